@@ -1,0 +1,90 @@
+"""API v1: one NinjaAPI at /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Errors share one shape: {"code": str, "message": str, "errors": {field: [message, …]}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
+from ninja.renderers import BaseRenderer
+
+from certhub.core.errors import DomainError
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies must be UTF-8 (RFC 8259 §8.1); anything else is refused, naming the byte offset."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        raw = request.body
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DomainError(_("请求体不是UTF-8编码（第%(n)d字节）") % {"n": error.start}, code="bad_encoding") from None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise DomainError(_("请求体不是合法的JSON：%(e)s") % {"e": str(error)[:200]}, code="bad_json") from None
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=str)
+
+
+api = NinjaAPI(
+    title="CertHub API",
+    version="1",
+    description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (MISSION.md C1–C3).",
+    urls_namespace="api-v1",
+    parser=StrictJsonParser(),
+    renderer=OrjsonRenderer(),
+)
+
+
+def error_body(code: str, message: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "errors": errors or {}}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(
+        request, error_body(exc.code, exc.message, getattr(exc, "errors", None)), status=exc.status
+    )
+
+
+@api.exception_handler(ValidationError)
+def schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        errors.setdefault(".".join(location) or "body", []).append(item.get("msg", "invalid"))
+    first = next(iter(errors.items()))
+    return api.create_response(
+        request, error_body("validation_failed", f"{first[0]}: {first[1][0]}", errors), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("unauthenticated", _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）")), status=401
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, error_body("too_large", _("请求体过大")), status=413)
+
+
+from certhub.registry.api import router as registry_router  # noqa: E402 - routers attach to `api`
+
+api.add_router("/", registry_router)

@@ -1,0 +1,42 @@
+"""Vocabularies shared by every app: roles, region levels, audit event types."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Who a user is (MISSION.md C14). Scoping rules for each role live in core.permissions."""
+
+    PUBLIC = "PUBLIC", _("公众")
+    ENTERPRISE = "ENTERPRISE", _("企业")
+    CERTIFICATION_BODY = "CERTIFICATION_BODY", _("认证机构")
+    LAB = "LAB", _("检验检测机构")
+    OFFICER = "OFFICER", _("监管人员")
+    ADMINISTRATOR = "ADMINISTRATOR", _("系统管理员")
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    PREFECTURE = "prefecture", _("市州")
+    COUNTY = "county", _("县市区")
+
+
+class AuditEventType(models.TextChoices):
+    """Every kind of regulated change; one audit row per action."""
+
+    REGION_LOADED = "REGION_LOADED", _("行政区划导入")
+    REFERENCE_DATA_LOADED = "REFERENCE_DATA_LOADED", _("参考数据导入")
+    ORGANIZATION_CREATED = "ORGANIZATION_CREATED", _("机构登记")
+    ORGANIZATION_UPDATED = "ORGANIZATION_UPDATED", _("机构变更")
+    CERTIFICATION_BODY_CREATED = "CERTIFICATION_BODY_CREATED", _("认证机构登记")
+    LAB_CREATED = "LAB_CREATED", _("检验检测机构登记")
+    LAB_SCOPE_ADDED = "LAB_SCOPE_ADDED", _("资质认定范围增加")
+    SIGNATORY_AUTHORIZED = "SIGNATORY_AUTHORIZED", _("授权签字人批准")
+    PERSON_CREATED = "PERSON_CREATED", _("人员登记")
+    AFFILIATION_ADDED = "AFFILIATION_ADDED", _("人员任职")
+    CERTIFICATE_CREATED = "CERTIFICATE_CREATED", _("证书登记")
+    CERTIFICATE_STATUS_CHANGED = "CERTIFICATE_STATUS_CHANGED", _("证书状态变更")
+    CERTIFICATE_SURVEILLANCE_RECORDED = "CERTIFICATE_SURVEILLANCE_RECORDED", _("监督审核记录")
+    TEST_REPORT_CREATED = "TEST_REPORT_CREATED", _("检验检测报告登记")
+    API_KEY_ISSUED = "API_KEY_ISSUED", _("接口密钥签发")
+    API_KEY_REVOKED = "API_KEY_REVOKED", _("接口密钥吊销")

@@ -1,0 +1,119 @@
+"""Framework models: regions, users, the audit log and API keys."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certhub.core.choices import AuditEventType, RegionLevel, Role
+from certhub.core.regulated import RegulatedModel
+
+
+class Region(RegulatedModel):
+    """An administrative division, GB/T 2260 (C1). Loaded from a data file; one province per install."""
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
+    level = models.CharField(_("级别"), max_length=12, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix shared by this region and everything under it (430000→43, 430100→4301)."""
+        return region_prefix(self.code, self.level)
+
+
+def region_prefix(code: str, level: str) -> str:
+    if level == RegionLevel.PROVINCE:
+        return code[:2]
+    if level == RegionLevel.PREFECTURE:
+        return code[:4]
+    return code
+
+
+class User(AbstractUser):
+    """A person who signs in. Role, region and department decide what they may see and change (C14)."""
+
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.PUBLIC)
+    region = models.ForeignKey(
+        Region, verbose_name=_("辖区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.CharField(_("部门"), max_length=64, blank=True)
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="OFFICER") | models.Q(region__isnull=False),
+                name="officer_has_region",
+                violation_error_message=_("监管人员必须指定辖区"),
+            ),
+        ]
+
+
+class AuditEvent(models.Model):
+    """One row per regulated change, append-only (STYLE.md 8, 9). Names are copied, never cascaded."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    event_type = models.CharField(_("事件"), max_length=48, choices=AuditEventType.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=200)
+    actor_role = models.CharField(_("操作人角色"), max_length=24, choices=Role.choices)
+    subject_type = models.CharField(_("对象类型"), max_length=64)
+    subject_id = models.CharField(_("对象标识"), max_length=128)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} {self.subject_type}:{self.subject_id}"
+
+
+class ApiKey(RegulatedModel):
+    """A per-organization API key. Only its SHA-256 digest is stored; the secret is shown once."""
+
+    organization = models.ForeignKey(
+        "registry.Organization", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=12, unique=True)
+    digest = models.CharField(_("摘要"), max_length=64)
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,59 @@
+"""Permission names and the one function that checks them (C14, STYLE.md 11–12)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.choices import Role
+from certhub.core.errors import NotPermitted
+
+
+class Permission(models.TextChoices):
+    VIEW_OFFICE = "view_office", "查看监管后台"
+    MANAGE_REGISTRY = "manage_registry", "维护登记库"
+    WRITE_CERTIFICATE = "write_certificate", "登记和变更证书"
+    WRITE_TEST_REPORT = "write_test_report", "登记检验检测报告"
+    MANAGE_API_KEYS = "manage_api_keys", "管理接口密钥"
+    LOAD_REFERENCE_DATA = "load_reference_data", "导入参考数据"
+
+
+def is_permitted(
+    actor: Actor,
+    permission: Permission,
+    *,
+    organization_id: int | None = None,
+    region_code: str | None = None,
+) -> bool:
+    """Decide one permission. `organization_id` is the owner of the record (for CB and lab writes);
+    `region_code` is where the record lives (for officers, who act only inside their region)."""
+    if actor.role == Role.ADMINISTRATOR:
+        return True
+    if permission == Permission.VIEW_OFFICE:
+        return actor.role == Role.OFFICER
+    if permission == Permission.MANAGE_REGISTRY:
+        return actor.role == Role.OFFICER and (region_code is None or actor.covers_region(region_code))
+    if permission == Permission.WRITE_CERTIFICATE:
+        return (
+            actor.role == Role.CERTIFICATION_BODY
+            and organization_id is not None
+            and actor.organization_id == organization_id
+        )
+    if permission == Permission.WRITE_TEST_REPORT:
+        return actor.role == Role.LAB and organization_id is not None and actor.organization_id == organization_id
+    return False
+
+
+def authorize(
+    actor: Actor,
+    permission: Permission,
+    *,
+    organization_id: int | None = None,
+    region_code: str | None = None,
+) -> None:
+    """Raise NotPermitted unless `actor` holds `permission` over the record described."""
+    if not is_permitted(actor, permission, organization_id=organization_id, region_code=region_code):
+        raise NotPermitted(
+            _("%(actor)s 无权执行“%(permission)s”") % {"actor": actor.label, "permission": permission.label}
+        )

@@ -1,0 +1,106 @@
+"""The guard behind ARCHITECTURE.md invariant 1: regulated records change only inside actions.
+
+`@action` marks a function as the one place a change happens: it opens the transaction (durable at
+the outermost level, so an action never hides inside someone else's half-finished transaction) and
+lets `RegulatedModel` rows be written. Anywhere else, `.save()`, `.delete()`, `QuerySet.update()`,
+`.delete()`, `bulk_create()` and `bulk_update()` raise `RegulatedWriteError`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+_action_depth: contextvars.ContextVar[int] = contextvars.ContextVar("certhub_action_depth", default=0)
+ACTIONS: dict[str, Callable[..., Any]] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RegulatedWriteError(RuntimeError):
+    """Raised when code outside an action tries to write a regulated model."""
+
+
+def in_action() -> bool:
+    return _action_depth.get() > 0
+
+
+def _refuse(model: type[models.Model], operation: str) -> None:
+    if not in_action():
+        raise RegulatedWriteError(
+            f"{model.__name__}.{operation}() outside an action: call a do_<verb>_<noun>(…, actor=…) action"
+        )
+
+
+def action(func: F) -> F:
+    """Declare a regulated action. The function must take `actor` as a keyword-only argument."""
+    parameters = inspect.signature(func).parameters
+    if "actor" not in parameters or parameters["actor"].kind is not inspect.Parameter.KEYWORD_ONLY:
+        raise TypeError(f"{func.__qualname__} must take `actor` as a keyword-only argument")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth = _action_depth.get()
+        token = _action_depth.set(depth + 1)
+        try:
+            if depth == 0:
+                with transaction.atomic(durable=True):
+                    return func(*args, **kwargs)
+            return func(*args, **kwargs)
+        finally:
+            _action_depth.reset(token)
+
+    ACTIONS[f"{func.__module__}.{func.__qualname__}"] = wrapper
+    return wrapper  # type: ignore[return-value]
+
+
+class RegulatedQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        _refuse(self.model, "update")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        _refuse(self.model, "delete")
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        _refuse(self.model, "bulk_create")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
+        _refuse(self.model, "bulk_update")
+        return super().bulk_update(objs, *args, **kwargs)
+
+    def get_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        _refuse(self.model, "get_or_create")
+        return super().get_or_create(*args, **kwargs)
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        _refuse(self.model, "update_or_create")
+        return super().update_or_create(*args, **kwargs)
+
+
+class RegulatedManager(models.Manager.from_queryset(RegulatedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class RegulatedModel(models.Model):
+    """Base of every model whose rows are changed only by actions."""
+
+    objects = RegulatedManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _refuse(type(self), "save")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        _refuse(type(self), "delete")
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,783 @@
+"""Registry actions: the only code that changes registry rows (ARCHITECTURE.md, "the flow").
+
+Each action runs in one transaction: permission check → domain rules → rows → audit row.
+Bad input raises ValidationFailed with field-level messages before anything is written."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.audit import audit_event, record_audit, snapshot
+from certhub.core.choices import AuditEventType, RegionLevel
+from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.models import AuditEvent, Region
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.registry.choices import (
+    CERTIFICATE_TRANSITIONS,
+    INDUSTRY_DIVISIONS,
+    INDUSTRY_SECTIONS,
+    CertificateStatus,
+    PersonRole,
+    ReportConclusion,
+)
+from certhub.registry.models import (
+    Affiliation,
+    CccCatalogueVersion,
+    CccCategory,
+    CccProduct,
+    Certificate,
+    CertificateEvent,
+    CertificationBody,
+    Lab,
+    LabScope,
+    Organization,
+    Person,
+    Scheme,
+    Signatory,
+    TestReport,
+    TestReportItem,
+)
+from certhub.registry.queries import public_document_bytes
+from certhub.registry.validation import (
+    clean_date,
+    clean_gtin,
+    clean_uscc,
+    optional_text,
+    require_text,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CERTIFICATE_AUDIT_FIELDS = [
+    "number", "status", "status_changed_on", "issue_date", "expiry_date", "original_issue_date",
+    "holder", "scheme", "certification_body", "scope", "last_surveillance_date",
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------- reference data
+
+
+@action
+def do_load_regions(path: str | Path, *, actor: Actor) -> int:
+    """Load (or refresh) the administrative divisions of one province from its data file.
+    Another province is a different file, not different code (C1)."""
+    authorize(actor, Permission.LOAD_REFERENCE_DATA)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    divisions = sorted(data["divisions"], key=lambda d: ({"province": 0, "prefecture": 1, "county": 2}[d["level"]]))
+    existing = {r.code: r for r in Region.objects.all()}
+    changed = 0
+    for division in divisions:
+        if division["level"] not in RegionLevel.values:
+            raise ValidationFailed({"level": _("未知级别“%(v)s”") % {"v": division["level"]}})
+        values = {
+            "name": division["name"],
+            "name_en": division.get("name_en", ""),
+            "level": division["level"],
+            "parent_id": division["parent"],
+        }
+        region = existing.get(division["code"])
+        if region and all(getattr(region, k) == v for k, v in values.items()):
+            continue
+        before = snapshot(region) if region else None
+        region = Region(code=division["code"], **values)
+        region.save()
+        existing[region.code] = region
+        record_audit(actor, AuditEventType.REGION_LOADED, region, before=before, after=snapshot(region))
+        changed += 1
+    return changed
+
+
+@action
+def do_load_reference_data(*, actor: Actor) -> dict[str, int]:
+    """Load the certification schemes and the versioned CCC catalogue from registry/data/."""
+    authorize(actor, Permission.LOAD_REFERENCE_DATA)
+    counts = {"schemes": 0, "ccc_versions": 0, "ccc_categories": 0, "ccc_products": 0}
+    for entry in json.loads((DATA_DIR / "schemes.json").read_text(encoding="utf-8")):
+        fields = {
+            "name": entry["name"],
+            "name_en": entry.get("name_en", ""),
+            "mandatory": bool(entry.get("mandatory")),
+            "kind": entry["kind"],
+            "validity_years": entry.get("validity_years"),
+            "surveillance_months": entry.get("surveillance_months"),
+            "standard": entry.get("standard", "")[:300],
+            "authority": entry.get("authority", "")[:200],
+            "source": entry.get("source", ""),
+        }
+        counts["schemes"] += _upsert(actor, Scheme, {"code": entry["code"]}, fields)
+    catalogue = json.loads((DATA_DIR / "ccc_catalogue.json").read_text(encoding="utf-8"))
+    versions = {}
+    for entry in catalogue["versions"]:
+        fields = {
+            "title": entry["title"],
+            "published": datetime.date.fromisoformat(entry["published"]),
+            "effective": datetime.date.fromisoformat(entry["effective"]),
+            "source": entry.get("source", ""),
+        }
+        counts["ccc_versions"] += _upsert(actor, CccCatalogueVersion, {"key": entry["id"]}, fields)
+        versions[entry["id"]] = CccCatalogueVersion.objects.get(key=entry["id"])
+    categories = {}
+    for entry in catalogue["categories"]:
+        fields = {"name": entry["name"], "name_en": entry.get("name_en", "")}
+        counts["ccc_categories"] += _upsert(actor, CccCategory, {"number": entry["number"]}, fields)
+        categories[entry["number"]] = CccCategory.objects.get(number=entry["number"])
+    for entry in catalogue["products"]:
+        fields = {
+            "name": entry["name"],
+            "name_en": entry.get("name_en", ""),
+            "category": categories[entry["category"]],
+            "mode": entry["mode"],
+            "version": versions[entry["version"]],
+            "effective_from": datetime.date.fromisoformat(entry["effective_from"]),
+            "effective_to": (
+                datetime.date.fromisoformat(entry["effective_to"]) if entry.get("effective_to") else None
+            ),
+            "source": entry.get("source", ""),
+            "note": entry.get("note", ""),
+        }
+        counts["ccc_products"] += _upsert(actor, CccProduct, {"code": entry["code"]}, fields)
+    return counts
+
+
+def _upsert(actor: Actor, model: type, key: dict[str, Any], fields: dict[str, Any]) -> int:
+    """Insert or update one reference row by natural key; audit only real changes. Returns 1 if changed."""
+    row = model.objects.filter(**key).first()
+    if row is not None and all(getattr(row, k) == v for k, v in fields.items()):
+        return 0
+    before = snapshot(row) if row is not None else None
+    row = row or model(**key)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    record_audit(actor, AuditEventType.REFERENCE_DATA_LOADED, row, before=before, after=snapshot(row))
+    return 1
+
+
+# ---------------------------------------------------------------- organizations
+
+
+def clean_organization_input(data: dict[str, Any], regions: dict[str, Region] | None = None) -> dict[str, Any]:
+    """Validate one organization's fields; raise ValidationFailed naming every bad field."""
+    errors: dict[str, str] = {}
+    uscc, error = clean_uscc(data.get("uscc"))
+    if error:
+        errors["uscc"] = error
+    name, error = require_text(data.get("name"), 200)
+    if error:
+        errors["name"] = error
+    region_code = str(data.get("region") or data.get("region_code") or "").strip()
+    region = (regions or {}).get(region_code) if regions is not None else Region.objects.filter(code=region_code).first()
+    if region is None:
+        errors["region"] = _("未知的行政区划代码“%(v)s”") % {"v": region_code[:12]} if region_code else _("必填")
+    address, error = optional_text(data.get("address"), 300)
+    if error:
+        errors["address"] = error
+    section = str(data.get("industry_section") or "").strip().upper()
+    division = str(data.get("industry_division") or "").strip()
+    if section and section not in INDUSTRY_SECTIONS:
+        errors["industry_section"] = _("GB/T 4754 门类应为A–T之一")
+    if division:
+        if not (division.isdigit() and len(division) == 2):
+            errors["industry_division"] = _("GB/T 4754 大类应为两位数字")
+        elif section in INDUSTRY_DIVISIONS and int(division) not in INDUSTRY_DIVISIONS[section]:
+            errors["industry_division"] = _("大类%(d)s不属于门类%(s)s") % {"d": division, "s": section}
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "uscc": uscc,
+        "name": name,
+        "region": region,
+        "address": address,
+        "industry_section": section,
+        "industry_division": division,
+        "above_designated_size": bool(data.get("above_designated_size")),
+    }
+
+
+@action
+def do_create_organization(data: dict[str, Any], *, actor: Actor) -> Organization:
+    """Register an organization by its credit code."""
+    cleaned = clean_organization_input(data)
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=cleaned["region"].code)
+    if Organization.objects.filter(uscc=cleaned["uscc"]).exists():
+        raise Conflict(_("统一社会信用代码%(c)s已登记") % {"c": cleaned["uscc"]}, field="uscc")
+    organization = Organization(**cleaned)
+    organization.save()
+    record_audit(actor, AuditEventType.ORGANIZATION_CREATED, organization, before=None, after=snapshot(organization))
+    return organization
+
+
+@action
+def do_update_organization(organization: Organization, data: dict[str, Any], *, actor: Actor) -> Organization:
+    """Change an organization's registered details (the credit code itself never changes)."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    cleaned = clean_organization_input({**data, "uscc": organization.uscc})
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=cleaned["region"].code)
+    before = snapshot(organization)
+    for name, value in cleaned.items():
+        setattr(organization, name, value)
+    organization.updated_at = timezone.now()
+    organization.save()
+    after = snapshot(organization)
+    if before != {**after, "updated_at": before["updated_at"]}:
+        record_audit(actor, AuditEventType.ORGANIZATION_UPDATED, organization, before=before, after=after)
+    return organization
+
+
+@action
+def do_bulk_create_organizations(rows: Sequence[dict[str, Any]], *, actor: Actor) -> list[Organization]:
+    """Register many organizations at once, all or nothing; one audit row each. For the demo
+    generator and bulk loads: a failing row names its index."""
+    authorize(actor, Permission.MANAGE_REGISTRY)
+    regions = {r.code: r for r in Region.objects.all()}
+    organizations = []
+    for index, row in enumerate(rows):
+        try:
+            cleaned = clean_organization_input(row, regions)
+        except ValidationFailed as failure:
+            raise ValidationFailed({f"rows[{index}].{k}": v for k, v in failure.errors.items()}) from None
+        authorize(actor, Permission.MANAGE_REGISTRY, region_code=cleaned["region"].code)
+        organizations.append(Organization(**cleaned))
+    try:
+        Organization.objects.bulk_create(organizations, batch_size=2000)
+    except IntegrityError as error:
+        raise Conflict(_("批量登记中有重复的统一社会信用代码"), field="uscc") from error
+    if organizations[:1] and organizations[0].pk is None:  # backends without RETURNING (none today)
+        by_code = dict(Organization.objects.filter(uscc__in=[o.uscc for o in organizations]).values_list("uscc", "id"))
+        for organization in organizations:
+            organization.pk = by_code[organization.uscc]
+    AuditEvent.objects.bulk_create(
+        [audit_event(actor, AuditEventType.ORGANIZATION_CREATED, o, before=None, after=snapshot(o)) for o in organizations],
+        batch_size=2000,
+    )
+    return organizations
+
+
+# ---------------------------------------------------------------- certification bodies, labs, people
+
+
+@action
+def do_create_certification_body(
+    *,
+    organization: Organization,
+    name: str,
+    approval_number: str,
+    accreditation: str = "",
+    scheme_codes: Iterable[str] = (),
+    actor: Actor,
+) -> CertificationBody:
+    """Register a certification body approved by CNCA, and the schemes it may certify."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    errors: dict[str, str] = {}
+    name, error = require_text(name, 200)
+    if error:
+        errors["name"] = error
+    approval_number, error = require_text(approval_number, 32)
+    if error:
+        errors["approval_number"] = error
+    codes = sorted({c.strip().upper() for c in scheme_codes})
+    schemes = list(Scheme.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {s.code for s in schemes})
+    if unknown:
+        errors["schemes"] = _("未知的认证制度：%(c)s") % {"c": ", ".join(unknown)}
+    if errors:
+        raise ValidationFailed(errors)
+    if CertificationBody.objects.filter(approval_number=approval_number).exists():
+        raise Conflict(_("批准号%(n)s已登记") % {"n": approval_number}, field="approval_number")
+    if CertificationBody.objects.filter(organization=organization).exists():
+        raise Conflict(_("该机构已登记为认证机构"), field="organization")
+    body = CertificationBody(organization=organization, name=name, approval_number=approval_number,
+                             accreditation=accreditation.strip())  # fmt: skip
+    body.save()
+    body.schemes.set(schemes)
+    record_audit(actor, AuditEventType.CERTIFICATION_BODY_CREATED, body, before=None,
+                 after={**snapshot(body), "schemes": codes})  # fmt: skip
+    return body
+
+
+@action
+def do_create_lab(
+    *,
+    organization: Organization,
+    name: str,
+    cma_number: str,
+    cma_valid_from: datetime.date,
+    cma_valid_until: datetime.date,
+    actor: Actor,
+) -> Lab:
+    """Register an inspection and testing institution with its CMA qualification."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    errors: dict[str, str] = {}
+    name, error = require_text(name, 200)
+    if error:
+        errors["name"] = error
+    cma_number, error = require_text(cma_number, 32)
+    if error:
+        errors["cma_number"] = error
+    if cma_valid_until <= cma_valid_from:
+        errors["cma_valid_until"] = _("资质认定有效期须晚于发证日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if Lab.objects.filter(cma_number=cma_number).exists():
+        raise Conflict(_("资质认定证书编号%(n)s已登记") % {"n": cma_number}, field="cma_number")
+    lab = Lab(organization=organization, name=name, cma_number=cma_number, cma_valid_from=cma_valid_from,
+              cma_valid_until=cma_valid_until)  # fmt: skip
+    lab.save()
+    record_audit(actor, AuditEventType.LAB_CREATED, lab, before=None, after=snapshot(lab))
+    return lab
+
+
+@action
+def do_add_lab_scope(
+    lab: Lab,
+    *,
+    field: str,
+    object: str,  # noqa: A002 - the CMA term (检测对象)
+    parameter: str,
+    standard: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> LabScope:
+    """Add one row to a lab's qualified scope."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
+    values = {}
+    errors = {}
+    for key, raw, limit in (("field", field, 100), ("object", object, 200), ("parameter", parameter, 200),
+                            ("standard", standard, 200)):  # fmt: skip
+        values[key], error = require_text(raw, limit)
+        if error:
+            errors[key] = error
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("截止日期不得早于批准日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if LabScope.objects.filter(lab=lab, object=values["object"], parameter=values["parameter"],
+                               standard=values["standard"]).exists():  # fmt: skip
+        raise Conflict(_("该检测范围已登记"), field="parameter")
+    scope = LabScope(lab=lab, valid_from=valid_from, valid_until=valid_until, **values)
+    scope.save()
+    record_audit(actor, AuditEventType.LAB_SCOPE_ADDED, scope, before=None, after=snapshot(scope))
+    return scope
+
+
+@action
+def do_create_person(*, name: str, roles: Iterable[str], id_number: str = "", actor: Actor) -> Person:
+    """Register a person. An ID number is kept only as a salted digest (personal data minimized, C14)."""
+    authorize(actor, Permission.MANAGE_REGISTRY)
+    name, error = require_text(name, 64)
+    role_list = sorted(set(roles))
+    errors = {}
+    if error:
+        errors["name"] = error
+    unknown = [r for r in role_list if r not in PersonRole.values]
+    if unknown:
+        errors["roles"] = _("未知角色：%(r)s") % {"r": ", ".join(unknown)}
+    if errors:
+        raise ValidationFailed(errors)
+    digest = ""
+    if id_number:
+        from django.conf import settings
+
+        digest = hashlib.sha256((settings.SECRET_KEY + ":" + id_number.strip().upper()).encode()).hexdigest()
+    person = Person(name=name, roles=role_list, id_digest=digest)
+    person.save()
+    record_audit(actor, AuditEventType.PERSON_CREATED, person, before=None, after=snapshot(person, ["name", "roles"]))
+    return person
+
+
+@action
+def do_add_affiliation(
+    person: Person,
+    *,
+    organization: Organization,
+    role: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    actor: Actor,
+) -> Affiliation:
+    """Record that a person worked for an organization in a role (affiliation history, C1)."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    errors = {}
+    if role not in PersonRole.values:
+        errors["role"] = _("未知角色“%(r)s”") % {"r": role}
+    if end is not None and end < start:
+        errors["end"] = _("截止日期不得早于起始日期")
+    if errors:
+        raise ValidationFailed(errors)
+    affiliation = Affiliation(person=person, organization=organization, role=role, start=start, end=end)
+    affiliation.save()
+    record_audit(actor, AuditEventType.AFFILIATION_ADDED, affiliation, before=None, after=snapshot(affiliation))
+    return affiliation
+
+
+@action
+def do_authorize_signatory(
+    lab: Lab,
+    *,
+    person: Person,
+    scope: Sequence[LabScope],
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> Signatory:
+    """Authorize a person to sign a lab's reports within part of the lab's scope."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
+    errors = {}
+    foreign = [s.pk for s in scope if s.lab_id != lab.pk]
+    if foreign:
+        errors["scope"] = _("签字范围须在本机构的资质认定范围内")
+    if not scope:
+        errors["scope"] = _("必填")
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("截止日期不得早于批准日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if Signatory.objects.filter(lab=lab, person=person).exists():
+        raise Conflict(_("该人员已是授权签字人"), field="person")
+    signatory = Signatory(lab=lab, person=person, valid_from=valid_from, valid_until=valid_until)
+    signatory.save()
+    signatory.scope.set(scope)
+    if PersonRole.SIGNATORY not in person.roles:
+        person.roles = sorted({*person.roles, PersonRole.SIGNATORY})
+        person.save(update_fields=["roles"])
+    record_audit(actor, AuditEventType.SIGNATORY_AUTHORIZED, signatory, before=None,
+                 after={**snapshot(signatory), "scope": sorted(s.pk for s in scope)})  # fmt: skip
+    return signatory
+
+
+# ---------------------------------------------------------------- certificates
+
+
+class CertificateContext:
+    """Lookups a certificate batch needs, fetched once (schemes, holders, CCC products)."""
+
+    def __init__(self, holder_usccs: Iterable[str] = ()) -> None:
+        self.schemes = {s.code: s for s in Scheme.objects.all()}
+        self.ccc_products = {p.code: p for p in CccProduct.objects.all()}
+        codes = sorted({c for c in holder_usccs if c})
+        self.holders: dict[str, Organization] = {}
+        for start in range(0, len(codes), 900):
+            chunk = codes[start : start + 900]
+            self.holders.update({o.uscc: o for o in Organization.objects.filter(uscc__in=chunk)})
+
+    def holder(self, uscc: str) -> Organization | None:
+        if uscc not in self.holders:
+            found = Organization.objects.filter(uscc=uscc).first()
+            if found is None:
+                return None
+            self.holders[uscc] = found
+        return self.holders[uscc]
+
+
+def clean_certificate_input(
+    data: dict[str, Any], body: CertificationBody, context: CertificateContext, allowed_schemes: set[str]
+) -> dict[str, Any]:
+    """Validate one certificate's fields; raise ValidationFailed naming every bad field."""
+    errors: dict[str, str] = {}
+    number, error = require_text(data.get("number"), 60)
+    if error:
+        errors["number"] = error
+    scheme_code = str(data.get("scheme") or "").strip().upper()
+    scheme = context.schemes.get(scheme_code)
+    if scheme is None:
+        errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": scheme_code[:32]} if scheme_code else _("必填")
+    elif scheme_code not in allowed_schemes:
+        errors["scheme"] = _("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name}
+    uscc, error = clean_uscc(data.get("holder_uscc"))
+    holder = None
+    if error:
+        errors["holder_uscc"] = error
+    else:
+        holder = context.holder(uscc)
+        if holder is None:
+            errors["holder_uscc"] = _("获证组织%(c)s未在登记库中") % {"c": uscc}
+    scope, error = optional_text(data.get("scope"), 4000)
+    if error:
+        errors["scope"] = error
+    standards, error = optional_text(data.get("standards"), 300)
+    if error:
+        errors["standards"] = error
+    issue_date, error = clean_date(data.get("issue_date"))
+    if error:
+        errors["issue_date"] = error
+    expiry_date, error = clean_date(data.get("expiry_date"))
+    if error:
+        errors["expiry_date"] = error
+    original = data.get("original_issue_date") or issue_date
+    original_issue_date, error = clean_date(original)
+    if error:
+        errors["original_issue_date"] = error
+    if issue_date and expiry_date and expiry_date <= issue_date:
+        errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date}
+    if issue_date and original_issue_date and original_issue_date > issue_date:
+        errors["original_issue_date"] = _("初次发证日期不得晚于发证日期")
+    ccc_code = str(data.get("ccc_product") or "").strip()
+    ccc_product = None
+    if ccc_code:
+        ccc_product = context.ccc_products.get(ccc_code)
+        if ccc_product is None:
+            errors["ccc_product"] = _("CCC目录中没有产品代码“%(c)s”") % {"c": ccc_code[:8]}
+    products, product_errors = _clean_products(data.get("products") or [])
+    errors.update(product_errors)
+    sites = data.get("sites") or []
+    if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
+        errors["sites"] = _("认证场所应为对象列表")
+    status = str(data.get("status") or CertificateStatus.ACTIVE).strip().upper()
+    if status not in (CertificateStatus.DRAFT, CertificateStatus.ACTIVE):
+        errors["status"] = _("新证书的状态只能是DRAFT或ACTIVE，收到“%(s)s”") % {"s": status[:16]}
+    last_surveillance = data.get("last_surveillance_date")
+    last_surveillance_date = None
+    if last_surveillance:
+        last_surveillance_date, error = clean_date(last_surveillance)
+        if error:
+            errors["last_surveillance_date"] = error
+    if errors:
+        raise ValidationFailed(errors)
+    assert holder is not None and scheme is not None and issue_date is not None
+    return {
+        "number": number,
+        "scheme": scheme,
+        "holder": holder,
+        "holder_name": holder.name,
+        "scope": scope,
+        "standards": standards,
+        "ccc_product": ccc_product,
+        "products": products,
+        "sites": sites,
+        "issue_date": issue_date,
+        "expiry_date": expiry_date,
+        "original_issue_date": original_issue_date,
+        "last_surveillance_date": last_surveillance_date,
+        "status": status,
+    }
+
+
+def _clean_products(raw: Any) -> tuple[list[dict[str, str]], dict[str, str]]:
+    if not isinstance(raw, list):
+        return [], {"products": _("产品应为对象列表")}
+    products, errors = [], {}
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors[f"products[{index}]"] = _("产品应为对象")
+            continue
+        name, error = require_text(item.get("name"), 200)
+        if error:
+            errors[f"products[{index}].name"] = error
+        gtin, error = clean_gtin(item.get("gtin"))
+        if error:
+            errors[f"products[{index}].gtin"] = error
+        product = {"name": name}
+        for key in ("model", "trademark", "batch"):
+            value, error = optional_text(item.get(key), 200)
+            if error:
+                errors[f"products[{index}].{key}"] = error
+            if value:
+                product[key] = value
+        if gtin:
+            product["gtin"] = gtin
+        products.append(product)
+    return products, errors
+
+
+def _new_certificate(body: CertificationBody, cleaned: dict[str, Any], today: datetime.date) -> Certificate:
+    return Certificate(certification_body=body, status_changed_on=today if cleaned["status"] == "DRAFT"
+                       else cleaned["issue_date"], **cleaned)  # fmt: skip
+
+
+def _first_event(certificate: Certificate) -> CertificateEvent:
+    return CertificateEvent(
+        certificate=certificate,
+        from_status="",
+        to_status=certificate.status,
+        effective_date=certificate.status_changed_on,
+        reason=_("发证") if certificate.status == CertificateStatus.ACTIVE else _("登记草稿"),
+    )
+
+
+@action
+def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, actor: Actor) -> Certificate:
+    """Register a certificate issued by `body` (ACTIVE by default, or DRAFT)."""
+    authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    context = CertificateContext([str(data.get("holder_uscc") or "").strip().upper()])
+    allowed = set(body.schemes.values_list("code", flat=True))
+    cleaned = clean_certificate_input(data, body, context, allowed)
+    if Certificate.objects.filter(certification_body=body, number=cleaned["number"]).exists():
+        raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": cleaned["number"]}, field="number")
+    certificate = _new_certificate(body, cleaned, timezone.localdate())
+    certificate.save()
+    event = _first_event(certificate)
+    event.save()
+    certificate.public_document = public_document_bytes(certificate)
+    certificate.save(update_fields=["public_document"])
+    record_audit(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None,
+                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    return certificate
+
+
+@action
+def do_bulk_create_certificates(
+    body: CertificationBody, rows: Sequence[dict[str, Any]], *, actor: Actor
+) -> list[Certificate]:
+    """Register many certificates of one body, all or nothing: every row is validated first, and a
+    failure names its row. One status event and one audit row per certificate."""
+    authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    context = CertificateContext(clean_uscc(r.get("holder_uscc"))[0] for r in rows)
+    allowed = set(body.schemes.values_list("code", flat=True))
+    today = timezone.localdate()
+    certificates, errors, seen = [], {}, set()
+    for index, row in enumerate(rows):
+        try:
+            cleaned = clean_certificate_input(row, body, context, allowed)
+        except ValidationFailed as failure:
+            errors.update({f"rows[{index}].{k}": v for k, v in failure.errors.items()})
+            continue
+        if cleaned["number"] in seen:
+            errors[f"rows[{index}].number"] = [_("编号%(n)s在本批中重复") % {"n": cleaned["number"]}]
+        seen.add(cleaned["number"])
+        certificates.append(_new_certificate(body, cleaned, today))
+    if errors:
+        raise ValidationFailed(errors)
+    numbers = [c.number for c in certificates]
+    for start in range(0, len(numbers), 900):
+        clash = Certificate.objects.filter(certification_body=body, number__in=numbers[start : start + 900]).first()
+        if clash is not None:
+            raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": clash.number}, field="number")
+    Certificate.objects.bulk_create(certificates, batch_size=1000)
+    events = [_first_event(c) for c in certificates]
+    CertificateEvent.objects.bulk_create(events, batch_size=2000)
+    for certificate, event in zip(certificates, events, strict=True):
+        certificate._prefetched_objects_cache = {"events": [event]}
+        certificate.public_document = public_document_bytes(certificate)
+    Certificate.objects.bulk_update(certificates, ["public_document"], batch_size=1000)
+    AuditEvent.objects.bulk_create(
+        [audit_event(actor, AuditEventType.CERTIFICATE_CREATED, c, before=None,
+                     after=snapshot(c, CERTIFICATE_AUDIT_FIELDS)) for c in certificates],
+        batch_size=2000,
+    )  # fmt: skip
+    return certificates
+
+
+@action
+def do_change_certificate_status(
+    certificate: Certificate,
+    *,
+    to_status: str,
+    effective_date: datetime.date,
+    reason: str,
+    actor: Actor,
+) -> Certificate:
+    """Move a certificate along its lifecycle (suspend, restore, withdraw, cancel, expire), with a dated
+    reason. Transitions the lifecycle table forbids are refused (choices.CERTIFICATE_TRANSITIONS)."""
+    authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
+    certificate = Certificate.objects.select_for_update().select_related(
+        "scheme", "certification_body", "holder", "holder__region", "ccc_product"
+    ).get(pk=certificate.pk)
+    errors = {}
+    to_status = str(to_status or "").strip().upper()
+    if to_status not in CertificateStatus.values:
+        errors["status"] = _("未知状态“%(s)s”，应为%(all)s之一") % {"s": to_status[:16],
+                                                               "all": ", ".join(CertificateStatus.values)}  # fmt: skip
+    reason, error = require_text(reason, 2000)
+    if error:
+        errors["reason"] = error
+    if errors:
+        raise ValidationFailed(errors)
+    if to_status not in CERTIFICATE_TRANSITIONS[certificate.status]:
+        raise Conflict(
+            _("证书状态不能从%(a)s变为%(b)s") % {"a": certificate.status, "b": to_status},
+            field="status",
+            code="transition_forbidden",
+        )
+    if effective_date < certificate.status_changed_on:
+        raise ValidationFailed({"effective_date": _("生效日期不得早于上一次状态变更日期（%(d)s）")
+                                % {"d": certificate.status_changed_on}})  # fmt: skip
+    before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+    event = CertificateEvent(certificate=certificate, from_status=certificate.status, to_status=to_status,
+                             effective_date=effective_date, reason=reason)  # fmt: skip
+    event.save()
+    certificate.status = to_status
+    certificate.status_changed_on = effective_date
+    certificate.updated_at = timezone.now()
+    certificate.public_document = public_document_bytes(certificate)
+    certificate.save(update_fields=["status", "status_changed_on", "updated_at", "public_document"])
+    record_audit(actor, AuditEventType.CERTIFICATE_STATUS_CHANGED, certificate, before=before,
+                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS), reason=reason)  # fmt: skip
+    return certificate
+
+
+@action
+def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.date, actor: Actor) -> Certificate:
+    """Record a completed surveillance audit; it moves the next due date (the overdue flag is derived)."""
+    authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
+    if audit_date < certificate.issue_date or audit_date > timezone.localdate():
+        raise ValidationFailed({"audit_date": _("监督审核日期须在发证日期与今天之间")})
+    before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+    certificate.last_surveillance_date = audit_date
+    certificate.updated_at = timezone.now()
+    certificate.public_document = public_document_bytes(certificate)
+    certificate.save(update_fields=["last_surveillance_date", "updated_at", "public_document"])
+    record_audit(actor, AuditEventType.CERTIFICATE_SURVEILLANCE_RECORDED, certificate, before=before,
+                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    return certificate
+
+
+# ---------------------------------------------------------------- test reports
+
+
+@action
+def do_create_test_report(
+    lab: Lab,
+    *,
+    number: str,
+    signatory: Signatory,
+    issue_date: datetime.date,
+    conclusion: str,
+    items: Sequence[dict[str, str]],
+    client: Organization | None = None,
+    product: str = "",
+    actor: Actor,
+) -> TestReport:
+    """Register a test report's metadata (who signed, what was tested to which standard)."""
+    authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
+    errors: dict[str, str] = {}
+    number, error = require_text(number, 64)
+    if error:
+        errors["number"] = error
+    if signatory.lab_id != lab.pk:
+        errors["signatory"] = _("签字人不是本机构的授权签字人")
+    if conclusion not in ReportConclusion.values:
+        errors["conclusion"] = _("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}
+    if not items:
+        errors["items"] = _("至少需要一个检测项目")
+    clean_items = []
+    for index, item in enumerate(items):
+        parameter, error = require_text(item.get("parameter"), 200)
+        if error:
+            errors[f"items[{index}].parameter"] = error
+        standard, error = require_text(item.get("standard"), 200)
+        if error:
+            errors[f"items[{index}].standard"] = error
+        result, _error = optional_text(item.get("result"), 200)
+        clean_items.append({"parameter": parameter, "standard": standard, "result": result})
+    if errors:
+        raise ValidationFailed(errors)
+    if TestReport.objects.filter(lab=lab, number=number).exists():
+        raise Conflict(_("该机构已有编号为%(n)s的报告") % {"n": number}, field="number")
+    report = TestReport(lab=lab, number=number, signatory=signatory, issue_date=issue_date, client=client,
+                        product=product.strip()[:200], conclusion=conclusion)  # fmt: skip
+    report.save()
+    TestReportItem.objects.bulk_create([TestReportItem(report=report, **item) for item in clean_items])
+    record_audit(actor, AuditEventType.TEST_REPORT_CREATED, report, before=None,
+                 after={**snapshot(report), "items": clean_items})  # fmt: skip
+    return report

@@ -1,0 +1,328 @@
+"""Registry endpoints of API v1: certificates (search, record, writes), organizations, certification
+bodies, labs with their scope, schemes. Validation and orchestration only; changes go through actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from certhub.core.api_auth import request_actor
+from certhub.core.choices import Role
+from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
+from certhub.registry import actions
+from certhub.registry.choices import CertificateStatus
+from certhub.registry.models import Certificate, CertificationBody, Lab, LabScope, Scheme
+from certhub.registry.queries import (
+    access_certificate,
+    access_certification_body,
+    access_lab,
+    access_organization,
+    organizations_visible_to,
+    public_certificate_record,
+    region_code_prefix,
+    search_certificates,
+    surveillance_due_date,
+    with_live_flags,
+)
+from certhub.registry.schemas import (
+    CertificateIn,
+    CertificatePage,
+    CertificateRecord,
+    CertificationBodyOut,
+    ErrorOut,
+    LabDetailOut,
+    LabOut,
+    OrganizationOut,
+    OrganizationPage,
+    SchemeOut,
+    StatusChangeIn,
+)
+
+router = Router()
+MAX_LIMIT = 100
+
+
+class CertificateFilter(Schema):
+    q: str = ""
+    scheme: str = ""
+    status: str = ""
+    region: str = ""
+    holder_uscc: str = ""
+    body: str = ""
+    limit: int = 20
+    offset: int = 0
+
+
+def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
+    errors = {}
+    if not 1 <= limit <= MAX_LIMIT:
+        errors["limit"] = _("limit 应在1到%(n)d之间") % {"n": MAX_LIMIT}
+    if offset < 0:
+        errors["offset"] = _("offset 不得为负")
+    if errors:
+        raise ValidationFailed(errors)
+    return limit, offset
+
+
+def certificate_summary(certificate: Certificate, today_text: str) -> dict[str, Any]:
+    holder = certificate.holder
+    due = surveillance_due_date(certificate)
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "status_label": str(CertificateStatus(certificate.status).label),
+        "scheme": {"code": certificate.scheme.code, "name": certificate.scheme.name,
+                   "name_en": certificate.scheme.name_en},
+        "certification_body": {"name": certificate.certification_body.name,
+                               "approval_number": certificate.certification_body.approval_number},
+        "holder": {"name": certificate.holder_name, "uscc": holder.uscc,
+                   "region": {"code": holder.region_id, "name": holder.region.name}},
+        "issue_date": certificate.issue_date,
+        "expiry_date": certificate.expiry_date,
+        "surveillance_overdue": bool(certificate.status == "ACTIVE" and due and due.isoformat() < today_text),
+    }  # fmt: skip
+
+
+@router.get("certificates", response={200: CertificatePage, 422: ErrorOut}, tags=["certificates"])
+def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -> dict[str, Any]:
+    """Search certificates. `q` matches a certificate number, a credit code or part of a holder's name;
+    `status` takes the upper-case names (ACTIVE, SUSPENDED, WITHDRAWN, CANCELLED, EXPIRED)."""
+    limit, offset = _page_bounds(filters.limit, filters.offset)
+    errors = {}
+    if filters.status and filters.status.upper() not in CertificateStatus.values:
+        errors["status"] = _("未知状态“%(s)s”，应为%(all)s之一") % {"s": filters.status[:16],
+                                                               "all": ", ".join(CertificateStatus.values)}  # fmt: skip
+    if filters.scheme and not Scheme.objects.filter(code=filters.scheme.upper()).exists():
+        errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": filters.scheme[:32]}
+    if filters.region and not _region_exists(filters.region):
+        errors["region"] = _("未知的行政区划代码“%(s)s”") % {"s": filters.region[:12]}
+    if errors:
+        raise ValidationFailed(errors)
+    queryset = search_certificates(
+        request_actor(request), q=filters.q, scheme=filters.scheme, status=filters.status,
+        region=filters.region, holder_uscc=filters.holder_uscc, body=filters.body,
+    )  # fmt: skip
+    today_text = timezone.localdate().isoformat()
+    items = [certificate_summary(c, today_text) for c in queryset[offset : offset + limit]]
+    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+
+
+def _region_exists(code: str) -> bool:
+    from certhub.core.models import Region
+
+    return Region.objects.filter(code=code.strip()).exists()
+
+
+@router.get(
+    "certificates/{number}", response={200: CertificateRecord, 404: ErrorOut, 409: ErrorOut}, tags=["certificates"]
+)
+def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpResponse:
+    """The public record of a certificate and its status history. 404 when the registry has no such
+    number (which is not the same as suspended, withdrawn or expired: those return 200 with the status).
+    When two bodies use the same number, 409 lists them; pass `body` (approval number) to choose."""
+    actor = request_actor(request)
+    if not body:
+        bodies = list(
+            Certificate.objects.filter(number=number.strip(), status__in=_visible_statuses(actor))
+            .values_list("certification_body__approval_number", flat=True)[:10]
+        )
+        if len(bodies) > 1:
+            return HttpResponse(
+                orjson.dumps({"code": "ambiguous", "message": _("多个认证机构使用此编号，请用body参数指定"),
+                              "errors": {"body": bodies}}),
+                status=409, content_type="application/json",
+            )  # fmt: skip
+    certificate = access_certificate(actor, number, body=body)
+    document = public_certificate_record(certificate)
+    return HttpResponse(orjson.dumps(with_live_flags(document)), content_type="application/json")
+
+
+def _visible_statuses(actor: Any) -> list[str]:
+    if actor.role in (Role.ADMINISTRATOR, Role.OFFICER, Role.CERTIFICATION_BODY):
+        return CertificateStatus.values
+    return [s for s in CertificateStatus.values if s != CertificateStatus.DRAFT]
+
+
+def _writer_body(request: HttpRequest) -> tuple[Any, CertificationBody]:
+    actor = request_actor(request, required=True)
+    if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
+        raise NotPermitted(_("只有认证机构的接口密钥可以登记证书"))
+    body = CertificationBody.objects.filter(organization_id=actor.organization_id).first()
+    if body is None:
+        raise NotPermitted(_("该密钥所属机构不是已登记的认证机构"))
+    return actor, body
+
+
+@router.post(
+    "certificates",
+    response={201: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    tags=["certificates"],
+)
+def create_certificate(request: HttpRequest, payload: CertificateIn) -> tuple[int, dict[str, Any]]:
+    """Register a certificate of the calling certification body (API key required)."""
+    actor, body = _writer_body(request)
+    data = payload.model_dump()
+    data["products"] = [{k: v for k, v in p.items() if v} for p in data["products"]]
+    certificate = actions.do_create_certificate(body, data, actor=actor)
+    return 201, with_live_flags(public_certificate_record(access_certificate(actor, certificate.number,
+                                                                             body=body.approval_number)))  # fmt: skip
+
+
+@router.post(
+    "certificates/{number}/status",
+    response={200: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["certificates"],
+)
+def change_certificate_status(request: HttpRequest, number: str, payload: StatusChangeIn) -> dict[str, Any]:
+    """Suspend, restore, withdraw, cancel or expire one of the calling body's certificates."""
+    actor, body = _writer_body(request)
+    certificate = Certificate.objects.filter(certification_body=body, number=number.strip()).first()
+    if certificate is None:
+        other = Certificate.objects.filter(number=number.strip()).exists()
+        if other:
+            raise NotPermitted(_("证书%(n)s不属于本认证机构") % {"n": number[:60]})
+        raise NotFound(_("登记库中没有编号为“%(number)s”的证书") % {"number": number[:60]})
+    actions.do_change_certificate_status(
+        certificate, to_status=payload.status, effective_date=payload.effective_date, reason=payload.reason,
+        actor=actor,
+    )  # fmt: skip
+    return with_live_flags(public_certificate_record(access_certificate(actor, number, body=body.approval_number)))
+
+
+# ---------------------------------------------------------------- organizations, bodies, labs, schemes
+
+
+def _organization_out(organization: Any) -> dict[str, Any]:
+    return {
+        "uscc": organization.uscc,
+        "name": organization.name,
+        "region": {"code": organization.region_id, "name": organization.region.name},
+        "industry_section": organization.industry_section,
+        "industry_division": organization.industry_division,
+        "above_designated_size": organization.above_designated_size,
+    }
+
+
+@router.get("organizations", response={200: OrganizationPage, 422: ErrorOut}, tags=["registries"])
+def list_organizations(
+    request: HttpRequest, q: str = "", region: str = "", limit: int = 20, offset: int = 0
+) -> dict[str, Any]:
+    """Organizations by name (substring) or credit code, optionally within a region."""
+    limit, offset = _page_bounds(limit, offset)
+    queryset = organizations_visible_to(request_actor(request)).select_related("region")
+    if q.strip():
+        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
+    if region:
+        queryset = queryset.filter(region_id__startswith=region_code_prefix(region))
+    queryset = queryset.order_by("name", "id")
+    items = [_organization_out(o) for o in queryset[offset : offset + limit]]
+    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+
+
+@router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut}, tags=["registries"])
+def get_organization(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    return _organization_out(access_organization(request_actor(request), uscc))
+
+
+def _body_out(body: CertificationBody) -> dict[str, Any]:
+    organization = body.organization
+    return {
+        "name": body.name,
+        "approval_number": body.approval_number,
+        "accreditation": body.accreditation,
+        "status": body.status,
+        "uscc": organization.uscc,
+        "region": {"code": organization.region_id, "name": organization.region.name},
+        "schemes": sorted(s.code for s in body.schemes.all()),
+    }
+
+
+@router.get("certification-bodies", response=list[CertificationBodyOut], tags=["registries"])
+def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[dict[str, Any]]:
+    """All certification bodies (a province has tens), optionally those approved for a scheme."""
+    queryset = CertificationBody.objects.select_related("organization__region").prefetch_related("schemes")
+    if scheme:
+        queryset = queryset.filter(schemes__code=scheme.upper())
+    return [_body_out(b) for b in queryset.order_by("name")]
+
+
+@router.get(
+    "certification-bodies/{approval_number}", response={200: CertificationBodyOut, 404: ErrorOut},
+    tags=["registries"],
+)  # fmt: skip
+def get_certification_body(request: HttpRequest, approval_number: str) -> dict[str, Any]:
+    return _body_out(access_certification_body(request_actor(request), approval_number))
+
+
+def _lab_out(lab: Lab) -> dict[str, Any]:
+    organization = lab.organization
+    return {
+        "name": lab.name,
+        "cma_number": lab.cma_number,
+        "cma_valid_from": lab.cma_valid_from,
+        "cma_valid_until": lab.cma_valid_until,
+        "status": lab.status,
+        "uscc": organization.uscc,
+        "region": {"code": organization.region_id, "name": organization.region.name},
+    }
+
+
+@router.get("labs", response={200: list[LabOut], 422: ErrorOut}, tags=["registries"])
+def list_labs(
+    request: HttpRequest, q: str = "", parameter: str = "", standard: str = "", region: str = "",
+    limit: int = 20, offset: int = 0,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Labs by name, or those whose qualified scope covers a parameter (and standard) — the lab finder."""
+    limit, offset = _page_bounds(limit, offset)
+    queryset = Lab.objects.select_related("organization__region")
+    if q.strip():
+        queryset = queryset.filter(name__contains=q.strip())
+    if parameter.strip() or standard.strip():
+        scope = LabScope.objects.all()
+        if parameter.strip():
+            scope = scope.filter(parameter__contains=parameter.strip())
+        if standard.strip():
+            scope = scope.filter(standard__contains=standard.strip())
+        queryset = queryset.filter(id__in=scope.values("lab_id"))
+    if region:
+        queryset = queryset.filter(organization__region_id__startswith=region_code_prefix(region))
+    return [_lab_out(lab) for lab in queryset.order_by("name", "id")[offset : offset + limit]]
+
+
+@router.get("labs/{cma_number}", response={200: LabDetailOut, 404: ErrorOut}, tags=["registries"])
+def get_lab(request: HttpRequest, cma_number: str) -> dict[str, Any]:
+    """A lab with its qualified scope and its authorized signatories (names only)."""
+    lab = access_lab(request_actor(request), cma_number)
+    scope = [
+        {"field": s.field, "object": s.object, "parameter": s.parameter, "standard": s.standard,
+         "valid_from": s.valid_from, "valid_until": s.valid_until}
+        for s in lab.scope.all()
+    ]  # fmt: skip
+    signatories = [
+        {"name": s.person.name, "valid_from": s.valid_from, "valid_until": s.valid_until, "scope_count": s.n}
+        for s in lab.signatories.select_related("person").annotate(n=Count("scope"))
+    ]
+    return {**_lab_out(lab), "scope": scope, "signatories": signatories}
+
+
+def _scheme_out(scheme: Scheme) -> dict[str, Any]:
+    return {f: getattr(scheme, f) for f in SchemeOut.model_fields}
+
+
+@router.get("schemes", response=list[SchemeOut], tags=["registries"])
+def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_scheme_out(s) for s in Scheme.objects.order_by("code")]
+
+
+@router.get("schemes/{code}", response={200: SchemeOut, 404: ErrorOut}, tags=["registries"])
+def get_scheme(request: HttpRequest, code: str) -> dict[str, Any]:
+    scheme = Scheme.objects.filter(code=code.upper()).first()
+    if scheme is None:
+        raise NotFound(_("没有代码为“%(c)s”的认证制度") % {"c": code[:32]})
+    return _scheme_out(scheme)

@@ -1,0 +1,112 @@
+"""Registry vocabularies and the certificate lifecycle table (STYLE.md 3)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificateStatus(models.TextChoices):
+    """Certificate states; the API writes them as these upper-case names (domain-facts §2.2)."""
+
+    DRAFT = "DRAFT", _("草稿")
+    ACTIVE = "ACTIVE", _("有效")
+    SUSPENDED = "SUSPENDED", _("暂停")
+    WITHDRAWN = "WITHDRAWN", _("撤销")
+    CANCELLED = "CANCELLED", _("注销")
+    EXPIRED = "EXPIRED", _("过期失效")
+
+
+# The lifecycle: DRAFT → ACTIVE ⇄ SUSPENDED → WITHDRAWN | CANCELLED | EXPIRED.
+# An active certificate may also be cancelled (holder's request, product discontinued) or expire;
+# withdrawal (撤销) follows a suspension that was not corrected (CCC triggers, domain-facts §2.2),
+# and ISO/IEC 17021-1 §9.6 allows withdrawal of an active certificate for serious cause.
+CERTIFICATE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CertificateStatus.DRAFT: frozenset({CertificateStatus.ACTIVE, CertificateStatus.CANCELLED}),
+    CertificateStatus.ACTIVE: frozenset(
+        {
+            CertificateStatus.SUSPENDED,
+            CertificateStatus.WITHDRAWN,
+            CertificateStatus.CANCELLED,
+            CertificateStatus.EXPIRED,
+        }
+    ),
+    CertificateStatus.SUSPENDED: frozenset(
+        {
+            CertificateStatus.ACTIVE,
+            CertificateStatus.WITHDRAWN,
+            CertificateStatus.CANCELLED,
+            CertificateStatus.EXPIRED,
+        }
+    ),
+    CertificateStatus.WITHDRAWN: frozenset(),
+    CertificateStatus.CANCELLED: frozenset(),
+    CertificateStatus.EXPIRED: frozenset(),
+}
+
+# Statuses the public sees. DRAFT is never shown (IAF CertSearch practice).
+PUBLIC_CERTIFICATE_STATUSES = frozenset(set(CertificateStatus.values) - {CertificateStatus.DRAFT})
+
+
+class SchemeKind(models.TextChoices):
+    PRODUCT = "product", _("产品认证")
+    MANAGEMENT_SYSTEM = "management_system", _("管理体系认证")
+    SERVICE = "service", _("服务认证")
+    AGRICULTURAL = "agricultural", _("农产品认证")
+    TWO_ORIENTED = "two_oriented", _("两型认证")
+
+
+class CccMode(models.TextChoices):
+    THIRD_PARTY = "third_party", _("第三方认证")
+    SELF_DECLARATION_A = "self_declaration_a", _("自我声明（A方式）")
+    SELF_DECLARATION_B = "self_declaration_b", _("自我声明（B方式）")
+
+
+class BodyStatus(models.TextChoices):
+    """Approval status of a certification body or a lab's CMA qualification."""
+
+    ACTIVE = "ACTIVE", _("有效")
+    SUSPENDED = "SUSPENDED", _("暂停")
+    WITHDRAWN = "WITHDRAWN", _("撤销")
+
+
+class PersonRole(models.TextChoices):
+    AUDITOR = "AUDITOR", _("审核员")
+    INSPECTOR = "INSPECTOR", _("执法检查人员")
+    SIGNATORY = "SIGNATORY", _("授权签字人")
+
+
+class ReportConclusion(models.TextChoices):
+    PASS = "PASS", _("合格")
+    FAIL = "FAIL", _("不合格")
+    INFORMATIVE = "INFORMATIVE", _("仅提供数据")
+
+
+# GB/T 4754-2017 sections (门类). Divisions (大类) are the two-digit codes 01–97.
+INDUSTRY_SECTIONS = {
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业",
+    "O": "居民服务、修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}
+# Division ranges per section, GB/T 4754-2017.
+INDUSTRY_DIVISIONS = {
+    "A": range(1, 6), "B": range(6, 13), "C": range(13, 44), "D": range(44, 47), "E": range(47, 51),
+    "F": range(51, 53), "G": range(53, 61), "H": range(61, 63), "I": range(63, 66), "J": range(66, 70),
+    "K": range(70, 71), "L": range(71, 73), "M": range(73, 76), "N": range(76, 80), "O": range(80, 83),
+    "P": range(83, 84), "Q": range(84, 86), "R": range(86, 91), "S": range(91, 97), "T": range(97, 98),
+}  # fmt: skip

@@ -1,0 +1,437 @@
+"""The registries of C1: organizations, certification bodies, labs, people, schemes, certificates,
+test reports and the CCC catalogue. Rows change only through registry.actions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certhub.core.models import Region
+from certhub.core.regulated import RegulatedModel
+from certhub.registry.choices import (
+    BodyStatus,
+    CccMode,
+    CertificateStatus,
+    PersonRole,
+    ReportConclusion,
+    SchemeKind,
+)
+
+
+class Organization(RegulatedModel):
+    """A legal entity identified by its Unified Social Credit Code (GB 32100-2015)."""
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    industry_section = models.CharField(_("行业门类"), max_length=1, blank=True)
+    industry_division = models.CharField(_("行业大类"), max_length=2, blank=True)
+    above_designated_size = models.BooleanField(_("规模以上工业企业"), default=False)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(uscc=Upper("uscc")),
+                name="organization_uscc_upper",
+                violation_error_message=_("统一社会信用代码须为大写"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scheme(RegulatedModel):
+    """A certification scheme, defined as data (registry/data/schemes.json)."""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    mandatory = models.BooleanField(_("强制性"), default=False)
+    kind = models.CharField(_("类别"), max_length=24, choices=SchemeKind.choices)
+    validity_years = models.PositiveSmallIntegerField(_("有效期（年）"), null=True, blank=True)
+    surveillance_months = models.PositiveSmallIntegerField(_("监督周期（月）"), null=True, blank=True)
+    standard = models.CharField(_("依据标准"), max_length=300, blank=True)
+    authority = models.CharField(_("主管部门"), max_length=200, blank=True)
+    source = models.TextField(_("来源"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("认证制度")
+        verbose_name_plural = _("认证制度")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CccCatalogueVersion(RegulatedModel):
+    """One announcement that set or changed the CCC catalogue."""
+
+    key = models.CharField(_("版本"), max_length=32, unique=True)
+    title = models.CharField(_("公告"), max_length=300)
+    published = models.DateField(_("发布日期"))
+    effective = models.DateField(_("实施日期"))
+    source = models.TextField(_("来源"), blank=True)
+
+    class Meta:
+        ordering = ["effective"]
+        verbose_name = _("CCC目录版本")
+        verbose_name_plural = _("CCC目录版本")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CccCategory(RegulatedModel):
+    number = models.PositiveSmallIntegerField(_("序号"), unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("CCC产品大类")
+        verbose_name_plural = _("CCC产品大类")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class CccProduct(RegulatedModel):
+    """A product in the CCC catalogue, with the dates it is in force (versioned reference data)."""
+
+    code = models.CharField(_("产品代码"), max_length=4, unique=True)
+    name = models.CharField(_("产品名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    category = models.ForeignKey(CccCategory, verbose_name=_("大类"), on_delete=models.PROTECT)
+    mode = models.CharField(_("评价方式"), max_length=24, choices=CccMode.choices)
+    version = models.ForeignKey(CccCatalogueVersion, verbose_name=_("版本"), on_delete=models.PROTECT)
+    effective_from = models.DateField(_("起始日期"))
+    effective_to = models.DateField(_("截止日期"), null=True, blank=True)
+    source = models.TextField(_("来源"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("CCC目录产品")
+        verbose_name_plural = _("CCC目录产品")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class CertificationBody(RegulatedModel):
+    """A certification body approved by CNCA (批准书号), with its accreditation and schemes."""
+
+    organization = models.OneToOneField(
+        Organization, verbose_name=_("法人机构"), on_delete=models.PROTECT, related_name="certification_body"
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    approval_number = models.CharField(_("批准号"), max_length=32, unique=True)
+    accreditation = models.CharField(_("认可证书"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=BodyStatus.choices, default=BodyStatus.ACTIVE)
+    schemes = models.ManyToManyField(Scheme, verbose_name=_("可认证制度"), related_name="certification_bodies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("认证机构")
+        verbose_name_plural = _("认证机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lab(RegulatedModel):
+    """An inspection and testing institution with its CMA qualification (资质认定)."""
+
+    organization = models.OneToOneField(
+        Organization, verbose_name=_("法人机构"), on_delete=models.PROTECT, related_name="lab"
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    cma_number = models.CharField(_("资质认定证书编号"), max_length=32, unique=True)
+    cma_valid_from = models.DateField(_("资质认定发证日期"))
+    cma_valid_until = models.DateField(_("资质认定有效期至"))
+    status = models.CharField(_("状态"), max_length=12, choices=BodyStatus.choices, default=BodyStatus.ACTIVE)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("检验检测机构")
+        verbose_name_plural = _("检验检测机构")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cma_valid_until__gt=models.F("cma_valid_from")),
+                name="lab_cma_validity_order",
+                violation_error_message=_("资质认定有效期须晚于发证日期"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def qualified_on(self, day: datetime.date) -> bool:
+        return self.status == BodyStatus.ACTIVE and self.cma_valid_from <= day <= self.cma_valid_until
+
+
+class LabScope(RegulatedModel):
+    """One row of a lab's qualified scope: field × object × parameter × standard, with its dates."""
+
+    lab = models.ForeignKey(Lab, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="scope")
+    field = models.CharField(_("领域"), max_length=100)
+    object = models.CharField(_("检测对象"), max_length=200)
+    parameter = models.CharField(_("项目/参数"), max_length=200)
+    standard = models.CharField(_("依据标准/方法"), max_length=200)
+    valid_from = models.DateField(_("批准日期"))
+    valid_until = models.DateField(_("截止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["lab_id", "field", "object", "parameter"]
+        verbose_name = _("资质认定范围")
+        verbose_name_plural = _("资质认定范围")
+        indexes = [models.Index(fields=["parameter"], name="labscope_parameter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "object", "parameter", "standard"],
+                name="labscope_unique_row",
+                violation_error_message=_("该检测范围已登记"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object} / {self.parameter} / {self.standard}"
+
+
+class Person(RegulatedModel):
+    """An auditor, enforcement inspector or signatory. Only a digest of any ID number is kept."""
+
+    name = models.CharField(_("姓名"), max_length=64)
+    roles = models.JSONField(_("角色"), default=list)
+    id_digest = models.CharField(_("身份证件摘要"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def role_labels(self) -> list[str]:
+        return [str(PersonRole(r).label) for r in self.roles]
+
+
+class Affiliation(RegulatedModel):
+    """A person's employment at an organization in a role, from a date until a date (or now)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="affiliations"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=PersonRole.choices)
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("截止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "start"]
+        verbose_name = _("任职经历")
+        verbose_name_plural = _("任职经历")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="affiliation_dates_order",
+                violation_error_message=_("截止日期不得早于起始日期"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.organization} ({self.role})"
+
+
+class Signatory(RegulatedModel):
+    """An authorized signatory (授权签字人) of a lab, with their own scope and dates."""
+
+    lab = models.ForeignKey(Lab, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="signatories")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="signatures")
+    scope = models.ManyToManyField(LabScope, verbose_name=_("授权签字范围"), related_name="signatories")
+    valid_from = models.DateField(_("批准日期"))
+    valid_until = models.DateField(_("截止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["lab_id", "person__name"]
+        verbose_name = _("授权签字人")
+        verbose_name_plural = _("授权签字人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "person"], name="signatory_unique", violation_error_message=_("该人员已是授权签字人")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.lab})"
+
+
+class Certificate(RegulatedModel):
+    """A certificate: number unique per certification body, holder, scheme, scope and lifecycle status.
+
+    `public_document` is the certificate's public record (fields, status history) as JSON bytes,
+    rebuilt by every action that changes it; it is the lean read path for public lookups and is
+    empty while the certificate is a draft (never public)."""
+
+    certification_body = models.ForeignKey(
+        CertificationBody, verbose_name=_("认证机构"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    number = models.CharField(_("证书编号"), max_length=60)
+    scheme = models.ForeignKey(Scheme, verbose_name=_("认证制度"), on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(
+        Organization, verbose_name=_("获证组织"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    holder_name = models.CharField(_("获证组织名称"), max_length=200)
+    scope = models.TextField(_("认证范围"), blank=True)
+    ccc_product = models.ForeignKey(
+        CccProduct, verbose_name=_("CCC目录产品"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    products = models.JSONField(_("产品及型号"), default=list, blank=True)
+    sites = models.JSONField(_("认证场所"), default=list, blank=True)
+    standards = models.CharField(_("依据标准"), max_length=300, blank=True)
+    original_issue_date = models.DateField(_("初次发证日期"))
+    issue_date = models.DateField(_("发证日期"))
+    expiry_date = models.DateField(_("有效期至"))
+    last_surveillance_date = models.DateField(_("最近监督审核日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.DRAFT
+    )
+    status_changed_on = models.DateField(_("状态日期"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    public_document = models.BinaryField(_("公开记录"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+        indexes = [
+            models.Index(fields=["number"], name="certificate_number"),
+            models.Index(fields=["status", "scheme"], name="certificate_status_scheme"),
+            models.Index(fields=["holder"], name="certificate_holder"),
+            models.Index(fields=["holder_name"], name="certificate_holder_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_body", "number"],
+                name="certificate_number_unique_per_body",
+                violation_error_message=_("该认证机构已有此编号的证书"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_date__gt=models.F("issue_date")),
+                name="certificate_expiry_after_issue",
+                violation_error_message=_("有效期至须晚于发证日期"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(original_issue_date__lte=models.F("issue_date")),
+                name="certificate_original_issue_first",
+                violation_error_message=_("初次发证日期不得晚于发证日期"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CertificateStatus.values),
+                name="certificate_status_known",
+                violation_error_message=_("未知的证书状态"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def surveillance_overdue(self, today: datetime.date | None = None) -> bool:
+        """Derived, not a state: an active certificate whose next surveillance audit is past due."""
+        from certhub.registry.queries import surveillance_due_date
+
+        if self.status != CertificateStatus.ACTIVE:
+            return False
+        due = surveillance_due_date(self)
+        return due is not None and due < (today or timezone.localdate())
+
+
+class CertificateEvent(RegulatedModel):
+    """The public status history of a certificate: each transition with its date and reason."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=12, choices=CertificateStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=CertificateStatus.choices)
+    effective_date = models.DateField(_("生效日期"))
+    reason = models.TextField(_("原因"))
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["certificate_id", "recorded_at", "id"]
+        verbose_name = _("证书状态记录")
+        verbose_name_plural = _("证书状态记录")
+        indexes = [models.Index(fields=["certificate", "recorded_at"], name="certevent_cert_time")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.from_status}→{self.to_status}"
+
+
+class TestReport(RegulatedModel):
+    """Metadata of a lab's test report, enough to check it against the lab's scope on its date."""
+
+    __test__ = False  # not a pytest test class
+
+    lab = models.ForeignKey(Lab, verbose_name=_("检验检测机构"), on_delete=models.PROTECT, related_name="reports")
+    number = models.CharField(_("报告编号"), max_length=64)
+    signatory = models.ForeignKey(
+        Signatory, verbose_name=_("授权签字人"), on_delete=models.PROTECT, related_name="reports"
+    )
+    issue_date = models.DateField(_("签发日期"))
+    client = models.ForeignKey(
+        Organization, verbose_name=_("委托单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.CharField(_("样品名称"), max_length=200, blank=True)
+    conclusion = models.CharField(_("结论"), max_length=12, choices=ReportConclusion.choices)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-issue_date", "number"]
+        verbose_name = _("检验检测报告")
+        verbose_name_plural = _("检验检测报告")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "number"], name="report_number_unique_per_lab",
+                violation_error_message=_("该机构已有此编号的报告"),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TestReportItem(RegulatedModel):
+    """One tested item of a report: parameter and standard (and the result as text)."""
+
+    __test__ = False
+
+    report = models.ForeignKey(TestReport, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="items")
+    parameter = models.CharField(_("项目/参数"), max_length=200)
+    standard = models.CharField(_("依据标准/方法"), max_length=200)
+    result = models.CharField(_("结果"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "id"]
+        verbose_name = _("报告检测项目")
+        verbose_name_plural = _("报告检测项目")
+
+    def __str__(self) -> str:
+        return f"{self.parameter} ({self.standard})"

@@ -1,0 +1,215 @@
+"""Read-side helpers: scoped querysets, `access_*` fetchers, search, and the public record."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import orjson
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.choices import Role
+from certhub.core.errors import NotFound
+from certhub.core.models import Region
+from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
+from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, Organization
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def surveillance_due_date(certificate: Certificate) -> datetime.date | None:
+    """When the next surveillance audit is due: the scheme's interval after the last one (or the issue)."""
+    months = certificate.scheme.surveillance_months
+    if not months:
+        return None
+    base = certificate.last_surveillance_date or certificate.issue_date
+    due = add_months(base, months)
+    return due if due < certificate.expiry_date else None
+
+
+def region_filter(field: str, region: Region | None) -> Q:
+    """Rows whose `field` (a region code) lies within `region`, by GB/T 2260 prefix."""
+    if region is None:
+        return Q()
+    return Q(**{f"{field}__startswith": region.prefix})
+
+
+def certificates_visible_to(actor: Actor) -> QuerySet[Certificate]:
+    """Narrow certificates by role (STYLE.md 11): the public sees non-draft records; officers see their
+    region (drafts included); a certification body also sees its own drafts."""
+    queryset = Certificate.objects.all()
+    if actor.role == Role.ADMINISTRATOR:
+        return queryset
+    if actor.role == Role.OFFICER:
+        return queryset.filter(holder__region_id__startswith=actor.region_prefix or "-")
+    public = Q(status__in=PUBLIC_CERTIFICATE_STATUSES)
+    if actor.role == Role.CERTIFICATION_BODY and actor.organization_id:
+        return queryset.filter(public | Q(certification_body__organization_id=actor.organization_id))
+    return queryset.filter(public)
+
+
+def organizations_visible_to(actor: Actor) -> QuerySet[Organization]:
+    queryset = Organization.objects.all()
+    if actor.role == Role.OFFICER:
+        return queryset.filter(region_id__startswith=actor.region_prefix or "-")
+    return queryset
+
+
+def search_certificates(
+    actor: Actor,
+    *,
+    q: str = "",
+    scheme: str = "",
+    status: str = "",
+    region: str = "",
+    holder_uscc: str = "",
+    body: str = "",
+) -> QuerySet[Certificate]:
+    """The certificate search behind the portal and `GET /api/v1/certificates` (one filter, two callers).
+
+    `q` matches a certificate number (exact), a credit code (exact) or a holder name (substring).
+    The holder-name match goes through organizations first, which are fewer than certificates."""
+    queryset = certificates_visible_to(actor)
+    q = q.strip()
+    if q:
+        upper = q.upper()
+        queryset = queryset.filter(
+            Q(number=q)
+            | Q(number=upper)
+            | Q(holder__uscc=upper)
+            | Q(holder_id__in=Organization.objects.filter(name__contains=q).values("id"))
+        )
+    if scheme:
+        queryset = queryset.filter(scheme__code=scheme.upper())
+    if status:
+        queryset = queryset.filter(status=status.upper())
+    if region:
+        queryset = queryset.filter(holder__region_id__startswith=region_code_prefix(region))
+    if holder_uscc:
+        queryset = queryset.filter(holder__uscc=holder_uscc.strip().upper())
+    if body:
+        queryset = queryset.filter(Q(certification_body__approval_number=body) | Q(certification_body__name=body))
+    return queryset.select_related("scheme", "certification_body", "holder", "holder__region").order_by(
+        "-issue_date", "id"
+    )
+
+
+def region_code_prefix(code: str) -> str:
+    """The GB/T 2260 prefix for a region code: trailing zero pairs mark a province or prefecture."""
+    code = code.strip()
+    if len(code) != 6:
+        return code
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def access_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:
+    """Fetch one certificate the actor may see, by number (and body when numbers collide)."""
+    queryset = certificates_visible_to(actor).filter(number=number.strip())
+    if body:
+        queryset = queryset.filter(Q(certification_body__approval_number=body) | Q(certification_body__name=body))
+    certificate = (
+        queryset.select_related("scheme", "certification_body", "holder", "holder__region", "ccc_product")
+        .prefetch_related(Prefetch("events", queryset=CertificateEvent.objects.order_by("recorded_at", "id")))
+        .order_by("id")
+        .first()
+    )
+    if certificate is None:
+        raise NotFound(_("登记库中没有编号为“%(number)s”的证书") % {"number": number.strip()[:60]})
+    return certificate
+
+
+def access_certification_body(actor: Actor, approval_number: str) -> CertificationBody:
+    body = CertificationBody.objects.select_related("organization").filter(approval_number=approval_number).first()
+    if body is None:
+        raise NotFound(_("没有批准号为“%(n)s”的认证机构") % {"n": approval_number[:40]})
+    return body
+
+
+def access_lab(actor: Actor, cma_number: str) -> Lab:
+    lab = Lab.objects.select_related("organization", "organization__region").filter(cma_number=cma_number).first()
+    if lab is None:
+        raise NotFound(_("没有资质认定证书编号为“%(n)s”的检验检测机构") % {"n": cma_number[:40]})
+    return lab
+
+
+def access_organization(actor: Actor, uscc: str) -> Organization:
+    organization = organizations_visible_to(actor).select_related("region").filter(uscc=uscc.upper()).first()
+    if organization is None:
+        raise NotFound(_("没有统一社会信用代码为“%(n)s”的机构") % {"n": uscc[:40]})
+    return organization
+
+
+def public_certificate_record(certificate: Certificate) -> dict[str, Any]:
+    """The public fields of a certificate and its status history (ARCHITECTURE.md invariant 3).
+    No internal notes, no risk grade, no personal data."""
+    holder = certificate.holder
+    scheme = certificate.scheme
+    body = certificate.certification_body
+    due = surveillance_due_date(certificate)
+    events = sorted(certificate.events.all(), key=lambda e: (e.recorded_at, e.id))
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "status_label": str(CertificateStatus(certificate.status).label),
+        "status_date": certificate.status_changed_on.isoformat(),
+        "scheme": {"code": scheme.code, "name": scheme.name, "name_en": scheme.name_en},
+        "certification_body": {"name": body.name, "approval_number": body.approval_number},
+        "holder": {
+            "name": certificate.holder_name,
+            "uscc": holder.uscc,
+            "region": {"code": holder.region_id, "name": holder.region.name},
+        },
+        "scope": certificate.scope,
+        "ccc_product": (
+            {"code": certificate.ccc_product.code, "name": certificate.ccc_product.name}
+            if certificate.ccc_product_id
+            else None
+        ),
+        "products": certificate.products,
+        "sites": certificate.sites,
+        "standards": certificate.standards,
+        "original_issue_date": certificate.original_issue_date.isoformat(),
+        "issue_date": certificate.issue_date.isoformat(),
+        "expiry_date": certificate.expiry_date.isoformat(),
+        "surveillance_due": due.isoformat() if due else None,
+        "history": [
+            {
+                "from_status": event.from_status or None,
+                "to_status": event.to_status,
+                "date": event.effective_date.isoformat(),
+                "reason": event.reason,
+            }
+            for event in events
+        ],
+    }
+
+
+def public_document_bytes(certificate: Certificate) -> bytes | None:
+    """The stored public document; None while the certificate is a draft (never public)."""
+    if certificate.status not in PUBLIC_CERTIFICATE_STATUSES:
+        return None
+    return orjson.dumps(public_certificate_record(certificate))
+
+
+def with_live_flags(document: dict[str, Any], today: datetime.date | None = None) -> dict[str, Any]:
+    """Add the flags derived from today's date to a stored public document (see FAST_LOOKUP)."""
+    today_text = (today or timezone.localdate()).isoformat()
+    due = document.get("surveillance_due")
+    document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
+    return document

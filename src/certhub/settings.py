@@ -1,0 +1,152 @@
+"""CertHub settings, read from the environment (CERTHUB_*). Defaults give a one-machine start on SQLite."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("CERTHUB_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("CERTHUB_DEBUG", False)
+# A secret is required outside development; the fallback only serves the one-machine demo start.
+SECRET_KEY = os.environ.get("CERTHUB_SECRET_KEY", "")
+if not SECRET_KEY:
+    if env_bool("CERTHUB_REQUIRE_SECRET", False):
+        raise ImproperlyConfigured("CERTHUB_SECRET_KEY must be set")
+    SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32  # noqa: S105 - demo default, see README
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CERTHUB_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    h.strip() for h in os.environ.get("CERTHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "certhub.core",
+    "certhub.registry",
+    "certhub.portal",
+    "certhub.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "certhub.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "certhub.urls"
+WSGI_APPLICATION = "certhub.wsgi.application"
+ASGI_APPLICATION = "certhub.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "certhub.core.context_processors.roles",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = os.environ.get("CERTHUB_DATABASE_URL", f"sqlite:///{VAR_DIR / 'certhub.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed during writes; IMMEDIATE takes the write lock at BEGIN so that two
+    # concurrent actions queue instead of failing with "database is locked" half-way.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CERTHUB_TEST_SQLITE", "")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:office_home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# zh-Hans first, English second (MISSION.md C3).
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+# Legal dates are in Asia/Shanghai; timestamps are stored in UTC (ARCHITECTURE.md invariant 5).
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Bodies above this size are refused with 413 before parsing (bad-input rule: oversized bodies).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CERTHUB_MAX_BODY_BYTES", 1024 * 1024))
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("CERTHUB_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", False)
+
+EMAIL_BACKEND = os.environ.get("CERTHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Requests per minute allowed per API key (C2 reuse by other departments).
+CERTHUB_API_PAGE_MAX = 100
+CERTHUB_REGION_FILE = os.environ.get("CERTHUB_REGION_FILE", str(BASE_DIR / "core/data/regions/430000.json"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CERTHUB_LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_MAX_LIMIT = 100

@@ -1,0 +1,13 @@
+"""URL map: the public portal, the officer back office, the admin and API v1."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from certhub.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("certhub.portal.urls")),
+]
