@@ -469,11 +469,13 @@ class CertificateContext:
         self.holders: dict[str, Organization] = {}
         for start in range(0, len(codes), 900):
             chunk = codes[start : start + 900]
-            self.holders.update({o.uscc: o for o in Organization.objects.filter(uscc__in=chunk)})
+            self.holders.update(
+                {o.uscc: o for o in Organization.objects.select_related("region").filter(uscc__in=chunk)}
+            )
 
     def holder(self, uscc: str) -> Organization | None:
         if uscc not in self.holders:
-            found = Organization.objects.filter(uscc=uscc).first()
+            found = Organization.objects.select_related("region").filter(uscc=uscc).first()
             if found is None:
                 return None
             self.holders[uscc] = found
@@ -625,27 +627,67 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     return certificate
 
 
+def _clean_history(raw: Any, start: CertificateStatus, issue_date: datetime.date) -> tuple[list[dict[str, Any]], str | None]:
+    """Validate a sequence of past transitions [{status, date, reason}] against the lifecycle table."""
+    if not raw:
+        return [], None
+    if start != CertificateStatus.ACTIVE:
+        return [], _("只有状态为ACTIVE的新证书可以附带状态历史")
+    if not isinstance(raw, list):
+        return [], _("状态历史应为列表")
+    current, last_date, steps = str(start), issue_date, []
+    for index, step in enumerate(raw):
+        status = str(step.get("status") or "").strip().upper() if isinstance(step, dict) else ""
+        day, error = clean_date(step.get("date") if isinstance(step, dict) else None)
+        reason, reason_error = require_text(step.get("reason") if isinstance(step, dict) else None, 2000)
+        if error or reason_error or status not in CertificateStatus.values:
+            return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
+        if status not in CERTIFICATE_TRANSITIONS[current]:
+            return [], _("第%(i)d步：证书状态不能从%(a)s变为%(b)s") % {"i": index + 1, "a": current, "b": status}
+        assert day is not None
+        if day < last_date:
+            return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
+        steps.append({"status": status, "date": day, "reason": reason})
+        current, last_date = status, day
+    return steps, None
+
+
 @action
 def do_bulk_create_certificates(
     body: CertificationBody, rows: Sequence[dict[str, Any]], *, actor: Actor
 ) -> list[Certificate]:
     """Register many certificates of one body, all or nothing: every row is validated first, and a
-    failure names its row. One status event and one audit row per certificate."""
+    failure names its row. A row may carry its past `history` (transitions after issue, checked against
+    the lifecycle table), as a body bringing its existing records does. One status event per step and
+    one audit row per certificate."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     context = CertificateContext(clean_uscc(r.get("holder_uscc"))[0] for r in rows)
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
-    certificates, errors, seen = [], {}, set()
+    now = timezone.now()
+    certificates: list[Certificate] = []
+    histories: list[list[dict[str, Any]]] = []
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for index, row in enumerate(rows):
         try:
             cleaned = clean_certificate_input(row, body, context, allowed)
         except ValidationFailed as failure:
             errors.update({f"rows[{index}].{k}": v for k, v in failure.errors.items()})
             continue
+        history, error = _clean_history(row.get("history"), cleaned["status"], cleaned["issue_date"])
+        if error:
+            errors[f"rows[{index}].history"] = [error]
+            continue
         if cleaned["number"] in seen:
             errors[f"rows[{index}].number"] = [_("编号%(n)s在本批中重复") % {"n": cleaned["number"]}]
         seen.add(cleaned["number"])
-        certificates.append(_new_certificate(body, cleaned, today))
+        certificate = _new_certificate(body, cleaned, today)
+        if history:
+            certificate.status = history[-1]["status"]
+            certificate.status_changed_on = history[-1]["date"]
+        certificates.append(certificate)
+        histories.append(history)
     if errors:
         raise ValidationFailed(errors)
     numbers = [c.number for c in certificates]
@@ -653,13 +695,31 @@ def do_bulk_create_certificates(
         clash = Certificate.objects.filter(certification_body=body, number__in=numbers[start : start + 900]).first()
         if clash is not None:
             raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": clash.number}, field="number")
-    Certificate.objects.bulk_create(certificates, batch_size=1000)
-    events = [_first_event(c) for c in certificates]
-    CertificateEvent.objects.bulk_create(events, batch_size=2000)
-    for certificate, event in zip(certificates, events, strict=True):
-        certificate._prefetched_objects_cache = {"events": [event]}
+    all_events: list[list[CertificateEvent]] = []
+    for certificate, history in zip(certificates, histories, strict=True):
+        first = _first_event(certificate)
+        events = [first]
+        previous = CertificateStatus.ACTIVE if history else certificate.status
+        if history:
+            first.to_status, first.effective_date = CertificateStatus.ACTIVE, certificate.issue_date
+            first.reason = _("发证")
+        for step in history:
+            events.append(CertificateEvent(certificate=certificate, from_status=previous, to_status=step["status"],
+                                           effective_date=step["date"], reason=step["reason"], recorded_at=now))
+            previous = step["status"]
+        for event in events:
+            event.recorded_at = now
+        all_events.append(events)
+        # The public record is built before insert: it needs no ids, so no second write per row.
+        certificate._prefetched_objects_cache = {"events": events}
         certificate.public_document = public_document_bytes(certificate)
-    Certificate.objects.bulk_update(certificates, ["public_document"], batch_size=1000)
+    Certificate.objects.bulk_create(certificates, batch_size=1000)
+    flat_events = []
+    for certificate, events in zip(certificates, all_events, strict=True):
+        for event in events:
+            event.certificate = certificate
+            flat_events.append(event)
+    CertificateEvent.objects.bulk_create(flat_events, batch_size=2000)
     AuditEvent.objects.bulk_create(
         [audit_event(actor, AuditEventType.CERTIFICATE_CREATED, c, before=None,
                      after=snapshot(c, CERTIFICATE_AUDIT_FIELDS)) for c in certificates],

@@ -162,7 +162,7 @@ def public_certificate_record(certificate: Certificate) -> dict[str, Any]:
     scheme = certificate.scheme
     body = certificate.certification_body
     due = surveillance_due_date(certificate)
-    events = sorted(certificate.events.all(), key=lambda e: (e.recorded_at, e.id))
+    events = sorted(certificate.events.all(), key=lambda e: (e.recorded_at, e.id or 0))
     return {
         "number": certificate.number,
         "status": certificate.status,

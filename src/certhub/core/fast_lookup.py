@@ -1,0 +1,103 @@
+"""The lean read path for `GET /api/v1/certificates/{number}` (C3 verify, at national scale).
+
+Public lookups are the hottest request CertHub serves (every QR scan, every tender check). They need
+no session, no permission beyond "public", and no ORM: each certificate row carries its public
+record, rebuilt by the actions in the same transaction as every change (so the row *is* the cache and
+can never be stale). This ASGI wrapper answers such requests with one indexed query on the
+database's own async/embedded driver, and hands everything else — authenticated calls, query strings,
+unknown or ambiguous numbers — to Django unchanged, so answers are identical either way
+(core/tests/test_fast_lookup.py proves it)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+from django.utils import timezone
+
+from certhub.core.middleware import SECURITY_HEADERS
+
+PATH = re.compile(r"^/api/v1/certificates/([^/]+)$")
+QUERY = "SELECT public_document FROM registry_certificate WHERE number = {} AND public_document IS NOT NULL LIMIT 2"
+PASS_THROUGH_HEADERS = {b"authorization", b"x-api-key", b"cookie"}
+RESPONSE_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"x-frame-options", b"DENY"),
+    *[(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
+]
+
+
+def live_document(stored: bytes, today_text: str) -> bytes:
+    """Add today's derived flags to a stored public record (as registry.queries.with_live_flags)."""
+    document = orjson.loads(stored)
+    due = document.get("surveillance_due")
+    document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
+    return orjson.dumps(document)
+
+
+class FastCertificateLookup:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._backend: Any = None
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
+            match = PATH.match(scope["path"])
+            if match and not any(name in PASS_THROUGH_HEADERS for name, _ in scope.get("headers", ())):
+                rows = await self._fetch(unquote(match.group(1)).strip())
+                if len(rows) == 1:
+                    body = live_document(rows[0], timezone.localdate().isoformat())
+                    headers = [*RESPONSE_HEADERS, (b"content-length", str(len(body)).encode())]
+                    await send({"type": "http.response.start", "status": 200, "headers": headers})
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)
+
+    async def _fetch(self, number: str) -> list[bytes]:
+        if self._backend is None:
+            async with self._lock:
+                if self._backend is None:
+                    self._backend = await _open_backend()
+        return await self._backend(number)
+
+
+async def _open_backend() -> Any:
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        import asyncpg
+
+        options = settings_dict.get("OPTIONS", {})
+        pool = await asyncpg.create_pool(
+            host=settings_dict.get("HOST") or options.get("host") or None,
+            port=int(settings_dict["PORT"]) if settings_dict.get("PORT") else None,
+            user=settings_dict.get("USER") or None,
+            password=settings_dict.get("PASSWORD") or None,
+            database=settings_dict["NAME"],
+            min_size=1,
+            max_size=8,
+        )
+        statement = QUERY.format("$1")
+
+        async def fetch_pg(number: str) -> list[bytes]:
+            async with pool.acquire() as connection:
+                return [bytes(r[0]) for r in await connection.fetch(statement, number)]
+
+        return fetch_pg
+
+    name = str(settings_dict["NAME"])
+    # Read-only, one connection per worker process; WAL lets it read while actions write.
+    connection = sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout=5000")
+    statement = QUERY.format("?")
+
+    async def fetch_sqlite(number: str) -> list[bytes]:
+        return [bytes(r[0]) for r in connection.execute(statement, (number,)).fetchall()]
+
+    return fetch_sqlite
