@@ -93,7 +93,9 @@ async def _open_backend() -> Any:
 
     name = str(settings_dict["NAME"])
     # Read-only, one connection per worker process; WAL lets it read while actions write.
-    connection = sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+    # (The test runner's shared in-memory database is already a URI and is opened as it is.)
+    uri = name if name.startswith("file:") else f"file:{name}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
     connection.execute("PRAGMA busy_timeout=5000")
     statement = QUERY.format("?")
 

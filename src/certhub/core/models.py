@@ -72,8 +72,9 @@ class User(AbstractUser):
         ]
 
 
-class AuditEvent(models.Model):
-    """One row per regulated change, append-only (STYLE.md 8, 9). Names are copied, never cascaded."""
+class AuditEvent(RegulatedModel):
+    """One row per regulated change, append-only (STYLE.md 8, 9). Names are copied, never cascaded.
+    Written only inside actions; on PostgreSQL a trigger also refuses UPDATE and DELETE."""
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     event_type = models.CharField(_("事件"), max_length=48, choices=AuditEventType.choices)

@@ -711,8 +711,7 @@ def do_bulk_create_certificates(
             event.recorded_at = now
         all_events.append(events)
         # The public record is built before insert: it needs no ids, so no second write per row.
-        certificate._prefetched_objects_cache = {"events": events}
-        certificate.public_document = public_document_bytes(certificate)
+        certificate.public_document = public_document_bytes(certificate, events)
     Certificate.objects.bulk_create(certificates, batch_size=1000)
     flat_events = []
     for certificate, events in zip(certificates, all_events, strict=True):

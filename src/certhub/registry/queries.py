@@ -155,14 +155,19 @@ def access_organization(actor: Actor, uscc: str) -> Organization:
     return organization
 
 
-def public_certificate_record(certificate: Certificate) -> dict[str, Any]:
+def public_certificate_record(
+    certificate: Certificate, events: list[CertificateEvent] | None = None
+) -> dict[str, Any]:
     """The public fields of a certificate and its status history (ARCHITECTURE.md invariant 3).
     No internal notes, no risk grade, no personal data."""
     holder = certificate.holder
     scheme = certificate.scheme
     body = certificate.certification_body
     due = surveillance_due_date(certificate)
-    events = sorted(certificate.events.all(), key=lambda e: (e.recorded_at, e.id or 0))
+    if events is None:
+        events = list(certificate.events.all())
+    # Stable on (time, id): events built in one bulk action share a time and are in order already.
+    events = sorted(events, key=lambda e: (e.recorded_at, e.id or 0))
     return {
         "number": certificate.number,
         "status": certificate.status,
@@ -200,11 +205,11 @@ def public_certificate_record(certificate: Certificate) -> dict[str, Any]:
     }
 
 
-def public_document_bytes(certificate: Certificate) -> bytes | None:
+def public_document_bytes(certificate: Certificate, events: list[CertificateEvent] | None = None) -> bytes | None:
     """The stored public document; None while the certificate is a draft (never public)."""
     if certificate.status not in PUBLIC_CERTIFICATE_STATUSES:
         return None
-    return orjson.dumps(public_certificate_record(certificate))
+    return orjson.dumps(public_certificate_record(certificate, events))
 
 
 def with_live_flags(document: dict[str, Any], today: datetime.date | None = None) -> dict[str, Any]:

@@ -1,0 +1,360 @@
+"""The synthetic province: organizations with valid credit codes, certification bodies, labs with CMA
+scope and signatories, and certificates across every scheme with a realistic mix of statuses and dates.
+
+Everything is written through the registry actions (bulk ones for organizations and certificates), so
+the demo data has the same audit trail and public records as real data. Memory stays bounded: rows are
+generated and written in chunks; only the holders' credit codes are kept for the whole run."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from faker import Faker
+from stdnum import ean
+
+from certhub.core.actors import Actor
+from certhub.core.choices import RegionLevel, Role
+from certhub.core.models import Region, User
+from certhub.registry import actions
+from certhub.registry.models import CccProduct, CertificationBody, Lab, Scheme
+from certhub.registry.queries import add_months
+from certhub.registry.testing import ensure_reference_data, make_uscc
+
+DEMO_ACTOR = Actor(role=Role.ADMINISTRATOR, label="demo-generator", region_level=RegionLevel.PROVINCE)
+DEMO_PASSWORD = "certhub-demo-2026"  # noqa: S105 - printed for the demo logins, never used in production
+
+
+@dataclass(frozen=True)
+class Size:
+    organizations: int
+    certificates: int
+    bodies: int = 40
+    labs: int = 300
+    reports_per_lab: int = 3
+
+
+SIZES = {
+    "small": Size(organizations=2_000, certificates=6_000),
+    "medium": Size(organizations=30_000, certificates=100_000),
+    "large": Size(organizations=300_000, certificates=1_000_000),
+}
+CHUNK = 2_500
+
+INDUSTRY_WORDS = {
+    "C": ["机械制造", "电器", "电子科技", "新材料", "食品", "化工", "汽车零部件", "轨道交通装备", "纺织", "建材",
+          "医疗器械", "五金", "陶瓷", "烟花", "包装"],
+    "A": ["生态农业", "茶业", "农业开发", "种养殖", "林业"],
+    "F": ["商贸", "贸易", "供应链"],
+    "H": ["餐饮管理", "酒店管理"],
+    "I": ["信息技术", "软件", "网络科技"],
+    "M": ["检测技术", "工程技术", "认证咨询"],
+    "O": ["物业服务", "家政服务"],
+    "Q": ["养老服务", "健康管理"],
+}  # fmt: skip
+INDUSTRY_DIVISION = {"C": (13, 43), "A": (1, 5), "F": (51, 52), "H": (61, 62), "I": (63, 65), "M": (73, 75),
+                     "O": (80, 82), "Q": (84, 85)}  # fmt: skip
+SCOPE_TEMPLATES = [
+    ("电器", "家用电器", "绝缘电阻", "GB 4706.1-2005"),
+    ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005"),
+    ("电器", "家用电器", "电气强度", "GB 4706.1-2005"),
+    ("电器", "灯具", "防触电保护", "GB 7000.1-2015"),
+    ("电线电缆", "电线电缆", "导体电阻", "GB/T 3956-2008"),
+    ("食品", "大米", "铅", "GB 5009.12-2023"),
+    ("食品", "大米", "镉", "GB 5009.15-2023"),
+    ("食品", "茶叶", "农药残留", "GB 23200.113-2018"),
+    ("食品", "食用油", "酸价", "GB 5009.229-2016"),
+    ("食品", "白酒", "甲醇", "GB 5009.266-2016"),
+    ("建材", "瓷质砖", "吸水率", "GB/T 3810.3-2016"),
+    ("建材", "水泥", "抗压强度", "GB/T 17671-2021"),
+    ("建材", "钢筋", "屈服强度", "GB/T 228.1-2021"),
+    ("环境", "地表水", "化学需氧量", "HJ 828-2017"),
+    ("环境", "环境空气", "PM2.5", "HJ 618-2011"),
+    ("环境", "土壤", "镉", "GB/T 17141-1997"),
+    ("机动车", "机动车", "排气污染物", "GB 18285-2018"),
+    ("机动车", "电动自行车", "整车质量", "GB 17761-2018"),
+    ("纺织", "服装", "甲醛含量", "GB/T 2912.1-2009"),
+    ("玩具", "塑胶玩具", "邻苯二甲酸酯", "GB 6675.1-2014"),
+    ("医疗器械", "医用口罩", "细菌过滤效率", "YY 0469-2011"),
+    ("特种设备", "压力管道", "无损检测", "NB/T 47013-2015"),
+]
+# Brand words for company names (Faker's zh_CN company prefixes are mostly software brands).
+BRANDS_A = ["湘江", "星城", "麓山", "芙蓉", "潇湘", "洞庭", "衡岳", "韶峰", "九嶷", "雪峰", "武陵", "天心", "金霞", "楚天",
+            "三湘", "长丰", "沅澧", "资江", "南岳", "桃源"]
+BRANDS_B = ["华瑞", "恒通", "鑫源", "宏达", "振华", "宇通", "永安", "瑞丰", "博远", "嘉禾", "新元", "汇通", "兴业", "宏图",
+            "康达", "盛世", "金桥", "天成", "致远", "联创", "德润", "明辉"]
+BODY_NAMES = ["湖南省{}认证有限公司", "{}质量认证中心有限公司", "湖南{}检验认证有限公司", "{}标准认证服务有限公司"]
+REASONS = {
+    "SUSPENDED": ["监督审核发现严重不符合", "获证组织未按期接受监督审核", "产品抽查不合格", "违规使用认证标志"],
+    "ACTIVE": ["整改完成，恢复证书", "暂停原因消除"],
+    "WITHDRAWN": ["暂停期满未完成整改", "发生重大质量事故"],
+    "CANCELLED": ["获证组织申请注销", "产品停产", "认证依据变化未能满足"],
+    "EXPIRED": ["有效期届满未换证"],
+}
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    return add_months(day, 12 * years)
+
+
+class DemoProvince:
+    """Generates one demo province of a given size, reproducibly from a seed."""
+
+    def __init__(self, size: Size, *, seed: int = 2018, progress: Callable[..., Any] | None = None) -> None:
+        self.size = size
+        self.random = random.Random(seed)
+        self.faker = Faker("zh_CN")
+        self.faker.seed_instance(seed)
+        self.progress = progress or (lambda iterable, **_: iterable)
+        self.today = timezone.localdate()
+        self.holder_usccs: list[str] = []
+        self.counties: list[Region] = []
+
+    def brand(self) -> str:
+        return self.random.choice(BRANDS_A) + self.random.choice(BRANDS_B)
+
+    # -------------------------------------------------------------- organizations
+
+    def run(self) -> dict[str, int]:
+        ensure_reference_data()
+        self.counties = list(Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent"))
+        special = self.size.bodies + self.size.labs
+        self._organizations(special)
+        bodies = self._bodies()
+        labs = self._labs()
+        self._users(bodies, labs)
+        certificates = self._certificates(bodies)
+        return {"organizations": self.size.organizations + special, "certification_bodies": len(bodies),
+                "labs": len(labs), "certificates": certificates}  # fmt: skip
+
+    def _organization_row(self, serial: int) -> dict[str, Any]:
+        county = self.random.choice(self.counties)
+        section = self.random.choices(list(INDUSTRY_WORDS), weights=[55, 8, 10, 5, 6, 6, 5, 5])[0]
+        low, high = INDUSTRY_DIVISION[section]
+        city = county.parent.name.removesuffix("市").removesuffix("土家族苗族自治州")
+        name = f"{city}{self.brand()}{self.random.choice(INDUSTRY_WORDS[section])}有限公司"
+        return {
+            "uscc": make_uscc(serial, county.code),
+            "name": name,
+            "region": county.code,
+            "address": f"{county.parent.name}{county.name}{self.faker.street_address()}",
+            "industry_section": section,
+            "industry_division": f"{self.random.randint(low, high):02d}",
+            "above_designated_size": section == "C" and self.random.random() < 0.18,
+        }
+
+    def _organizations(self, special: int) -> None:
+        total = special + self.size.organizations
+        bar = self.progress(range(0, total, CHUNK), desc=f"organizations (×{CHUNK:,})")
+        for start in bar:
+            rows = [self._organization_row(serial) for serial in range(start + 1, min(start + CHUNK, total) + 1)]
+            actions.do_bulk_create_organizations(rows, actor=DEMO_ACTOR)
+            self.holder_usccs.extend(r["uscc"] for r in rows)
+        # The first organizations become bodies and labs; the rest hold certificates.
+        self.special_usccs = self.holder_usccs[:special]
+        self.holder_usccs = self.holder_usccs[special:]
+
+    # -------------------------------------------------------------- bodies and labs
+
+    def _bodies(self) -> list[CertificationBody]:
+        from certhub.registry.models import Organization
+
+        schemes = list(Scheme.objects.order_by("code").values_list("code", flat=True))
+        voluntary = [s for s in schemes if s != "CCC"]
+        bodies = []
+        for index in range(self.size.bodies):
+            organization = Organization.objects.get(uscc=self.special_usccs[index])
+            chosen = {voluntary[index % len(voluntary)], "QMS"}
+            chosen.update(self.random.sample(voluntary, 3))
+            if index < 6:
+                chosen.add("CCC")
+            word = self.brand()
+            body = actions.do_create_certification_body(
+                organization=organization, name=BODY_NAMES[index % len(BODY_NAMES)].format(word),
+                approval_number=f"CNCA-R-{2003 + index % 20}-{100 + index:03d}",
+                accreditation=f"CNAS C{100 + index:03d}-M", scheme_codes=sorted(chosen), actor=DEMO_ACTOR,
+            )  # fmt: skip
+            for _auditor in range(3):
+                person = actions.do_create_person(name=self.faker.name(), roles=["AUDITOR"], actor=DEMO_ACTOR)
+                actions.do_add_affiliation(person, organization=organization, role="AUDITOR",
+                                           start=datetime.date(2015 + index % 8, 3, 1), actor=DEMO_ACTOR)  # fmt: skip
+            bodies.append(body)
+        return bodies
+
+    def _labs(self) -> list[Lab]:
+        from certhub.registry.models import Organization
+
+        labs = []
+        clients = self.holder_usccs[:1000]
+        for index in self.progress(range(self.size.labs), desc="labs"):
+            organization = Organization.objects.get(uscc=self.special_usccs[self.size.bodies + index])
+            issued = datetime.date(2020 + index % 6, 1 + index % 12, 1 + index % 28)
+            lab = actions.do_create_lab(
+                organization=organization, name=f"{organization.name.removesuffix('有限公司')}检测中心",
+                cma_number=f"{18 + index % 8:02d}18{12000000 + index * 37:08d}"[:12], cma_valid_from=issued,
+                cma_valid_until=add_years(issued, 6) - datetime.timedelta(days=1), actor=DEMO_ACTOR,
+            )  # fmt: skip
+            rows = self.random.sample(SCOPE_TEMPLATES, self.random.randint(5, 12))
+            scope = [
+                actions.do_add_lab_scope(lab, field=f, object=o, parameter=p, standard=s, valid_from=issued,
+                                         actor=DEMO_ACTOR)
+                for f, o, p, s in rows
+            ]  # fmt: skip
+            signatories = []
+            for _n in range(self.random.randint(1, 3)):
+                person = actions.do_create_person(name=self.faker.name(), roles=["SIGNATORY"], actor=DEMO_ACTOR)
+                actions.do_add_affiliation(person, organization=organization, role="SIGNATORY", start=issued,
+                                           actor=DEMO_ACTOR)  # fmt: skip
+                signatories.append(actions.do_authorize_signatory(
+                    lab, person=person, scope=self.random.sample(scope, max(1, len(scope) // 2)),
+                    valid_from=issued, actor=DEMO_ACTOR))  # fmt: skip
+            for number in range(self.size.reports_per_lab):
+                signatory = self.random.choice(signatories)
+                item = self.random.choice(list(signatory.scope.all()))
+                client = Organization.objects.get(uscc=self.random.choice(clients))
+                actions.do_create_test_report(
+                    lab, number=f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}", signatory=signatory,
+                    issue_date=self.today - datetime.timedelta(days=self.random.randint(1, 300)),
+                    conclusion=self.random.choice(["PASS", "PASS", "PASS", "FAIL"]), client=client,
+                    product=item.object, items=[{"parameter": item.parameter, "standard": item.standard,
+                                                 "result": "符合"}], actor=DEMO_ACTOR,
+                )  # fmt: skip
+            labs.append(lab)
+        return labs
+
+    # -------------------------------------------------------------- certificates
+
+    def _certificates(self, bodies: list[CertificationBody]) -> int:
+        schemes = {s.code: s for s in Scheme.objects.all()}
+        body_schemes = {b.pk: sorted(b.schemes.values_list("code", flat=True)) for b in bodies}
+        ccc_products = list(CccProduct.objects.filter(effective_from__lte=self.today).order_by("code"))
+        total = self.size.certificates
+        chunks = -(-total // CHUNK)
+        serial = 0
+        for chunk_index in self.progress(range(chunks), desc=f"certificates (×{CHUNK:,})"):
+            body = bodies[chunk_index % len(bodies)]
+            count = min(CHUNK, total - chunk_index * CHUNK)
+            rows = []
+            for _ in range(count):
+                rows.append(self._certificate_row(serial, body, bodies.index(body), body_schemes[body.pk], schemes,
+                                                  ccc_products))  # fmt: skip
+                serial += 1
+            actions.do_bulk_create_certificates(body, rows, actor=DEMO_ACTOR)
+        return total
+
+    def _certificate_row(
+        self, serial: int, body: CertificationBody, body_index: int, allowed: list[str],
+        schemes: dict[str, Scheme], ccc_products: list[CccProduct],
+    ) -> dict[str, Any]:  # fmt: skip
+        rnd = self.random
+        code = rnd.choice(allowed)
+        scheme = schemes[code]
+        years = scheme.validity_years or 3
+        issue = self.today - datetime.timedelta(days=rnd.randint(0, 365 * min(years + 1, 6)))
+        expiry = add_years(issue, years) - datetime.timedelta(days=1)
+        renewals = rnd.choice([0, 0, 0, 1, 1, 2])
+        holder = self.holder_usccs[rnd.randrange(len(self.holder_usccs))]
+        row: dict[str, Any] = {
+            "holder_uscc": holder,
+            "scheme": code,
+            "issue_date": issue,
+            "expiry_date": expiry,
+            "original_issue_date": add_years(issue, -years * renewals),
+            "sites": [{"address": self.faker.street_address()}],
+        }
+        if code == "CCC" and ccc_products:
+            product = rnd.choice(ccc_products)
+            item: dict[str, str] = {"name": product.name, "model": f"{self.faker.lexify('??').upper()}-{rnd.randint(100, 999)}",
+                                    "trademark": self.brand()}  # fmt: skip
+            if rnd.random() < 0.4:
+                digits = f"69{rnd.randint(0, 10**10 - 1):010d}"
+                item["gtin"] = digits + ean.calc_check_digit(digits)
+            if rnd.random() < 0.2:
+                item["batch"] = f"{issue:%Y%m}{rnd.randint(1, 99):02d}"
+            row.update(ccc_product=product.code, products=[item], scope=product.name,
+                       standards="GB 4706.1-2005", number=f"{issue.year}{body_index:02d}{product.code}{serial:06d}")  # fmt: skip
+        else:
+            row.update(scope=f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务",
+                       standards=scheme.standard[:300],
+                       number=f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M")  # fmt: skip
+        row.update(self._lifecycle(issue, expiry, scheme))
+        return row
+
+    def _lifecycle(self, issue: datetime.date, expiry: datetime.date, scheme: Scheme) -> dict[str, Any]:
+        """A realistic status: most active, some suspended, withdrawn, cancelled, expired, a few drafts."""
+        rnd = self.random
+
+        def between(start: datetime.date, end: datetime.date) -> datetime.date:
+            span = max((end - start).days, 0)
+            return start + datetime.timedelta(days=rnd.randint(0, span))
+
+        def step(status: str, day: datetime.date) -> dict[str, Any]:
+            return {"status": status, "date": day, "reason": rnd.choice(REASONS[status])}
+
+        end = min(self.today, expiry)
+        if expiry < self.today:
+            if rnd.random() < 0.8:
+                return {"history": [step("EXPIRED", expiry + datetime.timedelta(days=1))]}
+            return {"history": [step("CANCELLED", between(issue, expiry))]}
+        draw = rnd.random()
+        result: dict[str, Any] = {}
+        if draw < 0.02:
+            return {"status": "DRAFT"}
+        if draw < 0.09:
+            result["history"] = [step("SUSPENDED", between(issue, end))]
+        elif draw < 0.13:
+            suspended = between(issue, end)
+            result["history"] = [step("SUSPENDED", suspended), step("WITHDRAWN", between(suspended, end))]
+        elif draw < 0.19:
+            result["history"] = [step("CANCELLED", between(issue, end))]
+        elif draw < 0.21:
+            suspended = between(issue, end)
+            result["history"] = [step("SUSPENDED", suspended), step("ACTIVE", between(suspended, end))]
+        months = scheme.surveillance_months
+        if months and "history" not in result or (result.get("history") and result["history"][-1]["status"] == "ACTIVE"):
+            # Most bodies keep surveillance on time; about one in ten is overdue (derived flag).
+            last, due = None, add_months(issue, months or 12)
+            while due <= self.today:
+                last, due = due, add_months(due, months or 12)
+            if last and rnd.random() < 0.1:
+                last = add_months(last, -(months or 12)) if add_months(last, -(months or 12)) > issue else None
+            result["last_surveillance_date"] = last
+        return result
+
+    # -------------------------------------------------------------- users
+
+    def _users(self, bodies: list[CertificationBody], labs: list[Lab]) -> list[tuple[str, str]]:
+        """Demo logins, one per role; all share DEMO_PASSWORD (printed by the demo command)."""
+        province = Region.objects.get(level=RegionLevel.PROVINCE)
+        prefecture = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("code").first()
+        from certhub.registry.models import Organization
+
+        enterprise = Organization.objects.get(uscc=self.holder_usccs[0])
+        specs = [
+            ("admin", Role.ADMINISTRATOR, None, None, "系统管理员"),
+            ("officer", Role.OFFICER, province, None, f"{province.name}市场监督管理局"),
+            ("officer_city", Role.OFFICER, prefecture, None, f"{prefecture.name}市场监督管理局" if prefecture else ""),
+            ("cb", Role.CERTIFICATION_BODY, None, bodies[0].organization, bodies[0].name),
+            ("lab", Role.LAB, None, labs[0].organization if labs else None, labs[0].name if labs else ""),
+            ("enterprise", Role.ENTERPRISE, None, enterprise, enterprise.name),
+        ]
+        logins = []
+        for username, role, region, organization, label in specs:
+            if not User.objects.filter(username=username).exists():
+                User.objects.create_user(
+                    username=username, password=DEMO_PASSWORD, role=role, region=region, organization=organization,
+                    department=label if role == Role.OFFICER else "", is_staff=role == Role.ADMINISTRATOR,
+                    is_superuser=role == Role.ADMINISTRATOR, first_name=label[:150],
+                )  # fmt: skip
+            logins.append((username, label))
+        self.logins = logins
+        return logins
+
+
+def iter_logins() -> Iterator[tuple[str, str, str]]:
+    for user in User.objects.filter(username__in=["admin", "officer", "officer_city", "cb", "lab", "enterprise"]):
+        yield user.username, user.get_role_display(), user.first_name
