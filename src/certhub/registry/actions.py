@@ -144,6 +144,7 @@ def do_load_reference_data(*, actor: Actor) -> dict[str, int]:
             ),
             "source": entry.get("source", ""),
             "note": entry.get("note", ""),
+            "codes": entry.get("codes") or [entry["code"]],
         }
         counts["ccc_products"] += _upsert(actor, CccProduct, {"code": entry["code"]}, fields)
     return counts
@@ -464,7 +465,8 @@ class CertificateContext:
 
     def __init__(self, holder_usccs: Iterable[str] = ()) -> None:
         self.schemes = {s.code: s for s in Scheme.objects.all()}
-        self.ccc_products = {p.code: p for p in CccProduct.objects.all()}
+        # A product listed under several codes (熔断体 0205/0207) is found by any of them.
+        self.ccc_products = {code: p for p in CccProduct.objects.all() for code in (p.codes or [p.code])}
         codes = sorted({c for c in holder_usccs if c})
         self.holders: dict[str, Organization] = {}
         for start in range(0, len(codes), 900):

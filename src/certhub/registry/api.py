@@ -219,7 +219,7 @@ def list_organizations(
     if q.strip():
         queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
     if region:
-        queryset = queryset.filter(region_id__startswith=region_code_prefix(region))
+        queryset = queryset.filter(region__code__startswith=region_code_prefix(region))
     queryset = queryset.order_by("name", "id")
     items = [_organization_out(o) for o in queryset[offset : offset + limit]]
     return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
@@ -291,7 +291,7 @@ def list_labs(
             scope = scope.filter(standard__contains=standard.strip())
         queryset = queryset.filter(id__in=scope.values("lab_id"))
     if region:
-        queryset = queryset.filter(organization__region_id__startswith=region_code_prefix(region))
+        queryset = queryset.filter(organization__region__code__startswith=region_code_prefix(region))
     return [_lab_out(lab) for lab in queryset.order_by("name", "id")[offset : offset + limit]]
 
 

@@ -110,6 +110,7 @@ class CccProduct(RegulatedModel):
     """A product in the CCC catalogue, with the dates it is in force (versioned reference data)."""
 
     code = models.CharField(_("产品代码"), max_length=4, unique=True)
+    codes = models.JSONField(_("全部代码"), default=list, help_text=_("目录中并列的代码，如 0205/0207"))
     name = models.CharField(_("产品名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     category = models.ForeignKey(CccCategory, verbose_name=_("大类"), on_delete=models.PROTECT)

@@ -53,7 +53,7 @@ def certificates_visible_to(actor: Actor) -> QuerySet[Certificate]:
     if actor.role == Role.ADMINISTRATOR:
         return queryset
     if actor.role == Role.OFFICER:
-        return queryset.filter(holder__region_id__startswith=actor.region_prefix or "-")
+        return queryset.filter(holder__region__code__startswith=actor.region_prefix or "-")
     public = Q(status__in=PUBLIC_CERTIFICATE_STATUSES)
     if actor.role == Role.CERTIFICATION_BODY and actor.organization_id:
         return queryset.filter(public | Q(certification_body__organization_id=actor.organization_id))
@@ -63,7 +63,7 @@ def certificates_visible_to(actor: Actor) -> QuerySet[Certificate]:
 def organizations_visible_to(actor: Actor) -> QuerySet[Organization]:
     queryset = Organization.objects.all()
     if actor.role == Role.OFFICER:
-        return queryset.filter(region_id__startswith=actor.region_prefix or "-")
+        return queryset.filter(region__code__startswith=actor.region_prefix or "-")
     return queryset
 
 
@@ -96,7 +96,7 @@ def search_certificates(
     if status:
         queryset = queryset.filter(status=status.upper())
     if region:
-        queryset = queryset.filter(holder__region_id__startswith=region_code_prefix(region))
+        queryset = queryset.filter(holder__region__code__startswith=region_code_prefix(region))
     if holder_uscc:
         queryset = queryset.filter(holder__uscc=holder_uscc.strip().upper())
     if body:

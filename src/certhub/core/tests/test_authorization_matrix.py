@@ -1,0 +1,106 @@
+"""C14: who may do what. Each allowed call writes exactly one audit row; each refusal raises NotPermitted
+and changes nothing (STYLE.md 13, 16)."""
+
+import datetime
+
+import pytest
+
+from certhub.core.actions import do_issue_api_key
+from certhub.core.actors import ANONYMOUS
+from certhub.core.errors import NotPermitted
+from certhub.core.models import ApiKey, AuditEvent
+from certhub.registry import actions
+from certhub.registry.models import Certificate, CertificateEvent, Organization, TestReport
+from certhub.registry.testing import certificate_data, make_uscc
+
+ACTORS = ["anonymous", "maker", "cb_hunan", "cb_yueyang", "lab", "officer_changsha", "officer_hengyang",
+          "officer_province", "admin"]  # fmt: skip
+
+
+def create_certificate(world, actor):
+    return actions.do_create_certificate(
+        world.bodies["hunan"], certificate_data("MATRIX-1", world.organizations["maker"]), actor=actor
+    )
+
+
+def suspend_certificate(world, actor):
+    return actions.do_change_certificate_status(
+        world.certificates["active"], to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
+        reason="监督审核不合格", actor=actor,
+    )  # fmt: skip
+
+
+def create_organization_in_changsha(world, actor):
+    return actions.do_create_organization(
+        {"uscc": make_uscc(777, "430103"), "name": "长沙天心测试有限公司", "region": "430103"}, actor=actor
+    )
+
+
+def create_test_report(world, actor):
+    return actions.do_create_test_report(
+        world.labs["main"], number="R-2025-0001", signatory=world.signatories["zhou"],
+        issue_date=datetime.date(2025, 6, 1), conclusion="PASS",
+        items=[{"parameter": "绝缘电阻", "standard": "GB 4706.1-2005"}], actor=actor,
+    )  # fmt: skip
+
+
+def issue_api_key(world, actor):
+    return do_issue_api_key(world.organizations["maker"], name="采购核验", role="ENTERPRISE", actor=actor)
+
+
+OPERATIONS = {
+    "create_certificate": (create_certificate, {"cb_hunan", "admin"}),
+    "suspend_certificate": (suspend_certificate, {"cb_hunan", "admin"}),
+    "create_organization_in_changsha": (
+        create_organization_in_changsha, {"officer_changsha", "officer_province", "admin"}),
+    "create_test_report": (create_test_report, {"lab", "admin"}),
+    "issue_api_key": (issue_api_key, {"admin"}),
+}  # fmt: skip
+
+
+def state():
+    return (
+        sorted(Certificate.objects.values_list("number", "status")),
+        CertificateEvent.objects.count(),
+        Organization.objects.count(),
+        TestReport.objects.count(),
+        ApiKey.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("username", ACTORS)
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_authorization_matrix(world, operation, username):
+    function, allowed = OPERATIONS[operation]
+    actor = ANONYMOUS if username == "anonymous" else world.actor(username)
+    before = state()
+    if username in allowed:
+        function(world, actor)
+        assert AuditEvent.objects.count() == before[-1] + 1
+    else:
+        with pytest.raises(NotPermitted) as refusal:
+            function(world, actor)
+        assert refusal.value.message.startswith(f"{actor.label} 无权执行")
+        assert state() == before
+
+
+def test_officers_see_only_their_region(world):
+    from certhub.registry.queries import certificates_visible_to
+
+    def numbers(username):
+        return sorted(certificates_visible_to(world.actor(username)).values_list("number", flat=True))
+
+    # 长沙 (430100) holds "maker" (430104); 衡阳 (430400) holds "hengyang" (430405).
+    assert numbers("officer_changsha") == ["2025010701000123", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0003"]
+    assert numbers("officer_hengyang") == ["CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002"]
+    assert numbers("officer_province") == [
+        "2025010701000123", "CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0001",
+        "CNCA-QMS-2025-0002", "CNCA-QMS-2025-0003",
+    ]  # fmt: skip
+    # The public never sees drafts; a body sees its own.
+    assert "CNCA-QMS-2025-0003" not in sorted(
+        certificates_visible_to(ANONYMOUS).values_list("number", flat=True)
+    )
+    assert "CNCA-QMS-2025-0003" in numbers("cb_hunan")
+    assert "CNCA-QMS-2025-0003" not in numbers("cb_yueyang")
