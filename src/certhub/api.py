@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -18,19 +17,11 @@ from ninja.renderers import BaseRenderer
 from certhub.core.errors import DomainError
 
 
-class StrictJsonParser(Parser):
-    """JSON bodies must be UTF-8 (RFC 8259 §8.1); anything else is refused, naming the byte offset."""
+class OrjsonParser(Parser):
+    """Bodies were already checked for size, encoding and syntax (core.middleware.ApiBodyGuardMiddleware)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        raw = request.body
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise DomainError(_("请求体不是UTF-8编码（第%(n)d字节）") % {"n": error.start}, code="bad_encoding") from None
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise DomainError(_("请求体不是合法的JSON：%(e)s") % {"e": str(error)[:200]}, code="bad_json") from None
+        return orjson.loads(request.body)
 
 
 class OrjsonRenderer(BaseRenderer):
@@ -45,7 +36,7 @@ api = NinjaAPI(
     version="1",
     description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (MISSION.md C1–C3).",
     urls_namespace="api-v1",
-    parser=StrictJsonParser(),
+    parser=OrjsonParser(),
     renderer=OrjsonRenderer(),
 )
 
@@ -78,11 +69,6 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return api.create_response(
         request, error_body("unauthenticated", _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）")), status=401
     )
-
-
-@api.exception_handler(RequestDataTooBig)
-def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return api.create_response(request, error_body("too_large", _("请求体过大")), status=413)
 
 
 from certhub.registry.api import router as registry_router  # noqa: E402 - routers attach to `api`

@@ -28,3 +28,47 @@ class SecurityHeadersMiddleware:
                 continue  # the OpenAPI viewer page needs its own inline bootstrap script
             response.headers.setdefault(header, value)
         return response
+
+
+class ApiBodyGuardMiddleware:
+    """API bodies are checked before any view parses them: over DATA_UPLOAD_MAX_MEMORY_SIZE → 413;
+    not UTF-8 (RFC 8259 §8.1) or not JSON → 400; each with a JSON error naming the problem."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"}:
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    @staticmethod
+    def refusal(request: HttpRequest) -> HttpResponse | None:
+        import orjson
+        from django.conf import settings
+        from django.http import JsonResponse
+
+        def error(status: int, code: str, message: str) -> JsonResponse:
+            return JsonResponse({"code": code, "message": message, "errors": {}}, status=status)
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return error(413, "too_large", f"请求体过大：{length}字节，上限{limit}字节 · request body too large")
+        if not request.content_type.endswith("json") or not length:
+            return None
+        body = request.body
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as failure:
+            return error(400, "bad_encoding", f"请求体不是UTF-8编码（第{failure.start}字节）")
+        try:
+            orjson.loads(body)
+        except orjson.JSONDecodeError as failure:
+            return error(400, "bad_json", f"请求体不是合法的JSON：{failure}"[:300])
+        return None

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
@@ -164,14 +164,14 @@ def _writer_body(request: HttpRequest) -> tuple[Any, CertificationBody]:
     response={201: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
     tags=["certificates"],
 )
-def create_certificate(request: HttpRequest, payload: CertificateIn) -> tuple[int, dict[str, Any]]:
+def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
     """Register a certificate of the calling certification body (API key required)."""
     actor, body = _writer_body(request)
     data = payload.model_dump()
     data["products"] = [{k: v for k, v in p.items() if v} for p in data["products"]]
     certificate = actions.do_create_certificate(body, data, actor=actor)
-    return 201, with_live_flags(public_certificate_record(access_certificate(actor, certificate.number,
-                                                                             body=body.approval_number)))  # fmt: skip
+    record = public_certificate_record(access_certificate(actor, certificate.number, body=body.approval_number))
+    return Status(201, with_live_flags(record))
 
 
 @router.post(

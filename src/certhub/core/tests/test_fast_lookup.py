@@ -1,0 +1,71 @@
+"""The lean public lookup (core.fast_lookup) answers exactly as the Django view does, and never serves a
+stale record: the stored public document is rebuilt by the same action that changes the certificate."""
+
+import asyncio
+import datetime
+
+import httpx
+import pytest
+
+from certhub.asgi import django_application
+from certhub.core.fast_lookup import FastCertificateLookup
+from certhub.registry import actions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+DJANGO_CALLS = []
+
+
+async def counting_django(scope, receive, send):
+    DJANGO_CALLS.append(scope["path"])
+    await django_application(scope, receive, send)
+
+
+def fetch(paths, *, force_django=False):
+    """GET each path through a fresh ASGI stack; a cookie makes the fast path step aside."""
+    application = FastCertificateLookup(counting_django)
+    headers = {"Cookie": "certhub=1"} if force_django else {}
+    DJANGO_CALLS.clear()
+
+    async def run():
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://certhub.test") as client:
+            return [await client.get(path, headers=headers) for path in paths]
+
+    return asyncio.run(run())
+
+
+def test_fast_and_django_paths_give_identical_records(world):
+    numbers = ["CNCA-QMS-2025-0002", "CNCA-EMS-2024-0004", "2025010701000123"]
+    paths = [f"/api/v1/certificates/{n}" for n in numbers]
+    fast = fetch(paths)
+    assert DJANGO_CALLS == []  # answered by the fast path alone
+    django = fetch(paths, force_django=True)
+    assert DJANGO_CALLS == paths
+    for fast_response, django_response in zip(fast, django, strict=True):
+        assert fast_response.status_code == django_response.status_code == 200
+        assert fast_response.json() == django_response.json()
+        assert fast_response.headers["content-security-policy"] == django_response.headers["content-security-policy"]
+    assert [r.json()["status"] for r in fast] == ["SUSPENDED", "WITHDRAWN", "ACTIVE"]
+
+
+def test_unknown_draft_and_ambiguous_numbers_fall_through_to_django(world):
+    unknown, draft, ambiguous = fetch(["/api/v1/certificates/NOPE-1", "/api/v1/certificates/CNCA-QMS-2025-0003",
+                                       "/api/v1/certificates/CNCA-QMS-2025-0001"])  # fmt: skip
+    assert (unknown.status_code, unknown.json()["message"]) == (404, "登记库中没有编号为“NOPE-1”的证书")
+    assert draft.status_code == 404
+    assert ambiguous.status_code == 409
+
+
+def test_a_status_change_is_visible_on_the_fast_path_at_once(world):
+    path = "/api/v1/certificates/2025010701000123"
+    (before,) = fetch([path])
+    assert before.json()["status"] == "ACTIVE"
+    actions.do_change_certificate_status(
+        world.certificates["ccc"], to_status="SUSPENDED", effective_date=datetime.date(2025, 11, 1),
+        reason="国家监督抽查不合格", actor=world.actor("cb_hunan"),
+    )  # fmt: skip
+    (after,) = fetch([path])
+    assert after.json()["status"] == "SUSPENDED"
+    assert after.json()["history"][-1]["reason"] == "国家监督抽查不合格"
