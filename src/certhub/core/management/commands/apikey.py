@@ -1,0 +1,45 @@
+"""`certhub apikey issue|revoke|list`: manage organizations' API keys (stored hashed; shown once)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from certhub.core.actions import API_KEY_ROLES, do_issue_api_key, do_revoke_api_key
+from certhub.core.actors import SYSTEM
+from certhub.core.models import ApiKey
+from certhub.registry.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Issue, revoke or list API keys of organizations."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="verb", required=True)
+        issue = sub.add_parser("issue", help="issue a key; the secret is printed once")
+        issue.add_argument("--organization", required=True, help="the organization's credit code (USCC)")
+        issue.add_argument("--role", required=True, choices=list(API_KEY_ROLES))
+        issue.add_argument("--name", required=True, help="what the key is for")
+        revoke = sub.add_parser("revoke", help="revoke a key by its prefix")
+        revoke.add_argument("prefix")
+        listing = sub.add_parser("list", help="list keys of an organization")
+        listing.add_argument("--organization", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "revoke":
+            key = ApiKey.objects.filter(prefix=options["prefix"], revoked_at__isnull=True).first()
+            if key is None:
+                raise CommandError(f"no live key with prefix {options['prefix']}")
+            do_revoke_api_key(key, actor=SYSTEM)
+            self.stdout.write(f"revoked {key.prefix}")
+            return
+        organization = Organization.objects.filter(uscc=options["organization"].strip().upper()).first()
+        if organization is None:
+            raise CommandError(f"no organization with credit code {options['organization']}")
+        if options["verb"] == "list":
+            for key in ApiKey.objects.filter(organization=organization).order_by("created_at"):
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
+                self.stdout.write(f"{key.prefix}  {key.role:<20} {key.name}  ({state})")
+            return
+        key, secret = do_issue_api_key(organization, name=options["name"], role=options["role"], actor=SYSTEM)
+        self.stdout.write(f"{organization.name}: {key.role} key {key.prefix}")
+        self.stdout.write(secret)

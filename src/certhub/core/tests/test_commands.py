@@ -1,0 +1,62 @@
+"""The console commands people use: load_reference, apikey, demo."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from certhub.core.actions import find_api_key
+from certhub.core.models import ApiKey, User
+from certhub.registry.models import Certificate, CertificateEvent, Organization
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_apikey_issue_list_revoke(world):
+    uscc = world.organizations["cb_yueyang"].uscc
+    output = run("apikey", "issue", "--organization", uscc, "--role", "CERTIFICATION_BODY", "--name", "批量上报")
+    secret = output.splitlines()[-1]
+    key = find_api_key(secret)
+    assert (key.name, key.role, key.organization.uscc) == ("批量上报", "CERTIFICATION_BODY", uscc)
+    assert secret not in ApiKey.objects.values_list("digest", flat=True)
+    assert f"{key.prefix}  CERTIFICATION_BODY   批量上报  (live)" in run("apikey", "list", "--organization", uscc)
+    run("apikey", "revoke", key.prefix)
+    assert find_api_key(secret) is None
+    with pytest.raises(CommandError, match="no organization with credit code 91000000000000000X"):
+        run("apikey", "issue", "--organization", "91000000000000000X", "--role", "LAB", "--name", "x")
+
+
+def test_load_reference_is_idempotent(db):
+    assert run("load_reference") == (
+        "regions changed: 0; schemes: 0, ccc_versions: 0, ccc_categories: 0, ccc_products: 0\n"
+    )
+
+
+def test_demo_small_builds_a_consistent_province(db, monkeypatch):
+    from certhub.demo import generator
+
+    monkeypatch.setitem(generator.SIZES, "small", generator.Size(organizations=300, certificates=900, bodies=6,
+                                                                   labs=4, reports_per_lab=2))  # fmt: skip
+    output = run("demo", "--size", "small", "--no-progress")
+    assert output.startswith("organizations: 310, certification_bodies: 6, labs: 4, certificates: 900 (")
+    assert Certificate.objects.count() == 900
+    statuses = dict.fromkeys(["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"], 0)
+    for status in Certificate.objects.values_list("status", flat=True):
+        statuses[status] += 1
+    assert all(count > 0 for count in statuses.values()), statuses
+    assert statuses["ACTIVE"] > statuses["SUSPENDED"]
+    # Every certificate's last event leads to its current status; every holder is registered.
+    for certificate in Certificate.objects.all()[:200]:
+        last = CertificateEvent.objects.filter(certificate=certificate).order_by("recorded_at", "id").last()
+        assert last.to_status == certificate.status
+    assert not Certificate.objects.exclude(holder__in=Organization.objects.all()).exists()
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "admin", "cb", "enterprise", "lab", "officer", "officer_city"]  # fmt: skip
+    again = run("demo", "--size", "small", "--if-empty", "--no-progress")
+    assert again.startswith("演示数据已存在 · demo data already present")
+    assert Certificate.objects.count() == 900
