@@ -67,7 +67,9 @@ def schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, error_body("unauthenticated", _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）")), status=401
+        request,
+        error_body("unauthenticated", _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）")),
+        status=401,
     )
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -26,12 +25,10 @@ SECRET_KEY = os.environ.get("CERTHUB_SECRET_KEY", "")
 if not SECRET_KEY:
     if env_bool("CERTHUB_REQUIRE_SECRET", False):
         raise ImproperlyConfigured("CERTHUB_SECRET_KEY must be set")
-    SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32  # noqa: S105 - demo default, see README
+    SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CERTHUB_ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    h.strip() for h in os.environ.get("CERTHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if h.strip()
-]
+CSRF_TRUSTED_ORIGINS = [h.strip() for h in os.environ.get("CERTHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

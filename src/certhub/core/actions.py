@@ -40,7 +40,13 @@ def do_issue_api_key(organization: Any, *, name: str, role: str, actor: Actor) -
     key = ApiKey(organization=organization, name=name.strip()[:100], prefix=prefix, digest=api_key_digest(secret),
                  role=role)  # fmt: skip
     key.save()
-    record_audit(actor, AuditEventType.API_KEY_ISSUED, key, before=None, after=snapshot(key, ["name", "prefix", "role"]))
+    record_audit(
+        actor,
+        AuditEventType.API_KEY_ISSUED,
+        key,
+        before=None,
+        after=snapshot(key, ["name", "prefix", "role"]),
+    )
     return key, secret
 
 

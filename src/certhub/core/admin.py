@@ -47,7 +47,10 @@ class ApiKeyAdmin(ReadOnlyAdmin):
 
 @admin.register(User)
 class CertHubUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, (_("CertHub"), {"fields": ("role", "region", "department", "organization")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("CertHub"), {"fields": ("role", "region", "department", "organization")}),
+    )
     list_display = ["username", "first_name", "role", "region", "department", "organization", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["organization"]

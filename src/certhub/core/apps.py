@@ -6,4 +6,3 @@ class CoreConfig(AppConfig):
     name = "certhub.core"
     label = "core"
     verbose_name = _("核心")
-

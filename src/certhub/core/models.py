@@ -18,7 +18,12 @@ class Region(RegulatedModel):
     name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
     level = models.CharField(_("级别"), max_length=12, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:

@@ -83,13 +83,65 @@ SCOPE_TEMPLATES = [
     ("特种设备", "压力管道", "无损检测", "NB/T 47013-2015"),
 ]
 # Brand words for company names (Faker's zh_CN company prefixes are mostly software brands).
-BRANDS_A = ["湘江", "星城", "麓山", "芙蓉", "潇湘", "洞庭", "衡岳", "韶峰", "九嶷", "雪峰", "武陵", "天心", "金霞", "楚天",
-            "三湘", "长丰", "沅澧", "资江", "南岳", "桃源"]
-BRANDS_B = ["华瑞", "恒通", "鑫源", "宏达", "振华", "宇通", "永安", "瑞丰", "博远", "嘉禾", "新元", "汇通", "兴业", "宏图",
-            "康达", "盛世", "金桥", "天成", "致远", "联创", "德润", "明辉"]
-BODY_NAMES = ["湖南省{}认证有限公司", "{}质量认证中心有限公司", "湖南{}检验认证有限公司", "{}标准认证服务有限公司"]
+BRANDS_A = [
+    "湘江",
+    "星城",
+    "麓山",
+    "芙蓉",
+    "潇湘",
+    "洞庭",
+    "衡岳",
+    "韶峰",
+    "九嶷",
+    "雪峰",
+    "武陵",
+    "天心",
+    "金霞",
+    "楚天",
+    "三湘",
+    "长丰",
+    "沅澧",
+    "资江",
+    "南岳",
+    "桃源",
+]
+BRANDS_B = [
+    "华瑞",
+    "恒通",
+    "鑫源",
+    "宏达",
+    "振华",
+    "宇通",
+    "永安",
+    "瑞丰",
+    "博远",
+    "嘉禾",
+    "新元",
+    "汇通",
+    "兴业",
+    "宏图",
+    "康达",
+    "盛世",
+    "金桥",
+    "天成",
+    "致远",
+    "联创",
+    "德润",
+    "明辉",
+]
+BODY_NAMES = [
+    "湖南省{}认证有限公司",
+    "{}质量认证中心有限公司",
+    "湖南{}检验认证有限公司",
+    "{}标准认证服务有限公司",
+]
 REASONS = {
-    "SUSPENDED": ["监督审核发现严重不符合", "获证组织未按期接受监督审核", "产品抽查不合格", "违规使用认证标志"],
+    "SUSPENDED": [
+        "监督审核发现严重不符合",
+        "获证组织未按期接受监督审核",
+        "产品抽查不合格",
+        "违规使用认证标志",
+    ],
     "ACTIVE": ["整改完成，恢复证书", "暂停原因消除"],
     "WITHDRAWN": ["暂停期满未完成整改", "发生重大质量事故"],
     "CANCELLED": ["获证组织申请注销", "产品停产", "认证依据变化未能满足"],
@@ -268,19 +320,21 @@ class DemoProvince:
         }
         if code == "CCC" and ccc_products:
             product = rnd.choice(ccc_products)
-            item: dict[str, str] = {"name": product.name, "model": f"{self.faker.lexify('??').upper()}-{rnd.randint(100, 999)}",
-                                    "trademark": self.brand()}  # fmt: skip
+            model = f"{self.faker.lexify('??').upper()}-{rnd.randint(100, 999)}"
+            item: dict[str, str] = {"name": product.name, "model": model, "trademark": self.brand()}
             if rnd.random() < 0.4:
                 digits = f"69{rnd.randint(0, 10**10 - 1):010d}"
                 item["gtin"] = digits + ean.calc_check_digit(digits)
             if rnd.random() < 0.2:
                 item["batch"] = f"{issue:%Y%m}{rnd.randint(1, 99):02d}"
-            row.update(ccc_product=product.code, products=[item], scope=product.name,
-                       standards="GB 4706.1-2005", number=f"{issue.year}{body_index:02d}{product.code}{serial:06d}")  # fmt: skip
+            # CCC numbers are 16 digits: year, body, product code, serial.
+            number = f"{issue.year}{body_index:02d}{product.code}{serial:06d}"
+            row.update(ccc_product=product.code, products=[item], scope=product.name, standards="GB 4706.1-2005",
+                       number=number)  # fmt: skip
         else:
-            row.update(scope=f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务",
-                       standards=scheme.standard[:300],
-                       number=f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M")  # fmt: skip
+            number = f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M"
+            scope = f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务"
+            row.update(scope=scope, standards=scheme.standard[:300], number=number)
         row.update(self._lifecycle(issue, expiry, scheme))
         return row
 
@@ -315,7 +369,9 @@ class DemoProvince:
             suspended = between(issue, end)
             result["history"] = [step("SUSPENDED", suspended), step("ACTIVE", between(suspended, end))]
         months = scheme.surveillance_months
-        if months and "history" not in result or (result.get("history") and result["history"][-1]["status"] == "ACTIVE"):
+        if (months and "history" not in result) or (
+            result.get("history") and result["history"][-1]["status"] == "ACTIVE"
+        ):
             # Most bodies keep surveillance on time; about one in ten is overdue (derived flag).
             last, due = None, add_months(issue, months or 12)
             while due <= self.today:
@@ -337,7 +393,13 @@ class DemoProvince:
         specs = [
             ("admin", Role.ADMINISTRATOR, None, None, "系统管理员"),
             ("officer", Role.OFFICER, province, None, f"{province.name}市场监督管理局"),
-            ("officer_city", Role.OFFICER, prefecture, None, f"{prefecture.name}市场监督管理局" if prefecture else ""),
+            (
+                "officer_city",
+                Role.OFFICER,
+                prefecture,
+                None,
+                f"{prefecture.name}市场监督管理局" if prefecture else "",
+            ),
             ("cb", Role.CERTIFICATION_BODY, None, bodies[0].organization, bodies[0].name),
             ("lab", Role.LAB, None, labs[0].organization if labs else None, labs[0].name if labs else ""),
             ("enterprise", Role.ENTERPRISE, None, enterprise, enterprise.name),

@@ -73,7 +73,7 @@ def do_load_regions(path: str | Path, *, actor: Actor) -> int:
     Another province is a different file, not different code (C1)."""
     authorize(actor, Permission.LOAD_REFERENCE_DATA)
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    divisions = sorted(data["divisions"], key=lambda d: ({"province": 0, "prefecture": 1, "county": 2}[d["level"]]))
+    divisions = sorted(data["divisions"], key=lambda d: {"province": 0, "prefecture": 1, "county": 2}[d["level"]])
     existing = {r.code: r for r in Region.objects.all()}
     changed = 0
     for division in divisions:
@@ -139,9 +139,7 @@ def do_load_reference_data(*, actor: Actor) -> dict[str, int]:
             "mode": entry["mode"],
             "version": versions[entry["version"]],
             "effective_from": datetime.date.fromisoformat(entry["effective_from"]),
-            "effective_to": (
-                datetime.date.fromisoformat(entry["effective_to"]) if entry.get("effective_to") else None
-            ),
+            "effective_to": (datetime.date.fromisoformat(entry["effective_to"]) if entry.get("effective_to") else None),
             "source": entry.get("source", ""),
             "note": entry.get("note", ""),
             "codes": entry.get("codes") or [entry["code"]],
@@ -177,7 +175,9 @@ def clean_organization_input(data: dict[str, Any], regions: dict[str, Region] | 
     if error:
         errors["name"] = error
     region_code = str(data.get("region") or data.get("region_code") or "").strip()
-    region = (regions or {}).get(region_code) if regions is not None else Region.objects.filter(code=region_code).first()
+    region = (
+        (regions or {}).get(region_code) if regions is not None else Region.objects.filter(code=region_code).first()
+    )
     if region is None:
         errors["region"] = _("未知的行政区划代码“%(v)s”") % {"v": region_code[:12]} if region_code else _("必填")
     address, error = optional_text(data.get("address"), 300)
@@ -258,7 +258,10 @@ def do_bulk_create_organizations(rows: Sequence[dict[str, Any]], *, actor: Actor
         for organization in organizations:
             organization.pk = by_code[organization.uscc]
     AuditEvent.objects.bulk_create(
-        [audit_event(actor, AuditEventType.ORGANIZATION_CREATED, o, before=None, after=snapshot(o)) for o in organizations],
+        [
+            audit_event(actor, AuditEventType.ORGANIZATION_CREATED, o, before=None, after=snapshot(o))
+            for o in organizations
+        ],
         batch_size=2000,
     )
     return organizations
@@ -343,7 +346,7 @@ def do_add_lab_scope(
     lab: Lab,
     *,
     field: str,
-    object: str,  # noqa: A002 - the CMA term (检测对象)
+    object: str,
     parameter: str,
     standard: str,
     valid_from: datetime.date,
@@ -523,7 +526,10 @@ def clean_certificate_input(
     if error:
         errors["original_issue_date"] = error
     if issue_date and expiry_date and expiry_date <= issue_date:
-        errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date}
+        errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {
+            "e": expiry_date,
+            "i": issue_date,
+        }
     if issue_date and original_issue_date and original_issue_date > issue_date:
         errors["original_issue_date"] = _("初次发证日期不得晚于发证日期")
     ccc_code = str(data.get("ccc_product") or "").strip()
@@ -629,7 +635,9 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     return certificate
 
 
-def _clean_history(raw: Any, start: CertificateStatus, issue_date: datetime.date) -> tuple[list[dict[str, Any]], str | None]:
+def _clean_history(
+    raw: Any, start: CertificateStatus, issue_date: datetime.date
+) -> tuple[list[dict[str, Any]], str | None]:
     """Validate a sequence of past transitions [{status, date, reason}] against the lifecycle table."""
     if not raw:
         return [], None
@@ -645,7 +653,11 @@ def _clean_history(raw: Any, start: CertificateStatus, issue_date: datetime.date
         if error or reason_error or status not in CertificateStatus.values:
             return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
         if status not in CERTIFICATE_TRANSITIONS[current]:
-            return [], _("第%(i)d步：证书状态不能从%(a)s变为%(b)s") % {"i": index + 1, "a": current, "b": status}
+            return [], _("第%(i)d步：证书状态不能从%(a)s变为%(b)s") % {
+                "i": index + 1,
+                "a": current,
+                "b": status,
+            }
         assert day is not None
         if day < last_date:
             return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
@@ -706,8 +718,16 @@ def do_bulk_create_certificates(
             first.to_status, first.effective_date = CertificateStatus.ACTIVE, certificate.issue_date
             first.reason = _("发证")
         for step in history:
-            events.append(CertificateEvent(certificate=certificate, from_status=previous, to_status=step["status"],
-                                           effective_date=step["date"], reason=step["reason"], recorded_at=now))
+            events.append(
+                CertificateEvent(
+                    certificate=certificate,
+                    from_status=previous,
+                    to_status=step["status"],
+                    effective_date=step["date"],
+                    reason=step["reason"],
+                    recorded_at=now,
+                )
+            )
             previous = step["status"]
         for event in events:
             event.recorded_at = now
@@ -741,9 +761,11 @@ def do_change_certificate_status(
     """Move a certificate along its lifecycle (suspend, restore, withdraw, cancel, expire), with a dated
     reason. Transitions the lifecycle table forbids are refused (choices.CERTIFICATE_TRANSITIONS)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
-    certificate = Certificate.objects.select_for_update().select_related(
-        "scheme", "certification_body", "holder", "holder__region", "ccc_product"
-    ).get(pk=certificate.pk)
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("scheme", "certification_body", "holder", "holder__region", "ccc_product")
+        .get(pk=certificate.pk)
+    )
     errors = {}
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:

@@ -61,7 +61,15 @@ class PersonAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
-    list_display = ["number", "certification_body", "scheme", "holder_name", "status", "issue_date", "expiry_date"]
+    list_display = [
+        "number",
+        "certification_body",
+        "scheme",
+        "holder_name",
+        "status",
+        "issue_date",
+        "expiry_date",
+    ]
     list_filter = ["status", "scheme"]
     search_fields = ["=number", "holder_name"]
     raw_id_fields = ["holder", "certification_body"]

@@ -120,7 +120,9 @@ def _region_exists(code: str) -> bool:
 
 
 @router.get(
-    "certificates/{number}", response={200: CertificateRecord, 404: ErrorOut, 409: ErrorOut}, tags=["certificates"]
+    "certificates/{number}",
+    response={200: CertificateRecord, 404: ErrorOut, 409: ErrorOut},
+    tags=["certificates"],
 )
 def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpResponse:
     """The public record of a certificate and its status history. 404 when the registry has no such
@@ -129,8 +131,9 @@ def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpRe
     actor = request_actor(request)
     if not body:
         bodies = list(
-            Certificate.objects.filter(number=number.strip(), status__in=_visible_statuses(actor))
-            .values_list("certification_body__approval_number", flat=True)[:10]
+            Certificate.objects.filter(number=number.strip(), status__in=_visible_statuses(actor)).values_list(
+                "certification_body__approval_number", flat=True
+            )[:10]
         )
         if len(bodies) > 1:
             return HttpResponse(
@@ -161,7 +164,14 @@ def _writer_body(request: HttpRequest) -> tuple[Any, CertificationBody]:
 
 @router.post(
     "certificates",
-    response={201: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={
+        201: CertificateRecord,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
     tags=["certificates"],
 )
 def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
@@ -176,7 +186,14 @@ def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
 
 @router.post(
     "certificates/{number}/status",
-    response={200: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: CertificateRecord,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     tags=["certificates"],
 )
 def change_certificate_status(request: HttpRequest, number: str, payload: StatusChangeIn) -> dict[str, Any]:

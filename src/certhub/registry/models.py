@@ -275,7 +275,9 @@ class Signatory(RegulatedModel):
         verbose_name_plural = _("授权签字人")
         constraints = [
             models.UniqueConstraint(
-                fields=["lab", "person"], name="signatory_unique", violation_error_message=_("该人员已是授权签字人")
+                fields=["lab", "person"],
+                name="signatory_unique",
+                violation_error_message=_("该人员已是授权签字人"),
             ),
         ]
 
@@ -301,7 +303,12 @@ class Certificate(RegulatedModel):
     holder_name = models.CharField(_("获证组织名称"), max_length=200)
     scope = models.TextField(_("认证范围"), blank=True)
     ccc_product = models.ForeignKey(
-        CccProduct, verbose_name=_("CCC目录产品"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CccProduct,
+        verbose_name=_("CCC目录产品"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     products = models.JSONField(_("产品及型号"), default=list, blank=True)
     sites = models.JSONField(_("认证场所"), default=list, blank=True)
@@ -398,7 +405,12 @@ class TestReport(RegulatedModel):
     )
     issue_date = models.DateField(_("签发日期"))
     client = models.ForeignKey(
-        Organization, verbose_name=_("委托单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organization,
+        verbose_name=_("委托单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     product = models.CharField(_("样品名称"), max_length=200, blank=True)
     conclusion = models.CharField(_("结论"), max_length=12, choices=ReportConclusion.choices)

@@ -155,9 +155,7 @@ def access_organization(actor: Actor, uscc: str) -> Organization:
     return organization
 
 
-def public_certificate_record(
-    certificate: Certificate, events: list[CertificateEvent] | None = None
-) -> dict[str, Any]:
+def public_certificate_record(certificate: Certificate, events: list[CertificateEvent] | None = None) -> dict[str, Any]:
     """The public fields of a certificate and its status history (ARCHITECTURE.md invariant 3).
     No internal notes, no risk grade, no personal data."""
     holder = certificate.holder

@@ -62,7 +62,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     api_keys: dict[str, str] = field(default_factory=dict)
 
-    PASSWORD = "certhub-test-pass"
+    PASSWORD = "certhub-test-pass"  # noqa: S105 - test users only
 
     def actor(self, username: str) -> Actor:
         return Actor.from_user(self.users[username])
@@ -124,7 +124,11 @@ def build_world() -> World:
     actions.do_add_affiliation(person, organization=org["lab"], role="SIGNATORY",
                                start=datetime.date(2020, 1, 1), actor=SYSTEM)  # fmt: skip
     world.signatories["zhou"] = actions.do_authorize_signatory(
-        lab, person=person, scope=[world.scope["insulation"]], valid_from=datetime.date(2023, 5, 1), actor=SYSTEM
+        lab,
+        person=person,
+        scope=[world.scope["insulation"]],
+        valid_from=datetime.date(2023, 5, 1),
+        actor=SYSTEM,
     )
 
     users = world.users
@@ -147,17 +151,30 @@ def build_world() -> World:
     hunan = world.actor("cb_hunan")
     certs = world.certificates
     certs["active"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0001", org["maker"]), actor=hunan)
+        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0001", org["maker"]), actor=hunan
+    )
     certs["suspended"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0002", org["hengyang"]), actor=hunan)
+        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0002", org["hengyang"]), actor=hunan
+    )
     certs["suspended"] = actions.do_change_certificate_status(
         certs["suspended"], to_status="SUSPENDED", effective_date=datetime.date(2025, 9, 1),
         reason="监督审核发现严重不符合", actor=hunan)  # fmt: skip
     certs["draft"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0003", org["maker"], status="DRAFT"), actor=hunan)
+        world.bodies["hunan"],
+        certificate_data("CNCA-QMS-2025-0003", org["maker"], status="DRAFT"),
+        actor=hunan,
+    )
     certs["withdrawn"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-EMS-2024-0004", org["hengyang"], scheme="EMS",
-                                                issue_date="2024-01-10", expiry_date="2027-01-09"), actor=hunan)
+        world.bodies["hunan"],
+        certificate_data(
+            "CNCA-EMS-2024-0004",
+            org["hengyang"],
+            scheme="EMS",
+            issue_date="2024-01-10",
+            expiry_date="2027-01-09",
+        ),
+        actor=hunan,
+    )
     certs["withdrawn"] = actions.do_change_certificate_status(
         certs["withdrawn"], to_status="WITHDRAWN", effective_date=datetime.date(2025, 2, 1),
         reason="暂停期满未整改", actor=hunan)  # fmt: skip

@@ -56,7 +56,7 @@ def clean_date(value: Any) -> tuple[datetime.date | None, str | None]:
         return None, _("必填")
     for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
         try:
-            return datetime.datetime.strptime(text, fmt).date(), None  # noqa: DTZ007 - a calendar date
+            return datetime.datetime.strptime(text, fmt).date(), None
         except ValueError:
             continue
     return None, _("日期格式应为YYYY-MM-DD，收到“%(v)s”") % {"v": text[:40]}

@@ -99,8 +99,6 @@ def test_officers_see_only_their_region(world):
         "CNCA-QMS-2025-0002", "CNCA-QMS-2025-0003",
     ]  # fmt: skip
     # The public never sees drafts; a body sees its own.
-    assert "CNCA-QMS-2025-0003" not in sorted(
-        certificates_visible_to(ANONYMOUS).values_list("number", flat=True)
-    )
+    assert "CNCA-QMS-2025-0003" not in sorted(certificates_visible_to(ANONYMOUS).values_list("number", flat=True))
     assert "CNCA-QMS-2025-0003" in numbers("cb_hunan")
     assert "CNCA-QMS-2025-0003" not in numbers("cb_yueyang")

@@ -42,7 +42,7 @@ def test_fast_and_django_paths_give_identical_records(world):
     fast = fetch(paths)
     assert DJANGO_CALLS == []  # answered by the fast path alone
     django = fetch(paths, force_django=True)
-    assert DJANGO_CALLS == paths
+    assert paths == DJANGO_CALLS
     for fast_response, django_response in zip(fast, django, strict=True):
         assert fast_response.status_code == django_response.status_code == 200
         assert fast_response.json() == django_response.json()

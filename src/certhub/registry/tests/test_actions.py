@@ -68,7 +68,11 @@ def test_lifecycle_transitions_follow_the_table(world, start, target):
 BAD_CERTIFICATES = [
     ({"holder_uscc": "91430100MA4L12345"}, "holder_uscc", "统一社会信用代码须为18位，收到17位"),
     ({"holder_uscc": "914301000000000010"}, "holder_uscc", "统一社会信用代码校验位错误"),
-    ({"holder_uscc": "9143010000000001OZ"}, "holder_uscc", "统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）"),
+    (
+        {"holder_uscc": "9143010000000001OZ"},
+        "holder_uscc",
+        "统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）",
+    ),
     ({"scheme": "XYZ"}, "scheme", "未知的认证制度“XYZ”"),
     ({"expiry_date": "2025-01-01"}, "expiry_date", "有效期至（2025-01-01）须晚于发证日期（2025-03-01）"),
     ({"issue_date": "2025-13-01"}, "issue_date", "日期格式应为YYYY-MM-DD，收到“2025-13-01”"),
@@ -80,8 +84,11 @@ BAD_CERTIFICATES = [
 ]
 
 
-@pytest.mark.parametrize(("override", "field", "message"), BAD_CERTIFICATES, ids=[b[1] + str(i) for i, b in
-                                                                                   enumerate(BAD_CERTIFICATES)])
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    BAD_CERTIFICATES,
+    ids=[b[1] + str(i) for i, b in enumerate(BAD_CERTIFICATES)],
+)
 def test_bad_certificate_input_names_the_field_and_writes_nothing(world, override, field, message):
     if override.get("scheme") == "GREEN_FOOD":
         assert Scheme.objects.get(code="GREEN_FOOD").name == "绿色食品"
@@ -159,7 +166,9 @@ def test_reference_data_reload_is_idempotent(db):
     assert CccProduct.objects.filter(version__key="2023").count() == 96
     assert CccProduct.objects.values("category").distinct().count() == 16
     assert list(CccProduct.objects.filter(version__key="2024-ebike").values_list("code", "effective_from")) == [
-        ("1121", datetime.date(2025, 11, 1)), ("1122", datetime.date(2025, 11, 1))]
+        ("1121", datetime.date(2025, 11, 1)),
+        ("1122", datetime.date(2025, 11, 1)),
+    ]
     assert CccProduct.objects.get(code="0205").codes == ["0205", "0207"]
     codes = set(Scheme.objects.values_list("code", flat=True))
     assert {"CCC", "QMS", "EMS", "ENMS", "ORGANIC", "GREEN_FOOD", "NO_POLLUTION_AGRI", "GI", "FOREST_FOOD",
@@ -195,7 +204,10 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     (created,) = actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
     document = orjson.loads(Certificate.objects.get(pk=created.pk).public_document)
     assert [(h["from_status"], h["to_status"], h["date"]) for h in document["history"]] == [
-        (None, "ACTIVE", "2025-03-01"), ("ACTIVE", "SUSPENDED", "2025-05-01"), ("SUSPENDED", "ACTIVE", "2025-06-01")]
+        (None, "ACTIVE", "2025-03-01"),
+        ("ACTIVE", "SUSPENDED", "2025-05-01"),
+        ("SUSPENDED", "ACTIVE", "2025-06-01"),
+    ]
     assert document["status"] == "ACTIVE"
     assert list(CertificateEvent.objects.filter(certificate=created).values_list("to_status", flat=True)) == [
         "ACTIVE", "SUSPENDED", "ACTIVE"]  # fmt: skip

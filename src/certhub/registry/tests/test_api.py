@@ -32,15 +32,24 @@ def test_search_by_number_holder_name_credit_code_and_filters(api, world):
         "CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002"]  # fmt: skip
     maker = world.organizations["maker"].uscc
     # The draft of the same holder is not public.
-    assert numbers(api.get("/certificates", params={"q": maker})) == ["2025010701000123", "CNCA-QMS-2025-0001"]
+    assert numbers(api.get("/certificates", params={"q": maker})) == [
+        "2025010701000123",
+        "CNCA-QMS-2025-0001",
+    ]
     assert numbers(api.get("/certificates", params={"holder_uscc": maker, "scheme": "ccc"})) == ["2025010701000123"]
     response = api.get("/certificates", params={"status": "SUSPENDED"})
     assert response.json()["count"] == 1
     item = response.json()["items"][0]
     assert (item["number"], item["status"], item["status_label"], item["holder"]["region"]) == (
-        "CNCA-QMS-2025-0002", "SUSPENDED", "暂停", {"code": "430405", "name": "珠晖区"})
-    assert numbers(api.get("/certificates", params={"region": "430100"})) == ["2025010701000123",
-                                                                              "CNCA-QMS-2025-0001"]
+        "CNCA-QMS-2025-0002",
+        "SUSPENDED",
+        "暂停",
+        {"code": "430405", "name": "珠晖区"},
+    )
+    assert numbers(api.get("/certificates", params={"region": "430100"})) == [
+        "2025010701000123",
+        "CNCA-QMS-2025-0001",
+    ]
     assert numbers(api.get("/certificates", params={"body": "CNCA-R-2011-089"})) == ["CNCA-QMS-2025-0001"]
 
 
@@ -63,7 +72,10 @@ def test_certificate_record_and_history(api, world):
     record = response.json()
     assert record["status"] == "WITHDRAWN"
     assert record["status_label"] == "撤销"
-    assert record["certification_body"] == {"name": "湖南标准认证有限公司", "approval_number": "CNCA-R-2004-117"}
+    assert record["certification_body"] == {
+        "name": "湖南标准认证有限公司",
+        "approval_number": "CNCA-R-2004-117",
+    }
     assert record["history"] == [
         {"from_status": None, "to_status": "ACTIVE", "date": "2024-01-10", "reason": "发证"},
         {"from_status": "ACTIVE", "to_status": "WITHDRAWN", "date": "2025-02-01", "reason": "暂停期满未整改"},
@@ -78,7 +90,11 @@ def test_certificate_record_and_history(api, world):
 def test_unknown_draft_and_ambiguous_numbers(api, world):
     unknown = api.get("/certificates/NO-SUCH-1")
     assert unknown.status_code == 404
-    assert unknown.json() == {"code": "not_found", "message": "登记库中没有编号为“NO-SUCH-1”的证书", "errors": {}}
+    assert unknown.json() == {
+        "code": "not_found",
+        "message": "登记库中没有编号为“NO-SUCH-1”的证书",
+        "errors": {},
+    }
     assert api.get("/certificates/CNCA-QMS-2025-0003").status_code == 404  # a draft is not public
     ambiguous = api.get("/certificates/CNCA-QMS-2025-0001")
     assert ambiguous.status_code == 409
@@ -116,7 +132,9 @@ def test_create_certificate_bad_input_changes_nothing(api, world, change, status
     payload = {"number": "API-BAD-1", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,
                "issue_date": "2025-05-01", "expiry_date": "2028-04-30", **change}  # fmt: skip
     before = state()
-    response = api.post("/certificates", json=payload, headers={"Authorization": f"Bearer {world.api_keys['cb_hunan']}"})
+    response = api.post(
+        "/certificates", json=payload, headers={"Authorization": f"Bearer {world.api_keys['cb_hunan']}"}
+    )
     assert (response.status_code, response.json()["errors"]) == (status, errors)
     assert state() == before
 
@@ -149,7 +167,10 @@ def test_status_change_through_the_api(api, world):
     before = state()
     forbidden = api.post("/certificates/CNCA-EMS-2024-0004/status", headers=headers,
                          json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "试图恢复"})  # fmt: skip
-    assert (forbidden.status_code, forbidden.json()["errors"]) == (409, {"status": ["证书状态不能从WITHDRAWN变为ACTIVE"]})
+    assert (forbidden.status_code, forbidden.json()["errors"]) == (
+        409,
+        {"status": ["证书状态不能从WITHDRAWN变为ACTIVE"]},
+    )
     # 岳阳's key cannot touch 湖南's certificate (not its own, not visible as its own).
     foreign = api.post("/certificates/CNCA-QMS-2025-0002/status", headers={"X-API-Key": world.api_keys["cb_yueyang"]},
                        json={"status": "SUSPENDED", "effective_date": "2025-10-11", "reason": "x"})  # fmt: skip
@@ -161,10 +182,16 @@ def test_oversized_and_non_utf8_bodies_are_refused(api, world):
     headers = {"X-API-Key": world.api_keys["cb_hunan"], "Content-Type": "application/json"}
     before = state()
     big = api.post("/certificates", content=b'{"number": "' + b"x" * (1024 * 1024 + 10) + b'"}', headers=headers)
-    assert (big.status_code, big.json()["message"]) == (413, "请求体过大：1048600字节，上限1048576字节 · request body too large")
+    assert (big.status_code, big.json()["message"]) == (
+        413,
+        "请求体过大：1048600字节，上限1048576字节 · request body too large",
+    )
     latin = api.post("/certificates", content='{"number": "证书"}'.encode("gb18030"), headers=headers)
     assert (latin.status_code, latin.json()["code"], latin.json()["message"]) == (
-        400, "bad_encoding", "请求体不是UTF-8编码（第14字节）")  # 证 in GB18030 happens to be valid UTF-8
+        400,
+        "bad_encoding",
+        "请求体不是UTF-8编码（第14字节）",
+    )  # 证 in GB18030 happens to be valid UTF-8
     broken = api.post("/certificates", content=b'{"number": ', headers=headers)
     assert (broken.status_code, broken.json()["code"]) == (400, "bad_json")
     assert state() == before
