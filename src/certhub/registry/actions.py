@@ -229,6 +229,16 @@ def do_update_organization(organization: Organization, data: dict[str, Any], *, 
         setattr(organization, name, value)
     organization.updated_at = timezone.now()
     organization.save()
+    if before["region_id"] != organization.region_id or before["name"] != organization.name:
+        # Certificates carry the holder's name and region (search and scope); keep them in step.
+        Certificate.objects.filter(holder=organization).update(
+            region_code=organization.region_id, holder_name=organization.name
+        )
+        for certificate in Certificate.objects.filter(holder=organization).select_related(
+            "scheme", "certification_body", "holder__region", "ccc_product"
+        ):
+            certificate.public_document = public_document_bytes(certificate)
+            certificate.save(update_fields=["public_document"])
     after = snapshot(organization)
     if before != {**after, "updated_at": before["updated_at"]}:
         record_audit(actor, AuditEventType.ORGANIZATION_UPDATED, organization, before=before, after=after)
@@ -560,6 +570,7 @@ def clean_certificate_input(
         "scheme": scheme,
         "holder": holder,
         "holder_name": holder.name,
+        "region_code": holder.region_id,
         "scope": scope,
         "standards": standards,
         "ccc_product": ccc_product,

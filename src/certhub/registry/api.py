@@ -23,12 +23,14 @@ from certhub.registry.queries import (
     access_certification_body,
     access_lab,
     access_organization,
+    capped_count,
     organizations_visible_to,
     public_certificate_record,
     region_code_prefix,
     search_certificates,
     surveillance_due_date,
     with_live_flags,
+    within_region,
 )
 from certhub.registry.schemas import (
     CertificateIn,
@@ -110,7 +112,8 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
     )  # fmt: skip
     today_text = timezone.localdate().isoformat()
     items = [certificate_summary(c, today_text) for c in queryset[offset : offset + limit]]
-    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+    count, exact = capped_count(queryset)
+    return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
 
 
 def _region_exists(code: str) -> bool:
@@ -236,10 +239,11 @@ def list_organizations(
     if q.strip():
         queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
     if region:
-        queryset = queryset.filter(region__code__startswith=region_code_prefix(region))
+        queryset = queryset.filter(within_region("region_id", region_code_prefix(region)))
     queryset = queryset.order_by("name", "id")
     items = [_organization_out(o) for o in queryset[offset : offset + limit]]
-    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+    count, exact = capped_count(queryset)
+    return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
 
 
 @router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut}, tags=["registries"])
@@ -308,7 +312,7 @@ def list_labs(
             scope = scope.filter(standard__contains=standard.strip())
         queryset = queryset.filter(id__in=scope.values("lab_id"))
     if region:
-        queryset = queryset.filter(organization__region__code__startswith=region_code_prefix(region))
+        queryset = queryset.filter(within_region("organization__region_id", region_code_prefix(region)))
     return [_lab_out(lab) for lab in queryset.order_by("name", "id")[offset : offset + limit]]
 
 

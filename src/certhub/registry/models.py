@@ -301,6 +301,9 @@ class Certificate(RegulatedModel):
         Organization, verbose_name=_("获证组织"), on_delete=models.PROTECT, related_name="certificates"
     )
     holder_name = models.CharField(_("获证组织名称"), max_length=200)
+    # The holder's region, copied so that region filters and officers' scope are one index range on this
+    # table at national scale; do_update_organization keeps it in step when a holder moves.
+    region_code = models.CharField(_("获证组织所在地区"), max_length=6, db_index=True)
     scope = models.TextField(_("认证范围"), blank=True)
     ccc_product = models.ForeignKey(
         CccProduct,
@@ -334,6 +337,9 @@ class Certificate(RegulatedModel):
             models.Index(fields=["status", "scheme"], name="certificate_status_scheme"),
             models.Index(fields=["holder"], name="certificate_holder"),
             models.Index(fields=["holder_name"], name="certificate_holder_name"),
+            # Search results are listed newest first (registry.queries.search_certificates).
+            models.Index(fields=["-issue_date", "-id"], name="certificate_newest_first"),
+            models.Index(fields=["status", "-issue_date", "-id"], name="certificate_status_newest"),
         ]
         constraints = [
             models.UniqueConstraint(

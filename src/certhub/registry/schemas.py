@@ -84,7 +84,8 @@ class CertificateSummary(Schema):
 
 
 class CertificatePage(Schema):
-    count: int
+    count: int = Field(description="matches, counted up to 10,000")
+    count_exact: bool = Field(description="false when there are more than `count` matches")
     limit: int
     offset: int
     items: list[CertificateSummary]
@@ -137,7 +138,8 @@ class OrganizationOut(Schema):
 
 
 class OrganizationPage(Schema):
-    count: int
+    count: int = Field(description="matches, counted up to 10,000")
+    count_exact: bool = Field(description="false when there are more than `count` matches")
     limit: int
     offset: int
     items: list[OrganizationOut]

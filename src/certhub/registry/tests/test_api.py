@@ -215,3 +215,13 @@ def test_registries_and_openapi(api, world):
     assert {"/api/v1/certificates", "/api/v1/certificates/{number}", "/api/v1/certificates/{number}/status",
             "/api/v1/labs/{cma_number}"} <= set(spec["paths"])  # fmt: skip
     assert ApiKey.objects.filter(digest__contains=world.api_keys["cb_hunan"]).count() == 0  # stored hashed
+
+
+def test_counts_stop_at_the_cap(api, world, monkeypatch):
+    from certhub.registry import queries
+
+    whole = api.get("/certificates").json()
+    assert (whole["count"], whole["count_exact"]) == (5, True)  # six minus the draft
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    capped = api.get("/certificates").json()
+    assert (capped["count"], capped["count_exact"], len(capped["items"])) == (3, False, 5)
