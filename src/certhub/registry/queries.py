@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound
-from certhub.core.models import Region
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
 from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, Organization
 
