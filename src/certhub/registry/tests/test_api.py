@@ -119,6 +119,7 @@ def test_create_certificate_with_api_key(api, world):
     ("change", "status", "errors"),
     [
         ({"holder_uscc": "914301000000000010"}, 422, {"holder_uscc": ["统一社会信用代码校验位错误"]}),
+        ({"holder_uscc": "91430100MA4L1234"}, 422, {"holder_uscc": ["统一社会信用代码须为18位，收到16位"]}),
         ({"scheme": "XYZ"}, 422, {"scheme": ["未知的认证制度“XYZ”"]}),
         ({"expiry_date": "2024-01-01"}, 422, {"expiry_date": ["有效期至（2024-01-01）须晚于发证日期（2025-05-01）"]}),
         ({"number": "CNCA-QMS-2025-0001"}, 409, {"number": ["该认证机构已有编号为CNCA-QMS-2025-0001的证书"]}),
@@ -126,7 +127,7 @@ def test_create_certificate_with_api_key(api, world):
                                                             "invalid character in year"]}),
         ({"status": "SUSPENDED"}, 422, {"status": ["Input should be 'DRAFT' or 'ACTIVE'"]}),
     ],
-    ids=["check-digit", "scheme", "expiry-before-issue", "duplicate", "date-format", "initial-status"],
+    ids=["check-digit", "malformed-uscc", "scheme", "expiry-before-issue", "duplicate", "date-format", "initial-status"],
 )  # fmt: skip
 def test_create_certificate_bad_input_changes_nothing(api, world, change, status, errors):
     payload = {"number": "API-BAD-1", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,

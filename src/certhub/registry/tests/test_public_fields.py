@@ -1,0 +1,43 @@
+"""Invariant 3: public schemas expose only public fields. Each schema's field list is pinned here, so a
+new field is a conscious decision (no risk grades, no personal ID digests, no internal notes)."""
+
+from certhub.registry import schemas
+
+PUBLIC_FIELDS = {
+    schemas.CertificateRecord: [
+        "number", "status", "status_label", "status_date", "scheme", "certification_body", "holder", "scope",
+        "ccc_product", "products", "sites", "standards", "original_issue_date", "issue_date", "expiry_date",
+        "surveillance_due", "surveillance_overdue", "history",
+    ],
+    schemas.CertificateSummary: [
+        "number", "status", "status_label", "scheme", "certification_body", "holder", "issue_date", "expiry_date",
+        "surveillance_overdue",
+    ],
+    schemas.HolderOut: ["name", "uscc", "region"],
+    schemas.HistoryOut: ["from_status", "to_status", "date", "reason"],
+    schemas.OrganizationOut: [
+        "uscc", "name", "region", "industry_section", "industry_division", "above_designated_size",
+    ],
+    schemas.CertificationBodyOut: ["name", "approval_number", "accreditation", "status", "uscc", "region", "schemes"],
+    schemas.LabDetailOut: [
+        "name", "cma_number", "cma_valid_from", "cma_valid_until", "status", "uscc", "region", "scope", "signatories",
+    ],
+    schemas.SignatoryOut: ["name", "valid_from", "valid_until", "scope_count"],
+    schemas.LabScopeOut: ["field", "object", "parameter", "standard", "valid_from", "valid_until"],
+}  # fmt: skip
+
+
+def test_public_schemas_list_exactly_their_public_fields():
+    for schema, fields in PUBLIC_FIELDS.items():
+        assert list(schema.model_fields) == fields, schema.__name__
+
+
+def test_the_stored_public_document_has_the_record_fields(world):
+    import orjson
+
+    from certhub.registry.models import Certificate
+
+    document = orjson.loads(Certificate.objects.get(pk=world.certificates["ccc"].pk).public_document)
+    # The stored document lacks only the flag derived at request time.
+    assert sorted(document) == sorted(set(PUBLIC_FIELDS[schemas.CertificateRecord]) - {"surveillance_overdue"})
+    assert sorted(document["holder"]) == ["name", "region", "uscc"]
