@@ -11,9 +11,8 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from certhub.registry.choices import BodyStatus, CertificateStatus, ReportConclusion
 from certhub.registry.models import Certificate
@@ -82,8 +81,8 @@ def certificate_banner(certificate: Certificate, today: datetime.date | None = N
     }
     lines = [_("原因：%(reason)s") % {"reason": reason}] if reason else []
     lines.append(str(INVALID_WARNING))
-    return StatusBanner(tone=CERTIFICATE_TONES[status], word=word, headline=headlines[status] % {"date": since},
-                        lines=lines, invalid=True)  # fmt: skip
+    headline = headlines[status] % {"date": since}
+    return StatusBanner(tone=CERTIFICATE_TONES[status], word=word, headline=headline, lines=lines, invalid=True)
 
 
 def _last_event(certificate: Certificate) -> Any:

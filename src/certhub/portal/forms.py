@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import Region
 from certhub.portal.display import localized_name
-from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
+from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
 from certhub.registry.models import Scheme
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in CertificateStatus if s.value in PUBLIC_CERTIFICATE_STATUSES]
@@ -61,10 +61,14 @@ class CertificateSearchForm(FilterForm):
 class LabFinderForm(FilterForm):
     q = forms.CharField(label=_("机构名称或资质认定证书编号"), max_length=100, required=False,
                         widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
-    parameter = forms.CharField(label=_("检测项目/参数"), max_length=100, required=False,
-                                widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：铅")}))  # fmt: skip
-    standard = forms.CharField(label=_("依据标准/方法"), max_length=100, required=False,
-                               widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：GB 5009.12")}))  # fmt: skip
+    parameter = forms.CharField(
+        label=_("检测项目/参数"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：铅")}),
+    )  # fmt: skip
+    standard = forms.CharField(
+        label=_("依据标准/方法"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：GB 5009.12")}),
+    )  # fmt: skip
     region = forms.ChoiceField(label=_("所在地区"), required=False)
 
     def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
@@ -90,7 +94,9 @@ class BodyFilterForm(FilterForm):
 class OfficeFilterForm(FilterForm):
     """The filter of a back-office list; fields a registry has no use for are removed."""
 
-    q = forms.CharField(label=_("查找"), max_length=100, required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("查找"), max_length=100, required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
     region = forms.ChoiceField(label=_("地区"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
     scheme = forms.ChoiceField(label=_("认证制度"), required=False)
@@ -140,12 +146,21 @@ class StatusChangeForm(forms.Form):
     registry.actions.do_change_certificate_status. Which transitions are allowed is the action's rule."""
 
     # The action's errors name its own fields; this maps them onto ours.
-    DOMAIN_FIELDS: Mapping[str, str] = {"status": "to_status", "effective_date": "effective_date", "reason": "reason"}
+    DOMAIN_FIELDS: Mapping[str, str] = {
+        "status": "to_status",
+        "effective_date": "effective_date",
+        "reason": "reason",
+    }
 
     to_status = forms.ChoiceField(
         label=_("变更为"),
         choices=[(s.value, s.label) for s in CertificateStatus if s != CertificateStatus.DRAFT],
-    )
+        # portal.js asks for confirmation before a status no transition leads out of.
+        widget=forms.Select(attrs={
+            "data-final-statuses": ",".join(s for s, after in CERTIFICATE_TRANSITIONS.items() if not after),
+            "data-confirm": _("撤销、注销和过期失效是终止状态，不能恢复。确定提交吗？"),
+        }),
+    )  # fmt: skip
     effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     reason = forms.CharField(
         label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),

@@ -55,7 +55,18 @@ def region_choices(actor: Actor) -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("code"))
 
 
+def region_of(actor: Actor) -> Region | None:
+    return Region.objects.filter(code=actor.region_code).first() if actor.region_code else None
+
+
 # ---------------------------------------------------------------- public pages
+
+
+def certification_body_named(approval_number: str) -> CertificationBody | None:
+    """The body a search is narrowed to (the "certificates of this body" link), if it exists."""
+    if not approval_number:
+        return None
+    return CertificationBody.objects.filter(approval_number=approval_number).first()
 
 
 def certificates_sharing_number(actor: Actor, number: str, limit: int = 10) -> list[Certificate]:
@@ -91,7 +102,7 @@ def find_labs(*, q: str = "", parameter: str = "", standard: str = "", region: s
             scope = scope.filter(standard__contains=standard.strip())
         queryset = queryset.filter(id__in=scope.values("lab_id"))
     if region:
-        queryset = queryset.filter(organization__region_id__startswith=region_code_prefix(region))
+        queryset = queryset.filter(organization__region__code__startswith=region_code_prefix(region))
     return queryset.order_by("name", "id")
 
 
@@ -124,7 +135,7 @@ def office_organizations(actor: Actor, *, q: str = "", region: str = "", **_: st
     if q.strip():
         queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
     if region:
-        queryset = queryset.filter(region_id__startswith=region_code_prefix(region))
+        queryset = queryset.filter(region__code__startswith=region_code_prefix(region))
     return queryset.order_by("name", "id")
 
 
@@ -141,7 +152,7 @@ def office_certification_bodies(
     actor: Actor, *, q: str = "", region: str = "", status: str = "", scheme: str = "", **_: str
 ) -> QuerySet[CertificationBody]:
     queryset = certification_bodies(scheme).select_related("organization__region")
-    queryset = _by_organization_region(queryset, actor, "organization__region_id", region)
+    queryset = _by_organization_region(queryset, actor, "organization__region__code", region)
     if q.strip():
         queryset = queryset.filter(Q(name__contains=q.strip()) | Q(approval_number=q.strip()))
     if status:
@@ -150,7 +161,7 @@ def office_certification_bodies(
 
 
 def office_labs(actor: Actor, *, q: str = "", region: str = "", status: str = "", **_: str) -> QuerySet[Lab]:
-    queryset = _by_organization_region(find_labs(q=q), actor, "organization__region_id", region)
+    queryset = _by_organization_region(find_labs(q=q), actor, "organization__region__code", region)
     if status:
         queryset = queryset.filter(status=status)
     return queryset
@@ -166,7 +177,7 @@ def office_people(actor: Actor, *, q: str = "", region: str = "", **_: str) -> Q
     for narrowing in (prefix, region_code_prefix(region) if region else None):
         if narrowing is not None:
             queryset = queryset.filter(
-                id__in=Affiliation.objects.filter(organization__region_id__startswith=narrowing).values("person_id")
+                id__in=Affiliation.objects.filter(organization__region__code__startswith=narrowing).values("person_id")
             )
     if q.strip():
         queryset = queryset.filter(name__contains=q.strip())
@@ -183,7 +194,7 @@ def office_test_reports(
     actor: Actor, *, q: str = "", region: str = "", status: str = "", **_: str
 ) -> QuerySet[TestReport]:
     queryset = TestReport.objects.select_related("lab", "signatory__person")
-    queryset = _by_organization_region(queryset, actor, "lab__organization__region_id", region)
+    queryset = _by_organization_region(queryset, actor, "lab__organization__region__code", region)
     if q.strip():
         queryset = queryset.filter(Q(number=q.strip()) | Q(product__contains=q.strip()))
     if status:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certhub.portal import queries
 from certhub.portal.display import localized_name
@@ -58,8 +59,12 @@ def _affiliations(person: Person) -> str:
 
 REGISTRIES: list[OfficeRegistry] = [
     OfficeRegistry(
-        key="organizations", name="organization", title=_("机构"), model=Organization,
-        rows=queries.office_organizations, search_help=_("名称的一部分，或完整的统一社会信用代码"),
+        key="organizations",
+        name="organization",
+        title=pgettext_lazy("list", "机构"),
+        model=Organization,
+        rows=queries.office_organizations,
+        search_help=_("名称的一部分，或完整的统一社会信用代码"),
         columns=[
             Column(_("名称"), lambda o: o.name, "link"),
             Column(_("统一社会信用代码"), lambda o: o.uscc, "code"),
@@ -69,9 +74,14 @@ REGISTRIES: list[OfficeRegistry] = [
         ],
     ),
     OfficeRegistry(
-        key="certification-bodies", name="certification_body", title=_("认证机构"), model=CertificationBody,
-        rows=queries.office_certification_bodies, search_help=_("名称的一部分，或完整的批准号"),
-        statuses=list(BodyStatus.choices), schemes=True,
+        key="certification-bodies",
+        name="certification_body",
+        title=pgettext_lazy("list", "认证机构"),
+        model=CertificationBody,
+        rows=queries.office_certification_bodies,
+        search_help=_("名称的一部分，或完整的批准号"),
+        statuses=list(BodyStatus.choices),
+        schemes=True,
         columns=[
             Column(_("名称"), lambda b: b.name, "link"),
             Column(_("批准号"), lambda b: b.approval_number, "code"),
@@ -81,8 +91,13 @@ REGISTRIES: list[OfficeRegistry] = [
         ],
     ),
     OfficeRegistry(
-        key="labs", name="lab", title=_("检验检测机构"), model=Lab, rows=queries.office_labs,
-        search_help=_("名称的一部分，或完整的资质认定证书编号"), statuses=list(BodyStatus.choices),
+        key="labs",
+        name="lab",
+        title=pgettext_lazy("list", "检验检测机构"),
+        model=Lab,
+        rows=queries.office_labs,
+        search_help=_("名称的一部分，或完整的资质认定证书编号"),
+        statuses=list(BodyStatus.choices),
         columns=[
             Column(_("名称"), lambda lab: lab.name, "link"),
             Column(_("资质认定证书编号"), lambda lab: lab.cma_number, "code"),
@@ -92,7 +107,11 @@ REGISTRIES: list[OfficeRegistry] = [
         ],
     ),
     OfficeRegistry(
-        key="people", name="person", title=_("人员"), model=Person, rows=queries.office_people,
+        key="people",
+        name="person",
+        title=pgettext_lazy("list", "人员"),
+        model=Person,
+        rows=queries.office_people,
         search_help=_("姓名的一部分"),
         columns=[
             Column(_("姓名"), lambda p: p.name, "link"),
@@ -101,9 +120,14 @@ REGISTRIES: list[OfficeRegistry] = [
         ],
     ),
     OfficeRegistry(
-        key="certificates", name="certificate", title=_("证书"), model=Certificate,
-        rows=queries.office_certificates, search_help=_("完整的证书编号或统一社会信用代码，或组织名称的一部分"),
-        statuses=list(CertificateStatus.choices), schemes=True,
+        key="certificates",
+        name="certificate",
+        title=pgettext_lazy("list", "证书"),
+        model=Certificate,
+        rows=queries.office_certificates,
+        search_help=_("完整的证书编号或统一社会信用代码，或组织名称的一部分"),
+        statuses=list(CertificateStatus.choices),
+        schemes=True,
         columns=[
             Column(_("证书编号"), lambda c: c.number, "link"),
             Column(_("获证组织"), lambda c: c.holder_name),
@@ -114,9 +138,14 @@ REGISTRIES: list[OfficeRegistry] = [
         ],
     ),
     OfficeRegistry(
-        key="test-reports", name="test_report", title=_("检验检测报告"), model=TestReport,
-        rows=queries.office_test_reports, search_help=_("完整的报告编号，或样品名称的一部分"),
-        statuses=list(ReportConclusion.choices), status_label=_("结论"),
+        key="test-reports",
+        name="test_report",
+        title=pgettext_lazy("list", "检验检测报告"),
+        model=TestReport,
+        rows=queries.office_test_reports,
+        search_help=_("完整的报告编号，或样品名称的一部分"),
+        statuses=list(ReportConclusion.choices),
+        status_label=_("结论"),
         columns=[
             Column(_("报告编号"), lambda r: r.number, "link"),
             Column(_("检验检测机构"), lambda r: r.lab.name),

@@ -773,7 +773,7 @@ def do_change_certificate_status(
     reason. Transitions the lifecycle table forbids are refused (choices.CERTIFICATE_TRANSITIONS)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
     certificate = (
-        Certificate.objects.select_for_update()
+        Certificate.objects.select_for_update(of=("self",))
         .select_related("scheme", "certification_body", "holder", "holder__region", "ccc_product")
         .get(pk=certificate.pk)
     )

@@ -127,7 +127,8 @@ def test_create_certificate_with_api_key(api, world):
                                                             "invalid character in year"]}),
         ({"status": "SUSPENDED"}, 422, {"status": ["Input should be 'DRAFT' or 'ACTIVE'"]}),
     ],
-    ids=["check-digit", "malformed-uscc", "scheme", "expiry-before-issue", "duplicate", "date-format", "initial-status"],
+    ids=["check-digit", "malformed-uscc", "scheme", "expiry-before-issue", "duplicate", "date-format",
+         "initial-status"],
 )  # fmt: skip
 def test_create_certificate_bad_input_changes_nothing(api, world, change, status, errors):
     payload = {"number": "API-BAD-1", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,
