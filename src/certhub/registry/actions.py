@@ -473,6 +473,13 @@ def do_authorize_signatory(
 # ---------------------------------------------------------------- certificates
 
 
+def transition_message(current: str, target: str) -> str:
+    """ "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）": the words people read, the names the API uses."""
+    return _("证书状态不能从%(a)s（%(A)s）变为%(b)s（%(B)s）") % {
+        "a": CertificateStatus(current).label, "A": current, "b": CertificateStatus(target).label, "B": target,
+    }  # fmt: skip
+
+
 class CertificateContext:
     """Lookups a certificate batch needs, fetched once (schemes, holders, CCC products)."""
 
@@ -664,11 +671,7 @@ def _clean_history(
         if error or reason_error or status not in CertificateStatus.values:
             return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
         if status not in CERTIFICATE_TRANSITIONS[current]:
-            return [], _("第%(i)d步：证书状态不能从%(a)s变为%(b)s") % {
-                "i": index + 1,
-                "a": current,
-                "b": status,
-            }
+            return [], _("第%(i)d步：%(problem)s") % {"i": index + 1, "problem": transition_message(current, status)}
         assert day is not None
         if day < last_date:
             return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
@@ -789,7 +792,7 @@ def do_change_certificate_status(
         raise ValidationFailed(errors)
     if to_status not in CERTIFICATE_TRANSITIONS[certificate.status]:
         raise Conflict(
-            _("证书状态不能从%(a)s变为%(b)s") % {"a": certificate.status, "b": to_status},
+            transition_message(certificate.status, to_status),
             field="status",
             code="transition_forbidden",
         )

@@ -96,3 +96,22 @@ def test_an_action_that_fails_half_way_leaves_nothing(world):
     assert Certificate.objects.filter(number__startswith="BULK-").count() == 0
     assert AuditEvent.objects.count() == audit_before
     assert datetime.date(2025, 3, 1) == world.certificates["active"].issue_date
+
+
+def test_the_audit_log_is_append_only(world):
+    """Outside actions no audit row can be written or changed; on PostgreSQL the database itself also
+    refuses UPDATE and DELETE from any connection (STYLE.md 9)."""
+    from django.db import DatabaseError, connection, transaction
+
+    event = AuditEvent.objects.order_by("id").first()
+    event.reason = "rewritten"
+    with pytest.raises(RegulatedWriteError):
+        event.save()
+    with pytest.raises(RegulatedWriteError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    if connection.vendor == "postgresql":
+        for statement in ("UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s",
+                          "DELETE FROM core_auditevent WHERE id = %s"):  # fmt: skip
+            with pytest.raises(DatabaseError, match="append-only log"), transaction.atomic():
+                connection.cursor().execute(statement, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""

@@ -73,7 +73,7 @@ def test_forbidden_transition_is_shown_next_to_the_field_and_changes_nothing(bod
         status_url(certificate), {"to_status": "ACTIVE", "effective_date": "2025-10-08", "reason": "申请恢复"}
     )
     assert response.status_code == 422
-    assert element_text(response, "id_to_status_errors") == "证书状态不能从WITHDRAWN变为ACTIVE"
+    assert element_text(response, "id_to_status_errors") == "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"
     assert state(certificate) == before
     assert "可变更为 无（终止状态）" in page_text(response)
 

@@ -60,7 +60,10 @@ def test_lifecycle_transitions_follow_the_table(world, start, target):
             actions.do_change_certificate_status(
                 certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
             )
-        assert refusal.value.errors == {"status": [f"证书状态不能从{start}变为{target}"]}
+        labels = dict(CertificateStatus.choices)
+        assert refusal.value.errors == {
+            "status": [f"证书状态不能从{labels[start]}（{start}）变为{labels[target]}（{target}）"]
+        }
         assert Certificate.objects.get(pk=certificate.pk).status == start
         assert snapshot_counts() == before
 
@@ -197,7 +200,7 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
         actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
-    assert failure.value.errors == {"rows[0].history": ["第2步：证书状态不能从WITHDRAWN变为ACTIVE"]}
+    assert failure.value.errors == {"rows[0].history": ["第2步：证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"]}
     assert snapshot_counts() == before
     rows[0]["history"] = [{"status": "SUSPENDED", "date": "2025-05-01", "reason": "监督不合格"},
                           {"status": "ACTIVE", "date": "2025-06-01", "reason": "整改完成"}]  # fmt: skip

@@ -171,7 +171,7 @@ def test_status_change_through_the_api(api, world):
                          json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "试图恢复"})  # fmt: skip
     assert (forbidden.status_code, forbidden.json()["errors"]) == (
         409,
-        {"status": ["证书状态不能从WITHDRAWN变为ACTIVE"]},
+        {"status": ["证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"]},
     )
     # 岳阳's key cannot touch 湖南's certificate (not its own, not visible as its own).
     foreign = api.post("/certificates/CNCA-QMS-2025-0002/status", headers={"X-API-Key": world.api_keys["cb_yueyang"]},
