@@ -46,6 +46,9 @@ class FastCertificateLookup:
         self._lock = asyncio.Lock()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             match = PATH.match(scope["path"])
             if match and not any(name in PASS_THROUGH_HEADERS for name, _ in scope.get("headers", ())):
@@ -57,6 +60,16 @@ class FastCertificateLookup:
                     await send({"type": "http.response.body", "body": body})
                     return
         await self.app(scope, receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        """Django has no lifespan support; answer the server's startup and shutdown messages here."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     async def _fetch(self, number: str) -> list[bytes]:
         if self._backend is None:

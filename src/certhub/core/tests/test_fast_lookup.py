@@ -69,3 +69,17 @@ def test_a_status_change_is_visible_on_the_fast_path_at_once(world):
     (after,) = fetch([path])
     assert after.json()["status"] == "SUSPENDED"
     assert after.json()["history"][-1]["reason"] == "国家监督抽查不合格"
+
+
+def test_lifespan_messages_are_answered():
+    sent = []
+    incoming = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    async def receive():
+        return next(incoming)
+
+    async def send(message):
+        sent.append(message["type"])
+
+    asyncio.run(FastCertificateLookup(counting_django)({"type": "lifespan"}, receive, send))
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
