@@ -57,10 +57,16 @@ def test_search_refuses_unknown_filters_with_field_messages(api):
     response = api.get("/certificates", params={"status": "VALID", "scheme": "NOPE", "region": "990000",
                                                 "limit": 500})  # fmt: skip
     assert response.status_code == 422
-    assert response.json()["errors"] == {"limit": ["limit 应在1到100之间"]}
+    assert response.json()["errors"] == {
+        "limit": ["Input should be less than or equal to 100"],
+        "status": ["Input should be 'DRAFT', 'ACTIVE', 'SUSPENDED', 'WITHDRAWN', 'CANCELLED' or 'EXPIRED'"],
+    }
     response = api.get("/certificates", params={"status": "VALID", "scheme": "NOPE", "region": "990000"})
     assert response.json()["errors"] == {
-        "status": ["未知状态“VALID”，应为DRAFT, ACTIVE, SUSPENDED, WITHDRAWN, CANCELLED, EXPIRED之一"],
+        "status": ["Input should be 'DRAFT', 'ACTIVE', 'SUSPENDED', 'WITHDRAWN', 'CANCELLED' or 'EXPIRED'"],
+    }
+    response = api.get("/certificates", params={"status": "ACTIVE", "scheme": "NOPE", "region": "990000"})
+    assert response.json()["errors"] == {
         "scheme": ["未知的认证制度“NOPE”"],
         "region": ["未知的行政区划代码“990000”"],
     }
