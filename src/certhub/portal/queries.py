@@ -2,9 +2,8 @@
 lookups the certificate page needs. Every queryset starts from the actor's scope (ARCHITECTURE.md
 invariant 4); the filters only narrow it further.
 
-These sit here rather than in registry/queries.py while the portal is their only caller; the
-organization and lab filters mirror the API's and belong in registry/queries.py once both share them
-(STYLE.md 5: one filter definition per model)."""
+Filters the API shares (organizations, bodies, the lab finder) live in registry/queries.py
+(STYLE.md 5: one filter definition per model); these are the ones only pages need."""
 
 from __future__ import annotations
 
@@ -27,11 +26,15 @@ from certhub.registry.models import (
     Signatory,
     TestReport,
 )
-from certhub.registry.queries import (
+from certhub.registry.queries import (  # noqa: F401 - certification_bodies and find_labs serve the views
     certificates_visible_to,
+    certification_bodies,
+    find_labs,
     organizations_visible_to,
     region_code_prefix,
     search_certificates,
+    search_organizations,
+    within_region,
 )
 
 # A sentinel prefix no GB/T 2260 code starts with: an officer without a region sees nothing.
@@ -79,33 +82,6 @@ def certificates_sharing_number(actor: Actor, number: str, limit: int = 10) -> l
     )
 
 
-def certification_bodies(scheme: str = "") -> QuerySet[CertificationBody]:
-    """All certification bodies (a province has tens), optionally those approved for a scheme."""
-    queryset = CertificationBody.objects.select_related("organization__region").prefetch_related("schemes")
-    if scheme:
-        # A body holds each scheme once, so the join cannot repeat rows.
-        queryset = queryset.filter(schemes__code=scheme.upper())
-    return queryset.order_by("name", "id")
-
-
-def find_labs(*, q: str = "", parameter: str = "", standard: str = "", region: str = "") -> QuerySet[Lab]:
-    """The lab finder (C3): labs by name, or those whose qualified scope covers a parameter and/or a
-    standard (substrings), optionally within a region."""
-    queryset = Lab.objects.select_related("organization__region")
-    if q.strip():
-        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(cma_number=q.strip()))
-    if parameter.strip() or standard.strip():
-        scope = LabScope.objects.all()
-        if parameter.strip():
-            scope = scope.filter(parameter__contains=parameter.strip())
-        if standard.strip():
-            scope = scope.filter(standard__contains=standard.strip())
-        queryset = queryset.filter(id__in=scope.values("lab_id"))
-    if region:
-        queryset = queryset.filter(organization__region__code__startswith=region_code_prefix(region))
-    return queryset.order_by("name", "id")
-
-
 def lab_scope(lab: Lab, q: str = "") -> QuerySet[LabScope]:
     """A lab's qualified scope rows, narrowed by a substring of any of its four columns."""
     queryset = lab.scope.all()
@@ -131,20 +107,15 @@ def lab_signatories(lab: Lab) -> list[Signatory]:
 
 
 def office_organizations(actor: Actor, *, q: str = "", region: str = "", **_: str) -> QuerySet[Organization]:
-    queryset = organizations_visible_to(actor).select_related("region")
-    if q.strip():
-        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
-    if region:
-        queryset = queryset.filter(region__code__startswith=region_code_prefix(region))
-    return queryset.order_by("name", "id")
+    return search_organizations(actor, q=q, region=region)
 
 
 def _by_organization_region(queryset: QuerySet, actor: Actor, field: str, region: str) -> QuerySet:
     prefix = _officer_prefix(actor)
     if prefix is not None:
-        queryset = queryset.filter(**{f"{field}__startswith": prefix})
+        queryset = queryset.filter(within_region(field, prefix if prefix != NO_REGION else None))
     if region:
-        queryset = queryset.filter(**{f"{field}__startswith": region_code_prefix(region)})
+        queryset = queryset.filter(within_region(field, region_code_prefix(region)))
     return queryset
 
 
@@ -152,7 +123,7 @@ def office_certification_bodies(
     actor: Actor, *, q: str = "", region: str = "", status: str = "", scheme: str = "", **_: str
 ) -> QuerySet[CertificationBody]:
     queryset = certification_bodies(scheme).select_related("organization__region")
-    queryset = _by_organization_region(queryset, actor, "organization__region__code", region)
+    queryset = _by_organization_region(queryset, actor, "organization__region_id", region)
     if q.strip():
         queryset = queryset.filter(Q(name__contains=q.strip()) | Q(approval_number=q.strip()))
     if status:
@@ -161,7 +132,7 @@ def office_certification_bodies(
 
 
 def office_labs(actor: Actor, *, q: str = "", region: str = "", status: str = "", **_: str) -> QuerySet[Lab]:
-    queryset = _by_organization_region(find_labs(q=q), actor, "organization__region__code", region)
+    queryset = _by_organization_region(find_labs(q=q), actor, "organization__region_id", region)
     if status:
         queryset = queryset.filter(status=status)
     return queryset
@@ -177,7 +148,9 @@ def office_people(actor: Actor, *, q: str = "", region: str = "", **_: str) -> Q
     for narrowing in (prefix, region_code_prefix(region) if region else None):
         if narrowing is not None:
             queryset = queryset.filter(
-                id__in=Affiliation.objects.filter(organization__region__code__startswith=narrowing).values("person_id")
+                id__in=Affiliation.objects.filter(
+                    within_region("organization__region_id", narrowing if narrowing != NO_REGION else None)
+                ).values("person_id")
             )
     if q.strip():
         queryset = queryset.filter(name__contains=q.strip())
@@ -194,7 +167,7 @@ def office_test_reports(
     actor: Actor, *, q: str = "", region: str = "", status: str = "", **_: str
 ) -> QuerySet[TestReport]:
     queryset = TestReport.objects.select_related("lab", "signatory__person")
-    queryset = _by_organization_region(queryset, actor, "lab__organization__region__code", region)
+    queryset = _by_organization_region(queryset, actor, "lab__organization__region_id", region)
     if q.strip():
         queryset = queryset.filter(Q(number=q.strip()) | Q(product__contains=q.strip()))
     if status:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,20 +18,20 @@ from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
-from certhub.registry.models import Certificate, CertificationBody, Lab, LabScope, Scheme
+from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
 from certhub.registry.queries import (
     access_certificate,
     access_certification_body,
     access_lab,
     access_organization,
     capped_count,
-    organizations_visible_to,
+    certification_bodies,
+    find_labs,
     public_certificate_record,
-    region_code_prefix,
     search_certificates,
+    search_organizations,
     surveillance_due_date,
     with_live_flags,
-    within_region,
 )
 from certhub.registry.schemas import (
     CertificateIn,
@@ -229,12 +229,7 @@ def list_organizations(
     request: HttpRequest, q: str = "", region: str = "", limit: int = Limit, offset: int = Offset
 ) -> dict[str, Any]:
     """Organizations by name (substring) or credit code, optionally within a region."""
-    queryset = organizations_visible_to(request_actor(request)).select_related("region")
-    if q.strip():
-        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
-    if region:
-        queryset = queryset.filter(within_region("region_id", region_code_prefix(region)))
-    queryset = queryset.order_by("name", "id")
+    queryset = search_organizations(request_actor(request), q=q, region=region)
     items = [_organization_out(o) for o in queryset[offset : offset + limit]]
     count, exact = capped_count(queryset)
     return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
@@ -261,10 +256,8 @@ def _body_out(body: CertificationBody) -> dict[str, Any]:
 @router.get("certification-bodies", response=list[CertificationBodyOut], tags=["registries"])
 def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[dict[str, Any]]:
     """All certification bodies (a province has tens), optionally those approved for a scheme."""
-    queryset = CertificationBody.objects.select_related("organization__region").prefetch_related("schemes")
-    if scheme:
-        queryset = queryset.filter(schemes__code=scheme.upper())
-    return [_body_out(b) for b in queryset.order_by("name")]
+    queryset = certification_bodies(scheme)
+    return [_body_out(b) for b in queryset]
 
 
 @router.get(
@@ -294,19 +287,8 @@ def list_labs(
     limit: int = Limit, offset: int = Offset,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Labs by name, or those whose qualified scope covers a parameter (and standard) — the lab finder."""
-    queryset = Lab.objects.select_related("organization__region")
-    if q.strip():
-        queryset = queryset.filter(name__contains=q.strip())
-    if parameter.strip() or standard.strip():
-        scope = LabScope.objects.all()
-        if parameter.strip():
-            scope = scope.filter(parameter__contains=parameter.strip())
-        if standard.strip():
-            scope = scope.filter(standard__contains=standard.strip())
-        queryset = queryset.filter(id__in=scope.values("lab_id"))
-    if region:
-        queryset = queryset.filter(within_region("organization__region_id", region_code_prefix(region)))
-    return [_lab_out(lab) for lab in queryset.order_by("name", "id")[offset : offset + limit]]
+    queryset = find_labs(q=q, parameter=parameter, standard=standard, region=region)
+    return [_lab_out(lab) for lab in queryset[offset : offset + limit]]
 
 
 @router.get("labs/{cma_number}", response={200: LabDetailOut, 404: ErrorOut}, tags=["registries"])

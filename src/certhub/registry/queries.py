@@ -14,7 +14,7 @@ from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
-from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, Organization
+from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, LabScope, Organization
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -128,6 +128,43 @@ def region_code_prefix(code: str) -> str:
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+def search_organizations(actor: Actor, *, q: str = "", region: str = "") -> QuerySet[Organization]:
+    """Organizations by part of the name or by credit code, optionally within a region (API and pages)."""
+    queryset = organizations_visible_to(actor).select_related("region")
+    if q.strip():
+        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
+    if region:
+        queryset = queryset.filter(within_region("region_id", region_code_prefix(region)))
+    return queryset.order_by("name", "id")
+
+
+def certification_bodies(scheme: str = "") -> QuerySet[CertificationBody]:
+    """All certification bodies (a province has tens), optionally those approved for a scheme."""
+    queryset = CertificationBody.objects.select_related("organization__region").prefetch_related("schemes")
+    if scheme:
+        # A body holds each scheme once, so the join cannot repeat rows.
+        queryset = queryset.filter(schemes__code=scheme.upper())
+    return queryset.order_by("name", "id")
+
+
+def find_labs(*, q: str = "", parameter: str = "", standard: str = "", region: str = "") -> QuerySet[Lab]:
+    """The lab finder (C3): labs by name or CMA number, or those whose qualified scope covers a parameter
+    and/or a standard (substrings), optionally within a region."""
+    queryset = Lab.objects.select_related("organization__region")
+    if q.strip():
+        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(cma_number=q.strip()))
+    if parameter.strip() or standard.strip():
+        scope = LabScope.objects.all()
+        if parameter.strip():
+            scope = scope.filter(parameter__contains=parameter.strip())
+        if standard.strip():
+            scope = scope.filter(standard__contains=standard.strip())
+        queryset = queryset.filter(id__in=scope.values("lab_id"))
+    if region:
+        queryset = queryset.filter(within_region("organization__region_id", region_code_prefix(region)))
+    return queryset.order_by("name", "id")
 
 
 def access_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:
