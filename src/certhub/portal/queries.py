@@ -26,11 +26,10 @@ from certhub.registry.models import (
     Signatory,
     TestReport,
 )
-from certhub.registry.queries import (  # noqa: F401 - certification_bodies and find_labs serve the views
+from certhub.registry.queries import (
     certificates_visible_to,
     certification_bodies,
     find_labs,
-    organizations_visible_to,
     region_code_prefix,
     search_certificates,
     search_organizations,
