@@ -66,6 +66,10 @@ def office_home(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if actor.role == Role.CERTIFICATION_BODY:
         return redirect("portal:office_my_certificates")
+    landing = queries.own_organization_landing(actor)
+    if landing is not None:
+        # An enterprise lands on its own certificates, a lab on its own qualification and scope (C3, C9).
+        return redirect(landing)
     if not is_permitted(actor, Permission.VIEW_OFFICE):
         raise PermissionDenied(_("你的账号没有可用的后台功能。"))
     links = [(registry, reverse(f"portal:office_{registry.name}_list")) for registry in REGISTRIES]

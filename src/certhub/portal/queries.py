@@ -57,6 +57,23 @@ def region_choices(actor: Actor) -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("code"))
 
 
+def own_organization_landing(actor: Actor) -> str | None:
+    """Where an enterprise's or a lab's user belongs after signing in: its certificates, or its lab page."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if actor.organization_id is None:
+        return None
+    if actor.role == Role.LAB:
+        lab = Lab.objects.filter(organization_id=actor.organization_id).first()
+        return reverse("portal:lab", args=[lab.cma_number]) if lab else None
+    if actor.role == Role.ENTERPRISE:
+        uscc = Organization.objects.filter(pk=actor.organization_id).values_list("uscc", flat=True).first()
+        return f"{reverse('portal:search')}?{urlencode({'q': uscc})}" if uscc else None
+    return None
+
+
 def region_of(actor: Actor) -> Region | None:
     return Region.objects.filter(code=actor.region_code).first() if actor.region_code else None
 

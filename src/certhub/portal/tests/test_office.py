@@ -143,3 +143,14 @@ def test_certificate_history_shows_audit_rows_and_status_events(client, world):
     assert rows[1][:3] == ["2025-09-01", "有效 → 暂停", "监督审核发现严重不符合"]
     assert ["状态", "ACTIVE", "SUSPENDED"] in rows
     assert ["状态日期", "2025-03-01", "2025-09-01"] in rows
+
+
+def test_enterprise_and_lab_users_land_on_their_own_records(client, world):
+    from certhub.registry.testing import World
+
+    client.login(username="maker", password=World.PASSWORD)
+    response = client.get(reverse("portal:office_home"))
+    assert response["Location"] == f"/certificates/?q={world.organizations['maker'].uscc}"
+    client.logout()
+    client.login(username="lab", password=World.PASSWORD)
+    assert client.get(reverse("portal:office_home"))["Location"] == "/labs/231812050341/"
