@@ -25,10 +25,10 @@ from certhub.registry.queries import (
     access_lab,
     access_organization,
     capped_count,
+    certificate_search,
     certification_bodies,
     find_labs,
     public_certificate_record,
-    search_certificates,
     search_organizations,
     surveillance_due_date,
     with_live_flags,
@@ -101,14 +101,14 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
         errors["region"] = _("未知的行政区划代码“%(s)s”") % {"s": filters.region[:12]}
     if errors:
         raise ValidationFailed(errors)
-    queryset = search_certificates(
+    queryset, partial = certificate_search(
         request_actor(request), q=filters.q, scheme=filters.scheme, status=filters.status or "",
         region=filters.region, holder_uscc=filters.holder_uscc, body=filters.body,
     )  # fmt: skip
     today_text = timezone.localdate().isoformat()
     items = [certificate_summary(c, today_text) for c in queryset[offset : offset + limit]]
     count, exact = capped_count(queryset)
-    return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
+    return {"count": count, "count_exact": exact and not partial, "limit": limit, "offset": offset, "items": items}
 
 
 def _region_exists(code: str) -> bool:

@@ -335,7 +335,9 @@ class Certificate(RegulatedModel):
         indexes = [
             models.Index(fields=["number"], name="certificate_number"),
             models.Index(fields=["status", "scheme"], name="certificate_status_scheme"),
-            models.Index(fields=["holder"], name="certificate_holder"),
+            # A holder's certificates newest first, with the status the public filter needs: the holder-name
+            # search orders and filters its candidates from this index alone.
+            models.Index(fields=["holder", "-issue_date", "-id", "status"], name="certificate_holder_newest"),
             models.Index(fields=["holder_name"], name="certificate_holder_name"),
             # Search results are listed newest first (registry.queries.search_certificates).
             models.Index(fields=["-issue_date", "-id"], name="certificate_newest_first"),

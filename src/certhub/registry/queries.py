@@ -71,6 +71,23 @@ def organizations_visible_to(actor: Actor) -> QuerySet[Organization]:
     return queryset
 
 
+# A name fragment matching more organizations than this (a city's name, say) searches the first ones by
+# registration order; callers say the result is partial. It keeps a two-character query as cheap as a
+# precise one: the certificate side becomes an index lookup over a short list, not a scan.
+HOLDER_MATCH_CAP = 2_000
+
+
+def holder_ids_matching(q: str) -> tuple[list[int], bool]:
+    """Organizations whose credit code is `q` or whose name contains it: (ids, truncated)."""
+    upper = q.upper()
+    ids = list(
+        Organization.objects.filter(Q(uscc=upper) | Q(name__contains=q))
+        .order_by("id")
+        .values_list("id", flat=True)[: HOLDER_MATCH_CAP + 1]
+    )
+    return ids[:HOLDER_MATCH_CAP], len(ids) > HOLDER_MATCH_CAP
+
+
 def search_certificates(
     actor: Actor,
     *,
@@ -82,17 +99,34 @@ def search_certificates(
     body: str = "",
 ) -> QuerySet[Certificate]:
     """The certificate search behind the portal and `GET /api/v1/certificates` (one filter, two callers).
+    See certificate_search for what `q` matches."""
+    return certificate_search(
+        actor, q=q, scheme=scheme, status=status, region=region, holder_uscc=holder_uscc, body=body
+    )[0]
 
-    `q` matches a certificate number (exact), a credit code (exact) or a holder name (substring).
-    The holder-name match goes through organizations first, which are fewer than certificates."""
+
+def certificate_search(
+    actor: Actor,
+    *,
+    q: str = "",
+    scheme: str = "",
+    status: str = "",
+    region: str = "",
+    holder_uscc: str = "",
+    body: str = "",
+) -> tuple[QuerySet[Certificate], bool]:
+    """Search certificates; returns (queryset newest first, partial).
+
+    `q` matches a certificate number (exact), a credit code (exact) or part of a holder's name. Names
+    are matched on organizations first (3× fewer rows than certificates; a trigram index on
+    PostgreSQL), and the certificates are then fetched by number or by holder through their indexes.
+    `partial` is true when the name matched more than HOLDER_MATCH_CAP organizations."""
     queryset = certificates_visible_to(actor)
+    partial = False
     q = q.strip()
     if q:
-        upper = q.upper()
-        # Both branches hit an index on the certificate table (number; holder), so the OR is a union of
-        # two index lookups rather than a scan; the name match runs on organizations, 3× fewer rows.
-        holders = Organization.objects.filter(Q(uscc=upper) | Q(name__contains=q)).values("id")
-        queryset = queryset.filter(Q(number__in=sorted({q, upper})) | Q(holder_id__in=holders))
+        holders, partial = holder_ids_matching(q)
+        queryset = queryset.filter(Q(number__in=sorted({q, q.upper()})) | Q(holder_id__in=holders))
     if scheme:
         queryset = queryset.filter(scheme__code=scheme.upper())
     if status:
@@ -100,12 +134,15 @@ def search_certificates(
     if region:
         queryset = queryset.filter(within_region("region_code", region_code_prefix(region)))
     if holder_uscc:
-        queryset = queryset.filter(holder__uscc=holder_uscc.strip().upper())
+        holder = Organization.objects.filter(uscc=holder_uscc.strip().upper()).values_list("id", flat=True)
+        queryset = queryset.filter(holder_id__in=list(holder))
     if body:
         queryset = queryset.filter(Q(certification_body__approval_number=body) | Q(certification_body__name=body))
-    return queryset.select_related("scheme", "certification_body", "holder", "holder__region").order_by(
-        "-issue_date", "-id"
+    # The stored public record is large and lists never show it: leaving it out keeps sorting light.
+    ordered = queryset.select_related("scheme", "certification_body", "holder", "holder__region").defer(
+        "public_document"
     )
+    return ordered.order_by("-issue_date", "-id"), partial
 
 
 COUNT_CAP = 10_000

@@ -272,7 +272,7 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     ("path", "params", "budget"),
     [
         ("/", {}, 1),  # the scheme choices
-        (SEARCH, {"q": "衡阳"}, 4),  # schemes, regions, bounded count, one page of rows
+        (SEARCH, {"q": "衡阳"}, 5),  # schemes, regions, matching holders, bounded count, one page of rows
         ("/certificates/CNCA-QMS-2025-0002/", {}, 4),  # the number's owners, the record, its events, region
         ("/labs/231812050341/", {}, 5),
     ],
