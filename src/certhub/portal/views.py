@@ -16,11 +16,12 @@ from certhub.portal import queries
 from certhub.portal.display import certificate_banner, surveillance_of
 from certhub.portal.forms import BodyFilterForm, CertificateSearchForm, LabFinderForm, ScopeFilterForm
 from certhub.portal.paging import paginate
+from certhub.registry import queries as registry_queries
 from certhub.registry.queries import (
     access_certificate,
     access_certification_body,
     access_lab,
-    search_certificates,
+    certificate_search,
 )
 
 SCOPE_PER_PAGE = 50
@@ -40,9 +41,14 @@ def search(request: HttpRequest) -> HttpResponse:
     """Certificate search by number, holder name or credit code, with scheme, status and region filters."""
     form = CertificateSearchForm(request.GET or None, regions=queries.region_choices(ANONYMOUS))
     criteria = form.criteria()
-    page = paginate(request, search_certificates(request_actor(request), **criteria)) if criteria else None
+    page, partial = None, False
+    if criteria:
+        results, partial = certificate_search(request_actor(request), **criteria)
+        page = paginate(request, results)
     body = queries.certification_body_named(criteria.get("body", ""))
-    return render(request, "portal/search.html", {"form": form, "page": page, "criteria": criteria, "body": body})
+    context = {"form": form, "page": page, "criteria": criteria, "body": body, "partial": partial,
+               "holder_cap": registry_queries.HOLDER_MATCH_CAP}  # fmt: skip
+    return render(request, "portal/search.html", context)
 
 
 @require_safe

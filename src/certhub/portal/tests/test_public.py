@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -281,3 +282,18 @@ def test_hot_pages_stay_within_their_query_budget(client, world, django_assert_m
     """Query-count baselines (STYLE.md 15): a page that grows a query per row fails here first."""
     with django_assert_max_num_queries(budget):
         assert client.get(path, params).status_code == 200
+
+
+def test_a_name_matching_too_many_holders_says_the_results_are_partial(client, world, monkeypatch):
+    from certhub.registry import queries as registry_queries
+
+    monkeypatch.setattr(registry_queries, "HOLDER_MATCH_CAP", 3)
+    response = client.get(SEARCH, {"q": "公司"})
+    text = response.content.decode()
+    assert "名称匹配的组织超过 3 家，仅显示其中登记最早的 3 家的证书。" in text
+    # Four names contain 公司; the first three registered are the two bodies and 长沙星城电器有限公司,
+    # so only the latter's public certificates are listed, not 衡阳湘江's.
+    assert sorted(set(re.findall(r'class="code" href="/certificates/([^/]+)/', text))) == [
+        "2025010701000123", "CNCA-QMS-2025-0001"]  # fmt: skip
+    full = client.get(SEARCH, {"q": "长沙星城"}).content.decode()
+    assert "名称匹配的组织超过" not in full
