@@ -75,27 +75,27 @@ pg_url() { # SOCKDIR DBNAME — dj-database-url takes a percent-encoded socket d
 pg_start() { # DATADIR SOCKDIR DBNAME [-c name=value ...]  — initdb if needed, start, create role and db
   local data=$1 sock=$2 db=$3
   shift 3
-  pg_install
-  pg_ensure_os_user
-  mkdir -p "$data" "$sock"
+  pg_install || return 1
+  pg_ensure_os_user || return 1
+  mkdir -p "$data" "$sock" || return 1
   data=$(cd "$data" && pwd -P)
   sock=$(cd "$sock" && pwd -P)
   if [[ $(id -u) == 0 ]]; then
-    chown "$PG_OS_USER:" "$data" "$sock"
+    chown "$PG_OS_USER:" "$data" "$sock" || return 1
     if ! runuser -u "$PG_OS_USER" -- test -w "$data"; then
       pg_say "user $PG_OS_USER cannot reach $data (a parent directory is not world-searchable)"
       return 1
     fi
   fi
-  chmod 700 "$data"
-  chmod 755 "$sock"
+  chmod 700 "$data" && chmod 755 "$sock" || return 1
   if [[ ! -f $data/PG_VERSION ]]; then
     pg_say "initdb $data"
-    pg_as "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+    pg_as "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null ||
+      return 1
   fi
   if pg_running "$data"; then # left running by an interrupted run, with an old socket directory
     pg_say "stopping a server left running on $data"
-    pg_as "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    pg_as "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null || return 1
   fi
   local opts="-k $sock -p $PG_PORT -c listen_addresses= -c max_connections=200"
   [[ $# -gt 0 ]] && opts+=" $*"
@@ -105,10 +105,10 @@ pg_start() { # DATADIR SOCKDIR DBNAME [-c name=value ...]  — initdb if needed,
     return 1
   fi
   if [[ -z $(pg_psql "$sock" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE'") ]]; then
-    pg_psql "$sock" -c "CREATE ROLE $PG_ROLE LOGIN CREATEDB"
+    pg_psql "$sock" -c "CREATE ROLE $PG_ROLE LOGIN CREATEDB" || return 1
   fi
   if [[ -z $(pg_psql "$sock" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'") ]]; then
-    pg_psql "$sock" -c "CREATE DATABASE $db OWNER $PG_ROLE"
+    pg_psql "$sock" -c "CREATE DATABASE $db OWNER $PG_ROLE" || return 1
   fi
   pg_say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $sock, database $db"
 }

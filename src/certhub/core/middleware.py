@@ -72,3 +72,27 @@ class ApiBodyGuardMiddleware:
         except orjson.JSONDecodeError as failure:
             return error(400, "bad_json", f"请求体不是合法的JSON：{failure}"[:300])
         return None
+
+
+class NulCharacterMiddleware:
+    """A NUL character is never meaningful in a path or a parameter, and PostgreSQL can neither store nor
+    compare it: refuse it up front (422 with the field for the API, 400 for pages) instead of a 500."""
+
+    MESSAGE = "含有NUL字符（\\0） · contains a NUL character"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        bad = sorted({key for key, values in request.GET.lists() for value in values if "\x00" in value})
+        if "\x00" in request.path:
+            bad.insert(0, "path")
+        if not bad:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            errors = {key: [self.MESSAGE] for key in bad}
+            body = {"code": "validation_failed", "message": f"{bad[0]}: {self.MESSAGE}", "errors": errors}
+            return JsonResponse(body, status=422)
+        return HttpResponseBadRequest(f"{bad[0]}: {self.MESSAGE}", content_type="text/plain; charset=utf-8")

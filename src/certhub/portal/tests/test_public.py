@@ -297,3 +297,11 @@ def test_a_name_matching_too_many_holders_says_the_results_are_partial(client, w
         "2025010701000123", "CNCA-QMS-2025-0001"]  # fmt: skip
     full = client.get(SEARCH, {"q": "长沙星城"}).content.decode()
     assert "名称匹配的组织超过" not in full
+
+
+def test_nul_characters_in_page_addresses_are_a_bad_request(client, world):
+    response = client.get("/certificates/AB%00CD/")
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "path: 含有NUL字符（\\0） · contains a NUL character",
+    )

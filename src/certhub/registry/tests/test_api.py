@@ -233,3 +233,16 @@ def test_counts_stop_at_the_cap(api, world, monkeypatch):
     monkeypatch.setattr(queries, "COUNT_CAP", 3)
     capped = api.get("/certificates").json()
     assert (capped["count"], capped["count_exact"], len(capped["items"])) == (3, False, 5)
+
+
+def test_nul_characters_are_refused_not_crashed_on(api, world):
+    before = state()
+    response = api.get("/certificates", params={"body": "\x00", "q": "湘江"})
+    assert (response.status_code, response.json()["errors"]) == (
+        422,
+        {"body": ["含有NUL字符（\\0） · contains a NUL character"]},
+    )
+    assert api.get("/certificates/AB%00CD").json()["errors"] == {
+        "path": ["含有NUL字符（\\0） · contains a NUL character"]
+    }
+    assert state() == before

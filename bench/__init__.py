@@ -1,0 +1,1 @@
+"""CertHub benchmarks: `python -m bench` (make bench). See docs/benchmarks.md."""

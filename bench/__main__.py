@@ -1,0 +1,351 @@
+"""`make bench` (python -m bench): the public certificate lookup under load, CertHub beside a bare
+baseline measured in the same run, on PostgreSQL and on SQLite (issue 2, item 10; docs/benchmarks.md).
+
+For each database: make sure the demo province of the chosen size is there (generated once, kept
+under var/bench/), draw random existing certificate numbers and holder-name fragments from it, then
+
+1. serve the baseline (bench/baseline_app.py) with granian, warm it up, and load it with wrk at N
+   connections for the duration: requests/s, p50/p99 latency;
+2. serve CertHub (certhub.asgi:application) the same way, with the same workers and the same numbers;
+3. time holder-name searches (`GET /api/v1/certificates?q=…`) on CertHub, one at a time.
+
+It prints a table with the ratio and the targets and writes the figures as JSON to bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bench.cpu import CpuWatch
+from bench.db import ENGINES, ROOT, Database, bench_dir
+from bench.load import ensure_wrk, run_wrk, sequential_latency, wrk_version
+from bench.server import Server, get, granian_version
+
+LOOKUP = "/api/v1/certificates/"
+SEARCH = "/api/v1/certificates?q="
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 50.0
+TARGET_SEARCH_P50_MS = 100.0
+APPS = {
+    "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
+    "certhub": ("certhub.asgi:application", "CertHub"),
+}
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--size",
+        choices=["small", "medium", "large"],
+        default="large",
+        help="demo province to measure on (default: large = 1,000,000 certificates)",
+    )
+    parser.add_argument("--duration", type=float, default=15, help="seconds of load per measurement (15)")
+    parser.add_argument("--connections", type=int, default=64, help="concurrent connections (64)")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of load before each measurement (3)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="granian worker processes, the same for both apps (default: one per core)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure baseline and CertHub this many times each, alternating who goes first (3); "
+        "the table shows the medians",
+    )
+    parser.add_argument("--engines", default="postgresql,sqlite", help="postgresql,sqlite (default both)")
+    parser.add_argument("--sample", type=int, default=20_000, help="random certificate numbers to request")
+    parser.add_argument(
+        "--searches",
+        type=int,
+        default=200,
+        help="holder-name searches to time: at most N; past 30, only within max(duration, 30) s",
+    )
+    parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
+    )
+    args = parser.parse_args(argv)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(args.engines) - set(ENGINES)
+    if unknown or not args.engines:
+        parser.error(f"--engines takes {', '.join(ENGINES)}")
+    return args
+
+
+def search_terms(names: list[str], rnd: random.Random, n: int) -> list[str]:
+    """2–4 Chinese characters from real holder names, at a random place in the part of the name that
+    tells holders apart (the legal form 有限公司 etc. is left out: it matches everyone)."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        for form in LEGAL_FORMS:
+            name = name.removesuffix(form)
+        runs = [r for r in CJK.findall(name) if len(r) >= 2]
+        if not runs:
+            continue
+        run = rnd.choice(runs)
+        length = rnd.randint(2, min(4, len(run)))
+        start = rnd.randint(0, len(run) - length)
+        term = run[start : start + length]
+        if term not in seen:
+            seen.add(term)
+            terms.append(term)
+        if len(terms) >= n:
+            break
+    return terms
+
+
+def verify(port: int, numbers: list[str], app: str) -> None:
+    """Both apps must answer these lookups with the certificate asked for, or the figures mean nothing."""
+    for number in numbers:
+        status, body = get(port, LOOKUP + quote(number, safe=""))
+        if status != 200 or json.loads(body).get("number") != number:
+            raise RuntimeError(f"{app}: GET {LOOKUP}{number} answered {status}: {body[:200]!r}")
+
+
+def machine() -> dict[str, Any]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
+    }
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(runs) == 1:
+        return {**runs[0]}
+    keys = ["rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms"]
+    merged = {k: round(statistics.median(r[k] for r in runs), 3) for k in keys}
+    merged.update(
+        requests=sum(r["requests"] for r in runs),
+        errors=sum(r["errors"] for r in runs),
+        other_cores=max(r["other_cores"] for r in runs),
+        non_2xx=sum(r["non_2xx"] for r in runs),
+        rounds=runs,
+    )
+    return merged
+
+
+def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Path) -> dict[str, Any]:
+    print(f"\n== {db.label}", flush=True)
+    db.start()
+    try:
+        data = db.ensure_data(regenerate=args.regenerate)
+        if args.prepare_only:
+            return {"engine": db.engine, "label": db.label, "data": data}
+        rnd = random.Random()
+        numbers = db.sample_numbers(args.sample)
+        if not numbers:
+            raise RuntimeError(f"{db.label}: no public certificates to look up")
+        terms = search_terms(db.sample_holder_names(args.searches * 4), rnd, args.searches)
+        lookups = run_dir / f"lookup-{db.engine}.txt"
+        lookups.write_text("".join(f"{LOOKUP}{quote(n, safe='')}\n" for n in numbers))
+        (run_dir / f"search-{db.engine}.txt").write_text("".join(f"{t}\n" for t in terms))
+        probe = LOOKUP + quote(numbers[0], safe="")
+        print(
+            f"  {len(numbers):,} random certificate numbers, {len(terms)} holder-name fragments "
+            f"(e.g. {'、'.join(terms[:5])})",
+            flush=True,
+        )
+
+        print(f"  read {db.warm():.1f} GB of database files into the OS cache", flush=True)
+        runs: dict[str, list[dict[str, Any]]] = {app: [] for app in APPS}
+        for round_index in range(args.rounds):
+            order = list(APPS) if round_index % 2 == 0 else list(reversed(APPS))  # alternate who goes first
+            for app in order:
+                server = Server(
+                    APPS[app][0], database_url=db.url, workers=args.workers, probe=probe,
+                    log=run_dir / f"granian-{db.engine}-{app}-{round_index + 1}.log",
+                )  # fmt: skip
+                with server:
+                    verify(server.port, rnd.sample(numbers, min(20, len(numbers))), app)
+                    if args.warmup > 0:
+                        run_wrk(wrk, server.port, lookups, connections=args.connections, duration=args.warmup)
+                    with CpuWatch([server.pgid], db.server_pids()) as watch:
+                        result = run_wrk(
+                            wrk, server.port, lookups, connections=args.connections, duration=args.duration
+                        )
+                result["other_cores"] = watch.other_cores
+                runs[app].append(result)
+                print(
+                    f"  round {round_index + 1} {app:<9} {result['rps']:>9,.0f} req/s  "
+                    f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
+                    f"errors {result['errors']}  (other processes: {watch.other_cores:.2f} cores)",
+                    flush=True,
+                )
+
+        server = Server(
+            APPS["certhub"][0], database_url=db.url, workers=args.workers, probe=probe,
+            log=run_dir / f"granian-{db.engine}-search.log",
+        )  # fmt: skip
+        with server:
+            paths = [SEARCH + quote(t, safe="") for t in terms]
+            sequential_latency(server.port, paths[:5], max_requests=5, max_seconds=30)  # first-request costs
+            with CpuWatch([server.pgid], db.server_pids()) as watch:
+                search = sequential_latency(
+                    server.port,
+                    paths,
+                    max_requests=args.searches,
+                    min_requests=min(30, args.searches),
+                    max_seconds=max(args.duration, 30),
+                )
+        search["other_cores"] = watch.other_cores
+        if search["failures"]:
+            print(f"  {search['failures']} searches failed; the first: {search['first_failure']}", flush=True)
+        print(
+            f"  search    p50 {search['p50_ms']:6.2f} ms  p99 {search['p99_ms']:6.2f} ms  "
+            f"({search['requests']} searches, median {search['matches_median']:,} matches)  "
+            f"(other processes: {watch.other_cores:.2f} cores)",
+            flush=True,
+        )
+
+        baseline, ours = median_of(runs["baseline"]), median_of(runs["certhub"])
+        ratio = ours["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+        return {
+            "engine": db.engine,
+            "label": db.label,
+            "driver": db.driver,
+            "server_version": db.server_version(),
+            "data": data,
+            "sampled_numbers": len(numbers),
+            "baseline": baseline,
+            "certhub": ours,
+            "ratio": round(ratio, 3),
+            "search": {**search, "terms": terms[: search["requests"]]},
+            "targets": {
+                "ratio": {"target": f">= {TARGET_RATIO}", "met": ratio >= TARGET_RATIO},
+                "p99_ms": {
+                    "target": f"<= {TARGET_P99_MS:g}",
+                    "met": ours["p99_ms"] <= TARGET_P99_MS and ours["errors"] == 0,
+                },
+                "search_p50_ms": {
+                    "target": f"<= {TARGET_SEARCH_P50_MS:g}",
+                    "met": search["p50_ms"] <= TARGET_SEARCH_P50_MS and not search["failures"],
+                },
+            },
+        }
+    finally:
+        db.stop()
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+def print_report(report: dict[str, Any]) -> None:
+    a, m = report["args"], report["machine"]
+    print(
+        f"\nCertHub benchmark: GET {LOOKUP}{{number}} at {a['connections']} connections, {a['duration']:g} s "
+        f"a run; '{a['size']}' province; granian {report['granian']} × {a['workers']} workers; wrk "
+        f"{report['wrk']}; {m['cpus']} CPUs ({m['cpu']}); commit {m['commit']}"
+    )
+    header = f"{'database':<11} {'app':<26} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'other CPU':>9}"
+    print(header)
+    print("-" * len(header))
+    for r in report["results"]:
+        for app, (_, label) in APPS.items():
+            x = r[app]
+            print(
+                f"{r['label']:<11} {label.format(driver=r['driver']):<26} {x['rps']:>8,.0f} {x['p50_ms']:>7.2f} "
+                f"{x['p99_ms']:>7.2f} {x['errors']:>6} {x['other_cores']:>9.2f}"
+            )
+        s = r["search"]
+        print(
+            f"{r['label']:<11} {'CertHub search ?q=, 1 by 1':<26} {'':>8} {s['p50_ms']:>7.2f} {s['p99_ms']:>7.2f} "
+            f"{s['failures']:>6} {s['other_cores']:>9.2f}"
+        )
+    print("\ntargets (issue 2 item 10)")
+    for r in report["results"]:
+        t, s = r["targets"], r["search"]
+        print(
+            f"  {r['label']:<11} throughput CertHub/baseline {r['ratio']:.2f} (≥ {TARGET_RATIO}: "
+            f"{verdict(t['ratio']['met'])}); p99 {r['certhub']['p99_ms']:.1f} ms (≤ {TARGET_P99_MS:g} ms: "
+            f"{verdict(t['p99_ms']['met'])}); search p50 {s['p50_ms']:.1f} ms (≤ {TARGET_SEARCH_P50_MS:g} ms: "
+            f"{verdict(t['search_p50_ms']['met'])}, {s['requests']} searches, median {s['matches_median']:,} hits)"
+        )
+    busy = max((max(r["certhub"]["other_cores"], r["baseline"]["other_cores"]) for r in report["results"]), default=0)
+    if busy >= 0.1:
+        print(
+            f"  note: other processes used up to {busy:.2f} cores during the measurements: "
+            "the figures are lower and noisier than on a quiet machine"
+        )
+    print(
+        "\n(certificates: "
+        + ", ".join(f"{r['label']} {r['data']['certificates']:,}" for r in report["results"])
+        + f"; JSON: {report['json']})"
+    )
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    wrk = ensure_wrk()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run_dir = bench_dir() / "runs" / stamp
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    report: dict[str, Any] = {
+        "benchmark": "certificate lookup (issue 2 item 10)",
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "args": {k: v for k, v in vars(args).items()},
+        "machine": machine(),
+        "granian": granian_version(),
+        "wrk": wrk_version(wrk),
+        "targets": {
+            "ratio_min": TARGET_RATIO,
+            "p99_ms_max": TARGET_P99_MS,
+            "search_p50_ms_max": TARGET_SEARCH_P50_MS,
+        },
+        "results": [],
+        "json": str((results_dir / f"{stamp}-{args.size}.json").relative_to(ROOT)),
+    }
+    for engine in args.engines:
+        report["results"].append(measure_engine(ENGINES[engine](args.size), args, wrk, run_dir))
+    if args.prepare_only:
+        for r in report["results"]:
+            print(f"{r['label']}: {r['data']['certificates']:,} certificates ready")
+        return 0
+    report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"bench: {' '.join(map(str, error.cmd))} failed with exit code {error.returncode}")
+    except RuntimeError as error:
+        sys.exit(f"bench: {error}")
+    except KeyboardInterrupt:
+        sys.exit(130)
