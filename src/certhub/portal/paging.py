@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+
+from certhub.registry.queries import TwoStepSlices
 
 PER_PAGE = 20
 COUNT_CAP = 1000
@@ -25,13 +28,14 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.bounded_count(self.cap)
 
     @property
     def capped(self) -> bool:
         return self.count > self.cap
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> Page:
-    """The page named by `?page=` (out-of-range and malformed numbers give the nearest valid page)."""
-    return BoundedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
+    """The page named by `?page=` (out-of-range and malformed numbers give the nearest valid page). The
+    rows of a page are fetched in two steps (registry.queries.TwoStepSlices)."""
+    return BoundedPaginator(TwoStepSlices(queryset), per_page).get_page(request.GET.get("page"))

@@ -20,6 +20,7 @@ from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
 from certhub.registry.queries import (
+    TwoStepSlices,
     access_certificate,
     access_certification_body,
     access_lab,
@@ -48,6 +49,7 @@ from certhub.registry.schemas import (
     StatusName,
 )
 
+# Every endpoint documents 422: bad parameters, and a NUL character anywhere (core.middleware).
 router = Router()
 MAX_LIMIT = 100
 
@@ -106,7 +108,7 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
         region=filters.region, holder_uscc=filters.holder_uscc, body=filters.body,
     )  # fmt: skip
     today_text = timezone.localdate().isoformat()
-    items = [certificate_summary(c, today_text) for c in queryset[offset : offset + limit]]
+    items = [certificate_summary(c, today_text) for c in TwoStepSlices(queryset)[offset : offset + limit]]
     count, exact = capped_count(queryset)
     return {"count": count, "count_exact": exact and not partial, "limit": limit, "offset": offset, "items": items}
 
@@ -119,7 +121,7 @@ def _region_exists(code: str) -> bool:
 
 @router.get(
     "certificates/{number}",
-    response={200: CertificateRecord, 404: ErrorOut, 409: ErrorOut},
+    response={200: CertificateRecord, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["certificates"],
 )
 def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpResponse:
@@ -235,7 +237,7 @@ def list_organizations(
     return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
 
 
-@router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut}, tags=["registries"])
+@router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut, 422: ErrorOut}, tags=["registries"])
 def get_organization(request: HttpRequest, uscc: str) -> dict[str, Any]:
     return _organization_out(access_organization(request_actor(request), uscc))
 
@@ -253,7 +255,7 @@ def _body_out(body: CertificationBody) -> dict[str, Any]:
     }
 
 
-@router.get("certification-bodies", response=list[CertificationBodyOut], tags=["registries"])
+@router.get("certification-bodies", response={200: list[CertificationBodyOut], 422: ErrorOut}, tags=["registries"])
 def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[dict[str, Any]]:
     """All certification bodies (a province has tens), optionally those approved for a scheme."""
     queryset = certification_bodies(scheme)
@@ -261,7 +263,7 @@ def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[di
 
 
 @router.get(
-    "certification-bodies/{approval_number}", response={200: CertificationBodyOut, 404: ErrorOut},
+    "certification-bodies/{approval_number}", response={200: CertificationBodyOut, 404: ErrorOut, 422: ErrorOut},
     tags=["registries"],
 )  # fmt: skip
 def get_certification_body(request: HttpRequest, approval_number: str) -> dict[str, Any]:
@@ -291,7 +293,7 @@ def list_labs(
     return [_lab_out(lab) for lab in queryset[offset : offset + limit]]
 
 
-@router.get("labs/{cma_number}", response={200: LabDetailOut, 404: ErrorOut}, tags=["registries"])
+@router.get("labs/{cma_number}", response={200: LabDetailOut, 404: ErrorOut, 422: ErrorOut}, tags=["registries"])
 def get_lab(request: HttpRequest, cma_number: str) -> dict[str, Any]:
     """A lab with its qualified scope and its authorized signatories (names only)."""
     lab = access_lab(request_actor(request), cma_number)
@@ -311,12 +313,12 @@ def _scheme_out(scheme: Scheme) -> dict[str, Any]:
     return {f: getattr(scheme, f) for f in SchemeOut.model_fields}
 
 
-@router.get("schemes", response=list[SchemeOut], tags=["registries"])
+@router.get("schemes", response={200: list[SchemeOut], 422: ErrorOut}, tags=["registries"])
 def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
     return [_scheme_out(s) for s in Scheme.objects.order_by("code")]
 
 
-@router.get("schemes/{code}", response={200: SchemeOut, 404: ErrorOut}, tags=["registries"])
+@router.get("schemes/{code}", response={200: SchemeOut, 404: ErrorOut, 422: ErrorOut}, tags=["registries"])
 def get_scheme(request: HttpRequest, code: str) -> dict[str, Any]:
     scheme = Scheme.objects.filter(code=code.upper()).first()
     if scheme is None:

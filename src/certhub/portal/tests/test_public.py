@@ -273,9 +273,9 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     ("path", "params", "budget"),
     [
         ("/", {}, 1),  # the scheme choices
-        (SEARCH, {"q": "衡阳"}, 5),  # schemes, regions, matching holders, bounded count, one page of rows
+        (SEARCH, {"q": "衡阳"}, 6),  # schemes, regions, matching holders, bounded count, page ids, page rows
         ("/certificates/CNCA-QMS-2025-0002/", {}, 4),  # the number's owners, the record, its events, region
-        ("/labs/231812050341/", {}, 5),
+        ("/labs/231812050341/", {}, 6),  # the lab, scope count, scope ids, scope rows, signatories, their scope
     ],
 )
 def test_hot_pages_stay_within_their_query_budget(client, world, django_assert_max_num_queries, path, params, budget):

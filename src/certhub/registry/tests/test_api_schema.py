@@ -21,7 +21,9 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+        )
         def conforms(case):
             response = case.call(base_url=live_server.url)
             assert response.status_code < 500, (case.path, case.query, response.text[:300])
