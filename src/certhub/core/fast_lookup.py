@@ -1,12 +1,12 @@
 """The lean read path for `GET /api/v1/certificates/{number}` (C3 verify, at national scale).
 
 Public lookups are the hottest request CertHub serves (every QR scan, every tender check). They need
-no session, no permission beyond "public", and no ORM: each certificate row carries its public
-record, rebuilt by the actions in the same transaction as every change (so the row *is* the cache and
-can never be stale). This ASGI wrapper answers such requests with one indexed query on the
-database's own async/embedded driver, and hands everything else — authenticated calls, query strings,
-unknown or ambiguous numbers — to Django unchanged, so answers are identical either way
-(core/tests/test_fast_lookup.py proves it)."""
+no session, no permission beyond "public", and no ORM: each public certificate has its record stored
+as the bytes served (registry.CertificatePublicRecord), rebuilt by the actions in the same transaction
+as every change (so the stored record is the cache and can never be stale). This ASGI wrapper answers
+such requests with one indexed query on the database's own async/embedded driver, and hands everything
+else — authenticated calls, query strings, unknown or ambiguous numbers — to Django unchanged, so
+answers are identical either way (core/tests/test_fast_lookup.py proves it)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from django.utils import timezone
 from certhub.core.middleware import SECURITY_HEADERS
 
 PATH = re.compile(r"^/api/v1/certificates/([^/]+)$")
-QUERY = "SELECT public_document FROM registry_certificate WHERE number = {} AND public_document IS NOT NULL LIMIT 2"
+# registry.CertificatePublicRecord: one row per public (non-draft) certificate.
+QUERY = "SELECT document FROM registry_certificatepublicrecord WHERE number = {} LIMIT 2"
 PASS_THROUGH_HEADERS = {b"authorization", b"x-api-key", b"cookie"}
 RESPONSE_HEADERS = [
     (b"content-type", b"application/json"),

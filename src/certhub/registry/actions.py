@@ -38,6 +38,7 @@ from certhub.registry.models import (
     CccProduct,
     Certificate,
     CertificateEvent,
+    CertificatePublicRecord,
     CertificationBody,
     Lab,
     LabScope,
@@ -237,8 +238,7 @@ def do_update_organization(organization: Organization, data: dict[str, Any], *, 
         for certificate in Certificate.objects.filter(holder=organization).select_related(
             "scheme", "certification_body", "holder__region", "ccc_product"
         ):
-            certificate.public_document = public_document_bytes(certificate)
-            certificate.save(update_fields=["public_document"])
+            store_public_record(certificate)
     after = snapshot(organization)
     if before != {**after, "updated_at": before["updated_at"]}:
         record_audit(actor, AuditEventType.ORGANIZATION_UPDATED, organization, before=before, after=after)
@@ -473,6 +473,16 @@ def do_authorize_signatory(
 # ---------------------------------------------------------------- certificates
 
 
+def store_public_record(certificate: Certificate) -> None:
+    """Rebuild the certificate's public record (the read model); called inside the changing action.
+    A draft has none: it is not public."""
+    document = public_document_bytes(certificate)
+    if document is None:
+        CertificatePublicRecord.objects.filter(pk=certificate.pk).delete()
+        return
+    CertificatePublicRecord(certificate=certificate, number=certificate.number, document=document).save()
+
+
 def transition_message(current: str, target: str) -> str:
     """ "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）": the words people read, the names the API uses."""
     return _("证书状态不能从%(a)s（%(A)s）变为%(b)s（%(B)s）") % {
@@ -646,8 +656,7 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     certificate.save()
     event = _first_event(certificate)
     event.save()
-    certificate.public_document = public_document_bytes(certificate)
-    certificate.save(update_fields=["public_document"])
+    store_public_record(certificate)
     record_audit(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None,
                  after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
     return certificate
@@ -746,8 +755,6 @@ def do_bulk_create_certificates(
         for event in events:
             event.recorded_at = now
         all_events.append(events)
-        # The public record is built before insert: it needs no ids, so no second write per row.
-        certificate.public_document = public_document_bytes(certificate, events)
     Certificate.objects.bulk_create(certificates, batch_size=1000)
     flat_events = []
     for certificate, events in zip(certificates, all_events, strict=True):
@@ -755,6 +762,14 @@ def do_bulk_create_certificates(
             event.certificate = certificate
             flat_events.append(event)
     CertificateEvent.objects.bulk_create(flat_events, batch_size=2000)
+    records = []
+    for certificate, events in zip(certificates, all_events, strict=True):
+        document = public_document_bytes(certificate, events)
+        if document is not None:
+            records.append(
+                CertificatePublicRecord(certificate=certificate, number=certificate.number, document=document)
+            )
+    CertificatePublicRecord.objects.bulk_create(records, batch_size=1000)
     AuditEvent.objects.bulk_create(
         [audit_event(actor, AuditEventType.CERTIFICATE_CREATED, c, before=None,
                      after=snapshot(c, CERTIFICATE_AUDIT_FIELDS)) for c in certificates],
@@ -806,8 +821,8 @@ def do_change_certificate_status(
     certificate.status = to_status
     certificate.status_changed_on = effective_date
     certificate.updated_at = timezone.now()
-    certificate.public_document = public_document_bytes(certificate)
-    certificate.save(update_fields=["status", "status_changed_on", "updated_at", "public_document"])
+    certificate.save(update_fields=["status", "status_changed_on", "updated_at"])
+    store_public_record(certificate)
     record_audit(actor, AuditEventType.CERTIFICATE_STATUS_CHANGED, certificate, before=before,
                  after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS), reason=reason)  # fmt: skip
     return certificate
@@ -822,8 +837,8 @@ def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.dat
     before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
     certificate.last_surveillance_date = audit_date
     certificate.updated_at = timezone.now()
-    certificate.public_document = public_document_bytes(certificate)
-    certificate.save(update_fields=["last_surveillance_date", "updated_at", "public_document"])
+    certificate.save(update_fields=["last_surveillance_date", "updated_at"])
+    store_public_record(certificate)
     record_audit(actor, AuditEventType.CERTIFICATE_SURVEILLANCE_RECORDED, certificate, before=before,
                  after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
     return certificate

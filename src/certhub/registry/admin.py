@@ -73,7 +73,6 @@ class CertificateAdmin(ReadOnlyAdmin):
     list_filter = ["status", "scheme"]
     search_fields = ["=number", "holder_name"]
     raw_id_fields = ["holder", "certification_body"]
-    exclude = ["public_document"]
     show_full_result_count = False
 
 

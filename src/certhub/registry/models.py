@@ -287,18 +287,20 @@ class Signatory(RegulatedModel):
 
 class Certificate(RegulatedModel):
     """A certificate: number unique per certification body, holder, scheme, scope and lifecycle status.
-
-    `public_document` is the certificate's public record (fields, status history) as JSON bytes,
-    rebuilt by every action that changes it; it is the lean read path for public lookups and is
-    empty while the certificate is a draft (never public)."""
+    Its public record, as served, lives beside it in CertificatePublicRecord."""
 
     certification_body = models.ForeignKey(
         CertificationBody, verbose_name=_("认证机构"), on_delete=models.PROTECT, related_name="certificates"
     )
     number = models.CharField(_("证书编号"), max_length=60)
     scheme = models.ForeignKey(Scheme, verbose_name=_("认证制度"), on_delete=models.PROTECT, related_name="+")
+    # No index of its own: certificate_holder_newest starts with the holder and also covers the search.
     holder = models.ForeignKey(
-        Organization, verbose_name=_("获证组织"), on_delete=models.PROTECT, related_name="certificates"
+        Organization,
+        verbose_name=_("获证组织"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        db_index=False,
     )
     holder_name = models.CharField(_("获证组织名称"), max_length=200)
     # The holder's region, copied so that region filters and officers' scope are one index range on this
@@ -326,7 +328,6 @@ class Certificate(RegulatedModel):
     status_changed_on = models.DateField(_("状态日期"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
-    public_document = models.BinaryField(_("公开记录"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -377,6 +378,26 @@ class Certificate(RegulatedModel):
             return False
         due = surveillance_due_date(self)
         return due is not None and due < (today or timezone.localdate())
+
+
+class CertificatePublicRecord(RegulatedModel):
+    """The public record of a non-draft certificate (fields and status history) as the JSON bytes the
+    API serves: the read model behind the lean lookup path (core.fast_lookup). Rebuilt by every action
+    that changes the certificate, in the same transaction, so it is never stale. Kept apart from the
+    certificate row so that the registry table stays narrow for searches and counts."""
+
+    certificate = models.OneToOneField(
+        Certificate, verbose_name=_("证书"), primary_key=True, on_delete=models.PROTECT, related_name="record"
+    )
+    number = models.CharField(_("证书编号"), max_length=60, db_index=True)
+    document = models.BinaryField(_("公开记录"))
+
+    class Meta:
+        verbose_name = _("证书公开记录")
+        verbose_name_plural = _("证书公开记录")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class CertificateEvent(RegulatedModel):

@@ -138,10 +138,7 @@ def certificate_search(
         queryset = queryset.filter(holder_id__in=list(holder))
     if body:
         queryset = queryset.filter(Q(certification_body__approval_number=body) | Q(certification_body__name=body))
-    # The stored public record is large and lists never show it: leaving it out keeps sorting light.
-    ordered = queryset.select_related("scheme", "certification_body", "holder", "holder__region").defer(
-        "public_document"
-    )
+    ordered = queryset.select_related("scheme", "certification_body", "holder", "holder__region")
     return ordered.order_by("-issue_date", "-id"), partial
 
 
@@ -161,7 +158,7 @@ class TwoStepSlices:
         return self.queryset.count()
 
     def bounded_count(self, cap: int) -> int:
-        return self.queryset.order_by()[: cap + 1].count()
+        return capped_count(self.queryset, cap)[0]
 
     def __len__(self) -> int:
         return self.count()
@@ -177,11 +174,13 @@ class TwoStepSlices:
 COUNT_CAP = 10_000
 
 
-def capped_count(queryset: QuerySet[Any]) -> tuple[int, bool]:
-    """Count matches up to COUNT_CAP; returns (count, exact). Counting a million rows to print
-    "1,000,000 results" costs more than the page itself, and nobody pages that far."""
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
-    return min(count, COUNT_CAP), count <= COUNT_CAP
+def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """Count matches up to `cap` (COUNT_CAP); returns (count, exact). Counting a million rows to print
+    "1,000,000 results" costs more than the page itself, and nobody pages that far. The counted
+    subquery carries ids only: no joins, no ordering."""
+    cap = COUNT_CAP if cap is None else cap
+    count = queryset.order_by().select_related(None).values("id")[: cap + 1].count()
+    return min(count, cap), count <= cap
 
 
 def region_code_prefix(code: str) -> str:

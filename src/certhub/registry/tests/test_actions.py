@@ -12,7 +12,14 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent, Region
 from certhub.registry import actions
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
-from certhub.registry.models import CccProduct, Certificate, CertificateEvent, Organization, Scheme
+from certhub.registry.models import (
+    CccProduct,
+    Certificate,
+    CertificateEvent,
+    CertificatePublicRecord,
+    Organization,
+    Scheme,
+)
 from certhub.registry.testing import certificate_data, make_uscc
 
 # A path from ACTIVE to each status, to set up every starting point.
@@ -50,7 +57,7 @@ def test_lifecycle_transitions_follow_the_table(world, start, target):
             certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
         )
         assert certificate.status == target
-        document = orjson.loads(Certificate.objects.get(pk=certificate.pk).public_document)
+        document = orjson.loads(CertificatePublicRecord.objects.get(pk=certificate.pk).document)
         assert document["status"] == target
         assert document["history"][-1] == {"from_status": start, "to_status": target, "date": "2025-04-01",
                                            "reason": "测试原因"}  # fmt: skip
@@ -205,7 +212,7 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     rows[0]["history"] = [{"status": "SUSPENDED", "date": "2025-05-01", "reason": "监督不合格"},
                           {"status": "ACTIVE", "date": "2025-06-01", "reason": "整改完成"}]  # fmt: skip
     (created,) = actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
-    document = orjson.loads(Certificate.objects.get(pk=created.pk).public_document)
+    document = orjson.loads(CertificatePublicRecord.objects.get(pk=created.pk).document)
     assert [(h["from_status"], h["to_status"], h["date"]) for h in document["history"]] == [
         (None, "ACTIVE", "2025-03-01"),
         ("ACTIVE", "SUSPENDED", "2025-05-01"),
