@@ -126,7 +126,13 @@ def certificate_search(
     q = q.strip()
     if q:
         holders, partial = holder_ids_matching(q)
-        queryset = queryset.filter(Q(number__in=sorted({q, q.upper()})) | Q(holder_id__in=holders))
+        # Numbers are looked up on their own first, so that a name search (the usual case) filters on the
+        # holder alone and the holder/newest/status index answers it without visiting the table.
+        numbered = list(Certificate.objects.filter(number__in=sorted({q, q.upper()})).values_list("id", flat=True))
+        match = Q(holder_id__in=holders)
+        if numbered:
+            match |= Q(id__in=numbered)
+        queryset = queryset.filter(match)
     if scheme:
         queryset = queryset.filter(scheme__code=scheme.upper())
     if status:

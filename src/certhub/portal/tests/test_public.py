@@ -273,7 +273,7 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     ("path", "params", "budget"),
     [
         ("/", {}, 1),  # the scheme choices
-        (SEARCH, {"q": "衡阳"}, 6),  # schemes, regions, matching holders, bounded count, page ids, page rows
+        (SEARCH, {"q": "衡阳"}, 7),  # schemes, regions, holders, numbers, bounded count, page ids, page rows
         ("/certificates/CNCA-QMS-2025-0002/", {}, 4),  # the number's owners, the record, its events, region
         ("/labs/231812050341/", {}, 6),  # the lab, scope count, scope ids, scope rows, signatories, their scope
     ],
