@@ -88,21 +88,9 @@ def holder_ids_matching(q: str) -> tuple[list[int], bool]:
     return ids[:HOLDER_MATCH_CAP], len(ids) > HOLDER_MATCH_CAP
 
 
-def search_certificates(
-    actor: Actor,
-    *,
-    q: str = "",
-    scheme: str = "",
-    status: str = "",
-    region: str = "",
-    holder_uscc: str = "",
-    body: str = "",
-) -> QuerySet[Certificate]:
-    """The certificate search behind the portal and `GET /api/v1/certificates` (one filter, two callers).
-    See certificate_search for what `q` matches."""
-    return certificate_search(
-        actor, q=q, scheme=scheme, status=status, region=region, holder_uscc=holder_uscc, body=body
-    )[0]
+def search_certificates(actor: Actor, **filters: str) -> QuerySet[Certificate]:
+    """The certificates of certificate_search, without its "partial" flag (for callers that page them)."""
+    return certificate_search(actor, **filters)[0]
 
 
 def certificate_search(
