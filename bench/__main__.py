@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench import imports
+from bench import verify as batch_verify
 from bench.cpu import CpuWatch
 from bench.db import ENGINES, ROOT, Database, bench_dir
 from bench.load import ensure_wrk, run_wrk, sequential_latency, wrk_version
@@ -41,6 +43,7 @@ APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
 }
+PARTS = {"lookup", "verify", "import"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -79,9 +82,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
+        "--parts",
+        default="lookup,verify,import",
+        help="what to measure: lookup (issue 2), verify and import (issue 3); default all three",
+    )
+    parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
+    parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
+    parser.add_argument("--orm-sample", type=int, default=5_000, help="rows the per-row ORM baseline saves (5,000)")
+    parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
+    parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
     args = parser.parse_args(argv)
+    args.parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if set(args.parts) - PARTS or not args.parts:
+        parser.error(f"--parts takes {', '.join(sorted(PARTS))}")
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(args.engines) - set(ENGINES)
     if unknown or not args.engines:
@@ -328,16 +343,43 @@ def main(argv: list[str]) -> int:
         "results": [],
         "json": str((results_dir / f"{stamp}-{args.size}.json").relative_to(ROOT)),
     }
-    for engine in args.engines:
-        report["results"].append(measure_engine(ENGINES[engine](args.size), args, wrk, run_dir))
+    if "lookup" in args.parts or args.prepare_only:
+        for engine in args.engines:
+            report["results"].append(measure_engine(ENGINES[engine](args.size), args, wrk, run_dir))
     if args.prepare_only:
         for r in report["results"]:
             print(f"{r['label']}: {r['data']['certificates']:,} certificates ready")
         return 0
+    if "verify" in args.parts:
+        report["verify"] = measure_verify(args, run_dir)
+    if "import" in args.parts:
+        report["import"] = imports.measure(args.import_rows, args.import_holders, args.orm_sample, 60.0, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
-    print_report(report)
+    if report["results"]:
+        print_report(report)
+    if "verify" in report:
+        print_verify(report["verify"])
+    if "import" in report:
+        imports.print_report(report["import"])
     return 0
+
+
+def measure_verify(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
+    """Batch verify of 100 numbers on the PostgreSQL province of the chosen size (issue 3)."""
+    db = ENGINES["postgresql"](args.size)
+    db.start()
+    try:
+        db.ensure_data(regenerate=False)
+        print(f"\n== verify: POST /api/v1/certificates/verify, 100 numbers a call, on {db.label}", flush=True)
+        return batch_verify.run(db.url, calls=args.verify_calls, log_dir=run_dir)
+    finally:
+        db.stop()
+
+
+def print_verify(figures: dict[str, Any]) -> None:
+    print("\nbatch verify of 100 numbers (issue 3 performance target: p50 < 30 ms)")
+    print(json.dumps(figures, indent=2, ensure_ascii=False, default=str)[:2000])
 
 
 if __name__ == "__main__":

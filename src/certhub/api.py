@@ -76,3 +76,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 from certhub.registry.api import router as registry_router  # noqa: E402 - routers attach to `api`
 
 api.add_router("/", registry_router)
+
+from certhub.exchange.api import router as exchange_router  # noqa: E402
+
+api.add_router("/", exchange_router)

@@ -42,13 +42,16 @@ INSTALLED_APPS = [
     "ninja",
     "certhub.core",
     "certhub.registry",
+    "certhub.exchange",
     "certhub.portal",
+    "certhub.opendata",
     "certhub.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "certhub.core.middleware.SecurityHeadersMiddleware",
+    "certhub.core.ratelimit.ApiRateLimitMiddleware",
     "certhub.core.middleware.NulCharacterMiddleware",
     "certhub.core.middleware.ApiBodyGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,7 +126,7 @@ STORAGES = {
 }
 
 # Bodies above this size are refused with 413 before parsing (bad-input rule: oversized bodies).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CERTHUB_MAX_BODY_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CERTHUB_MAX_BODY_BYTES", 4 * 1024 * 1024))  # a 1,000-record batch
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -138,7 +141,12 @@ SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", False)
 
 EMAIL_BACKEND = os.environ.get("CERTHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# Requests per minute allowed per API key (C2 reuse by other departments).
+# API rate limits (C2 reuse by other departments and buyers; core.ratelimit). Each API key has its own
+# requests per minute (ApiKey.rate_limit, set when issued); anonymous calls to the batch verify, organization
+# match and procurement check endpoints get this many per minute per client address (0 = no limit). Behind
+# a reverse proxy, name the header that carries the client's address (e.g. X-Real-IP).
+CERTHUB_ANONYMOUS_RATE_LIMIT = int(os.environ.get("CERTHUB_ANONYMOUS_RATE_LIMIT", 60))
+CERTHUB_CLIENT_IP_HEADER = os.environ.get("CERTHUB_CLIENT_IP_HEADER", "").strip()
 CERTHUB_API_PAGE_MAX = 100
 CERTHUB_REGION_FILE = os.environ.get("CERTHUB_REGION_FILE", str(BASE_DIR / "core/data/regions/430000.json"))
 
@@ -150,3 +158,24 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 100
+
+# Submissions (exchange app, C2): the largest file accepted, the most an XLSX may expand to when unzipped
+# (a guard against zip bombs), where received files are kept (an interrupted import resumes from them),
+# how many rows a chunk commits at once, and how many problems a report lists (the rest are counted).
+SUBMISSION_MAX_BYTES = int(os.environ.get("CERTHUB_SUBMISSION_MAX_BYTES", 1024 * 1024 * 1024))
+SUBMISSION_XLSX_MAX_UNZIPPED = int(os.environ.get("CERTHUB_SUBMISSION_XLSX_MAX_UNZIPPED", 2 * 1024 * 1024 * 1024))
+SUBMISSION_DIR = Path(os.environ.get("CERTHUB_SUBMISSION_DIR", VAR_DIR / "submissions"))
+SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 5000))
+SUBMISSION_MAX_PROBLEMS = int(os.environ.get("CERTHUB_SUBMISSION_MAX_PROBLEMS", 20000))
+# Processes that check a large file's rows in parallel before anything is written (one per core).
+SUBMISSION_WORKERS = int(os.environ.get("CERTHUB_SUBMISSION_WORKERS", min(os.cpu_count() or 1, 4)))
+SUBMISSION_PARALLEL_MIN_BYTES = int(os.environ.get("CERTHUB_SUBMISSION_PARALLEL_MIN_BYTES", 4 * 1024 * 1024))
+
+# Open data (C2, docs/open-data.md): where exports are written (one dated directory each, and `latest`),
+# how many are kept, the licence sentence published with them (empty: the page says the operator will
+# publish the terms), and how the portal's button runs an export: "process" starts `certhub opendata
+# export` beside the web server; "inline" exports within the request (small registries, tests).
+CERTHUB_OPENDATA_DIR = Path(os.environ.get("CERTHUB_OPENDATA_DIR", VAR_DIR / "opendata"))
+CERTHUB_OPENDATA_KEEP = int(os.environ.get("CERTHUB_OPENDATA_KEEP", 7))
+CERTHUB_OPENDATA_LICENCE = os.environ.get("CERTHUB_OPENDATA_LICENCE", "")
+CERTHUB_OPENDATA_ON_DEMAND = os.environ.get("CERTHUB_OPENDATA_ON_DEMAND", "process")

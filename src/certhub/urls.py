@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open-data/", include("certhub.opendata.urls")),
+    path("submissions/", include("certhub.exchange.urls")),
     path("", include("certhub.portal.urls")),
 ]

@@ -3,11 +3,15 @@ session, or the anonymous public."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 
 from certhub.core.actions import find_api_key
 from certhub.core.actors import ANONYMOUS, Actor
+from certhub.core.models import ApiKey
 
 
 def presented_key(request: HttpRequest) -> str | None:
@@ -20,11 +24,28 @@ def presented_key(request: HttpRequest) -> str | None:
     return None
 
 
+def resolved_api_key(request: HttpRequest, secret: str) -> ApiKey | None:
+    """The live key behind `secret`, looked up once per request (the rate limit and the endpoint both
+    need it); None when it is wrong or revoked."""
+    cached = getattr(request, "_certhub_api_key", None)
+    if cached is not None and cached[0] == secret:
+        return cached[1]
+    key = find_api_key(secret)
+    request._certhub_api_key = (secret, key)  # type: ignore[attr-defined]
+    return key
+
+
+def unauthenticated_body() -> dict[str, Any]:
+    """The 401 body, in the API's error shape."""
+    return {"code": "unauthenticated", "message": _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）"),
+            "errors": {}}  # fmt: skip
+
+
 def request_actor(request: HttpRequest, *, required: bool = False) -> Actor:
     """The actor behind a request. A presented key that is wrong is refused, never ignored."""
     secret = presented_key(request)
     if secret:
-        key = find_api_key(secret)
+        key = resolved_api_key(request, secret)
         if key is None:
             raise AuthenticationError()
         return Actor.from_api_key(key)

@@ -104,8 +104,15 @@ class AuditEvent(RegulatedModel):
         return f"{self.get_event_type_display()} {self.subject_type}:{self.subject_id}"
 
 
+# Requests per minute a key may make unless it was issued with its own limit (C2: departments' and
+# buyers' systems reuse the registry; one client must not crowd out the others).
+DEFAULT_API_KEY_RATE_LIMIT = 600
+MAX_API_KEY_RATE_LIMIT = 1_000_000
+
+
 class ApiKey(RegulatedModel):
-    """A per-organization API key. Only its SHA-256 digest is stored; the secret is shown once."""
+    """A per-organization API key. Only its SHA-256 digest is stored; the secret is shown once.
+    Every API request made with it counts against its own limit per minute (core.ratelimit)."""
 
     organization = models.ForeignKey(
         "registry.Organization", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="api_keys"
@@ -114,12 +121,46 @@ class ApiKey(RegulatedModel):
     prefix = models.CharField(_("前缀"), max_length=12, unique=True)
     digest = models.CharField(_("摘要"), max_length=64)
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
+    rate_limit = models.PositiveIntegerField(_("每分钟请求上限"), default=DEFAULT_API_KEY_RATE_LIMIT)
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口密钥")
         verbose_name_plural = _("接口密钥")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate_limit__gte=1, rate_limit__lte=MAX_API_KEY_RATE_LIMIT),
+                name="apikey_rate_limit_range",
+                violation_error_message=_("每分钟请求上限应在1到1000000之间"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ApiRateCounter(models.Model):
+    """Requests counted per caller (an API key or an anonymous client address) in fixed one-minute
+    windows, in the database so that every server process counts together (core.ratelimit). Counters,
+    not records: written by one atomic upsert per request and pruned as windows pass; on PostgreSQL
+    the table is UNLOGGED (a crash only forgets the current minute)."""
+
+    bucket = models.CharField(_("计数对象"), max_length=80)
+    window_start = models.BigIntegerField(_("窗口起点（Unix秒）"))
+    hits = models.PositiveIntegerField(_("请求次数"), default=0)
+
+    class Meta:
+        verbose_name = _("接口请求计数")
+        verbose_name_plural = _("接口请求计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "window_start"],
+                name="apiratecounter_bucket_window",
+                violation_error_message=_("同一计数窗口只能有一行"),
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="apiratecounter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}@{self.window_start}: {self.hits}"

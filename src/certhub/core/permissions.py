@@ -17,6 +17,7 @@ class Permission(models.TextChoices):
     WRITE_TEST_REPORT = "write_test_report", "登记检验检测报告"
     MANAGE_API_KEYS = "manage_api_keys", "管理接口密钥"
     LOAD_REFERENCE_DATA = "load_reference_data", "导入参考数据"
+    EXPORT_OPEN_DATA = "export_open_data", "生成开放数据"
 
 
 def is_permitted(

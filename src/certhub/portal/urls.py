@@ -16,6 +16,7 @@ urlpatterns = [
     path("certification-bodies/<str:approval_number>/", views.certification_body, name="certification_body"),
     path("labs/", views.lab_list, name="lab_list"),
     path("labs/<str:cma_number>/", views.lab, name="lab"),
+    path("procurement/", views.procurement, name="procurement"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),

@@ -5,13 +5,16 @@ things"). Every query runs as the visiting actor, so drafts never reach the publ
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certhub.core.actors import ANONYMOUS, Actor
-from certhub.core.errors import NotFound
+from certhub.core.errors import NotFound, ValidationFailed
 from certhub.portal import queries
 from certhub.portal.display import certificate_banner, surveillance_of
 from certhub.portal.forms import BodyFilterForm, CertificateSearchForm, LabFinderForm, ScopeFilterForm
@@ -117,3 +120,26 @@ def lab(request: HttpRequest, cma_number: str) -> HttpResponse:
         "qualified": found.qualified_on(timezone.localdate()),
     }
     return render(request, "portal/lab.html", context)
+
+
+@require_safe
+def procurement(request: HttpRequest) -> HttpResponse:
+    """政府采购优先 (MISSION.md C13), the page beside GET /api/v1/procurement/check: is a supplier — or its
+    product — certified now, and under which schemes. The answer is registry.queries.procurement_check's,
+    the same as the API's; a bad credit code is shown next to its field."""
+    uscc = request.GET.get("uscc", "").strip()[:40]
+    product = request.GET.get("product", "").strip()[:100]
+    result, errors = None, {}
+    if "uscc" in request.GET:
+        try:
+            result = registry_queries.procurement_check(request_actor(request), uscc=uscc, product=product)
+        except ValidationFailed as failure:
+            errors = failure.errors
+    if result is not None:
+        where = {"ccc_product": _("CCC目录产品"), "products": _("产品及型号"), "scope": _("认证范围")}
+        for entry in result["certificates"]:
+            entry["scheme"] = SimpleNamespace(**entry["scheme"])  # for the `localized` filter
+            entry["matched_labels"] = [where[m] for m in entry["matched_on"]]
+        result["schemes"] = [SimpleNamespace(**scheme) for scheme in result["schemes"]]
+    context = {"uscc": uscc, "product": product, "result": result, "errors": errors}
+    return render(request, "portal/procurement.html", context)

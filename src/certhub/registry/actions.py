@@ -9,16 +9,21 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from certhub.core import bulk
 from certhub.core.actors import Actor
 from certhub.core.audit import audit_event, record_audit, snapshot
-from certhub.core.choices import AuditEventType, RegionLevel
+from certhub.core.choices import AuditEventType, RegionLevel, Role
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent, Region
 from certhub.core.permissions import Permission, authorize
@@ -27,6 +32,7 @@ from certhub.registry.choices import (
     CERTIFICATE_TRANSITIONS,
     INDUSTRY_DIVISIONS,
     INDUSTRY_SECTIONS,
+    PARTICULARS,
     CertificateStatus,
     PersonRole,
     ReportConclusion,
@@ -54,14 +60,26 @@ from certhub.registry.validation import (
     clean_date,
     clean_gtin,
     clean_uscc,
+    compact_uscc,
     optional_text,
     require_text,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Reasons CertHub itself writes into the public status history: stored as written (in the registry's
+# language), whatever language the request that caused them was in.
+REASON_ISSUED = gettext_noop("发证")
+REASON_DRAFT = gettext_noop("登记草稿")
 CERTIFICATE_AUDIT_FIELDS = [
     "number", "status", "status_changed_on", "issue_date", "expiry_date", "original_issue_date",
-    "holder", "scheme", "certification_body", "scope", "last_surveillance_date",
+    "holder", "scheme", "certification_body", "scope", "last_surveillance_date", "standards", "ccc_product",
+    "products", "sites", "particulars",
+]  # fmt: skip
+# What a body may correct or renew on an existing certificate (do_update_certificate). The number, the
+# holder and the scheme identify the certificate: changing them is a new certificate.
+CERTIFICATE_CONTENT_FIELDS = [
+    "scope", "standards", "ccc_product", "products", "sites", "particulars", "original_issue_date", "issue_date",
+    "expiry_date", "last_surveillance_date",
 ]  # fmt: skip
 
 
@@ -497,20 +515,28 @@ class CertificateContext:
         self.schemes = {s.code: s for s in Scheme.objects.all()}
         # A product listed under several codes (熔断体 0205/0207) is found by any of them.
         self.ccc_products = {code: p for p in CccProduct.objects.all() for code in (p.codes or [p.code])}
+        self.holders: dict[str, Organization | None] = {}  # None: looked up and not registered
+        self.regions = {r.code: r for r in Region.objects.all()}
+        self.prefetch(holder_usccs)
+
+    def prefetch(self, holder_usccs: Iterable[str], *, forget: bool = False) -> None:
+        """Fetch these holders in a few queries; `forget` drops those fetched before (a long import keeps
+        one chunk's holders at a time)."""
+        if forget:
+            self.holders = {}
         codes = sorted({c for c in holder_usccs if c})
-        self.holders: dict[str, Organization] = {}
-        for start in range(0, len(codes), 900):
-            chunk = codes[start : start + 900]
-            self.holders.update(
-                {o.uscc: o for o in Organization.objects.select_related("region").filter(uscc__in=chunk)}
-            )
+        self.holders.update(dict.fromkeys(codes))
+        # Only what a certificate copies and its public record shows: a chunk holds thousands, and their
+        # regions come from the few loaded once.
+        for condition, params in bulk.matching("uscc", codes):
+            query = f"SELECT id, uscc, name, region_id FROM registry_organization WHERE {condition}"  # noqa: S608
+            for holder in Organization.objects.raw(query, params):
+                holder.region = self.regions[holder.region_id]
+                self.holders[holder.uscc] = holder
 
     def holder(self, uscc: str) -> Organization | None:
         if uscc not in self.holders:
-            found = Organization.objects.select_related("region").filter(uscc=uscc).first()
-            if found is None:
-                return None
-            self.holders[uscc] = found
+            self.holders[uscc] = Organization.objects.select_related("region").filter(uscc=uscc).first()
         return self.holders[uscc]
 
 
@@ -528,14 +554,17 @@ def clean_certificate_input(
         errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": scheme_code[:32]} if scheme_code else _("必填")
     elif scheme_code not in allowed_schemes:
         errors["scheme"] = _("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name}
-    uscc, error = clean_uscc(data.get("holder_uscc"))
-    holder = None
-    if error:
-        errors["holder_uscc"] = error
-    else:
-        holder = context.holder(uscc)
-        if holder is None:
-            errors["holder_uscc"] = _("获证组织%(c)s未在登记库中") % {"c": uscc}
+    # A registered holder's code was checked when it was registered: look it up first, and run the check
+    # digits only for a code the registry does not know (to say precisely what is wrong with it).
+    holder = context.holders.get(compact_uscc(data.get("holder_uscc")))
+    if holder is None:
+        uscc, error = clean_uscc(data.get("holder_uscc"))
+        if error:
+            errors["holder_uscc"] = error
+        else:
+            holder = context.holder(uscc)
+            if holder is None:
+                errors["holder_uscc"] = _("获证组织%(c)s未在登记库中") % {"c": uscc}
     scope, error = optional_text(data.get("scope"), 4000)
     if error:
         errors["scope"] = error
@@ -548,10 +577,11 @@ def clean_certificate_input(
     expiry_date, error = clean_date(data.get("expiry_date"))
     if error:
         errors["expiry_date"] = error
-    original = data.get("original_issue_date") or issue_date
-    original_issue_date, error = clean_date(original)
-    if error:
-        errors["original_issue_date"] = error
+    original_issue_date = issue_date  # when not given: only a bad value given is its own error
+    if data.get("original_issue_date"):
+        original_issue_date, error = clean_date(data["original_issue_date"])
+        if error:
+            errors["original_issue_date"] = error
     if issue_date and expiry_date and expiry_date <= issue_date:
         errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {
             "e": expiry_date,
@@ -567,6 +597,8 @@ def clean_certificate_input(
             errors["ccc_product"] = _("CCC目录中没有产品代码“%(c)s”") % {"c": ccc_code[:8]}
     products, product_errors = _clean_products(data.get("products") or [])
     errors.update(product_errors)
+    particulars, particular_errors = clean_particulars(data.get("particulars") or {})
+    errors.update(particular_errors)
     sites = data.get("sites") or []
     if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
         errors["sites"] = _("认证场所应为对象列表")
@@ -593,6 +625,7 @@ def clean_certificate_input(
         "ccc_product": ccc_product,
         "products": products,
         "sites": sites,
+        "particulars": particulars,
         "issue_date": issue_date,
         "expiry_date": expiry_date,
         "original_issue_date": original_issue_date,
@@ -628,9 +661,48 @@ def _clean_products(raw: Any) -> tuple[list[dict[str, str]], dict[str, str]]:
     return products, errors
 
 
-def _new_certificate(body: CertificationBody, cleaned: dict[str, Any], today: datetime.date) -> Certificate:
-    return Certificate(certification_body=body, status_changed_on=today if cleaned["status"] == "DRAFT"
-                       else cleaned["issue_date"], **cleaned)  # fmt: skip
+def clean_particulars(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The certificate's other stated contents (choices.PARTICULARS); empty values are left out."""
+    if not isinstance(raw, dict):
+        return {}, {"particulars": _("证书其他内容应为对象")}
+    cleaned, errors = {}, {}
+    for key, value in raw.items():
+        if key not in PARTICULARS:
+            errors[f"particulars.{key}"] = _("未知字段，应为%(keys)s之一") % {"keys": ", ".join(PARTICULARS)}
+            continue
+        text, error = optional_text(value, 200)
+        if error:
+            errors[f"particulars.{key}"] = error
+        elif text:
+            cleaned[key] = text
+    return cleaned, errors
+
+
+def certificate_fields(
+    body: CertificationBody, cleaned: dict[str, Any], today: datetime.date, reported_on: datetime.date | None = None
+) -> dict[str, Any]:
+    """A new certificate's fields as it arrives today (or, for records brought from a body's past, on
+    `reported_on`): the reporting lag is counted from its issue date (C2: late reporting is measured)."""
+    lag = max(0, ((reported_on or today) - cleaned["issue_date"]).days)
+    status_date = today if cleaned["status"] == CertificateStatus.DRAFT else cleaned["issue_date"]
+    return {"certification_body": body, "status_changed_on": status_date, "reporting_lag_days": lag, **cleaned}
+
+
+def new_certificate(
+    body: CertificationBody, cleaned: dict[str, Any], today: datetime.date, reported_on: datetime.date | None = None
+) -> Certificate:
+    return Certificate(**certificate_fields(body, cleaned, today, reported_on))
+
+
+def new_certificate_draft(body: CertificationBody, cleaned: dict[str, Any], today: datetime.date) -> SimpleNamespace:
+    """The same new certificate as a plain object with its foreign keys' ids beside the objects: what
+    render_certificates reads, at a fraction of a model instance's cost when a file brings a million."""
+    fields = certificate_fields(body, cleaned, today)
+    product = fields["ccc_product"]
+    return SimpleNamespace(
+        id=None, created_at=None, updated_at=None, certification_body_id=body.pk, scheme_id=fields["scheme"].pk,
+        holder_id=fields["holder"].pk, ccc_product_id=product.pk if product is not None else None, **fields,
+    )  # fmt: skip
 
 
 def _first_event(certificate: Certificate) -> CertificateEvent:
@@ -639,7 +711,7 @@ def _first_event(certificate: Certificate) -> CertificateEvent:
         from_status="",
         to_status=certificate.status,
         effective_date=certificate.status_changed_on,
-        reason=_("发证") if certificate.status == CertificateStatus.ACTIVE else _("登记草稿"),
+        reason=REASON_ISSUED if certificate.status == CertificateStatus.ACTIVE else REASON_DRAFT,
     )
 
 
@@ -652,7 +724,7 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     cleaned = clean_certificate_input(data, body, context, allowed)
     if Certificate.objects.filter(certification_body=body, number=cleaned["number"]).exists():
         raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": cleaned["number"]}, field="number")
-    certificate = _new_certificate(body, cleaned, timezone.localdate())
+    certificate = new_certificate(body, cleaned, timezone.localdate())
     certificate.save()
     event = _first_event(certificate)
     event.save()
@@ -662,7 +734,7 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     return certificate
 
 
-def _clean_history(
+def clean_history(
     raw: Any, start: CertificateStatus, issue_date: datetime.date
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Validate a sequence of past transitions [{status, date, reason}] against the lifecycle table."""
@@ -695,13 +767,13 @@ def do_bulk_create_certificates(
 ) -> list[Certificate]:
     """Register many certificates of one body, all or nothing: every row is validated first, and a
     failure names its row. A row may carry its past `history` (transitions after issue, checked against
-    the lifecycle table), as a body bringing its existing records does. One status event per step and
-    one audit row per certificate."""
+    the lifecycle table), as a body bringing its existing records does; an administrator bringing records
+    from another system may also give `reported_on`, the date each was first reported. One status event
+    per step and one audit row per certificate."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     context = CertificateContext(clean_uscc(r.get("holder_uscc"))[0] for r in rows)
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
-    now = timezone.now()
     certificates: list[Certificate] = []
     histories: list[list[dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
@@ -712,18 +784,19 @@ def do_bulk_create_certificates(
         except ValidationFailed as failure:
             errors.update({f"rows[{index}].{k}": v for k, v in failure.errors.items()})
             continue
-        history, error = _clean_history(row.get("history"), cleaned["status"], cleaned["issue_date"])
+        history, error = clean_history(row.get("history"), cleaned["status"], cleaned["issue_date"])
         if error:
             errors[f"rows[{index}].history"] = [error]
             continue
+        reported_on = None
+        if row.get("reported_on") and actor.role == Role.ADMINISTRATOR:
+            reported_on, error = clean_date(row["reported_on"])
+            if error:
+                errors[f"rows[{index}].reported_on"] = [error]
         if cleaned["number"] in seen:
             errors[f"rows[{index}].number"] = [_("编号%(n)s在本批中重复") % {"n": cleaned["number"]}]
         seen.add(cleaned["number"])
-        certificate = _new_certificate(body, cleaned, today)
-        if history:
-            certificate.status = history[-1]["status"]
-            certificate.status_changed_on = history[-1]["date"]
-        certificates.append(certificate)
+        certificates.append(new_certificate(body, cleaned, today, reported_on))
         histories.append(history)
     if errors:
         raise ValidationFailed(errors)
@@ -732,50 +805,137 @@ def do_bulk_create_certificates(
         clash = Certificate.objects.filter(certification_body=body, number__in=numbers[start : start + 900]).first()
         if clash is not None:
             raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": clash.number}, field="number")
-    all_events: list[list[CertificateEvent]] = []
-    for certificate, history in zip(certificates, histories, strict=True):
-        first = _first_event(certificate)
-        events = [first]
-        previous = CertificateStatus.ACTIVE if history else certificate.status
+    insert_certificates(certificates, histories, actor=actor)
+    return certificates
+
+
+def insert_certificates(
+    certificates: list[Certificate], histories: list[list[dict[str, Any]]], *, actor: Actor
+) -> None:
+    """Write validated new certificates with their status events, public records and audit rows, in
+    bulk. Called only inside an action that has authorized `actor` and checked every row (this one and
+    the submission importer, so that a file and a single API call leave the same rows behind)."""
+    ids = write_certificates(render_certificates(certificates, histories, actor=actor))
+    for certificate, pk in zip(certificates, ids, strict=True):
+        certificate.pk = pk
+        certificate._state.adding = False
+
+
+@dataclass
+class RenderedCertificates:
+    """New certificates as the rows of the four tables they fill, before their primary keys exist: an
+    all-or-nothing import renders each chunk while it validates the file, and writes them only once the
+    whole file is known good (exchange.pipeline). Each event, record and audit row names the index of
+    its certificate."""
+
+    certificates: list[list[Any]] = dataclass_field(default_factory=list)
+    events: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
+    records: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
+    audits: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
+    ids: list[int] | None = None  # once assign_certificate_ids has run
+    copy_text: dict[str, bytes] | None = None  # once encode_certificates has run (PostgreSQL)
+
+
+def render_certificates(
+    certificates: Sequence[Certificate | SimpleNamespace], histories: list[list[dict[str, Any]]], *, actor: Actor
+) -> RenderedCertificates:
+    """The rows `certificates` (model instances or new_certificate_draft objects, with their past
+    `histories`) become: the certificate, its status events (issue, then each step), its public record
+    (unless a draft) and its CERTIFICATE_CREATED audit row (the snapshot core.audit.snapshot would take)."""
+    now = timezone.now()
+    rendered = RenderedCertificates()
+    certificate_table, event_table = bulk.table(Certificate), bulk.table(CertificateEvent)
+    record_table, audit_table = bulk.table(CertificatePublicRecord), bulk.table(AuditEvent)
+    # The snapshot core.audit.snapshot takes, built without its per-value type checks.
+    audited = [f.attname for f in Certificate._meta.concrete_fields if f.name in CERTIFICATE_AUDIT_FIELDS]
+    audited_dates = [f.attname for f in Certificate._meta.concrete_fields
+                     if f.name in CERTIFICATE_AUDIT_FIELDS and isinstance(f, models.DateField)]  # fmt: skip
+    for index, (certificate, history) in enumerate(zip(certificates, histories, strict=True)):
+        certificate.created_at = certificate.updated_at = now
         if history:
-            first.to_status, first.effective_date = CertificateStatus.ACTIVE, certificate.issue_date
-            first.reason = _("发证")
+            certificate.status = history[-1]["status"]
+            certificate.status_changed_on = history[-1]["date"]
+        if history:
+            first = (CertificateStatus.ACTIVE, certificate.issue_date, REASON_ISSUED)
+        else:
+            reason = REASON_ISSUED if certificate.status == CertificateStatus.ACTIVE else REASON_DRAFT
+            first = (certificate.status, certificate.status_changed_on, reason)
+        events = [SimpleNamespace(id=None, certificate_id=None, from_status="", to_status=first[0],
+                                  effective_date=first[1], reason=first[2], recorded_at=now)]  # fmt: skip
+        previous = first[0]
         for step in history:
-            events.append(
-                CertificateEvent(
-                    certificate=certificate,
-                    from_status=previous,
-                    to_status=step["status"],
-                    effective_date=step["date"],
-                    reason=step["reason"],
-                    recorded_at=now,
-                )
-            )
+            event = SimpleNamespace(id=None, certificate_id=None, from_status=previous, to_status=step["status"],
+                                    effective_date=step["date"], reason=step["reason"], recorded_at=now)  # fmt: skip
+            events.append(event)
             previous = step["status"]
-        for event in events:
-            event.recorded_at = now
-        all_events.append(events)
-    Certificate.objects.bulk_create(certificates, batch_size=1000)
-    flat_events = []
-    for certificate, events in zip(certificates, all_events, strict=True):
-        for event in events:
-            event.certificate = certificate
-            flat_events.append(event)
-    CertificateEvent.objects.bulk_create(flat_events, batch_size=2000)
-    records = []
-    for certificate, events in zip(certificates, all_events, strict=True):
+        rendered.certificates.append(certificate_table.values_of(certificate))
+        rendered.events.extend((index, event_table.values_of(event)) for event in events)
         document = public_document_bytes(certificate, events)
         if document is not None:
-            records.append(
-                CertificatePublicRecord(certificate=certificate, number=certificate.number, document=document)
-            )
-    CertificatePublicRecord.objects.bulk_create(records, batch_size=1000)
-    AuditEvent.objects.bulk_create(
-        [audit_event(actor, AuditEventType.CERTIFICATE_CREATED, c, before=None,
-                     after=snapshot(c, CERTIFICATE_AUDIT_FIELDS)) for c in certificates],
-        batch_size=2000,
-    )  # fmt: skip
-    return certificates
+            record = SimpleNamespace(certificate_id=None, number=certificate.number, document=document)
+            rendered.records.append((index, record_table.values_of(record)))
+        after = {name: getattr(certificate, name) for name in audited}
+        for name in audited_dates:
+            if after[name] is not None:
+                after[name] = after[name].isoformat()
+        audit = SimpleNamespace(id=None, time=now, event_type=AuditEventType.CERTIFICATE_CREATED.value,
+                                actor_id=actor.user_id, actor_label=actor.label, actor_role=actor.role,
+                                subject_type=Certificate._meta.label_lower, subject_id=None, before=None, after=after,
+                                reason="")  # fmt: skip
+        rendered.audits.append((index, audit_table.values_of(audit)))
+    return rendered
+
+
+def assign_certificate_ids(rendered: RenderedCertificates) -> list[int]:
+    """Allocate the primary keys from the sequences and point the related rows at their certificates.
+    Sequence numbers are not transactional: a submission rejected after this leaves gaps, nothing else."""
+    certificate_table = bulk.table(Certificate)
+    event_table = bulk.table(CertificateEvent)
+    record_table = bulk.table(CertificatePublicRecord)
+    audit_table = bulk.table(AuditEvent)
+    ids = bulk.allocate_ids(Certificate, len(rendered.certificates))
+    for row, pk in zip(rendered.certificates, ids, strict=True):
+        row[certificate_table.pk_index] = pk
+    event_ids = bulk.allocate_ids(CertificateEvent, len(rendered.events))
+    link = event_table.index("certificate_id")
+    for (index, row), pk in zip(rendered.events, event_ids, strict=True):
+        row[event_table.pk_index], row[link] = pk, ids[index]
+    for index, row in rendered.records:
+        row[record_table.pk_index] = ids[index]
+    audit_ids = bulk.allocate_ids(AuditEvent, len(rendered.audits))
+    subject = audit_table.index("subject_id")
+    for (index, row), pk in zip(rendered.audits, audit_ids, strict=True):
+        row[audit_table.pk_index], row[subject] = pk, str(ids[index])
+    rendered.ids = ids
+    return ids
+
+
+def encode_certificates(rendered: RenderedCertificates) -> None:
+    """On PostgreSQL, turn the rows (keys assigned) into COPY's text format now, so that writing them later
+    is streaming bytes (an import's checking processes do this while the writer waits)."""
+    rendered.copy_text = {
+        "certificates": bulk.copy_text(Certificate, rendered.certificates),
+        "events": bulk.copy_text(CertificateEvent, (row for _index, row in rendered.events)),
+        "records": bulk.copy_text(CertificatePublicRecord, (row for _index, row in rendered.records)),
+        "audits": bulk.copy_text(AuditEvent, (row for _index, row in rendered.audits)),
+    }
+    rendered.certificates, rendered.events, rendered.records, rendered.audits = [], [], [], []
+
+
+def write_certificates(rendered: RenderedCertificates) -> list[int]:
+    """Insert all four tables (allocating the keys unless done already); return the certificates' ids.
+    Inside an action only (core.bulk refuses otherwise)."""
+    ids = rendered.ids if rendered.ids is not None else assign_certificate_ids(rendered)
+    if rendered.copy_text is not None:
+        for model, key in ((Certificate, "certificates"), (CertificateEvent, "events"),
+                           (CertificatePublicRecord, "records"), (AuditEvent, "audits")):  # fmt: skip
+            bulk.insert_copy_text(model, rendered.copy_text[key])
+        return ids
+    bulk.insert_rows(Certificate, rendered.certificates)
+    bulk.insert_rows(CertificateEvent, (row for _index, row in rendered.events))
+    bulk.insert_rows(CertificatePublicRecord, (row for _index, row in rendered.records))
+    bulk.insert_rows(AuditEvent, (row for _index, row in rendered.audits))
+    return ids
 
 
 @action
@@ -840,6 +1000,58 @@ def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.dat
     certificate.save(update_fields=["last_surveillance_date", "updated_at"])
     store_public_record(certificate)
     record_audit(actor, AuditEventType.CERTIFICATE_SURVEILLANCE_RECORDED, certificate, before=before,
+                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    return certificate
+
+
+def certificate_changes(certificate: Certificate, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The content fields (CERTIFICATE_CONTENT_FIELDS) whose cleaned value differs from the row's."""
+    changes = {}
+    for field in CERTIFICATE_CONTENT_FIELDS:
+        value = cleaned[field]
+        current = getattr(certificate, field + "_id") if field == "ccc_product" else getattr(certificate, field)
+        compare = value.pk if field == "ccc_product" and value is not None else value
+        if current != compare:
+            changes[field] = value
+    return changes
+
+
+@action
+def do_update_certificate(certificate: Certificate, data: dict[str, Any], *, actor: Actor) -> Certificate:
+    """Correct or renew an existing certificate's contents (scope, dates, products, …), as its body
+    reports them. `data` is a whole certificate as for do_create_certificate; its number, holder and scheme
+    must be the certificate's own (they identify it), and its status is left to do_change_certificate_status.
+    Nothing changes, and no audit row is written, when the contents are already these."""
+    body = certificate.certification_body
+    authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    context = CertificateContext([str(data.get("holder_uscc") or "").strip().upper()])
+    cleaned = clean_certificate_input(data, body, context, set(body.schemes.values_list("code", flat=True)))
+    return update_certificate(certificate, cleaned, actor=actor)
+
+
+def update_certificate(certificate: Certificate, cleaned: dict[str, Any], *, actor: Actor) -> Certificate:
+    """Apply cleaned contents to a certificate inside an action (do_update_certificate and the importer)."""
+    errors = {}
+    if cleaned["number"] != certificate.number:
+        errors["number"] = _("证书编号不可变更")
+    if cleaned["holder"].pk != certificate.holder_id:
+        errors["holder_uscc"] = _("获证组织不可变更（现为%(c)s）：请注销本证书并登记新证书") % {
+            "c": certificate.holder.uscc
+        }
+    if cleaned["scheme"].pk != certificate.scheme_id:
+        errors["scheme"] = _("认证制度不可变更（现为%(s)s）") % {"s": certificate.scheme.code}
+    if errors:
+        raise ValidationFailed(errors)
+    changes = certificate_changes(certificate, cleaned)
+    if not changes:
+        return certificate
+    before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+    for field, value in changes.items():
+        setattr(certificate, field, value)
+    certificate.updated_at = timezone.now()
+    certificate.save(update_fields=[*changes, "updated_at"])
+    store_public_record(certificate)
+    record_audit(actor, AuditEventType.CERTIFICATE_UPDATED, certificate, before=before,
                  after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
     return certificate
 

@@ -1,5 +1,6 @@
-"""Registry endpoints of API v1: certificates (search, record, writes), organizations, certification
-bodies, labs with their scope, schemes. Validation and orchestration only; changes go through actions."""
+"""Registry endpoints of API v1: certificates (search, record, batch verify, writes), organizations (and
+matching them by name or credit code), certification bodies, labs with their scope, schemes, and the
+procurement check (C13). Validation and orchestration only; changes go through actions."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field
 
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
+from certhub.core.middleware import NulCharacterMiddleware
+from certhub.core.ratelimit import limit_anonymous
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
@@ -29,9 +33,13 @@ from certhub.registry.queries import (
     certificate_search,
     certification_bodies,
     find_labs,
+    match_organizations,
+    normalize_name,
+    procurement_check,
     public_certificate_record,
     search_organizations,
     surveillance_due_date,
+    verify_certificates,
     with_live_flags,
 )
 from certhub.registry.schemas import (
@@ -42,12 +50,17 @@ from certhub.registry.schemas import (
     ErrorOut,
     LabDetailOut,
     LabOut,
+    OrganizationMatchOut,
     OrganizationOut,
     OrganizationPage,
+    ProcurementCheckOut,
     SchemeOut,
     StatusChangeIn,
     StatusName,
+    VerifyIn,
+    VerifyOut,
 )
+from certhub.registry.validation import clean_uscc
 
 # Every endpoint documents 422: bad parameters, and a NUL character anywhere (core.middleware).
 router = Router()
@@ -117,6 +130,40 @@ def _region_exists(code: str) -> bool:
     from certhub.core.models import Region
 
     return Region.objects.filter(code=code.strip()).exists()
+
+
+# Declared before certificates/{number}: URL patterns are tried in order, and that one would take "verify".
+@router.post(
+    "certificates/verify",
+    response={200: VerifyOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    tags=["certificates"],
+    summary="Verify certificate numbers in a batch",
+)
+@decorate_view(limit_anonymous)
+def verify_certificate_numbers(request: HttpRequest, payload: VerifyIn) -> HttpResponse:
+    """Check up to 100 certificate numbers in one call (C2 采信: a department or a buyer checks the
+    certificates it was given). Each distinct number is answered once, in the order given: found or not,
+    and if found its public status (upper-case name), holder, scheme, body, expiry date and `valid_now`
+    (ACTIVE and not past the expiry date today). A number used by two bodies is answered by one entry per
+    body, adjacent, in approval-number order; `body` keeps one body's. Drafts are never found.
+    Anonymous callers share a per-address limit per minute; a key has its own (429 past it)."""
+    request_actor(request)  # a wrong or revoked key is refused, never ignored
+    # As for parameters (core.middleware.NulCharacterMiddleware): PostgreSQL cannot compare a NUL character.
+    errors = {f"numbers.{i}": [NulCharacterMiddleware.MESSAGE] for i, n in enumerate(payload.numbers) if "\x00" in n}
+    if "\x00" in payload.body:
+        errors["body"] = [NulCharacterMiddleware.MESSAGE]
+    if errors:
+        raise ValidationFailed(errors)
+    results = verify_certificates(payload.numbers, body=payload.body.strip())
+    answer = {
+        "checked": len({r["number"] for r in results}),
+        "found": len({r["number"] for r in results if r["found"]}),
+        "valid_now": len({r["number"] for r in results if r["valid_now"]}),
+        "results": results,
+    }
+    # Serialized directly, as the single lookup is: re-validating a hundred results against VerifyOut
+    # would cost more than the query (the tests hold the answer to the published schema).
+    return HttpResponse(orjson.dumps(answer), content_type="application/json")
 
 
 @router.get(
@@ -237,6 +284,43 @@ def list_organizations(
     return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
 
 
+# Declared before organizations/{uscc}, which would otherwise take "match".
+@router.get(
+    "organizations/match",
+    response={200: OrganizationMatchOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    tags=["registries"],
+    summary="Match an organization by name or credit code",
+)
+@decorate_view(limit_anonymous)
+def match_organization(
+    request: HttpRequest,
+    name: str = Query("", max_length=200, description="the organization's name as another system records it"),
+    uscc: str = Query("", max_length=40, description="its Unified Social Credit Code, if known"),
+    limit: int = Query(10, ge=1, le=50, description="candidates to return, 1–50"),
+    min_score: int = Query(50, ge=0, le=100, description="leave out candidates scoring less, 0–100"),
+) -> dict[str, Any]:
+    """Which registered organizations a name and/or a credit code may mean, best first, each with a score
+    0–100 and the reasons (C2: another department's or a buyer's records joined to the registry). 100 is
+    the credit code itself; 98 the same name once full-width characters, spaces and punctuation are
+    folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity.
+    Public fields only."""
+    actor = request_actor(request)
+    errors: dict[str, str] = {}
+    code = ""
+    if uscc.strip():
+        code, error = clean_uscc(uscc)
+        if error:
+            errors["uscc"] = error
+    if name.strip() and len(normalize_name(name)) < 2:
+        errors["name"] = _("名称至少需要2个字")
+    if not name.strip() and not uscc.strip():
+        errors = {"name": _("名称和统一社会信用代码至少填写一项"), "uscc": _("名称和统一社会信用代码至少填写一项")}
+    if errors:
+        raise ValidationFailed(errors)
+    candidates = match_organizations(actor, name=name, uscc=code, limit=limit, min_score=min_score)
+    return {"name": name.strip(), "uscc": code, "candidates": candidates}
+
+
 @router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut, 422: ErrorOut}, tags=["registries"])
 def get_organization(request: HttpRequest, uscc: str) -> dict[str, Any]:
     return _organization_out(access_organization(request_actor(request), uscc))
@@ -324,3 +408,26 @@ def get_scheme(request: HttpRequest, code: str) -> dict[str, Any]:
     if scheme is None:
         raise NotFound(_("没有代码为“%(c)s”的认证制度") % {"c": code[:32]})
     return _scheme_out(scheme)
+
+
+# ---------------------------------------------------------------- procurement (C13)
+
+
+@router.get(
+    "procurement/check",
+    response={200: ProcurementCheckOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    tags=["procurement"],
+    summary="Is a supplier or its product certified now",
+)
+@decorate_view(limit_anonymous)
+def check_procurement(
+    request: HttpRequest,
+    uscc: str = Query(..., max_length=40, description="the supplier's Unified Social Credit Code"),
+    product: str = Query("", max_length=100, description="part of a product name, or a 4-digit CCC catalogue code"),
+) -> dict[str, Any]:
+    """政府采购优先 (MISSION.md C13): does the supplier hold certificates valid now, and under which schemes;
+    with `product`, is that product certified (matched on the CCC catalogue product, the listed products
+    and the scope). `certified` is the plain yes/no; `certificates` lists the matching public
+    certificates, valid ones first. An invalid credit code is 422 naming `uscc`; a valid one the
+    registry does not have is 200 with `registered` and `certified` false and a message saying so."""
+    return procurement_check(request_actor(request), uscc=uscc, product=product)

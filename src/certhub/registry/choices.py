@@ -110,3 +110,15 @@ INDUSTRY_DIVISIONS = {
     "K": range(70, 71), "L": range(71, 73), "M": range(73, 76), "N": range(76, 80), "O": range(80, 83),
     "P": range(83, 84), "Q": range(84, 86), "R": range(86, 91), "S": range(91, 97), "T": range(97, 98),
 }  # fmt: skip
+
+
+# The keys of Certificate.particulars: what a certificate states beyond its own columns
+# (认证证书和认证标志管理办法 Art. 7; IAF CertSearch's accreditation body). Each is text, at most 200 characters.
+PARTICULARS = {
+    "applicant": _("认证委托人"),
+    "address": _("获证组织地址"),
+    "manufacturer": _("生产者（制造商）"),
+    "factory": _("生产企业"),
+    "certification_mode": _("认证模式"),
+    "accreditation_body": _("认可机构"),
+}

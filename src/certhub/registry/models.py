@@ -318,6 +318,9 @@ class Certificate(RegulatedModel):
     products = models.JSONField(_("产品及型号"), default=list, blank=True)
     sites = models.JSONField(_("认证场所"), default=list, blank=True)
     standards = models.CharField(_("依据标准"), max_length=300, blank=True)
+    # The rest of what a certificate states (认证证书和认证标志管理办法 Art. 7; IAF CertSearch upload fields),
+    # keyed by PARTICULARS: applicant, address, manufacturer, factory, certification mode, accreditation body.
+    particulars = models.JSONField(_("证书其他内容"), default=dict, blank=True)
     original_issue_date = models.DateField(_("初次发证日期"))
     issue_date = models.DateField(_("发证日期"))
     expiry_date = models.DateField(_("有效期至"))
@@ -328,6 +331,9 @@ class Certificate(RegulatedModel):
     status_changed_on = models.DateField(_("状态日期"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    # Days between issue and arrival in CertHub (C2: a genuine certificate "not found" because it was
+    # reported late). Internal: shown to officers per body, never public.
+    reporting_lag_days = models.PositiveIntegerField(_("报送滞后天数"), null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -343,6 +349,8 @@ class Certificate(RegulatedModel):
             # Search results are listed newest first (registry.queries.search_certificates).
             models.Index(fields=["-issue_date", "-id"], name="certificate_newest_first"),
             models.Index(fields=["status", "-issue_date", "-id"], name="certificate_status_newest"),
+            # Reporting timeliness per body (exchange.queries) is an index-only aggregate.
+            models.Index(fields=["certification_body", "reporting_lag_days"], name="certificate_body_lag"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import orjson
+from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotFound
+from certhub.core.errors import NotFound, ValidationFailed
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
-from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, LabScope, Organization
+from certhub.registry.models import (
+    CccProduct,
+    Certificate,
+    CertificateEvent,
+    CertificatePublicRecord,
+    CertificationBody,
+    Lab,
+    LabScope,
+    Organization,
+)
+from certhub.registry.validation import clean_uscc, normalize_text
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -263,6 +277,17 @@ def access_organization(actor: Actor, uscc: str) -> Organization:
     return organization
 
 
+_STATUS_LABELS: dict[tuple[str, str | None], str] = {}
+
+
+def status_label(status: str) -> str:
+    """A status's label in the active language (memoised: a bulk import renders a million records)."""
+    key = (status, get_language())
+    if key not in _STATUS_LABELS:
+        _STATUS_LABELS[key] = str(CertificateStatus(status).label)
+    return _STATUS_LABELS[key]
+
+
 def public_certificate_record(certificate: Certificate, events: list[CertificateEvent] | None = None) -> dict[str, Any]:
     """The public fields of a certificate and its status history (ARCHITECTURE.md invariant 3).
     No internal notes, no risk grade, no personal data."""
@@ -277,7 +302,7 @@ def public_certificate_record(certificate: Certificate, events: list[Certificate
     return {
         "number": certificate.number,
         "status": certificate.status,
-        "status_label": str(CertificateStatus(certificate.status).label),
+        "status_label": status_label(certificate.status),
         "status_date": certificate.status_changed_on.isoformat(),
         "scheme": {"code": scheme.code, "name": scheme.name, "name_en": scheme.name_en},
         "certification_body": {"name": body.name, "approval_number": body.approval_number},
@@ -295,6 +320,7 @@ def public_certificate_record(certificate: Certificate, events: list[Certificate
         "products": certificate.products,
         "sites": certificate.sites,
         "standards": certificate.standards,
+        "particulars": certificate.particulars,
         "original_issue_date": certificate.original_issue_date.isoformat(),
         "issue_date": certificate.issue_date.isoformat(),
         "expiry_date": certificate.expiry_date.isoformat(),
@@ -324,3 +350,313 @@ def with_live_flags(document: dict[str, Any], today: datetime.date | None = None
     due = document.get("surveillance_due")
     document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
     return document
+
+
+# ---------------------------------------------------------------- reuse by departments and buyers (C2, C13)
+
+VERIFY_MAX_NUMBERS = 100
+
+
+def verify_certificates(
+    numbers: list[str], *, body: str = "", today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Check a batch of certificate numbers at once (C2 采信: a department or a buyer checks the
+    certificates it was shown). Each distinct number is answered once, in the order first given; a
+    number used by several certification bodies gets one entry per body, next to each other in
+    approval-number order (`body`, an approval number or a body's name, keeps one body's only).
+
+    One query on the public-record read model (registry_certificatepublicrecord, indexed by number),
+    whatever the batch size: drafts are not in it, so they are never found."""
+    wanted = list(dict.fromkeys(n.strip() for n in numbers if n.strip()))
+    today_text = (today or timezone.localdate()).isoformat()
+    found: dict[str, list[dict[str, Any]]] = {}
+    for stored in CertificatePublicRecord.objects.filter(number__in=wanted).values_list("document", flat=True):
+        document = orjson.loads(stored)
+        issuer = document["certification_body"]
+        if body and body not in (issuer["approval_number"], issuer["name"]):
+            continue
+        found.setdefault(document["number"], []).append(document)
+    labels = {status: str(CertificateStatus(status).label) for status in PUBLIC_CERTIFICATE_STATUSES}
+    results: list[dict[str, Any]] = []
+    for number in wanted:
+        matches = sorted(found.get(number, []), key=lambda d: d["certification_body"]["approval_number"])
+        if not matches:
+            results.append({"number": number, "found": False, "status": None, "status_label": None,
+                            "holder_name": None, "holder_uscc": None, "scheme": None, "certification_body": None,
+                            "expiry_date": None, "valid_now": False})  # fmt: skip
+        for document in matches:
+            status = document["status"]
+            results.append({
+                "number": number, "found": True, "status": status,
+                "status_label": labels[status],
+                "holder_name": document["holder"]["name"], "holder_uscc": document["holder"]["uscc"],
+                "scheme": document["scheme"], "certification_body": document["certification_body"],
+                "expiry_date": document["expiry_date"],
+                # The expiry date is the last valid day (有效期至).
+                "valid_now": status == CertificateStatus.ACTIVE and document["expiry_date"] >= today_text,
+            })  # fmt: skip
+    return results
+
+
+# Legal forms (企业名称登记管理规定: 行政区划 + 字号 + 行业 + 组织形式) say nothing about which organization a
+# name means; longest first, stripped repeatedly from the end.
+LEGAL_FORMS = (
+    "股份有限公司", "有限责任公司", "股份合作公司", "集团有限公司", "有限公司", "股份公司", "集团公司",
+    "合伙企业", "有限合伙", "普通合伙", "个人独资企业", "集团", "公司",
+)  # fmt: skip
+COMMON_LEGAL_FORMS = ("有限公司", "有限责任公司", "股份有限公司")
+REGION_SUFFIXES = ("自治州", "自治县", "省", "市", "县", "区")
+NAME_NOISE = re.compile(r"[\W_]+")
+MATCH_CANDIDATE_CAP = 200
+MATCH_MAX_LIMIT = 50
+
+
+def normalize_name(name: str) -> str:
+    """An organization name for comparison: full-width characters folded (NFKC), Latin letters in one
+    case, spaces, brackets and punctuation dropped."""
+    return NAME_NOISE.sub("", normalize_text(name).casefold())
+
+
+def name_core(normalized: str) -> str:
+    """A normalized name without its legal form (有限公司 and the like); the name itself if nothing is left."""
+    core = normalized
+    stripped = True
+    while stripped:
+        stripped = False
+        for form in LEGAL_FORMS:
+            # 分公司 is a branch (a separate entity): its 公司 is not a legal form to drop.
+            if core.endswith(form) and len(core) > len(form) and not (form == "公司" and core.endswith("分公司")):
+                core = core[: -len(form)]
+                stripped = True
+                break
+    return core or normalized
+
+
+_region_names_cache: list[tuple[str, ...]] = []
+
+
+def _region_names() -> tuple[str, ...]:
+    """Names of the province's regions and their short forms (湖南省 → 湖南), longest first. Reference data:
+    read once per process (once it is loaded)."""
+    if _region_names_cache:
+        return _region_names_cache[0]
+    from certhub.core.models import Region
+
+    names: set[str] = set()
+    for name in Region.objects.values_list("name", flat=True):
+        names.add(name)
+        for suffix in REGION_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.add(name[: -len(suffix)])
+    ordered = tuple(sorted(names, key=len, reverse=True))
+    if ordered:
+        _region_names_cache.append(ordered)
+    return ordered
+
+
+def distinctive_part(core: str) -> str:
+    """The trade name and trade of a name core: the leading administrative names dropped (湖南省长沙市星城电器 →
+    星城电器), so that names written with and without their region meet. The core if too little is left."""
+    rest = core
+    for _round in range(3):
+        region = next((r for r in _region_names() if rest.startswith(r) and len(rest) - len(r) >= 2), None)
+        if region is None:
+            break
+        rest = rest[len(region) :]
+    return rest
+
+
+def name_similarity(query_core: str, candidate_core: str) -> float:
+    """0–100: the edit-distance similarity of two name cores, or — for a name given without its region
+    or trade — how well the shorter fits within the longer, weighted by how much of the longer it covers
+    (湘江机械 in 衡阳湘江机械制造 counts for more than 湖南 in 湖南省产品质量检验检测研究院)."""
+    shorter, longer = sorted((len(query_core), len(candidate_core)))
+    coverage = shorter / longer if longer else 0.0
+    within = fuzz.partial_ratio(query_core, candidate_core) * (0.6 + 0.4 * coverage)
+    return max(fuzz.ratio(query_core, candidate_core), within)
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as an index range (see within_region)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _name_candidate_ids(query: str, core: str) -> list[int]:
+    """Organizations that may carry this name, by index-friendly steps, each bounded: the name as written
+    and with common legal forms (equality), names starting with the core (a range on the name index); only
+    when these found neither the name itself nor many candidates, names containing its distinctive part
+    (the pg_trgm index on PostgreSQL; on SQLite a scan of the name index) and, on PostgreSQL, trigram-similar
+    names (slips anywhere in the name); and names sharing the core's first two thirds (a range again)."""
+    variants = {query.strip(), normalize_text(query), core, *(core + form for form in COMMON_LEGAL_FORMS)}
+    cap = MATCH_CANDIDATE_CAP
+    ids = list(Organization.objects.filter(name__in=sorted(variants)).values_list("id", flat=True)[:cap])
+    # The name itself was found: the wider steps below would only add weaker candidates at a higher cost.
+    searching = not ids
+    ids += Organization.objects.filter(_prefix_range("name", core)).values_list("id", flat=True)[:cap]
+    searching = searching and len(set(ids)) < cap // 4
+    distinct = distinctive_part(core)
+    if searching and len(distinct) >= 2:
+        ids += Organization.objects.filter(name__contains=distinct).values_list("id", flat=True)[:cap]
+    database = connections[router.db_for_read(Organization)]
+    if searching and database.vendor == "postgresql" and len(core) >= 3 and len(set(ids)) < cap // 4:
+        with database.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM registry_organization WHERE name %% %s ORDER BY similarity(name, %s) DESC LIMIT %s",
+                [core, core, cap],
+            )
+            ids += [row[0] for row in cursor.fetchall()]
+    # A slip late in the name (电气 for 电器): names sharing its first two thirds.
+    head = core[: max(2, (2 * len(core) + 2) // 3)]
+    if len(head) < len(core):
+        ids += Organization.objects.filter(_prefix_range("name", head)).values_list("id", flat=True)[:cap]
+    return list(dict.fromkeys(ids))
+
+
+def match_organizations(
+    actor: Actor, *, name: str = "", uscc: str = "", limit: int = 10, min_score: int = 50
+) -> list[dict[str, Any]]:
+    """Organizations that a name and/or a credit code may mean (C2: another department's or a buyer's
+    records joined to the registry), best first, each with a score 0–100 and the reasons for it:
+    100 the credit code itself; 98 the same name once full-width characters, spaces and punctuation are
+    folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity.
+    `uscc` must already be valid (see registry.validation.clean_uscc). Public fields only."""
+    limit = max(1, min(limit, MATCH_MAX_LIMIT))
+    normalized = normalize_name(name)
+    core = name_core(normalized)
+    visible = organizations_visible_to(actor)
+    ids = list(visible.filter(uscc=uscc).values_list("id", flat=True)) if uscc else []
+    if normalized:
+        ids += _name_candidate_ids(name, core)
+    organizations = visible.filter(id__in=list(dict.fromkeys(ids))).select_related("region")
+    candidates = []
+    for organization in organizations:
+        reasons: list[str] = []
+        score, name_score, basis = 0, None, ""
+        if normalized:
+            other = normalize_name(organization.name)
+            if other == normalized:
+                name_score, basis = 98, "name_exact"
+                reasons.append(_("名称一致"))
+            elif name_core(other) == core:
+                name_score, basis = 95, "name_core"
+                reasons.append(_("名称除组织形式外一致"))
+            else:
+                name_score, basis = min(94, round(name_similarity(core, name_core(other)) * 0.94)), "name_similar"
+                reasons.append(_("名称相似度%(n)d") % {"n": name_score})
+            score = name_score
+        if uscc and organization.uscc == uscc:
+            score, basis = 100, "uscc"
+            reasons.insert(0, _("统一社会信用代码一致"))
+        if score >= min_score:
+            candidates.append({
+                "uscc": organization.uscc, "name": organization.name,
+                "region": {"code": organization.region_id, "name": organization.region.name},
+                "score": score, "name_score": name_score, "basis": basis, "reasons": reasons,
+            })  # fmt: skip
+    candidates.sort(key=lambda c: (-c["score"], c["name"], c["uscc"]))
+    return candidates[:limit]
+
+
+CCC_CODE = re.compile(r"^\d{4}$")
+# A supplier with more certificates than this is checked on its newest ones (a bound on one request).
+PROCUREMENT_CERTIFICATE_CAP = 5_000
+
+
+def _product_matches(certificate: Certificate, product: str, ccc_code: bool) -> list[str]:
+    """Where a certificate names the product: its CCC catalogue product (by code or name), its listed
+    products (name, model, trademark) or its scope. Text is compared NFKC-folded and case-insensitively."""
+    if ccc_code:
+        ccc = certificate.ccc_product
+        return ["ccc_product"] if ccc is not None and (ccc.code == product or product in (ccc.codes or [])) else []
+    wanted = normalize_text(product).casefold()
+    matched = []
+    if certificate.ccc_product is not None and wanted in normalize_text(certificate.ccc_product.name).casefold():
+        matched.append("ccc_product")
+    listed = " ".join(str(v) for p in certificate.products for k, v in p.items() if k in ("name", "model", "trademark"))
+    if wanted in normalize_text(listed).casefold():
+        matched.append("products")
+    if wanted in normalize_text(certificate.scope).casefold():
+        matched.append("scope")
+    return matched
+
+
+def procurement_check(
+    actor: Actor, *, uscc: str, product: str = "", today: datetime.date | None = None
+) -> dict[str, Any]:
+    """政府采购优先 (C13): does this supplier hold valid certificates now, and under which schemes; with
+    `product` (part of a product name, or a 4-digit CCC catalogue code), is that product certified.
+
+    A certificate is valid now when it is ACTIVE and today is not past its expiry date. The answer lists
+    the supplier's public certificates that match (valid ones first), each with its status, so that a
+    suspended or withdrawn certificate shown by a supplier is seen for what it is. An invalid credit
+    code raises ValidationFailed naming `uscc`; a valid one the registry does not have is answered with
+    certified = false and says so."""
+    code, error = clean_uscc(uscc)
+    if error:
+        raise ValidationFailed({"uscc": error})
+    product = normalize_text(product)[:100]
+    today = today or timezone.localdate()
+    ccc_code = bool(CCC_CODE.match(product))
+    ccc_product = None
+    if ccc_code:
+        ccc_product = next((p for p in CccProduct.objects.order_by("code") if p.code == product
+                            or product in (p.codes or [])), None)  # fmt: skip
+    answer: dict[str, Any] = {
+        "uscc": code, "product": product, "checked_on": today, "registered": False, "supplier": None,
+        "certified": False, "message": "", "schemes": [],
+        "ccc_product": {"code": ccc_product.code, "name": ccc_product.name} if ccc_product else None,
+        "certificates": [],
+    }  # fmt: skip
+    supplier = organizations_visible_to(actor).select_related("region").filter(uscc=code).first()
+    if supplier is None:
+        message = _("登记库中没有统一社会信用代码为%(code)s的机构，不能认定其持有有效认证证书")
+        answer["message"] = message % {"code": code}
+        return answer
+    answer["registered"] = True
+    answer["supplier"] = {"uscc": supplier.uscc, "name": supplier.name,
+                          "region": {"code": supplier.region_id, "name": supplier.region.name}}  # fmt: skip
+    held = (
+        certificates_visible_to(actor)
+        .filter(holder=supplier)
+        .exclude(status=CertificateStatus.DRAFT)  # a body's own drafts are never evidence to a buyer
+        .select_related("scheme", "certification_body", "ccc_product")
+        .order_by("-issue_date", "-id")[:PROCUREMENT_CERTIFICATE_CAP]
+    )
+    entries = []
+    for certificate in held:
+        matched = _product_matches(certificate, product, ccc_code) if product else []
+        if product and not matched:
+            continue
+        scheme, issuer = certificate.scheme, certificate.certification_body
+        entries.append({
+            "number": certificate.number, "status": certificate.status,
+            "status_label": status_label(certificate.status),
+            "valid_now": certificate.status == CertificateStatus.ACTIVE and certificate.expiry_date >= today,
+            "scheme": {"code": scheme.code, "name": scheme.name, "name_en": scheme.name_en},
+            "certification_body": {"name": issuer.name, "approval_number": issuer.approval_number},
+            "issue_date": certificate.issue_date, "expiry_date": certificate.expiry_date,
+            "ccc_product": ({"code": certificate.ccc_product.code, "name": certificate.ccc_product.name}
+                            if certificate.ccc_product else None),
+            "matched_on": matched,
+        })  # fmt: skip
+    entries.sort(key=lambda e: (not e["valid_now"], -e["expiry_date"].toordinal(), e["number"]))
+    schemes: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        if entry["valid_now"]:
+            schemes.setdefault(entry["scheme"]["code"], entry["scheme"])
+    answer["certificates"] = entries
+    answer["schemes"] = [schemes[c] for c in sorted(schemes)]
+    answer["certified"] = bool(schemes)
+    names = "、".join(s["name"] for s in answer["schemes"])
+    valid = sum(1 for e in entries if e["valid_now"])
+    if product and answer["certified"]:
+        answer["message"] = _("产品“%(product)s”目前有%(n)d张有效认证证书：%(schemes)s") % {
+            "product": product, "n": valid, "schemes": names}  # fmt: skip
+    elif product:
+        answer["message"] = _("没有找到该供应商产品“%(product)s”目前有效的认证证书") % {"product": product}
+    elif answer["certified"]:
+        answer["message"] = _("该供应商目前持有%(n)d张有效认证证书：%(schemes)s") % {"n": valid, "schemes": names}
+    else:
+        answer["message"] = _("该供应商目前没有有效的认证证书")
+    return answer

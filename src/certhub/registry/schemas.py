@@ -4,10 +4,10 @@ tests/test_public_fields.py pins them."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from certhub.registry.choices import CertificateStatus
 
@@ -63,6 +63,9 @@ class CertificateRecord(Schema):
     products: list[dict[str, str]]
     sites: list[dict[str, str]]
     standards: str
+    particulars: dict[str, str] = Field(
+        description="applicant, address, manufacturer, factory, certification_mode, accreditation_body (when stated)"
+    )
     original_issue_date: datetime.date
     issue_date: datetime.date
     expiry_date: datetime.date
@@ -196,3 +199,100 @@ class SchemeOut(Schema):
     surveillance_months: int | None
     standard: str
     authority: str
+
+
+# ---------------------------------------------------------------- reuse by departments and buyers (C2, C13)
+
+PublicStatusName = Literal["ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"]
+CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class VerifyIn(Schema):
+    """A batch of certificate numbers to check."""
+
+    numbers: list[CertificateNumber] = Field(
+        min_length=1, max_length=100, description="1–100 certificate numbers; each distinct number is answered once"
+    )
+    body: str = Field(
+        "", max_length=64, description="only certificates of this certification body (approval number or name)"
+    )
+
+
+class VerifyResult(Schema):
+    """One number's answer. Not found: `found` false and the other fields null."""
+
+    number: str
+    found: bool
+    status: PublicStatusName | None = Field(description="drafts are never public, so never found")
+    status_label: str | None
+    holder_name: str | None
+    holder_uscc: str | None
+    scheme: SchemeRef | None
+    certification_body: BodyRef | None
+    expiry_date: datetime.date | None
+    valid_now: bool = Field(description="ACTIVE and today (Asia/Shanghai) not past the expiry date")
+
+
+class VerifyOut(Schema):
+    checked: int = Field(description="distinct numbers asked")
+    found: int = Field(description="distinct numbers found")
+    valid_now: int = Field(description="distinct numbers with at least one certificate valid now")
+    results: list[VerifyResult] = Field(
+        description="in the order asked; a number used by several bodies has one entry per body, adjacent, "
+        "in approval-number order"
+    )
+
+
+class OrganizationCandidate(Schema):
+    uscc: str
+    name: str
+    region: RegionOut
+    score: int = Field(ge=0, le=100, description="100 credit code; 98 same name; 95 same but for the legal form; "
+                       "up to 94 by name similarity")  # fmt: skip
+    name_score: int | None = Field(description="the name's own score when a name was given")
+    basis: Literal["uscc", "name_exact", "name_core", "name_similar"]
+    reasons: list[str]
+
+
+class OrganizationMatchOut(Schema):
+    name: str
+    uscc: str
+    candidates: list[OrganizationCandidate] = Field(description="best first, at most `limit`")
+
+
+class SupplierOut(Schema):
+    uscc: str
+    name: str
+    region: RegionOut
+
+
+class ProcurementCertificate(Schema):
+    number: str
+    status: PublicStatusName
+    status_label: str
+    valid_now: bool = Field(description="ACTIVE and today (Asia/Shanghai) not past the expiry date")
+    scheme: SchemeRef
+    certification_body: BodyRef
+    issue_date: datetime.date
+    expiry_date: datetime.date
+    ccc_product: CccProductRef | None
+    matched_on: list[Literal["ccc_product", "products", "scope"]] = Field(
+        description="where the certificate names the product asked for (empty without `product`)"
+    )
+
+
+class ProcurementCheckOut(Schema):
+    """政府采购优先 (MISSION.md C13): is the supplier, or its product, certified now."""
+
+    uscc: str
+    product: str
+    checked_on: datetime.date
+    registered: bool = Field(description="the registry has an organization with this credit code")
+    supplier: SupplierOut | None
+    certified: bool = Field(description="at least one matching certificate is valid now")
+    message: str
+    schemes: list[SchemeRef] = Field(description="schemes of the matching certificates valid now")
+    ccc_product: CccProductRef | None = Field(description="the CCC catalogue product, when `product` is its code")
+    certificates: list[ProcurementCertificate] = Field(
+        description="the supplier's public certificates that match, valid ones first"
+    )

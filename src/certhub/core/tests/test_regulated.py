@@ -59,14 +59,16 @@ def _write_calls(path: Path) -> list[str]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             chain = ast.unparse(node.func.value)
-            if attr in WRITE_METHODS or (attr == "update" and ("objects" in chain or "filter(" in chain)):
+            bulk_write = chain == "bulk" and attr in ("insert", "insert_rows")  # core.bulk: COPY / executemany
+            if attr in WRITE_METHODS or bulk_write or (attr == "update" and ("objects" in chain or "filter(" in chain)):
                 found.append(f"{path.relative_to(SOURCE)}:{node.lineno}: {ast.unparse(node.func)}")
     return found
 
 
 def test_no_code_outside_actions_writes_models():
     """Only actions.py modules (and the framework that guards them) call model write methods."""
-    allowed = {"core/regulated.py", "core/audit.py"}  # the guard itself; audit rows for actions
+    # The guard itself; audit rows for actions; the bulk writer (it refuses to run outside an action).
+    allowed = {"core/regulated.py", "core/audit.py", "core/bulk.py"}
     offenders = []
     for path in sorted(SOURCE.rglob("*.py")):
         relative = str(path.relative_to(SOURCE))
@@ -115,3 +117,15 @@ def test_the_audit_log_is_append_only(world):
             with pytest.raises(DatabaseError, match="append-only log"), transaction.atomic():
                 connection.cursor().execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_the_bulk_writer_refuses_to_run_outside_an_action(world):
+    from certhub.core import bulk
+    from certhub.core.regulated import RegulatedWriteError
+
+    before = Certificate.objects.count()
+    with pytest.raises(RegulatedWriteError, match="Certificate bulk insert outside an action"):
+        bulk.insert_rows(Certificate, [])
+    with pytest.raises(RegulatedWriteError, match="Certificate bulk insert outside an action"):
+        bulk.insert(Certificate, [Certificate()])
+    assert Certificate.objects.count() == before

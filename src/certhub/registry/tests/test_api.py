@@ -189,10 +189,10 @@ def test_status_change_through_the_api(api, world):
 def test_oversized_and_non_utf8_bodies_are_refused(api, world):
     headers = {"X-API-Key": world.api_keys["cb_hunan"], "Content-Type": "application/json"}
     before = state()
-    big = api.post("/certificates", content=b'{"number": "' + b"x" * (1024 * 1024 + 10) + b'"}', headers=headers)
+    big = api.post("/certificates", content=b'{"number": "' + b"x" * (4 * 1024 * 1024 + 10) + b'"}', headers=headers)
     assert (big.status_code, big.json()["message"]) == (
         413,
-        "请求体过大：1048600字节，上限1048576字节 · request body too large",
+        "请求体过大：4194328字节，上限4194304字节 · request body too large",
     )
     latin = api.post("/certificates", content='{"number": "证书"}'.encode("gb18030"), headers=headers)
     assert (latin.status_code, latin.json()["code"], latin.json()["message"]) == (

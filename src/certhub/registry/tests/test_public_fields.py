@@ -6,8 +6,8 @@ from certhub.registry import schemas
 PUBLIC_FIELDS = {
     schemas.CertificateRecord: [
         "number", "status", "status_label", "status_date", "scheme", "certification_body", "holder", "scope",
-        "ccc_product", "products", "sites", "standards", "original_issue_date", "issue_date", "expiry_date",
-        "surveillance_due", "surveillance_overdue", "history",
+        "ccc_product", "products", "sites", "standards", "particulars", "original_issue_date", "issue_date",
+        "expiry_date", "surveillance_due", "surveillance_overdue", "history",
     ],
     schemas.CertificateSummary: [
         "number", "status", "status_label", "scheme", "certification_body", "holder", "issue_date", "expiry_date",

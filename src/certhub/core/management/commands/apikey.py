@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from certhub.core.actions import API_KEY_ROLES, do_issue_api_key, do_revoke_api_key
 from certhub.core.actors import SYSTEM
-from certhub.core.models import ApiKey
+from certhub.core.errors import DomainError
+from certhub.core.models import DEFAULT_API_KEY_RATE_LIMIT, ApiKey
 from certhub.registry.models import Organization
 
 
@@ -17,8 +18,26 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="verb", required=True)
         issue = sub.add_parser("issue", help="issue a key; the secret is printed once")
         issue.add_argument("--organization", required=True, help="the organization's credit code (USCC)")
-        issue.add_argument("--role", required=True, choices=list(API_KEY_ROLES))
+        issue.add_argument(
+            "--role",
+            required=True,
+            choices=list(API_KEY_ROLES),
+            help="PUBLIC is the read-only key of a department or a buyer that only consumes data",
+        )
         issue.add_argument("--name", required=True, help="what the key is for")
+        issue.add_argument(
+            "--rate-limit",
+            type=int,
+            default=DEFAULT_API_KEY_RATE_LIMIT,
+            help=f"requests per minute the key may make (default {DEFAULT_API_KEY_RATE_LIMIT})",
+        )
+        issue.add_argument(
+            "--register",
+            metavar="NAME",
+            help="register the organization under this name first if the registry does not have it "
+            "(a department or a buyer that holds no certificate); needs --region",
+        )
+        issue.add_argument("--region", help="GB/T 2260 code of the organization registered with --register")
         revoke = sub.add_parser("revoke", help="revoke a key by its prefix")
         revoke.add_argument("prefix")
         listing = sub.add_parser("list", help="list keys of an organization")
@@ -33,13 +52,34 @@ class Command(BaseCommand):
             self.stdout.write(f"revoked {key.prefix}")
             return
         organization = Organization.objects.filter(uscc=options["organization"].strip().upper()).first()
+        if organization is None and options["verb"] == "issue" and options.get("register"):
+            organization = self._register(options)
         if organization is None:
             raise CommandError(f"no organization with credit code {options['organization']}")
         if options["verb"] == "list":
             for key in ApiKey.objects.filter(organization=organization).order_by("created_at"):
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
-                self.stdout.write(f"{key.prefix}  {key.role:<20} {key.name}  ({state})")
+                self.stdout.write(f"{key.prefix}  {key.role:<20} {key.name}  ({state})  {key.rate_limit}/min")
             return
-        key, secret = do_issue_api_key(organization, name=options["name"], role=options["role"], actor=SYSTEM)
-        self.stdout.write(f"{organization.name}: {key.role} key {key.prefix}")
+        try:
+            key, secret = do_issue_api_key(
+                organization, name=options["name"], role=options["role"], rate_limit=options["rate_limit"],
+                actor=SYSTEM,
+            )  # fmt: skip
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(f"{organization.name}: {key.role} key {key.prefix}, {key.rate_limit} requests/min")
         self.stdout.write(secret)
+
+    def _register(self, options: dict[str, Any]) -> Organization:
+        from certhub.registry.actions import do_create_organization
+
+        if not options.get("region"):
+            raise CommandError("--register needs --region (the organization's GB/T 2260 code)")
+        data = {"uscc": options["organization"], "name": options["register"], "region": options["region"]}
+        try:
+            organization = do_create_organization(data, actor=SYSTEM)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(f"registered {organization.name} ({organization.uscc})")
+        return organization

@@ -1,0 +1,155 @@
+"""Request limits per minute for API v1 (C2: the registry is reused by other departments' and buyers'
+systems, so one client must not crowd out the others).
+
+- Every API request made with a key counts against that key's own limit (`ApiKey.rate_limit`),
+  whatever the endpoint: `ApiRateLimitMiddleware`.
+- Anonymous calls to the bulk reuse endpoints (batch verify, organization matching, the procurement
+  check) count against a limit per client address, `CERTHUB_ANONYMOUS_RATE_LIMIT`: `limit_anonymous`.
+
+Windows are fixed minutes. The counters live in the database (`core.ApiRateCounter`), one atomic
+upsert per request, so that every server process — granian runs one per core — counts together; a
+process-local cache would let each worker grant the full limit. No rate-limit package fits: they count
+in a cache through `incr`, which Django's database cache implements as a read then a write (two
+workers can both read 9 and both write 10), and the others need Redis or memcached, which a
+one-machine install does not have.
+
+Answers carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`; a refusal is HTTP 429 with
+`Retry-After` (seconds) and the API's error body, code `rate_limited`."""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from certhub.core.api_auth import presented_key, resolved_api_key, unauthenticated_body
+from certhub.core.models import ApiRateCounter
+
+WINDOW_SECONDS = 60
+# Tests replace this to move between windows without sleeping.
+clock: Callable[[], float] = time.time
+
+# One statement, so concurrent requests in different processes never lose a count (SQLite ≥ 3.35 and
+# PostgreSQL both have INSERT … ON CONFLICT … RETURNING).
+COUNT = (
+    "INSERT INTO core_apiratecounter (bucket, window_start, hits) VALUES (%s, %s, 1) "
+    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = core_apiratecounter.hits + 1 "
+    "RETURNING hits"
+)
+# Only the current window matters; the previous one is kept for a process whose clock lags a little.
+PRUNE = "DELETE FROM core_apiratecounter WHERE window_start < %s"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of counting one request: its number in the window, the limit and when the window ends."""
+
+    limit: int
+    hits: int
+    window_end: int
+    now: float
+
+    @property
+    def allowed(self) -> bool:
+        return self.hits <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.hits)
+
+    @property
+    def retry_after(self) -> int:
+        """Whole seconds until the next window opens (at least 1)."""
+        return max(1, math.ceil(self.window_end - self.now))
+
+
+def count_request(bucket: str, limit: int, *, now: float | None = None) -> Decision:
+    """Count one request for `bucket` in the current window and decide it against `limit`."""
+    now = clock() if now is None else now
+    window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
+    database = router.db_for_write(ApiRateCounter)  # the primary, never a read replica
+    with connections[database].cursor() as cursor:
+        cursor.execute(COUNT, [bucket[:80], window_start])
+        hits = int(cursor.fetchone()[0])
+        if hits == 1:  # the bucket's first request this window: clear out windows that have passed
+            cursor.execute(PRUNE, [window_start - WINDOW_SECONDS])
+    return Decision(limit=limit, hits=hits, window_end=window_start + WINDOW_SECONDS, now=now)
+
+
+def with_limit_headers(response: HttpResponse, decision: Decision) -> HttpResponse:
+    response["X-RateLimit-Limit"] = str(decision.limit)
+    response["X-RateLimit-Remaining"] = str(decision.remaining)
+    if not decision.allowed:
+        response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def too_many_requests(decision: Decision) -> HttpResponse:
+    """HTTP 429 in the API's error shape."""
+    message = _("请求过于频繁：每分钟最多%(limit)d次，请在%(seconds)d秒后重试") % {
+        "limit": decision.limit,
+        "seconds": decision.retry_after,
+    }
+    response = JsonResponse({"code": "rate_limited", "message": message, "errors": {}}, status=429)
+    return with_limit_headers(response, decision)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address. Behind a reverse proxy every request comes from the proxy, so the header
+    the proxy sets (CERTHUB_CLIENT_IP_HEADER, e.g. X-Real-IP) is read instead; its first entry is the
+    client as the proxy saw it."""
+    header = settings.CERTHUB_CLIENT_IP_HEADER
+    if header:
+        value = request.headers.get(header, "").split(",")[0].strip()
+        if value:
+            return value[:64]
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
+
+
+class ApiRateLimitMiddleware:
+    """Counts every API request made with a key against the key's limit, before anything else runs.
+    A key that is wrong or revoked is refused with 401 here, on every endpoint (never ignored)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        secret = presented_key(request)
+        if not secret:
+            return self.get_response(request)
+        key = resolved_api_key(request, secret)
+        if key is None:
+            return JsonResponse(unauthenticated_body(), status=401)
+        decision = count_request(f"key:{key.pk}", key.rate_limit)
+        if not decision.allowed:
+            return too_many_requests(decision)
+        return with_limit_headers(self.get_response(request), decision)
+
+
+def limit_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For `ninja.decorators.decorate_view`: count an anonymous call (no key, nobody signed in) against
+    its client address, before its parameters are even parsed. One budget per address, shared by the
+    endpoints that carry this decorator. CERTHUB_ANONYMOUS_RATE_LIMIT=0 turns the limit off."""
+
+    @functools.wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = settings.CERTHUB_ANONYMOUS_RATE_LIMIT
+        user = getattr(request, "user", None)
+        if limit <= 0 or presented_key(request) or (user is not None and user.is_authenticated):
+            return run(request, *args, **kwargs)
+        decision = count_request(f"ip:{client_address(request)}", limit)
+        if not decision.allowed:
+            return too_many_requests(decision)
+        return with_limit_headers(run(request, *args, **kwargs), decision)
+
+    return wrapper

@@ -1,0 +1,325 @@
+"""Submission actions: record a submission, reject it whole, apply one chunk of it, finish it (C2).
+
+A chunk is planned and applied in one transaction (exchange.rows plans it against the registry as it is
+inside that transaction), and the submission's progress moves in the same transaction: a process killed
+half-way leaves each chunk entirely applied or not at all, and `rows_done` says where to resume."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from certhub.core.actors import Actor
+from certhub.core.audit import record_audit, snapshot
+from certhub.core.choices import AuditEventType
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionState
+from certhub.exchange.models import Submission, SubmissionProblem
+from certhub.exchange.readers import RawRow
+from certhub.exchange.rows import CertificatePlanner, ChunkPlan, Problem, ReportPlanner
+from certhub.registry.actions import (
+    RenderedCertificates,
+    assign_certificate_ids,
+    do_change_certificate_status,
+    do_create_test_report,
+    encode_certificates,
+    insert_certificates,
+    new_certificate,
+    new_certificate_draft,
+    render_certificates,
+    update_certificate,
+    write_certificates,
+)
+from certhub.registry.models import Certificate, Organization
+
+SUBMISSION_AUDIT_FIELDS = [
+    "organization",
+    "kind",
+    "mode",
+    "channel",
+    "file_format",
+    "filename",
+    "sha256",
+    "size_bytes",
+    "state",
+    "total_rows",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "rejected_count",
+]
+
+
+def permission_for(kind: str) -> Permission:
+    return Permission.WRITE_TEST_REPORT if kind == SubmissionKind.REPORTS else Permission.WRITE_CERTIFICATE
+
+
+@action
+def do_open_submission(
+    organization: Organization,
+    *,
+    kind: str,
+    mode: str,
+    channel: str,
+    file_format: str,
+    filename: str,
+    sha256: str,
+    size_bytes: int,
+    stored_path: str = "",
+    actor: Actor,
+) -> Submission:
+    """Record that a submission arrived, before anything is read from it: even a file refused whole
+    stays in the organization's history (who, when, digest, why)."""
+    authorize(actor, permission_for(kind), organization_id=organization.pk)
+    submission = Submission(
+        organization=organization,
+        submitted_by_id=actor.user_id,
+        submitted_label=actor.label,
+        channel=channel,
+        kind=kind,
+        mode=mode,
+        file_format=file_format,
+        filename=filename[:255],
+        sha256=sha256,
+        size_bytes=size_bytes,
+        stored_path=stored_path,
+        state=SubmissionState.RECEIVED,
+    )
+    submission.save()
+    record_audit(
+        actor,
+        AuditEventType.SUBMISSION_RECEIVED,
+        submission,
+        before=None,
+        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
+    )
+    return submission
+
+
+def _store_problems(submission: Submission, problems: Iterable[Problem]) -> None:
+    """Keep at most SUBMISSION_MAX_PROBLEMS lines per submission; count the rest."""
+    stored = SubmissionProblem.objects.filter(submission=submission).count()
+    room = max(0, settings.SUBMISSION_MAX_PROBLEMS - stored)
+    rows, omitted = [], 0
+    for row, field, value, message, severity in problems:
+        if len(rows) < room:
+            rows.append(
+                SubmissionProblem(
+                    submission=submission,
+                    row=row,
+                    field=field[:64],
+                    value=value[:200],
+                    message=message,
+                    severity=severity,
+                )
+            )
+        else:
+            omitted += 1
+    SubmissionProblem.objects.bulk_create(rows, batch_size=2000)
+    submission.problems_omitted += omitted
+
+
+@action
+def do_reject_submission(
+    submission: Submission,
+    *,
+    message: str,
+    problems: Iterable[Problem],
+    counts: dict[str, int] | None = None,
+    omitted: int = 0,
+    encoding: str = "",
+    actor: Actor,
+) -> Submission:
+    """Refuse a submission whole: nothing of it is applied; its problems and counts are kept."""
+    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _store_problems(submission, problems)
+    submission.problems_omitted += omitted
+    counts = counts or {}
+    submission.total_rows = counts.get("total", 0)
+    submission.rejected_count = counts.get(RowOutcome.REJECTED, 0)
+    submission.note_count = counts.get(Severity.NOTE, 0)
+    submission.state = SubmissionState.REJECTED
+    submission.message = message
+    submission.encoding = encoding or submission.encoding
+    submission.finished_at = timezone.now()
+    submission.save()
+    record_audit(
+        actor,
+        AuditEventType.SUBMISSION_FINISHED,
+        submission,
+        before=None,
+        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
+        reason=message,
+    )
+    return submission
+
+
+@action
+def do_start_applying(submission: Submission, *, total_rows: int | None, encoding: str, actor: Actor) -> Submission:
+    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    submission.state = SubmissionState.APPLYING
+    submission.total_rows = total_rows or 0
+    submission.encoding = encoding
+    submission.save(update_fields=["state", "total_rows", "encoding"])
+    return submission
+
+
+@action
+def do_apply_submission_chunk(
+    submission: Submission,
+    planner: CertificatePlanner | ReportPlanner,
+    chunk: list[RawRow],
+    *,
+    rows_done: int,
+    rejected: dict[int, list[Problem]] | None = None,
+    actor: Actor,
+) -> dict[str, int]:
+    """Plan and apply one chunk of rows in one transaction, through the registry's own write paths: new
+    certificates as do_bulk_create_certificates writes them, contents as do_update_certificate, status
+    as do_change_certificate_status (audit rows and public records included). Rows with errors are
+    reported, not applied (the all-or-nothing mode has already refused any file with an error)."""
+    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    plan = planner.plan(chunk, rejected)
+    if isinstance(planner, ReportPlanner):
+        for row in plan.rows:
+            if row.outcome == RowOutcome.CREATED and row.cleaned:
+                do_create_test_report(planner.lab, **row.cleaned, actor=actor)
+    else:
+        today = timezone.localdate()
+        created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
+        certificates = [new_certificate(planner.body, row.cleaned, today) for row in created]
+        insert_certificates(certificates, [row.history for row in created], actor=actor)
+        _apply_changes(plan, actor)
+    _store_problems(submission, plan.problems)
+    counts = {outcome: plan.count(outcome) for outcome in RowOutcome.values}
+    counts[Severity.NOTE] = sum(1 for p in plan.problems if p[4] == Severity.NOTE)
+    _count(submission, counts, rows_done)
+    return counts
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk, validated and rendered while an all-or-nothing submission is checked whole: its new
+    certificates as rows ready to write; the raw rows that change registered certificates, planned
+    again when applied (against the registry as it then is); the counts and problems of the rest."""
+
+    rows: int
+    rendered: RenderedCertificates
+    changes: list[RawRow]
+    counts: dict[str, int]
+    problems: list[Problem]
+
+
+def prepare_chunk(
+    planner: CertificatePlanner, chunk: list[RawRow], rejected: dict[int, list[Problem]], actor: Actor
+) -> tuple[PreparedChunk, ChunkPlan]:
+    """Plan a chunk and render its new certificates (nothing is written)."""
+    plan = planner.plan(chunk, rejected)
+    today = timezone.localdate()
+    created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
+    certificates = [new_certificate_draft(planner.body, row.cleaned, today) for row in created]
+    rendered = render_certificates(certificates, [row.history for row in created], actor=actor)
+    if connection.vendor == "postgresql" and rendered.certificates:
+        # Keys from the sequences and the COPY bytes now, while checking: writing is then a byte stream.
+        assign_certificate_ids(rendered)
+        encode_certificates(rendered)
+    changed = {row.number for row in plan.rows if row.outcome == RowOutcome.UPDATED}
+    counts = {
+        outcome: sum(1 for row in plan.rows if row.outcome == outcome and row.number not in changed)
+        for outcome in RowOutcome.values
+    }
+    problems = [p for p in plan.problems if p[0] not in changed]
+    counts[Severity.NOTE] = sum(1 for p in problems if p[4] == Severity.NOTE)
+    changes = [raw for raw in chunk if raw.number in changed]
+    return PreparedChunk(len(chunk), rendered, changes, counts, problems), plan
+
+
+@action
+def do_apply_prepared_chunk(
+    submission: Submission, planner: CertificatePlanner, prepared: PreparedChunk, *, rows_done: int, actor: Actor
+) -> dict[str, int]:
+    """Write a prepared chunk in one transaction: its rendered new certificates (a number registered in
+    the meantime fails the chunk on the unique constraint, and `certhub import --resume` then plans it
+    afresh), and its changes to registered certificates, planned again now."""
+    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    write_certificates(prepared.rendered)
+    counts = dict(prepared.counts)
+    problems = list(prepared.problems)
+    if prepared.changes:
+        plan = planner.plan(prepared.changes)
+        _apply_changes(plan, actor)
+        for outcome in RowOutcome.values:
+            counts[outcome] += plan.count(outcome)
+        problems.extend(plan.problems)
+        counts[Severity.NOTE] += sum(1 for p in plan.problems if p[4] == Severity.NOTE)
+    _store_problems(submission, problems)
+    _count(submission, counts, rows_done)
+    return counts
+
+
+def _apply_changes(plan: ChunkPlan, actor: Actor) -> None:
+    """Updates and status changes of registered certificates, through the registry's single-row paths."""
+    changing = [row for row in plan.rows if row.outcome == RowOutcome.UPDATED and row.certificate is not None]
+    instances = Certificate.objects.select_related(
+        "holder", "holder__region", "scheme", "certification_body", "ccc_product"
+    ).in_bulk([row.certificate.id for row in changing])
+    for row in changing:
+        certificate = instances[row.certificate.id]
+        if row.changes and row.cleaned is not None:
+            certificate = update_certificate(certificate, row.cleaned, actor=actor)
+        if row.status is not None:
+            to_status, day, reason = row.status
+            do_change_certificate_status(
+                certificate, to_status=to_status, effective_date=day, reason=reason, actor=actor
+            )
+
+
+def _count(submission: Submission, counts: dict[str, int], rows_done: int) -> None:
+    submission.created_count += counts[RowOutcome.CREATED]
+    submission.updated_count += counts[RowOutcome.UPDATED]
+    submission.unchanged_count += counts[RowOutcome.UNCHANGED]
+    submission.rejected_count += counts[RowOutcome.REJECTED]
+    submission.note_count += counts[Severity.NOTE]
+    submission.rows_done = rows_done
+    submission.save(
+        update_fields=[
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "rejected_count",
+            "note_count",
+            "rows_done",
+            "problems_omitted",
+        ]
+    )
+
+
+@action
+def do_finish_submission(submission: Submission, *, total_rows: int, actor: Actor) -> Submission:
+    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    submission.total_rows = total_rows
+    submission.state = SubmissionState.PARTIAL if submission.rejected_count else SubmissionState.APPLIED
+    submission.finished_at = timezone.now()
+    submission.save(update_fields=["total_rows", "state", "finished_at"])
+    record_audit(
+        actor,
+        AuditEventType.SUBMISSION_FINISHED,
+        submission,
+        before=None,
+        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
+    )
+    return submission
+
+
+def counts_of(plan_counts: Iterable[dict[str, int]]) -> dict[str, Any]:
+    total: dict[str, int] = {}
+    for counts in plan_counts:
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total

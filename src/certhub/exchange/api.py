@@ -1,0 +1,164 @@
+"""Submissions API (C2): a certification body posts up to 1,000 records in one call and gets the whole
+report back; it, and the officers over its region, read its submissions later. The records go the way a
+file goes (exchange.pipeline): they are kept as JSON Lines, one record per line, so row N of a report is
+record N of the batch."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.responses import Status
+from pydantic import Field
+
+from certhub.core.actors import Actor
+from certhub.core.api_auth import request_actor
+from certhub.core.choices import Role
+from certhub.core.errors import NotPermitted
+from certhub.exchange.choices import SubmissionChannel, SubmissionKind, SubmissionMode
+from certhub.exchange.models import Submission
+from certhub.exchange.pipeline import Options, submit_file
+from certhub.exchange.queries import access_submission, submissions_visible_to
+from certhub.registry.models import CertificationBody
+from certhub.registry.schemas import ErrorOut
+
+router = Router(tags=["submissions"])
+BATCH_MAX = 1000
+PROBLEMS_IN_RESPONSE = 1000
+
+
+class SubmissionIn(Schema):
+    kind: SubmissionKind = Field(SubmissionKind.CERTIFICATES, description="certificates or status")
+    mode: SubmissionMode = Field(
+        SubmissionMode.ALL_OR_NOTHING,
+        description="all: nothing is applied unless every record is valid (default); valid: apply the valid ones",
+    )
+    records: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=BATCH_MAX,
+        description="Up to 1,000 records with the field names of docs/data-formats.md (English or Chinese keys)",
+    )
+
+
+class ProblemOut(Schema):
+    row: int = Field(description="record number in the batch (1-based), or 0 for the batch as a whole")
+    field: str
+    value: str
+    message: str
+    severity: str = Field(description="error (the record was rejected) or note (a value was normalised)")
+
+
+class SubmissionOut(Schema):
+    id: int
+    state: str = Field(description="applied, partial (valid rows applied), rejected (nothing applied), applying")
+    kind: str
+    mode: str
+    channel: str
+    file_format: str
+    filename: str
+    sha256: str
+    received_at: Any
+    finished_at: Any
+    submitted_by: str
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    notes: int
+    message: str
+    problems: list[ProblemOut]
+    problems_omitted: int = Field(description="problems beyond those listed (see the report page for all)")
+
+
+def submission_out(submission: Submission, *, with_problems: bool = True) -> dict[str, Any]:
+    problems = []
+    if with_problems:
+        problems = list(
+            submission.problems.values("row", "field", "value", "message", "severity")[:PROBLEMS_IN_RESPONSE]
+        )
+    listed = len(problems)
+    return {
+        "id": submission.pk,
+        "state": submission.state,
+        "kind": submission.kind,
+        "mode": submission.mode,
+        "channel": submission.channel,
+        "file_format": submission.file_format,
+        "filename": submission.filename,
+        "sha256": submission.sha256,
+        "received_at": submission.received_at,
+        "finished_at": submission.finished_at,
+        "submitted_by": submission.submitted_label,
+        "total_rows": submission.total_rows,
+        "created": submission.created_count,
+        "updated": submission.updated_count,
+        "unchanged": submission.unchanged_count,
+        "rejected": submission.rejected_count,
+        "notes": submission.note_count,
+        "message": submission.message,
+        "problems": problems,
+        "problems_omitted": submission.problems_omitted
+        + (max(0, submission.problems.count() - listed) if with_problems and listed == PROBLEMS_IN_RESPONSE else 0),
+    }
+
+
+@router.post(
+    "submissions",
+    response={201: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Submit a batch of certificates or status changes",
+)
+def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
+    """A certification body's batch of up to 1,000 records (its API key required). Every record is
+    validated before anything is written; in the default mode `all` one bad record rejects the batch and
+    nothing is applied, in mode `valid` the valid records are applied. Resubmitting the same records
+    changes nothing and reports them `unchanged`. The answer (201) is the submission's report, whatever
+    its outcome: `state` says whether it was applied, partly applied or rejected, and `problems` name
+    the record (`row`), field, value and reason."""
+    actor = request_actor(request, required=True)
+    if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
+        raise NotPermitted(_("只有认证机构的接口密钥可以报送证书数据"))
+    body = (
+        CertificationBody.objects.select_related("organization").filter(organization_id=actor.organization_id).first()
+    )
+    if body is None:
+        raise NotPermitted(_("该密钥所属机构不是已登记的认证机构"))
+    lines = b"".join(orjson.dumps(record) + b"\n" for record in payload.records)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "batch.jsonl"
+        path.write_bytes(lines)
+        options = Options(kind=payload.kind, mode=payload.mode, channel=SubmissionChannel.API)
+        submission = submit_file(path, "api-batch.jsonl", body.organization, options, actor=actor)
+    return Status(201, submission_out(submission))
+
+
+def _reader(request: HttpRequest) -> Actor:
+    """A key or a signed-in user: anonymous callers see no submissions."""
+    actor = request_actor(request)
+    if actor.role == Role.PUBLIC:
+        raise AuthenticationError()
+    return actor
+
+
+@router.get("submissions", response={200: list[SubmissionOut], 401: ErrorOut}, summary="Recent submissions")
+def list_submissions(request: HttpRequest, limit: int = Query(50, ge=1, le=200)) -> list[dict[str, Any]]:
+    """The caller's organization's submissions, newest first (officers: those of their region's
+    organizations), without their problem lists."""
+    actor = _reader(request)
+    return [submission_out(s, with_problems=False) for s in submissions_visible_to(actor)[:limit]]
+
+
+@router.get(
+    "submissions/{submission_id}", response={200: SubmissionOut, 401: ErrorOut, 404: ErrorOut}, summary="A report"
+)
+def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    """One submission's report, with up to 1,000 of its problems."""
+    actor = _reader(request)
+    return submission_out(access_submission(actor, submission_id))

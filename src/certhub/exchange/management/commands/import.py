@@ -1,0 +1,136 @@
+"""`certhub import FILE --as BODY`: an operator brings in a certification body's file (C2), the same way
+an upload or the batch API does (exchange.pipeline), with a progress bar. Run it again on the same file
+to resume after an interruption; `--resume ID` resumes a submission made through the upload page."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from tqdm import tqdm
+
+from certhub.core.actors import Actor
+from certhub.core.choices import Role
+from certhub.core.errors import DomainError
+from certhub.exchange.choices import SubmissionChannel, SubmissionKind, SubmissionMode
+from certhub.exchange.models import Submission
+from certhub.exchange.pipeline import Options, process, resume, submit_file, unfinished
+from certhub.exchange.readers import Received, file_digest, sniff_format
+from certhub.registry.models import CertificationBody
+
+
+def operator_actor(body: CertificationBody) -> Actor:
+    """The operator acts with the body's own rights, and the audit rows say it was an operator import."""
+    return Actor(
+        role=Role.CERTIFICATION_BODY,
+        label=f"certhub-import:{body.approval_number}",
+        organization_id=body.organization_id,
+    )
+
+
+class Command(BaseCommand):
+    help = "Import a certification body's CSV, XLSX or JSON Lines file of certificates or status changes."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", nargs="?", help="the file (CSV in UTF-8 or GB18030, XLSX, JSON Lines)")
+        parser.add_argument("--as", dest="body", help="the body: approval number, credit code or name")
+        parser.add_argument(
+            "--kind", choices=[SubmissionKind.CERTIFICATES, SubmissionKind.STATUS], default=SubmissionKind.CERTIFICATES
+        )
+        parser.add_argument(
+            "--mode",
+            choices=SubmissionMode.values,
+            default=SubmissionMode.ALL_OR_NOTHING,
+            help="all: nothing applied unless every row is valid (default); valid: apply valid rows",
+        )
+        parser.add_argument("--chunk-rows", type=int, default=0, help="rows per committed chunk (setting by default)")
+        parser.add_argument("--pause", type=float, default=0.0, help="seconds to wait between chunks")
+        parser.add_argument("--resume", type=int, metavar="ID", help="resume submission ID from its archived file")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bars: dict[str, tqdm] = {}
+
+        def progress(phase: str, done: int, total: int | None) -> None:
+            if options["no_progress"]:
+                return
+            if phase not in bars:
+                label = {"validate": "校验 validate", "apply": "写入 apply"}[phase]
+                bars[phase] = tqdm(total=total, desc=label, unit=" rows", file=sys.stderr, dynamic_ncols=True)
+            bar = bars[phase]
+            bar.update(done - bar.n)
+
+        run = Options(
+            channel=SubmissionChannel.COMMAND,
+            chunk_rows=options["chunk_rows"],
+            pause=options["pause"],
+            progress=progress,
+            kind=options["kind"],
+            mode=options["mode"],
+        )
+        started = time.monotonic()
+        try:
+            submission = self._run(options, run)
+        except DomainError as error:
+            raise CommandError(error.message) from None
+        finally:
+            for bar in bars.values():
+                bar.close()
+        self._report(submission, time.monotonic() - started)
+        if submission.state == "rejected":
+            raise CommandError(f"submission #{submission.pk} rejected")
+
+    def _run(self, options: dict[str, Any], run: Options) -> Submission:
+        if options["resume"]:
+            submission = Submission.objects.select_related("organization").filter(pk=options["resume"]).first()
+            if submission is None:
+                raise CommandError(f"no submission #{options['resume']}")
+            body = CertificationBody.objects.get(organization=submission.organization)
+            self.stdout.write(f"续传 · resuming submission #{submission.pk} after row {submission.rows_done:,}")
+            return resume(submission, run, actor=operator_actor(body))
+        if not options["file"] or not options["body"]:
+            raise CommandError("give FILE and --as BODY (or --resume ID)")
+        body = self._body(options["body"])
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        actor = operator_actor(body)
+        size, sha256 = file_digest(path)
+        interrupted = unfinished(body.organization, sha256)
+        if interrupted is not None:
+            self.stdout.write(f"续传 · resuming submission #{interrupted.pk} after row {interrupted.rows_done:,}")
+            received = Received(
+                path=Path(interrupted.stored_path) if interrupted.stored_path else path,
+                name=path.name,
+                size=size,
+                sha256=sha256,
+                file_format=sniff_format(path, path.name),
+            )
+            return process(interrupted, received, run, actor=actor)
+        return submit_file(path, path.name, body.organization, run, actor=actor)
+
+    def _body(self, text: str) -> CertificationBody:
+        found = list(
+            CertificationBody.objects.select_related("organization").filter(
+                Q(approval_number=text) | Q(organization__uscc=text.upper()) | Q(name=text)
+            )[:2]
+        )
+        if len(found) != 1:
+            raise CommandError(f"--as {text}: {'no' if not found else 'more than one'} certification body matches")
+        return found[0]
+
+    def _report(self, submission: Submission, seconds: float) -> None:
+        self.stdout.write(
+            f"报送 · submission #{submission.pk}: {submission.get_state_display()} · {submission.total_rows:,} rows"
+            f" · created {submission.created_count:,} · updated {submission.updated_count:,}"
+            f" · unchanged {submission.unchanged_count:,} · rejected {submission.rejected_count:,}"
+            f" · notes {submission.note_count:,} · {seconds:.1f} s"
+        )
+        if submission.message:
+            self.stdout.write(submission.message)
+        for problem in submission.problems.filter(severity="error")[:20]:
+            self.stdout.write(f"  row {problem.row} {problem.field}: {problem.message} [{problem.value}]")

@@ -1,0 +1,1 @@
+"""Open data (C2): streamed CSV and JSON Lines exports of the public registry, with a manifest."""
