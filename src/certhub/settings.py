@@ -165,7 +165,7 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 SUBMISSION_MAX_BYTES = int(os.environ.get("CERTHUB_SUBMISSION_MAX_BYTES", 1024 * 1024 * 1024))
 SUBMISSION_XLSX_MAX_UNZIPPED = int(os.environ.get("CERTHUB_SUBMISSION_XLSX_MAX_UNZIPPED", 2 * 1024 * 1024 * 1024))
 SUBMISSION_DIR = Path(os.environ.get("CERTHUB_SUBMISSION_DIR", VAR_DIR / "submissions"))
-SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 5000))
+SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 2000))
 SUBMISSION_MAX_PROBLEMS = int(os.environ.get("CERTHUB_SUBMISSION_MAX_PROBLEMS", 20000))
 # Processes that check a large file's rows in parallel before anything is written (one per core).
 SUBMISSION_WORKERS = int(os.environ.get("CERTHUB_SUBMISSION_WORKERS", min(os.cpu_count() or 1, 4)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -147,16 +146,7 @@ def do_reject_submission(
     submission.state = SubmissionState.REJECTED
     submission.message = message
     submission.encoding = encoding or submission.encoding
-    submission.finished_at = timezone.now()
-    submission.save()
-    record_audit(
-        actor,
-        AuditEventType.SUBMISSION_FINISHED,
-        submission,
-        before=None,
-        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
-        reason=message,
-    )
+    _finished(submission, actor, reason=message)
     return submission
 
 
@@ -305,21 +295,13 @@ def do_finish_submission(submission: Submission, *, total_rows: int, actor: Acto
     authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
     submission.total_rows = total_rows
     submission.state = SubmissionState.PARTIAL if submission.rejected_count else SubmissionState.APPLIED
-    submission.finished_at = timezone.now()
-    submission.save(update_fields=["total_rows", "state", "finished_at"])
-    record_audit(
-        actor,
-        AuditEventType.SUBMISSION_FINISHED,
-        submission,
-        before=None,
-        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
-    )
+    _finished(submission, actor)
     return submission
 
 
-def counts_of(plan_counts: Iterable[dict[str, int]]) -> dict[str, Any]:
-    total: dict[str, int] = {}
-    for counts in plan_counts:
-        for key, value in counts.items():
-            total[key] = total.get(key, 0) + value
-    return total
+def _finished(submission: Submission, actor: Actor, reason: str = "") -> None:
+    """Close a submission (its state set by the caller) with its SUBMISSION_FINISHED audit row."""
+    submission.finished_at = timezone.now()
+    submission.save()
+    record_audit(actor, AuditEventType.SUBMISSION_FINISHED, submission, before=None,
+                 after=snapshot(submission, SUBMISSION_AUDIT_FIELDS), reason=reason)  # fmt: skip

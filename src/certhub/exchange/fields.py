@@ -9,7 +9,7 @@ these tables, and the downloadable templates are generated from them, so the thr
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -266,58 +266,16 @@ CERTIFICATE_COLUMNS = [
     ),
 ]
 
+# A status change names a registered certificate: the same columns as above, their own requirements.
+_CERTIFICATE = {c.key: c for c in CERTIFICATE_COLUMNS}
 STATUS_COLUMNS = [
-    _c(
-        "number",
-        "证书编号",
-        ["certificate_number", "证书号"],
-        True,
-        "text",
-        60,
-        gettext_lazy("本机构已登记的证书"),
-        "CQC2026010101000001",
-    ),
-    _c(
-        "status",
-        "证书状态",
-        ["certification_status", "状态"],
-        True,
-        "text",
-        45,
-        gettext_lazy("新状态，取值同证书报送"),
-        "SUSPENDED",
-    ),
-    _c(
-        "status_date",
-        "状态日期",
-        ["status_effective_date", "状态变更日期"],
-        True,
-        "date",
-        10,
-        gettext_lazy("生效日期，不得早于上一次状态变更"),
-        "2026-11-20",
-    ),
-    _c(
-        "status_reason",
-        "状态原因",
-        ["reason", "变更原因"],
-        True,
-        "text",
-        2000,
-        gettext_lazy("公开显示"),
-        "监督抽查不合格，责令整改",
-    ),
-    _c(
-        "certification_body",
-        "认证机构",
-        ["certification_body_approval_number", "认证机构批准号"],
-        False,
-        "text",
-        200,
-        gettext_lazy("可选；填写时须为报送机构本身"),
-        "",
-    ),
-]
+    replace(_CERTIFICATE["number"], help=gettext_lazy("本机构已登记的证书")),
+    replace(_CERTIFICATE["status"], required=True, help=gettext_lazy("新状态，取值同证书报送"), example="SUSPENDED"),
+    replace(_CERTIFICATE["status_date"], required=True, help=gettext_lazy("生效日期，不得早于上一次状态变更"),
+            example="2026-11-20"),
+    replace(_CERTIFICATE["status_reason"], required=True, example="监督抽查不合格，责令整改"),
+    replace(_CERTIFICATE["certification_body"], help=gettext_lazy("可选；填写时须为报送机构本身")),
+]  # fmt: skip
 
 REPORT_COLUMNS = [
     _c(

@@ -401,7 +401,11 @@ class _Workers:
     def __init__(self, planner: CertificatePlanner, actor: Actor, workers: int) -> None:
         connections.close_all()
         context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(workers, initializer=_worker_start, initargs=(planner, actor))
+        gc.freeze()  # the cycle collector must not write to every inherited object and unshare its page
+        try:
+            self.pool = context.Pool(workers, initializer=_worker_start, initargs=(planner, actor))
+        finally:
+            gc.unfreeze()
         self.limit = 2 * workers
         self.pending: deque[Any] = deque()
 

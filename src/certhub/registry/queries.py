@@ -354,8 +354,6 @@ def with_live_flags(document: dict[str, Any], today: datetime.date | None = None
 
 # ---------------------------------------------------------------- reuse by departments and buyers (C2, C13)
 
-VERIFY_MAX_NUMBERS = 100
-
 
 def verify_certificates(
     numbers: list[str], *, body: str = "", today: datetime.date | None = None
