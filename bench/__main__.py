@@ -372,6 +372,7 @@ def measure_verify(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
     try:
         db.ensure_data(regenerate=False)
         print(f"\n== verify: POST /api/v1/certificates/verify, 100 numbers a call, on {db.label}", flush=True)
+        print(f"  read {db.warm():.1f} GB of database files into the OS cache", flush=True)
         return batch_verify.run(db.url, calls=args.verify_calls, log_dir=run_dir)
     finally:
         db.stop()

@@ -20,27 +20,31 @@ from certhub.exchange.choices import SubmissionChannel, SubmissionKind, Submissi
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, process, resume, submit_file, unfinished
 from certhub.exchange.readers import Received, file_digest, sniff_format
-from certhub.registry.models import CertificationBody
+from certhub.registry.models import CertificationBody, Lab
 
 
-def operator_actor(body: CertificationBody) -> Actor:
-    """The operator acts with the body's own rights, and the audit rows say it was an operator import."""
-    return Actor(
-        role=Role.CERTIFICATION_BODY,
-        label=f"certhub-import:{body.approval_number}",
-        organization_id=body.organization_id,
-    )
+def operator_actor(submitter: CertificationBody | Lab) -> Actor:
+    """The operator acts with the body's (or lab's) own rights, and the audit rows say it was an operator
+    import."""
+    if isinstance(submitter, Lab):
+        return Actor(role=Role.LAB, label=f"certhub-import:{submitter.cma_number}",
+                     organization_id=submitter.organization_id)  # fmt: skip
+    return Actor(role=Role.CERTIFICATION_BODY, label=f"certhub-import:{submitter.approval_number}",
+                 organization_id=submitter.organization_id)  # fmt: skip
 
 
 class Command(BaseCommand):
-    help = "Import a certification body's CSV, XLSX or JSON Lines file of certificates or status changes."
+    help = (
+        "Import a certification body's CSV, XLSX or JSON Lines file of certificates or status changes, "
+        "or a lab's file of test reports (--kind reports --as CMA_NUMBER)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", nargs="?", help="the file (CSV in UTF-8 or GB18030, XLSX, JSON Lines)")
-        parser.add_argument("--as", dest="body", help="the body: approval number, credit code or name")
         parser.add_argument(
-            "--kind", choices=[SubmissionKind.CERTIFICATES, SubmissionKind.STATUS], default=SubmissionKind.CERTIFICATES
+            "--as", dest="body", help="the body (approval number, credit code or name) or, for reports, the lab"
         )
+        parser.add_argument("--kind", choices=SubmissionKind.values, default=SubmissionKind.CERTIFICATES)
         parser.add_argument(
             "--mode",
             choices=SubmissionMode.values,
@@ -89,12 +93,14 @@ class Command(BaseCommand):
             submission = Submission.objects.select_related("organization").filter(pk=options["resume"]).first()
             if submission is None:
                 raise CommandError(f"no submission #{options['resume']}")
-            body = CertificationBody.objects.get(organization=submission.organization)
+            body = (Lab if submission.kind == SubmissionKind.REPORTS else CertificationBody).objects.get(
+                organization=submission.organization
+            )
             self.stdout.write(f"续传 · resuming submission #{submission.pk} after row {submission.rows_done:,}")
             return resume(submission, run, actor=operator_actor(body))
         if not options["file"] or not options["body"]:
             raise CommandError("give FILE and --as BODY (or --resume ID)")
-        body = self._body(options["body"])
+        body = self._submitter(options["body"], options["kind"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
@@ -113,14 +119,20 @@ class Command(BaseCommand):
             return process(interrupted, received, run, actor=actor)
         return submit_file(path, path.name, body.organization, run, actor=actor)
 
-    def _body(self, text: str) -> CertificationBody:
-        found = list(
-            CertificationBody.objects.select_related("organization").filter(
+    def _submitter(self, text: str, kind: str) -> CertificationBody | Lab:
+        if kind == SubmissionKind.REPORTS:
+            labs = Lab.objects.select_related("organization").filter(
+                Q(cma_number=text) | Q(organization__uscc=text.upper()) | Q(name=text)
+            )
+            found: list[CertificationBody | Lab] = list(labs[:2])
+        else:
+            bodies = CertificationBody.objects.select_related("organization").filter(
                 Q(approval_number=text) | Q(organization__uscc=text.upper()) | Q(name=text)
-            )[:2]
-        )
+            )
+            found = list(bodies[:2])
         if len(found) != 1:
-            raise CommandError(f"--as {text}: {'no' if not found else 'more than one'} certification body matches")
+            what = "lab" if kind == SubmissionKind.REPORTS else "certification body"
+            raise CommandError(f"--as {text}: {'no' if not found else 'more than one'} {what} matches")
         return found[0]
 
     def _report(self, submission: Submission, seconds: float) -> None:
