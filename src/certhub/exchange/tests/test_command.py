@@ -41,7 +41,8 @@ def test_an_operator_imports_for_a_body_and_the_audit_says_so(world, tmp_path):
 def test_a_lab_imports_reports_and_bad_names_and_rejections_stop_the_command(world, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(
-        "报告编号,签发日期,授权签字人,检验结论,检测项目,检测依据\r\nBG-CMD-1,2026-11-02,周敏,合格,铅,GB 5009.12-2023\r\n"
+        "报告编号,签发日期,授权签字人,检验结论,检测项目,检测依据\r\n"
+        "BG-CMD-1,2026-11-02,周敏,合格,铅,GB 5009.12-2023\r\n"
     )
     run(str(path), "--as", "231812050341", "--kind", "reports")
     assert list(TestReport.objects.get(number="BG-CMD-1").items.values_list("parameter", flat=True)) == ["铅"]
