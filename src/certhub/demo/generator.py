@@ -317,6 +317,9 @@ class DemoProvince:
             "expiry_date": expiry,
             "original_issue_date": add_years(issue, -years * renewals),
             "sites": [{"address": self.faker.street_address()}],
+            # When the body reported it: mostly within a month, some late (C2, the submissions page's
+            # timeliness table). Derived from the serial, so the rest of the province stays as it was.
+            "reported_on": min(self.today, issue + datetime.timedelta(days=(serial * 37) % 36)),
         }
         if code == "CCC" and ccc_products:
             product = rnd.choice(ccc_products)
