@@ -97,7 +97,9 @@ def insert_rows(model: type[models.Model], rows: Iterable[Sequence[Any]]) -> Non
     name = model._meta.db_table
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with connection.connection.cursor() as cursor, cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
+        # Driver errors become Django's (IntegrityError …), as through a Django cursor.
+        statement = f'COPY "{name}" ({columns}) FROM STDIN'
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
         return
@@ -169,9 +171,7 @@ def insert_copy_text(model: type[models.Model], payload: bytes) -> None:
     spec = table(model)
     columns = ", ".join(f'"{c}"' for c in spec.columns)
     connection.ensure_connection()
-    with (
-        connection.connection.cursor() as cursor,
-        cursor.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy,
-    ):
+    statement = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         for start in range(0, len(payload), 1 << 20):
             copy.write(payload[start : start + (1 << 20)])

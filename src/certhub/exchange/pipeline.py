@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
@@ -245,7 +245,22 @@ def _process(submission: Submission, received: Received, options: Options, *, ac
         rows = read_rows(received, submission.kind)
     if submission.state == SubmissionState.RECEIVED:
         submission = do_start_applying(submission, total_rows=None, encoding=received.encoding, actor=actor)
-    # Apply the valid rows chunk by chunk, or resume an interrupted submission after its last chunk.
+    return _apply_rows(submission, planner, rows, received, options, chunk_rows, actor=actor)
+
+
+def _apply_rows(
+    submission: Submission,
+    planner: CertificatePlanner | ReportPlanner,
+    rows: Iterator[RawRow],
+    received: Received,
+    options: Options,
+    chunk_rows: int,
+    *,
+    actor: Actor,
+) -> Submission:
+    """Plan and apply chunk by chunk, after the rows already committed (`rows_done`): the valid-rows mode,
+    and how an interrupted submission resumes."""
+    progress = options.progress or (lambda phase, done, total: None)
     duplicates = Duplicates(submission.kind)
     done = 0
     for raw in islice(rows, submission.rows_done):  # resuming: these rows' chunks are committed
@@ -290,8 +305,15 @@ def _all_or_nothing(
         progress("apply", done, total)
         while done < total:
             prepared: PreparedChunk = pickle.load(spill)  # noqa: S301 - our own file, written just now
+            try:
+                do_apply_prepared_chunk(submission, planner, prepared, rows_done=done + prepared.rows, actor=actor)
+            except IntegrityError:
+                # A number of this chunk was registered since the file was checked (another submission of
+                # the same body, say): the chunk rolled back; plan the rest afresh against the registry.
+                submission.refresh_from_db()
+                return _apply_rows(submission, planner, read_rows(received, submission.kind), received, options,
+                                   chunk_rows, actor=actor)  # fmt: skip
             done += prepared.rows
-            do_apply_prepared_chunk(submission, planner, prepared, rows_done=done, actor=actor)
             progress("apply", done, total)
             if options.pause:
                 time.sleep(options.pause)

@@ -369,3 +369,28 @@ def test_only_the_body_itself_may_submit_and_a_refusal_records_nothing(world, tm
             submit(world, path, user=user)
     assert Submission.objects.count() == submissions
     assert SubmissionProblem.objects.count() == 0
+
+
+def test_a_number_registered_between_checking_and_writing_is_planned_afresh(world, tmp_path, monkeypatch):
+    """All or nothing checks the file, then writes it: a certificate the body registers in between (another
+    submission, the API) makes the chunk roll back and be planned again, so it ends up unchanged."""
+    from certhub.exchange import pipeline
+    from certhub.registry.actions import do_create_certificate
+
+    rows = three_rows(world)
+    checked = pipeline.validate_all
+
+    def check_then_register(*args, **kwargs):
+        verdict = checked(*args, **kwargs)
+        maker = world.organizations["maker"]
+        data = {"number": "HN-QMS-2026-0101", "scheme": "QMS", "holder_uscc": maker.uscc, "scope": "电气设备的设计和生产",
+                "standards": "GB/T 19001-2016/ISO 9001:2015", "issue_date": "2026-10-08", "expiry_date": "2029-10-07",
+                "particulars": {"accreditation_body": "CNAS"}}  # fmt: skip
+        do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
+        return verdict
+
+    monkeypatch.setattr(pipeline, "validate_all", check_then_register)
+    submission = submit(world, write_csv(tmp_path / "race.csv", rows))
+    assert (submission.state, submission.created_count, submission.unchanged_count) == ("applied", 2, 1)
+    assert sorted(Certificate.objects.filter(number__startswith="HN-").values_list("number", flat=True)) == [
+        "HN-CCC-2026-0103", "HN-QMS-2026-0101", "HN-QMS-2026-0102"]  # fmt: skip
