@@ -383,9 +383,16 @@ def test_a_number_registered_between_checking_and_writing_is_planned_afresh(worl
     def check_then_register(*args, **kwargs):
         verdict = checked(*args, **kwargs)
         maker = world.organizations["maker"]
-        data = {"number": "HN-QMS-2026-0101", "scheme": "QMS", "holder_uscc": maker.uscc,
-                "scope": "电气设备的设计和生产", "standards": "GB/T 19001-2016/ISO 9001:2015", "issue_date": "2026-10-08", "expiry_date": "2029-10-07",
-                "particulars": {"accreditation_body": "CNAS"}}  # fmt: skip
+        data = {
+            "number": "HN-QMS-2026-0101",
+            "scheme": "QMS",
+            "holder_uscc": maker.uscc,
+            "scope": "电气设备的设计和生产",
+            "standards": "GB/T 19001-2016/ISO 9001:2015",
+            "issue_date": "2026-10-08",
+            "expiry_date": "2029-10-07",
+            "particulars": {"accreditation_body": "CNAS"},
+        }
         do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
         return verdict
 
