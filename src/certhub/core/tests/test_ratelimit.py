@@ -199,8 +199,7 @@ def _count_in_thread(results: list[int], n: int) -> None:
 def _count_in_process(path: str, n: int) -> list[int]:
     """A server process's counting, as on a one-machine install: its own connection to a SQLite file in
     WAL mode, the same statement."""
-    database = sqlite3.connect(path, timeout=10, isolation_level=None)
-    database.execute("PRAGMA journal_mode=WAL")
+    database = sqlite3.connect(path, timeout=30, isolation_level=None)  # WAL: set once by the test, kept in the file
     statement = ratelimit.COUNT.replace("%s", "?")
     try:
         return [database.execute(statement, ("key:shared", WINDOW)).fetchall()[0][0] for _ in range(n)]
@@ -219,6 +218,8 @@ def test_concurrent_counting_on_separate_connections_loses_nothing(tmp_path):
         with connection.schema_editor(collect_sql=True) as editor:
             editor.create_model(ApiRateCounter)
         with sqlite3.connect(path) as database:
+            # WAL is a property of the file: set it here, once, not in four processes racing to switch it.
+            database.execute("PRAGMA journal_mode=WAL")
             for statement in editor.collected_sql:
                 database.execute(statement)
         with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
