@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "certhub.core",
     "certhub.registry",
     "certhub.exchange",
+    "certhub.ledger",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",
