@@ -4,7 +4,7 @@ A note is UTF-8 text ending in a newline, a blank line, then one or more signatu
 "— <name> <base64(key id ‖ signature)>". A verifier key is "<name>+<key id hex>+<base64(0x01 ‖ public
 key)>", where the key id is the first four bytes of SHA-256(name ‖ "\\n" ‖ 0x01 ‖ public key). The
 rules below are the specification's and the reference implementation's (golang.org/x/mod/sumdb/note),
-whose test vectors this module passes (../shared/vectors/signed-note/)."""
+whose test vectors this module passes (tests/vectors/signed-note/)."""
 
 from __future__ import annotations
 

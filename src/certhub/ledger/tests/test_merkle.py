@@ -1,4 +1,4 @@
-"""certhub.ledger.merkle against the official vectors in ../shared/vectors/merkle/ (see its README):
+"""certhub.ledger.merkle against the official vectors in tests/vectors/merkle/ (see tests/vectors/README.md):
 every proof file accepted or refused as it says, and the RFC 6962 hashes, roots and proofs reproduced."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from certhub.ledger.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[5] / "shared" / "vectors" / "merkle"
+VECTORS = Path(__file__).resolve().parents[4] / "tests" / "vectors" / "merkle"
 INCLUSION = sorted((VECTORS / "inclusion").rglob("*.json"))
 CONSISTENCY = sorted((VECTORS / "consistency").rglob("*.json"))
 RFC6962 = json.loads((VECTORS / "rfc6962_vectors.json").read_text())

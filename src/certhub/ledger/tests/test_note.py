@@ -1,4 +1,4 @@
-"""certhub.ledger.note against the official signed-note and checkpoint vectors (../shared/vectors/signed-note/):
+"""certhub.ledger.note against the official signed-note and checkpoint vectors (tests/vectors/signed-note/):
 valid notes verify, tampered, malformed and bad-key cases are refused, and signing reproduces the vector."""
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import pytest
 from certhub.ledger.note import Checkpoint, NoteError, Signer, Verifier, open_note, sign
 
 VECTORS = json.loads(
-    (
-        Path(__file__).resolve().parents[5] / "shared" / "vectors" / "signed-note" / "signed_note_vectors.json"
-    ).read_text()
+    (Path(__file__).resolve().parents[4] / "tests" / "vectors" / "signed-note" / "signed_note_vectors.json").read_text()
 )
-NOTES_DIR = Path(__file__).resolve().parents[5] / "shared" / "vectors" / "signed-note"
+NOTES_DIR = Path(__file__).resolve().parents[4] / "tests" / "vectors" / "signed-note"
 
 
 def note_bytes(case: dict) -> bytes:
