@@ -8,6 +8,7 @@ point at them. The caller has validated the rows; the database still checks ever
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -96,10 +97,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Sequence[Any]]) -> Non
     columns = ", ".join(f'"{c}"' for c in spec.columns)
     name = model._meta.db_table
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        # Driver errors become Django's (IntegrityError …), as through a Django cursor.
-        statement = f'COPY "{name}" ({columns}) FROM STDIN'
-        with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        with _copy(model) as copy:
             for row in rows:
                 copy.write_row(row)
         return
@@ -168,10 +166,17 @@ def insert_copy_text(model: type[models.Model], payload: bytes) -> None:
         raise RegulatedWriteError(f"{model.__name__} bulk insert outside an action")
     if not payload:
         return
-    spec = table(model)
-    columns = ", ".join(f'"{c}"' for c in spec.columns)
+    with _copy(model) as copy:
+        for start in range(0, len(payload), 1 << 20):
+            copy.write(payload[start : start + (1 << 20)])
+
+
+@contextlib.contextmanager
+def _copy(model: type[models.Model]) -> Iterator[Any]:
+    """A COPY FROM STDIN into `model`'s table, all its columns, on this transaction's connection; driver
+    errors come out as Django's (IntegrityError …), as through a Django cursor."""
+    columns = ", ".join(f'"{c}"' for c in table(model).columns)
     connection.ensure_connection()
     statement = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
     with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for start in range(0, len(payload), 1 << 20):
-            copy.write(payload[start : start + (1 << 20)])
+        yield copy

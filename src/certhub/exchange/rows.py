@@ -28,6 +28,7 @@ from certhub.registry.actions import (
     certificate_changes,
     clean_certificate_input,
     clean_history,
+    identity_errors,
     transition_message,
 )
 from certhub.registry.choices import (
@@ -208,6 +209,23 @@ class Normaliser:
         return text
 
 
+def prepare_row(
+    normalise: Normaliser, raw: RawRow, rejected: dict[int, list[Problem]] | None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A raw row's normalised values, with the problems the reader and the file-wide checks found."""
+    values, problems = normalise(raw)
+    if raw.problem:
+        problems.append((raw.number, raw.problem[0], raw.problem[1], raw.problem[2], Severity.ERROR))
+    if rejected and raw.number in rejected:
+        problems.extend(rejected[raw.number])
+    return values, problems
+
+
+def missing_required(row: int, values: dict[str, Any], required: list[Column]) -> list[Problem]:
+    return [(row, c.key, "", _("必填（%(zh)s）") % {"zh": c.zh}, Severity.ERROR) for c in required
+            if values.get(c.key) in (None, "")]  # fmt: skip
+
+
 @dataclass
 class PlannedRow:
     """What one row will do. `certificate` is the registered one, if any; `cleaned` the validated contents."""
@@ -265,11 +283,7 @@ class CertificatePlanner:
         plan = ChunkPlan()
         prepared = []
         for raw in chunk:
-            values, problems = self.normalise(raw)
-            if raw.problem:
-                problems.append((raw.number, raw.problem[0], raw.problem[1], raw.problem[2], Severity.ERROR))
-            if rejected and raw.number in rejected:
-                problems.extend(rejected[raw.number])
+            values, problems = prepare_row(self.normalise, raw, rejected)
             prepared.append((raw.number, values, problems))
         numbers = [str(values.get("number") or "") for _n, values, _p in prepared]
         existing = self._existing(numbers)
@@ -335,10 +349,9 @@ class CertificatePlanner:
         existing: dict[str, Certificate],
         others: dict[str, tuple[str, str]],
     ) -> PlannedRow:
-        missing = [c for c in self.required if values.get(c.key) in (None, "")]
+        missing = missing_required(row, values, self.required)
         if missing:
-            for column in missing:
-                problems.append((row, column.key, "", _("必填（%(zh)s）") % {"zh": column.zh}, Severity.ERROR))
+            problems.extend(missing)
             return PlannedRow(row, RowOutcome.REJECTED)
         number = str(values.get("number") or "")
         named_body = str(values.get("certification_body") or "")
@@ -494,22 +507,9 @@ class CertificatePlanner:
         certificate: Certificate,
         status: str | None,
     ) -> PlannedRow:
-        if cleaned["holder"].pk != certificate.holder_id:
-            return self._reject(
-                row,
-                problems,
-                "entity_id",
-                values.get("entity_id"),
-                _("证书%(n)s的获证组织不可变更：请注销并登记新证书") % {"n": certificate.number},
-            )
-        if cleaned["scheme"].pk != certificate.scheme_id:
-            return self._reject(
-                row,
-                problems,
-                "scheme",
-                values.get("scheme"),
-                _("证书%(n)s的认证制度不可变更") % {"n": certificate.number},
-            )
+        for key, message in identity_errors(certificate, cleaned).items():
+            column = FIELD_NAMES.get(key, key)
+            return self._reject(row, problems, column, values.get(column), message)
         if status == CertificateStatus.DRAFT and certificate.status != CertificateStatus.DRAFT:
             return self._reject(
                 row, problems, "status", values.get("status"), transition_message(certificate.status, status)
@@ -592,11 +592,7 @@ class ReportPlanner:
         plan = ChunkPlan()
         groups: list[list[tuple[int, dict[str, Any], list[Problem]]]] = []
         for raw in chunk:
-            values, problems = self.normalise(raw)
-            if raw.problem:
-                problems.append((raw.number, raw.problem[0], raw.problem[1], raw.problem[2], Severity.ERROR))
-            if rejected and raw.number in rejected:
-                problems.extend(rejected[raw.number])
+            values, problems = prepare_row(self.normalise, raw, rejected)
             if groups and groups[-1][0][1].get("report_number") == values.get("report_number"):
                 groups[-1].append((raw.number, values, problems))
             else:
@@ -624,9 +620,7 @@ class ReportPlanner:
     ) -> None:
         first_row, head, _first_problems = group[0]
         for row, values, problems in group:
-            for column in self.required:
-                if values.get(column.key) in (None, ""):
-                    problems.append((row, column.key, "", _("必填（%(zh)s）") % {"zh": column.zh}, Severity.ERROR))
+            problems.extend(missing_required(row, values, self.required))
             for key in REPORT_HEAD:
                 if row != first_row and values.get(key, "") != head.get(key, ""):
                     problems.append(

@@ -1029,17 +1029,22 @@ def do_update_certificate(certificate: Certificate, data: dict[str, Any], *, act
     return update_certificate(certificate, cleaned, actor=actor)
 
 
-def update_certificate(certificate: Certificate, cleaned: dict[str, Any], *, actor: Actor) -> Certificate:
-    """Apply cleaned contents to a certificate inside an action (do_update_certificate and the importer)."""
+def identity_errors(certificate: Any, cleaned: dict[str, Any]) -> dict[str, str]:
+    """What in `cleaned` would change the fields that identify a registered certificate (its number, holder
+    and scheme): changing them is a new certificate. `certificate` may be a model or a plain row."""
     errors = {}
     if cleaned["number"] != certificate.number:
         errors["number"] = _("证书编号不可变更")
     if cleaned["holder"].pk != certificate.holder_id:
-        errors["holder_uscc"] = _("获证组织不可变更（现为%(c)s）：请注销本证书并登记新证书") % {
-            "c": certificate.holder.uscc
-        }
+        errors["holder_uscc"] = _("证书%(n)s的获证组织不可变更：请注销并登记新证书") % {"n": certificate.number}
     if cleaned["scheme"].pk != certificate.scheme_id:
-        errors["scheme"] = _("认证制度不可变更（现为%(s)s）") % {"s": certificate.scheme.code}
+        errors["scheme"] = _("证书%(n)s的认证制度不可变更") % {"n": certificate.number}
+    return errors
+
+
+def update_certificate(certificate: Certificate, cleaned: dict[str, Any], *, actor: Actor) -> Certificate:
+    """Apply cleaned contents to a certificate inside an action (do_update_certificate and the importer)."""
+    errors = identity_errors(certificate, cleaned)
     if errors:
         raise ValidationFailed(errors)
     changes = certificate_changes(certificate, cleaned)
