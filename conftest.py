@@ -1,6 +1,7 @@
 """Shared fixtures: reference data and a small world built through actions."""
 
 import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in the same thread
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Signing keys (ledger checkpoints, seals) of a test run live in a directory of its own, never in var/.
+os.environ.setdefault("CERTHUB_KEY_DIR", tempfile.mkdtemp(prefix="certhub-test-keys-"))
 
 
 @pytest.fixture
@@ -32,6 +35,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language (zh-Hans), whatever a previous request activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -80,3 +80,7 @@ api.add_router("/", registry_router)
 from certhub.exchange.api import router as exchange_router  # noqa: E402
 
 api.add_router("/", exchange_router)
+
+from certhub.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/", ledger_router)

@@ -180,3 +180,14 @@ CERTHUB_OPENDATA_DIR = Path(os.environ.get("CERTHUB_OPENDATA_DIR", VAR_DIR / "op
 CERTHUB_OPENDATA_KEEP = int(os.environ.get("CERTHUB_OPENDATA_KEEP", 7))
 CERTHUB_OPENDATA_LICENCE = os.environ.get("CERTHUB_OPENDATA_LICENCE", "")
 CERTHUB_OPENDATA_ON_DEMAND = os.environ.get("CERTHUB_OPENDATA_ON_DEMAND", "process")
+
+# Trust (C4, docs/ledger.md, docs/seals.md). Private signing keys live as files in CERTHUB_KEY_DIR (mode
+# 0600, never in the database); only public keys are stored and published. CERTHUB_LEDGER_ORIGIN names
+# the log in its checkpoints (c2sp.org/tlog-checkpoint), CERTHUB_SEAL_ISSUER the issuer of seals.
+KEY_DIR = Path(os.environ.get("CERTHUB_KEY_DIR", VAR_DIR / "keys"))
+LEDGER_ORIGIN = os.environ.get("CERTHUB_LEDGER_ORIGIN", "certhub.hunan.example/ledger")
+LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("CERTHUB_LEDGER_CHECKPOINT_INTERVAL", 60))  # seconds between checkpoints
+SEAL_ISSUER = os.environ.get("CERTHUB_SEAL_ISSUER", "certhub.hunan.example")
+# Printable certificates (docs/seals.md) embed a font with Chinese glyphs: a TrueType file or collection,
+# by default Debian's fonts-wqy-microhei.
+PDF_FONT = os.environ.get("CERTHUB_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -1,11 +1,25 @@
-"""Audit rows: who changed what, before and after (STYLE.md 8)."""
+"""Audit rows: who changed what, before and after (STYLE.md 8), each queued for the transparency ledger.
+
+Every audit row becomes one ledger entry (MISSION.md C4, docs/ledger.md). The entry cannot carry the row
+itself, which may hold personal data, so it carries salted digests of the states before and after:
+SHA-256(salt ‖ RFC 8785 canonical JSON of the state). The salt stays private beside the entry, so that
+an officer holding the audit row can show it matches the published entry while nobody can guess a
+state from its digest. The digests are taken here, where the states are at hand (in a submission's
+checking processes for bulk imports), and the ledger app appends the queue when the action ends."""
 
 from __future__ import annotations
 
+import base64
+import contextvars
 import datetime
 import decimal
-from typing import Any
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
+import orjson
+import rfc8785
 from django.db import models
 
 from certhub.core.actors import Actor
@@ -56,6 +70,68 @@ def audit_event(
     )
 
 
+class LedgerItem(NamedTuple):
+    """What the ledger needs of one audit row (core.regulated.ACTION_END_HOOKS appends it)."""
+
+    audit_id: int
+    action: str
+    subject_type: str
+    subject_pk: str
+    actor_role: str
+    salt: bytes
+    before_digest: str | None
+    after_digest: str | None
+
+
+SALT_BYTES = 16
+_ledger_queue: contextvars.ContextVar[list[LedgerItem] | None] = contextvars.ContextVar("certhub_ledger", default=None)
+
+
+def salted_digest(salt: bytes, state: Any) -> str | None:
+    """base64 SHA-256(salt ‖ RFC 8785 JSON of `state`); None for no state (before a creation)."""
+    if state is None:
+        return None
+    return base64.b64encode(hashlib.sha256(salt + rfc8785.dumps(state)).digest()).decode()
+
+
+def ledger_item(audit_id: int, action: str, subject_type: str, subject_pk: str, actor_role: str,
+                before: Any, after: Any) -> LedgerItem:  # fmt: skip
+    salt = os.urandom(SALT_BYTES)
+    return LedgerItem(audit_id, str(action), subject_type, str(subject_pk), str(actor_role), salt,
+                      salted_digest(salt, before), salted_digest(salt, after))  # fmt: skip
+
+
+def ledger_items_of_rows(rows: Iterable[Sequence[Any]]) -> list[LedgerItem]:
+    """Ledger items of audit rows given as core.bulk values (primary keys assigned; the states as the
+    JSON text core.bulk adapts them to, read back so that the digest is of the state the row holds)."""
+    from certhub.core import bulk
+
+    table = bulk.table(AuditEvent)
+    at = [table.index(name) for name in ("id", "event_type", "subject_type", "subject_id", "actor_role")]
+    before, after = table.index("before"), table.index("after")
+
+    def state(text: str | None) -> Any:
+        return None if text is None else orjson.loads(text)
+
+    return [ledger_item(*(row[i] for i in at), state(row[before]), state(row[after])) for row in rows]
+
+
+def queue_for_ledger(items: Iterable[LedgerItem]) -> None:
+    """Hold items until the current action ends (inside an action only: the ledger appends them then)."""
+    queue = _ledger_queue.get()
+    if queue is None:
+        queue = []
+        _ledger_queue.set(queue)
+    queue.extend(items)
+
+
+def take_ledger_queue() -> list[LedgerItem]:
+    """The items queued by the action now ending, leaving the queue empty (core.regulated's end hooks)."""
+    queue = _ledger_queue.get()
+    _ledger_queue.set(None)
+    return queue or []
+
+
 def record_audit(
     actor: Actor,
     event_type: AuditEventType,
@@ -68,4 +144,12 @@ def record_audit(
     """Write one audit row, inside the action's transaction."""
     event = audit_event(actor, event_type, subject, before=before, after=after, reason=reason)
     event.save()
+    queue_ledger_events([event])
     return event
+
+
+def queue_ledger_events(events: Iterable[AuditEvent]) -> None:
+    """Queue saved audit rows for the ledger."""
+    queue_for_ledger(
+        ledger_item(e.pk, e.event_type, e.subject_type, e.subject_id, e.actor_role, e.before, e.after) for e in events
+    )

@@ -21,8 +21,17 @@ from django.utils import timezone
 from certhub.core.middleware import SECURITY_HEADERS
 
 PATH = re.compile(r"^/api/v1/certificates/([^/]+)$")
-# registry.CertificatePublicRecord: one row per public (non-draft) certificate.
-QUERY = "SELECT document FROM registry_certificatepublicrecord WHERE number = {} LIMIT 2"
+# registry.CertificatePublicRecord: one row per public (non-draft) certificate; with it the indexes of
+# the certificate's ledger entries (C4), as the Django path adds them (ledger.queries.indexes_of).
+QUERY = "SELECT r.document, ({indexes}) FROM registry_certificatepublicrecord r WHERE r.number = {param} LIMIT 2"
+LEDGER_JOIN = (
+    "FROM ledger_entry e JOIN core_auditevent a ON a.id = e.audit_id WHERE a.subject_type = "
+    "'registry.certificate' AND a.subject_id = CAST(r.certificate_id AS TEXT)"
+)
+INDEXES = {
+    "postgresql": f'SELECT string_agg(e."index"::text, \',\' ORDER BY e."index") {LEDGER_JOIN}',
+    "sqlite": f'SELECT group_concat(i, \',\') FROM (SELECT e."index" AS i {LEDGER_JOIN} ORDER BY e."index")',  # noqa: S608
+}
 PASS_THROUGH_HEADERS = {b"authorization", b"x-api-key", b"cookie"}
 RESPONSE_HEADERS = [
     (b"content-type", b"application/json"),
@@ -31,11 +40,13 @@ RESPONSE_HEADERS = [
 ]
 
 
-def live_document(stored: bytes, today_text: str) -> bytes:
-    """Add today's derived flags to a stored public record (as registry.queries.with_live_flags)."""
+def live_document(stored: bytes, indexes: str | None, today_text: str) -> bytes:
+    """Add today's derived flags and the ledger indexes to a stored public record (as
+    registry.queries.with_live_flags does)."""
     document = orjson.loads(stored)
     due = document.get("surveillance_due")
     document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
+    document["ledger_indexes"] = [int(i) for i in indexes.split(",")] if indexes else []
     return orjson.dumps(document)
 
 
@@ -55,7 +66,7 @@ class FastCertificateLookup:
             if match and not any(name in PASS_THROUGH_HEADERS for name, _ in scope.get("headers", ())):
                 rows = await self._fetch(match.group(1).strip())
                 if len(rows) == 1:
-                    body = live_document(rows[0], timezone.localdate().isoformat())
+                    body = live_document(*rows[0], timezone.localdate().isoformat())
                     headers = [*RESPONSE_HEADERS, (b"content-length", str(len(body)).encode())]
                     await send({"type": "http.response.start", "status": 200, "headers": headers})
                     await send({"type": "http.response.body", "body": body})
@@ -72,7 +83,7 @@ class FastCertificateLookup:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _fetch(self, number: str) -> list[bytes]:
+    async def _fetch(self, number: str) -> list[tuple[bytes, str | None]]:
         if self._backend is None:
             async with self._lock:
                 if self._backend is None:
@@ -103,11 +114,11 @@ async def _open_backend() -> Any:
             # The lookup sets no session state, so the per-release RESET ALL round trip buys nothing.
             reset=_keep_session,
         )
-        statement = QUERY.format("$1")
+        statement = QUERY.format(indexes=INDEXES["postgresql"], param="$1")
 
-        async def fetch_pg(number: str) -> list[bytes]:
+        async def fetch_pg(number: str) -> list[tuple[bytes, str | None]]:
             async with pool.acquire() as connection:
-                return [bytes(r[0]) for r in await connection.fetch(statement, number)]
+                return [(bytes(r[0]), r[1]) for r in await connection.fetch(statement, number)]
 
         return fetch_pg
 
@@ -117,9 +128,9 @@ async def _open_backend() -> Any:
     uri = name if name.startswith("file:") else f"file:{name}?mode=ro"
     connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
     connection.execute("PRAGMA busy_timeout=5000")
-    statement = QUERY.format("?")
+    statement = QUERY.format(indexes=INDEXES["sqlite"], param="?")
 
-    async def fetch_sqlite(number: str) -> list[bytes]:
-        return [bytes(r[0]) for r in connection.execute(statement, (number,)).fetchall()]
+    async def fetch_sqlite(number: str) -> list[tuple[bytes, str | None]]:
+        return [(bytes(r[0]), r[1]) for r in connection.execute(statement, (number,)).fetchall()]
 
     return fetch_sqlite

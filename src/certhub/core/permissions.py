@@ -18,6 +18,8 @@ class Permission(models.TextChoices):
     MANAGE_API_KEYS = "manage_api_keys", "管理接口密钥"
     LOAD_REFERENCE_DATA = "load_reference_data", "导入参考数据"
     EXPORT_OPEN_DATA = "export_open_data", "生成开放数据"
+    MANAGE_SEAL_KEYS = "manage_seal_keys", "管理防伪签章密钥"
+    SIGN_CHECKPOINT = "sign_checkpoint", "签发账本检查点"
 
 
 def is_permitted(

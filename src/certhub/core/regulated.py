@@ -18,6 +18,13 @@ from django.db import models, transaction
 
 _action_depth: contextvars.ContextVar[int] = contextvars.ContextVar("certhub_action_depth", default=0)
 ACTIONS: dict[str, Callable[..., Any]] = {}
+# Called with no arguments at the end of every outermost action, inside its transaction, after the
+# action's own writes: the ledger appends the action's entries here (MISSION.md C4), last, so that the
+# lock it takes on the log's head is held only for the moment before commit.
+ACTION_END_HOOKS: list[Callable[[], None]] = []
+# Called when an outermost action ends by raising: its transaction is rolled back, so whatever it queued
+# for the end hooks must be dropped.
+ACTION_ABORT_HOOKS: list[Callable[[], None]] = []
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,8 +56,16 @@ def action(func: F) -> F:
         token = _action_depth.set(depth + 1)
         try:
             if depth == 0:
-                with transaction.atomic(durable=True):
-                    return func(*args, **kwargs)
+                try:
+                    with transaction.atomic(durable=True):
+                        result = func(*args, **kwargs)
+                        for hook in ACTION_END_HOOKS:
+                            hook()
+                        return result
+                except BaseException:
+                    for hook in ACTION_ABORT_HOOKS:
+                        hook()
+                    raise
             return func(*args, **kwargs)
         finally:
             _action_depth.reset(token)

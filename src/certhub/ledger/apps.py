@@ -7,3 +7,13 @@ class LedgerConfig(AppConfig):
     label = "ledger"
     verbose_name = _("透明账本")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Every action's audit rows become ledger entries in the action's own transaction (C4).
+        from certhub.core.audit import take_ledger_queue
+        from certhub.core.regulated import ACTION_ABORT_HOOKS, ACTION_END_HOOKS
+        from certhub.ledger.log import append_queued
+
+        if append_queued not in ACTION_END_HOOKS:
+            ACTION_END_HOOKS.append(append_queued)
+            ACTION_ABORT_HOOKS.append(take_ledger_queue)

@@ -49,36 +49,80 @@ def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
 
 def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, tree_size: int) -> list[bytes]:
     """PATH(index, D[tree_size]): the audit path of leaf `index` in the tree of the first `tree_size` leaves."""
-    if not 0 <= index < tree_size <= len(leaf_hashes):
-        raise ProofError(f"no leaf {index} in a tree of {tree_size} (the log holds {len(leaf_hashes)})")
-    return _path(index, leaf_hashes[:tree_size])
-
-
-def _path(m: int, leaves: Sequence[bytes]) -> list[bytes]:
-    n = len(leaves)
-    if n == 1:
-        return []
-    k = _split(n)
-    if m < k:
-        return [*_path(m, leaves[:k]), root_hash(leaves[k:])]
-    return [*_path(m - k, leaves[k:]), root_hash(leaves[:k])]
+    if tree_size > len(leaf_hashes):
+        raise ProofError(f"no tree of {tree_size} (the log holds {len(leaf_hashes)})")
+    return [root_hash(leaf_hashes[a:b]) for a, b in inclusion_ranges(index, tree_size)]
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> list[bytes]:
     """PROOF(size1, D[size2]): that the tree of `size1` leaves is a prefix of the tree of `size2`."""
-    if not 0 < size1 <= size2 <= len(leaf_hashes):
-        raise ProofError(f"no consistency proof from {size1} to {size2} (the log holds {len(leaf_hashes)})")
-    return _subproof(size1, leaf_hashes[:size2], True)
+    if size2 > len(leaf_hashes):
+        raise ProofError(f"no tree of {size2} (the log holds {len(leaf_hashes)})")
+    return [root_hash(leaf_hashes[a:b]) for a, b in consistency_ranges(size1, size2)]
 
 
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root_hash(leaves)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves[:k], complete), root_hash(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), root_hash(leaves[:k])]
+# A proof is a list of subtree hashes MTH(D[a:b]). The functions below say which ranges [a, b) of leaves
+# the RFC's recursive PATH and PROOF name, in proof order, so that a stored log can answer from its
+# stored subtree hashes (ledger.log) and a list of leaves from the leaves (above), with one definition.
+
+
+def inclusion_ranges(index: int, tree_size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make PATH(index, D[tree_size])."""
+    if not 0 <= index < tree_size:
+        raise ProofError(f"no leaf {index} in a tree of {tree_size}")
+    ranges, low, high = [], 0, tree_size
+    while high - low > 1:
+        k = _split(high - low)
+        if index - low < k:
+            ranges.append((low + k, high))
+            high = low + k
+        else:
+            ranges.append((low, low + k))
+            low += k
+    return ranges[::-1]
+
+
+def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make PROOF(size1, D[size2]) (RFC 9162 §2.1.4.1's SUBPROOF)."""
+    if not 0 < size1 <= size2:
+        raise ProofError(f"no consistency proof from {size1} to {size2}")
+    ranges, low, high, m, complete = [], 0, size2, size1, True
+    while m != high - low:
+        k = _split(high - low)
+        if m <= k:
+            ranges.append((low + k, high))
+            high = low + k
+        else:
+            ranges.append((low, low + k))
+            low, m, complete = low + k, m - k, False
+    if not complete:
+        ranges.append((low, high))
+    return ranges[::-1]
+
+
+def complete_subtrees(start: int, end: int) -> list[tuple[int, int]]:
+    """Leaves [start, end) as complete subtrees (level, index): 2**level leaves from index << level,
+    largest first. Folding their hashes from the right gives MTH(D[start:end]) whenever the range is
+    one the RFC's recursion splits off, as every range of a proof is."""
+    subtrees = []
+    while start < end:
+        size = start & -start if start else 1 << ((end - start).bit_length() - 1)
+        while start + size > end:
+            size >>= 1
+        level = size.bit_length() - 1
+        subtrees.append((level, start >> level))
+        start += size
+    return subtrees
+
+
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """The root over complete subtrees' hashes, largest first: each joined to everything on its right."""
+    if not hashes:
+        return EMPTY_ROOT
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = node_hash(left, root)
+    return root
 
 
 def _check_hash(name: str, value: bytes) -> None:

@@ -22,7 +22,15 @@ from django.utils.translation import gettext_noop
 
 from certhub.core import bulk
 from certhub.core.actors import Actor
-from certhub.core.audit import audit_event, record_audit, snapshot
+from certhub.core.audit import (
+    LedgerItem,
+    audit_event,
+    ledger_items_of_rows,
+    queue_for_ledger,
+    queue_ledger_events,
+    record_audit,
+    snapshot,
+)
 from certhub.core.choices import AuditEventType, RegionLevel, Role
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent, Region
@@ -285,13 +293,14 @@ def do_bulk_create_organizations(rows: Sequence[dict[str, Any]], *, actor: Actor
         by_code = dict(Organization.objects.filter(uscc__in=[o.uscc for o in organizations]).values_list("uscc", "id"))
         for organization in organizations:
             organization.pk = by_code[organization.uscc]
-    AuditEvent.objects.bulk_create(
+    events = AuditEvent.objects.bulk_create(
         [
             audit_event(actor, AuditEventType.ORGANIZATION_CREATED, o, before=None, after=snapshot(o))
             for o in organizations
         ],
         batch_size=2000,
     )
+    queue_ledger_events(events)
     return organizations
 
 
@@ -834,6 +843,7 @@ class RenderedCertificates:
     audits: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
     ids: list[int] | None = None  # once assign_certificate_ids has run
     copy_text: dict[str, bytes] | None = None  # once encode_certificates has run (PostgreSQL)
+    ledger: list[LedgerItem] | None = None  # the audit rows' ledger items, taken with the COPY text
 
 
 def render_certificates(
@@ -919,6 +929,7 @@ def encode_certificates(rendered: RenderedCertificates) -> None:
         "records": bulk.copy_text(CertificatePublicRecord, (row for _index, row in rendered.records)),
         "audits": bulk.copy_text(AuditEvent, (row for _index, row in rendered.audits)),
     }
+    rendered.ledger = ledger_items_of_rows(row for _index, row in rendered.audits)
     rendered.certificates, rendered.events, rendered.records, rendered.audits = [], [], [], []
 
 
@@ -930,11 +941,13 @@ def write_certificates(rendered: RenderedCertificates) -> list[int]:
         for model, key in ((Certificate, "certificates"), (CertificateEvent, "events"),
                            (CertificatePublicRecord, "records"), (AuditEvent, "audits")):  # fmt: skip
             bulk.insert_copy_text(model, rendered.copy_text[key])
+        queue_for_ledger(rendered.ledger or ())
         return ids
     bulk.insert_rows(Certificate, rendered.certificates)
     bulk.insert_rows(CertificateEvent, (row for _index, row in rendered.events))
     bulk.insert_rows(CertificatePublicRecord, (row for _index, row in rendered.records))
     bulk.insert_rows(AuditEvent, (row for _index, row in rendered.audits))
+    queue_for_ledger(ledger_items_of_rows(row for _index, row in rendered.audits))
     return ids
 
 

@@ -190,7 +190,8 @@ def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpRe
             )  # fmt: skip
     certificate = access_certificate(actor, number, body=body)
     document = public_certificate_record(certificate)
-    return HttpResponse(orjson.dumps(with_live_flags(document)), content_type="application/json")
+    document = with_live_flags(document, certificate_id=certificate.pk)
+    return HttpResponse(orjson.dumps(document), content_type="application/json")
 
 
 def _visible_statuses(actor: Any) -> list[str]:
@@ -228,7 +229,7 @@ def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
     data["products"] = [{k: v for k, v in p.items() if v} for p in data["products"]]
     certificate = actions.do_create_certificate(body, data, actor=actor)
     record = public_certificate_record(access_certificate(actor, certificate.number, body=body.approval_number))
-    return Status(201, with_live_flags(record))
+    return Status(201, with_live_flags(record, certificate_id=certificate.pk))
 
 
 @router.post(
@@ -256,7 +257,8 @@ def change_certificate_status(request: HttpRequest, number: str, payload: Status
         certificate, to_status=payload.status, effective_date=payload.effective_date, reason=payload.reason,
         actor=actor,
     )  # fmt: skip
-    return with_live_flags(public_certificate_record(access_certificate(actor, number, body=body.approval_number)))
+    record = public_certificate_record(access_certificate(actor, number, body=body.approval_number))
+    return with_live_flags(record, certificate_id=certificate.pk)
 
 
 # ---------------------------------------------------------------- organizations, bodies, labs, schemes

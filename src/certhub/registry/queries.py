@@ -344,11 +344,18 @@ def public_document_bytes(certificate: Certificate, events: list[CertificateEven
     return orjson.dumps(public_certificate_record(certificate, events))
 
 
-def with_live_flags(document: dict[str, Any], today: datetime.date | None = None) -> dict[str, Any]:
-    """Add the flags derived from today's date to a stored public document (see FAST_LOOKUP)."""
+def with_live_flags(
+    document: dict[str, Any], today: datetime.date | None = None, *, certificate_id: int | None = None
+) -> dict[str, Any]:
+    """Add the flags derived from today's date to a stored public document (see FAST_LOOKUP) and, for a
+    served record, the indexes of the certificate's ledger entries (C4)."""
     today_text = (today or timezone.localdate()).isoformat()
     due = document.get("surveillance_due")
     document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
+    if certificate_id is not None:
+        from certhub.ledger.queries import indexes_of
+
+        document["ledger_indexes"] = indexes_of("registry.certificate", str(certificate_id))
     return document
 
 

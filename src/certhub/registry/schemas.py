@@ -72,6 +72,10 @@ class CertificateRecord(Schema):
     surveillance_due: datetime.date | None
     surveillance_overdue: bool
     history: list[HistoryOut]
+    ledger_indexes: list[int] = Field(
+        description="indexes of the certificate's entries in the transparency ledger, oldest first "
+        "(GET /api/v1/ledger/entries, proofs at /api/v1/ledger/proof/inclusion)"
+    )
 
 
 class CertificateSummary(Schema):

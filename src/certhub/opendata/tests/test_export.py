@@ -147,7 +147,10 @@ def test_each_jsonl_line_is_the_public_api_document_of_that_certificate(exported
         body = record["certification_body"]["approval_number"]
         response = client.get(f"/api/v1/certificates/{record['number']}", {"body": body})
         assert response.status_code == 200
-        assert response.json() == record, record["number"]
+        served = response.json()
+        # The live record also names its ledger entries; the dataset leaves them to the ledger's own API.
+        assert served.pop("ledger_indexes") != []
+        assert served == record, record["number"]
 
 
 def test_bodies_labs_and_scope_carry_the_public_api_fields(exported, world, client):

@@ -7,7 +7,7 @@ PUBLIC_FIELDS = {
     schemas.CertificateRecord: [
         "number", "status", "status_label", "status_date", "scheme", "certification_body", "holder", "scope",
         "ccc_product", "products", "sites", "standards", "particulars", "original_issue_date", "issue_date",
-        "expiry_date", "surveillance_due", "surveillance_overdue", "history",
+        "expiry_date", "surveillance_due", "surveillance_overdue", "history", "ledger_indexes",
     ],
     schemas.CertificateSummary: [
         "number", "status", "status_label", "scheme", "certification_body", "holder", "issue_date", "expiry_date",
@@ -38,6 +38,7 @@ def test_the_stored_public_document_has_the_record_fields(world):
     from certhub.registry.models import CertificatePublicRecord
 
     document = orjson.loads(CertificatePublicRecord.objects.get(pk=world.certificates["ccc"].pk).document)
-    # The stored document lacks only the flag derived at request time.
-    assert sorted(document) == sorted(set(PUBLIC_FIELDS[schemas.CertificateRecord]) - {"surveillance_overdue"})
+    # The stored document lacks only what is added at request time: the flag and the ledger indexes.
+    added = {"surveillance_overdue", "ledger_indexes"}
+    assert sorted(document) == sorted(set(PUBLIC_FIELDS[schemas.CertificateRecord]) - added)
     assert sorted(document["holder"]) == ["name", "region", "uscc"]
