@@ -22,6 +22,11 @@ class PublishedEntry:
     def document(self) -> dict[str, Any]:
         return orjson.loads(self.entry)
 
+    @property
+    def time_text(self) -> str:
+        """The entry's time (UTC) to the second, for pages."""
+        return str(self.document.get("time", ""))[:19].replace("T", " ")
+
 
 def entries_between(start: int, end: int) -> list[PublishedEntry]:
     """Entries start ≤ index < end (the caller has checked the range)."""
