@@ -81,6 +81,7 @@ class LedgerItem(NamedTuple):
     salt: bytes
     before_digest: str | None
     after_digest: str | None
+    subject_public_id: str | None = None  # when the action knows it (ledger.subjects looks up the rest)
 
 
 SALT_BYTES = 16
@@ -95,10 +96,10 @@ def salted_digest(salt: bytes, state: Any) -> str | None:
 
 
 def ledger_item(audit_id: int, action: str, subject_type: str, subject_pk: str, actor_role: str,
-                before: Any, after: Any) -> LedgerItem:  # fmt: skip
+                before: Any, after: Any, public_id: str | None = None) -> LedgerItem:  # fmt: skip
     salt = os.urandom(SALT_BYTES)
     return LedgerItem(audit_id, str(action), subject_type, str(subject_pk), str(actor_role), salt,
-                      salted_digest(salt, before), salted_digest(salt, after))  # fmt: skip
+                      salted_digest(salt, before), salted_digest(salt, after), public_id)  # fmt: skip
 
 
 def ledger_items_of_rows(rows: Iterable[Sequence[Any]]) -> list[LedgerItem]:
@@ -144,12 +145,22 @@ def record_audit(
     """Write one audit row, inside the action's transaction."""
     event = audit_event(actor, event_type, subject, before=before, after=after, reason=reason)
     event.save()
-    queue_ledger_events([event])
+    queue_ledger_events([event], [subject])
     return event
 
 
-def queue_ledger_events(events: Iterable[AuditEvent]) -> None:
-    """Queue saved audit rows for the ledger."""
+def queue_ledger_events(events: Sequence[AuditEvent], subjects: Sequence[models.Model]) -> None:
+    """Queue saved audit rows (about `subjects`, in the same order) for the ledger."""
     queue_for_ledger(
-        ledger_item(e.pk, e.event_type, e.subject_type, e.subject_id, e.actor_role, e.before, e.after) for e in events
+        ledger_item(
+            e.pk,
+            e.event_type,
+            e.subject_type,
+            e.subject_id,
+            e.actor_role,
+            e.before,
+            e.after,
+            getattr(subject, "ledger_public_id", None),
+        )
+        for e, subject in zip(events, subjects, strict=True)
     )

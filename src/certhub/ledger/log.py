@@ -115,49 +115,84 @@ def append_queued() -> None:
         append(items)
 
 
+# The head this process last wrote (PostgreSQL). A single action's append starts from it without reading
+# the head and writes entries, nodes and the new head in one statement that applies only if the head
+# still holds exactly that size and right edge: a compare-and-swap, so that a stale guess (another
+# process appended, or the action that wrote it was rolled back) costs a retry, never a wrong tree. The
+# right edge and size determine the whole tree's hashes, so equal edges mean the append is right.
+_last_head: Edge | None = None
+SMALL = 64  # entries: up to this many go in the one statement; more stream through COPY
+
+
 def append(items: Sequence[LedgerItem]) -> list[int]:
     """Append one entry per item, in order, inside the current action; return their indexes."""
+    global _last_head
     if not in_action():
         raise RegulatedWriteError("ledger entries are appended only inside an action")
     ids = public_ids(items)
-    edge = _lock_head()
-    first = edge.size
     time = entry_time(timezone.now())
-    entries, nodes = [], []
-    for offset, item in enumerate(items):
-        document = entry_json(first + offset, time, item, ids[offset])
-        leaf = merkle.leaf_hash(document)
-        edge.append(leaf, nodes)
-        entries.append([first + offset, leaf, document.decode(), item.audit_id, item.salt])
-    head = [edge.size, b"".join(edge.frontier), timezone.now()]
-    if connection.vendor == "postgresql" and len(entries) <= SMALL:
-        _write_small(entries, nodes, head)
+    small = connection.vendor == "postgresql" and len(items) <= SMALL
+    if small and _last_head is not None:
+        guess = Edge(_last_head.size, list(_last_head.frontier))
+        expected = (guess.size, b"".join(guess.frontier))
+        entries, nodes = _grow(guess, items, ids, time)
+        if _write_small(entries, nodes, guess, expected):
+            _last_head = guess
+            return [row[0] for row in entries]
+    edge = _lock_head()
+    entries, nodes = _grow(edge, items, ids, time)
+    if small:
+        _write_small(entries, nodes, edge, None)
     else:
         bulk.insert_rows(Entry, entries)
         bulk.insert_rows(Node, nodes)
         with connection.cursor() as cursor:
-            cursor.execute(HEAD_UPDATE, head)
-    return list(range(first, edge.size))
+            cursor.execute(
+                f"UPDATE {Head._meta.db_table} SET size = %s, frontier = %s, updated_at = %s WHERE id = 1",  # noqa: S608
+                [edge.size, b"".join(edge.frontier), timezone.now()],
+            )
+    _last_head = edge if connection.vendor == "postgresql" else None
+    return [row[0] for row in entries]
 
 
-# A single action's few entries go in one statement on PostgreSQL (entries, nodes and head together), one
-# round trip instead of three; a bulk action's stream through COPY.
-SMALL = 64
+def _grow(edge: Edge, items: Sequence[LedgerItem], ids: list[str], time: str) -> tuple[list[list], list]:
+    """Add the items to `edge`: their entry rows and the subtree hashes they complete."""
+    entries: list[list] = []
+    nodes: list[tuple[int, bytes]] = []
+    for item, subject_id in zip(items, ids, strict=True):
+        sequence = edge.size
+        document = entry_json(sequence, time, item, subject_id)
+        leaf = merkle.leaf_hash(document)
+        edge.append(leaf, nodes)
+        entries.append([sequence, leaf, document.decode(), item.audit_id, item.salt])
+    return entries, nodes
 
 
-HEAD_UPDATE = "UPDATE ledger_head SET size = %s, frontier = %s, updated_at = %s WHERE id = 1"
-
-
-def _write_small(entries: list[list], nodes: list[tuple[int, bytes]], head: list) -> None:
-    """Only placeholders are joined into the statement; every value is a parameter."""
-    entry_values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(entries))
-    sql = f'WITH e AS (INSERT INTO ledger_entry ("index", leaf_hash, entry, audit_id, salt) VALUES {entry_values})'  # noqa: S608
-    params: list = [value for row in entries for value in row]
+def _write_small(entries: list[list], nodes: list[tuple[int, bytes]], edge: Edge,
+                 expected: tuple[int, bytes] | None) -> bool:  # fmt: skip
+    """Entries, nodes and the new head in one statement (PostgreSQL); with `expected`, only if the head
+    is still (size, right edge) as expected. Returns whether it was written. Only placeholders are joined
+    into the statement; every value is a parameter."""
+    condition = " AND size = %s AND frontier = %s" if expected else ""
+    sql = (
+        "WITH h AS (UPDATE ledger_head SET size = %s, frontier = %s, updated_at = %s "  # noqa: S608
+        f"WHERE id = 1{condition} RETURNING id), "
+        'e AS (INSERT INTO ledger_entry ("index", leaf_hash, entry, audit_id, salt) SELECT * FROM (VALUES '
+        + ", ".join(["(%s::bigint, %s::bytea, %s::text, %s::bigint, %s::bytea)"] * len(entries))
+        + ") v WHERE EXISTS (SELECT FROM h))"
+    )
+    params: list = [edge.size, b"".join(edge.frontier), timezone.now(), *(expected or ())]
+    params += [value for row in entries for value in row]
     if nodes:
-        sql += f", n AS (INSERT INTO ledger_node (key, hash) VALUES {', '.join(['(%s, %s)'] * len(nodes))})"  # noqa: S608
+        sql += (
+            ", n AS (INSERT INTO ledger_node (key, hash) SELECT * FROM (VALUES "
+            + ", ".join(["(%s::bigint, %s::bytea)"] * len(nodes))
+            + ") v WHERE EXISTS (SELECT FROM h))"
+        )
         params += [value for row in nodes for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} {HEAD_UPDATE}", [*params, *head])
+        cursor.execute(sql + " SELECT count(*) FROM h", params)
+        return cursor.fetchone()[0] == 1
 
 
 # ------------------------------------------------------------------------------------------- reading

@@ -51,14 +51,17 @@ PUBLIC_KEYS: dict[str, Callable[[list[int]], dict[int, str]]] = {
 
 
 def public_ids(items: Sequence[LedgerItem]) -> list[str]:
-    """The public identifier of each item's subject, one query per kind of subject."""
+    """The public identifier of each item's subject: as the action named it, else looked up (one query
+    per kind of subject), else the bare primary key."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for item in items:
-        if item.subject_type in PUBLIC_KEYS:
+        if item.subject_public_id is None and item.subject_type in PUBLIC_KEYS:
             wanted[item.subject_type].add(int(item.subject_pk))
     found = {kind: PUBLIC_KEYS[kind](sorted(pks)) for kind, pks in wanted.items()}
     return [
-        found[item.subject_type].get(int(item.subject_pk), item.subject_pk)
+        item.subject_public_id
+        if item.subject_public_id is not None
+        else found.get(item.subject_type, {}).get(int(item.subject_pk), item.subject_pk)
         if item.subject_type in found
         else item.subject_pk
         for item in items

@@ -300,7 +300,7 @@ def do_bulk_create_organizations(rows: Sequence[dict[str, Any]], *, actor: Actor
         ],
         batch_size=2000,
     )
-    queue_ledger_events(events)
+    queue_ledger_events(events, organizations)
     return organizations
 
 

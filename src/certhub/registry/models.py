@@ -50,6 +50,11 @@ class Organization(RegulatedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ledger_public_id(self) -> str:
+        """How a ledger entry names this organization (ledger.subjects): its credit code, public anyway."""
+        return self.uscc
+
 
 class Scheme(RegulatedModel):
     """A certification scheme, defined as data (registry/data/schemes.json)."""
@@ -153,6 +158,10 @@ class CertificationBody(RegulatedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ledger_public_id(self) -> str:
+        return self.approval_number
+
 
 class Lab(RegulatedModel):
     """An inspection and testing institution with its CMA qualification (资质认定)."""
@@ -180,6 +189,10 @@ class Lab(RegulatedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def ledger_public_id(self) -> str:
+        return self.cma_number
 
     def qualified_on(self, day: datetime.date) -> bool:
         return self.status == BodyStatus.ACTIVE and self.cma_valid_from <= day <= self.cma_valid_until
@@ -377,6 +390,15 @@ class Certificate(RegulatedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def ledger_public_id(self) -> str | None:
+        """Body approval number / certificate number (numbers are unique per body only); None when the body
+        is not loaded, so that naming an entry never costs a query inside the action (ledger.subjects
+        looks it up then)."""
+        if not Certificate.certification_body.is_cached(self):
+            return None
+        return f"{self.certification_body.approval_number}/{self.number}"
 
     def surveillance_overdue(self, today: datetime.date | None = None) -> bool:
         """Derived, not a state: an active certificate whose next surveillance audit is past due."""

@@ -321,3 +321,21 @@ def test_entry_hashes_in_the_api_are_standard_base64(world):
     entry = Entry.objects.get(index=0)
     assert base64.b64decode(log.b64(bytes(entry.leaf_hash)), validate=True) == bytes(entry.leaf_hash)
     assert Head.objects.get().size == Entry.objects.count()
+
+
+@pytest.mark.parametrize("stale", ["same size, another edge", "an older size", "a size ahead"])
+def test_a_stale_remembered_head_costs_a_retry_never_a_wrong_tree(world, stale):
+    """On PostgreSQL an append starts from the head this process last wrote and applies only if the head
+    is still that; another process's append, or a rolled-back action, must never leave a wrong tree."""
+    size = log.tree_size()
+    real = log.Edge.of(size, Head.objects.get().frontier)
+    log._last_head = {
+        "same size, another edge": log.Edge(size, [bytes(32)] * len(real.frontier)),
+        "an older size": log.Edge(size - 1, real.frontier[:-1]),
+        "a size ahead": log.Edge(size + 1, [*real.frontier, bytes(32)]),
+    }[stale]
+    do_change_certificate_status(world.certificates["active"], to_status="SUSPENDED",
+                                 effective_date=datetime.date(2026, 1, 5), reason="r", actor=world.actor("cb_hunan"))  # fmt: skip
+    assert log.tree_size() == size + 1
+    assert log.root_at(size + 1) == merkle.root_hash(leaves())
+    assert verify("--no-audit")[0] == 0

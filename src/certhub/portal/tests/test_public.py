@@ -126,9 +126,15 @@ def test_suspended_page_gives_date_reason_and_history(client, world):
         "原因：监督审核发现严重不符合",
         "此证书目前无效，不得作为有效认证证明使用。",
     ]
-    assert table_rows(response)[-2:] == [
+    from certhub.ledger.queries import entries_of
+
+    # The history, then the ledger entries behind the record: registered, then suspended.
+    entries = entries_of("registry.certificate", str(world.certificates["suspended"].pk))
+    assert [e.document["action"] for e in entries] == ["CERTIFICATE_CREATED", "CERTIFICATE_STATUS_CHANGED"]
+    assert table_rows(response)[-4:] == [
         ["2025-09-01", "有效 → 暂停", "监督审核发现严重不符合"],
         ["2025-03-01", "有效", "发证"],
+        *([f"#{e.index}", e.document["action"], e.time_text] for e in entries),
     ]
 
 
@@ -274,7 +280,8 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     [
         ("/", {}, 1),  # the scheme choices
         (SEARCH, {"q": "衡阳"}, 7),  # schemes, regions, holders, numbers, bounded count, page ids, page rows
-        ("/certificates/CNCA-QMS-2025-0002/", {}, 4),  # the number's owners, the record, its events, region
+        # the number's owners, the record, its events, region, its ledger entries
+        ("/certificates/CNCA-QMS-2025-0002/", {}, 5),
         ("/labs/231812050341/", {}, 6),  # the lab, scope count, scope ids, scope rows, signatories, their scope
     ],
 )
