@@ -226,6 +226,19 @@ class PostgresDatabase(Database):
 
         return psycopg.connect(host=self.socket_dir, dbname=dbname or self.name, user=user, autocommit=True)
 
+    def fresh_django_env(self, **extra: str) -> dict[str, str]:
+        """Drop and re-create the database, migrate it, and return the environment a child process needs
+        to run Django on it."""
+        self.reset()
+        self.certhub("migrate", "--no-input", "-v", "0")
+        return {
+            **os.environ,
+            "CERTHUB_DATABASE_URL": self.url,
+            "PYTHONPATH": str(ROOT / "src"),
+            "DJANGO_SETTINGS_MODULE": "certhub.settings",
+            **extra,
+        }
+
     def reset(self) -> None:
         with self.connect("postgres", user="postgres") as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')

@@ -336,14 +336,7 @@ def measure(rows: int, holders: int, orm_sample: int, orm_seconds: float, run_di
     db.start()
     try:
         print(f"\n== import: {rows:,} certificate rows into PostgreSQL ({holders:,} holders)", flush=True)
-        db.reset()
-        db.certhub("migrate", "--no-input", "-v", "0")
-        env = {
-            **os.environ,
-            "CERTHUB_DATABASE_URL": db.url,
-            "PYTHONPATH": str(ROOT / "src"),
-            "DJANGO_SETTINGS_MODULE": "certhub.settings",
-        }
+        env = db.fresh_django_env()
         subprocess.run([sys.executable, "-c", SETUP, str(holders)], env=env, cwd=ROOT, check=True)
         with db.connect() as connection:
             found = connection.execute(

@@ -16,7 +16,6 @@ whose ledger tables lose their foreign key to the audit log for the synthetic pa
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,15 +32,7 @@ def measure(entries: int, actions: int, run_dir: Path) -> dict[str, Any]:
     db.start()
     try:
         print(f"\n== ledger: appends in actions, then proofs at {entries:,} entries (PostgreSQL)", flush=True)
-        db.reset()
-        db.certhub("migrate", "--no-input", "-v", "0")
-        env = {
-            **os.environ,
-            "CERTHUB_DATABASE_URL": db.url,
-            "PYTHONPATH": str(ROOT / "src"),
-            "DJANGO_SETTINGS_MODULE": "certhub.settings",
-            "CERTHUB_KEY_DIR": str(run_dir / "keys"),
-        }
+        env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
         out = run_dir / "ledger.json"
         subprocess.run(
             [sys.executable, "-m", "bench.ledger_worker", str(entries), str(actions), str(out)],

@@ -174,24 +174,22 @@ def _write_small(entries: list[list], nodes: list[tuple[int, bytes]], edge: Edge
     is still (size, right edge) as expected. Returns whether it was written. Only placeholders are joined
     into the statement; every value is a parameter."""
     condition = " AND size = %s AND frontier = %s" if expected else ""
+    entry_rows = ", ".join(["(%s::bigint, %s::bytea, %s::text, %s::bigint, %s::bytea)"] * len(entries))
+    node_rows = ", ".join(["(%s::bigint, %s::bytea)"] * len(nodes))
     sql = (
         "WITH h AS (UPDATE ledger_head SET size = %s, frontier = %s, updated_at = %s "  # noqa: S608
         f"WHERE id = 1{condition} RETURNING id), "
-        'e AS (INSERT INTO ledger_entry ("index", leaf_hash, entry, audit_id, salt) SELECT * FROM (VALUES '
-        + ", ".join(["(%s::bigint, %s::bytea, %s::text, %s::bigint, %s::bytea)"] * len(entries))
-        + ") v WHERE EXISTS (SELECT FROM h))"
+        'e AS (INSERT INTO ledger_entry ("index", leaf_hash, entry, audit_id, salt) '
+        f"SELECT * FROM (VALUES {entry_rows}) v WHERE EXISTS (SELECT FROM h))"
     )
     params: list = [edge.size, b"".join(edge.frontier), timezone.now(), *(expected or ())]
     params += [value for row in entries for value in row]
     if nodes:
-        sql += (
-            ", n AS (INSERT INTO ledger_node (key, hash) SELECT * FROM (VALUES "
-            + ", ".join(["(%s::bigint, %s::bytea)"] * len(nodes))
-            + ") v WHERE EXISTS (SELECT FROM h))"
-        )
+        sql += f", n AS (INSERT INTO ledger_node (key, hash) SELECT * FROM (VALUES {node_rows}) v "  # noqa: S608
+        sql += "WHERE EXISTS (SELECT FROM h))"
         params += [value for row in nodes for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(sql + " SELECT count(*) FROM h", params)
+        cursor.execute(f"{sql} SELECT count(*) FROM h", params)  # noqa: S608
         return cursor.fetchone()[0] == 1
 
 

@@ -30,6 +30,11 @@ def leaves() -> list[bytes]:
     return [bytes(h) for h in Entry.objects.order_by("index").values_list("leaf_hash", flat=True)]
 
 
+def change_status(world, to_status: str) -> None:
+    do_change_certificate_status(world.certificates["active"], to_status=to_status, reason="监督审核",
+                                 effective_date=datetime.date(2026, 1, 5), actor=world.actor("cb_hunan"))  # fmt: skip
+
+
 def verify(*args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -108,13 +113,7 @@ def test_an_action_appends_one_entry_per_audit_row_with_digests_only(world):
 def test_a_refused_action_appends_nothing(world):
     size, nodes = log.tree_size(), Node.objects.count()
     with pytest.raises(DomainError):
-        do_change_certificate_status(
-            world.certificates["active"],
-            to_status="ACTIVE",
-            effective_date=datetime.date(2026, 1, 5),
-            reason="x",
-            actor=world.actor("cb_hunan"),
-        )
+        change_status(world, "ACTIVE")
     assert (log.tree_size(), Entry.objects.count(), Node.objects.count()) == (size, size, nodes)
 
 
@@ -188,13 +187,7 @@ def test_checkpoints_are_signed_at_most_once_an_interval_and_stay_consistent(wor
         first.tree_size,
         log.root_at(first.tree_size),
     )
-    do_change_certificate_status(
-        world.certificates["active"],
-        to_status="SUSPENDED",
-        effective_date=datetime.date(2026, 1, 5),
-        reason="r",
-        actor=world.actor("cb_hunan"),
-    )
+    change_status(world, "SUSPENDED")
     assert checkpoints.current(SYSTEM).pk == first.pk  # within the interval: the same note
     second = do_publish_checkpoint(actor=SYSTEM, force=True)
     assert second.tree_size == first.tree_size + 1
@@ -334,8 +327,7 @@ def test_a_stale_remembered_head_costs_a_retry_never_a_wrong_tree(world, stale):
         "an older size": log.Edge(size - 1, real.frontier[:-1]),
         "a size ahead": log.Edge(size + 1, [*real.frontier, bytes(32)]),
     }[stale]
-    do_change_certificate_status(world.certificates["active"], to_status="SUSPENDED",
-                                 effective_date=datetime.date(2026, 1, 5), reason="r", actor=world.actor("cb_hunan"))  # fmt: skip
+    change_status(world, "SUSPENDED")  # fmt: skip
     assert log.tree_size() == size + 1
     assert log.root_at(size + 1) == merkle.root_hash(leaves())
     assert verify("--no-audit")[0] == 0
