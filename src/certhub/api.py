@@ -84,3 +84,11 @@ api.add_router("/", exchange_router)
 from certhub.ledger.api import router as ledger_router  # noqa: E402
 
 api.add_router("/", ledger_router)
+
+from certhub.seal.api import router as seal_router  # noqa: E402
+
+api.add_router("/", seal_router)
+
+from certhub.registry.trace_api import router as trace_router  # noqa: E402
+
+api.add_router("/", trace_router)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "certhub.registry",
     "certhub.exchange",
     "certhub.ledger",
+    "certhub.seal",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",
@@ -148,6 +149,8 @@ EMAIL_BACKEND = os.environ.get("CERTHUB_EMAIL_BACKEND", "django.core.mail.backen
 # a reverse proxy, name the header that carries the client's address (e.g. X-Real-IP).
 CERTHUB_ANONYMOUS_RATE_LIMIT = int(os.environ.get("CERTHUB_ANONYMOUS_RATE_LIMIT", 60))
 CERTHUB_CLIENT_IP_HEADER = os.environ.get("CERTHUB_CLIENT_IP_HEADER", "").strip()
+# Anonymous QR images decoded on /verify/ per address a minute (0: no limit); see seal.views.
+CERTHUB_SCAN_RATE_LIMIT = int(os.environ.get("CERTHUB_SCAN_RATE_LIMIT", 240))
 CERTHUB_API_PAGE_MAX = 100
 CERTHUB_REGION_FILE = os.environ.get("CERTHUB_REGION_FILE", str(BASE_DIR / "core/data/regions/430000.json"))
 
@@ -186,7 +189,9 @@ CERTHUB_OPENDATA_ON_DEMAND = os.environ.get("CERTHUB_OPENDATA_ON_DEMAND", "proce
 # the log in its checkpoints (c2sp.org/tlog-checkpoint), CERTHUB_SEAL_ISSUER the issuer of seals.
 KEY_DIR = Path(os.environ.get("CERTHUB_KEY_DIR", VAR_DIR / "keys"))
 LEDGER_ORIGIN = os.environ.get("CERTHUB_LEDGER_ORIGIN", "certhub.hunan.example/ledger")
-LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("CERTHUB_LEDGER_CHECKPOINT_INTERVAL", 60))  # seconds between checkpoints
+LEDGER_CHECKPOINT_INTERVAL = int(
+    os.environ.get("CERTHUB_LEDGER_CHECKPOINT_INTERVAL", 60)
+)  # seconds between checkpoints
 SEAL_ISSUER = os.environ.get("CERTHUB_SEAL_ISSUER", "certhub.hunan.example")
 # Printable certificates (docs/seals.md) embed a font with Chinese glyphs: a TrueType file or collection,
 # by default Debian's fonts-wqy-microhei.

@@ -43,3 +43,5 @@ class AuditEventType(models.TextChoices):
     API_KEY_REVOKED = "API_KEY_REVOKED", _("接口密钥吊销")
     SUBMISSION_RECEIVED = "SUBMISSION_RECEIVED", _("数据报送接收")
     SUBMISSION_FINISHED = "SUBMISSION_FINISHED", _("数据报送完成")
+    SEAL_KEY_CREATED = "SEAL_KEY_CREATED", _("防伪签章密钥生成")
+    SEAL_KEY_RETIRED = "SEAL_KEY_RETIRED", _("防伪签章密钥停用")

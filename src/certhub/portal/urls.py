@@ -4,7 +4,7 @@ registry, generated from portal.tables.REGISTRIES)."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certhub.portal import office_views, views
+from certhub.portal import office_views, trace_views, views
 from certhub.portal.tables import REGISTRIES
 
 app_name = "portal"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("labs/", views.lab_list, name="lab_list"),
     path("labs/<str:cma_number>/", views.lab, name="lab"),
     path("procurement/", views.procurement, name="procurement"),
+    path("trace/certificate/<str:number>/", trace_views.trace_certificate, name="trace_certificate"),
+    path("trace/report/<str:number>/", trace_views.trace_report, name="trace_report"),
+    path("trace/organization/<str:uscc>/", trace_views.trace_organization, name="trace_organization"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),

@@ -1,7 +1,7 @@
 """Invariant 3: public schemas expose only public fields. Each schema's field list is pinned here, so a
 new field is a conscious decision (no risk grades, no personal ID digests, no internal notes)."""
 
-from certhub.registry import schemas
+from certhub.registry import schemas, trace_api
 
 PUBLIC_FIELDS = {
     schemas.CertificateRecord: [
@@ -24,6 +24,32 @@ PUBLIC_FIELDS = {
     ],
     schemas.SignatoryOut: ["name", "valid_from", "valid_until", "scope_count"],
     schemas.LabScopeOut: ["field", "object", "parameter", "standard", "valid_from", "valid_until"],
+    # Traces (registry.trace): the public part and the full view share these; the full view's own fields
+    # (actor_label, changed_fields, internal, body_auditors, people, result, registered_at) are null in public.
+    trace_api.CertificateTraceOut: [
+        "view", "certificate", "internal", "certification_body", "surveillance", "body_auditors", "events",
+        "checkpoint", "test_reports", "inspections", "complaints",
+    ],
+    trace_api.TraceInternalOut: ["reporting_lag_days", "last_surveillance_date", "registered_at", "updated_at"],
+    trace_api.TraceEventOut: [
+        "time", "subject_type", "event_type", "event_label", "actor_role", "actor_role_label", "actor_label",
+        "changed_fields", "from_status", "to_status", "surveillance_date", "ledger",
+    ],
+    trace_api.TraceLedgerEntryOut: ["index", "leaf_hash", "entry", "proof", "proof_status"],
+    trace_api.TraceCheckpointOut: ["tree_size", "root_hash", "note", "verifier_key"],
+    trace_api.TracePersonOut: ["name", "role", "role_label", "start", "end"],
+    trace_api.TraceReportOut: ["number", "issue_date", "product", "conclusion", "conclusion_label", "lab", "signatory"],
+    trace_api.TraceSignatoryOut: ["name", "valid_from", "valid_until"],
+    trace_api.ReportTraceOut: ["view", "report", "events", "checkpoint", "certificates", "inspections", "complaints"],
+    trace_api.TraceReportDetailOut: [
+        "number", "issue_date", "product", "conclusion", "conclusion_label", "lab", "signatory", "client",
+        "cma_valid_on_issue_date", "signatory_valid_on_issue_date", "items", "registered_at",
+    ],
+    trace_api.TraceReportItemOut: ["parameter", "standard", "result", "within_lab_scope", "within_signatory_scope"],
+    trace_api.OrganizationTraceOut: [
+        "view", "organization", "certification_body", "lab", "certificates", "certificate_count", "test_reports",
+        "test_report_count", "people", "events", "checkpoint", "inspections", "complaints",
+    ],
 }  # fmt: skip
 
 

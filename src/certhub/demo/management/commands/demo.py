@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from tqdm import tqdm
 
+from certhub.core.actors import SYSTEM
 from certhub.demo.generator import DEMO_PASSWORD, SIZES, DemoProvince, iter_logins
 from certhub.registry.models import Certificate
+from certhub.seal.actions import ensure_signing_key
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
             elapsed = time.monotonic() - started
             self.stdout.write(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" ({elapsed:.0f} s)")
+        # Certificate pages carry a signed QR code (docs/seals.md): make sure there is a key to sign with.
+        self.stdout.write(f"防伪签章密钥 · seal signing key: {ensure_signing_key(actor=SYSTEM).kid}")
         self.stdout.write(f"演示账号 · demo logins (password / 密码: {DEMO_PASSWORD})")
         for username, role, label in iter_logins():
             self.stdout.write(f"  {username:<14} {role:<10} {label}")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SealConfig(AppConfig):
+    name = "certhub.seal"
+    label = "seal"
+    verbose_name = _("防伪签章")
+    default_auto_field = "django.db.models.BigAutoField"

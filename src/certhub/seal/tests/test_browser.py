@@ -1,0 +1,131 @@
+"""/verify/ in a real browser (Debian's Chromium through Playwright) on a phone-sized screen: paste a seal,
+a tampered seal, the seal of a certificate suspended since, choose a photo, and point a camera at it."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+import segno
+from django.conf import settings
+from PIL import Image
+
+from certhub.registry import actions as registry_actions
+from certhub.registry.models import Certificate
+from certhub.seal.cose import wrap
+from certhub.seal.queries import seal_text
+from certhub.seal.tests.helpers import cose_of
+from conftest import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
+CCC = "2025010701000123"
+
+
+@pytest.fixture
+def live_world(transactional_db, live_server, key_dir):
+    from certhub.core.actors import SYSTEM
+    from certhub.registry.testing import build_world
+    from certhub.seal.actions import do_create_seal_key
+
+    world = build_world()
+    do_create_seal_key(actor=SYSTEM)
+    return world
+
+
+def paste_and_verify(page, text: str) -> None:
+    page.get_by_label("二维码内容").fill(text)
+    page.get_by_role("button", name="核验", exact=True).click()
+    page.wait_for_selector("#verify-result")
+
+
+def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
+    text = seal_text(Certificate.objects.get(number=CCC))
+    phone.goto(live_server.url + f"/certificates/{CCC}/")
+    # The certificate page shows the code and links the check.
+    assert phone.locator("#seal-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    phone.get_by_role("link", name="核验二维码").click()
+    phone.wait_for_url(re.compile(r"/verify/$"))
+
+    paste_and_verify(phone, text)
+    assert phone.locator("#verify-word").inner_text() == "签名真实"
+    assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOT_DIR / "verify-genuine-phone.png"), full_page=True)
+
+    altered = bytearray(cose_of(text))
+    altered[-1] ^= 0x01
+    paste_and_verify(phone, wrap(bytes(altered)))
+    assert phone.locator("#verify-word").inner_text() == "未通过核验"
+    assert (
+        phone.locator("#verify-reason").inner_text() == "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的"
+    )
+
+    paste_and_verify(phone, "QC1:" + text[10:])
+    assert phone.locator("#verify-word").inner_text() == "未通过核验"
+
+    registry_actions.do_change_certificate_status(
+        Certificate.objects.get(number=CCC), to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
+        reason="监督抽查不合格", actor=live_world.actor("cb_hunan"),
+    )  # fmt: skip
+    paste_and_verify(phone, text)
+    assert phone.locator("#verify-word").inner_text() == "签名真实"
+    assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，但此证书已于2025-10-01暂停"
+    assert "暂停" in phone.locator("#verify-current").inner_text()
+    phone.screenshot(path=str(SCREENSHOT_DIR / "verify-suspended-phone.png"), full_page=True)
+    assert phone.console_errors == []
+
+
+def test_choosing_a_photo_checks_it_at_once(live_server, live_world, phone, tmp_path):
+    text = seal_text(Certificate.objects.get(number=CCC))
+    picture = tmp_path / "certificate.png"
+    segno.make_qr(text, error="q").save(picture, kind="png", scale=5, border=4)
+    phone.goto(live_server.url + "/verify/")
+    phone.get_by_label("或上传二维码照片").set_input_files(str(picture))
+    phone.wait_for_selector("#verify-result")
+    assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
+    assert phone.console_errors == []
+
+
+def y4m_of(text: str, path: Path) -> None:
+    """A one-frame YUV4MPEG2 video of the QR code, which Chromium plays as its fake camera."""
+    buffer = io.BytesIO()
+    segno.make_qr(text, error="q").save(buffer, kind="png", scale=6, border=6)
+    code = Image.open(buffer).convert("L")
+    frame = Image.new("L", (640, 480), 190)
+    frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    chroma = bytes([128]) * (320 * 240)
+    path.write_bytes(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\nFRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+def test_pointing_the_camera_at_the_code(live_server, live_world, browser, tmp_path):
+    """Chromium's fake camera shows the code; without BarcodeDetector (Linux), frames go to /verify/scan/."""
+    text = seal_text(Certificate.objects.get(number=CCC))
+    video = tmp_path / "camera.y4m"
+    y4m_of(text, video)
+    # A second Chromium from the same Playwright, whose camera plays the video.
+    camera_browser = browser.browser_type.launch(
+        executable_path=os.environ.get("CERTHUB_CHROMIUM", "/usr/bin/chromium"),
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"],
+    )  # fmt: skip
+    try:
+        context = camera_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live_server.url + "/verify/")
+        page.get_by_role("button", name="用摄像头扫描").click()
+        page.wait_for_selector("#verify-result", timeout=20_000)
+        assert page.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
+        assert page.get_by_label("二维码内容").input_value() == text
+        assert errors == []
+    finally:
+        camera_browser.close()
