@@ -10,7 +10,7 @@ import orjson
 from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -653,7 +653,7 @@ def procurement_check(
     answer["certificates"] = entries
     answer["schemes"] = [schemes[c] for c in sorted(schemes)]
     answer["certified"] = bool(schemes)
-    names = "、".join(s["name"] for s in answer["schemes"])
+    names = pgettext("list separator", "、").join(s["name"] for s in answer["schemes"])
     valid = sum(1 for e in entries if e["valid_now"])
     if product and answer["certified"]:
         answer["message"] = _("产品“%(product)s”目前有%(n)d张有效认证证书：%(schemes)s") % {

@@ -161,9 +161,10 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
 
 
 def _changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """The fields a step changed, in alphabetical order: the order of a stored state's keys is the
+    database's (PostgreSQL's jsonb sorts them its own way), so it says nothing."""
     before, after = before or {}, after or {}
-    keys = list(after) + [k for k in before if k not in after]
-    return [k for k in keys if before.get(k) != after.get(k)]
+    return sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
 
 
 def audit_trail(subjects: Iterable[models.Model], *, full: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from certhub.registry.choices import CertificateStatus
 from certhub.seal.queries import SealCheck
@@ -41,7 +41,7 @@ def verdict(check: SealCheck) -> Verdict:
         )
     lines = []
     if check.changed_fields:
-        names = "、".join(str(CHANGED_FIELD_LABELS[name]) for name in check.changed_fields)
+        names = pgettext("list separator", "、").join(str(CHANGED_FIELD_LABELS[name]) for name in check.changed_fields)
         lines.append(_("签发此二维码后，登记库中的%(fields)s已变更，请以下方登记库当前记录为准。") % {"fields": names})
     elif check.record_changed:
         lines.append(_("签发此二维码后，登记库中此证书另有变更记录，请以当前记录为准。"))
