@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import orjson
-import rfc8785
 from django.db import models
 
+from certhub.core import canonical
 from certhub.core.actors import Actor
 from certhub.core.choices import AuditEventType
 from certhub.core.models import AuditEvent
@@ -92,7 +92,7 @@ def salted_digest(salt: bytes, state: Any) -> str | None:
     """base64 SHA-256(salt ‖ RFC 8785 JSON of `state`); None for no state (before a creation)."""
     if state is None:
         return None
-    return base64.b64encode(hashlib.sha256(salt + rfc8785.dumps(state)).digest()).decode()
+    return base64.b64encode(hashlib.sha256(salt + canonical.dumps(state)).digest()).decode()
 
 
 def ledger_item(audit_id: int, action: str, subject_type: str, subject_pk: str, actor_role: str,

@@ -22,11 +22,10 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import rfc8785
 from django.db import connection
 from django.utils import timezone
 
-from certhub.core import bulk
+from certhub.core import bulk, canonical
 from certhub.core.audit import LedgerItem, take_ledger_queue
 from certhub.core.regulated import RegulatedWriteError, in_action
 from certhub.ledger import merkle
@@ -47,7 +46,7 @@ def entry_time(moment: datetime.datetime) -> str:
 
 def entry_json(sequence: int, time: str, item: LedgerItem, subject_id: str) -> bytes:
     """The published entry for `item` at `sequence` (RFC 8785: sorted keys, no spaces, UTF-8)."""
-    return rfc8785.dumps(
+    return canonical.dumps(
         {
             "sequence": sequence,
             "time": time,
