@@ -18,7 +18,6 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-import orjson
 from django.db import models
 
 from certhub.core import canonical
@@ -100,21 +99,6 @@ def ledger_item(audit_id: int, action: str, subject_type: str, subject_pk: str, 
     salt = os.urandom(SALT_BYTES)
     return LedgerItem(audit_id, str(action), subject_type, str(subject_pk), str(actor_role), salt,
                       salted_digest(salt, before), salted_digest(salt, after), public_id)  # fmt: skip
-
-
-def ledger_items_of_rows(rows: Iterable[Sequence[Any]]) -> list[LedgerItem]:
-    """Ledger items of audit rows given as core.bulk values (primary keys assigned; the states as the
-    JSON text core.bulk adapts them to, read back so that the digest is of the state the row holds)."""
-    from certhub.core import bulk
-
-    table = bulk.table(AuditEvent)
-    at = [table.index(name) for name in ("id", "event_type", "subject_type", "subject_id", "actor_role")]
-    before, after = table.index("before"), table.index("after")
-
-    def state(text: str | None) -> Any:
-        return None if text is None else orjson.loads(text)
-
-    return [ledger_item(*(row[i] for i in at), state(row[before]), state(row[after])) for row in rows]
 
 
 def queue_for_ledger(items: Iterable[LedgerItem]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -15,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,12 +25,13 @@ from django.utils.translation import gettext_noop
 from certhub.core import bulk
 from certhub.core.actors import Actor
 from certhub.core.audit import (
+    SALT_BYTES,
     LedgerItem,
     audit_event,
-    ledger_items_of_rows,
     queue_for_ledger,
     queue_ledger_events,
     record_audit,
+    salted_digest,
     snapshot,
 )
 from certhub.core.choices import AuditEventType, RegionLevel, Role
@@ -843,6 +846,9 @@ class RenderedCertificates:
     audits: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
     ids: list[int] | None = None  # once assign_certificate_ids has run
     copy_text: dict[str, bytes] | None = None  # once encode_certificates has run (PostgreSQL)
+    # Per audit row, what its ledger entry needs that is known while rendering: the certificate's public
+    # id and the salted digest of its state (core.audit), taken from the state itself, not its JSON text.
+    ledger_parts: list[tuple[str, bytes, str | None]] = dataclass_field(default_factory=list)
     ledger: list[LedgerItem] | None = None  # the audit rows' ledger items, taken with the COPY text
 
 
@@ -854,8 +860,15 @@ def render_certificates(
     (unless a draft) and its CERTIFICATE_CREATED audit row (the snapshot core.audit.snapshot would take)."""
     now = timezone.now()
     rendered = RenderedCertificates()
+    salts = os.urandom(SALT_BYTES * len(certificates))
+    approvals = dict(
+        CertificationBody.objects.filter(pk__in={c.certification_body_id for c in certificates}).values_list(
+            "pk", "approval_number"
+        )
+    )
     certificate_table, event_table = bulk.table(Certificate), bulk.table(CertificateEvent)
     record_table, audit_table = bulk.table(CertificatePublicRecord), bulk.table(AuditEvent)
+    after_column = audit_table.index("after")
     # The snapshot core.audit.snapshot takes, built without its per-value type checks.
     audited = [f.attname for f in Certificate._meta.concrete_fields if f.name in CERTIFICATE_AUDIT_FIELDS]
     audited_dates = [f.attname for f in Certificate._meta.concrete_fields
@@ -892,8 +905,26 @@ def render_certificates(
                                 actor_id=actor.user_id, actor_label=actor.label, actor_role=actor.role,
                                 subject_type=Certificate._meta.label_lower, subject_id=None, before=None, after=after,
                                 reason="")  # fmt: skip
-        rendered.audits.append((index, audit_table.values_of(audit)))
+        audit_row = audit_table.values_of(audit)
+        rendered.audits.append((index, audit_row))
+        # The digest is of the state as the audit row stores it (its JSON read back), as verify reads it.
+        salt = salts[index * SALT_BYTES : (index + 1) * SALT_BYTES]
+        public_id = f"{approvals[certificate.certification_body_id]}/{certificate.number}"
+        stored = orjson.loads(audit_row[after_column])
+        rendered.ledger_parts.append((public_id, salt, salted_digest(salt, stored)))
     return rendered
+
+
+def _ledger_items(rendered: RenderedCertificates) -> list[LedgerItem]:
+    """The ledger items of the rendered audit rows (keys assigned): one per new certificate."""
+    audit_table = bulk.table(AuditEvent)
+    pk, subject = audit_table.pk_index, audit_table.index("subject_id")
+    action, role = AuditEventType.CERTIFICATE_CREATED.value, audit_table.index("actor_role")
+    label = Certificate._meta.label_lower
+    return [
+        LedgerItem(row[pk], action, label, row[subject], row[role], salt, None, digest, public_id)
+        for (_index, row), (public_id, salt, digest) in zip(rendered.audits, rendered.ledger_parts, strict=True)
+    ]
 
 
 def assign_certificate_ids(rendered: RenderedCertificates) -> list[int]:
@@ -929,8 +960,9 @@ def encode_certificates(rendered: RenderedCertificates) -> None:
         "records": bulk.copy_text(CertificatePublicRecord, (row for _index, row in rendered.records)),
         "audits": bulk.copy_text(AuditEvent, (row for _index, row in rendered.audits)),
     }
-    rendered.ledger = ledger_items_of_rows(row for _index, row in rendered.audits)
+    rendered.ledger = _ledger_items(rendered)
     rendered.certificates, rendered.events, rendered.records, rendered.audits = [], [], [], []
+    rendered.ledger_parts = []
 
 
 def write_certificates(rendered: RenderedCertificates) -> list[int]:
@@ -947,7 +979,7 @@ def write_certificates(rendered: RenderedCertificates) -> list[int]:
     bulk.insert_rows(CertificateEvent, (row for _index, row in rendered.events))
     bulk.insert_rows(CertificatePublicRecord, (row for _index, row in rendered.records))
     bulk.insert_rows(AuditEvent, (row for _index, row in rendered.audits))
-    queue_for_ledger(ledger_items_of_rows(row for _index, row in rendered.audits))
+    queue_for_ledger(_ledger_items(rendered))
     return ids
 
 

@@ -132,6 +132,16 @@ def test_an_import_killed_half_way_leaves_whole_chunks_and_resumes(child_databas
     assert (state, rows_done, created, total) == ("applied", ROWS, ROWS, ROWS)
     numbers = read("SELECT number FROM registry_certificate WHERE number LIKE 'HN-KILL-%' ORDER BY number")
     assert [n for (n,) in numbers] == [f"HN-KILL-{i:05d}" for i in range(ROWS)]
+    assert_ledger_holds(env, read)
+
+
+def assert_ledger_holds(env: dict[str, str], read: Callable[[str], list[tuple]]) -> None:
+    """Every audit row the child committed has its ledger entry, and the whole log checks out."""
+    entries, audits = read("SELECT (SELECT COUNT(*) FROM ledger_entry), (SELECT COUNT(*) FROM core_auditevent)")[0]
+    assert entries == audits
+    verify = certhub(env, "ledger", "verify")
+    out, err = verify.communicate(timeout=300)
+    assert (verify.returncode, out.strip()) == (0, f"valid: {entries} entries, 0 checkpoints"), err
 
 
 def test_a_large_file_checked_by_worker_processes_gives_the_same_answer(child_database, tmp_path):
@@ -173,3 +183,4 @@ def test_a_large_file_checked_by_worker_processes_gives_the_same_answer(child_da
         "(SELECT CAST(id AS TEXT) FROM registry_certificate WHERE number LIKE 'HN-PAR-%')"
     )[0][0]
     assert audited == 600
+    assert_ledger_holds(env, read)
