@@ -67,8 +67,8 @@ def _measure(seconds: float, pinned: int | None) -> dict[str, Any]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from certhub.seal import qr
-    from certhub.seal.claims import SealClaims, scope_digest
     from certhub.seal.cose import ALGORITHM_EDDSA, HEADER_ALGORITHM, HEADER_KID, key_id, sig_structure, sign, wrap
+    from certhub.seal.docs import EXAMPLE_CLAIMS
     from certhub.seal.trust import TrustedKey, verify_seal
 
     private_key = Ed25519PrivateKey.generate()
@@ -76,18 +76,11 @@ def _measure(seconds: float, pinned: int | None) -> dict[str, Any]:
     raw_public = public_key.public_bytes_raw()
     kid = key_id(raw_public)
     now = datetime.datetime.now(datetime.UTC)
-    template = SealClaims(
-        issuer="certhub.hunan.example",
+    # The documented example's claims (docs/data-formats.md), valid from a day ago for three years.
+    template = dataclasses.replace(
+        EXAMPLE_CLAIMS,
         issued_at=int(now.timestamp()) - 86_400,
         expires_at=int(now.timestamp()) + 3 * 365 * 86_400,
-        number="",
-        scheme="QMS",
-        holder_name="长沙星城电器有限公司",
-        holder_uscc="914301040000000437",
-        certification_body="CNCA-R-2004-117",
-        scope_digest=scope_digest("电气设备的设计和生产"),
-        status="ACTIVE",
-        ledger_index=0,
     )
     claims = [
         dataclasses.replace(template, number=f"CNCA-QMS-2025-{i:06d}", ledger_index=1_000_000 + i)
