@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "certhub.exchange",
     "certhub.ledger",
     "certhub.seal",
+    "certhub.inspections",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",

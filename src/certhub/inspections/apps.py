@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "certhub.inspections"
+    label = "inspections"
+    verbose_name = _("双随机抽查")
+    default_auto_field = "django.db.models.BigAutoField"
