@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotFound, ValidationFailed
+from certhub.core.errors import Conflict, NotFound, ValidationFailed
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
 from certhub.registry.models import (
     CccProduct,
@@ -238,6 +238,35 @@ def find_labs(*, q: str = "", parameter: str = "", standard: str = "", region: s
     if region:
         queryset = queryset.filter(within_region("organization__region_id", region_code_prefix(region)))
     return queryset.order_by("name", "id")
+
+
+class AmbiguousNumber(Conflict):
+    """A number several bodies (or labs) use: the caller must say which. `choices` are (key, name) pairs;
+    the error body lists the keys under the parameter that chooses, as GET /certificates/{number} does."""
+
+    def __init__(self, message: str, *, parameter: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__(message, code="ambiguous")
+        self.parameter = parameter
+        self.choices = choices
+        self.errors = {parameter: [key for key, _name in choices]}
+
+
+AMBIGUITY_CAP = 10  # bodies listed when several use one number
+
+
+def refuse_ambiguous_number(certificates: QuerySet[Certificate], number: str, body: str) -> None:
+    """Unless `body` chooses, raise AmbiguousNumber when several bodies among `certificates` use `number`
+    (certificate numbers are unique per body only)."""
+    if body:
+        return
+    choices = list(
+        certificates.filter(number=number.strip())
+        .order_by("certification_body__approval_number")
+        .values_list("certification_body__approval_number", "certification_body__name")
+        .distinct()[:AMBIGUITY_CAP]
+    )
+    if len(choices) > 1:
+        raise AmbiguousNumber(_("多个认证机构使用此编号，请用body参数指定"), parameter="body", choices=choices)
 
 
 def access_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:

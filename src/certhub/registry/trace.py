@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from certhub.core.actors import ANONYMOUS, SYSTEM, Actor
 from certhub.core.choices import AuditEventType, Role
-from certhub.core.errors import Conflict, NotFound, ValidationFailed
+from certhub.core.errors import NotFound, ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, is_permitted
 from certhub.ledger import checkpoints, log, merkle
@@ -49,13 +49,16 @@ from certhub.registry.models import (
     TestReport,
 )
 from certhub.registry.queries import (
+    AMBIGUITY_CAP,
     CCC_CODE,
+    AmbiguousNumber,
     _product_matches,
     access_certificate,
     access_organization,
     capped_count,
     certificates_visible_to,
     public_certificate_record,
+    refuse_ambiguous_number,
     with_live_flags,
 )
 from certhub.registry.validation import clean_uscc
@@ -66,23 +69,11 @@ T = TypeVar("T")
 LIST_CAP = 200
 # A holder's reports searched for the sample names a certificate names, newest first.
 REPORT_CANDIDATE_CAP = 1_000
-AMBIGUITY_CAP = 10
 
 
 class TraceView(models.TextChoices):
     PUBLIC = "public", gettext_lazy("公开部分")
     FULL = "full", gettext_lazy("完整记录")
-
-
-class AmbiguousNumber(Conflict):
-    """A number several bodies (or labs) use: the caller must say which. `choices` are (key, name) pairs;
-    the error body lists the keys under the parameter that chooses, as GET /certificates/{number} does."""
-
-    def __init__(self, message: str, *, parameter: str, choices: list[tuple[str, str]]) -> None:
-        super().__init__(message, code="ambiguous")
-        self.parameter = parameter
-        self.choices = choices
-        self.errors = {parameter: [key for key, _name in choices]}
 
 
 # ---------------------------------------------------------------- who sees what
@@ -285,24 +276,10 @@ def _empty_sections() -> dict[str, list[Any]]:
 # ---------------------------------------------------------------- a certificate
 
 
-def certificate_choices(actor: Actor, number: str) -> list[tuple[str, str]]:
-    """(approval number, body name) of the bodies using `number` that the actor — or the public — may see."""
-    return list(
-        _certificates_seen_by(actor)
-        .filter(number=number.strip())
-        .order_by("certification_body__approval_number")
-        .values_list("certification_body__approval_number", "certification_body__name")
-        .distinct()[:AMBIGUITY_CAP]
-    )
-
-
 def access_traced_certificate(actor: Actor, number: str, *, body: str = "") -> tuple[Certificate, Actor]:
     """The certificate to trace and the actor it was fetched as (the public, if the actor's own scope
     left it out). Raises AmbiguousNumber when several bodies use the number and `body` names none."""
-    if not body:
-        choices = certificate_choices(actor, number)
-        if len(choices) > 1:
-            raise AmbiguousNumber(_("多个认证机构使用此编号，请用body参数指定"), parameter="body", choices=choices)
+    refuse_ambiguous_number(_certificates_seen_by(actor), number, body)
     return _fetch(actor, lambda a: access_certificate(a, number, body=body))
 
 

@@ -24,7 +24,7 @@ from certhub.core.errors import Conflict
 from certhub.ledger.queries import latest_index
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import Certificate
-from certhub.registry.queries import access_certificate, certificates_visible_to
+from certhub.registry.queries import access_certificate, certificates_visible_to, refuse_ambiguous_number
 from certhub.seal.claims import SealClaims, scope_digest
 from certhub.seal.cose import sign, wrap
 from certhub.seal.keyfiles import SigningUnavailable, load_private_key
@@ -32,14 +32,6 @@ from certhub.seal.models import SealKey
 from certhub.seal.trust import TrustedKey, VerifiedSeal, jwk_set, numeric_date, verify_seal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class AmbiguousNumber(Conflict):
-    """Several bodies use the number; `errors["body"]` lists their approval numbers to choose from."""
-
-    def __init__(self, approval_numbers: list[str]) -> None:
-        super().__init__(_("多个认证机构使用此编号，请用body参数指定"), code="ambiguous")
-        self.errors = {"body": approval_numbers}
 
 
 class NotSealable(Conflict):
@@ -53,15 +45,7 @@ class NotSealable(Conflict):
 def access_sealed_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:
     """The certificate a seal is asked for, resolved as GET /certificates/{number} resolves it: a number
     shared by several bodies needs `body` (409 lists them), an unknown one is 404."""
-    if not body:
-        bodies = list(
-            certificates_visible_to(actor)
-            .filter(number=number.strip())
-            .order_by("certification_body__approval_number")
-            .values_list("certification_body__approval_number", flat=True)[:10]
-        )
-        if len(bodies) > 1:
-            raise AmbiguousNumber(bodies)
+    refuse_ambiguous_number(certificates_visible_to(actor), number, body)
     return access_certificate(actor, number, body=body)
 
 
