@@ -15,6 +15,7 @@ from django.db import connection
 
 from certhub.core import bulk
 from certhub.core.audit import LedgerItem
+from certhub.registry.models import certificate_public_id
 
 
 def _certificates(pks: list[int]) -> dict[int, str]:
@@ -26,7 +27,7 @@ def _certificates(pks: list[int]) -> dict[int, str]:
                 f"JOIN registry_certificationbody b ON b.id = c.certification_body_id WHERE {condition}",
                 values,
             )
-            found.update((pk, f"{approval}/{number}") for pk, approval, number in cursor.fetchall())
+            found.update((pk, certificate_public_id(approval, number)) for pk, approval, number in cursor.fetchall())
     return found
 
 

@@ -65,6 +65,7 @@ from certhub.registry.models import (
     Signatory,
     TestReport,
     TestReportItem,
+    certificate_public_id,
 )
 from certhub.registry.queries import public_document_bytes
 from certhub.registry.validation import (
@@ -909,7 +910,7 @@ def render_certificates(
         rendered.audits.append((index, audit_row))
         # The digest is of the state as the audit row stores it (its JSON read back), as verify reads it.
         salt = salts[index * SALT_BYTES : (index + 1) * SALT_BYTES]
-        public_id = f"{approvals[certificate.certification_body_id]}/{certificate.number}"
+        public_id = certificate_public_id(approvals[certificate.certification_body_id], certificate.number)
         stored = orjson.loads(audit_row[after_column])
         rendered.ledger_parts.append((public_id, salt, salted_digest(salt, stored)))
     return rendered

@@ -298,6 +298,11 @@ class Signatory(RegulatedModel):
         return f"{self.person} ({self.lab})"
 
 
+def certificate_public_id(approval_number: str, number: str) -> str:
+    """How the public names one certificate, e.g. in the ledger: numbers are unique per body only."""
+    return f"{approval_number}/{number}"
+
+
 class Certificate(RegulatedModel):
     """A certificate: number unique per certification body, holder, scheme, scope and lifecycle status.
     Its public record, as served, lives beside it in CertificatePublicRecord."""
@@ -398,7 +403,7 @@ class Certificate(RegulatedModel):
         looks it up then)."""
         if not Certificate.certification_body.is_cached(self):
             return None
-        return f"{self.certification_body.approval_number}/{self.number}"
+        return certificate_public_id(self.certification_body.approval_number, self.number)
 
     def surveillance_overdue(self, today: datetime.date | None = None) -> bool:
         """Derived, not a state: an active certificate whose next surveillance audit is past due."""
