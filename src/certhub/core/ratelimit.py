@@ -136,20 +136,30 @@ class ApiRateLimitMiddleware:
         return with_limit_headers(self.get_response(request), decision)
 
 
-def limit_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For `ninja.decorators.decorate_view`: count an anonymous call (no key, nobody signed in) against
-    its client address, before its parameters are even parsed. One budget per address, shared by the
-    endpoints that carry this decorator. CERTHUB_ANONYMOUS_RATE_LIMIT=0 turns the limit off."""
+def limit_per_address(
+    budget: str, setting: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view decorator counting anonymous calls (no key, nobody signed in) against their client address
+    in the named budget, `setting` calls a minute (0 turns it off); the endpoints carrying the same budget
+    share it."""
 
-    @functools.wraps(run)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        limit = settings.CERTHUB_ANONYMOUS_RATE_LIMIT
-        user = getattr(request, "user", None)
-        if limit <= 0 or presented_key(request) or (user is not None and user.is_authenticated):
-            return run(request, *args, **kwargs)
-        decision = count_request(f"ip:{client_address(request)}", limit)
-        if not decision.allowed:
-            return too_many_requests(decision)
-        return with_limit_headers(run(request, *args, **kwargs), decision)
+    def decorate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(run)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            limit = getattr(settings, setting)
+            user = getattr(request, "user", None)
+            if limit <= 0 or presented_key(request) or (user is not None and user.is_authenticated):
+                return run(request, *args, **kwargs)
+            decision = count_request(f"{budget}:{client_address(request)}", limit)
+            if not decision.allowed:
+                return too_many_requests(decision)
+            return with_limit_headers(run(request, *args, **kwargs), decision)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+# For `ninja.decorators.decorate_view` on the reuse endpoints: counted before the parameters are even
+# parsed; CERTHUB_ANONYMOUS_RATE_LIMIT a minute per address.
+limit_anonymous = limit_per_address("ip", "CERTHUB_ANONYMOUS_RATE_LIMIT")

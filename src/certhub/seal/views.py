@@ -4,11 +4,8 @@ orchestration only: the checks live in seal.trust and seal.queries."""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from certhub.core.actors import Actor
 from certhub.core.errors import DomainError
-from certhub.core.ratelimit import client_address, count_request, too_many_requests, with_limit_headers
+from certhub.core.ratelimit import limit_per_address
 from certhub.seal import qr
 from certhub.seal.cose import SealError
 from certhub.seal.display import verdict
@@ -55,21 +52,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _scan_budget(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """Decoding an image costs far more than answering a lookup, so anonymous frames have a budget per
-    address of their own (CERTHUB_SCAN_RATE_LIMIT a minute; a camera sends a frame every 0.7 s)."""
-
-    @functools.wraps(view)
-    def limited(request: HttpRequest) -> HttpResponse:
-        limit = settings.CERTHUB_SCAN_RATE_LIMIT
-        if limit <= 0 or request.user.is_authenticated:
-            return view(request)
-        decision = count_request(f"scan:{client_address(request)}", limit)
-        if not decision.allowed:
-            return too_many_requests(decision)
-        return with_limit_headers(view(request), decision)
-
-    return limited
+# Decoding an image costs far more than answering a lookup, so anonymous frames have a budget per address
+# of their own (CERTHUB_SCAN_RATE_LIMIT a minute; a camera sends a frame every 0.7 s).
+_scan_budget = limit_per_address("scan", "CERTHUB_SCAN_RATE_LIMIT")
 
 
 @require_POST
