@@ -8,13 +8,13 @@ as the checkpoint format recommends, so a verifier can tell which log a note spe
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError
 
 from certhub.core.actors import Actor
+from certhub.core.keyfiles import write_new_private_file
 from certhub.ledger import note
 from certhub.ledger.models import Checkpoint
 
@@ -32,14 +32,11 @@ def signer() -> note.Signer:
         return note.Signer.parse(path.read_text().strip())
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
     created = note.Signer.generate(settings.LEDGER_ORIGIN)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_new_private_file(path, f"{created}\n".encode())
     except FileExistsError:  # another process made it first: use theirs
         return note.Signer.parse(path.read_text().strip())
-    with os.fdopen(descriptor, "w") as file:
-        file.write(f"{created}\n")
     return created
 
 

@@ -5,7 +5,6 @@ is the one `openssl pkey -in FILE -pubout` reads, so an operator can check a fil
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from certhub.core.errors import DomainError
+from certhub.core.keyfiles import write_new_private_file
 from certhub.seal.cose import key_id
 
 
@@ -38,19 +38,11 @@ def key_path(kid: bytes) -> Path:
 def write_private_key(private_key: Ed25519PrivateKey) -> Path:
     """Write a new key's file, refusing to overwrite one (the name is its key id, so an existing file is
     the same key or a collision; either way it is kept)."""
-    directory = key_directory()
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
-        directory.chmod(0o700)
     path = key_path(key_id(private_key.public_key().public_bytes_raw()))
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
-        file.flush()
-        os.fsync(file.fileno())
+    write_new_private_file(path, pem)
     return path
 
 
