@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "certhub.exchange",
     "certhub.ledger",
     "certhub.seal",
+    "certhub.risk",
     "certhub.inspections",
     "certhub.portal",
     "certhub.opendata",

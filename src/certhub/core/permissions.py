@@ -20,6 +20,9 @@ class Permission(models.TextChoices):
     EXPORT_OPEN_DATA = "export_open_data", "生成开放数据"
     MANAGE_SEAL_KEYS = "manage_seal_keys", "管理防伪签章密钥"
     SIGN_CHECKPOINT = "sign_checkpoint", "签发账本检查点"
+    MANAGE_INSPECTIONS = "manage_inspections", "制定和实施双随机抽查"
+    REVIEW_INSPECTION_RESULT = "review_inspection_result", "审核和公示抽查结果"
+    SET_RISK_GRADES = "set_risk_grades", "评定风险等级"
 
 
 def is_permitted(
@@ -35,7 +38,8 @@ def is_permitted(
         return True
     if permission == Permission.VIEW_OFFICE:
         return actor.role == Role.OFFICER
-    if permission == Permission.MANAGE_REGISTRY:
+    if permission in (Permission.MANAGE_REGISTRY, Permission.MANAGE_INSPECTIONS, Permission.REVIEW_INSPECTION_RESULT):
+        # Officers act inside their region only: a county officer cannot plan or publish for the province.
         return actor.role == Role.OFFICER and (region_code is None or actor.covers_region(region_code))
     if permission == Permission.WRITE_CERTIFICATE:
         return (

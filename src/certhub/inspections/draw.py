@@ -89,3 +89,179 @@ def steps(pool_size: int, count: int, sources: Sequence[str], algorithm: str = "
 def select(pool_size: int, count: int, sources: Sequence[str], algorithm: str = "rfc3797") -> list[int]:
     """The pool positions chosen (1-based), in selection order."""
     return [step.position for step in steps(pool_size, count, sources, algorithm)]
+
+
+# ------------------------------------------------------------------ one batch: strata, then inspectors
+#
+# A batch draw is one stream of selections numbered 0, 1, 2, … across everything it picks: first the
+# targets of each stratum in turn (A, B, C, D), then each selected target's inspectors, slot by slot. With
+# one stratum and no inspectors it is exactly `steps` above, so a batch is RFC 3797's method applied
+# to several lists one after the other with a single counter, never reusing a selection number.
+
+
+class Stream:
+    """The numbered digests of one draw: `next_value()` is digest(index ‖ key ‖ index) of the next number
+    as an unsigned integer."""
+
+    def __init__(self, sources: Sequence[str], algorithm: str) -> None:
+        if algorithm not in ALGORITHMS:
+            raise DrawError(f"unknown algorithm {algorithm!r}: use {' or '.join(ALGORITHMS)}")
+        self.key = key_string(sources).encode("ascii")
+        self.width = INDEX_BYTES[algorithm]
+        self.limit = 1 << (8 * self.width)
+        self.digest = DIGESTS[algorithm]
+        self.algorithm = algorithm
+        self.used = 0
+
+    def next_value(self) -> int:
+        if self.used >= self.limit:
+            raise DrawError(
+                f"{self.algorithm} numbers selections with {self.width} bytes: a draw may make at most "
+                f"{self.limit:,} selections (targets and inspector slots together); use sha256"
+            )
+        index = self.used.to_bytes(self.width, "big")
+        self.used += 1
+        return int.from_bytes(self.digest(index + self.key + index).digest(), "big")
+
+
+@dataclass(frozen=True)
+class StratumDraw:
+    """How many to pick (`count`) from a stratum of `size` members listed in a fixed order."""
+
+    name: str
+    size: int
+    count: int
+
+
+def select_strata(strata: Sequence[StratumDraw], stream: Stream) -> list[tuple[str, int]]:
+    """(stratum, 1-based position in that stratum) for every pick, in selection order."""
+    chosen: list[tuple[str, int]] = []
+    for stratum in strata:
+        if not 0 <= stratum.count <= stratum.size:
+            raise DrawError(f"stratum {stratum.name}: cannot draw {stratum.count} from {stratum.size} members")
+        left = SortedList(range(1, stratum.size + 1))
+        for _ in range(stratum.count):
+            chosen.append((stratum.name, left.pop(stream.next_value() % len(left))))
+    return chosen
+
+
+@dataclass(frozen=True)
+class PoolInspector:
+    """One member of the inspector pool snapshot, in pool order."""
+
+    code: str
+    department: str
+    region: str
+
+
+@dataclass(frozen=True)
+class AssignmentTarget:
+    """A selected target as assignment sees it: its id, its region (for the own-county rule) and the
+    codes of inspectors with a declared or recorded conflict with it."""
+
+    target: str
+    region: str
+    conflicts: frozenset[str] = frozenset()
+
+
+class AssignmentError(DrawError):
+    """The inspector pool cannot staff a target under the rules; the message says exactly why."""
+
+
+def slot_departments(departments: Sequence[str], per_target: int) -> list[str]:
+    """The department of each inspector slot of a target: one from each department of a joint
+    inspection first (联合抽查), then round again until `per_target` slots are filled."""
+    if not departments:
+        raise DrawError("no department: a draw needs the department(s) whose inspectors it assigns")
+    if per_target < max(2, len(departments)):
+        raise DrawError(
+            f"{per_target} inspector(s) a target is too few: at least 2 (国办发〔2015〕58号), and one from each "
+            f"of the {len(departments)} departments of a joint inspection"
+        )
+    return [departments[j % len(departments)] for j in range(per_target)]
+
+
+def assign_inspectors(
+    targets: Sequence[AssignmentTarget],
+    inspectors: Sequence[PoolInspector],
+    departments: Sequence[str],
+    per_target: int,
+    stream: Stream,
+    *,
+    own_county_rule: bool = False,
+) -> list[list[str]]:
+    """Inspector codes for each target, in order (docs/inspections.md, "Assigning inspectors").
+
+    For each slot, the candidates are the slot department's inspectors with the fewest assignments so
+    far in this draw (workload balance), in pool order; the next digest modulo their number picks one.
+    If the one picked may not inspect this target (already on it, a conflict with it, or, under the
+    own-county rule, working in its county), the next digest picks again, until an allowed inspector
+    is found; when none of the least-loaded is allowed, the next load level is tried."""
+    slots = slot_departments(departments, per_target)
+    position = {inspector.code: index for index, inspector in enumerate(inspectors)}
+    load = [0] * len(inspectors)
+    # Per department: load → the pool positions with that load, kept sorted (pool order).
+    buckets: dict[str, dict[int, SortedList]] = {d: {0: SortedList()} for d in departments}
+    county_size: dict[tuple[str, str], int] = {}
+    for index, inspector in enumerate(inspectors):
+        if inspector.department in buckets:
+            buckets[inspector.department][0].add(index)
+            key = (inspector.department, inspector.region)
+            county_size[key] = county_size.get(key, 0) + 1
+    result: list[list[str]] = []
+    for target in targets:
+        chosen: list[int] = []
+        conflicted = {position[c] for c in target.conflicts if c in position}
+
+        def allowed(index: int, target: AssignmentTarget = target, chosen: list[int] = chosen,
+                    conflicted: set[int] = conflicted) -> bool:  # fmt: skip
+            return (
+                index not in chosen
+                and index not in conflicted
+                and not (own_county_rule and inspectors[index].region == target.region)
+            )
+
+        for department in slots:
+            # At most this many of any bucket can be barred from this target.
+            barred = len(conflicted) + len(chosen) + (county_size.get((department, target.region), 0)
+                                                      if own_county_rule else 0)  # fmt: skip
+            pick = None
+            for level in sorted(buckets[department]):
+                bucket = buckets[department][level]
+                if len(bucket) <= barred and not any(allowed(i) for i in bucket):
+                    continue
+                while pick is None:
+                    candidate = bucket[stream.next_value() % len(bucket)]
+                    if allowed(candidate):
+                        pick = candidate
+                break
+            if pick is None:
+                raise AssignmentError(_staffing_failure(target, department, inspectors, conflicted, chosen,
+                                                        own_county_rule))  # fmt: skip
+            chosen.append(pick)
+            by_load = buckets[department]
+            by_load[load[pick]].remove(pick)
+            if not by_load[load[pick]]:
+                del by_load[load[pick]]
+            load[pick] += 1
+            by_load.setdefault(load[pick], SortedList()).add(pick)
+        result.append([inspectors[i].code for i in chosen])
+    return result
+
+
+def _staffing_failure(
+    target: AssignmentTarget,
+    department: str,
+    inspectors: Sequence[PoolInspector],
+    conflicted: set[int],
+    chosen: list[int],
+    own_county_rule: bool,
+) -> str:
+    members = [i for i, inspector in enumerate(inspectors) if inspector.department == department]
+    same_county = [i for i in members if own_county_rule and inspectors[i].region == target.region]
+    return (
+        f"target {target.target}: no inspector of {department} is left for it — the department has "
+        f"{len(members)} in the pool, {len([i for i in members if i in conflicted])} with a conflict with this "
+        f"target, {len(same_county)} excluded by the own-county rule, "
+        f"{len([i for i in members if i in chosen])} already assigned to it"
+    )

@@ -1,0 +1,235 @@
+"""Freezing the two pools of a batch (一单两库): the targets a saved filter selects today, each in its risk
+stratum, and the inspectors who may be drawn, each with their conflicts (MISSION.md C5, C6).
+
+A snapshot lists its members in a fixed, documented order, so that anyone holding the published list can
+rebuild it and its SHA-256 Merkle root (RFC 9162 hashing, the ledger's own): targets by stratum (A, B, C,
+D), then by public key in code-point order; inspectors by enforcement-certificate number. Each member is
+one leaf, the RFC 8785 JSON of a list:
+
+    target     ["B", "91430102MA4L0XXXXX", "430102", "91430102MA4L0XXXXX"]   stratum, key, county, credit code
+    inspector  ["XZ43010001", "市场监管", "430102", ["9143…"]]                code, department, posting, conflicts
+
+Reading a million targets is one SQL statement per registry with no ORM objects."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import orjson
+from django.db import connection
+
+from certhub.core import canonical
+from certhub.core.models import Region
+from certhub.inspections.choices import TargetType
+from certhub.inspections.draw import DrawError, StratumDraw
+from certhub.ledger import merkle
+from certhub.registry.choices import BodyStatus, CertificateStatus
+from certhub.risk.choices import UNGRADED, GradedSubject, RiskGrade
+
+STRATA = tuple(RiskGrade.values)  # A, B, C, D: the order strata are listed and drawn in
+# Default ratio of each stratum as a multiple of the items' ratio (国市监信发〔2022〕6号: A lowered, B normal,
+# C raised, D sharply raised). The multiples are CertHub's defaults; every batch may set its own ratios.
+DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2"), "D": Decimal("4")}
+RECENT_INSPECTION_DAYS = 365  # the same target, the same item: at most once in 12 months
+
+
+@dataclass(frozen=True)
+class Target:
+    """One pool member: published fields first, then the internal ids a task needs (never published)."""
+
+    stratum: str
+    key: str
+    region: str
+    organization: str  # credit code of the organization behind the target (conflicts are by organization)
+    target_id: int
+    organization_id: int
+
+    def leaf(self) -> bytes:
+        return orjson.dumps([self.stratum, self.key, self.region, self.organization])
+
+
+@dataclass(frozen=True)
+class PoolInspector:
+    code: str
+    department: str
+    region: str
+    conflicts: tuple[str, ...]
+    inspector_id: int
+
+    def leaf(self) -> bytes:
+        return canonical.dumps([self.code, self.department, self.region, list(self.conflicts)])
+
+
+def merkle_root(leaves: Iterable[bytes]) -> str:
+    """Hex SHA-256 Merkle root (RFC 9162) of the leaves in order."""
+    return merkle.root_hash([merkle.leaf_hash(leaf) for leaf in leaves]).hex()
+
+
+def default_ratios(base: Decimal) -> dict[str, str]:
+    return {s: str(min(Decimal(100), base * m).quantize(Decimal("0.01"))) for s, m in DEFAULT_MULTIPLIERS.items()}
+
+
+def parse_ratios(raw: dict[str, object]) -> dict[str, Decimal]:
+    """Percentages per stratum, each 0–100 with at most two decimals; raises DrawError naming the stratum."""
+    if set(raw) - set(STRATA):
+        raise DrawError(f"unknown stratum {sorted(set(raw) - set(STRATA))[0]!r}: strata are A, B, C, D")
+    ratios: dict[str, Decimal] = {}
+    for stratum in STRATA:
+        text = str(raw.get(stratum, "0")).strip()
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            raise DrawError(f"ratio of stratum {stratum}: {text!r} is not a number") from None
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+            raise DrawError(f"ratio of stratum {stratum}: {text}% is out of range (0 to 100)")
+        if value != value.quantize(Decimal("0.01")):
+            raise DrawError(f"ratio of stratum {stratum}: {text}% has more than two decimals")
+        ratios[stratum] = value
+    if not any(ratios.values()):
+        raise DrawError("every stratum's ratio is 0: the batch would draw nothing")
+    return ratios
+
+
+def stratum_counts(sizes: dict[str, int], ratios: dict[str, Decimal], total: int | None) -> list[StratumDraw]:
+    """How many each stratum gives. By ratio: ⌈size × ratio / 100⌉ (at least the ratio). By total count:
+    the count shared in proportion to size × ratio, largest remainders first, never more than a stratum
+    has."""
+    if total is None:
+        return [StratumDraw(s, sizes[s], min(sizes[s], math.ceil(sizes[s] * ratios[s] / 100))) for s in STRATA]
+    available = sum(sizes[s] for s in STRATA if ratios[s] > 0)
+    if not 1 <= total <= available:
+        raise DrawError(f"cannot draw {total} targets: the pool's strata with a ratio above 0 hold {available}")
+    counts = dict.fromkeys(STRATA, 0)
+    open_strata = [s for s in STRATA if ratios[s] > 0 and sizes[s]]
+    left = total
+    while left:
+        weight = sum(sizes[s] * ratios[s] for s in open_strata)
+        quotas = {s: Decimal(left) * sizes[s] * ratios[s] / weight for s in open_strata}
+        shares = {s: int(quotas[s]) for s in open_strata}
+        order = sorted(open_strata, key=lambda s: (-(quotas[s] - shares[s]), STRATA.index(s)))
+        for s in order[: left - sum(shares.values())]:
+            shares[s] += 1
+        for s in open_strata:
+            take = min(shares[s], sizes[s] - counts[s])
+            counts[s] += take
+            left -= take
+        open_strata = [s for s in open_strata if counts[s] < sizes[s]]
+    return [StratumDraw(s, sizes[s], counts[s]) for s in STRATA]
+
+
+# ------------------------------------------------------------------ reading the registries
+
+
+def _target_query(target_type: str) -> tuple[str, str]:
+    """SELECT of (target id, key, county, credit code, organization id, grade) and the region column."""
+    grade = "COALESCE(g.grade, %s)"
+    if target_type == TargetType.ENTERPRISE:
+        return (
+            f"SELECT o.id, o.uscc, o.region_id, o.uscc, o.id, {grade} FROM registry_organization o "  # noqa: S608
+            "LEFT JOIN risk_grade g ON g.subject_type = %s AND g.subject_id = o.id",
+            "o.region_id",
+        )
+    if target_type == TargetType.CERTIFIED_PRODUCT:
+        key = "b.approval_number || '/' || c.number"
+        return (
+            f"SELECT c.id, {key}, c.region_code, o.uscc, o.id, {grade} FROM registry_certificate c "  # noqa: S608
+            "JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+            "JOIN registry_organization o ON o.id = c.holder_id "
+            "LEFT JOIN risk_grade g ON g.subject_type = %s AND g.subject_id = o.id",
+            "c.region_code",
+        )
+    table, key, subject = {
+        TargetType.CERTIFICATION_BODY: ("registry_certificationbody", "approval_number", "certification_body"),
+        TargetType.LAB: ("registry_lab", "cma_number", "lab"),
+    }[target_type]
+    return (
+        f"SELECT t.id, t.{key}, o.region_id, o.uscc, o.id, {grade} FROM {table} t "  # noqa: S608
+        "JOIN registry_organization o ON o.id = t.organization_id "
+        f"LEFT JOIN risk_grade g ON g.subject_type = '{subject}' AND g.subject_id = t.id",
+        "o.region_id",
+    )
+
+
+def select_targets(pool: object, excluded: set[str]) -> dict[str, list[Target]]:
+    """The pool's members today, by stratum, each stratum in key order; `excluded` keys are left out."""
+    target_type = pool.target_type  # type: ignore[attr-defined]
+    region: Region = pool.region  # type: ignore[attr-defined]
+    sql, region_column = _target_query(target_type)
+    params: list[object] = [UNGRADED.value]
+    if target_type in (TargetType.ENTERPRISE, TargetType.CERTIFIED_PRODUCT):
+        params.append(GradedSubject.ORGANIZATION.value)
+    conditions = [f"{region_column} LIKE %s"]
+    params.append(region.prefix + "%")
+    if target_type == TargetType.CERTIFIED_PRODUCT:
+        conditions.append("c.status = %s")
+        params.append(CertificateStatus.ACTIVE.value)
+        if pool.scheme_id:  # type: ignore[attr-defined]
+            conditions.append("c.scheme_id = %s")
+            params.append(pool.scheme_id)  # type: ignore[attr-defined]
+    elif target_type == TargetType.ENTERPRISE:
+        if pool.scheme_id:  # type: ignore[attr-defined]
+            conditions.append("EXISTS (SELECT 1 FROM registry_certificate c WHERE c.holder_id = o.id "
+                              "AND c.status = %s AND c.scheme_id = %s)")  # fmt: skip
+            params += [CertificateStatus.ACTIVE.value, pool.scheme_id]  # type: ignore[attr-defined]
+    else:
+        conditions.append("t.status = %s")
+        params.append(BodyStatus.ACTIVE.value)
+    if pool.industry_section:  # type: ignore[attr-defined]
+        conditions.append("o.industry_section = %s")
+        params.append(pool.industry_section)  # type: ignore[attr-defined]
+    if pool.above_designated_size:  # type: ignore[attr-defined]
+        conditions.append("o.above_designated_size")
+    grades = set(pool.grades or STRATA)  # type: ignore[attr-defined]
+    strata: dict[str, list[Target]] = {s: [] for s in STRATA}
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {' AND '.join(conditions)}", params)
+        while rows := cursor.fetchmany(50_000):
+            for target_id, key, county, uscc, organization_id, grade in rows:
+                if grade in grades and key not in excluded:
+                    strata[grade].append(Target(grade, key, county, uscc, target_id, organization_id))
+    for members in strata.values():
+        members.sort(key=lambda t: t.key)  # code-point order, the same on every database
+    return strata
+
+
+def recently_inspected(item_ids: Sequence[int], today: datetime.date) -> set[str]:
+    """Keys of targets inspected (or drawn and not yet inspected) for any of these items in the last 12
+    months: the same target is not inspected twice a year for the same item."""
+    from django.db.models import Q
+
+    from certhub.inspections.models import Task
+
+    cutoff = today - datetime.timedelta(days=RECENT_INSPECTION_DAYS)
+    recent = Q(inspected_until__gte=cutoff) | Q(inspected_until__isnull=True, batch__drawn_at__date__gte=cutoff)
+    return set(Task.objects.filter(recent, batch__items__in=item_ids).values_list("target_key", flat=True))
+
+
+def select_inspectors(departments: Sequence[str], target_type: str, region: Region) -> list[PoolInspector]:
+    """Inspectors who may be drawn: available, of the batch's departments, qualified for the target type,
+    posted inside the plan's region; with their conflicts: organizations they declared and organizations
+    they worked for (the person registry's employment history)."""
+    from certhub.inspections.models import Inspector
+    from certhub.registry.models import Affiliation
+
+    rows = list(
+        Inspector.objects.filter(available=True, department__in=list(departments),
+                                 region__code__startswith=region.prefix)
+        .order_by("code").values_list("id", "code", "department", "region_id", "qualifications",
+                                      "declared_conflicts", "person_id")
+    )  # fmt: skip
+    rows = [r for r in rows if target_type in (r[4] or [])]
+    employers: dict[int, set[str]] = {}
+    person_ids = [r[6] for r in rows if r[6] is not None]
+    for person_id, uscc in Affiliation.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "organization__uscc"
+    ):
+        employers.setdefault(person_id, set()).add(uscc)
+    return [
+        PoolInspector(code, department, region_code,
+                      tuple(sorted(set(declared or []) | employers.get(person_id, set()))), pk)
+        for pk, code, department, region_code, _q, declared, person_id in rows
+    ]  # fmt: skip
