@@ -1,0 +1,192 @@
+"""The published draw file of a batch (DRAW.json) and its verification by anyone (MISSION.md C5).
+
+The file holds everything needed to redo the draw without CertHub: the commitment as announced, the
+ledger entry that recorded it (with the salt of that one entry, so that its digest can be checked), the
+source values entered, both frozen pools member by member, and the selection with each target's
+inspectors. `verify(document)` rebuilds both Merkle roots, checks the commitment against its ledger entry
+and that it was recorded before the sources came out, recomputes the selection and the assignment from
+the sources, and compares — reporting the first difference in words. `certhub draw verify DRAW.json`
+runs it with no database."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from typing import Any
+
+import orjson
+
+from certhub.core.audit import salted_digest
+from certhub.inspections import draw, pools
+
+FORMAT = "certhub-draw/1"
+
+
+class DrawFileError(ValueError):
+    """The file is not a draw file this version can read (exit 2)."""
+
+
+class DrawMismatch(ValueError):
+    """The file does not reproduce: the message says where (exit 1)."""
+
+
+def draw_file(batch: Any) -> dict[str, Any]:
+    """The draw file of a drawn batch."""
+    from certhub.core.choices import AuditEventType
+    from certhub.core.models import AuditEvent
+    from certhub.inspections.actions import load_snapshot
+    from certhub.ledger.models import Entry
+
+    targets, inspectors = load_snapshot(batch)
+    staff: dict[int, list[str]] = {}
+    tasks = list(batch.tasks.order_by("sequence").values_list("id", "sequence", "stratum", "target_key"))
+    for task_id, code in (
+        batch.tasks.model.inspectors.through.objects.filter(task__batch=batch)
+        .order_by("task_id", "slot")
+        .values_list("task_id", "inspector__code")
+    ):
+        staff.setdefault(task_id, []).append(code)
+    ledger = None
+    event = AuditEvent.objects.filter(event_type=AuditEventType.BATCH_COMMITTED, subject_type="inspections.batch",
+                                      subject_id=str(batch.pk)).first()  # fmt: skip
+    entry = Entry.objects.filter(audit=event).first() if event else None
+    if entry is not None:
+        ledger = {"index": entry.index, "entry": entry.entry, "salt": base64.b64encode(bytes(entry.salt)).decode()}
+    return {
+        "format": FORMAT,
+        "commitment": batch.commitment,
+        "ledger": ledger,
+        "sources": batch.sources,
+        "pool": [[t.stratum, t.key, t.region, t.organization] for t in targets],
+        "inspectors": [[i.code, i.department, i.region, list(i.conflicts)] for i in inspectors],
+        "selection": [
+            {"sequence": sequence, "stratum": stratum, "target": key, "inspectors": staff.get(task_id, [])}
+            for task_id, sequence, stratum, key in tasks
+        ],
+    }
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+
+def _field(document: dict[str, Any], *path: str) -> Any:
+    value: Any = document
+    for step in path:
+        if not isinstance(value, dict) or step not in value:
+            raise DrawFileError(f"the file has no {'.'.join(path)}")
+        value = value[step]
+    return value
+
+
+def _rows(document: dict[str, Any], name: str, width: int) -> list[list[Any]]:
+    rows = _field(document, name)
+    if not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != width for r in rows):
+        raise DrawFileError(f"{name} must be a list of {width}-item lists")
+    return rows
+
+
+def verify(document: Any) -> list[str]:
+    """Check a draw file; returns what was checked, one line each. Raises DrawFileError when the file
+    cannot be read as a draw file, DrawMismatch at the first thing that does not reproduce."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DrawFileError(f"not a draw file: format must be {FORMAT!r}")
+    commitment = _field(document, "commitment")
+    checked: list[str] = []
+    pool_rows = _rows(document, "pool", 4)
+    inspector_rows = _rows(document, "inspectors", 4)
+    targets = [pools.Target(*(str(v) for v in row), 0, 0) for row in pool_rows]
+    inspectors = [pools.PoolInspector(str(c), str(d), str(r), tuple(conf), 0) for c, d, r, conf in inspector_rows]
+
+    # 1. The pools are the ones announced.
+    _expect(len(targets) == _field(commitment, "pool", "size"),
+            f"the pool lists {len(targets)} targets; the commitment announced {commitment['pool']['size']}")  # fmt: skip
+    root = pools.merkle_root(t.leaf() for t in targets)
+    _expect(root == _field(commitment, "pool", "root"),
+            f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}")  # fmt: skip
+    checked.append(f"target pool: {len(targets):,} members, Merkle root {root} as announced")
+    for stratum in _field(commitment, "strata"):
+        members = [t for t in targets if t.stratum == stratum["stratum"]]
+        _expect(len(members) == stratum["size"],
+                f"stratum {stratum['stratum']} has {len(members)} members in the pool; the commitment says "
+                f"{stratum['size']}")  # fmt: skip
+        _expect([t.key for t in members] == sorted(t.key for t in members),
+                f"stratum {stratum['stratum']} is not listed in key order")  # fmt: skip
+    order = [s["stratum"] for s in commitment["strata"]]
+    _expect([t.stratum for t in targets] == sorted((t.stratum for t in targets), key=order.index),
+            "the pool is not listed stratum by stratum")  # fmt: skip
+    root = pools.merkle_root(i.leaf() for i in inspectors)
+    _expect(len(inspectors) == _field(commitment, "inspectors", "size") and root == commitment["inspectors"]["root"],
+            f"the inspector pool ({len(inspectors)} members, root {root}) is not the one announced "
+            f"({commitment['inspectors']['size']} members, root {commitment['inspectors']['root']})")  # fmt: skip
+    checked.append(f"inspector pool: {len(inspectors):,} members, Merkle root {root} as announced")
+
+    # 2. The commitment is the one the ledger recorded, before the sources came out.
+    ledger = document.get("ledger")
+    if ledger:
+        checked.append(_check_ledger(ledger, commitment))
+    else:
+        checked.append("ledger: the file carries no ledger entry (not checked)")
+
+    # 3. The selection follows from the sources.
+    sources = _field(document, "sources")
+    if not isinstance(sources, list) or len(sources) != len(commitment["sources"]):
+        raise DrawMismatch(f"{len(sources) if isinstance(sources, list) else 0} source values for "
+                           f"{len(commitment['sources'])} announced sources")  # fmt: skip
+    try:
+        from certhub.inspections.actions import compute_draw
+
+        expected = compute_draw(commitment, [str(s) for s in sources], targets, inspectors)
+    except draw.DrawError as error:
+        raise DrawMismatch(f"the draw cannot be recomputed: {error}") from None
+    published = document.get("selection")
+    if not isinstance(published, list):
+        raise DrawFileError("selection must be a list")
+    _expect(len(published) == len(expected),
+            f"the file lists {len(published)} selections; the sources give {len(expected)}")  # fmt: skip
+    for number, (row, (target, staff)) in enumerate(zip(published, expected, strict=True), start=1):
+        if not isinstance(row, dict):
+            raise DrawFileError(f"selection {number} is not an object")
+        _expect(row.get("target") == target.key and row.get("stratum") == target.stratum,
+                f"selection {number}: the file says {row.get('target')} (stratum {row.get('stratum')}); the "
+                f"sources give {target.key} (stratum {target.stratum})")  # fmt: skip
+        _expect(row.get("inspectors") == staff,
+                f"selection {number} ({target.key}): the file says inspectors {row.get('inspectors')}; the "
+                f"sources give {staff}")  # fmt: skip
+    checked.append(f"selection: {len(expected):,} targets and their inspectors reproduced from the sources "
+                   f"with {commitment['algorithm']} (key {draw.key_string([str(s) for s in sources])})")  # fmt: skip
+    return checked
+
+
+def _check_ledger(ledger: dict[str, Any], commitment: dict[str, Any]) -> str:
+    try:
+        entry = orjson.loads(ledger["entry"])
+        salt = base64.b64decode(ledger["salt"], validate=True)
+    except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+        raise DrawFileError("ledger must hold the entry (JSON text) and its salt (base64)") from None
+    _expect(entry.get("subject_id") == commitment.get("batch"),
+            f"the ledger entry is about {entry.get('subject_id')}, not batch {commitment.get('batch')}")  # fmt: skip
+    _expect(
+        entry.get("after_digest") == salted_digest(salt, commitment),
+        "the commitment is not the one recorded in the ledger: its salted digest differs from the entry's",
+    )
+    recorded = datetime.datetime.fromisoformat(str(entry.get("time")).replace("Z", "+00:00"))
+    available = datetime.datetime.fromisoformat(commitment["sources_available_at"])
+    _expect(recorded < available,
+            f"the commitment was recorded at {recorded.isoformat()}, not before its sources came out "
+            f"({available.isoformat()})")  # fmt: skip
+    return (f"ledger: entry {ledger['index']} records this commitment at {recorded.isoformat()}, before the sources "
+            f"came out ({available.isoformat()}); prove the entry with /api/v1/ledger/proof/inclusion")  # fmt: skip
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise DrawMismatch(message)
+
+
+def verify_bytes(data: bytes) -> list[str]:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise DrawFileError(f"not JSON: {error}") from None
+    return verify(document)
