@@ -268,9 +268,12 @@ def _affiliations(organization_id: int, *, role: str = "", during: tuple[datetim
     ]  # fmt: skip
 
 
-def _empty_sections() -> dict[str, list[Any]]:
-    # Filled once the inspection (C5) and complaint (C10) modules record them; empty until then.
-    return {"inspections": [], "complaints": []}
+def _sections(organization_id: int) -> dict[str, list[Any]]:
+    """Published 双随机 results of the organization behind the record (C5: results flow into its record);
+    complaints (C10) fill in once that module records them."""
+    from certhub.inspections.records import published_results_of
+
+    return {"inspections": published_results_of(organization_id), "complaints": []}
 
 
 # ---------------------------------------------------------------- a certificate
@@ -328,7 +331,7 @@ def certificate_trace(actor: Actor, number: str, *, body: str = "") -> dict[str,
         "events": events,
         "checkpoint": checkpoint,
         "test_reports": [_report_summary(r) for r in reports_behind(certificate)],
-        **_empty_sections(),
+        **_sections(certificate.holder_id),
     }  # fmt: skip
 
 
@@ -420,7 +423,7 @@ def report_trace(actor: Actor, number: str, *, lab: str = "") -> dict[str, Any]:
         "events": events,
         "checkpoint": checkpoint,
         "certificates": certificates_behind_report(actor, report),
-        **_empty_sections(),
+        **_sections(report.lab.organization_id),
     }
 
 
@@ -468,5 +471,5 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         "people": _affiliations(organization.pk) if full else None,
         "events": events,
         "checkpoint": checkpoint,
-        **_empty_sections(),
+        **_sections(organization.pk),
     }  # fmt: skip
