@@ -21,6 +21,7 @@ class Permission(models.TextChoices):
     MANAGE_SEAL_KEYS = "manage_seal_keys", "管理防伪签章密钥"
     SIGN_CHECKPOINT = "sign_checkpoint", "签发账本检查点"
     MANAGE_INSPECTIONS = "manage_inspections", "制定和实施双随机抽查"
+    RECORD_INSPECTION_RESULT = "record_inspection_result", "录入抽查结果"
     REVIEW_INSPECTION_RESULT = "review_inspection_result", "审核和公示抽查结果"
     SET_RISK_GRADES = "set_risk_grades", "评定风险等级"
 
@@ -41,6 +42,9 @@ def is_permitted(
     if permission in (Permission.MANAGE_REGISTRY, Permission.MANAGE_INSPECTIONS, Permission.REVIEW_INSPECTION_RESULT):
         # Officers act inside their region only: a county officer cannot plan or publish for the province.
         return actor.role == Role.OFFICER and (region_code is None or actor.covers_region(region_code))
+    if permission == Permission.RECORD_INSPECTION_RESULT:
+        # Inspectors are officers; which task is theirs is the action's check (谁检查、谁录入).
+        return actor.role == Role.OFFICER
     if permission == Permission.WRITE_CERTIFICATE:
         return (
             actor.role == Role.CERTIFICATION_BODY

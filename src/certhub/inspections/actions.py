@@ -459,6 +459,7 @@ def _move(task: Task, to: str) -> None:
 def do_record_result(task: Task, *, result: str, follow_up: str, findings: str, inspected_from: datetime.date,
                      inspected_until: datetime.date, actor: Actor) -> Task:  # fmt: skip
     """An inspector assigned to the task records what they found (谁检查、谁录入). Anyone else is refused."""
+    authorize(actor, Permission.RECORD_INSPECTION_RESULT)
     inspector = Inspector.objects.filter(user_id=actor.user_id).first() if actor.user_id else None
     if inspector is None or not task.assignments.filter(inspector=inspector).exists():
         raise NotPermitted(_("%(actor)s 不是该检查对象的检查人员，不能录入结果") % {"actor": actor.label})
@@ -494,8 +495,7 @@ def do_record_result(task: Task, *, result: str, follow_up: str, findings: str, 
     return task
 
 
-def _authorize_review(task: Task, actor: Actor) -> None:
-    authorize(actor, Permission.REVIEW_INSPECTION_RESULT, region_code=task.batch.plan.region_id)
+def _refuse_own_result(task: Task, actor: Actor) -> None:
     if actor.user_id and task.assignments.filter(inspector__user_id=actor.user_id).exists():
         raise NotPermitted(_("检查人员不能审核自己参与检查的结果"))
 
@@ -503,7 +503,8 @@ def _authorize_review(task: Task, actor: Actor) -> None:
 @action
 def do_return_result(task: Task, *, note: str, actor: Actor) -> Task:
     """Send a recorded result back to its inspectors, saying why."""
-    _authorize_review(task, actor)
+    authorize(actor, Permission.REVIEW_INSPECTION_RESULT, region_code=task.batch.plan.region_id)
+    _refuse_own_result(task, actor)
     if not note.strip():
         raise ValidationFailed({"note": _("退回须写明审核意见")})
     before = _task_snapshot(task)
@@ -519,7 +520,8 @@ def do_publish_result(task: Task, *, note: str = "", late_reason: str = "", acto
     """Approve a recorded result and publish it (一公开). After the 20-working-day deadline it is still
     published — the public has a right to it — but only with the reason for the delay, and it is shown
     as published late."""
-    _authorize_review(task, actor)
+    authorize(actor, Permission.REVIEW_INSPECTION_RESULT, region_code=task.batch.plan.region_id)
+    _refuse_own_result(task, actor)
     today = timezone.localdate()
     if task.deadline and today > task.deadline and not late_reason.strip():
         raise ValidationFailed({"late_reason": _(

@@ -43,7 +43,8 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
     monkeypatch.setitem(generator.SIZES, "small", generator.Size(organizations=300, certificates=900, bodies=6,
                                                                    labs=4, reports_per_lab=2))  # fmt: skip
     output = run("demo", "--size", "small", "--no-progress")
-    assert output.startswith("organizations: 310, certification_bodies: 6, labs: 4, certificates: 900 (")
+    assert output.startswith("organizations: 310, certification_bodies: 6, labs: 4, certificates: 900, "
+                             "inspection_tasks: ")  # fmt: skip
     assert Certificate.objects.count() == 900
     statuses = dict.fromkeys(["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"], 0)
     for status in Certificate.objects.values_list("status", flat=True):
@@ -55,8 +56,17 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         last = CertificateEvent.objects.filter(certificate=certificate).order_by("recorded_at", "id").last()
         assert last.to_status == certificate.status
     assert not Certificate.objects.exclude(holder__in=Organization.objects.all()).exists()
-    assert sorted(User.objects.values_list("username", flat=True)) == [
+    assert sorted(User.objects.filter(inspector__isnull=True).values_list("username", flat=True)) == [
         "admin", "cb", "enterprise", "lab", "officer", "officer_city"]  # fmt: skip
+    # 双随机: a drawn batch whose every task has two inspectors, three results published; a batch announced.
+    from certhub.inspections.models import Batch, Inspector, Task
+
+    drawn, announced = Batch.objects.order_by("number")
+    tasks = int(output.split("inspection_tasks: ")[1].split(" ")[0])
+    assert (drawn.status, announced.status, drawn.tasks.count(), tasks > 0) == ("DRAWN", "COMMITTED", tasks, True)
+    assert all(task.assignments.count() == 2 for task in drawn.tasks.all())
+    assert Task.objects.filter(status="PUBLISHED").count() == 3
+    assert Inspector.objects.filter(user__isnull=False).count() == Inspector.objects.count() > 0
     again = run("demo", "--size", "small", "--if-empty", "--no-progress")
     assert again.startswith("演示数据已存在 · demo data already present")
     assert Certificate.objects.count() == 900
