@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open-data/", include("certhub.opendata.urls")),
     path("submissions/", include("certhub.exchange.urls")),
+    path("inspections/", include("certhub.inspections.urls")),
     # Before the portal: /certificates/<number>/certificate.pdf sits beside the portal's certificate page.
     path("", include("certhub.seal.urls")),
     path("", include("certhub.portal.urls")),

@@ -415,7 +415,8 @@ class DemoProvince:
         bodies = inspections.do_create_target_pool(name="全省认证机构", target_type="CERTIFICATION_BODY",
                                                    region="430000", actor=DEMO_ACTOR)  # fmt: skip
         enterprises = inspections.do_create_target_pool(name="全省制造业企业", target_type="ENTERPRISE",
-                                                        region="430000", industry_section="C", actor=DEMO_ACTOR)  # fmt: skip
+                                                        region="430000", industry_section="C",
+                                                        actor=DEMO_ACTOR)  # fmt: skip
         plan = inspections.do_create_plan(
             title=f"{self.today.year}年度认证领域双随机、一公开监管抽查计划", year=self.today.year, region="430000",
             department=f"湖南省{MARKET}局", items=[items["SC-RZ-01"], items["SC-QY-01"], items["SC-QY-02"]],

@@ -100,7 +100,8 @@ def verify(document: Any) -> list[str]:
 
     # 1. The pools are the ones announced.
     _expect(len(targets) == _field(commitment, "pool", "size"),
-            f"the pool lists {len(targets)} targets; the commitment announced {commitment['pool']['size']}")  # fmt: skip
+            f"the pool lists {len(targets)} targets; the commitment announced "
+            f"{commitment['pool']['size']}")  # fmt: skip
     root = pools.merkle_root(t.leaf() for t in targets)
     _expect(root == _field(commitment, "pool", "root"),
             f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}")  # fmt: skip

@@ -33,6 +33,7 @@ router = Router(tags=["trace"])
 ViewName = Literal["public", "full"]
 FULL_ONLY = "full view only; null in the public part"
 LATER_MODULE = "filled once the {} module records them; always empty for now"
+INSPECTIONS = "published 双随机 inspection results of the organization behind the record (docs/inspections.md)"
 
 
 class TraceCheckpointOut(Schema):
@@ -150,7 +151,7 @@ class CertificateTraceOut(Schema):
     test_reports: list[TraceReportOut] = Field(
         description="reports whose client is the holder and whose sample the certificate names, newest first"
     )
-    inspections: list[dict[str, Any]] = Field(description="Published 双随机 inspection results of the organization behind the record (docs/inspections.md)")
+    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 
@@ -205,7 +206,7 @@ class ReportTraceOut(Schema):
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None
     certificates: list[TraceLinkedCertificateOut] = Field(description="the certificates the report stands behind")
-    inspections: list[dict[str, Any]] = Field(description="Published 双随机 inspection results of the organization behind the record (docs/inspections.md)")
+    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 
@@ -221,7 +222,7 @@ class OrganizationTraceOut(Schema):
     people: list[TracePersonOut] | None = Field(description=f"affiliations with it; {FULL_ONLY}")
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None
-    inspections: list[dict[str, Any]] = Field(description="Published 双随机 inspection results of the organization behind the record (docs/inspections.md)")
+    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 

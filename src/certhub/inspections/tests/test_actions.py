@@ -105,9 +105,9 @@ def test_default_ratios_lower_a_and_raise_c_and_d(inspection_world):
 def test_sources_already_published_cannot_seed_a_draw(inspection_world):
     batch = inspection_world.batch
     before = audit_count()
-    with time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1)):
-        with pytest.raises(ValidationFailed) as caught:
-            actions.do_commit_batch(batch, actor=SYSTEM)
+    with (time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1)),
+          pytest.raises(ValidationFailed) as caught):  # fmt: skip
+        actions.do_commit_batch(batch, actor=SYSTEM)
     assert list(caught.value.errors) == ["sources_available_at"]
     assert "须在随机源公布之前公告" in caught.value.errors["sources_available_at"][0]
     batch.refresh_from_db()
@@ -136,9 +136,8 @@ def test_sources_cannot_be_entered_before_they_are_published(inspection_world):
 def test_missing_or_bad_source_values_are_refused_and_nothing_is_drawn(inspection_world, sources, errors):
     batch = actions.do_commit_batch(inspection_world.batch, actor=SYSTEM)
     before = audit_count()
-    with time_machine.travel(timezone.now() + LATER):
-        with pytest.raises(ValidationFailed) as caught:
-            actions.do_draw_batch(batch, sources=sources, actor=SYSTEM)
+    with time_machine.travel(timezone.now() + LATER), pytest.raises(ValidationFailed) as caught:
+        actions.do_draw_batch(batch, sources=sources, actor=SYSTEM)
     assert caught.value.errors == errors
     batch.refresh_from_db()
     assert (batch.status, Task.objects.count(), TaskInspector.objects.count(), audit_count()) == (
@@ -148,7 +147,8 @@ def test_missing_or_bad_source_values_are_refused_and_nothing_is_drawn(inspectio
 def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
     iw = build_inspection_world(world.PASSWORD, inspectors_per_target=3)
     # The batch's department has 8 inspectors; make a joint item whose second department has none.
-    joint = actions.do_create_batch(iw.plan, name="联合", items=[iw.items["SC-QY-02"]], pool=iw.pools["enterprises"],
+    joint = actions.do_create_batch(iw.plan, name="联合", items=[iw.items["SC-QY-02"]],
+                                    pool=iw.pools["enterprises"],
                                     sources_described=["双色球"], sources_available_at=timezone.now() + LATER,
                                     actor=SYSTEM)  # fmt: skip
     assert joint.inspectors_per_target == 2
@@ -161,7 +161,8 @@ def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
     with pytest.raises(ValidationFailed) as caught:
         actions.do_commit_batch(batch, actor=SYSTEM)
     assert caught.value.errors == {"inspectors": [
-        "检查人员名录库不足：生态环境有0名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），每户需要1名"]}  # fmt: skip
+        "检查人员名录库不足：生态环境有0名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
+        "每户需要1名"]}  # fmt: skip
     batch.refresh_from_db()
     assert (batch.status, audit_count()) == (BatchStatus.DRAFT, before)
 
@@ -298,7 +299,8 @@ def test_publication_after_the_deadline_needs_a_reason_and_is_flagged(world, ins
 def test_a_county_officer_cannot_plan_for_the_province(world, inspection_world):
     with pytest.raises(NotPermitted):
         actions.do_create_plan(title="越权计划", year=2026, region="430000", department="长沙市市场监督管理局",
-                               items=[inspection_world.items["SC-QY-01"]], actor=world.actor("officer_changsha"))  # fmt: skip
+                               items=[inspection_world.items["SC-QY-01"]],
+                               actor=world.actor("officer_changsha"))  # fmt: skip
     with pytest.raises(NotPermitted):
         actions.do_commit_batch(inspection_world.batch, actor=world.actor("officer_changsha"))
 

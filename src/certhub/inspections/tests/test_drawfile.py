@@ -104,7 +104,7 @@ def test_a_commitment_recorded_after_its_sources_came_out_is_caught(document):
 
 
 def _command(*args):
-    return subprocess.run([sys.executable, "-m", "certhub", "draw", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "certhub", "draw", *args], capture_output=True, text=True,  # noqa: S603
                           check=False, timeout=120)  # fmt: skip
 
 

@@ -1,0 +1,157 @@
+"""双随机、一公开 end to end in a real browser (Debian's Chromium through Playwright) against a live server:
+a province officer builds a plan from the item list, publishes it, creates a batch whose random sources
+come out seconds later, announces it, enters the sources once they are out and draws; a drawn inspector
+records the result; the officer publishes it; the public sees it on the results tab."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from certhub.inspections.models import Batch, Plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
+SOURCES = {"双色球第2026200期开奖号码": "3 8 15 21 27 30 12", "排列5第26400期开奖号码": "4 0 7 7 1"}
+
+
+@pytest.fixture
+def live_world(transactional_db, live_server):
+    from certhub.inspections.testing import build_inspection_world
+    from certhub.registry.testing import build_world
+
+    world = build_world()
+    build_inspection_world(world.PASSWORD)
+    return world
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="登录").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/office/$"))
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_server, live_world, phone, browser):
+    base = live_server.url
+    year = timezone.localdate().year
+    plan_number = f"{year}-430000-{Plan.objects.filter(year=year, region_id='430000').count() + 1:02d}"
+    batch_number = f"{plan_number}-01"
+    sign_in(phone, base, "officer_province", live_world.PASSWORD)
+    phone.locator(".card").get_by_role("link", name="双随机抽查").click()
+    phone.locator(".card").get_by_role("link", name="抽查计划").click()
+
+    # The plan: title, year, region and department prefilled, items from the list.
+    phone.get_by_label("计划名称").fill("2026年度认证标志使用专项抽查计划")
+    phone.get_by_label("SC-QY-01 企业公示信息抽查").check()
+    phone.get_by_label("SC-QY-02 企业使用认证标志情况检查").check()
+    phone.get_by_label("LH-HB-01 排污企业环境管理体系认证联合检查").check()
+    phone.get_by_role("button", name="新建抽查计划").click()
+    phone.wait_for_url(re.compile(rf"/inspections/office/plans/{plan_number}/$"))
+    assert phone.locator(".message").inner_text() == f"已新建抽查计划{plan_number}。"
+    phone.get_by_role("button", name="公告计划").click()
+    assert phone.locator(".message").inner_text() == f"抽查计划{plan_number}已公告。"
+    assert Plan.objects.get(number=plan_number).status == "PUBLISHED"
+
+    # The batch: sources named now, published a few seconds from now.
+    phone.get_by_role("link", name="新建批次").click()
+    phone.get_by_label("任务名称").fill("第一批")
+    # The ratios follow the highest default ratio of the items ticked (3% here, then 5%).
+    phone.get_by_label("LH-HB-01 排污企业环境管理体系认证联合检查").check()
+    ratios = [phone.get_by_label(f"{s}类抽查比例（%）") for s in "ABCD"]
+    assert [r.input_value() for r in ratios] == ["1.5", "3", "6", "12"]
+    phone.get_by_label("LH-HB-01 排污企业环境管理体系认证联合检查").uncheck()
+    phone.get_by_label("SC-QY-02 企业使用认证标志情况检查").check()
+    assert [r.input_value() for r in ratios] == ["2.5", "5", "10", "20"]
+    phone.get_by_label("检查对象名录库").select_option(label="全省企业")
+    assert fits_the_phone(phone)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-form-phone.png"), full_page=True)
+    phone.get_by_label("B类抽查比例（%）").fill("100")  # every enterprise of the small world is ungraded (B)
+    phone.get_by_label("随机源", exact=True).fill("\n".join(SOURCES))
+    at = (timezone.localtime() + datetime.timedelta(seconds=30)).replace(microsecond=0)
+    phone.get_by_label("随机源公布时间").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
+    phone.get_by_role("button", name="新建批次").click()
+    phone.wait_for_url(re.compile(rf"/inspections/office/batches/{batch_number}/$"))
+    phone.get_by_role("button", name="公告（承诺随机源）").click()
+    assert phone.locator(".message").inner_text() == f"批次{batch_number}已公告，随机源公布后即可抽取。"
+    assert phone.locator("#batch-status").inner_text() == "已公告待抽取"
+    assert phone.console_errors == []
+
+    with time_machine.travel(at + datetime.timedelta(seconds=1), tick=True):
+        for described, value in SOURCES.items():
+            phone.get_by_label(described).fill(value)
+        phone.get_by_role("button", name="抽取").click()
+        assert phone.locator(".message").inner_text() == f"批次{batch_number}已抽取6个检查对象。"
+        rows = phone.locator("#task-table tbody tr")
+        assert rows.count() == 6
+        for index in range(6):
+            assert len(rows.nth(index).locator("td.inspectors").inner_text().split("、")) == 2
+        assert fits_the_phone(phone)
+        phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-phone.png"), full_page=True)
+        batch = Batch.objects.get(number=batch_number)
+        assert all(task.assignments.count() == 2 for task in batch.tasks.all())
+        task = batch.tasks.get(sequence=1)
+        inspector = task.assignments.get(slot=0).inspector
+
+        # The inspector, signed in with their code, records the result.
+        inspector_page = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True).new_page()
+        try:
+            sign_in(inspector_page, base, inspector.code.lower(), live_world.PASSWORD)
+            inspector_page.locator(".card").get_by_role("link", name="双随机抽查").click()
+            inspector_page.locator(".card").get_by_role("link", name="我的检查任务").click()
+            inspector_page.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="录入结果").click()
+            inspector_page.get_by_label("检查结果").select_option(label="未发现问题")
+            inspector_page.get_by_label("后续处置").select_option(label="无需后续处置")
+            today = timezone.localdate().isoformat()
+            inspector_page.get_by_label("检查开始日期").fill(today)
+            inspector_page.get_by_label("检查结束日期").fill(today)
+            inspector_page.get_by_role("button", name="提交审核").click()
+            inspector_page.wait_for_url(re.compile(r"/inspections/office/tasks/$"))
+            assert inspector_page.locator(".message").inner_text() == f"“{task.target_name}”的检查结果已提交审核。"
+        finally:
+            inspector_page.context.close()
+
+        # The province officer reviews and publishes it.
+        phone.goto(base + "/office/")
+        phone.locator(".card").get_by_role("link", name="双随机抽查").click()
+        phone.locator(".card").get_by_role("link", name="结果审核").click()
+        phone.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="审核").click()
+        phone.get_by_role("button", name="审核通过并公示").click()
+        assert phone.locator(".message").inner_text() == f"“{task.target_name}”的检查结果已公示。"
+        task.refresh_from_db()
+        assert (task.status, task.published_on) == ("PUBLISHED", timezone.localdate())
+
+    # The public, in a separate session, finds it on the results tab.
+    public = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    try:
+        public.goto(base + "/")
+        public.get_by_role("link", name="双随机抽查").click()
+        public.get_by_role("link", name="抽查结果公告").click()
+        row = public.locator("#result-table tbody tr", has_text=task.target_name)
+        assert row.locator("td.result-category").inner_text() == "未发现问题"
+        assert task.target_key in row.inner_text()
+        assert public.locator(".late-flag").count() == 0
+        public.screenshot(path=str(SCREENSHOT_DIR / "inspection-results-phone.png"), full_page=True)
+        public.get_by_role("link", name="抽查任务公告").click()
+        public.get_by_role("link", name=batch_number).click()
+        assert public.locator("#task-table tbody tr").count() == 6
+        assert "风险" not in public.locator("main").inner_text()
+        assert public.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        public.context.close()
+    assert phone.console_errors == []
