@@ -92,3 +92,7 @@ api.add_router("/", seal_router)
 from certhub.registry.trace_api import router as trace_router  # noqa: E402
 
 api.add_router("/", trace_router)
+
+from certhub.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/", inspections_router)

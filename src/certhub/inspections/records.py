@@ -1,6 +1,6 @@
-"""Published inspection results as other modules read them (MISSION.md C5: results flow into the
-organization's record and the risk signals): the traces of registry.trace show them on an organization's,
-a certificate holder's or a lab's record, and the risk detectors (C6) count the adverse ones."""
+"""Published inspection results as other systems and modules read them (MISSION.md C5: results flow into
+the organization's record and the risk signals): one public record per result, shared by the traces of
+registry.trace, the results API and the risk detectors (C6), which count the adverse ones."""
 
 from __future__ import annotations
 
@@ -8,38 +8,41 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from certhub.inspections.choices import ADVERSE_RESULTS, FollowUp, ResultCategory, TaskStatus
+from certhub.inspections.choices import ADVERSE_RESULTS, FollowUp, ResultCategory, TargetType, TaskStatus
 from certhub.inspections.models import Task
+from certhub.inspections.queries import published_results
 
 RECORD_CAP = 50
 
 
+def result_record(task: Task) -> dict[str, Any]:
+    """The public record of one published result (the batch's items must be prefetched): what the result
+    announcement shows. The inspectors' findings stay with the office and the organization."""
+    return {
+        "batch": task.batch.number,
+        "plan": task.batch.plan.title,
+        "department": task.batch.plan.department,
+        "items": [item.name for item in task.batch.items.all()],
+        "target_type": task.target_type,
+        "target_type_label": str(TargetType(task.target_type).label),
+        "target": task.target_key,
+        "target_name": task.target_name,
+        "inspected_from": task.inspected_from,
+        "inspected_until": task.inspected_until,
+        "result": task.result,
+        "result_label": str(ResultCategory(task.result).label),
+        "follow_up": task.follow_up,
+        "follow_up_label": str(FollowUp(task.follow_up).label),
+        "published_on": task.published_on,
+        "deadline": task.deadline,
+        "published_late": task.published_late,
+        "late_reason": task.late_reason,
+    }
+
+
 def published_results_of(organization_id: int) -> list[dict[str, Any]]:
-    """The organization's published results, newest first: public, as on the result announcements."""
-    tasks = (
-        Task.objects.filter(organization_id=organization_id, status=TaskStatus.PUBLISHED)
-        .select_related("batch__plan")
-        .prefetch_related("batch__items")
-        .order_by("-published_on", "-id")[:RECORD_CAP]
-    )
-    return [
-        {
-            "batch": task.batch.number,
-            "plan": task.batch.plan.title,
-            "department": task.batch.plan.department,
-            "items": [item.name for item in task.batch.items.all()],
-            "target": task.target_key,
-            "inspected_from": task.inspected_from,
-            "inspected_until": task.inspected_until,
-            "result": task.result,
-            "result_label": str(ResultCategory(task.result).label),
-            "follow_up": task.follow_up,
-            "follow_up_label": str(FollowUp(task.follow_up).label),
-            "published_on": task.published_on,
-            "published_late": task.published_late,
-        }
-        for task in tasks
-    ]
+    """The organization's published results, newest first."""
+    return [result_record(t) for t in published_results().filter(organization_id=organization_id)[:RECORD_CAP]]
 
 
 def adverse_results_since(day: datetime.date) -> Iterable[tuple[int, str, datetime.date]]:

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from certhub.core.api_auth import request_actor
 from certhub.core.ratelimit import limit_anonymous
+from certhub.inspections.api import ResultOut
 from certhub.registry import trace
 from certhub.registry.schemas import (
     BodyRef,
@@ -151,7 +152,7 @@ class CertificateTraceOut(Schema):
     test_reports: list[TraceReportOut] = Field(
         description="reports whose client is the holder and whose sample the certificate names, newest first"
     )
-    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
+    inspections: list[ResultOut] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 
@@ -206,7 +207,7 @@ class ReportTraceOut(Schema):
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None
     certificates: list[TraceLinkedCertificateOut] = Field(description="the certificates the report stands behind")
-    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
+    inspections: list[ResultOut] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 
@@ -222,7 +223,7 @@ class OrganizationTraceOut(Schema):
     people: list[TracePersonOut] | None = Field(description=f"affiliations with it; {FULL_ONLY}")
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None
-    inspections: list[dict[str, Any]] = Field(description=INSPECTIONS)
+    inspections: list[ResultOut] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 

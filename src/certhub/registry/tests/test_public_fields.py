@@ -1,6 +1,7 @@
 """Invariant 3: public schemas expose only public fields. Each schema's field list is pinned here, so a
 new field is a conscious decision (no risk grades, no personal ID digests, no internal notes)."""
 
+from certhub.inspections import api as inspections_api
 from certhub.registry import schemas, trace_api
 
 PUBLIC_FIELDS = {
@@ -49,6 +50,12 @@ PUBLIC_FIELDS = {
     trace_api.OrganizationTraceOut: [
         "view", "organization", "certification_body", "lab", "certificates", "certificate_count", "test_reports",
         "test_report_count", "people", "events", "checkpoint", "inspections", "complaints",
+    ],
+    # Published inspection results (一公开): no stratum, no grade, no findings, no inspector ids.
+    inspections_api.ResultOut: [
+        "batch", "plan", "department", "items", "target_type", "target_type_label", "target", "target_name",
+        "inspected_from", "inspected_until", "result", "result_label", "follow_up", "follow_up_label",
+        "published_on", "deadline", "published_late", "late_reason",
     ],
 }  # fmt: skip
 
