@@ -37,7 +37,8 @@ def published(world):
 
 def expected_record(task):
     return {
-        "batch": "2026-430000-01-01", "plan": "2026年度企业公示信息双随机抽查计划", "department": "湖南省市场监督管理局",
+        "batch": "2026-430000-01-01", "plan": "2026年度企业公示信息双随机抽查计划",
+        "department": "湖南省市场监督管理局",
         "items": ["企业公示信息抽查"], "target_type": "ENTERPRISE", "target_type_label": "企业",
         "target": task.target_key, "target_name": task.target_name,
         "inspected_from": task.inspected_from.isoformat(), "inspected_until": task.inspected_until.isoformat(),
@@ -65,7 +66,7 @@ def test_a_malformed_credit_code_is_refused(client, published):
 def test_the_organization_trace_carries_its_published_results(published):
     first, second = published
     trace = organization_trace(ANONYMOUS, first.target_key)
-    assert [{**r, "inspected_from": r["inspected_from"].isoformat(),
-             "inspected_until": r["inspected_until"].isoformat(), "published_on": r["published_on"].isoformat(),
-             "deadline": r["deadline"].isoformat()} for r in trace["inspections"]] == [expected_record(first)]  # fmt: skip
+    dates = ("inspected_from", "inspected_until", "published_on", "deadline")
+    records = [{**r, **{d: r[d].isoformat() for d in dates}} for r in trace["inspections"]]
+    assert records == [expected_record(first)]
     assert organization_trace(ANONYMOUS, second.target_key)["inspections"] == []
