@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,8 +291,8 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
     departments = _batch_departments(items)
     pool = batch.pool
     excluded = pools.recently_inspected([i.pk for i in items], timezone.localdate())
-    strata = pools.select_targets(pool, excluded)
-    sizes = {s: len(members) for s, members in strata.items()}
+    targets = pools.select_targets(pool, excluded)
+    sizes = targets.sizes
     try:
         counts = pools.stratum_counts(sizes, pools.parse_ratios(batch.ratios), batch.count)
     except draw.DrawError as error:
@@ -302,15 +303,14 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
                                 % {"pool": pool.name, "n": sum(sizes.values()), "x": len(excluded)}})  # fmt: skip
     inspectors = pools.select_inspectors(departments, pool.target_type, batch.plan.region)
     _check_inspector_pool(inspectors, departments, batch.inspectors_per_target)
-    members = [t for s in pools.STRATA for t in strata[s]]
     commitment = {
         "batch": batch.number,
         "plan": batch.plan.number,
         "items": [i.code for i in items],
         "departments": departments,
         "target_type": pool.target_type,
-        "pool": {"definition": pool_definition(pool), "size": len(members), "excluded_recently_inspected":
-                 len(excluded), "root": pools.merkle_root(t.leaf() for t in members)},
+        "pool": {"definition": pool_definition(pool), "size": len(targets), "excluded_recently_inspected":
+                 len(excluded), "root": pools.merkle_root(targets.leaves())},
         "strata": [{"stratum": c.name, "size": c.size, "ratio": batch.ratios[c.name], "count": c.count}
                    for c in counts],
         "inspectors": {"size": len(inspectors), "root": pools.merkle_root(i.leaf() for i in inspectors),
@@ -320,10 +320,13 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
         "sources_available_at": timezone.localtime(batch.sources_available_at).isoformat(),
         "committed_at": timezone.localtime(now).isoformat(),
     }  # fmt: skip
+    # The snapshot is stored as columns (orjson writes a million strings or integers in C).
     frozen = {
-        "targets": [[t.stratum, t.key, t.region, t.organization, t.target_id, t.organization_id] for t in members],
+        "sizes": targets.sizes, "keys": targets.keys, "regions": targets.regions,
+        "organizations": targets.organizations, "target_ids": targets.target_ids,
+        "organization_ids": targets.organization_ids,
         "inspectors": [[i.code, i.department, i.region, list(i.conflicts), i.inspector_id] for i in inspectors],
-    }
+    }  # fmt: skip
     batch.status, batch.committed_at, batch.commitment = BatchStatus.COMMITTED, now, commitment
     batch.snapshot = zlib.compress(orjson.dumps(frozen), 1)
     batch.save(update_fields=["status", "committed_at", "commitment", "snapshot"])
@@ -347,49 +350,87 @@ def _check_inspector_pool(
             ) % {"department": department, "have": have, "need": need}})  # fmt: skip
 
 
-def load_snapshot(batch: Batch) -> tuple[list[pools.Target], list[pools.PoolInspector]]:
+def load_snapshot(batch: Batch) -> tuple[pools.TargetPool, list[pools.PoolInspector]]:
     frozen = orjson.loads(zlib.decompress(bytes(batch.snapshot)))
-    targets = [pools.Target(*row) for row in frozen["targets"]]
+    targets = pools.TargetPool(frozen["sizes"], frozen["keys"], frozen["regions"], frozen["organizations"],
+                               frozen["target_ids"], frozen["organization_ids"])  # fmt: skip
     inspectors = [pools.PoolInspector(code, department, region, tuple(conflicts), pk)
                   for code, department, region, conflicts, pk in frozen["inspectors"]]  # fmt: skip
     return targets, inspectors
 
 
-def compute_draw(commitment: dict[str, Any], sources: Sequence[str], targets: Sequence[pools.Target],
-                 inspectors: Sequence[pools.PoolInspector]) -> list[tuple[pools.Target, list[str]]]:  # fmt: skip
-    """The selection a commitment and its sources give: targets stratum by stratum, then each one's
-    inspectors (draw.py). The same function checks a published draw file (inspections.drawfile)."""
+def compute_draw(commitment: dict[str, Any], sources: Sequence[str], targets: pools.TargetPool,
+                 inspectors: Sequence[pools.PoolInspector]) -> list[tuple[int, str, list[str]]]:  # fmt: skip
+    """The selection a commitment and its sources give — (pool index, stratum, inspector codes) per drawn
+    target, in selection order: targets stratum by stratum, then each one's inspectors (draw.py). The
+    same function checks a published draw file (inspections.drawfile)."""
     stream = draw.Stream(sources, commitment["algorithm"])
     strata = [draw.StratumDraw(s["stratum"], s["size"], s["count"]) for s in commitment["strata"]]
     offsets, start = {}, 0
     for stratum in strata:
         offsets[stratum.name] = start
         start += stratum.size
-    picked = [targets[offsets[name] + position - 1] for name, position in draw.select_strata(strata, stream)]
+    picked = [(offsets[name] + position - 1, name) for name, position in draw.select_strata(strata, stream)]
     conflicted: dict[str, set[str]] = {}
     for inspector in inspectors:
         for uscc in inspector.conflicts:
             conflicted.setdefault(uscc, set()).add(inspector.code)
+    keys, regions, organizations = targets.keys, targets.regions, targets.organizations
     staffing = draw.assign_inspectors(
-        [draw.AssignmentTarget(t.key, t.region, frozenset(conflicted.get(t.organization, ()))) for t in picked],
+        [draw.AssignmentTarget(keys[i], regions[i], frozenset(conflicted.get(organizations[i], ())))
+         for i, _name in picked],
         [draw.PoolInspector(i.code, i.department, i.region) for i in inspectors],
         commitment["departments"], commitment["inspectors"]["per_target"], stream,
         own_county_rule=commitment["inspectors"]["own_county_rule"],
     )  # fmt: skip
-    return list(zip(picked, staffing, strict=True))
+    return [(index, name, staff) for (index, name), staff in zip(picked, staffing, strict=True)]
 
 
 def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
-    model, field = {
+    table, column = {
         TargetType.ENTERPRISE: (Organization, "name"),
         TargetType.CERTIFIED_PRODUCT: (Certificate, "holder_name"),
         TargetType.CERTIFICATION_BODY: (CertificationBody, "name"),
         TargetType.LAB: (Lab, "name"),
     }[target_type]
     names: dict[int, str] = {}
-    for start in range(0, len(ids), 20_000):
-        names.update(model.objects.filter(pk__in=ids[start : start + 20_000]).values_list("pk", field))
+    with connection.cursor() as cursor:
+        for condition, values in bulk.matching("id", ids):
+            cursor.execute(f"SELECT id, {column} FROM {table._meta.db_table} WHERE {condition}", values)  # noqa: S608
+            names.update(cursor.fetchall())
     return names
+
+
+Rows = list[list[Any]]
+
+
+def _task_rows(batch: Batch, targets: pools.TargetPool, drawn: list[tuple[int, str, list[str]]],
+               names: dict[int, str], inspector_ids: dict[str, int]) -> tuple[Rows, Rows]:  # fmt: skip
+    """The drawn batch's task and assignment rows, built as plain rows for core.bulk (tens of thousands of
+    model instances would cost more than writing them)."""
+    task_table, assignment_table = bulk.table(Task), bulk.table(TaskInspector)
+    template = Task(batch=batch, sequence=0, stratum="", target_type=batch.pool.target_type, target_key="",
+                    target_name="", target_region="", organization_id=0)  # fmt: skip
+    base = task_table.values_of(template)
+    column = {name: task_table.index(name) for name in ("id", "sequence", "stratum", "target_key", "target_name",
+                                                        "target_region", "organization_id")}  # fmt: skip
+    task_ids = bulk.allocate_ids(Task, len(drawn))
+    assignment_ids = iter(bulk.allocate_ids(TaskInspector, sum(len(staff) for _i, _s, staff in drawn)))
+    tasks, assignments = [], []
+    for sequence, ((index, stratum, staff), task_id) in enumerate(zip(drawn, task_ids, strict=True), start=1):
+        row = list(base)
+        target_id = targets.target_ids[index]
+        for name, value in (("id", task_id), ("sequence", sequence), ("stratum", stratum),
+                            ("target_key", targets.keys[index]),
+                            ("target_name", names.get(target_id, targets.keys[index])[:200]),
+                            ("target_region", targets.regions[index]),
+                            ("organization_id", targets.organization_ids[index])):  # fmt: skip
+            row[column[name]] = value
+        tasks.append(row)
+        for slot, code in enumerate(staff):
+            assignment = dict(id=next(assignment_ids), task_id=task_id, inspector_id=inspector_ids[code], slot=slot)
+            assignments.append([assignment[name] for name in assignment_table.names])
+    return tasks, assignments
 
 
 @action
@@ -421,19 +462,13 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
         drawn = compute_draw(batch.commitment, values, targets, inspectors)
     except draw.DrawError as error:
         raise ValidationFailed({"inspectors": str(error)}) from None
-    names = _target_names(batch.pool.target_type, [t.target_id for t, _staff in drawn])
-    inspector_ids = {i.code: i.inspector_id for i in inspectors}
-    tasks = [Task(batch=batch, sequence=n, stratum=t.stratum, target_type=batch.pool.target_type, target_key=t.key,
-                  target_name=names.get(t.target_id, t.key)[:200], target_region=t.region,
-                  organization_id=t.organization_id)
-             for n, (t, _staff) in enumerate(drawn, start=1)]  # fmt: skip
-    bulk.insert(Task, tasks)
-    bulk.insert(TaskInspector, [TaskInspector(task_id=task.pk, inspector_id=inspector_ids[code], slot=slot)
-                                for task, (_t, staff) in zip(tasks, drawn, strict=True)
-                                for slot, code in enumerate(staff)])  # fmt: skip
+    names = _target_names(batch.pool.target_type, [targets.target_ids[index] for index, _s, _staff in drawn])
+    tasks, assignments = _task_rows(batch, targets, drawn, names, {i.code: i.inspector_id for i in inspectors})
+    bulk.insert_rows(Task, tasks)
+    bulk.insert_rows(TaskInspector, assignments)
     batch.status, batch.sources, batch.drawn_at = BatchStatus.DRAWN, values, timezone.now()
     batch.save(update_fields=["status", "sources", "drawn_at"])
-    selection = [[t.stratum, t.key, *staff] for t, staff in drawn]
+    selection = [[stratum, targets.keys[index], *staff] for index, stratum, staff in drawn]
     record_audit(actor, AuditEventType.BATCH_DRAWN, batch, before={"status": BatchStatus.COMMITTED},
                  after={"sources": values, "key": draw.key_string(values), "tasks": len(tasks),
                         "selection_root": pools.merkle_root(orjson.dumps(row) for row in selection)})  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -57,7 +58,7 @@ def draw_file(batch: Any) -> dict[str, Any]:
         "commitment": batch.commitment,
         "ledger": ledger,
         "sources": batch.sources,
-        "pool": [[t.stratum, t.key, t.region, t.organization] for t in targets],
+        "pool": targets.rows(),
         "inspectors": [[i.code, i.department, i.region, list(i.conflicts)] for i in inspectors],
         "selection": [
             {"sequence": sequence, "stratum": stratum, "target": key, "inspectors": staff.get(task_id, [])}
@@ -95,27 +96,35 @@ def verify(document: Any) -> list[str]:
     checked: list[str] = []
     pool_rows = _rows(document, "pool", 4)
     inspector_rows = _rows(document, "inspectors", 4)
-    targets = [pools.Target(*(str(v) for v in row), 0, 0) for row in pool_rows]
     inspectors = [pools.PoolInspector(str(c), str(d), str(r), tuple(conf), 0) for c, d, r, conf in inspector_rows]
+    strata_rows = _field(commitment, "strata")
+    order = [s["stratum"] for s in strata_rows]
+    if any(not all(isinstance(v, str) for v in row) for row in pool_rows):
+        raise DrawFileError("every pool member must be four strings: stratum, key, county, credit code")
+    if any(row[0] not in order for row in pool_rows):
+        raise DrawMismatch(f"a pool member is in a stratum the commitment does not name (strata: {order})")
+    stratum_column = [row[0] for row in pool_rows]
+    _expect(stratum_column == sorted(stratum_column, key=order.index), "the pool is not listed stratum by stratum")
+    sizes = Counter(stratum_column)
+    keys, regions, organizations = ([row[i] for row in pool_rows] for i in (1, 2, 3))
+    targets = pools.TargetPool({s: sizes.get(s, 0) for s in order}, keys, regions, organizations)
 
     # 1. The pools are the ones announced.
     _expect(len(targets) == _field(commitment, "pool", "size"),
             f"the pool lists {len(targets)} targets; the commitment announced "
             f"{commitment['pool']['size']}")  # fmt: skip
-    root = pools.merkle_root(t.leaf() for t in targets)
+    root = pools.merkle_root(targets.leaves())
     _expect(root == _field(commitment, "pool", "root"),
             f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}")  # fmt: skip
     checked.append(f"target pool: {len(targets):,} members, Merkle root {root} as announced")
-    for stratum in _field(commitment, "strata"):
-        members = [t for t in targets if t.stratum == stratum["stratum"]]
-        _expect(len(members) == stratum["size"],
-                f"stratum {stratum['stratum']} has {len(members)} members in the pool; the commitment says "
-                f"{stratum['size']}")  # fmt: skip
-        _expect([t.key for t in members] == sorted(t.key for t in members),
-                f"stratum {stratum['stratum']} is not listed in key order")  # fmt: skip
-    order = [s["stratum"] for s in commitment["strata"]]
-    _expect([t.stratum for t in targets] == sorted((t.stratum for t in targets), key=order.index),
-            "the pool is not listed stratum by stratum")  # fmt: skip
+    start = 0
+    for stratum in strata_rows:
+        _expect(sizes.get(stratum["stratum"], 0) == stratum["size"],
+                f"stratum {stratum['stratum']} has {sizes.get(stratum['stratum'], 0)} members in the pool; the "
+                f"commitment says {stratum['size']}")  # fmt: skip
+        members = keys[start : start + stratum["size"]]
+        _expect(members == sorted(members), f"stratum {stratum['stratum']} is not listed in key order")
+        start += stratum["size"]
     root = pools.merkle_root(i.leaf() for i in inspectors)
     _expect(len(inspectors) == _field(commitment, "inspectors", "size") and root == commitment["inspectors"]["root"],
             f"the inspector pool ({len(inspectors)} members, root {root}) is not the one announced "
@@ -145,14 +154,15 @@ def verify(document: Any) -> list[str]:
         raise DrawFileError("selection must be a list")
     _expect(len(published) == len(expected),
             f"the file lists {len(published)} selections; the sources give {len(expected)}")  # fmt: skip
-    for number, (row, (target, staff)) in enumerate(zip(published, expected, strict=True), start=1):
+    for number, (row, (index, stratum, staff)) in enumerate(zip(published, expected, strict=True), start=1):
         if not isinstance(row, dict):
             raise DrawFileError(f"selection {number} is not an object")
-        _expect(row.get("target") == target.key and row.get("stratum") == target.stratum,
+        key = keys[index]
+        _expect(row.get("target") == key and row.get("stratum") == stratum,
                 f"selection {number}: the file says {row.get('target')} (stratum {row.get('stratum')}); the "
-                f"sources give {target.key} (stratum {target.stratum})")  # fmt: skip
+                f"sources give {key} (stratum {stratum})")  # fmt: skip
         _expect(row.get("inspectors") == staff,
-                f"selection {number} ({target.key}): the file says inspectors {row.get('inspectors')}; the "
+                f"selection {number} ({key}): the file says inspectors {row.get('inspectors')}; the "
                 f"sources give {staff}")  # fmt: skip
     checked.append(f"selection: {len(expected):,} targets and their inspectors reproduced from the sources "
                    f"with {commitment['algorithm']} (key {draw.key_string([str(s) for s in sources])})")  # fmt: skip

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,19 +39,45 @@ DEFAULT_MULTIPLIERS = {"A": Decimal("0.5"), "B": Decimal("1"), "C": Decimal("2")
 RECENT_INSPECTION_DAYS = 365  # the same target, the same item: at most once in 12 months
 
 
-@dataclass(frozen=True)
-class Target:
-    """One pool member: published fields first, then the internal ids a task needs (never published)."""
+@dataclass
+class TargetPool:
+    """A frozen target pool as columns, member i being (stratum, keys[i], regions[i], organizations[i]):
+    strata in STRATA order, each in key order. `target_ids` and `organization_ids` are the internal rows a
+    task needs (never published; empty when the pool was read back from a published draw file). Columns,
+    not a million objects: reading, hashing, storing and indexing a national pool stay in C."""
 
-    stratum: str
-    key: str
-    region: str
-    organization: str  # credit code of the organization behind the target (conflicts are by organization)
-    target_id: int
-    organization_id: int
+    sizes: dict[str, int]
+    keys: Sequence[str]
+    regions: Sequence[str]
+    organizations: Sequence[str]  # credit code of the organization behind each target (conflicts are by it)
+    target_ids: Sequence[int] = ()
+    organization_ids: Sequence[int] = ()
 
-    def leaf(self) -> bytes:
-        return orjson.dumps([self.stratum, self.key, self.region, self.organization])
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def strata(self) -> list[str]:
+        """Each member's stratum, in order."""
+        return [s for s in STRATA for _ in range(self.sizes.get(s, 0))]
+
+    def leaves(self) -> Iterator[bytes]:
+        """Each member's leaf: RFC 8785 JSON of [stratum, key, county, credit code]. Plain strings (no quote,
+        backslash or control character, as every registry key is) are written directly; anything else goes
+        through orjson, whose output for a list of strings is RFC 8785's."""
+        columns = (self.keys, self.regions, self.organizations)
+        plain = not any(NEEDS_ESCAPE.search(",".join(column)) for column in columns)
+        for stratum, key, region, organization in zip(self.strata(), *columns, strict=True):
+            if plain:
+                yield f'["{stratum}","{key}","{region}","{organization}"]'.encode()
+            else:
+                yield orjson.dumps([stratum, key, region, organization])
+
+    def rows(self) -> list[list[str]]:
+        """The published members: [stratum, key, county, credit code] each."""
+        return [list(row) for row in zip(self.strata(), self.keys, self.regions, self.organizations, strict=True)]
+
+
+NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 
 @dataclass(frozen=True)
@@ -154,8 +182,10 @@ def _target_query(target_type: str) -> tuple[str, str]:
     )
 
 
-def select_targets(pool: object, excluded: set[str]) -> dict[str, list[Target]]:
-    """The pool's members today, by stratum, each stratum in key order; `excluded` keys are left out."""
+def select_targets(pool: object, excluded: set[str]) -> TargetPool:
+    """The pool's members today, stratum by stratum, each stratum in key order; `excluded` keys left out.
+    One statement, sorted by the database in code-point order (COLLATE "C" on PostgreSQL; SQLite's
+    default is byte order, which for UTF-8 is the same)."""
     target_type = pool.target_type  # type: ignore[attr-defined]
     region: Region = pool.region  # type: ignore[attr-defined]
     sql, region_column = _target_query(target_type)
@@ -183,17 +213,24 @@ def select_targets(pool: object, excluded: set[str]) -> dict[str, list[Target]]:
         params.append(pool.industry_section)  # type: ignore[attr-defined]
     if pool.above_designated_size:  # type: ignore[attr-defined]
         conditions.append("o.above_designated_size")
-    grades = set(pool.grades or STRATA)  # type: ignore[attr-defined]
-    strata: dict[str, list[Target]] = {s: [] for s in STRATA}
+    if pool.grades:  # type: ignore[attr-defined]
+        conditions.append(f"COALESCE(g.grade, %s) IN ({', '.join(['%s'] * len(pool.grades))})")  # type: ignore[attr-defined]
+        params += [UNGRADED.value, *pool.grades]  # type: ignore[attr-defined]
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} WHERE {' AND '.join(conditions)}", params)
-        while rows := cursor.fetchmany(50_000):
-            for target_id, key, county, uscc, organization_id, grade in rows:
-                if grade in grades and key not in excluded:
-                    strata[grade].append(Target(grade, key, county, uscc, target_id, organization_id))
-    for members in strata.values():
-        members.sort(key=lambda t: t.key)  # code-point order, the same on every database
-    return strata
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a national pool in memory
+        cursor.execute(f"{sql} WHERE {' AND '.join(conditions)} ORDER BY 6, 2{collate}", params)
+        rows = cursor.fetchall()
+    if excluded:
+        rows = [row for row in rows if row[1] not in excluded]
+    if not rows:
+        return TargetPool(dict.fromkeys(STRATA, 0), [], [], [])
+    target_ids, keys, regions, organizations, organization_ids, grades = zip(*rows, strict=True)
+    del rows
+    counted = Counter(grades)
+    return TargetPool({s: counted.get(s, 0) for s in STRATA}, keys, regions, organizations, target_ids,
+                      organization_ids)  # fmt: skip
 
 
 def recently_inspected(item_ids: Sequence[int], today: datetime.date) -> set[str]:
