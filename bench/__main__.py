@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench import draw as draw_bench
 from bench import imports
 from bench import ledger as ledger_bench
 from bench import seal as seal_bench
@@ -45,7 +46,7 @@ APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
 }
-PARTS = {"lookup", "verify", "import", "ledger", "seal"}
+PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -85,14 +86,29 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal",
-        help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4); default all",
+        default="lookup,verify,import,ledger,seal,draw",
+        help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
+        "draw (双随机 inspections); default all",
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
     parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
     parser.add_argument("--orm-sample", type=int, default=5_000, help="rows the per-row ORM baseline saves (5,000)")
     parser.add_argument("--ledger-entries", type=int, default=10_000_000, help="entries of the proof log (10,000,000)")
     parser.add_argument("--ledger-actions", type=int, default=2_000, help="actions timed each way (2,000)")
+    parser.add_argument(
+        "--draw-targets", type=int, default=1_000_000, help="organizations in the draw's pool (1,000,000)"
+    )
+    parser.add_argument("--draw-inspectors", type=int, default=5_000, help="inspectors in the draw's pool (5,000)")
+    parser.add_argument(
+        "--draw-setup",
+        choices=["copy", "actions"],
+        default="copy",
+        help="how the draw's organizations and grades are written: COPY inside an action (default), or the bulk "
+        "registry and risk actions (audit rows and ledger entries too; slower)",
+    )
+    parser.add_argument(
+        "--draw-profile", action="store_true", help="also profile the draw's pieces with cProfile (run directory)"
+    )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
@@ -363,6 +379,10 @@ def main(argv: list[str]) -> int:
         report["ledger"] = ledger_bench.measure(args.ledger_entries, args.ledger_actions, run_dir)
     if "seal" in args.parts:
         report["seal"] = seal_bench.measure()
+    if "draw" in args.parts:
+        report["draw"] = draw_bench.measure(
+            args.draw_targets, args.draw_inspectors, args.draw_setup, args.draw_profile, run_dir
+        )
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -375,6 +395,8 @@ def main(argv: list[str]) -> int:
         ledger_bench.print_report(report["ledger"])
     if "seal" in report:
         seal_bench.print_report(report["seal"])
+    if "draw" in report:
+        draw_bench.print_report(report["draw"])
     return 0
 
 

@@ -89,19 +89,22 @@ def table(model: type[models.Model]) -> Table:
     return _TABLES[key]
 
 
-def insert_rows(model: type[models.Model], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert rows already in `table(model)`'s column order and adapted, primary keys included."""
+def insert_rows(model: type[models.Model], rows: Iterable[Sequence[Any]], *, numbered: bool = True) -> None:
+    """Insert rows already in `table(model)`'s column order and adapted, primary keys included — or, with
+    `numbered=False`, rows without the primary key column, which the database then numbers itself (rows
+    nothing else points at need no ids fetched beforehand)."""
     if not in_action():
         raise RegulatedWriteError(f"{model.__name__} bulk insert outside an action")
     spec = table(model)
-    columns = ", ".join(f'"{c}"' for c in spec.columns)
+    names = spec.columns if numbered else [c for i, c in enumerate(spec.columns) if i != spec.pk_index]
+    columns = ", ".join(f'"{c}"' for c in names)
     name = model._meta.db_table
     if connection.vendor == "postgresql":
-        with _copy(model) as copy:
+        with _copy(model, names) as copy:
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join(["%s"] * len(spec.columns))
+    marks = ", ".join(["%s"] * len(names))
     batch = list(rows)
     if batch:
         with connection.cursor() as cursor:
@@ -172,10 +175,11 @@ def insert_copy_text(model: type[models.Model], payload: bytes) -> None:
 
 
 @contextlib.contextmanager
-def _copy(model: type[models.Model]) -> Iterator[Any]:
-    """A COPY FROM STDIN into `model`'s table, all its columns, on this transaction's connection; driver
-    errors come out as Django's (IntegrityError …), as through a Django cursor."""
-    columns = ", ".join(f'"{c}"' for c in table(model).columns)
+def _copy(model: type[models.Model], names: Sequence[str] | None = None) -> Iterator[Any]:
+    """A COPY FROM STDIN into `model`'s table (all its columns unless `names` are given), on this
+    transaction's connection; driver errors come out as Django's (IntegrityError …), as through a Django
+    cursor."""
+    columns = ", ".join(f'"{c}"' for c in (names or table(model).columns))
     connection.ensure_connection()
     statement = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
     with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -289,6 +289,12 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
         ) % {"at": timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")}})  # fmt: skip
     items = list(batch.items.order_by("code"))
     departments = _batch_departments(items)
+    with pools.gc_paused():
+        return _commit(batch, items, departments, now, actor)
+
+
+def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], now: datetime.datetime,
+            actor: Actor) -> Batch:  # fmt: skip
     pool = batch.pool
     excluded = pools.recently_inspected([i.pk for i in items], timezone.localdate())
     targets = pools.select_targets(pool, excluded)
@@ -401,36 +407,39 @@ def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
     return names
 
 
-Rows = list[list[Any]]
-
-
-def _task_rows(batch: Batch, targets: pools.TargetPool, drawn: list[tuple[int, str, list[str]]],
-               names: dict[int, str], inspector_ids: dict[str, int]) -> tuple[Rows, Rows]:  # fmt: skip
-    """The drawn batch's task and assignment rows, built as plain rows for core.bulk (tens of thousands of
-    model instances would cost more than writing them)."""
+def _write_tasks(batch: Batch, targets: pools.TargetPool, drawn: list[tuple[int, str, list[str]]],
+                 names: dict[int, str], inspector_ids: dict[str, int]) -> None:  # fmt: skip
+    """Write the drawn batch's tasks and their inspectors as plain rows through core.bulk (tens of thousands
+    of model instances would cost more than writing them), numbered by the database."""
     task_table, assignment_table = bulk.table(Task), bulk.table(TaskInspector)
     template = Task(batch=batch, sequence=0, stratum="", target_type=batch.pool.target_type, target_key="",
                     target_name="", target_region="", organization_id=0)  # fmt: skip
     base = task_table.values_of(template)
-    column = {name: task_table.index(name) for name in ("id", "sequence", "stratum", "target_key", "target_name",
-                                                        "target_region", "organization_id")}  # fmt: skip
-    task_ids = bulk.allocate_ids(Task, len(drawn))
-    assignment_ids = iter(bulk.allocate_ids(TaskInspector, sum(len(staff) for _i, _s, staff in drawn)))
-    tasks, assignments = [], []
-    for sequence, ((index, stratum, staff), task_id) in enumerate(zip(drawn, task_ids, strict=True), start=1):
-        row = list(base)
-        target_id = targets.target_ids[index]
-        for name, value in (("id", task_id), ("sequence", sequence), ("stratum", stratum),
-                            ("target_key", targets.keys[index]),
-                            ("target_name", names.get(target_id, targets.keys[index])[:200]),
-                            ("target_region", targets.regions[index]),
-                            ("organization_id", targets.organization_ids[index])):  # fmt: skip
-            row[column[name]] = value
-        tasks.append(row)
-        for slot, code in enumerate(staff):
-            assignment = dict(id=next(assignment_ids), task_id=task_id, inspector_id=inspector_ids[code], slot=slot)
-            assignments.append([assignment[name] for name in assignment_table.names])
-    return tasks, assignments
+    del base[task_table.pk_index]
+    names_in_row = [n for n in task_table.names if n != "id"]
+    varying = [names_in_row.index(n) for n in ("sequence", "stratum", "target_key", "target_name", "target_region",
+                                               "organization_id")]  # fmt: skip
+    rows = []
+    keys, regions, target_ids, organization_ids = targets.keys, targets.regions, targets.target_ids, \
+        targets.organization_ids  # fmt: skip
+    for sequence, (index, stratum, _staff) in enumerate(drawn, start=1):
+        row = base.copy()
+        name = names.get(target_ids[index], keys[index])[:200]
+        values = (sequence, stratum, keys[index], name, regions[index], organization_ids[index])
+        for column, value in zip(varying, values, strict=True):
+            row[column] = value
+        rows.append(row)
+    bulk.insert_rows(Task, rows, numbered=False)
+    task_id = dict(Task.objects.filter(batch=batch).values_list("sequence", "id"))
+    columns = [n for n in assignment_table.names if n != "id"]
+
+    def assignments() -> Iterator[list[Any]]:
+        for sequence, (_index, _stratum, staff) in enumerate(drawn, start=1):
+            for slot, code in enumerate(staff):
+                values = {"task_id": task_id[sequence], "inspector_id": inspector_ids[code], "slot": slot}
+                yield [values[column] for column in columns]
+
+    bulk.insert_rows(TaskInspector, assignments(), numbered=False)
 
 
 @action
@@ -457,20 +466,23 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
             errors.setdefault(f"sources[{index}]", []).append(str(error))
     if errors:
         raise ValidationFailed(errors)
+    with pools.gc_paused():
+        return _draw(batch, values, actor)
+
+
+def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
     targets, inspectors = load_snapshot(batch)
     try:
         drawn = compute_draw(batch.commitment, values, targets, inspectors)
     except draw.DrawError as error:
         raise ValidationFailed({"inspectors": str(error)}) from None
     names = _target_names(batch.pool.target_type, [targets.target_ids[index] for index, _s, _staff in drawn])
-    tasks, assignments = _task_rows(batch, targets, drawn, names, {i.code: i.inspector_id for i in inspectors})
-    bulk.insert_rows(Task, tasks)
-    bulk.insert_rows(TaskInspector, assignments)
+    _write_tasks(batch, targets, drawn, names, {i.code: i.inspector_id for i in inspectors})
     batch.status, batch.sources, batch.drawn_at = BatchStatus.DRAWN, values, timezone.now()
     batch.save(update_fields=["status", "sources", "drawn_at"])
     selection = [[stratum, targets.keys[index], *staff] for index, stratum, staff in drawn]
     record_audit(actor, AuditEventType.BATCH_DRAWN, batch, before={"status": BatchStatus.COMMITTED},
-                 after={"sources": values, "key": draw.key_string(values), "tasks": len(tasks),
+                 after={"sources": values, "key": draw.key_string(values), "tasks": len(drawn),
                         "selection_root": pools.merkle_root(orjson.dumps(row) for row in selection)})  # fmt: skip
     return batch
 

@@ -204,7 +204,10 @@ class Task(RegulatedModel):
     """One drawn target of a batch: its inspectors record the result (谁检查、谁录入), a reviewer publishes
     it or sends it back (谁公示). Within 20 working days of the inspection's end it must be public."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="tasks")
+    # No index of their own for batch and organization: task_sequence_unique and task_organization_published
+    # begin with them (a draw writes tens of thousands of tasks; every index costs it).
+    batch = models.ForeignKey(Batch, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="tasks",
+                              db_index=False)  # fmt: skip
     sequence = models.PositiveIntegerField(_("抽取顺序"))
     stratum = models.CharField(_("抽取层"), max_length=1)
     target_type = models.CharField(_("对象类型"), max_length=24, choices=TargetType.choices)
@@ -212,7 +215,7 @@ class Task(RegulatedModel):
     target_name = models.CharField(_("对象名称"), max_length=200)
     target_region = models.CharField(_("对象所在地区"), max_length=6)
     organization = models.ForeignKey(Organization, verbose_name=_("机构"), on_delete=models.PROTECT,
-                                     related_name="inspection_tasks")  # fmt: skip
+                                     related_name="inspection_tasks", db_index=False)  # fmt: skip
     inspectors = models.ManyToManyField(Inspector, verbose_name=_("检查人员"), through="TaskInspector",
                                         related_name="tasks")  # fmt: skip
     status = models.CharField(_("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.ASSIGNED)
@@ -237,7 +240,6 @@ class Task(RegulatedModel):
         indexes = [
             models.Index(fields=["organization", "published_on"], name="task_organization_published"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
-            models.Index(fields=["target_key"], name="task_target_key"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["batch", "sequence"], name="task_sequence_unique",
@@ -261,10 +263,11 @@ class Task(RegulatedModel):
 
 
 class TaskInspector(RegulatedModel):
-    """An inspector on a task, in the order drawn; the first is the team leader."""
+    """An inspector on a task, in the order drawn; the first is the team leader. (`task` has no index of
+    its own: taskinspector_once begins with it.)"""
 
     task = models.ForeignKey(Task, verbose_name=_("检查对象任务"), on_delete=models.PROTECT,
-                             related_name="assignments")  # fmt: skip
+                             related_name="assignments", db_index=False)  # fmt: skip
     inspector = models.ForeignKey(Inspector, verbose_name=_("检查人员"), on_delete=models.PROTECT,
                                   related_name="assignments")  # fmt: skip
     slot = models.PositiveSmallIntegerField(_("序号"))
