@@ -1,0 +1,36 @@
+"""The frozen pools' leaves and Merkle roots (inspections.pools): the fast paths give exactly what the
+definitions in docs/inspections.md give."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from certhub.core import canonical
+from certhub.inspections import pools
+from certhub.ledger import merkle
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8, 13, 64, 65, 100])
+def test_the_inlined_merkle_root_is_rfc_9162s(size):
+    leaves = [f"leaf {i}".encode() for i in range(size)]
+    assert pools.merkle_root(leaves) == merkle.root_hash([merkle.leaf_hash(leaf) for leaf in leaves]).hex()
+
+
+def _pool(keys, regions, organizations, sizes):
+    return pools.TargetPool(sizes, keys, regions, organizations)
+
+
+def test_leaves_are_rfc_8785_json_lists_stratum_by_stratum():
+    pool = _pool(["K1", "K2", "K3"], ["430102", "430103", "430104"], ["O1", "O2", "O3"],
+                 {"A": 1, "B": 0, "C": 2, "D": 0})  # fmt: skip
+    assert pool.strata() == ["A", "C", "C"]
+    assert pool.leaves() == [canonical.dumps(row) for row in pool.rows()]
+    assert pool.leaves()[1] == b'["C","K2","430103","O2"]'
+
+
+def test_keys_that_need_escaping_take_the_canonical_path():
+    pool = _pool(['CNCA-R-2004-117/证书"1"', "CNCA\\2", "tab\there"], ["430102"] * 3, ["O1", "O2", "O3"],
+                 {"A": 0, "B": 3, "C": 0, "D": 0})  # fmt: skip
+    assert pool.leaves() == [canonical.dumps(row) for row in pool.rows()]
+    assert orjson.loads(pool.leaves()[0]) == ["B", 'CNCA-R-2004-117/证书"1"', "430102", "O1"]
