@@ -309,6 +309,15 @@ def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], n
                                 % {"pool": pool.name, "n": sum(sizes.values()), "x": len(excluded)}})  # fmt: skip
     inspectors = pools.select_inspectors(departments, pool.target_type, batch.plan.region)
     _check_inspector_pool(inspectors, departments, batch.inspectors_per_target)
+    pool_root = targets.begin_root()
+    # The snapshot keeps the rows as read (orjson writes a million of them in C), encoded while another
+    # process finishes the pool's Merkle root.
+    frozen = {
+        "sizes": targets.sizes, "members": targets.members,
+        "inspectors": [[i.code, i.department, i.region, list(i.conflicts), i.inspector_id] for i in inspectors],
+    }  # fmt: skip
+    batch.snapshot = zlib.compress(orjson.dumps(frozen), 1)
+    del frozen
     commitment = {
         "batch": batch.number,
         "plan": batch.plan.number,
@@ -316,7 +325,7 @@ def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], n
         "departments": departments,
         "target_type": pool.target_type,
         "pool": {"definition": pool_definition(pool), "size": len(targets), "excluded_recently_inspected":
-                 len(excluded), "root": pools.merkle_root(targets.leaves())},
+                 len(excluded), "root": pool_root.result().hex()},
         "strata": [{"stratum": c.name, "size": c.size, "ratio": batch.ratios[c.name], "count": c.count}
                    for c in counts],
         "inspectors": {"size": len(inspectors), "root": pools.merkle_root(i.leaf() for i in inspectors),
@@ -326,15 +335,7 @@ def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], n
         "sources_available_at": timezone.localtime(batch.sources_available_at).isoformat(),
         "committed_at": timezone.localtime(now).isoformat(),
     }  # fmt: skip
-    # The snapshot is stored as columns (orjson writes a million strings or integers in C).
-    frozen = {
-        "sizes": targets.sizes, "keys": targets.keys, "regions": targets.regions,
-        "organizations": targets.organizations, "target_ids": targets.target_ids,
-        "organization_ids": targets.organization_ids,
-        "inspectors": [[i.code, i.department, i.region, list(i.conflicts), i.inspector_id] for i in inspectors],
-    }  # fmt: skip
     batch.status, batch.committed_at, batch.commitment = BatchStatus.COMMITTED, now, commitment
-    batch.snapshot = zlib.compress(orjson.dumps(frozen), 1)
     batch.save(update_fields=["status", "committed_at", "commitment", "snapshot"])
     record_audit(actor, AuditEventType.BATCH_COMMITTED, batch, before={"status": BatchStatus.DRAFT},
                  after=commitment)  # fmt: skip
@@ -358,8 +359,7 @@ def _check_inspector_pool(
 
 def load_snapshot(batch: Batch) -> tuple[pools.TargetPool, list[pools.PoolInspector]]:
     frozen = orjson.loads(zlib.decompress(bytes(batch.snapshot)))
-    targets = pools.TargetPool(frozen["sizes"], frozen["keys"], frozen["regions"], frozen["organizations"],
-                               frozen["target_ids"], frozen["organization_ids"])  # fmt: skip
+    targets = pools.TargetPool(frozen["sizes"], frozen["members"])
     inspectors = [pools.PoolInspector(code, department, region, tuple(conflicts), pk)
                   for code, department, region, conflicts, pk in frozen["inspectors"]]  # fmt: skip
     return targets, inspectors
@@ -381,9 +381,10 @@ def compute_draw(commitment: dict[str, Any], sources: Sequence[str], targets: po
     for inspector in inspectors:
         for uscc in inspector.conflicts:
             conflicted.setdefault(uscc, set()).add(inspector.code)
-    keys, regions, organizations = targets.keys, targets.regions, targets.organizations
+    nobody: frozenset[str] = frozenset()
     staffing = draw.assign_inspectors(
-        [draw.AssignmentTarget(keys[i], regions[i], frozenset(conflicted.get(organizations[i], ())))
+        [draw.AssignmentTarget(targets.key(i), targets.region(i),
+                               frozenset(conflicted[o]) if (o := targets.organization(i)) in conflicted else nobody)
          for i, _name in picked],
         [draw.PoolInspector(i.code, i.department, i.region) for i in inspectors],
         commitment["departments"], commitment["inspectors"]["per_target"], stream,
@@ -420,12 +421,11 @@ def _write_tasks(batch: Batch, targets: pools.TargetPool, drawn: list[tuple[int,
     varying = [names_in_row.index(n) for n in ("sequence", "stratum", "target_key", "target_name", "target_region",
                                                "organization_id")]  # fmt: skip
     rows = []
-    keys, regions, target_ids, organization_ids = targets.keys, targets.regions, targets.target_ids, \
-        targets.organization_ids  # fmt: skip
     for sequence, (index, stratum, _staff) in enumerate(drawn, start=1):
         row = base.copy()
-        name = names.get(target_ids[index], keys[index])[:200]
-        values = (sequence, stratum, keys[index], name, regions[index], organization_ids[index])
+        key = targets.key(index)
+        name = names.get(targets.target_id(index), key)[:200]
+        values = (sequence, stratum, key, name, targets.region(index), targets.organization_id(index))
         for column, value in zip(varying, values, strict=True):
             row[column] = value
         rows.append(row)
@@ -476,11 +476,11 @@ def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
         drawn = compute_draw(batch.commitment, values, targets, inspectors)
     except draw.DrawError as error:
         raise ValidationFailed({"inspectors": str(error)}) from None
-    names = _target_names(batch.pool.target_type, [targets.target_ids[index] for index, _s, _staff in drawn])
+    names = _target_names(batch.pool.target_type, [targets.target_id(index) for index, _s, _staff in drawn])
     _write_tasks(batch, targets, drawn, names, {i.code: i.inspector_id for i in inspectors})
     batch.status, batch.sources, batch.drawn_at = BatchStatus.DRAWN, values, timezone.now()
     batch.save(update_fields=["status", "sources", "drawn_at"])
-    selection = [[stratum, targets.keys[index], *staff] for index, stratum, staff in drawn]
+    selection = [[stratum, targets.key(index), *staff] for index, stratum, staff in drawn]
     record_audit(actor, AuditEventType.BATCH_DRAWN, batch, before={"status": BatchStatus.COMMITTED},
                  after={"sources": values, "key": draw.key_string(values), "tasks": len(drawn),
                         "selection_root": pools.merkle_root(orjson.dumps(row) for row in selection)})  # fmt: skip

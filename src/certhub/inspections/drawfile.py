@@ -106,14 +106,14 @@ def verify(document: Any) -> list[str]:
     stratum_column = [row[0] for row in pool_rows]
     _expect(stratum_column == sorted(stratum_column, key=order.index), "the pool is not listed stratum by stratum")
     sizes = Counter(stratum_column)
-    keys, regions, organizations = ([row[i] for row in pool_rows] for i in (1, 2, 3))
-    targets = pools.TargetPool({s: sizes.get(s, 0) for s in order}, keys, regions, organizations)
+    keys = [row[1] for row in pool_rows]
+    targets = pools.TargetPool({s: sizes.get(s, 0) for s in order}, [(0, *row[1:], 0) for row in pool_rows])
 
     # 1. The pools are the ones announced.
     _expect(len(targets) == _field(commitment, "pool", "size"),
             f"the pool lists {len(targets)} targets; the commitment announced "
             f"{commitment['pool']['size']}")  # fmt: skip
-    root = pools.merkle_root(targets.leaves())
+    root = targets.root()
     _expect(root == _field(commitment, "pool", "root"),
             f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}")  # fmt: skip
     checked.append(f"target pool: {len(targets):,} members, Merkle root {root} as announced")
@@ -157,7 +157,7 @@ def verify(document: Any) -> list[str]:
     for number, (row, (index, stratum, staff)) in enumerate(zip(published, expected, strict=True), start=1):
         if not isinstance(row, dict):
             raise DrawFileError(f"selection {number} is not an object")
-        key = keys[index]
+        key = targets.key(index)
         _expect(row.get("target") == key and row.get("stratum") == stratum,
                 f"selection {number}: the file says {row.get('target')} (stratum {row.get('stratum')}); the "
                 f"sources give {key} (stratum {stratum})")  # fmt: skip

@@ -16,9 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import hashlib
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,14 +24,13 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
-import orjson
 from django.db import connection
 
 from certhub.core import canonical
 from certhub.core.models import Region
+from certhub.inspections import hashing
 from certhub.inspections.choices import TargetType
 from certhub.inspections.draw import DrawError, StratumDraw
-from certhub.ledger import merkle
 from certhub.registry.choices import BodyStatus, CertificateStatus
 from certhub.risk.choices import UNGRADED, GradedSubject, RiskGrade
 
@@ -59,48 +56,55 @@ def gc_paused() -> Iterator[None]:
 
 @dataclass
 class TargetPool:
-    """A frozen target pool as columns, member i being (stratum, keys[i], regions[i], organizations[i]):
-    strata in STRATA order, each in key order. `target_ids` and `organization_ids` are the internal rows a
-    task needs (never published; empty when the pool was read back from a published draw file). Columns,
-    not a million objects: reading, hashing, storing and indexing a national pool stay in C."""
+    """A frozen target pool: strata in STRATA order, each in key order, member i a row as the database gave
+    it — (target id, key, county) for an enterprise, which is its own organization, or (target id, key,
+    county, credit code, organization id). The ids are internal (never published; 0 in a pool read back
+    from a draw file). Rows, not a million objects or columns: reading, hashing, storing and indexing a
+    national pool stay in C."""
 
     sizes: dict[str, int]
-    keys: Sequence[str]
-    regions: Sequence[str]
-    organizations: Sequence[str]  # credit code of the organization behind each target (conflicts are by it)
-    target_ids: Sequence[int] = ()
-    organization_ids: Sequence[int] = ()
+    members: Sequence[Sequence[Any]]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.members)
 
     def strata(self) -> list[str]:
         """Each member's stratum, in order."""
         return [s for s in STRATA for _ in range(self.sizes.get(s, 0))]
 
+    def key(self, index: int) -> str:
+        return self.members[index][1]
+
+    def region(self, index: int) -> str:
+        return self.members[index][2]
+
+    def organization(self, index: int) -> str:
+        """Credit code of the organization behind the target (conflicts are by organization)."""
+        row = self.members[index]
+        return row[3] if len(row) > 3 else row[1]
+
+    def target_id(self, index: int) -> int:
+        return self.members[index][0]
+
+    def organization_id(self, index: int) -> int:
+        row = self.members[index]
+        return row[4] if len(row) > 3 else row[0]
+
     def leaves(self) -> list[bytes]:
-        """Each member's leaf: RFC 8785 JSON of [stratum, key, county, credit code]. Plain strings (no quote,
-        backslash or control character, as every registry key is) are written directly; anything else goes
-        through orjson, whose output for a list of strings is RFC 8785's."""
-        columns = (self.keys, self.regions, self.organizations)
-        if any(NEEDS_ESCAPE.search(",".join(column)) for column in columns):
-            return [orjson.dumps(list(row)) for row in zip(self.strata(), *columns, strict=True)]
-        leaves: list[bytes] = []
-        start = 0
-        for stratum in STRATA:
-            end = start + self.sizes.get(stratum, 0)
-            leaves += [f'["{stratum}","{k}","{r}","{o}"]'.encode()
-                       for k, r, o in zip(self.keys[start:end], self.regions[start:end],
-                                          self.organizations[start:end], strict=True)]  # fmt: skip
-            start = end
-        return leaves
+        """Each member's leaf: RFC 8785 JSON of [stratum, key, county, credit code]."""
+        return hashing.target_leaves(self.strata(), self.members)
+
+    def root(self) -> str:
+        """Hex SHA-256 Merkle root of the leaves (on two cores for a large pool)."""
+        return hashing.target_pool_root(self.strata(), self.members).hex()
+
+    def begin_root(self) -> hashing.PoolRoot:
+        """The root, begun: `.result()` gives it (meanwhile the caller's own work runs on this core)."""
+        return hashing.PoolRoot(self.strata(), self.members)
 
     def rows(self) -> list[list[str]]:
         """The published members: [stratum, key, county, credit code] each."""
-        return [list(row) for row in zip(self.strata(), self.keys, self.regions, self.organizations, strict=True)]
-
-
-NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+        return [[s, *hashing.public_fields(row)] for s, row in zip(self.strata(), self.members, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -116,19 +120,8 @@ class PoolInspector:
 
 
 def merkle_root(leaves: Iterable[bytes]) -> str:
-    """Hex SHA-256 Merkle root (RFC 9162, the same tree as ledger.merkle.root_hash) of the leaves in order,
-    with the hashing inlined: a million leaves make two million SHA-256 calls, and Python's own call
-    overhead would otherwise be half the time."""
-    sha256 = hashlib.sha256
-    level = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-    if not level:
-        return merkle.EMPTY_ROOT.hex()
-    while len(level) > 1:
-        paired = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
-    return level[0].hex()
+    """Hex SHA-256 Merkle root (RFC 9162) of the leaves in order."""
+    return hashing.root(list(leaves)).hex()
 
 
 def default_ratios(base: Decimal) -> dict[str, str]:
@@ -270,14 +263,7 @@ def select_targets(pool: object, excluded: set[str]) -> TargetPool:
         bucket.sort(key=itemgetter(1))  # code-point order of the key
         sizes[stratum] = len(bucket)
         members += bucket
-    if not members:
-        return TargetPool(sizes, [], [], [])
-    if enterprise:
-        target_ids, keys, regions = (list(map(itemgetter(i), members)) for i in range(3))
-        return TargetPool(sizes, keys, regions, keys, target_ids, target_ids)
-    target_ids, keys, regions, organizations, organization_ids = (list(map(itemgetter(i), members))
-                                                                  for i in range(5))  # fmt: skip
-    return TargetPool(sizes, keys, regions, organizations, target_ids, organization_ids)
+    return TargetPool(sizes, members)
 
 
 def recently_inspected(item_ids: Sequence[int], today: datetime.date) -> set[str]:
