@@ -326,7 +326,7 @@ class Pieces:
         from django.db import connection
 
         from certhub.core import bulk, regulated
-        from certhub.inspections import actions, draw, pools
+        from certhub.inspections import actions, draw, hashing, pools
         from certhub.inspections.models import Batch
 
         self.wrap(pools, "recently_inspected", "commit: 12-month exclusion (recently_inspected)")
@@ -338,8 +338,9 @@ class Pieces:
         self.wrap(draw, "select_strata", "draw: selection (select_strata)")
         self.wrap(draw, "assign_inspectors", "draw: assignment (assign_inspectors)")
         self.wrap(actions, "_target_names", "draw: names of the drawn (_target_names)")
-        self.wrap(actions, "_task_rows", "draw: task rows built (_task_rows)")
-        self.wrap(bulk, "allocate_ids", "draw: ids taken from the sequences (allocate_ids)")
+        self.wrap(actions, "_write_tasks", "draw: task rows built (_write_tasks, besides the COPY)")
+        self.wrap(pools.TargetPool, "begin_root", "commit: pool Merkle root, this process's part (PoolRoot)")
+        self.wrap(hashing.PoolRoot, "result", "commit: waiting for the other process's part of the root")
         for name in ("insert", "insert_rows", "insert_copy_text"):
             self.wrap(bulk, name, "draw: tasks written (core.bulk, COPY)")
         self.wrap(Batch, "save", "batch saved (Batch.save; with the snapshot at commit)")
