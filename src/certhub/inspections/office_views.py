@@ -86,7 +86,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def plan_detail(request: HttpRequest, number: str) -> HttpResponse:
     plan = _permitted(lambda: queries.access_plan(request_actor(request), number))
-    context = {"plan": plan, "items": plan.items.order_by("code"), "batches": plan.batches.order_by("number"),
+    batches = plan.batches.defer("snapshot").order_by("number")
+    context = {"plan": plan, "items": plan.items.order_by("code"), "batches": batches,
                "draft": plan.status == PlanStatus.DRAFT}  # fmt: skip
     return render(request, "inspections/office/plan.html", context)
 

@@ -60,7 +60,7 @@ def items() -> QuerySet[InspectionItem]:
 
 def published_plans() -> QuerySet[Plan]:
     """Announced plans with their items and their announced batches."""
-    batches = Batch.objects.filter(status__in=PUBLIC_BATCH_STATUSES).order_by("number")
+    batches = Batch.objects.filter(status__in=PUBLIC_BATCH_STATUSES).defer("snapshot").order_by("number")
     return (
         Plan.objects.filter(status=PlanStatus.PUBLISHED)
         .select_related("region")
@@ -74,6 +74,7 @@ def public_batches() -> QuerySet[Batch]:
     """Batches whose commitment is public (announced, or announced and drawn), newest first."""
     return (
         Batch.objects.filter(status__in=PUBLIC_BATCH_STATUSES)
+        .defer("snapshot")  # a national pool's frozen rows: megabytes no page shows
         .select_related("plan")
         .prefetch_related(Prefetch("items", queryset=InspectionItem.objects.order_by("code")))
         .order_by("-committed_at", "number")
@@ -98,6 +99,7 @@ def published_results() -> QuerySet[Task]:
     return (
         Task.objects.filter(status=TaskStatus.PUBLISHED)
         .select_related("batch__plan")
+        .defer("batch__snapshot")
         .prefetch_related(Prefetch("batch__items", queryset=InspectionItem.objects.order_by("code")))
         .order_by("-published_on", "batch_id", "sequence")
     )
@@ -121,7 +123,7 @@ def access_plan(actor: Actor, number: str) -> Plan:
 
 
 def access_batch(actor: Actor, number: str) -> Batch:
-    batch = Batch.objects.select_related("plan__region", "pool").filter(number=number).first()
+    batch = Batch.objects.select_related("plan__region", "pool").defer("snapshot").filter(number=number).first()
     if batch is None:
         raise Http404(_("没有编号为“%(number)s”的抽查任务。") % {"number": number})
     if not _covers(actor, batch.plan.region_id):
@@ -164,6 +166,7 @@ def access_task(actor: Actor, pk: int) -> Task:
     """A task its assigned inspectors, the officers of its plan's region and administrators may open."""
     task = (
         Task.objects.select_related("batch__plan__region", "recorded_by")
+        .defer("batch__snapshot")
         .prefetch_related(_assignments(), Prefetch("batch__items", queryset=InspectionItem.objects.order_by("code")))
         .filter(pk=pk)
         .first()
@@ -176,7 +179,8 @@ def access_task(actor: Actor, pk: int) -> Task:
 
 
 def _tasks() -> QuerySet[Task]:
-    return Task.objects.select_related("batch__plan").prefetch_related(_assignments())
+    return (Task.objects.select_related("batch__plan").defer("batch__snapshot")  # never the frozen pool
+            .prefetch_related(_assignments()))  # fmt: skip
 
 
 def tasks_for_inspector(actor: Actor) -> QuerySet[Task]:

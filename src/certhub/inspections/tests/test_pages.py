@@ -16,7 +16,6 @@ from certhub.core.actors import SYSTEM
 from certhub.core.workdays import add_working_days
 from certhub.inspections import actions
 from certhub.inspections.models import Batch, Plan, TargetPool, Task
-from certhub.inspections.testing import build_inspection_world
 from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
 from certhub.risk.choices import RiskGrade
 
@@ -35,18 +34,6 @@ DRAWN = [
     ("衡阳湘江机械制造有限公司", "914304050000000510", ["XZ4304050006", "XZ4301020002"]),
 ]
 GRADE_WORDS = [str(label) for label in RiskGrade.labels] + ["风险等级", "抽取层", "strata-table"]
-
-
-@pytest.fixture
-def started():
-    """When the inspection world was built: 60 days ago, so that draws and inspections lie in the past."""
-    return timezone.now() - datetime.timedelta(days=60)
-
-
-@pytest.fixture
-def inspection(world, started):
-    with time_machine.travel(started, tick=False):
-        return build_inspection_world(world.PASSWORD)
 
 
 def commit(inspection, started) -> Batch:
