@@ -59,7 +59,11 @@ class ResultFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-@router.get("/inspections/results", response={200: ResultPage, 422: ErrorOut}, summary="Published inspection results")
+@router.get(
+    "/inspections/results",
+    response={200: ResultPage, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Published inspection results",
+)
 @decorate_view(limit_anonymous)
 def list_results(request: HttpRequest, filters: Query[ResultFilter]) -> ResultPage:
     """Published 双随机 results, newest first (docs/inspections.md)."""

@@ -16,7 +16,8 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
     assert sorted(op.path for op in operations) == [
         "/api/v1/certificates", "/api/v1/certificates/{number}", "/api/v1/certificates/{number}/seal",
         "/api/v1/certificates/{number}/seal.svg", "/api/v1/certification-bodies",
-        "/api/v1/certification-bodies/{approval_number}", "/api/v1/labs", "/api/v1/labs/{cma_number}",
+        "/api/v1/certification-bodies/{approval_number}", "/api/v1/inspections/results", "/api/v1/labs",
+        "/api/v1/labs/{cma_number}",
         "/api/v1/ledger/checkpoint", "/api/v1/ledger/entries", "/api/v1/ledger/key",
         "/api/v1/ledger/proof/consistency", "/api/v1/ledger/proof/inclusion",
         "/api/v1/organizations", "/api/v1/organizations/match", "/api/v1/organizations/{uscc}",
