@@ -1,12 +1,18 @@
-"""双随机、一公开 end to end in a real browser (Debian's Chromium through Playwright) against a live server:
-a province officer builds a plan from the item list, publishes it, creates a batch whose random sources
-come out seconds later, announces it, enters the sources once they are out and draws; a drawn inspector
-records the result; the officer publishes it; the public sees it on the results tab."""
+"""双随机、一公开 end to end in a real browser (Debian's Chromium through Playwright) against a live server,
+on a (small) demo province: the demo's province officer builds a plan from the item list, publishes it,
+creates a batch whose random sources come out seconds later, announces it, enters the sources once they
+are out and draws; a drawn inspector, with the demo sign-in of their code, records the result; the officer
+publishes it; the public sees it on the results tab and downloads the draw file, which `certhub draw
+verify` reproduces."""
 
 from __future__ import annotations
 
 import datetime
+import math
 import re
+import subprocess
+import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,13 +30,13 @@ SOURCES = {"双色球第2026200期开奖号码": "3 8 15 21 27 30 12", "排列5�
 
 
 @pytest.fixture
-def live_world(transactional_db, live_server):
-    from certhub.inspections.testing import build_inspection_world
-    from certhub.registry.testing import build_world
+def demo_password(transactional_db, live_server):
+    """A demo province as `certhub demo` makes it, small (its items, inspectors with sign-ins, pools and a
+    plan of its own included); returns the demo password."""
+    from certhub.demo.generator import DEMO_PASSWORD, DemoProvince, Size
 
-    world = build_world()
-    build_inspection_world(world.PASSWORD)
-    return world
+    DemoProvince(Size(organizations=400, certificates=600, bodies=6, labs=4, reports_per_lab=1)).run()
+    return DEMO_PASSWORD
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
@@ -46,12 +52,13 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_server, live_world, phone, browser):
+def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_server, demo_password, phone, browser,
+                                                                        tmp_path):  # fmt: skip
     base = live_server.url
     year = timezone.localdate().year
     plan_number = f"{year}-430000-{Plan.objects.filter(year=year, region_id='430000').count() + 1:02d}"
     batch_number = f"{plan_number}-01"
-    sign_in(phone, base, "officer_province", live_world.PASSWORD)
+    sign_in(phone, base, "officer", demo_password)
     phone.locator(".card").get_by_role("link", name="双随机抽查").click()
     phone.locator(".card").get_by_role("link", name="抽查计划").click()
 
@@ -77,11 +84,10 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_serv
     phone.get_by_label("LH-HB-01 排污企业环境管理体系认证联合检查").uncheck()
     phone.get_by_label("SC-QY-02 企业使用认证标志情况检查").check()
     assert [r.input_value() for r in ratios] == ["2.5", "5", "10", "20"]
-    phone.get_by_label("检查对象名录库").select_option(label="全省企业")
+    phone.get_by_label("检查对象名录库").select_option(label="全省制造业企业")
     assert fits_the_phone(phone)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-form-phone.png"), full_page=True)
-    phone.get_by_label("B类抽查比例（%）").fill("100")  # every enterprise of the small world is ungraded (B)
     phone.get_by_label("随机源", exact=True).fill("\n".join(SOURCES))
     at = (timezone.localtime() + datetime.timedelta(seconds=30)).replace(microsecond=0)
     phone.get_by_label("随机源公布时间").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -91,15 +97,20 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_serv
     assert phone.locator(".message").inner_text() == f"批次{batch_number}已公告，随机源公布后即可抽取。"
     assert phone.locator("#batch-status").inner_text() == "已公告待抽取"
     assert phone.console_errors == []
+    # How many the announcement fixed, stratum by stratum, at the default ratios (2.5, 5, 10, 20 %).
+    strata = Batch.objects.get(number=batch_number).commitment["strata"]
+    drawn = sum(s["count"] for s in strata)
+    assert [s["count"] for s in strata] == [math.ceil(s["size"] * Decimal(s["ratio"]) / 100) for s in strata]
+    assert 0 < drawn <= 50  # one page of the task table
 
     with time_machine.travel(at + datetime.timedelta(seconds=1), tick=True):
         for described, value in SOURCES.items():
             phone.get_by_label(described).fill(value)
         phone.get_by_role("button", name="抽取").click()
-        assert phone.locator(".message").inner_text() == f"批次{batch_number}已抽取6个检查对象。"
+        assert phone.locator(".message").inner_text() == f"批次{batch_number}已抽取{drawn}个检查对象。"
         rows = phone.locator("#task-table tbody tr")
-        assert rows.count() == 6
-        for index in range(6):
+        assert rows.count() == drawn
+        for index in range(drawn):
             assert len(rows.nth(index).locator("td.inspectors").inner_text().split("、")) == 2
         assert fits_the_phone(phone)
         phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-phone.png"), full_page=True)
@@ -111,7 +122,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_serv
         # The inspector, signed in with their code, records the result.
         inspector_page = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True).new_page()
         try:
-            sign_in(inspector_page, base, inspector.code.lower(), live_world.PASSWORD)
+            sign_in(inspector_page, base, inspector.code.lower(), demo_password)
             inspector_page.locator(".card").get_by_role("link", name="双随机抽查").click()
             inspector_page.locator(".card").get_by_role("link", name="我的检查任务").click()
             inspector_page.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="录入结果").click()
@@ -149,9 +160,19 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_serv
         public.screenshot(path=str(SCREENSHOT_DIR / "inspection-results-phone.png"), full_page=True)
         public.get_by_role("link", name="抽查任务公告").click()
         public.get_by_role("link", name=batch_number).click()
-        assert public.locator("#task-table tbody tr").count() == 6
+        assert public.locator("#task-table tbody tr").count() == drawn
         assert "风险" not in public.locator("main").inner_text()
         assert public.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # Anyone downloads the draw file and reproduces the draw with no database.
+        with public.expect_download() as download:
+            public.get_by_role("link", name=re.compile("draw.json")).click()
+        path = tmp_path / "DRAW.json"
+        download.value.save_as(path)
     finally:
         public.context.close()
     assert phone.console_errors == []
+    done = subprocess.run([sys.executable, "-m", "certhub", "draw", "verify", str(path)], capture_output=True,  # noqa: S603
+                          text=True, check=False, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"{path}: the draw reproduces."
+    assert f"selection: {drawn} targets and their inspectors reproduced from the sources" in done.stdout
