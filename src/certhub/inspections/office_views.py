@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from certhub.inspections import actions, queries
 from certhub.inspections.choices import BatchStatus, PlanStatus, TaskStatus
 from certhub.inspections.forms import BatchForm, DrawForm, PlanForm, PoolForm, PublishForm, ResultForm, ReturnForm
 from certhub.inspections.models import Batch, Plan, Task
+from certhub.inspections.views import page_of
 from certhub.portal.office_views import office_required
 from certhub.portal.views import request_actor
 
@@ -36,6 +36,21 @@ def _permitted(fetch: Callable[[], T]) -> T:
         return fetch()
     except NotPermitted as error:
         raise PermissionDenied(error.message) from error
+
+
+def _submitted(form: Any, act: Callable[[], T], *, reload: Task | None = None) -> T | None:
+    """Run `act` (an action) when `form` is bound and valid, and give what it returns; None when the form
+    was not sent or not valid, or the action refused — then the refusal stands next to the fields it names
+    (and `reload` is read again: the action changed nothing)."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return _permitted(act)
+    except (ValidationFailed, Conflict) as error:
+        form.add_domain_errors(error)
+        if reload is not None:
+            reload.refresh_from_db()
+        return None
 
 
 def _refusal_messages(request: HttpRequest, error: ValidationFailed | Conflict) -> None:
@@ -66,18 +81,14 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = PlanForm(request.POST if request.method == "POST" else None, actor=actor,
                     department=request.user.department)  # fmt: skip
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = _permitted(lambda: actions.do_create_plan(
-                title=data["title"], year=data["year"], region=data["region"], department=data["department"],
-                items=list(data["items"]), description=data["description"], actor=actor,
-            ))  # fmt: skip
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-        else:
-            messages.success(request, _("已新建抽查计划%(number)s。") % {"number": plan.number})
-            return redirect("inspections:office_plan_detail", number=plan.number)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    plan = _submitted(form, lambda: actions.do_create_plan(
+        title=data["title"], year=data["year"], region=data["region"], department=data["department"],
+        items=list(data["items"]), description=data["description"], actor=actor,
+    ))  # fmt: skip
+    if plan is not None:
+        messages.success(request, _("已新建抽查计划%(number)s。") % {"number": plan.number})
+        return redirect("inspections:office_plan_detail", number=plan.number)
     context = {"plans": queries.plans_for(actor), "form": form}
     return render(request, "inspections/office/plan_list.html", context, status=422 if form.errors else 200)
 
@@ -119,20 +130,16 @@ def batch_create(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     plan = _permitted(lambda: queries.access_plan(actor, number))
     form = BatchForm(request.POST if request.method == "POST" else None, plan=plan)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            batch = _permitted(lambda: actions.do_create_batch(
-                plan, name=data["name"], items=list(data["items"]), pool=data["pool"], ratios=form.ratios(),
-                count=data["count"], inspectors_per_target=data["inspectors_per_target"],
-                own_county_rule=data["own_county_rule"], algorithm=data["algorithm"],
-                sources_described=form.sources(), sources_available_at=data["sources_available_at"], actor=actor,
-            ))  # fmt: skip
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-        else:
-            messages.success(request, _("已新建批次%(number)s，请核对后公告。") % {"number": batch.number})
-            return redirect("inspections:office_batch_detail", number=batch.number)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    batch = _submitted(form, lambda: actions.do_create_batch(
+        plan, name=data["name"], items=list(data["items"]), pool=data["pool"], ratios=form.ratios(),
+        count=data["count"], inspectors_per_target=data["inspectors_per_target"],
+        own_county_rule=data["own_county_rule"], algorithm=data["algorithm"],
+        sources_described=form.sources(), sources_available_at=data["sources_available_at"], actor=actor,
+    ))  # fmt: skip
+    if batch is not None:
+        messages.success(request, _("已新建批次%(number)s，请核对后公告。") % {"number": batch.number})
+        return redirect("inspections:office_batch_detail", number=batch.number)
     return _render_batch_form(request, plan, form, PoolForm(plan=plan))
 
 
@@ -143,19 +150,15 @@ def pool_create(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     plan = _permitted(lambda: queries.access_plan(actor, number))
     pool_form = PoolForm(request.POST, plan=plan)
-    if pool_form.is_valid():
-        data = pool_form.cleaned_data
-        try:
-            pool = _permitted(lambda: actions.do_create_target_pool(
-                name=data["pool_name"], target_type=data["target_type"], region=data["region"],
-                industry_section=data["industry_section"].strip().upper(), scheme_code=data["scheme_code"],
-                above_designated_size=data["above_designated_size"], grades=data["grades"], actor=actor,
-            ))  # fmt: skip
-        except (ValidationFailed, Conflict) as error:
-            pool_form.add_domain_errors(error)
-        else:
-            messages.success(request, _("已新建检查对象名录库“%(name)s”。") % {"name": pool.name})
-            return redirect("inspections:office_batch_create", number=plan.number)
+    data = pool_form.cleaned_data if pool_form.is_valid() else {}
+    pool = _submitted(pool_form, lambda: actions.do_create_target_pool(
+        name=data["pool_name"], target_type=data["target_type"], region=data["region"],
+        industry_section=data["industry_section"].strip().upper(), scheme_code=data["scheme_code"],
+        above_designated_size=data["above_designated_size"], grades=data["grades"], actor=actor,
+    ))  # fmt: skip
+    if pool is not None:
+        messages.success(request, _("已新建检查对象名录库“%(name)s”。") % {"name": pool.name})
+        return redirect("inspections:office_batch_create", number=plan.number)
     return _render_batch_form(request, plan, BatchForm(plan=plan), pool_form)
 
 
@@ -167,7 +170,7 @@ def _render_batch(request: HttpRequest, batch: Batch, draw_form: DrawForm | None
     drawn = batch.status == BatchStatus.DRAWN
     if draw_form is None and batch.status == BatchStatus.COMMITTED:
         draw_form = DrawForm(batch=batch)
-    tasks = Paginator(queries.batch_tasks(batch), TASKS_PER_PAGE).get_page(request.GET.get("page")) if drawn else None
+    tasks = page_of(request, queries.batch_tasks(batch), TASKS_PER_PAGE) if drawn else None
     context = {
         "batch": batch,
         "plan": batch.plan,
@@ -211,15 +214,11 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     batch = _permitted(lambda: queries.access_batch(actor, number))
     form = DrawForm(request.POST, batch=batch)
-    if form.is_valid():
-        try:
-            drawn = _permitted(lambda: actions.do_draw_batch(batch, sources=form.sources(), actor=actor))
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-        else:
-            messages.success(request, _("批次%(number)s已抽取%(n)d个检查对象。") % {
-                "number": drawn.number, "n": drawn.tasks.count()})  # fmt: skip
-            return redirect("inspections:office_batch_detail", number=drawn.number)
+    drawn = _submitted(form, lambda: actions.do_draw_batch(batch, sources=form.sources(), actor=actor))
+    if drawn is not None:
+        messages.success(request, _("批次%(number)s已抽取%(n)d个检查对象。") % {
+            "number": drawn.number, "n": drawn.tasks.count()})  # fmt: skip
+        return redirect("inspections:office_batch_detail", number=drawn.number)
     batch.refresh_from_db()
     return _render_batch(request, batch, form)
 
@@ -231,7 +230,7 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
 @require_safe
 def my_tasks(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    page = Paginator(queries.tasks_for_inspector(actor), TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, queries.tasks_for_inspector(actor), TASKS_PER_PAGE)
     context = {"page": page, "inspector": queries.inspector_of(actor)}
     return render(request, "inspections/office/my_tasks.html", context)
 
@@ -251,19 +250,13 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
         # do_record_result refuses them too; the page is not offered to them at all.
         raise PermissionDenied(_("%(actor)s 不是该检查对象的检查人员，不能录入结果") % {"actor": actor.label})
     form = ResultForm(request.POST if request.method == "POST" else None, initial=_task_initial(task))
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            _permitted(lambda: actions.do_record_result(
-                task, result=data["result"], follow_up=data["follow_up"], findings=data["findings"],
-                inspected_from=data["inspected_from"], inspected_until=data["inspected_until"], actor=actor,
-            ))  # fmt: skip
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-            task.refresh_from_db()
-        else:
-            messages.success(request, _("“%(name)s”的检查结果已提交审核。") % {"name": task.target_name})
-            return redirect("inspections:office_my_tasks")
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if _submitted(form, lambda: actions.do_record_result(
+        task, result=data["result"], follow_up=data["follow_up"], findings=data["findings"],
+        inspected_from=data["inspected_from"], inspected_until=data["inspected_until"], actor=actor,
+    ), reload=task):  # fmt: skip
+        messages.success(request, _("“%(name)s”的检查结果已提交审核。") % {"name": task.target_name})
+        return redirect("inspections:office_my_tasks")
     editable = task.status in (TaskStatus.ASSIGNED, TaskStatus.RETURNED)
     context = {"task": task, "form": form, "editable": editable}
     return render(request, "inspections/office/task_record.html", context, status=422 if form.errors else 200)
@@ -273,7 +266,7 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    page = Paginator(queries.review_queue(actor), TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, queries.review_queue(actor), TASKS_PER_PAGE)
     return render(request, "inspections/office/review_queue.html", {"page": page, "today": timezone.localdate()})
 
 
@@ -304,18 +297,11 @@ def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     task = _permitted(lambda: queries.access_task(actor, pk))
     form = PublishForm(request.POST, late=_late(task))
-    if form.is_valid():
-        try:
-            _permitted(lambda: actions.do_publish_result(
-                task, note=form.cleaned_data["note"], late_reason=form.cleaned_data.get("late_reason", ""),
-                actor=actor,
-            ))  # fmt: skip
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-            task.refresh_from_db()
-        else:
-            messages.success(request, _("“%(name)s”的检查结果已公示。") % {"name": task.target_name})
-            return redirect("inspections:office_review_queue")
+    if _submitted(form, lambda: actions.do_publish_result(
+        task, note=form.cleaned_data["note"], late_reason=form.cleaned_data.get("late_reason", ""), actor=actor,
+    ), reload=task):  # fmt: skip
+        messages.success(request, _("“%(name)s”的检查结果已公示。") % {"name": task.target_name})
+        return redirect("inspections:office_review_queue")
     return _render_review(request, task, publish_form=form)
 
 
@@ -326,13 +312,8 @@ def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     task = _permitted(lambda: queries.access_task(actor, pk))
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            _permitted(lambda: actions.do_return_result(task, note=form.cleaned_data["note"], actor=actor))
-        except (ValidationFailed, Conflict) as error:
-            form.add_domain_errors(error)
-            task.refresh_from_db()
-        else:
-            messages.success(request, _("“%(name)s”的检查结果已退回检查人员。") % {"name": task.target_name})
-            return redirect("inspections:office_review_queue")
+    if _submitted(form, lambda: actions.do_return_result(task, note=form.cleaned_data["note"], actor=actor),
+                  reload=task):  # fmt: skip
+        messages.success(request, _("“%(name)s”的检查结果已退回检查人员。") % {"name": task.target_name})
+        return redirect("inspections:office_review_queue")
     return _render_review(request, task, return_form=form)

@@ -4,7 +4,7 @@ total counts only, never a stratum or a grade."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,7 +17,8 @@ PER_PAGE = 20
 TASKS_PER_PAGE = 50
 
 
-def _page(request: HttpRequest, rows: object, per_page: int = PER_PAGE) -> object:
+def page_of(request: HttpRequest, rows: object, per_page: int = PER_PAGE) -> Page:
+    """The page `?page=` names (the nearest valid one for a bad number)."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
@@ -28,19 +29,19 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, queries.published_plans())
+    page = page_of(request, queries.published_plans())
     return render(request, "inspections/plans.html", {"tab": "plans", "page": page})
 
 
 @require_safe
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, queries.public_batches())
+    page = page_of(request, queries.public_batches())
     return render(request, "inspections/batches.html", {"tab": "batches", "page": page})
 
 
 @require_safe
 def result_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, queries.published_results())
+    page = page_of(request, queries.published_results())
     return render(request, "inspections/results.html", {"tab": "results", "page": page})
 
 
@@ -56,7 +57,7 @@ def batch_detail(request: HttpRequest, number: str) -> HttpResponse:
         "total": sum(s["count"] for s in (batch.commitment or {}).get("strata", [])),
         "drawn": drawn,
         "sources": list(zip(batch.sources_described, batch.sources, strict=False)) if drawn else [],
-        "page": _page(request, queries.batch_tasks(batch), TASKS_PER_PAGE) if drawn else None,
+        "page": page_of(request, queries.batch_tasks(batch), TASKS_PER_PAGE) if drawn else None,
     }
     return render(request, "inspections/batch.html", context)
 
