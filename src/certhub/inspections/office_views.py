@@ -53,10 +53,16 @@ def _submitted(form: Any, act: Callable[[], T], *, reload: Task | None = None) -
         return None
 
 
-def _refusal_messages(request: HttpRequest, error: ValidationFailed | Conflict) -> None:
-    for field_messages in (error.errors or {"": [error.message]}).values():
-        for message in field_messages:
-            messages.error(request, message)
+def _pressed(request: HttpRequest, act: Callable[[], object], done: str) -> None:
+    """A button with no form: run its action; say `done`, or why it was refused."""
+    try:
+        _permitted(act)
+    except (ValidationFailed, Conflict) as error:
+        for field_messages in (error.errors or {"": [error.message]}).values():
+            for message in field_messages:
+                messages.error(request, message)
+    else:
+        messages.success(request, done)
 
 
 @office_required
@@ -108,12 +114,8 @@ def plan_detail(request: HttpRequest, number: str) -> HttpResponse:
 def plan_publish(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     plan = _permitted(lambda: queries.access_plan(actor, number))
-    try:
-        _permitted(lambda: actions.do_publish_plan(plan, actor=actor))
-    except (ValidationFailed, Conflict) as error:
-        _refusal_messages(request, error)
-    else:
-        messages.success(request, _("抽查计划%(number)s已公告。") % {"number": plan.number})
+    _pressed(request, lambda: actions.do_publish_plan(plan, actor=actor),
+             _("抽查计划%(number)s已公告。") % {"number": plan.number})  # fmt: skip
     return redirect("inspections:office_plan_detail", number=plan.number)
 
 
@@ -198,12 +200,8 @@ def batch_commit(request: HttpRequest, number: str) -> HttpResponse:
     """Announce the batch (公告): the pools are frozen and the sources named before they exist."""
     actor = request_actor(request)
     batch = _permitted(lambda: queries.access_batch(actor, number))
-    try:
-        _permitted(lambda: actions.do_commit_batch(batch, actor=actor))
-    except (ValidationFailed, Conflict) as error:
-        _refusal_messages(request, error)
-    else:
-        messages.success(request, _("批次%(number)s已公告，随机源公布后即可抽取。") % {"number": batch.number})
+    _pressed(request, lambda: actions.do_commit_batch(batch, actor=actor),
+             _("批次%(number)s已公告，随机源公布后即可抽取。") % {"number": batch.number})  # fmt: skip
     return redirect("inspections:office_batch_detail", number=batch.number)
 
 
