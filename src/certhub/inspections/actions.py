@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from certhub.core import bulk
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
-from certhub.core.choices import AuditEventType
+from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
-from certhub.core.models import Region
+from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.core.workdays import add_working_days
@@ -121,9 +121,10 @@ def do_create_target_pool(*, name: str, target_type: str, region: str | Region, 
 @action
 def do_create_inspector(*, code: str, name: str, department: str, region: str | Region,
                         qualifications: Sequence[str], declared_conflicts: Sequence[str] = (),
-                        available: bool = True, person: Any = None, user: Any = None,
+                        available: bool = True, person: Any = None, user: Any = None, username: str = "",
                         actor: Actor) -> Inspector:  # fmt: skip
-    """Enter an enforcement officer in the inspector pool (执法检查人员名录库)."""
+    """Enter an enforcement officer in the inspector pool (执法检查人员名录库). Their sign-in (`user`, or an
+    officer's `username`) is how they record results."""
     region = _region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
     errors: dict[str, str] = {}
@@ -137,6 +138,12 @@ def do_create_inspector(*, code: str, name: str, department: str, region: str | 
         }
     if Inspector.objects.filter(code=code.strip()).exists():
         errors["code"] = _("执法证号“%(code)s”已在名录库中") % {"code": code}
+    if username.strip():
+        user = User.objects.filter(username=username.strip(), role=Role.OFFICER).first()
+        if user is None:
+            errors["username"] = _("没有用户名为“%(name)s”的监管人员账号") % {"name": username.strip()}
+    if user is not None and Inspector.objects.filter(user=user).exists():
+        errors["username"] = _("账号“%(name)s”已对应名录库中的另一名检查人员") % {"name": user.get_username()}
     if errors:
         raise ValidationFailed(errors)
     inspector = Inspector(code=code.strip(), name=name.strip(), department=department.strip(), region=region,

@@ -90,6 +90,46 @@ class PlanForm(DomainForm):
         self.fields["items"].queryset = queries.items()
 
 
+class InspectorForm(DomainForm):
+    """The inputs of do_create_inspector: an enforcement officer entered in the inspector pool."""
+
+    code = forms.CharField(label=_("执法证号"), max_length=32)
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    department = forms.CharField(label=_("部门"), max_length=64, help_text=_("与抽查事项的实施部门一致，如“市场监管”"))
+    region = forms.ChoiceField(label=_("所在地区"))
+    qualifications = forms.MultipleChoiceField(label=_("可检查对象类型"), choices=TargetType.choices,
+                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    declared_conflicts = forms.CharField(
+        label=_("申报的利害关系"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("有利害关系的机构的统一社会信用代码，每行一个（曾任职的机构由人员登记库自动回避）"),
+    )  # fmt: skip
+    available = forms.BooleanField(label=_("可参加抽查"), required=False, initial=True)
+    username = forms.CharField(label=_("登录账号"), max_length=150, required=False,
+                               help_text=_("其监管人员账号的用户名：检查人员用它登录录入检查结果"))  # fmt: skip
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"region": actor.region_code, "available": True})
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
+        ]
+
+    def clean_declared_conflicts(self) -> list[str]:
+        """One credit code a line, each checked (GB 32100): a typo would silently name nobody."""
+        from certhub.registry.validation import clean_uscc
+
+        codes = []
+        for number, line in enumerate(self.cleaned_data["declared_conflicts"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, error = clean_uscc(line)
+            if error:
+                raise forms.ValidationError(_("第%(n)d行“%(value)s”：%(error)s") % {"n": number, "value": line.strip(),
+                                                                                 "error": error})  # fmt: skip
+            codes.append(code)
+        return codes
+
+
 class PoolForm(DomainForm):
     """The inputs of do_create_target_pool (a saved filter over a registry)."""
 

@@ -123,6 +123,9 @@ class Inspector(RegulatedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def qualification_labels(self) -> list[str]:
+        return [str(t.label) for t in TargetType if t.value in self.qualifications]
+
 
 class Plan(RegulatedModel):
     """An annual inspection plan (抽查计划) of a province, prefecture or county, executed in batches."""

@@ -20,7 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.inspections import actions, queries
 from certhub.inspections.choices import BatchStatus, PlanStatus, TaskStatus
-from certhub.inspections.forms import BatchForm, DrawForm, PlanForm, PoolForm, PublishForm, ResultForm, ReturnForm
+from certhub.inspections.forms import (
+    BatchForm,
+    DrawForm,
+    InspectorForm,
+    PlanForm,
+    PoolForm,
+    PublishForm,
+    ResultForm,
+    ReturnForm,
+)
 from certhub.inspections.models import Batch, Plan, Task
 from certhub.inspections.views import page_of
 from certhub.portal.office_views import office_required
@@ -219,6 +228,29 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("inspections:office_batch_detail", number=drawn.number)
     batch.refresh_from_db()
     return _render_batch(request, batch, form)
+
+
+# ------------------------------------------------------------------ the two pools
+
+
+@office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def inspector_list(request: HttpRequest) -> HttpResponse:
+    """The inspector pool of the officer's region (执法检查人员名录库), and the form that adds to it."""
+    actor = request_actor(request)
+    form = InspectorForm(request.POST if request.method == "POST" else None, actor=actor)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    inspector = _submitted(form, lambda: actions.do_create_inspector(
+        code=data["code"], name=data["name"], department=data["department"], region=data["region"],
+        qualifications=data["qualifications"], declared_conflicts=data["declared_conflicts"],
+        available=data["available"], username=data["username"], actor=actor,
+    ))  # fmt: skip
+    if inspector is not None:
+        messages.success(request, _("%(name)s（%(code)s）已入库。") % {"name": inspector.name, "code": inspector.code})
+        return redirect("inspections:office_inspector_list")
+    context = {"page": page_of(request, queries.inspectors_for(actor), TASKS_PER_PAGE), "form": form,
+               "pools": queries.pools_for(actor)}  # fmt: skip
+    return render(request, "inspections/office/inspectors.html", context, status=422 if form.errors else 200)
 
 
 # ------------------------------------------------------------------ tasks: record, review, publish

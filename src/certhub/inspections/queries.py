@@ -143,6 +143,16 @@ def regions_for(actor: Actor) -> list[Region]:
     return list(regions.order_by("code"))
 
 
+def inspectors_for(actor: Actor) -> QuerySet[Inspector]:
+    """The inspector pool of the actor's region (administrators: everyone), by code."""
+    return _scoped(Inspector.objects.select_related("region"), actor, "region__code").order_by("code")
+
+
+def pools_for(actor: Actor) -> QuerySet[TargetPool]:
+    """The target pools of the actor's region (administrators: all)."""
+    return _scoped(TargetPool.objects.select_related("region", "scheme"), actor, "region__code").order_by("name")
+
+
 def regions_for_plan(plan: Plan) -> list[Region]:
     """The plan's region and every region under it (where its target pools may lie)."""
     return list(Region.objects.filter(code__startswith=plan.region.prefix).order_by("code"))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("office/batches/<str:number>/", office_views.batch_detail, name="office_batch_detail"),
     path("office/batches/<str:number>/commit/", office_views.batch_commit, name="office_batch_commit"),
     path("office/batches/<str:number>/draw/", office_views.batch_draw, name="office_batch_draw"),
+    path("office/inspectors/", office_views.inspector_list, name="office_inspector_list"),
     path("office/tasks/", office_views.my_tasks, name="office_my_tasks"),
     path("office/tasks/<int:pk>/result/", office_views.task_record, name="office_task_record"),
     path("office/reviews/", office_views.review_queue, name="office_review_queue"),
