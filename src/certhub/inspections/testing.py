@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from certhub.core.actors import SYSTEM, Actor
@@ -59,17 +60,19 @@ def create_items(region: str = "430000", actor: Actor = SYSTEM) -> dict[str, Ins
 def create_inspectors(counties: list[str], *, per_county: int = 2, departments: tuple[str, ...] = (MARKET,),
                       password: str, actor: Actor = SYSTEM, prefix: str = "XZ") -> list[Inspector]:  # fmt: skip
     """Inspectors posted across `counties`, each with a sign-in (username = code in lower case) as an
-    officer of their county."""
+    officer of their county. The password is hashed once for all of them (they share it; a deliberately
+    slow hash per demo account would be most of the demo's time)."""
     inspectors = []
     serial = 0
+    hashed = make_password(password)
     for county in counties:
         region = Region.objects.get(code=county)
         for department in departments:
             for _n in range(per_county):
                 serial += 1
                 code = f"{prefix}{county}{serial:04d}"
-                user = User.objects.create_user(
-                    username=code.lower(), password=password, role=Role.OFFICER, region=region,
+                user = User.objects.create(
+                    username=code.lower(), password=hashed, role=Role.OFFICER, region=region,
                     department=f"{region.name}{department}", first_name=f"检查员{serial}",
                 )  # fmt: skip
                 inspectors.append(actions.do_create_inspector(
