@@ -1,0 +1,105 @@
+"""Risk detectors (MISSION.md C6): each a small named unit that finds one kind of anomaly across the whole
+registry with set-based SQL and explains each finding in a sentence an officer can act on.
+
+So far: test reports outside the lab's qualified scope on their date (超资质认定范围), and reports signed
+by a signatory not authorized that day or outside their own scope. Findings are internal: officers only."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from certhub.risk.choices import GradedSubject
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One anomaly: which detector, about whom, how many records, since when, and why in words."""
+
+    detector: str
+    subject_type: str
+    subject_id: int
+    subject_key: str
+    count: int
+    since: datetime.date
+    explanation: str
+
+
+def _rows(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def _day(value: object) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+# A scope row covers an item on a day when it names the same parameter and standard and is in force then.
+_COVERS = ("s.parameter = i.parameter AND s.standard = i.standard AND s.valid_from <= r.issue_date "
+           "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date)")  # fmt: skip
+
+
+def lab_reports_outside_scope() -> list[Finding]:
+    """Reports with an item the lab was not qualified for on the report's date (no scope row in force with
+    that parameter and standard), or issued while the lab's CMA qualification was not valid. One finding
+    per lab and parameter."""
+    rows = _rows(
+        "SELECT l.id, l.cma_number, l.name, i.parameter, i.standard, COUNT(DISTINCT r.id), MIN(r.issue_date) "  # noqa: S608
+        "FROM registry_testreportitem i JOIN registry_testreport r ON r.id = i.report_id "
+        "JOIN registry_lab l ON l.id = r.lab_id "
+        "WHERE r.issue_date < l.cma_valid_from OR r.issue_date > l.cma_valid_until OR NOT EXISTS ("
+        f"SELECT 1 FROM registry_labscope s WHERE s.lab_id = r.lab_id AND {_COVERS}) "
+        "GROUP BY l.id, l.cma_number, l.name, i.parameter, i.standard ORDER BY l.cma_number, i.parameter, i.standard"
+    )
+    findings = []
+    for lab_id, cma, name, parameter, standard, count, since in rows:
+        words = {"name": name, "cma": cma, "count": count, "parameter": parameter, "standard": standard,
+                 "since": _day(since).isoformat()}  # fmt: skip
+        explanation = (
+            _(
+                "检验检测机构%(name)s（%(cma)s）签发了%(count)d份含“%(parameter)s”（%(standard)s）的报告，"
+                "超出其当日的资质认定范围，最早一份在%(since)s"
+            )
+            % words
+        )
+        findings.append(Finding("lab_outside_scope", GradedSubject.LAB, lab_id, cma, count, _day(since), explanation))
+    return findings
+
+
+def signatory_outside_authorization() -> list[Finding]:
+    """Reports signed by a signatory not authorized on the report's date, or with an item outside the
+    signatory's own authorized scope on that date. One finding per lab and signatory."""
+    rows = _rows(
+        "SELECT l.id, l.cma_number, l.name, p.name, COUNT(DISTINCT r.id), MIN(r.issue_date) "  # noqa: S608
+        "FROM registry_testreportitem i JOIN registry_testreport r ON r.id = i.report_id "
+        "JOIN registry_lab l ON l.id = r.lab_id JOIN registry_signatory g ON g.id = r.signatory_id "
+        "JOIN registry_person p ON p.id = g.person_id "
+        "WHERE r.issue_date < g.valid_from OR (g.valid_until IS NOT NULL AND r.issue_date > g.valid_until) "
+        "OR NOT EXISTS (SELECT 1 FROM registry_signatory_scope gs JOIN registry_labscope s ON s.id = gs.labscope_id "
+        f"WHERE gs.signatory_id = g.id AND {_COVERS}) "
+        "GROUP BY l.id, l.cma_number, l.name, g.id, p.name ORDER BY l.cma_number, p.name"
+    )
+    findings = []
+    for lab_id, cma, name, person, count, since in rows:
+        words = {"name": name, "cma": cma, "person": person, "count": count, "since": _day(since).isoformat()}
+        explanation = (
+            _(
+                "检验检测机构%(name)s（%(cma)s）的授权签字人%(person)s签发了%(count)d份超出其当日授权签字范围"
+                "（或不在授权期内）的报告，最早一份在%(since)s"
+            )
+            % words
+        )
+        findings.append(Finding("signatory_outside_authorization", GradedSubject.LAB, lab_id, cma, count,
+                                _day(since), explanation))  # fmt: skip
+    return findings
+
+
+DETECTORS: dict[str, Callable[[], list[Finding]]] = {
+    "lab_outside_scope": lab_reports_outside_scope,
+    "signatory_outside_authorization": signatory_outside_authorization,
+}

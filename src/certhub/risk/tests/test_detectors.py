@@ -1,0 +1,65 @@
+"""The lab detectors (超资质认定范围): each finds exactly the reports it should, with its explanation, and
+nothing on reports within scope."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from certhub.registry.actions import do_create_test_report
+from certhub.risk.detectors import lab_reports_outside_scope, signatory_outside_authorization
+
+INSULATION = {"parameter": "绝缘电阻", "standard": "GB 4706.1-2005", "result": "符合"}
+LEAD = {"parameter": "铅", "standard": "GB 5009.12-2023", "result": "0.05 mg/kg"}
+CADMIUM = {"parameter": "镉", "standard": "GB 5009.15-2023", "result": "0.01 mg/kg"}
+
+
+@pytest.fixture
+def report(world):
+    lab, signatory, actor = world.labs["main"], world.signatories["zhou"], world.actor("lab")
+
+    def issue(number: str, day: datetime.date, *items: dict) -> None:
+        do_create_test_report(lab, number=number, signatory=signatory, issue_date=day, conclusion="PASS",
+                              items=list(items), actor=actor)  # fmt: skip
+
+    return issue
+
+
+def test_reports_within_scope_raise_nothing(report):
+    report("R-1", datetime.date(2025, 3, 1), INSULATION)
+    assert (lab_reports_outside_scope(), signatory_outside_authorization()) == ([], [])
+
+
+def test_a_parameter_outside_the_lab_scope_is_found_per_lab_and_parameter(world, report):
+    report("R-1", datetime.date(2025, 3, 1), INSULATION, CADMIUM)
+    report("R-2", datetime.date(2025, 2, 1), CADMIUM)
+    report("R-3", datetime.date(2025, 4, 1), INSULATION)
+    lab = world.labs["main"]
+    [finding] = lab_reports_outside_scope()
+    assert (finding.detector, finding.subject_type, finding.subject_id, finding.subject_key) == (
+        "lab_outside_scope", "lab", lab.pk, "231812050341")  # fmt: skip
+    assert (finding.count, finding.since) == (2, datetime.date(2025, 2, 1))
+    assert finding.explanation == (
+        "检验检测机构湖南省产品质量检验检测研究院（231812050341）签发了2份含“镉”（GB 5009.15-2023）的报告，"
+        "超出其当日的资质认定范围，最早一份在2025-02-01"
+    )
+
+
+def test_a_report_before_the_qualification_or_the_scope_row_is_outside_scope(report):
+    report("R-OLD", datetime.date(2023, 4, 30), INSULATION)  # the CMA and the scope row start on 2023-05-01
+    assert [(f.count, f.since) for f in lab_reports_outside_scope()] == [(1, datetime.date(2023, 4, 30))]
+
+
+def test_a_signatory_outside_their_own_scope_or_period_is_found(world, report):
+    report("R-1", datetime.date(2025, 3, 1), LEAD)  # in the lab's scope, not in 周敏's
+    report("R-2", datetime.date(2023, 4, 1), INSULATION)  # before 周敏 was authorized
+    report("R-3", datetime.date(2025, 3, 2), INSULATION)  # fine
+    assert lab_reports_outside_scope()[0].count == 1  # R-2 is also before the lab's qualification
+    [finding] = signatory_outside_authorization()
+    assert (finding.detector, finding.count, finding.since) == (
+        "signatory_outside_authorization", 2, datetime.date(2023, 4, 1))  # fmt: skip
+    assert finding.explanation == (
+        "检验检测机构湖南省产品质量检验检测研究院（231812050341）的授权签字人周敏签发了2份超出其当日授权签字范围"
+        "（或不在授权期内）的报告，最早一份在2023-04-01"
+    )
