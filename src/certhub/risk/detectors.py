@@ -1,8 +1,10 @@
 """Risk detectors (MISSION.md C6): each a small named unit that finds one kind of anomaly across the whole
 registry with set-based SQL and explains each finding in a sentence an officer can act on.
 
-So far: test reports outside the lab's qualified scope on their date (超资质认定范围), and reports signed
-by a signatory not authorized that day or outside their own scope. Findings are internal: officers only."""
+So far: test reports outside the lab's qualified scope on their date (超资质认定范围); reports signed by a
+signatory not authorized that day or outside their own scope; implausible report volume per signatory per
+day; certificates reported late by their body; published 双随机 results that found a problem. Findings are
+internal: officers only."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.risk.choices import GradedSubject
 
 
@@ -99,7 +102,89 @@ def signatory_outside_authorization() -> list[Finding]:
     return findings
 
 
+# More reports than this signed by one signatory on one day is not a review anyone could have done: each
+# report is to be checked before signing (检验检测机构资质认定管理办法; 授权签字人 reviews every report).
+REPORTS_PER_SIGNATORY_DAY = 40
+
+
+def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY) -> list[Finding]:
+    """Days on which one signatory signed more than `limit` reports. One finding per lab and signatory: the
+    number of such days, the first, and the most on one day."""
+    if limit < 1:
+        raise ValueError(f"the daily limit must be at least 1, not {limit}")
+    rows = _rows(
+        "SELECT l.id, l.cma_number, l.name, p.name, COUNT(*), MIN(d.issue_date), MAX(d.reports) FROM ("  # noqa: S608
+        "SELECT r.lab_id, r.signatory_id, r.issue_date, COUNT(*) AS reports FROM registry_testreport r "
+        f"GROUP BY r.lab_id, r.signatory_id, r.issue_date HAVING COUNT(*) > {int(limit)}) d "
+        "JOIN registry_lab l ON l.id = d.lab_id JOIN registry_signatory g ON g.id = d.signatory_id "
+        "JOIN registry_person p ON p.id = g.person_id "
+        "GROUP BY l.id, l.cma_number, l.name, g.id, p.name ORDER BY l.cma_number, p.name"
+    )
+    findings = []
+    for lab_id, cma, name, person, days, since, most in rows:
+        words = {"name": name, "cma": cma, "person": person, "days": days, "limit": limit, "most": most,
+                 "since": _day(since).isoformat()}  # fmt: skip
+        explanation = (
+            _(
+                "检验检测机构%(name)s（%(cma)s）的授权签字人%(person)s有%(days)d天单日签发报告超过%(limit)d份"
+                "（最多一天%(most)d份），最早在%(since)s"
+            )
+            % words
+        )
+        findings.append(Finding("signatory_volume", GradedSubject.LAB, lab_id, cma, days, _day(since), explanation))
+    return findings
+
+
+def late_reporting(after_days: int = LATE_AFTER_DAYS) -> list[Finding]:
+    """Certification bodies whose certificates reached CertHub more than `after_days` after they were
+    issued (C2: a genuine certificate "not found" because it was reported late). One finding per body."""
+    if after_days < 0:
+        raise ValueError(f"the allowed delay cannot be negative ({after_days})")
+    rows = _rows(
+        "SELECT b.id, b.approval_number, b.name, COUNT(*), MIN(c.issue_date), MAX(c.reporting_lag_days) "  # noqa: S608
+        "FROM registry_certificate c JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+        f"WHERE c.reporting_lag_days > {int(after_days)} "
+        "GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number"
+    )
+    findings = []
+    for body_id, approval, name, count, since, longest in rows:
+        words = {"name": name, "approval": approval, "count": count, "days": after_days, "longest": longest,
+                 "since": _day(since).isoformat()}  # fmt: skip
+        explanation = (
+            _(
+                "认证机构%(name)s（%(approval)s）有%(count)d张证书在发证%(days)d天后才报送（最长%(longest)d天），"
+                "最早一张发证于%(since)s"
+            )
+            % words
+        )
+        findings.append(Finding("late_reporting", GradedSubject.CERTIFICATION_BODY, body_id, approval, count,
+                                _day(since), explanation))  # fmt: skip
+    return findings
+
+
+def inspection_problems() -> list[Finding]:
+    """Organizations whose published 双随机 results found a problem (C5 results flow into risk)."""
+    from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
+
+    adverse = ", ".join(f"'{result}'" for result in sorted(ADVERSE_RESULTS))
+    rows = _rows(
+        "SELECT o.id, o.uscc, o.name, COUNT(*), MIN(t.published_on) FROM inspections_task t "  # noqa: S608
+        f"JOIN registry_organization o ON o.id = t.organization_id WHERE t.status = '{TaskStatus.PUBLISHED}' "
+        f"AND t.result IN ({adverse}) GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc"
+    )
+    findings = []
+    for organization_id, uscc, name, count, since in rows:
+        words = {"name": name, "uscc": uscc, "count": count, "since": _day(since).isoformat()}
+        explanation = _("%(name)s（%(uscc)s）在%(count)d次已公示的双随机抽查中被发现问题，最早公示于%(since)s") % words
+        findings.append(Finding("inspection_problems", GradedSubject.ORGANIZATION, organization_id, uscc, count,
+                                _day(since), explanation))  # fmt: skip
+    return findings
+
+
 DETECTORS: dict[str, Callable[[], list[Finding]]] = {
     "lab_outside_scope": lab_reports_outside_scope,
     "signatory_outside_authorization": signatory_outside_authorization,
+    "signatory_volume": signatory_volume,
+    "late_reporting": late_reporting,
+    "inspection_problems": inspection_problems,
 }
