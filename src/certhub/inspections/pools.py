@@ -6,10 +6,11 @@ rebuild it and its SHA-256 Merkle root (RFC 9162 hashing, the ledger's own): tar
 D), then by public key in code-point order; inspectors by enforcement-certificate number. Each member is
 one leaf, the RFC 8785 JSON of a list:
 
-    target     ["B", "91430102MA4L0XXXXX", "430102", "91430102MA4L0XXXXX"]   stratum, key, county, credit code
-    inspector  ["XZ43010001", "市场监管", "430102", ["9143…"]]                code, department, posting, conflicts
+    target     ["B","914301020012345625","430102","914301020012345625"]   stratum, key, county, credit code
+    inspector  ["XZ4301020001","市场监管","430102",["914301020012345625"]]  code, department, posting, conflicts
 
-Reading a million targets is one SQL statement per registry with no ORM objects."""
+Reading a million targets is two plain SQL statements (the registry rows, the grades other than B) and no
+ORM objects."""
 
 from __future__ import annotations
 
