@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certhub.seal",
     "certhub.risk",
     "certhub.inspections",
+    "certhub.cases",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",

@@ -24,6 +24,9 @@ class Permission(models.TextChoices):
     RECORD_INSPECTION_RESULT = "record_inspection_result", "录入抽查结果"
     REVIEW_INSPECTION_RESULT = "review_inspection_result", "审核和公示抽查结果"
     SET_RISK_GRADES = "set_risk_grades", "评定风险等级"
+    RECORD_RISK_SIGNAL = "record_risk_signal", "登记风险信号"
+    HANDLE_CASES = "handle_cases", "处置风险预警"
+    VIEW_STATISTICS = "view_statistics", "查看和导出统计分析"
 
 
 def is_permitted(
@@ -39,7 +42,14 @@ def is_permitted(
         return True
     if permission == Permission.VIEW_OFFICE:
         return actor.role == Role.OFFICER
-    if permission in (Permission.MANAGE_REGISTRY, Permission.MANAGE_INSPECTIONS, Permission.REVIEW_INSPECTION_RESULT):
+    if permission in (
+        Permission.MANAGE_REGISTRY,
+        Permission.MANAGE_INSPECTIONS,
+        Permission.REVIEW_INSPECTION_RESULT,
+        Permission.RECORD_RISK_SIGNAL,
+        Permission.HANDLE_CASES,
+        Permission.VIEW_STATISTICS,
+    ):
         # Officers act inside their region only: a county officer cannot plan or publish for the province.
         return actor.role == Role.OFFICER and (region_code is None or actor.covers_region(region_code))
     if permission == Permission.RECORD_INSPECTION_RESULT:

@@ -122,3 +122,20 @@ PARTICULARS = {
     "certification_mode": _("认证模式"),
     "accreditation_body": _("认可机构"),
 }
+
+
+class ProductSource(models.TextChoices):
+    """Where CertHub learned that an organization makes a product (the CCC coverage denominator, C6)."""
+
+    LICENCE = "licence", _("生产许可和登记信息")
+    STATISTICS = "statistics", _("工业统计")
+    INSPECTION = "inspection", _("监督检查")
+    DECLARED = "declared", _("企业自报")
+
+
+class AuditKind(models.TextChoices):
+    """The audits of a management-system certification cycle (ISO/IEC 17021-1 §9)."""
+
+    INITIAL = "initial", _("初次认证审核")
+    SURVEILLANCE = "surveillance", _("监督审核")
+    RECERTIFICATION = "recertification", _("再认证审核")

@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from certhub.core.models import Region
 from certhub.core.regulated import RegulatedModel
 from certhub.registry.choices import (
+    AuditKind,
     BodyStatus,
     CccMode,
     CertificateStatus,
     PersonRole,
+    ProductSource,
     ReportConclusion,
     SchemeKind,
 )
@@ -512,3 +514,64 @@ class TestReportItem(RegulatedModel):
 
     def __str__(self) -> str:
         return f"{self.parameter} ({self.standard})"
+
+
+class ManufacturedProduct(RegulatedModel):
+    """A CCC-catalogue product an organization makes, as licensing, statistics or inspections report it:
+    what CCC coverage (C6) is measured against. Certificates say what is certified; this says what is made."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="manufactured_products"
+    )
+    ccc_product = models.ForeignKey(
+        CccProduct, verbose_name=_("CCC目录产品"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The maker's region, copied so that coverage per prefecture and county is one index range (as on
+    # Certificate).
+    region_code = models.CharField(_("所在地区"), max_length=6, db_index=True)
+    source = models.CharField(_("信息来源"), max_length=12, choices=ProductSource.choices)
+    recorded_on = models.DateField(_("登记日期"))
+
+    class Meta:
+        ordering = ["organization_id", "ccc_product_id"]
+        verbose_name = _("生产产品")
+        verbose_name_plural = _("生产产品")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "ccc_product"], name="manufactured_product_once",
+                violation_error_message=_("该企业已登记此产品"),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.ccc_product_id}"
+
+
+class CertificationAudit(RegulatedModel):
+    """One audit behind a management-system certificate, as the body reports it: the auditor days spent and
+    the effective personnel they were planned for (IAF MD 5), so that short audits can be found (C6)."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="audits"
+    )
+    kind = models.CharField(_("审核类型"), max_length=16, choices=AuditKind.choices)
+    stage1_days = models.DecimalField(_("第一阶段人日"), max_digits=5, decimal_places=1, default=0)
+    stage2_days = models.DecimalField(_("第二阶段（或现场）人日"), max_digits=5, decimal_places=1)
+    effective_personnel = models.PositiveIntegerField(_("有效人数"))
+    end_date = models.DateField(_("审核结束日期"))
+
+    class Meta:
+        ordering = ["certificate_id", "end_date", "id"]
+        verbose_name = _("认证审核记录")
+        verbose_name_plural = _("认证审核记录")
+        indexes = [models.Index(fields=["kind", "certificate"], name="audit_kind_certificate")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stage1_days__gte=0, stage2_days__gt=0, effective_personnel__gt=0),
+                name="audit_days_positive",
+                violation_error_message=_("审核人日和有效人数须为正数"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind} {self.end_date}"
