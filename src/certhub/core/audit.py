@@ -148,3 +148,19 @@ def queue_ledger_events(events: Sequence[AuditEvent], subjects: Sequence[models.
         )
         for e, subject in zip(events, subjects, strict=True)
     )
+
+
+def record_batch_audit(actor: Actor, event_type: AuditEventType, rows: Sequence[models.Model], kind: str) -> None:
+    """One audit row (and ledger entry) for a batch of rows written at once — signals reported in bulk,
+    where an entry per row would cost more than it tells: how many, their id range and the SHA-256 of
+    their values in the table's column order (RFC 8785 JSON per row), about the first row."""
+    from certhub.core import bulk
+
+    if not rows:
+        return
+    spec = bulk.table(type(rows[0]))
+    values = (canonical.dumps([to_json_value(v) for v in spec.values_of(row)]) for row in rows)
+    digest = hashlib.sha256(b"".join(values)).hexdigest()
+    record_audit(actor, event_type, rows[0], before=None,
+                 after={"kind": kind, "rows": len(rows), "first_id": rows[0].pk, "last_id": rows[-1].pk,
+                        "digest": digest})  # fmt: skip

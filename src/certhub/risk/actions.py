@@ -4,20 +4,25 @@ detectors; this is the one place a grade is written."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certhub.core import bulk
 from certhub.core.actors import Actor
-from certhub.core.audit import audit_event, queue_ledger_events
+from certhub.core.audit import audit_event, queue_ledger_events, record_audit, record_batch_audit
+from certhub.core.canonical import dumps as canonical_bytes
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.risk.choices import GradedSubject, RiskGrade
-from certhub.risk.models import Grade
+from certhub.risk.choices import GradedSubject, RiskGrade, UseChannel, WarningStatus
+from certhub.risk.detectors import Finding, run_all
+from certhub.risk.models import CertificateUse, Grade, GradeChange, Penalty, ScoringRun, Warning
+from certhub.risk.scoring import Rule, Score, load_rule, score
 
 
 @action
@@ -54,3 +59,238 @@ def do_set_risk_grades(rows: Iterable[tuple[str, int, str, str]], *, graded_on: 
     AuditEvent.objects.bulk_create(audit, batch_size=2000)
     queue_ledger_events(audit, [row for row, _b in events])
     return len(events)
+
+
+# ---------------------------------------------------------------- the scoring run (C6)
+
+
+def _subjects() -> dict[tuple[str, int], str]:
+    """Every graded subject with the region of its organization: (type, id) → region code."""
+    from certhub.registry.models import CertificationBody, Lab, Organization
+
+    rows = Organization.objects.values_list("id", "region_id").iterator(chunk_size=20_000)
+    subjects = {(GradedSubject.ORGANIZATION.value, pk): region for pk, region in rows}
+    for kind, model in ((GradedSubject.CERTIFICATION_BODY, CertificationBody), (GradedSubject.LAB, Lab)):
+        subjects.update(
+            {(kind.value, pk): region for pk, region in model.objects.values_list("id", "organization__region_id")}
+        )
+    return subjects
+
+
+def _names(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
+    """(type, id) → (name, credit code of its organization), for the subjects warned about."""
+    from certhub.registry.models import CertificationBody, Lab, Organization
+
+    wanted: dict[str, list[int]] = {}
+    for kind, pk in keys:
+        wanted.setdefault(kind, []).append(pk)
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    for kind, model, uscc in ((GradedSubject.ORGANIZATION, Organization, "uscc"),
+                              (GradedSubject.CERTIFICATION_BODY, CertificationBody, "organization__uscc"),
+                              (GradedSubject.LAB, Lab, "organization__uscc")):  # fmt: skip
+        for ids in (wanted.get(kind.value, [])[i : i + 5000] for i in range(0, len(wanted.get(kind.value, [])), 5000)):
+            for pk, name, code in model.objects.filter(pk__in=ids).values_list("id", "name", uscc):
+                found[(kind.value, pk)] = (name, code)
+    return found
+
+
+def _finding_rows(result: Score, findings: list[Finding]) -> list[dict[str, object]]:
+    """A warning's findings as stored: each with its sentence in both languages and its share of the score."""
+    points = {c.detector: str(c.points) for c in result.contributions}
+    return [{"detector": f.detector, "count": f.count, "since": f.since.isoformat(), "text_zh": f.text("zh-hans"),
+             "text_en": f.text("en"), "contribution": points.get(f.detector, "0")}
+            for f in findings if f.detector in points]  # fmt: skip
+
+
+def _fingerprint(findings: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return sorted((f["detector"], f["count"]) for f in findings)
+
+
+@action
+def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = None, actor: Actor) -> ScoringRun:
+    """Run every detector, score every organization, certification body and lab under the rule, write the
+    grades that changed with their history, and raise or refresh warnings (MISSION.md C6).
+
+    A subject with no finding scores 0, grade A. One audit row (and ledger entry) for the run, whose state
+    is the digest of every change; each change also has its GradeChange row. A subject whose score reaches
+    the rule's warning threshold gets a warning, unless it has one open (refreshed instead) or its last
+    warning, already handled, had the same findings (nothing new to act on)."""
+    authorize(actor, Permission.SET_RISK_GRADES)
+    day = today or timezone.localdate()
+    rule = rule or load_rule()
+    findings = run_all(day)
+    scores = {(s.subject_type, s.subject_id): s for s in score(findings, rule)}
+    by_subject: dict[tuple[str, int], list[Finding]] = {}
+    for finding in findings:
+        by_subject.setdefault((str(finding.subject_type), finding.subject_id), []).append(finding)
+    rule_state = rule.as_json()
+    run = ScoringRun(as_of=day, rule=rule_state, rule_digest=hashlib.sha256(canonical_bytes(rule_state)).hexdigest(),
+                     findings=len(findings))  # fmt: skip
+    run.save()
+    subjects = _subjects()
+    run.subjects = len(subjects)
+    grades = Grade.objects.values_list("id", "subject_type", "subject_id", "grade", "score", "region_code")
+    current = {(t, pk): (gid, grade, value, region)
+               for gid, t, pk, grade, value, region in grades.iterator(chunk_size=20_000)}  # fmt: skip
+    created: list[Grade] = []
+    history: list[GradeChange] = []
+    plain: dict[str, list[int]] = {}  # grade → ids of rows that become (grade, score 0, no basis)
+    scored: list[Grade] = []
+    moved: dict[str, list[int]] = {}  # region → ids of rows whose subject moved
+    digest = hashlib.sha256()
+    for key in sorted(subjects):
+        region = subjects[key]
+        result = scores.get(key)
+        grade = result.grade if result else RiskGrade.A.value
+        value = float(result.score) if result else 0.0
+        basis = result.basis() if result else ""
+        existing = current.get(key)
+        if existing is None:
+            created.append(Grade(subject_type=key[0], subject_id=key[1], grade=grade, score=value, basis=basis,
+                                 graded_on=day, region_code=region))  # fmt: skip
+        else:
+            gid, old_grade, old_value, old_region = existing
+            if old_region != region:
+                moved.setdefault(region, []).append(gid)
+            if old_grade == grade and old_value == value:
+                continue
+            if result is None:
+                plain.setdefault(grade, []).append(gid)
+            else:
+                scored.append(Grade(id=gid, grade=grade, score=value, basis=basis, graded_on=day))
+            if old_grade == grade:
+                continue
+        history.append(GradeChange(subject_type=key[0], subject_id=key[1], from_grade=existing[1] if existing else "",
+                                   to_grade=grade, score=value, changed_on=day, basis=basis))  # fmt: skip
+        digest.update(f"{key[0]}:{key[1]}:{existing[1] if existing else ''}>{grade}\n".encode())
+    bulk.insert(Grade, created)
+    for grade, ids in plain.items():
+        for start in range(0, len(ids), 5000):
+            Grade.objects.filter(id__in=ids[start : start + 5000]).update(grade=grade, score=0.0, basis="",
+                                                                         graded_on=day)  # fmt: skip
+    Grade.objects.bulk_update(scored, ["grade", "score", "basis", "graded_on"], batch_size=1000)
+    for region, ids in moved.items():
+        for start in range(0, len(ids), 5000):
+            Grade.objects.filter(id__in=ids[start : start + 5000]).update(region_code=region)
+    for change in history:
+        change.run = run
+    bulk.insert(GradeChange, history)
+    run.changed = len(history)
+    run.warnings = _raise_warnings(run, rule, scores, by_subject, subjects, day)
+    run.save(update_fields=["subjects", "changed", "warnings"])
+    record_audit(actor, AuditEventType.RISK_SCORED, run, before=None, after={
+        "as_of": day.isoformat(), "rule_digest": run.rule_digest, "subjects": run.subjects, "findings": run.findings,
+        "changed": run.changed, "changes_digest": digest.hexdigest(), "warnings": run.warnings})  # fmt: skip
+    return run
+
+
+def _raise_warnings(run: ScoringRun, rule: Rule, scores: dict[tuple[str, int], Score],
+                    by_subject: dict[tuple[str, int], list[Finding]], subjects: dict[tuple[str, int], str],
+                    day: datetime.date) -> int:  # fmt: skip
+    """Raise new warnings and refresh open ones; returns how many were raised."""
+    warned = {key: result for key, result in scores.items() if result.score >= rule.warning and key in subjects}
+    if not warned:
+        return 0
+    latest: dict[tuple[str, int], Warning] = {}
+    for warning in Warning.objects.filter(subject_id__in=[k[1] for k in warned]).order_by("id"):
+        if (warning.subject_type, warning.subject_id) in warned:
+            latest[(warning.subject_type, warning.subject_id)] = warning
+    names = _names(warned)
+    raised: list[Warning] = []
+    for key, result in sorted(warned.items()):
+        rows = _finding_rows(result, by_subject[key])
+        before = latest.get(key)
+        if before is not None and before.status == WarningStatus.OPEN:
+            before.run, before.score, before.grade = run, float(result.score), result.grade
+            before.findings, before.refreshed_on = rows, day
+            before.save(update_fields=["run", "score", "grade", "findings", "refreshed_on"])
+            continue
+        if before is not None and _fingerprint(before.findings) == _fingerprint(rows):
+            continue  # handled already, and nothing new since
+        name, uscc = names[key]
+        raised.append(Warning(run=run, subject_type=key[0], subject_id=key[1], subject_name=name, uscc=uscc,
+                              region_code=subjects[key], score=float(result.score), grade=result.grade,
+                              findings=rows, raised_on=day, refreshed_on=day))  # fmt: skip
+    Warning.objects.bulk_create(raised, batch_size=1000)
+    return len(raised)
+
+
+# ---------------------------------------------------------------- signals recorded here (C6)
+
+
+def _row_date(value: object, field: str, errors: dict[str, list[str]], today: datetime.date) -> datetime.date | None:
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append(_("“%(v)s”不是YYYY-MM-DD格式的日期") % {"v": value})
+        return None
+    if day > today:
+        errors.setdefault(field, []).append(_("日期%(v)s晚于今天") % {"v": day.isoformat()})
+        return None
+    return day
+
+
+@action
+def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
+    """Record certificates seen in use, as departments report them: rows of {"certificate" (id),
+    "used_on", "channel", "place", "reported_by"}. All or nothing; a bad row names its index and field.
+    One audit row for the batch (its digest)."""
+    from certhub.registry.models import Certificate
+
+    authorize(actor, Permission.RECORD_RISK_SIGNAL)
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    known = set(Certificate.objects.filter(id__in=[r.get("certificate") for r in rows]).values_list("id", flat=True))
+    uses = []
+    for index, row in enumerate(rows):
+        field = f"rows[{index}]"
+        if row.get("certificate") not in known:
+            errors.setdefault(f"{field}.certificate", []).append(_("没有这张证书"))
+        if row.get("channel") not in UseChannel.values:
+            errors.setdefault(f"{field}.channel", []).append(_("未知的发现渠道“%(v)s”") % {"v": row.get("channel")})
+        day = _row_date(row.get("used_on"), f"{field}.used_on", errors, today)
+        if not errors:
+            uses.append(CertificateUse(certificate_id=row["certificate"], used_on=day, channel=row["channel"],
+                                       place=str(row.get("place", ""))[:200],
+                                       reported_by=str(row.get("reported_by", ""))[:64]))  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors)
+    bulk.insert(CertificateUse, uses)
+    record_batch_audit(actor, AuditEventType.RISK_SIGNAL_RECORDED, uses, "certificate_uses")
+    return len(uses)
+
+
+@action
+def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
+    """Record administrative penalty decisions: rows of {"organization" (id), "decision_number",
+    "decided_on", "authority", "reason"}. All or nothing, as above."""
+    from certhub.registry.models import Organization
+
+    authorize(actor, Permission.RECORD_RISK_SIGNAL)
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    known = set(Organization.objects.filter(id__in=[r.get("organization") for r in rows]).values_list("id", flat=True))
+    numbers = [str(r.get("decision_number", "")).strip() for r in rows]
+    taken = set(Penalty.objects.filter(decision_number__in=numbers).values_list("decision_number", flat=True))
+    penalties = []
+    for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        field = f"rows[{index}]"
+        if row.get("organization") not in known:
+            errors.setdefault(f"{field}.organization", []).append(_("没有这个机构"))
+        if not number:
+            errors.setdefault(f"{field}.decision_number", []).append(_("请填写处罚决定书文号"))
+        elif number in taken or numbers.index(number) != index:
+            errors.setdefault(f"{field}.decision_number", []).append(_("文号%(v)s已登记") % {"v": number})
+        for name in ("authority", "reason"):
+            if not str(row.get(name, "")).strip():
+                errors.setdefault(f"{field}.{name}", []).append(_("此项必填"))
+        day = _row_date(row.get("decided_on"), f"{field}.decided_on", errors, today)
+        if not errors:
+            penalties.append(Penalty(organization_id=row["organization"], decision_number=number, decided_on=day,
+                                     authority=str(row["authority"]).strip(),
+                                     reason=str(row["reason"]).strip()))  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors)
+    bulk.insert(Penalty, penalties)
+    record_batch_audit(actor, AuditEventType.RISK_SIGNAL_RECORDED, penalties, "penalties")
+    return len(penalties)

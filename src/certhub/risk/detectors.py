@@ -1,21 +1,31 @@
 """Risk detectors (MISSION.md C6): each a small named unit that finds one kind of anomaly across the whole
 registry with set-based SQL and explains each finding in a sentence an officer can act on.
 
-So far: test reports outside the lab's qualified scope on their date (超资质认定范围); reports signed by a
-signatory not authorized that day or outside their own scope; implausible report volume per signatory per
-day; certificates reported late by their body; published 双随机 results that found a problem. Findings are
-internal: officers only."""
+Certificates used while suspended, withdrawn, cancelled or expired; CCC-catalogue products made without a
+valid CCC certificate; test reports outside the lab's qualified scope on their date (超资质认定范围);
+reports signed by a signatory not authorized that day or outside their own scope; implausible report
+volume per signatory per day; QMS initial audits shorter than IAF MD 5 allows; certificates reported late
+by their body; surveillance audits overdue; published 双随机 results that found a problem; administrative
+penalties. Findings are internal: officers only.
+
+Every detector takes the day it judges (`today`), so that a run is reproducible and tests need no clock."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 from certhub.exchange.queries import LATE_AFTER_DAYS
+from certhub.registry.choices import AuditKind, CertificateStatus
+from certhub.registry.queries import add_months
+from certhub.risk.audit_time import qms_table
 from certhub.risk.choices import GradedSubject
 
 
@@ -30,6 +40,14 @@ class Finding:
     count: int
     since: datetime.date
     explanation: str
+    # The untranslated sentence and its values, so that a warning can keep the sentence in both languages.
+    template: str = ""
+    words: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: str) -> str:
+        """The explanation in `language` (zh-hans or en)."""
+        with translation.override(language):
+            return gettext(self.template) % dict(self.words) if self.template else self.explanation
 
 
 def _rows(sql: str) -> list[tuple]:
@@ -42,16 +60,28 @@ def _day(value: object) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
+def _days(value: object) -> str:
+    """Auditor days as people write them (2.5, 0.6): the backends return Decimal or float."""
+    return f"{Decimal(str(value)).quantize(Decimal('0.1')).normalize():f}"
+
+
+Convert = dict[str, Callable[[object], object]]
+
+
 def _findings(detector: str, subject_type: str, sql: str, message: str, names: tuple[str, ...] = (),
-              **fixed: object) -> list[Finding]:  # fmt: skip
+              convert: Convert | None = None, **fixed: object) -> list[Finding]:  # fmt: skip
     """Run a detector's statement — its columns: subject id, subject key, count, first day, then `names` —
-    and word each row with `message` (placeholders: key, count, since, the names, and `fixed`)."""
+    and word each row with `message` (placeholders: key, count, since, the names, and `fixed`); `convert`
+    formats a named column."""
     findings = []
     for subject_id, key, count, since, *extra in _rows(sql):
         day = _day(since)
-        words = {"key": key, "count": count, "since": day.isoformat(), **dict(zip(names, extra, strict=True)),
-                 **fixed}  # fmt: skip
-        findings.append(Finding(detector, subject_type, subject_id, key, count, day, message % words))
+        named = dict(zip(names, extra, strict=True))
+        for name, function in (convert or {}).items():
+            named[name] = function(named[name])
+        words = {"key": key, "count": count, "since": day.isoformat(), **named, **fixed}
+        findings.append(Finding(detector, subject_type, subject_id, key, count, day, gettext(message) % words,
+                                message, tuple(words.items())))  # fmt: skip
     return findings
 
 
@@ -60,7 +90,7 @@ _COVERS = ("s.parameter = i.parameter AND s.standard = i.standard AND s.valid_fr
            "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date)")  # fmt: skip
 
 
-def lab_reports_outside_scope() -> list[Finding]:
+def lab_reports_outside_scope(today: datetime.date | None = None) -> list[Finding]:
     """Reports with an item the lab was not qualified for on the report's date (no scope row in force with
     that parameter and standard), or issued while the lab's CMA qualification was not valid. One finding
     per lab and parameter."""
@@ -78,7 +108,7 @@ def lab_reports_outside_scope() -> list[Finding]:
     )  # fmt: skip
 
 
-def signatory_outside_authorization() -> list[Finding]:
+def signatory_outside_authorization(today: datetime.date | None = None) -> list[Finding]:
     """Reports signed by a signatory not authorized on the report's date, or with an item outside the
     signatory's own authorized scope on that date. One finding per lab and signatory."""
     return _findings(
@@ -102,7 +132,7 @@ def signatory_outside_authorization() -> list[Finding]:
 REPORTS_PER_SIGNATORY_DAY = 40
 
 
-def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY) -> list[Finding]:
+def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY, today: datetime.date | None = None) -> list[Finding]:
     """Days on which one signatory signed more than `limit` reports. One finding per lab and signatory: the
     number of such days, the first, and the most on one day."""
     if limit < 1:
@@ -121,7 +151,7 @@ def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY) -> list[Finding]:
     )  # fmt: skip
 
 
-def late_reporting(after_days: int = LATE_AFTER_DAYS) -> list[Finding]:
+def late_reporting(after_days: int = LATE_AFTER_DAYS, today: datetime.date | None = None) -> list[Finding]:
     """Certification bodies whose certificates reached CertHub more than `after_days` after they were
     issued (C2: a genuine certificate "not found" because it was reported late). One finding per body."""
     if after_days < 0:
@@ -138,7 +168,7 @@ def late_reporting(after_days: int = LATE_AFTER_DAYS) -> list[Finding]:
     )  # fmt: skip
 
 
-def inspection_problems() -> list[Finding]:
+def inspection_problems(today: datetime.date | None = None) -> list[Finding]:
     """Organizations whose published 双随机 results found a problem (C5 results flow into risk)."""
     from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
 
@@ -153,10 +183,141 @@ def inspection_problems() -> list[Finding]:
     )  # fmt: skip
 
 
-DETECTORS: dict[str, Callable[[], list[Finding]]] = {
+# A certificate is not valid on a day when its last status event on or before that day put it in one of
+# these states, or when the day is after its expiry (认证证书和认证标志管理办法 Arts. 25–28: no use then).
+NOT_VALID = (CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED,
+             CertificateStatus.EXPIRED)  # fmt: skip
+
+
+def _quoted(values: object) -> str:
+    return ", ".join(f"'{value}'" for value in values)  # type: ignore[attr-defined]
+
+
+def certificate_use_invalid(today: datetime.date | None = None) -> list[Finding]:
+    """Certificates seen in use (risk.CertificateUse) on a day they were suspended, withdrawn, cancelled or
+    expired — the status is the one in force that day, from the certificate's public status history. One
+    finding per holder."""
+    status_then = ("(SELECT e.to_status FROM registry_certificateevent e WHERE e.certificate_id = u.certificate_id "
+                   "AND e.effective_date <= u.used_on ORDER BY e.effective_date DESC, e.id DESC LIMIT 1)")  # fmt: skip
+    return _findings(
+        "certificate_use_invalid", GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(u.used_on), o.name, MIN(c.number) "  # noqa: S608
+        "FROM risk_certificateuse u JOIN registry_certificate c ON c.id = u.certificate_id "
+        "JOIN registry_organization o ON o.id = c.holder_id "
+        f"WHERE u.used_on > c.expiry_date OR {status_then} IN ({_quoted(NOT_VALID)}) "
+        "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        _("%(name)s（%(key)s）有%(count)d次在证书暂停、撤销、注销或过期后仍使用证书（如%(number)s），最早在%(since)s"),
+        ("name", "number"),
+    )  # fmt: skip
+
+
+def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
+    """Organizations making a product of the CCC catalogue in force (registry.ManufacturedProduct) without
+    an active CCC certificate for it (强制性产品认证管理规定 Art. 2: no certificate, no sale). One finding per
+    organization; `since` is when the product was first recorded."""
+    day = (today or timezone.localdate()).isoformat()
+    return _findings(
+        "ccc_uncovered", GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(m.recorded_on), o.name, MIN(p.name) "  # noqa: S608
+        "FROM registry_manufacturedproduct m JOIN registry_organization o ON o.id = m.organization_id "
+        "JOIN registry_cccproduct p ON p.id = m.ccc_product_id "
+        f"WHERE p.effective_from <= '{day}' AND (p.effective_to IS NULL OR p.effective_to >= '{day}') "
+        "AND NOT EXISTS (SELECT 1 FROM registry_certificate c JOIN registry_scheme s ON s.id = c.scheme_id "
+        "WHERE c.holder_id = m.organization_id AND c.ccc_product_id = m.ccc_product_id AND s.code = 'CCC' "
+        f"AND c.status = '{CertificateStatus.ACTIVE}' AND c.expiry_date >= '{day}') "
+        "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        _("%(name)s（%(key)s）生产%(count)d种CCC目录产品（如“%(product)s”）而无有效的CCC证书，最早登记于%(since)s"),
+        ("name", "product"),
+    )  # fmt: skip
+
+
+def _qms_minimum_sql(column: str) -> str:
+    """IAF MD 5's minimum (table days less the largest reduction) as a CASE over the effective personnel;
+    NULL beyond the table, where a reviewer decides."""
+    table = qms_table()
+    cases = " ".join(f"WHEN {column} <= {high} THEN {table.minimum(high)}" for _low, high, _days in table.rows)
+    return f"CASE {cases} END"
+
+
+def audit_time_short(today: datetime.date | None = None) -> list[Finding]:
+    """Certification bodies whose QMS initial audits (stage 1 + stage 2) were shorter than IAF MD 5,
+    Table QMS 1 allows for the effective personnel, after the largest reduction (30 %). One finding per
+    body: how many audits, the first, the largest shortfall in days."""
+    minimum = _qms_minimum_sql("a.effective_personnel")
+    return _findings(
+        "audit_time_short", GradedSubject.CERTIFICATION_BODY,
+        "SELECT b.id, b.approval_number, COUNT(*), MIN(a.end_date), b.name, "  # noqa: S608
+        f"MAX({minimum} - (a.stage1_days + a.stage2_days)) "
+        "FROM registry_certificationaudit a JOIN registry_certificate c ON c.id = a.certificate_id "
+        "JOIN registry_scheme s ON s.id = c.scheme_id "
+        "JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+        f"WHERE a.kind = '{AuditKind.INITIAL}' AND s.code = 'QMS' AND a.stage1_days + a.stage2_days < {minimum} "
+        "GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number",
+        _("认证机构%(name)s（%(key)s）有%(count)d次质量管理体系初次审核的人日少于IAF MD 5允许的最低值"
+          "（最多少%(shortfall)s人日），最早一次结束于%(since)s"),
+        ("name", "shortfall"), convert={"shortfall": _days},
+    )  # fmt: skip
+
+
+def surveillance_overdue(today: datetime.date | None = None) -> list[Finding]:
+    """Active, unexpired certificates whose next surveillance audit — the scheme's interval after the last
+    one, or after issue — is past (registry.queries.surveillance_due_date, as a range per scheme). One
+    finding per body; `since` is the earliest audit missed."""
+    from certhub.registry.models import Scheme
+
+    day = today or timezone.localdate()
+    clauses = []
+    for scheme_id, months in Scheme.objects.filter(surveillance_months__gt=0).values_list("id", "surveillance_months"):
+        # due = base + months < day  ⇔  base < day − months (registry.queries.add_months clamps month ends)
+        clauses.append(f"(c.scheme_id = {int(scheme_id)} AND COALESCE(c.last_surveillance_date, c.issue_date) "
+                       f"< '{add_months(day, -int(months)).isoformat()}')")  # fmt: skip
+    if not clauses:
+        return []
+    return _findings(
+        "surveillance_overdue", GradedSubject.CERTIFICATION_BODY,
+        "SELECT b.id, b.approval_number, COUNT(*), MIN(COALESCE(c.last_surveillance_date, c.issue_date)), "  # noqa: S608
+        "b.name FROM registry_certificate c JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+        f"WHERE c.status = '{CertificateStatus.ACTIVE}' AND c.expiry_date >= '{day.isoformat()}' "
+        f"AND ({' OR '.join(clauses)}) GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number",
+        _("认证机构%(name)s（%(key)s）有%(count)d张有效证书的监督审核已逾期，最早一张上次审核（或发证）于%(since)s"),
+        ("name",),
+    )  # fmt: skip
+
+
+# Penalties older than this no longer count (国市监信发〔2022〕6号 looks back over recent years).
+PENALTY_YEARS = 3
+
+
+def penalties(today: datetime.date | None = None) -> list[Finding]:
+    """Organizations with administrative penalties decided in the last PENALTY_YEARS years."""
+    day = today or timezone.localdate()
+    since = add_months(day, -12 * PENALTY_YEARS).isoformat()
+    return _findings(
+        "penalties", GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(p.decided_on), o.name, MIN(p.decision_number) "  # noqa: S608
+        "FROM risk_penalty p JOIN registry_organization o ON o.id = p.organization_id "
+        f"WHERE p.decided_on > '{since}' AND p.decided_on <= '{day.isoformat()}' "
+        "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        _("%(name)s（%(key)s）近%(years)d年受到%(count)d次行政处罚（如%(decision)s），最早在%(since)s"),
+        ("name", "decision"), years=PENALTY_YEARS,
+    )  # fmt: skip
+
+
+DETECTORS: dict[str, Callable[..., list[Finding]]] = {
+    "certificate_use_invalid": certificate_use_invalid,
+    "ccc_uncovered": ccc_uncovered,
     "lab_outside_scope": lab_reports_outside_scope,
     "signatory_outside_authorization": signatory_outside_authorization,
     "signatory_volume": signatory_volume,
+    "audit_time_short": audit_time_short,
     "late_reporting": late_reporting,
+    "surveillance_overdue": surveillance_overdue,
     "inspection_problems": inspection_problems,
+    "penalties": penalties,
 }
+
+
+def run_all(today: datetime.date | None = None) -> list[Finding]:
+    """Every detector's findings for `today`, in the order above."""
+    day = today or timezone.localdate()
+    return [finding for detector in DETECTORS.values() for finding in detector(today=day)]

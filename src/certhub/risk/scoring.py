@@ -7,7 +7,8 @@ before use so that a bad file is refused with the key at fault rather than gradi
 - per detector, the count at which its severity reaches 100 (severity = 100 × count / saturation, at
   most 100);
 - three increasing thresholds within 0–100: a score below `B` is grade A, below `C` is B, below `D` is C,
-  else D.
+  else D;
+- the score from which a warning is raised (`warning`, within 0–100).
 
 A score is explained by its contributions: each detector's finding, its severity and its weight."""
 
@@ -35,6 +36,13 @@ class Rule:
     weights: Mapping[str, Mapping[str, Decimal]]  # subject type → detector → weight
     saturation: Mapping[str, int]
     thresholds: tuple[Decimal, Decimal, Decimal]  # B, C, D
+    warning: Decimal = HUNDRED
+
+    def as_json(self) -> dict[str, object]:
+        """The rule as stored with a scoring run (numbers as strings, as the file has them)."""
+        return {"weights": {k: {d: str(w) for d, w in v.items()} for k, v in self.weights.items()},
+                "saturation": dict(self.saturation), "grades": dict(zip("BCD", map(str, self.thresholds), strict=True)),
+                "warning": str(self.warning)}  # fmt: skip
 
     def grade(self, score: Decimal) -> str:
         b, c, d = self.thresholds
@@ -124,9 +132,12 @@ def parse_rule(data: object) -> Rule:
     )
     if all(t is not None for t in thresholds) and not in_order:
         errors.setdefault("grades", []).append(_("等级分界应满足 0 < B < C < D ≤ 100"))
+    warning = _number(data.get("warning", ""), "warning", errors)
+    if warning is not None and not Decimal(0) < warning <= HUNDRED:
+        errors.setdefault("warning", []).append(_("预警分值应在0（不含）到100之间"))
     if errors:
         raise ValidationFailed(errors)
-    return Rule(weights, saturation, tuple(thresholds))  # type: ignore[arg-type]
+    return Rule(weights, saturation, tuple(thresholds), warning)  # type: ignore[arg-type]
 
 
 def load_rule(path: str | Path | None = None) -> Rule:

@@ -23,8 +23,8 @@ def finding(detector: str, subject_type: str, subject_id: int, count: int) -> Fi
 
 def test_the_default_rule_loads_and_grades_by_its_thresholds():
     rule = load_rule()
-    assert rule.thresholds == (Decimal("10"), Decimal("40"), Decimal("70"))
-    assert [rule.grade(Decimal(s)) for s in ("0", "9.9", "10", "39.9", "40", "69.9", "70", "100")] == [
+    assert (rule.thresholds, rule.warning) == ((Decimal("10"), Decimal("25"), Decimal("50")), Decimal("20"))
+    assert [rule.grade(Decimal(s)) for s in ("0", "9.9", "10", "24.9", "25", "49.9", "50", "100")] == [
         "A", "A", "B", "B", "C", "C", "D", "D"]  # fmt: skip
 
 
@@ -35,16 +35,17 @@ def test_a_score_is_the_weighted_sum_of_capped_severities_and_explains_itself():
                     finding("inspection_problems", "organization", 9, 1)], rule)  # fmt: skip
     by_subject = {(s.subject_type, s.subject_id): s for s in scores}
     lab = by_subject[("lab", 7)]
-    # lab_outside_scope: 6 of 10 → 60 × 0.5 = 30; signatory_volume: 9 of 5 → capped 100 × 0.2 = 20.
+    # lab_outside_scope: 6 of 2 → capped 100 × 0.5 = 50; signatory_volume: 9 of 1 → capped 100 × 0.2 = 20.
     assert [(c.detector, c.severity, c.points) for c in lab.contributions] == [
-        ("lab_outside_scope", Decimal("60.0"), Decimal("30.0")),
+        ("lab_outside_scope", Decimal("100"), Decimal("50.0")),
         ("signatory_volume", Decimal("100"), Decimal("20.0")),
     ]
-    assert (lab.score, lab.grade) == (Decimal("50.0"), "C")
-    assert lab.basis() == "风险分50.0：lab_outside_scope×5；lab_outside_scope×1（30.0分）；signatory_volume×9（20.0分）"
+    assert (lab.score, lab.grade) == (Decimal("70.0"), "D")
+    assert lab.basis() == "风险分70.0：lab_outside_scope×5；lab_outside_scope×1（50.0分）；signatory_volume×9（20.0分）"
+    # late_reporting: 10 of 20 → 50 × 0.3 = 15; inspection_problems: 1 of 1 → 100 × 0.2 = 20.
     assert (by_subject[("certification_body", 3)].score, by_subject[("certification_body", 3)].grade) == (
-        Decimal("20.0"), "B")  # fmt: skip
-    assert (by_subject[("organization", 9)].score, by_subject[("organization", 9)].grade) == (Decimal("50.0"), "C")
+        Decimal("15.0"), "B")  # fmt: skip
+    assert (by_subject[("organization", 9)].score, by_subject[("organization", 9)].grade) == (Decimal("20.0"), "B")
 
 
 def _with(change):
@@ -71,6 +72,8 @@ def _with(change):
         (lambda d: d["grades"].__setitem__("D", "120"), {"grades": ["等级分界应满足 0 < B < C < D ≤ 100"]}),
         (lambda d: d["grades"].__setitem__("B", "50"), {"grades": ["等级分界应满足 0 < B < C < D ≤ 100"]}),
         (lambda d: d.pop("weights"), {"weights": ["缺少权重（weights）"]}),
+        (lambda d: d.__setitem__("warning", "0"), {"warning": ["预警分值应在0（不含）到100之间"]}),
+        (lambda d: d.__setitem__("warning", "高"), {"warning": ["“高”不是数字"]}),
     ],
 )  # fmt: skip
 def test_a_bad_rule_is_refused_naming_the_key(change, errors):
@@ -104,14 +107,15 @@ def test_certhub_risk_detect_prints_scores_grades_and_findings(world, tmp_path):
     out = StringIO()
     call_command("risk", "detect", stdout=out)
     lines = out.getvalue().splitlines()
-    # Outside the lab's scope (2 of 10 → 20 × 0.5 = 10) and outside 周敏's (2 of 10 → 20 × 0.3 = 6).
-    assert lines[0] == "B   16.0  lab  231812050341"
-    assert lines[1].split()[0] == "10.0" and "签发了2份含“镉”（GB 5009.15-2023）的报告" in lines[1]
-    assert lines[2].split()[0] == "6.0" and "授权签字人周敏签发了2份" in lines[2]
+    # Outside the lab's scope (2 of 2 → 100 × 0.5 = 50) and outside 周敏's (2 of 3 → 66.7 × 0.3 = 20.0).
+    assert lines[0] == "D   70.0  lab  231812050341"
+    assert lines[1].split()[0] == "50.0" and "签发了2份含“镉”（GB 5009.15-2023）的报告" in lines[1]
+    assert lines[2].split()[0] == "20.0" and "授权签字人周敏签发了2份" in lines[2]
     # The world's two bodies reported their certificates long after issue: late reporting, one finding each.
     assert [line.split()[2:] for line in lines if "certification_body" in line] == [
         ["certification_body", "CNCA-R-2004-117"], ["certification_body", "CNCA-R-2011-089"]]  # fmt: skip
-    assert lines[-1] == "4 findings, 3 subjects scored"
+    # … and their certificates issued years ago have had no surveillance audit since: overdue, one finding each.
+    assert lines[-1] == "6 findings, 3 subjects scored"
     bad = tmp_path / "rule.json"
     bad.write_text(json.dumps(_with(lambda d: d["grades"].__setitem__("D", "120"))))
     with pytest.raises(CommandError, match="the scoring rule is refused: grades: 等级分界应满足") as caught:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from certhub.core.errors import ValidationFailed
-from certhub.risk.detectors import DETECTORS
+from certhub.risk.detectors import run_all
 from certhub.risk.scoring import load_rule, score
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             rule = load_rule(options["rule"])
         except ValidationFailed as error:
             raise CommandError(f"the scoring rule is refused: {error.message}", returncode=2) from None
-        findings = [finding for detect in DETECTORS.values() for finding in detect()]
+        findings = run_all()
         scores = score(findings, rule)
         for result in sorted(scores, key=lambda s: (-s.score, s.subject_type, s.subject_key)):
             self.stdout.write(f"{result.grade}  {result.score:>5}  {result.subject_type}  {result.subject_key}")
