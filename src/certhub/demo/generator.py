@@ -2,7 +2,11 @@
 scope and signatories, and certificates across every scheme with a realistic mix of statuses and dates.
 
 Everything is written through the registry actions (bulk ones for organizations and certificates), so
-the demo data has the same audit trail and public records as real data. Memory stays bounded: rows are
+the demo data has the same audit trail and public records as real data.
+
+Risk signals (MISSION.md C6) are clean except for a known number of planted anomalies of each kind
+(PLANTED): every risk detector must find exactly those, and nothing on the clean records
+(demo/tests/test_anomalies.py). The generator records what it planted in `self.planted`. Memory stays bounded: rows are
 generated and written in chunks; only the holders' credit codes are kept for the whole run."""
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -46,6 +51,17 @@ SIZES = {
     "large": Size(organizations=300_000, certificates=1_000_000),
 }
 CHUNK = 2_500
+
+# How many subjects of each kind of risk anomaly the demo plants (by detector; docs/risk.md). Fixed, so an
+# officer trying the demo knows what the warnings list should hold.
+PLANTED = {
+    "certificate_use_invalid": 3, "ccc_uncovered": 3, "lab_outside_scope": 2, "signatory_outside_authorization": 2,
+    "signatory_volume": 1, "audit_time_short": 2, "late_reporting": 2, "surveillance_overdue": 2, "penalties": 2,
+    "inspection_problems": 1,
+}  # fmt: skip
+# Bodies (by index) that report some certificates late, keep some surveillance overdue, audit too briefly.
+LATE_BODIES, OVERDUE_BODIES, SHORT_AUDIT_BODIES = (1, 3), (2, 4), (3, 5)
+CHANNELS = ["procurement", "market", "customs", "seal_scan"]
 
 INDUSTRY_WORDS = {
     "C": ["机械制造", "电器", "电子科技", "新材料", "食品", "化工", "汽车零部件", "轨道交通装备", "纺织", "建材",
@@ -167,6 +183,8 @@ class DemoProvince:
         self.today = timezone.localdate()
         self.holder_usccs: list[str] = []
         self.counties: list[Region] = []
+        # detector → {(subject type, subject id)} planted; see PLANTED.
+        self.planted: dict[str, set[tuple[str, int]]] = {detector: set() for detector in PLANTED}
 
     def brand(self) -> str:
         return self.random.choice(BRANDS_A) + self.random.choice(BRANDS_B)
@@ -182,9 +200,13 @@ class DemoProvince:
         labs = self._labs()
         self._users(bodies, labs)
         certificates = self._certificates(bodies)
+        self._lab_anomalies(labs)
+        self._signals(bodies)
         tasks = self._inspections()
+        run = self._score()
         return {"organizations": self.size.organizations + special, "certification_bodies": len(bodies),
-                "labs": len(labs), "certificates": certificates, "inspection_tasks": tasks}  # fmt: skip
+                "labs": len(labs), "certificates": certificates, "inspection_tasks": tasks,
+                "risk_warnings": run.warnings}  # fmt: skip
 
     def _organization_row(self, serial: int) -> dict[str, Any]:
         county = self.random.choice(self.counties)
@@ -267,13 +289,17 @@ class DemoProvince:
                 signatories.append(actions.do_authorize_signatory(
                     lab, person=person, scope=self.random.sample(scope, max(1, len(scope) // 2)),
                     valid_from=issued, actor=DEMO_ACTOR))  # fmt: skip
+            # Clean reports: within the lab's CMA validity and the signatory's own scope (C6 detectors).
+            first = max(issued, self.today - datetime.timedelta(days=300))
+            last = min(self.today - datetime.timedelta(days=1), lab.cma_valid_until)
             for number in range(self.size.reports_per_lab):
                 signatory = self.random.choice(signatories)
                 item = self.random.choice(list(signatory.scope.all()))
                 client = Organization.objects.get(uscc=self.random.choice(clients))
+                span = max((last - first).days, 0)
                 actions.do_create_test_report(
                     lab, number=f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}", signatory=signatory,
-                    issue_date=self.today - datetime.timedelta(days=self.random.randint(1, 300)),
+                    issue_date=min(first + datetime.timedelta(days=self.random.randint(0, span)), last),
                     conclusion=self.random.choice(["PASS", "PASS", "PASS", "FAIL"]), client=client,
                     product=item.object, items=[{"parameter": item.parameter, "standard": item.standard,
                                                  "result": "符合"}], actor=DEMO_ACTOR,
@@ -288,11 +314,13 @@ class DemoProvince:
         body_schemes = {b.pk: sorted(b.schemes.values_list("code", flat=True)) for b in bodies}
         ccc_products = list(CccProduct.objects.filter(effective_from__lte=self.today).order_by("code"))
         total = self.size.certificates
-        chunks = -(-total // CHUNK)
+        # Chunks no larger than a body's share, so that every body issues certificates even in a small province.
+        size = max(1, min(CHUNK, -(-total // len(bodies))))
+        chunks = -(-total // size)
         serial = 0
-        for chunk_index in self.progress(range(chunks), desc=f"certificates (×{CHUNK:,})"):
+        for chunk_index in self.progress(range(chunks), desc=f"certificates (×{size:,})"):
             body = bodies[chunk_index % len(bodies)]
-            count = min(CHUNK, total - chunk_index * CHUNK)
+            count = min(size, total - chunk_index * size)
             rows = []
             for _ in range(count):
                 rows.append(self._certificate_row(serial, body, bodies.index(body), body_schemes[body.pk], schemes,
@@ -320,10 +348,13 @@ class DemoProvince:
             "expiry_date": expiry,
             "original_issue_date": add_years(issue, -years * renewals),
             "sites": [{"address": self.faker.street_address()}],
-            # When the body reported it: mostly within a month, some late (C2, the submissions page's
-            # timeliness table). Derived from the serial, so the rest of the province stays as it was.
-            "reported_on": min(self.today, issue + datetime.timedelta(days=(serial * 37) % 36)),
+            # When the body reported it: within 30 days (C2), except at the bodies planted as late reporters
+            # (C6 late_reporting), where one certificate in forty came 45–90 days after issue.
+            "reported_on": min(self.today, issue + datetime.timedelta(days=(serial * 37) % 31)),
         }
+        if body_index in LATE_BODIES and serial % 40 == 0 and issue + datetime.timedelta(days=90) <= self.today:
+            row["reported_on"] = issue + datetime.timedelta(days=45 + serial % 46)
+            self.planted["late_reporting"].add(("certification_body", body.pk))
         if code == "CCC" and ccc_products:
             product = rnd.choice(ccc_products)
             model = f"{self.faker.lexify('??').upper()}-{rnd.randint(100, 999)}"
@@ -341,11 +372,18 @@ class DemoProvince:
             number = f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M"
             scope = f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务"
             row.update(scope=scope, standards=scheme.standard[:300], number=number)
-        row.update(self._lifecycle(issue, expiry, scheme))
+        overdue = body_index in OVERDUE_BODIES and serial % 25 == 0
+        row.update(self._lifecycle(issue, expiry, scheme, overdue=overdue))
+        if overdue and row.get("overdue"):
+            self.planted["surveillance_overdue"].add(("certification_body", body.pk))
+        row.pop("overdue", None)
         return row
 
-    def _lifecycle(self, issue: datetime.date, expiry: datetime.date, scheme: Scheme) -> dict[str, Any]:
-        """A realistic status: most active, some suspended, withdrawn, cancelled, expired, a few drafts."""
+    def _lifecycle(self, issue: datetime.date, expiry: datetime.date, scheme: Scheme, *,
+                   overdue: bool = False) -> dict[str, Any]:  # fmt: skip
+        """A realistic status: most active, some suspended, withdrawn, cancelled, expired, a few drafts.
+        Surveillance is kept on time, unless `overdue` (planted): then the last audit is one period behind
+        and the result says so with "overdue"."""
         rnd = self.random
 
         def between(start: datetime.date, end: datetime.date) -> datetime.date:
@@ -378,14 +416,145 @@ class DemoProvince:
         if (months and "history" not in result) or (
             result.get("history") and result["history"][-1]["status"] == "ACTIVE"
         ):
-            # Most bodies keep surveillance on time; about one in ten is overdue (derived flag).
             last, due = None, add_months(issue, months or 12)
             while due <= self.today:
                 last, due = due, add_months(due, months or 12)
-            if last and rnd.random() < 0.1:
+            if last and overdue:
                 last = add_months(last, -(months or 12)) if add_months(last, -(months or 12)) > issue else None
+                result["overdue"] = True
             result["last_surveillance_date"] = last
         return result
+
+    # -------------------------------------------------------------- risk signals (C6)
+
+    def _lab_anomalies(self, labs: list[Lab]) -> None:
+        """Planted test-report anomalies: reports with an item outside the lab's CMA scope (labs 0, 1), with
+        an item outside the signatory's own scope (labs 2, 3), and one signatory signing 41 reports on one
+        day (lab 4). Lab indexes wrap round when there are fewer labs."""
+        from certhub.registry.models import Organization
+
+        if not labs:
+            return
+        client = Organization.objects.get(uscc=self.holder_usccs[0])
+        day = self.today - datetime.timedelta(days=10)
+
+        def report(lab: Lab, number: str, signatory: Any, item: tuple[str, str, str]) -> None:
+            actions.do_create_test_report(
+                lab, number=f"{lab.cma_number[-6:]}-{self.today.year}-{number}", signatory=signatory, issue_date=day,
+                conclusion="PASS", client=client, product=item[0],
+                items=[{"parameter": item[1], "standard": item[2], "result": "符合"}], actor=DEMO_ACTOR,
+            )  # fmt: skip
+
+        for index in (0, 1):
+            lab = labs[index % len(labs)]
+            signatory = lab.signatories.order_by("id").first()
+            report(lab, f"X{index}", signatory, ("瓶装饮用水", "溴酸盐", "GB 8538-2022"))  # no lab has it in scope
+            self.planted["lab_outside_scope"].add(("lab", lab.pk))
+            self.planted["signatory_outside_authorization"].add(("lab", lab.pk))  # outside the lab, outside them
+        for index in (2, 3):
+            lab = labs[index % len(labs)]
+            for signatory in lab.signatories.order_by("id"):
+                own = set(signatory.scope.values_list("id", flat=True))
+                other = lab.scope.exclude(id__in=own).order_by("id").first()
+                if other is not None:
+                    report(lab, f"Y{index}", signatory, (other.object, other.parameter, other.standard))
+                    self.planted["signatory_outside_authorization"].add(("lab", lab.pk))
+                    break
+        lab = labs[4 % len(labs)]
+        signatory = lab.signatories.order_by("id").first()
+        item = signatory.scope.order_by("id").first()
+        for number in range(41):  # REPORTS_PER_SIGNATORY_DAY is 40
+            report(lab, f"V{number:03d}", signatory, (item.object, item.parameter, item.standard))
+        self.planted["signatory_volume"].add(("lab", lab.pk))
+
+    def _signals(self, bodies: list[CertificationBody]) -> None:
+        """What departments report besides the registries: certificates seen in use, the CCC products
+        organizations make, the audits behind QMS certificates, penalties — clean, with the planted
+        anomalies (PLANTED) among them."""
+        from certhub.registry.models import Certificate, Organization
+        from certhub.risk.actions import do_record_certificate_uses, do_record_penalties
+        from certhub.risk.audit_time import qms_table
+
+        rnd, today = self.random, self.today
+        active = Certificate.objects.filter(status="ACTIVE", expiry_date__gte=today)
+        # Certificates in use while valid: one in a hundred active ones, seen after their last status change.
+        uses = []
+        for pk, changed in active.order_by("id").values_list("id", "status_changed_on")[::100]:
+            seen = changed + datetime.timedelta(days=rnd.randint(0, max((today - changed).days, 0)))
+            uses.append({"certificate": pk, "used_on": seen, "channel": rnd.choice(CHANNELS),
+                         "place": "演示：政府采购和市场检查中出示的证书", "reported_by": "市场监管局"})  # fmt: skip
+        # Planted: certificates used after they were suspended or withdrawn, each of a different holder.
+        holders: set[int] = set()
+        for pk, holder, changed in (Certificate.objects.filter(status__in=["SUSPENDED", "WITHDRAWN"])
+                                    .order_by("id").values_list("id", "holder_id", "status_changed_on")):  # fmt: skip
+            if len(holders) == PLANTED["certificate_use_invalid"]:
+                break
+            if holder in holders:
+                continue
+            holders.add(holder)
+            uses.append({"certificate": pk, "used_on": min(today, changed + datetime.timedelta(days=5)),
+                         "channel": "procurement", "place": "演示：投标文件中出示已暂停或撤销的证书",
+                         "reported_by": "县财政局"})  # fmt: skip
+            self.planted["certificate_use_invalid"].add(("organization", holder))
+        for start in range(0, len(uses), CHUNK):
+            do_record_certificate_uses(uses[start : start + CHUNK], actor=DEMO_ACTOR)
+        # What organizations make: every holder of an active CCC certificate makes its product (clean) …
+        made = {}
+        for uscc, code, issued in (active.filter(scheme__code="CCC", ccc_product__isnull=False)
+                                   .values_list("holder__uscc", "ccc_product__code", "issue_date")):  # fmt: skip
+            made.setdefault((uscc, code), issued)
+        rows = [{"uscc": uscc, "ccc_product": code, "source": "licence", "recorded_on": day}
+                for (uscc, code), day in sorted(made.items())]  # fmt: skip
+        # … and, planted, organizations with no CCC certificate at all make a product of the catalogue in force.
+        products = list(CccProduct.objects.filter(effective_from__lte=today, mode="third_party")
+                        .exclude(effective_to__lt=today).order_by("code").values_list("code", flat=True))  # fmt: skip
+        certified = set(Certificate.objects.filter(scheme__code="CCC").values_list("holder_id", flat=True))
+        makers = (Organization.objects.filter(uscc__in=self.holder_usccs[-500:]).exclude(id__in=certified)
+                  .order_by("id").values_list("id", "uscc"))[: PLANTED["ccc_uncovered"]]  # fmt: skip
+        for pk, uscc in makers:
+            rows.append({"uscc": uscc, "ccc_product": rnd.choice(products), "source": "inspection",
+                         "recorded_on": today - datetime.timedelta(days=rnd.randint(1, 60))})  # fmt: skip
+            self.planted["ccc_uncovered"].add(("organization", pk))
+        for start in range(0, len(rows), CHUNK):
+            actions.do_record_manufactured_products(rows[start : start + CHUNK], actor=DEMO_ACTOR)
+        # The initial audit of every QMS certificate: at least IAF MD 5's minimum, except one certificate at
+        # each body planted as auditing too briefly.
+        table = qms_table()
+        for index, body in enumerate(bodies):
+            certificates = (Certificate.objects.filter(certification_body=body, scheme__code="QMS")
+                            .exclude(status="DRAFT").order_by("id").values_list("number", "issue_date"))  # fmt: skip
+            audits = []
+            for position, (number, issued) in enumerate(certificates.iterator(chunk_size=CHUNK)):
+                personnel = rnd.choice([3, 8, 14, 20, 40, 60, 100, 150, 300, 700])
+                least = table.minimum(personnel)
+                short = index in SHORT_AUDIT_BODIES and position == 0
+                total = least * Decimal("0.6") if short else least * Decimal(rnd.choice(["1", "1.2", "1.43"]))
+                total = (total * 2).to_integral_value(rounding=ROUND_DOWN if short else ROUND_UP) / 2
+                stage1 = (total / 3 * 2).to_integral_value(rounding=ROUND_DOWN) / 2
+                audits.append({"certificate": number, "kind": "initial", "stage1_days": str(stage1),
+                               "stage2_days": str(total - stage1), "effective_personnel": personnel,
+                               "end_date": issued - datetime.timedelta(days=rnd.randint(7, 40))})  # fmt: skip
+                if short:
+                    self.planted["audit_time_short"].add(("certification_body", body.pk))
+                if len(audits) == CHUNK:
+                    actions.do_record_certification_audits(body, audits, actor=DEMO_ACTOR)
+                    audits = []
+            if audits:
+                actions.do_record_certification_audits(body, audits, actor=DEMO_ACTOR)
+        # Planted: penalties on two organizations.
+        penalized = Organization.objects.filter(uscc__in=self.holder_usccs[:2]).order_by("id")
+        do_record_penalties([
+            {"organization": organization.pk, "decision_number": f"湘市监处罚〔{today.year}〕{10 + n}号",
+             "decided_on": today - datetime.timedelta(days=30 * (n + 1)), "authority": "湖南省市场监督管理局",
+             "reason": "伪造、冒用认证证书（演示数据）"}
+            for n, organization in enumerate(penalized)], actor=DEMO_ACTOR)  # fmt: skip
+        self.planted["penalties"].update(("organization", o.pk) for o in penalized)
+
+    def _score(self) -> Any:
+        """The first scoring run: every subject graded, the planted anomalies warned about."""
+        from certhub.risk.actions import do_run_scoring
+
+        return do_run_scoring(actor=DEMO_ACTOR)
 
     # -------------------------------------------------------------- 双随机 inspections
 
@@ -441,6 +610,8 @@ class DemoProvince:
             actor = Actor.from_user(leader.user)
             result, follow_up, findings = (("NORMAL", "NONE", "") if index != 1 else
                                            ("CORRECTED", "CORRECTION", "部分认证证书未按规定在官网公布"))  # fmt: skip
+            if index == 1:  # a problem found: the inspection_problems signal (C5 → C6)
+                self.planted["inspection_problems"].add(("organization", task.organization_id))
             inspections.do_record_result(task, result=result, follow_up=follow_up, findings=findings,
                                          inspected_from=today, inspected_until=today, actor=actor)  # fmt: skip
             inspections.do_publish_result(task, actor=reviewer)
