@@ -89,3 +89,9 @@ def phone(browser: Any) -> Iterator[Any]:
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the test thread for the rest
+    of the session, and tests that call asyncio.run() (the fast lookup path's ASGI tests) cannot run after."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

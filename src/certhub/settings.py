@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "certhub.risk",
     "certhub.inspections",
     "certhub.cases",
+    "certhub.stats",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",
@@ -145,6 +146,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", False)
 
 EMAIL_BACKEND = os.environ.get("CERTHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The sender of notices (信息通报, docs/cases.md); SMTP servers refuse mail from an unknown domain.
+DEFAULT_FROM_EMAIL = os.environ.get("CERTHUB_DEFAULT_FROM_EMAIL", "certhub@localhost")
+# The mail relay (SMTP backend); the password comes from the environment, never from the code.
+EMAIL_HOST = os.environ.get("CERTHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CERTHUB_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CERTHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CERTHUB_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CERTHUB_EMAIL_TLS", False)
 
 # API rate limits (C2 reuse by other departments and buyers; core.ratelimit). Each API key has its own
 # requests per minute (ApiKey.rate_limit, set when issued); anonymous calls to the batch verify, organization

@@ -12,6 +12,9 @@ urlpatterns = [
     path("open-data/", include("certhub.opendata.urls")),
     path("submissions/", include("certhub.exchange.urls")),
     path("inspections/", include("certhub.inspections.urls")),
+    path("cases/", include("certhub.cases.urls")),
+    path("risk/", include("certhub.risk.urls")),
+    path("statistics/", include("certhub.stats.urls")),
     # Before the portal: /certificates/<number>/certificate.pdf sits beside the portal's certificate page.
     path("", include("certhub.seal.urls")),
     path("", include("certhub.portal.urls")),

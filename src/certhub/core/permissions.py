@@ -25,6 +25,7 @@ class Permission(models.TextChoices):
     REVIEW_INSPECTION_RESULT = "review_inspection_result", "审核和公示抽查结果"
     SET_RISK_GRADES = "set_risk_grades", "评定风险等级"
     RECORD_RISK_SIGNAL = "record_risk_signal", "登记风险信号"
+    VIEW_RISK = "view_risk", "查看风险分类"
     HANDLE_CASES = "handle_cases", "处置风险预警"
     VIEW_STATISTICS = "view_statistics", "查看和导出统计分析"
 
@@ -47,6 +48,7 @@ def is_permitted(
         Permission.MANAGE_INSPECTIONS,
         Permission.REVIEW_INSPECTION_RESULT,
         Permission.RECORD_RISK_SIGNAL,
+        Permission.VIEW_RISK,
         Permission.HANDLE_CASES,
         Permission.VIEW_STATISTICS,
     ):

@@ -204,6 +204,7 @@ class DemoProvince:
         self._signals(bodies)
         tasks = self._inspections()
         run = self._score()
+        self._statistics()
         return {"organizations": self.size.organizations + special, "certification_bodies": len(bodies),
                 "labs": len(labs), "certificates": certificates, "inspection_tasks": tasks,
                 "risk_warnings": run.warnings}  # fmt: skip
@@ -555,6 +556,15 @@ class DemoProvince:
         from certhub.risk.actions import do_run_scoring
 
         return do_run_scoring(actor=DEMO_ACTOR)
+
+    def _statistics(self) -> None:
+        """The dashboard's figures (C11) for today and the eleven month-ends before it, so that its lines
+        over time have points. Past days are computed with today's statuses (docs/statistics.md)."""
+        from certhub.stats.aggregate import run
+
+        month_ends = [add_months(self.today.replace(day=1), -n) - datetime.timedelta(days=1) for n in range(11, 0, -1)]
+        for day in self.progress([*month_ends, self.today], desc="statistics"):
+            run(day)
 
     # -------------------------------------------------------------- 双随机 inspections
 

@@ -62,11 +62,20 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
     from certhub.inspections.models import Batch, Inspector, Task
 
     drawn, announced = Batch.objects.order_by("number")
-    tasks = int(output.split("inspection_tasks: ")[1].split(" ")[0])
+    tasks = int(output.split("inspection_tasks: ")[1].split(",")[0])
     assert (drawn.status, announced.status, drawn.tasks.count(), tasks > 0) == ("DRAWN", "COMMITTED", tasks, True)
     assert all(task.assignments.count() == 2 for task in drawn.tasks.all())
     assert Task.objects.filter(status="PUBLISHED").count() == 3
     assert Inspector.objects.filter(user__isnull=False).count() == Inspector.objects.count() > 0
+    # Risk (C6): every subject graded by the demo's scoring run, its planted anomalies warned about; the
+    # dashboard's figures aggregated for today and the eleven month-ends before.
+    from certhub.risk.models import Grade, Warning
+    from certhub.stats.models import ComputedMetric
+
+    warnings = int(output.split("risk_warnings: ")[1].split(" ")[0])
+    assert warnings == Warning.objects.count() > 0
+    assert Grade.objects.count() == Organization.objects.count() + 6 + 4
+    assert ComputedMetric.objects.values("day").distinct().count() == 12
     again = run("demo", "--size", "small", "--if-empty", "--no-progress")
     assert again.startswith("演示数据已存在 · demo data already present")
     assert Certificate.objects.count() == 900

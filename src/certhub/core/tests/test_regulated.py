@@ -69,7 +69,10 @@ def test_no_code_outside_actions_writes_models():
     """Only actions.py modules (and the framework that guards them) call model write methods."""
     # The guard itself; audit rows for actions; the bulk writer and the ledger appender (both refuse to
     # run outside an action).
-    allowed = {"core/regulated.py", "core/audit.py", "core/bulk.py", "ledger/log.py"}
+    # The dashboard's figures are derived data, rebuilt whole by the daily job (stats/models.py); the XLSX
+    # export's `.save` is openpyxl's.
+    allowed = {"core/regulated.py", "core/audit.py", "core/bulk.py", "ledger/log.py", "stats/aggregate.py",
+               "stats/exports.py"}  # fmt: skip
     offenders = []
     for path in sorted(SOURCE.rglob("*.py")):
         relative = str(path.relative_to(SOURCE))

@@ -38,7 +38,9 @@ def test_every_detector_finds_exactly_what_was_planted(province):
     # The known number of each kind; a lab planted with a report outside its scope is also outside its
     # signatory's scope, so that detector finds those labs too.
     assert {detector: len(subjects) for detector, subjects in found.items()} == {
-        **PLANTED, "signatory_outside_authorization": PLANTED["signatory_outside_authorization"] + 2}
+        **PLANTED,
+        "signatory_outside_authorization": PLANTED["signatory_outside_authorization"] + 2,
+    }
 
 
 def test_the_demo_scoring_run_warns_about_planted_subjects_only(province):

@@ -1,0 +1,126 @@
+"""Warning → case → notice → trace in a real browser (Debian's Chromium through Playwright) on a phone, against
+a live server and a small demo province: the demo's province officer follows a warning from the list to its
+page, opens a case notifying the prefecture's market bureau, follows the case to the subject's trace page
+(倒查追溯) and back; the prefecture officer of that bureau sees the notice in their inbox with the unread
+count, opens it, lands on the case, records a measure and closes the case."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from certhub.cases.models import Case, Notice
+from certhub.cases.testing import raise_warnings
+from certhub.core.models import User
+from certhub.registry.models import Organization
+from certhub.risk.models import Warning
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
+
+
+@pytest.fixture
+def demo_password(transactional_db, live_server):
+    """A small demo province as `certhub demo` makes it; returns the demo password."""
+    from certhub.demo.generator import DEMO_PASSWORD, DemoProvince, Size
+
+    DemoProvince(Size(organizations=400, certificates=600, bodies=6, labs=4, reports_per_lab=1)).run()
+    return DEMO_PASSWORD
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="登录").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/office/$"))
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+
+
+def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_password, phone, browser):
+    base = live_server.url
+    city_officer = User.objects.get(username="officer_city")
+    department = city_officer.department  # the demo's prefecture market bureau
+    prefix = city_officer.region.prefix
+    warned = set(Warning.objects.filter(status="OPEN").values_list("subject_id", flat=True))
+    subject = (Organization.objects.filter(region__code__startswith=prefix).exclude(pk__in=warned)
+               .order_by("uscc").first())  # fmt: skip
+    # The highest score of the province, so that it heads the list.
+    raise_warnings([subject], [100.0])
+    number = f"AJ-{timezone.localdate().year}-{subject.region_id}-0001"
+
+    # The province officer: warnings list → the warning → open a case.
+    sign_in(phone, base, "officer", demo_password)
+    phone.locator("#cases-card").get_by_role("link", name="风险预警与快速处置").click()
+    phone.wait_for_url(re.compile(r"/cases/warnings/$"))
+    first = phone.locator("#warning-table tbody tr").first
+    assert f"“{subject.name}”自2026-03-01以来2次抽查不合格" in first.inner_text()
+    assert fits_the_phone(phone)
+    shot(phone, "cases-warnings-phone")
+    first.get_by_role("link", name=subject.name).click()
+    phone.wait_for_url(re.compile(r"/cases/warnings/\d+/$"))
+    assert phone.get_by_label("案由").input_value() == f"{subject.name}风险预警处置"
+    assert phone.get_by_label("处置时限（工作日）").input_value() == "10"
+    phone.get_by_label(department, exact=True).check()
+    assert fits_the_phone(phone)
+    shot(phone, "cases-warning-phone")
+    phone.get_by_role("button", name="立案").click()
+    phone.wait_for_url(re.compile(rf"/cases/{number}/$"))
+    assert phone.locator(".message").inner_text() == f"已立案{number}，已通报责任部门。"
+    assert phone.locator("#case-status").inner_text() == "处置中"
+    assert phone.console_errors == []
+
+    # The case links the subject's trace page (倒查追溯), and back.
+    phone.get_by_role("link", name="倒查追溯：查看该对象的追溯页面").click()
+    phone.wait_for_url(re.compile(rf"/trace/organization/{subject.uscc}/$"))
+    assert phone.locator("h1").inner_text() == f"机构追溯 {subject.name}"
+    phone.go_back()
+    phone.wait_for_url(re.compile(rf"/cases/{number}/$"))
+    assert phone.locator("#case-number").inner_text() == number
+
+    # The prefecture officer of the department notified: the inbox, the notice, the case.
+    assert Notice.objects.filter(case__number=number, recipient=city_officer, read_at__isnull=True).count() == 1
+    city = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
+    try:
+        sign_in(city, base, "officer_city", demo_password)
+        city.locator("#cases-card").get_by_role("link", name="通报（1条未读）").click()
+        city.wait_for_url(re.compile(r"/cases/inbox/$"))
+        assert city.locator("#unread-count").inner_text() == "1条未读"
+        assert city.locator("#inbox-unread").inner_text() == "1"
+        assert fits_the_phone(city)
+        shot(city, "cases-inbox-phone")
+        city.get_by_role("button", name=f"【立案通报】{number} {subject.name}").click()
+        city.wait_for_url(re.compile(rf"/cases/{number}/$"))
+        assert city.locator("#inbox-unread").count() == 0  # read now
+
+        city.get_by_label("处置措施", exact=True).fill("约谈企业负责人，责令限期整改")
+        city.get_by_role("button", name="记录措施").click()
+        assert city.locator(".message").inner_text() == "已记录处置措施。"
+        assert "约谈企业负责人，责令限期整改" in city.locator("#measure-list").inner_text()
+        city.get_by_label("办结意见").fill("企业已完成整改，复查合格")
+        city.get_by_role("button", name="办结").click()
+        assert city.locator(".message").inner_text() == f"案件{number}已办结，已通报责任部门。"
+        assert city.locator("#case-status").inner_text() == "已办结"
+        assert fits_the_phone(city)
+        shot(city, "cases-case-closed-phone")
+    finally:
+        city.context.close()
+    case = Case.objects.get(number=number)
+    assert (case.status, case.conclusion, case.departments) == ("CLOSED", "企业已完成整改，复查合格", [department])
+    assert case.measures.get().description == "约谈企业负责人，责令限期整改"
+    assert Notice.objects.get(case=case, recipient=city_officer, kind="CASE_OPENED").read_at is not None

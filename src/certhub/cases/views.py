@@ -1,0 +1,216 @@
+"""Office pages of rapid handling (快速处置, MISSION.md C6): the open warnings of the officer's region, a
+warning with its findings (open a case, or dismiss it), the cases with their deadlines, a case (measures,
+assignment, closing) and the officer's inbox of notices (信息通报).
+
+Internal only: every view needs a signed-in officer or administrator (else the login page, or 403) and
+shows only the region the officer covers. Views parse input, call the actions and render; the actions
+decide. A refusal is shown on its form (422) and changes nothing; every successful POST redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from certhub.cases import actions, queries
+from certhub.cases.choices import CaseStatus
+from certhub.cases.forms import AssignForm, CloseForm, DismissForm, MeasureForm, OpenCaseForm, WarningFilterForm
+from certhub.cases.models import Case
+from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
+from certhub.portal.office_views import office_required
+from certhub.portal.views import request_actor
+from certhub.risk.models import Warning
+
+T = TypeVar("T")
+PER_PAGE = 25
+
+
+def _page(request: HttpRequest, rows: object) -> Page:
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _permitted(fetch: Callable[[], T]) -> T:
+    """Run a fetcher or an action, turning its NotPermitted into a 403 page."""
+    try:
+        return fetch()
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+
+
+def _submitted(form: Any, act: Callable[[], T]) -> T | None:
+    """Run `act` when `form` is valid; None when it is not, or the action refused (the refusal then stands
+    on the form, and nothing was written: the action's transaction was rolled back)."""
+    if not form.is_valid():
+        return None
+    try:
+        return _permitted(act)
+    except (ValidationFailed, Conflict) as error:
+        form.add_domain_errors(error)
+        return None
+
+
+# ------------------------------------------------------------------ warnings
+
+
+@office_required
+@require_safe
+def warning_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = WarningFilterForm(request.GET or None, actor=actor)
+    prefecture = form.cleaned_data["prefecture"] if form.is_bound and form.is_valid() else ""
+    page = _page(request, queries.open_warnings(actor, prefecture))
+    return render(request, "cases/warnings.html", {"form": form, "page": page})
+
+
+def _render_warning(request: HttpRequest, warning: Warning, *, open_form: OpenCaseForm | None = None,
+                    dismiss_form: DismissForm | None = None) -> HttpResponse:  # fmt: skip
+    open_form = open_form or OpenCaseForm(warning=warning)
+    dismiss_form = dismiss_form or DismissForm()
+    context = {"warning": warning, "open_form": open_form, "dismiss_form": dismiss_form,
+               "cases": warning.cases.order_by("-opened_at")}  # fmt: skip
+    status = 422 if open_form.errors or dismiss_form.errors else 200
+    return render(request, "cases/warning.html", context, status=status)
+
+
+@office_required
+@require_safe
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_warning(request, _permitted(lambda: queries.access_warning(request_actor(request), pk)))
+
+
+@office_required
+@require_POST
+def warning_open_case(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request_actor(request)
+    warning = _permitted(lambda: queries.access_warning(actor, pk))
+    form = OpenCaseForm(request.POST, warning=warning)
+    case = _submitted(form, lambda: actions.do_open_case(
+        warning, title=form.cleaned_data["title"], working_days=form.cleaned_data["working_days"],
+        departments=form.cleaned_data["departments"], assignee=form.chosen_assignee(), actor=actor,
+    ))  # fmt: skip
+    if case is not None:
+        messages.success(request, _("已立案%(number)s，已通报责任部门。") % {"number": case.number})
+        return redirect("cases:case_detail", number=case.number)
+    warning.refresh_from_db()
+    return _render_warning(request, warning, open_form=form)
+
+
+@office_required
+@require_POST
+def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request_actor(request)
+    warning = _permitted(lambda: queries.access_warning(actor, pk))
+    form = DismissForm(request.POST)
+    if _submitted(form, lambda: actions.do_dismiss_warning(warning, reason=form.cleaned_data["reason"],
+                                                           actor=actor)):  # fmt: skip
+        messages.success(request, _("已排除“%(name)s”的风险预警。") % {"name": warning.subject_name})
+        return redirect("cases:warning_list")
+    warning.refresh_from_db()
+    return _render_warning(request, warning, dismiss_form=form)
+
+
+# ------------------------------------------------------------------ cases
+
+
+@office_required
+@require_safe
+def case_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    page = _page(request, queries.cases_for(actor))
+    today = timezone.localdate()
+    rows = [queries.case_row(case, today) for case in page.object_list]
+    return render(request, "cases/cases.html", {"page": page, "rows": rows})
+
+
+def _render_case(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    context = {
+        "case": case,
+        "row": queries.case_row(case),
+        "warning": case.warning,
+        "measures": case.measures.select_related("recorded_by").order_by("taken_on", "id"),
+        "open": case.status == CaseStatus.OPEN,
+        "measure_form": forms.get("measure_form") or MeasureForm(),
+        "assign_form": forms.get("assign_form") or AssignForm(case=case),
+        "close_form": forms.get("close_form") or CloseForm(),
+    }
+    status = 422 if any(f.errors for f in forms.values()) else 200
+    return render(request, "cases/case.html", context, status=status)
+
+
+@office_required
+@require_safe
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_case(request, _permitted(lambda: queries.access_case(request_actor(request), number)))
+
+
+@office_required
+@require_POST
+def case_record_measure(request: HttpRequest, number: str) -> HttpResponse:
+    actor = request_actor(request)
+    case = _permitted(lambda: queries.access_case(actor, number))
+    form = MeasureForm(request.POST)
+    if _submitted(form, lambda: actions.do_record_measure(
+        case, taken_on=form.cleaned_data["taken_on"], description=form.cleaned_data["description"], actor=actor,
+    )):  # fmt: skip
+        messages.success(request, _("已记录处置措施。"))
+        return redirect("cases:case_detail", number=case.number)
+    case.refresh_from_db()
+    return _render_case(request, case, measure_form=form)
+
+
+@office_required
+@require_POST
+def case_assign(request: HttpRequest, number: str) -> HttpResponse:
+    actor = request_actor(request)
+    case = _permitted(lambda: queries.access_case(actor, number))
+    form = AssignForm(request.POST, case=case)
+    if _submitted(form, lambda: actions.do_assign_case(case, assignee=form.chosen_assignee(), actor=actor)):
+        messages.success(request, _("已指派承办人并通知。"))
+        return redirect("cases:case_detail", number=case.number)
+    case.refresh_from_db()
+    return _render_case(request, case, assign_form=form)
+
+
+@office_required
+@require_POST
+def case_close(request: HttpRequest, number: str) -> HttpResponse:
+    actor = request_actor(request)
+    case = _permitted(lambda: queries.access_case(actor, number))
+    form = CloseForm(request.POST)
+    if _submitted(form, lambda: actions.do_close_case(case, conclusion=form.cleaned_data["conclusion"],
+                                                      actor=actor)):  # fmt: skip
+        messages.success(request, _("案件%(number)s已办结，已通报责任部门。") % {"number": case.number})
+        return redirect("cases:case_detail", number=case.number)
+    case.refresh_from_db()
+    return _render_case(request, case, close_form=form)
+
+
+# ------------------------------------------------------------------ the inbox
+
+
+@office_required
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    page = _page(request, queries.inbox(actor))
+    return render(request, "cases/inbox.html", {"page": page, "unread": queries.unread_count(actor)})
+
+
+@office_required
+@require_POST
+def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notice: it is marked read, and the officer lands on its case (a POST: it changes the notice)."""
+    actor = request_actor(request)
+    notice = queries.access_notice(actor, pk)
+    _permitted(lambda: actions.do_mark_notice_read(notice, actor=actor))
+    if notice.case is not None:
+        return redirect("cases:case_detail", number=notice.case.number)
+    return redirect("cases:inbox")

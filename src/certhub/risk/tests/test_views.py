@@ -1,0 +1,61 @@
+"""The risk office pages: the grade mix and a subject's profile, inside the officer's region only, never to
+the public."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from certhub.core.actors import SYSTEM
+from certhub.risk.actions import do_record_certificate_uses, do_run_scoring
+from certhub.risk.models import Grade
+
+DAY = datetime.date(2026, 3, 2)
+
+
+@pytest.fixture
+def scored(world):
+    do_record_certificate_uses([{"certificate": world.certificates["withdrawn"].pk, "used_on": "2025-03-01",
+                                 "channel": "market"}], actor=SYSTEM)  # fmt: skip
+    return do_run_scoring(today=DAY, actor=SYSTEM)
+
+
+def cells(html: str, table: str) -> list[list[str]]:
+    body = re.search(rf'<table class="data-table" id="{table}">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+            for r in rows]  # fmt: skip
+
+
+def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, scored):
+    client.force_login(world.users["officer_hengyang"])
+    html = client.get("/risk/").content.decode()
+    # In 衡阳 (4304): one organization (衡阳湘江, grade C after a use of a withdrawn certificate), no body or lab.
+    assert cells(html, "grade-mix") == [["企业", "0", "0", "1", "0", "1"], ["认证机构", "0", "0", "0", "0", "0"],
+                                        ["检验检测机构", "0", "0", "0", "0", "0"]]  # fmt: skip
+    hengyang = world.organizations["hengyang"]
+    assert f'href="/risk/organization/{hengyang.pk}/"' in html
+    assert f"评分对象{scored.subjects}个" in html
+
+
+def test_a_profile_shows_grade_basis_history_and_the_trace_link(client, world, scored):
+    hengyang = world.organizations["hengyang"]
+    client.force_login(world.users["officer_province"])
+    html = client.get(f"/risk/organization/{hengyang.pk}/").content.decode()
+    assert f'href="/trace/organization/{hengyang.uscc}/"' in html
+    assert cells(html, "grade-history") == [["2026-03-02", "— → C", "30.0", Grade.objects.get(
+        subject_type="organization", subject_id=hengyang.pk).basis]]  # fmt: skip
+
+
+def test_another_region_and_the_public_cannot_see_a_profile(client, world, scored):
+    hengyang = world.organizations["hengyang"]
+    client.force_login(world.users["officer_changsha"])
+    assert client.get(f"/risk/organization/{hengyang.pk}/").status_code == 404
+    assert client.get("/risk/nonsense/1/").status_code == 404
+    client.logout()
+    response = client.get(f"/risk/organization/{hengyang.pk}/")
+    assert (response.status_code, response.headers["Location"].split("?")[0]) == (302, "/login/")
+    client.force_login(world.users["maker"])
+    assert client.get("/risk/").status_code == 403

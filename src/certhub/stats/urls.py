@@ -1,0 +1,12 @@
+"""URLs of the KPI dashboard (MISSION.md C11): the page and its two exports, each taking ?region=CODE."""
+
+from django.urls import path
+
+from certhub.stats import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
+]
