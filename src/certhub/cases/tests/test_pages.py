@@ -73,6 +73,7 @@ def test_the_warning_page_links_the_trace_and_offers_the_departments(cases_world
     response = client_for(client, cases_world, "officer_changsha").get(f"/cases/warnings/{warning.pk}/")
     body = response.content.decode()
     assert f'href="/trace/organization/{warning.uscc}/"' in body
+    assert f'href="/risk/organization/{warning.subject_id}/" id="risk-profile-link"' in body
     # Departments with an active officer covering Yuelu district, the title prefilled, 10 working days.
     assert re.findall(r'name="departments" value="([^"]+)"', body) == sorted(["市场监管局", CITY_MARKET, CITY_ECOLOGY])
     assert 'value="长沙星城电器有限公司风险预警处置"' in body
