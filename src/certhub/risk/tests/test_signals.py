@@ -185,7 +185,12 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
         hengyang.pk, hengyang.uscc, "430405", "C", 30.0, "OPEN")  # fmt: skip
     assert [(f["detector"], f["count"], f["contribution"]) for f in warning.findings] == [
         ("certificate_use_invalid", 1, "30.0")]  # fmt: skip
-    assert warning.findings[0]["text_zh"].startswith("衡阳湘江机械制造有限公司")
+    assert warning.findings[0]["text_zh"] == (
+        f"衡阳湘江机械制造有限公司（{hengyang.uscc}）有1次在证书暂停、撤销、注销或过期后"
+        "仍使用证书（如CNCA-EMS-2024-0004），最早在2025-03-01")  # fmt: skip
+    assert warning.findings[0]["text_en"] == (
+        f"衡阳湘江机械制造有限公司 ({hengyang.uscc}) used certificates after they were suspended, withdrawn, cancelled "
+        "or expired (uses: 1, e.g. CNCA-EMS-2024-0004), the first on 2025-03-01")  # fmt: skip
     # A second run changes nothing and refreshes the open warning instead of raising another.
     again = do_run_scoring(today=DAY, actor=SYSTEM)
     assert (again.changed, again.warnings, Warning.objects.count()) == (0, 0, 1)
