@@ -1178,6 +1178,8 @@ def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Ac
     codes = {str(r.get("uscc", "")).strip().upper() for r in rows}
     holders = {uscc: (pk, region) for pk, uscc, region in
                Organization.objects.filter(uscc__in=codes).values_list("id", "uscc", "region_id")}  # fmt: skip
+    for region in sorted({region for _pk, region in holders.values()}):  # inside the officer's region (C14)
+        authorize(actor, Permission.MANAGE_REGISTRY, region_code=region)
     products = dict(CccProduct.objects.values_list("code", "id"))
     errors: dict[str, list[str]] = {}
     made, seen, position = [], set(), {}

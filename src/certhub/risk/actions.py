@@ -240,7 +240,11 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
-    known = set(Certificate.objects.filter(id__in=[r.get("certificate") for r in rows]).values_list("id", flat=True))
+    regions = dict(Certificate.objects.filter(id__in=[r.get("certificate") for r in rows])
+                   .values_list("id", "region_code"))  # fmt: skip
+    for region in sorted(set(regions.values())):  # officers report uses inside their region (C14)
+        authorize(actor, Permission.RECORD_RISK_SIGNAL, region_code=region)
+    known = set(regions)
     uses = []
     for index, row in enumerate(rows):
         field = f"rows[{index}]"
@@ -269,7 +273,11 @@ def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> i
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
-    known = set(Organization.objects.filter(id__in=[r.get("organization") for r in rows]).values_list("id", flat=True))
+    regions = dict(Organization.objects.filter(id__in=[r.get("organization") for r in rows])
+                   .values_list("id", "region_id"))  # fmt: skip
+    for region in sorted(set(regions.values())):
+        authorize(actor, Permission.RECORD_RISK_SIGNAL, region_code=region)
+    known = set(regions)
     numbers = [str(r.get("decision_number", "")).strip() for r in rows]
     taken = set(Penalty.objects.filter(decision_number__in=numbers).values_list("decision_number", flat=True))
     penalties = []

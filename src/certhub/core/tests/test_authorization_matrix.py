@@ -10,8 +10,16 @@ from certhub.core.actors import ANONYMOUS
 from certhub.core.errors import NotPermitted
 from certhub.core.models import ApiKey, AuditEvent
 from certhub.registry import actions
-from certhub.registry.models import Certificate, CertificateEvent, Organization, TestReport
+from certhub.registry.models import (
+    Certificate,
+    CertificateEvent,
+    CertificationAudit,
+    ManufacturedProduct,
+    Organization,
+    TestReport,
+)
 from certhub.registry.testing import certificate_data, make_uscc
+from certhub.risk.models import CertificateUse, Grade, Penalty
 
 ACTORS = ["anonymous", "maker", "cb_hunan", "cb_yueyang", "lab", "officer_changsha", "officer_hengyang",
           "officer_province", "admin"]  # fmt: skip
@@ -48,6 +56,39 @@ def issue_api_key(world, actor):
     return do_issue_api_key(world.organizations["maker"], name="采购核验", role="ENTERPRISE", actor=actor)
 
 
+def record_certificate_use(world, actor):
+    from certhub.risk.actions import do_record_certificate_uses
+
+    return do_record_certificate_uses([{"certificate": world.certificates["active"].pk, "used_on": "2025-06-01",
+                                        "channel": "procurement"}], actor=actor)  # fmt: skip
+
+
+def record_penalty(world, actor):
+    from certhub.risk.actions import do_record_penalties
+
+    return do_record_penalties([{"organization": world.organizations["maker"].pk, "decision_number": "长市监罚1号",
+                                 "decided_on": "2025-06-01", "authority": "长沙市市场监督管理局",
+                                 "reason": "冒用认证标志"}], actor=actor)  # fmt: skip
+
+
+def record_manufactured_product(world, actor):
+    row = {"uscc": world.organizations["maker"].uscc, "ccc_product": "0701", "source": "licence",
+           "recorded_on": "2025-06-01"}  # fmt: skip
+    return actions.do_record_manufactured_products([row], actor=actor)
+
+
+def record_certification_audit(world, actor):
+    return actions.do_record_certification_audits(world.bodies["hunan"], [{
+        "certificate": "CNCA-QMS-2025-0001", "kind": "initial", "stage1_days": "1", "stage2_days": "2",
+        "effective_personnel": 20, "end_date": "2025-02-20"}], actor=actor)  # fmt: skip
+
+
+def run_scoring(world, actor):
+    from certhub.risk.actions import do_run_scoring
+
+    return do_run_scoring(today=datetime.date(2026, 3, 2), actor=actor)
+
+
 OPERATIONS = {
     "create_certificate": (create_certificate, {"cb_hunan", "admin"}),
     "suspend_certificate": (suspend_certificate, {"cb_hunan", "admin"}),
@@ -55,6 +96,13 @@ OPERATIONS = {
         create_organization_in_changsha, {"officer_changsha", "officer_province", "admin"}),
     "create_test_report": (create_test_report, {"lab", "admin"}),
     "issue_api_key": (issue_api_key, {"admin"}),
+    # Risk signals and grades (C6): officers inside the record's region; a body its own audits; the scoring
+    # run is the system's (administrators).
+    "record_certificate_use": (record_certificate_use, {"officer_changsha", "officer_province", "admin"}),
+    "record_penalty": (record_penalty, {"officer_changsha", "officer_province", "admin"}),
+    "record_manufactured_product": (record_manufactured_product, {"officer_changsha", "officer_province", "admin"}),
+    "record_certification_audit": (record_certification_audit, {"cb_hunan", "admin"}),
+    "run_scoring": (run_scoring, {"admin"}),
 }  # fmt: skip
 
 
@@ -65,6 +113,7 @@ def state():
         Organization.objects.count(),
         TestReport.objects.count(),
         ApiKey.objects.count(),
+        [model.objects.count() for model in (CertificateUse, Penalty, ManufacturedProduct, CertificationAudit, Grade)],
         AuditEvent.objects.count(),
     )
 
