@@ -23,6 +23,7 @@ from certhub.core.regulated import RegulatedModel, action
 from certhub.risk.choices import GradedSubject, RiskGrade, UseChannel, WarningStatus
 from certhub.risk.detectors import Finding, run_all
 from certhub.risk.models import CertificateUse, Grade, GradeChange, Penalty, ScoringRun, Warning
+from certhub.risk.queries import subject_names
 from certhub.risk.scoring import Rule, Score, load_rule, score
 
 
@@ -76,23 +77,6 @@ def _subjects() -> dict[tuple[str, int], str]:
             {(kind.value, pk): region for pk, region in model.objects.values_list("id", "organization__region_id")}
         )
     return subjects
-
-
-def _names(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
-    """(type, id) → (name, credit code of its organization), for the subjects warned about."""
-    from certhub.registry.models import CertificationBody, Lab, Organization
-
-    wanted: dict[str, list[int]] = {}
-    for kind, pk in keys:
-        wanted.setdefault(kind, []).append(pk)
-    found: dict[tuple[str, int], tuple[str, str]] = {}
-    for kind, model, uscc in ((GradedSubject.ORGANIZATION, Organization, "uscc"),
-                              (GradedSubject.CERTIFICATION_BODY, CertificationBody, "organization__uscc"),
-                              (GradedSubject.LAB, Lab, "organization__uscc")):  # fmt: skip
-        for ids in (wanted.get(kind.value, [])[i : i + 5000] for i in range(0, len(wanted.get(kind.value, [])), 5000)):
-            for pk, name, code in model.objects.filter(pk__in=ids).values_list("id", "name", uscc):
-                found[(kind.value, pk)] = (name, code)
-    return found
 
 
 def _finding_rows(result: Score, findings: list[Finding]) -> list[dict[str, object]]:
@@ -204,7 +188,7 @@ def _raise_warnings(run: ScoringRun, rule: Rule, scores: dict[tuple[str, int], S
     for warning in Warning.objects.filter(subject_id__in=[k[1] for k in warned]).order_by("id"):
         if (warning.subject_type, warning.subject_id) in warned:
             latest[(warning.subject_type, warning.subject_id)] = warning
-    names = _names(warned)
+    names = subject_names(warned)
     raised: list[Warning] = []
     for key, result in sorted(warned.items()):
         rows = _finding_rows(result, by_subject[key])

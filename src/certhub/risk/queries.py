@@ -4,6 +4,7 @@ internal: nothing here is reachable from a public page or the public API."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -27,6 +28,21 @@ def _grades(actor: Actor) -> QuerySet[Grade]:
     return grades if actor.region_prefix is None else grades.filter(within_region("region_code", actor.region_prefix))
 
 
+def subject_names(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
+    """(type, id) → (name, credit code of its organization), for the subjects warned about."""
+    wanted: dict[str, list[int]] = {}
+    for kind, pk in keys:
+        wanted.setdefault(kind, []).append(pk)
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    for kind, model, uscc in ((GradedSubject.ORGANIZATION, Organization, "uscc"),
+                              (GradedSubject.CERTIFICATION_BODY, CertificationBody, "organization__uscc"),
+                              (GradedSubject.LAB, Lab, "organization__uscc")):  # fmt: skip
+        for ids in (wanted.get(kind.value, [])[i : i + 5000] for i in range(0, len(wanted.get(kind.value, [])), 5000)):
+            for pk, name, code in model.objects.filter(pk__in=ids).values_list("id", "name", uscc):
+                found[(kind.value, pk)] = (name, code)
+    return found
+
+
 def latest_run() -> ScoringRun | None:
     return ScoringRun.objects.order_by("-ran_at", "-id").first()
 
@@ -42,16 +58,26 @@ def grade_mix(actor: Actor) -> list[dict[str, object]]:
     return rows
 
 
+def _with_names(rows: list[Grade] | list[GradeChange]) -> list:  # type: ignore[type-arg]
+    """Give each row its subject's name (`subject_name`), in one query per kind of subject."""
+    names = subject_names((row.subject_type, row.subject_id) for row in rows)
+    for row in rows:
+        row.subject_name = names.get((row.subject_type, row.subject_id), ("", ""))[0]  # type: ignore[union-attr]
+    return rows
+
+
 def highest(actor: Actor, limit: int = 50) -> list[Grade]:
     """The subjects graded C or D in the region, highest score first."""
-    return list(_grades(actor).filter(grade__in=[RiskGrade.C, RiskGrade.D]).order_by("-score", "id")[:limit])
+    return _with_names(
+        list(_grades(actor).filter(grade__in=[RiskGrade.C, RiskGrade.D]).order_by("-score", "id")[:limit])
+    )
 
 
-def recent_changes(actor: Actor, limit: int = 50) -> list[GradeChange]:
+def recent_changes(actor: Actor, limit: int = 20) -> list[GradeChange]:
     """The latest grade changes in the region, except first gradings to A (those say nothing)."""
     in_region = _grades(actor).filter(subject_type=OuterRef("subject_type"), subject_id=OuterRef("subject_id"))
     changes = GradeChange.objects.exclude(from_grade="", to_grade=RiskGrade.A).filter(Exists(in_region))
-    return list(changes.order_by("-changed_on", "-id")[:limit])
+    return _with_names(list(changes.order_by("-changed_on", "-id")[:limit]))
 
 
 @dataclass(frozen=True)

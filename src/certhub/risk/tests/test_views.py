@@ -37,6 +37,8 @@ def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, 
                                         ["检验检测机构", "0", "0", "0", "0", "0"]]  # fmt: skip
     hengyang = world.organizations["hengyang"]
     assert f'href="/risk/organization/{hengyang.pk}/"' in html
+    assert cells(html, "highest") == [["衡阳湘江机械制造有限公司 企业", "C", "30.0", "2026-03-02"]]
+    assert cells(html, "changes") == [["衡阳湘江机械制造有限公司 企业", "— → C", "2026-03-02"]]
     assert f"评分对象{scored.subjects}个" in html
 
 
