@@ -204,3 +204,33 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
     assert do_run_scoring(today=DAY, actor=SYSTEM).warnings == 1
     assert ScoringRun.objects.count() == 4
     assert Decimal(str(Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).score)) == Decimal("30")
+
+
+def test_certhub_risk_record_loads_a_file_all_or_nothing(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "uses.csv"
+    good.write_text("approval_number,certificate_number,used_on,channel,place,reported_by\n"
+                    "CNCA-R-2004-117,CNCA-QMS-2025-0002,2025-10-01,procurement,某县采购项目,县财政局\n",
+                    encoding="utf-8")  # fmt: skip
+    out = StringIO()
+    call_command("risk", "record", "uses", str(good), stdout=out)
+    assert out.getvalue() == "1 rows recorded\n"
+    assert list(CertificateUse.objects.values_list("certificate__number", "channel")) == [
+        ("CNCA-QMS-2025-0002", "procurement")]  # fmt: skip
+    bad = tmp_path / "bad.csv"
+    bad.write_text("approval_number,certificate_number,used_on,channel\n"
+                   "CNCA-R-2004-117,CNCA-QMS-2025-0001,2025-10-01,market\n"
+                   "CNCA-R-2011-089,CNCA-QMS-2025-0002,2025-10-01,market\n"
+                   "CNCA-R-2004-117,CNCA-QMS-2025-0001,2025-10-01,rumour\n", encoding="utf-8")  # fmt: skip
+    with pytest.raises(CommandError) as caught:
+        call_command("risk", "record", "uses", str(bad))
+    assert str(caught.value) == ("nothing recorded:\nline 3.certificate_number: no certificate with this number "
+                                 "from this body")  # fmt: skip
+    assert caught.value.returncode == 1
+    bad.write_text("uscc,decision_number\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"bad\.csv: missing columns: decided_on, authority, reason"):
+        call_command("risk", "record", "penalties", str(bad))
+    assert (CertificateUse.objects.count(), Penalty.objects.count()) == (1, 0)
