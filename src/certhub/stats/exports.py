@@ -1,6 +1,7 @@
 """Exports of the KPI dashboard (MISSION.md C11): an XLSX workbook with one sheet per group of figures
 (numbers as numbers, shares formatted as percentages) and the PDF report pack for the joint meeting
-(联席会议) — title, date, the three KPIs per region against their targets, the other tables and the charts.
+(联席会议) — title, date, the three KPIs per region against their targets, the maps of the prefectures (on the
+province's pack, where a tile layout allows), the other tables and the charts.
 Both are built from a stats.queries.Dashboard, i.e. from the stored figures only."""
 
 from __future__ import annotations
@@ -139,6 +140,15 @@ def _kpi_cell(kpi: Kpi) -> str:
     return f"{kpi.numerator}/{kpi.denominator} = {kpi.rate}%（{_met_text(kpi)}）"
 
 
+# The maps at 0.78 point per unit: two to a row on A4 within the margins (2 × 310 units ≈ 2 × 85 mm).
+MAP_SCALE = 0.78
+
+
+def _map_note() -> str:
+    return _("示意图：每个方块代表一个市州，按大致相对位置排列，不代表实际边界和面积。颜色越深比率越高；"
+             "打钩为达标，打叉为未达标，灰色斜线为无数据。")  # fmt: skip
+
+
 def report(board: Dashboard) -> bytes:
     """The report pack for the joint meeting (联席会议) as PDF bytes."""
     from reportlab.lib import colors
@@ -175,6 +185,14 @@ def report(board: Dashboard) -> bytes:
     kpi_rows: list[list[object]] = [[_("地区"), *targets]]
     kpi_rows += [[row.name, *(_kpi_cell(kpi) for kpi in row.kpis)] for row in board.rows]
     story.append(table(kpi_rows, [30 * mm, 48 * mm, 48 * mm, 48 * mm]))
+    maps = charts.kpi_maps(board)
+    if maps:  # the province's pack: the same maps as the page, two to a row
+        story += [Paragraph(_("各市州示意图"), heading), Paragraph(_map_note(), body)]
+        cells = [[Paragraph(chart.title, cell), charts.to_drawing(chart, scale=MAP_SCALE)] for chart in maps]
+        grid = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
+        map_table = Table(grid, colWidths=[89 * mm, 89 * mm])
+        map_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+        story.append(map_table)
     for bars, line in charts.kpi_charts(board):
         story += [Spacer(1, 4 * mm), charts.to_drawing(bars, scale=1.25)]
         if len(board.series.get(bars.metric, [])) > 1:  # a line needs two days at least

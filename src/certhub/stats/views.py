@@ -68,6 +68,12 @@ def kpi_charts(board: queries.Dashboard) -> list[dict[str, object]]:
             for kpi, (bars, line) in zip(board.own.kpis, charts.kpi_charts(board), strict=True)]  # fmt: skip
 
 
+def kpi_maps(board: queries.Dashboard) -> list[dict[str, object]]:
+    """Per KPI: the map of the province's prefectures (SVG), or no maps where there is no layout for them."""
+    kpis = dict(zip(KPIS, board.own.kpis, strict=True))
+    return [{"kpi": kpis[chart.metric], "svg": charts.to_svg(chart)} for chart in charts.kpi_maps(board)]
+
+
 def _tables(board: queries.Dashboard) -> dict[str, object]:
     """The dashboard's tables as rows of (region figures, [(column label, number)], extra) for the template,
     so that every cell carries its label (the tables turn into cards on a phone)."""
@@ -96,7 +102,8 @@ def _tables(board: queries.Dashboard) -> dict[str, object]:
 @_guarded
 def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpResponse:
     """The dashboard of a region (default: the officer's own): the three KPIs against their targets per child
-    region, drill-down links, the other figures and charts."""
+    region, drill-down links, the other figures and charts; on the province's page a map of the prefectures
+    per KPI (where a tile layout allows)."""
     board = queries.dashboard(region)
     context: dict[str, object] = {
         "region": region,
@@ -107,7 +114,8 @@ def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpRespons
     }
     if board is not None:
         context.update(_tables(board))
-        context.update({"kpi_charts": kpi_charts(board), "grade_chart": charts.to_svg(charts.grade_chart(board))})
+        context.update({"kpi_charts": kpi_charts(board), "kpi_maps": kpi_maps(board),
+                        "grade_chart": charts.to_svg(charts.grade_chart(board))})  # fmt: skip
     return render(request, "stats/dashboard.html", context)
 
 

@@ -45,7 +45,8 @@ def test_an_officer_reads_the_kpis_drills_down_and_downloads_the_workbook(live_s
     assert iso.locator(".badge").inner_text() == "未达标"
     assert page.locator("#kpi-cma_reports .rate").inner_text() == "60.0%"
     assert page.locator("#kpi-ccc_coverage .rate").inner_text() == "33.3%"
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart:not(.map)").count() == 4
+    assert page.locator("svg.map").count() == 3  # the province's maps (stats/tests/test_map.py)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll on the phone
 
     page.locator('#kpi-table tr[data-region="430100"] a').click()
