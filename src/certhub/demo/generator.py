@@ -47,8 +47,8 @@ class Size:
 
 SIZES = {
     "small": Size(organizations=2_000, certificates=6_000),
-    "medium": Size(organizations=30_000, certificates=100_000),
-    "large": Size(organizations=300_000, certificates=1_000_000),
+    "medium": Size(organizations=30_000, certificates=100_000, reports_per_lab=30),
+    "large": Size(organizations=300_000, certificates=1_000_000, reports_per_lab=300),
 }
 CHUNK = 2_500
 
@@ -267,7 +267,7 @@ class DemoProvince:
         from certhub.registry.models import Organization
 
         labs = []
-        clients = self.holder_usccs[:1000]
+        clients = list(Organization.objects.filter(uscc__in=self.holder_usccs[:1000]).order_by("id"))
         for index in self.progress(range(self.size.labs), desc="labs"):
             organization = Organization.objects.get(uscc=self.special_usccs[self.size.bodies + index])
             issued = datetime.date(2020 + index % 6, 1 + index % 12, 1 + index % 28)
@@ -290,21 +290,24 @@ class DemoProvince:
                 signatories.append(actions.do_authorize_signatory(
                     lab, person=person, scope=self.random.sample(scope, max(1, len(scope) // 2)),
                     valid_from=issued, actor=DEMO_ACTOR))  # fmt: skip
-            # Clean reports: within the lab's CMA validity and the signatory's own scope (C6 detectors).
-            first = max(issued, self.today - datetime.timedelta(days=300))
+            # Clean reports: within the lab's CMA validity (the 300 days before today or before it ended) and
+            # the signatory's own scope, a few a day at most (C6 detectors).
             last = min(self.today - datetime.timedelta(days=1), lab.cma_valid_until)
+            first = max(issued, last - datetime.timedelta(days=300))
+            span = max((last - first).days, 0)
+            scopes = {signatory.pk: list(signatory.scope.all()) for signatory in signatories}
+            rows = []
             for number in range(self.size.reports_per_lab):
                 signatory = self.random.choice(signatories)
-                item = self.random.choice(list(signatory.scope.all()))
-                client = Organization.objects.get(uscc=self.random.choice(clients))
-                span = max((last - first).days, 0)
-                actions.do_create_test_report(
-                    lab, number=f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}", signatory=signatory,
-                    issue_date=min(first + datetime.timedelta(days=self.random.randint(0, span)), last),
-                    conclusion=self.random.choice(["PASS", "PASS", "PASS", "FAIL"]), client=client,
-                    product=item.object, items=[{"parameter": item.parameter, "standard": item.standard,
-                                                 "result": "符合"}], actor=DEMO_ACTOR,
-                )  # fmt: skip
+                item = self.random.choice(scopes[signatory.pk])
+                rows.append({
+                    "number": f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}", "signatory": signatory,
+                    "issue_date": first + datetime.timedelta(days=self.random.randint(0, span)),
+                    "conclusion": self.random.choice(["PASS", "PASS", "PASS", "FAIL"]),
+                    "client": self.random.choice(clients), "product": item.object,
+                    "items": [{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
+                })  # fmt: skip
+            actions.do_bulk_create_test_reports(lab, rows, actor=DEMO_ACTOR)
             labs.append(lab)
         return labs
 
@@ -606,7 +609,8 @@ class DemoProvince:
         soon = timezone.now() + datetime.timedelta(seconds=1)
         batch = inspections.do_create_batch(
             plan, name="认证机构第一批", items=[items["SC-RZ-01"]], pool=bodies,
-            ratios={"A": "10", "B": "20", "C": "40", "D": "80"}, sources_available_at=soon,
+            # A fifth of the bodies, at least three (the demo publishes three results), weighted by risk grade.
+            count=max(3, len(bodies_graded) // 5), sources_available_at=soon,
             sources_described=["演示随机源：生成演示数据时由随机种子产生的两组数字"], actor=DEMO_ACTOR,
         )  # fmt: skip
         inspections.do_commit_batch(batch, actor=DEMO_ACTOR)

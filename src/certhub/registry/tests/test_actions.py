@@ -221,3 +221,37 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     assert document["status"] == "ACTIVE"
     assert list(CertificateEvent.objects.filter(certificate=created).values_list("to_status", flat=True)) == [
         "ACTIVE", "SUSPENDED", "ACTIVE"]  # fmt: skip
+
+
+def test_bulk_test_reports_are_written_whole_or_not_at_all(world):
+    import datetime as dt
+
+    from certhub.core.errors import ValidationFailed
+    from certhub.core.models import AuditEvent
+    from certhub.registry.actions import do_bulk_create_test_reports
+    from certhub.registry.models import TestReport, TestReportItem
+
+    lab, zhou, actor = world.labs["main"], world.signatories["zhou"], world.actor("lab")
+    item = {"parameter": "绝缘电阻", "standard": "GB 4706.1-2005", "result": "符合"}
+
+    def row(number, **changes):
+        return {"number": number, "signatory": zhou, "issue_date": dt.date(2025, 6, 1), "conclusion": "PASS",
+                "items": [item], "client": world.organizations["maker"], "product": "家用电器", **changes}  # fmt: skip
+
+    audits = AuditEvent.objects.count()
+    assert do_bulk_create_test_reports(lab, [row("B-1"), row("B-2", conclusion="FAIL")], actor=actor) == 2
+    maker = world.organizations["maker"].uscc
+    assert sorted(TestReport.objects.values_list("number", "conclusion", "client__uscc")) == [
+        ("B-1", "PASS", maker), ("B-2", "FAIL", maker)]  # fmt: skip
+    assert TestReportItem.objects.filter(report__number__in=["B-1", "B-2"]).count() == 2
+    assert AuditEvent.objects.count() == audits + 2
+    with pytest.raises(ValidationFailed) as caught:
+        do_bulk_create_test_reports(lab, [row("B-3"), row("B-1"), row("B-4", conclusion="MAYBE", items=[]),
+                                          row("B-3")], actor=actor)  # fmt: skip
+    assert caught.value.errors == {
+        "rows[1].number": ["该机构已有编号为B-1的报告"],
+        "rows[2].conclusion": ["结论应为PASS, FAIL, INFORMATIVE之一"],
+        "rows[2].items": ["至少需要一个检测项目"],
+        "rows[3].number": ["该机构已有编号为B-3的报告"],
+    }
+    assert (TestReport.objects.count(), AuditEvent.objects.count()) == (2, audits + 2)
