@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import imports
 from bench import ledger as ledger_bench
+from bench import risk as risk_bench
 from bench import seal as seal_bench
 from bench import verify as batch_verify
 from bench.cpu import CpuWatch
@@ -46,7 +48,7 @@ APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
 }
-PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw"}
+PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -86,9 +88,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal,draw",
+        default="lookup,verify,import,ledger,seal,draw,risk,dashboard",
         help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
-        "draw (双随机 inspections); default all",
+        "draw (双随机 inspections), risk (scoring every subject) and dashboard (the KPI page); default all",
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
     parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
@@ -109,6 +111,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--draw-profile", action="store_true", help="also profile the draw's pieces with cProfile (run directory)"
     )
+    parser.add_argument(
+        "--risk-engines",
+        default="postgresql",
+        help="databases of the risk and dashboard parts: postgresql,sqlite (default postgresql)",
+    )
+    parser.add_argument(
+        "--risk-sample", type=int, default=2_000, help="organizations the per-object ORM baseline scores (2,000)"
+    )
+    parser.add_argument(
+        "--risk-bodies", type=int, default=40, help="certification bodies it scores (40: all the demo has)"
+    )
+    parser.add_argument("--risk-labs", type=int, default=300, help="labs it scores (300: all the demo has)")
+    parser.add_argument(
+        "--risk-flagged",
+        type=int,
+        default=300,
+        help="organizations CertHub scored above 0 the baseline also scores, to check it agrees (300)",
+    )
+    parser.add_argument(
+        "--dashboard-requests", type=int, default=200, help="GETs of each dashboard page, within 30 s (200)"
+    )
+    parser.add_argument(
+        "--dashboard-live", type=int, default=5, help="times the dashboard's figures are computed live (5)"
+    )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
@@ -121,6 +147,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.engines) - set(ENGINES)
     if unknown or not args.engines:
         parser.error(f"--engines takes {', '.join(ENGINES)}")
+    args.risk_engines = [e.strip() for e in args.risk_engines.split(",") if e.strip()]
+    if set(args.risk_engines) - set(ENGINES) or not args.risk_engines:
+        parser.error(f"--risk-engines takes {', '.join(ENGINES)}")
     return args
 
 
@@ -383,6 +412,14 @@ def main(argv: list[str]) -> int:
         report["draw"] = draw_bench.measure(
             args.draw_targets, args.draw_inspectors, args.draw_setup, args.draw_profile, run_dir
         )
+    if "risk" in args.parts:
+        options = {"sample": args.risk_sample, "bodies": args.risk_bodies, "labs": args.risk_labs,
+                   "flagged": args.risk_flagged}  # fmt: skip
+        report["risk"] = risk_bench.measure(args.size, args.risk_engines, options, run_dir)
+    if "dashboard" in args.parts:
+        report["dashboard"] = dashboard_bench.measure(
+            args.size, args.risk_engines, args.workers, args.dashboard_requests, args.dashboard_live, run_dir
+        )
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -397,6 +434,10 @@ def main(argv: list[str]) -> int:
         seal_bench.print_report(report["seal"])
     if "draw" in report:
         draw_bench.print_report(report["draw"])
+    if "risk" in report:
+        risk_bench.print_report(report["risk"])
+    if "dashboard" in report:
+        dashboard_bench.print_report(report["dashboard"])
     return 0
 
 
