@@ -8,12 +8,10 @@ decide. A refusal is shown on its form (422) and changes nothing; every successf
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,37 +22,18 @@ from certhub.cases import actions, queries
 from certhub.cases.choices import CaseStatus
 from certhub.cases.forms import AssignForm, CloseForm, DismissForm, MeasureForm, OpenCaseForm, WarningFilterForm
 from certhub.cases.models import Case
-from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
+from certhub.portal.flow import page_of
+from certhub.portal.flow import permitted as _permitted
+from certhub.portal.flow import submitted as _submitted
 from certhub.portal.office_views import office_required
 from certhub.portal.views import request_actor
 from certhub.risk.models import Warning
 
-T = TypeVar("T")
 PER_PAGE = 25
 
 
 def _page(request: HttpRequest, rows: object) -> Page:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _permitted(fetch: Callable[[], T]) -> T:
-    """Run a fetcher or an action, turning its NotPermitted into a 403 page."""
-    try:
-        return fetch()
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-
-
-def _submitted(form: Any, act: Callable[[], T]) -> T | None:
-    """Run `act` when `form` is valid; None when it is not, or the action refused (the refusal then stands
-    on the form, and nothing was written: the action's transaction was rolled back)."""
-    if not form.is_valid():
-        return None
-    try:
-        return _permitted(act)
-    except (ValidationFailed, Conflict) as error:
-        form.add_domain_errors(error)
-        return None
+    return page_of(request, rows, PER_PAGE)
 
 
 # ------------------------------------------------------------------ warnings

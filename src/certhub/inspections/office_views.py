@@ -6,8 +6,7 @@ it names (422) or as a message; NotPermitted is a 403. Every successful POST red
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.inspections import actions, queries
 from certhub.inspections.choices import BatchStatus, PlanStatus, TaskStatus
 from certhub.inspections.forms import (
@@ -31,47 +29,14 @@ from certhub.inspections.forms import (
     ReturnForm,
 )
 from certhub.inspections.models import Batch, Plan, Task
-from certhub.inspections.views import page_of
+from certhub.portal.flow import page_of
+from certhub.portal.flow import permitted as _permitted
+from certhub.portal.flow import pressed as _pressed
+from certhub.portal.flow import submitted as _submitted
 from certhub.portal.office_views import office_required
 from certhub.portal.views import request_actor
 
-T = TypeVar("T")
 TASKS_PER_PAGE = 50
-
-
-def _permitted(fetch: Callable[[], T]) -> T:
-    """Run a fetcher or an action, turning its NotPermitted into a 403 page."""
-    try:
-        return fetch()
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-
-
-def _submitted(form: Any, act: Callable[[], T], *, reload: Task | None = None) -> T | None:
-    """Run `act` (an action) when `form` is bound and valid, and give what it returns; None when the form
-    was not sent or not valid, or the action refused — then the refusal stands next to the fields it names
-    (and `reload` is read again: the action changed nothing)."""
-    if not form.is_bound or not form.is_valid():
-        return None
-    try:
-        return _permitted(act)
-    except (ValidationFailed, Conflict) as error:
-        form.add_domain_errors(error)
-        if reload is not None:
-            reload.refresh_from_db()
-        return None
-
-
-def _pressed(request: HttpRequest, act: Callable[[], object], done: str) -> None:
-    """A button with no form: run its action; say `done`, or why it was refused."""
-    try:
-        _permitted(act)
-    except (ValidationFailed, Conflict) as error:
-        for field_messages in (error.errors or {"": [error.message]}).values():
-            for message in field_messages:
-                messages.error(request, message)
-    else:
-        messages.success(request, done)
 
 
 @office_required

@@ -4,7 +4,6 @@ total counts only, never a stratum or a grade."""
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,14 +11,9 @@ from django.views.decorators.http import require_safe
 
 from certhub.inspections import drawfile, queries
 from certhub.inspections.choices import BatchStatus
+from certhub.portal.flow import page_of
 
-PER_PAGE = 20
 TASKS_PER_PAGE = 50
-
-
-def page_of(request: HttpRequest, rows: object, per_page: int = PER_PAGE) -> Page:
-    """The page `?page=` names (the nearest valid one for a bad number)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
 @require_safe
