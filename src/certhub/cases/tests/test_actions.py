@@ -317,3 +317,13 @@ def test_the_remind_command_reminds_overdue_cases(cases_world, opening_day, djan
     assert capsys.readouterr().out == f"AJ-2026-430104-0001  2026-10-20  {MAKER}\n1 cases reminded\n"
     assert Notice.objects.get(case=case, kind="DEADLINE_NEAR", recipient__username="cs_market").body.startswith(
         "案件已超过处置期限，请尽快办结。")  # fmt: skip
+
+
+def test_the_reminder_command_refuses_a_date_that_does_not_exist(db):
+    from django.core.management import CommandError, call_command
+
+    from certhub.cases.models import Notice
+
+    with pytest.raises(CommandError, match=r"^--today: expected a date as YYYY-MM-DD, got '2026-02-30'$") as caught:
+        call_command("cases", "remind", "--today", "2026-02-30")
+    assert (caught.value.returncode, Notice.objects.count()) == (2, 0)

@@ -5,19 +5,12 @@ the same day or later, sends nothing new. Run it daily (cron or a systemd timer)
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from certhub.cases.actions import send_deadline_reminders
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--today: “{value}” is not a date (YYYY-MM-DD)", returncode=2) from None
+from certhub.core.cli import date_option
 
 
 class Command(BaseCommand):
@@ -29,7 +22,7 @@ class Command(BaseCommand):
         remind.add_argument("--today", default=None, help="the day to count from (default: today, Asia/Shanghai)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["today"]) if options["today"] else None
+        today = date_option(options["today"], "--today") if options["today"] else None
         cases = send_deadline_reminders(today)
         for case in cases:
             self.stdout.write(f"{case.number}  {case.deadline.isoformat()}  {case.subject_name}")

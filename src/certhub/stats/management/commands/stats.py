@@ -4,7 +4,6 @@ stops resumes where it stopped; what is done is skipped unless --redo. Exit 2 on
 
 from __future__ import annotations
 
-import datetime
 import sys
 from typing import Any
 
@@ -12,14 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from certhub.core.cli import date_option
 from certhub.stats import aggregate
-
-
-def _date(value: str, option: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -33,8 +26,8 @@ class Command(BaseCommand):
         run.add_argument("--redo", action="store_true", help="recompute days and metrics already computed")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        last = _date(options["day"], "--day") if options["day"] else timezone.localdate()
-        first = _date(options["since"], "--since") if options["since"] else last
+        last = date_option(options["day"], "--day") if options["day"] else timezone.localdate()
+        first = date_option(options["since"], "--since") if options["since"] else last
         if first > last:
             raise CommandError(f"--since {first} is after --day {last}", returncode=2)
         days = aggregate.days_between(first, last)
