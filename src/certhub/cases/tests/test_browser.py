@@ -104,8 +104,10 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
         assert city.locator("#inbox-unread").inner_text() == "1"
         assert fits_the_phone(city)
         shot(city, "cases-inbox-phone")
+        opened_from = timezone.now()
         city.get_by_role("button", name=f"【立案通报】{number} {subject.name}").click()
         city.wait_for_url(re.compile(rf"/cases/{number}/$"))
+        opened_by = timezone.now()
         assert city.locator("#inbox-unread").count() == 0  # read now
 
         city.get_by_label("处置措施", exact=True).fill("约谈企业负责人，责令限期整改")
@@ -123,4 +125,6 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
     case = Case.objects.get(number=number)
     assert (case.status, case.conclusion, case.departments) == ("CLOSED", "企业已完成整改，复查合格", [department])
     assert case.measures.get().description == "约谈企业负责人，责令限期整改"
-    assert Notice.objects.get(case=case, recipient=city_officer, kind="CASE_OPENED").read_at is not None
+    # Marked read when the officer opened it: between the click and the case page's arrival.
+    read_at = Notice.objects.get(case=case, recipient=city_officer, kind="CASE_OPENED").read_at
+    assert opened_from <= read_at <= opened_by

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 
 from certhub.cases.actions import do_assign_case, do_open_case
 from certhub.cases.models import Case, Measure, Notice
@@ -194,10 +195,12 @@ def test_the_inbox_lists_unread_first_and_opening_a_notice_marks_it_read(
 
     # Opening the newer one marks it read and lands on its case; the older, unread, now comes first.
     assigned = Notice.objects.get(recipient=cases_world.users["cs_market"], kind="CASE_ASSIGNED")
-    response = officer.post(f"/cases/inbox/{assigned.pk}/")
+    opened = datetime.datetime(2026, 11, 30, 2, 15, tzinfo=datetime.UTC)
+    with time_machine.travel(opened, tick=False):
+        response = officer.post(f"/cases/inbox/{assigned.pk}/")
     assert (response.status_code, response["Location"]) == (302, f"/cases/{case.number}/")
     assigned.refresh_from_db()
-    assert assigned.read_at is not None
+    assert assigned.read_at == opened
     inbox = officer.get("/cases/inbox/")
     assert "1条未读" in text(inbox)
     assert re.findall(r"【(立案通报|案件指派)】", inbox.content.decode()) == ["立案通报", "案件指派"]
