@@ -247,9 +247,12 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
             order = list(APPS) if round_index % 2 == 0 else list(reversed(APPS))  # alternate who goes first
             for app in order:
                 server = Server(
-                    APPS[app][0], database_url=db.url, workers=args.workers, probe=probe,
+                    APPS[app][0],
+                    database_url=db.url,
+                    workers=args.workers,
+                    probe=probe,
                     log=run_dir / f"granian-{db.engine}-{app}-{round_index + 1}.log",
-                )  # fmt: skip
+                )
                 with server:
                     verify(server.port, rnd.sample(numbers, min(20, len(numbers))), app)
                     if args.warmup > 0:
@@ -268,9 +271,12 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
                 )
 
         server = Server(
-            APPS["certhub"][0], database_url=db.url, workers=args.workers, probe=probe,
+            APPS["certhub"][0],
+            database_url=db.url,
+            workers=args.workers,
+            probe=probe,
             log=run_dir / f"granian-{db.engine}-search.log",
-        )  # fmt: skip
+        )
         with server:
             paths = [SEARCH + quote(t, safe="") for t in terms]
             sequential_latency(server.port, paths[:5], max_requests=5, max_seconds=30)  # first-request costs
@@ -413,8 +419,12 @@ def main(argv: list[str]) -> int:
             args.draw_targets, args.draw_inspectors, args.draw_setup, args.draw_profile, run_dir
         )
     if "risk" in args.parts:
-        options = {"sample": args.risk_sample, "bodies": args.risk_bodies, "labs": args.risk_labs,
-                   "flagged": args.risk_flagged}  # fmt: skip
+        options = {
+            "sample": args.risk_sample,
+            "bodies": args.risk_bodies,
+            "labs": args.risk_labs,
+            "flagged": args.risk_flagged,
+        }
         report["risk"] = risk_bench.measure(args.size, args.risk_engines, options, run_dir)
     if "dashboard" in args.parts:
         report["dashboard"] = dashboard_bench.measure(

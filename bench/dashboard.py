@@ -1,6 +1,6 @@
 """The KPI dashboard at scale (`--parts dashboard`; docs/benchmarks.md, "KPI dashboard"), on PostgreSQL.
 
-The issue's requirement (MISSION.md C11): the dashboard page at `large`, p50 under 300 ms from the
+The issue's requirement (C11): the dashboard page at `large`, p50 under 300 ms from the
 pre-aggregated figures, beside the same numbers computed live by SQL, printed in the same run.
 
 On the demo province of the chosen size (bench/db.py):
@@ -66,8 +66,9 @@ class Browser:
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or token is None:
             raise RuntimeError(f"GET {LOGIN} answered {status} without a CSRF token")
-        form = urlencode({"username": username, "password": password, "next": PAGE,
-                          "csrfmiddlewaretoken": token.group(1).decode()})  # fmt: skip
+        form = urlencode(
+            {"username": username, "password": password, "next": PAGE, "csrfmiddlewaretoken": token.group(1).decode()}
+        )
         status, _page, location = self.request("POST", LOGIN, form)
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"signing in as {username} answered {status} (redirect {location!r}), no session")
@@ -92,14 +93,23 @@ def time_page(browser: Browser, path: str, *, warmup: int = 3, requests: int = 2
         if status != 200 or MARKER not in body:
             raise RuntimeError(f"GET {path} answered {status} without the KPI table: {body[:300]!r}")
         size = len(body)
-    return {"path": path, "requests": len(times), "bytes": size, "p50_ms": round(percentile(times, 50), 2),
-            "p90_ms": round(percentile(times, 90), 2), "p99_ms": round(percentile(times, 99), 2),
-            "max_ms": round(max(times), 2)}  # fmt: skip
+    return {
+        "path": path,
+        "requests": len(times),
+        "bytes": size,
+        "p50_ms": round(percentile(times, 50), 2),
+        "p90_ms": round(percentile(times, 90), 2),
+        "p99_ms": round(percentile(times, 99), 2),
+        "max_ms": round(max(times), 2),
+    }
 
 
 def measure(size: str, engines: list[str], workers: int, requests: int, live: int, run_dir: Path) -> dict[str, Any]:
-    return {"size": size, "target_p50_ms": TARGET_P50_MS,
-            "results": [measure_engine(e, size, workers, requests, live, run_dir) for e in engines]}  # fmt: skip
+    return {
+        "size": size,
+        "target_p50_ms": TARGET_P50_MS,
+        "results": [measure_engine(e, size, workers, requests, live, run_dir) for e in engines],
+    }
 
 
 def measure_engine(engine: str, size: str, workers: int, requests: int, live: int, run_dir: Path) -> dict[str, Any]:
@@ -113,28 +123,49 @@ def measure_engine(engine: str, size: str, workers: int, requests: int, live: in
     db.start()
     try:
         data = db.ensure_data(regenerate=False)
-        env = {**os.environ, "CERTHUB_DATABASE_URL": db.url, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
-               "DJANGO_SETTINGS_MODULE": "certhub.settings", "CERTHUB_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env = {
+            **os.environ,
+            "CERTHUB_DATABASE_URL": db.url,
+            "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "certhub.settings",
+            "CERTHUB_LOG_LEVEL": "WARNING",
+        }
         pids = db.server_pids()
         print(f"  read {db.warm():.1f} GB of database files into the OS cache", flush=True)
-        aggregate = run_child([str(BIN / "certhub"), "stats", "-v", "0", "aggregate", "--redo"], env, pids,
-                              run_dir / f"dashboard-{engine}-aggregate.log")  # fmt: skip
-        print(f"  certhub stats aggregate --redo: {aggregate['seconds']:.1f} s, peak RSS "
-              f"{aggregate['peak_rss_mb']:,.0f} MB ({' '.join(aggregate['output'])})", flush=True)  # fmt: skip
+        aggregate = run_child(
+            [str(BIN / "certhub"), "stats", "-v", "0", "aggregate", "--redo"],
+            env,
+            pids,
+            run_dir / f"dashboard-{engine}-aggregate.log",
+        )
+        print(
+            f"  certhub stats aggregate --redo: {aggregate['seconds']:.1f} s, peak RSS "
+            f"{aggregate['peak_rss_mb']:,.0f} MB ({' '.join(aggregate['output'])})",
+            flush=True,
+        )
         out = run_dir / f"dashboard-{engine}-figures.json"
-        subprocess.run([sys.executable, "-m", "bench.dashboard", "figures", str(out), str(live)], env=env, cwd=ROOT,
-                       check=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "bench.dashboard", "figures", str(out), str(live)], env=env, cwd=ROOT, check=True
+        )
         figures = json.loads(out.read_text())
         for scope in ("province", "prefecture"):
             f = figures[scope]
-            print(f"  {scope} {f['code']}: in-process p50 of {f['live_runs']} runs: live SQL "
-                  f"{f['live_p50_ms']:,.1f} ms "
-                  f"(assembled {f['live_board_p50_ms']:,.1f} ms), stored figures {f['stored_p50_ms']:.1f} ms "
-                  f"(with their series, assembled as the view does, {f['stored_board_p50_ms']:.1f} ms); "
-                  f"{f['figures']:,} figures, live = stored: {f['same']}", flush=True)  # fmt: skip
+            print(
+                f"  {scope} {f['code']}: in-process p50 of {f['live_runs']} runs: live SQL "
+                f"{f['live_p50_ms']:,.1f} ms "
+                f"(assembled {f['live_board_p50_ms']:,.1f} ms), stored figures {f['stored_p50_ms']:.1f} ms "
+                f"(with their series, assembled as the view does, {f['stored_board_p50_ms']:.1f} ms); "
+                f"{f['figures']:,} figures, live = stored: {f['same']}",
+                flush=True,
+            )
         pages: dict[str, Any] = {}
-        server = Server("certhub.asgi:application", database_url=db.url, workers=workers, probe=LOGIN,
-                        log=run_dir / f"granian-{engine}-dashboard.log")  # fmt: skip
+        server = Server(
+            "certhub.asgi:application",
+            database_url=db.url,
+            workers=workers,
+            probe=LOGIN,
+            log=run_dir / f"granian-{engine}-dashboard.log",
+        )
         with server:
             browser = Browser(server.port)
             try:
@@ -147,9 +178,12 @@ def measure_engine(engine: str, size: str, workers: int, requests: int, live: in
                         pages[scope] = time_page(browser, path, requests=requests)
                     pages[scope]["other_cores"] = watch.other_cores
                     p = pages[scope]
-                    print(f"  GET {path}: p50 {p['p50_ms']:.1f} ms, p90 {p['p90_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms "
-                          f"({p['requests']} requests, {p['bytes']:,} bytes; other processes: "
-                          f"{watch.other_cores:.2f} cores)", flush=True)  # fmt: skip
+                    print(
+                        f"  GET {path}: p50 {p['p50_ms']:.1f} ms, p90 {p['p90_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms "
+                        f"({p['requests']} requests, {p['bytes']:,} bytes; other processes: "
+                        f"{watch.other_cores:.2f} cores)",
+                        flush=True,
+                    )
             finally:
                 browser.close()
         figures.pop("password", None)
@@ -159,14 +193,21 @@ def measure_engine(engine: str, size: str, workers: int, requests: int, live: in
             page["live_page_ms"] = round(page["p50_ms"] - f["stored_board_p50_ms"] + f["live_board_p50_ms"], 1)
             page["ratio"] = round(page["live_page_ms"] / page["p50_ms"], 1) if page["p50_ms"] else None
         return {
-            "engine": engine, "label": db.label, "server_version": db.server_version(), "data": data,
-            "aggregate": aggregate, "figures": figures, "pages": pages,
+            "engine": engine,
+            "label": db.label,
+            "server_version": db.server_version(),
+            "data": data,
+            "aggregate": aggregate,
+            "figures": figures,
+            "pages": pages,
             "targets": {
-                "p50_ms": {"target": f"< {TARGET_P50_MS:g}",
-                           "met": all(p["p50_ms"] < TARGET_P50_MS for p in pages.values())},
+                "p50_ms": {
+                    "target": f"< {TARGET_P50_MS:g}",
+                    "met": all(p["p50_ms"] < TARGET_P50_MS for p in pages.values()),
+                },
                 "live_equals_stored": {"met": figures["province"]["same"] and figures["prefecture"]["same"]},
             },
-        }  # fmt: skip
+        }
     finally:
         db.stop()
 
@@ -177,16 +218,20 @@ def print_report(report: dict[str, Any]) -> None:
 
     for r in report["results"]:
         a, f, pages = r["aggregate"], r["figures"], r["pages"]
-        print(f"\n== KPI dashboard: '{report['size']}' province on {r['label']} {r['server_version']}, signed in as "
-              f"the province officer over HTTP (granian)")  # fmt: skip
+        print(
+            f"\n== KPI dashboard: '{report['size']}' province on {r['label']} {r['server_version']}, signed in as "
+            f"the province officer over HTTP (granian)"
+        )
         print(f"  daily job, certhub stats aggregate --redo: {a['seconds']:.1f} s, peak RSS {a['peak_rss_mb']:,.0f} MB")
         header = f"  {'':<34} {'page p50':>9} {'p90':>8} {'p99':>8} {'live SQL':>9} {'live page':>10} {'ratio':>7}"
         print(header)
         print("  " + "-" * (len(header) - 2))
         for scope, label in (("province", f"{PAGE} (province)"), ("prefecture", f"?region={f['prefecture']['code']}")):
             p, x = pages[scope], f[scope]
-            print(f"  {label:<34} {p['p50_ms']:>9.1f} {p['p90_ms']:>8.1f} {p['p99_ms']:>8.1f} "
-                  f"{x['live_p50_ms']:>9,.1f} {p['live_page_ms']:>10,.1f} {p['ratio']:>6.1f}×")  # fmt: skip
+            print(
+                f"  {label:<34} {p['p50_ms']:>9.1f} {p['p90_ms']:>8.1f} {p['p99_ms']:>8.1f} "
+                f"{x['live_p50_ms']:>9,.1f} {p['live_page_ms']:>10,.1f} {p['ratio']:>6.1f}×"
+            )
         print(
             "  (ms. page: over HTTP, from the stored figures. live SQL: the same figures computed by SQL at request "
             "time, in-process p50. live page: the page's p50 with the in-process time of the stored figures "
@@ -194,8 +239,10 @@ def print_report(report: dict[str, Any]) -> None:
         )
 
         same = r["targets"]["live_equals_stored"]["met"]
-        print(f"  live figures equal the stored ones: {'yes' if same else 'NO'} "
-              f"({f['province']['figures']:,} + {f['prefecture']['figures']:,} figures compared)")  # fmt: skip
+        print(
+            f"  live figures equal the stored ones: {'yes' if same else 'NO'} "
+            f"({f['province']['figures']:,} + {f['prefecture']['figures']:,} figures compared)"
+        )
         print(f"  target p50 < {TARGET_P50_MS:g} ms from the aggregates: {verdict(r['targets']['p50_ms']['met'])}")
         busy = max(p["other_cores"] for p in pages.values())
         if busy >= 0.1:
@@ -237,15 +284,24 @@ def step_figures(out: Path, runs: int) -> None:
             started = time.perf_counter()
             queries.dashboard(region, day)  # what the page's view calls: figures, their series, assembled
             stored_board_ms.append((time.perf_counter() - started) * 1000)
-        differ = sorted(f"{k}: live {live.get(k)} stored {stored.get(k)}" for k in set(live) | set(stored)
-                        if live.get(k) != stored.get(k))  # fmt: skip
-        result[scope] = {"code": region.code, "children": len(codes) - 1, "figures": len(stored),
-                         "live_runs": len(live_ms), "live_p50_ms": round(statistics.median(live_ms), 1),
-                         "live_ms": [round(x, 1) for x in live_ms],
-                         "live_board_p50_ms": round(statistics.median(live_board_ms), 1),
-                         "stored_p50_ms": round(statistics.median(stored_ms), 2),
-                         "stored_board_p50_ms": round(statistics.median(stored_board_ms), 2),
-                         "same": not differ, "differences": differ[:20]}  # fmt: skip
+        differ = sorted(
+            f"{k}: live {live.get(k)} stored {stored.get(k)}"
+            for k in set(live) | set(stored)
+            if live.get(k) != stored.get(k)
+        )
+        result[scope] = {
+            "code": region.code,
+            "children": len(codes) - 1,
+            "figures": len(stored),
+            "live_runs": len(live_ms),
+            "live_p50_ms": round(statistics.median(live_ms), 1),
+            "live_ms": [round(x, 1) for x in live_ms],
+            "live_board_p50_ms": round(statistics.median(live_board_ms), 1),
+            "stored_p50_ms": round(statistics.median(stored_ms), 2),
+            "stored_board_p50_ms": round(statistics.median(stored_board_ms), 2),
+            "same": not differ,
+            "differences": differ[:20],
+        }
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 
 

@@ -66,28 +66,34 @@ def measure(targets: int, inspectors: int, setup_mode: str, profile: bool, run_d
     db = PostgresDatabase("draw")
     db.start()
     try:
-        print(f"\n== draw: 双随机 over {targets:,} targets (4 strata), {inspectors:,} inspectors (PostgreSQL)",
-              flush=True)  # fmt: skip
+        print(
+            f"\n== draw: 双随机 over {targets:,} targets (4 strata), {inspectors:,} inspectors (PostgreSQL)", flush=True
+        )
         started = time.monotonic()
         env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
         env["CERTHUB_BENCH_PG_PIDS"] = ",".join(map(str, db.server_pids()))  # their CPU is ours (CpuWatch)
         migrate_s = time.monotonic() - started
-        result: dict[str, Any] = {"targets_requested": targets, "inspectors_requested": inspectors,
-                                  "setup_mode": setup_mode, "server_version": db.server_version(),
-                                  "migrate_s": round(migrate_s, 1)}  # fmt: skip
+        result: dict[str, Any] = {
+            "targets_requested": targets,
+            "inspectors_requested": inspectors,
+            "setup_mode": setup_mode,
+            "server_version": db.server_version(),
+            "migrate_s": round(migrate_s, 1),
+        }
 
         def step(name: str, *extra: str) -> dict[str, Any]:
             out = run_dir / f"draw-{name}.json"
-            subprocess.run([sys.executable, "-m", "bench.draw", name, str(out), *extra], env=env, cwd=ROOT,
-                           check=True)  # fmt: skip
+            subprocess.run([sys.executable, "-m", "bench.draw", name, str(out), *extra], env=env, cwd=ROOT, check=True)
             return json.loads(out.read_text())
 
         result["setup"] = step("setup", str(targets), str(inspectors), setup_mode)
         started = time.monotonic()
         db.after_load()
         result["setup"]["vacuum_s"] = round(time.monotonic() - started, 1)
-        print(f"  setup {result['setup']['total_s']:.0f} s (+ VACUUM ANALYZE {result['setup']['vacuum_s']:.0f} s)",
-              flush=True)  # fmt: skip
+        print(
+            f"  setup {result['setup']['total_s']:.0f} s (+ VACUUM ANALYZE {result['setup']['vacuum_s']:.0f} s)",
+            flush=True,
+        )
         # The baseline first: its tasks belong to a batch never drawn, so they exclude nothing from CertHub's
         # pool, while CertHub's drawn batch would take its 5 % out of the baseline's (the 12-month rule).
         result["baseline"] = step("baseline")
@@ -105,11 +111,15 @@ def print_report(r: dict[str, Any]) -> None:
         return "met" if met else "NOT met"
 
     s, c, b = r["setup"], r["certhub"], r["baseline"]
-    print(f"\n== 双随机 draw: {s['organizations']:,} targets in 4 strata, {s['inspectors']:,} inspectors "
-          f"({s['conflicted_inspectors']} declaring conflicts, {s['employed_inspectors']} with past employment); "
-          f"PostgreSQL {r['server_version']}")  # fmt: skip
-    print(f"  setup ({r['setup_mode']}): organizations and grades {s['organizations_s']:.0f} s, inspectors "
-          f"{s['inspectors_s']:.0f} s, total {s['total_s']:.0f} s + VACUUM ANALYZE {s['vacuum_s']:.0f} s")  # fmt: skip
+    print(
+        f"\n== 双随机 draw: {s['organizations']:,} targets in 4 strata, {s['inspectors']:,} inspectors "
+        f"({s['conflicted_inspectors']} declaring conflicts, {s['employed_inspectors']} with past employment); "
+        f"PostgreSQL {r['server_version']}"
+    )
+    print(
+        f"  setup ({r['setup_mode']}): organizations and grades {s['organizations_s']:.0f} s, inspectors "
+        f"{s['inspectors_s']:.0f} s, total {s['total_s']:.0f} s + VACUUM ANALYZE {s['vacuum_s']:.0f} s"
+    )
     header = f"  {'':<44} {'CertHub':>10} {'baseline':>10}"
     print(header)
     print("  " + "-" * (len(header) - 2))
@@ -131,9 +141,11 @@ def print_report(r: dict[str, Any]) -> None:
             "  note: other processes used CPU during the measurements: the figures are slower and noisier than on "
             "a quiet machine"
         )
-    print(f"  CertHub end to end {c['total_s']:.2f} s, baseline {b['total_s']:.2f} s: CertHub is "
-          f"{r['speedup']:.2f}× the baseline's speed; target < {TARGET_SECONDS:g} s: "
-          f"{verdict(r['target']['met'])}")  # fmt: skip
+    print(
+        f"  CertHub end to end {c['total_s']:.2f} s, baseline {b['total_s']:.2f} s: CertHub is "
+        f"{r['speedup']:.2f}× the baseline's speed; target < {TARGET_SECONDS:g} s: "
+        f"{verdict(r['target']['met'])}"
+    )
     print(f"  where CertHub's {c['total_s']:.2f} s go (exclusive time in each function, pool of {c['pool_size']:,}):")
     for name, seconds in c["pieces"].items():
         print(f"    {name:<76} {seconds:>6.2f} s")
@@ -192,8 +204,9 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
     started = time.perf_counter()
     rnd = random.Random(SEED)
     ensure_reference_data()
-    counties = list(Region.objects.filter(level=RegionLevel.COUNTY, code__startswith="43")
-                    .select_related("parent").order_by("code"))  # fmt: skip
+    counties = list(
+        Region.objects.filter(level=RegionLevel.COUNTY, code__startswith="43").select_related("parent").order_by("code")
+    )
     words = ["机械制造", "电器", "电子科技", "新材料", "食品", "化工", "商贸", "信息技术", "建材", "物业服务"]
     brands = ["湘江", "星城", "麓山", "芙蓉", "潇湘", "洞庭", "衡岳", "韶峰", "九嶷", "雪峰", "武陵", "天心"]
     grades = list(GRADE_WEIGHTS)
@@ -207,13 +220,17 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
         for serial in range(start + 1, stop + 1):
             county = counties[serial % len(counties)]
             city = county.parent.name.removesuffix("市").removesuffix("土家族苗族自治州")
-            result.append({
-                "uscc": make_uscc(serial, county.code), "region": county.code,
-                "name": f"{city}{rnd.choice(brands)}{rnd.choice(words)}有限公司{serial}",
-                "address": f"{county.parent.name}{county.name}工业园{serial % 997}号",
-                "industry_section": "C", "industry_division": f"{13 + serial % 31:02d}",
-                "above_designated_size": serial % 7 == 0,
-            })  # fmt: skip
+            result.append(
+                {
+                    "uscc": make_uscc(serial, county.code),
+                    "region": county.code,
+                    "name": f"{city}{rnd.choice(brands)}{rnd.choice(words)}有限公司{serial}",
+                    "address": f"{county.parent.name}{county.name}工业园{serial % 997}号",
+                    "industry_section": "C",
+                    "industry_division": f"{13 + serial % 31:02d}",
+                    "above_designated_size": serial % 7 == 0,
+                }
+            )
         return result
 
     @action
@@ -227,9 +244,19 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
             values = {"id": pk, "region_id": row["region"], "created_at": now, "updated_at": now, **row}
             organization_rows.append([values[name] for name in columns])
         bulk.insert_rows(Organization, organization_rows)
-        bulk.insert(Grade, [Grade(subject_type=GradedSubject.ORGANIZATION, subject_id=pk, grade=grade,
-                                  graded_on=today, basis="基准测试分级")
-                            for pk, grade in zip(ids, chosen, strict=True)])  # fmt: skip
+        bulk.insert(
+            Grade,
+            [
+                Grade(
+                    subject_type=GradedSubject.ORGANIZATION,
+                    subject_id=pk,
+                    grade=grade,
+                    graded_on=today,
+                    basis="基准测试分级",
+                )
+                for pk, grade in zip(ids, chosen, strict=True)
+            ],
+        )
 
     usccs: list[str] = []
     grade_count = dict.fromkeys(grades, 0)
@@ -242,8 +269,10 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
             write_chunk(data, chosen, actor=SYSTEM)
         else:
             created = registry.do_bulk_create_organizations(data, actor=SYSTEM)
-            do_set_risk_grades([(GradedSubject.ORGANIZATION, o.pk, g, "基准测试分级")
-                                for o, g in zip(created, chosen, strict=True)], actor=SYSTEM)  # fmt: skip
+            do_set_risk_grades(
+                [(GradedSubject.ORGANIZATION, o.pk, g, "基准测试分级") for o, g in zip(created, chosen, strict=True)],
+                actor=SYSTEM,
+            )
         usccs += [r["uscc"] for r in data]
         if (start // chunk) % 4 == 3:
             print(f"  setup: {start + len(data):,} organizations ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -252,8 +281,14 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
     item_spec = next(spec for spec in ITEMS if spec["code"] == ITEM_CODE)
     item = inspections.do_create_inspection_item(region="430000", actor=SYSTEM, **item_spec)
     inspections.do_create_target_pool(name="全省企业", target_type="ENTERPRISE", region="430000", actor=SYSTEM)
-    inspections.do_create_plan(title="2026年度企业公示信息双随机抽查计划", year=2026, region="430000",
-                               department="湖南省市场监督管理局", items=[item], actor=SYSTEM)  # fmt: skip
+    inspections.do_create_plan(
+        title="2026年度企业公示信息双随机抽查计划",
+        year=2026,
+        region="430000",
+        department="湖南省市场监督管理局",
+        items=[item],
+        actor=SYSTEM,
+    )
 
     started_inspectors = time.perf_counter()
     conflicted = employed = 0
@@ -267,20 +302,43 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
         if rnd.random() < 0.05:
             person = registry.do_create_person(name=f"检查员{n + 1}", roles=["INSPECTOR"], actor=SYSTEM)
             employer = Organization.objects.get(uscc=rnd.choice(usccs))
-            registry.do_add_affiliation(person, organization=employer, role="AUDITOR",
-                                        start=datetime.date(2014, 3, 1), end=datetime.date(2019, 6, 30),
-                                        actor=SYSTEM)  # fmt: skip
+            registry.do_add_affiliation(
+                person,
+                organization=employer,
+                role="AUDITOR",
+                start=datetime.date(2014, 3, 1),
+                end=datetime.date(2019, 6, 30),
+                actor=SYSTEM,
+            )
             employed += 1
-        inspections.do_create_inspector(code=f"ZF{county.code}{n + 1:05d}", name=f"检查员{n + 1}",
-                                        department=DEPARTMENT, region=county, qualifications=["ENTERPRISE"],
-                                        declared_conflicts=declared, person=person, actor=SYSTEM)  # fmt: skip
+        inspections.do_create_inspector(
+            code=f"ZF{county.code}{n + 1:05d}",
+            name=f"检查员{n + 1}",
+            department=DEPARTMENT,
+            region=county,
+            qualifications=["ENTERPRISE"],
+            declared_conflicts=declared,
+            person=person,
+            actor=SYSTEM,
+        )
     inspectors_s = time.perf_counter() - started_inspectors
-    out.write_text(json.dumps({
-        "organizations": targets, "counties": len(counties), "grades": grade_count, "inspectors": inspectors,
-        "conflicted_inspectors": conflicted, "employed_inspectors": employed,
-        "organizations_s": round(organizations_s, 1), "inspectors_s": round(inspectors_s, 1),
-        "total_s": round(time.perf_counter() - started, 1), "peak_rss_mb": round(_rss_mb()),
-    }, indent=2))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "organizations": targets,
+                "counties": len(counties),
+                "grades": grade_count,
+                "inspectors": inspectors,
+                "conflicted_inspectors": conflicted,
+                "employed_inspectors": employed,
+                "organizations_s": round(organizations_s, 1),
+                "inspectors_s": round(inspectors_s, 1),
+                "total_s": round(time.perf_counter() - started, 1),
+                "peak_rss_mb": round(_rss_mb()),
+            },
+            indent=2,
+        )
+    )
 
 
 class Pieces:
@@ -379,9 +437,18 @@ def step_certhub(out: Path, profile_dir: str = "") -> None:
     item, pool, plan = _context()
 
     def commit_and_draw(name: str, pieces: Pieces | None = None) -> tuple[float, float, Any]:
-        batch = do_create_batch(plan, name=name, items=[item], pool=pool, sources_described=SOURCES_DESCRIBED,
-                                sources_available_at=timezone.now() + datetime.timedelta(hours=1), ratios=RATIOS,
-                                inspectors_per_target=2, own_county_rule=True, actor=SYSTEM)  # fmt: skip
+        batch = do_create_batch(
+            plan,
+            name=name,
+            items=[item],
+            pool=pool,
+            sources_described=SOURCES_DESCRIBED,
+            sources_available_at=timezone.now() + datetime.timedelta(hours=1),
+            ratios=RATIOS,
+            inspectors_per_target=2,
+            own_county_rule=True,
+            actor=SYSTEM,
+        )
         published = batch.sources_available_at
         del batch
         batch = Batch.objects.select_related("plan", "pool").get(name=name)
@@ -423,22 +490,34 @@ def step_certhub(out: Path, profile_dir: str = "") -> None:
             [batch.pk],
         )
         violations = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM (SELECT task_id FROM inspections_taskinspector ti JOIN inspections_task "
-                       "t ON t.id = ti.task_id WHERE t.batch_id = %s GROUP BY task_id "
-                       "HAVING count(DISTINCT inspector_id) <> 2) x", [batch.pk])  # fmt: skip
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT task_id FROM inspections_taskinspector ti JOIN inspections_task "
+            "t ON t.id = ti.task_id WHERE t.batch_id = %s GROUP BY task_id "
+            "HAVING count(DISTINCT inspector_id) <> 2) x",
+            [batch.pk],
+        )
         badly_staffed = cursor.fetchone()[0]
     expected = sum(s["count"] for s in batch.commitment["strata"])
     if tasks != expected or assignments != 2 * expected or violations or badly_staffed:
-        raise SystemExit(f"CertHub's draw is wrong: {tasks} tasks for {expected}, {assignments} assignments, "
-                         f"{violations} own-county/conflict assignments, "
-                         f"{badly_staffed} tasks without 2 inspectors")  # fmt: skip
+        raise SystemExit(
+            f"CertHub's draw is wrong: {tasks} tasks for {expected}, {assignments} assignments, "
+            f"{violations} own-county/conflict assignments, "
+            f"{badly_staffed} tasks without 2 inspectors"
+        )
     result = {
-        "commit_s": round(commit_s, 3), "draw_s": round(draw_s, 3), "total_s": round(commit_s + draw_s, 3),
-        "pieces": pieces.report(commit_s + draw_s), "calls": pieces.calls,
-        "tasks": tasks, "assignments": assignments, "strata": batch.commitment["strata"],
-        "pool_size": batch.commitment["pool"]["size"], "snapshot_bytes": len(bytes(batch.snapshot or b"")),
-        "peak_rss_mb": round(peak), "other_cores": watch.other_cores,
-    }  # fmt: skip
+        "commit_s": round(commit_s, 3),
+        "draw_s": round(draw_s, 3),
+        "total_s": round(commit_s + draw_s, 3),
+        "pieces": pieces.report(commit_s + draw_s),
+        "calls": pieces.calls,
+        "tasks": tasks,
+        "assignments": assignments,
+        "strata": batch.commitment["strata"],
+        "pool_size": batch.commitment["pool"]["size"],
+        "snapshot_bytes": len(bytes(batch.snapshot or b"")),
+        "peak_rss_mb": round(peak),
+        "other_cores": watch.other_cores,
+    }
     if profile_dir:
         # A second batch under cProfile (its pool lacks the first draw's targets: the 12-month rule).
         import cProfile
@@ -481,20 +560,45 @@ def step_baseline(out: Path) -> None:
     from certhub.risk.models import Grade
 
     item, pool, plan = _context()
-    batch = do_create_batch(plan, name="基准对照批次", items=[item], pool=pool, sources_described=SOURCES_DESCRIBED,
-                            sources_available_at=timezone.now() + datetime.timedelta(hours=1), ratios=RATIOS,
-                            inspectors_per_target=2, own_county_rule=True, actor=SYSTEM)  # fmt: skip
+    batch = do_create_batch(
+        plan,
+        name="基准对照批次",
+        items=[item],
+        pool=pool,
+        sources_described=SOURCES_DESCRIBED,
+        sources_available_at=timezone.now() + datetime.timedelta(hours=1),
+        ratios=RATIOS,
+        inspectors_per_target=2,
+        own_county_rule=True,
+        actor=SYSTEM,
+    )
 
     @action
     def write_tasks(drawn: list[tuple[str, Any, list[Any]]], *, actor: Any) -> list[Task]:
         tasks = Task.objects.bulk_create(
-            [Task(batch=batch, sequence=n, stratum=s, target_type="ENTERPRISE", target_key=o.uscc,
-                  target_name=o.name, target_region=o.region_id, organization=o)
-             for n, (s, o, _staff) in enumerate(drawn, start=1)], batch_size=2000)  # fmt: skip
+            [
+                Task(
+                    batch=batch,
+                    sequence=n,
+                    stratum=s,
+                    target_type="ENTERPRISE",
+                    target_key=o.uscc,
+                    target_name=o.name,
+                    target_region=o.region_id,
+                    organization=o,
+                )
+                for n, (s, o, _staff) in enumerate(drawn, start=1)
+            ],
+            batch_size=2000,
+        )
         TaskInspector.objects.bulk_create(
-            [TaskInspector(task=t, inspector=i, slot=slot)
-             for t, (_s, _o, staff) in zip(tasks, drawn, strict=True) for slot, i in enumerate(staff)],
-            batch_size=2000)  # fmt: skip
+            [
+                TaskInspector(task=t, inspector=i, slot=slot)
+                for t, (_s, _o, staff) in zip(tasks, drawn, strict=True)
+                for slot, i in enumerate(staff)
+            ],
+            batch_size=2000,
+        )
         return tasks
 
     gc.collect()
@@ -503,9 +607,13 @@ def step_baseline(out: Path) -> None:
     organizations = list(Organization.objects.filter(region__code__startswith="43"))
     grades = {g.subject_id: g.grade for g in Grade.objects.filter(subject_type=GradedSubject.ORGANIZATION)}
     cutoff = timezone.localdate() - datetime.timedelta(days=365)
-    excluded = {t.target_key for t in Task.objects.filter(
-        Q(inspected_until__gte=cutoff) | Q(inspected_until__isnull=True, batch__drawn_at__date__gte=cutoff),
-        batch__items=item)}  # fmt: skip
+    excluded = {
+        t.target_key
+        for t in Task.objects.filter(
+            Q(inspected_until__gte=cutoff) | Q(inspected_until__isnull=True, batch__drawn_at__date__gte=cutoff),
+            batch__items=item,
+        )
+    }
     strata: dict[str, list[Any]] = defaultdict(list)
     for organization in organizations:
         if organization.uscc not in excluded:
@@ -518,11 +626,14 @@ def step_baseline(out: Path) -> None:
     pool_s = time.perf_counter() - started
 
     rng = random.Random(hashlib.sha256("/".join(SOURCES).encode()).digest())
-    drawn_targets = [(s, o) for s in "ABCD"
-                     for o in rng.sample(strata[s], math.ceil(len(strata[s]) * float(RATIOS[s]) / 100))]  # fmt: skip
-    inspectors = [i for i in Inspector.objects.filter(available=True, department=DEPARTMENT,
-                                                      region__code__startswith="43")
-                  if "ENTERPRISE" in i.qualifications]  # fmt: skip
+    drawn_targets = [
+        (s, o) for s in "ABCD" for o in rng.sample(strata[s], math.ceil(len(strata[s]) * float(RATIOS[s]) / 100))
+    ]
+    inspectors = [
+        i
+        for i in Inspector.objects.filter(available=True, department=DEPARTMENT, region__code__startswith="43")
+        if "ENTERPRISE" in i.qualifications
+    ]
     conflicts = {i.id: set(i.declared_conflicts) for i in inspectors}
     by_person = {i.person_id: i.id for i in inspectors if i.person_id}
     for affiliation in Affiliation.objects.filter(person_id__in=list(by_person)).select_related("organization"):
@@ -539,13 +650,24 @@ def step_baseline(out: Path) -> None:
     finished = time.perf_counter()
     watch.__exit__(None, None, None)
     peak = _rss_mb()
-    out.write_text(json.dumps({
-        "pool_s": round(pool_s, 3), "draw_s": round(finished - started - pool_s, 3),
-        "write_s": round(finished - started_write, 3), "total_s": round(finished - started, 3),
-        "tasks": len(tasks), "assignments": TaskInspector.objects.filter(task__batch=batch).count(),
-        "strata": {s: {"size": len(strata[s]), "count": sum(1 for x, _o in drawn_targets if x == s)} for s in "ABCD"},
-        "peak_rss_mb": round(peak), "other_cores": watch.other_cores,
-    }, indent=2))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "pool_s": round(pool_s, 3),
+                "draw_s": round(finished - started - pool_s, 3),
+                "write_s": round(finished - started_write, 3),
+                "total_s": round(finished - started, 3),
+                "tasks": len(tasks),
+                "assignments": TaskInspector.objects.filter(task__batch=batch).count(),
+                "strata": {
+                    s: {"size": len(strata[s]), "count": sum(1 for x, _o in drawn_targets if x == s)} for s in "ABCD"
+                },
+                "peak_rss_mb": round(peak),
+                "other_cores": watch.other_cores,
+            },
+            indent=2,
+        )
+    )
 
 
 def main(argv: list[str]) -> int:

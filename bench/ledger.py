@@ -36,8 +36,10 @@ def measure(entries: int, actions: int, run_dir: Path) -> dict[str, Any]:
         out = run_dir / "ledger.json"
         subprocess.run(
             [sys.executable, "-m", "bench.ledger_worker", str(entries), str(actions), str(out)],
-            env=env, cwd=ROOT, check=True,
-        )  # fmt: skip
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
         return json.loads(out.read_text())
     finally:
         db.stop()
@@ -50,18 +52,26 @@ def print_report(result: dict[str, Any]) -> None:
     a = result["append"]
     print("\n== ledger: appending inside actions (PostgreSQL, one process, one action after another)")
     print(f"  status change (a real action)  {a['with_per_s']:>9,.0f} actions/s  ({a['with_ms']:.3f} ms each)")
-    print(f"  of which the ledger append     {a['ledger_ms']:.3f} ms: {a['share']:.1%} of the action; "
-          f"{a['appends_per_s']:,.0f} appends/s")  # fmt: skip
-    print(f"  bulk create (2,000 a action)   {a['bulk_entries_per_s']:>9,.0f} entries/s appended "
-          f"({a['bulk_share']:.1%} of the bulk action)")  # fmt: skip
+    print(
+        f"  of which the ledger append     {a['ledger_ms']:.3f} ms: {a['share']:.1%} of the action; "
+        f"{a['appends_per_s']:,.0f} appends/s"
+    )
+    print(
+        f"  bulk create (2,000 a action)   {a['bulk_entries_per_s']:>9,.0f} entries/s appended "
+        f"({a['bulk_share']:.1%} of the bulk action)"
+    )
     met = a["appends_per_s"] >= TARGET_ACTIONS_PER_SECOND
-    print(f"  target ≥ {TARGET_ACTIONS_PER_SECOND:,} actions/s of ledger appends: {verdict(met)}; the whole status "
-          f"change: {verdict(a['with_per_s'] >= TARGET_ACTIONS_PER_SECOND)}")  # fmt: skip
+    print(
+        f"  target ≥ {TARGET_ACTIONS_PER_SECOND:,} actions/s of ledger appends: {verdict(met)}; the whole status "
+        f"change: {verdict(a['with_per_s'] >= TARGET_ACTIONS_PER_SECOND)}"
+    )
     p = result["proofs"]
     print(f"\n== ledger: proofs at {p['entries']:,} entries (PostgreSQL)")
     print(f"  built in {p['build_s']:.0f} s; stored {p['nodes']:,} subtree hashes")
     for kind in ("inclusion", "consistency"):
         mine, peer = p[kind], p[f"{kind}_peer"]
-        print(f"  {kind:<12} CertHub p50 {mine['p50_ms']:7.3f} ms  p99 {mine['p99_ms']:7.3f} ms  ({mine['n']} proofs)"
-              f" · naive recompute p50 {peer['p50_ms']:,.0f} ms ({peer['n']} proofs)"
-              f" · {verdict(mine['p50_ms'] <= TARGET_PROOF_P50_MS)} (≤ {TARGET_PROOF_P50_MS} ms)")  # fmt: skip
+        print(
+            f"  {kind:<12} CertHub p50 {mine['p50_ms']:7.3f} ms  p99 {mine['p99_ms']:7.3f} ms  ({mine['n']} proofs)"
+            f" · naive recompute p50 {peer['p50_ms']:,.0f} ms ({peer['n']} proofs)"
+            f" · {verdict(mine['p50_ms'] <= TARGET_PROOF_P50_MS)} (≤ {TARGET_PROOF_P50_MS} ms)"
+        )

@@ -70,14 +70,23 @@ def measure_appends(actions: int) -> dict[str, Any]:
     # Single-record actions on distinct certificates (each with its own short history), after a warm-up.
     targets = [c for n in range((actions + 50) // batch + 1) for c in bulk(f"TARGET-{n}")][: actions + 50]
     for certificate in targets[:50]:
-        do_change_certificate_status(certificate, to_status="SUSPENDED", effective_date=datetime.date(2026, 1, 5),
-                                     reason="监督审核不通过", actor=actor)  # fmt: skip
+        do_change_certificate_status(
+            certificate,
+            to_status="SUSPENDED",
+            effective_date=datetime.date(2026, 1, 5),
+            reason="监督审核不通过",
+            actor=actor,
+        )
     with HookTimer() as single:
         started = time.perf_counter()
         for certificate in targets[50:]:
-            do_change_certificate_status(certificate, to_status="SUSPENDED",
-                                         effective_date=datetime.date(2026, 1, 5), reason="监督审核不通过",
-                                         actor=actor)  # fmt: skip
+            do_change_certificate_status(
+                certificate,
+                to_status="SUSPENDED",
+                effective_date=datetime.date(2026, 1, 5),
+                reason="监督审核不通过",
+                actor=actor,
+            )
         single_total = time.perf_counter() - started
     # Bulk actions: 2,000 new certificates each, one entry per certificate.
     rounds = 5

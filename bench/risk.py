@@ -1,6 +1,6 @@
 """Risk scoring at scale (`--parts risk`; docs/benchmarks.md, "Risk scoring"), on PostgreSQL (and SQLite).
 
-The issue's requirement (MISSION.md C6): scoring the `large` demo province — 300,000 organizations,
+The issue's requirement (C6): scoring the `large` demo province — 300,000 organizations,
 1,000,000 certificates plus reports — under 60 seconds and under 2 GB peak memory, beside a per-object
 Python loop over the ORM on a sample, extrapolated, printed in the same run.
 
@@ -137,8 +137,13 @@ def measure_engine(engine: str, size: str, options: dict[str, int], run_dir: Pat
     db.start()
     try:
         data = db.ensure_data(regenerate=False)
-        env = {**os.environ, "CERTHUB_DATABASE_URL": db.url, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
-               "DJANGO_SETTINGS_MODULE": "certhub.settings", "CERTHUB_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env = {
+            **os.environ,
+            "CERTHUB_DATABASE_URL": db.url,
+            "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "certhub.settings",
+            "CERTHUB_LOG_LEVEL": "WARNING",
+        }
         env.pop("CERTHUB_RISK_SCORING", None)  # the default rule, for both CertHub and the baseline
         pids = db.server_pids()
         env["CERTHUB_BENCH_PG_PIDS"] = ",".join(map(str, pids))  # their CPU is ours (CpuWatch)
@@ -149,55 +154,74 @@ def measure_engine(engine: str, size: str, options: dict[str, int], run_dir: Pat
             subprocess.run(argv, env=env, cwd=ROOT, check=True)
             return json.loads(out.read_text())
 
-        result: dict[str, Any] = {"engine": engine, "label": db.label, "server_version": db.server_version(),
-                                  "data": data}  # fmt: skip
+        result: dict[str, Any] = {
+            "engine": engine,
+            "label": db.label,
+            "server_version": db.server_version(),
+            "data": data,
+        }
         print(f"  read {db.warm():.1f} GB of database files into the OS cache", flush=True)
         result["population"] = step("count")
         p = result["population"]
-        print(f"  {p['organizations']:,} organizations, {p['certification_bodies']:,} certification bodies, "
-              f"{p['labs']:,} labs; {p['certificates']:,} certificates, {p['test_reports']:,} test reports; "
-              f"signals: {p['certificate_uses']:,} certificate uses, {p['manufactured_products']:,} CCC products "
-              f"made, {p['certification_audits']:,} audits, {p['penalties']:,} penalties", flush=True)  # fmt: skip
+        print(
+            f"  {p['organizations']:,} organizations, {p['certification_bodies']:,} certification bodies, "
+            f"{p['labs']:,} labs; {p['certificates']:,} certificates, {p['test_reports']:,} test reports; "
+            f"signals: {p['certificate_uses']:,} certificate uses, {p['manufactured_products']:,} CCC products "
+            f"made, {p['certification_audits']:,} audits, {p['penalties']:,} penalties",
+            flush=True,
+        )
         started = time.perf_counter()
         result["reset"] = step("reset")
         if engine == "postgresql":
             with db.connect() as connection:
                 connection.execute("VACUUM (ANALYZE) risk_grade")
         result["reset"]["seconds"] = round(time.perf_counter() - started, 1)
-        print(f"  reset: {result['reset']['deleted']:,} grades deleted ({result['reset']['seconds']:.1f} s)",
-              flush=True)  # fmt: skip
+        print(
+            f"  reset: {result['reset']['deleted']:,} grades deleted ({result['reset']['seconds']:.1f} s)", flush=True
+        )
         runs = []
         for number in (1, 2):
-            figures = run_child([str(BIN / "certhub"), "risk", "score"], env, pids,
-                                run_dir / f"risk-{engine}-certhub-{number}.log")  # fmt: skip
+            figures = run_child(
+                [str(BIN / "certhub"), "risk", "score"], env, pids, run_dir / f"risk-{engine}-certhub-{number}.log"
+            )
             figures.update(step("last-run"))
             runs.append(figures)
-            print(f"  CertHub run {number}: {figures['seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:,.0f} MB "
-                  f"+ server {figures['server_peak_mb']:,.0f} MB; {figures['subjects']:,} subjects, "
-                  f"{figures['findings']:,} findings, {figures['changed']:,} grades changed, "
-                  f"{figures['warnings']:,} new warnings (other processes: {figures['other_cores']:.2f} cores)",
-                  flush=True)  # fmt: skip
+            print(
+                f"  CertHub run {number}: {figures['seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:,.0f} MB "
+                f"+ server {figures['server_peak_mb']:,.0f} MB; {figures['subjects']:,} subjects, "
+                f"{figures['findings']:,} findings, {figures['changed']:,} grades changed, "
+                f"{figures['warnings']:,} new warnings (other processes: {figures['other_cores']:.2f} cores)",
+                flush=True,
+            )
         result["certhub"] = runs
         baseline = step("baseline", *(str(options[k]) for k in ("sample", "bodies", "labs", "flagged")))
         result["baseline"] = baseline
         est = baseline["extrapolated_s"]
-        print(f"  baseline: {baseline['organizations']['count']:,} organizations "
-              f"({baseline['organizations']['per_subject_ms']:.2f} ms each), "
-              f"{baseline['certification_bodies']['count']} bodies "
-              f"({baseline['certification_bodies']['per_subject_ms']:.0f} ms each), {baseline['labs']['count']} "
-              f"labs ({baseline['labs']['per_subject_ms']:.1f} ms each): {est:,.0f} s extrapolated; agreement "
-              f"{baseline['agreement']['agreed']:,}/{baseline['agreement']['checked']:,}", flush=True)  # fmt: skip
+        print(
+            f"  baseline: {baseline['organizations']['count']:,} organizations "
+            f"({baseline['organizations']['per_subject_ms']:.2f} ms each), "
+            f"{baseline['certification_bodies']['count']} bodies "
+            f"({baseline['certification_bodies']['per_subject_ms']:.0f} ms each), {baseline['labs']['count']} "
+            f"labs ({baseline['labs']['per_subject_ms']:.1f} ms each): {est:,.0f} s extrapolated; agreement "
+            f"{baseline['agreement']['agreed']:,}/{baseline['agreement']['checked']:,}",
+            flush=True,
+        )
         first = runs[0]
         memory = first["peak_rss_mb"] + first["server_peak_mb"]
         worst = max(runs, key=lambda r: r["seconds"])
         result["ratio"] = round(est / first["seconds"], 1) if first["seconds"] else None
         result["targets"] = {
             "seconds": {"target": f"< {TARGET_SECONDS:g}", "met": worst["seconds"] < TARGET_SECONDS},
-            "memory_mb": {"target": f"< {TARGET_MEMORY_MB:g}", "value": round(memory, 1),
-                          "met": max(r["peak_rss_mb"] + r["server_peak_mb"] for r in runs) < TARGET_MEMORY_MB},
-            "agreement": {"target": "every sampled subject", "met": baseline["agreement"]["agreed"]
-                          == baseline["agreement"]["checked"]},
-        }  # fmt: skip
+            "memory_mb": {
+                "target": f"< {TARGET_MEMORY_MB:g}",
+                "value": round(memory, 1),
+                "met": max(r["peak_rss_mb"] + r["server_peak_mb"] for r in runs) < TARGET_MEMORY_MB,
+            },
+            "agreement": {
+                "target": "every sampled subject",
+                "met": baseline["agreement"]["agreed"] == baseline["agreement"]["checked"],
+            },
+        }
         return result
     finally:
         db.stop()
@@ -218,40 +242,53 @@ def print_report(report: dict[str, Any]) -> None:
 
     for r in report["results"]:
         p, b, (one, two) = r["population"], r["baseline"], r["certhub"]
-        print(f"\n== risk scoring: '{report['size']}' province on {r['label']} {r['server_version']}: "
-              f"{p['organizations']:,} organizations, {p['certification_bodies']:,} bodies, {p['labs']:,} labs, "
-              f"{p['certificates']:,} certificates")  # fmt: skip
+        print(
+            f"\n== risk scoring: '{report['size']}' province on {r['label']} {r['server_version']}: "
+            f"{p['organizations']:,} organizations, {p['certification_bodies']:,} bodies, {p['labs']:,} labs, "
+            f"{p['certificates']:,} certificates"
+        )
         header = f"  {'':<46} {'seconds':>9} {'peak RSS MB':>12} {'server MB':>10} {'changed':>9}"
         print(header)
         print("  " + "-" * (len(header) - 2))
         for label, x in (("CertHub run 1 (writes every grade)", one), ("CertHub run 2 (steady state)", two)):
             server = f"{x['server_peak_mb']:>10,.0f}" if r["engine"] == "postgresql" else f"{'-':>10}"
-            print(f"  {label:<46} {x['seconds']:>9.1f} {x['peak_rss_mb']:>12,.0f} {server} "
-                  f"{x['changed']:>9,}")  # fmt: skip
-        print(f"  {'baseline, per-object ORM loop, extrapolated':<46} {b['extrapolated_s']:>9,.0f} "
-              f"{b['peak_rss_mb']:>12,.0f} {'':>10} {'':>9}")  # fmt: skip
+            print(f"  {label:<46} {x['seconds']:>9.1f} {x['peak_rss_mb']:>12,.0f} {server} {x['changed']:>9,}")
+        print(
+            f"  {'baseline, per-object ORM loop, extrapolated':<46} {b['extrapolated_s']:>9,.0f} "
+            f"{b['peak_rss_mb']:>12,.0f} {'':>10} {'':>9}"
+        )
         for kind in ("organizations", "certification_bodies", "labs"):
             x = b[kind]
             label = f"  of which {kind.replace('_', ' ')}: {x['count']:,} of {x['population']:,} timed"
             print(f"  {label:<46} {x['extrapolated_s']:>9,.1f}   ({x['per_subject_ms']:,.2f} ms each)")
         if b["flagged"]["count"]:
-            print(f"  (and {b['flagged']['count']:,} organization(s) CertHub scored above 0, checked only: "
-                  f"{b['flagged']['per_subject_ms']:.2f} ms each)")  # fmt: skip
+            print(
+                f"  (and {b['flagged']['count']:,} organization(s) CertHub scored above 0, checked only: "
+                f"{b['flagged']['per_subject_ms']:.2f} ms each)"
+            )
         a = b["agreement"]
-        print(f"  agreement, same grade and score as CertHub: {a['agreed']:,} of {a['checked']:,} sampled subjects "
-              f"({a['with_findings']:,} of them with findings; grades {a['grades']})")  # fmt: skip
+        print(
+            f"  agreement, same grade and score as CertHub: {a['agreed']:,} of {a['checked']:,} sampled subjects "
+            f"({a['with_findings']:,} of them with findings; grades {a['grades']})"
+        )
         for miss in a["mismatches"][:5]:
             print(f"    differs: {miss}")
         t = r["targets"]
-        print(f"  CertHub {one['seconds']:.1f} s / {two['seconds']:.1f} s, baseline {b['extrapolated_s']:,.0f} s "
-              f"extrapolated: the baseline takes {r['ratio']}× CertHub's first run")  # fmt: skip
-        print(f"  target < {TARGET_SECONDS:g} s: {verdict(t['seconds']['met'])}; target < {TARGET_MEMORY_MB:g} MB "
-              f"(process + server, worst run): {verdict(t['memory_mb']['met'])}; baseline agrees: "
-              f"{verdict(t['agreement']['met'])}")  # fmt: skip
+        print(
+            f"  CertHub {one['seconds']:.1f} s / {two['seconds']:.1f} s, baseline {b['extrapolated_s']:,.0f} s "
+            f"extrapolated: the baseline takes {r['ratio']}× CertHub's first run"
+        )
+        print(
+            f"  target < {TARGET_SECONDS:g} s: {verdict(t['seconds']['met'])}; target < {TARGET_MEMORY_MB:g} MB "
+            f"(process + server, worst run): {verdict(t['memory_mb']['met'])}; baseline agrees: "
+            f"{verdict(t['agreement']['met'])}"
+        )
         busy = max(one["other_cores"], two["other_cores"])
         if busy >= 0.1:
-            print(f"  note: other processes used up to {busy:.2f} cores meanwhile: the figures are slower than on a "
-                  "quiet machine")  # fmt: skip
+            print(
+                f"  note: other processes used up to {busy:.2f} cores meanwhile: the figures are slower than on a "
+                "quiet machine"
+            )
 
 
 # ====================================================================== the measuring half (a child process)
@@ -275,13 +312,21 @@ def step_count(out: Path) -> None:
     )
     from certhub.risk.models import CertificateUse, Penalty
 
-    out.write_text(json.dumps({
-        "organizations": Organization.objects.count(), "certification_bodies": CertificationBody.objects.count(),
-        "labs": Lab.objects.count(), "certificates": Certificate.objects.count(),
-        "test_reports": TestReport.objects.count(), "certificate_uses": CertificateUse.objects.count(),
-        "manufactured_products": ManufacturedProduct.objects.count(),
-        "certification_audits": CertificationAudit.objects.count(), "penalties": Penalty.objects.count(),
-    }))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "organizations": Organization.objects.count(),
+                "certification_bodies": CertificationBody.objects.count(),
+                "labs": Lab.objects.count(),
+                "certificates": Certificate.objects.count(),
+                "test_reports": TestReport.objects.count(),
+                "certificate_uses": CertificateUse.objects.count(),
+                "manufactured_products": ManufacturedProduct.objects.count(),
+                "certification_audits": CertificationAudit.objects.count(),
+                "penalties": Penalty.objects.count(),
+            }
+        )
+    )
 
 
 def step_reset(out: Path) -> None:
@@ -305,8 +350,17 @@ def step_last_run(out: Path) -> None:
     from certhub.risk.models import ScoringRun
 
     run = ScoringRun.objects.order_by("-ran_at", "-id").first()
-    out.write_text(json.dumps({"as_of": run.as_of.isoformat(), "subjects": run.subjects, "findings": run.findings,
-                               "changed": run.changed, "warnings": run.warnings}))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "as_of": run.as_of.isoformat(),
+                "subjects": run.subjects,
+                "findings": run.findings,
+                "changed": run.changed,
+                "warnings": run.warnings,
+            }
+        )
+    )
 
 
 def step_baseline(out: Path, organizations: int, bodies: int, labs: int, flagged: int) -> None:
@@ -328,17 +382,31 @@ def step_baseline(out: Path, organizations: int, bodies: int, labs: int, flagged
         GradedSubject.CERTIFICATION_BODY: list(CertificationBody.objects.order_by("id").values_list("id", flat=True)),
         GradedSubject.LAB: list(Lab.objects.order_by("id").values_list("id", flat=True)),
     }
-    wanted = {GradedSubject.ORGANIZATION: organizations, GradedSubject.CERTIFICATION_BODY: bodies,
-              GradedSubject.LAB: labs}  # fmt: skip
+    wanted = {
+        GradedSubject.ORGANIZATION: organizations,
+        GradedSubject.CERTIFICATION_BODY: bodies,
+        GradedSubject.LAB: labs,
+    }
     samples = {kind: rnd.sample(ids, min(wanted[kind], len(ids))) for kind, ids in population.items()}
     chosen = set(samples[GradedSubject.ORGANIZATION])
-    scored = [pk for pk in Grade.objects.filter(subject_type=GradedSubject.ORGANIZATION, score__gt=0)
-              .order_by("subject_id").values_list("subject_id", flat=True) if pk not in chosen]  # fmt: skip
+    scored = [
+        pk
+        for pk in Grade.objects.filter(subject_type=GradedSubject.ORGANIZATION, score__gt=0)
+        .order_by("subject_id")
+        .values_list("subject_id", flat=True)
+        if pk not in chosen
+    ]
     extra = rnd.sample(scored, min(flagged, len(scored)))
-    functions = {GradedSubject.ORGANIZATION: naive.organization, GradedSubject.CERTIFICATION_BODY: naive.body,
-                 GradedSubject.LAB: naive.lab}  # fmt: skip
-    names = {GradedSubject.ORGANIZATION: "organizations", GradedSubject.CERTIFICATION_BODY: "certification_bodies",
-             GradedSubject.LAB: "labs"}  # fmt: skip
+    functions = {
+        GradedSubject.ORGANIZATION: naive.organization,
+        GradedSubject.CERTIFICATION_BODY: naive.body,
+        GradedSubject.LAB: naive.lab,
+    }
+    names = {
+        GradedSubject.ORGANIZATION: "organizations",
+        GradedSubject.CERTIFICATION_BODY: "certification_bodies",
+        GradedSubject.LAB: "labs",
+    }
 
     compared: list[tuple[str, int, Any, Any]] = []  # (type, id, CertHub's (grade, score), the baseline's)
 
@@ -360,25 +428,39 @@ def step_baseline(out: Path, organizations: int, bodies: int, labs: int, flagged
             seconds = loop(kind, ids)
             size = len(population[kind])
             per = seconds / len(ids) if ids else 0.0
-            figures[names[kind]] = {"count": len(ids), "population": size, "seconds": round(seconds, 3),
-                                    "per_subject_ms": round(1000 * per, 3),
-                                    "extrapolated_s": round(per * size, 1)}  # fmt: skip
+            figures[names[kind]] = {
+                "count": len(ids),
+                "population": size,
+                "seconds": round(seconds, 3),
+                "per_subject_ms": round(1000 * per, 3),
+                "extrapolated_s": round(per * size, 1),
+            }
             total += per * size
         seconds = loop(GradedSubject.ORGANIZATION, extra)
-    figures["flagged"] = {"count": len(extra), "seconds": round(seconds, 3),
-                          "per_subject_ms": round(1000 * seconds / len(extra), 3) if extra else 0.0}  # fmt: skip
-    mismatches = [f"{kind} {pk}: CertHub {ours}, baseline {theirs}" for kind, pk, ours, theirs in compared
-                  if ours != theirs]  # fmt: skip
+    figures["flagged"] = {
+        "count": len(extra),
+        "seconds": round(seconds, 3),
+        "per_subject_ms": round(1000 * seconds / len(extra), 3) if extra else 0.0,
+    }
+    mismatches = [
+        f"{kind} {pk}: CertHub {ours}, baseline {theirs}" for kind, pk, ours, theirs in compared if ours != theirs
+    ]
     grades: dict[str, int] = {}
     for _kind, _pk, _ours, theirs in compared:
         grades[theirs[0]] = grades.get(theirs[0], 0) + 1
     figures["agreement"] = {
-        "checked": len(compared), "agreed": len(compared) - len(mismatches),
+        "checked": len(compared),
+        "agreed": len(compared) - len(mismatches),
         "with_findings": sum(1 for *_k, theirs in compared if theirs[1] > 0),
-        "grades": dict(sorted(grades.items())), "mismatches": mismatches[:50],
-    }  # fmt: skip
-    figures.update(as_of=day.isoformat(), extrapolated_s=round(total, 1), peak_rss_mb=round(_rss_mb()),
-                   other_cores=watch.other_cores)  # fmt: skip
+        "grades": dict(sorted(grades.items())),
+        "mismatches": mismatches[:50],
+    }
+    figures.update(
+        as_of=day.isoformat(),
+        extrapolated_s=round(total, 1),
+        peak_rss_mb=round(_rss_mb()),
+        other_cores=watch.other_cores,
+    )
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
 
 

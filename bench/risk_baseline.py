@@ -60,8 +60,9 @@ def organization(pk: int, day: datetime.date) -> Found:
         if use.used_on > certificate.expiry_date or status in NOT_VALID:
             invalid.append(use)
     if invalid:
-        found.append(_finding("certificate_use_invalid", kind, pk, subject.uscc, len(invalid),
-                              min(u.used_on for u in invalid)))  # fmt: skip
+        found.append(
+            _finding("certificate_use_invalid", kind, pk, subject.uscc, len(invalid), min(u.used_on for u in invalid))
+        )
 
     # ccc_uncovered: a catalogue product in force, and no active, unexpired CCC certificate for it.
     uncovered = []
@@ -69,18 +70,24 @@ def organization(pk: int, day: datetime.date) -> Found:
         catalogue = product.ccc_product
         if catalogue.effective_from > day or (catalogue.effective_to is not None and catalogue.effective_to < day):
             continue
-        if not any(c.ccc_product_id == product.ccc_product_id and c.scheme.code == "CCC"
-                   and c.status == CertificateStatus.ACTIVE and c.expiry_date >= day
-                   for c in certificates.values()):  # fmt: skip
+        if not any(
+            c.ccc_product_id == product.ccc_product_id
+            and c.scheme.code == "CCC"
+            and c.status == CertificateStatus.ACTIVE
+            and c.expiry_date >= day
+            for c in certificates.values()
+        ):
             uncovered.append(product)
     if uncovered:
-        found.append(_finding("ccc_uncovered", kind, pk, subject.uscc, len(uncovered),
-                              min(p.recorded_on for p in uncovered)))  # fmt: skip
+        found.append(
+            _finding("ccc_uncovered", kind, pk, subject.uscc, len(uncovered), min(p.recorded_on for p in uncovered))
+        )
 
     adverse = [t for t in tasks if t.result in ADVERSE_RESULTS]
     if adverse:
-        found.append(_finding("inspection_problems", kind, pk, subject.uscc, len(adverse),
-                              min(t.published_on for t in adverse)))  # fmt: skip
+        found.append(
+            _finding("inspection_problems", kind, pk, subject.uscc, len(adverse), min(t.published_on for t in adverse))
+        )
 
     since = add_months(day, -12 * PENALTY_YEARS)
     recent = [p for p in penalties if since < p.decided_on <= day]
@@ -108,8 +115,12 @@ def body(pk: int, day: datetime.date) -> Found:
             late.append(certificate.issue_date)
         months = certificate.scheme.surveillance_months
         last = certificate.last_surveillance_date or certificate.issue_date
-        if (months and certificate.status == CertificateStatus.ACTIVE and certificate.expiry_date >= day
-                and last < add_months(day, -months)):  # fmt: skip
+        if (
+            months
+            and certificate.status == CertificateStatus.ACTIVE
+            and certificate.expiry_date >= day
+            and last < add_months(day, -months)
+        ):
             overdue.append(last)
     table = qms_table()
     short = []
@@ -144,9 +155,12 @@ def lab(pk: int, day: datetime.date) -> Found:
     reports = list(TestReport.objects.filter(lab=subject).prefetch_related("items"))
 
     def covers(row: Any, item: Any, report: Any) -> bool:
-        return (row.parameter == item.parameter and row.standard == item.standard
-                and row.valid_from <= report.issue_date
-                and (row.valid_until is None or row.valid_until >= report.issue_date))  # fmt: skip
+        return (
+            row.parameter == item.parameter
+            and row.standard == item.standard
+            and row.valid_from <= report.issue_date
+            and (row.valid_until is None or row.valid_until >= report.issue_date)
+        )
 
     outside: dict[tuple[str, str], dict[int, datetime.date]] = defaultdict(dict)
     unauthorized: dict[int, dict[int, datetime.date]] = defaultdict(dict)
@@ -155,11 +169,17 @@ def lab(pk: int, day: datetime.date) -> Found:
         own_scope = list(signatory.scope.all())
         day_of = report.issue_date
         for item in report.items.all():
-            if (day_of < subject.cma_valid_from or day_of > subject.cma_valid_until
-                    or not any(covers(row, item, report) for row in scope)):  # fmt: skip
+            if (
+                day_of < subject.cma_valid_from
+                or day_of > subject.cma_valid_until
+                or not any(covers(row, item, report) for row in scope)
+            ):
                 outside[(item.parameter, item.standard)][report.id] = day_of
-            if (day_of < signatory.valid_from or (signatory.valid_until is not None and day_of > signatory.valid_until)
-                    or not any(covers(row, item, report) for row in own_scope)):  # fmt: skip
+            if (
+                day_of < signatory.valid_from
+                or (signatory.valid_until is not None and day_of > signatory.valid_until)
+                or not any(covers(row, item, report) for row in own_scope)
+            ):
                 unauthorized[signatory.id][report.id] = day_of
     per_day = Counter((r.signatory_id, r.issue_date) for r in reports)
     busy: dict[int, list[datetime.date]] = defaultdict(list)
@@ -168,8 +188,10 @@ def lab(pk: int, day: datetime.date) -> Found:
             busy[signatory_id].append(issued)
     key = subject.cma_number
     found = [_finding("lab_outside_scope", kind, pk, key, len(r), min(r.values())) for r in outside.values()]
-    found += [_finding("signatory_outside_authorization", kind, pk, key, len(r), min(r.values()))
-              for r in unauthorized.values()]  # fmt: skip
+    found += [
+        _finding("signatory_outside_authorization", kind, pk, key, len(r), min(r.values()))
+        for r in unauthorized.values()
+    ]
     found += [_finding("signatory_volume", kind, pk, key, len(days), min(days)) for days in busy.values()]
     return kind, key, subject.organization.region_id, found
 
@@ -181,8 +203,9 @@ class Graded:
 
 
 @action
-def save_grade(kind: str, pk: int, region: str, result: Score | None, day: datetime.date, rule: Rule, run: Any,
-               *, actor: Any) -> Graded:  # fmt: skip
+def save_grade(
+    kind: str, pk: int, region: str, result: Score | None, day: datetime.date, rule: Rule, run: Any, *, actor: Any
+) -> Graded:
     """The subject's grade saved as a naive implementation would: read, set, save(); a history row when the
     grade moved; its open warning refreshed when the score reaches the warning threshold."""
     from certhub.risk.models import Grade, GradeChange, Warning
@@ -193,12 +216,25 @@ def save_grade(kind: str, pk: int, region: str, result: Score | None, day: datet
     before = (row.grade, row.score) if row else None
     old = row.grade if row else ""
     row = row or Grade(subject_type=kind, subject_id=pk)
-    row.grade, row.score, row.basis, row.graded_on, row.region_code = (grade, value, result.basis() if result else "",
-                                                                       day, region)  # fmt: skip
+    row.grade, row.score, row.basis, row.graded_on, row.region_code = (
+        grade,
+        value,
+        result.basis() if result else "",
+        day,
+        region,
+    )
     row.save()
     if old != grade:
-        GradeChange(run=run, subject_type=kind, subject_id=pk, from_grade=old, to_grade=grade, score=value,
-                    changed_on=day, basis=row.basis).save()  # fmt: skip
+        GradeChange(
+            run=run,
+            subject_type=kind,
+            subject_id=pk,
+            from_grade=old,
+            to_grade=grade,
+            score=value,
+            changed_on=day,
+            basis=row.basis,
+        ).save()
     if result is not None and result.score >= rule.warning:
         warning = Warning.objects.filter(subject_type=kind, subject_id=pk, status=WarningStatus.OPEN).first()
         if warning is not None:
@@ -207,8 +243,9 @@ def save_grade(kind: str, pk: int, region: str, result: Score | None, day: datet
     return Graded(before, (grade, value))
 
 
-def grade_subject(find: Callable[[int, datetime.date], Found], pk: int, day: datetime.date, rule: Rule, run: Any,
-                  *, actor: Any) -> Graded:  # fmt: skip
+def grade_subject(
+    find: Callable[[int, datetime.date], Found], pk: int, day: datetime.date, rule: Rule, run: Any, *, actor: Any
+) -> Graded:
     """One subject, start to end: its findings, its score, its grade saved."""
     kind, _key, region, findings = find(pk, day)
     scores = score(findings, rule)

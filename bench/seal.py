@@ -1,4 +1,4 @@
-"""Signed seals (MISSION.md C3, docs/seals.md): seals made and verified per second on one core, each beside
+"""Signed seals (C3, docs/seals.md): seals made and verified per second on one core, each beside
 its baseline measured in the same run — the raw Ed25519 signature over the same bytes, and the raw
 verification of it — so that what CBOR, zlib and Base45 add is visible. Also the QR code as SVG (what the
 certificate page's image costs).
@@ -120,13 +120,19 @@ def print_report(figures: dict[str, Any]) -> None:
     print(f"\nseals on one core ({core}; {rounds}; QR text {figures['qr_text_chars']:.0f} characters)")
     rows = [
         ("Ed25519 sign, raw (baseline)", rates["sign_baseline"], ""),
-        ("seal created: CBOR + sign + zlib + Base45", rates["seal_create"],
-         f"{figures['create_share_of_baseline']:.0%} of the baseline"),
+        (
+            "seal created: CBOR + sign + zlib + Base45",
+            rates["seal_create"],
+            f"{figures['create_share_of_baseline']:.0%} of the baseline",
+        ),
         ("Ed25519 verify, raw (baseline)", rates["verify_baseline"], ""),
-        ("seal verified: every layer + signature + dates", rates["seal_verify"],
-         f"{figures['verify_share_of_baseline']:.0%} of the baseline"),
+        (
+            "seal verified: every layer + signature + dates",
+            rates["seal_verify"],
+            f"{figures['verify_share_of_baseline']:.0%} of the baseline",
+        ),
         ("QR code as SVG (segno), not cached", rates["qr_svg"], ""),
-    ]  # fmt: skip
+    ]
     for label, rate, note in rows:
         print(f"  {label:<48} {rate:>10,.0f}/s {1e6 / rate:>9.1f} µs  {note}")
 

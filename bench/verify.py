@@ -47,9 +47,13 @@ def _connect(database_url: str) -> tuple[str, Any]:
     import psycopg
 
     connection = psycopg.connect(
-        host=config.get("HOST") or None, port=config.get("PORT") or None, dbname=config["NAME"],
-        user=config.get("USER") or None, password=config.get("PASSWORD") or None, autocommit=True,
-    )  # fmt: skip
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        dbname=config["NAME"],
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        autocommit=True,
+    )
     return "postgresql", connection
 
 

@@ -34,7 +34,7 @@ class OrjsonRenderer(BaseRenderer):
 api = NinjaAPI(
     title="CertHub API",
     version="1",
-    description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (MISSION.md C1–C3).",
+    description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (C1–C3).",
     urls_namespace="api-v1",
     parser=OrjsonParser(),
     renderer=OrjsonRenderer(),

@@ -115,12 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# zh-Hans first, English second (MISSION.md C3).
+# zh-Hans first, English second (C3).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-# Legal dates are in Asia/Shanghai; timestamps are stored in UTC (ARCHITECTURE.md invariant 5).
+# Legal dates are in Asia/Shanghai; timestamps are stored in UTC (docs/architecture.md invariant 5).
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 

@@ -1,9 +1,9 @@
-"""Actions of rapid handling (快速处置) and notices (信息通报), MISSION.md C6 and 湘政发〔2018〕28号 (四, 五): an
+"""Actions of rapid handling (快速处置) and notices (信息通报), C6 and 湘政发〔2018〕28号 (四, 五): an
 officer opens a case from a risk warning, or dismisses the warning with a reason; assigns the case,
 records the measures taken and closes it. The officers of the departments responsible are told in the
 app and by e-mail when the case opens, when its deadline nears and when it closes.
 
-E-mails leave only after the transaction commits (STYLE.md "never a side effect inside a transaction that
+E-mails leave only after the transaction commits (docs/architecture.md "never a side effect inside a transaction that
 may roll back"); the time each was handed to the mail backend is then recorded on its notice."""
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def _check_assignee(assignee: User | None, region_code: str, errors: dict[str, s
         return
     if not any(u.pk == assignee.pk for u in queries.officers_covering(region_code)):
         errors["assignee"] = _("承办人%(name)s不是辖区覆盖该对象所在地区（%(region)s）的监管人员") % {
-            "name": assignee.get_username(), "region": region_code}  # fmt: skip
+            "name": assignee.get_username(),
+            "region": region_code,
+        }
 
 
 def _next_number(year: int, region_code: str) -> str:
@@ -67,8 +69,10 @@ def _next_number(year: int, region_code: str) -> str:
 
 def _notify(case: Case, recipients: Iterable[User], kind: str, subject: str, body: str) -> list[Notice]:
     """One notice per recipient; the e-mails to those with an address go once the transaction commits."""
-    notices = [Notice.objects.create(recipient=user, case=case, kind=kind, subject=subject[:200], body=body)
-               for user in recipients]  # fmt: skip
+    notices = [
+        Notice.objects.create(recipient=user, case=case, kind=kind, subject=subject[:200], body=body)
+        for user in recipients
+    ]
     emailed = [n.pk for n in notices if n.recipient.email]
     if emailed:
         transaction.on_commit(lambda: send_notice_emails(emailed))
@@ -91,8 +95,15 @@ def _case_body(case: Case, lead: str) -> str:
 
 
 @action
-def do_open_case(warning: Warning, *, title: str, working_days: int, departments: Sequence[str],
-                 assignee: User | None = None, actor: Actor) -> Case:  # fmt: skip
+def do_open_case(
+    warning: Warning,
+    *,
+    title: str,
+    working_days: int,
+    departments: Sequence[str],
+    assignee: User | None = None,
+    actor: Actor,
+) -> Case:
     """Open a case (快速处置) from an open warning: a deadline `working_days` Chinese working days from
     today, the departments responsible, optionally an assignee. The warning becomes CASE_OPENED and the
     departments' officers in the region, and the assignee, are notified (信息通报)."""
@@ -110,7 +121,10 @@ def do_open_case(warning: Warning, *, title: str, working_days: int, departments
         errors["title"] = _("案由不超过200字")
     if not isinstance(working_days, int) or not MIN_WORKING_DAYS <= working_days <= MAX_WORKING_DAYS:
         errors["working_days"] = _("处置时限应为%(min)d到%(max)d个工作日，收到“%(value)s”") % {
-            "min": MIN_WORKING_DAYS, "max": MAX_WORKING_DAYS, "value": working_days}  # fmt: skip
+            "min": MIN_WORKING_DAYS,
+            "max": MAX_WORKING_DAYS,
+            "value": working_days,
+        }
     chosen = [d.strip() for d in departments if d.strip()]
     known = queries.known_departments(warning.region_code)
     if not chosen:
@@ -125,21 +139,40 @@ def do_open_case(warning: Warning, *, title: str, working_days: int, departments
     today = timezone.localdate()
     deadline = add_working_days(today, working_days)
     case = Case.objects.create(
-        number=_next_number(today.year, warning.region_code), warning=warning, subject_type=warning.subject_type,
-        subject_id=warning.subject_id, subject_name=warning.subject_name, uscc=warning.uscc,
-        region_code=warning.region_code, title=title, departments=list(dict.fromkeys(chosen)),
-        opened_by_id=opened_by, opened_on=today, working_days=working_days, deadline=deadline.day,
-        deadline_provisional=deadline.provisional, assignee=assignee,
-    )  # fmt: skip
+        number=_next_number(today.year, warning.region_code),
+        warning=warning,
+        subject_type=warning.subject_type,
+        subject_id=warning.subject_id,
+        subject_name=warning.subject_name,
+        uscc=warning.uscc,
+        region_code=warning.region_code,
+        title=title,
+        departments=list(dict.fromkeys(chosen)),
+        opened_by_id=opened_by,
+        opened_on=today,
+        working_days=working_days,
+        deadline=deadline.day,
+        deadline_provisional=deadline.provisional,
+        assignee=assignee,
+    )
     warning.status = WarningStatus.CASE_OPENED
     warning.status_note = _("已立案：%(number)s") % {"number": case.number}
     warning.save(update_fields=["status", "status_note"])
     # One audit row for the case; the warning's new status is part of it (one action, one ledger entry).
-    record_audit(actor, AuditEventType.CASE_OPENED, case, before=None,
-                 after={**snapshot(case, CASE_FIELDS), "warning_status": warning.status})  # fmt: skip
-    _notify(case, queries.case_recipients(case), NoticeKind.CASE_OPENED,
-            _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
-            _case_body(case, _("风险预警已立案处置，请责任部门按期处置。")))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CASE_OPENED,
+        case,
+        before=None,
+        after={**snapshot(case, CASE_FIELDS), "warning_status": warning.status},
+    )
+    _notify(
+        case,
+        queries.case_recipients(case),
+        NoticeKind.CASE_OPENED,
+        _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
+        _case_body(case, _("风险预警已立案处置，请责任部门按期处置。")),
+    )
     return case
 
 
@@ -157,8 +190,14 @@ def do_dismiss_warning(warning: Warning, *, reason: str, actor: Actor) -> Warnin
     before = snapshot(warning, ["status", "status_note"])
     warning.status, warning.status_note = WarningStatus.DISMISSED, reason
     warning.save(update_fields=["status", "status_note"])
-    record_audit(actor, AuditEventType.WARNING_DISMISSED, warning, before=before,
-                 after=snapshot(warning, ["status", "status_note"]), reason=reason)  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.WARNING_DISMISSED,
+        warning,
+        before=before,
+        after=snapshot(warning, ["status", "status_note"]),
+        reason=reason,
+    )
     return warning
 
 
@@ -187,9 +226,13 @@ def do_assign_case(case: Case, *, assignee: User, actor: Actor) -> Case:
     case.assignee = assignee
     case.save(update_fields=["assignee"])
     record_audit(actor, AuditEventType.CASE_ASSIGNED, case, before=before, after=snapshot(case, ["assignee"]))
-    _notify(case, [assignee], NoticeKind.CASE_ASSIGNED,
-            _("【案件指派】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
-            _case_body(case, _("你被指派为该案件的承办人。")))  # fmt: skip
+    _notify(
+        case,
+        [assignee],
+        NoticeKind.CASE_ASSIGNED,
+        _("【案件指派】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
+        _case_body(case, _("你被指派为该案件的承办人。")),
+    )
     return case
 
 
@@ -208,14 +251,15 @@ def do_record_measure(case: Case, *, taken_on: datetime.date, description: str, 
         errors["taken_on"] = _("采取日期（%(day)s）不能晚于今天（%(today)s）") % {"day": taken_on, "today": today}
     elif taken_on < case.opened_on:
         errors["taken_on"] = _("采取日期（%(day)s）不能早于立案日期（%(opened)s）") % {
-            "day": taken_on, "opened": case.opened_on}  # fmt: skip
+            "day": taken_on,
+            "opened": case.opened_on,
+        }
     description = (description or "").strip()
     if not description:
         errors["description"] = _("必填")
     if errors:
         raise ValidationFailed(errors)
-    measure = Measure.objects.create(case=case, taken_on=taken_on, description=description,
-                                     recorded_by_id=recorded_by)  # fmt: skip
+    measure = Measure.objects.create(case=case, taken_on=taken_on, description=description, recorded_by_id=recorded_by)
     after = {"measure": measure.pk, "taken_on": taken_on.isoformat(), "description": description}
     record_audit(actor, AuditEventType.CASE_MEASURE_RECORDED, case, before=None, after=after)
     return measure
@@ -238,11 +282,20 @@ def do_close_case(case: Case, *, conclusion: str, actor: Actor) -> Case:
     before = snapshot(case, ["status", "closed_on", "conclusion"])
     case.status, case.closed_on, case.conclusion = CaseStatus.CLOSED, timezone.localdate(), conclusion
     case.save(update_fields=["status", "closed_on", "conclusion"])
-    record_audit(actor, AuditEventType.CASE_CLOSED, case, before=before,
-                 after=snapshot(case, ["status", "closed_on", "conclusion"]))  # fmt: skip
-    _notify(case, queries.case_recipients(case), NoticeKind.CASE_CLOSED,
-            _("【办结通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
-            _case_body(case, _("案件已办结。办结意见：%(conclusion)s") % {"conclusion": conclusion}))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CASE_CLOSED,
+        case,
+        before=before,
+        after=snapshot(case, ["status", "closed_on", "conclusion"]),
+    )
+    _notify(
+        case,
+        queries.case_recipients(case),
+        NoticeKind.CASE_CLOSED,
+        _("【办结通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
+        _case_body(case, _("案件已办结。办结意见：%(conclusion)s") % {"conclusion": conclusion}),
+    )
     return case
 
 
@@ -262,10 +315,14 @@ def do_send_deadline_reminders(today: datetime.date, *, actor: Actor) -> list[Ca
         case.save(update_fields=["reminded_on"])
         overdue = case.deadline < today
         lead = _("案件已超过处置期限，请尽快办结。") if overdue else _("案件处置期限临近，请按期办结。")
-        _notify(case, queries.case_recipients(case), NoticeKind.DEADLINE_NEAR,
-                _("【期限提醒】%(number)s %(name)s 期限%(deadline)s") % {
-                    "number": case.number, "name": case.subject_name, "deadline": case.deadline.isoformat()},
-                _case_body(case, lead))  # fmt: skip
+        _notify(
+            case,
+            queries.case_recipients(case),
+            NoticeKind.DEADLINE_NEAR,
+            _("【期限提醒】%(number)s %(name)s 期限%(deadline)s")
+            % {"number": case.number, "name": case.subject_name, "deadline": case.deadline.isoformat()},
+            _case_body(case, lead),
+        )
         reminded.append(case)
     return reminded
 
@@ -297,8 +354,11 @@ def do_record_notices_emailed(notice_ids: Sequence[int], *, actor: Actor) -> int
 def send_notice_emails(notice_ids: Sequence[int]) -> list[int]:
     """E-mail these notices (after the commit that created them) and record the ones sent. A mail server
     that refuses one is logged and leaves that notice's emailed_at empty; the notice stays in the inbox."""
-    notices = (Notice.objects.filter(pk__in=list(notice_ids), emailed_at__isnull=True)
-               .select_related("recipient").order_by("id"))  # fmt: skip
+    notices = (
+        Notice.objects.filter(pk__in=list(notice_ids), emailed_at__isnull=True)
+        .select_related("recipient")
+        .order_by("id")
+    )
     sent = []
     with get_connection() as connection:
         for notice in notices:

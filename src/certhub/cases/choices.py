@@ -1,4 +1,4 @@
-"""Vocabularies of rapid handling (快速处置) and notices (信息通报), MISSION.md C6."""
+"""Vocabularies of rapid handling (快速处置) and notices (信息通报), C6."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -61,16 +61,24 @@ class OpenCaseForm(DomainForm):
     """The inputs of do_open_case."""
 
     title = forms.CharField(label=_("案由"), max_length=200, required=False)
-    working_days = forms.IntegerField(label=_("处置时限（工作日）"), initial=DEFAULT_WORKING_DAYS,
-                                      help_text=_("1到%(max)d个工作日，节假日和调休按国务院安排计算") % {
-                                          "max": MAX_WORKING_DAYS})  # fmt: skip
-    departments = forms.MultipleChoiceField(label=_("责任部门（立案即通报）"), required=False,
-                                            widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    working_days = forms.IntegerField(
+        label=_("处置时限（工作日）"),
+        initial=DEFAULT_WORKING_DAYS,
+        help_text=_("1到%(max)d个工作日，节假日和调休按国务院安排计算") % {"max": MAX_WORKING_DAYS},
+    )
+    departments = forms.MultipleChoiceField(
+        label=_("责任部门（立案即通报）"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     assignee = OfficerChoiceField(label=_("承办人"), required=False)
 
     def __init__(self, *args: Any, warning: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"title": gettext("%(name)s风险预警处置") % {"name": warning.subject_name},
-                                      "working_days": DEFAULT_WORKING_DAYS})  # fmt: skip
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": gettext("%(name)s风险预警处置") % {"name": warning.subject_name},
+                "working_days": DEFAULT_WORKING_DAYS,
+            },
+        )
         super().__init__(*args, **kwargs)
         self.fields["departments"].choices = [(d, d) for d in queries.known_departments(warning.region_code)]
         self.fields["assignee"].set_officers(queries.officers_covering(warning.region_code), gettext("暂不指派"))
@@ -80,15 +88,20 @@ class OpenCaseForm(DomainForm):
 
 
 class DismissForm(DomainForm):
-    reason = forms.CharField(label=_("排除理由"), required=False, max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    reason = forms.CharField(
+        label=_("排除理由"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class MeasureForm(DomainForm):
     taken_on = forms.DateField(label=_("采取日期"), widget=DateInput())
-    description = forms.CharField(label=_("处置措施"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text=_("如约谈、责令整改、暂停证书、立案调查，写明依据和结果"))  # fmt: skip
+    description = forms.CharField(
+        label=_("处置措施"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如约谈、责令整改、暂停证书、立案调查，写明依据和结果"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"taken_on": timezone.localdate()})
@@ -108,5 +121,6 @@ class AssignForm(DomainForm):
 
 
 class CloseForm(DomainForm):
-    conclusion = forms.CharField(label=_("办结意见"), required=False, max_length=4000,
-                                 widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    conclusion = forms.CharField(
+        label=_("办结意见"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )

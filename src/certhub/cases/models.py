@@ -1,4 +1,4 @@
-"""Rapid handling (快速处置) and notices (信息通报), MISSION.md C6: a case opened from a risk warning,
+"""Rapid handling (快速处置) and notices (信息通报), C6: a case opened from a risk warning,
 with a deadline in working days, an assignee, the measures taken and its closing; and the notices that
 tell the departments responsible, in the app and by e-mail. Rows change only through cases.actions."""
 
@@ -16,8 +16,14 @@ from certhub.risk.choices import GradedSubject
 
 class Case(RegulatedModel):
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
-    warning = models.ForeignKey("risk.Warning", verbose_name=_("来源预警"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="cases")  # fmt: skip
+    warning = models.ForeignKey(
+        "risk.Warning",
+        verbose_name=_("来源预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     subject_type = models.CharField(_("对象类型"), max_length=24, choices=GradedSubject.choices)
     subject_id = models.BigIntegerField(_("对象"))
     subject_name = models.CharField(_("对象名称"), max_length=200)
@@ -26,15 +32,22 @@ class Case(RegulatedModel):
     title = models.CharField(_("案由"), max_length=200)
     # The departments responsible (信息通报 goes to every officer of these departments in the region).
     departments = models.JSONField(_("责任部门"), default=list)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("立案人"), on_delete=models.PROTECT,
-                                  related_name="+")  # fmt: skip
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("立案人"), on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField(_("立案时间"), default=timezone.now)
     opened_on = models.DateField(_("立案日期"))
     working_days = models.PositiveSmallIntegerField(_("处置时限（工作日）"))
     deadline = models.DateField(_("处置期限"))
     deadline_provisional = models.BooleanField(_("期限待节假日安排确认"), default=False)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(_("状态"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     conclusion = models.TextField(_("办结意见"), blank=True)
@@ -56,8 +69,9 @@ class Measure(RegulatedModel):
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="measures")
     taken_on = models.DateField(_("采取日期"))
     description = models.TextField(_("处置措施"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT,
-                                    related_name="+")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
@@ -72,10 +86,12 @@ class Measure(RegulatedModel):
 class Notice(RegulatedModel):
     """A notice to one officer (信息通报): shown in their inbox, and e-mailed when they have an address."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.PROTECT,
-                                  related_name="notices")  # fmt: skip
-    case = models.ForeignKey(Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="notices")  # fmt: skip
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.PROTECT, related_name="notices"
+    )
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=NoticeKind.choices)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))

@@ -1,7 +1,7 @@
-"""Read side of rapid handling (快速处置, MISSION.md C6): the warnings and cases an officer may see, the officers
+"""Read side of rapid handling (快速处置, C6): the warnings and cases an officer may see, the officers
 a notice goes to (信息通报), and the signed-in officer's inbox. Everything here is internal: scoped by region
-(STYLE.md 11), never used by a public page or the public API. Fetchers raise Http404 for what does not exist
-and NotPermitted for what lies outside the actor's region."""
+(docs/architecture.md convention 11), never used by a public page or the public API. Fetchers raise Http404 for what
+does not exist and NotPermitted for what lies outside the actor's region."""
 
 from __future__ import annotations
 
@@ -85,8 +85,11 @@ def officers_covering(region_code: str) -> list[User]:
     """Active officers whose region covers `region_code` (the province's, the prefecture's and the county's
     officers), by username."""
     candidates = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
-    users = (User.objects.filter(role=Role.OFFICER, is_active=True, region_id__in=candidates)
-             .select_related("region").order_by("username"))  # fmt: skip
+    users = (
+        User.objects.filter(role=Role.OFFICER, is_active=True, region_id__in=candidates)
+        .select_related("region")
+        .order_by("username")
+    )
     return [u for u in users if region_code.startswith(region_prefix(u.region.code, u.region.level))]
 
 
@@ -149,8 +152,11 @@ def access_case(actor: Actor, number: str) -> Case:
 def cases_due(today: datetime.date) -> QuerySet[Case]:
     """Open cases not yet reminded whose deadline is past or within DUE_SOON_WORKING_DAYS working days."""
     horizon = add_working_days(today, DUE_SOON_WORKING_DAYS).day
-    return (Case.objects.filter(status=CaseStatus.OPEN, reminded_on__isnull=True, deadline__lte=horizon)
-            .select_related("assignee").order_by("deadline", "id"))  # fmt: skip
+    return (
+        Case.objects.filter(status=CaseStatus.OPEN, reminded_on__isnull=True, deadline__lte=horizon)
+        .select_related("assignee")
+        .order_by("deadline", "id")
+    )
 
 
 # ------------------------------------------------------------------ the inbox
@@ -161,8 +167,12 @@ def inbox(actor: Actor) -> QuerySet[Notice]:
     if actor.user_id is None:
         return Notice.objects.none()
     read = models.Case(models.When(read_at__isnull=True, then=0), default=1, output_field=models.IntegerField())
-    return (Notice.objects.filter(recipient_id=actor.user_id).select_related("case").alias(read=read)
-            .order_by("read", "-created_at", "-id"))  # fmt: skip
+    return (
+        Notice.objects.filter(recipient_id=actor.user_id)
+        .select_related("case")
+        .alias(read=read)
+        .order_by("read", "-created_at", "-id")
+    )
 
 
 def unread_count(actor: Actor) -> int:

@@ -37,13 +37,17 @@ class WarningSpec:
 
 def findings_of(spec: WarningSpec) -> list[dict]:
     """The findings a scoring run records, in both languages (the pages show the reader's)."""
-    return [{
-        "detector": "inspection_problems", "count": spec.failed_inspections, "since": spec.since.isoformat(),
-        "text_zh": f"“{spec.organization.name}”自{spec.since.isoformat()}以来{spec.failed_inspections}次抽查不合格",
-        "text_en": f"{spec.organization.name} failed {spec.failed_inspections} inspections since "
-                   f"{spec.since.isoformat()}",
-        "contribution": spec.score,
-    }]  # fmt: skip
+    return [
+        {
+            "detector": "inspection_problems",
+            "count": spec.failed_inspections,
+            "since": spec.since.isoformat(),
+            "text_zh": f"“{spec.organization.name}”自{spec.since.isoformat()}以来{spec.failed_inspections}次抽查不合格",
+            "text_en": f"{spec.organization.name} failed {spec.failed_inspections} inspections since "
+            f"{spec.since.isoformat()}",
+            "contribution": spec.score,
+        }
+    ]
 
 
 def _grade(score: float) -> str:
@@ -51,24 +55,38 @@ def _grade(score: float) -> str:
 
 
 @action
-def do_raise_warnings(specs: Sequence[WarningSpec], *, as_of: datetime.date = datetime.date(2026, 9, 1),
-                      actor: Actor = SYSTEM) -> list[Warning]:  # fmt: skip
+def do_raise_warnings(
+    specs: Sequence[WarningSpec], *, as_of: datetime.date = datetime.date(2026, 9, 1), actor: Actor = SYSTEM
+) -> list[Warning]:
     """One scoring run and an open warning per spec (as a scoring run leaves them)."""
     authorize(actor, Permission.SET_RISK_GRADES)
     digest = hashlib.sha256(repr(sorted(RULE.items())).encode()).hexdigest()
-    run = ScoringRun.objects.create(as_of=as_of, rule_digest=digest, rule=RULE, subjects=len(specs),
-                                    findings=len(specs), warnings=len(specs))  # fmt: skip
+    run = ScoringRun.objects.create(
+        as_of=as_of, rule_digest=digest, rule=RULE, subjects=len(specs), findings=len(specs), warnings=len(specs)
+    )
     warnings = [
         Warning.objects.create(
-            run=run, subject_type="organization", subject_id=spec.organization.pk,
-            subject_name=spec.organization.name, uscc=spec.organization.uscc,
-            region_code=spec.organization.region_id, score=spec.score, grade=_grade(spec.score),
-            findings=findings_of(spec), raised_on=as_of, refreshed_on=as_of,
+            run=run,
+            subject_type="organization",
+            subject_id=spec.organization.pk,
+            subject_name=spec.organization.name,
+            uscc=spec.organization.uscc,
+            region_code=spec.organization.region_id,
+            score=spec.score,
+            grade=_grade(spec.score),
+            findings=findings_of(spec),
+            raised_on=as_of,
+            refreshed_on=as_of,
         )
         for spec in specs
-    ]  # fmt: skip
-    record_audit(actor, AuditEventType.RISK_SCORED, run, before=None,
-                 after={"as_of": as_of.isoformat(), "warnings": len(warnings)})  # fmt: skip
+    ]
+    record_audit(
+        actor,
+        AuditEventType.RISK_SCORED,
+        run,
+        before=None,
+        after={"as_of": as_of.isoformat(), "warnings": len(warnings)},
+    )
     return warnings
 
 

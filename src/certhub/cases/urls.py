@@ -1,4 +1,4 @@
-"""URLs of rapid handling (快速处置, MISSION.md C6): warnings, cases and the inbox; all internal (officers)."""
+"""URLs of rapid handling (快速处置, C6): warnings, cases and the inbox; all internal (officers)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Office pages of rapid handling (快速处置, MISSION.md C6): the open warnings of the officer's region, a
+"""Office pages of rapid handling (快速处置, C6): the open warnings of the officer's region, a
 warning with its findings (open a case, or dismiss it), the cases with their deadlines, a case (measures,
 assignment, closing) and the officer's inbox of notices (信息通报).
 
@@ -49,12 +49,21 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/warnings.html", {"form": form, "page": page})
 
 
-def _render_warning(request: HttpRequest, warning: Warning, *, open_form: OpenCaseForm | None = None,
-                    dismiss_form: DismissForm | None = None) -> HttpResponse:  # fmt: skip
+def _render_warning(
+    request: HttpRequest,
+    warning: Warning,
+    *,
+    open_form: OpenCaseForm | None = None,
+    dismiss_form: DismissForm | None = None,
+) -> HttpResponse:
     open_form = open_form or OpenCaseForm(warning=warning)
     dismiss_form = dismiss_form or DismissForm()
-    context = {"warning": warning, "open_form": open_form, "dismiss_form": dismiss_form,
-               "cases": warning.cases.order_by("-opened_at")}  # fmt: skip
+    context = {
+        "warning": warning,
+        "open_form": open_form,
+        "dismiss_form": dismiss_form,
+        "cases": warning.cases.order_by("-opened_at"),
+    }
     status = 422 if open_form.errors or dismiss_form.errors else 200
     return render(request, "cases/warning.html", context, status=status)
 
@@ -71,10 +80,17 @@ def warning_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     warning = _permitted(lambda: queries.access_warning(actor, pk))
     form = OpenCaseForm(request.POST, warning=warning)
-    case = _submitted(form, lambda: actions.do_open_case(
-        warning, title=form.cleaned_data["title"], working_days=form.cleaned_data["working_days"],
-        departments=form.cleaned_data["departments"], assignee=form.chosen_assignee(), actor=actor,
-    ))  # fmt: skip
+    case = _submitted(
+        form,
+        lambda: actions.do_open_case(
+            warning,
+            title=form.cleaned_data["title"],
+            working_days=form.cleaned_data["working_days"],
+            departments=form.cleaned_data["departments"],
+            assignee=form.chosen_assignee(),
+            actor=actor,
+        ),
+    )
     if case is not None:
         messages.success(request, _("已立案%(number)s，已通报责任部门。") % {"number": case.number})
         return redirect("cases:case_detail", number=case.number)
@@ -88,8 +104,7 @@ def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     warning = _permitted(lambda: queries.access_warning(actor, pk))
     form = DismissForm(request.POST)
-    if _submitted(form, lambda: actions.do_dismiss_warning(warning, reason=form.cleaned_data["reason"],
-                                                           actor=actor)):  # fmt: skip
+    if _submitted(form, lambda: actions.do_dismiss_warning(warning, reason=form.cleaned_data["reason"], actor=actor)):
         messages.success(request, _("已排除“%(name)s”的风险预警。") % {"name": warning.subject_name})
         return redirect("cases:warning_list")
     warning.refresh_from_db()
@@ -136,9 +151,15 @@ def case_record_measure(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     case = _permitted(lambda: queries.access_case(actor, number))
     form = MeasureForm(request.POST)
-    if _submitted(form, lambda: actions.do_record_measure(
-        case, taken_on=form.cleaned_data["taken_on"], description=form.cleaned_data["description"], actor=actor,
-    )):  # fmt: skip
+    if _submitted(
+        form,
+        lambda: actions.do_record_measure(
+            case,
+            taken_on=form.cleaned_data["taken_on"],
+            description=form.cleaned_data["description"],
+            actor=actor,
+        ),
+    ):
         messages.success(request, _("已记录处置措施。"))
         return redirect("cases:case_detail", number=case.number)
     case.refresh_from_db()
@@ -164,8 +185,7 @@ def case_close(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     case = _permitted(lambda: queries.access_case(actor, number))
     form = CloseForm(request.POST)
-    if _submitted(form, lambda: actions.do_close_case(case, conclusion=form.cleaned_data["conclusion"],
-                                                      actor=actor)):  # fmt: skip
+    if _submitted(form, lambda: actions.do_close_case(case, conclusion=form.cleaned_data["conclusion"], actor=actor)):
         messages.success(request, _("案件%(number)s已办结，已通报责任部门。") % {"number": case.number})
         return redirect("cases:case_detail", number=case.number)
     case.refresh_from_db()

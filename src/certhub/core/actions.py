@@ -49,8 +49,14 @@ def do_issue_api_key(
         raise ValidationFailed(errors)
     prefix = secrets.token_hex(4)
     secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(organization=organization, name=name.strip()[:100], prefix=prefix, digest=api_key_digest(secret),
-                 role=role, rate_limit=limit)  # fmt: skip
+    key = ApiKey(
+        organization=organization,
+        name=name.strip()[:100],
+        prefix=prefix,
+        digest=api_key_digest(secret),
+        role=role,
+        rate_limit=limit,
+    )
     key.save()
     record_audit(
         actor,

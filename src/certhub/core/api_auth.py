@@ -37,8 +37,11 @@ def resolved_api_key(request: HttpRequest, secret: str) -> ApiKey | None:
 
 def unauthenticated_body() -> dict[str, Any]:
     """The 401 body, in the API's error shape."""
-    return {"code": "unauthenticated", "message": _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）"),
-            "errors": {}}  # fmt: skip
+    return {
+        "code": "unauthenticated",
+        "message": _("需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）"),
+        "errors": {},
+    }
 
 
 def request_actor(request: HttpRequest, *, required: bool = False) -> Actor:

@@ -1,6 +1,7 @@
-"""Audit rows: who changed what, before and after (STYLE.md 8), each queued for the transparency ledger.
+"""Audit rows: who changed what, before and after (docs/architecture.md convention 8), each queued for the
+transparency ledger.
 
-Every audit row becomes one ledger entry (MISSION.md C4, docs/ledger.md). The entry cannot carry the row
+Every audit row becomes one ledger entry (C4, docs/ledger.md). The entry cannot carry the row
 itself, which may hold personal data, so it carries salted digests of the states before and after:
 SHA-256(salt ‖ RFC 8785 canonical JSON of the state). The salt stays private beside the entry, so that
 an officer holding the audit row can show it matches the published entry while nobody can guess a
@@ -94,11 +95,28 @@ def salted_digest(salt: bytes, state: Any) -> str | None:
     return base64.b64encode(hashlib.sha256(salt + canonical.dumps(state)).digest()).decode()
 
 
-def ledger_item(audit_id: int, action: str, subject_type: str, subject_pk: str, actor_role: str,
-                before: Any, after: Any, public_id: str | None = None) -> LedgerItem:  # fmt: skip
+def ledger_item(
+    audit_id: int,
+    action: str,
+    subject_type: str,
+    subject_pk: str,
+    actor_role: str,
+    before: Any,
+    after: Any,
+    public_id: str | None = None,
+) -> LedgerItem:
     salt = os.urandom(SALT_BYTES)
-    return LedgerItem(audit_id, str(action), subject_type, str(subject_pk), str(actor_role), salt,
-                      salted_digest(salt, before), salted_digest(salt, after), public_id)  # fmt: skip
+    return LedgerItem(
+        audit_id,
+        str(action),
+        subject_type,
+        str(subject_pk),
+        str(actor_role),
+        salt,
+        salted_digest(salt, before),
+        salted_digest(salt, after),
+        public_id,
+    )
 
 
 def queue_for_ledger(items: Iterable[LedgerItem]) -> None:
@@ -161,6 +179,10 @@ def record_batch_audit(actor: Actor, event_type: AuditEventType, rows: Sequence[
     spec = bulk.table(type(rows[0]))
     values = (canonical.dumps([to_json_value(v) for v in spec.values_of(row)]) for row in rows)
     digest = hashlib.sha256(b"".join(values)).hexdigest()
-    record_audit(actor, event_type, rows[0], before=None,
-                 after={"kind": kind, "rows": len(rows), "first_id": rows[0].pk, "last_id": rows[-1].pk,
-                        "digest": digest})  # fmt: skip
+    record_audit(
+        actor,
+        event_type,
+        rows[0],
+        before=None,
+        after={"kind": kind, "rows": len(rows), "first_id": rows[0].pk, "last_id": rows[-1].pk, "digest": digest},
+    )

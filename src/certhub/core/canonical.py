@@ -1,4 +1,4 @@
-"""RFC 8785 (JSON Canonicalization Scheme) bytes of a value, as the ledger hashes them (MISSION.md C4).
+"""RFC 8785 (JSON Canonicalization Scheme) bytes of a value, as the ledger hashes them (C4).
 
 `rfc8785` is the reference implementation and decides every case. It is pure Python, though, and an
 import of a million certificates hashes two states and one entry per certificate; for the plain JSON

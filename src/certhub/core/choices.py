@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """Who a user is (MISSION.md C14). Scoping rules for each role live in core.permissions."""
+    """Who a user is (C14). Scoping rules for each role live in core.permissions."""
 
     PUBLIC = "PUBLIC", _("公众")
     ENTERPRISE = "ENTERPRISE", _("企业")

@@ -1,4 +1,4 @@
-"""Private key files (MISSION.md C4; the security standard: secrets never in the database). The ledger's
+"""Private key files (C4; the security standard: secrets never in the database). The ledger's
 checkpoint key and the seals' signing keys live as files in settings.KEY_DIR, written once and readable
 by the server's user alone."""
 

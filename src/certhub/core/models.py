@@ -78,7 +78,8 @@ class User(AbstractUser):
 
 
 class AuditEvent(RegulatedModel):
-    """One row per regulated change, append-only (STYLE.md 8, 9). Names are copied, never cascaded.
+    """One row per regulated change, append-only (docs/architecture.md conventions 8, 9). Names are copied,
+    never cascaded.
     Written only inside actions; on PostgreSQL a trigger also refuses UPDATE and DELETE."""
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

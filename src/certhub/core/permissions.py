@@ -1,4 +1,4 @@
-"""Permission names and the one function that checks them (C14, STYLE.md 11–12)."""
+"""Permission names and the one function that checks them (C14, docs/architecture.md convention 11–12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The guard behind ARCHITECTURE.md invariant 1: regulated records change only inside actions.
+"""The guard behind docs/architecture.md invariant 1: regulated records change only inside actions.
 
 `@action` marks a function as the one place a change happens: it opens the transaction (durable at
 the outermost level, so an action never hides inside someone else's half-finished transaction) and
@@ -19,7 +19,7 @@ from django.db import models, transaction
 _action_depth: contextvars.ContextVar[int] = contextvars.ContextVar("certhub_action_depth", default=0)
 ACTIONS: dict[str, Callable[..., Any]] = {}
 # Called with no arguments at the end of every outermost action, inside its transaction, after the
-# action's own writes: the ledger appends the action's entries here (MISSION.md C4), last, so that the
+# action's own writes: the ledger appends the action's entries here (C4), last, so that the
 # lock it takes on the log's head is held only for the moment before commit.
 ACTION_END_HOOKS: list[Callable[[], None]] = []
 # Called when an outermost action ends by raising: its transaction is rolled back, so whatever it queued

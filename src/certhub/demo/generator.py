@@ -4,7 +4,7 @@ scope and signatories, and certificates across every scheme with a realistic mix
 Everything is written through the registry actions (bulk ones for organizations and certificates), so
 the demo data has the same audit trail and public records as real data.
 
-Risk signals (MISSION.md C6) are clean except for a known number of planted anomalies of each kind
+Risk signals (C6) are clean except for a known number of planted anomalies of each kind
 (PLANTED): every risk detector must find exactly those, and nothing on the clean records
 (demo/tests/test_anomalies.py). The generator records what it planted in `self.planted`. Memory stays bounded: rows are
 generated and written in chunks; only the holders' credit codes are kept for the whole run."""
@@ -205,9 +205,14 @@ class DemoProvince:
         tasks = self._inspections()
         run = self._score()
         self._statistics()
-        return {"organizations": self.size.organizations + special, "certification_bodies": len(bodies),
-                "labs": len(labs), "certificates": certificates, "inspection_tasks": tasks,
-                "risk_warnings": run.warnings}  # fmt: skip
+        return {
+            "organizations": self.size.organizations + special,
+            "certification_bodies": len(bodies),
+            "labs": len(labs),
+            "certificates": certificates,
+            "inspection_tasks": tasks,
+            "risk_warnings": run.warnings,
+        }
 
     def _organization_row(self, serial: int) -> dict[str, Any]:
         county = self.random.choice(self.counties)
@@ -252,14 +257,22 @@ class DemoProvince:
                 chosen.add("CCC")
             word = self.brand()
             body = actions.do_create_certification_body(
-                organization=organization, name=BODY_NAMES[index % len(BODY_NAMES)].format(word),
+                organization=organization,
+                name=BODY_NAMES[index % len(BODY_NAMES)].format(word),
                 approval_number=f"CNCA-R-{2003 + index % 20}-{100 + index:03d}",
-                accreditation=f"CNAS C{100 + index:03d}-M", scheme_codes=sorted(chosen), actor=DEMO_ACTOR,
-            )  # fmt: skip
+                accreditation=f"CNAS C{100 + index:03d}-M",
+                scheme_codes=sorted(chosen),
+                actor=DEMO_ACTOR,
+            )
             for _auditor in range(3):
                 person = actions.do_create_person(name=self.faker.name(), roles=["AUDITOR"], actor=DEMO_ACTOR)
-                actions.do_add_affiliation(person, organization=organization, role="AUDITOR",
-                                           start=datetime.date(2015 + index % 8, 3, 1), actor=DEMO_ACTOR)  # fmt: skip
+                actions.do_add_affiliation(
+                    person,
+                    organization=organization,
+                    role="AUDITOR",
+                    start=datetime.date(2015 + index % 8, 3, 1),
+                    actor=DEMO_ACTOR,
+                )
             bodies.append(body)
         return bodies
 
@@ -272,24 +285,35 @@ class DemoProvince:
             organization = Organization.objects.get(uscc=self.special_usccs[self.size.bodies + index])
             issued = datetime.date(2020 + index % 6, 1 + index % 12, 1 + index % 28)
             lab = actions.do_create_lab(
-                organization=organization, name=f"{organization.name.removesuffix('有限公司')}检测中心",
-                cma_number=f"{18 + index % 8:02d}18{12000000 + index * 37:08d}"[:12], cma_valid_from=issued,
-                cma_valid_until=add_years(issued, 6) - datetime.timedelta(days=1), actor=DEMO_ACTOR,
-            )  # fmt: skip
+                organization=organization,
+                name=f"{organization.name.removesuffix('有限公司')}检测中心",
+                cma_number=f"{18 + index % 8:02d}18{12000000 + index * 37:08d}"[:12],
+                cma_valid_from=issued,
+                cma_valid_until=add_years(issued, 6) - datetime.timedelta(days=1),
+                actor=DEMO_ACTOR,
+            )
             rows = self.random.sample(SCOPE_TEMPLATES, self.random.randint(5, 12))
             scope = [
-                actions.do_add_lab_scope(lab, field=f, object=o, parameter=p, standard=s, valid_from=issued,
-                                         actor=DEMO_ACTOR)
+                actions.do_add_lab_scope(
+                    lab, field=f, object=o, parameter=p, standard=s, valid_from=issued, actor=DEMO_ACTOR
+                )
                 for f, o, p, s in rows
-            ]  # fmt: skip
+            ]
             signatories = []
             for _n in range(self.random.randint(1, 3)):
                 person = actions.do_create_person(name=self.faker.name(), roles=["SIGNATORY"], actor=DEMO_ACTOR)
-                actions.do_add_affiliation(person, organization=organization, role="SIGNATORY", start=issued,
-                                           actor=DEMO_ACTOR)  # fmt: skip
-                signatories.append(actions.do_authorize_signatory(
-                    lab, person=person, scope=self.random.sample(scope, max(1, len(scope) // 2)),
-                    valid_from=issued, actor=DEMO_ACTOR))  # fmt: skip
+                actions.do_add_affiliation(
+                    person, organization=organization, role="SIGNATORY", start=issued, actor=DEMO_ACTOR
+                )
+                signatories.append(
+                    actions.do_authorize_signatory(
+                        lab,
+                        person=person,
+                        scope=self.random.sample(scope, max(1, len(scope) // 2)),
+                        valid_from=issued,
+                        actor=DEMO_ACTOR,
+                    )
+                )
             # Clean reports: within the lab's CMA validity (the 300 days before today or before it ended) and
             # the signatory's own scope, a few a day at most (C6 detectors).
             last = min(self.today - datetime.timedelta(days=1), lab.cma_valid_until)
@@ -300,13 +324,17 @@ class DemoProvince:
             for number in range(self.size.reports_per_lab):
                 signatory = self.random.choice(signatories)
                 item = self.random.choice(scopes[signatory.pk])
-                rows.append({
-                    "number": f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}", "signatory": signatory,
-                    "issue_date": first + datetime.timedelta(days=self.random.randint(0, span)),
-                    "conclusion": self.random.choice(["PASS", "PASS", "PASS", "FAIL"]),
-                    "client": self.random.choice(clients), "product": item.object,
-                    "items": [{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "number": f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}",
+                        "signatory": signatory,
+                        "issue_date": first + datetime.timedelta(days=self.random.randint(0, span)),
+                        "conclusion": self.random.choice(["PASS", "PASS", "PASS", "FAIL"]),
+                        "client": self.random.choice(clients),
+                        "product": item.object,
+                        "items": [{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
+                    }
+                )
             actions.do_bulk_create_test_reports(lab, rows, actor=DEMO_ACTOR)
             labs.append(lab)
         return labs
@@ -327,16 +355,24 @@ class DemoProvince:
             count = min(size, total - chunk_index * size)
             rows = []
             for _ in range(count):
-                rows.append(self._certificate_row(serial, body, bodies.index(body), body_schemes[body.pk], schemes,
-                                                  ccc_products))  # fmt: skip
+                rows.append(
+                    self._certificate_row(
+                        serial, body, bodies.index(body), body_schemes[body.pk], schemes, ccc_products
+                    )
+                )
                 serial += 1
             actions.do_bulk_create_certificates(body, rows, actor=DEMO_ACTOR)
         return total
 
     def _certificate_row(
-        self, serial: int, body: CertificationBody, body_index: int, allowed: list[str],
-        schemes: dict[str, Scheme], ccc_products: list[CccProduct],
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        serial: int,
+        body: CertificationBody,
+        body_index: int,
+        allowed: list[str],
+        schemes: dict[str, Scheme],
+        ccc_products: list[CccProduct],
+    ) -> dict[str, Any]:
         rnd = self.random
         code = rnd.choice(allowed)
         scheme = schemes[code]
@@ -370,8 +406,9 @@ class DemoProvince:
                 item["batch"] = f"{issue:%Y%m}{rnd.randint(1, 99):02d}"
             # CCC numbers are 16 digits: year, body, product code, serial.
             number = f"{issue.year}{body_index:02d}{product.code}{serial:06d}"
-            row.update(ccc_product=product.code, products=[item], scope=product.name, standards="GB 4706.1-2005",
-                       number=number)  # fmt: skip
+            row.update(
+                ccc_product=product.code, products=[item], scope=product.name, standards="GB 4706.1-2005", number=number
+            )
         else:
             number = f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M"
             scope = f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务"
@@ -383,8 +420,9 @@ class DemoProvince:
         row.pop("overdue", None)
         return row
 
-    def _lifecycle(self, issue: datetime.date, expiry: datetime.date, scheme: Scheme, *,
-                   overdue: bool = False) -> dict[str, Any]:  # fmt: skip
+    def _lifecycle(
+        self, issue: datetime.date, expiry: datetime.date, scheme: Scheme, *, overdue: bool = False
+    ) -> dict[str, Any]:
         """A realistic status: most active, some suspended, withdrawn, cancelled, expired, a few drafts.
         Surveillance is kept on time, unless `overdue` (planted): then the last audit is one period behind
         and the result says so with "overdue"."""
@@ -444,10 +482,16 @@ class DemoProvince:
 
         def report(lab: Lab, number: str, signatory: Any, item: tuple[str, str, str]) -> None:
             actions.do_create_test_report(
-                lab, number=f"{lab.cma_number[-6:]}-{self.today.year}-{number}", signatory=signatory, issue_date=day,
-                conclusion="PASS", client=client, product=item[0],
-                items=[{"parameter": item[1], "standard": item[2], "result": "符合"}], actor=DEMO_ACTOR,
-            )  # fmt: skip
+                lab,
+                number=f"{lab.cma_number[-6:]}-{self.today.year}-{number}",
+                signatory=signatory,
+                issue_date=day,
+                conclusion="PASS",
+                client=client,
+                product=item[0],
+                items=[{"parameter": item[1], "standard": item[2], "result": "符合"}],
+                actor=DEMO_ACTOR,
+            )
 
         for index in (0, 1):
             lab = labs[index % len(labs)]
@@ -485,39 +529,72 @@ class DemoProvince:
         uses = []
         for pk, changed in active.order_by("id").values_list("id", "status_changed_on")[::100]:
             seen = changed + datetime.timedelta(days=rnd.randint(0, max((today - changed).days, 0)))
-            uses.append({"certificate": pk, "used_on": seen, "channel": rnd.choice(CHANNELS),
-                         "place": "演示：政府采购和市场检查中出示的证书", "reported_by": "市场监管局"})  # fmt: skip
+            uses.append(
+                {
+                    "certificate": pk,
+                    "used_on": seen,
+                    "channel": rnd.choice(CHANNELS),
+                    "place": "演示：政府采购和市场检查中出示的证书",
+                    "reported_by": "市场监管局",
+                }
+            )
         # Planted: certificates used after they were suspended or withdrawn, each of a different holder.
         holders: set[int] = set()
-        for pk, holder, changed in (Certificate.objects.filter(status__in=["SUSPENDED", "WITHDRAWN"])
-                                    .order_by("id").values_list("id", "holder_id", "status_changed_on")):  # fmt: skip
+        for pk, holder, changed in (
+            Certificate.objects.filter(status__in=["SUSPENDED", "WITHDRAWN"])
+            .order_by("id")
+            .values_list("id", "holder_id", "status_changed_on")
+        ):
             if len(holders) == PLANTED["certificate_use_invalid"]:
                 break
             if holder in holders:
                 continue
             holders.add(holder)
-            uses.append({"certificate": pk, "used_on": min(today, changed + datetime.timedelta(days=5)),
-                         "channel": "procurement", "place": "演示：投标文件中出示已暂停或撤销的证书",
-                         "reported_by": "县财政局"})  # fmt: skip
+            uses.append(
+                {
+                    "certificate": pk,
+                    "used_on": min(today, changed + datetime.timedelta(days=5)),
+                    "channel": "procurement",
+                    "place": "演示：投标文件中出示已暂停或撤销的证书",
+                    "reported_by": "县财政局",
+                }
+            )
             self.planted["certificate_use_invalid"].add(("organization", holder))
         for start in range(0, len(uses), CHUNK):
             do_record_certificate_uses(uses[start : start + CHUNK], actor=DEMO_ACTOR)
         # What organizations make: every holder of an active CCC certificate makes its product (clean) …
         made = {}
-        for uscc, code, issued in (active.filter(scheme__code="CCC", ccc_product__isnull=False)
-                                   .values_list("holder__uscc", "ccc_product__code", "issue_date")):  # fmt: skip
+        for uscc, code, issued in active.filter(scheme__code="CCC", ccc_product__isnull=False).values_list(
+            "holder__uscc", "ccc_product__code", "issue_date"
+        ):
             made.setdefault((uscc, code), issued)
-        rows = [{"uscc": uscc, "ccc_product": code, "source": "licence", "recorded_on": day}
-                for (uscc, code), day in sorted(made.items())]  # fmt: skip
+        rows = [
+            {"uscc": uscc, "ccc_product": code, "source": "licence", "recorded_on": day}
+            for (uscc, code), day in sorted(made.items())
+        ]
         # … and, planted, organizations with no CCC certificate at all make a product of the catalogue in force.
-        products = list(CccProduct.objects.filter(effective_from__lte=today, mode="third_party")
-                        .exclude(effective_to__lt=today).order_by("code").values_list("code", flat=True))  # fmt: skip
+        products = list(
+            CccProduct.objects.filter(effective_from__lte=today, mode="third_party")
+            .exclude(effective_to__lt=today)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
         certified = set(Certificate.objects.filter(scheme__code="CCC").values_list("holder_id", flat=True))
-        makers = (Organization.objects.filter(uscc__in=self.holder_usccs[-500:]).exclude(id__in=certified)
-                  .order_by("id").values_list("id", "uscc"))[: PLANTED["ccc_uncovered"]]  # fmt: skip
+        makers = (
+            Organization.objects.filter(uscc__in=self.holder_usccs[-500:])
+            .exclude(id__in=certified)
+            .order_by("id")
+            .values_list("id", "uscc")
+        )[: PLANTED["ccc_uncovered"]]
         for pk, uscc in makers:
-            rows.append({"uscc": uscc, "ccc_product": rnd.choice(products), "source": "inspection",
-                         "recorded_on": today - datetime.timedelta(days=rnd.randint(1, 60))})  # fmt: skip
+            rows.append(
+                {
+                    "uscc": uscc,
+                    "ccc_product": rnd.choice(products),
+                    "source": "inspection",
+                    "recorded_on": today - datetime.timedelta(days=rnd.randint(1, 60)),
+                }
+            )
             self.planted["ccc_uncovered"].add(("organization", pk))
         for start in range(0, len(rows), CHUNK):
             actions.do_record_manufactured_products(rows[start : start + CHUNK], actor=DEMO_ACTOR)
@@ -525,8 +602,12 @@ class DemoProvince:
         # each body planted as auditing too briefly.
         table = qms_table()
         for index, body in enumerate(bodies):
-            certificates = (Certificate.objects.filter(certification_body=body, scheme__code="QMS")
-                            .exclude(status="DRAFT").order_by("id").values_list("number", "issue_date"))  # fmt: skip
+            certificates = (
+                Certificate.objects.filter(certification_body=body, scheme__code="QMS")
+                .exclude(status="DRAFT")
+                .order_by("id")
+                .values_list("number", "issue_date")
+            )
             audits = []
             for position, (number, issued) in enumerate(certificates.iterator(chunk_size=CHUNK)):
                 personnel = rnd.choice([3, 8, 14, 20, 40, 60, 100, 150, 300, 700])
@@ -535,9 +616,16 @@ class DemoProvince:
                 total = least * Decimal("0.6") if short else least * Decimal(rnd.choice(["1", "1.2", "1.43"]))
                 total = (total * 2).to_integral_value(rounding=ROUND_DOWN if short else ROUND_UP) / 2
                 stage1 = (total / 3 * 2).to_integral_value(rounding=ROUND_DOWN) / 2
-                audits.append({"certificate": number, "kind": "initial", "stage1_days": str(stage1),
-                               "stage2_days": str(total - stage1), "effective_personnel": personnel,
-                               "end_date": issued - datetime.timedelta(days=rnd.randint(7, 40))})  # fmt: skip
+                audits.append(
+                    {
+                        "certificate": number,
+                        "kind": "initial",
+                        "stage1_days": str(stage1),
+                        "stage2_days": str(total - stage1),
+                        "effective_personnel": personnel,
+                        "end_date": issued - datetime.timedelta(days=rnd.randint(7, 40)),
+                    }
+                )
                 if short:
                     self.planted["audit_time_short"].add(("certification_body", body.pk))
                 if len(audits) == CHUNK:
@@ -547,11 +635,19 @@ class DemoProvince:
                 actions.do_record_certification_audits(body, audits, actor=DEMO_ACTOR)
         # Planted: penalties on two organizations.
         penalized = Organization.objects.filter(uscc__in=self.holder_usccs[:2]).order_by("id")
-        do_record_penalties([
-            {"organization": organization.pk, "decision_number": f"湘市监处罚〔{today.year}〕{10 + n}号",
-             "decided_on": today - datetime.timedelta(days=30 * (n + 1)), "authority": "湖南省市场监督管理局",
-             "reason": "伪造、冒用认证证书（演示数据）"}
-            for n, organization in enumerate(penalized)], actor=DEMO_ACTOR)  # fmt: skip
+        do_record_penalties(
+            [
+                {
+                    "organization": organization.pk,
+                    "decision_number": f"湘市监处罚〔{today.year}〕{10 + n}号",
+                    "decided_on": today - datetime.timedelta(days=30 * (n + 1)),
+                    "authority": "湖南省市场监督管理局",
+                    "reason": "伪造、冒用认证证书（演示数据）",
+                }
+                for n, organization in enumerate(penalized)
+            ],
+            actor=DEMO_ACTOR,
+        )
         self.planted["penalties"].update(("organization", o.pk) for o in penalized)
 
     def _score(self) -> Any:
@@ -583,36 +679,60 @@ class DemoProvince:
         ids = list(Organization.objects.order_by("id").values_list("id", flat=True))
         grades = self.random.choices("ABCD", weights=[20, 55, 18, 7], k=len(ids))
         for start in range(0, len(ids), CHUNK * 4):
-            do_set_risk_grades([("organization", pk, grade, "年度信用风险分类") for pk, grade
-                                in zip(ids[start : start + CHUNK * 4], grades[start : start + CHUNK * 4],
-                                       strict=True)], actor=DEMO_ACTOR)  # fmt: skip
+            do_set_risk_grades(
+                [
+                    ("organization", pk, grade, "年度信用风险分类")
+                    for pk, grade in zip(ids[start : start + CHUNK * 4], grades[start : start + CHUNK * 4], strict=True)
+                ],
+                actor=DEMO_ACTOR,
+            )
         bodies_graded = CertificationBody.objects.order_by("id").values_list("id", flat=True)
-        do_set_risk_grades([("certification_body", pk, self.random.choices("ABCD", weights=[30, 45, 20, 5])[0],
-                             "认证机构分类监管") for pk in bodies_graded], actor=DEMO_ACTOR)  # fmt: skip
+        do_set_risk_grades(
+            [
+                ("certification_body", pk, self.random.choices("ABCD", weights=[30, 45, 20, 5])[0], "认证机构分类监管")
+                for pk in bodies_graded
+            ],
+            actor=DEMO_ACTOR,
+        )
         items = create_items(actor=DEMO_ACTOR)
         seats = [county for county in self.counties if county.code.endswith("02")] or self.counties[:14]
         create_inspectors([c.code for c in seats], per_county=3, password=DEMO_PASSWORD, actor=DEMO_ACTOR)
-        create_inspectors([c.code for c in seats[:4]], per_county=1, departments=(ENVIRONMENT,),
-                          password=DEMO_PASSWORD, actor=DEMO_ACTOR, prefix="HB")  # fmt: skip
-        bodies = inspections.do_create_target_pool(name="全省认证机构", target_type="CERTIFICATION_BODY",
-                                                   region="430000", actor=DEMO_ACTOR)  # fmt: skip
-        enterprises = inspections.do_create_target_pool(name="全省制造业企业", target_type="ENTERPRISE",
-                                                        region="430000", industry_section="C",
-                                                        actor=DEMO_ACTOR)  # fmt: skip
+        create_inspectors(
+            [c.code for c in seats[:4]],
+            per_county=1,
+            departments=(ENVIRONMENT,),
+            password=DEMO_PASSWORD,
+            actor=DEMO_ACTOR,
+            prefix="HB",
+        )
+        bodies = inspections.do_create_target_pool(
+            name="全省认证机构", target_type="CERTIFICATION_BODY", region="430000", actor=DEMO_ACTOR
+        )
+        enterprises = inspections.do_create_target_pool(
+            name="全省制造业企业", target_type="ENTERPRISE", region="430000", industry_section="C", actor=DEMO_ACTOR
+        )
         plan = inspections.do_create_plan(
-            title=f"{self.today.year}年度认证领域双随机、一公开监管抽查计划", year=self.today.year, region="430000",
-            department=f"湖南省{MARKET}局", items=[items["SC-RZ-01"], items["SC-QY-01"], items["SC-QY-02"]],
+            title=f"{self.today.year}年度认证领域双随机、一公开监管抽查计划",
+            year=self.today.year,
+            region="430000",
+            department=f"湖南省{MARKET}局",
+            items=[items["SC-RZ-01"], items["SC-QY-01"], items["SC-QY-02"]],
             description="按照国办发〔2015〕58号和湘政发〔2018〕28号，对认证机构和获证企业开展随机抽查。",
             actor=DEMO_ACTOR,
-        )  # fmt: skip
+        )
         inspections.do_publish_plan(plan, actor=DEMO_ACTOR)
         soon = timezone.now() + datetime.timedelta(seconds=1)
         batch = inspections.do_create_batch(
-            plan, name="认证机构第一批", items=[items["SC-RZ-01"]], pool=bodies,
+            plan,
+            name="认证机构第一批",
+            items=[items["SC-RZ-01"]],
+            pool=bodies,
             # A fifth of the bodies, at least three (the demo publishes three results), weighted by risk grade.
-            count=max(3, len(bodies_graded) // 5), sources_available_at=soon,
-            sources_described=["演示随机源：生成演示数据时由随机种子产生的两组数字"], actor=DEMO_ACTOR,
-        )  # fmt: skip
+            count=max(3, len(bodies_graded) // 5),
+            sources_available_at=soon,
+            sources_described=["演示随机源：生成演示数据时由随机种子产生的两组数字"],
+            actor=DEMO_ACTOR,
+        )
         inspections.do_commit_batch(batch, actor=DEMO_ACTOR)
         time.sleep(max(0.0, (soon - timezone.now()).total_seconds()) + 0.05)
         numbers = " ".join(str(self.random.randint(1, 33)) for _ in range(6))
@@ -622,19 +742,30 @@ class DemoProvince:
         for index, task in enumerate(batch.tasks.order_by("sequence")[:3]):
             leader = task.assignments.order_by("slot").first().inspector
             actor = Actor.from_user(leader.user)
-            result, follow_up, findings = (("NORMAL", "NONE", "") if index != 1 else
-                                           ("CORRECTED", "CORRECTION", "部分认证证书未按规定在官网公布"))  # fmt: skip
+            result, follow_up, findings = (
+                ("NORMAL", "NONE", "") if index != 1 else ("CORRECTED", "CORRECTION", "部分认证证书未按规定在官网公布")
+            )
             if index == 1:  # a problem found: the inspection_problems signal (C5 → C6)
                 self.planted["inspection_problems"].add(("organization", task.organization_id))
-            inspections.do_record_result(task, result=result, follow_up=follow_up, findings=findings,
-                                         inspected_from=today, inspected_until=today, actor=actor)  # fmt: skip
+            inspections.do_record_result(
+                task,
+                result=result,
+                follow_up=follow_up,
+                findings=findings,
+                inspected_from=today,
+                inspected_until=today,
+                actor=actor,
+            )
             inspections.do_publish_result(task, actor=reviewer)
         later = inspections.do_create_batch(
-            plan, name="制造业企业第一批", items=[items["SC-QY-01"], items["SC-QY-02"]], pool=enterprises,
+            plan,
+            name="制造业企业第一批",
+            items=[items["SC-QY-01"], items["SC-QY-02"]],
+            pool=enterprises,
             sources_available_at=timezone.now() + datetime.timedelta(days=3),
             sources_described=["中国福利彩票双色球下一期开奖号码（红球）", "中国体育彩票排列5下一期开奖号码"],
             actor=DEMO_ACTOR,
-        )  # fmt: skip
+        )
         inspections.do_commit_batch(later, actor=DEMO_ACTOR)
         return batch.tasks.count()
 
@@ -665,10 +796,16 @@ class DemoProvince:
         for username, role, region, organization, label in specs:
             if not User.objects.filter(username=username).exists():
                 User.objects.create_user(
-                    username=username, password=DEMO_PASSWORD, role=role, region=region, organization=organization,
-                    department=label if role == Role.OFFICER else "", is_staff=role == Role.ADMINISTRATOR,
-                    is_superuser=role == Role.ADMINISTRATOR, first_name=label[:150],
-                )  # fmt: skip
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    region=region,
+                    organization=organization,
+                    department=label if role == Role.OFFICER else "",
+                    is_staff=role == Role.ADMINISTRATOR,
+                    is_superuser=role == Role.ADMINISTRATOR,
+                    first_name=label[:150],
+                )
             logins.append((username, label))
         self.logins = logins
         return logins
@@ -679,8 +816,12 @@ def iter_logins() -> Iterator[tuple[str, str, str]]:
 
     names = ["admin", "officer", "officer_city", "cb", "lab", "enterprise"]
     # An inspector with a task still to record, so that the demo shows 谁检查、谁录入 at once.
-    inspector = (Inspector.objects.filter(user__isnull=False, assignments__task__status="ASSIGNED")
-                 .order_by("code").select_related("user").first())  # fmt: skip
+    inspector = (
+        Inspector.objects.filter(user__isnull=False, assignments__task__status="ASSIGNED")
+        .order_by("code")
+        .select_related("user")
+        .first()
+    )
     for user in User.objects.filter(username__in=names):
         yield user.username, user.get_role_display(), user.first_name
     if inspector is not None:

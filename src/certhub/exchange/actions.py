@@ -303,5 +303,11 @@ def _finished(submission: Submission, actor: Actor, reason: str = "") -> None:
     """Close a submission (its state set by the caller) with its SUBMISSION_FINISHED audit row."""
     submission.finished_at = timezone.now()
     submission.save()
-    record_audit(actor, AuditEventType.SUBMISSION_FINISHED, submission, before=None,
-                 after=snapshot(submission, SUBMISSION_AUDIT_FIELDS), reason=reason)  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.SUBMISSION_FINISHED,
+        submission,
+        before=None,
+        after=snapshot(submission, SUBMISSION_AUDIT_FIELDS),
+        reason=reason,
+    )

@@ -1,4 +1,4 @@
-"""Submission vocabularies (MISSION.md C2)."""
+"""Submission vocabularies (C2)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -294,8 +294,9 @@ def _all_or_nothing(
     directory = Path(settings.SUBMISSION_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=directory, prefix="spill-") as spill:
-        verdict = validate_all(planner, rows, chunk_rows, progress, spill=spill, actor=actor,
-                               workers=planning_workers(received))  # fmt: skip
+        verdict = validate_all(
+            planner, rows, chunk_rows, progress, spill=spill, actor=actor, workers=planning_workers(received)
+        )
         if verdict.rejected or not verdict.counts["total"]:
             return _reject_or_finish(submission, verdict, received, actor=actor)
         total = verdict.counts["total"]
@@ -311,8 +312,15 @@ def _all_or_nothing(
                 # A number of this chunk was registered since the file was checked (another submission of
                 # the same body, say): the chunk rolled back; plan the rest afresh against the registry.
                 submission.refresh_from_db()
-                return _apply_rows(submission, planner, read_rows(received, submission.kind), received, options,
-                                   chunk_rows, actor=actor)  # fmt: skip
+                return _apply_rows(
+                    submission,
+                    planner,
+                    read_rows(received, submission.kind),
+                    received,
+                    options,
+                    chunk_rows,
+                    actor=actor,
+                )
             done += prepared.rows
             progress("apply", done, total)
             if options.pause:

@@ -222,8 +222,11 @@ def prepare_row(
 
 
 def missing_required(row: int, values: dict[str, Any], required: list[Column]) -> list[Problem]:
-    return [(row, c.key, "", _("必填（%(zh)s）") % {"zh": c.zh}, Severity.ERROR) for c in required
-            if values.get(c.key) in (None, "")]  # fmt: skip
+    return [
+        (row, c.key, "", _("必填（%(zh)s）") % {"zh": c.zh}, Severity.ERROR)
+        for c in required
+        if values.get(c.key) in (None, "")
+    ]
 
 
 @dataclass

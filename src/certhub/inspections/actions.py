@@ -1,4 +1,4 @@
-"""Actions of 双随机、一公开 (MISSION.md C5): the item list, the pools, plans, batches announced and drawn,
+"""Actions of 双随机、一公开 (C5): the item list, the pools, plans, batches announced and drawn,
 and each task's result recorded, reviewed and published (谁检查、谁录入、谁公示)."""
 
 from __future__ import annotations
@@ -54,16 +54,32 @@ def _region_of(code: str | Region | None, field: str = "region") -> Region:
 
 
 @action
-def do_create_inspection_item(*, code: str, name: str, department: str, legal_basis: str, target_type: str,
-                              method: str, default_ratio: Decimal | str, frequency: int = 1, region: str | Region,
-                              joint_departments: Sequence[str] = (), inspector_requirements: str = "",
-                              actor: Actor) -> InspectionItem:  # fmt: skip
+def do_create_inspection_item(
+    *,
+    code: str,
+    name: str,
+    department: str,
+    legal_basis: str,
+    target_type: str,
+    method: str,
+    default_ratio: Decimal | str,
+    frequency: int = 1,
+    region: str | Region,
+    joint_departments: Sequence[str] = (),
+    inspector_requirements: str = "",
+    actor: Actor,
+) -> InspectionItem:
     """Add a line to the inspection-item list (抽查事项清单)."""
     region = _region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
     errors: dict[str, str] = {}
-    for field, value in (("code", code), ("name", name), ("department", department), ("legal_basis", legal_basis),
-                         ("method", method)):  # fmt: skip
+    for field, value in (
+        ("code", code),
+        ("name", name),
+        ("department", department),
+        ("legal_basis", legal_basis),
+        ("method", method),
+    ):
         if not str(value).strip():
             errors[field] = _("必填")
     if target_type not in TargetType.values:
@@ -80,20 +96,36 @@ def do_create_inspection_item(*, code: str, name: str, department: str, legal_ba
         errors["code"] = _("事项编码“%(code)s”已存在") % {"code": code}
     if errors:
         raise ValidationFailed(errors)
-    item = InspectionItem(code=code.strip(), name=name.strip(), department=department.strip(),
-                          joint_departments=[d.strip() for d in joint_departments if d.strip()],
-                          legal_basis=legal_basis.strip(), target_type=target_type, method=method.strip(),
-                          default_ratio=ratio, frequency=frequency, inspector_requirements=inspector_requirements,
-                          region=region)  # fmt: skip
+    item = InspectionItem(
+        code=code.strip(),
+        name=name.strip(),
+        department=department.strip(),
+        joint_departments=[d.strip() for d in joint_departments if d.strip()],
+        legal_basis=legal_basis.strip(),
+        target_type=target_type,
+        method=method.strip(),
+        default_ratio=ratio,
+        frequency=frequency,
+        inspector_requirements=inspector_requirements,
+        region=region,
+    )
     item.save()
     record_audit(actor, AuditEventType.INSPECTION_ITEM_CREATED, item, before=None, after=snapshot(item))
     return item
 
 
 @action
-def do_create_target_pool(*, name: str, target_type: str, region: str | Region, industry_section: str = "",
-                          scheme_code: str = "", above_designated_size: bool = False,
-                          grades: Sequence[str] = (), actor: Actor) -> TargetPool:  # fmt: skip
+def do_create_target_pool(
+    *,
+    name: str,
+    target_type: str,
+    region: str | Region,
+    industry_section: str = "",
+    scheme_code: str = "",
+    above_designated_size: bool = False,
+    grades: Sequence[str] = (),
+    actor: Actor,
+) -> TargetPool:
     """Save a target pool (检查对象名录库) as a filter over a registry."""
     region = _region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
@@ -110,19 +142,35 @@ def do_create_target_pool(*, name: str, target_type: str, region: str | Region, 
         errors["grades"] = _("风险等级应为A、B、C、D，收到“%(value)s”") % {"value": bad[0]}
     if errors:
         raise ValidationFailed(errors)
-    pool = TargetPool(name=name.strip(), target_type=target_type, region=region, industry_section=industry_section,
-                      scheme=scheme, above_designated_size=above_designated_size,
-                      grades=sorted(set(grades)))  # fmt: skip
+    pool = TargetPool(
+        name=name.strip(),
+        target_type=target_type,
+        region=region,
+        industry_section=industry_section,
+        scheme=scheme,
+        above_designated_size=above_designated_size,
+        grades=sorted(set(grades)),
+    )
     pool.save()
     record_audit(actor, AuditEventType.TARGET_POOL_CREATED, pool, before=None, after=snapshot(pool))
     return pool
 
 
 @action
-def do_create_inspector(*, code: str, name: str, department: str, region: str | Region,
-                        qualifications: Sequence[str], declared_conflicts: Sequence[str] = (),
-                        available: bool = True, person: Any = None, user: Any = None, username: str = "",
-                        actor: Actor) -> Inspector:  # fmt: skip
+def do_create_inspector(
+    *,
+    code: str,
+    name: str,
+    department: str,
+    region: str | Region,
+    qualifications: Sequence[str],
+    declared_conflicts: Sequence[str] = (),
+    available: bool = True,
+    person: Any = None,
+    user: Any = None,
+    username: str = "",
+    actor: Actor,
+) -> Inspector:
     """Enter an enforcement officer in the inspector pool (执法检查人员名录库). Their sign-in (`user`, or an
     officer's `username`) is how they record results."""
     region = _region_of(region)
@@ -146,15 +194,26 @@ def do_create_inspector(*, code: str, name: str, department: str, region: str | 
         errors["username"] = _("账号“%(name)s”已对应名录库中的另一名检查人员") % {"name": user.get_username()}
     if errors:
         raise ValidationFailed(errors)
-    inspector = Inspector(code=code.strip(), name=name.strip(), department=department.strip(), region=region,
-                          qualifications=sorted(set(qualifications)), available=available,
-                          declared_conflicts=sorted({c.strip().upper() for c in declared_conflicts if c.strip()}),
-                          person=person, user=user)  # fmt: skip
+    inspector = Inspector(
+        code=code.strip(),
+        name=name.strip(),
+        department=department.strip(),
+        region=region,
+        qualifications=sorted(set(qualifications)),
+        available=available,
+        declared_conflicts=sorted({c.strip().upper() for c in declared_conflicts if c.strip()}),
+        person=person,
+        user=user,
+    )
     inspector.save()
     # The audit row keeps the code and posting, not the name (the ledger never names a person).
-    record_audit(actor, AuditEventType.INSPECTOR_CREATED, inspector, before=None,
-                 after=snapshot(inspector, ["code", "department", "region", "qualifications",
-                                            "available"]))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.INSPECTOR_CREATED,
+        inspector,
+        before=None,
+        after=snapshot(inspector, ["code", "department", "region", "qualifications", "available"]),
+    )
     return inspector
 
 
@@ -162,8 +221,16 @@ def do_create_inspector(*, code: str, name: str, department: str, region: str | 
 
 
 @action
-def do_create_plan(*, title: str, year: int, region: str | Region, department: str,
-                   items: Sequence[InspectionItem], description: str = "", actor: Actor) -> Plan:  # fmt: skip
+def do_create_plan(
+    *,
+    title: str,
+    year: int,
+    region: str | Region,
+    department: str,
+    items: Sequence[InspectionItem],
+    description: str = "",
+    actor: Actor,
+) -> Plan:
     """Draw up an annual plan (抽查计划) of a province, prefecture or county."""
     region = _region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
@@ -182,12 +249,23 @@ def do_create_plan(*, title: str, year: int, region: str | Region, department: s
     if errors:
         raise ValidationFailed(errors)
     serial = Plan.objects.filter(year=year, region=region).count() + 1
-    plan = Plan(number=f"{year}-{region.code}-{serial:02d}", title=title.strip(), year=year, region=region,
-                department=department.strip(), description=description)  # fmt: skip
+    plan = Plan(
+        number=f"{year}-{region.code}-{serial:02d}",
+        title=title.strip(),
+        year=year,
+        region=region,
+        department=department.strip(),
+        description=description,
+    )
     plan.save()
     plan.items.set(items)
-    record_audit(actor, AuditEventType.PLAN_CREATED, plan, before=None,
-                 after={**snapshot(plan), "items": sorted(i.code for i in items)})  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.PLAN_CREATED,
+        plan,
+        before=None,
+        after={**snapshot(plan), "items": sorted(i.code for i in items)},
+    )
     return plan
 
 
@@ -199,8 +277,13 @@ def do_publish_plan(plan: Plan, *, actor: Actor) -> Plan:
         raise Conflict(_("计划已公告"), field="status")
     plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
     plan.save(update_fields=["status", "published_at"])
-    record_audit(actor, AuditEventType.PLAN_PUBLISHED, plan, before={"status": PlanStatus.DRAFT},
-                 after=snapshot(plan, ["status", "published_at"]))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.PLAN_PUBLISHED,
+        plan,
+        before={"status": PlanStatus.DRAFT},
+        after=snapshot(plan, ["status", "published_at"]),
+    )
     return plan
 
 
@@ -212,11 +295,21 @@ def _batch_departments(items: Sequence[InspectionItem]) -> list[str]:
 
 
 @action
-def do_create_batch(plan: Plan, *, name: str, items: Sequence[InspectionItem], pool: TargetPool,
-                    sources_described: Sequence[str], sources_available_at: datetime.datetime,
-                    ratios: dict[str, Any] | None = None, count: int | None = None,
-                    inspectors_per_target: int = 2, own_county_rule: bool = False,
-                    algorithm: str = Algorithm.SHA256, actor: Actor) -> Batch:  # fmt: skip
+def do_create_batch(
+    plan: Plan,
+    *,
+    name: str,
+    items: Sequence[InspectionItem],
+    pool: TargetPool,
+    sources_described: Sequence[str],
+    sources_available_at: datetime.datetime,
+    ratios: dict[str, Any] | None = None,
+    count: int | None = None,
+    inspectors_per_target: int = 2,
+    own_county_rule: bool = False,
+    algorithm: str = Algorithm.SHA256,
+    actor: Actor,
+) -> Batch:
     """Draw up a batch of a plan: items inspected together (one joint visit per target), the pool, the
     ratio per risk stratum (or a total count), inspectors per target, and the public random sources
     that will seed the draw with the time they will be published."""
@@ -233,7 +326,9 @@ def do_create_batch(plan: Plan, *, name: str, items: Sequence[InspectionItem], p
         errors["items"] = _("同一批次的事项须针对同一类对象（合并为一次检查）")
     elif pool.target_type != items[0].target_type:
         errors["pool"] = _("名录库的对象类型（%(pool)s）与事项的对象类型（%(item)s）不一致") % {
-            "pool": pool.get_target_type_display(), "item": items[0].get_target_type_display()}  # fmt: skip
+            "pool": pool.get_target_type_display(),
+            "item": items[0].get_target_type_display(),
+        }
     if not pool.region.code.startswith(plan.region.prefix):
         errors["pool"] = _("名录库的地区不在计划的地区内")
     if ratios is None and items:
@@ -247,7 +342,8 @@ def do_create_batch(plan: Plan, *, name: str, items: Sequence[InspectionItem], p
     departments = _batch_departments(items)
     if inspectors_per_target < max(2, len(departments)):
         errors["inspectors_per_target"] = _("每户至少两名检查人员，联合抽查时每个部门至少一名（本批次%(n)d个部门）") % {
-            "n": len(departments)}  # fmt: skip
+            "n": len(departments)
+        }
     if algorithm not in Algorithm.values:
         errors["algorithm"] = _("未知的抽取算法“%(value)s”") % {"value": algorithm}
     described = [s.strip() for s in sources_described if s.strip()]
@@ -258,25 +354,58 @@ def do_create_batch(plan: Plan, *, name: str, items: Sequence[InspectionItem], p
     if errors:
         raise ValidationFailed(errors)
     serial = (Batch.objects.filter(plan=plan).count()) + 1
-    batch = Batch(plan=plan, number=f"{plan.number}-{serial:02d}", name=name.strip(), pool=pool,
-                  ratios={s: str(v) for s, v in parsed.items()}, count=count,
-                  inspectors_per_target=inspectors_per_target, own_county_rule=own_county_rule,
-                  algorithm=algorithm, sources_described=described,
-                  sources_available_at=sources_available_at)  # fmt: skip
+    batch = Batch(
+        plan=plan,
+        number=f"{plan.number}-{serial:02d}",
+        name=name.strip(),
+        pool=pool,
+        ratios={s: str(v) for s, v in parsed.items()},
+        count=count,
+        inspectors_per_target=inspectors_per_target,
+        own_county_rule=own_county_rule,
+        algorithm=algorithm,
+        sources_described=described,
+        sources_available_at=sources_available_at,
+    )
     batch.save()
     batch.items.set(items)
-    record_audit(actor, AuditEventType.BATCH_CREATED, batch, before=None,
-                 after={**snapshot(batch, ["number", "name", "pool", "ratios", "count", "inspectors_per_target",
-                                           "own_county_rule", "algorithm", "sources_described",
-                                           "sources_available_at"]),
-                        "items": sorted(i.code for i in items)})  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.BATCH_CREATED,
+        batch,
+        before=None,
+        after={
+            **snapshot(
+                batch,
+                [
+                    "number",
+                    "name",
+                    "pool",
+                    "ratios",
+                    "count",
+                    "inspectors_per_target",
+                    "own_county_rule",
+                    "algorithm",
+                    "sources_described",
+                    "sources_available_at",
+                ],
+            ),
+            "items": sorted(i.code for i in items),
+        },
+    )
     return batch
 
 
 def pool_definition(pool: TargetPool) -> dict[str, Any]:
-    return {"name": pool.name, "target_type": pool.target_type, "region": pool.region_id,
-            "industry_section": pool.industry_section, "scheme": pool.scheme.code if pool.scheme else "",
-            "above_designated_size": pool.above_designated_size, "grades": pool.grades}  # fmt: skip
+    return {
+        "name": pool.name,
+        "target_type": pool.target_type,
+        "region": pool.region_id,
+        "industry_section": pool.industry_section,
+        "scheme": pool.scheme.code if pool.scheme else "",
+        "above_designated_size": pool.above_designated_size,
+        "grades": pool.grades,
+    }
 
 
 @action
@@ -291,17 +420,23 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
     now = timezone.now()
     if batch.sources_available_at <= now:
         # A source already published could be chosen to favour someone: only future sources count.
-        raise ValidationFailed({"sources_available_at": _(
-            "随机源公布时间（%(at)s）不晚于现在：须在随机源公布之前公告，公告后才能产生的数值才可作为随机源"
-        ) % {"at": timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")}})  # fmt: skip
+        raise ValidationFailed(
+            {
+                "sources_available_at": _(
+                    "随机源公布时间（%(at)s）不晚于现在：须在随机源公布之前公告，公告后才能产生的数值才可作为随机源"
+                )
+                % {"at": timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")}
+            }
+        )
     items = list(batch.items.order_by("code"))
     departments = _batch_departments(items)
     with pools.gc_paused():
         return _commit(batch, items, departments, now, actor)
 
 
-def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], now: datetime.datetime,
-            actor: Actor) -> Batch:  # fmt: skip
+def _commit(
+    batch: Batch, items: list[InspectionItem], departments: list[str], now: datetime.datetime, actor: Actor
+) -> Batch:
     pool = batch.pool
     excluded = pools.recently_inspected([i.pk for i in items], timezone.localdate())
     targets = pools.select_targets(pool, excluded)
@@ -311,18 +446,22 @@ def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], n
     except draw.DrawError as error:
         raise ValidationFailed({"count": str(error)}) from None
     if not sum(c.count for c in counts):
-        raise ValidationFailed({"pool": _(
-            "名录库“%(pool)s”中没有可抽取的对象（共%(n)d户，近12个月已检查%(x)d户被排除）")
-                                % {"pool": pool.name, "n": sum(sizes.values()), "x": len(excluded)}})  # fmt: skip
+        raise ValidationFailed(
+            {
+                "pool": _("名录库“%(pool)s”中没有可抽取的对象（共%(n)d户，近12个月已检查%(x)d户被排除）")
+                % {"pool": pool.name, "n": sum(sizes.values()), "x": len(excluded)}
+            }
+        )
     inspectors = pools.select_inspectors(departments, pool.target_type, batch.plan.region)
     _check_inspector_pool(inspectors, departments, batch.inspectors_per_target)
     pool_root = targets.begin_root()
     # The snapshot keeps the rows as read (orjson writes a million of them in C), encoded while another
     # process finishes the pool's Merkle root.
     frozen = {
-        "sizes": targets.sizes, "members": targets.members,
+        "sizes": targets.sizes,
+        "members": targets.members,
         "inspectors": [[i.code, i.department, i.region, list(i.conflicts), i.inspector_id] for i in inspectors],
-    }  # fmt: skip
+    }
     batch.snapshot = zlib.compress(orjson.dumps(frozen), 1)
     del frozen
     commitment = {
@@ -331,21 +470,29 @@ def _commit(batch: Batch, items: list[InspectionItem], departments: list[str], n
         "items": [i.code for i in items],
         "departments": departments,
         "target_type": pool.target_type,
-        "pool": {"definition": pool_definition(pool), "size": len(targets), "excluded_recently_inspected":
-                 len(excluded), "root": pool_root.result().hex()},
-        "strata": [{"stratum": c.name, "size": c.size, "ratio": batch.ratios[c.name], "count": c.count}
-                   for c in counts],
-        "inspectors": {"size": len(inspectors), "root": pools.merkle_root(i.leaf() for i in inspectors),
-                       "per_target": batch.inspectors_per_target, "own_county_rule": batch.own_county_rule},
+        "pool": {
+            "definition": pool_definition(pool),
+            "size": len(targets),
+            "excluded_recently_inspected": len(excluded),
+            "root": pool_root.result().hex(),
+        },
+        "strata": [
+            {"stratum": c.name, "size": c.size, "ratio": batch.ratios[c.name], "count": c.count} for c in counts
+        ],
+        "inspectors": {
+            "size": len(inspectors),
+            "root": pools.merkle_root(i.leaf() for i in inspectors),
+            "per_target": batch.inspectors_per_target,
+            "own_county_rule": batch.own_county_rule,
+        },
         "algorithm": str(batch.algorithm),
         "sources": batch.sources_described,
         "sources_available_at": timezone.localtime(batch.sources_available_at).isoformat(),
         "committed_at": timezone.localtime(now).isoformat(),
-    }  # fmt: skip
+    }
     batch.status, batch.committed_at, batch.commitment = BatchStatus.COMMITTED, now, commitment
     batch.save(update_fields=["status", "committed_at", "commitment", "snapshot"])
-    record_audit(actor, AuditEventType.BATCH_COMMITTED, batch, before={"status": BatchStatus.DRAFT},
-                 after=commitment)  # fmt: skip
+    record_audit(actor, AuditEventType.BATCH_COMMITTED, batch, before={"status": BatchStatus.DRAFT}, after=commitment)
     return batch
 
 
@@ -358,22 +505,33 @@ def _check_inspector_pool(
         have = sum(1 for i in inspectors if i.department == department)
         need = slots.count(department)
         if have < need:
-            raise ValidationFailed({"inspectors": _(
-                "检查人员名录库不足：%(department)s有%(have)d名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
-                "每户需要%(need)d名"
-            ) % {"department": department, "have": have, "need": need}})  # fmt: skip
+            raise ValidationFailed(
+                {
+                    "inspectors": _(
+                        "检查人员名录库不足：%(department)s有%(have)d名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
+                        "每户需要%(need)d名"
+                    )
+                    % {"department": department, "have": have, "need": need}
+                }
+            )
 
 
 def load_snapshot(batch: Batch) -> tuple[pools.TargetPool, list[pools.PoolInspector]]:
     frozen = orjson.loads(zlib.decompress(bytes(batch.snapshot)))
     targets = pools.TargetPool(frozen["sizes"], frozen["members"])
-    inspectors = [pools.PoolInspector(code, department, region, tuple(conflicts), pk)
-                  for code, department, region, conflicts, pk in frozen["inspectors"]]  # fmt: skip
+    inspectors = [
+        pools.PoolInspector(code, department, region, tuple(conflicts), pk)
+        for code, department, region, conflicts, pk in frozen["inspectors"]
+    ]
     return targets, inspectors
 
 
-def compute_draw(commitment: dict[str, Any], sources: Sequence[str], targets: pools.TargetPool,
-                 inspectors: Sequence[pools.PoolInspector]) -> list[tuple[int, str, list[str]]]:  # fmt: skip
+def compute_draw(
+    commitment: dict[str, Any],
+    sources: Sequence[str],
+    targets: pools.TargetPool,
+    inspectors: Sequence[pools.PoolInspector],
+) -> list[tuple[int, str, list[str]]]:
     """The selection a commitment and its sources give — (pool index, stratum, inspector codes) per drawn
     target, in selection order: targets stratum by stratum, then each one's inspectors (draw.py). The
     same function checks a published draw file (inspections.drawfile)."""
@@ -390,13 +548,20 @@ def compute_draw(commitment: dict[str, Any], sources: Sequence[str], targets: po
             conflicted.setdefault(uscc, set()).add(inspector.code)
     nobody: frozenset[str] = frozenset()
     staffing = draw.assign_inspectors(
-        [draw.AssignmentTarget(targets.key(i), targets.region(i),
-                               frozenset(conflicted[o]) if (o := targets.organization(i)) in conflicted else nobody)
-         for i, _name in picked],
+        [
+            draw.AssignmentTarget(
+                targets.key(i),
+                targets.region(i),
+                frozenset(conflicted[o]) if (o := targets.organization(i)) in conflicted else nobody,
+            )
+            for i, _name in picked
+        ],
         [draw.PoolInspector(i.code, i.department, i.region) for i in inspectors],
-        commitment["departments"], commitment["inspectors"]["per_target"], stream,
+        commitment["departments"],
+        commitment["inspectors"]["per_target"],
+        stream,
         own_county_rule=commitment["inspectors"]["own_county_rule"],
-    )  # fmt: skip
+    )
     return [(index, name, staff) for (index, name), staff in zip(picked, staffing, strict=True)]
 
 
@@ -415,18 +580,33 @@ def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
     return names
 
 
-def _write_tasks(batch: Batch, targets: pools.TargetPool, drawn: list[tuple[int, str, list[str]]],
-                 names: dict[int, str], inspector_ids: dict[str, int]) -> None:  # fmt: skip
+def _write_tasks(
+    batch: Batch,
+    targets: pools.TargetPool,
+    drawn: list[tuple[int, str, list[str]]],
+    names: dict[int, str],
+    inspector_ids: dict[str, int],
+) -> None:
     """Write the drawn batch's tasks and their inspectors as plain rows through core.bulk (tens of thousands
     of model instances would cost more than writing them), numbered by the database."""
     task_table, assignment_table = bulk.table(Task), bulk.table(TaskInspector)
-    template = Task(batch=batch, sequence=0, stratum="", target_type=batch.pool.target_type, target_key="",
-                    target_name="", target_region="", organization_id=0)  # fmt: skip
+    template = Task(
+        batch=batch,
+        sequence=0,
+        stratum="",
+        target_type=batch.pool.target_type,
+        target_key="",
+        target_name="",
+        target_region="",
+        organization_id=0,
+    )
     base = task_table.values_of(template)
     del base[task_table.pk_index]
     names_in_row = [n for n in task_table.names if n != "id"]
-    varying = [names_in_row.index(n) for n in ("sequence", "stratum", "target_key", "target_name", "target_region",
-                                               "organization_id")]  # fmt: skip
+    varying = [
+        names_in_row.index(n)
+        for n in ("sequence", "stratum", "target_key", "target_name", "target_region", "organization_id")
+    ]
     rows = []
     for sequence, (index, stratum, _staff) in enumerate(drawn, start=1):
         row = base.copy()
@@ -455,17 +635,23 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
     the frozen pools alone. Each drawn target becomes a task for its inspectors."""
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=batch.plan.region_id)
     if batch.status != BatchStatus.COMMITTED:
-        raise Conflict(_("只有已公告、尚未抽取的批次可以抽取（当前：%(status)s）")
-                       % {"status": batch.get_status_display()},
-                       field="status")  # fmt: skip
+        raise Conflict(
+            _("只有已公告、尚未抽取的批次可以抽取（当前：%(status)s）") % {"status": batch.get_status_display()},
+            field="status",
+        )
     if timezone.now() < batch.sources_available_at:
-        raise ValidationFailed({"sources": _("随机源要到%(at)s才公布，现在不能录入") % {
-            "at": timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")}})  # fmt: skip
+        raise ValidationFailed(
+            {
+                "sources": _("随机源要到%(at)s才公布，现在不能录入")
+                % {"at": timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")}
+            }
+        )
     values = [str(s).strip() for s in sources]
     errors: dict[str, list[str]] = {}
     if len(values) != len(batch.sources_described):
-        errors["sources"] = [_("公告了%(n)d个随机源，录入了%(m)d个数值") % {"n": len(batch.sources_described),
-                                                                           "m": len(values)}]  # fmt: skip
+        errors["sources"] = [
+            _("公告了%(n)d个随机源，录入了%(m)d个数值") % {"n": len(batch.sources_described), "m": len(values)}
+        ]
     for index, value in enumerate(values):
         try:
             draw.source_numbers(value)
@@ -488,9 +674,18 @@ def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
     batch.status, batch.sources, batch.drawn_at = BatchStatus.DRAWN, values, timezone.now()
     batch.save(update_fields=["status", "sources", "drawn_at"])
     selection = [[stratum, targets.key(index), *staff] for index, stratum, staff in drawn]
-    record_audit(actor, AuditEventType.BATCH_DRAWN, batch, before={"status": BatchStatus.COMMITTED},
-                 after={"sources": values, "key": draw.key_string(values), "tasks": len(drawn),
-                        "selection_root": pools.merkle_root(orjson.dumps(row) for row in selection)})  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.BATCH_DRAWN,
+        batch,
+        before={"status": BatchStatus.COMMITTED},
+        after={
+            "sources": values,
+            "key": draw.key_string(values),
+            "tasks": len(drawn),
+            "selection_root": pools.merkle_root(orjson.dumps(row) for row in selection),
+        },
+    )
     return batch
 
 
@@ -498,20 +693,45 @@ def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
 
 
 def _task_snapshot(task: Task) -> dict[str, Any]:
-    return snapshot(task, ["status", "result", "follow_up", "findings", "inspected_from", "inspected_until",
-                           "deadline", "recorded_by", "review_note", "published_on", "late_reason"])  # fmt: skip
+    return snapshot(
+        task,
+        [
+            "status",
+            "result",
+            "follow_up",
+            "findings",
+            "inspected_from",
+            "inspected_until",
+            "deadline",
+            "recorded_by",
+            "review_note",
+            "published_on",
+            "late_reason",
+        ],
+    )
 
 
 def _move(task: Task, to: str) -> None:
     if to not in TASK_TRANSITIONS[task.status]:
-        raise Conflict(_("检查结果当前为“%(status)s”，不能%(verb)s") % {
-            "status": task.get_status_display(), "verb": TaskStatus(to).label}, field="status")  # fmt: skip
+        raise Conflict(
+            _("检查结果当前为“%(status)s”，不能%(verb)s")
+            % {"status": task.get_status_display(), "verb": TaskStatus(to).label},
+            field="status",
+        )
     task.status = to
 
 
 @action
-def do_record_result(task: Task, *, result: str, follow_up: str, findings: str, inspected_from: datetime.date,
-                     inspected_until: datetime.date, actor: Actor) -> Task:  # fmt: skip
+def do_record_result(
+    task: Task,
+    *,
+    result: str,
+    follow_up: str,
+    findings: str,
+    inspected_from: datetime.date,
+    inspected_until: datetime.date,
+    actor: Actor,
+) -> Task:
     """An inspector assigned to the task records what they found (谁检查、谁录入). Anyone else is refused."""
     authorize(actor, Permission.RECORD_INSPECTION_RESULT)
     inspector = Inspector.objects.filter(user_id=actor.user_id).first() if actor.user_id else None
@@ -578,9 +798,14 @@ def do_publish_result(task: Task, *, note: str = "", late_reason: str = "", acto
     _refuse_own_result(task, actor)
     today = timezone.localdate()
     if task.deadline and today > task.deadline and not late_reason.strip():
-        raise ValidationFailed({"late_reason": _(
-            "已超过公示期限（%(deadline)s，检查结束后%(n)d个工作日）：须写明逾期原因，结果将标注为逾期公示"
-        ) % {"deadline": task.deadline.isoformat(), "n": PUBLICATION_WORKING_DAYS}})  # fmt: skip
+        raise ValidationFailed(
+            {
+                "late_reason": _(
+                    "已超过公示期限（%(deadline)s，检查结束后%(n)d个工作日）：须写明逾期原因，结果将标注为逾期公示"
+                )
+                % {"deadline": task.deadline.isoformat(), "n": PUBLICATION_WORKING_DAYS}
+            }
+        )
     before = _task_snapshot(task)
     _move(task, TaskStatus.PUBLISHED)
     task.review_note, task.reviewed_by, task.published_on = note.strip(), actor.label, today

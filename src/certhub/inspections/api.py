@@ -1,4 +1,4 @@
-"""Inspection endpoints of API v1 (MISSION.md C5 一公开; C2: other departments reuse results instead of
+"""Inspection endpoints of API v1 (C5 一公开; C2: other departments reuse results instead of
 inspecting again): published results, public fields only. Validation and orchestration only."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Vocabularies of 双随机、一公开 inspections (MISSION.md C5): target types, plan and batch states,
+"""Vocabularies of 双随机、一公开 inspections (C5): target types, plan and batch states,
 task states, and the result categories SAMR publishes."""
 
 from django.db import models

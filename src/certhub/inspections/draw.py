@@ -1,4 +1,4 @@
-"""Publicly verifiable random selection for 双随机 inspections (MISSION.md C5; 国办发〔2015〕58号).
+"""Publicly verifiable random selection for 双随机 inspections (C5; 国办发〔2015〕58号).
 
 A draw is announced before it runs: which public random sources (lottery results of a named future date,
 for instance) will seed it. Once they are published, anyone holding the pool's order and the sources can
@@ -234,8 +234,9 @@ def assign_inspectors(
                         pick = candidate
                 break
             if pick < 0:
-                raise AssignmentError(_staffing_failure(target, department, inspectors, conflicted, chosen,
-                                                        own_county_rule))  # fmt: skip
+                raise AssignmentError(
+                    _staffing_failure(target, department, inspectors, conflicted, chosen, own_county_rule)
+                )
             chosen.append(pick)
             level = load[pick]
             bucket = by_load[level]

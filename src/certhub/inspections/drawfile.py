@@ -1,4 +1,4 @@
-"""The published draw file of a batch (DRAW.json) and its verification by anyone (MISSION.md C5).
+"""The published draw file of a batch (DRAW.json) and its verification by anyone (C5).
 
 The file holds everything needed to redo the draw without CertHub: the commitment as announced, the
 ledger entry that recorded it (with the salt of that one entry, so that its digest can be checked), the
@@ -48,8 +48,9 @@ def draw_file(batch: Any) -> dict[str, Any]:
     ):
         staff.setdefault(task_id, []).append(code)
     ledger = None
-    event = AuditEvent.objects.filter(event_type=AuditEventType.BATCH_COMMITTED, subject_type="inspections.batch",
-                                      subject_id=str(batch.pk)).first()  # fmt: skip
+    event = AuditEvent.objects.filter(
+        event_type=AuditEventType.BATCH_COMMITTED, subject_type="inspections.batch", subject_id=str(batch.pk)
+    ).first()
     entry = Entry.objects.filter(audit=event).first() if event else None
     if entry is not None:
         ledger = {"index": entry.index, "entry": entry.entry, "salt": base64.b64encode(bytes(entry.salt)).decode()}
@@ -110,25 +111,32 @@ def verify(document: Any) -> list[str]:
     targets = pools.TargetPool({s: sizes.get(s, 0) for s in order}, [(0, *row[1:], 0) for row in pool_rows])
 
     # 1. The pools are the ones announced.
-    _expect(len(targets) == _field(commitment, "pool", "size"),
-            f"the pool lists {len(targets)} targets; the commitment announced "
-            f"{commitment['pool']['size']}")  # fmt: skip
+    _expect(
+        len(targets) == _field(commitment, "pool", "size"),
+        f"the pool lists {len(targets)} targets; the commitment announced {commitment['pool']['size']}",
+    )
     root = targets.root()
-    _expect(root == _field(commitment, "pool", "root"),
-            f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}")  # fmt: skip
+    _expect(
+        root == _field(commitment, "pool", "root"),
+        f"the pool's Merkle root is {root}; the commitment announced {commitment['pool']['root']}",
+    )
     checked.append(f"target pool: {len(targets):,} members, Merkle root {root} as announced")
     start = 0
     for stratum in strata_rows:
-        _expect(sizes.get(stratum["stratum"], 0) == stratum["size"],
-                f"stratum {stratum['stratum']} has {sizes.get(stratum['stratum'], 0)} members in the pool; the "
-                f"commitment says {stratum['size']}")  # fmt: skip
+        _expect(
+            sizes.get(stratum["stratum"], 0) == stratum["size"],
+            f"stratum {stratum['stratum']} has {sizes.get(stratum['stratum'], 0)} members in the pool; the "
+            f"commitment says {stratum['size']}",
+        )
         members = keys[start : start + stratum["size"]]
         _expect(members == sorted(members), f"stratum {stratum['stratum']} is not listed in key order")
         start += stratum["size"]
     root = pools.merkle_root(i.leaf() for i in inspectors)
-    _expect(len(inspectors) == _field(commitment, "inspectors", "size") and root == commitment["inspectors"]["root"],
-            f"the inspector pool ({len(inspectors)} members, root {root}) is not the one announced "
-            f"({commitment['inspectors']['size']} members, root {commitment['inspectors']['root']})")  # fmt: skip
+    _expect(
+        len(inspectors) == _field(commitment, "inspectors", "size") and root == commitment["inspectors"]["root"],
+        f"the inspector pool ({len(inspectors)} members, root {root}) is not the one announced "
+        f"({commitment['inspectors']['size']} members, root {commitment['inspectors']['root']})",
+    )
     checked.append(f"inspector pool: {len(inspectors):,} members, Merkle root {root} as announced")
 
     # 2. The commitment is the one the ledger recorded, before the sources came out.
@@ -141,8 +149,10 @@ def verify(document: Any) -> list[str]:
     # 3. The selection follows from the sources.
     sources = _field(document, "sources")
     if not isinstance(sources, list) or len(sources) != len(commitment["sources"]):
-        raise DrawMismatch(f"{len(sources) if isinstance(sources, list) else 0} source values for "
-                           f"{len(commitment['sources'])} announced sources")  # fmt: skip
+        raise DrawMismatch(
+            f"{len(sources) if isinstance(sources, list) else 0} source values for "
+            f"{len(commitment['sources'])} announced sources"
+        )
     try:
         from certhub.inspections.actions import compute_draw
 
@@ -152,20 +162,26 @@ def verify(document: Any) -> list[str]:
     published = document.get("selection")
     if not isinstance(published, list):
         raise DrawFileError("selection must be a list")
-    _expect(len(published) == len(expected),
-            f"the file lists {len(published)} selections; the sources give {len(expected)}")  # fmt: skip
+    _expect(
+        len(published) == len(expected), f"the file lists {len(published)} selections; the sources give {len(expected)}"
+    )
     for number, (row, (index, stratum, staff)) in enumerate(zip(published, expected, strict=True), start=1):
         if not isinstance(row, dict):
             raise DrawFileError(f"selection {number} is not an object")
         key = targets.key(index)
-        _expect(row.get("target") == key and row.get("stratum") == stratum,
-                f"selection {number}: the file says {row.get('target')} (stratum {row.get('stratum')}); the "
-                f"sources give {key} (stratum {stratum})")  # fmt: skip
-        _expect(row.get("inspectors") == staff,
-                f"selection {number} ({key}): the file says inspectors {row.get('inspectors')}; the "
-                f"sources give {staff}")  # fmt: skip
-    checked.append(f"selection: {len(expected):,} targets and their inspectors reproduced from the sources "
-                   f"with {commitment['algorithm']} (key {draw.key_string([str(s) for s in sources])})")  # fmt: skip
+        _expect(
+            row.get("target") == key and row.get("stratum") == stratum,
+            f"selection {number}: the file says {row.get('target')} (stratum {row.get('stratum')}); the "
+            f"sources give {key} (stratum {stratum})",
+        )
+        _expect(
+            row.get("inspectors") == staff,
+            f"selection {number} ({key}): the file says inspectors {row.get('inspectors')}; the sources give {staff}",
+        )
+    checked.append(
+        f"selection: {len(expected):,} targets and their inspectors reproduced from the sources "
+        f"with {commitment['algorithm']} (key {draw.key_string([str(s) for s in sources])})"
+    )
     return checked
 
 
@@ -175,19 +191,25 @@ def _check_ledger(ledger: dict[str, Any], commitment: dict[str, Any]) -> str:
         salt = base64.b64decode(ledger["salt"], validate=True)
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
         raise DrawFileError("ledger must hold the entry (JSON text) and its salt (base64)") from None
-    _expect(entry.get("subject_id") == commitment.get("batch"),
-            f"the ledger entry is about {entry.get('subject_id')}, not batch {commitment.get('batch')}")  # fmt: skip
+    _expect(
+        entry.get("subject_id") == commitment.get("batch"),
+        f"the ledger entry is about {entry.get('subject_id')}, not batch {commitment.get('batch')}",
+    )
     _expect(
         entry.get("after_digest") == salted_digest(salt, commitment),
         "the commitment is not the one recorded in the ledger: its salted digest differs from the entry's",
     )
     recorded = datetime.datetime.fromisoformat(str(entry.get("time")).replace("Z", "+00:00"))
     available = datetime.datetime.fromisoformat(commitment["sources_available_at"])
-    _expect(recorded < available,
-            f"the commitment was recorded at {recorded.isoformat()}, not before its sources came out "
-            f"({available.isoformat()})")  # fmt: skip
-    return (f"ledger: entry {ledger['index']} records this commitment at {recorded.isoformat()}, before the sources "
-            f"came out ({available.isoformat()}); prove the entry with /api/v1/ledger/proof/inclusion")  # fmt: skip
+    _expect(
+        recorded < available,
+        f"the commitment was recorded at {recorded.isoformat()}, not before its sources came out "
+        f"({available.isoformat()})",
+    )
+    return (
+        f"ledger: entry {ledger['index']} records this commitment at {recorded.isoformat()}, before the sources "
+        f"came out ({available.isoformat()}); prove the entry with /api/v1/ledger/proof/inclusion"
+    )
 
 
 def _expect(condition: bool, message: str) -> None:

@@ -75,14 +75,17 @@ class PlanForm(DomainForm):
     year = forms.IntegerField(label=_("年度"))
     region = forms.ChoiceField(label=_("地区"))
     department = forms.CharField(label=_("牵头部门"), max_length=64)
-    items = ItemChoiceField(label=_("抽查事项"), queryset=InspectionItem.objects.none(),
-                            widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    description = forms.CharField(label=_("说明"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    items = ItemChoiceField(
+        label=_("抽查事项"), queryset=InspectionItem.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label=_("说明"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, actor: Any, department: str = "", **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"year": timezone.localdate().year, "region": actor.region_code,
-                                      "department": department})  # fmt: skip
+        kwargs.setdefault(
+            "initial", {"year": timezone.localdate().year, "region": actor.region_code, "department": department}
+        )
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [
             (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
@@ -97,15 +100,22 @@ class InspectorForm(DomainForm):
     name = forms.CharField(label=_("姓名"), max_length=64)
     department = forms.CharField(label=_("部门"), max_length=64, help_text=_("与抽查事项的实施部门一致，如“市场监管”"))
     region = forms.ChoiceField(label=_("所在地区"))
-    qualifications = forms.MultipleChoiceField(label=_("可检查对象类型"), choices=TargetType.choices,
-                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    qualifications = forms.MultipleChoiceField(
+        label=_("可检查对象类型"), choices=TargetType.choices, widget=forms.CheckboxSelectMultiple
+    )
     declared_conflicts = forms.CharField(
-        label=_("申报的利害关系"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("申报的利害关系"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("有利害关系的机构的统一社会信用代码，每行一个（曾任职的机构由人员登记库自动回避）"),
-    )  # fmt: skip
+    )
     available = forms.BooleanField(label=_("可参加抽查"), required=False, initial=True)
-    username = forms.CharField(label=_("登录账号"), max_length=150, required=False,
-                               help_text=_("其监管人员账号的用户名：检查人员用它登录录入检查结果"))  # fmt: skip
+    username = forms.CharField(
+        label=_("登录账号"),
+        max_length=150,
+        required=False,
+        help_text=_("其监管人员账号的用户名：检查人员用它登录录入检查结果"),
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"region": actor.region_code, "available": True})
@@ -124,8 +134,9 @@ class InspectorForm(DomainForm):
                 continue
             code, error = clean_uscc(line)
             if error:
-                raise forms.ValidationError(_("第%(n)d行“%(value)s”：%(error)s") % {"n": number, "value": line.strip(),
-                                                                                 "error": error})  # fmt: skip
+                raise forms.ValidationError(
+                    _("第%(n)d行“%(value)s”：%(error)s") % {"n": number, "value": line.strip(), "error": error}
+                )
             codes.append(code)
         return codes
 
@@ -139,14 +150,20 @@ class PoolForm(DomainForm):
     target_type = forms.ChoiceField(label=_("对象类型"), choices=TargetType.choices)
     region = forms.ChoiceField(label=_("地区"))
     industry_section = forms.CharField(
-        label=_("行业门类"), max_length=1, required=False,
+        label=_("行业门类"),
+        max_length=1,
+        required=False,
         help_text=_("国民经济行业分类门类字母，如C（制造业）；留空表示全部"),
-    )  # fmt: skip
+    )
     scheme_code = forms.ChoiceField(label=_("认证制度"), required=False)
     above_designated_size = forms.BooleanField(label=_("仅规模以上工业企业"), required=False)
-    grades = forms.MultipleChoiceField(label=_("风险等级"), required=False, widget=forms.CheckboxSelectMultiple,
-                                       choices=RiskGrade.choices,
-                                       help_text=_("不选表示全部等级"))  # fmt: skip
+    grades = forms.MultipleChoiceField(
+        label=_("风险等级"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=RiskGrade.choices,
+        help_text=_("不选表示全部等级"),
+    )
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"region": plan.region_id})
@@ -162,8 +179,12 @@ class BatchForm(DomainForm):
     listed, C doubled, D quadrupled); left empty, the action takes the defaults of the items chosen."""
 
     name = forms.CharField(label=_("任务名称"), max_length=200)
-    items = ItemChoiceField(label=_("抽查事项"), queryset=InspectionItem.objects.none(), widget=ItemCheckboxes,
-                            help_text=_("同一批次的事项须针对同一类对象，合并为一次检查"))  # fmt: skip
+    items = ItemChoiceField(
+        label=_("抽查事项"),
+        queryset=InspectionItem.objects.none(),
+        widget=ItemCheckboxes,
+        help_text=_("同一批次的事项须针对同一类对象，合并为一次检查"),
+    )
     pool = forms.ModelChoiceField(label=_("检查对象名录库"), queryset=None, empty_label=_("请选择"))
     ratio_a = forms.DecimalField(
         label=_("A类抽查比例（%）"), required=False, min_value=0, max_value=100, decimal_places=2
@@ -177,17 +198,24 @@ class BatchForm(DomainForm):
     ratio_d = forms.DecimalField(
         label=_("D类抽查比例（%）"), required=False, min_value=0, max_value=100, decimal_places=2
     )
-    count = forms.IntegerField(label=_("抽查户数"), required=False, min_value=1,
-                               help_text=_("填写后按总户数在各层间按比例分配；留空则按比例抽取"))  # fmt: skip
+    count = forms.IntegerField(
+        label=_("抽查户数"),
+        required=False,
+        min_value=1,
+        help_text=_("填写后按总户数在各层间按比例分配；留空则按比例抽取"),
+    )
     inspectors_per_target = forms.IntegerField(label=_("每户检查人员"), initial=2, min_value=1, max_value=10)
     own_county_rule = forms.BooleanField(label=_("本县（区）人员回避"), required=False)
     algorithm = forms.ChoiceField(label=_("抽取算法"), choices=Algorithm.choices, initial=Algorithm.SHA256)
     sources_described = forms.CharField(
-        label=_("随机源"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("随机源"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一个，须是公告之后才产生的公开数值，如“中国福利彩票双色球第2026138期开奖号码”"),
-    )  # fmt: skip
-    sources_available_at = forms.DateTimeField(label=_("随机源公布时间"), widget=DateTimeLocalInput(),
-                                               help_text=_("须晚于公告时间；公布后才能录入数值并抽取"))  # fmt: skip
+    )
+    sources_available_at = forms.DateTimeField(
+        label=_("随机源公布时间"), widget=DateTimeLocalInput(), help_text=_("须晚于公告时间；公布后才能录入数值并抽取")
+    )
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,9 +247,11 @@ class DrawForm(DomainForm):
         super().__init__(*args, **kwargs)
         for index, described in enumerate(batch.sources_described):
             self.fields[f"source_{index}"] = forms.CharField(
-                label=described, max_length=500, required=False,
+                label=described,
+                max_length=500,
+                required=False,
                 help_text=_("按公布的数字填写，数字之间用空格分隔"),
-            )  # fmt: skip
+            )
         self.DOMAIN_FIELDS = {f"sources[{i}]": f"source_{i}" for i in range(len(batch.sources_described))}
 
     def sources(self) -> list[str]:
@@ -233,9 +263,13 @@ class ResultForm(DomainForm):
 
     result = forms.ChoiceField(label=_("检查结果"), choices=[("", _("请选择")), *ResultCategory.choices])
     follow_up = forms.ChoiceField(label=_("后续处置"), choices=[("", _("请选择")), *FollowUp.choices])
-    findings = forms.CharField(label=_("检查情况"), required=False, max_length=4000,
-                               widget=forms.Textarea(attrs={"rows": 4}),
-                               help_text=_("发现问题时须写明"))  # fmt: skip
+    findings = forms.CharField(
+        label=_("检查情况"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("发现问题时须写明"),
+    )
     inspected_from = forms.DateField(label=_("检查开始日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     inspected_until = forms.DateField(label=_("检查结束日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
 
@@ -243,11 +277,16 @@ class ResultForm(DomainForm):
 class PublishForm(DomainForm):
     """Approve and publish a result (do_publish_result); past the deadline the reason is required."""
 
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    late_reason = forms.CharField(label=_("逾期公示原因"), required=False, max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text=_("已超过公示期限，须写明原因；结果将标注为逾期公示"))  # fmt: skip
+    note = forms.CharField(
+        label=_("审核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    late_reason = forms.CharField(
+        label=_("逾期公示原因"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("已超过公示期限，须写明原因；结果将标注为逾期公示"),
+    )
 
     def __init__(self, *args: Any, late: bool, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "publish")
@@ -265,8 +304,9 @@ class PublishForm(DomainForm):
 class ReturnForm(DomainForm):
     """Send a result back to its inspectors (do_return_result); the note says why."""
 
-    note = forms.CharField(label=_("退回意见"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    note = forms.CharField(
+        label=_("退回意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "return")

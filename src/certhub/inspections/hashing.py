@@ -1,4 +1,4 @@
-"""The Merkle root of a frozen target pool, on two cores when the pool is large (MISSION.md C5: the root is
+"""The Merkle root of a frozen target pool, on two cores when the pool is large (C5: the root is
 published when a batch is announced). Pure Python, no Django: it runs as its own small process too.
 
 RFC 9162 splits a tree of n leaves at k, the largest power of two below n: root = node(MTH(first k),

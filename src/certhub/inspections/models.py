@@ -1,4 +1,4 @@
-"""双随机、一公开 (MISSION.md C5): one list, two pools, one set of rules (一单两库一细则).
+"""双随机、一公开 (C5): one list, two pools, one set of rules (一单两库一细则).
 
 The item list (InspectionItem), the target pools as saved filters over the registries (TargetPool), the
 inspector pool (Inspector), annual plans (Plan) executed in batches (Batch), each batch a publicly
@@ -106,8 +106,9 @@ class Inspector(RegulatedModel):
     region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
     qualifications = models.JSONField(_("可检查对象类型"), default=list)
     available = models.BooleanField(_("可参加抽查"), default=True)
-    declared_conflicts = models.JSONField(_("申报的利害关系"), default=list, blank=True,
-                                          help_text=_("统一社会信用代码列表"))  # fmt: skip
+    declared_conflicts = models.JSONField(
+        _("申报的利害关系"), default=list, blank=True, help_text=_("统一社会信用代码列表")
+    )
     person = models.OneToOneField(
         Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="inspector"
     )
@@ -164,8 +165,9 @@ class Batch(RegulatedModel):
     number = models.CharField(_("任务编号"), max_length=40, unique=True)
     name = models.CharField(_("任务名称"), max_length=200)
     items = models.ManyToManyField(InspectionItem, verbose_name=_("抽查事项"), related_name="batches")
-    pool = models.ForeignKey(TargetPool, verbose_name=_("检查对象名录库"), on_delete=models.PROTECT,
-                             related_name="batches")  # fmt: skip
+    pool = models.ForeignKey(
+        TargetPool, verbose_name=_("检查对象名录库"), on_delete=models.PROTECT, related_name="batches"
+    )
     ratios = models.JSONField(_("分层抽查比例（%）"), default=dict)
     count = models.PositiveIntegerField(_("抽查户数"), null=True, blank=True)
     inspectors_per_target = models.PositiveSmallIntegerField(_("每户检查人员"), default=2)
@@ -209,18 +211,21 @@ class Task(RegulatedModel):
 
     # No index of their own for batch and organization: task_sequence_unique and task_organization_published
     # begin with them (a draw writes tens of thousands of tasks; every index costs it).
-    batch = models.ForeignKey(Batch, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="tasks",
-                              db_index=False)  # fmt: skip
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     sequence = models.PositiveIntegerField(_("抽取顺序"))
     stratum = models.CharField(_("抽取层"), max_length=1)
     target_type = models.CharField(_("对象类型"), max_length=24, choices=TargetType.choices)
     target_key = models.CharField(_("对象标识"), max_length=80)
     target_name = models.CharField(_("对象名称"), max_length=200)
     target_region = models.CharField(_("对象所在地区"), max_length=6)
-    organization = models.ForeignKey(Organization, verbose_name=_("机构"), on_delete=models.PROTECT,
-                                     related_name="inspection_tasks", db_index=False)  # fmt: skip
-    inspectors = models.ManyToManyField(Inspector, verbose_name=_("检查人员"), through="TaskInspector",
-                                        related_name="tasks")  # fmt: skip
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="inspection_tasks", db_index=False
+    )
+    inspectors = models.ManyToManyField(
+        Inspector, verbose_name=_("检查人员"), through="TaskInspector", related_name="tasks"
+    )
     status = models.CharField(_("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.ASSIGNED)
     result = models.CharField(_("检查结果"), max_length=16, choices=ResultCategory.choices, blank=True)
     follow_up = models.CharField(_("后续处置"), max_length=16, choices=FollowUp.choices, blank=True)
@@ -228,8 +233,9 @@ class Task(RegulatedModel):
     inspected_from = models.DateField(_("检查开始日期"), null=True, blank=True)
     inspected_until = models.DateField(_("检查结束日期"), null=True, blank=True)
     deadline = models.DateField(_("公示期限"), null=True, blank=True)
-    recorded_by = models.ForeignKey(Inspector, verbose_name=_("录入人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    recorded_by = models.ForeignKey(
+        Inspector, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
     reviewed_by = models.CharField(_("审核人"), max_length=150, blank=True)
@@ -245,17 +251,24 @@ class Task(RegulatedModel):
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "sequence"], name="task_sequence_unique",
-                                    violation_error_message=_("同一抽查任务内抽取顺序不能重复")),
-            models.UniqueConstraint(fields=["batch", "target_key"], name="task_target_once_per_batch",
-                                    violation_error_message=_("同一对象在一个抽查任务中只能抽中一次")),
+            models.UniqueConstraint(
+                fields=["batch", "sequence"],
+                name="task_sequence_unique",
+                violation_error_message=_("同一抽查任务内抽取顺序不能重复"),
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "target_key"],
+                name="task_target_once_per_batch",
+                violation_error_message=_("同一对象在一个抽查任务中只能抽中一次"),
+            ),
             models.CheckConstraint(
-                condition=models.Q(inspected_until__isnull=True) | models.Q(inspected_from__isnull=True)
+                condition=models.Q(inspected_until__isnull=True)
+                | models.Q(inspected_from__isnull=True)
                 | models.Q(inspected_until__gte=models.F("inspected_from")),
                 name="task_inspection_dates_order",
                 violation_error_message=_("检查结束日期不得早于开始日期"),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}#{self.sequence} {self.target_name}"
@@ -269,10 +282,12 @@ class TaskInspector(RegulatedModel):
     """An inspector on a task, in the order drawn; the first is the team leader. (`task` has no index of
     its own: taskinspector_once begins with it.)"""
 
-    task = models.ForeignKey(Task, verbose_name=_("检查对象任务"), on_delete=models.PROTECT,
-                             related_name="assignments", db_index=False)  # fmt: skip
-    inspector = models.ForeignKey(Inspector, verbose_name=_("检查人员"), on_delete=models.PROTECT,
-                                  related_name="assignments")  # fmt: skip
+    task = models.ForeignKey(
+        Task, verbose_name=_("检查对象任务"), on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
+    inspector = models.ForeignKey(
+        Inspector, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="assignments"
+    )
     slot = models.PositiveSmallIntegerField(_("序号"))
 
     class Meta:
@@ -280,9 +295,12 @@ class TaskInspector(RegulatedModel):
         verbose_name = _("检查人员分派")
         verbose_name_plural = _("检查人员分派")
         constraints = [
-            models.UniqueConstraint(fields=["task", "inspector"], name="taskinspector_once",
-                                    violation_error_message=_("同一人员不能重复分派到同一对象")),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["task", "inspector"],
+                name="taskinspector_once",
+                violation_error_message=_("同一人员不能重复分派到同一对象"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.inspector_id}"

@@ -1,5 +1,5 @@
 """Freezing the two pools of a batch (一单两库): the targets a saved filter selects today, each in its risk
-stratum, and the inspectors who may be drawn, each with their conflicts (MISSION.md C5, C6).
+stratum, and the inspectors who may be drawn, each with their conflicts (C5, C6).
 
 A snapshot lists its members in a fixed, documented order, so that anyone holding the published list can
 rebuild it and its SHA-256 Merkle root (RFC 9162 hashing, the ledger's own): targets by stratum (A, B, C,
@@ -184,8 +184,11 @@ def _target_query(target_type: str) -> tuple[str, str, str]:
     """SELECT of (target id, key, county, credit code, organization id), the region column, and the kind
     of subject whose risk grade is the target's (a product takes its holder's)."""
     if target_type == TargetType.ENTERPRISE:  # its own organization: three columns are enough
-        return ("SELECT o.id, o.uscc, o.region_id FROM registry_organization o", "o.region_id",
-                GradedSubject.ORGANIZATION)  # fmt: skip
+        return (
+            "SELECT o.id, o.uscc, o.region_id FROM registry_organization o",
+            "o.region_id",
+            GradedSubject.ORGANIZATION,
+        )
     if target_type == TargetType.CERTIFIED_PRODUCT:
         return (
             "SELECT c.id, b.approval_number || '/' || c.number, c.region_code, o.uscc, o.id "
@@ -195,10 +198,13 @@ def _target_query(target_type: str) -> tuple[str, str, str]:
             GradedSubject.ORGANIZATION,
         )
     table, key, subject = {
-        TargetType.CERTIFICATION_BODY: ("registry_certificationbody", "approval_number",
-                                        GradedSubject.CERTIFICATION_BODY),
+        TargetType.CERTIFICATION_BODY: (
+            "registry_certificationbody",
+            "approval_number",
+            GradedSubject.CERTIFICATION_BODY,
+        ),
         TargetType.LAB: ("registry_lab", "cma_number", GradedSubject.LAB),
-    }[target_type]  # fmt: skip
+    }[target_type]
     return (
         f"SELECT t.id, t.{key}, o.region_id, o.uscc, o.id FROM {table} t "  # noqa: S608
         "JOIN registry_organization o ON o.id = t.organization_id",
@@ -226,8 +232,10 @@ def select_targets(pool: object, excluded: set[str]) -> TargetPool:
             params.append(pool.scheme_id)  # type: ignore[attr-defined]
     elif target_type == TargetType.ENTERPRISE:
         if pool.scheme_id:  # type: ignore[attr-defined]
-            conditions.append("EXISTS (SELECT 1 FROM registry_certificate c WHERE c.holder_id = o.id "
-                              "AND c.status = %s AND c.scheme_id = %s)")  # fmt: skip
+            conditions.append(
+                "EXISTS (SELECT 1 FROM registry_certificate c WHERE c.holder_id = o.id "
+                "AND c.status = %s AND c.scheme_id = %s)"
+            )
             params += [CertificateStatus.ACTIVE.value, pool.scheme_id]  # type: ignore[attr-defined]
     else:
         conditions.append("t.status = %s")
@@ -240,8 +248,10 @@ def select_targets(pool: object, excluded: set[str]) -> TargetPool:
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {' AND '.join(conditions)}", params)
         rows = cursor.fetchall()
-        cursor.execute("SELECT subject_id, grade FROM risk_grade WHERE subject_type = %s AND grade <> %s",
-                       [graded.value, UNGRADED.value])  # fmt: skip
+        cursor.execute(
+            "SELECT subject_id, grade FROM risk_grade WHERE subject_type = %s AND grade <> %s",
+            [graded.value, UNGRADED.value],
+        )
         grade_of = dict(cursor.fetchall())
     # The grade is the target's own (bodies, labs) or its organization's (enterprises, products).
     enterprise = target_type == TargetType.ENTERPRISE
@@ -290,11 +300,12 @@ def select_inspectors(departments: Sequence[str], target_type: str, region: Regi
     from certhub.registry.models import Affiliation
 
     rows = list(
-        Inspector.objects.filter(available=True, department__in=list(departments),
-                                 region__code__startswith=region.prefix)
-        .order_by("code").values_list("id", "code", "department", "region_id", "qualifications",
-                                      "declared_conflicts", "person_id")
-    )  # fmt: skip
+        Inspector.objects.filter(
+            available=True, department__in=list(departments), region__code__startswith=region.prefix
+        )
+        .order_by("code")
+        .values_list("id", "code", "department", "region_id", "qualifications", "declared_conflicts", "person_id")
+    )
     rows = [r for r in rows if target_type in (r[4] or [])]
     employers: dict[int, set[str]] = {}
     person_ids = [r[6] for r in rows if r[6] is not None]
@@ -303,7 +314,8 @@ def select_inspectors(departments: Sequence[str], target_type: str, region: Regi
     ):
         employers.setdefault(person_id, set()).add(uscc)
     return [
-        PoolInspector(code, department, region_code,
-                      tuple(sorted(set(declared or []) | employers.get(person_id, set()))), pk)
+        PoolInspector(
+            code, department, region_code, tuple(sorted(set(declared or []) | employers.get(person_id, set()))), pk
+        )
         for pk, code, department, region_code, _q, declared, person_id in rows
-    ]  # fmt: skip
+    ]

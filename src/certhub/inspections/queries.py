@@ -1,7 +1,7 @@
-"""Read side of 双随机、一公开 (MISSION.md C5): what the public sees (the item list, announced plans, announced
+"""Read side of 双随机、一公开 (C5): what the public sees (the item list, announced plans, announced
 and drawn batches, published results) and what an officer, inspector or reviewer may open, scoped by
-region (STYLE.md 11). Fetchers raise Http404 for a number that does not exist and NotPermitted for one the
-actor may not open."""
+region (docs/architecture.md convention 11). Fetchers raise Http404 for a number that does not exist and NotPermitted
+for one the actor may not open."""
 
 from __future__ import annotations
 
@@ -64,10 +64,12 @@ def published_plans() -> QuerySet[Plan]:
     return (
         Plan.objects.filter(status=PlanStatus.PUBLISHED)
         .select_related("region")
-        .prefetch_related(Prefetch("items", queryset=InspectionItem.objects.order_by("code")),
-                          Prefetch("batches", queryset=batches, to_attr="public_batches"))
+        .prefetch_related(
+            Prefetch("items", queryset=InspectionItem.objects.order_by("code")),
+            Prefetch("batches", queryset=batches, to_attr="public_batches"),
+        )
         .order_by("-published_at", "number")
-    )  # fmt: skip
+    )
 
 
 def public_batches() -> QuerySet[Batch]:
@@ -189,8 +191,11 @@ def access_task(actor: Actor, pk: int) -> Task:
 
 
 def _tasks() -> QuerySet[Task]:
-    return (Task.objects.select_related("batch__plan").defer("batch__snapshot")  # never the frozen pool
-            .prefetch_related(_assignments()))  # fmt: skip
+    return (
+        Task.objects.select_related("batch__plan")
+        .defer("batch__snapshot")  # never the frozen pool
+        .prefetch_related(_assignments())
+    )
 
 
 def tasks_for_inspector(actor: Actor) -> QuerySet[Task]:

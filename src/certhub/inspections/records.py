@@ -1,4 +1,4 @@
-"""Published inspection results as other systems and modules read them (MISSION.md C5: results flow into
+"""Published inspection results as other systems and modules read them (C5: results flow into
 the organization's record and the risk signals): one public record per result, shared by the traces of
 registry.trace, the results API and the risk detectors (C6), which count the adverse ones."""
 

@@ -1,5 +1,5 @@
-"""Test and demo helpers for inspections, built through actions (STYLE.md 17): an item list, a target
-pool, an inspector pool with sign-ins, and a plan with one batch ready to announce."""
+"""Test and demo helpers for inspections, built through actions (docs/architecture.md convention 17): an
+item list, a target pool, an inspector pool with sign-ins, and a plan with one batch ready to announce."""
 
 from __future__ import annotations
 
@@ -57,8 +57,15 @@ def create_items(region: str = "430000", actor: Actor = SYSTEM) -> dict[str, Ins
     return {spec["code"]: actions.do_create_inspection_item(region=region, actor=actor, **spec) for spec in ITEMS}
 
 
-def create_inspectors(counties: list[str], *, per_county: int = 2, departments: tuple[str, ...] = (MARKET,),
-                      password: str, actor: Actor = SYSTEM, prefix: str = "XZ") -> list[Inspector]:  # fmt: skip
+def create_inspectors(
+    counties: list[str],
+    *,
+    per_county: int = 2,
+    departments: tuple[str, ...] = (MARKET,),
+    password: str,
+    actor: Actor = SYSTEM,
+    prefix: str = "XZ",
+) -> list[Inspector]:
     """Inspectors posted across `counties`, each with a sign-in (username = code in lower case) as an
     officer of their county. The password is hashed once for all of them (they share it; a deliberately
     slow hash per demo account would be most of the demo's time)."""
@@ -72,19 +79,30 @@ def create_inspectors(counties: list[str], *, per_county: int = 2, departments: 
                 serial += 1
                 code = f"{prefix}{county}{serial:04d}"
                 user = User.objects.create(
-                    username=code.lower(), password=hashed, role=Role.OFFICER, region=region,
-                    department=f"{region.name}{department}", first_name=f"检查员{serial}",
-                )  # fmt: skip
-                inspectors.append(actions.do_create_inspector(
-                    code=code, name=f"检查员{serial}", department=department, region=region,
-                    qualifications=["ENTERPRISE", "CERTIFIED_PRODUCT", "CERTIFICATION_BODY", "LAB"], user=user,
-                    actor=actor,
-                ))  # fmt: skip
+                    username=code.lower(),
+                    password=hashed,
+                    role=Role.OFFICER,
+                    region=region,
+                    department=f"{region.name}{department}",
+                    first_name=f"检查员{serial}",
+                )
+                inspectors.append(
+                    actions.do_create_inspector(
+                        code=code,
+                        name=f"检查员{serial}",
+                        department=department,
+                        region=region,
+                        qualifications=["ENTERPRISE", "CERTIFIED_PRODUCT", "CERTIFICATION_BODY", "LAB"],
+                        user=user,
+                        actor=actor,
+                    )
+                )
     return inspectors
 
 
-def build_inspection_world(password: str, *, sources_in: datetime.timedelta = datetime.timedelta(days=3),
-                           **batch_options: Any) -> InspectionWorld:  # fmt: skip
+def build_inspection_world(
+    password: str, *, sources_in: datetime.timedelta = datetime.timedelta(days=3), **batch_options: Any
+) -> InspectionWorld:
     """Items, an enterprise pool of the whole province, eight inspectors in four counties, and a plan with
     one batch of the enterprise-disclosure item whose sources come out `sources_in` from now."""
     result = InspectionWorld()
@@ -95,13 +113,22 @@ def build_inspection_world(password: str, *, sources_in: datetime.timedelta = da
     result.inspectors = create_inspectors(["430102", "430104", "430405", "431102"], password=password)
     result.users = {i.code.lower(): i.user for i in result.inspectors}
     result.plan = actions.do_create_plan(
-        title="2026年度企业公示信息双随机抽查计划", year=2026, region="430000", department="湖南省市场监督管理局",
-        items=[result.items["SC-QY-01"], result.items["SC-QY-02"]], actor=SYSTEM,
-    )  # fmt: skip
+        title="2026年度企业公示信息双随机抽查计划",
+        year=2026,
+        region="430000",
+        department="湖南省市场监督管理局",
+        items=[result.items["SC-QY-01"], result.items["SC-QY-02"]],
+        actor=SYSTEM,
+    )
     options = {"ratios": {"A": "50", "B": "100", "C": "100", "D": "100"}, **batch_options}
     result.batch = actions.do_create_batch(
-        result.plan, name="第一批", items=[result.items["SC-QY-01"]], pool=result.pools["enterprises"],
+        result.plan,
+        name="第一批",
+        items=[result.items["SC-QY-01"]],
+        pool=result.pools["enterprises"],
         sources_described=["中国福利彩票双色球第2026138期开奖号码", "体育彩票排列5第26320期开奖号码"],
-        sources_available_at=timezone.now() + sources_in, actor=SYSTEM, **options,
-    )  # fmt: skip
+        sources_available_at=timezone.now() + sources_in,
+        actor=SYSTEM,
+        **options,
+    )
     return result

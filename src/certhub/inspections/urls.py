@@ -1,4 +1,4 @@
-"""URLs of 双随机、一公开 (MISSION.md C5): four public tabs, a batch's page and draw file, and the office pages."""
+"""URLs of 双随机、一公开 (C5): four public tabs, a batch's page and draw file, and the office pages."""
 
 from django.urls import path
 

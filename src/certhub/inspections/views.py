@@ -1,4 +1,4 @@
-"""Public pages of 双随机、一公开 (MISSION.md C5), no sign-in: the item list, announced plans, announced batches
+"""Public pages of 双随机、一公开 (C5), no sign-in: the item list, announced plans, announced batches
 with their commitments and draws, and published results. Risk grades are internal (C6): these pages give
 total counts only, never a stratum or a grade."""
 

@@ -1,1 +1,1 @@
-"""The transparency ledger (MISSION.md C4): an append-only Merkle log of every regulated action."""
+"""The transparency ledger (C4): an append-only Merkle log of every regulated action."""

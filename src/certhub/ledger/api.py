@@ -1,4 +1,4 @@
-"""The ledger over HTTP (MISSION.md C4): checkpoints, the verifier key, entries and proofs, so that anyone
+"""The ledger over HTTP (C4): checkpoints, the verifier key, entries and proofs, so that anyone
 can check with their own RFC 9162 and c2sp.org tools that CertHub's history was never rewritten.
 Hashes are standard base64; every refusal uses the common error body and a 422, never a 500."""
 

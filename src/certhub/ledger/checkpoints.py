@@ -1,5 +1,5 @@
 """Signed checkpoints of the ledger: c2sp.org/tlog-checkpoint bodies in c2sp.org/signed-note envelopes,
-signed with the log's Ed25519 key (MISSION.md C4).
+signed with the log's Ed25519 key (C4).
 
 The private key is a file in settings.KEY_DIR (`ledger.key`, mode 0600, the note format's
 PRIVATE+KEY+name+hash+base64 string); it is made on first use, so a fresh installation signs at once,

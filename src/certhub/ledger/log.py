@@ -1,4 +1,4 @@
-"""Appending to the ledger and answering proofs from its stored subtree hashes (MISSION.md C4).
+"""Appending to the ledger and answering proofs from its stored subtree hashes (C4).
 
 Appending. Every audit row an action writes is queued (core.audit); when the outermost action ends,
 still inside its transaction, `append_queued` turns the queue into entries:
@@ -167,8 +167,9 @@ def _grow(edge: Edge, items: Sequence[LedgerItem], ids: list[str], time: str) ->
     return entries, nodes
 
 
-def _write_small(entries: list[list], nodes: list[tuple[int, bytes]], edge: Edge,
-                 expected: tuple[int, bytes] | None) -> bool:  # fmt: skip
+def _write_small(
+    entries: list[list], nodes: list[tuple[int, bytes]], edge: Edge, expected: tuple[int, bytes] | None
+) -> bool:
     """Entries, nodes and the new head in one statement (PostgreSQL); with `expected`, only if the head
     is still (size, right edge) as expected. Returns whether it was written. Only placeholders are joined
     into the statement; every value is a parameter."""

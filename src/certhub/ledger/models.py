@@ -1,4 +1,4 @@
-"""The transparency ledger's tables (MISSION.md C4, docs/ledger.md).
+"""The transparency ledger's tables (C4, docs/ledger.md).
 
 An append-only RFC 9162 Merkle log: one Entry per audit row, the hashes of every complete subtree above
 the leaves (so that a proof at tens of millions of entries reads a few dozen stored hashes instead of

@@ -1,4 +1,4 @@
-"""The public identifier a ledger entry gives its subject (MISSION.md C4: anyone can tie an entry to the
+"""The public identifier a ledger entry gives its subject (C4: anyone can tie an entry to the
 record it is about, and nothing personal is published).
 
 Records the registry publishes anyway are named by their public keys: a certificate by its body's

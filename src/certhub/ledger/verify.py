@@ -1,5 +1,5 @@
 """`certhub ledger verify`: recompute the whole log from its stored entries and check everything that
-was derived from them or published about them (MISSION.md C4).
+was derived from them or published about them (C4).
 
 - each entry's index runs on without a gap, its `sequence` is its index, and its stored leaf hash is
   SHA-256(0x00 ‖ entry);
@@ -47,8 +47,18 @@ class Report:
 
 
 def _batches(size: int) -> Iterator[list[tuple]]:
-    fields = ("index", "leaf_hash", "entry", "salt", "audit__event_type", "audit__subject_type", "audit__subject_id",
-              "audit__actor_role", "audit__before", "audit__after")  # fmt: skip
+    fields = (
+        "index",
+        "leaf_hash",
+        "entry",
+        "salt",
+        "audit__event_type",
+        "audit__subject_type",
+        "audit__subject_id",
+        "audit__actor_role",
+        "audit__before",
+        "audit__after",
+    )
     for start in range(0, size, BATCH):
         rows = Entry.objects.filter(index__gte=start, index__lt=start + BATCH).order_by("index")
         yield list(rows.values_list(*fields))
@@ -56,8 +66,13 @@ def _batches(size: int) -> Iterator[list[tuple]]:
 
 def _check_audit(report: Report, index: int, document: dict, salt: bytes, audit: tuple) -> None:
     event_type, subject_type, _subject_id, actor_role, before, after = audit
-    expected = {"action": event_type, "subject_type": subject_type, "actor_role": actor_role,
-                "before_digest": salted_digest(salt, before), "after_digest": salted_digest(salt, after)}  # fmt: skip
+    expected = {
+        "action": event_type,
+        "subject_type": subject_type,
+        "actor_role": actor_role,
+        "before_digest": salted_digest(salt, before),
+        "after_digest": salted_digest(salt, after),
+    }
     for key, value in expected.items():
         if document.get(key) != value:
             report.problem(f"entry {index}: its {key} does not match the audit row it records")

@@ -341,7 +341,7 @@ def export_open_data(
 def write_export(
     directory: Path, *, started: datetime.datetime, lock: ExportLock, progress: Progress | None
 ) -> dict[str, Any]:
-    # The date on which `surveillance_overdue` is evaluated, in Asia/Shanghai (ARCHITECTURE.md invariant 5).
+    # The date on which `surveillance_overdue` is evaluated, in Asia/Shanghai (docs/architecture.md invariant 5).
     as_of = timezone.localdate(started)
     files: list[dict[str, Any]] = []
     for dataset in DATASETS:

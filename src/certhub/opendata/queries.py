@@ -4,7 +4,7 @@ One `Dataset` per pair of files. Each reads the registry in primary-key order by
 short indexed query per chunk, so that a national registry (millions of certificates) streams in
 bounded memory and no transaction or server-side cursor stays open for the length of an export.
 
-Only public fields leave (ARCHITECTURE.md invariant 3, C3):
+Only public fields leave (docs/architecture.md invariant 3, C3):
 - certificates are their stored public records, the very documents the public API serves, plus the
   `surveillance_overdue` flag as of the export date; drafts have no public record, and a record whose
   status is not public is skipped all the same;

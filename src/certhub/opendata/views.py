@@ -46,12 +46,14 @@ def file_rows(export: Export) -> list[dict[str, Any]]:
     rows = []
     for entry in export.manifest["files"]:
         dataset = DATASET_BY_NAME.get(entry["dataset"])
-        rows.append({
-            **entry,
-            "label": dataset.label if dataset else entry["dataset"],
-            "format_label": FORMAT_LABELS.get(entry["format"], entry["format"]),
-            "url": reverse("opendata:download", args=[entry["filename"]]),
-        })  # fmt: skip
+        rows.append(
+            {
+                **entry,
+                "label": dataset.label if dataset else entry["dataset"],
+                "format_label": FORMAT_LABELS.get(entry["format"], entry["format"]),
+                "url": reverse("opendata:download", args=[entry["filename"]]),
+            }
+        )
     return rows
 
 

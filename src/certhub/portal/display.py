@@ -62,15 +62,18 @@ def certificate_banner(certificate: Certificate, today: datetime.date | None = N
     if status == CertificateStatus.ACTIVE and certificate.expiry_date < today:
         # The body has not yet recorded the expiry; the date speaks for itself (a derived fact).
         return StatusBanner(
-            tone="ended", word=_("已过有效期"), invalid=True,
+            tone="ended",
+            word=_("已过有效期"),
+            invalid=True,
             headline=_("此证书的有效期已于%(date)s届满") % {"date": expiry},
             lines=[_("登记状态仍为“有效”，但认证机构尚未更新状态。"), str(INVALID_WARNING)],
-        )  # fmt: skip
+        )
     if status == CertificateStatus.ACTIVE:
         return StatusBanner(
-            tone="valid", word=word,
+            tone="valid",
+            word=word,
             headline=_("此证书在登记库中状态为有效，有效期至%(date)s") % {"date": expiry},
-        )  # fmt: skip
+        )
     if status == CertificateStatus.DRAFT:
         return StatusBanner(tone="draft", word=word, headline=_("此证书是草稿，尚未发布，公众不可见"))
     headlines = {

@@ -1,5 +1,5 @@
-"""How office pages run actions (STYLE.md 7: views validate and orchestrate only): a refusal of permission
-becomes a 403 page, a refusal of input stands next to the fields it names, and lists are paged. Shared by
+"""How office pages run actions (docs/architecture.md convention 7: views validate and orchestrate only): a refusal of
+permission becomes a 403 page, a refusal of input stands next to the fields it names, and lists are paged. Shared by
 the office pages of every app."""
 
 from __future__ import annotations

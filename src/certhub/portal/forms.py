@@ -42,9 +42,11 @@ class FilterForm(forms.Form):
 
 class CertificateSearchForm(FilterForm):
     q = forms.CharField(
-        label=_("证书编号、组织名称或统一社会信用代码"), max_length=100, required=False,
+        label=_("证书编号、组织名称或统一社会信用代码"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
-    )  # fmt: skip
+    )
     scheme = forms.ChoiceField(label=_("认证制度"), required=False)
     status = forms.ChoiceField(label=_("证书状态"), required=False)
     region = forms.ChoiceField(label=_("所在地区"), required=False)
@@ -59,16 +61,24 @@ class CertificateSearchForm(FilterForm):
 
 
 class LabFinderForm(FilterForm):
-    q = forms.CharField(label=_("机构名称或资质认定证书编号"), max_length=100, required=False,
-                        widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
+    q = forms.CharField(
+        label=_("机构名称或资质认定证书编号"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     parameter = forms.CharField(
-        label=_("检测项目/参数"), max_length=100, required=False,
+        label=_("检测项目/参数"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：铅")}),
-    )  # fmt: skip
+    )
     standard = forms.CharField(
-        label=_("依据标准/方法"), max_length=100, required=False,
+        label=_("依据标准/方法"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：GB 5009.12")}),
-    )  # fmt: skip
+    )
     region = forms.ChoiceField(label=_("所在地区"), required=False)
 
     def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
@@ -78,9 +88,11 @@ class LabFinderForm(FilterForm):
 
 class ScopeFilterForm(FilterForm):
     q = forms.CharField(
-        label=_("在资质认定范围中查找"), max_length=100, required=False,
+        label=_("在资质认定范围中查找"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("领域、对象、参数或标准")}),
-    )  # fmt: skip
+    )
 
 
 class BodyFilterForm(FilterForm):
@@ -128,10 +140,13 @@ class OfficeFilterForm(FilterForm):
 
 
 class OwnCertificateFilterForm(FilterForm):
-    q = forms.CharField(label=_("证书编号、组织名称或统一社会信用代码"), max_length=100, required=False,
-                        widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=_with_all(_("全部"), CertificateStatus.choices))  # fmt: skip
+    q = forms.CharField(
+        label=_("证书编号、组织名称或统一社会信用代码"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=_with_all(_("全部"), CertificateStatus.choices))
 
 
 class DateInput(forms.DateInput):
@@ -156,16 +171,20 @@ class StatusChangeForm(forms.Form):
         label=_("变更为"),
         choices=[(s.value, s.label) for s in CertificateStatus if s != CertificateStatus.DRAFT],
         # portal.js asks for confirmation before a status no transition leads out of.
-        widget=forms.Select(attrs={
-            "data-final-statuses": ",".join(s for s, after in CERTIFICATE_TRANSITIONS.items() if not after),
-            "data-confirm": _("撤销、注销和过期失效是终止状态，不能恢复。确定提交吗？"),
-        }),
-    )  # fmt: skip
+        widget=forms.Select(
+            attrs={
+                "data-final-statuses": ",".join(s for s, after in CERTIFICATE_TRANSITIONS.items() if not after),
+                "data-confirm": _("撤销、注销和过期失效是终止状态，不能恢复。确定提交吗？"),
+            }
+        ),
+    )
     effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     reason = forms.CharField(
-        label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("将在证书的公开状态记录中显示"),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"effective_date": timezone.localdate()})

@@ -87,9 +87,13 @@ def registry_list(request: HttpRequest, registry_key: str) -> HttpResponse:
     registry = REGISTRY_BY_KEY[registry_key]
     actor = request_actor(request)
     form = OfficeFilterForm(
-        request.GET or None, regions=queries.region_choices(actor), statuses=registry.statuses,
-        status_label=registry.status_label, schemes=registry.schemes, search_help=registry.search_help,
-    )  # fmt: skip
+        request.GET or None,
+        regions=queries.region_choices(actor),
+        statuses=registry.statuses,
+        status_label=registry.status_label,
+        schemes=registry.schemes,
+        search_help=registry.search_help,
+    )
     page = paginate(request, registry.rows(actor, **form.criteria()))
     history = f"portal:office_{registry.name}_history"
     rows = [{"url": reverse(history, args=[row.pk]), "cells": _cells(registry, row)} for row in page]
@@ -142,9 +146,12 @@ def certificate_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             data = form.cleaned_data
             changed = do_change_certificate_status(
-                certificate, to_status=data["to_status"], effective_date=data["effective_date"],
-                reason=data["reason"], actor=actor,
-            )  # fmt: skip
+                certificate,
+                to_status=data["to_status"],
+                effective_date=data["effective_date"],
+                reason=data["reason"],
+                actor=actor,
+            )
         except (ValidationFailed, Conflict) as error:
             form.add_domain_errors(error)
         except NotPermitted as error:

@@ -1,9 +1,9 @@
 """Read helpers for the portal's pages: scoped querysets for the back office, the lab finder and the
-lookups the certificate page needs. Every queryset starts from the actor's scope (ARCHITECTURE.md
+lookups the certificate page needs. Every queryset starts from the actor's scope (docs/architecture.md
 invariant 4); the filters only narrow it further.
 
 Filters the API shares (organizations, bodies, the lab finder) live in registry/queries.py
-(STYLE.md 5: one filter definition per model); these are the ones only pages need."""
+(docs/architecture.md convention 5: one filter definition per model); these are the ones only pages need."""
 
 from __future__ import annotations
 
@@ -104,9 +104,11 @@ def lab_scope(lab: Lab, q: str = "") -> QuerySet[LabScope]:
     text = q.strip()
     if text:
         queryset = queryset.filter(
-            Q(field__contains=text) | Q(object__contains=text) | Q(parameter__contains=text)
+            Q(field__contains=text)
+            | Q(object__contains=text)
+            | Q(parameter__contains=text)
             | Q(standard__contains=text)
-        )  # fmt: skip
+        )
     return queryset.order_by("field", "object", "parameter", "id")
 
 

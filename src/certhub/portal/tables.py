@@ -1,5 +1,5 @@
 """The back office's registry lists, declared once each: the scoped query, the filters it offers and
-the columns it shows. One generic list view and one history view serve them all (STYLE.md 13: a
+the columns it shows. One generic list view and one history view serve them all (docs/architecture.md convention 13: a
 registry supplies data, not code)."""
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ def _org_region(row: Any) -> str:
 def _affiliations(person: Person) -> str:
     return "；".join(
         f"{a.organization.name}（{a.get_role_display()}，{a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}）"
-        if a.end else f"{a.organization.name}（{a.get_role_display()}，{a.start:%Y-%m-%d}–）"
+        if a.end
+        else f"{a.organization.name}（{a.get_role_display()}，{a.start:%Y-%m-%d}–）"
         for a in person.affiliations.all()
-    )  # fmt: skip
+    )
 
 
 REGISTRIES: list[OfficeRegistry] = [

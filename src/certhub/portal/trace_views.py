@@ -1,4 +1,4 @@
-"""The trace pages (MISSION.md C4 全过程追溯、倒查追溯), beside GET /api/v1/trace/…: a certificate, a test
+"""The trace pages (C4 全过程追溯、倒查追溯), beside GET /api/v1/trace/…: a certificate, a test
 report or an organization with everything behind it, and a timeline of its history in which every step
 shows its ledger entry and, on request, the proof that the signed checkpoint includes it.
 
@@ -95,8 +95,11 @@ def trace_organization(request: HttpRequest, uscc: str) -> HttpResponse:
     try:
         found = trace.organization_trace(request_actor(request), uscc)
     except ValidationFailed as error:
-        return _refused(request, _("统一社会信用代码“%(code)s”无效：%(reason)s")
-                        % {"code": uscc[:40], "reason": error.errors["uscc"][0]}, 400)  # fmt: skip
+        return _refused(
+            request,
+            _("统一社会信用代码“%(code)s”无效：%(reason)s") % {"code": uscc[:40], "reason": error.errors["uscc"][0]},
+            400,
+        )
     except NotFound as error:
         return _refused(request, error.message, 404)
     found["events"] = _with_status_labels(found["events"])

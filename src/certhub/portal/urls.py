@@ -36,8 +36,16 @@ urlpatterns = [
 ]
 for registry in REGISTRIES:
     urlpatterns += [
-        path(f"office/{registry.key}/", office_views.registry_list, {"registry_key": registry.key},
-             name=f"office_{registry.name}_list"),
-        path(f"office/{registry.key}/<int:pk>/history/", office_views.registry_history,
-             {"registry_key": registry.key}, name=f"office_{registry.name}_history"),
-    ]  # fmt: skip
+        path(
+            f"office/{registry.key}/",
+            office_views.registry_list,
+            {"registry_key": registry.key},
+            name=f"office_{registry.name}_list",
+        ),
+        path(
+            f"office/{registry.key}/<int:pk>/history/",
+            office_views.registry_history,
+            {"registry_key": registry.key},
+            name=f"office_{registry.name}_history",
+        ),
+    ]

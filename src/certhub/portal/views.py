@@ -1,6 +1,6 @@
 """The public pages (C3): certificate search and verification, certification bodies, the lab finder.
 
-Views parse input, call registry and portal queries, and render; they decide nothing (STYLE.md, "five
+Views parse input, call registry and portal queries, and render; they decide nothing (docs/architecture.md, "five
 things"). Every query runs as the visiting actor, so drafts never reach the public."""
 
 from __future__ import annotations
@@ -49,8 +49,14 @@ def search(request: HttpRequest) -> HttpResponse:
         results, partial = certificate_search(request_actor(request), **criteria)
         page = paginate(request, results)
     body = queries.certification_body_named(criteria.get("body", ""))
-    context = {"form": form, "page": page, "criteria": criteria, "body": body, "partial": partial,
-               "holder_cap": registry_queries.HOLDER_MATCH_CAP}  # fmt: skip
+    context = {
+        "form": form,
+        "page": page,
+        "criteria": criteria,
+        "body": body,
+        "partial": partial,
+        "holder_cap": registry_queries.HOLDER_MATCH_CAP,
+    }
     return render(request, "portal/search.html", context)
 
 
@@ -124,7 +130,7 @@ def lab(request: HttpRequest, cma_number: str) -> HttpResponse:
 
 @require_safe
 def procurement(request: HttpRequest) -> HttpResponse:
-    """政府采购优先 (MISSION.md C13), the page beside GET /api/v1/procurement/check: is a supplier — or its
+    """政府采购优先 (C13), the page beside GET /api/v1/procurement/check: is a supplier — or its
     product — certified now, and under which schemes. The answer is registry.queries.procurement_check's,
     the same as the API's; a bad credit code is shown next to its field."""
     uscc = request.GET.get("uscc", "").strip()[:40]

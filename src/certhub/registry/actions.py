@@ -1,4 +1,4 @@
-"""Registry actions: the only code that changes registry rows (ARCHITECTURE.md, "the flow").
+"""Registry actions: the only code that changes registry rows (docs/architecture.md, "the flow").
 
 Each action runs in one transaction: permission check → domain rules → rows → audit row.
 Bad input raises ValidationFailed with field-level messages before anything is written."""
@@ -347,12 +347,14 @@ def do_create_certification_body(
         raise Conflict(_("批准号%(n)s已登记") % {"n": approval_number}, field="approval_number")
     if CertificationBody.objects.filter(organization=organization).exists():
         raise Conflict(_("该机构已登记为认证机构"), field="organization")
-    body = CertificationBody(organization=organization, name=name, approval_number=approval_number,
-                             accreditation=accreditation.strip())  # fmt: skip
+    body = CertificationBody(
+        organization=organization, name=name, approval_number=approval_number, accreditation=accreditation.strip()
+    )
     body.save()
     body.schemes.set(schemes)
-    record_audit(actor, AuditEventType.CERTIFICATION_BODY_CREATED, body, before=None,
-                 after={**snapshot(body), "schemes": codes})  # fmt: skip
+    record_audit(
+        actor, AuditEventType.CERTIFICATION_BODY_CREATED, body, before=None, after={**snapshot(body), "schemes": codes}
+    )
     return body
 
 
@@ -381,8 +383,13 @@ def do_create_lab(
         raise ValidationFailed(errors)
     if Lab.objects.filter(cma_number=cma_number).exists():
         raise Conflict(_("资质认定证书编号%(n)s已登记") % {"n": cma_number}, field="cma_number")
-    lab = Lab(organization=organization, name=name, cma_number=cma_number, cma_valid_from=cma_valid_from,
-              cma_valid_until=cma_valid_until)  # fmt: skip
+    lab = Lab(
+        organization=organization,
+        name=name,
+        cma_number=cma_number,
+        cma_valid_from=cma_valid_from,
+        cma_valid_until=cma_valid_until,
+    )
     lab.save()
     record_audit(actor, AuditEventType.LAB_CREATED, lab, before=None, after=snapshot(lab))
     return lab
@@ -404,8 +411,12 @@ def do_add_lab_scope(
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
     values = {}
     errors = {}
-    for key, raw, limit in (("field", field, 100), ("object", object, 200), ("parameter", parameter, 200),
-                            ("standard", standard, 200)):  # fmt: skip
+    for key, raw, limit in (
+        ("field", field, 100),
+        ("object", object, 200),
+        ("parameter", parameter, 200),
+        ("standard", standard, 200),
+    ):
         values[key], error = require_text(raw, limit)
         if error:
             errors[key] = error
@@ -413,8 +424,9 @@ def do_add_lab_scope(
         errors["valid_until"] = _("截止日期不得早于批准日期")
     if errors:
         raise ValidationFailed(errors)
-    if LabScope.objects.filter(lab=lab, object=values["object"], parameter=values["parameter"],
-                               standard=values["standard"]).exists():  # fmt: skip
+    if LabScope.objects.filter(
+        lab=lab, object=values["object"], parameter=values["parameter"], standard=values["standard"]
+    ).exists():
         raise Conflict(_("该检测范围已登记"), field="parameter")
     scope = LabScope(lab=lab, valid_from=valid_from, valid_until=valid_until, **values)
     scope.save()
@@ -502,8 +514,13 @@ def do_authorize_signatory(
     if PersonRole.SIGNATORY not in person.roles:
         person.roles = sorted({*person.roles, PersonRole.SIGNATORY})
         person.save(update_fields=["roles"])
-    record_audit(actor, AuditEventType.SIGNATORY_AUTHORIZED, signatory, before=None,
-                 after={**snapshot(signatory), "scope": sorted(s.pk for s in scope)})  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.SIGNATORY_AUTHORIZED,
+        signatory,
+        before=None,
+        after={**snapshot(signatory), "scope": sorted(s.pk for s in scope)},
+    )
     return signatory
 
 
@@ -523,8 +540,11 @@ def store_public_record(certificate: Certificate) -> None:
 def transition_message(current: str, target: str) -> str:
     """ "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）": the words people read, the names the API uses."""
     return _("证书状态不能从%(a)s（%(A)s）变为%(b)s（%(B)s）") % {
-        "a": CertificateStatus(current).label, "A": current, "b": CertificateStatus(target).label, "B": target,
-    }  # fmt: skip
+        "a": CertificateStatus(current).label,
+        "A": current,
+        "b": CertificateStatus(target).label,
+        "B": target,
+    }
 
 
 class CertificateContext:
@@ -719,9 +739,15 @@ def new_certificate_draft(body: CertificationBody, cleaned: dict[str, Any], toda
     fields = certificate_fields(body, cleaned, today)
     product = fields["ccc_product"]
     return SimpleNamespace(
-        id=None, created_at=None, updated_at=None, certification_body_id=body.pk, scheme_id=fields["scheme"].pk,
-        holder_id=fields["holder"].pk, ccc_product_id=product.pk if product is not None else None, **fields,
-    )  # fmt: skip
+        id=None,
+        created_at=None,
+        updated_at=None,
+        certification_body_id=body.pk,
+        scheme_id=fields["scheme"].pk,
+        holder_id=fields["holder"].pk,
+        ccc_product_id=product.pk if product is not None else None,
+        **fields,
+    )
 
 
 def _first_event(certificate: Certificate) -> CertificateEvent:
@@ -748,8 +774,13 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     event = _first_event(certificate)
     event.save()
     store_public_record(certificate)
-    record_audit(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None,
-                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CERTIFICATE_CREATED,
+        certificate,
+        before=None,
+        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
+    )
     return certificate
 
 
@@ -878,8 +909,11 @@ def render_certificates(
     after_column = audit_table.index("after")
     # The snapshot core.audit.snapshot takes, built without its per-value type checks.
     audited = [f.attname for f in Certificate._meta.concrete_fields if f.name in CERTIFICATE_AUDIT_FIELDS]
-    audited_dates = [f.attname for f in Certificate._meta.concrete_fields
-                     if f.name in CERTIFICATE_AUDIT_FIELDS and isinstance(f, models.DateField)]  # fmt: skip
+    audited_dates = [
+        f.attname
+        for f in Certificate._meta.concrete_fields
+        if f.name in CERTIFICATE_AUDIT_FIELDS and isinstance(f, models.DateField)
+    ]
     for index, (certificate, history) in enumerate(zip(certificates, histories, strict=True)):
         certificate.created_at = certificate.updated_at = now
         if history:
@@ -890,12 +924,28 @@ def render_certificates(
         else:
             reason = REASON_ISSUED if certificate.status == CertificateStatus.ACTIVE else REASON_DRAFT
             first = (certificate.status, certificate.status_changed_on, reason)
-        events = [SimpleNamespace(id=None, certificate_id=None, from_status="", to_status=first[0],
-                                  effective_date=first[1], reason=first[2], recorded_at=now)]  # fmt: skip
+        events = [
+            SimpleNamespace(
+                id=None,
+                certificate_id=None,
+                from_status="",
+                to_status=first[0],
+                effective_date=first[1],
+                reason=first[2],
+                recorded_at=now,
+            )
+        ]
         previous = first[0]
         for step in history:
-            event = SimpleNamespace(id=None, certificate_id=None, from_status=previous, to_status=step["status"],
-                                    effective_date=step["date"], reason=step["reason"], recorded_at=now)  # fmt: skip
+            event = SimpleNamespace(
+                id=None,
+                certificate_id=None,
+                from_status=previous,
+                to_status=step["status"],
+                effective_date=step["date"],
+                reason=step["reason"],
+                recorded_at=now,
+            )
             events.append(event)
             previous = step["status"]
         rendered.certificates.append(certificate_table.values_of(certificate))
@@ -908,10 +958,19 @@ def render_certificates(
         for name in audited_dates:
             if after[name] is not None:
                 after[name] = after[name].isoformat()
-        audit = SimpleNamespace(id=None, time=now, event_type=AuditEventType.CERTIFICATE_CREATED.value,
-                                actor_id=actor.user_id, actor_label=actor.label, actor_role=actor.role,
-                                subject_type=Certificate._meta.label_lower, subject_id=None, before=None, after=after,
-                                reason="")  # fmt: skip
+        audit = SimpleNamespace(
+            id=None,
+            time=now,
+            event_type=AuditEventType.CERTIFICATE_CREATED.value,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            actor_role=actor.role,
+            subject_type=Certificate._meta.label_lower,
+            subject_id=None,
+            before=None,
+            after=after,
+            reason="",
+        )
         audit_row = audit_table.values_of(audit)
         rendered.audits.append((index, audit_row))
         # The digest is of the state as the audit row stores it (its JSON read back), as verify reads it.
@@ -977,8 +1036,12 @@ def write_certificates(rendered: RenderedCertificates) -> list[int]:
     Inside an action only (core.bulk refuses otherwise)."""
     ids = rendered.ids if rendered.ids is not None else assign_certificate_ids(rendered)
     if rendered.copy_text is not None:
-        for model, key in ((Certificate, "certificates"), (CertificateEvent, "events"),
-                           (CertificatePublicRecord, "records"), (AuditEvent, "audits")):  # fmt: skip
+        for model, key in (
+            (Certificate, "certificates"),
+            (CertificateEvent, "events"),
+            (CertificatePublicRecord, "records"),
+            (AuditEvent, "audits"),
+        ):
             bulk.insert_copy_text(model, rendered.copy_text[key])
         queue_for_ledger(rendered.ledger or ())
         return ids
@@ -1010,8 +1073,10 @@ def do_change_certificate_status(
     errors = {}
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:
-        errors["status"] = _("未知状态“%(s)s”，应为%(all)s之一") % {"s": to_status[:16],
-                                                               "all": ", ".join(CertificateStatus.values)}  # fmt: skip
+        errors["status"] = _("未知状态“%(s)s”，应为%(all)s之一") % {
+            "s": to_status[:16],
+            "all": ", ".join(CertificateStatus.values),
+        }
     reason, error = require_text(reason, 2000)
     if error:
         errors["reason"] = error
@@ -1024,19 +1089,31 @@ def do_change_certificate_status(
             code="transition_forbidden",
         )
     if effective_date < certificate.status_changed_on:
-        raise ValidationFailed({"effective_date": _("生效日期不得早于上一次状态变更日期（%(d)s）")
-                                % {"d": certificate.status_changed_on}})  # fmt: skip
+        raise ValidationFailed(
+            {"effective_date": _("生效日期不得早于上一次状态变更日期（%(d)s）") % {"d": certificate.status_changed_on}}
+        )
     before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
-    event = CertificateEvent(certificate=certificate, from_status=certificate.status, to_status=to_status,
-                             effective_date=effective_date, reason=reason)  # fmt: skip
+    event = CertificateEvent(
+        certificate=certificate,
+        from_status=certificate.status,
+        to_status=to_status,
+        effective_date=effective_date,
+        reason=reason,
+    )
     event.save()
     certificate.status = to_status
     certificate.status_changed_on = effective_date
     certificate.updated_at = timezone.now()
     certificate.save(update_fields=["status", "status_changed_on", "updated_at"])
     store_public_record(certificate)
-    record_audit(actor, AuditEventType.CERTIFICATE_STATUS_CHANGED, certificate, before=before,
-                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS), reason=reason)  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CERTIFICATE_STATUS_CHANGED,
+        certificate,
+        before=before,
+        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
+        reason=reason,
+    )
     return certificate
 
 
@@ -1051,8 +1128,13 @@ def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.dat
     certificate.updated_at = timezone.now()
     certificate.save(update_fields=["last_surveillance_date", "updated_at"])
     store_public_record(certificate)
-    record_audit(actor, AuditEventType.CERTIFICATE_SURVEILLANCE_RECORDED, certificate, before=before,
-                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CERTIFICATE_SURVEILLANCE_RECORDED,
+        certificate,
+        before=before,
+        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
+    )
     return certificate
 
 
@@ -1108,8 +1190,13 @@ def update_certificate(certificate: Certificate, cleaned: dict[str, Any], *, act
     certificate.updated_at = timezone.now()
     certificate.save(update_fields=[*changes, "updated_at"])
     store_public_record(certificate)
-    record_audit(actor, AuditEventType.CERTIFICATE_UPDATED, certificate, before=before,
-                 after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS))  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.CERTIFICATE_UPDATED,
+        certificate,
+        before=before,
+        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
+    )
     return certificate
 
 
@@ -1155,12 +1242,20 @@ def do_create_test_report(
         raise ValidationFailed(errors)
     if TestReport.objects.filter(lab=lab, number=number).exists():
         raise Conflict(_("该机构已有编号为%(n)s的报告") % {"n": number}, field="number")
-    report = TestReport(lab=lab, number=number, signatory=signatory, issue_date=issue_date, client=client,
-                        product=product.strip()[:200], conclusion=conclusion)  # fmt: skip
+    report = TestReport(
+        lab=lab,
+        number=number,
+        signatory=signatory,
+        issue_date=issue_date,
+        client=client,
+        product=product.strip()[:200],
+        conclusion=conclusion,
+    )
     report.save()
     TestReportItem.objects.bulk_create([TestReportItem(report=report, **item) for item in clean_items])
-    record_audit(actor, AuditEventType.TEST_REPORT_CREATED, report, before=None,
-                 after={**snapshot(report), "items": clean_items})  # fmt: skip
+    record_audit(
+        actor, AuditEventType.TEST_REPORT_CREATED, report, before=None, after={**snapshot(report), "items": clean_items}
+    )
     return report
 
 
@@ -1188,22 +1283,44 @@ def do_bulk_create_test_reports(lab: Lab, rows: Sequence[dict[str, Any]], *, act
         if not row.get("items"):
             errors[f"{field}.items"] = _("至少需要一个检测项目")
         client = row.get("client")
-        reports.append(TestReport(lab=lab, number=number, signatory=row["signatory"], issue_date=row["issue_date"],
-                                  client=client, product=str(row.get("product", "")).strip()[:200],
-                                  conclusion=row.get("conclusion")))  # fmt: skip
+        reports.append(
+            TestReport(
+                lab=lab,
+                number=number,
+                signatory=row["signatory"],
+                issue_date=row["issue_date"],
+                client=client,
+                product=str(row.get("product", "")).strip()[:200],
+                conclusion=row.get("conclusion"),
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     bulk.insert(TestReport, reports)
     for report, row in zip(reports, rows, strict=True):
-        items.extend(TestReportItem(report=report, parameter=i["parameter"][:200], standard=i["standard"][:200],
-                                    result=str(i.get("result", ""))[:200]) for i in row["items"])  # fmt: skip
+        items.extend(
+            TestReportItem(
+                report=report,
+                parameter=i["parameter"][:200],
+                standard=i["standard"][:200],
+                result=str(i.get("result", ""))[:200],
+            )
+            for i in row["items"]
+        )
     bulk.insert(TestReportItem, items)
     events = AuditEvent.objects.bulk_create(
-        [audit_event(actor, AuditEventType.TEST_REPORT_CREATED, report, before=None,
-                     after={**snapshot(report), "items": row["items"]}) for report, row in zip(reports, rows,
-                                                                                              strict=True)],
+        [
+            audit_event(
+                actor,
+                AuditEventType.TEST_REPORT_CREATED,
+                report,
+                before=None,
+                after={**snapshot(report), "items": row["items"]},
+            )
+            for report, row in zip(reports, rows, strict=True)
+        ],
         batch_size=2000,
-    )  # fmt: skip
+    )
     queue_ledger_events(events, reports)
     return len(reports)
 
@@ -1220,8 +1337,10 @@ def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Ac
     authorize(actor, Permission.MANAGE_REGISTRY)
     today = timezone.localdate()
     codes = {str(r.get("uscc", "")).strip().upper() for r in rows}
-    holders = {uscc: (pk, region) for pk, uscc, region in
-               Organization.objects.filter(uscc__in=codes).values_list("id", "uscc", "region_id")}  # fmt: skip
+    holders = {
+        uscc: (pk, region)
+        for pk, uscc, region in Organization.objects.filter(uscc__in=codes).values_list("id", "uscc", "region_id")
+    }
     for region in sorted({region for _pk, region in holders.values()}):  # inside the officer's region (C14)
         authorize(actor, Permission.MANAGE_REGISTRY, region_code=region)
     products = dict(CccProduct.objects.values_list("code", "id"))
@@ -1238,7 +1357,8 @@ def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Ac
             )
         if product is None:
             errors.setdefault(f"{field}.ccc_product", []).append(
-                _("CCC目录中没有产品代码“%(v)s”") % {"v": row.get("ccc_product")})  # fmt: skip
+                _("CCC目录中没有产品代码“%(v)s”") % {"v": row.get("ccc_product")}
+            )
         if row.get("source") not in ProductSource.values:
             errors.setdefault(f"{field}.source", []).append(_("未知的信息来源“%(v)s”") % {"v": row.get("source")})
         if error or (day and day > today):
@@ -1249,8 +1369,15 @@ def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Ac
             errors.setdefault(f"{field}.ccc_product", []).append(_("与前面的行重复"))
         seen.add((holder[0], product))
         position[(holder[0], product)] = index
-        made.append(ManufacturedProduct(organization_id=holder[0], ccc_product_id=product, region_code=holder[1],
-                                        source=row.get("source"), recorded_on=day))  # fmt: skip
+        made.append(
+            ManufacturedProduct(
+                organization_id=holder[0],
+                ccc_product_id=product,
+                region_code=holder[1],
+                source=row.get("source"),
+                recorded_on=day,
+            )
+        )
     already = ManufacturedProduct.objects.filter(organization_id__in=[m.organization_id for m in made])
     for pair in already.values_list("organization_id", "ccc_product_id"):
         if pair in position:
@@ -1269,8 +1396,9 @@ def do_record_certification_audits(body: CertificationBody, rows: Sequence[dict[
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     today = timezone.localdate()
     numbers = {str(r.get("certificate", "")).strip() for r in rows}
-    certificates = dict(Certificate.objects.filter(certification_body=body, number__in=numbers)
-                        .values_list("number", "id"))  # fmt: skip
+    certificates = dict(
+        Certificate.objects.filter(certification_body=body, number__in=numbers).values_list("number", "id")
+    )
     errors: dict[str, list[str]] = {}
     audits = []
     for index, row in enumerate(rows):
@@ -1278,7 +1406,8 @@ def do_record_certification_audits(body: CertificationBody, rows: Sequence[dict[
         certificate = certificates.get(str(row.get("certificate", "")).strip())
         if certificate is None:
             errors.setdefault(f"{field}.certificate", []).append(
-                _("本机构没有编号为%(v)s的证书") % {"v": row.get("certificate")})  # fmt: skip
+                _("本机构没有编号为%(v)s的证书") % {"v": row.get("certificate")}
+            )
         if row.get("kind") not in AuditKind.values:
             errors.setdefault(f"{field}.kind", []).append(_("未知的审核类型“%(v)s”") % {"v": row.get("kind")})
         days = []
@@ -1297,9 +1426,16 @@ def do_record_certification_audits(body: CertificationBody, rows: Sequence[dict[
         if error or (day and day > today):
             errors.setdefault(f"{field}.end_date", []).append(error or _("审核结束日期不能晚于今天"))
         if not errors:
-            audits.append(CertificationAudit(
-                certificate_id=certificate, kind=row["kind"], stage1_days=days[0], stage2_days=days[1],
-                effective_personnel=personnel, end_date=day))  # fmt: skip
+            audits.append(
+                CertificationAudit(
+                    certificate_id=certificate,
+                    kind=row["kind"],
+                    stage1_days=days[0],
+                    stage2_days=days[1],
+                    effective_personnel=personnel,
+                    end_date=day,
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     bulk.insert(CertificationAudit, audits)

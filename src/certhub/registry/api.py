@@ -92,16 +92,24 @@ def certificate_summary(certificate: Certificate, today_text: str) -> dict[str, 
         "number": certificate.number,
         "status": certificate.status,
         "status_label": str(CertificateStatus(certificate.status).label),
-        "scheme": {"code": certificate.scheme.code, "name": certificate.scheme.name,
-                   "name_en": certificate.scheme.name_en},
-        "certification_body": {"name": certificate.certification_body.name,
-                               "approval_number": certificate.certification_body.approval_number},
-        "holder": {"name": certificate.holder_name, "uscc": holder.uscc,
-                   "region": {"code": holder.region_id, "name": holder.region.name}},
+        "scheme": {
+            "code": certificate.scheme.code,
+            "name": certificate.scheme.name,
+            "name_en": certificate.scheme.name_en,
+        },
+        "certification_body": {
+            "name": certificate.certification_body.name,
+            "approval_number": certificate.certification_body.approval_number,
+        },
+        "holder": {
+            "name": certificate.holder_name,
+            "uscc": holder.uscc,
+            "region": {"code": holder.region_id, "name": holder.region.name},
+        },
         "issue_date": certificate.issue_date,
         "expiry_date": certificate.expiry_date,
         "surveillance_overdue": bool(certificate.status == "ACTIVE" and due and due.isoformat() < today_text),
-    }  # fmt: skip
+    }
 
 
 @router.get("certificates", response={200: CertificatePage, 422: ErrorOut}, tags=["certificates"])
@@ -117,9 +125,14 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
     if errors:
         raise ValidationFailed(errors)
     queryset, partial = certificate_search(
-        request_actor(request), q=filters.q, scheme=filters.scheme, status=filters.status or "",
-        region=filters.region, holder_uscc=filters.holder_uscc, body=filters.body,
-    )  # fmt: skip
+        request_actor(request),
+        q=filters.q,
+        scheme=filters.scheme,
+        status=filters.status or "",
+        region=filters.region,
+        holder_uscc=filters.holder_uscc,
+        body=filters.body,
+    )
     today_text = timezone.localdate().isoformat()
     items = [certificate_summary(c, today_text) for c in TwoStepSlices(queryset)[offset : offset + limit]]
     count, exact = capped_count(queryset)
@@ -184,10 +197,16 @@ def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpRe
         )
         if len(bodies) > 1:
             return HttpResponse(
-                orjson.dumps({"code": "ambiguous", "message": _("多个认证机构使用此编号，请用body参数指定"),
-                              "errors": {"body": bodies}}),
-                status=409, content_type="application/json",
-            )  # fmt: skip
+                orjson.dumps(
+                    {
+                        "code": "ambiguous",
+                        "message": _("多个认证机构使用此编号，请用body参数指定"),
+                        "errors": {"body": bodies},
+                    }
+                ),
+                status=409,
+                content_type="application/json",
+            )
     certificate = access_certificate(actor, number, body=body)
     document = public_certificate_record(certificate)
     document = with_live_flags(document, certificate_id=certificate.pk)
@@ -254,9 +273,12 @@ def change_certificate_status(request: HttpRequest, number: str, payload: Status
             raise NotPermitted(_("证书%(n)s不属于本认证机构") % {"n": number[:60]})
         raise NotFound(_("登记库中没有编号为“%(number)s”的证书") % {"number": number[:60]})
     actions.do_change_certificate_status(
-        certificate, to_status=payload.status, effective_date=payload.effective_date, reason=payload.reason,
+        certificate,
+        to_status=payload.status,
+        effective_date=payload.effective_date,
+        reason=payload.reason,
         actor=actor,
-    )  # fmt: skip
+    )
     record = public_certificate_record(access_certificate(actor, number, body=body.approval_number))
     return with_live_flags(record, certificate_id=certificate.pk)
 
@@ -349,9 +371,10 @@ def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[di
 
 
 @router.get(
-    "certification-bodies/{approval_number}", response={200: CertificationBodyOut, 404: ErrorOut, 422: ErrorOut},
+    "certification-bodies/{approval_number}",
+    response={200: CertificationBodyOut, 404: ErrorOut, 422: ErrorOut},
     tags=["registries"],
-)  # fmt: skip
+)
 def get_certification_body(request: HttpRequest, approval_number: str) -> dict[str, Any]:
     return _body_out(access_certification_body(request_actor(request), approval_number))
 
@@ -371,9 +394,14 @@ def _lab_out(lab: Lab) -> dict[str, Any]:
 
 @router.get("labs", response={200: list[LabOut], 422: ErrorOut}, tags=["registries"])
 def list_labs(
-    request: HttpRequest, q: str = "", parameter: str = "", standard: str = "", region: str = "",
-    limit: int = Limit, offset: int = Offset,
-) -> list[dict[str, Any]]:  # fmt: skip
+    request: HttpRequest,
+    q: str = "",
+    parameter: str = "",
+    standard: str = "",
+    region: str = "",
+    limit: int = Limit,
+    offset: int = Offset,
+) -> list[dict[str, Any]]:
     """Labs by name, or those whose qualified scope covers a parameter (and standard) — the lab finder."""
     queryset = find_labs(q=q, parameter=parameter, standard=standard, region=region)
     return [_lab_out(lab) for lab in queryset[offset : offset + limit]]
@@ -384,10 +412,16 @@ def get_lab(request: HttpRequest, cma_number: str) -> dict[str, Any]:
     """A lab with its qualified scope and its authorized signatories (names only)."""
     lab = access_lab(request_actor(request), cma_number)
     scope = [
-        {"field": s.field, "object": s.object, "parameter": s.parameter, "standard": s.standard,
-         "valid_from": s.valid_from, "valid_until": s.valid_until}
+        {
+            "field": s.field,
+            "object": s.object,
+            "parameter": s.parameter,
+            "standard": s.standard,
+            "valid_from": s.valid_from,
+            "valid_until": s.valid_until,
+        }
         for s in lab.scope.all()
-    ]  # fmt: skip
+    ]
     signatories = [
         {"name": s.person.name, "valid_from": s.valid_from, "valid_until": s.valid_until, "scope_count": s.n}
         for s in lab.signatories.select_related("person").annotate(n=Count("scope"))
@@ -427,7 +461,7 @@ def check_procurement(
     uscc: str = Query(..., max_length=40, description="the supplier's Unified Social Credit Code"),
     product: str = Query("", max_length=100, description="part of a product name, or a 4-digit CCC catalogue code"),
 ) -> dict[str, Any]:
-    """政府采购优先 (MISSION.md C13): does the supplier hold certificates valid now, and under which schemes;
+    """政府采购优先 (C13): does the supplier hold certificates valid now, and under which schemes;
     with `product`, is that product certified (matched on the CCC catalogue product, the listed products
     and the scope). `certified` is the plain yes/no; `certificates` lists the matching public
     certificates, valid ones first. An invalid credit code is 422 naming `uscc`; a valid one the

@@ -1,4 +1,4 @@
-"""Registry vocabularies and the certificate lifecycle table (STYLE.md 3)."""
+"""Registry vocabularies and the certificate lifecycle table (docs/architecture.md convention 3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -488,10 +488,11 @@ class TestReport(RegulatedModel):
         verbose_name_plural = _("检验检测报告")
         constraints = [
             models.UniqueConstraint(
-                fields=["lab", "number"], name="report_number_unique_per_lab",
+                fields=["lab", "number"],
+                name="report_number_unique_per_lab",
                 violation_error_message=_("该机构已有此编号的报告"),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -538,10 +539,11 @@ class ManufacturedProduct(RegulatedModel):
         verbose_name_plural = _("生产产品")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "ccc_product"], name="manufactured_product_once",
+                fields=["organization", "ccc_product"],
+                name="manufactured_product_once",
                 violation_error_message=_("该企业已登记此产品"),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.ccc_product_id}"

@@ -63,8 +63,8 @@ def within_region(field: str, prefix: str | None) -> Q:
 
 
 def certificates_visible_to(actor: Actor) -> QuerySet[Certificate]:
-    """Narrow certificates by role (STYLE.md 11): the public sees non-draft records; officers see their
-    region (drafts included); a certification body also sees its own drafts."""
+    """Narrow certificates by role (docs/architecture.md convention 11): the public sees non-draft records; officers see
+    their region (drafts included); a certification body also sees its own drafts."""
     queryset = Certificate.objects.all()
     if actor.role == Role.ADMINISTRATOR:
         return queryset
@@ -318,7 +318,7 @@ def status_label(status: str) -> str:
 
 
 def public_certificate_record(certificate: Certificate, events: list[CertificateEvent] | None = None) -> dict[str, Any]:
-    """The public fields of a certificate and its status history (ARCHITECTURE.md invariant 3).
+    """The public fields of a certificate and its status history (docs/architecture.md invariant 3).
     No internal notes, no risk grade, no personal data."""
     holder = certificate.holder
     scheme = certificate.scheme
@@ -415,20 +415,37 @@ def verify_certificates(
     for number in wanted:
         matches = sorted(found.get(number, []), key=lambda d: d["certification_body"]["approval_number"])
         if not matches:
-            results.append({"number": number, "found": False, "status": None, "status_label": None,
-                            "holder_name": None, "holder_uscc": None, "scheme": None, "certification_body": None,
-                            "expiry_date": None, "valid_now": False})  # fmt: skip
+            results.append(
+                {
+                    "number": number,
+                    "found": False,
+                    "status": None,
+                    "status_label": None,
+                    "holder_name": None,
+                    "holder_uscc": None,
+                    "scheme": None,
+                    "certification_body": None,
+                    "expiry_date": None,
+                    "valid_now": False,
+                }
+            )
         for document in matches:
             status = document["status"]
-            results.append({
-                "number": number, "found": True, "status": status,
-                "status_label": labels[status],
-                "holder_name": document["holder"]["name"], "holder_uscc": document["holder"]["uscc"],
-                "scheme": document["scheme"], "certification_body": document["certification_body"],
-                "expiry_date": document["expiry_date"],
-                # The expiry date is the last valid day (有效期至).
-                "valid_now": status == CertificateStatus.ACTIVE and document["expiry_date"] >= today_text,
-            })  # fmt: skip
+            results.append(
+                {
+                    "number": number,
+                    "found": True,
+                    "status": status,
+                    "status_label": labels[status],
+                    "holder_name": document["holder"]["name"],
+                    "holder_uscc": document["holder"]["uscc"],
+                    "scheme": document["scheme"],
+                    "certification_body": document["certification_body"],
+                    "expiry_date": document["expiry_date"],
+                    # The expiry date is the last valid day (有效期至).
+                    "valid_now": status == CertificateStatus.ACTIVE and document["expiry_date"] >= today_text,
+                }
+            )
     return results
 
 
@@ -583,11 +600,17 @@ def match_organizations(
             score, basis = 100, "uscc"
             reasons.insert(0, _("统一社会信用代码一致"))
         if score >= min_score:
-            candidates.append({
-                "uscc": organization.uscc, "name": organization.name,
-                "region": {"code": organization.region_id, "name": organization.region.name},
-                "score": score, "name_score": name_score, "basis": basis, "reasons": reasons,
-            })  # fmt: skip
+            candidates.append(
+                {
+                    "uscc": organization.uscc,
+                    "name": organization.name,
+                    "region": {"code": organization.region_id, "name": organization.region.name},
+                    "score": score,
+                    "name_score": name_score,
+                    "basis": basis,
+                    "reasons": reasons,
+                }
+            )
     candidates.sort(key=lambda c: (-c["score"], c["name"], c["uscc"]))
     return candidates[:limit]
 
@@ -634,22 +657,32 @@ def procurement_check(
     ccc_code = bool(CCC_CODE.match(product))
     ccc_product = None
     if ccc_code:
-        ccc_product = next((p for p in CccProduct.objects.order_by("code") if p.code == product
-                            or product in (p.codes or [])), None)  # fmt: skip
+        ccc_product = next(
+            (p for p in CccProduct.objects.order_by("code") if p.code == product or product in (p.codes or [])), None
+        )
     answer: dict[str, Any] = {
-        "uscc": code, "product": product, "checked_on": today, "registered": False, "supplier": None,
-        "certified": False, "message": "", "schemes": [],
+        "uscc": code,
+        "product": product,
+        "checked_on": today,
+        "registered": False,
+        "supplier": None,
+        "certified": False,
+        "message": "",
+        "schemes": [],
         "ccc_product": {"code": ccc_product.code, "name": ccc_product.name} if ccc_product else None,
         "certificates": [],
-    }  # fmt: skip
+    }
     supplier = organizations_visible_to(actor).select_related("region").filter(uscc=code).first()
     if supplier is None:
         message = _("登记库中没有统一社会信用代码为%(code)s的机构，不能认定其持有有效认证证书")
         answer["message"] = message % {"code": code}
         return answer
     answer["registered"] = True
-    answer["supplier"] = {"uscc": supplier.uscc, "name": supplier.name,
-                          "region": {"code": supplier.region_id, "name": supplier.region.name}}  # fmt: skip
+    answer["supplier"] = {
+        "uscc": supplier.uscc,
+        "name": supplier.name,
+        "region": {"code": supplier.region_id, "name": supplier.region.name},
+    }
     held = (
         certificates_visible_to(actor)
         .filter(holder=supplier)
@@ -663,17 +696,24 @@ def procurement_check(
         if product and not matched:
             continue
         scheme, issuer = certificate.scheme, certificate.certification_body
-        entries.append({
-            "number": certificate.number, "status": certificate.status,
-            "status_label": status_label(certificate.status),
-            "valid_now": certificate.status == CertificateStatus.ACTIVE and certificate.expiry_date >= today,
-            "scheme": {"code": scheme.code, "name": scheme.name, "name_en": scheme.name_en},
-            "certification_body": {"name": issuer.name, "approval_number": issuer.approval_number},
-            "issue_date": certificate.issue_date, "expiry_date": certificate.expiry_date,
-            "ccc_product": ({"code": certificate.ccc_product.code, "name": certificate.ccc_product.name}
-                            if certificate.ccc_product else None),
-            "matched_on": matched,
-        })  # fmt: skip
+        entries.append(
+            {
+                "number": certificate.number,
+                "status": certificate.status,
+                "status_label": status_label(certificate.status),
+                "valid_now": certificate.status == CertificateStatus.ACTIVE and certificate.expiry_date >= today,
+                "scheme": {"code": scheme.code, "name": scheme.name, "name_en": scheme.name_en},
+                "certification_body": {"name": issuer.name, "approval_number": issuer.approval_number},
+                "issue_date": certificate.issue_date,
+                "expiry_date": certificate.expiry_date,
+                "ccc_product": (
+                    {"code": certificate.ccc_product.code, "name": certificate.ccc_product.name}
+                    if certificate.ccc_product
+                    else None
+                ),
+                "matched_on": matched,
+            }
+        )
     entries.sort(key=lambda e: (not e["valid_now"], -e["expiry_date"].toordinal(), e["number"]))
     schemes: dict[str, dict[str, str]] = {}
     for entry in entries:
@@ -686,7 +726,10 @@ def procurement_check(
     valid = sum(1 for e in entries if e["valid_now"])
     if product and answer["certified"]:
         answer["message"] = _("产品“%(product)s”目前有%(n)d张有效认证证书：%(schemes)s") % {
-            "product": product, "n": valid, "schemes": names}  # fmt: skip
+            "product": product,
+            "n": valid,
+            "schemes": names,
+        }
     elif product:
         answer["message"] = _("没有找到该供应商产品“%(product)s”目前有效的认证证书") % {"product": product}
     elif answer["certified"]:

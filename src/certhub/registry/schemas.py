@@ -1,4 +1,4 @@
-"""API schemas. Public schemas list exactly the public fields (ARCHITECTURE.md invariant 3);
+"""API schemas. Public schemas list exactly the public fields (docs/architecture.md invariant 3);
 tests/test_public_fields.py pins them."""
 
 from __future__ import annotations
@@ -251,8 +251,11 @@ class OrganizationCandidate(Schema):
     uscc: str
     name: str
     region: RegionOut
-    score: int = Field(ge=0, le=100, description="100 credit code; 98 same name; 95 same but for the legal form; "
-                       "up to 94 by name similarity")  # fmt: skip
+    score: int = Field(
+        ge=0,
+        le=100,
+        description="100 credit code; 98 same name; 95 same but for the legal form; up to 94 by name similarity",
+    )
     name_score: int | None = Field(description="the name's own score when a name was given")
     basis: Literal["uscc", "name_exact", "name_core", "name_similar"]
     reasons: list[str]
@@ -286,7 +289,7 @@ class ProcurementCertificate(Schema):
 
 
 class ProcurementCheckOut(Schema):
-    """政府采购优先 (MISSION.md C13): is the supplier, or its product, certified now."""
+    """政府采购优先 (C13): is the supplier, or its product, certified now."""
 
     uscc: str
     product: str

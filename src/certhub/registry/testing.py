@@ -1,5 +1,5 @@
 """Test and demo helpers: valid credit codes, reference data, and a small world built through actions
-(STYLE.md 17: factories go through actions)."""
+(docs/architecture.md convention 17: factories go through actions)."""
 
 from __future__ import annotations
 
@@ -95,34 +95,63 @@ def build_world() -> World:
         ("farm", 6, "431102", "永州潇湘有机农场"),
     ):
         org[key] = actions.do_create_organization(
-            {"uscc": make_uscc(serial, region), "name": name, "region": region, "industry_section": "C",
-             "industry_division": "38", "above_designated_size": key in {"maker", "hengyang"}},
+            {
+                "uscc": make_uscc(serial, region),
+                "name": name,
+                "region": region,
+                "industry_section": "C",
+                "industry_division": "38",
+                "above_designated_size": key in {"maker", "hengyang"},
+            },
             actor=SYSTEM,
-        )  # fmt: skip
+        )
     world.bodies["hunan"] = actions.do_create_certification_body(
-        organization=org["cb_hunan"], name=org["cb_hunan"].name, approval_number="CNCA-R-2004-117",
-        accreditation="CNAS C117-M", scheme_codes=["CCC", "QMS", "EMS", "ORGANIC"], actor=SYSTEM,
-    )  # fmt: skip
+        organization=org["cb_hunan"],
+        name=org["cb_hunan"].name,
+        approval_number="CNCA-R-2004-117",
+        accreditation="CNAS C117-M",
+        scheme_codes=["CCC", "QMS", "EMS", "ORGANIC"],
+        actor=SYSTEM,
+    )
     world.bodies["yueyang"] = actions.do_create_certification_body(
-        organization=org["cb_yueyang"], name=org["cb_yueyang"].name, approval_number="CNCA-R-2011-089",
-        accreditation="CNAS C089-M", scheme_codes=["QMS"], actor=SYSTEM,
-    )  # fmt: skip
+        organization=org["cb_yueyang"],
+        name=org["cb_yueyang"].name,
+        approval_number="CNCA-R-2011-089",
+        accreditation="CNAS C089-M",
+        scheme_codes=["QMS"],
+        actor=SYSTEM,
+    )
     lab = actions.do_create_lab(
-        organization=org["lab"], name=org["lab"].name, cma_number="231812050341",
-        cma_valid_from=datetime.date(2023, 5, 1), cma_valid_until=datetime.date(2029, 4, 30), actor=SYSTEM,
-    )  # fmt: skip
+        organization=org["lab"],
+        name=org["lab"].name,
+        cma_number="231812050341",
+        cma_valid_from=datetime.date(2023, 5, 1),
+        cma_valid_until=datetime.date(2029, 4, 30),
+        actor=SYSTEM,
+    )
     world.labs["main"] = lab
     world.scope["insulation"] = actions.do_add_lab_scope(
-        lab, field="电器", object="家用电器", parameter="绝缘电阻", standard="GB 4706.1-2005",
-        valid_from=datetime.date(2023, 5, 1), actor=SYSTEM,
-    )  # fmt: skip
+        lab,
+        field="电器",
+        object="家用电器",
+        parameter="绝缘电阻",
+        standard="GB 4706.1-2005",
+        valid_from=datetime.date(2023, 5, 1),
+        actor=SYSTEM,
+    )
     world.scope["lead"] = actions.do_add_lab_scope(
-        lab, field="食品", object="大米", parameter="铅", standard="GB 5009.12-2023",
-        valid_from=datetime.date(2023, 5, 1), actor=SYSTEM,
-    )  # fmt: skip
+        lab,
+        field="食品",
+        object="大米",
+        parameter="铅",
+        standard="GB 5009.12-2023",
+        valid_from=datetime.date(2023, 5, 1),
+        actor=SYSTEM,
+    )
     person = actions.do_create_person(name="周敏", roles=["SIGNATORY"], actor=SYSTEM)
-    actions.do_add_affiliation(person, organization=org["lab"], role="SIGNATORY",
-                               start=datetime.date(2020, 1, 1), actor=SYSTEM)  # fmt: skip
+    actions.do_add_affiliation(
+        person, organization=org["lab"], role="SIGNATORY", start=datetime.date(2020, 1, 1), actor=SYSTEM
+    )
     world.signatories["zhou"] = actions.do_authorize_signatory(
         lab,
         person=person,
@@ -144,10 +173,15 @@ def build_world() -> World:
         ("maker", Role.ENTERPRISE, None, org["maker"]),
     ):
         users[username] = User.objects.create_user(
-            username=username, password=World.PASSWORD, role=role, region=region, organization=organization,
-            department="市场监管局" if role == Role.OFFICER else "", is_staff=role == Role.ADMINISTRATOR,
+            username=username,
+            password=World.PASSWORD,
+            role=role,
+            region=region,
+            organization=organization,
+            department="市场监管局" if role == Role.OFFICER else "",
+            is_staff=role == Role.ADMINISTRATOR,
             is_superuser=role == Role.ADMINISTRATOR,
-        )  # fmt: skip
+        )
     hunan = world.actor("cb_hunan")
     certs = world.certificates
     certs["active"] = actions.do_create_certificate(
@@ -157,8 +191,12 @@ def build_world() -> World:
         world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0002", org["hengyang"]), actor=hunan
     )
     certs["suspended"] = actions.do_change_certificate_status(
-        certs["suspended"], to_status="SUSPENDED", effective_date=datetime.date(2025, 9, 1),
-        reason="监督审核发现严重不符合", actor=hunan)  # fmt: skip
+        certs["suspended"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 9, 1),
+        reason="监督审核发现严重不符合",
+        actor=hunan,
+    )
     certs["draft"] = actions.do_create_certificate(
         world.bodies["hunan"],
         certificate_data("CNCA-QMS-2025-0003", org["maker"], status="DRAFT"),
@@ -176,23 +214,36 @@ def build_world() -> World:
         actor=hunan,
     )
     certs["withdrawn"] = actions.do_change_certificate_status(
-        certs["withdrawn"], to_status="WITHDRAWN", effective_date=datetime.date(2025, 2, 1),
-        reason="暂停期满未整改", actor=hunan)  # fmt: skip
+        certs["withdrawn"],
+        to_status="WITHDRAWN",
+        effective_date=datetime.date(2025, 2, 1),
+        reason="暂停期满未整改",
+        actor=hunan,
+    )
     certs["ccc"] = actions.do_create_certificate(
         world.bodies["hunan"],
-        certificate_data("2025010701000123", org["maker"], scheme="CCC", ccc_product="0701",
-                         scope="家用电冰箱", standards="GB 4706.1-2005; GB 4706.13-2014",
-                         products=[{"name": "家用电冰箱", "model": "BCD-218", "trademark": "星城",
-                                    "gtin": "6901234567892"}], expiry_date="2030-02-28"),
+        certificate_data(
+            "2025010701000123",
+            org["maker"],
+            scheme="CCC",
+            ccc_product="0701",
+            scope="家用电冰箱",
+            standards="GB 4706.1-2005; GB 4706.13-2014",
+            products=[{"name": "家用电冰箱", "model": "BCD-218", "trademark": "星城", "gtin": "6901234567892"}],
+            expiry_date="2030-02-28",
+        ),
         actor=hunan,
-    )  # fmt: skip
+    )
     certs["yueyang"] = actions.do_create_certificate(
-        world.bodies["yueyang"], certificate_data("CNCA-QMS-2025-0001", org["hengyang"]),
+        world.bodies["yueyang"],
+        certificate_data("CNCA-QMS-2025-0001", org["hengyang"]),
         actor=world.actor("cb_yueyang"),
-    )  # fmt: skip
-    for name, organization, role in (("cb_hunan", org["cb_hunan"], Role.CERTIFICATION_BODY),
-                                     ("cb_yueyang", org["cb_yueyang"], Role.CERTIFICATION_BODY),
-                                     ("lab", org["lab"], Role.LAB)):  # fmt: skip
+    )
+    for name, organization, role in (
+        ("cb_hunan", org["cb_hunan"], Role.CERTIFICATION_BODY),
+        ("cb_yueyang", org["cb_yueyang"], Role.CERTIFICATION_BODY),
+        ("lab", org["lab"], Role.LAB),
+    ):
         _key, secret = do_issue_api_key(organization, name=f"{name} key", role=role, actor=SYSTEM)
         world.api_keys[name] = secret
     return world

@@ -1,9 +1,9 @@
-"""Traces (MISSION.md C4 全过程追溯、倒查追溯): from a certificate, a test report or an organization back to
+"""Traces (C4 全过程追溯、倒查追溯): from a certificate, a test report or an organization back to
 everything the registry knows behind it — its status history and audit trail, each step with its entry in
 the transparency ledger and an inclusion proof against a signed checkpoint; the body, its auditors, the
 test reports with their lab and signatory; and, once those modules exist, inspections and complaints.
 
-Two views of the same trace (ARCHITECTURE.md invariant 3, MISSION.md C14 "personal data minimized"):
+Two views of the same trace (docs/architecture.md invariant 3, C14 "personal data minimized"):
 
 - the public part, for everyone: public registry fields, the ledger (which is public anyway), who
   acted by role only;
@@ -80,7 +80,7 @@ class TraceView(models.TextChoices):
 
 
 def sees_in_full(actor: Actor, *, region_code: str, owner_organization_id: int | None) -> bool:
-    """The full view: administrators; officers whose region covers the record (MISSION.md C14, the
+    """The full view: administrators; officers whose region covers the record (C14, the
     region rule of certificates_visible_to); the certification body or lab that reported it."""
     if actor.role in (Role.CERTIFICATION_BODY, Role.LAB):
         return actor.organization_id is not None and actor.organization_id == owner_organization_id
@@ -169,9 +169,10 @@ def audit_trail(subjects: Iterable[models.Model], *, full: bool) -> tuple[list[d
     rows = list(
         AuditEvent.objects.filter(match)
         .order_by("id")
-        .values("time", "event_type", "actor_label", "actor_role", "subject_type", "before", "after",
-                "ledger_entry__index")
-    )  # fmt: skip
+        .values(
+            "time", "event_type", "actor_label", "actor_role", "subject_type", "before", "after", "ledger_entry__index"
+        )
+    )
     entries = [e for s in subjects for e in entries_of(s._meta.label_lower, str(s.pk))]
     checkpoint = _checkpoint()
     ledger = _ledger_entries(sorted(entries, key=lambda e: e.index), checkpoint["tree_size"] if checkpoint else 0)
@@ -180,22 +181,28 @@ def audit_trail(subjects: Iterable[models.Model], *, full: bool) -> tuple[list[d
         before, after = row["before"] or {}, row["after"] or {}
         status_change = row["subject_type"] == "registry.certificate" and "status" in after
         surveyed = after.get("last_surveillance_date")
-        events.append({
-            "time": row["time"],
-            "subject_type": row["subject_type"],
-            "event_type": row["event_type"],
-            "event_label": _label(AuditEventType, row["event_type"]),
-            "actor_role": row["actor_role"],
-            "actor_role_label": _label(Role, row["actor_role"]),
-            "actor_label": row["actor_label"] if full else None,
-            "changed_fields": _changed_fields(row["before"], row["after"]) if full else None,
-            "from_status": before.get("status") if status_change and before.get("status") != after["status"] else None,
-            "to_status": after["status"] if status_change and before.get("status") != after["status"] else None,
-            # A surveillance audit shows as a new last_surveillance_date (recorded, reported in a correction
-            # or with the certificate itself).
-            "surveillance_date": surveyed if surveyed and surveyed != before.get("last_surveillance_date") else None,
-            "ledger": ledger.get(row["ledger_entry__index"]),
-        })  # fmt: skip
+        events.append(
+            {
+                "time": row["time"],
+                "subject_type": row["subject_type"],
+                "event_type": row["event_type"],
+                "event_label": _label(AuditEventType, row["event_type"]),
+                "actor_role": row["actor_role"],
+                "actor_role_label": _label(Role, row["actor_role"]),
+                "actor_label": row["actor_label"] if full else None,
+                "changed_fields": _changed_fields(row["before"], row["after"]) if full else None,
+                "from_status": before.get("status")
+                if status_change and before.get("status") != after["status"]
+                else None,
+                "to_status": after["status"] if status_change and before.get("status") != after["status"] else None,
+                # A surveillance audit shows as a new last_surveillance_date (recorded, reported in a correction
+                # or with the certificate itself).
+                "surveillance_date": surveyed
+                if surveyed and surveyed != before.get("last_surveillance_date")
+                else None,
+                "ledger": ledger.get(row["ledger_entry__index"]),
+            }
+        )
     return events, checkpoint
 
 
@@ -207,13 +214,25 @@ def _region(organization: Organization) -> dict[str, str]:
 
 
 def _body(body: CertificationBody) -> dict[str, Any]:
-    return {"name": body.name, "approval_number": body.approval_number, "accreditation": body.accreditation,
-            "status": body.status, "uscc": body.organization.uscc, "region": _region(body.organization)}  # fmt: skip
+    return {
+        "name": body.name,
+        "approval_number": body.approval_number,
+        "accreditation": body.accreditation,
+        "status": body.status,
+        "uscc": body.organization.uscc,
+        "region": _region(body.organization),
+    }
 
 
 def _lab(lab: Lab) -> dict[str, Any]:
-    return {"name": lab.name, "cma_number": lab.cma_number, "cma_valid_from": lab.cma_valid_from,
-            "cma_valid_until": lab.cma_valid_until, "status": lab.status, "uscc": lab.organization.uscc}  # fmt: skip
+    return {
+        "name": lab.name,
+        "cma_number": lab.cma_number,
+        "cma_valid_from": lab.cma_valid_from,
+        "cma_valid_until": lab.cma_valid_until,
+        "status": lab.status,
+        "uscc": lab.organization.uscc,
+    }
 
 
 def _signatory(report: TestReport) -> dict[str, Any]:
@@ -254,18 +273,24 @@ def _names_product(certificate: Certificate, product: str) -> list[str]:
     return _product_matches(certificate, product, bool(CCC_CODE.match(product)))
 
 
-def _affiliations(organization_id: int, *, role: str = "", during: tuple[datetime.date, datetime.date] | None = None
-                  ) -> list[dict[str, Any]]:  # fmt: skip
+def _affiliations(
+    organization_id: int, *, role: str = "", during: tuple[datetime.date, datetime.date] | None = None
+) -> list[dict[str, Any]]:
     queryset = Affiliation.objects.filter(organization_id=organization_id).select_related("person")
     if role:
         queryset = queryset.filter(role=role)
     if during is not None:
         queryset = queryset.filter(Q(end__isnull=True) | Q(end__gte=during[0]), start__lte=during[1])
     return [
-        {"name": a.person.name, "role": a.role, "role_label": _label(PersonRole, a.role), "start": a.start,
-         "end": a.end}
+        {
+            "name": a.person.name,
+            "role": a.role,
+            "role_label": _label(PersonRole, a.role),
+            "start": a.start,
+            "end": a.end,
+        }
         for a in queryset.order_by("person__name", "start", "id")[:LIST_CAP]
-    ]  # fmt: skip
+    ]
 
 
 def _sections(organization_id: int) -> dict[str, list[Any]]:
@@ -300,8 +325,11 @@ def reports_behind(certificate: Certificate) -> list[TestReport]:
 def certificate_trace(actor: Actor, number: str, *, body: str = "") -> dict[str, Any]:
     """The trace of one certificate (raises NotFound, AmbiguousNumber)."""
     certificate, seen_as = access_traced_certificate(actor, number, body=body)
-    full = sees_in_full(seen_as, region_code=certificate.region_code,
-                        owner_organization_id=certificate.certification_body.organization_id)  # fmt: skip
+    full = sees_in_full(
+        seen_as,
+        region_code=certificate.region_code,
+        owner_organization_id=certificate.certification_body.organization_id,
+    )
     events, checkpoint = audit_trail([certificate], full=full)
     record = with_live_flags(public_certificate_record(certificate))
     record["ledger_indexes"] = [e["ledger"]["index"] for e in events if e["ledger"] is not None]
@@ -315,24 +343,33 @@ def certificate_trace(actor: Actor, number: str, *, body: str = "") -> dict[str,
             "last_surveillance_date": certificate.last_surveillance_date,
             "registered_at": certificate.created_at,
             "updated_at": certificate.updated_at,
-        } if full else None,
+        }
+        if full
+        else None,
         "certification_body": _body(body_row),
         "surveillance": [
-            {"audit_date": e["surveillance_date"], "recorded_at": e["time"],
-             "ledger_index": e["ledger"]["index"] if e["ledger"] else None}
-            for e in events if e["surveillance_date"]
+            {
+                "audit_date": e["surveillance_date"],
+                "recorded_at": e["time"],
+                "ledger_index": e["ledger"]["index"] if e["ledger"] else None,
+            }
+            for e in events
+            if e["surveillance_date"]
         ],
         # The registry is not told which auditors audited a certificate: these are the body's auditors on
         # record while it was in force. People's names are for the full view only (C14).
         "body_auditors": _affiliations(
-            body_row.organization_id, role=PersonRole.AUDITOR,
+            body_row.organization_id,
+            role=PersonRole.AUDITOR,
             during=(certificate.original_issue_date, certificate.expiry_date),
-        ) if full else None,
+        )
+        if full
+        else None,
         "events": events,
         "checkpoint": checkpoint,
         "test_reports": [_report_summary(r) for r in reports_behind(certificate)],
         **_sections(certificate.holder_id),
-    }  # fmt: skip
+    }
 
 
 # ---------------------------------------------------------------- a test report
@@ -364,10 +401,12 @@ def access_test_report(actor: Actor, number: str, *, lab: str = "") -> TestRepor
 def _covers(scope: Iterable[Any], parameter: str, standard: str, day: datetime.date) -> bool:
     """Whether a qualified scope covered (parameter, standard) on `day` (C6: 超资质认定范围)."""
     return any(
-        row.parameter == parameter and row.standard == standard and row.valid_from <= day
+        row.parameter == parameter
+        and row.standard == standard
+        and row.valid_from <= day
         and (row.valid_until is None or day <= row.valid_until)
         for row in scope
-    )  # fmt: skip
+    )
 
 
 def certificates_behind_report(actor: Actor, report: TestReport) -> list[dict[str, Any]]:
@@ -456,7 +495,9 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
     return {
         "view": (TraceView.FULL if full else TraceView.PUBLIC).value,
         "organization": {
-            "uscc": organization.uscc, "name": organization.name, "region": _region(organization),
+            "uscc": organization.uscc,
+            "name": organization.name,
+            "region": _region(organization),
             "industry_section": organization.industry_section,
             "industry_division": organization.industry_division,
             "above_designated_size": organization.above_designated_size,
@@ -472,4 +513,4 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         "events": events,
         "checkpoint": checkpoint,
         **_sections(organization.pk),
-    }  # fmt: skip
+    }

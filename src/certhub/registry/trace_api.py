@@ -1,4 +1,4 @@
-"""Trace endpoints of API v1 (MISSION.md C4 全过程追溯、倒查追溯): a certificate, a test report or an
+"""Trace endpoints of API v1 (C4 全过程追溯、倒查追溯): a certificate, a test report or an
 organization with everything behind it and the ledger proofs of its history (registry.trace decides what
 each caller sees; docs/trace.md). Validation and orchestration only.
 

@@ -1,4 +1,4 @@
-"""Setting risk grades (分类监管, MISSION.md C6). The scoring that proposes them belongs to the risk
+"""Setting risk grades (分类监管, C6). The scoring that proposes them belongs to the risk
 detectors; this is the one place a grade is written."""
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from certhub.risk.scoring import Rule, Score, load_rule, score
 
 
 @action
-def do_set_risk_grades(rows: Iterable[tuple[str, int, str, str]], *, graded_on: datetime.date | None = None,
-                       actor: Actor) -> int:  # fmt: skip
+def do_set_risk_grades(
+    rows: Iterable[tuple[str, int, str, str]], *, graded_on: datetime.date | None = None, actor: Actor
+) -> int:
     """Set the grade of many subjects: rows of (subject type, subject id, grade, basis). One audit row per
     grade that changed; returns how many changed."""
     authorize(actor, Permission.SET_RISK_GRADES)
@@ -41,8 +42,11 @@ def do_set_risk_grades(rows: Iterable[tuple[str, int, str, str]], *, graded_on: 
             raise ValidationFailed({f"rows[{number}].grade": _("风险等级应为A、B、C、D，收到“%(v)s”") % {"v": grade}})
         wanted[(subject_type, int(subject_id))] = (grade, basis)
     day = graded_on or timezone.localdate()
-    existing = {(g.subject_type, g.subject_id): g for g in Grade.objects.filter(
-        subject_id__in=[k[1] for k in wanted]) if (g.subject_type, g.subject_id) in wanted}  # fmt: skip
+    existing = {
+        (g.subject_type, g.subject_id): g
+        for g in Grade.objects.filter(subject_id__in=[k[1] for k in wanted])
+        if (g.subject_type, g.subject_id) in wanted
+    }
     changed, created, events = [], [], []
     for key, (grade, basis) in wanted.items():
         current = existing.get(key)
@@ -55,9 +59,16 @@ def do_set_risk_grades(rows: Iterable[tuple[str, int, str, str]], *, graded_on: 
         events.append((row, before))
     Grade.objects.bulk_create(created, batch_size=2000)
     Grade.objects.bulk_update(changed, ["grade", "graded_on", "basis"], batch_size=2000)
-    audit = [audit_event(actor, AuditEventType.RISK_GRADES_SET, row, before=before,
-                         after={"subject_type": row.subject_type, "subject_id": row.subject_id, "grade": row.grade})
-             for row, before in events]  # fmt: skip
+    audit = [
+        audit_event(
+            actor,
+            AuditEventType.RISK_GRADES_SET,
+            row,
+            before=before,
+            after={"subject_type": row.subject_type, "subject_id": row.subject_id, "grade": row.grade},
+        )
+        for row, before in events
+    ]
     AuditEvent.objects.bulk_create(audit, batch_size=2000)
     queue_ledger_events(audit, [row for row, _b in events])
     return len(events)
@@ -82,9 +93,18 @@ def _subjects() -> dict[tuple[str, int], str]:
 def _finding_rows(result: Score, findings: list[Finding]) -> list[dict[str, object]]:
     """A warning's findings as stored: each with its sentence in both languages and its share of the score."""
     points = {c.detector: str(c.points) for c in result.contributions}
-    return [{"detector": f.detector, "count": f.count, "since": f.since.isoformat(), "text_zh": f.text("zh-hans"),
-             "text_en": f.text("en"), "contribution": points.get(f.detector, "0")}
-            for f in findings if f.detector in points]  # fmt: skip
+    return [
+        {
+            "detector": f.detector,
+            "count": f.count,
+            "since": f.since.isoformat(),
+            "text_zh": f.text("zh-hans"),
+            "text_en": f.text("en"),
+            "contribution": points.get(f.detector, "0"),
+        }
+        for f in findings
+        if f.detector in points
+    ]
 
 
 def _fingerprint(findings: list[dict[str, object]]) -> list[tuple[object, object]]:
@@ -94,7 +114,7 @@ def _fingerprint(findings: list[dict[str, object]]) -> list[tuple[object, object
 @action
 def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = None, actor: Actor) -> ScoringRun:
     """Run every detector, score every organization, certification body and lab under the rule, write the
-    grades that changed with their history, and raise or refresh warnings (MISSION.md C6).
+    grades that changed with their history, and raise or refresh warnings (C6).
 
     A subject with no finding scores 0, grade A. One audit row (and ledger entry) for the run, whose state
     is the digest of every change; each change also has its GradeChange row. A subject whose score reaches
@@ -109,14 +129,19 @@ def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = No
     for finding in findings:
         by_subject.setdefault((str(finding.subject_type), finding.subject_id), []).append(finding)
     rule_state = rule.as_json()
-    run = ScoringRun(as_of=day, rule=rule_state, rule_digest=hashlib.sha256(canonical_bytes(rule_state)).hexdigest(),
-                     findings=len(findings))  # fmt: skip
+    run = ScoringRun(
+        as_of=day,
+        rule=rule_state,
+        rule_digest=hashlib.sha256(canonical_bytes(rule_state)).hexdigest(),
+        findings=len(findings),
+    )
     run.save()
     subjects = _subjects()
     run.subjects = len(subjects)
     grades = Grade.objects.values_list("id", "subject_type", "subject_id", "grade", "score", "region_code")
-    current = {(t, pk): (gid, grade, value, region)
-               for gid, t, pk, grade, value, region in grades.iterator(chunk_size=20_000)}  # fmt: skip
+    current = {
+        (t, pk): (gid, grade, value, region) for gid, t, pk, grade, value, region in grades.iterator(chunk_size=20_000)
+    }
     # Plain dicts, not model instances: at 300,000 subjects the instances alone would cost a gigabyte.
     created: list[dict[str, object]] = []
     history: list[dict[str, object]] = []
@@ -132,8 +157,17 @@ def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = No
         basis = result.basis() if result else ""
         existing = current.get(key)
         if existing is None:
-            created.append({"subject_type": key[0], "subject_id": key[1], "grade": grade, "score": value,
-                            "basis": basis, "graded_on": day, "region_code": region})  # fmt: skip
+            created.append(
+                {
+                    "subject_type": key[0],
+                    "subject_id": key[1],
+                    "grade": grade,
+                    "score": value,
+                    "basis": basis,
+                    "graded_on": day,
+                    "region_code": region,
+                }
+            )
         else:
             gid, old_grade, old_value, old_region = existing
             if old_region != region:
@@ -147,14 +181,25 @@ def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = No
             if old_grade == grade:
                 continue
         before = existing[1] if existing else ""
-        history.append({"subject_type": key[0], "subject_id": key[1], "from_grade": before, "to_grade": grade,
-                        "score": value, "changed_on": day, "basis": basis, "run_id": run.pk})  # fmt: skip
+        history.append(
+            {
+                "subject_type": key[0],
+                "subject_id": key[1],
+                "from_grade": before,
+                "to_grade": grade,
+                "score": value,
+                "changed_on": day,
+                "basis": basis,
+                "run_id": run.pk,
+            }
+        )
         digest.update(f"{key[0]}:{key[1]}:{before}>{grade}\n".encode())
     _insert(Grade, created)
     for grade, ids in plain.items():
         for start in range(0, len(ids), 5000):
-            Grade.objects.filter(id__in=ids[start : start + 5000]).update(grade=grade, score=0.0, basis="",
-                                                                         graded_on=day)  # fmt: skip
+            Grade.objects.filter(id__in=ids[start : start + 5000]).update(
+                grade=grade, score=0.0, basis="", graded_on=day
+            )
     Grade.objects.bulk_update(scored, ["grade", "score", "basis", "graded_on"], batch_size=1000)
     for region, ids in moved.items():
         for start in range(0, len(ids), 5000):
@@ -163,9 +208,21 @@ def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = No
     run.changed = len(history)
     run.warnings = _raise_warnings(run, rule, scores, by_subject, subjects, day)
     run.save(update_fields=["subjects", "changed", "warnings"])
-    record_audit(actor, AuditEventType.RISK_SCORED, run, before=None, after={
-        "as_of": day.isoformat(), "rule_digest": run.rule_digest, "subjects": run.subjects, "findings": run.findings,
-        "changed": run.changed, "changes_digest": digest.hexdigest(), "warnings": run.warnings})  # fmt: skip
+    record_audit(
+        actor,
+        AuditEventType.RISK_SCORED,
+        run,
+        before=None,
+        after={
+            "as_of": day.isoformat(),
+            "rule_digest": run.rule_digest,
+            "subjects": run.subjects,
+            "findings": run.findings,
+            "changed": run.changed,
+            "changes_digest": digest.hexdigest(),
+            "warnings": run.warnings,
+        },
+    )
     return run
 
 
@@ -177,9 +234,14 @@ def _insert(model: type[RegulatedModel], rows: list[dict[str, object]]) -> None:
     bulk.insert_rows(model, ([v for i, v in enumerate(row) if i != spec.pk_index] for row in values), numbered=False)
 
 
-def _raise_warnings(run: ScoringRun, rule: Rule, scores: dict[tuple[str, int], Score],
-                    by_subject: dict[tuple[str, int], list[Finding]], subjects: dict[tuple[str, int], str],
-                    day: datetime.date) -> int:  # fmt: skip
+def _raise_warnings(
+    run: ScoringRun,
+    rule: Rule,
+    scores: dict[tuple[str, int], Score],
+    by_subject: dict[tuple[str, int], list[Finding]],
+    subjects: dict[tuple[str, int], str],
+    day: datetime.date,
+) -> int:
     """Raise new warnings and refresh open ones; returns how many were raised."""
     warned = {key: result for key, result in scores.items() if result.score >= rule.warning and key in subjects}
     if not warned:
@@ -201,9 +263,21 @@ def _raise_warnings(run: ScoringRun, rule: Rule, scores: dict[tuple[str, int], S
         if before is not None and _fingerprint(before.findings) == _fingerprint(rows):
             continue  # handled already, and nothing new since
         name, uscc = names[key]
-        raised.append(Warning(run=run, subject_type=key[0], subject_id=key[1], subject_name=name, uscc=uscc,
-                              region_code=subjects[key], score=float(result.score), grade=result.grade,
-                              findings=rows, raised_on=day, refreshed_on=day))  # fmt: skip
+        raised.append(
+            Warning(
+                run=run,
+                subject_type=key[0],
+                subject_id=key[1],
+                subject_name=name,
+                uscc=uscc,
+                region_code=subjects[key],
+                score=float(result.score),
+                grade=result.grade,
+                findings=rows,
+                raised_on=day,
+                refreshed_on=day,
+            )
+        )
     Warning.objects.bulk_create(raised, batch_size=1000)
     return len(raised)
 
@@ -233,8 +307,9 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
-    regions = dict(Certificate.objects.filter(id__in=[r.get("certificate") for r in rows])
-                   .values_list("id", "region_code"))  # fmt: skip
+    regions = dict(
+        Certificate.objects.filter(id__in=[r.get("certificate") for r in rows]).values_list("id", "region_code")
+    )
     for region in sorted(set(regions.values())):  # officers report uses inside their region (C14)
         authorize(actor, Permission.RECORD_RISK_SIGNAL, region_code=region)
     known = set(regions)
@@ -247,9 +322,15 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
             errors.setdefault(f"{field}.channel", []).append(_("未知的发现渠道“%(v)s”") % {"v": row.get("channel")})
         day = _row_date(row.get("used_on"), f"{field}.used_on", errors, today)
         if not errors:
-            uses.append(CertificateUse(certificate_id=row["certificate"], used_on=day, channel=row["channel"],
-                                       place=str(row.get("place", ""))[:200],
-                                       reported_by=str(row.get("reported_by", ""))[:64]))  # fmt: skip
+            uses.append(
+                CertificateUse(
+                    certificate_id=row["certificate"],
+                    used_on=day,
+                    channel=row["channel"],
+                    place=str(row.get("place", ""))[:200],
+                    reported_by=str(row.get("reported_by", ""))[:64],
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     bulk.insert(CertificateUse, uses)
@@ -266,8 +347,9 @@ def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> i
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
-    regions = dict(Organization.objects.filter(id__in=[r.get("organization") for r in rows])
-                   .values_list("id", "region_id"))  # fmt: skip
+    regions = dict(
+        Organization.objects.filter(id__in=[r.get("organization") for r in rows]).values_list("id", "region_id")
+    )
     for region in sorted(set(regions.values())):
         authorize(actor, Permission.RECORD_RISK_SIGNAL, region_code=region)
     known = set(regions)
@@ -287,9 +369,15 @@ def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> i
                 errors.setdefault(f"{field}.{name}", []).append(_("此项必填"))
         day = _row_date(row.get("decided_on"), f"{field}.decided_on", errors, today)
         if not errors:
-            penalties.append(Penalty(organization_id=row["organization"], decision_number=number, decided_on=day,
-                                     authority=str(row["authority"]).strip(),
-                                     reason=str(row["reason"]).strip()))  # fmt: skip
+            penalties.append(
+                Penalty(
+                    organization_id=row["organization"],
+                    decision_number=number,
+                    decided_on=day,
+                    authority=str(row["authority"]).strip(),
+                    reason=str(row["reason"]).strip(),
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     bulk.insert(Penalty, penalties)

@@ -1,4 +1,4 @@
-"""The accredited minimum of a QMS initial audit (MISSION.md C6: certification bodies whose audit time is
+"""The accredited minimum of a QMS initial audit (C6: certification bodies whose audit time is
 below it — certificate mills, 认证乱象). The table is data (risk/data/iaf_md5_qms.json), with its source:
 IAF MD 5, Table QMS 1, auditor days (stage 1 + stage 2) by effective number of personnel; a body may
 reduce it by at most 30%."""

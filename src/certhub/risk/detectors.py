@@ -1,4 +1,4 @@
-"""Risk detectors (MISSION.md C6): each a small named unit that finds one kind of anomaly across the whole
+"""Risk detectors (C6): each a small named unit that finds one kind of anomaly across the whole
 registry with set-based SQL and explains each finding in a sentence an officer can act on.
 
 Certificates used while suspended, withdrawn, cancelled or expired; CCC-catalogue products made without a
@@ -68,8 +68,15 @@ def _days(value: object) -> str:
 Convert = dict[str, Callable[[object], object]]
 
 
-def _findings(detector: str, subject_type: str, sql: str, message: str, names: tuple[str, ...] = (),
-              convert: Convert | None = None, **fixed: object) -> list[Finding]:  # fmt: skip
+def _findings(
+    detector: str,
+    subject_type: str,
+    sql: str,
+    message: str,
+    names: tuple[str, ...] = (),
+    convert: Convert | None = None,
+    **fixed: object,
+) -> list[Finding]:
     """Run a detector's statement — its columns: subject id, subject key, count, first day, then `names` —
     and word each row with `message` (placeholders: key, count, since, the names, and `fixed`); `convert`
     formats a named column."""
@@ -80,14 +87,27 @@ def _findings(detector: str, subject_type: str, sql: str, message: str, names: t
         for name, function in (convert or {}).items():
             named[name] = function(named[name])
         words = {"key": key, "count": count, "since": day.isoformat(), **named, **fixed}
-        findings.append(Finding(detector, subject_type, subject_id, key, count, day, gettext(message) % words,
-                                message, tuple(words.items())))  # fmt: skip
+        findings.append(
+            Finding(
+                detector,
+                subject_type,
+                subject_id,
+                key,
+                count,
+                day,
+                gettext(message) % words,
+                message,
+                tuple(words.items()),
+            )
+        )
     return findings
 
 
 # A scope row covers an item on a day when it names the same parameter and standard and is in force then.
-_COVERS = ("s.parameter = i.parameter AND s.standard = i.standard AND s.valid_from <= r.issue_date "
-           "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date)")  # fmt: skip
+_COVERS = (
+    "s.parameter = i.parameter AND s.standard = i.standard AND s.valid_from <= r.issue_date "
+    "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date)"
+)
 
 
 def lab_reports_outside_scope(today: datetime.date | None = None) -> list[Finding]:
@@ -95,24 +115,28 @@ def lab_reports_outside_scope(today: datetime.date | None = None) -> list[Findin
     that parameter and standard), or issued while the lab's CMA qualification was not valid. One finding
     per lab and parameter."""
     return _findings(
-        "lab_outside_scope", GradedSubject.LAB,
+        "lab_outside_scope",
+        GradedSubject.LAB,
         "SELECT l.id, l.cma_number, COUNT(DISTINCT r.id), MIN(r.issue_date), l.name, i.parameter, i.standard "  # noqa: S608
         "FROM registry_testreportitem i JOIN registry_testreport r ON r.id = i.report_id "
         "JOIN registry_lab l ON l.id = r.lab_id "
         "WHERE r.issue_date < l.cma_valid_from OR r.issue_date > l.cma_valid_until OR NOT EXISTS ("
         f"SELECT 1 FROM registry_labscope s WHERE s.lab_id = r.lab_id AND {_COVERS}) "
         "GROUP BY l.id, l.cma_number, l.name, i.parameter, i.standard ORDER BY l.cma_number, i.parameter, i.standard",
-        _("检验检测机构%(name)s（%(key)s）签发了%(count)d份含“%(parameter)s”（%(standard)s）的报告，"
-          "超出其当日的资质认定范围，最早一份在%(since)s"),
+        _(
+            "检验检测机构%(name)s（%(key)s）签发了%(count)d份含“%(parameter)s”（%(standard)s）的报告，"
+            "超出其当日的资质认定范围，最早一份在%(since)s"
+        ),
         ("name", "parameter", "standard"),
-    )  # fmt: skip
+    )
 
 
 def signatory_outside_authorization(today: datetime.date | None = None) -> list[Finding]:
     """Reports signed by a signatory not authorized on the report's date, or with an item outside the
     signatory's own authorized scope on that date. One finding per lab and signatory."""
     return _findings(
-        "signatory_outside_authorization", GradedSubject.LAB,
+        "signatory_outside_authorization",
+        GradedSubject.LAB,
         "SELECT l.id, l.cma_number, COUNT(DISTINCT r.id), MIN(r.issue_date), l.name, p.name "  # noqa: S608
         "FROM registry_testreportitem i JOIN registry_testreport r ON r.id = i.report_id "
         "JOIN registry_lab l ON l.id = r.lab_id JOIN registry_signatory g ON g.id = r.signatory_id "
@@ -121,10 +145,12 @@ def signatory_outside_authorization(today: datetime.date | None = None) -> list[
         "OR NOT EXISTS (SELECT 1 FROM registry_signatory_scope gs JOIN registry_labscope s ON s.id = gs.labscope_id "
         f"WHERE gs.signatory_id = g.id AND {_COVERS}) "
         "GROUP BY l.id, l.cma_number, l.name, g.id, p.name ORDER BY l.cma_number, p.name",
-        _("检验检测机构%(name)s（%(key)s）的授权签字人%(person)s签发了%(count)d份超出其当日授权签字范围"
-          "（或不在授权期内）的报告，最早一份在%(since)s"),
+        _(
+            "检验检测机构%(name)s（%(key)s）的授权签字人%(person)s签发了%(count)d份超出其当日授权签字范围"
+            "（或不在授权期内）的报告，最早一份在%(since)s"
+        ),
         ("name", "person"),
-    )  # fmt: skip
+    )
 
 
 # More reports than this signed by one signatory on one day is not a review anyone could have done: each
@@ -138,17 +164,21 @@ def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY, today: datetime.dat
     if limit < 1:
         raise ValueError(f"the daily limit must be at least 1, not {limit}")
     return _findings(
-        "signatory_volume", GradedSubject.LAB,
+        "signatory_volume",
+        GradedSubject.LAB,
         "SELECT l.id, l.cma_number, COUNT(*), MIN(d.issue_date), l.name, p.name, MAX(d.reports) FROM ("  # noqa: S608
         "SELECT r.lab_id, r.signatory_id, r.issue_date, COUNT(*) AS reports FROM registry_testreport r "
         f"GROUP BY r.lab_id, r.signatory_id, r.issue_date HAVING COUNT(*) > {int(limit)}) d "
         "JOIN registry_lab l ON l.id = d.lab_id JOIN registry_signatory g ON g.id = d.signatory_id "
         "JOIN registry_person p ON p.id = g.person_id "
         "GROUP BY l.id, l.cma_number, l.name, g.id, p.name ORDER BY l.cma_number, p.name",
-        _("检验检测机构%(name)s（%(key)s）的授权签字人%(person)s有%(count)d天单日签发报告超过%(limit)d份"
-          "（最多一天%(most)d份），最早在%(since)s"),
-        ("name", "person", "most"), limit=limit,
-    )  # fmt: skip
+        _(
+            "检验检测机构%(name)s（%(key)s）的授权签字人%(person)s有%(count)d天单日签发报告超过%(limit)d份"
+            "（最多一天%(most)d份），最早在%(since)s"
+        ),
+        ("name", "person", "most"),
+        limit=limit,
+    )
 
 
 def late_reporting(after_days: int = LATE_AFTER_DAYS, today: datetime.date | None = None) -> list[Finding]:
@@ -157,15 +187,19 @@ def late_reporting(after_days: int = LATE_AFTER_DAYS, today: datetime.date | Non
     if after_days < 0:
         raise ValueError(f"the allowed delay cannot be negative ({after_days})")
     return _findings(
-        "late_reporting", GradedSubject.CERTIFICATION_BODY,
+        "late_reporting",
+        GradedSubject.CERTIFICATION_BODY,
         "SELECT b.id, b.approval_number, COUNT(*), MIN(c.issue_date), b.name, MAX(c.reporting_lag_days) "  # noqa: S608
         "FROM registry_certificate c JOIN registry_certificationbody b ON b.id = c.certification_body_id "
         f"WHERE c.reporting_lag_days > {int(after_days)} "
         "GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number",
-        _("认证机构%(name)s（%(key)s）有%(count)d张证书在发证%(days)d天后才报送（最长%(longest)d天），"
-          "最早一张发证于%(since)s"),
-        ("name", "longest"), days=after_days,
-    )  # fmt: skip
+        _(
+            "认证机构%(name)s（%(key)s）有%(count)d张证书在发证%(days)d天后才报送（最长%(longest)d天），"
+            "最早一张发证于%(since)s"
+        ),
+        ("name", "longest"),
+        days=after_days,
+    )
 
 
 def inspection_problems(today: datetime.date | None = None) -> list[Finding]:
@@ -174,13 +208,14 @@ def inspection_problems(today: datetime.date | None = None) -> list[Finding]:
 
     adverse = ", ".join(f"'{result}'" for result in sorted(ADVERSE_RESULTS))
     return _findings(
-        "inspection_problems", GradedSubject.ORGANIZATION,
+        "inspection_problems",
+        GradedSubject.ORGANIZATION,
         "SELECT o.id, o.uscc, COUNT(*), MIN(t.published_on), o.name FROM inspections_task t "  # noqa: S608
         f"JOIN registry_organization o ON o.id = t.organization_id WHERE t.status = '{TaskStatus.PUBLISHED}' "
         f"AND t.result IN ({adverse}) GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
         _("%(name)s（%(key)s）在%(count)d次已公示的双随机抽查中被发现问题，最早公示于%(since)s"),
         ("name",),
-    )  # fmt: skip
+    )
 
 
 # A certificate is not valid on a day when its last status event on or before that day put it in one of
@@ -197,10 +232,13 @@ def certificate_use_invalid(today: datetime.date | None = None) -> list[Finding]
     """Certificates seen in use (risk.CertificateUse) on a day they were suspended, withdrawn, cancelled or
     expired — the status is the one in force that day, from the certificate's public status history. One
     finding per holder."""
-    status_then = ("(SELECT e.to_status FROM registry_certificateevent e WHERE e.certificate_id = u.certificate_id "
-                   "AND e.effective_date <= u.used_on ORDER BY e.effective_date DESC, e.id DESC LIMIT 1)")  # fmt: skip
+    status_then = (
+        "(SELECT e.to_status FROM registry_certificateevent e WHERE e.certificate_id = u.certificate_id "
+        "AND e.effective_date <= u.used_on ORDER BY e.effective_date DESC, e.id DESC LIMIT 1)"
+    )
     return _findings(
-        "certificate_use_invalid", GradedSubject.ORGANIZATION,
+        "certificate_use_invalid",
+        GradedSubject.ORGANIZATION,
         "SELECT o.id, o.uscc, COUNT(*), MIN(u.used_on), o.name, MIN(c.number) "  # noqa: S608
         "FROM risk_certificateuse u JOIN registry_certificate c ON c.id = u.certificate_id "
         "JOIN registry_organization o ON o.id = c.holder_id "
@@ -208,7 +246,7 @@ def certificate_use_invalid(today: datetime.date | None = None) -> list[Finding]
         "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
         _("%(name)s（%(key)s）有%(count)d次在证书暂停、撤销、注销或过期后仍使用证书（如%(number)s），最早在%(since)s"),
         ("name", "number"),
-    )  # fmt: skip
+    )
 
 
 def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
@@ -217,7 +255,8 @@ def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
     organization; `since` is when the product was first recorded."""
     day = (today or timezone.localdate()).isoformat()
     return _findings(
-        "ccc_uncovered", GradedSubject.ORGANIZATION,
+        "ccc_uncovered",
+        GradedSubject.ORGANIZATION,
         "SELECT o.id, o.uscc, COUNT(*), MIN(m.recorded_on), o.name, MIN(p.name) "  # noqa: S608
         "FROM registry_manufacturedproduct m JOIN registry_organization o ON o.id = m.organization_id "
         "JOIN registry_cccproduct p ON p.id = m.ccc_product_id "
@@ -228,7 +267,7 @@ def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
         "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
         _("%(name)s（%(key)s）生产%(count)d种CCC目录产品（如“%(product)s”）而无有效的CCC证书，最早登记于%(since)s"),
         ("name", "product"),
-    )  # fmt: skip
+    )
 
 
 def _qms_minimum_sql(column: str) -> str:
@@ -245,7 +284,8 @@ def audit_time_short(today: datetime.date | None = None) -> list[Finding]:
     body: how many audits, the first, the largest shortfall in days."""
     minimum = _qms_minimum_sql("a.effective_personnel")
     return _findings(
-        "audit_time_short", GradedSubject.CERTIFICATION_BODY,
+        "audit_time_short",
+        GradedSubject.CERTIFICATION_BODY,
         "SELECT b.id, b.approval_number, COUNT(*), MIN(a.end_date), b.name, "  # noqa: S608
         f"MAX({minimum} - (a.stage1_days + a.stage2_days)) "
         "FROM registry_certificationaudit a JOIN registry_certificate c ON c.id = a.certificate_id "
@@ -253,10 +293,13 @@ def audit_time_short(today: datetime.date | None = None) -> list[Finding]:
         "JOIN registry_certificationbody b ON b.id = c.certification_body_id "
         f"WHERE a.kind = '{AuditKind.INITIAL}' AND s.code = 'QMS' AND a.stage1_days + a.stage2_days < {minimum} "
         "GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number",
-        _("认证机构%(name)s（%(key)s）有%(count)d次质量管理体系初次审核的人日少于IAF MD 5允许的最低值"
-          "（最多少%(shortfall)s人日），最早一次结束于%(since)s"),
-        ("name", "shortfall"), convert={"shortfall": _days},
-    )  # fmt: skip
+        _(
+            "认证机构%(name)s（%(key)s）有%(count)d次质量管理体系初次审核的人日少于IAF MD 5允许的最低值"
+            "（最多少%(shortfall)s人日），最早一次结束于%(since)s"
+        ),
+        ("name", "shortfall"),
+        convert={"shortfall": _days},
+    )
 
 
 def surveillance_overdue(today: datetime.date | None = None) -> list[Finding]:
@@ -269,19 +312,22 @@ def surveillance_overdue(today: datetime.date | None = None) -> list[Finding]:
     clauses = []
     for scheme_id, months in Scheme.objects.filter(surveillance_months__gt=0).values_list("id", "surveillance_months"):
         # due = base + months < day  ⇔  base < day − months (registry.queries.add_months clamps month ends)
-        clauses.append(f"(c.scheme_id = {int(scheme_id)} AND COALESCE(c.last_surveillance_date, c.issue_date) "
-                       f"< '{add_months(day, -int(months)).isoformat()}')")  # fmt: skip
+        clauses.append(
+            f"(c.scheme_id = {int(scheme_id)} AND COALESCE(c.last_surveillance_date, c.issue_date) "
+            f"< '{add_months(day, -int(months)).isoformat()}')"
+        )
     if not clauses:
         return []
     return _findings(
-        "surveillance_overdue", GradedSubject.CERTIFICATION_BODY,
+        "surveillance_overdue",
+        GradedSubject.CERTIFICATION_BODY,
         "SELECT b.id, b.approval_number, COUNT(*), MIN(COALESCE(c.last_surveillance_date, c.issue_date)), "  # noqa: S608
         "b.name FROM registry_certificate c JOIN registry_certificationbody b ON b.id = c.certification_body_id "
         f"WHERE c.status = '{CertificateStatus.ACTIVE}' AND c.expiry_date >= '{day.isoformat()}' "
         f"AND ({' OR '.join(clauses)}) GROUP BY b.id, b.approval_number, b.name ORDER BY b.approval_number",
         _("认证机构%(name)s（%(key)s）有%(count)d张有效证书的监督审核已逾期，最早一张上次审核（或发证）于%(since)s"),
         ("name",),
-    )  # fmt: skip
+    )
 
 
 # Penalties older than this no longer count (国市监信发〔2022〕6号 looks back over recent years).
@@ -293,14 +339,16 @@ def penalties(today: datetime.date | None = None) -> list[Finding]:
     day = today or timezone.localdate()
     since = add_months(day, -12 * PENALTY_YEARS).isoformat()
     return _findings(
-        "penalties", GradedSubject.ORGANIZATION,
+        "penalties",
+        GradedSubject.ORGANIZATION,
         "SELECT o.id, o.uscc, COUNT(*), MIN(p.decided_on), o.name, MIN(p.decision_number) "  # noqa: S608
         "FROM risk_penalty p JOIN registry_organization o ON o.id = p.organization_id "
         f"WHERE p.decided_on > '{since}' AND p.decided_on <= '{day.isoformat()}' "
         "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
         _("%(name)s（%(key)s）近%(years)d年受到%(count)d次行政处罚（如%(decision)s），最早在%(since)s"),
-        ("name", "decision"), years=PENALTY_YEARS,
-    )  # fmt: skip
+        ("name", "decision"),
+        years=PENALTY_YEARS,
+    )
 
 
 DETECTORS: dict[str, Callable[..., list[Finding]]] = {

@@ -1,4 +1,4 @@
-"""Risk (MISSION.md C6): the current credit-risk grade of each organization, body and lab with its history,
+"""Risk (C6): the current credit-risk grade of each organization, body and lab with its history,
 the scoring runs that set them, the warnings they raise, and the signals recorded here rather than in the
 registries (certificate uses and penalties). The inspection draws read the grades to stratify their pools
 (C5). Rows change only through risk.actions."""
@@ -72,8 +72,9 @@ class ScoringRun(RegulatedModel):
 class GradeChange(RegulatedModel):
     """The history of grades: one row each time a subject's grade changes (C6 "graded … with history")."""
 
-    run = models.ForeignKey(ScoringRun, verbose_name=_("评分批次"), null=True, blank=True,
-                            on_delete=models.PROTECT, related_name="changes")  # fmt: skip
+    run = models.ForeignKey(
+        ScoringRun, verbose_name=_("评分批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
     subject_type = models.CharField(_("对象类型"), max_length=24, choices=GradedSubject.choices)
     subject_id = models.BigIntegerField(_("对象"))
     from_grade = models.CharField(_("原等级"), max_length=1, blank=True)
@@ -116,8 +117,7 @@ class CertificateUse(RegulatedModel):
 class Penalty(RegulatedModel):
     """An administrative penalty decision (行政处罚决定) against an organization: a signal (C6)."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("当事人"), on_delete=models.PROTECT,
-                                     related_name="+")  # fmt: skip
+    organization = models.ForeignKey(Organization, verbose_name=_("当事人"), on_delete=models.PROTECT, related_name="+")
     decision_number = models.CharField(_("处罚决定书文号"), max_length=64, unique=True)
     decided_on = models.DateField(_("处罚日期"))
     authority = models.CharField(_("处罚机关"), max_length=100)
@@ -161,11 +161,12 @@ class Warning(RegulatedModel):
         indexes = [models.Index(fields=["status", "region_code"], name="warning_status_region")]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_type", "subject_id"], condition=models.Q(status="OPEN"),
+                fields=["subject_type", "subject_id"],
+                condition=models.Q(status="OPEN"),
                 name="warning_one_open_per_subject",
                 violation_error_message=_("该对象已有待处置的预警"),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.score:.0f}"

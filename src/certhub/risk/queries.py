@@ -1,4 +1,4 @@
-"""What officers read about risk (MISSION.md C6), scoped to their region: the latest scoring run, the grade
+"""What officers read about risk (C6), scoped to their region: the latest scoring run, the grade
 mix, the subjects graded highest, and one subject's profile (grade, score, why, history). Grades are
 internal: nothing here is reachable from a public page or the public API."""
 
@@ -34,9 +34,11 @@ def subject_names(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], tupl
     for kind, pk in keys:
         wanted.setdefault(kind, []).append(pk)
     found: dict[tuple[str, int], tuple[str, str]] = {}
-    for kind, model, uscc in ((GradedSubject.ORGANIZATION, Organization, "uscc"),
-                              (GradedSubject.CERTIFICATION_BODY, CertificationBody, "organization__uscc"),
-                              (GradedSubject.LAB, Lab, "organization__uscc")):  # fmt: skip
+    for kind, model, uscc in (
+        (GradedSubject.ORGANIZATION, Organization, "uscc"),
+        (GradedSubject.CERTIFICATION_BODY, CertificationBody, "organization__uscc"),
+        (GradedSubject.LAB, Lab, "organization__uscc"),
+    ):
         for ids in (wanted.get(kind.value, [])[i : i + 5000] for i in range(0, len(wanted.get(kind.value, [])), 5000)):
             for pk, name, code in model.objects.filter(pk__in=ids).values_list("id", "name", uscc):
                 found[(kind.value, pk)] = (name, code)
@@ -49,8 +51,13 @@ def latest_run() -> ScoringRun | None:
 
 def grade_mix(actor: Actor) -> list[dict[str, object]]:
     """Per kind of subject: how many are graded A, B, C, D inside the region, and the total."""
-    counts = {(t, g): n for t, g, n in _grades(actor).values_list("subject_type", "grade").annotate(n=Count("id"))
-              .values_list("subject_type", "grade", "n")}  # fmt: skip
+    counts = {
+        (t, g): n
+        for t, g, n in _grades(actor)
+        .values_list("subject_type", "grade")
+        .annotate(n=Count("id"))
+        .values_list("subject_type", "grade", "n")
+    }
     rows = []
     for kind in GradedSubject:
         cells = [counts.get((kind.value, grade.value), 0) for grade in RiskGrade]
@@ -100,14 +107,19 @@ def profile(actor: Actor, subject_type: str, subject_id: int) -> Profile:
     if subject_type not in GradedSubject.values:
         raise NotFound(subject_type)
     model = SUBJECT_MODELS[GradedSubject(subject_type)]
-    fields = ("name", "uscc", "region_id") if model is Organization else (
-        "name", "organization__uscc", "organization__region_id")  # fmt: skip
+    fields = (
+        ("name", "uscc", "region_id")
+        if model is Organization
+        else ("name", "organization__uscc", "organization__region_id")
+    )
     row = model.objects.filter(pk=subject_id).values_list(*fields).first()
     if row is None or not (actor.region_prefix is None or actor.covers_region(row[2])):
         raise NotFound(f"{subject_type}:{subject_id}")
-    history = list(GradeChange.objects.filter(subject_type=subject_type, subject_id=subject_id)
-                   .order_by("-changed_on", "-id"))  # fmt: skip
+    history = list(
+        GradeChange.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("-changed_on", "-id")
+    )
     warnings = list(Warning.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("-id"))
     grade = Grade.objects.filter(subject_type=subject_type, subject_id=subject_id).first()
-    return Profile(subject_type, GradedSubject(subject_type).label, subject_id, row[0], row[1], row[2], grade,
-                   history, warnings)  # fmt: skip
+    return Profile(
+        subject_type, GradedSubject(subject_type).label, subject_id, row[0], row[1], row[2], grade, history, warnings
+    )

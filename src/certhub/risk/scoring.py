@@ -1,4 +1,4 @@
-"""Risk scores and grades from detector findings (MISSION.md C6; 国市监信发〔2022〕6号 A–D).
+"""Risk scores and grades from detector findings (C6; 国市监信发〔2022〕6号 A–D).
 
 The rule is configuration (risk/data/scoring.json, or the file CERTHUB_RISK_SCORING names), checked
 before use so that a bad file is refused with the key at fault rather than grading a province wrongly:
@@ -40,9 +40,12 @@ class Rule:
 
     def as_json(self) -> dict[str, object]:
         """The rule as stored with a scoring run (numbers as strings, as the file has them)."""
-        return {"weights": {k: {d: str(w) for d, w in v.items()} for k, v in self.weights.items()},
-                "saturation": dict(self.saturation), "grades": dict(zip("BCD", map(str, self.thresholds), strict=True)),
-                "warning": str(self.warning)}  # fmt: skip
+        return {
+            "weights": {k: {d: str(w) for d, w in v.items()} for k, v in self.weights.items()},
+            "saturation": dict(self.saturation),
+            "grades": dict(zip("BCD", map(str, self.thresholds), strict=True)),
+            "warning": str(self.warning),
+        }
 
     def grade(self, score: Decimal) -> str:
         b, c, d = self.thresholds
@@ -115,7 +118,8 @@ def parse_rule(data: object) -> Rule:
                 parsed[detector] = number
         if len(parsed) == len(detectors) and sum(parsed.values()) != 1:
             errors.setdefault(f"weights.{subject}", []).append(
-                _("权重之和应为1，现为%(sum)s") % {"sum": sum(parsed.values())})  # fmt: skip
+                _("权重之和应为1，现为%(sum)s") % {"sum": sum(parsed.values())}
+            )
         weights[subject] = parsed
     saturation: dict[str, int] = {}
     raw_saturation = data.get("saturation") if isinstance(data.get("saturation"), dict) else {}
@@ -146,8 +150,9 @@ def load_rule(path: str | Path | None = None) -> Rule:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ValidationFailed({"scoring": _("无法读取评分规则%(file)s：%(error)s") % {
-            "file": source.name, "error": error}}) from None  # fmt: skip
+        raise ValidationFailed(
+            {"scoring": _("无法读取评分规则%(file)s：%(error)s") % {"file": source.name, "error": error}}
+        ) from None
     return parse_rule(data)
 
 
@@ -173,6 +178,7 @@ def score(findings: Iterable[Finding], rule: Rule) -> list[Score]:
             explanation = "；".join(f.explanation for f in detector_findings)
             contributions.append(Contribution(detector, severity, weight, points, explanation))
         total = sum((c.points for c in contributions), Decimal(0))
-        scores.append(Score(subject_type, subject_id, found[0].subject_key, total, rule.grade(total),
-                            tuple(contributions)))  # fmt: skip
+        scores.append(
+            Score(subject_type, subject_id, found[0].subject_key, total, rule.grade(total), tuple(contributions))
+        )
     return scores

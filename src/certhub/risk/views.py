@@ -1,4 +1,4 @@
-"""Office pages of risk (MISSION.md C6): the scoring runs and the grade mix of the officer's region, and a
+"""Office pages of risk (C6): the scoring runs and the grade mix of the officer's region, and a
 subject's risk profile — grade, score, the findings behind it, its history and its warnings. Officers
 only; nothing here is linked from a public page."""
 
@@ -21,8 +21,13 @@ from certhub.risk.choices import RiskGrade
 def overview(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     try:
-        context = {"run": queries.latest_run(), "mix": queries.grade_mix(actor), "highest": queries.highest(actor),
-                   "changes": queries.recent_changes(actor), "grades": list(RiskGrade)}  # fmt: skip
+        context = {
+            "run": queries.latest_run(),
+            "mix": queries.grade_mix(actor),
+            "highest": queries.highest(actor),
+            "changes": queries.recent_changes(actor),
+            "grades": list(RiskGrade),
+        }
     except NotPermitted as error:
         raise PermissionDenied(error.message) from error
     return render(request, "risk/overview.html", context)

@@ -1,4 +1,4 @@
-"""Seal key actions: make a signing key, retire one (MISSION.md C3 anti-forgery). Keys rotate by making a
+"""Seal key actions: make a signing key, retire one (C3 anti-forgery). Keys rotate by making a
 new one: the newest key in its window signs from then on, and the older ones stay in the trust list so
 that seals already printed keep verifying within their own windows."""
 
@@ -55,8 +55,9 @@ def do_create_seal_key(
         raise ValidationFailed({"valid_until": _("失效时间须晚于启用时间和当前时间")})
     private_key = Ed25519PrivateKey.generate()
     public_key = private_key.public_key().public_bytes_raw()
-    key = SealKey(kid=kid_text(key_id(public_key)), public_key=public_key, created_at=now, valid_from=start,
-                  valid_until=until)  # fmt: skip
+    key = SealKey(
+        kid=kid_text(key_id(public_key)), public_key=public_key, created_at=now, valid_from=start, valid_until=until
+    )
     key.save()
     # The file is written inside the transaction, after the row: if writing fails the row is rolled back,
     # so a trusted key always has its private half. If the commit itself fails, the file is left without

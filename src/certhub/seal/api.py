@@ -1,4 +1,4 @@
-"""Seal endpoints of API v1 (MISSION.md C3 anti-forgery; docs/seals.md): a certificate's seal as QR text
+"""Seal endpoints of API v1 (C3 anti-forgery; docs/seals.md): a certificate's seal as QR text
 and as SVG, verification of a QR text with the certificate's current status, and the trust list of
 public keys anyone may download to verify seals offline."""
 

@@ -1,5 +1,5 @@
 """What a seal says: a CWT claims map (RFC 8392) with the certificate under one private claim, the way
-DCC puts its payload under -260 (MISSION.md C3 anti-forgery; docs/seals.md has the table).
+DCC puts its payload under -260 (C3 anti-forgery; docs/seals.md has the table).
 
     {1: issuer, 4: expiry, 6: issued at, -65537: {1: number, 2: scheme code, 3: holder name,
      4: holder credit code, 5: body approval number, 6: SHA-256 of the scope, 7: status, 8: ledger index}}

@@ -1,4 +1,4 @@
-"""The layers of a seal's QR text, after the EU Digital COVID Certificate (DCC) container (MISSION.md C3
+"""The layers of a seal's QR text, after the EU Digital COVID Certificate (DCC) container (C3
 anti-forgery): `QC1:` + Base45 (RFC 9285) of zlib (RFC 1950) of a COSE_Sign1 (RFC 9052 §4.2, CBOR tag
 18) whose payload is a CBOR Web Token claims map (RFC 8392), signed with EdDSA over Ed25519 (COSE
 algorithm -8, RFC 9053 §2.2). The key id (protected header label 4) is the first 8 bytes of SHA-256 of

@@ -1,4 +1,4 @@
-"""Seal verification results in words, shared by the /verify/ page and the API (MISSION.md C3: a genuine
+"""Seal verification results in words, shared by the /verify/ page and the API (C3: a genuine
 seal is not the same as a valid certificate; the page says both)."""
 
 from __future__ import annotations

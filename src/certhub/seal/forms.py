@@ -1,4 +1,4 @@
-"""The /verify/ form: a pasted or scanned QR text, or a photo of the code (MISSION.md C3 anti-forgery)."""
+"""The /verify/ form: a pasted or scanned QR text, or a photo of the code (C3 anti-forgery)."""
 
 from __future__ import annotations
 

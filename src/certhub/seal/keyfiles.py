@@ -1,5 +1,5 @@
 """Private seal keys as files: `<KEY_DIR>/seal/<key id in hex>.pem`, PKCS#8 PEM, mode 0600 in a 0700
-directory (MISSION.md C3 anti-forgery: whoever holds a private key can make seals that verify, so it
+directory (C3 anti-forgery: whoever holds a private key can make seals that verify, so it
 lives only where the signing server reads it, never in the database or in a backup of it). The format
 is the one `openssl pkey -in FILE -pubout` reads, so an operator can check a file with standard tools."""
 

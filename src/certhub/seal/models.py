@@ -1,4 +1,4 @@
-"""Seal signing keys: the public half and its validity window (MISSION.md C3 anti-forgery). The private
+"""Seal signing keys: the public half and its validity window (C3 anti-forgery). The private
 half is a file in settings.KEY_DIR (seal.keyfiles), never a column: a copy of the database is not a
 forging kit. Rows change only through seal.actions."""
 

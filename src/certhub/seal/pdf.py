@@ -1,4 +1,4 @@
-"""A printable certificate: one A4 page with the record and its seal (MISSION.md C3 anti-forgery: the
+"""A printable certificate: one A4 page with the record and its seal (C3 anti-forgery: the
 paper carries the signed QR code, so anyone can check it offline with the published keys).
 
 The Chinese font is embedded (a subset of the glyphs used), so the page prints the same on a machine

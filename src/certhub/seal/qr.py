@@ -33,8 +33,17 @@ def svg(text: str, *, title: str = "") -> bytes:
     """A standalone SVG of the code, dark modules as one path (scales to any print size)."""
     code = make(text)
     buffer = io.BytesIO()
-    write_svg(code.matrix, code.symbol_size(scale=1, border=0), buffer, scale=4, border=4, xmldecl=True,
-              title=title or None, svgclass=None, lineclass=None)  # fmt: skip
+    write_svg(
+        code.matrix,
+        code.symbol_size(scale=1, border=0),
+        buffer,
+        scale=4,
+        border=4,
+        xmldecl=True,
+        title=title or None,
+        svgclass=None,
+        lineclass=None,
+    )
     return buffer.getvalue()
 
 
@@ -58,8 +67,14 @@ def decode_image(data: bytes) -> str:
     except SealError:
         raise
     # Pillow reports a broken or unknown file with one of several errors depending on the format.
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise SealError(_("无法识别此图片：请上传JPEG、PNG或WebP格式的照片"), code="bad_image") from None
     results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     if not results:

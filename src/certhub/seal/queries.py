@@ -1,5 +1,5 @@
 """Reading seals: the signing key, a certificate's seal, the trust list, and a seal checked online against
-the registry's current record (MISSION.md C3: verified offline with the published keys, and online for
+the registry's current record (C3: verified offline with the published keys, and online for
 current status).
 
 A seal is a pure function of the certificate's current state and the signing key: the claims are read

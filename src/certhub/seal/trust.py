@@ -1,4 +1,4 @@
-"""Which keys are trusted, and the rules a seal must pass (MISSION.md C3: verifiable offline with the
+"""Which keys are trusted, and the rules a seal must pass (C3: verifiable offline with the
 authority's published public keys).
 
 The trust list is a JWK Set (RFC 7517 §5) of Ed25519 keys (RFC 8037: kty OKP, crv Ed25519, x = the raw
@@ -202,5 +202,5 @@ def check_window(claims: SealClaims, key: TrustedKey, now: datetime.datetime) ->
 
 
 def _local(moment: datetime.datetime) -> str:
-    """Beijing time, as people in the province read dates (ARCHITECTURE.md invariant 5)."""
+    """Beijing time, as people in the province read dates (docs/architecture.md invariant 5)."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

@@ -1,4 +1,4 @@
-"""Seal pages (MISSION.md C3 anti-forgery): /verify/, where a person pastes, photographs or scans a
+"""Seal pages (C3 anti-forgery): /verify/, where a person pastes, photographs or scans a
 certificate's QR code, its frame decoder, and the printable PDF certificate. Validation and
 orchestration only: the checks live in seal.trust and seal.queries."""
 

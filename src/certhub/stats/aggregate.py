@@ -1,4 +1,4 @@
-"""The daily aggregation behind the KPI dashboard (MISSION.md C11; STYLE.md 18–19; docs/statistics.md).
+"""The daily aggregation behind the KPI dashboard (C11; docs/architecture.md convention 18–19; docs/statistics.md).
 
 Each metric of a day is computed by one or two set-based GROUP BY statements over the registry, grouped by
 the region code of the records (a county, or a prefecture for records registered there), then rolled up the
@@ -84,13 +84,15 @@ def iso9001(day: datetime.date, prefix: str | None = None) -> Groups:
     qms = _scheme_id("QMS")
     where, params = _within("o.region_id", prefix)
     sections = ", ".join(["%s"] * len(INDUSTRIAL_SECTIONS))
-    return _shares(_rows(
-        "SELECT o.region_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM registry_certificate c "
-        "WHERE c.holder_id = o.id AND c.scheme_id = %s AND c.status = 'ACTIVE' AND c.issue_date <= %s "
-        "AND c.expiry_date >= %s) THEN 1 ELSE 0 END) FROM registry_organization o "
-        f"WHERE o.above_designated_size = %s AND o.industry_section IN ({sections}){where} GROUP BY o.region_id",
-        [qms, day, day, True, *INDUSTRIAL_SECTIONS, *params],
-    ))  # fmt: skip
+    return _shares(
+        _rows(
+            "SELECT o.region_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM registry_certificate c "
+            "WHERE c.holder_id = o.id AND c.scheme_id = %s AND c.status = 'ACTIVE' AND c.issue_date <= %s "
+            "AND c.expiry_date >= %s) THEN 1 ELSE 0 END) FROM registry_organization o "
+            f"WHERE o.above_designated_size = %s AND o.industry_section IN ({sections}){where} GROUP BY o.region_id",
+            [qms, day, day, True, *INDUSTRIAL_SECTIONS, *params],
+        )
+    )
 
 
 def cma_reports(day: datetime.date, prefix: str | None = None) -> Groups:
@@ -100,18 +102,20 @@ def cma_reports(day: datetime.date, prefix: str | None = None) -> Groups:
     risk.detectors.lab_reports_outside_scope)."""
     where, params = _within("o.region_id", prefix)
     first = day - datetime.timedelta(days=REPORT_WINDOW_DAYS - 1)
-    return _shares(_rows(
-        "SELECT o.region_id, COUNT(*), SUM(CASE WHEN l.status = 'ACTIVE' AND r.issue_date >= l.cma_valid_from "
-        "AND r.issue_date <= l.cma_valid_until AND NOT EXISTS (SELECT 1 FROM registry_testreportitem i "
-        "WHERE i.report_id = r.id AND NOT EXISTS (SELECT 1 FROM registry_labscope s WHERE s.lab_id = r.lab_id "
-        "AND s.parameter = i.parameter AND s.standard = i.standard AND s.valid_from <= r.issue_date "
-        "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date))) THEN 1 ELSE 0 END) "
-        "FROM registry_testreport r JOIN registry_lab l ON l.id = r.lab_id "
-        "JOIN registry_organization o ON o.id = l.organization_id "
-        f"WHERE r.conclusion <> 'INFORMATIVE' AND r.issue_date >= %s AND r.issue_date <= %s{where} "
-        "GROUP BY o.region_id",
-        [first, day, *params],
-    ))  # fmt: skip
+    return _shares(
+        _rows(
+            "SELECT o.region_id, COUNT(*), SUM(CASE WHEN l.status = 'ACTIVE' AND r.issue_date >= l.cma_valid_from "
+            "AND r.issue_date <= l.cma_valid_until AND NOT EXISTS (SELECT 1 FROM registry_testreportitem i "
+            "WHERE i.report_id = r.id AND NOT EXISTS (SELECT 1 FROM registry_labscope s WHERE s.lab_id = r.lab_id "
+            "AND s.parameter = i.parameter AND s.standard = i.standard AND s.valid_from <= r.issue_date "
+            "AND (s.valid_until IS NULL OR s.valid_until >= r.issue_date))) THEN 1 ELSE 0 END) "
+            "FROM registry_testreport r JOIN registry_lab l ON l.id = r.lab_id "
+            "JOIN registry_organization o ON o.id = l.organization_id "
+            f"WHERE r.conclusion <> 'INFORMATIVE' AND r.issue_date >= %s AND r.issue_date <= %s{where} "
+            "GROUP BY o.region_id",
+            [first, day, *params],
+        )
+    )
 
 
 def ccc_coverage(day: datetime.date, prefix: str | None = None) -> Groups:
@@ -120,15 +124,17 @@ def ccc_coverage(day: datetime.date, prefix: str | None = None) -> Groups:
     for — of that very catalogue product, within its dates."""
     ccc = _scheme_id("CCC")
     where, params = _within("m.region_code", prefix)
-    return _shares(_rows(
-        "SELECT m.region_code, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM registry_certificate c "
-        "WHERE c.holder_id = m.organization_id AND c.ccc_product_id = m.ccc_product_id AND c.scheme_id = %s "
-        "AND c.status = 'ACTIVE' AND c.issue_date <= %s AND c.expiry_date >= %s) THEN 1 ELSE 0 END) "
-        "FROM registry_manufacturedproduct m JOIN registry_cccproduct p ON p.id = m.ccc_product_id "
-        "WHERE m.recorded_on <= %s AND p.effective_from <= %s AND (p.effective_to IS NULL OR p.effective_to >= %s)"
-        f"{where} GROUP BY m.region_code",
-        [ccc, day, day, day, day, day, *params],
-    ))  # fmt: skip
+    return _shares(
+        _rows(
+            "SELECT m.region_code, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM registry_certificate c "
+            "WHERE c.holder_id = m.organization_id AND c.ccc_product_id = m.ccc_product_id AND c.scheme_id = %s "
+            "AND c.status = 'ACTIVE' AND c.issue_date <= %s AND c.expiry_date >= %s) THEN 1 ELSE 0 END) "
+            "FROM registry_manufacturedproduct m JOIN registry_cccproduct p ON p.id = m.ccc_product_id "
+            "WHERE m.recorded_on <= %s AND p.effective_from <= %s AND (p.effective_to IS NULL OR p.effective_to >= %s)"
+            f"{where} GROUP BY m.region_code",
+            [ccc, day, day, day, day, day, *params],
+        )
+    )
 
 
 # ----------------------------------------------------------------------------------------- the other figures
@@ -162,8 +168,14 @@ def inspections(day: datetime.date, prefix: str | None = None) -> Groups:
         f"FROM inspections_task t WHERE 1 = 1{where} GROUP BY t.target_region",
         [day, day, day, day, day, day, *params],
     )
-    keys = [InspectionKey.DRAWN, InspectionKey.DONE, InspectionKey.PUBLISHED, InspectionKey.ON_TIME,
-            InspectionKey.LATE, InspectionKey.OVERDUE]  # fmt: skip
+    keys = [
+        InspectionKey.DRAWN,
+        InspectionKey.DONE,
+        InspectionKey.PUBLISHED,
+        InspectionKey.ON_TIME,
+        InspectionKey.LATE,
+        InspectionKey.OVERDUE,
+    ]
     return _counts(
         (code, str(key), count or 0) for code, *counts in rows for key, count in zip(keys, counts, strict=True)
     )
@@ -177,18 +189,24 @@ def grades(day: datetime.date, prefix: str | None = None) -> Groups:
     where, params = _within("o.region_id", prefix)
     statements = (
         (GradedSubject.ORGANIZATION, "registry_organization o", "o.id"),
-        (GradedSubject.CERTIFICATION_BODY,
-         "registry_certificationbody x JOIN registry_organization o ON o.id = x.organization_id", "x.id"),
+        (
+            GradedSubject.CERTIFICATION_BODY,
+            "registry_certificationbody x JOIN registry_organization o ON o.id = x.organization_id",
+            "x.id",
+        ),
         (GradedSubject.LAB, "registry_lab x JOIN registry_organization o ON o.id = x.organization_id", "x.id"),
-    )  # fmt: skip
+    )
     rows = []
     for subject_type, source, subject_id in statements:
-        rows += [(code, f"{subject_type}:{grade}", count) for code, grade, count in _rows(
-            f"SELECT o.region_id, COALESCE(g.grade, %s), COUNT(*) FROM {source} LEFT JOIN risk_grade g "
-            f"ON g.subject_type = %s AND g.subject_id = {subject_id} WHERE 1 = 1{where} "
-            "GROUP BY o.region_id, COALESCE(g.grade, %s)",
-            [str(UNGRADED), str(subject_type), *params, str(UNGRADED)],
-        )]  # fmt: skip
+        rows += [
+            (code, f"{subject_type}:{grade}", count)
+            for code, grade, count in _rows(
+                f"SELECT o.region_id, COALESCE(g.grade, %s), COUNT(*) FROM {source} LEFT JOIN risk_grade g "
+                f"ON g.subject_type = %s AND g.subject_id = {subject_id} WHERE 1 = 1{where} "
+                "GROUP BY o.region_id, COALESCE(g.grade, %s)",
+                [str(UNGRADED), str(subject_type), *params, str(UNGRADED)],
+            )
+        ]
     return _counts(rows)
 
 
@@ -278,8 +296,13 @@ def compute_day(day: datetime.date, metric: str, parents: dict[str, str | None] 
     return roll_up(COMPUTE[metric](day, None), parents if parents is not None else region_parents())
 
 
-def run(day: datetime.date | None = None, *, redo: bool = False, metrics: Iterable[str] | None = None,
-        progress: Callable[[Step], None] | None = None) -> list[Step]:  # fmt: skip
+def run(
+    day: datetime.date | None = None,
+    *,
+    redo: bool = False,
+    metrics: Iterable[str] | None = None,
+    progress: Callable[[Step], None] | None = None,
+) -> list[Step]:
     """Compute and store the figures of `day` (today by default, Asia/Shanghai). Each metric is committed on
     its own with its done-mark, so that a run that stops resumes at the first metric not done; done metrics
     are skipped unless `redo`. Idempotent: a day's figures are replaced whole, never added to."""
@@ -297,10 +320,19 @@ def run(day: datetime.date | None = None, *, redo: bool = False, metrics: Iterab
                 figures = compute_day(day, metric, parents)
                 Figure.objects.filter(day=day, metric=metric).delete()
                 Figure.objects.bulk_create(
-                    [Figure(day=day, region_code=code, metric=metric, key=key, numerator=numerator,
-                            denominator=denominator) for (code, key), (numerator, denominator) in figures.items()],
+                    [
+                        Figure(
+                            day=day,
+                            region_code=code,
+                            metric=metric,
+                            key=key,
+                            numerator=numerator,
+                            denominator=denominator,
+                        )
+                        for (code, key), (numerator, denominator) in figures.items()
+                    ],
                     batch_size=2000,
-                )  # fmt: skip
+                )
                 done = {"computed_at": timezone.now(), "rows": len(figures), "seconds": time.perf_counter() - started}
                 ComputedMetric.objects.update_or_create(day=day, metric=metric, defaults=done)
             step = Step(day, metric, skipped=False, rows=len(figures))

@@ -1,4 +1,4 @@
-"""The dashboard's charts (MISSION.md C11: read at a glance): bars per region against the target line, a line
+"""The dashboard's charts (C11: read at a glance): bars per region against the target line, a line
 over the days, a stacked bar of the risk grade mix, and a schematic map of the province's prefectures (a tile
 cartogram, where a layout file allows). Each chart is laid out once as a few shapes and drawn twice — as inline
 SVG for the page (presentation attributes only: the content security policy forbids inline styles) and as a
@@ -86,9 +86,11 @@ def _svg_class(shape: Shape) -> str:
 
 def to_svg(chart: Chart) -> SafeString:
     """The chart as inline SVG that scales to the width of its container (phones included)."""
-    parts = [f'<svg class="{escape(chart.css)}" viewBox="0 0 {_number(chart.width)} {_number(chart.height)}" '
-             f'width="100%" role="img" aria-label="{escape(chart.title)}" xmlns="http://www.w3.org/2000/svg">'
-             f"<title>{escape(chart.title)}</title>"]  # fmt: skip
+    parts = [
+        f'<svg class="{escape(chart.css)}" viewBox="0 0 {_number(chart.width)} {_number(chart.height)}" '
+        f'width="100%" role="img" aria-label="{escape(chart.title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(chart.title)}</title>"
+    ]
     link = ""
     for s in chart.shapes:
         if s.link != link:
@@ -103,22 +105,29 @@ def to_svg(chart: Chart) -> SafeString:
         css = _svg_class(s)
         if s.kind == "rect":
             outline = f' stroke="{s.stroke}" stroke-width="{_number(_stroke_width(s))}"' if s.stroke != "none" else ""
-            parts.append(f'<rect{css} x="{_number(s.x)}" y="{_number(s.y)}" width="{_number(s.width)}" '
-                         f'height="{_number(s.height)}" fill="{s.fill}"{outline}{dash}/>')  # fmt: skip
+            parts.append(
+                f'<rect{css} x="{_number(s.x)}" y="{_number(s.y)}" width="{_number(s.width)}" '
+                f'height="{_number(s.height)}" fill="{s.fill}"{outline}{dash}/>'
+            )
         elif s.kind == "line":
             (x1, y1), (x2, y2) = s.points
-            parts.append(f'<line{css} x1="{_number(x1)}" y1="{_number(y1)}" x2="{_number(x2)}" y2="{_number(y2)}" '
-                         f'stroke="{s.stroke}" stroke-width="{_number(_stroke_width(s))}"{dash}/>')  # fmt: skip
+            parts.append(
+                f'<line{css} x1="{_number(x1)}" y1="{_number(y1)}" x2="{_number(x2)}" y2="{_number(y2)}" '
+                f'stroke="{s.stroke}" stroke-width="{_number(_stroke_width(s))}"{dash}/>'
+            )
         elif s.kind == "polyline":
             points = " ".join(f"{_number(x)},{_number(y)}" for x, y in s.points)
             width = _number(_stroke_width(s))
             parts.append(f'<polyline{css} points="{points}" fill="none" stroke="{s.stroke}" stroke-width="{width}"/>')
         elif s.kind == "circle":
-            parts.append(f'<circle{css} cx="{_number(s.x)}" cy="{_number(s.y)}" r="{_number(s.width)}" '
-                         f'fill="{s.fill}"/>')  # fmt: skip
+            parts.append(
+                f'<circle{css} cx="{_number(s.x)}" cy="{_number(s.y)}" r="{_number(s.width)}" fill="{s.fill}"/>'
+            )
         elif s.kind == "text":
-            parts.append(f'<text{css} x="{_number(s.x)}" y="{_number(s.y)}" font-size="{_number(s.size)}" '
-                         f'text-anchor="{s.anchor}" fill="{s.fill}">{escape(s.text)}</text>')  # fmt: skip
+            parts.append(
+                f'<text{css} x="{_number(s.x)}" y="{_number(s.y)}" font-size="{_number(s.size)}" '
+                f'text-anchor="{s.anchor}" fill="{s.fill}">{escape(s.text)}</text>'
+            )
     if link:
         parts.append("</a>")
     parts.append("</svg>")
@@ -137,22 +146,52 @@ def to_drawing(chart: Chart, scale: float = 1.3):  # type: ignore[no-untyped-def
     group = Group()
     for s in chart.shapes:
         if s.kind == "rect":
-            group.add(Rect(s.x, h - s.y - s.height, s.width, s.height, fillColor=colour(s.fill),
-                           strokeColor=colour(s.stroke), strokeWidth=_stroke_width(s),
-                           strokeDashArray=[4, 3] if s.dashed else None))  # fmt: skip
+            group.add(
+                Rect(
+                    s.x,
+                    h - s.y - s.height,
+                    s.width,
+                    s.height,
+                    fillColor=colour(s.fill),
+                    strokeColor=colour(s.stroke),
+                    strokeWidth=_stroke_width(s),
+                    strokeDashArray=[4, 3] if s.dashed else None,
+                )
+            )
         elif s.kind == "line":
             (x1, y1), (x2, y2) = s.points
-            group.add(Line(x1, h - y1, x2, h - y2, strokeColor=colour(s.stroke), strokeWidth=_stroke_width(s),
-                           strokeDashArray=[4, 3] if s.dashed else None))  # fmt: skip
+            group.add(
+                Line(
+                    x1,
+                    h - y1,
+                    x2,
+                    h - y2,
+                    strokeColor=colour(s.stroke),
+                    strokeWidth=_stroke_width(s),
+                    strokeDashArray=[4, 3] if s.dashed else None,
+                )
+            )
         elif s.kind == "polyline":
             flat = [c for x, y in s.points for c in (x, h - y)]
-            group.add(PolyLine(flat, strokeColor=colour(s.stroke), strokeWidth=_stroke_width(s), strokeLineCap=1,
-                               strokeLineJoin=1))  # fmt: skip
+            group.add(
+                PolyLine(
+                    flat, strokeColor=colour(s.stroke), strokeWidth=_stroke_width(s), strokeLineCap=1, strokeLineJoin=1
+                )
+            )
         elif s.kind == "circle":
             group.add(Circle(s.x, h - s.y, s.width, fillColor=colour(s.fill), strokeColor=None))
         elif s.kind == "text":
-            group.add(String(s.x, h - s.y, s.text, fontName=PDF_FONT, fontSize=s.size, fillColor=colour(s.fill),
-                             textAnchor=s.anchor))  # fmt: skip
+            group.add(
+                String(
+                    s.x,
+                    h - s.y,
+                    s.text,
+                    fontName=PDF_FONT,
+                    fontSize=s.size,
+                    fillColor=colour(s.fill),
+                    textAnchor=s.anchor,
+                )
+            )
     group.scale(scale, scale)
     drawing = Drawing(chart.width * scale, chart.height * scale)
     drawing.add(group)
@@ -163,8 +202,9 @@ def _rate_text(rate: Decimal | None, no_data: str) -> str:
     return no_data if rate is None else f"{rate}%"
 
 
-def kpi_bars(title: str, rows: list[tuple[str, Decimal | None, bool | None]], target: Decimal, *,
-             target_label: str, no_data: str) -> Chart:  # fmt: skip
+def kpi_bars(
+    title: str, rows: list[tuple[str, Decimal | None, bool | None]], target: Decimal, *, target_label: str, no_data: str
+) -> Chart:
     """One horizontal bar per region (label, rate in %, target met), green when met and red when not, with a
     dashed line at the target."""
     top = 22
@@ -177,15 +217,22 @@ def kpi_bars(title: str, rows: list[tuple[str, Decimal | None, bool | None]], ta
         chart.add("text", x=LABEL_WIDTH - 6, y=y + 15, text=label, fill=INK, anchor="end")
         chart.add("rect", x=LABEL_WIDTH, y=y + 4, width=plot, height=ROW - 8, fill="#eef1f4")
         if rate is not None:
-            chart.add("rect", x=LABEL_WIDTH, y=y + 4, width=plot * min(float(rate), 100) / 100, height=ROW - 8,
-                      fill=GOOD if met else BAD)  # fmt: skip
+            chart.add(
+                "rect",
+                x=LABEL_WIDTH,
+                y=y + 4,
+                width=plot * min(float(rate), 100) / 100,
+                height=ROW - 8,
+                fill=GOOD if met else BAD,
+            )
         chart.add("text", x=WIDTH - 2, y=y + 15, text=_rate_text(rate, no_data), fill=INK, anchor="end")
     chart.add("line", points=((target_x, top - 4), (target_x, chart.height - 2)), stroke=INK, dashed=True)
     return chart
 
 
-def kpi_line(title: str, points: list[tuple[datetime.date, Decimal | None]], target: Decimal, *,
-             target_label: str) -> Chart:  # fmt: skip
+def kpi_line(
+    title: str, points: list[tuple[datetime.date, Decimal | None]], target: Decimal, *, target_label: str
+) -> Chart:
     """A KPI over the days computed: the share in % on a 0–100 scale, with the target as a dashed line."""
     left, right, top, bottom = 34, WIDTH - 10, 10, 120
     chart = Chart(title, 140)
@@ -252,11 +299,16 @@ def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
         target = TARGETS[metric]
         target_label = _("目标%(target)s%%") % {"target": target}
         label = board.own.kpis[index].label
-        bars = kpi_bars(_("%(kpi)s（按地区）") % {"kpi": label},
-                        [(row.name, row.kpis[index].rate, row.kpis[index].met) for row in rows],
-                        target, target_label=target_label, no_data=_("无数据"))  # fmt: skip
-        line = kpi_line(_("%(kpi)s（逐日）") % {"kpi": label}, board.series.get(metric, []), target,
-                        target_label=target_label)  # fmt: skip
+        bars = kpi_bars(
+            _("%(kpi)s（按地区）") % {"kpi": label},
+            [(row.name, row.kpis[index].rate, row.kpis[index].met) for row in rows],
+            target,
+            target_label=target_label,
+            no_data=_("无数据"),
+        )
+        line = kpi_line(
+            _("%(kpi)s（逐日）") % {"kpi": label}, board.series.get(metric, []), target, target_label=target_label
+        )
         bars.metric = line.metric = metric
         result.append((bars, line))
     return result
@@ -276,7 +328,7 @@ def grade_chart(board: Dashboard) -> Chart:
 # ----------------------------------------------------------------------------------------- the map
 
 
-# A layout per province (MISSION.md C11: "a map of the prefectures where the data allows"): data, not code.
+# A layout per province (C11: "a map of the prefectures where the data allows"): data, not code.
 TILES_DIR = Path(__file__).parent / "data" / "tiles"
 TILE, GAP, PAD = 58, 4, 2
 # ColorBrewer "Blues", 5 classes (sequential, one hue): it reads in order for colour-blind readers and in
@@ -343,11 +395,14 @@ def parse_tile_layout(data: object, province: Region, prefectures: Collection[st
             raise TileLayoutError(f"{source}: {code} must be placed at [column, row] (two whole numbers), not {cell!r}")
         column, row = cell
         if not (0 <= column < columns and 0 <= row < rows):
-            raise TileLayoutError(f"{source}: {code} is placed at column {column}, row {row}, outside the "
-                                  f"{columns} × {rows} grid (columns 0–{columns - 1}, rows 0–{rows - 1})")  # fmt: skip
+            raise TileLayoutError(
+                f"{source}: {code} is placed at column {column}, row {row}, outside the "
+                f"{columns} × {rows} grid (columns 0–{columns - 1}, rows 0–{rows - 1})"
+            )
         if (column, row) in by_cell:
-            raise TileLayoutError(f"{source}: {code} is placed at column {column}, row {row}, "
-                                  f"where {by_cell[(column, row)]} already is")  # fmt: skip
+            raise TileLayoutError(
+                f"{source}: {code} is placed at column {column}, row {row}, where {by_cell[(column, row)]} already is"
+            )
         by_cell[(column, row)] = code
         placed[code] = (column, row)
     short_names = data.get("short_names", {})
@@ -393,13 +448,25 @@ def _fit(text: str, width: float, size: float) -> float:
 
 def _mark(chart: Chart, met: bool, x: float, y: float, colour: str, link: str) -> None:
     """The target's mark in a tile's top-right corner — a tick when met, a cross when not — so that the
-    colour is never the only signal (MISSION.md C11 pages for everyone; WCAG 1.4.1)."""
+    colour is never the only signal (C11 pages for everyone; WCAG 1.4.1)."""
     if met:
-        chart.add("polyline", points=((x, y + 5), (x + 3.5, y + 8.5), (x + 10, y + 1)), stroke=colour,
-                  stroke_width=2.2, css="mark met", link=link)  # fmt: skip
+        chart.add(
+            "polyline",
+            points=((x, y + 5), (x + 3.5, y + 8.5), (x + 10, y + 1)),
+            stroke=colour,
+            stroke_width=2.2,
+            css="mark met",
+            link=link,
+        )
     else:
-        chart.add("line", points=((x + 1, y + 1), (x + 9, y + 9)), stroke=colour, stroke_width=2.2,
-                  css="mark not-met", link=link)  # fmt: skip
+        chart.add(
+            "line",
+            points=((x + 1, y + 1), (x + 9, y + 9)),
+            stroke=colour,
+            stroke_width=2.2,
+            css="mark not-met",
+            link=link,
+        )
         chart.add("line", points=((x + 9, y + 1), (x + 1, y + 9)), stroke=colour, stroke_width=2.2, link=link)
 
 
@@ -408,8 +475,14 @@ def _hatch(chart: Chart, x: float, y: float, size: float, link: str) -> None:
     step = 8
     for k in range(step, int(2 * size), step):
         near, far = min(k, size), max(k - size, 0)
-        chart.add("line", points=((x + near, y + far), (x + far, y + near)), stroke=HATCH, stroke_width=0.8,
-                  css="hatch", link=link)  # fmt: skip
+        chart.add(
+            "line",
+            points=((x + near, y + far), (x + far, y + near)),
+            stroke=HATCH,
+            stroke_width=0.8,
+            css="hatch",
+            link=link,
+        )
 
 
 def bucket(rate: Decimal) -> int:
@@ -423,8 +496,16 @@ def bucket_labels() -> list[str]:
     return [f"<{BUCKET_WIDTH}%", *middle, f"≥{100 - BUCKET_WIDTH}%"]
 
 
-def tile_map(title: str, layout: TileLayout, tiles: Mapping[str, tuple[str, str, Decimal | None, bool | None]], *,
-             link: Callable[[str], str], no_data: str, met_label: str, not_met_label: str) -> Chart:  # fmt: skip
+def tile_map(
+    title: str,
+    layout: TileLayout,
+    tiles: Mapping[str, tuple[str, str, Decimal | None, bool | None]],
+    *,
+    link: Callable[[str], str],
+    no_data: str,
+    met_label: str,
+    not_met_label: str,
+) -> Chart:
     """A tile cartogram: per code of `tiles` (short label, full name, rate in %, target met), one square where
     the layout puts it, coloured by the rate's class, marked met (tick) or not met (cross), labelled with the
     short name and the rate, linked to `link(code)`; no data is grey and hatched. A legend under the grid."""
@@ -438,23 +519,52 @@ def tile_map(title: str, layout: TileLayout, tiles: Mapping[str, tuple[str, str,
         rate_text = _rate_text(rate, no_data)
         if rate is None:
             tip = f"{name}：{no_data}"
-            chart.add("rect", x=x, y=y, width=TILE, height=TILE, fill=NO_DATA_FILL, css="tile no-data", link=href,
-                      tip=tip)  # fmt: skip
+            chart.add(
+                "rect", x=x, y=y, width=TILE, height=TILE, fill=NO_DATA_FILL, css="tile no-data", link=href, tip=tip
+            )
             _hatch(chart, x, y, TILE, href)
             ink = INK
         else:
             level = bucket(rate)
             tip = f"{name}：{rate_text}，{met_label if met else not_met_label}"
-            chart.add("rect", x=x, y=y, width=TILE, height=TILE, fill=MAP_SCALE[level],
-                      stroke=INK if met else "none", stroke_width=2.5,
-                      css=f"tile bucket-{level} {'met' if met else 'not-met'}", link=href, tip=tip)  # fmt: skip
+            chart.add(
+                "rect",
+                x=x,
+                y=y,
+                width=TILE,
+                height=TILE,
+                fill=MAP_SCALE[level],
+                stroke=INK if met else "none",
+                stroke_width=2.5,
+                css=f"tile bucket-{level} {'met' if met else 'not-met'}",
+                link=href,
+                tip=tip,
+            )
             ink = WHITE if level >= DARK_BUCKETS else INK
             _mark(chart, bool(met), x + TILE - 14, y + 4, ink, href)
         centre = x + TILE / 2
-        chart.add("text", x=centre, y=y + 30, text=label, fill=ink, size=_fit(label, TILE - 8, 12), anchor="middle",
-                  css="tile-name", link=href)  # fmt: skip
-        chart.add("text", x=centre, y=y + 47, text=rate_text, fill=ink, size=_fit(rate_text, TILE - 6, 11),
-                  anchor="middle", css="tile-rate", link=href)  # fmt: skip
+        chart.add(
+            "text",
+            x=centre,
+            y=y + 30,
+            text=label,
+            fill=ink,
+            size=_fit(label, TILE - 8, 12),
+            anchor="middle",
+            css="tile-name",
+            link=href,
+        )
+        chart.add(
+            "text",
+            x=centre,
+            y=y + 47,
+            text=rate_text,
+            fill=ink,
+            size=_fit(rate_text, TILE - 6, 11),
+            anchor="middle",
+            css="tile-rate",
+            link=href,
+        )
     # The legend: the five classes, then no data, met and not met.
     y = grid_height + 6
     slot = (width - 2 * PAD) / len(MAP_SCALE)
@@ -496,11 +606,19 @@ def kpi_maps(board: Dashboard) -> list[Chart]:
     maps = []
     for index, metric in enumerate(KPIS):
         label = board.own.kpis[index].label
-        tiles = {row.region.code: (layout.short_name(row.region), row.name, row.kpis[index].rate, row.kpis[index].met)
-                 for row in board.children}  # fmt: skip
-        chart = tile_map(_("%(kpi)s：各市州示意图") % {"kpi": label}, layout, tiles,
-                         link=lambda code: f"{page}?region={code}", no_data=_("无数据"), met_label=_("达标"),
-                         not_met_label=_("未达标"))  # fmt: skip
+        tiles = {
+            row.region.code: (layout.short_name(row.region), row.name, row.kpis[index].rate, row.kpis[index].met)
+            for row in board.children
+        }
+        chart = tile_map(
+            _("%(kpi)s：各市州示意图") % {"kpi": label},
+            layout,
+            tiles,
+            link=lambda code: f"{page}?region={code}",
+            no_data=_("无数据"),
+            met_label=_("达标"),
+            not_met_label=_("未达标"),
+        )
         chart.metric = metric
         maps.append(chart)
     return maps

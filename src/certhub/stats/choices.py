@@ -1,4 +1,4 @@
-"""Vocabularies of the KPI dashboard (MISSION.md C11): the figures the daily job computes, the policy's
+"""Vocabularies of the KPI dashboard (C11): the figures the daily job computes, the policy's
 three targets, and the age buckets of open cases."""
 
 from __future__ import annotations

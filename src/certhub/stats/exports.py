@@ -1,4 +1,4 @@
-"""Exports of the KPI dashboard (MISSION.md C11): an XLSX workbook with one sheet per group of figures
+"""Exports of the KPI dashboard (C11): an XLSX workbook with one sheet per group of figures
 (numbers as numbers, shares formatted as percentages) and the PDF report pack for the joint meeting
 (联席会议) — title, date, the three KPIs per region against their targets, the maps of the prefectures (on the
 province's pack, where a tile layout allows), the other tables and the charts.
@@ -50,9 +50,13 @@ def workbook(board: Dashboard) -> bytes:
     book = Workbook()
     about = book.active
     about.title = _("说明")
-    for row in ((_("标题"), _title(board)), (_("地区"), localized_name(board.region)),
-                (_("地区代码"), board.region.code), (_("统计日期"), board.day),
-                (_("生成时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M"))):  # fmt: skip
+    for row in (
+        (_("标题"), _title(board)),
+        (_("地区"), localized_name(board.region)),
+        (_("地区代码"), board.region.code),
+        (_("统计日期"), board.day),
+        (_("生成时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ):
         about.append(row)
     about["B4"].number_format = "yyyy-mm-dd"
 
@@ -67,14 +71,24 @@ def workbook(board: Dashboard) -> bytes:
     header = [_("地区"), _("地区代码")]
     for metric in KPIS:
         label = str(board.own.kpis[KPIS.index(metric)].label)
-        header += [f"{label}·{_('分子')}", f"{label}·{_('分母')}", f"{label}·{_('比率')}",
-                   f"{label}·{_('目标')}", f"{label}·{_('是否达标')}"]  # fmt: skip
+        header += [
+            f"{label}·{_('分子')}",
+            f"{label}·{_('分母')}",
+            f"{label}·{_('比率')}",
+            f"{label}·{_('目标')}",
+            f"{label}·{_('是否达标')}",
+        ]
     ws = sheet(_("主要目标"), header)
     for row in board.rows:
         values: list[object] = [row.name, row.region.code]
         for kpi in row.kpis:
-            values += [kpi.numerator, kpi.denominator, _share(kpi.numerator, kpi.denominator),
-                       float(kpi.target) / 100, _met_text(kpi)]  # fmt: skip
+            values += [
+                kpi.numerator,
+                kpi.denominator,
+                _share(kpi.numerator, kpi.denominator),
+                float(kpi.target) / 100,
+                _met_text(kpi),
+            ]
         ws.append(values)
         for offset in range(len(KPIS)):
             ws.cell(ws.max_row, 5 + offset * 5).number_format = PERCENT_FORMAT
@@ -85,8 +99,9 @@ def workbook(board: Dashboard) -> bytes:
     for scheme in board.schemes:
         ws.append([scheme.code, scheme.name, scheme.kind_label, *scheme.by_status, scheme.total])
 
-    ws = sheet(_("双随机抽查"), [_("地区"), _("地区代码"), *(str(label) for label in InspectionKey.labels),
-                                 _("按时公示率")])  # fmt: skip
+    ws = sheet(
+        _("双随机抽查"), [_("地区"), _("地区代码"), *(str(label) for label in InspectionKey.labels), _("按时公示率")]
+    )
     for row in board.rows:
         on_time = _share(
             row.count("inspections", InspectionKey.ON_TIME), row.count("inspections", InspectionKey.PUBLISHED)
@@ -145,8 +160,10 @@ MAP_SCALE = 0.78
 
 
 def _map_note() -> str:
-    return _("示意图：每个方块代表一个市州，按大致相对位置排列，不代表实际边界和面积。颜色越深比率越高；"
-             "打钩为达标，打叉为未达标，灰色斜线为无数据。")  # fmt: skip
+    return _(
+        "示意图：每个方块代表一个市州，按大致相对位置排列，不代表实际边界和面积。颜色越深比率越高；"
+        "打钩为达标，打叉为未达标，灰色斜线为无数据。"
+    )
 
 
 def report(board: Dashboard) -> bytes:
@@ -167,20 +184,27 @@ def report(board: Dashboard) -> bytes:
     def table(rows: list[list[object]], widths: list[float] | None = None) -> Table:
         data = [[Paragraph(str(value), cell) for value in row] for row in rows]
         result = Table(data, colWidths=widths, repeatRows=1)
-        result.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor(charts.LINE)),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f3f7")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))  # fmt: skip
+        result.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor(charts.LINE)),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f3f7")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         return result
 
     story: list[object] = [
         Paragraph(_title(board), title_style),
-        Paragraph(_("联席会议材料 · 统计日期：%(day)s · 生成日期：%(today)s")
-                  % {"day": board.day.isoformat(), "today": timezone.localdate().isoformat()}, body),
+        Paragraph(
+            _("联席会议材料 · 统计日期：%(day)s · 生成日期：%(today)s")
+            % {"day": board.day.isoformat(), "today": timezone.localdate().isoformat()},
+            body,
+        ),
         Paragraph(_("口径：湘政发〔2018〕28号主要目标。数据来自每日统计汇总（certhub stats aggregate）。"), body),
         Paragraph(_("一、三项主要目标"), heading),
-    ]  # fmt: skip
+    ]
     targets = [f"{board.own.kpis[i].label}（{_('目标')} ≥ {TARGETS[m]}%）" for i, m in enumerate(KPIS)]
     kpi_rows: list[list[object]] = [[_("地区"), *targets]]
     kpi_rows += [[row.name, *(_kpi_cell(kpi) for kpi in row.kpis)] for row in board.rows]
@@ -210,8 +234,14 @@ def report(board: Dashboard) -> bytes:
     )
 
     story.append(Paragraph(_("三、双随机抽查完成和按时公示"), heading))
-    story.append(table([[_("地区"), *(str(label) for label in InspectionKey.labels)],
-                        *([row.name, *row.inspections] for row in board.rows)]))  # fmt: skip
+    story.append(
+        table(
+            [
+                [_("地区"), *(str(label) for label in InspectionKey.labels)],
+                *([row.name, *row.inspections] for row in board.rows),
+            ]
+        )
+    )
 
     story.append(Paragraph(_("四、风险等级分布（企业；未评级的按B级计）"), heading))
     story.append(table([[_("地区"), *RiskGrade.values], *([row.name, *row.grade_mix()] for row in board.rows)]))

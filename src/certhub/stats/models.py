@@ -1,4 +1,4 @@
-"""The KPI dashboard's pre-aggregated figures (MISSION.md C11; STYLE.md 19): one row per day, region, metric
+"""The KPI dashboard's pre-aggregated figures (C11; docs/architecture.md convention 19): one row per day, region, metric
 and key, filled by the resumable daily job (certhub stats aggregate) so that the dashboard and its exports
 never scan the registry. Derived data, not regulated records: the job rewrites a day's figures at will, so
 these are plain models, written only by stats.aggregate."""

@@ -1,4 +1,4 @@
-"""What the KPI dashboard and its exports read (MISSION.md C11): the region an officer may see, the stored
+"""What the KPI dashboard and its exports read (C11): the region an officer may see, the stored
 figures of a day (stats.Figure — never the registry), the same figures computed live by SQL for comparison,
 and the dashboard assembled from either."""
 
@@ -184,8 +184,10 @@ class RegionFigures:
 
     @property
     def on_time_rate(self) -> Decimal | None:
-        return percent(self.count(Metric.INSPECTIONS, InspectionKey.ON_TIME),
-                       self.count(Metric.INSPECTIONS, InspectionKey.PUBLISHED))  # fmt: skip
+        return percent(
+            self.count(Metric.INSPECTIONS, InspectionKey.ON_TIME),
+            self.count(Metric.INSPECTIONS, InspectionKey.PUBLISHED),
+        )
 
     def grade_mix(self, subject_type: str = GradedSubject.ORGANIZATION) -> list[int]:
         return [self.count(Metric.GRADES, f"{subject_type}:{grade}") for grade in RiskGrade.values]
@@ -265,8 +267,15 @@ def _scheme_rows(region: Region, figures: Figures) -> list[SchemeRow]:
     for scheme, counts in by_scheme.items():
         label = labels.get(scheme)
         kind = label.kind if label else ""
-        rows.append(SchemeRow(scheme, localized_name(label) if label else scheme, kind, kinds.get(kind, ""),
-                              [counts.get(status, 0) for status in SHOWN_STATUSES]))  # fmt: skip
+        rows.append(
+            SchemeRow(
+                scheme,
+                localized_name(label) if label else scheme,
+                kind,
+                kinds.get(kind, ""),
+                [counts.get(status, 0) for status in SHOWN_STATUSES],
+            )
+        )
     rows.sort(key=lambda row: (order.index(row.kind) if row.kind in order else len(order), row.code))
     return rows
 
@@ -277,8 +286,14 @@ Series = dict[str, list[tuple[datetime.date, Decimal | None]]]
 def build_dashboard(region: Region, figures: Figures, day: datetime.date, series: Series | None = None) -> Dashboard:
     """Assemble the dashboard of `region` from figures (stored or live) of `region` and its children."""
     children = [_region_figures(child, figures) for child in children_of(region)]
-    return Dashboard(region=region, day=day, own=_region_figures(region, figures), children=children,
-                     schemes=_scheme_rows(region, figures), series=series or {})  # fmt: skip
+    return Dashboard(
+        region=region,
+        day=day,
+        own=_region_figures(region, figures),
+        children=children,
+        schemes=_scheme_rows(region, figures),
+        series=series or {},
+    )
 
 
 def dashboard(region: Region, day: datetime.date | None = None) -> Dashboard | None:

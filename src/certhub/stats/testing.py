@@ -1,5 +1,6 @@
 """Test helpers of the KPI dashboard: a small province with known KPIs, built on registry.testing.build_world
-through the registry's and risk's actions (STYLE.md 17). Cases with chosen opening dates are placed by
+through the registry's and risk's actions (docs/architecture.md convention 17). Cases with chosen opening dates are
+placed by
 `do_place_cases`, a stand-in that writes cases.Case rows as cases.actions.do_open_case / do_close_case leave
 them (those open today only; the age buckets need cases opened on given days)."""
 
@@ -38,14 +39,25 @@ def do_place_cases(specs: Sequence[CaseSpec], *, opened_by_id: int, actor: Actor
     authorize(actor, Permission.HANDLE_CASES)
     placed = []
     for number, spec in enumerate(specs, start=1):
-        placed.append(Case.objects.create(
-            number=f"TJ{spec.opened_on.year}{number:04d}", subject_type="organization",
-            subject_id=spec.organization.pk, subject_name=spec.organization.name, uscc=spec.organization.uscc,
-            region_code=spec.organization.region_id, title="统计测试案件", departments=["市场监管局"],
-            opened_by_id=opened_by_id, opened_on=spec.opened_on, working_days=10, deadline=spec.deadline,
-            status=CaseStatus.CLOSED if spec.closed_on else CaseStatus.OPEN, closed_on=spec.closed_on,
-            conclusion="已整改" if spec.closed_on else "",
-        ))  # fmt: skip
+        placed.append(
+            Case.objects.create(
+                number=f"TJ{spec.opened_on.year}{number:04d}",
+                subject_type="organization",
+                subject_id=spec.organization.pk,
+                subject_name=spec.organization.name,
+                uscc=spec.organization.uscc,
+                region_code=spec.organization.region_id,
+                title="统计测试案件",
+                departments=["市场监管局"],
+                opened_by_id=opened_by_id,
+                opened_on=spec.opened_on,
+                working_days=10,
+                deadline=spec.deadline,
+                status=CaseStatus.CLOSED if spec.closed_on else CaseStatus.OPEN,
+                closed_on=spec.closed_on,
+                conclusion="已整改" if spec.closed_on else "",
+            )
+        )
     return placed
 
 
@@ -71,10 +83,15 @@ def build_stats_world(world: World) -> StatsWorld:
         ("lab2", 15, "430405", "M", False),
     ):
         orgs[key] = actions.do_create_organization(
-            {"uscc": make_uscc(serial, region), "name": f"统计测试{key}", "region": region,
-             "industry_section": section, "above_designated_size": above},
+            {
+                "uscc": make_uscc(serial, region),
+                "name": f"统计测试{key}",
+                "region": region,
+                "industry_section": section,
+                "above_designated_size": above,
+            },
             actor=SYSTEM,
-        )  # fmt: skip
+        )
     body = world.bodies["hunan"]
     hunan = world.actor("cb_hunan")
     for number, holder, scheme in (("TJ-EMS-0001", "power", "EMS"), ("TJ-QMS-0002", "builder", "QMS")):
@@ -101,52 +118,86 @@ def build_stats_world(world: World) -> StatsWorld:
         ("R6", datetime.date(2026, 7, 15), "PASS", [leakage]),  # after the day
     ):
         result.reports[number] = actions.do_create_test_report(
-            lab, number=number, signatory=signatory, issue_date=day, conclusion=conclusion, items=items,
+            lab,
+            number=number,
+            signatory=signatory,
+            issue_date=day,
+            conclusion=conclusion,
+            items=items,
             actor=lab_actor,
-        )  # fmt: skip
+        )
     # A second lab in a Hengyang county whose CMA qualification expired on 2026-01-31.
     lab2 = actions.do_create_lab(
-        organization=orgs["lab2"], name="衡阳统计测试检测有限公司", cma_number="201812050999",
-        cma_valid_from=datetime.date(2020, 2, 1), cma_valid_until=datetime.date(2026, 1, 31), actor=SYSTEM,
-    )  # fmt: skip
+        organization=orgs["lab2"],
+        name="衡阳统计测试检测有限公司",
+        cma_number="201812050999",
+        cma_valid_from=datetime.date(2020, 2, 1),
+        cma_valid_until=datetime.date(2026, 1, 31),
+        actor=SYSTEM,
+    )
     result.labs["expired"] = lab2
-    scope = actions.do_add_lab_scope(lab2, field="电器", object="家用电器", valid_from=datetime.date(2020, 2, 1),
-                                     actor=SYSTEM, **insulation)  # fmt: skip
+    scope = actions.do_add_lab_scope(
+        lab2, field="电器", object="家用电器", valid_from=datetime.date(2020, 2, 1), actor=SYSTEM, **insulation
+    )
     person = actions.do_create_person(name="李检", roles=["SIGNATORY"], actor=SYSTEM)
-    signatory2 = actions.do_authorize_signatory(lab2, person=person, scope=[scope],
-                                                valid_from=datetime.date(2020, 2, 1), actor=SYSTEM)  # fmt: skip
+    signatory2 = actions.do_authorize_signatory(
+        lab2, person=person, scope=[scope], valid_from=datetime.date(2020, 2, 1), actor=SYSTEM
+    )
     from certhub.core.choices import Role
     from certhub.core.models import User
 
-    lab2_user = User.objects.create_user(username="lab2", password=World.PASSWORD, role=Role.LAB,
-                                         organization=orgs["lab2"])  # fmt: skip
+    lab2_user = User.objects.create_user(
+        username="lab2", password=World.PASSWORD, role=Role.LAB, organization=orgs["lab2"]
+    )
     for number, day in (("H1", datetime.date(2025, 12, 1)), ("H2", datetime.date(2026, 3, 10))):
         result.reports[number] = actions.do_create_test_report(
-            lab2, number=number, signatory=signatory2, issue_date=day, conclusion="PASS", items=[insulation],
+            lab2,
+            number=number,
+            signatory=signatory2,
+            issue_date=day,
+            conclusion="PASS",
+            items=[insulation],
             actor=Actor.from_user(lab2_user),
-        )  # fmt: skip
+        )
 
     # What organizations make. The maker holds a CCC certificate for 0701 only.
     maker, hengyang, farm = (world.organizations[k] for k in ("maker", "hengyang", "farm"))
     actions.do_record_manufactured_products(
-        [{"uscc": maker.uscc, "ccc_product": "0701", "source": "licence", "recorded_on": "2026-01-01"},
-         {"uscc": maker.uscc, "ccc_product": "0702", "source": "statistics", "recorded_on": "2026-01-01"},
-         {"uscc": hengyang.uscc, "ccc_product": "0701", "source": "inspection", "recorded_on": "2026-02-01"},
-         {"uscc": farm.uscc, "ccc_product": "0701", "source": "declared", "recorded_on": "2026-08-01"}],
+        [
+            {"uscc": maker.uscc, "ccc_product": "0701", "source": "licence", "recorded_on": "2026-01-01"},
+            {"uscc": maker.uscc, "ccc_product": "0702", "source": "statistics", "recorded_on": "2026-01-01"},
+            {"uscc": hengyang.uscc, "ccc_product": "0701", "source": "inspection", "recorded_on": "2026-02-01"},
+            {"uscc": farm.uscc, "ccc_product": "0701", "source": "declared", "recorded_on": "2026-08-01"},
+        ],
         actor=SYSTEM,
-    )  # fmt: skip
+    )
 
-    do_set_risk_grades([("organization", maker.pk, "D", "测试"), ("organization", hengyang.pk, "C", "测试"),
-                        ("lab", lab.pk, "A", "测试")], graded_on=DAY, actor=SYSTEM)  # fmt: skip
+    do_set_risk_grades(
+        [
+            ("organization", maker.pk, "D", "测试"),
+            ("organization", hengyang.pk, "C", "测试"),
+            ("lab", lab.pk, "A", "测试"),
+        ],
+        graded_on=DAY,
+        actor=SYSTEM,
+    )
 
     officer = world.users["officer_province"]
-    result.cases = do_place_cases([
-        CaseSpec(maker, datetime.date(2026, 6, 29), deadline=datetime.date(2026, 7, 13)),  # 1 working day
-        CaseSpec(hengyang, datetime.date(2026, 5, 20), deadline=datetime.date(2026, 6, 3)),  # 27 days, overdue
-        CaseSpec(result.organizations["power"], datetime.date(2026, 6, 15),
-                 deadline=datetime.date(2026, 6, 29)),  # 10 working days (端午 19 June), overdue
-        CaseSpec(hengyang, datetime.date(2026, 5, 6), deadline=datetime.date(2026, 5, 20),
-                 closed_on=datetime.date(2026, 5, 18)),  # closed before the day
-        CaseSpec(maker, datetime.date(2026, 7, 1), deadline=datetime.date(2026, 7, 15)),  # after the day
-    ], opened_by_id=officer.pk)  # fmt: skip
+    result.cases = do_place_cases(
+        [
+            CaseSpec(maker, datetime.date(2026, 6, 29), deadline=datetime.date(2026, 7, 13)),  # 1 working day
+            CaseSpec(hengyang, datetime.date(2026, 5, 20), deadline=datetime.date(2026, 6, 3)),  # 27 days, overdue
+            CaseSpec(
+                result.organizations["power"], datetime.date(2026, 6, 15), deadline=datetime.date(2026, 6, 29)
+            ),  # 10 working days (端午 19 June), overdue
+            CaseSpec(
+                hengyang,
+                datetime.date(2026, 5, 6),
+                deadline=datetime.date(2026, 5, 20),
+                closed_on=datetime.date(2026, 5, 18),
+            ),  # closed before the day
+            CaseSpec(maker, datetime.date(2026, 7, 1), deadline=datetime.date(2026, 7, 15)),  # after the day
+        ],
+        opened_by_id=officer.pk,
+    )
     return result

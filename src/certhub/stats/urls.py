@@ -1,4 +1,4 @@
-"""URLs of the KPI dashboard (MISSION.md C11): the page and its two exports, each taking ?region=CODE."""
+"""URLs of the KPI dashboard (C11): the page and its two exports, each taking ?region=CODE."""
 
 from django.urls import path
 

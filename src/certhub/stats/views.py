@@ -1,4 +1,4 @@
-"""The KPI dashboard (MISSION.md C11) and its exports, for officers (their region and below) and
+"""The KPI dashboard (C11) and its exports, for officers (their region and below) and
 administrators. The views read stored figures only (stats.queries.dashboard), never the registry; an
 export of a region outside the officer's scope is refused with the region named, and nothing is exported."""
 
@@ -63,9 +63,15 @@ def _guarded(view: Callable[[HttpRequest, Actor, Region], HttpResponse]) -> Call
 
 def kpi_charts(board: queries.Dashboard) -> list[dict[str, object]]:
     """Per KPI: its figure in the region, the bars of the child regions and the line over the days (SVG)."""
-    return [{"kpi": kpi, "bars": charts.to_svg(bars), "line": charts.to_svg(line),
-             "days": len(board.series.get(line.metric, []))}
-            for kpi, (bars, line) in zip(board.own.kpis, charts.kpi_charts(board), strict=True)]  # fmt: skip
+    return [
+        {
+            "kpi": kpi,
+            "bars": charts.to_svg(bars),
+            "line": charts.to_svg(line),
+            "days": len(board.series.get(line.metric, [])),
+        }
+        for kpi, (bars, line) in zip(board.own.kpis, charts.kpi_charts(board), strict=True)
+    ]
 
 
 def kpi_maps(board: queries.Dashboard) -> list[dict[str, object]]:
@@ -90,13 +96,14 @@ def _tables(board: queries.Dashboard) -> dict[str, object]:
         "scheme_rows": [(scheme, list(zip(status_labels, scheme.by_status, strict=True))) for scheme in board.schemes],
         "inspection_labels": inspection_labels,
         "on_time_label": _("按时公示率"),
-        "inspection_rows": [(row, list(zip(inspection_labels, row.inspections, strict=True)), row.on_time_rate)
-                            for row in board.rows],
+        "inspection_rows": [
+            (row, list(zip(inspection_labels, row.inspections, strict=True)), row.on_time_rate) for row in board.rows
+        ],
         "grade_columns": grade_columns,
         "grade_rows": [(row, list(zip(grade_columns, grades(row), strict=True)), None) for row in board.rows],
         "case_labels": case_labels,
         "case_rows": [(row, list(zip(case_labels, row.cases, strict=True)), None) for row in board.rows],
-    }  # fmt: skip
+    }
 
 
 @_guarded
@@ -114,14 +121,20 @@ def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpRespons
     }
     if board is not None:
         context.update(_tables(board))
-        context.update({"kpi_charts": kpi_charts(board), "kpi_maps": kpi_maps(board),
-                        "grade_chart": charts.to_svg(charts.grade_chart(board))})  # fmt: skip
+        context.update(
+            {
+                "kpi_charts": kpi_charts(board),
+                "kpi_maps": kpi_maps(board),
+                "grade_chart": charts.to_svg(charts.grade_chart(board)),
+            }
+        )
     return render(request, "stats/dashboard.html", context)
 
 
 def _no_figures(request: HttpRequest) -> HttpResponse:
-    return render(request, "stats/error.html", {"message": _("还没有统计数据：请先运行 certhub stats aggregate。")},
-                  status=409)  # fmt: skip
+    return render(
+        request, "stats/error.html", {"message": _("还没有统计数据：请先运行 certhub stats aggregate。")}, status=409
+    )
 
 
 @_guarded

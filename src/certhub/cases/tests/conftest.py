@@ -31,15 +31,23 @@ OFFICERS = {
 def cases_world(world):
     for username, (region, department, email, active) in OFFICERS.items():
         world.users[username] = User.objects.create_user(
-            username=username, password=world.PASSWORD, role=Role.OFFICER, region=Region.objects.get(code=region),
-            department=department, email=email, is_active=active, first_name=username,
-        )  # fmt: skip
+            username=username,
+            password=world.PASSWORD,
+            role=Role.OFFICER,
+            region=Region.objects.get(code=region),
+            department=department,
+            email=email,
+            is_active=active,
+            first_name=username,
+        )
     organizations = world.organizations
-    world.warnings = dict(zip(
-        ["maker", "hengyang", "farm"],
-        raise_warnings([organizations["maker"], organizations["hengyang"], organizations["farm"]], [80, 90, 45]),
-        strict=True,
-    ))  # fmt: skip
+    world.warnings = dict(
+        zip(
+            ["maker", "hengyang", "farm"],
+            raise_warnings([organizations["maker"], organizations["hengyang"], organizations["farm"]], [80, 90, 45]),
+            strict=True,
+        )
+    )
     return world
 
 

@@ -1,6 +1,6 @@
-"""Rapid handling through its actions (MISSION.md C6): opening a case from a warning with its deadline in
+"""Rapid handling through its actions (C6): opening a case from a warning with its deadline in
 Chinese working days, who is told (in the app and by e-mail), assigning, measures, closing, dismissing and
-the deadline reminders; each refusal with its exact message and nothing changed (STYLE.md 16)."""
+the deadline reminders; each refusal with its exact message and nothing changed (docs/architecture.md convention 16)."""
 
 import datetime
 
@@ -39,8 +39,13 @@ def state():
 
 
 def open_maker_case(world, callbacks, **overrides):
-    options = {"title": "抽查不合格整改", "working_days": 10, "departments": [CITY_MARKET], "assignee": None,
-               "actor": world.actor("officer_changsha")} | overrides  # fmt: skip
+    options = {
+        "title": "抽查不合格整改",
+        "working_days": 10,
+        "departments": [CITY_MARKET],
+        "assignee": None,
+        "actor": world.actor("officer_changsha"),
+    } | overrides
     with callbacks(execute=True):
         return do_open_case(world.warnings["maker"], **options)
 
@@ -54,16 +59,26 @@ def test_open_case_counts_working_days_across_national_day_and_tells_the_departm
 ):
     world = cases_world
     audit_before = AuditEvent.objects.count()
-    case = open_maker_case(world, django_capture_on_commit_callbacks, departments=[CITY_MARKET],
-                           assignee=world.users["cs_ecology"])  # fmt: skip
+    case = open_maker_case(
+        world, django_capture_on_commit_callbacks, departments=[CITY_MARKET], assignee=world.users["cs_ecology"]
+    )
 
     case.refresh_from_db()
     assert case.number == "AJ-2026-430104-0001"
     # 10 working days after 09-30: 10-08, 10-09, 10-10 (worked Saturday), 10-12 … 10-16, 10-19, 10-20.
     assert (case.opened_on, case.deadline, case.deadline_provisional) == (
-        datetime.date(2026, 9, 30), datetime.date(2026, 10, 20), False)  # fmt: skip
+        datetime.date(2026, 9, 30),
+        datetime.date(2026, 10, 20),
+        False,
+    )
     assert (case.subject_name, case.uscc, case.region_code, case.title, case.departments, case.status) == (
-        MAKER, world.organizations["maker"].uscc, "430104", "抽查不合格整改", [CITY_MARKET], "OPEN")  # fmt: skip
+        MAKER,
+        world.organizations["maker"].uscc,
+        "430104",
+        "抽查不合格整改",
+        [CITY_MARKET],
+        "OPEN",
+    )
     assert (case.opened_by, case.assignee) == (world.users["officer_changsha"], world.users["cs_ecology"])
     warning = Warning.objects.get(pk=world.warnings["maker"].pk)
     assert (warning.status, warning.status_note) == ("CASE_OPENED", "已立案：AJ-2026-430104-0001")
@@ -75,7 +90,9 @@ def test_open_case_counts_working_days_across_national_day_and_tells_the_departm
     assert notices(case, "CASE_OPENED") == ["cs_ecology", "cs_market", "yuelu_market"]
     subject = f"【立案通报】AJ-2026-430104-0001 {MAKER}"
     assert sorted((m.subject, tuple(m.to)) for m in mailoutbox) == [
-        (subject, ("cs_ecology@sthj.changsha.example",)), (subject, ("cs_market@amr.changsha.example",))]  # fmt: skip
+        (subject, ("cs_ecology@sthj.changsha.example",)),
+        (subject, ("cs_market@amr.changsha.example",)),
+    ]
     assert mailoutbox[0].from_email == "certhub@localhost"
     assert "处置期限：2026-10-20" in mailoutbox[0].body
     emailed = dict(Notice.objects.filter(case=case).values_list("recipient__username", "emailed_at"))
@@ -87,8 +104,13 @@ def test_the_serial_counts_per_year_and_region(cases_world, opening_day, django_
     world = cases_world
     first = open_maker_case(world, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        second = do_open_case(world.warnings["farm"], title="有机认证", working_days=5, departments=["市场监管局"],
-                              actor=world.actor("officer_province"))  # fmt: skip
+        second = do_open_case(
+            world.warnings["farm"],
+            title="有机认证",
+            working_days=5,
+            departments=["市场监管局"],
+            actor=world.actor("officer_province"),
+        )
     assert (first.number, second.number) == ("AJ-2026-430104-0001", "AJ-2026-431102-0001")
     # 5 working days after 09-30: 10-08, 10-09, 10-10, 10-12, 10-13.
     assert second.deadline == datetime.date(2026, 10, 13)
@@ -126,8 +148,9 @@ def test_open_case_refusals_name_the_field_and_change_nothing(
     assert mailoutbox == []
 
 
-def test_an_officer_of_another_prefecture_cannot_open_a_case(cases_world, opening_day,
-                                                             django_capture_on_commit_callbacks):  # fmt: skip
+def test_an_officer_of_another_prefecture_cannot_open_a_case(
+    cases_world, opening_day, django_capture_on_commit_callbacks
+):
     before = state()
     with pytest.raises(NotPermitted) as refused:
         open_maker_case(cases_world, django_capture_on_commit_callbacks, actor=cases_world.actor("officer_hengyang"))
@@ -135,15 +158,20 @@ def test_an_officer_of_another_prefecture_cannot_open_a_case(cases_world, openin
     assert state() == before
 
 
-def test_a_dismissed_warning_cannot_be_reopened_nor_dismissed_again(cases_world, opening_day,
-                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_dismissed_warning_cannot_be_reopened_nor_dismissed_again(
+    cases_world, opening_day, django_capture_on_commit_callbacks
+):
     world = cases_world
-    warning = do_dismiss_warning(world.warnings["maker"], reason="抽查不合格已在前次处罚中处理",
-                                 actor=world.actor("officer_changsha"))  # fmt: skip
+    warning = do_dismiss_warning(
+        world.warnings["maker"], reason="抽查不合格已在前次处罚中处理", actor=world.actor("officer_changsha")
+    )
     assert (warning.status, warning.status_note) == ("DISMISSED", "抽查不合格已在前次处罚中处理")
     event = AuditEvent.objects.order_by("-id").first()
     assert (event.event_type, event.reason, event.after["status"]) == (
-        "WARNING_DISMISSED", "抽查不合格已在前次处罚中处理", "DISMISSED")  # fmt: skip
+        "WARNING_DISMISSED",
+        "抽查不合格已在前次处罚中处理",
+        "DISMISSED",
+    )
     before = state()
     with pytest.raises(Conflict) as refused:
         open_maker_case(world, django_capture_on_commit_callbacks)
@@ -184,14 +212,19 @@ def test_assigning_tells_the_assignee_only(cases_world, opening_day, django_capt
     assert case.assignee == world.users["cs_market"]
     assert notices(case, "CASE_ASSIGNED") == ["cs_market"]
     assert [(m.subject, m.to) for m in mailoutbox] == [
-        (f"【案件指派】AJ-2026-430104-0001 {MAKER}", ["cs_market@amr.changsha.example"])]  # fmt: skip
+        (f"【案件指派】AJ-2026-430104-0001 {MAKER}", ["cs_market@amr.changsha.example"])
+    ]
     event = AuditEvent.objects.order_by("-id").first()
     assert (event.event_type, event.before, event.after) == (
-        "CASE_ASSIGNED", {"assignee_id": None}, {"assignee_id": world.users["cs_market"].pk})  # fmt: skip
+        "CASE_ASSIGNED",
+        {"assignee_id": None},
+        {"assignee_id": world.users["cs_market"].pk},
+    )
 
 
-def test_assigning_to_an_officer_of_another_prefecture_is_refused(cases_world, opening_day,
-                                                                  django_capture_on_commit_callbacks):  # fmt: skip
+def test_assigning_to_an_officer_of_another_prefecture_is_refused(
+    cases_world, opening_day, django_capture_on_commit_callbacks
+):
     world = cases_world
     case = open_maker_case(world, django_capture_on_commit_callbacks)
     before = state()
@@ -220,17 +253,26 @@ def test_measures_are_dated_between_the_opening_and_today(cases_world, django_ca
             do_record_measure(case, taken_on=datetime.date(2026, 10, 9), description="", actor=actor)
         assert empty.value.errors == {"description": ["必填"]}
         assert state() == before
-        measure = do_record_measure(case, taken_on=datetime.date(2026, 10, 9), description="约谈企业负责人，责令整改",
-                                    actor=actor)  # fmt: skip
+        measure = do_record_measure(
+            case, taken_on=datetime.date(2026, 10, 9), description="约谈企业负责人，责令整改", actor=actor
+        )
     assert (measure.case, measure.taken_on, measure.description, measure.recorded_by) == (
-        case, datetime.date(2026, 10, 9), "约谈企业负责人，责令整改", world.users["cs_market"])  # fmt: skip
+        case,
+        datetime.date(2026, 10, 9),
+        "约谈企业负责人，责令整改",
+        world.users["cs_market"],
+    )
     event = AuditEvent.objects.order_by("-id").first()
-    assert (event.event_type, event.subject_id, event.after) == ("CASE_MEASURE_RECORDED", str(case.pk), {
-        "measure": measure.pk, "taken_on": "2026-10-09", "description": "约谈企业负责人，责令整改"})  # fmt: skip
+    assert (event.event_type, event.subject_id, event.after) == (
+        "CASE_MEASURE_RECORDED",
+        str(case.pk),
+        {"measure": measure.pk, "taken_on": "2026-10-09", "description": "约谈企业负责人，责令整改"},
+    )
 
 
-def test_a_case_is_closed_only_with_measures_and_a_conclusion(cases_world, opening_day, mailoutbox,
-                                                              django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_case_is_closed_only_with_measures_and_a_conclusion(
+    cases_world, opening_day, mailoutbox, django_capture_on_commit_callbacks
+):
     world = cases_world
     actor = world.actor("cs_market")
     case = open_maker_case(world, django_capture_on_commit_callbacks, assignee=world.users["cs_ecology"])
@@ -251,11 +293,13 @@ def test_a_case_is_closed_only_with_measures_and_a_conclusion(cases_world, openi
     with django_capture_on_commit_callbacks(execute=True):
         do_close_case(case, conclusion="企业已完成整改，复查合格", actor=actor)
     case.refresh_from_db()
-    assert (case.status, case.closed_on, case.conclusion) == ("CLOSED", datetime.date(2026, 9, 30),
-                                                              "企业已完成整改，复查合格")  # fmt: skip
+    assert (case.status, case.closed_on, case.conclusion) == (
+        "CLOSED",
+        datetime.date(2026, 9, 30),
+        "企业已完成整改，复查合格",
+    )
     assert notices(case, "CASE_CLOSED") == ["cs_ecology", "cs_market", "yuelu_market"]
-    assert sorted(m.to[0] for m in mailoutbox) == ["cs_ecology@sthj.changsha.example",
-                                                   "cs_market@amr.changsha.example"]  # fmt: skip
+    assert sorted(m.to[0] for m in mailoutbox) == ["cs_ecology@sthj.changsha.example", "cs_market@amr.changsha.example"]
     assert {m.subject for m in mailoutbox} == {f"【办结通报】AJ-2026-430104-0001 {MAKER}"}
 
     before = state()
@@ -265,15 +309,18 @@ def test_a_case_is_closed_only_with_measures_and_a_conclusion(cases_world, openi
     assert state() == before
 
 
-def test_an_officer_of_another_prefecture_cannot_touch_a_case(cases_world, opening_day,
-                                                              django_capture_on_commit_callbacks):  # fmt: skip
+def test_an_officer_of_another_prefecture_cannot_touch_a_case(
+    cases_world, opening_day, django_capture_on_commit_callbacks
+):
     world = cases_world
     case = open_maker_case(world, django_capture_on_commit_callbacks)
     outsider = world.actor("hy_market")
     before = state()
-    for act in (lambda: do_record_measure(case, taken_on=datetime.date(2026, 9, 30), description="x", actor=outsider),
-                lambda: do_close_case(case, conclusion="x", actor=outsider),
-                lambda: do_assign_case(case, assignee=world.users["hy_market"], actor=outsider)):  # fmt: skip
+    for act in (
+        lambda: do_record_measure(case, taken_on=datetime.date(2026, 9, 30), description="x", actor=outsider),
+        lambda: do_close_case(case, conclusion="x", actor=outsider),
+        lambda: do_assign_case(case, assignee=world.users["hy_market"], actor=outsider),
+    ):
         with pytest.raises(NotPermitted) as refused:
             act()
         assert refused.value.message == "hy_market 无权执行“处置风险预警”"
@@ -283,8 +330,7 @@ def test_an_officer_of_another_prefecture_cannot_touch_a_case(cases_world, openi
 # ------------------------------------------------------------------ reminders
 
 
-def test_deadline_reminders_go_once_per_case(cases_world, opening_day, django_capture_on_commit_callbacks,
-                                             mailoutbox):  # fmt: skip
+def test_deadline_reminders_go_once_per_case(cases_world, opening_day, django_capture_on_commit_callbacks, mailoutbox):
     world = cases_world
     case = open_maker_case(world, django_capture_on_commit_callbacks, departments=[CITY_MARKET, CITY_ECOLOGY])
     mailoutbox.clear()
@@ -299,7 +345,9 @@ def test_deadline_reminders_go_once_per_case(cases_world, opening_day, django_ca
     assert notices(case, "DEADLINE_NEAR") == ["cs_ecology", "cs_market", "yuelu_market"]
     subject = f"【期限提醒】AJ-2026-430104-0001 {MAKER} 期限2026-10-20"
     assert sorted((m.subject, m.to[0]) for m in mailoutbox) == [
-        (subject, "cs_ecology@sthj.changsha.example"), (subject, "cs_market@amr.changsha.example")]  # fmt: skip
+        (subject, "cs_ecology@sthj.changsha.example"),
+        (subject, "cs_market@amr.changsha.example"),
+    ]
     # Again the same day, and after the deadline: nothing new.
     before = state()
     with django_capture_on_commit_callbacks(execute=True):
@@ -309,14 +357,14 @@ def test_deadline_reminders_go_once_per_case(cases_world, opening_day, django_ca
     assert len(mailoutbox) == 2
 
 
-def test_the_remind_command_reminds_overdue_cases(cases_world, opening_day, django_capture_on_commit_callbacks,
-                                                  capsys):  # fmt: skip
+def test_the_remind_command_reminds_overdue_cases(cases_world, opening_day, django_capture_on_commit_callbacks, capsys):
     case = open_maker_case(cases_world, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("cases", "remind", "--today", "2026-10-22")
     assert capsys.readouterr().out == f"AJ-2026-430104-0001  2026-10-20  {MAKER}\n1 cases reminded\n"
     assert Notice.objects.get(case=case, kind="DEADLINE_NEAR", recipient__username="cs_market").body.startswith(
-        "案件已超过处置期限，请尽快办结。")  # fmt: skip
+        "案件已超过处置期限，请尽快办结。"
+    )
 
 
 def test_the_reminder_command_refuses_a_date_that_does_not_exist(db):

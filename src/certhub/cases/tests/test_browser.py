@@ -58,8 +58,9 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
     department = city_officer.department  # the demo's prefecture market bureau
     prefix = city_officer.region.prefix
     warned = set(Warning.objects.filter(status="OPEN").values_list("subject_id", flat=True))
-    subject = (Organization.objects.filter(region__code__startswith=prefix).exclude(pk__in=warned)
-               .order_by("uscc").first())  # fmt: skip
+    subject = (
+        Organization.objects.filter(region__code__startswith=prefix).exclude(pk__in=warned).order_by("uscc").first()
+    )
     # The highest score of the province, so that it heads the list.
     raise_warnings([subject], [100.0])
     number = f"AJ-{timezone.localdate().year}-{subject.region_id}-0001"

@@ -27,19 +27,29 @@ def text(response) -> str:
 
 
 def open_case(world, callbacks, **overrides):
-    options = {"title": "抽查不合格整改", "working_days": 10, "departments": [CITY_MARKET],
-               "actor": world.actor("officer_changsha")} | overrides  # fmt: skip
+    options = {
+        "title": "抽查不合格整改",
+        "working_days": 10,
+        "departments": [CITY_MARKET],
+        "actor": world.actor("officer_changsha"),
+    } | overrides
     with callbacks(execute=True):
         return do_open_case(world.warnings["maker"], **options)
 
 
 def rows():
-    return (Case.objects.count(), Measure.objects.count(), Notice.objects.count(), AuditEvent.objects.count(),
-            sorted(Warning.objects.values_list("status", flat=True)))  # fmt: skip
+    return (
+        Case.objects.count(),
+        Measure.objects.count(),
+        Notice.objects.count(),
+        AuditEvent.objects.count(),
+        sorted(Warning.objects.values_list("status", flat=True)),
+    )
 
 
-@pytest.mark.parametrize("url", ["/cases/", "/cases/warnings/", "/cases/inbox/", "/cases/warnings/1/",
-                                 "/cases/AJ-2026-430104-0001/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url", ["/cases/", "/cases/warnings/", "/cases/inbox/", "/cases/warnings/1/", "/cases/AJ-2026-430104-0001/"]
+)
 def test_the_public_gets_the_login_page_and_other_roles_a_403(cases_world, client, url):
     response = client.get(url)
     assert (response.status_code, response["Location"]) == (302, f"/login/?next={url}")
@@ -90,15 +100,20 @@ def test_opening_a_case_on_the_page(cases_world, client, django_capture_on_commi
     officer = client_for(client, cases_world, "officer_changsha")
     year = datetime.date.today().year
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer.post(f"/cases/warnings/{warning.pk}/open/", {
-            "title": "抽查不合格整改", "working_days": "10", "departments": [CITY_ECOLOGY],
-            "assignee": str(cases_world.users["cs_market"].pk)})  # fmt: skip
+        response = officer.post(
+            f"/cases/warnings/{warning.pk}/open/",
+            {
+                "title": "抽查不合格整改",
+                "working_days": "10",
+                "departments": [CITY_ECOLOGY],
+                "assignee": str(cases_world.users["cs_market"].pk),
+            },
+        )
     number = f"AJ-{year}-430104-0001"
     assert (response.status_code, response["Location"]) == (302, f"/cases/{number}/")
     case = Case.objects.get(number=number)
     assert (case.departments, case.assignee.username, case.working_days) == ([CITY_ECOLOGY], "cs_market", 10)
-    assert sorted(m.to[0] for m in mailoutbox) == ["cs_ecology@sthj.changsha.example",
-                                                   "cs_market@amr.changsha.example"]  # fmt: skip
+    assert sorted(m.to[0] for m in mailoutbox) == ["cs_ecology@sthj.changsha.example", "cs_market@amr.changsha.example"]
     page = text(officer.get(f"/cases/{number}/"))
     assert "已立案" in page and "长沙星城电器有限公司" in page and "剩余10个工作日" in page
 
@@ -123,8 +138,9 @@ def test_a_refused_case_shows_the_message_on_the_form_and_changes_nothing(cases_
     assert rows() == before
 
 
-def test_an_officer_of_another_prefecture_cannot_open_or_see_a_case(cases_world, client,
-                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+def test_an_officer_of_another_prefecture_cannot_open_or_see_a_case(
+    cases_world, client, django_capture_on_commit_callbacks
+):
     case = open_case(cases_world, django_capture_on_commit_callbacks)
     before = rows()
     hengyang = client_for(client, cases_world, "officer_hengyang")
@@ -151,8 +167,10 @@ def test_closing_without_measures_is_refused_on_the_page_then_measure_and_close(
     assert rows() == before
 
     today = datetime.date.today()
-    future = officer.post(f"/cases/{case.number}/measures/", {
-        "taken_on": (today + datetime.timedelta(days=1)).isoformat(), "description": "约谈"})  # fmt: skip
+    future = officer.post(
+        f"/cases/{case.number}/measures/",
+        {"taken_on": (today + datetime.timedelta(days=1)).isoformat(), "description": "约谈"},
+    )
     assert future.status_code == 422
     assert f"采取日期（{today + datetime.timedelta(days=1)}）不能晚于今天（{today}）" in future.content.decode()
     assert rows() == before
@@ -166,15 +184,21 @@ def test_closing_without_measures_is_refused_on_the_page_then_measure_and_close(
     assert (case.status, case.conclusion, case.measures.count()) == ("CLOSED", "已整改", 1)
 
 
-def test_the_cases_list_puts_open_cases_first_and_flags_the_overdue(cases_world, client,
-                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_cases_list_puts_open_cases_first_and_flags_the_overdue(
+    cases_world, client, django_capture_on_commit_callbacks
+):
     import time_machine
 
     with time_machine.travel(datetime.datetime(2026, 9, 30, 10, tzinfo=datetime.UTC), tick=False):
         overdue = open_case(cases_world, django_capture_on_commit_callbacks, working_days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        fresh = do_open_case(cases_world.warnings["hengyang"], title="x", working_days=20, departments=["市场监管局"],
-                             actor=cases_world.actor("officer_province"))  # fmt: skip
+        fresh = do_open_case(
+            cases_world.warnings["hengyang"],
+            title="x",
+            working_days=20,
+            departments=["市场监管局"],
+            actor=cases_world.actor("officer_province"),
+        )
     page = text(client_for(client, cases_world, "officer_province").get("/cases/"))
     assert page.index(overdue.number) < page.index(fresh.number)  # the earlier deadline first
     assert re.search(re.escape(overdue.number) + r".*?2026-10-08 逾期", page)

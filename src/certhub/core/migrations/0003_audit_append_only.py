@@ -1,4 +1,4 @@
-"""On PostgreSQL the audit log is append-only in the database itself (STYLE.md 9): a trigger refuses
+"""On PostgreSQL the audit log is append-only in the database itself (docs/architecture.md convention 9): a trigger refuses
 UPDATE and DELETE on core_auditevent, whoever connects."""
 
 from django.db import migrations

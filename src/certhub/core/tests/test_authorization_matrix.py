@@ -1,5 +1,5 @@
 """C14: who may do what. Each allowed call writes exactly one audit row; each refusal raises NotPermitted
-and changes nothing (STYLE.md 13, 16)."""
+and changes nothing (docs/architecture.md convention 13, 16)."""
 
 import datetime
 
@@ -33,9 +33,12 @@ def create_certificate(world, actor):
 
 def suspend_certificate(world, actor):
     return actions.do_change_certificate_status(
-        world.certificates["active"], to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
-        reason="监督审核不合格", actor=actor,
-    )  # fmt: skip
+        world.certificates["active"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 1),
+        reason="监督审核不合格",
+        actor=actor,
+    )
 
 
 def create_organization_in_changsha(world, actor):
@@ -46,10 +49,14 @@ def create_organization_in_changsha(world, actor):
 
 def create_test_report(world, actor):
     return actions.do_create_test_report(
-        world.labs["main"], number="R-2025-0001", signatory=world.signatories["zhou"],
-        issue_date=datetime.date(2025, 6, 1), conclusion="PASS",
-        items=[{"parameter": "绝缘电阻", "standard": "GB 4706.1-2005"}], actor=actor,
-    )  # fmt: skip
+        world.labs["main"],
+        number="R-2025-0001",
+        signatory=world.signatories["zhou"],
+        issue_date=datetime.date(2025, 6, 1),
+        conclusion="PASS",
+        items=[{"parameter": "绝缘电阻", "standard": "GB 4706.1-2005"}],
+        actor=actor,
+    )
 
 
 def issue_api_key(world, actor):
@@ -59,28 +66,54 @@ def issue_api_key(world, actor):
 def record_certificate_use(world, actor):
     from certhub.risk.actions import do_record_certificate_uses
 
-    return do_record_certificate_uses([{"certificate": world.certificates["active"].pk, "used_on": "2025-06-01",
-                                        "channel": "procurement"}], actor=actor)  # fmt: skip
+    return do_record_certificate_uses(
+        [{"certificate": world.certificates["active"].pk, "used_on": "2025-06-01", "channel": "procurement"}],
+        actor=actor,
+    )
 
 
 def record_penalty(world, actor):
     from certhub.risk.actions import do_record_penalties
 
-    return do_record_penalties([{"organization": world.organizations["maker"].pk, "decision_number": "长市监罚1号",
-                                 "decided_on": "2025-06-01", "authority": "长沙市市场监督管理局",
-                                 "reason": "冒用认证标志"}], actor=actor)  # fmt: skip
+    return do_record_penalties(
+        [
+            {
+                "organization": world.organizations["maker"].pk,
+                "decision_number": "长市监罚1号",
+                "decided_on": "2025-06-01",
+                "authority": "长沙市市场监督管理局",
+                "reason": "冒用认证标志",
+            }
+        ],
+        actor=actor,
+    )
 
 
 def record_manufactured_product(world, actor):
-    row = {"uscc": world.organizations["maker"].uscc, "ccc_product": "0701", "source": "licence",
-           "recorded_on": "2025-06-01"}  # fmt: skip
+    row = {
+        "uscc": world.organizations["maker"].uscc,
+        "ccc_product": "0701",
+        "source": "licence",
+        "recorded_on": "2025-06-01",
+    }
     return actions.do_record_manufactured_products([row], actor=actor)
 
 
 def record_certification_audit(world, actor):
-    return actions.do_record_certification_audits(world.bodies["hunan"], [{
-        "certificate": "CNCA-QMS-2025-0001", "kind": "initial", "stage1_days": "1", "stage2_days": "2",
-        "effective_personnel": 20, "end_date": "2025-02-20"}], actor=actor)  # fmt: skip
+    return actions.do_record_certification_audits(
+        world.bodies["hunan"],
+        [
+            {
+                "certificate": "CNCA-QMS-2025-0001",
+                "kind": "initial",
+                "stage1_days": "1",
+                "stage2_days": "2",
+                "effective_personnel": 20,
+                "end_date": "2025-02-20",
+            }
+        ],
+        actor=actor,
+    )
 
 
 def run_scoring(world, actor):
@@ -144,9 +177,13 @@ def test_officers_see_only_their_region(world):
     assert numbers("officer_changsha") == ["2025010701000123", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0003"]
     assert numbers("officer_hengyang") == ["CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002"]
     assert numbers("officer_province") == [
-        "2025010701000123", "CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0001",
-        "CNCA-QMS-2025-0002", "CNCA-QMS-2025-0003",
-    ]  # fmt: skip
+        "2025010701000123",
+        "CNCA-EMS-2024-0004",
+        "CNCA-QMS-2025-0001",
+        "CNCA-QMS-2025-0001",
+        "CNCA-QMS-2025-0002",
+        "CNCA-QMS-2025-0003",
+    ]
     # The public never sees drafts; a body sees its own.
     assert "CNCA-QMS-2025-0003" not in sorted(certificates_visible_to(ANONYMOUS).values_list("number", flat=True))
     assert "CNCA-QMS-2025-0003" in numbers("cb_hunan")

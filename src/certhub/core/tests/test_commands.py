@@ -40,11 +40,15 @@ def test_load_reference_is_idempotent(db):
 def test_demo_small_builds_a_consistent_province(db, monkeypatch):
     from certhub.demo import generator
 
-    monkeypatch.setitem(generator.SIZES, "small", generator.Size(organizations=300, certificates=900, bodies=6,
-                                                                   labs=4, reports_per_lab=2))  # fmt: skip
+    monkeypatch.setitem(
+        generator.SIZES,
+        "small",
+        generator.Size(organizations=300, certificates=900, bodies=6, labs=4, reports_per_lab=2),
+    )
     output = run("demo", "--size", "small", "--no-progress")
-    assert output.startswith("organizations: 310, certification_bodies: 6, labs: 4, certificates: 900, "
-                             "inspection_tasks: ")  # fmt: skip
+    assert output.startswith(
+        "organizations: 310, certification_bodies: 6, labs: 4, certificates: 900, inspection_tasks: "
+    )
     assert Certificate.objects.count() == 900
     statuses = dict.fromkeys(["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"], 0)
     for status in Certificate.objects.values_list("status", flat=True):
@@ -57,7 +61,13 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         assert last.to_status == certificate.status
     assert not Certificate.objects.exclude(holder__in=Organization.objects.all()).exists()
     assert sorted(User.objects.filter(inspector__isnull=True).values_list("username", flat=True)) == [
-        "admin", "cb", "enterprise", "lab", "officer", "officer_city"]  # fmt: skip
+        "admin",
+        "cb",
+        "enterprise",
+        "lab",
+        "officer",
+        "officer_city",
+    ]
     # 双随机: a drawn batch whose every task has two inspectors, three results published; a batch announced.
     from certhub.inspections.models import Batch, Inspector, Task
 

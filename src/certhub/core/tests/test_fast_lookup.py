@@ -51,8 +51,13 @@ def test_fast_and_django_paths_give_identical_records(world):
 
 
 def test_unknown_draft_and_ambiguous_numbers_fall_through_to_django(world):
-    unknown, draft, ambiguous = fetch(["/api/v1/certificates/NOPE-1", "/api/v1/certificates/CNCA-QMS-2025-0003",
-                                       "/api/v1/certificates/CNCA-QMS-2025-0001"])  # fmt: skip
+    unknown, draft, ambiguous = fetch(
+        [
+            "/api/v1/certificates/NOPE-1",
+            "/api/v1/certificates/CNCA-QMS-2025-0003",
+            "/api/v1/certificates/CNCA-QMS-2025-0001",
+        ]
+    )
     assert (unknown.status_code, unknown.json()["message"]) == (404, "登记库中没有编号为“NOPE-1”的证书")
     assert draft.status_code == 404
     assert ambiguous.status_code == 409
@@ -63,9 +68,12 @@ def test_a_status_change_is_visible_on_the_fast_path_at_once(world):
     (before,) = fetch([path])
     assert before.json()["status"] == "ACTIVE"
     actions.do_change_certificate_status(
-        world.certificates["ccc"], to_status="SUSPENDED", effective_date=datetime.date(2025, 11, 1),
-        reason="国家监督抽查不合格", actor=world.actor("cb_hunan"),
-    )  # fmt: skip
+        world.certificates["ccc"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 11, 1),
+        reason="国家监督抽查不合格",
+        actor=world.actor("cb_hunan"),
+    )
     (after,) = fetch([path])
     assert after.json()["status"] == "SUSPENDED"
     assert after.json()["history"][-1]["reason"] == "国家监督抽查不合格"

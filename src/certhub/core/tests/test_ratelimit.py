@@ -51,8 +51,12 @@ def issue(world, organization="maker", role="PUBLIC", rate_limit=3):
 
 
 def limits(response):
-    return (response.status_code, response.headers.get("X-RateLimit-Limit"),
-            response.headers.get("X-RateLimit-Remaining"), response.headers.get("Retry-After"))  # fmt: skip
+    return (
+        response.status_code,
+        response.headers.get("X-RateLimit-Limit"),
+        response.headers.get("X-RateLimit-Remaining"),
+        response.headers.get("Retry-After"),
+    )
 
 
 def test_count_request_counts_within_a_window_and_starts_again_in_the_next(db):
@@ -71,7 +75,9 @@ def test_count_request_counts_within_a_window_and_starts_again_in_the_next(db):
     # Once a window is two behind, the first request of a new window clears it away.
     ratelimit.count_request("key:3", 2, now=WINDOW + 120)
     assert sorted(ApiRateCounter.objects.values_list("bucket", "window_start")) == [
-        ("key:1", WINDOW + 60), ("key:3", WINDOW + 120)]  # fmt: skip
+        ("key:1", WINDOW + 60),
+        ("key:3", WINDOW + 120),
+    ]
 
 
 def test_a_key_over_its_limit_gets_429_on_any_endpoint_then_the_next_window_is_open(client, world, clock):
@@ -86,8 +92,11 @@ def test_a_key_over_its_limit_gets_429_on_any_endpoint_then_the_next_window_is_o
     assert answers[1].json()["status"] == "SUSPENDED"
     refused = client.get("/api/v1/schemes/QMS", **headers)
     assert limits(refused) == (429, "3", "0", "50")
-    assert refused.json() == {"code": "rate_limited", "message": "请求过于频繁：每分钟最多3次，请在50秒后重试",
-                              "errors": {}}  # fmt: skip
+    assert refused.json() == {
+        "code": "rate_limited",
+        "message": "请求过于频繁：每分钟最多3次，请在50秒后重试",
+        "errors": {},
+    }
     clock.now = WINDOW + 60
     again = client.get("/api/v1/schemes/QMS", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert limits(again) == (200, "3", "2", None)
@@ -98,8 +107,13 @@ def test_a_refused_write_changes_nothing(client, world, clock):
     secret = issue(world, organization="cb_hunan", role="CERTIFICATION_BODY", rate_limit=1)
     assert client.get("/api/v1/schemes", HTTP_X_API_KEY=secret).status_code == 200
     before = (sorted(Certificate.objects.values_list("number", "status")), AuditEvent.objects.count())
-    payload = {"number": "RL-2025-0001", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,
-               "issue_date": "2025-05-01", "expiry_date": "2028-04-30"}  # fmt: skip
+    payload = {
+        "number": "RL-2025-0001",
+        "scheme": "QMS",
+        "holder_uscc": world.organizations["maker"].uscc,
+        "issue_date": "2025-05-01",
+        "expiry_date": "2028-04-30",
+    }
     refused = client.post("/api/v1/certificates", payload, content_type="application/json", HTTP_X_API_KEY=secret)
     assert (refused.status_code, refused.json()["code"], refused.headers["Retry-After"]) == (429, "rate_limited", "50")
     assert (sorted(Certificate.objects.values_list("number", "status")), AuditEvent.objects.count()) == before
@@ -119,8 +133,11 @@ def test_wrong_and_revoked_keys_are_refused_everywhere_and_not_counted(client, w
     secret = issue(world)
     key = find_api_key(secret)
     do_revoke_api_key(key, actor=SYSTEM)
-    body = {"code": "unauthenticated", "message": "需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）",
-            "errors": {}}  # fmt: skip
+    body = {
+        "code": "unauthenticated",
+        "message": "需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）",
+        "errors": {},
+    }
     for path in ("/api/v1/schemes", "/api/v1/procurement/check?uscc=" + world.organizations["maker"].uscc):
         revoked = client.get(path, HTTP_X_API_KEY=secret)
         assert (revoked.status_code, revoked.json()) == (401, body)
@@ -156,8 +173,11 @@ def test_anonymous_calls_to_the_reuse_endpoints_share_a_budget_per_address(clien
     assert limits(invalid) == (422, "2", "0", None)
     refused = client.get("/api/v1/organizations/match?name=星城电器")
     assert limits(refused) == (429, "2", "0", "50")
-    assert refused.json() == {"code": "rate_limited", "message": "请求过于频繁：每分钟最多2次，请在50秒后重试",
-                              "errors": {}}  # fmt: skip
+    assert refused.json() == {
+        "code": "rate_limited",
+        "message": "请求过于频繁：每分钟最多2次，请在50秒后重试",
+        "errors": {},
+    }
     # Another address has its own budget; endpoints outside the reuse set are not limited for anyone.
     other = client.get("/api/v1/organizations/match?name=星城电器", REMOTE_ADDR="203.0.113.7")
     assert limits(other) == (200, "2", "1", None)
@@ -174,7 +194,9 @@ def test_behind_a_proxy_the_client_address_comes_from_the_named_header(client, w
     assert limits(client.get(path, HTTP_X_REAL_IP="198.51.100.2")) == (200, "1", "0", None)
     assert limits(client.get(path, HTTP_X_REAL_IP="198.51.100.1")) == (429, "1", "0", "50")
     assert sorted(ApiRateCounter.objects.values_list("bucket", "hits")) == [
-        ("ip:198.51.100.1", 2), ("ip:198.51.100.2", 1)]  # fmt: skip
+        ("ip:198.51.100.1", 2),
+        ("ip:198.51.100.2", 1),
+    ]
 
 
 def test_signed_in_people_and_a_zero_limit_are_not_limited_by_address(client, world, clock, settings):
@@ -246,14 +268,16 @@ def run_command(*args):
 
 def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(client, world, clock):
     maker = world.organizations["maker"].uscc
-    output = run_command("apikey", "issue", "--organization", maker, "--role", "PUBLIC", "--name", "采购核验",
-                         "--rate-limit", "120")  # fmt: skip
+    output = run_command(
+        "apikey", "issue", "--organization", maker, "--role", "PUBLIC", "--name", "采购核验", "--rate-limit", "120"
+    )
     secret = output.splitlines()[-1]
     key = find_api_key(secret)
     assert output.splitlines()[0] == f"长沙星城电器有限公司: PUBLIC key {key.prefix}, 120 requests/min"
     assert (key.role, key.rate_limit) == ("PUBLIC", 120)
     assert f"{key.prefix}  PUBLIC               采购核验  (live)  120/min" in run_command(
-        "apikey", "list", "--organization", maker)  # fmt: skip
+        "apikey", "list", "--organization", maker
+    )
     issued = AuditEvent.objects.filter(event_type="API_KEY_ISSUED", subject_id=str(key.pk)).get()
     assert issued.after == {"name": "采购核验", "prefix": key.prefix, "role": "PUBLIC", "rate_limit": 120}
     keys_before = ApiKey.objects.count()
@@ -263,23 +287,53 @@ def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(c
 
     # A provincial department that holds no certificate: registered, then given a read-only key.
     department = make_uscc(77, "430000", department="1", category="1")
-    output = run_command("apikey", "issue", "--organization", department, "--role", "PUBLIC", "--name", "采信",
-                         "--register", "湖南省财政厅", "--region", "430000")  # fmt: skip
+    output = run_command(
+        "apikey",
+        "issue",
+        "--organization",
+        department,
+        "--role",
+        "PUBLIC",
+        "--name",
+        "采信",
+        "--register",
+        "湖南省财政厅",
+        "--region",
+        "430000",
+    )
     assert output.splitlines()[0] == f"registered 湖南省财政厅 ({department})"
     assert output.splitlines()[1].endswith(", 600 requests/min")  # the default
     assert Organization.objects.get(uscc=department).name == "湖南省财政厅"
     department_key = output.splitlines()[-1]
-    verified = client.post("/api/v1/certificates/verify", {"numbers": ["CNCA-QMS-2025-0002"]},
-                           content_type="application/json", HTTP_X_API_KEY=department_key)  # fmt: skip
+    verified = client.post(
+        "/api/v1/certificates/verify",
+        {"numbers": ["CNCA-QMS-2025-0002"]},
+        content_type="application/json",
+        HTTP_X_API_KEY=department_key,
+    )
     assert (verified.status_code, verified.json()["results"][0]["status"]) == (200, "SUSPENDED")
     assert verified.headers["X-RateLimit-Limit"] == "600"
     # Read-only: it may not register certificates.
-    payload = {"number": "X-1", "scheme": "QMS", "holder_uscc": maker, "issue_date": "2025-05-01",
-               "expiry_date": "2028-04-30"}  # fmt: skip
-    write = client.post("/api/v1/certificates", payload, content_type="application/json",
-                        HTTP_X_API_KEY=department_key)  # fmt: skip
+    payload = {
+        "number": "X-1",
+        "scheme": "QMS",
+        "holder_uscc": maker,
+        "issue_date": "2025-05-01",
+        "expiry_date": "2028-04-30",
+    }
+    write = client.post("/api/v1/certificates", payload, content_type="application/json", HTTP_X_API_KEY=department_key)
     assert (write.status_code, write.json()["message"]) == (403, "只有认证机构的接口密钥可以登记证书")
     assert not Certificate.objects.filter(number="X-1").exists()
     with pytest.raises(CommandError, match="--register needs --region"):
-        run_command("apikey", "issue", "--organization", make_uscc(78, "430000", department="1"), "--role", "PUBLIC",
-                    "--name", "x", "--register", "某厅")  # fmt: skip
+        run_command(
+            "apikey",
+            "issue",
+            "--organization",
+            make_uscc(78, "430000", department="1"),
+            "--role",
+            "PUBLIC",
+            "--name",
+            "x",
+            "--register",
+            "某厅",
+        )

@@ -1,4 +1,4 @@
-"""Invariant 1: regulated records change only through actions (STYLE.md 14)."""
+"""Invariant 1: regulated records change only through actions (docs/architecture.md convention 14)."""
 
 import ast
 import datetime
@@ -71,8 +71,14 @@ def test_no_code_outside_actions_writes_models():
     # run outside an action).
     # The dashboard's figures are derived data, rebuilt whole by the daily job (stats/models.py); the XLSX
     # export's `.save` is openpyxl's.
-    allowed = {"core/regulated.py", "core/audit.py", "core/bulk.py", "ledger/log.py", "stats/aggregate.py",
-               "stats/exports.py"}  # fmt: skip
+    allowed = {
+        "core/regulated.py",
+        "core/audit.py",
+        "core/bulk.py",
+        "ledger/log.py",
+        "stats/aggregate.py",
+        "stats/exports.py",
+    }
     offenders = []
     for path in sorted(SOURCE.rglob("*.py")):
         relative = str(path.relative_to(SOURCE))
@@ -106,7 +112,7 @@ def test_an_action_that_fails_half_way_leaves_nothing(world):
 
 def test_the_audit_log_is_append_only(world):
     """Outside actions no audit row can be written or changed; on PostgreSQL the database itself also
-    refuses UPDATE and DELETE from any connection (STYLE.md 9)."""
+    refuses UPDATE and DELETE from any connection (docs/architecture.md convention 9)."""
     from django.db import DatabaseError, connection, transaction
 
     event = AuditEvent.objects.order_by("id").first()
@@ -116,8 +122,10 @@ def test_the_audit_log_is_append_only(world):
     with pytest.raises(RegulatedWriteError):
         AuditEvent.objects.filter(pk=event.pk).delete()
     if connection.vendor == "postgresql":
-        for statement in ("UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s",
-                          "DELETE FROM core_auditevent WHERE id = %s"):  # fmt: skip
+        for statement in (
+            "UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s",
+            "DELETE FROM core_auditevent WHERE id = %s",
+        ):
             with pytest.raises(DatabaseError, match="append-only log"), transaction.atomic():
                 connection.cursor().execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).reason == ""

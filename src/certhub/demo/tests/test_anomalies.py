@@ -1,5 +1,5 @@
 """The demo province's risk signals: each detector finds exactly the anomalies the generator planted —
-the known number of each kind — and nothing on the clean records (MISSION.md C6, issue "Done when")."""
+the known number of each kind — and nothing on the clean records (C6, issue "Done when")."""
 
 from __future__ import annotations
 

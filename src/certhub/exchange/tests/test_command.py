@@ -35,7 +35,10 @@ def test_an_operator_imports_for_a_body_and_the_audit_says_so(world, tmp_path):
     certificate = Certificate.objects.get(number="HN-CMD-1")
     audit = AuditEvent.objects.get(event_type="CERTIFICATE_CREATED", subject_id=str(certificate.pk))
     assert (audit.actor_label, audit.actor_role, submission.channel) == (
-        "certhub-import:CNCA-R-2004-117", "CERTIFICATION_BODY", "command")  # fmt: skip
+        "certhub-import:CNCA-R-2004-117",
+        "CERTIFICATION_BODY",
+        "command",
+    )
 
 
 def test_a_lab_imports_reports_and_bad_names_and_rejections_stop_the_command(world, tmp_path):

@@ -400,4 +400,7 @@ def test_a_number_registered_between_checking_and_writing_is_planned_afresh(worl
     submission = submit(world, write_csv(tmp_path / "race.csv", rows))
     assert (submission.state, submission.created_count, submission.unchanged_count) == ("applied", 2, 1)
     assert sorted(Certificate.objects.filter(number__startswith="HN-").values_list("number", flat=True)) == [
-        "HN-CCC-2026-0103", "HN-QMS-2026-0101", "HN-QMS-2026-0102"]  # fmt: skip
+        "HN-CCC-2026-0103",
+        "HN-QMS-2026-0101",
+        "HN-QMS-2026-0102",
+    ]

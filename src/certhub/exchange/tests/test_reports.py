@@ -34,10 +34,12 @@ def problems(submission):
 
 def test_reports_are_grouped_created_once_and_unchanged_when_resubmitted(world, tmp_path):
     maker = world.organizations["maker"].uscc
-    text = (HEADER
-            + f"BG-2026-0101,2026-11-02,周敏,合格,{maker},电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
-            + f"BG-2026-0101,2026-11-02,周敏,合格,{maker},电饭锅,泄漏电流,GB 4706.1-2005,0.12 mA\r\n"
-            + "BG-2026-0102,2026-11-03,周敏,不合格,,电水壶,绝缘电阻,GB 4706.1-2005,不符合\r\n")  # fmt: skip
+    text = (
+        HEADER
+        + f"BG-2026-0101,2026-11-02,周敏,合格,{maker},电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+        + f"BG-2026-0101,2026-11-02,周敏,合格,{maker},电饭锅,泄漏电流,GB 4706.1-2005,0.12 mA\r\n"
+        + "BG-2026-0102,2026-11-03,周敏,不合格,,电水壶,绝缘电阻,GB 4706.1-2005,不符合\r\n"
+    )
     audits = AuditEvent.objects.filter(event_type="TEST_REPORT_CREATED").count()
     first = submit(world, tmp_path, text)
     assert (first.state, first.created_count, first.rejected_count) == ("applied", 3, 0)
@@ -58,27 +60,32 @@ def test_reports_are_grouped_created_once_and_unchanged_when_resubmitted(world, 
 
 def test_report_rows_are_checked_and_a_registered_report_is_never_amended(world, tmp_path):
     submit(world, tmp_path, HEADER + "BG-2026-0201,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n")
-    text = (HEADER
-            + "BG-2026-0201,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,不符合\r\n"
-            + "BG-2026-0202,2026-11-02,李雷,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
-            + "BG-2026-0203,2026-11-02,周敏,良好,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
-            + "BG-2026-0204,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
-            + "BG-2026-0204,2026-11-05,周敏,合格,,电饭锅,泄漏电流,GB 4706.1-2005,符合\r\n"
-            + "BG-2026-0205,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
-            + "BG-2026-0202,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n")  # fmt: skip
+    text = (
+        HEADER
+        + "BG-2026-0201,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,不符合\r\n"
+        + "BG-2026-0202,2026-11-02,李雷,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+        + "BG-2026-0203,2026-11-02,周敏,良好,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+        + "BG-2026-0204,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+        + "BG-2026-0204,2026-11-05,周敏,合格,,电饭锅,泄漏电流,GB 4706.1-2005,符合\r\n"
+        + "BG-2026-0205,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+        + "BG-2026-0202,2026-11-02,周敏,合格,,电饭锅,绝缘电阻,GB 4706.1-2005,符合\r\n"
+    )
     before = TestReport.objects.count()
     submission = submit(world, tmp_path, text, name="bad.csv")
     assert TestReport.objects.count() == before
     assert (submission.state, submission.rejected_count) == ("rejected", 6)
     assert problems(submission) == [
-        (2, "report_number", "BG-2026-0201",
-         "报告BG-2026-0201已登记且内容不同：报告不可修改，更正后的报告请使用新编号"),
+        (
+            2,
+            "report_number",
+            "BG-2026-0201",
+            "报告BG-2026-0201已登记且内容不同：报告不可修改，更正后的报告请使用新编号",
+        ),
         (3, "signatory", "李雷", "“李雷”不是本机构的授权签字人"),
         (4, "conclusion", "良好", "结论应为PASS/FAIL/INFORMATIVE或合格/不合格/仅提供数据"),
         (6, "issue_date", "2026-11-05", "与本报告第5行的“issue_date”不一致"),
-        (8, "report_number", "BG-2026-0202",
-         "报告编号已在第3行出现：同一报告的各行须相邻，不同报告不得同号"),
-    ]  # fmt: skip
+        (8, "report_number", "BG-2026-0202", "报告编号已在第3行出现：同一报告的各行须相邻，不同报告不得同号"),
+    ]
     valid = submit(world, tmp_path, text, mode=SubmissionMode.VALID_ROWS, name="valid.csv")
     assert (valid.created_count, valid.rejected_count) == (1, 6)
     assert TestReport.objects.filter(number="BG-2026-0205").exists()

@@ -1,6 +1,6 @@
 """A file that dies half-way: `certhub import` is killed with SIGKILL while it writes, and every chunk is
 found either wholly applied or not at all; running the command again resumes after the last committed
-chunk and ends with every row applied exactly once (C2, ARCHITECTURE.md invariant 6).
+chunk and ends with every row applied exactly once (C2, docs/architecture.md invariant 6).
 
 The import runs in a child process against a database both processes can see: the test database itself
 on PostgreSQL (committed by a transactional test), a database file of its own on SQLite (whose test

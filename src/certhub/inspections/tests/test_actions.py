@@ -1,4 +1,4 @@
-"""Plans, batches, draws and results through the actions (MISSION.md C5), with every bad input the issue
+"""Plans, batches, draws and results through the actions (C5), with every bad input the issue
 lists refused and nothing half-written."""
 
 from __future__ import annotations
@@ -45,10 +45,15 @@ def audit_count() -> int:
 
 
 def test_counts_by_ratio_round_up_per_stratum():
-    counts = pools.stratum_counts({"A": 250, "B": 500, "C": 200, "D": 50}, pools.parse_ratios(
-        {"A": "2.5", "B": "5", "C": "10", "D": "20"}), None)  # fmt: skip
-    assert counts == [StratumDraw("A", 250, 7), StratumDraw("B", 500, 25), StratumDraw("C", 200, 20),
-                      StratumDraw("D", 50, 10)]  # fmt: skip
+    counts = pools.stratum_counts(
+        {"A": 250, "B": 500, "C": 200, "D": 50}, pools.parse_ratios({"A": "2.5", "B": "5", "C": "10", "D": "20"}), None
+    )
+    assert counts == [
+        StratumDraw("A", 250, 7),
+        StratumDraw("B", 500, 25),
+        StratumDraw("C", 200, 20),
+        StratumDraw("D", 50, 10),
+    ]
 
 
 def test_counts_by_total_follow_size_times_ratio_and_never_exceed_a_stratum():
@@ -74,10 +79,16 @@ def test_counts_by_total_follow_size_times_ratio_and_never_exceed_a_stratum():
 def test_a_plan_whose_ratios_are_out_of_range_is_refused_and_nothing_is_written(inspection_world, ratios, message):
     before = (Batch.objects.count(), audit_count())
     with pytest.raises(ValidationFailed) as caught:
-        actions.do_create_batch(inspection_world.plan, name="第二批", items=[inspection_world.items["SC-QY-01"]],
-                                pool=inspection_world.pools["enterprises"], ratios=ratios,
-                                sources_described=["双色球开奖号码"],
-                                sources_available_at=timezone.now() + LATER, actor=SYSTEM)  # fmt: skip
+        actions.do_create_batch(
+            inspection_world.plan,
+            name="第二批",
+            items=[inspection_world.items["SC-QY-01"]],
+            pool=inspection_world.pools["enterprises"],
+            ratios=ratios,
+            sources_described=["双色球开奖号码"],
+            sources_available_at=timezone.now() + LATER,
+            actor=SYSTEM,
+        )
     assert caught.value.errors == {"ratios": [message]}
     assert (Batch.objects.count(), audit_count()) == before
 
@@ -85,17 +96,29 @@ def test_a_plan_whose_ratios_are_out_of_range_is_refused_and_nothing_is_written(
 def test_a_batch_without_announced_sources_is_refused(inspection_world):
     before = (Batch.objects.count(), audit_count())
     with pytest.raises(ValidationFailed) as caught:
-        actions.do_create_batch(inspection_world.plan, name="第二批", items=[inspection_world.items["SC-QY-01"]],
-                                pool=inspection_world.pools["enterprises"], sources_described=["  "],
-                                sources_available_at=timezone.now() + LATER, actor=SYSTEM)  # fmt: skip
+        actions.do_create_batch(
+            inspection_world.plan,
+            name="第二批",
+            items=[inspection_world.items["SC-QY-01"]],
+            pool=inspection_world.pools["enterprises"],
+            sources_described=["  "],
+            sources_available_at=timezone.now() + LATER,
+            actor=SYSTEM,
+        )
     assert caught.value.errors == {"sources_described": ["须事先指明随机源（如某日某彩票开奖号码）"]}
     assert (Batch.objects.count(), audit_count()) == before
 
 
 def test_default_ratios_lower_a_and_raise_c_and_d(inspection_world):
-    batch = actions.do_create_batch(inspection_world.plan, name="第二批", items=[inspection_world.items["SC-QY-01"]],
-                                    pool=inspection_world.pools["enterprises"], sources_described=["双色球"],
-                                    sources_available_at=timezone.now() + LATER, actor=SYSTEM)  # fmt: skip
+    batch = actions.do_create_batch(
+        inspection_world.plan,
+        name="第二批",
+        items=[inspection_world.items["SC-QY-01"]],
+        pool=inspection_world.pools["enterprises"],
+        sources_described=["双色球"],
+        sources_available_at=timezone.now() + LATER,
+        actor=SYSTEM,
+    )
     assert batch.ratios == {"A": "2.50", "B": "5.00", "C": "10.00", "D": "20.00"}
 
 
@@ -105,8 +128,10 @@ def test_default_ratios_lower_a_and_raise_c_and_d(inspection_world):
 def test_sources_already_published_cannot_seed_a_draw(inspection_world):
     batch = inspection_world.batch
     before = audit_count()
-    with (time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1)),
-          pytest.raises(ValidationFailed) as caught):  # fmt: skip
+    with (
+        time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1)),
+        pytest.raises(ValidationFailed) as caught,
+    ):
         actions.do_commit_batch(batch, actor=SYSTEM)
     assert list(caught.value.errors) == ["sources_available_at"]
     assert "须在随机源公布之前公告" in caught.value.errors["sources_available_at"][0]
@@ -129,10 +154,12 @@ def test_sources_cannot_be_entered_before_they_are_published(inspection_world):
     [
         (["3 12 17"], {"sources": ["公告了2个随机源，录入了1个数值"]}),
         (["3 12 17", ""], {"sources[1]": ['a source is empty: give the published numbers, e.g. "2 5 12 8 10"']}),
-        (["3 12 17", "2 6 x"], {"sources[1]": ["source '2 6 x': 'x' is not a whole number (RFC 3797 sources are "
-                                                "numbers)"]}),
+        (
+            ["3 12 17", "2 6 x"],
+            {"sources[1]": ["source '2 6 x': 'x' is not a whole number (RFC 3797 sources are numbers)"]},
+        ),
     ],
-)  # fmt: skip
+)
 def test_missing_or_bad_source_values_are_refused_and_nothing_is_drawn(inspection_world, sources, errors):
     batch = actions.do_commit_batch(inspection_world.batch, actor=SYSTEM)
     before = audit_count()
@@ -141,28 +168,52 @@ def test_missing_or_bad_source_values_are_refused_and_nothing_is_drawn(inspectio
     assert caught.value.errors == errors
     batch.refresh_from_db()
     assert (batch.status, Task.objects.count(), TaskInspector.objects.count(), audit_count()) == (
-        BatchStatus.COMMITTED, 0, 0, before)  # fmt: skip
+        BatchStatus.COMMITTED,
+        0,
+        0,
+        before,
+    )
 
 
 def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
     iw = build_inspection_world(world.PASSWORD, inspectors_per_target=3)
     # The batch's department has 8 inspectors; make a joint item whose second department has none.
-    joint = actions.do_create_batch(iw.plan, name="联合", items=[iw.items["SC-QY-02"]],
-                                    pool=iw.pools["enterprises"],
-                                    sources_described=["双色球"], sources_available_at=timezone.now() + LATER,
-                                    actor=SYSTEM)  # fmt: skip
+    joint = actions.do_create_batch(
+        iw.plan,
+        name="联合",
+        items=[iw.items["SC-QY-02"]],
+        pool=iw.pools["enterprises"],
+        sources_described=["双色球"],
+        sources_available_at=timezone.now() + LATER,
+        actor=SYSTEM,
+    )
     assert joint.inspectors_per_target == 2
-    plan = actions.do_create_plan(title="联合抽查", year=2026, region="430000", department="湖南省市场监督管理局",
-                                  items=[iw.items["LH-HB-01"]], actor=SYSTEM)  # fmt: skip
-    batch = actions.do_create_batch(plan, name="排污企业", items=[iw.items["LH-HB-01"]], pool=iw.pools["enterprises"],
-                                    sources_described=["双色球"], sources_available_at=timezone.now() + LATER,
-                                    actor=SYSTEM)  # fmt: skip
+    plan = actions.do_create_plan(
+        title="联合抽查",
+        year=2026,
+        region="430000",
+        department="湖南省市场监督管理局",
+        items=[iw.items["LH-HB-01"]],
+        actor=SYSTEM,
+    )
+    batch = actions.do_create_batch(
+        plan,
+        name="排污企业",
+        items=[iw.items["LH-HB-01"]],
+        pool=iw.pools["enterprises"],
+        sources_described=["双色球"],
+        sources_available_at=timezone.now() + LATER,
+        actor=SYSTEM,
+    )
     before = audit_count()
     with pytest.raises(ValidationFailed) as caught:
         actions.do_commit_batch(batch, actor=SYSTEM)
-    assert caught.value.errors == {"inspectors": [
-        "检查人员名录库不足：生态环境有0名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
-        "每户需要1名"]}  # fmt: skip
+    assert caught.value.errors == {
+        "inspectors": [
+            "检查人员名录库不足：生态环境有0名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
+            "每户需要1名"
+        ]
+    }
     batch.refresh_from_db()
     assert (batch.status, audit_count()) == (BatchStatus.DRAFT, before)
 
@@ -173,8 +224,9 @@ def test_a_draw_gives_each_target_two_inspectors_balanced_and_without_conflicts(
     # An inspector who declared a relation with the maker, and grades that put orgs in other strata.
     declared = create_inspectors(["430103"], per_county=1, password=world.PASSWORD, prefix="XY")[0]
     declared = type(declared).objects.get(pk=declared.pk)
-    do_set_risk_grades([("organization", org["maker"].pk, "D", "投诉较多"), ("organization", org["farm"].pk, "A", "")],
-                       actor=SYSTEM)  # fmt: skip
+    do_set_risk_grades(
+        [("organization", org["maker"].pk, "D", "投诉较多"), ("organization", org["farm"].pk, "A", "")], actor=SYSTEM
+    )
     batch = commit_and_draw(iw.batch)
     strata = {s["stratum"]: (s["size"], s["count"]) for s in batch.commitment["strata"]}
     # The pool holds 6 organizations: 1 in A (ratio 50% → 1), 4 in B, 1 in D (100%).
@@ -197,18 +249,29 @@ def test_a_draw_gives_each_target_two_inspectors_balanced_and_without_conflicts(
 def test_the_same_item_is_not_inspected_twice_in_twelve_months(inspection_world):
     first = commit_and_draw(inspection_world.batch)
     assert first.tasks.count() == 6
-    again = actions.do_create_batch(inspection_world.plan, name="第二批", items=[inspection_world.items["SC-QY-01"],
-                                    inspection_world.items["SC-QY-02"]], pool=inspection_world.pools["enterprises"],
-                                    sources_described=["双色球"], sources_available_at=timezone.now() + LATER,
-                                    actor=SYSTEM)  # fmt: skip
+    again = actions.do_create_batch(
+        inspection_world.plan,
+        name="第二批",
+        items=[inspection_world.items["SC-QY-01"], inspection_world.items["SC-QY-02"]],
+        pool=inspection_world.pools["enterprises"],
+        sources_described=["双色球"],
+        sources_available_at=timezone.now() + LATER,
+        actor=SYSTEM,
+    )
     with pytest.raises(ValidationFailed) as caught:
         actions.do_commit_batch(again, actor=SYSTEM)
     assert caught.value.errors == {"pool": ["名录库“全省企业”中没有可抽取的对象（共0户，近12个月已检查6户被排除）"]}
     # Thirteen months on, the same targets are eligible again.
     with time_machine.travel(timezone.now() + datetime.timedelta(days=396)):
-        later = actions.do_create_batch(inspection_world.plan, name="次年", items=[inspection_world.items["SC-QY-01"]],
-                                        pool=inspection_world.pools["enterprises"], sources_described=["双色球"],
-                                        sources_available_at=timezone.now() + LATER, actor=SYSTEM)  # fmt: skip
+        later = actions.do_create_batch(
+            inspection_world.plan,
+            name="次年",
+            items=[inspection_world.items["SC-QY-01"]],
+            pool=inspection_world.pools["enterprises"],
+            sources_described=["双色球"],
+            sources_available_at=timezone.now() + LATER,
+            actor=SYSTEM,
+        )
         assert actions.do_commit_batch(later, actor=SYSTEM).commitment["pool"]["size"] == 6
 
 
@@ -226,8 +289,14 @@ def test_a_batch_is_announced_and_drawn_once(inspection_world):
 
 def _record(task: Task, actor, **overrides):
     today = timezone.localdate()
-    values = {"result": "CORRECTED", "follow_up": "CORRECTION", "findings": "未按规定公示年度报告",
-              "inspected_from": today, "inspected_until": today, **overrides}  # fmt: skip
+    values = {
+        "result": "CORRECTED",
+        "follow_up": "CORRECTION",
+        "findings": "未按规定公示年度报告",
+        "inspected_from": today,
+        "inspected_until": today,
+        **overrides,
+    }
     return actions.do_record_result(task, actor=actor, **values)
 
 
@@ -253,8 +322,10 @@ def test_record_review_return_and_publish(world, inspection_world):
         today = timezone.localdate()
         with pytest.raises(ValidationFailed) as caught:
             _record(task, actor, result="NORMAL", follow_up="CASE_FILED", inspected_until=today + datetime.timedelta(1))
-        assert caught.value.errors == {"follow_up": ["未发现问题时无需后续处置"],
-                                       "inspected_until": ["检查结束日期不得晚于今天"]}  # fmt: skip
+        assert caught.value.errors == {
+            "follow_up": ["未发现问题时无需后续处置"],
+            "inspected_until": ["检查结束日期不得晚于今天"],
+        }
         _record(task, actor)
         assert (task.status, task.deadline) == (TaskStatus.SUBMITTED, add_working_days(today, 20).day)
         with pytest.raises(NotPermitted):  # an inspector does not review their own result
@@ -268,7 +339,11 @@ def test_record_review_return_and_publish(world, inspection_world):
         actions.do_publish_result(task, actor=reviewer)
     task.refresh_from_db()
     assert (task.status, task.published_on, task.late_reason, task.published_late) == (
-        TaskStatus.PUBLISHED, today, "", False)  # fmt: skip
+        TaskStatus.PUBLISHED,
+        today,
+        "",
+        False,
+    )
     with pytest.raises(Conflict):
         actions.do_return_result(task, note="再看看", actor=world.actor("officer_province"))
 
@@ -298,9 +373,14 @@ def test_publication_after_the_deadline_needs_a_reason_and_is_flagged(world, ins
 
 def test_a_county_officer_cannot_plan_for_the_province(world, inspection_world):
     with pytest.raises(NotPermitted):
-        actions.do_create_plan(title="越权计划", year=2026, region="430000", department="长沙市市场监督管理局",
-                               items=[inspection_world.items["SC-QY-01"]],
-                               actor=world.actor("officer_changsha"))  # fmt: skip
+        actions.do_create_plan(
+            title="越权计划",
+            year=2026,
+            region="430000",
+            department="长沙市市场监督管理局",
+            items=[inspection_world.items["SC-QY-01"]],
+            actor=world.actor("officer_changsha"),
+        )
     with pytest.raises(NotPermitted):
         actions.do_commit_batch(inspection_world.batch, actor=world.actor("officer_changsha"))
 
@@ -311,7 +391,8 @@ def test_a_county_officer_cannot_plan_for_the_province(world, inspection_world):
 def test_twenty_working_days_skip_national_day_and_count_its_make_up_saturday():
     # 2026: 1–7 October off, Saturday 10 October worked (国务院办公厅 2026 holiday notice).
     assert add_working_days(datetime.date(2026, 9, 30), 20) == type(add_working_days(datetime.date(2026, 9, 30), 0))(
-        datetime.date(2026, 11, 3), False)  # fmt: skip
+        datetime.date(2026, 11, 3), False
+    )
     assert working_days_between(datetime.date(2026, 9, 30), datetime.date(2026, 11, 3)) == 20
 
 

@@ -27,9 +27,15 @@ def published(world):
         day = timezone.localdate()
         for task in (first, second):
             inspector = task.assignments.order_by("slot").first().inspector
-            actions.do_record_result(task, result="CORRECTED", follow_up="CORRECTION", findings="年报未公示",
-                                     inspected_from=day, inspected_until=day,
-                                     actor=iw.actor(inspector.user.username))  # fmt: skip
+            actions.do_record_result(
+                task,
+                result="CORRECTED",
+                follow_up="CORRECTION",
+                findings="年报未公示",
+                inspected_from=day,
+                inspected_until=day,
+                actor=iw.actor(inspector.user.username),
+            )
         actions.do_publish_result(first, actor=world.actor("officer_province"))
     first.refresh_from_db()
     return first, second
@@ -37,15 +43,25 @@ def published(world):
 
 def expected_record(task):
     return {
-        "batch": "2026-430000-01-01", "plan": "2026年度企业公示信息双随机抽查计划",
+        "batch": "2026-430000-01-01",
+        "plan": "2026年度企业公示信息双随机抽查计划",
         "department": "湖南省市场监督管理局",
-        "items": ["企业公示信息抽查"], "target_type": "ENTERPRISE", "target_type_label": "企业",
-        "target": task.target_key, "target_name": task.target_name,
-        "inspected_from": task.inspected_from.isoformat(), "inspected_until": task.inspected_until.isoformat(),
-        "result": "CORRECTED", "result_label": "发现问题已责令改正", "follow_up": "CORRECTION",
-        "follow_up_label": "责令限期改正", "published_on": task.published_on.isoformat(),
-        "deadline": task.deadline.isoformat(), "published_late": False, "late_reason": "",
-    }  # fmt: skip
+        "items": ["企业公示信息抽查"],
+        "target_type": "ENTERPRISE",
+        "target_type_label": "企业",
+        "target": task.target_key,
+        "target_name": task.target_name,
+        "inspected_from": task.inspected_from.isoformat(),
+        "inspected_until": task.inspected_until.isoformat(),
+        "result": "CORRECTED",
+        "result_label": "发现问题已责令改正",
+        "follow_up": "CORRECTION",
+        "follow_up_label": "责令限期改正",
+        "published_on": task.published_on.isoformat(),
+        "deadline": task.deadline.isoformat(),
+        "published_late": False,
+        "late_reason": "",
+    }
 
 
 def test_published_results_only_with_public_fields(client, published):

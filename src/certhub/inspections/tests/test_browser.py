@@ -52,8 +52,9 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_server, demo_password, phone, browser,
-                                                                        tmp_path):  # fmt: skip
+def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
+    live_server, demo_password, phone, browser, tmp_path
+):
     base = live_server.url
     year = timezone.localdate().year
     plan_number = f"{year}-430000-{Plan.objects.filter(year=year, region_id='430000').count() + 1:02d}"
@@ -171,8 +172,13 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(live_serv
     finally:
         public.context.close()
     assert phone.console_errors == []
-    done = subprocess.run([sys.executable, "-m", "certhub", "draw", "verify", str(path)], capture_output=True,  # noqa: S603
-                          text=True, check=False, timeout=120)  # fmt: skip
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "certhub", "draw", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"{path}: the draw reproduces."
     assert f"selection: {drawn} targets and their inspectors reproduced from the sources" in done.stdout

@@ -1,5 +1,5 @@
 """The published draw file reproduces the draw with `certhub draw verify`, and any alteration is caught
-with the reason (MISSION.md C5: anyone can recompute)."""
+with the reason (C5: anyone can recompute)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,10 @@ def test_the_draw_reproduces(document):
     assert len(checked) == 4
     assert checked[0].startswith("target pool: 6 members, Merkle root ")
     assert checked[2].startswith(f"ledger: entry {document['ledger']['index']} records this commitment at ")
-    assert checked[3] == ("selection: 6 targets and their inspectors reproduced from the sources with sha256 "
-                          "(key 3.9.12.17.22.28.31./0.1.2.4.6./)")  # fmt: skip
+    assert checked[3] == (
+        "selection: 6 targets and their inspectors reproduced from the sources with sha256 "
+        "(key 3.9.12.17.22.28.31./0.1.2.4.6./)"
+    )
 
 
 def _altered(document, change):
@@ -73,13 +75,17 @@ def _swap_first_two(d):
         (lambda d: d["pool"].pop(), "the pool lists 5 targets; the commitment announced 6"),
         (lambda d: d["pool"][0].__setitem__(2, "430000"), "the pool's Merkle root is "),
         (lambda d: d["inspectors"][0][3].append("91430100000000019W"), "the inspector pool (8 members, root "),
-        (lambda d: d["commitment"]["strata"][1].__setitem__("count", 5),
-         "the commitment is not the one recorded in the ledger: its salted digest differs from the entry's"),
-        (lambda d: d["commitment"].__setitem__("sources_available_at", "2020-01-01T00:00:00+08:00"),
-         "the commitment is not the one recorded in the ledger"),
+        (
+            lambda d: d["commitment"]["strata"][1].__setitem__("count", 5),
+            "the commitment is not the one recorded in the ledger: its salted digest differs from the entry's",
+        ),
+        (
+            lambda d: d["commitment"].__setitem__("sources_available_at", "2020-01-01T00:00:00+08:00"),
+            "the commitment is not the one recorded in the ledger",
+        ),
         (lambda d: d["selection"].pop(), "the file lists 5 selections; the sources give 6"),
     ],
-)  # fmt: skip
+)
 def test_an_altered_file_does_not_reproduce(document, change, message):
     with pytest.raises(drawfile.DrawMismatch) as caught:
         drawfile.verify(_altered(document, change))
@@ -99,13 +105,20 @@ def test_a_commitment_recorded_after_its_sources_came_out_is_caught(document):
     altered["ledger"]["entry"] = orjson.dumps(entry).decode()
     with pytest.raises(drawfile.DrawMismatch) as caught:
         drawfile.verify(altered)
-    assert str(caught.value) == (f"the commitment was recorded at {entry['time'].replace('Z', '+00:00')}, not before "
-                                 "its sources came out (2020-01-01T00:00:00+08:00)")  # fmt: skip
+    assert str(caught.value) == (
+        f"the commitment was recorded at {entry['time'].replace('Z', '+00:00')}, not before "
+        "its sources came out (2020-01-01T00:00:00+08:00)"
+    )
 
 
 def _command(*args):
-    return subprocess.run([sys.executable, "-m", "certhub", "draw", *args], capture_output=True, text=True,  # noqa: S603
-                          check=False, timeout=120)  # fmt: skip
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "certhub", "draw", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def test_certhub_draw_verify_exit_codes(document, tmp_path):

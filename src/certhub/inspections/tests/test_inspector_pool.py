@@ -24,7 +24,7 @@ def entry(**overrides):
         "username": "",
     }
     data.update(overrides)
-    return data  # fmt: skip
+    return data
 
 
 def test_a_prefecture_officer_sees_the_pool_of_their_prefecture_only(client, world, inspection):
@@ -41,9 +41,15 @@ def test_an_officer_adds_an_inspector_with_a_sign_in_and_declared_conflicts(clie
     response = client.post(URL, entry(declared_conflicts=f"{maker.lower()}\n\n", username="officer_changsha"))
     assert response.status_code == 302
     added = Inspector.objects.get(code="XZ4301059001")
-    assert (added.name, added.department, added.region_id, added.qualifications, added.declared_conflicts,
-            added.available, added.user.username) == ("赵刚", "市场监管", "430105", ["ENTERPRISE", "LAB"], [maker],
-                                                      True, "officer_changsha")  # fmt: skip
+    assert (
+        added.name,
+        added.department,
+        added.region_id,
+        added.qualifications,
+        added.declared_conflicts,
+        added.available,
+        added.user.username,
+    ) == ("赵刚", "市场监管", "430105", ["ENTERPRISE", "LAB"], [maker], True, "officer_changsha")
 
 
 @pytest.mark.parametrize(

@@ -55,8 +55,14 @@ def record(task: Task, inspection, *, on: datetime.date | None = None, **overrid
     """The first inspector of the task records a normal result, inspected on the draw's day up to `on`."""
     inspector = task.assignments.order_by("slot").first().inspector
     drawn_on = timezone.localdate(task.batch.drawn_at)
-    data = {"result": "NORMAL", "follow_up": "NONE", "findings": "", "inspected_from": drawn_on,
-            "inspected_until": on or drawn_on, **overrides}  # fmt: skip
+    data = {
+        "result": "NORMAL",
+        "follow_up": "NONE",
+        "findings": "",
+        "inspected_from": drawn_on,
+        "inspected_until": on or drawn_on,
+        **overrides,
+    }
     return actions.do_record_result(task, **data, actor=inspection.actor(inspector.code.lower()))
 
 
@@ -67,8 +73,19 @@ def signed_in(client, world, username: str):
 
 def snapshot(task: Task) -> tuple:
     task.refresh_from_db()
-    return (task.status, task.result, task.follow_up, task.findings, task.inspected_from, task.inspected_until,
-            task.recorded_by_id, task.deadline, task.review_note, task.published_on, task.late_reason)  # fmt: skip
+    return (
+        task.status,
+        task.result,
+        task.follow_up,
+        task.findings,
+        task.inspected_from,
+        task.inspected_until,
+        task.recorded_by_id,
+        task.deadline,
+        task.review_note,
+        task.published_on,
+        task.late_reason,
+    )
 
 
 def messages_of(response) -> list[str]:
@@ -84,11 +101,23 @@ def test_item_list_tab_shows_every_item_with_departments_and_ratios(client, insp
     rows = table_rows(response)
     assert [row[0] for row in rows] == ["LH-HB-01", "SC-CP-01", "SC-JC-01", "SC-QY-01", "SC-QY-02", "SC-RZ-01"]
     assert rows[0] == [
-        "LH-HB-01", "排污企业环境管理体系认证联合检查", "市场监管、生态环境 联合抽查",
-        "《认证认可条例》；《排污许可管理条例》第二十九条", "企业", "联合现场检查", "3%", "每年1次",
-    ]  # fmt: skip
-    assert rows[5][2:] == ["市场监管", "《中华人民共和国认证认可条例》第五十五条", "认证机构", "现场检查、书面检查",
-                           "20%", "每年1次"]  # fmt: skip
+        "LH-HB-01",
+        "排污企业环境管理体系认证联合检查",
+        "市场监管、生态环境 联合抽查",
+        "《认证认可条例》；《排污许可管理条例》第二十九条",
+        "企业",
+        "联合现场检查",
+        "3%",
+        "每年1次",
+    ]
+    assert rows[5][2:] == [
+        "市场监管",
+        "《中华人民共和国认证认可条例》第五十五条",
+        "认证机构",
+        "现场检查、书面检查",
+        "20%",
+        "每年1次",
+    ]
     assert element_text(response, "main").count("抽查事项清单") >= 1
     # The tab bar marks the current tab.
     assert '<a href="/inspections/" aria-current="page">抽查事项清单</a>' in response.content.decode()
@@ -150,8 +179,11 @@ def test_drawn_batch_shows_sources_targets_and_inspectors_without_strata(client,
     assert not [word for word in GRADE_WORDS if word in response.content.decode()]
     assert f'href="/inspections/batches/{BATCH}/draw.json"' in response.content.decode()
     # The ledger entries that recorded the batch, for anyone to fetch and prove.
-    assert [row[1] for row in table_rows(response) if len(row) == 3] == ["BATCH_CREATED", "BATCH_COMMITTED",
-                                                                         "BATCH_DRAWN"]  # fmt: skip
+    assert [row[1] for row in table_rows(response) if len(row) == 3] == [
+        "BATCH_CREATED",
+        "BATCH_COMMITTED",
+        "BATCH_DRAWN",
+    ]
 
 
 def test_draw_file_downloads_as_json_attachment(client, inspection, started):
@@ -173,8 +205,9 @@ def test_published_results_tab_with_the_late_flag(client, world, inspection, sta
     task, late = first_task(batch), batch.tasks.get(sequence=2)
     recorded_on = timezone.localdate(batch.drawn_at) + datetime.timedelta(days=1)
     with time_machine.travel(batch.drawn_at + datetime.timedelta(days=1), tick=False):
-        record(late, inspection, on=recorded_on, result="CORRECTED", follow_up="CORRECTION",
-               findings="未按时公示年度报告")  # fmt: skip
+        record(
+            late, inspection, on=recorded_on, result="CORRECTED", follow_up="CORRECTION", findings="未按时公示年度报告"
+        )
     record(task, inspection, on=timezone.localdate())
     reviewer = world.actor("officer_province")
     actions.do_publish_result(task, actor=reviewer)
@@ -184,13 +217,28 @@ def test_published_results_tab_with_the_late_flag(client, world, inspection, sta
     rows = sorted(table_rows(response))
     today = timezone.localdate().isoformat()
     drawn_on = timezone.localdate(batch.drawn_at)
-    assert rows == sorted([
-        ["永州潇湘有机农场 9143110200000006X9", f"企业公示信息抽查 {BATCH}", "湖南省市场监督管理局",
-         f"{drawn_on.isoformat()} — {today}", "未发现问题", "无需后续处置", today],
-        ["湖南标准认证有限公司 91430100000000019W", f"企业公示信息抽查 {BATCH}", "湖南省市场监督管理局",
-         f"{drawn_on.isoformat()} — {recorded_on.isoformat()}", "发现问题已责令改正", "责令限期改正",
-         f"{today} 逾期公示 原因：人员调整，审核延误"],
-    ])  # fmt: skip
+    assert rows == sorted(
+        [
+            [
+                "永州潇湘有机农场 9143110200000006X9",
+                f"企业公示信息抽查 {BATCH}",
+                "湖南省市场监督管理局",
+                f"{drawn_on.isoformat()} — {today}",
+                "未发现问题",
+                "无需后续处置",
+                today,
+            ],
+            [
+                "湖南标准认证有限公司 91430100000000019W",
+                f"企业公示信息抽查 {BATCH}",
+                "湖南省市场监督管理局",
+                f"{drawn_on.isoformat()} — {recorded_on.isoformat()}",
+                "发现问题已责令改正",
+                "责令限期改正",
+                f"{today} 逾期公示 原因：人员调整，审核延误",
+            ],
+        ]
+    )
     assert by_class(response, "late-flag") == ["逾期公示"]
     assert not [word for word in GRADE_WORDS if word in response.content.decode()]
 
@@ -210,10 +258,17 @@ def test_officer_builds_a_plan_and_publishes_it(client, world, inspection):
     assert 'value="430000" selected' in page.content.decode()  # the officer's region by default
     assert 'value="市场监管局"' in page.content.decode()  # the officer's department by default
     items = [inspection.items["SC-RZ-01"].pk, inspection.items["SC-JC-01"].pk]
-    response = client.post(reverse("inspections:office_plan_list"), {
-        "title": "2027年度认证检测机构抽查计划", "year": "2027", "region": "430000",
-        "department": "湖南省市场监督管理局", "items": items, "description": "",
-    })  # fmt: skip
+    response = client.post(
+        reverse("inspections:office_plan_list"),
+        {
+            "title": "2027年度认证检测机构抽查计划",
+            "year": "2027",
+            "region": "430000",
+            "department": "湖南省市场监督管理局",
+            "items": items,
+            "description": "",
+        },
+    )
     plan = Plan.objects.get(title="2027年度认证检测机构抽查计划")
     assert response.status_code == 302
     assert response["Location"] == reverse("inspections:office_plan_detail", args=["2027-430000-01"])
@@ -239,10 +294,16 @@ def test_officer_builds_a_plan_and_publishes_it(client, world, inspection):
 def test_plan_refusal_is_shown_next_to_the_field_and_creates_nothing(client, world, inspection):
     signed_in(client, world, "officer_province")
     before = Plan.objects.count()
-    response = client.post(reverse("inspections:office_plan_list"), {
-        "title": "计划", "year": "1999", "region": "430000", "department": "湖南省市场监督管理局",
-        "items": [inspection.items["SC-RZ-01"].pk],
-    })  # fmt: skip
+    response = client.post(
+        reverse("inspections:office_plan_list"),
+        {
+            "title": "计划",
+            "year": "1999",
+            "region": "430000",
+            "department": "湖南省市场监督管理局",
+            "items": [inspection.items["SC-RZ-01"].pk],
+        },
+    )
     assert response.status_code == 422
     assert by_class(response, "field-errors") == ["年度“1999”不在2000到2100之间"]
     assert Plan.objects.count() == before
@@ -276,12 +337,20 @@ def test_the_public_and_other_roles_are_kept_out_of_the_office(client, world, in
 
 def batch_form(inspection, **overrides) -> dict:
     return {
-        "name": "第二批", "items": [inspection.items["SC-QY-02"].pk], "pool": inspection.pools["enterprises"].pk,
-        "ratio_a": "", "ratio_b": "", "ratio_c": "", "ratio_d": "", "count": "", "inspectors_per_target": "2",
-        "algorithm": "sha256", "sources_described": "双色球第2026200期开奖号码\n\n排列5第26400期开奖号码\n",
+        "name": "第二批",
+        "items": [inspection.items["SC-QY-02"].pk],
+        "pool": inspection.pools["enterprises"].pk,
+        "ratio_a": "",
+        "ratio_b": "",
+        "ratio_c": "",
+        "ratio_d": "",
+        "count": "",
+        "inspectors_per_target": "2",
+        "algorithm": "sha256",
+        "sources_described": "双色球第2026200期开奖号码\n\n排列5第26400期开奖号码\n",
         "sources_available_at": (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S"),
         **overrides,
-    }  # fmt: skip
+    }
 
 
 def test_batch_form_prefills_ratios_and_creates_the_batch(client, world, inspection):
@@ -294,16 +363,40 @@ def test_batch_form_prefills_ratios_and_creates_the_batch(client, world, inspect
         assert f'name="{field}" value="{value}"' in content
     assert 'type="datetime-local" name="sources_available_at"' in content and 'step="1"' in content
     at = (timezone.localtime() + datetime.timedelta(days=2)).replace(microsecond=0)
-    form = batch_form(inspection, ratio_a="2.5", ratio_b="5", ratio_c="10", ratio_d="20", own_county_rule="on",
-                      sources_available_at=at.strftime("%Y-%m-%dT%H:%M:%S"))  # fmt: skip
+    form = batch_form(
+        inspection,
+        ratio_a="2.5",
+        ratio_b="5",
+        ratio_c="10",
+        ratio_d="20",
+        own_county_rule="on",
+        sources_available_at=at.strftime("%Y-%m-%dT%H:%M:%S"),
+    )
     response = client.post(reverse("inspections:office_batch_create", args=[PLAN]), form)
     assert response.status_code == 302
     batch = Batch.objects.get(number=f"{PLAN}-02")
     assert response["Location"] == reverse("inspections:office_batch_detail", args=[batch.number])
-    assert (batch.name, batch.ratios, batch.count, batch.inspectors_per_target, batch.own_county_rule,
-            batch.algorithm, batch.sources_described, batch.sources_available_at, batch.status) == (
-        "第二批", {"A": "2.5", "B": "5", "C": "10", "D": "20"}, None, 2, True, "sha256",
-        ["双色球第2026200期开奖号码", "排列5第26400期开奖号码"], at, "DRAFT")  # fmt: skip
+    assert (
+        batch.name,
+        batch.ratios,
+        batch.count,
+        batch.inspectors_per_target,
+        batch.own_county_rule,
+        batch.algorithm,
+        batch.sources_described,
+        batch.sources_available_at,
+        batch.status,
+    ) == (
+        "第二批",
+        {"A": "2.5", "B": "5", "C": "10", "D": "20"},
+        None,
+        2,
+        True,
+        "sha256",
+        ["双色球第2026200期开奖号码", "排列5第26400期开奖号码"],
+        at,
+        "DRAFT",
+    )
     assert list(batch.items.values_list("code", flat=True)) == ["SC-QY-02"]
     assert messages_of(client.get(response["Location"])) == [f"已新建批次{PLAN}-02，请核对后公告。"]
 
@@ -318,8 +411,9 @@ def test_empty_ratios_take_the_defaults_of_the_items_chosen(client, world, inspe
 def test_batch_refusal_is_shown_next_to_the_field_and_creates_nothing(client, world, inspection):
     signed_in(client, world, "officer_province")
     before = Batch.objects.count()
-    response = client.post(reverse("inspections:office_batch_create", args=[PLAN]),
-                           batch_form(inspection, inspectors_per_target="1"))  # fmt: skip
+    response = client.post(
+        reverse("inspections:office_batch_create", args=[PLAN]), batch_form(inspection, inspectors_per_target="1")
+    )
     assert response.status_code == 422
     assert by_class(response, "field-errors") == ["每户至少两名检查人员，联合抽查时每个部门至少一名（本批次1个部门）"]
     assert Batch.objects.count() == before
@@ -327,10 +421,17 @@ def test_batch_refusal_is_shown_next_to_the_field_and_creates_nothing(client, wo
 
 def test_a_pool_is_created_from_the_batch_page(client, world, inspection):
     signed_in(client, world, "officer_province")
-    response = client.post(reverse("inspections:office_pool_create", args=[PLAN]), {
-        "pool-pool_name": "长沙市C、D类企业", "pool-target_type": "ENTERPRISE", "pool-region": "430100",
-        "pool-industry_section": "c", "pool-scheme_code": "", "pool-grades": ["C", "D"],
-    })  # fmt: skip
+    response = client.post(
+        reverse("inspections:office_pool_create", args=[PLAN]),
+        {
+            "pool-pool_name": "长沙市C、D类企业",
+            "pool-target_type": "ENTERPRISE",
+            "pool-region": "430100",
+            "pool-industry_section": "c",
+            "pool-scheme_code": "",
+            "pool-grades": ["C", "D"],
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("inspections:office_batch_create", args=[PLAN])
     pool = TargetPool.objects.get(name="长沙市C、D类企业")
@@ -364,23 +465,28 @@ def test_announce_then_draw_from_the_office(client, world, inspection, started):
             ["D", "0", "100%", "0"],
         ]
         # Before the sources are out the draw is refused next to the form, and nothing is drawn.
-        early = client.post(reverse("inspections:office_batch_draw", args=[BATCH]),
-                            {"source_0": SOURCES[0], "source_1": SOURCES[1]})  # fmt: skip
+        early = client.post(
+            reverse("inspections:office_batch_draw", args=[BATCH]), {"source_0": SOURCES[0], "source_1": SOURCES[1]}
+        )
         assert early.status_code == 422
         assert by_class(early, "error-summary")[0].startswith("随机源要到")
     batch = Batch.objects.get(number=BATCH)
     assert (batch.status, batch.tasks.count()) == ("COMMITTED", 0)
     with time_machine.travel(batch.sources_available_at + datetime.timedelta(minutes=1), tick=False):
         signed_in(client, world, "officer_province")
-        bad = client.post(reverse("inspections:office_batch_draw", args=[BATCH]),
-                          {"source_0": "1 2 x", "source_1": SOURCES[1]})  # fmt: skip
+        bad = client.post(
+            reverse("inspections:office_batch_draw", args=[BATCH]), {"source_0": "1 2 x", "source_1": SOURCES[1]}
+        )
         assert bad.status_code == 422
         assert by_class(bad, "field-errors") == [
             "source '1 2 x': 'x' is not a whole number (RFC 3797 sources are numbers)"
         ]
         assert Batch.objects.get(number=BATCH).status == "COMMITTED"
-        drawn = client.post(reverse("inspections:office_batch_draw", args=[BATCH]),
-                            {"source_0": SOURCES[0], "source_1": SOURCES[1]}, follow=True)  # fmt: skip
+        drawn = client.post(
+            reverse("inspections:office_batch_draw", args=[BATCH]),
+            {"source_0": SOURCES[0], "source_1": SOURCES[1]},
+            follow=True,
+        )
     assert messages_of(drawn) == [f"批次{BATCH}已抽取6个检查对象。"]
     tasks = [row for row in table_rows(drawn) if len(row) == 7]
     assert [(row[0], row[1], row[2], row[6]) for row in tasks] == [
@@ -397,8 +503,13 @@ def test_an_unassigned_inspector_cannot_record_and_nothing_changes(client, world
     before = snapshot(task)
     url = reverse("inspections:office_task_record", args=[task.pk])
     drawn_on = timezone.localdate(task.batch.drawn_at)
-    data = {"result": "NORMAL", "follow_up": "NONE", "findings": "", "inspected_from": drawn_on,
-            "inspected_until": timezone.localdate()}  # fmt: skip
+    data = {
+        "result": "NORMAL",
+        "follow_up": "NONE",
+        "findings": "",
+        "inspected_from": drawn_on,
+        "inspected_until": timezone.localdate(),
+    }
     for username in ("xz4301040003", "officer_province"):
         signed_in(client, world, username)
         assert client.get(url).status_code == 403
@@ -425,8 +536,19 @@ def test_an_assigned_inspector_records_the_result(client, world, inspection, sta
     )
     assert response.status_code == 302 and response["Location"] == reverse("inspections:office_my_tasks")
     inspector = task.assignments.get(slot=0).inspector
-    assert snapshot(task) == ("SUBMITTED", "PROBLEM", "CASE_FILED", "年报资产数据不实", drawn_on, today, inspector.pk,
-                              add_working_days(today, 20).day, "", None, "")  # fmt: skip
+    assert snapshot(task) == (
+        "SUBMITTED",
+        "PROBLEM",
+        "CASE_FILED",
+        "年报资产数据不实",
+        drawn_on,
+        today,
+        inspector.pk,
+        add_working_days(today, 20).day,
+        "",
+        None,
+        "",
+    )
     assert messages_of(client.get(response["Location"])) == ["“永州潇湘有机农场”的检查结果已提交审核。"]
 
 
@@ -441,14 +563,16 @@ def test_reviewer_returns_then_publishes(client, world, inspection, started):
     assert refused.status_code == 422
     assert by_class(refused, "field-errors") == ["退回须写明审核意见"]
     assert snapshot(task) == before
-    returned = client.post(reverse("inspections:office_task_return", args=[task.pk]), {"return-note": "检查日期有误"},
-                           follow=True)  # fmt: skip
+    returned = client.post(
+        reverse("inspections:office_task_return", args=[task.pk]), {"return-note": "检查日期有误"}, follow=True
+    )
     assert messages_of(returned) == ["“永州潇湘有机农场”的检查结果已退回检查人员。"]
     assert snapshot(task)[0] == "RETURNED" and task.review_note == "检查日期有误"
     # An inspector of the task cannot review it, even with a reviewer's region.
     record(task, inspection, on=timezone.localdate())
-    published = client.post(reverse("inspections:office_task_publish", args=[task.pk]), {"publish-note": "同意"},
-                            follow=True)  # fmt: skip
+    published = client.post(
+        reverse("inspections:office_task_publish", args=[task.pk]), {"publish-note": "同意"}, follow=True
+    )
     assert messages_of(published) == ["“永州潇湘有机农场”的检查结果已公示。"]
     assert snapshot(task)[0] == "PUBLISHED" and task.published_on == timezone.localdate()
     assert (task.reviewed_by, task.late_reason) == ("officer_province", "")
@@ -471,8 +595,10 @@ def test_late_publication_needs_the_reason_and_is_flagged(client, world, inspect
         f"已超过公示期限（{deadline}，检查结束后20个工作日）：须写明逾期原因，结果将标注为逾期公示"
     ]
     assert snapshot(task) == before
-    client.post(reverse("inspections:office_task_publish", args=[task.pk]),
-                {"publish-note": "", "publish-late_reason": "系统故障"})  # fmt: skip
+    client.post(
+        reverse("inspections:office_task_publish", args=[task.pk]),
+        {"publish-note": "", "publish-late_reason": "系统故障"},
+    )
     assert snapshot(task)[0] == "PUBLISHED" and task.late_reason == "系统故障" and task.published_late
 
 

@@ -23,8 +23,9 @@ def _pool(keys, regions, organizations, sizes):
 
 
 def test_leaves_are_rfc_8785_json_lists_stratum_by_stratum():
-    pool = _pool(["K1", "K2", "K3"], ["430102", "430103", "430104"], ["O1", "O2", "O3"],
-                 {"A": 1, "B": 0, "C": 2, "D": 0})  # fmt: skip
+    pool = _pool(
+        ["K1", "K2", "K3"], ["430102", "430103", "430104"], ["O1", "O2", "O3"], {"A": 1, "B": 0, "C": 2, "D": 0}
+    )
     assert pool.strata() == ["A", "C", "C"]
     assert pool.leaves() == [canonical.dumps(row) for row in pool.rows()]
     assert pool.leaves()[1] == b'["C","K2","430103","O2"]'
@@ -37,8 +38,12 @@ def test_an_enterprise_row_is_its_own_organization():
 
 
 def test_keys_that_need_escaping_take_the_canonical_path():
-    pool = _pool(['CNCA-R-2004-117/证书"1"', "CNCA\\2", "tab\there"], ["430102"] * 3, ["O1", "O2", "O3"],
-                 {"A": 0, "B": 3, "C": 0, "D": 0})  # fmt: skip
+    pool = _pool(
+        ['CNCA-R-2004-117/证书"1"', "CNCA\\2", "tab\there"],
+        ["430102"] * 3,
+        ["O1", "O2", "O3"],
+        {"A": 0, "B": 3, "C": 0, "D": 0},
+    )
     assert pool.leaves() == [canonical.dumps(row) for row in pool.rows()]
     assert orjson.loads(pool.leaves()[0]) == ["B", 'CNCA-R-2004-117/证书"1"', "430102", "O1"]
 

@@ -21,9 +21,15 @@ def published(world, inspection, started):
 
 @pytest.mark.parametrize(
     "path",
-    ["/inspections/", "/inspections/plans/", "/inspections/batches/", "/inspections/results/",
-     "/inspections/batches/{batch}/", "/api/v1/inspections/results"],
-)  # fmt: skip
+    [
+        "/inspections/",
+        "/inspections/plans/",
+        "/inspections/batches/",
+        "/inspections/results/",
+        "/inspections/batches/{batch}/",
+        "/api/v1/inspections/results",
+    ],
+)
 def test_public_pages_never_select_the_snapshot(client, published, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path.format(batch=published.number))
@@ -32,9 +38,15 @@ def test_public_pages_never_select_the_snapshot(client, published, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/inspections/office/", "/inspections/office/plans/", "/inspections/office/batches/{batch}/",
-             "/inspections/office/reviews/", "/inspections/office/plans/{plan}/"],
-)  # fmt: skip
+    "path",
+    [
+        "/inspections/office/",
+        "/inspections/office/plans/",
+        "/inspections/office/batches/{batch}/",
+        "/inspections/office/reviews/",
+        "/inspections/office/plans/{plan}/",
+    ],
+)
 def test_office_pages_never_select_the_snapshot(client, world, published, path):
     signed_in(client, world, "officer_province")
     with CaptureQueriesContext(connection) as queries:

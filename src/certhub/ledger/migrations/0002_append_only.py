@@ -1,4 +1,4 @@
-"""On PostgreSQL the ledger is append-only in the database itself (MISSION.md C4): the trigger function of
+"""On PostgreSQL the ledger is append-only in the database itself (C4): the trigger function of
 core's audit log refuses UPDATE and DELETE on entries, stored subtree hashes and checkpoints, whoever
 connects. Only the head row, which every append moves forward, is updated."""
 

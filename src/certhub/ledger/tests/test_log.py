@@ -31,8 +31,13 @@ def leaves() -> list[bytes]:
 
 
 def change_status(world, to_status: str) -> None:
-    do_change_certificate_status(world.certificates["active"], to_status=to_status, reason="监督审核",
-                                 effective_date=datetime.date(2026, 1, 5), actor=world.actor("cb_hunan"))  # fmt: skip
+    do_change_certificate_status(
+        world.certificates["active"],
+        to_status=to_status,
+        reason="监督审核",
+        effective_date=datetime.date(2026, 1, 5),
+        actor=world.actor("cb_hunan"),
+    )
 
 
 def verify(*args: str) -> tuple[int, str]:
@@ -327,7 +332,7 @@ def test_a_stale_remembered_head_costs_a_retry_never_a_wrong_tree(world, stale):
         "an older size": log.Edge(size - 1, real.frontier[:-1]),
         "a size ahead": log.Edge(size + 1, [*real.frontier, bytes(32)]),
     }[stale]
-    change_status(world, "SUSPENDED")  # fmt: skip
+    change_status(world, "SUSPENDED")
     assert log.tree_size() == size + 1
     assert log.root_at(size + 1) == merkle.root_hash(leaves())
     assert verify("--no-audit")[0] == 0

@@ -41,8 +41,13 @@ def test_the_vectors_are_there():
 @pytest.mark.parametrize("path", INCLUSION, ids=name)
 def test_inclusion_vector(path):
     case = json.loads(path.read_text())
-    arguments = (b64(case["leafHash"]), case["leafIdx"], case["treeSize"], [b64(p) for p in case["proof"] or []],
-                 b64(case["root"]))  # fmt: skip
+    arguments = (
+        b64(case["leafHash"]),
+        case["leafIdx"],
+        case["treeSize"],
+        [b64(p) for p in case["proof"] or []],
+        b64(case["root"]),
+    )
     if case["wantErr"]:
         with pytest.raises(ProofError):
             verify_inclusion(*arguments)
@@ -53,8 +58,13 @@ def test_inclusion_vector(path):
 @pytest.mark.parametrize("path", CONSISTENCY, ids=name)
 def test_consistency_vector(path):
     case = json.loads(path.read_text())
-    arguments = (case["size1"], case["size2"], [b64(p) for p in case["proof"] or []], b64(case["root1"]),
-                 b64(case["root2"]))  # fmt: skip
+    arguments = (
+        case["size1"],
+        case["size2"],
+        [b64(p) for p in case["proof"] or []],
+        b64(case["root1"]),
+        b64(case["root2"]),
+    )
     if case["wantErr"]:
         with pytest.raises(ProofError):
             verify_consistency(*arguments)
@@ -80,8 +90,9 @@ def test_rfc6962_hashes_roots_and_proofs_are_reproduced():
     for row in RFC6962["inclusion_proofs"]:
         proof = inclusion_proof(leaves, row["leaf_index"], row["tree_size"])
         assert [p.hex() for p in proof] == row["proof"]
-        verify_inclusion(bytes.fromhex(row["leaf_hash"]), row["leaf_index"], row["tree_size"], proof,
-                         bytes.fromhex(row["root"]))  # fmt: skip
+        verify_inclusion(
+            bytes.fromhex(row["leaf_hash"]), row["leaf_index"], row["tree_size"], proof, bytes.fromhex(row["root"])
+        )
     for row in RFC6962["consistency_proofs"]:
         proof = consistency_proof(leaves, row["size1"], row["size2"])
         assert [p.hex() for p in proof] == row["proof"]

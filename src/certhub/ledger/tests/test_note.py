@@ -70,7 +70,10 @@ def test_verifier_keys_parse_and_bad_ones_are_refused():
     for vector in VECTORS["vkeys"]:
         verifier = Verifier.parse(vector["vkey"])
         assert (verifier.name, verifier.key_hash.hex(), verifier.public_key.hex()) == (
-            vector["name"], vector["key_id_hex"], vector["ed25519_pubkey_hex"])  # fmt: skip
+            vector["name"],
+            vector["key_id_hex"],
+            vector["ed25519_pubkey_hex"],
+        )
         assert str(verifier) == vector["vkey"]
     good = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     for case in VECTORS["invalid_vkeys"]["cases"]:
@@ -93,7 +96,10 @@ def test_checkpoint_bodies():
         else:
             parsed = Checkpoint.parse(case["parse"])
             assert (parsed.origin, parsed.size, parsed.root_hash.hex()) == (
-                case["origin"], case["size"], case["root_hash_hex"])  # fmt: skip
+                case["origin"],
+                case["size"],
+                case["root_hash_hex"],
+            )
     tree = VECTORS["tree_note_golang"][0]
     root = bytes.fromhex(tree["hash_hex"])
     assert Checkpoint("go.sum database tree", tree["n"], root).body() == tree["formatted"]
@@ -131,10 +137,15 @@ def test_the_note_verify_command_exits_0_or_1_with_the_reason(tmp_path):
     def run(path: Path) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603 - our own command
             [sys.executable, "-m", "certhub", "note", "verify", "--key", key, str(path)],
-            capture_output=True, text=True, env={"PYTHONPATH": src, "PATH": "/usr/bin:/bin"}, timeout=60,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": src, "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
 
     ok, refused = run(good), run(bad)
     assert (ok.returncode, ok.stdout) == (0, "valid: signed by PeterNeumann\n")
     assert (refused.returncode, refused.stderr.strip()) == (
-        1, "CommandError: invalid: invalid signature for key PeterNeumann+c74f20a3")  # fmt: skip
+        1,
+        "CommandError: invalid: invalid signature for key PeterNeumann+c74f20a3",
+    )

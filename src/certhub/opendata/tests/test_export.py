@@ -136,8 +136,10 @@ def test_the_csv_columns_and_the_values_of_a_known_certificate(exported, world):
     }
     suspended = next(r for r in rows if r["number"] == "CNCA-QMS-2025-0002")
     assert (suspended["status_label"], suspended["status_date"], suspended["status_reason"]) == (
-        "暂停", "2025-09-01", "监督审核发现严重不符合",
-    )  # fmt: skip
+        "暂停",
+        "2025-09-01",
+        "监督审核发现严重不符合",
+    )
 
 
 def test_each_jsonl_line_is_the_public_api_document_of_that_certificate(exported, world, client):
@@ -165,14 +167,24 @@ def test_bodies_labs_and_scope_carry_the_public_api_fields(exported, world, clie
     assert [{k: v for k, v in row.items() if k != "cma_number"} for row in scope] == detail["scope"]
     assert {row["cma_number"] for row in scope} == {"231812050341"}
     assert csv_rows(path_of(exported, "certification_bodies.csv.gz"))[0] == {
-        "approval_number": "CNCA-R-2004-117", "name": "湖南标准认证有限公司", "accreditation": "CNAS C117-M",
-        "status": "ACTIVE", "uscc": world.organizations["cb_hunan"].uscc, "region_code": "430100",
-        "region_name": "长沙市", "schemes": "CCC;EMS;ORGANIC;QMS",
-    }  # fmt: skip
+        "approval_number": "CNCA-R-2004-117",
+        "name": "湖南标准认证有限公司",
+        "accreditation": "CNAS C117-M",
+        "status": "ACTIVE",
+        "uscc": world.organizations["cb_hunan"].uscc,
+        "region_code": "430100",
+        "region_name": "长沙市",
+        "schemes": "CCC;EMS;ORGANIC;QMS",
+    }
     assert csv_rows(path_of(exported, "lab_scope.csv.gz"))[1] == {
-        "cma_number": "231812050341", "field": "食品", "object": "大米", "parameter": "铅",
-        "standard": "GB 5009.12-2023", "valid_from": "2023-05-01", "valid_until": "",
-    }  # fmt: skip
+        "cma_number": "231812050341",
+        "field": "食品",
+        "object": "大米",
+        "parameter": "铅",
+        "standard": "GB 5009.12-2023",
+        "valid_from": "2023-05-01",
+        "valid_until": "",
+    }
 
 
 def test_organizations_are_the_holders_of_public_certificates_with_public_fields_only(world, opendata_dir):
@@ -208,8 +220,14 @@ def test_the_manifest_states_the_true_rows_bytes_and_digests(exported):
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest == exported.export.manifest
     assert sorted(manifest) == [
-        "as_of_date", "certhub_version", "completed_at", "files", "format", "generated_at", "licence",
-    ]  # fmt: skip
+        "as_of_date",
+        "certhub_version",
+        "completed_at",
+        "files",
+        "format",
+        "generated_at",
+        "licence",
+    ]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["generated_at"])
     assert manifest["format"] == "certhub-opendata/1"
     assert manifest["certhub_version"] == "0.1.0"
@@ -302,9 +320,13 @@ def test_only_one_export_runs_at_a_time(world, opendata_dir):
     with ExportLock(opendata_dir) as lock:
         lock.update(dataset="certificates", rows=4000, total=100000, force=True)
         assert export_in_progress() == {
-            "pid": os.getpid(), "started_at": lock.state["started_at"], "done": [], "dataset": "certificates",
-            "rows": 4000, "total": 100000,
-        }  # fmt: skip
+            "pid": os.getpid(),
+            "started_at": lock.state["started_at"],
+            "done": [],
+            "dataset": "certificates",
+            "rows": 4000,
+            "total": 100000,
+        }
         with pytest.raises(ExportRunning):
             export_open_data()
         with pytest.raises(CommandError, match="another open-data export is in progress"):
@@ -342,12 +364,22 @@ def test_rows_are_read_in_primary_key_chunks(world, django_assert_num_queries):
 
 def test_csv_cells():
     assert [csv_cell(v) for v in (None, True, False, 12, "湘江", ["CCC"], {"a": "b"})] == [
-        "", "true", "false", "12", "湘江", '["CCC"]', '{"a":"b"}',
-    ]  # fmt: skip
+        "",
+        "true",
+        "false",
+        "12",
+        "湘江",
+        '["CCC"]',
+        '{"a":"b"}',
+    ]
     # A cell a spreadsheet would run as a formula is defused (OWASP "CSV injection").
     assert [csv_cell(v) for v in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tx")] == [
-        "'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)", "'\tx",
-    ]  # fmt: skip
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+    ]
 
 
 def test_the_docs_list_every_column():

@@ -30,16 +30,25 @@ def test_the_page_lists_the_latest_files(client, exported):
     rows = table_rows(response)
     by_file = {entry["filename"]: entry for entry in exported.export.manifest["files"]}
     certificates = by_file["certificates.csv.gz"]
-    assert rows[0] == ["证书", "CSV（UTF-8，带BOM）", "5", f"{certificates['bytes']} 字节", certificates["sha256"],
-                       "certificates.csv.gz"]  # fmt: skip
+    assert rows[0] == [
+        "证书",
+        "CSV（UTF-8，带BOM）",
+        "5",
+        f"{certificates['bytes']} 字节",
+        certificates["sha256"],
+        "certificates.csv.gz",
+    ]
     assert [row[:3] for row in rows[1:]] == [
         ["证书", "JSON Lines（UTF-8）", "5"],
-        ["认证机构", "CSV（UTF-8，带BOM）", "2"], ["认证机构", "JSON Lines（UTF-8）", "2"],
-        ["检验检测机构", "CSV（UTF-8，带BOM）", "1"], ["检验检测机构", "JSON Lines（UTF-8）", "1"],
+        ["认证机构", "CSV（UTF-8，带BOM）", "2"],
+        ["认证机构", "JSON Lines（UTF-8）", "2"],
+        ["检验检测机构", "CSV（UTF-8，带BOM）", "1"],
+        ["检验检测机构", "JSON Lines（UTF-8）", "1"],
         ["检验检测机构资质认定范围", "CSV（UTF-8，带BOM）", "2"],
         ["检验检测机构资质认定范围", "JSON Lines（UTF-8）", "2"],
-        ["持有公开证书的机构", "CSV（UTF-8，带BOM）", "2"], ["持有公开证书的机构", "JSON Lines（UTF-8）", "2"],
-    ]  # fmt: skip
+        ["持有公开证书的机构", "CSV（UTF-8，带BOM）", "2"],
+        ["持有公开证书的机构", "JSON Lines（UTF-8）", "2"],
+    ]
     content = response.content.decode()
     for entry in exported.export.manifest["files"]:
         assert f'href="/open-data/files/{entry["filename"]}" download' in content
@@ -160,8 +169,9 @@ def test_an_administrator_starts_an_export(client, world, opendata_dir):
     assert len(table_rows(response)) == 10
 
 
-def test_in_process_mode_the_button_starts_the_command_beside_the_server(client, world, opendata_dir, settings,
-                                                                        monkeypatch):  # fmt: skip
+def test_in_process_mode_the_button_starts_the_command_beside_the_server(
+    client, world, opendata_dir, settings, monkeypatch
+):
     settings.CERTHUB_OPENDATA_ON_DEMAND = "process"
     started = []
 

@@ -64,9 +64,15 @@ def test_english_search_results(client, world):
     switch_to_english(client)
     response = client.get(reverse("portal:search"), {"q": "CNCA-EMS-2024-0004"})
     assert table_rows(response) == [
-        ["CNCA-EMS-2024-0004", "衡阳湘江机械制造有限公司", "Environmental management system (ISO 14001)",
-         "湖南标准认证有限公司", "Withdrawn", "2027-01-09"]
-    ]  # fmt: skip
+        [
+            "CNCA-EMS-2024-0004",
+            "衡阳湘江机械制造有限公司",
+            "Environmental management system (ISO 14001)",
+            "湖南标准认证有限公司",
+            "Withdrawn",
+            "2027-01-09",
+        ]
+    ]
     assert by_class(response, "result-count") == ["1 result · page 1 of 1"] * 2  # above and below the table
 
 

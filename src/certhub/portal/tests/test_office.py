@@ -30,9 +30,11 @@ def test_login_page_signs_an_officer_in_to_the_office(client, world):
     assert response["Location"] == reverse("portal:office_home")
     office = client.get(reverse("portal:office_home"))
     assert "辖区：长沙市（430100）。列表只包含辖区内的记录。" in page_text(office)
-    assert [link for link in ("机构", "认证机构", "检验检测机构", "人员", "证书", "检验检测报告")
-            if f">{link}</a></h2>" in office.content.decode()] == ["机构", "认证机构", "检验检测机构", "人员", "证书",
-                                                                  "检验检测报告"]  # fmt: skip
+    assert [
+        link
+        for link in ("机构", "认证机构", "检验检测机构", "人员", "证书", "检验检测报告")
+        if f">{link}</a></h2>" in office.content.decode()
+    ] == ["机构", "认证机构", "检验检测机构", "人员", "证书", "检验检测报告"]
 
 
 def test_wrong_password_is_refused_with_a_message(client, world):

@@ -1,4 +1,4 @@
-"""The procurement check page (MISSION.md C13 政府采购优先, "by API and page"): what a buyer reads for a
+"""The procurement check page (C13 政府采购优先, "by API and page"): what a buyer reads for a
 supplier and a product, the same answer as the API, bad credit codes shown next to the field; and on a
 phone in a real browser."""
 
@@ -38,7 +38,8 @@ def test_a_certified_supplier_and_its_certificates(client, world, today):
     page = client.get("/procurement/", {"uscc": maker.lower()})
     assert element_text(page, "procurement-word") == "已获有效认证"
     assert element_text(page, "procurement-message") == (
-        "该供应商目前持有2张有效认证证书：强制性产品认证、质量管理体系认证")  # fmt: skip
+        "该供应商目前持有2张有效认证证书：强制性产品认证、质量管理体系认证"
+    )
     assert 'class="status-banner tone-valid"' in page.content.decode()
     assert element_text(page, "procurement-schemes") == "强制性产品认证 质量管理体系认证"
     assert "长沙星城电器有限公司" in page_text(page)
@@ -53,8 +54,16 @@ def test_a_product_by_name_and_by_ccc_code(client, world, today):
     maker = world.organizations["maker"].uscc
     page = client.get("/procurement/", {"uscc": maker, "product": "电冰箱"})
     assert element_text(page, "procurement-message") == "产品“电冰箱”目前有1张有效认证证书：强制性产品认证"
-    assert table_rows(page) == [["2025010701000123", "强制性产品认证", "湖南标准认证有限公司", "有效", "2030-02-28",
-                                 "CCC目录产品、产品及型号、认证范围"]]  # fmt: skip
+    assert table_rows(page) == [
+        [
+            "2025010701000123",
+            "强制性产品认证",
+            "湖南标准认证有限公司",
+            "有效",
+            "2030-02-28",
+            "CCC目录产品、产品及型号、认证范围",
+        ]
+    ]
     by_code = client.get("/procurement/", {"uscc": maker, "product": "0701"})
     assert "0701 家用电冰箱和食品冷冻箱" in page_text(by_code)
     assert table_rows(by_code)[0][-1] == "CCC目录产品"
@@ -67,7 +76,10 @@ def test_a_product_by_name_and_by_ccc_code(client, world, today):
 def test_suspended_and_withdrawn_certificates_are_shown_as_such(client, world, today):
     page = client.get("/procurement/", {"uscc": world.organizations["hengyang"].uscc})
     assert [row[0] + " " + row[3] for row in table_rows(page)] == [
-        "CNCA-QMS-2025-0001 有效", "CNCA-QMS-2025-0002 暂停", "CNCA-EMS-2024-0004 撤销"]  # fmt: skip
+        "CNCA-QMS-2025-0001 有效",
+        "CNCA-QMS-2025-0002 暂停",
+        "CNCA-EMS-2024-0004 撤销",
+    ]
 
 
 def test_unregistered_supplier_and_bad_credit_codes(client, world, today):
@@ -76,7 +88,8 @@ def test_unregistered_supplier_and_bad_credit_codes(client, world, today):
     assert element_text(page, "procurement-word") == "登记库中没有此供应商"
     assert 'class="status-banner tone-unknown"' in page.content.decode()
     assert element_text(page, "procurement-message") == (
-        f"登记库中没有统一社会信用代码为{unknown}的机构，不能认定其持有有效认证证书")  # fmt: skip
+        f"登记库中没有统一社会信用代码为{unknown}的机构，不能认定其持有有效认证证书"
+    )
     bad = client.get("/procurement/", {"uscc": "91430100MA4L1234", "product": "电冰箱"})
     assert bad.status_code == 200
     assert element_text(bad, "id_uscc_errors") == "统一社会信用代码须为18位，收到16位"

@@ -108,9 +108,12 @@ def test_certificate_page_states_its_status_in_words_and_colour(client, world, k
     certificate = world.certificates[key]
     if change:
         actions.do_change_certificate_status(
-            certificate, to_status=change, effective_date=datetime.date(2025, 10, 1), reason="测试原因",
+            certificate,
+            to_status=change,
+            effective_date=datetime.date(2025, 10, 1),
+            reason="测试原因",
             actor=world.actor("cb_hunan"),
-        )  # fmt: skip
+        )
     response = client.get(certificate_url(certificate.number, "CNCA-R-2004-117"))
     assert response.status_code == 200
     assert element_text(response, "status-word") == word
@@ -142,9 +145,15 @@ def test_certificate_page_shows_the_record(client, world):
     response = client.get(certificate_url("2025010701000123"))
     text = page_text(response)
     for expected in (
-        "长沙星城电器有限公司", world.organizations["maker"].uscc, "强制性产品认证", "湖南标准认证有限公司",
-        "CNCA-R-2004-117", "家用电冰箱", "GB 4706.1-2005; GB 4706.13-2014", "2030-02-28",
-    ):  # fmt: skip
+        "长沙星城电器有限公司",
+        world.organizations["maker"].uscc,
+        "强制性产品认证",
+        "湖南标准认证有限公司",
+        "CNCA-R-2004-117",
+        "家用电冰箱",
+        "GB 4706.1-2005; GB 4706.13-2014",
+        "2030-02-28",
+    ):
         assert expected in text
     assert table_rows(response)[0] == ["家用电冰箱", "BCD-218", "星城", "6901234567892", "—"]
 
@@ -286,7 +295,8 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     ],
 )
 def test_hot_pages_stay_within_their_query_budget(client, world, django_assert_max_num_queries, path, params, budget):
-    """Query-count baselines (STYLE.md 15): a page that grows a query per row fails here first."""
+    """Query-count baselines (docs/architecture.md convention 15): a page that grows a query per row fails here
+    first."""
     with django_assert_max_num_queries(budget):
         assert client.get(path, params).status_code == 200
 
@@ -301,7 +311,9 @@ def test_a_name_matching_too_many_holders_says_the_results_are_partial(client, w
     # Four names contain 公司; the first three registered are the two bodies and 长沙星城电器有限公司,
     # so only the latter's public certificates are listed, not 衡阳湘江's.
     assert sorted(set(re.findall(r'class="code" href="/certificates/([^/]+)/', text))) == [
-        "2025010701000123", "CNCA-QMS-2025-0001"]  # fmt: skip
+        "2025010701000123",
+        "CNCA-QMS-2025-0001",
+    ]
     full = client.get(SEARCH, {"q": "长沙星城"}).content.decode()
     assert "名称匹配的组织超过" not in full
 

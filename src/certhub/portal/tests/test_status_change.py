@@ -37,8 +37,13 @@ def test_sign_in_lands_a_body_on_its_certificates(client, world):
     assert response.redirect_chain[-1] == (MY_CERTIFICATES, 302)
     numbers = sorted(row[0] for row in table_rows(response))
     # Its own five certificates, the draft included; never the other body's certificate of the same number.
-    assert numbers == ["2025010701000123", "CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002",
-                       "CNCA-QMS-2025-0003"]  # fmt: skip
+    assert numbers == [
+        "2025010701000123",
+        "CNCA-EMS-2024-0004",
+        "CNCA-QMS-2025-0001",
+        "CNCA-QMS-2025-0002",
+        "CNCA-QMS-2025-0003",
+    ]
     assert [row[1] for row in table_rows(response) if row[0] == "CNCA-QMS-2025-0001"] == ["长沙星城电器有限公司"]
 
 
@@ -113,12 +118,14 @@ def test_a_body_cannot_change_another_bodys_certificate(client, world):
 def test_officers_and_the_public_cannot_use_the_form(client, world):
     certificate = world.certificates["active"]
     before = state(certificate)
-    anonymous = client.post(status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08",
-                                                      "reason": "x"})  # fmt: skip
+    anonymous = client.post(
+        status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "x"}
+    )
     assert anonymous.status_code == 302
     assert client.login(username="officer_province", password=world.PASSWORD)
-    officer = client.post(status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08",
-                                                    "reason": "x"})  # fmt: skip
+    officer = client.post(
+        status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "x"}
+    )
     assert officer.status_code == 403
     assert by_class(officer, "lead") == ["此页面仅对认证机构的用户开放。"]
     assert state(certificate) == before

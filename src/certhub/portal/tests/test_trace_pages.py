@@ -28,17 +28,27 @@ SCREENSHOT_DIR = Path(django_settings.VAR_DIR) / "screenshots"
 def add_traced_records(world) -> None:
     """A report behind the CCC certificate, a recorded surveillance audit and an auditor of its body."""
     actions.do_create_test_report(
-        world.labs["main"], number="BG-2025-0001", signatory=world.signatories["zhou"],
-        issue_date=datetime.date(2025, 6, 1), conclusion="PASS", client=world.organizations["maker"],
-        product="家用电冰箱", items=[{"parameter": "绝缘电阻", "standard": "GB 4706.1-2005", "result": "合格"}],
+        world.labs["main"],
+        number="BG-2025-0001",
+        signatory=world.signatories["zhou"],
+        issue_date=datetime.date(2025, 6, 1),
+        conclusion="PASS",
+        client=world.organizations["maker"],
+        product="家用电冰箱",
+        items=[{"parameter": "绝缘电阻", "standard": "GB 4706.1-2005", "result": "合格"}],
         actor=world.actor("lab"),
-    )  # fmt: skip
+    )
     world.certificates["ccc"] = actions.do_record_surveillance(
         world.certificates["ccc"], audit_date=datetime.date(2025, 4, 15), actor=world.actor("cb_hunan")
     )
     person = actions.do_create_person(name="王审核", roles=["AUDITOR"], actor=SYSTEM)
-    actions.do_add_affiliation(person, organization=world.organizations["cb_hunan"], role="AUDITOR",
-                               start=datetime.date(2020, 1, 1), actor=SYSTEM)  # fmt: skip
+    actions.do_add_affiliation(
+        person,
+        organization=world.organizations["cb_hunan"],
+        role="AUDITOR",
+        start=datetime.date(2020, 1, 1),
+        actor=SYSTEM,
+    )
 
 
 def ledger_indexes(world) -> list[str]:
@@ -101,9 +111,13 @@ def test_an_officer_in_scope_sees_who_recorded_each_step(client, traced):
 def test_a_step_newer_than_the_checkpoint_says_its_proof_comes_later(client, traced, settings):
     client.get(TRACE_URL)  # signs a checkpoint
     settings.LEDGER_CHECKPOINT_INTERVAL = 3600
-    actions.do_change_certificate_status(traced.certificates["ccc"], to_status="SUSPENDED",
-                                         effective_date=datetime.date(2025, 10, 8), reason="抽查不合格",
-                                         actor=traced.actor("cb_hunan"))  # fmt: skip
+    actions.do_change_certificate_status(
+        traced.certificates["ccc"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 8),
+        reason="抽查不合格",
+        actor=traced.actor("cb_hunan"),
+    )
     response = client.get(TRACE_URL)
     assert by_class(response, "ledger-index") == ledger_indexes(traced)
     assert by_class(response, "proof-pending") == ["此条目晚于最新的检查点：下一个检查点签发后即可取得它的包含证明。"]
@@ -113,10 +127,13 @@ def test_a_step_newer_than_the_checkpoint_says_its_proof_comes_later(client, tra
 def test_a_shared_number_asks_which_body_and_bad_input_says_why(client, traced):
     response = client.get("/trace/certificate/CNCA-QMS-2025-0001/")
     content = response.content.decode()
-    assert (response.status_code, re.findall(r'<a href="([^"]+)"><strong>([^<]+)</strong>', content)) == (200, [
-        ("/trace/certificate/CNCA-QMS-2025-0001/?body=CNCA-R-2004-117", "湖南标准认证有限公司"),
-        ("/trace/certificate/CNCA-QMS-2025-0001/?body=CNCA-R-2011-089", "岳阳质量认证中心有限公司"),
-    ])  # fmt: skip
+    assert (response.status_code, re.findall(r'<a href="([^"]+)"><strong>([^<]+)</strong>', content)) == (
+        200,
+        [
+            ("/trace/certificate/CNCA-QMS-2025-0001/?body=CNCA-R-2004-117", "湖南标准认证有限公司"),
+            ("/trace/certificate/CNCA-QMS-2025-0001/?body=CNCA-R-2011-089", "岳阳质量认证中心有限公司"),
+        ],
+    )
     missing = client.get("/trace/certificate/NOPE-1/")
     assert (missing.status_code, by_class(missing, "lead")) == (404, ["登记库中没有编号为“NOPE-1”的证书"])
     draft = client.get("/trace/certificate/CNCA-QMS-2025-0003/")
@@ -139,13 +156,19 @@ def test_report_and_organization_pages(client, traced):
     assert len(by_class(report, "ledger-index")) == 1
     client.force_login(traced.users["lab"])
     assert table_rows(client.get("/trace/report/BG-2025-0001/"))[0] == [
-        "绝缘电阻", "GB 4706.1-2005", "合格", "范围内", "范围内"]  # fmt: skip
+        "绝缘电阻",
+        "GB 4706.1-2005",
+        "合格",
+        "范围内",
+        "范围内",
+    ]
     client.logout()
     organization = client.get(f"/trace/organization/{traced.organizations['maker'].uscc}/")
     assert by_class(organization, "result-count") == ["共2张", "共1份"]
     assert [row[0] for row in table_rows(organization)] == [CCC, "CNCA-QMS-2025-0001", "BG-2025-0001"]
     assert [e for e in by_class(organization, "ledger-index")] == [
-        f"#{e.index}" for e in entries_of("registry.organization", str(traced.organizations["maker"].pk))]  # fmt: skip
+        f"#{e.index}" for e in entries_of("registry.organization", str(traced.organizations["maker"].pk))
+    ]
 
 
 # ---------------------------------------------------------------- in a real browser

@@ -33,8 +33,12 @@ PATH_TO = {
 
 
 def snapshot_counts():
-    return (Certificate.objects.count(), CertificateEvent.objects.count(), AuditEvent.objects.count(),
-            Organization.objects.count())  # fmt: skip
+    return (
+        Certificate.objects.count(),
+        CertificateEvent.objects.count(),
+        AuditEvent.objects.count(),
+        Organization.objects.count(),
+    )
 
 
 @pytest.mark.parametrize(
@@ -59,8 +63,12 @@ def test_lifecycle_transitions_follow_the_table(world, start, target):
         assert certificate.status == target
         document = orjson.loads(CertificatePublicRecord.objects.get(pk=certificate.pk).document)
         assert document["status"] == target
-        assert document["history"][-1] == {"from_status": start, "to_status": target, "date": "2025-04-01",
-                                           "reason": "测试原因"}  # fmt: skip
+        assert document["history"][-1] == {
+            "from_status": start,
+            "to_status": target,
+            "date": "2025-04-01",
+            "reason": "测试原因",
+        }
         assert snapshot_counts() == (before[0], before[1] + 1, before[2] + 1, before[3])
     else:
         with pytest.raises(Conflict) as refusal:
@@ -105,9 +113,10 @@ def test_bad_certificate_input_names_the_field_and_writes_nothing(world, overrid
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
         actions.do_create_certificate(
-            world.bodies["hunan"], certificate_data("BAD-1", world.organizations["maker"], **override),
+            world.bodies["hunan"],
+            certificate_data("BAD-1", world.organizations["maker"], **override),
             actor=world.actor("cb_hunan"),
-        )  # fmt: skip
+        )
     assert failure.value.errors[field] == [message]
     assert snapshot_counts() == before
 
@@ -116,9 +125,10 @@ def test_duplicate_number_is_refused_per_body_but_allowed_across_bodies(world):
     before = snapshot_counts()
     with pytest.raises(Conflict) as refusal:
         actions.do_create_certificate(
-            world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0001", world.organizations["maker"]),
+            world.bodies["hunan"],
+            certificate_data("CNCA-QMS-2025-0001", world.organizations["maker"]),
             actor=world.actor("cb_hunan"),
-        )  # fmt: skip
+        )
     assert refusal.value.errors == {"number": ["该认证机构已有编号为CNCA-QMS-2025-0001的证书"]}
     assert snapshot_counts() == before
     # The same number at the other body exists already in the world: numbers are unique per body.
@@ -128,15 +138,27 @@ def test_duplicate_number_is_refused_per_body_but_allowed_across_bodies(world):
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
-        ({"uscc": "91430100MA4L1234", "name": "甲", "region": "430100"},
-         {"uscc": ["统一社会信用代码须为18位，收到16位"]}),
-        ({"uscc": make_uscc(900), "name": "", "region": "999999"},
-         {"name": ["必填"], "region": ["未知的行政区划代码“999999”"]}),
-        ({"uscc": make_uscc(901), "name": "乙", "region": "430100", "industry_section": "C",
-          "industry_division": "05"}, {"industry_division": ["大类05不属于门类C"]}),
+        (
+            {"uscc": "91430100MA4L1234", "name": "甲", "region": "430100"},
+            {"uscc": ["统一社会信用代码须为18位，收到16位"]},
+        ),
+        (
+            {"uscc": make_uscc(900), "name": "", "region": "999999"},
+            {"name": ["必填"], "region": ["未知的行政区划代码“999999”"]},
+        ),
+        (
+            {
+                "uscc": make_uscc(901),
+                "name": "乙",
+                "region": "430100",
+                "industry_section": "C",
+                "industry_division": "05",
+            },
+            {"industry_division": ["大类05不属于门类C"]},
+        ),
     ],
     ids=["short-uscc", "unknown-region", "division-outside-section"],
-)  # fmt: skip
+)
 def test_bad_organization_input(world, data, errors):
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
@@ -168,7 +190,11 @@ def test_regions_are_loaded_from_the_data_file(db):
 def test_reference_data_reload_is_idempotent(db):
     audit_before = AuditEvent.objects.count()
     assert actions.do_load_reference_data(actor=SYSTEM) == {
-        "schemes": 0, "ccc_versions": 0, "ccc_categories": 0, "ccc_products": 0}  # fmt: skip
+        "schemes": 0,
+        "ccc_versions": 0,
+        "ccc_categories": 0,
+        "ccc_products": 0,
+    }
     assert AuditEvent.objects.count() == audit_before
     assert CccProduct.objects.get(code="0101").name == "电线组件"
     assert CccProduct.objects.get(code="0701").category.name == "家用和类似用途设备"
@@ -181,10 +207,31 @@ def test_reference_data_reload_is_idempotent(db):
     ]
     assert CccProduct.objects.get(code="0205").codes == ["0205", "0207"]
     codes = set(Scheme.objects.values_list("code", flat=True))
-    assert {"CCC", "QMS", "EMS", "ENMS", "ORGANIC", "GREEN_FOOD", "NO_POLLUTION_AGRI", "GI", "FOREST_FOOD",
-            "GREEN_PRODUCT", "ENERGY_SAVING", "LOW_CARBON", "SERVICE_HEALTH", "SERVICE_EDUCATION",
-            "SERVICE_FINANCE", "SERVICE_ELDERLY", "ROBOT", "IOT", "RAIL_TRANSIT", "LX_VILLAGE", "LX_SCENIC",
-            "LX_RESTAURANT", "LX_ENTERPRISE"} <= codes  # fmt: skip
+    assert {
+        "CCC",
+        "QMS",
+        "EMS",
+        "ENMS",
+        "ORGANIC",
+        "GREEN_FOOD",
+        "NO_POLLUTION_AGRI",
+        "GI",
+        "FOREST_FOOD",
+        "GREEN_PRODUCT",
+        "ENERGY_SAVING",
+        "LOW_CARBON",
+        "SERVICE_HEALTH",
+        "SERVICE_EDUCATION",
+        "SERVICE_FINANCE",
+        "SERVICE_ELDERLY",
+        "ROBOT",
+        "IOT",
+        "RAIL_TRANSIT",
+        "LX_VILLAGE",
+        "LX_SCENIC",
+        "LX_RESTAURANT",
+        "LX_ENTERPRISE",
+    } <= codes
 
 
 def test_surveillance_overdue_is_derived_from_dates(world):
@@ -201,16 +248,25 @@ def test_surveillance_overdue_is_derived_from_dates(world):
 
 
 def test_bulk_history_is_checked_against_the_lifecycle(world):
-    rows = [certificate_data("HIST-1", world.organizations["maker"],
-                             history=[{"status": "WITHDRAWN", "date": "2025-05-01", "reason": "x"},
-                                      {"status": "ACTIVE", "date": "2025-06-01", "reason": "y"}])]  # fmt: skip
+    rows = [
+        certificate_data(
+            "HIST-1",
+            world.organizations["maker"],
+            history=[
+                {"status": "WITHDRAWN", "date": "2025-05-01", "reason": "x"},
+                {"status": "ACTIVE", "date": "2025-06-01", "reason": "y"},
+            ],
+        )
+    ]
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
         actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
     assert failure.value.errors == {"rows[0].history": ["第2步：证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"]}
     assert snapshot_counts() == before
-    rows[0]["history"] = [{"status": "SUSPENDED", "date": "2025-05-01", "reason": "监督不合格"},
-                          {"status": "ACTIVE", "date": "2025-06-01", "reason": "整改完成"}]  # fmt: skip
+    rows[0]["history"] = [
+        {"status": "SUSPENDED", "date": "2025-05-01", "reason": "监督不合格"},
+        {"status": "ACTIVE", "date": "2025-06-01", "reason": "整改完成"},
+    ]
     (created,) = actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
     document = orjson.loads(CertificatePublicRecord.objects.get(pk=created.pk).document)
     assert [(h["from_status"], h["to_status"], h["date"]) for h in document["history"]] == [
@@ -220,7 +276,10 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     ]
     assert document["status"] == "ACTIVE"
     assert list(CertificateEvent.objects.filter(certificate=created).values_list("to_status", flat=True)) == [
-        "ACTIVE", "SUSPENDED", "ACTIVE"]  # fmt: skip
+        "ACTIVE",
+        "SUSPENDED",
+        "ACTIVE",
+    ]
 
 
 def test_bulk_test_reports_are_written_whole_or_not_at_all(world):
@@ -235,19 +294,30 @@ def test_bulk_test_reports_are_written_whole_or_not_at_all(world):
     item = {"parameter": "绝缘电阻", "standard": "GB 4706.1-2005", "result": "符合"}
 
     def row(number, **changes):
-        return {"number": number, "signatory": zhou, "issue_date": dt.date(2025, 6, 1), "conclusion": "PASS",
-                "items": [item], "client": world.organizations["maker"], "product": "家用电器", **changes}  # fmt: skip
+        return {
+            "number": number,
+            "signatory": zhou,
+            "issue_date": dt.date(2025, 6, 1),
+            "conclusion": "PASS",
+            "items": [item],
+            "client": world.organizations["maker"],
+            "product": "家用电器",
+            **changes,
+        }
 
     audits = AuditEvent.objects.count()
     assert do_bulk_create_test_reports(lab, [row("B-1"), row("B-2", conclusion="FAIL")], actor=actor) == 2
     maker = world.organizations["maker"].uscc
     assert sorted(TestReport.objects.values_list("number", "conclusion", "client__uscc")) == [
-        ("B-1", "PASS", maker), ("B-2", "FAIL", maker)]  # fmt: skip
+        ("B-1", "PASS", maker),
+        ("B-2", "FAIL", maker),
+    ]
     assert TestReportItem.objects.filter(report__number__in=["B-1", "B-2"]).count() == 2
     assert AuditEvent.objects.count() == audits + 2
     with pytest.raises(ValidationFailed) as caught:
-        do_bulk_create_test_reports(lab, [row("B-3"), row("B-1"), row("B-4", conclusion="MAYBE", items=[]),
-                                          row("B-3")], actor=actor)  # fmt: skip
+        do_bulk_create_test_reports(
+            lab, [row("B-3"), row("B-1"), row("B-4", conclusion="MAYBE", items=[]), row("B-3")], actor=actor
+        )
     assert caught.value.errors == {
         "rows[1].number": ["该机构已有编号为B-1的报告"],
         "rows[2].conclusion": ["结论应为PASS, FAIL, INFORMATIVE之一"],

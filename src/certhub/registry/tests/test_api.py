@@ -17,8 +17,11 @@ def api(live_server, world):
 
 
 def state():
-    return (sorted(Certificate.objects.values_list("number", "status")), CertificateEvent.objects.count(),
-            AuditEvent.objects.count())  # fmt: skip
+    return (
+        sorted(Certificate.objects.values_list("number", "status")),
+        CertificateEvent.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def numbers(response):
@@ -29,7 +32,10 @@ def test_search_by_number_holder_name_credit_code_and_filters(api, world):
     assert numbers(api.get("/certificates", params={"q": "CNCA-QMS-2025-0002"})) == ["CNCA-QMS-2025-0002"]
     # Holder-name substring (Chinese): 衡阳湘江机械制造有限公司 holds three public certificates.
     assert numbers(api.get("/certificates", params={"q": "湘江机械"})) == [
-        "CNCA-EMS-2024-0004", "CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002"]  # fmt: skip
+        "CNCA-EMS-2024-0004",
+        "CNCA-QMS-2025-0001",
+        "CNCA-QMS-2025-0002",
+    ]
     maker = world.organizations["maker"].uscc
     # The draft of the same holder is not public.
     assert numbers(api.get("/certificates", params={"q": maker})) == [
@@ -54,8 +60,7 @@ def test_search_by_number_holder_name_credit_code_and_filters(api, world):
 
 
 def test_search_refuses_unknown_filters_with_field_messages(api):
-    response = api.get("/certificates", params={"status": "VALID", "scheme": "NOPE", "region": "990000",
-                                                "limit": 500})  # fmt: skip
+    response = api.get("/certificates", params={"status": "VALID", "scheme": "NOPE", "region": "990000", "limit": 500})
     assert response.status_code == 422
     assert response.json()["errors"] == {
         "limit": ["Input should be less than or equal to 100"],
@@ -89,8 +94,7 @@ def test_certificate_record_and_history(api, world):
     assert record["surveillance_overdue"] is False
     ccc = api.get("/certificates/2025010701000123").json()
     assert ccc["ccc_product"] == {"code": "0701", "name": "家用电冰箱和食品冷冻箱"}
-    assert ccc["products"] == [{"name": "家用电冰箱", "model": "BCD-218", "trademark": "星城",
-                                "gtin": "6901234567892"}]  # fmt: skip
+    assert ccc["products"] == [{"name": "家用电冰箱", "model": "BCD-218", "trademark": "星城", "gtin": "6901234567892"}]
 
 
 def test_unknown_draft_and_ambiguous_numbers(api, world):
@@ -110,13 +114,22 @@ def test_unknown_draft_and_ambiguous_numbers(api, world):
 
 
 def test_create_certificate_with_api_key(api, world):
-    payload = {"number": "API-2025-0001", "scheme": "QMS", "holder_uscc": world.organizations["hengyang"].uscc,
-               "scope": "机械零部件的生产", "issue_date": "2025-05-01", "expiry_date": "2028-04-30"}  # fmt: skip
+    payload = {
+        "number": "API-2025-0001",
+        "scheme": "QMS",
+        "holder_uscc": world.organizations["hengyang"].uscc,
+        "scope": "机械零部件的生产",
+        "issue_date": "2025-05-01",
+        "expiry_date": "2028-04-30",
+    }
     response = api.post("/certificates", json=payload, headers={"X-API-Key": world.api_keys["cb_hunan"]})
     assert response.status_code == 201
     assert (response.json()["number"], response.json()["status"]) == ("API-2025-0001", "ACTIVE")
-    event = AuditEvent.objects.get(subject_type="registry.certificate", event_type="CERTIFICATE_CREATED",
-                                   subject_id=str(Certificate.objects.get(number="API-2025-0001").pk))  # fmt: skip
+    event = AuditEvent.objects.get(
+        subject_type="registry.certificate",
+        event_type="CERTIFICATE_CREATED",
+        subject_id=str(Certificate.objects.get(number="API-2025-0001").pk),
+    )
     assert event.actor_label.startswith("api-key:")
     assert event.actor_role == "CERTIFICATION_BODY"
 
@@ -129,16 +142,32 @@ def test_create_certificate_with_api_key(api, world):
         ({"scheme": "XYZ"}, 422, {"scheme": ["未知的认证制度“XYZ”"]}),
         ({"expiry_date": "2024-01-01"}, 422, {"expiry_date": ["有效期至（2024-01-01）须晚于发证日期（2025-05-01）"]}),
         ({"number": "CNCA-QMS-2025-0001"}, 409, {"number": ["该认证机构已有编号为CNCA-QMS-2025-0001的证书"]}),
-        ({"issue_date": "not-a-date"}, 422, {"issue_date": ["Input should be a valid date or datetime, "
-                                                            "invalid character in year"]}),
+        (
+            {"issue_date": "not-a-date"},
+            422,
+            {"issue_date": ["Input should be a valid date or datetime, invalid character in year"]},
+        ),
         ({"status": "SUSPENDED"}, 422, {"status": ["Input should be 'DRAFT' or 'ACTIVE'"]}),
     ],
-    ids=["check-digit", "malformed-uscc", "scheme", "expiry-before-issue", "duplicate", "date-format",
-         "initial-status"],
-)  # fmt: skip
+    ids=[
+        "check-digit",
+        "malformed-uscc",
+        "scheme",
+        "expiry-before-issue",
+        "duplicate",
+        "date-format",
+        "initial-status",
+    ],
+)
 def test_create_certificate_bad_input_changes_nothing(api, world, change, status, errors):
-    payload = {"number": "API-BAD-1", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,
-               "issue_date": "2025-05-01", "expiry_date": "2028-04-30", **change}  # fmt: skip
+    payload = {
+        "number": "API-BAD-1",
+        "scheme": "QMS",
+        "holder_uscc": world.organizations["maker"].uscc,
+        "issue_date": "2025-05-01",
+        "expiry_date": "2028-04-30",
+        **change,
+    }
     before = state()
     response = api.post(
         "/certificates", json=payload, headers={"Authorization": f"Bearer {world.api_keys['cb_hunan']}"}
@@ -148,8 +177,13 @@ def test_create_certificate_bad_input_changes_nothing(api, world, change, status
 
 
 def test_writes_need_a_certification_body_key(api, world):
-    payload = {"number": "API-2", "scheme": "QMS", "holder_uscc": world.organizations["maker"].uscc,
-               "issue_date": "2025-05-01", "expiry_date": "2028-04-30"}  # fmt: skip
+    payload = {
+        "number": "API-2",
+        "scheme": "QMS",
+        "holder_uscc": world.organizations["maker"].uscc,
+        "issue_date": "2025-05-01",
+        "expiry_date": "2028-04-30",
+    }
     before = state()
     no_key = api.post("/certificates", json=payload)
     assert (no_key.status_code, no_key.json()["code"]) == (401, "unauthenticated")
@@ -158,30 +192,44 @@ def test_writes_need_a_certification_body_key(api, world):
     lab = api.post("/certificates", json=payload, headers={"X-API-Key": world.api_keys["lab"]})
     assert (lab.status_code, lab.json()["message"]) == (403, "只有认证机构的接口密钥可以登记证书")
     # A body outside its approved schemes: 岳阳 may certify only QMS.
-    other = api.post("/certificates", json={**payload, "scheme": "EMS"},
-                     headers={"X-API-Key": world.api_keys["cb_yueyang"]})  # fmt: skip
+    other = api.post(
+        "/certificates", json={**payload, "scheme": "EMS"}, headers={"X-API-Key": world.api_keys["cb_yueyang"]}
+    )
     assert other.json()["errors"] == {"scheme": ["认证机构未获准开展“环境管理体系认证”认证"]}
     assert state() == before
 
 
 def test_status_change_through_the_api(api, world):
     headers = {"X-API-Key": world.api_keys["cb_hunan"]}
-    response = api.post("/certificates/CNCA-QMS-2025-0002/status", headers=headers,
-                        json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "整改完成"})  # fmt: skip
+    response = api.post(
+        "/certificates/CNCA-QMS-2025-0002/status",
+        headers=headers,
+        json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "整改完成"},
+    )
     assert response.status_code == 200
-    assert response.json()["history"][-1] == {"from_status": "SUSPENDED", "to_status": "ACTIVE",
-                                              "date": "2025-10-10", "reason": "整改完成"}  # fmt: skip
+    assert response.json()["history"][-1] == {
+        "from_status": "SUSPENDED",
+        "to_status": "ACTIVE",
+        "date": "2025-10-10",
+        "reason": "整改完成",
+    }
     assert api.get("/certificates/CNCA-QMS-2025-0002").json()["status"] == "ACTIVE"
     before = state()
-    forbidden = api.post("/certificates/CNCA-EMS-2024-0004/status", headers=headers,
-                         json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "试图恢复"})  # fmt: skip
+    forbidden = api.post(
+        "/certificates/CNCA-EMS-2024-0004/status",
+        headers=headers,
+        json={"status": "ACTIVE", "effective_date": "2025-10-10", "reason": "试图恢复"},
+    )
     assert (forbidden.status_code, forbidden.json()["errors"]) == (
         409,
         {"status": ["证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"]},
     )
     # 岳阳's key cannot touch 湖南's certificate (not its own, not visible as its own).
-    foreign = api.post("/certificates/CNCA-QMS-2025-0002/status", headers={"X-API-Key": world.api_keys["cb_yueyang"]},
-                       json={"status": "SUSPENDED", "effective_date": "2025-10-11", "reason": "x"})  # fmt: skip
+    foreign = api.post(
+        "/certificates/CNCA-QMS-2025-0002/status",
+        headers={"X-API-Key": world.api_keys["cb_yueyang"]},
+        json={"status": "SUSPENDED", "effective_date": "2025-10-11", "reason": "x"},
+    )
     assert (foreign.status_code, foreign.json()["message"]) == (403, "证书CNCA-QMS-2025-0002不属于本认证机构")
     assert state() == before
 
@@ -210,7 +258,9 @@ def test_registries_and_openapi(api, world):
     assert body["schemes"] == ["CCC", "EMS", "ORGANIC", "QMS"]
     lab = api.get("/labs/231812050341").json()
     assert [(s["parameter"], s["standard"]) for s in lab["scope"]] == [
-        ("绝缘电阻", "GB 4706.1-2005"), ("铅", "GB 5009.12-2023")]  # fmt: skip
+        ("绝缘电阻", "GB 4706.1-2005"),
+        ("铅", "GB 5009.12-2023"),
+    ]
     assert lab["signatories"] == [{"name": "周敏", "valid_from": "2023-05-01", "valid_until": None, "scope_count": 1}]
     finder = api.get("/labs", params={"parameter": "铅"}).json()
     assert [entry["cma_number"] for entry in finder] == ["231812050341"]
@@ -220,8 +270,12 @@ def test_registries_and_openapi(api, world):
     assert api.get("/schemes/LX_VILLAGE").json()["kind"] == "two_oriented"
     spec = api.get("/openapi.json").json()
     assert spec["info"]["title"] == "CertHub API"
-    assert {"/api/v1/certificates", "/api/v1/certificates/{number}", "/api/v1/certificates/{number}/status",
-            "/api/v1/labs/{cma_number}"} <= set(spec["paths"])  # fmt: skip
+    assert {
+        "/api/v1/certificates",
+        "/api/v1/certificates/{number}",
+        "/api/v1/certificates/{number}/status",
+        "/api/v1/labs/{cma_number}",
+    } <= set(spec["paths"])
     assert ApiKey.objects.filter(digest__contains=world.api_keys["cb_hunan"]).count() == 0  # stored hashed
 
 

@@ -14,17 +14,33 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
     assert sorted(op.path for op in operations) == [
-        "/api/v1/certificates", "/api/v1/certificates/{number}", "/api/v1/certificates/{number}/seal",
-        "/api/v1/certificates/{number}/seal.svg", "/api/v1/certification-bodies",
-        "/api/v1/certification-bodies/{approval_number}", "/api/v1/inspections/results", "/api/v1/labs",
+        "/api/v1/certificates",
+        "/api/v1/certificates/{number}",
+        "/api/v1/certificates/{number}/seal",
+        "/api/v1/certificates/{number}/seal.svg",
+        "/api/v1/certification-bodies",
+        "/api/v1/certification-bodies/{approval_number}",
+        "/api/v1/inspections/results",
+        "/api/v1/labs",
         "/api/v1/labs/{cma_number}",
-        "/api/v1/ledger/checkpoint", "/api/v1/ledger/entries", "/api/v1/ledger/key",
-        "/api/v1/ledger/proof/consistency", "/api/v1/ledger/proof/inclusion",
-        "/api/v1/organizations", "/api/v1/organizations/match", "/api/v1/organizations/{uscc}",
-        "/api/v1/procurement/check", "/api/v1/schemes", "/api/v1/schemes/{code}", "/api/v1/submissions",
-        "/api/v1/submissions/{submission_id}", "/api/v1/trace/certificate/{number}",
-        "/api/v1/trace/organization/{uscc}", "/api/v1/trace/report/{number}", "/api/v1/trust/keys",
-    ]  # fmt: skip
+        "/api/v1/ledger/checkpoint",
+        "/api/v1/ledger/entries",
+        "/api/v1/ledger/key",
+        "/api/v1/ledger/proof/consistency",
+        "/api/v1/ledger/proof/inclusion",
+        "/api/v1/organizations",
+        "/api/v1/organizations/match",
+        "/api/v1/organizations/{uscc}",
+        "/api/v1/procurement/check",
+        "/api/v1/schemes",
+        "/api/v1/schemes/{code}",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{submission_id}",
+        "/api/v1/trace/certificate/{number}",
+        "/api/v1/trace/organization/{uscc}",
+        "/api/v1/trace/report/{number}",
+        "/api/v1/trust/keys",
+    ]
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -44,31 +44,91 @@ def post_verify(client, body, **headers):
 
 def test_verify_answers_each_number_once_in_order(client, world, today):
     maker, hengyang = world.organizations["maker"].uscc, world.organizations["hengyang"].uscc
-    response = post_verify(client, {"numbers": [
-        "CNCA-QMS-2025-0002", " NOPE-1 ", "CNCA-QMS-2025-0003", "CNCA-QMS-2025-0001", "2025010701000123",
-        "CNCA-QMS-2025-0002", "CNCA-EMS-2024-0004",
-    ]})  # fmt: skip
+    response = post_verify(
+        client,
+        {
+            "numbers": [
+                "CNCA-QMS-2025-0002",
+                " NOPE-1 ",
+                "CNCA-QMS-2025-0003",
+                "CNCA-QMS-2025-0001",
+                "2025010701000123",
+                "CNCA-QMS-2025-0002",
+                "CNCA-EMS-2024-0004",
+            ]
+        },
+    )
     assert response.status_code == 200
-    assert response.json() == {"checked": 6, "found": 4, "valid_now": 2, "results": [
-        {"number": "CNCA-QMS-2025-0002", "found": True, "status": "SUSPENDED", "status_label": "暂停",
-         "holder_name": "衡阳湘江机械制造有限公司", "holder_uscc": hengyang, "scheme": QMS,
-         "certification_body": HUNAN, "expiry_date": "2028-02-28", "valid_now": False},
-        {"number": "NOPE-1", **NOT_FOUND},
-        {"number": "CNCA-QMS-2025-0003", **NOT_FOUND},  # a draft is never public
-        # Two bodies use this number: one entry each, adjacent, in approval-number order.
-        {"number": "CNCA-QMS-2025-0001", "found": True, "status": "ACTIVE", "status_label": "有效",
-         "holder_name": "长沙星城电器有限公司", "holder_uscc": maker, "scheme": QMS, "certification_body": HUNAN,
-         "expiry_date": "2028-02-28", "valid_now": True},
-        {"number": "CNCA-QMS-2025-0001", "found": True, "status": "ACTIVE", "status_label": "有效",
-         "holder_name": "衡阳湘江机械制造有限公司", "holder_uscc": hengyang, "scheme": QMS,
-         "certification_body": YUEYANG, "expiry_date": "2028-02-28", "valid_now": True},
-        {"number": "2025010701000123", "found": True, "status": "ACTIVE", "status_label": "有效",
-         "holder_name": "长沙星城电器有限公司", "holder_uscc": maker, "scheme": CCC, "certification_body": HUNAN,
-         "expiry_date": "2030-02-28", "valid_now": True},
-        {"number": "CNCA-EMS-2024-0004", "found": True, "status": "WITHDRAWN", "status_label": "撤销",
-         "holder_name": "衡阳湘江机械制造有限公司", "holder_uscc": hengyang, "scheme": EMS,
-         "certification_body": HUNAN, "expiry_date": "2027-01-09", "valid_now": False},
-    ]}  # fmt: skip
+    assert response.json() == {
+        "checked": 6,
+        "found": 4,
+        "valid_now": 2,
+        "results": [
+            {
+                "number": "CNCA-QMS-2025-0002",
+                "found": True,
+                "status": "SUSPENDED",
+                "status_label": "暂停",
+                "holder_name": "衡阳湘江机械制造有限公司",
+                "holder_uscc": hengyang,
+                "scheme": QMS,
+                "certification_body": HUNAN,
+                "expiry_date": "2028-02-28",
+                "valid_now": False,
+            },
+            {"number": "NOPE-1", **NOT_FOUND},
+            {"number": "CNCA-QMS-2025-0003", **NOT_FOUND},  # a draft is never public
+            # Two bodies use this number: one entry each, adjacent, in approval-number order.
+            {
+                "number": "CNCA-QMS-2025-0001",
+                "found": True,
+                "status": "ACTIVE",
+                "status_label": "有效",
+                "holder_name": "长沙星城电器有限公司",
+                "holder_uscc": maker,
+                "scheme": QMS,
+                "certification_body": HUNAN,
+                "expiry_date": "2028-02-28",
+                "valid_now": True,
+            },
+            {
+                "number": "CNCA-QMS-2025-0001",
+                "found": True,
+                "status": "ACTIVE",
+                "status_label": "有效",
+                "holder_name": "衡阳湘江机械制造有限公司",
+                "holder_uscc": hengyang,
+                "scheme": QMS,
+                "certification_body": YUEYANG,
+                "expiry_date": "2028-02-28",
+                "valid_now": True,
+            },
+            {
+                "number": "2025010701000123",
+                "found": True,
+                "status": "ACTIVE",
+                "status_label": "有效",
+                "holder_name": "长沙星城电器有限公司",
+                "holder_uscc": maker,
+                "scheme": CCC,
+                "certification_body": HUNAN,
+                "expiry_date": "2030-02-28",
+                "valid_now": True,
+            },
+            {
+                "number": "CNCA-EMS-2024-0004",
+                "found": True,
+                "status": "WITHDRAWN",
+                "status_label": "撤销",
+                "holder_name": "衡阳湘江机械制造有限公司",
+                "holder_uscc": hengyang,
+                "scheme": EMS,
+                "certification_body": HUNAN,
+                "expiry_date": "2027-01-09",
+                "valid_now": False,
+            },
+        ],
+    }
 
 
 def test_an_active_certificate_past_its_expiry_date_is_not_valid_now(client, world, today):
@@ -78,8 +138,10 @@ def test_an_active_certificate_past_its_expiry_date_is_not_valid_now(client, wor
     today[0] = datetime.date(2028, 2, 29)
     after = post_verify(client, {"numbers": ["CNCA-QMS-2025-0001", "2025010701000123"]}).json()
     assert [(r["number"], r["status"], r["valid_now"]) for r in after["results"]] == [
-        ("CNCA-QMS-2025-0001", "ACTIVE", False), ("CNCA-QMS-2025-0001", "ACTIVE", False),
-        ("2025010701000123", "ACTIVE", True)]  # fmt: skip
+        ("CNCA-QMS-2025-0001", "ACTIVE", False),
+        ("CNCA-QMS-2025-0001", "ACTIVE", False),
+        ("2025010701000123", "ACTIVE", True),
+    ]
     assert (after["checked"], after["found"], after["valid_now"]) == (2, 2, 1)
 
 
@@ -87,7 +149,9 @@ def test_verify_body_filter_keeps_one_bodys_certificates(client, world, today):
     response = post_verify(client, {"numbers": ["CNCA-QMS-2025-0001", "CNCA-QMS-2025-0002"], "body": "CNCA-R-2011-089"})
     results = response.json()["results"]
     assert [(r["number"], r["found"], r["certification_body"]) for r in results] == [
-        ("CNCA-QMS-2025-0001", True, YUEYANG), ("CNCA-QMS-2025-0002", False, None)]  # fmt: skip
+        ("CNCA-QMS-2025-0001", True, YUEYANG),
+        ("CNCA-QMS-2025-0002", False, None),
+    ]
     by_name = post_verify(client, {"numbers": ["CNCA-QMS-2025-0001"], "body": "湖南标准认证有限公司"}).json()
     assert [r["certification_body"] for r in by_name["results"]] == [HUNAN]
 
@@ -95,23 +159,33 @@ def test_verify_body_filter_keeps_one_bodys_certificates(client, world, today):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"numbers": [f"N-{i}" for i in range(101)]},
-         {"numbers": ["List should have at most 100 items after validation, not 101"]}),
+        (
+            {"numbers": [f"N-{i}" for i in range(101)]},
+            {"numbers": ["List should have at most 100 items after validation, not 101"]},
+        ),
         ({"numbers": []}, {"numbers": ["List should have at least 1 item after validation, not 0"]}),
         ({"numbers": "CNCA-QMS-2025-0001"}, {"numbers": ["Input should be a valid list"]}),
         ({}, {"numbers": ["Field required"]}),
         ({"numbers": ["CNCA-QMS-2025-0001", "  "]}, {"numbers.1": ["String should have at least 1 character"]}),
         ({"numbers": ["x" * 61]}, {"numbers.0": ["String should have at most 60 characters"]}),
         ({"numbers": [12345]}, {"numbers.0": ["Input should be a valid string"]}),
-        ({"numbers": ["A", "B\x00"], "body": "\x00"}, {"numbers.1": ["含有NUL字符（\\0） · contains a NUL character"],
-                                                    "body": ["含有NUL字符（\\0） · contains a NUL character"]}),
+        (
+            {"numbers": ["A", "B\x00"], "body": "\x00"},
+            {
+                "numbers.1": ["含有NUL字符（\\0） · contains a NUL character"],
+                "body": ["含有NUL字符（\\0） · contains a NUL character"],
+            },
+        ),
     ],
     ids=["101-numbers", "empty-list", "not-a-list", "missing", "blank-number", "too-long", "not-a-string", "nul"],
-)  # fmt: skip
+)
 def test_verify_refuses_bad_batches_naming_the_field(client, world, body, errors):
     response = post_verify(client, body)
     assert (response.status_code, response.json()["code"], response.json()["errors"]) == (
-        422, "validation_failed", errors)  # fmt: skip
+        422,
+        "validation_failed",
+        errors,
+    )
 
 
 def test_verify_takes_exactly_100_numbers(client, world, today):
@@ -164,20 +238,26 @@ def candidates(response):
 def test_match_by_name_scores_and_explains(client, world):
     match = "/api/v1/organizations/match"
     assert candidates(client.get(match, {"name": "长沙星城电器有限公司"})) == [
-        ("长沙星城电器有限公司", 98, "name_exact", ["名称一致"])]  # fmt: skip
+        ("长沙星城电器有限公司", 98, "name_exact", ["名称一致"])
+    ]
     # Full-width characters, spaces and brackets are folded before comparing.
     assert candidates(client.get(match, {"name": " 长沙　星城电器（有限公司） "})) == [
-        ("长沙星城电器有限公司", 98, "name_exact", ["名称一致"])]  # fmt: skip
+        ("长沙星城电器有限公司", 98, "name_exact", ["名称一致"])
+    ]
     assert candidates(client.get(match, {"name": "长沙星城电器有限责任公司"})) == [
-        ("长沙星城电器有限公司", 95, "name_core", ["名称除组织形式外一致"])]  # fmt: skip
+        ("长沙星城电器有限公司", 95, "name_core", ["名称除组织形式外一致"])
+    ]
     # Without its region: found through the trade name, scored by similarity.
     assert candidates(client.get(match, {"name": "湖南省星城电器"})) == [
-        ("长沙星城电器有限公司", 71, "name_similar", ["名称相似度71"])]  # fmt: skip
+        ("长沙星城电器有限公司", 71, "name_similar", ["名称相似度71"])
+    ]
     assert candidates(client.get(match, {"name": "湘江机械"})) == [
-        ("衡阳湘江机械制造有限公司", 75, "name_similar", ["名称相似度75"])]  # fmt: skip
+        ("衡阳湘江机械制造有限公司", 75, "name_similar", ["名称相似度75"])
+    ]
     # A slip of the pen (电气 for 电器).
     assert candidates(client.get(match, {"name": "长沙星城电气有限公司"})) == [
-        ("长沙星城电器有限公司", 85, "name_similar", ["名称相似度85"])]  # fmt: skip
+        ("长沙星城电器有限公司", 85, "name_similar", ["名称相似度85"])
+    ]
     response = client.get(match, {"name": "湘江机械", "min_score": 76})
     assert response.json() == {"name": "湘江机械", "uscc": "", "candidates": []}
 
@@ -187,24 +267,35 @@ def test_match_by_credit_code_is_100_and_checks_the_name_too(client, world):
     response = client.get("/api/v1/organizations/match", {"uscc": hengyang.uscc.lower(), "name": "湘江机械"})
     body = response.json()
     assert (body["name"], body["uscc"]) == ("湘江机械", hengyang.uscc)
-    assert body["candidates"] == [{
-        "uscc": hengyang.uscc, "name": "衡阳湘江机械制造有限公司", "region": {"code": "430405", "name": "珠晖区"},
-        "score": 100, "name_score": 75, "basis": "uscc", "reasons": ["统一社会信用代码一致", "名称相似度75"],
-    }]  # fmt: skip
+    assert body["candidates"] == [
+        {
+            "uscc": hengyang.uscc,
+            "name": "衡阳湘江机械制造有限公司",
+            "region": {"code": "430405", "name": "珠晖区"},
+            "score": 100,
+            "name_score": 75,
+            "basis": "uscc",
+            "reasons": ["统一社会信用代码一致", "名称相似度75"],
+        }
+    ]
     alone = client.get("/api/v1/organizations/match", {"uscc": hengyang.uscc}).json()["candidates"]
     assert [(c["name"], c["score"], c["name_score"], c["reasons"]) for c in alone] == [
-        ("衡阳湘江机械制造有限公司", 100, None, ["统一社会信用代码一致"])]  # fmt: skip
+        ("衡阳湘江机械制造有限公司", 100, None, ["统一社会信用代码一致"])
+    ]
 
 
 def test_match_orders_best_first_and_stops_at_the_limit(client, world):
     # Two characters cover less of a long name than of a short one.
     both = client.get("/api/v1/organizations/match", {"name": "湖南", "min_score": 0})
-    assert candidates(both) == [("湖南标准认证有限公司", 69, "name_similar", ["名称相似度69"]),
-                                ("湖南省产品质量检验检测研究院", 62, "name_similar", ["名称相似度62"])]  # fmt: skip
+    assert candidates(both) == [
+        ("湖南标准认证有限公司", 69, "name_similar", ["名称相似度69"]),
+        ("湖南省产品质量检验检测研究院", 62, "name_similar", ["名称相似度62"]),
+    ]
     first = client.get("/api/v1/organizations/match", {"name": "湖南", "min_score": 0, "limit": 1})
     assert candidates(first) == candidates(both)[:1]
-    assert candidates(client.get("/api/v1/organizations/match", {"name": "湖南", "min_score": 65})) == candidates(
-        both)[:1]  # fmt: skip
+    assert (
+        candidates(client.get("/api/v1/organizations/match", {"name": "湖南", "min_score": 65})) == candidates(both)[:1]
+    )
 
 
 def test_match_is_scoped_like_every_organization_query(client, world):
@@ -212,7 +303,8 @@ def test_match_is_scoped_like_every_organization_query(client, world):
     assert client.get("/api/v1/organizations/match", {"name": "湘江机械"}).json()["candidates"] == []
     client.force_login(world.users["officer_hengyang"])
     assert candidates(client.get("/api/v1/organizations/match", {"name": "湘江机械"})) == [
-        ("衡阳湘江机械制造有限公司", 75, "name_similar", ["名称相似度75"])]  # fmt: skip
+        ("衡阳湘江机械制造有限公司", 75, "name_similar", ["名称相似度75"])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -225,7 +317,7 @@ def test_match_is_scoped_like_every_organization_query(client, world):
         ({"name": "星城", "limit": 51}, {"limit": ["Input should be less than or equal to 50"]}),
     ],
     ids=["nothing", "check-digit", "short-code", "one-character", "limit"],
-)  # fmt: skip
+)
 def test_match_refuses_bad_input_naming_the_field(client, world, params, errors):
     response = client.get("/api/v1/organizations/match", params)
     assert (response.status_code, response.json()["errors"]) == (422, errors)
@@ -239,20 +331,38 @@ def check(client, **params):
 
 
 def certificate_rows(body):
-    return [(c["number"], c["status"], c["valid_now"], c["scheme"]["code"], c["certification_body"]["approval_number"],
-             c["expiry_date"], c["matched_on"]) for c in body["certificates"]]  # fmt: skip
+    return [
+        (
+            c["number"],
+            c["status"],
+            c["valid_now"],
+            c["scheme"]["code"],
+            c["certification_body"]["approval_number"],
+            c["expiry_date"],
+            c["matched_on"],
+        )
+        for c in body["certificates"]
+    ]
 
 
 def test_procurement_supplier_with_valid_certificates(client, world, today):
     maker = world.organizations["maker"]
     body = check(client, uscc=maker.uscc).json()
     assert {k: v for k, v in body.items() if k != "certificates"} == {
-        "uscc": maker.uscc, "product": "", "checked_on": "2026-06-01", "registered": True,
-        "supplier": {"uscc": maker.uscc, "name": "长沙星城电器有限公司",
-                     "region": {"code": "430104", "name": "岳麓区"}},
-        "certified": True, "message": "该供应商目前持有2张有效认证证书：强制性产品认证、质量管理体系认证",
-        "schemes": [CCC, QMS], "ccc_product": None,
-    }  # fmt: skip
+        "uscc": maker.uscc,
+        "product": "",
+        "checked_on": "2026-06-01",
+        "registered": True,
+        "supplier": {
+            "uscc": maker.uscc,
+            "name": "长沙星城电器有限公司",
+            "region": {"code": "430104", "name": "岳麓区"},
+        },
+        "certified": True,
+        "message": "该供应商目前持有2张有效认证证书：强制性产品认证、质量管理体系认证",
+        "schemes": [CCC, QMS],
+        "ccc_product": None,
+    }
     # The draft CNCA-QMS-2025-0003 is not evidence: never listed.
     assert certificate_rows(body) == [
         ("2025010701000123", "ACTIVE", True, "CCC", "CNCA-R-2004-117", "2030-02-28", []),
@@ -267,8 +377,16 @@ def test_procurement_product_by_name_model_and_ccc_code(client, world, today):
     by_name = check(client, uscc=maker, product="电冰箱").json()
     assert (by_name["certified"], by_name["message"]) == (True, "产品“电冰箱”目前有1张有效认证证书：强制性产品认证")
     assert certificate_rows(by_name) == [
-        ("2025010701000123", "ACTIVE", True, "CCC", "CNCA-R-2004-117", "2030-02-28",
-         ["ccc_product", "products", "scope"])]  # fmt: skip
+        (
+            "2025010701000123",
+            "ACTIVE",
+            True,
+            "CCC",
+            "CNCA-R-2004-117",
+            "2030-02-28",
+            ["ccc_product", "products", "scope"],
+        )
+    ]
     by_model = check(client, uscc=maker, product="ｂｃｄ-218").json()  # full-width, lower case
     assert (by_model["product"], [c["matched_on"] for c in by_model["certificates"]]) == ("bcd-218", [["products"]])
     by_code = check(client, uscc=maker, product="0701").json()
@@ -278,14 +396,22 @@ def test_procurement_product_by_name_model_and_ccc_code(client, world, today):
     assert [(c["number"], c["matched_on"]) for c in scope["certificates"]] == [("CNCA-QMS-2025-0001", ["scope"])]
     none = check(client, uscc=maker, product="0999").json()
     assert (none["certified"], none["ccc_product"], none["certificates"], none["schemes"], none["message"]) == (
-        False, None, [], [], "没有找到该供应商产品“0999”目前有效的认证证书")  # fmt: skip
+        False,
+        None,
+        [],
+        [],
+        "没有找到该供应商产品“0999”目前有效的认证证书",
+    )
 
 
 def test_procurement_lists_suspended_and_withdrawn_certificates_after_valid_ones(client, world, today):
     hengyang = world.organizations["hengyang"].uscc
     body = check(client, uscc=hengyang).json()
     assert (body["certified"], body["schemes"], body["message"]) == (
-        True, [QMS], "该供应商目前持有1张有效认证证书：质量管理体系认证")  # fmt: skip
+        True,
+        [QMS],
+        "该供应商目前持有1张有效认证证书：质量管理体系认证",
+    )
     assert certificate_rows(body) == [
         ("CNCA-QMS-2025-0001", "ACTIVE", True, "QMS", "CNCA-R-2011-089", "2028-02-28", []),
         ("CNCA-QMS-2025-0002", "SUSPENDED", False, "QMS", "CNCA-R-2004-117", "2028-02-28", []),
@@ -303,10 +429,17 @@ def test_procurement_unregistered_and_uncertified_suppliers(client, world, today
     unknown = make_uscc(4242, "430100")
     body = check(client, uscc=unknown.lower()).json()
     assert body == {
-        "uscc": unknown, "product": "", "checked_on": "2026-06-01", "registered": False, "supplier": None,
-        "certified": False, "message": f"登记库中没有统一社会信用代码为{unknown}的机构，不能认定其持有有效认证证书",
-        "schemes": [], "ccc_product": None, "certificates": [],
-    }  # fmt: skip
+        "uscc": unknown,
+        "product": "",
+        "checked_on": "2026-06-01",
+        "registered": False,
+        "supplier": None,
+        "certified": False,
+        "message": f"登记库中没有统一社会信用代码为{unknown}的机构，不能认定其持有有效认证证书",
+        "schemes": [],
+        "ccc_product": None,
+        "certificates": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -319,11 +452,14 @@ def test_procurement_unregistered_and_uncertified_suppliers(client, world, today
         ({"uscc": "91430100000000001O"}, {"uscc": ["统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）"]}),
     ],
     ids=["missing", "empty", "short", "check-digit", "letter-o"],
-)  # fmt: skip
+)
 def test_procurement_refuses_bad_credit_codes(client, world, params, errors):
     response = check(client, **params)
     assert (response.status_code, response.json()["code"], response.json()["errors"]) == (
-        422, "validation_failed", errors)  # fmt: skip
+        422,
+        "validation_failed",
+        errors,
+    )
 
 
 # ---------------------------------------------------------------- the published contract
@@ -355,9 +491,11 @@ def test_the_endpoints_are_in_the_openapi_document(client, db):
     for (method, path), schema in operations.items():
         operation = spec["paths"][path][method]
         assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
-            "$ref": f"#/components/schemas/{schema}"}  # fmt: skip
+            "$ref": f"#/components/schemas/{schema}"
+        }
         assert operation["responses"]["429"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorOut"}  # fmt: skip
+            "$ref": "#/components/schemas/ErrorOut"
+        }
         assert operation["description"]  # the docstring documents it
     verify_in = spec["components"]["schemas"]["VerifyIn"]["properties"]["numbers"]
     assert (verify_in["minItems"], verify_in["maxItems"]) == (1, 100)
@@ -374,7 +512,10 @@ def test_reuse_endpoints_conform_to_their_schema(live_server, world, settings):
     selected = schema.include(path_regex=r"/(certificates/verify|organizations/match|procurement/check)$")
     operations = [result.ok() for result in selected.get_all_operations()]
     assert sorted(op.path for op in operations) == [
-        "/api/v1/certificates/verify", "/api/v1/organizations/match", "/api/v1/procurement/check"]  # fmt: skip
+        "/api/v1/certificates/verify",
+        "/api/v1/organizations/match",
+        "/api/v1/procurement/check",
+    ]
     for operation in operations:
 
         @given(case=operation.as_strategy())

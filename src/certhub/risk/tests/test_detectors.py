@@ -27,8 +27,9 @@ def report(world):
     lab, signatory, actor = world.labs["main"], world.signatories["zhou"], world.actor("lab")
 
     def issue(number: str, day: datetime.date, *items: dict) -> None:
-        do_create_test_report(lab, number=number, signatory=signatory, issue_date=day, conclusion="PASS",
-                              items=list(items), actor=actor)  # fmt: skip
+        do_create_test_report(
+            lab, number=number, signatory=signatory, issue_date=day, conclusion="PASS", items=list(items), actor=actor
+        )
 
     return issue
 
@@ -45,7 +46,11 @@ def test_a_parameter_outside_the_lab_scope_is_found_per_lab_and_parameter(world,
     lab = world.labs["main"]
     [finding] = lab_reports_outside_scope()
     assert (finding.detector, finding.subject_type, finding.subject_id, finding.subject_key) == (
-        "lab_outside_scope", "lab", lab.pk, "231812050341")  # fmt: skip
+        "lab_outside_scope",
+        "lab",
+        lab.pk,
+        "231812050341",
+    )
     assert (finding.count, finding.since) == (2, datetime.date(2025, 2, 1))
     assert finding.explanation == (
         "检验检测机构湖南省产品质量检验检测研究院（231812050341）签发了2份含“镉”（GB 5009.15-2023）的报告，"
@@ -65,7 +70,10 @@ def test_a_signatory_outside_their_own_scope_or_period_is_found(world, report):
     assert lab_reports_outside_scope()[0].count == 1  # R-2 is also before the lab's qualification
     [finding] = signatory_outside_authorization()
     assert (finding.detector, finding.count, finding.since) == (
-        "signatory_outside_authorization", 2, datetime.date(2023, 4, 1))  # fmt: skip
+        "signatory_outside_authorization",
+        2,
+        datetime.date(2023, 4, 1),
+    )
     assert finding.explanation == (
         "检验检测机构湖南省产品质量检验检测研究院（231812050341）的授权签字人周敏签发了2份超出其当日授权签字范围"
         "（或不在授权期内）的报告，最早一份在2023-04-01"
@@ -89,14 +97,16 @@ def test_a_signatory_signing_more_than_the_daily_limit_is_found(report):
 
 
 def test_late_reporting_counts_each_bodys_certificates_past_the_allowed_delay(world):
-    lags = list(Certificate.objects.values_list("certification_body__approval_number", "reporting_lag_days",
-                                                "issue_date"))  # fmt: skip
+    lags = list(
+        Certificate.objects.values_list("certification_body__approval_number", "reporting_lag_days", "issue_date")
+    )
     longest = max(lag for _body, lag, _day in lags)
     assert late_reporting(after_days=longest) == []
     findings = {f.subject_key: (f.count, f.since) for f in late_reporting(after_days=longest - 1)}
     latest = [(body, day) for body, lag, day in lags if lag == longest]
-    assert findings == {body: (sum(1 for b, _d in latest if b == body), min(d for b, d in latest if b == body))
-                        for body, _day in latest}  # fmt: skip
+    assert findings == {
+        body: (sum(1 for b, _d in latest if b == body), min(d for b, d in latest if b == body)) for body, _day in latest
+    }
     with pytest.raises(ValueError, match="cannot be negative"):
         late_reporting(after_days=-1)
 
@@ -117,13 +127,24 @@ def test_published_problems_found_by_inspections_are_signals(world):
         first, second = batch.tasks.order_by("sequence")[:2]
         for task, result, follow_up in ((first, "CORRECTED", "CORRECTION"), (second, "NORMAL", "NONE")):
             inspector = task.assignments.order_by("slot").first().inspector
-            actions.do_record_result(task, result=result, follow_up=follow_up, findings="年报未公示",
-                                     inspected_from=day, inspected_until=day,
-                                     actor=iw.actor(inspector.user.username))  # fmt: skip
+            actions.do_record_result(
+                task,
+                result=result,
+                follow_up=follow_up,
+                findings="年报未公示",
+                inspected_from=day,
+                inspected_until=day,
+                actor=iw.actor(inspector.user.username),
+            )
             actions.do_publish_result(task, actor=world.actor("officer_province"))
     [finding] = inspection_problems()
     assert (finding.subject_type, finding.subject_id, finding.subject_key, finding.count, finding.since) == (
-        "organization", first.organization_id, first.target_key, 1, day)  # fmt: skip
+        "organization",
+        first.organization_id,
+        first.target_key,
+        1,
+        day,
+    )
     assert finding.explanation == (
         f"{first.target_name}（{first.target_key}）在1次已公示的双随机抽查中被发现问题，最早公示于{day.isoformat()}"
     )

@@ -17,24 +17,30 @@ DAY = datetime.date(2026, 3, 2)
 
 @pytest.fixture
 def scored(world):
-    do_record_certificate_uses([{"certificate": world.certificates["withdrawn"].pk, "used_on": "2025-03-01",
-                                 "channel": "market"}], actor=SYSTEM)  # fmt: skip
+    do_record_certificate_uses(
+        [{"certificate": world.certificates["withdrawn"].pk, "used_on": "2025-03-01", "channel": "market"}],
+        actor=SYSTEM,
+    )
     return do_run_scoring(today=DAY, actor=SYSTEM)
 
 
 def cells(html: str, table: str) -> list[list[str]]:
     body = re.search(rf'<table class="data-table" id="{table}">(.*?)</table>', html, re.S).group(1)
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
-    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
-            for r in rows]  # fmt: skip
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows
+    ]
 
 
 def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, scored):
     client.force_login(world.users["officer_hengyang"])
     html = client.get("/risk/").content.decode()
     # In 衡阳 (4304): one organization (衡阳湘江, grade C after a use of a withdrawn certificate), no body or lab.
-    assert cells(html, "grade-mix") == [["企业", "0", "0", "1", "0", "1"], ["认证机构", "0", "0", "0", "0", "0"],
-                                        ["检验检测机构", "0", "0", "0", "0", "0"]]  # fmt: skip
+    assert cells(html, "grade-mix") == [
+        ["企业", "0", "0", "1", "0", "1"],
+        ["认证机构", "0", "0", "0", "0", "0"],
+        ["检验检测机构", "0", "0", "0", "0", "0"],
+    ]
     hengyang = world.organizations["hengyang"]
     assert f'href="/risk/organization/{hengyang.pk}/"' in html
     assert cells(html, "highest") == [["衡阳湘江机械制造有限公司 企业", "C", "30.0", "2026-03-02"]]
@@ -47,8 +53,9 @@ def test_a_profile_shows_grade_basis_history_and_the_trace_link(client, world, s
     client.force_login(world.users["officer_province"])
     html = client.get(f"/risk/organization/{hengyang.pk}/").content.decode()
     assert f'href="/trace/organization/{hengyang.uscc}/"' in html
-    assert cells(html, "grade-history") == [["2026-03-02", "— → C", "30.0", Grade.objects.get(
-        subject_type="organization", subject_id=hengyang.pk).basis]]  # fmt: skip
+    assert cells(html, "grade-history") == [
+        ["2026-03-02", "— → C", "30.0", Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).basis]
+    ]
 
 
 def test_another_region_and_the_public_cannot_see_a_profile(client, world, scored):

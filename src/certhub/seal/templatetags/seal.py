@@ -1,5 +1,5 @@
 """`{% certificate_seal certificate as seal %}`: what the certificate page needs to show the seal, so the
-page's view does not change (MISSION.md C3 anti-forgery)."""
+page's view does not change (C3 anti-forgery)."""
 
 from __future__ import annotations
 

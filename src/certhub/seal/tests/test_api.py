@@ -103,17 +103,23 @@ def test_verify_a_genuine_seal_reads_the_claims_and_the_current_record(api, worl
 def test_a_seal_signed_before_a_suspension_is_genuine_but_the_status_is_current(api, world):
     text = api.get(f"/certificates/{CCC}/seal").json()["qr"]
     registry_actions.do_change_certificate_status(
-        world.certificates["ccc"], to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
-        reason="监督抽查不合格", actor=world.actor("cb_hunan"),
-    )  # fmt: skip
+        world.certificates["ccc"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 1),
+        reason="监督抽查不合格",
+        actor=world.actor("cb_hunan"),
+    )
     body = api.post("/seals/verify", json={"qr": text}).json()
     assert body["genuine"] is True
     assert body["message"] == "防伪二维码真实，但此证书已于2025-10-01暂停"
     assert body["claims"]["status"] == "ACTIVE"
     current = body["current"]
     assert (current["status"], current["status_label"], current["status_changed_on"], current["status_changed"]) == (
-        "SUSPENDED", "暂停", "2025-10-01", True,
-    )  # fmt: skip
+        "SUSPENDED",
+        "暂停",
+        "2025-10-01",
+        True,
+    )
     assert current["record_changed"] is True and current["ledger_index"] > body["claims"]["ledger_index"]
     # …and the certificate itself no longer gets a seal.
     assert error(api.get(f"/certificates/{CCC}/seal")) == (
@@ -130,12 +136,15 @@ def test_a_seal_signed_before_a_suspension_is_genuine_but_the_status_is_current(
     ("qr_text", "code", "message"),
     [
         ("", "bad_prefix", "内容为空：请粘贴或扫描证书上的二维码"),
-        ("HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N", "bad_prefix",
-         "这是欧盟数字新冠证书（HC1:），不是认证通证书防伪二维码（应以“QC1:”开头）"),
+        (
+            "HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N",
+            "bad_prefix",
+            "这是欧盟数字新冠证书（HC1:），不是认证通证书防伪二维码（应以“QC1:”开头）",
+        ),
         ("QC1:ABC#", "bad_base45", "第8个字符“#”不在Base45字符集中：二维码内容被改动或抄错"),
         ("QC1:" + "%69 VD92EX0", "bad_compression", "解压失败（zlib）：内容不是压缩数据，或已损坏"),
     ],
-)  # fmt: skip
+)
 def test_malformed_codes_are_refused_with_422_and_the_reason(api, qr_text, code, message):
     assert error(api.post("/seals/verify", json={"qr": qr_text})) == (
         422,
@@ -149,9 +158,12 @@ def test_tampered_unknown_and_retired_keys_are_refused(api, world, seal_key):
     cose[-70] ^= 0x01  # inside the payload's last bytes
     assert error(api.post("/seals/verify", json={"qr": wrap(bytes(cose))})) == (
         422,
-        {"code": "bad_signature", "message": "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的",
-         "errors": {}},
-    )  # fmt: skip
+        {
+            "code": "bad_signature",
+            "message": "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的",
+            "errors": {},
+        },
+    )
     foreign = wrap(sign(EXAMPLE_CLAIMS.to_payload(), EXAMPLE_KEY))
     status, body = error(api.post("/seals/verify", json={"qr": foreign}))
     assert (status, body["code"]) == (422, "unknown_key")
@@ -188,18 +200,24 @@ def test_numbers_unknown_shared_and_not_active(api, world):
     assert error(api.get("/certificates/CNCA-QMS-2025-0003/seal"))[0] == 404
     assert error(api.get(f"/certificates/{quote('CNCA-EMS-2024-0004')}/seal.svg")) == (
         409,
-        {"code": "not_active", "message": "证书“CNCA-EMS-2024-0004”当前状态为“撤销”，只有有效证书才有防伪二维码",
-         "errors": {}},
-    )  # fmt: skip
+        {
+            "code": "not_active",
+            "message": "证书“CNCA-EMS-2024-0004”当前状态为“撤销”，只有有效证书才有防伪二维码",
+            "errors": {},
+        },
+    )
 
 
 def test_without_a_signing_key_the_answer_is_503(api, world, seal_key):
     do_retire_seal_key(seal_key, actor=SYSTEM)
     assert error(api.get(f"/certificates/{CCC}/seal")) == (
         503,
-        {"code": "seal_unavailable", "message": "尚无可用的签章密钥：请管理员运行“certhub seal keys --new”",
-         "errors": {}},
-    )  # fmt: skip
+        {
+            "code": "seal_unavailable",
+            "message": "尚无可用的签章密钥：请管理员运行“certhub seal keys --new”",
+            "errors": {},
+        },
+    )
 
 
 def test_the_trust_list_is_a_jwk_set_with_every_key_and_its_window(api, world, seal_key):
@@ -215,17 +233,33 @@ def test_the_trust_list_is_a_jwk_set_with_every_key_and_its_window(api, world, s
     assert response.json() == {
         "iss": "certhub.hunan.example",
         "keys": [
-            {"kty": "OKP", "crv": "Ed25519", "x": x(seal_key), "kid": seal_key.kid, "use": "sig", "alg": "EdDSA",
-             "nbf": numeric_date(seal_key.valid_from), "retired": numeric_date(retired.retired_at),
-             "exp": 1924992000},
-            {"kty": "OKP", "crv": "Ed25519", "x": x(second), "kid": second.kid, "use": "sig", "alg": "EdDSA",
-             "nbf": numeric_date(second.valid_from)},
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": x(seal_key),
+                "kid": seal_key.kid,
+                "use": "sig",
+                "alg": "EdDSA",
+                "nbf": numeric_date(seal_key.valid_from),
+                "retired": numeric_date(retired.retired_at),
+                "exp": 1924992000,
+            },
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": x(second),
+                "kid": second.kid,
+                "use": "sig",
+                "alg": "EdDSA",
+                "nbf": numeric_date(second.valid_from),
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def test_the_answers_match_the_published_schema(api, world, seal_key, live_server):
-    """Each endpoint's success and refusal answers, held to our own OpenAPI document (STYLE.md 17)."""
+    """Each endpoint's success and refusal answers, held to our own OpenAPI document (docs/architecture.md
+    convention 17)."""
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     operations = {(op.method.upper(), op.path): op for op in (r.ok() for r in schema.get_all_operations())}
     text = seal_text(world.certificates["ccc"])
@@ -233,12 +267,11 @@ def test_the_answers_match_the_published_schema(api, world, seal_key, live_serve
         (("GET", "/api/v1/certificates/{number}/seal"), {"path_parameters": {"number": CCC}}, 200),
         (("GET", "/api/v1/certificates/{number}/seal"), {"path_parameters": {"number": "CNCA-QMS-2025-0001"}}, 409),
         (("GET", "/api/v1/certificates/{number}/seal.svg"), {"path_parameters": {"number": CCC}}, 200),
-        (("GET", "/api/v1/certificates/{number}/seal.svg"), {"path_parameters": {"number": "CNCA-EMS-2024-0004"}},
-         409),
+        (("GET", "/api/v1/certificates/{number}/seal.svg"), {"path_parameters": {"number": "CNCA-EMS-2024-0004"}}, 409),
         (("POST", "/api/v1/seals/verify"), {"body": {"qr": text}, "media_type": "application/json"}, 200),
         (("POST", "/api/v1/seals/verify"), {"body": {"qr": "QC1:%%%"}, "media_type": "application/json"}, 422),
         (("GET", "/api/v1/trust/keys"), {}, 200),
-    ]  # fmt: skip
+    ]
     for key, arguments, status in cases:
         case = operations[key].Case(**arguments)
         response = case.call(base_url=live_server.url)

@@ -71,9 +71,12 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     assert phone.locator("#verify-word").inner_text() == "未通过核验"
 
     registry_actions.do_change_certificate_status(
-        Certificate.objects.get(number=CCC), to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
-        reason="监督抽查不合格", actor=live_world.actor("cb_hunan"),
-    )  # fmt: skip
+        Certificate.objects.get(number=CCC),
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 1),
+        reason="监督抽查不合格",
+        actor=live_world.actor("cb_hunan"),
+    )
     paste_and_verify(phone, text)
     assert phone.locator("#verify-word").inner_text() == "签名真实"
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，但此证书已于2025-10-01暂停"
@@ -112,9 +115,13 @@ def test_pointing_the_camera_at_the_code(live_server, live_world, browser, tmp_p
     # A second Chromium from the same Playwright, whose camera plays the video.
     camera_browser = browser.browser_type.launch(
         executable_path=os.environ.get("CERTHUB_CHROMIUM", "/usr/bin/chromium"),
-        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-video-capture={video}"],
-    )  # fmt: skip
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         context = camera_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         context.grant_permissions(["camera"], origin=live_server.url)

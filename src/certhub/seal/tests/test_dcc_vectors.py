@@ -32,8 +32,20 @@ def vector(name: str) -> dict:
 
 def test_the_vectors_are_there():
     assert sorted(p.stem for p in VECTORS.glob("*.json")) == [
-        "B1", "CBO2", "CO1", "CO19", "CO28", "CO3", "CO5", "H1", "H2", "H3", "Q1", "Z1", "Z2",
-    ]  # fmt: skip
+        "B1",
+        "CBO2",
+        "CO1",
+        "CO19",
+        "CO28",
+        "CO3",
+        "CO5",
+        "H1",
+        "H2",
+        "H3",
+        "Q1",
+        "Z1",
+        "Z2",
+    ]
 
 
 @pytest.mark.parametrize("name", ["CO1", "CO3", "CO5", "CO19", "CO28"])
@@ -53,9 +65,16 @@ def test_valid_containers_unwrap_to_the_published_cose_bytes(name):
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("H1", "bad_prefix"), ("H2", "bad_prefix"), ("H3", "bad_prefix"), ("B1", "bad_base45"), ("Z1", "bad_compression"),
-     ("Z2", "bad_compression"), ("CBO2", "not_cbor")],
-)  # fmt: skip
+    [
+        ("H1", "bad_prefix"),
+        ("H2", "bad_prefix"),
+        ("H3", "bad_prefix"),
+        ("B1", "bad_base45"),
+        ("Z1", "bad_compression"),
+        ("Z2", "bad_compression"),
+        ("CBO2", "not_cbor"),
+    ],
+)
 def test_broken_containers_are_refused_at_their_layer(name, code):
     case = vector(name)
     expected = case["EXPECTEDRESULTS"]

@@ -1,5 +1,5 @@
 """The seal format without a database: a round trip, and every way a QR text can be wrong refused with its
-own code and reason (MISSION.md C3 anti-forgery)."""
+own code and reason (C3 anti-forgery)."""
 
 from __future__ import annotations
 
@@ -108,13 +108,27 @@ def test_a_pasted_code_may_carry_line_breaks_and_leading_spaces():
         ("QC1:abc", "bad_base45", "第5个字符“a”不在Base45字符集中：二维码内容被改动或抄错"),
         ("QC1:ABCD", "bad_base45", "Base45内容长度不对（4个字符）：二维码内容不完整，可能被截断"),
         ("QC1:::::::", "bad_base45", "Base45内容无效：有一组字符超出取值范围，二维码内容被改动或抄错"),
-        ("QC1:" + base45.b45encode(b"not zlib at all").decode(), "bad_compression",
-         "解压失败（zlib）：内容不是压缩数据，或已损坏"),
+        (
+            "QC1:" + base45.b45encode(b"not zlib at all").decode(),
+            "bad_compression",
+            "解压失败（zlib）：内容不是压缩数据，或已损坏",
+        ),
         ("QC1:" + "0" * 4400, "too_long", "内容过长（4404个字符），不是从二维码中读出的"),
     ],
-    ids=["empty", "dcc", "lowercase", "url", "number", "bad-char", "lowercase-base45", "length", "overflow",
-         "not-zlib", "too-long"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "dcc",
+        "lowercase",
+        "url",
+        "number",
+        "bad-char",
+        "lowercase-base45",
+        "length",
+        "overflow",
+        "not-zlib",
+        "too-long",
+    ],
+)
 def test_malformed_text_is_refused_at_its_layer(text, code, message):
     assert refusal(text) == (code, message)
 
@@ -144,24 +158,53 @@ def test_bytes_after_the_zlib_stream_are_refused():
         (b"\xff\xfe", "not_cbor", "解压后的内容不是有效的CBOR数据"),
         (cbor2.dumps("text") + b"\x00", "not_cbor", "解压后的内容的CBOR数据之后还有1字节多余内容"),
         (cbor2.dumps({"a": 1}), "not_cose_sign1", "不是COSE_Sign1签名结构：应带CBOR标签18，实际为无标签"),
-        (cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", []])), "not_cose_sign1",
-         "不是COSE_Sign1签名结构：应带CBOR标签18，实际为98"),
+        (
+            cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", []])),
+            "not_cose_sign1",
+            "不是COSE_Sign1签名结构：应带CBOR标签18，实际为98",
+        ),
         (cbor2.dumps([b"", {}, b"", b""]), "not_cose_sign1", "不是COSE_Sign1签名结构：应带CBOR标签18，实际为无标签"),
-        (cbor2.dumps(cbor2.CBORTag(18, [b"", {}, b""])), "not_cose_sign1",
-         "不是COSE_Sign1签名结构：应为四个成员的数组"),
-        (cbor2.dumps(cbor2.CBORTag(18, ["x", {}, b"", b""])), "not_cose_sign1",
-         "不是COSE_Sign1签名结构：受保护头、内容和签名应为字节串"),
-        (cbor2.dumps(cbor2.CBORTag(18, [b"", [], b"", b""])), "not_cose_sign1",
-         "不是COSE_Sign1签名结构：非保护头应为映射"),
+        (
+            cbor2.dumps(cbor2.CBORTag(18, [b"", {}, b""])),
+            "not_cose_sign1",
+            "不是COSE_Sign1签名结构：应为四个成员的数组",
+        ),
+        (
+            cbor2.dumps(cbor2.CBORTag(18, ["x", {}, b"", b""])),
+            "not_cose_sign1",
+            "不是COSE_Sign1签名结构：受保护头、内容和签名应为字节串",
+        ),
+        (
+            cbor2.dumps(cbor2.CBORTag(18, [b"", [], b"", b""])),
+            "not_cose_sign1",
+            "不是COSE_Sign1签名结构：非保护头应为映射",
+        ),
         (cbor2.dumps(cbor2.CBORTag(18, [b"\xff", {}, b"", b""])), "not_cbor", "受保护头不是有效的CBOR数据"),
-        (cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps([1]), {}, b"", b""])), "not_cose_sign1",
-         "不是COSE_Sign1签名结构：受保护头应为映射"),
-        (cbor2.dumps(cbor2.CBORTag(18, [b"\xa2\x01\x27\x01\x26", {}, b"", b""])), "not_cbor",
-         "受保护头不是有效的CBOR数据"),
+        (
+            cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps([1]), {}, b"", b""])),
+            "not_cose_sign1",
+            "不是COSE_Sign1签名结构：受保护头应为映射",
+        ),
+        (
+            cbor2.dumps(cbor2.CBORTag(18, [b"\xa2\x01\x27\x01\x26", {}, b"", b""])),
+            "not_cbor",
+            "受保护头不是有效的CBOR数据",
+        ),
     ],
-    ids=["not-cbor", "trailing", "map", "other-tag", "untagged", "three", "text-protected", "array-unprotected",
-         "bad-protected", "array-protected", "duplicate-alg"],
-)  # fmt: skip
+    ids=[
+        "not-cbor",
+        "trailing",
+        "map",
+        "other-tag",
+        "untagged",
+        "three",
+        "text-protected",
+        "array-unprotected",
+        "bad-protected",
+        "array-protected",
+        "duplicate-alg",
+    ],
+)
 def test_cbor_that_is_not_a_cose_sign1_is_refused(data, code, message):
     assert refusal(raw_text(data)) == (code, message)
 
@@ -232,17 +275,25 @@ def test_every_single_byte_change_of_the_cose_object_is_refused():
         ({1: "x", 4: 1, 6: 1}, "签名内容有误：缺少证书声明（-65537）：这不是认证通的证书防伪二维码"),
         ([1, 2], "签名内容有误：签名内容应为CWT声明映射"),
         ({1: "x", 4: 1, 6: 1, -65537: {6: b"\x00" * 32}}, "签名内容有误：缺少“证书编号”（1），或不是文本"),
-        ({1: 5, 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "ACTIVE"}},
-         "签名内容有误：缺少“签发方”（1），或不是文本"),
-        ({1: "x", 4: True, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "ACTIVE"}},
-         "签名内容有误：缺少“有效期”（4），或不是有效的时间"),
-        ({1: "x", 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 31, 7: "ACTIVE"}},
-         "签名内容有误：认证范围摘要应为32字节的SHA-256"),
-        ({1: "x", 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "A", 8: -1}},
-         "签名内容有误：账本序号应为非负整数"),
+        (
+            {1: 5, 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "ACTIVE"}},
+            "签名内容有误：缺少“签发方”（1），或不是文本",
+        ),
+        (
+            {1: "x", 4: True, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "ACTIVE"}},
+            "签名内容有误：缺少“有效期”（4），或不是有效的时间",
+        ),
+        (
+            {1: "x", 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 31, 7: "ACTIVE"}},
+            "签名内容有误：认证范围摘要应为32字节的SHA-256",
+        ),
+        (
+            {1: "x", 4: 1, 6: 1, -65537: {1: "N", 2: "S", 3: "H", 4: "U", 5: "B", 6: b"\x00" * 32, 7: "A", 8: -1}},
+            "签名内容有误：账本序号应为非负整数",
+        ),
     ],
     ids=["no-certificate", "not-a-map", "no-number", "issuer-type", "bool-expiry", "short-digest", "negative-index"],
-)  # fmt: skip
+)
 def test_signed_but_malformed_claims_are_refused(claims, message):
     assert refusal(resigned(cbor2.dumps(claims))) == ("bad_claims", message)
 

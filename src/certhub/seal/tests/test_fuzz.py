@@ -1,5 +1,5 @@
 """The QR decoder under arbitrary input (hypothesis): whatever the text or bytes, verification either
-returns the genuine claims or raises SealError with a code and a reason; nothing else escapes (MISSION.md
+returns the genuine claims or raises SealError with a code and a reason; nothing else escapes (docs/capabilities.md
 C3: a verify page that crashes on a forged code is no verify page)."""
 
 from __future__ import annotations
@@ -23,13 +23,19 @@ ORIGINAL = example_text()
 ORIGINAL_COSE = cose_of(ORIGINAL)
 
 cbor_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**64), 2**64 - 1) | st.binary(max_size=40) | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64 - 1)
+    | st.binary(max_size=40)
+    | st.text(max_size=20)
     | st.floats(allow_nan=True),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.integers(-70000, 20) | st.text(max_size=3),
-                                                                      children, max_size=5)
-    | st.builds(cbor2.CBORTag, st.sampled_from([18, 61, 0, 1, 2, 24, 258, 98]), children),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.integers(-70000, 20) | st.text(max_size=3), children, max_size=5)
+        | st.builds(cbor2.CBORTag, st.sampled_from([18, 61, 0, 1, 2, 24, 258, 98]), children)
+    ),
     max_leaves=20,
-)  # fmt: skip
+)
 
 
 def outcome(text: str) -> str:

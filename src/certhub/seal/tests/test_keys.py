@@ -1,5 +1,5 @@
 """Seal keys: made and retired only through actions, private halves only as 0600 files, rotation that
-keeps old seals verifying within their windows (MISSION.md C3 anti-forgery)."""
+keeps old seals verifying within their windows (C3 anti-forgery)."""
 
 from __future__ import annotations
 
@@ -171,18 +171,24 @@ def test_the_seal_follows_the_certificates_state(world, seal_key):
     assert claims.status == "ACTIVE"
     assert claims.ledger_index == latest_index("registry.certificate", str(certificate.pk))
     registry_actions.do_change_certificate_status(
-        certificate, to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1), reason="监督审核不合格",
+        certificate,
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 1),
+        reason="监督审核不合格",
         actor=world.actor("cb_hunan"),
-    )  # fmt: skip
+    )
     certificate.refresh_from_db()
     with pytest.raises(Conflict) as refused:
         seal_text(certificate)
     assert (refused.value.status, refused.value.code) == (409, "not_active")
     assert refused.value.message == "证书“CNCA-QMS-2025-0001”当前状态为“暂停”，只有有效证书才有防伪二维码"
     registry_actions.do_change_certificate_status(
-        certificate, to_status="ACTIVE", effective_date=datetime.date(2025, 10, 20), reason="整改完成",
+        certificate,
+        to_status="ACTIVE",
+        effective_date=datetime.date(2025, 10, 20),
+        reason="整改完成",
         actor=world.actor("cb_hunan"),
-    )  # fmt: skip
+    )
     certificate.refresh_from_db()
     restored = seal_text(certificate)
     assert restored != text

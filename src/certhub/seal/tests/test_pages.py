@@ -192,9 +192,12 @@ def test_pasting_a_tampered_seal_shows_the_reason(csrf_client, world, seal_key):
 def test_a_suspended_certificates_seal_is_genuine_but_suspended(csrf_client, world, seal_key):
     text = seal_text(world.certificates["ccc"])
     registry_actions.do_change_certificate_status(
-        world.certificates["ccc"], to_status="SUSPENDED", effective_date=datetime.date(2025, 10, 1),
-        reason="监督抽查不合格", actor=world.actor("cb_hunan"),
-    )  # fmt: skip
+        world.certificates["ccc"],
+        to_status="SUSPENDED",
+        effective_date=datetime.date(2025, 10, 1),
+        reason="监督抽查不合格",
+        actor=world.actor("cb_hunan"),
+    )
     response = post_verify(csrf_client, qr=text)
     assert text_of(response, "verify-word") == "签名真实"
     assert text_of(response, "verify-headline") == "防伪二维码真实，但此证书已于2025-10-01暂停"

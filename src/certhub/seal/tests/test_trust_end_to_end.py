@@ -1,4 +1,4 @@
-"""The trust story a newcomer follows (MISSION.md C3, C4), over real HTTP with nothing but published data:
+"""The trust story a newcomer follows (C3, C4), over real HTTP with nothing but published data:
 take a certificate's QR text, verify it offline against the downloaded trust list, read the ledger index
 it carries, fetch that entry, a signed checkpoint and the inclusion proof, and check them with the
 documented algorithms; then tamper with the text and see it refused."""
@@ -47,8 +47,9 @@ def test_a_newcomer_checks_a_paper_certificate_from_its_qr_code_to_the_signed_le
         assert base64.b64decode(entry["leaf_hash"]) == leaf
         assert json.loads(entry["entry"])["subject_id"].endswith(f"/{certificate.number}")
         proof = api.get("/ledger/proof/inclusion", params={"index": index, "tree_size": checkpoint.size}).json()
-        merkle.verify_inclusion(leaf, index, checkpoint.size, [base64.b64decode(p) for p in proof["proof"]],
-                                checkpoint.root_hash)  # fmt: skip
+        merkle.verify_inclusion(
+            leaf, index, checkpoint.size, [base64.b64decode(p) for p in proof["proof"]], checkpoint.root_hash
+        )
 
     # One character changed anywhere after the prefix, and the seal is refused with a reason.
     body = seal["qr"][len(PREFIX) :]

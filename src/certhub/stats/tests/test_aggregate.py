@@ -47,21 +47,36 @@ def test_the_three_kpis_per_region(aggregated):
 
 
 def test_certificates_grades_and_cases(aggregated):
-    certificates = dict(Figure.objects.filter(day=DAY, metric="certificates", region_code="430000")
-                        .values_list("key", "numerator"))  # fmt: skip
-    assert certificates == {"QMS:ACTIVE": 3, "QMS:SUSPENDED": 1, "EMS:ACTIVE": 1, "EMS:WITHDRAWN": 1,
-                            "CCC:ACTIVE": 1, "ORGANIC:ACTIVE": 1}  # fmt: skip
+    certificates = dict(
+        Figure.objects.filter(day=DAY, metric="certificates", region_code="430000").values_list("key", "numerator")
+    )
+    assert certificates == {
+        "QMS:ACTIVE": 3,
+        "QMS:SUSPENDED": 1,
+        "EMS:ACTIVE": 1,
+        "EMS:WITHDRAWN": 1,
+        "CCC:ACTIVE": 1,
+        "ORGANIC:ACTIVE": 1,
+    }
     assert figure("certificates", "431100", "ORGANIC:ACTIVE") == (1, None)
     assert SchemeLabel.objects.get(code="LX_VILLAGE").kind == "two_oriented"
 
     grades = dict(Figure.objects.filter(day=DAY, metric="grades", region_code="430100").values_list("key", "numerator"))
     assert grades == {"organization:D": 1, "organization:B": 5, "certification_body:B": 1, "lab:A": 1}
     grades = dict(Figure.objects.filter(day=DAY, metric="grades", region_code="430000").values_list("key", "numerator"))
-    assert grades == {"organization:D": 1, "organization:C": 1, "organization:B": 9, "certification_body:B": 2,
-                      "lab:A": 1, "lab:B": 1}  # fmt: skip
+    assert grades == {
+        "organization:D": 1,
+        "organization:C": 1,
+        "organization:B": 9,
+        "certification_body:B": 2,
+        "lab:A": 1,
+        "lab:B": 1,
+    }
 
-    cases = {region: dict(Figure.objects.filter(day=DAY, metric="cases", region_code=region)
-                          .values_list("key", "numerator")) for region in ("430000", "430100", "430400")}  # fmt: skip
+    cases = {
+        region: dict(Figure.objects.filter(day=DAY, metric="cases", region_code=region).values_list("key", "numerator"))
+        for region in ("430000", "430100", "430400")
+    }
     assert cases["430000"] == {"open": 3, "overdue": 2, "le5": 1, "le20": 1, "gt20": 1}
     assert cases["430100"] == {"open": 2, "overdue": 1, "le5": 1, "le20": 1}
     assert cases["430400"] == {"open": 1, "overdue": 1, "gt20": 1}
@@ -82,8 +97,14 @@ def test_an_interrupted_run_resumes_where_it_stopped(stats_world, monkeypatch):
     monkeypatch.undo()
     steps = aggregate.run(DAY)
     assert [(step.metric, step.skipped) for step in steps] == [
-        ("iso9001", True), ("cma_reports", False), ("ccc_coverage", False), ("certificates", False),
-        ("inspections", False), ("grades", False), ("cases", False)]  # fmt: skip
+        ("iso9001", True),
+        ("cma_reports", False),
+        ("ccc_coverage", False),
+        ("certificates", False),
+        ("inspections", False),
+        ("grades", False),
+        ("cases", False),
+    ]
     assert ComputedMetric.objects.get(metric="iso9001").computed_at == first.computed_at
     for (metric, region), expected in KPI_FIGURES.items():
         assert figure(metric, region) == expected

@@ -18,7 +18,8 @@ def test_the_workbook_has_a_sheet_per_group_with_numbers_as_numbers(client, aggr
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="certhub-statistics-430000-2026-06-30.xlsx"'
     assert [r.getMessage() for r in caplog.records if r.name == "certhub.stats"] == [
-        "statistics exported: xlsx region=430000 day=2026-06-30 by officer_province"]  # fmt: skip
+        "statistics exported: xlsx region=430000 day=2026-06-30 by officer_province"
+    ]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "主要目标", "证书", "双随机抽查", "风险等级", "在办案件", "逐日趋势"]
     about = book["说明"]
@@ -28,8 +29,25 @@ def test_the_workbook_has_a_sheet_per_group_with_numbers_as_numbers(client, aggr
     kpis = book["主要目标"]
     rows = {r[1]: r for r in kpis.iter_rows(min_row=2, values_only=True)}
     assert len(rows) == 15
-    assert rows["430100"] == ("长沙市", "430100", 1, 2, 0.5, 0.8, "未达标", 2, 3, pytest.approx(2 / 3), 1.0, "未达标",
-                              1, 2, 0.5, 1.0, "未达标")  # fmt: skip
+    assert rows["430100"] == (
+        "长沙市",
+        "430100",
+        1,
+        2,
+        0.5,
+        0.8,
+        "未达标",
+        2,
+        3,
+        pytest.approx(2 / 3),
+        1.0,
+        "未达标",
+        1,
+        2,
+        0.5,
+        1.0,
+        "未达标",
+    )
     assert rows["430400"][2:7] == (1, 1, 1.0, 0.8, "达标")
     assert rows["431100"][2:7] == (0, 0, None, 0.8, "无数据")
     assert rows["430000"][2:4] == (2, 4)
@@ -38,8 +56,17 @@ def test_the_workbook_has_a_sheet_per_group_with_numbers_as_numbers(client, aggr
     assert changsha[5].number_format == "0%"
 
     certificates = {r[0]: r for r in book["证书"].iter_rows(min_row=2, values_only=True)}
-    assert [c.value for c in book["证书"][1]] == ["认证制度代码", "认证制度", "类别", "有效", "暂停", "撤销", "注销",
-                                                 "过期失效", "合计"]  # fmt: skip
+    assert [c.value for c in book["证书"][1]] == [
+        "认证制度代码",
+        "认证制度",
+        "类别",
+        "有效",
+        "暂停",
+        "撤销",
+        "注销",
+        "过期失效",
+        "合计",
+    ]
     assert certificates["QMS"][3:] == (3, 1, 0, 0, 0, 4)
     assert certificates["ORGANIC"][2:] == ("农产品认证", 1, 0, 0, 0, 0, 1)
 
@@ -72,15 +99,17 @@ def test_the_report_pack_is_a_pdf_with_the_kpis_and_tables(client, aggregated, c
         assert heading in text
     assert "有机产品认证（ORGANIC）\n农产品认证\n1\n0\n0\n0\n0\n1" in text
     assert [r.getMessage() for r in caplog.records if r.name == "certhub.stats"] == [
-        "statistics exported: pdf region=430000 day=2026-06-30 by officer_province"]  # fmt: skip
+        "statistics exported: pdf region=430000 day=2026-06-30 by officer_province"
+    ]
 
 
 def test_a_county_officer_exports_their_county(client, aggregated):
     from certhub.core.choices import Role
     from certhub.core.models import Region, User
 
-    user = User.objects.create_user(username="officer_county", password="x", role=Role.OFFICER,
-                                    region=Region.objects.get(code="430405"))  # fmt: skip
+    user = User.objects.create_user(
+        username="officer_county", password="x", role=Role.OFFICER, region=Region.objects.get(code="430405")
+    )
     client.force_login(user)
     book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx").content))
     rows = list(book["主要目标"].iter_rows(min_row=2, values_only=True))

@@ -1,4 +1,4 @@
-"""The map of the prefectures (a tile cartogram, MISSION.md C11 "a map of the prefectures where the data
+"""The map of the prefectures (a tile cartogram, C11 "a map of the prefectures where the data
 allows"): the SVG of known figures (14 tiles, colour class, labels, links, met/not-met marks, no-data
 hatching), the layout file's validation (each refusal's message), no map without a complete layout or below
 the province, the maps on the province's page and in its PDF report pack, and on a phone in a real browser."""
@@ -73,32 +73,64 @@ def test_the_map_has_a_tile_per_prefecture_coloured_labelled_linked_and_marked(i
     tiles = tiles_of(iso_map)
     assert sorted(tiles) == PREFECTURES
     assert iso_map.count('class="tile ') == 14
-    assert iso_map.startswith('<svg class="chart map" viewBox="0 0 310 356" width="100%" role="img" '
-                              'aria-label="规模以上工业企业ISO 9001认证率：各市州示意图"')  # fmt: skip
+    assert iso_map.startswith(
+        '<svg class="chart map" viewBox="0 0 310 356" width="100%" role="img" '
+        'aria-label="规模以上工业企业ISO 9001认证率：各市州示意图"'
+    )
     assert tiles["430100"] == {
-        "href": "/statistics/?region=430100", "class": "tile bucket-2 not-met", "fill": "#6baed6", "outline": None,
-        "texts": ["长沙", "50.0%"], "marks": ["mark not-met"], "hatched": 0, "name": "长沙市：50.0%，未达标",
-    }  # fmt: skip
+        "href": "/statistics/?region=430100",
+        "class": "tile bucket-2 not-met",
+        "fill": "#6baed6",
+        "outline": None,
+        "texts": ["长沙", "50.0%"],
+        "marks": ["mark not-met"],
+        "hatched": 0,
+        "name": "长沙市：50.0%，未达标",
+    }
     assert tiles["430400"] == {
-        "href": "/statistics/?region=430400", "class": "tile bucket-4 met", "fill": "#08519c", "outline": "#1f2933",
-        "texts": ["衡阳", "100.0%"], "marks": ["mark met"], "hatched": 0, "name": "衡阳市：100.0%，达标",
-    }  # fmt: skip
-    expected = {"430200": ("tile bucket-4 met", "#08519c", ["株洲", "85.0%"], ["mark met"]),
-                "430300": ("tile bucket-0 not-met", "#eff3ff", ["湘潭", "0.0%"], ["mark not-met"]),
-                "430600": ("tile bucket-3 not-met", "#3182bd", ["岳阳", "79.0%"], ["mark not-met"]),
-                "430700": ("tile bucket-4 met", "#08519c", ["常德", "80.0%"], ["mark met"]),
-                "430900": ("tile bucket-1 not-met", "#bdd7e7", ["益阳", "20.0%"], ["mark not-met"]),
-                "433100": ("tile bucket-1 not-met", "#bdd7e7", ["湘西州", "30.0%"], ["mark not-met"])}  # fmt: skip
+        "href": "/statistics/?region=430400",
+        "class": "tile bucket-4 met",
+        "fill": "#08519c",
+        "outline": "#1f2933",
+        "texts": ["衡阳", "100.0%"],
+        "marks": ["mark met"],
+        "hatched": 0,
+        "name": "衡阳市：100.0%，达标",
+    }
+    expected = {
+        "430200": ("tile bucket-4 met", "#08519c", ["株洲", "85.0%"], ["mark met"]),
+        "430300": ("tile bucket-0 not-met", "#eff3ff", ["湘潭", "0.0%"], ["mark not-met"]),
+        "430600": ("tile bucket-3 not-met", "#3182bd", ["岳阳", "79.0%"], ["mark not-met"]),
+        "430700": ("tile bucket-4 met", "#08519c", ["常德", "80.0%"], ["mark met"]),
+        "430900": ("tile bucket-1 not-met", "#bdd7e7", ["益阳", "20.0%"], ["mark not-met"]),
+        "433100": ("tile bucket-1 not-met", "#bdd7e7", ["湘西州", "30.0%"], ["mark not-met"]),
+    }
     for code, (css, fill, texts, marks) in expected.items():
         assert (tiles[code]["class"], tiles[code]["fill"], tiles[code]["texts"], tiles[code]["marks"]) == (
-            css, fill, texts, marks), code  # fmt: skip
+            css,
+            fill,
+            texts,
+            marks,
+        ), code
     # No data: grey and hatched, no mark, "无数据" — never a colour of the scale.
     assert tiles["431100"] == {
-        "href": "/statistics/?region=431100", "class": "tile no-data", "fill": "#e4e7eb", "outline": None,
-        "texts": ["永州", "无数据"], "marks": [], "hatched": 14, "name": "永州市：无数据",
-    }  # fmt: skip
+        "href": "/statistics/?region=431100",
+        "class": "tile no-data",
+        "fill": "#e4e7eb",
+        "outline": None,
+        "texts": ["永州", "无数据"],
+        "marks": [],
+        "hatched": 14,
+        "name": "永州市：无数据",
+    }
     assert sorted(code for code, tile in tiles.items() if tile["class"] == "tile no-data") == [
-        "430500", "430800", "431000", "431100", "431200", "431300"]  # fmt: skip
+        "430500",
+        "430800",
+        "431000",
+        "431100",
+        "431200",
+        "431300",
+    ]
     # Dark classes carry white text and marks; light ones dark.
     assert 'fill="#ffffff">衡阳</text>' in iso_map
     assert 'fill="#1f2933">长沙</text>' in iso_map
@@ -106,8 +138,10 @@ def test_the_map_has_a_tile_per_prefecture_coloured_labelled_linked_and_marked(i
 
 def test_tiles_sit_where_the_layout_puts_them(iso_map):
     root = ET.fromstring(iso_map)
-    places = {link.get("href")[-6:]: (link.find(f"{SVG}rect").get("x"), link.find(f"{SVG}rect").get("y"))
-              for link in root.iter(f"{SVG}a")}  # fmt: skip
+    places = {
+        link.get("href")[-6:]: (link.find(f"{SVG}rect").get("x"), link.find(f"{SVG}rect").get("y"))
+        for link in root.iter(f"{SVG}a")
+    }
     # Column and row times 62 (a 58-unit tile and a 4-unit gap) plus the 2-unit margin.
     assert places["430800"] == ("64", "2")  # 张家界 (1, 0)
     assert places["433100"] == ("2", "64")  # 湘西州 (0, 1)
@@ -154,24 +188,34 @@ def test_the_hunan_layout_covers_every_prefecture_once(province):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (layout({**HUNAN["tiles"], "431400": [4, 4]}),
-         "x.json: 431400 is not a prefecture of 湖南省 (430000) in the region table"),
+        (
+            layout({**HUNAN["tiles"], "431400": [4, 4]}),
+            "x.json: 431400 is not a prefecture of 湖南省 (430000) in the region table",
+        ),
         (layout({"430102": [0, 0]}), "x.json: 430102 is not a prefecture of 湖南省 (430000) in the region table"),
-        (layout({"430100": [3, 1], "430300": [3, 1]}),
-         "x.json: 430300 is placed at column 3, row 1, where 430100 already is"),
-        (layout({"430100": [5, 1]}),
-         "x.json: 430100 is placed at column 5, row 1, outside the 5 × 5 grid (columns 0–4, rows 0–4)"),
-        (layout({"430100": [0, -1]}),
-         "x.json: 430100 is placed at column 0, row -1, outside the 5 × 5 grid (columns 0–4, rows 0–4)"),
+        (
+            layout({"430100": [3, 1], "430300": [3, 1]}),
+            "x.json: 430300 is placed at column 3, row 1, where 430100 already is",
+        ),
+        (
+            layout({"430100": [5, 1]}),
+            "x.json: 430100 is placed at column 5, row 1, outside the 5 × 5 grid (columns 0–4, rows 0–4)",
+        ),
+        (
+            layout({"430100": [0, -1]}),
+            "x.json: 430100 is placed at column 0, row -1, outside the 5 × 5 grid (columns 0–4, rows 0–4)",
+        ),
         (layout({"430100": [1]}), "x.json: 430100 must be placed at [column, row] (two whole numbers), not [1]"),
         (layout({"430100": [1, 1]}, columns=0), "x.json: columns must be a whole number from 1 to 20, not 0"),
         (layout({"430100": [1, 1]}, rows="5"), "x.json: rows must be a whole number from 1 to 20, not '5'"),
         (layout({}), "x.json: tiles must be an object of region code → [column, row]"),
-        ({**layout({"430100": [1, 1]}), "short_names": {"430200": {"zh-hans": "株"}}},
-         "x.json: short_names names 430200, which has no tile"),
+        (
+            {**layout({"430100": [1, 1]}), "short_names": {"430200": {"zh-hans": "株"}}},
+            "x.json: short_names names 430200, which has no tile",
+        ),
         ([], "x.json: expected an object with columns, rows and tiles"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_layout_is_refused_naming_the_code(province, data, message):
     with pytest.raises(charts.TileLayoutError) as refused:
         charts.parse_tile_layout(data, province, PREFECTURES, source="x.json")
@@ -235,8 +279,7 @@ def test_a_prefecture_page_has_bars_and_no_map(client, aggregated):
     assert 'id="kpi-maps"' not in html
 
 
-def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggregated, tmp_path, monkeypatch,
-                                                                   caplog):  # fmt: skip
+def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggregated, tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(charts, "TILES_DIR", tmp_path)
     bad = {**HUNAN, "tiles": {**HUNAN["tiles"], "430100": [2, 2]}}  # onto 娄底's cell
     (tmp_path / "430000.json").write_text(json.dumps(bad), "utf-8")
@@ -248,7 +291,8 @@ def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggre
     assert html.count('<svg class="chart"') == 4
     assert [r.getMessage() for r in caplog.records if r.name == "certhub.stats"] == [
         "tile layout refused: stats/data/tiles/430000.json: 431300 is placed at column 2, row 2, "
-        "where 430100 already is"]  # fmt: skip
+        "where 430100 already is"
+    ]
 
 
 def test_the_province_report_pack_has_the_maps(client, aggregated):
@@ -256,8 +300,22 @@ def test_the_province_report_pack_has_the_maps(client, aggregated):
     assert "各市州示意图" in text
     assert "规模以上工业企业ISO 9001认证率：各市州示意图" in text.replace("\n", "")
     lines = text.splitlines()
-    for short in ("张家界", "常德", "岳阳", "湘西州", "益阳", "长沙", "怀化", "娄底", "湘潭", "株洲", "邵阳", "衡阳",
-                  "永州", "郴州"):  # fmt: skip
+    for short in (
+        "张家界",
+        "常德",
+        "岳阳",
+        "湘西州",
+        "益阳",
+        "长沙",
+        "怀化",
+        "娄底",
+        "湘潭",
+        "株洲",
+        "邵阳",
+        "衡阳",
+        "永州",
+        "郴州",
+    ):
         assert lines.count(short) == 3, short  # one tile on each KPI's map
     assert lines.count("无数据") >= 3 * 11  # the tiles with no data (and each legend)
     for legend in ("<20%", "20-40%", "40-60%", "60-80%", "≥80%", "达标", "未达标"):

@@ -32,14 +32,30 @@ def test_the_province_dashboard_shows_the_kpis_per_prefecture(client, aggregated
         "具备资质的检验检测机构出具的证明性报告占比 60.0% 3 / 5 目标 ≥ 100% 未达标"
     )
     assert text_of(element(html, "kpi-ccc_coverage")) == "CCC目录产品认证覆盖率 33.3% 1 / 3 目标 ≥ 100% 未达标"
-    assert row(html, "kpi-table", "430100") == ["长沙市", "50.0% (1/2) 未达标", "66.7% (2/3) 未达标",
-                                                "50.0% (1/2) 未达标"]  # fmt: skip
-    assert row(html, "kpi-table", "430400") == ["衡阳市", "100.0% (1/1) 达标", "50.0% (1/2) 未达标",
-                                                "0.0% (0/1) 未达标"]  # fmt: skip
-    assert row(html, "kpi-table", "431100") == ["永州市", "无数据 (0/0) 无数据", "无数据 (0/0) 无数据",
-                                                "无数据 (0/0) 无数据"]  # fmt: skip
-    assert row(html, "kpi-table", "430000") == ["湖南省（合计）", "50.0% (2/4) 未达标", "60.0% (3/5) 未达标",
-                                                "33.3% (1/3) 未达标"]  # fmt: skip
+    assert row(html, "kpi-table", "430100") == [
+        "长沙市",
+        "50.0% (1/2) 未达标",
+        "66.7% (2/3) 未达标",
+        "50.0% (1/2) 未达标",
+    ]
+    assert row(html, "kpi-table", "430400") == [
+        "衡阳市",
+        "100.0% (1/1) 达标",
+        "50.0% (1/2) 未达标",
+        "0.0% (0/1) 未达标",
+    ]
+    assert row(html, "kpi-table", "431100") == [
+        "永州市",
+        "无数据 (0/0) 无数据",
+        "无数据 (0/0) 无数据",
+        "无数据 (0/0) 无数据",
+    ]
+    assert row(html, "kpi-table", "430000") == [
+        "湖南省（合计）",
+        "50.0% (2/4) 未达标",
+        "60.0% (3/5) 未达标",
+        "33.3% (1/3) 未达标",
+    ]
     assert len(re.findall(r'<tr data-region="43\d\d00">', element(html, "kpi-table"))) == 15  # 14 + the total
     assert 'href="/statistics/?region=430100"' in html
     assert row(html, "case-table", "430000") == ["湖南省（合计）", "3", "2", "1", "1", "1"]

@@ -1,4 +1,4 @@
-"""`certhub cases remind [--today YYYY-MM-DD]`: the daily reminder of rapid handling (信息通报, MISSION.md C6).
+"""`certhub cases remind [--today YYYY-MM-DD]`: the daily reminder of rapid handling (信息通报, C6).
 Every open case whose deadline is past or within three working days gets one DEADLINE_NEAR notice per
 officer told of it (in the app, and by e-mail to those with an address), once per case: running it again,
 the same day or later, sends nothing new. Run it daily (cron or a systemd timer); docs/cases.md."""

@@ -63,9 +63,12 @@ class Command(BaseCommand):
             return
         try:
             key, secret = do_issue_api_key(
-                organization, name=options["name"], role=options["role"], rate_limit=options["rate_limit"],
+                organization,
+                name=options["name"],
+                role=options["role"],
+                rate_limit=options["rate_limit"],
                 actor=SYSTEM,
-            )  # fmt: skip
+            )
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"{organization.name}: {key.role} key {key.prefix}, {key.rate_limit} requests/min")

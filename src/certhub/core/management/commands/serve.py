@@ -23,6 +23,17 @@ class Command(BaseCommand):
             raise CommandError("granian is not installed (it is in requirements.lock)")
         self.stdout.write(f"CertHub: http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         self.stdout.flush()
-        argv = [granian, "--interface", "asgi", "--host", options["host"], "--port", str(options["port"]),
-                "--workers", str(options["workers"]), "--no-ws", "certhub.asgi:application"]  # fmt: skip
+        argv = [
+            granian,
+            "--interface",
+            "asgi",
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--workers",
+            str(options["workers"]),
+            "--no-ws",
+            "certhub.asgi:application",
+        ]
         os.execv(granian, argv)  # noqa: S606 - replaces this process with the server

@@ -27,10 +27,14 @@ def operator_actor(submitter: CertificationBody | Lab) -> Actor:
     """The operator acts with the body's (or lab's) own rights, and the audit rows say it was an operator
     import."""
     if isinstance(submitter, Lab):
-        return Actor(role=Role.LAB, label=f"certhub-import:{submitter.cma_number}",
-                     organization_id=submitter.organization_id)  # fmt: skip
-    return Actor(role=Role.CERTIFICATION_BODY, label=f"certhub-import:{submitter.approval_number}",
-                 organization_id=submitter.organization_id)  # fmt: skip
+        return Actor(
+            role=Role.LAB, label=f"certhub-import:{submitter.cma_number}", organization_id=submitter.organization_id
+        )
+    return Actor(
+        role=Role.CERTIFICATION_BODY,
+        label=f"certhub-import:{submitter.approval_number}",
+        organization_id=submitter.organization_id,
+    )
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`certhub draw`: publicly verifiable random selections (MISSION.md C5), as anyone can compute them.
+"""`certhub draw`: publicly verifiable random selections (C5), as anyone can compute them.
 
 - `certhub draw rfc3797|sha256 --pool-size N --count K --source "…" [--source "…" …] [--table]` prints
   the chosen pool positions (1-based), one a line, in selection order; `--table` prints RFC 3797's table

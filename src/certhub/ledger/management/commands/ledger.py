@@ -1,4 +1,4 @@
-"""`certhub ledger verify | checkpoint | key` (MISSION.md C4, docs/ledger.md).
+"""`certhub ledger verify | checkpoint | key` (C4, docs/ledger.md).
 
 verify      recompute the log from its entries and check nodes, head, checkpoints and audit rows
             (exit 0 when everything holds, 1 with every problem found)
@@ -24,8 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["verify", "checkpoint", "key"])
-        parser.add_argument("--key", action="append", default=[],
-                            help="verify: a verifier key for the checkpoints (default: this server's key)")  # fmt: skip
+        parser.add_argument(
+            "--key",
+            action="append",
+            default=[],
+            help="verify: a verifier key for the checkpoints (default: this server's key)",
+        )
         parser.add_argument("--no-audit", action="store_true", help="verify: skip comparing entries to audit rows")
         parser.add_argument("--force", action="store_true", help="checkpoint: sign even within the interval")
 

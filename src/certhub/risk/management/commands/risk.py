@@ -1,5 +1,5 @@
 """`certhub risk detect`: run every risk detector over the registry and print each subject's score, grade
-and the findings behind them (MISSION.md C6; docs/risk.md). Read-only: it changes no grade.
+and the findings behind them (C6; docs/risk.md). Read-only: it changes no grade.
 `certhub risk score`: the same, then write every subject's grade (with history) and raise warnings — the
 daily scoring run (risk.actions.do_run_scoring). Exit 0, or 2 when the scoring rule (CERTHUB_RISK_SCORING
 or the default) is refused — with the key at fault.
@@ -35,8 +35,12 @@ class Command(BaseCommand):
         detect.add_argument("--rule", default=None, help="a scoring rule file (default: CERTHUB_RISK_SCORING)")
         run = commands.add_parser("score", help="score and grade every subject, with history; raise warnings")
         run.add_argument("--rule", default=None, help="a scoring rule file (default: CERTHUB_RISK_SCORING)")
-        run.add_argument("--today", default=None, type=datetime.date.fromisoformat,
-                         help="the day judged, YYYY-MM-DD (default: today)")  # fmt: skip
+        run.add_argument(
+            "--today",
+            default=None,
+            type=datetime.date.fromisoformat,
+            help="the day judged, YYYY-MM-DD (default: today)",
+        )
         record = commands.add_parser("record", help="load reported signals from a CSV file (all or nothing)")
         record.add_argument("kind", choices=sorted(COLUMNS), help="what the file holds")
         record.add_argument("file", type=Path)
@@ -57,9 +61,11 @@ class Command(BaseCommand):
         if options["command"] == "score":
             started = time.monotonic()
             run = do_run_scoring(today=options["today"], rule=rule, actor=SYSTEM)
-            self.stdout.write(f"{run.subjects} subjects scored as of {run.as_of}: {run.findings} findings, "
-                              f"{run.changed} grades changed, {run.warnings} new warnings "
-                              f"({time.monotonic() - started:.1f} s)")  # fmt: skip
+            self.stdout.write(
+                f"{run.subjects} subjects scored as of {run.as_of}: {run.findings} findings, "
+                f"{run.changed} grades changed, {run.warnings} new warnings "
+                f"({time.monotonic() - started:.1f} s)"
+            )
             return
         findings = run_all()
         scores = score(findings, rule)
@@ -110,20 +116,27 @@ def _record(kind: str, rows: list[dict[str, str]], body_approval: str) -> int:
     if kind == "uses":
         ids = {}
         for approval, number, pk in Certificate.objects.filter(
-                number__in=[r["certificate_number"] for r in rows]).values_list(
-                "certification_body__approval_number", "number", "id"):  # fmt: skip
+            number__in=[r["certificate_number"] for r in rows]
+        ).values_list("certification_body__approval_number", "number", "id"):
             ids[(approval, number)] = pk
         keys = [(r["approval_number"], r["certificate_number"]) for r in rows]
-        unknown = {f"rows[{i}].certificate_number": "no certificate with this number from this body"
-                   for i, key in enumerate(keys) if key not in ids}  # fmt: skip
+        unknown = {
+            f"rows[{i}].certificate_number": "no certificate with this number from this body"
+            for i, key in enumerate(keys)
+            if key not in ids
+        }
         if unknown:
             raise ValidationFailed(unknown)
-        return do_record_certificate_uses([{**r, "certificate": ids[key]} for r, key in zip(rows, keys, strict=True)],
-                                          actor=SYSTEM)  # fmt: skip
+        return do_record_certificate_uses(
+            [{**r, "certificate": ids[key]} for r, key in zip(rows, keys, strict=True)], actor=SYSTEM
+        )
     if kind == "penalties":
         ids = dict(Organization.objects.filter(uscc__in=[r["uscc"].upper() for r in rows]).values_list("uscc", "id"))
-        unknown = {f"rows[{i}].uscc": "no organization with this credit code"
-                   for i, r in enumerate(rows) if r["uscc"].upper() not in ids}  # fmt: skip
+        unknown = {
+            f"rows[{i}].uscc": "no organization with this credit code"
+            for i, r in enumerate(rows)
+            if r["uscc"].upper() not in ids
+        }
         if unknown:
             raise ValidationFailed(unknown)
         return do_record_penalties([{**r, "organization": ids[r["uscc"].upper()]} for r in rows], actor=SYSTEM)

@@ -1,4 +1,4 @@
-"""`certhub seal`: manage the seal signing keys and check seals (MISSION.md C3 anti-forgery; docs/seals.md).
+"""`certhub seal`: manage the seal signing keys and check seals (C3 anti-forgery; docs/seals.md).
 
     certhub seal keys --new [--valid-until 2031-01-01]   make a signing key (it signs from now on)
     certhub seal keys --list                             every key, its window, which one signs

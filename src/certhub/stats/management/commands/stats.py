@@ -1,5 +1,5 @@
 """`certhub stats aggregate [--day YYYY-MM-DD] [--since YYYY-MM-DD] [--redo]`: compute the dashboard's daily
-figures (MISSION.md C11; docs/statistics.md). Each metric of each day is committed on its own, so a run that
+figures (C11; docs/statistics.md). Each metric of each day is committed on its own, so a run that
 stops resumes where it stopped; what is done is skipped unless --redo. Exit 2 on a bad date."""
 
 from __future__ import annotations
@@ -32,8 +32,13 @@ class Command(BaseCommand):
             raise CommandError(f"--since {first} is after --day {last}", returncode=2)
         days = aggregate.days_between(first, last)
         computed = skipped = 0
-        with tqdm(total=len(days) * len(aggregate.COMPUTE), unit=" figures", file=sys.stderr, dynamic_ncols=True,
-                  disable=options["verbosity"] < 1) as bar:  # fmt: skip
+        with tqdm(
+            total=len(days) * len(aggregate.COMPUTE),
+            unit=" figures",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            disable=options["verbosity"] < 1,
+        ) as bar:
 
             def advance(step: aggregate.Step) -> None:
                 bar.set_description(f"{step.day} {step.metric}")
