@@ -164,11 +164,6 @@ def test_nothing_points_at_notes_outside_the_repository():
     assert offenders == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/certhub/registry/data/schemes.json cites its sources by absolute paths outside the repository; "
-    "rewrite those `source` fields, then remove this mark",
-)
 def test_nothing_points_at_absolute_paths_of_the_workspace():
     offenders = [relative(path) for path in scanned_for_outside_references() if WORKSPACE in text_of(path)]
     assert offenders == []
