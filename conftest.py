@@ -14,6 +14,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("CERTHUB_KEY_DIR", tempfile.mkdtemp(prefix="certhub-test-keys-"))
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers", "upgrade: migrates a database of the previous release with this code (tests/test_upgrade.py)"
+    )
+
+
 @pytest.fixture
 def reference(db):
     from certhub.registry.testing import ensure_reference_data
