@@ -14,6 +14,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("CERTHUB_KEY_DIR", tempfile.mkdtemp(prefix="certhub-test-keys-"))
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers", "upgrade: migrates a database of the previous release with this code (tests/test_upgrade.py)"
+    )
+
+
 @pytest.fixture
 def reference(db):
     from certhub.registry.testing import ensure_reference_data
@@ -60,7 +66,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +84,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
     """A page on a phone-sized viewport with a Chinese browser, as most visitors have."""
+    from certhub.core.testing import PHONE
+
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -89,6 +96,16 @@ def phone(browser: Any) -> Iterator[Any]:
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_password(transactional_db: Any, live_server: Any) -> str:
+    """A small demo province as `certhub demo` makes it (its items, inspectors with sign-ins, pools and a plan
+    of its own included), for the browser tests that walk a whole procedure; returns the demo password."""
+    from certhub.demo.generator import DEMO_PASSWORD, DemoProvince, Size
+
+    DemoProvince(Size(organizations=400, certificates=600, bodies=6, labs=4, reports_per_lab=1)).run()
+    return DEMO_PASSWORD
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -1,8 +1,7 @@
 """Test helpers of the KPI dashboard: a small province with known KPIs, built on registry.testing.build_world
-through the registry's and risk's actions (docs/architecture.md convention 17). Cases with chosen opening dates are
-placed by
-`do_place_cases`, a stand-in that writes cases.Case rows as cases.actions.do_open_case / do_close_case leave
-them (those open today only; the age buckets need cases opened on given days)."""
+through the registry's, risk's and cases' actions (docs/architecture.md convention 17). A case opens on the
+day the clock says (cases.actions.do_open_case), so each case of the age buckets is opened, and closed, with
+the clock frozen on its day (time-machine)."""
 
 from __future__ import annotations
 
@@ -10,11 +9,13 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from certhub.cases.choices import CaseStatus
+import time_machine
+from django.utils import timezone
+
+from certhub.cases.actions import do_close_case, do_open_case, do_record_measure
 from certhub.cases.models import Case
+from certhub.cases.testing import WarningSpec, do_raise_warnings
 from certhub.core.actors import SYSTEM, Actor
-from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
 from certhub.registry import actions
 from certhub.registry.models import Lab, Organization, TestReport
 from certhub.registry.testing import World, certificate_data, make_uscc
@@ -26,39 +27,36 @@ DAY = datetime.date(2026, 6, 30)
 
 @dataclass(frozen=True)
 class CaseSpec:
+    """A case on an organization opened on a day, given `working_days` (deadline: cases.actions), and
+    closed on a day or still open."""
+
     organization: Organization
     opened_on: datetime.date
-    deadline: datetime.date
+    working_days: int = 10
     closed_on: datetime.date | None = None
 
 
-@action
-def do_place_cases(specs: Sequence[CaseSpec], *, opened_by_id: int, actor: Actor = SYSTEM) -> list[Case]:
-    """Cases on organizations opened (and closed) on given days: the rows do_open_case and do_close_case
-    write, with the dates the age buckets of the statistics need."""
-    authorize(actor, Permission.HANDLE_CASES)
-    placed = []
-    for number, spec in enumerate(specs, start=1):
-        placed.append(
-            Case.objects.create(
-                number=f"TJ{spec.opened_on.year}{number:04d}",
-                subject_type="organization",
-                subject_id=spec.organization.pk,
-                subject_name=spec.organization.name,
-                uscc=spec.organization.uscc,
-                region_code=spec.organization.region_id,
-                title="统计测试案件",
-                departments=["市场监管局"],
-                opened_by_id=opened_by_id,
-                opened_on=spec.opened_on,
-                working_days=10,
-                deadline=spec.deadline,
-                status=CaseStatus.CLOSED if spec.closed_on else CaseStatus.OPEN,
-                closed_on=spec.closed_on,
-                conclusion="已整改" if spec.closed_on else "",
+def on(day: datetime.date) -> time_machine.travel:
+    """The clock frozen at 10:00 (Asia/Shanghai) on `day`."""
+    return time_machine.travel(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))), tick=False)
+
+
+def open_cases(specs: Sequence[CaseSpec], *, actor: Actor) -> list[Case]:
+    """Each case as an officer handles it: a warning on the organization (as a scoring run raises it), the
+    case opened from it on its day, and, for a closed one, a measure and the closing on its closing day."""
+    cases = []
+    for spec in sorted(specs, key=lambda s: s.opened_on):
+        with on(spec.opened_on):
+            (warning,) = do_raise_warnings([WarningSpec(spec.organization)], as_of=spec.opened_on)
+            case = do_open_case(
+                warning, title="统计测试案件", working_days=spec.working_days, departments=["市场监管局"], actor=actor
             )
-        )
-    return placed
+        if spec.closed_on:
+            with on(spec.closed_on):
+                do_record_measure(case, taken_on=spec.closed_on, description="责令限期整改", actor=actor)
+                case = do_close_case(case, conclusion="已整改", actor=actor)
+        cases.append(case)
+    return cases
 
 
 @dataclass
@@ -182,22 +180,16 @@ def build_stats_world(world: World) -> StatsWorld:
         actor=SYSTEM,
     )
 
-    officer = world.users["officer_province"]
-    result.cases = do_place_cases(
+    # Open on DAY: 3 (two overdue), 1, 28 and 10 working days old; one closed before DAY, one opened after.
+    result.cases = open_cases(
         [
-            CaseSpec(maker, datetime.date(2026, 6, 29), deadline=datetime.date(2026, 7, 13)),  # 1 working day
-            CaseSpec(hengyang, datetime.date(2026, 5, 20), deadline=datetime.date(2026, 6, 3)),  # 27 days, overdue
-            CaseSpec(
-                result.organizations["power"], datetime.date(2026, 6, 15), deadline=datetime.date(2026, 6, 29)
-            ),  # 10 working days (端午 19 June), overdue
-            CaseSpec(
-                hengyang,
-                datetime.date(2026, 5, 6),
-                deadline=datetime.date(2026, 5, 20),
-                closed_on=datetime.date(2026, 5, 18),
-            ),  # closed before the day
-            CaseSpec(maker, datetime.date(2026, 7, 1), deadline=datetime.date(2026, 7, 15)),  # after the day
+            CaseSpec(maker, datetime.date(2026, 6, 29)),  # deadline 07-13
+            CaseSpec(hengyang, datetime.date(2026, 5, 20)),  # deadline 06-03: overdue
+            # 9 working days (端午 on 19 June is a holiday): deadline 06-29, overdue on DAY.
+            CaseSpec(result.organizations["power"], datetime.date(2026, 6, 15), working_days=9),
+            CaseSpec(hengyang, datetime.date(2026, 5, 6), closed_on=datetime.date(2026, 5, 18)),  # closed before DAY
+            CaseSpec(maker, datetime.date(2026, 7, 1)),  # opened after DAY
         ],
-        opened_by_id=officer.pk,
+        actor=world.actor("officer_province"),
     )
     return result

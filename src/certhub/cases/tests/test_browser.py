@@ -7,49 +7,18 @@ count, opens it, lands on the case, records a measure and closes the case."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from certhub.cases.models import Case, Notice
 from certhub.cases.testing import raise_warnings
 from certhub.core.models import User
+from certhub.core.testing import PHONE, fits_the_phone, screenshot, sign_in
 from certhub.registry.models import Organization
 from certhub.risk.models import Warning
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
-
-
-@pytest.fixture
-def demo_password(transactional_db, live_server):
-    """A small demo province as `certhub demo` makes it; returns the demo password."""
-    from certhub.demo.generator import DEMO_PASSWORD, DemoProvince, Size
-
-    DemoProvince(Size(organizations=400, certificates=600, bodies=6, labs=4, reports_per_lab=1)).run()
-    return DEMO_PASSWORD
-
-
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url + "/")
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/office/$"))
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
 
 
 def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_password, phone, browser):
@@ -72,14 +41,14 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
     first = phone.locator("#warning-table tbody tr").first
     assert f"“{subject.name}”自2026-03-01以来2次抽查不合格" in first.inner_text()
     assert fits_the_phone(phone)
-    shot(phone, "cases-warnings-phone")
+    screenshot(phone, "cases-warnings-phone")
     first.get_by_role("link", name=subject.name).click()
     phone.wait_for_url(re.compile(r"/cases/warnings/\d+/$"))
     assert phone.get_by_label("案由").input_value() == f"{subject.name}风险预警处置"
     assert phone.get_by_label("处置时限（工作日）").input_value() == "10"
     phone.get_by_label(department, exact=True).check()
     assert fits_the_phone(phone)
-    shot(phone, "cases-warning-phone")
+    screenshot(phone, "cases-warning-phone")
     phone.get_by_role("button", name="立案").click()
     phone.wait_for_url(re.compile(rf"/cases/{number}/$"))
     assert phone.locator(".message").inner_text() == f"已立案{number}，已通报责任部门。"
@@ -104,7 +73,7 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
         assert city.locator("#unread-count").inner_text() == "1条未读"
         assert city.locator("#inbox-unread").inner_text() == "1"
         assert fits_the_phone(city)
-        shot(city, "cases-inbox-phone")
+        screenshot(city, "cases-inbox-phone")
         opened_from = timezone.now()
         city.get_by_role("button", name=f"【立案通报】{number} {subject.name}").click()
         city.wait_for_url(re.compile(rf"/cases/{number}/$"))
@@ -120,7 +89,7 @@ def test_warning_to_case_to_trace_and_notice_to_closing(live_server, demo_passwo
         assert city.locator(".message").inner_text() == f"案件{number}已办结，已通报责任部门。"
         assert city.locator("#case-status").inner_text() == "已办结"
         assert fits_the_phone(city)
-        shot(city, "cases-case-closed-phone")
+        screenshot(city, "cases-case-closed-phone")
     finally:
         city.context.close()
     case = Case.objects.get(number=number)

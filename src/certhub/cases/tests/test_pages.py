@@ -11,19 +11,10 @@ from certhub.cases.actions import do_assign_case, do_open_case
 from certhub.cases.models import Case, Measure, Notice
 from certhub.cases.tests.conftest import CITY_ECOLOGY, CITY_MARKET
 from certhub.core.models import AuditEvent
+from certhub.core.testing import page_text, signed_in
 from certhub.risk.models import Warning
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(client, world, username):
-    client.force_login(world.users[username])
-    return client
-
-
-def text(response) -> str:
-    """The page's text without tags, whitespace collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def open_case(world, callbacks, **overrides):
@@ -54,7 +45,7 @@ def test_the_public_gets_the_login_page_and_other_roles_a_403(cases_world, clien
     response = client.get(url)
     assert (response.status_code, response["Location"]) == (302, f"/login/?next={url}")
     for username in ("maker", "cb_hunan", "lab"):
-        assert client_for(client, cases_world, username).get(url).status_code == 403
+        assert signed_in(client, cases_world, username).get(url).status_code == 403
 
 
 def test_no_public_page_shows_a_warning(cases_world, client):
@@ -66,22 +57,22 @@ def test_no_public_page_shows_a_warning(cases_world, client):
 
 
 def test_the_warnings_list_is_scoped_ordered_and_filtered(cases_world, client):
-    province = client_for(client, cases_world, "officer_province")
-    page = text(province.get("/cases/warnings/"))
+    province = signed_in(client, cases_world, "officer_province")
+    page = page_text(province.get("/cases/warnings/"))
     names = ["衡阳湘江机械制造有限公司", "长沙星城电器有限公司", "永州潇湘有机农场"]  # scores 90, 80, 45
     assert [page.index(n) for n in names] == sorted(page.index(n) for n in names)
     assert "“长沙星城电器有限公司”自2026-03-01以来2次抽查不合格" in page
-    filtered = text(province.get("/cases/warnings/?prefecture=430400"))
+    filtered = page_text(province.get("/cases/warnings/?prefecture=430400"))
     assert "衡阳湘江机械制造有限公司" in filtered and "长沙星城电器有限公司" not in filtered
 
-    changsha = text(client_for(client, cases_world, "officer_changsha").get("/cases/warnings/"))
+    changsha = page_text(signed_in(client, cases_world, "officer_changsha").get("/cases/warnings/"))
     assert "长沙星城电器有限公司" in changsha
     assert "衡阳湘江机械制造有限公司" not in changsha and "永州潇湘有机农场" not in changsha
 
 
 def test_the_warning_page_links_the_trace_and_offers_the_departments(cases_world, client):
     warning = cases_world.warnings["maker"]
-    response = client_for(client, cases_world, "officer_changsha").get(f"/cases/warnings/{warning.pk}/")
+    response = signed_in(client, cases_world, "officer_changsha").get(f"/cases/warnings/{warning.pk}/")
     body = response.content.decode()
     assert f'href="/trace/organization/{warning.uscc}/"' in body
     assert f'href="/risk/organization/{warning.subject_id}/" id="risk-profile-link"' in body
@@ -90,14 +81,14 @@ def test_the_warning_page_links_the_trace_and_offers_the_departments(cases_world
     assert 'value="长沙星城电器有限公司风险预警处置"' in body
     assert re.search(r'name="working_days" value="10"', body)
 
-    other = client_for(client, cases_world, "officer_hengyang").get(f"/cases/warnings/{warning.pk}/")
+    other = signed_in(client, cases_world, "officer_hengyang").get(f"/cases/warnings/{warning.pk}/")
     assert other.status_code == 403
     assert "该风险预警不在你的辖区内。" in other.content.decode()
 
 
 def test_opening_a_case_on_the_page(cases_world, client, django_capture_on_commit_callbacks, mailoutbox):
     warning = cases_world.warnings["maker"]
-    officer = client_for(client, cases_world, "officer_changsha")
+    officer = signed_in(client, cases_world, "officer_changsha")
     year = datetime.date.today().year
     with django_capture_on_commit_callbacks(execute=True):
         response = officer.post(
@@ -114,7 +105,7 @@ def test_opening_a_case_on_the_page(cases_world, client, django_capture_on_commi
     case = Case.objects.get(number=number)
     assert (case.departments, case.assignee.username, case.working_days) == ([CITY_ECOLOGY], "cs_market", 10)
     assert sorted(m.to[0] for m in mailoutbox) == ["cs_ecology@sthj.changsha.example", "cs_market@amr.changsha.example"]
-    page = text(officer.get(f"/cases/{number}/"))
+    page = page_text(officer.get(f"/cases/{number}/"))
     assert "已立案" in page and "长沙星城电器有限公司" in page and "剩余10个工作日" in page
 
 
@@ -130,7 +121,7 @@ def test_opening_a_case_on_the_page(cases_world, client, django_capture_on_commi
 def test_a_refused_case_shows_the_message_on_the_form_and_changes_nothing(cases_world, client, data, message):
     warning = cases_world.warnings["maker"]
     before = rows()
-    response = client_for(client, cases_world, "officer_changsha").post(
+    response = signed_in(client, cases_world, "officer_changsha").post(
         f"/cases/warnings/{warning.pk}/open/", {"title": "抽查不合格整改", **data}
     )
     assert response.status_code == 422
@@ -143,7 +134,7 @@ def test_an_officer_of_another_prefecture_cannot_open_or_see_a_case(
 ):
     case = open_case(cases_world, django_capture_on_commit_callbacks)
     before = rows()
-    hengyang = client_for(client, cases_world, "officer_hengyang")
+    hengyang = signed_in(client, cases_world, "officer_hengyang")
     response = hengyang.get(f"/cases/{case.number}/")
     assert response.status_code == 403
     assert f"处置案件{case.number}不在你的辖区内。" in response.content.decode()
@@ -158,7 +149,7 @@ def test_closing_without_measures_is_refused_on_the_page_then_measure_and_close(
     cases_world, client, django_capture_on_commit_callbacks
 ):
     case = open_case(cases_world, django_capture_on_commit_callbacks)
-    officer = client_for(client, cases_world, "cs_market")
+    officer = signed_in(client, cases_world, "cs_market")
     before = rows()
     refused = officer.post(f"/cases/{case.number}/close/", {"conclusion": "已整改"})
     assert refused.status_code == 422
@@ -199,7 +190,7 @@ def test_the_cases_list_puts_open_cases_first_and_flags_the_overdue(
             departments=["市场监管局"],
             actor=cases_world.actor("officer_province"),
         )
-    page = text(client_for(client, cases_world, "officer_province").get("/cases/"))
+    page = page_text(signed_in(client, cases_world, "officer_province").get("/cases/"))
     assert page.index(overdue.number) < page.index(fresh.number)  # the earlier deadline first
     assert re.search(re.escape(overdue.number) + r".*?2026-10-08 逾期", page)
     assert re.search(re.escape(fresh.number) + r".*?剩余20个工作日", page)
@@ -209,12 +200,12 @@ def test_the_inbox_lists_unread_first_and_opening_a_notice_marks_it_read(
     cases_world, client, django_capture_on_commit_callbacks
 ):
     case = open_case(cases_world, django_capture_on_commit_callbacks)
-    officer = client_for(client, cases_world, "cs_market")
-    assert "通报（1条未读）" in text(officer.get("/office/"))
+    officer = signed_in(client, cases_world, "cs_market")
+    assert "通报（1条未读）" in page_text(officer.get("/office/"))
     with django_capture_on_commit_callbacks(execute=True):
         do_assign_case(case, assignee=cases_world.users["cs_market"], actor=cases_world.actor("officer_changsha"))
     inbox = officer.get("/cases/inbox/")
-    assert "2条未读" in text(inbox)
+    assert "2条未读" in page_text(inbox)
     assert re.findall(r"【(立案通报|案件指派)】", inbox.content.decode()) == ["案件指派", "立案通报"]  # newest first
 
     # Opening the newer one marks it read and lands on its case; the older, unread, now comes first.
@@ -226,9 +217,9 @@ def test_the_inbox_lists_unread_first_and_opening_a_notice_marks_it_read(
     assigned.refresh_from_db()
     assert assigned.read_at == opened
     inbox = officer.get("/cases/inbox/")
-    assert "1条未读" in text(inbox)
+    assert "1条未读" in page_text(inbox)
     assert re.findall(r"【(立案通报|案件指派)】", inbox.content.decode()) == ["立案通报", "案件指派"]
-    assert "通报（1条未读）" in text(officer.get("/office/"))
+    assert "通报（1条未读）" in page_text(officer.get("/office/"))
 
     # Someone else's notice is not found, and stays unread.
     other = Notice.objects.get(recipient=cases_world.users["yuelu_market"])

@@ -11,23 +11,18 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from certhub.core.testing import page_text, sign_in, signed_in
 from certhub.exchange.choices import SubmissionChannel, SubmissionMode
 from certhub.exchange.fields import CERTIFICATE_COLUMNS
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.testing import certificate_row, write_csv
-from certhub.portal.tests.helpers import page_text
 from certhub.registry.models import Certificate
 
 
 @pytest.fixture
 def archive(settings, tmp_path):
     settings.SUBMISSION_DIR = tmp_path / "archive"
-
-
-def signed_in(client, world, username):
-    client.force_login(world.users[username])
-    return client
 
 
 @pytest.mark.django_db
@@ -119,11 +114,7 @@ def test_a_body_uploads_the_template_with_mistakes_then_fixes_them(live_server, 
     settings.SUBMISSION_DIR = tmp_path / "archive"
     world = build_world()
     maker, hengyang = world.organizations["maker"], world.organizations["hengyang"]
-    phone.goto(live_server.url + "/login/")
-    phone.get_by_label("用户名").fill("cb_hunan")
-    phone.get_by_label("密码").fill(world.PASSWORD)
-    phone.get_by_role("button", name="登录").click()
-    phone.wait_for_url(re.compile(r"/office/my-certificates/$"))
+    sign_in(phone, live_server.url, "cb_hunan", world.PASSWORD, lands_on="/office/my-certificates/")
     phone.get_by_role("link", name="数据报送").click()
     phone.get_by_role("link", name="上传报送数据").click()
     with phone.expect_download() as download:

@@ -13,43 +13,17 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
+from certhub.core.testing import PHONE, fits_the_phone, screenshot, sign_in
 from certhub.inspections.models import Batch, Plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 SOURCES = {"双色球第2026200期开奖号码": "3 8 15 21 27 30 12", "排列5第26400期开奖号码": "4 0 7 7 1"}
-
-
-@pytest.fixture
-def demo_password(transactional_db, live_server):
-    """A demo province as `certhub demo` makes it, small (its items, inspectors with sign-ins, pools and a
-    plan of its own included); returns the demo password."""
-    from certhub.demo.generator import DEMO_PASSWORD, DemoProvince, Size
-
-    DemoProvince(Size(organizations=400, certificates=600, bodies=6, labs=4, reports_per_lab=1)).run()
-    return DEMO_PASSWORD
-
-
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url + "/")
-    page.get_by_role("link", name="登录").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/office/$"))
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
@@ -87,8 +61,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     assert [r.input_value() for r in ratios] == ["2.5", "5", "10", "20"]
     phone.get_by_label("检查对象名录库").select_option(label="全省制造业企业")
     assert fits_the_phone(phone)
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-form-phone.png"), full_page=True)
+    screenshot(phone, "inspection-batch-form-phone")
     phone.get_by_label("随机源", exact=True).fill("\n".join(SOURCES))
     at = (timezone.localtime() + datetime.timedelta(seconds=30)).replace(microsecond=0)
     phone.get_by_label("随机源公布时间").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -114,7 +87,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
         for index in range(drawn):
             assert len(rows.nth(index).locator("td.inspectors").inner_text().split("、")) == 2
         assert fits_the_phone(phone)
-        phone.screenshot(path=str(SCREENSHOT_DIR / "inspection-batch-phone.png"), full_page=True)
+        screenshot(phone, "inspection-batch-phone")
         batch = Batch.objects.get(number=batch_number)
         assert all(task.assignments.count() == 2 for task in batch.tasks.all())
         task = batch.tasks.get(sequence=1)
@@ -158,12 +131,12 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
         assert row.locator("td.result-category").inner_text() == "未发现问题"
         assert task.target_key in row.inner_text()
         assert public.locator(".late-flag").count() == 0
-        public.screenshot(path=str(SCREENSHOT_DIR / "inspection-results-phone.png"), full_page=True)
+        screenshot(public, "inspection-results-phone")
         public.get_by_role("link", name="抽查任务公告").click()
         public.get_by_role("link", name=batch_number).click()
         assert public.locator("#task-table tbody tr").count() == drawn
         assert "风险" not in public.locator("main").inner_text()
-        assert public.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert fits_the_phone(public)
         # Anyone downloads the draw file and reproduces the draw with no database.
         with public.expect_download() as download:
             public.get_by_role("link", name=re.compile("draw.json")).click()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from certhub.core.testing import signed_in, table_rows
 from certhub.inspections.models import Inspector
-from certhub.inspections.tests.test_pages import signed_in
-from certhub.portal.tests.helpers import table_rows
 
 URL = "/inspections/office/inspectors/"
 

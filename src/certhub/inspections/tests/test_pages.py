@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certhub.core.actors import SYSTEM
+from certhub.core.testing import by_class, element_text, page_text, signed_in, table_rows
 from certhub.core.workdays import add_working_days
 from certhub.inspections import actions
 from certhub.inspections.models import Batch, Plan, TargetPool, Task
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
 from certhub.risk.choices import RiskGrade
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +64,6 @@ def record(task: Task, inspection, *, on: datetime.date | None = None, **overrid
         **overrides,
     }
     return actions.do_record_result(task, **data, actor=inspection.actor(inspector.code.lower()))
-
-
-def signed_in(client, world, username: str):
-    assert client.login(username=username, password=world.PASSWORD)
-    return client
 
 
 def snapshot(task: Task) -> tuple:

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from certhub.core.testing import signed_in
 from certhub.inspections import actions
-from certhub.inspections.tests.test_pages import draw, first_task, record, signed_in
+from certhub.inspections.tests.test_pages import draw, first_task, record
 
 
 @pytest.fixture

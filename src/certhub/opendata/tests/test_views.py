@@ -8,19 +8,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from certhub.core.testing import by_class, element_text, page_text, signed_in, table_rows
 from certhub.opendata import exporter
 from certhub.opendata.exporter import ExportLock, export_open_data
 from certhub.opendata.tests.helpers import export_names
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
 
 pytestmark = pytest.mark.django_db
 
 INDEX = "/open-data/"
-
-
-def signed_in(client, world, username: str):
-    assert client.login(username=username, password=world.PASSWORD)
-    return client
 
 
 def test_the_page_lists_the_latest_files(client, exported):

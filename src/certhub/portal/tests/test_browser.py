@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
+from certhub.core.testing import fits_the_phone, screenshot
 from certhub.registry.models import Certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 
 
 @pytest.fixture
@@ -39,9 +36,8 @@ def test_phone_search_by_holder_name_opens_the_certificate_and_its_status(live_s
     banner = phone.locator(".status-banner").bounding_box()
     assert banner is not None and banner["width"] <= 390  # the banner fits the phone's width
     # The page fits the phone: nothing scrolls sideways.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SCREENSHOT_DIR / "certificate-phone.png"), full_page=True)
+    assert fits_the_phone(phone)
+    screenshot(phone, "certificate-phone")
     assert phone.console_errors == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
+from certhub.core.testing import by_class, element_text, page_text, table_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from certhub.core.testing import by_class, page_text, signed_in, table_rows
 from certhub.portal.tables import REGISTRIES
-from certhub.portal.tests.helpers import by_class, page_text, table_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(client, world, username: str):
-    assert client.login(username=username, password=world.PASSWORD)
-    return client
 
 
 def first_column(response) -> list[str]:

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
+from certhub.core.testing import by_class, element_text, fits_the_phone, page_text, screenshot, table_rows
 from certhub.registry.testing import make_uscc
-
-SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 
 
 @pytest.fixture
@@ -124,7 +120,6 @@ def test_a_buyer_checks_a_supplier_on_a_phone(live_server, phone):
     assert phone.locator("#procurement-word").inner_text() == "已获有效认证"
     assert phone.locator("table.data-table tbody tr").count() == 1
     # The page fits the phone: nothing scrolls sideways.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SCREENSHOT_DIR / "procurement-phone.png"), full_page=True)
+    assert fits_the_phone(phone)
+    screenshot(phone, "procurement-phone")
     assert phone.console_errors == []

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from certhub.core.testing import by_class, element_text, page_text, table_rows
 from certhub.portal.display import certificate_banner, surveillance_of
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
 from certhub.registry import actions
 from certhub.registry.queries import access_certificate
 

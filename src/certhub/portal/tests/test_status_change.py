@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certhub.core.models import AuditEvent
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
+from certhub.core.testing import by_class, element_text, page_text, table_rows
 from certhub.registry.models import Certificate, CertificateEvent
 
 pytestmark = pytest.mark.django_db

@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from certhub.core.actors import SYSTEM
+from certhub.core.testing import by_class, element_text, fits_the_phone, page_text, screenshot, table_rows
 from certhub.ledger import log
 from certhub.ledger.models import Checkpoint
 from certhub.ledger.queries import entries_of
-from certhub.portal.tests.helpers import by_class, element_text, page_text, table_rows
 from certhub.registry import actions
 
 CCC = "2025010701000123"
 TRACE_URL = f"/trace/certificate/{CCC}/?body=CNCA-R-2004-117"
-SCREENSHOT_DIR = Path(django_settings.VAR_DIR) / "screenshots"
 
 
 def add_traced_records(world) -> None:
@@ -202,7 +199,6 @@ def test_phone_follows_the_trace_link_and_checks_a_proof(live_server, live_world
     assert first.locator("ol.proof li").all_inner_texts() == [log.b64(h) for h in log.inclusion_proof(index, size)]
     assert phone.locator(".checkpoint-size").inner_text() == str(size)
     # The hashes wrap: nothing scrolls sideways on the phone.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SCREENSHOT_DIR / "trace-phone.png"), full_page=True)
+    assert fits_the_phone(phone)
+    screenshot(phone, "trace-phone")
     assert phone.console_errors == []

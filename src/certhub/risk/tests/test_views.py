@@ -4,11 +4,11 @@ the public."""
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 
 from certhub.core.actors import SYSTEM
+from certhub.core.testing import table_cells
 from certhub.risk.actions import do_record_certificate_uses, do_run_scoring
 from certhub.risk.models import Grade
 
@@ -25,11 +25,8 @@ def scored(world):
 
 
 def cells(html: str, table: str) -> list[list[str]]:
-    body = re.search(rf'<table class="data-table" id="{table}">(.*?)</table>', html, re.S).group(1)
-    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
-    return [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows
-    ]
+    """The table's rows under its header row."""
+    return table_cells(html, table)[1:]
 
 
 def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, scored):

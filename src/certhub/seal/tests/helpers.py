@@ -1,13 +1,18 @@
-"""Fixed keys and claims for the seal tests and the worked example in docs/data-formats.md."""
+"""Fixed keys and claims for the seal tests and the worked example in docs/data-formats.md, and what the
+certificate PDF embeds and draws (read with pypdf; its text through certhub.core.testing.pdf_text)."""
 
 from __future__ import annotations
 
 import datetime
+import io
+import itertools
 import zlib
 
 import base45
 import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from certhub.seal.cose import PREFIX, key_id, sign, wrap
 from certhub.seal.docs import EXAMPLE_CLAIMS, EXAMPLE_KEY, EXAMPLE_KID, EXAMPLE_PUBLIC, EXAMPLE_TRUSTED
@@ -51,3 +56,28 @@ def resigned(
     protected_bytes = cbor2.dumps(header)
     signature = key.sign(sig_structure(protected_bytes, payload))
     return wrap(cbor2.dumps(cbor2.CBORTag(tag, [protected_bytes, unprotected or {}, payload, signature])))
+
+
+def embedded_fonts(pdf: bytes) -> list[str]:
+    """The names of the fonts whose TrueType program the PDF embeds (a FontFile2 in the font descriptor)."""
+    names = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for each in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
+                descriptor = each.get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                    names.append(str(descriptor.get_object()["/FontName"]).removeprefix("/"))
+    return names
+
+
+def filled_rectangles(pdf: bytes) -> list[tuple[float, float, float, float]]:
+    """Every rectangle filled as drawn (`x y w h re` then `f*`: the QR code's modules), in points."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+    for page in reader.pages:
+        operations = ContentStream(page.get_contents(), reader).operations
+        for (operands, operator), (_, following) in itertools.pairwise(operations):
+            if operator == b"re" and following == b"f*":
+                found.append(tuple(float(v) for v in operands))
+    return found

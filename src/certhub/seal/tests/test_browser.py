@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import segno
-from django.conf import settings
 from PIL import Image
 
+from certhub.core.testing import fits_the_phone, screenshot
 from certhub.registry import actions as registry_actions
 from certhub.registry.models import Certificate
 from certhub.seal.cose import wrap
@@ -23,7 +23,6 @@ from conftest import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 CCC = "2025010701000123"
 
 
@@ -55,9 +54,8 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     paste_and_verify(phone, text)
     assert phone.locator("#verify-word").inner_text() == "签名真实"
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SCREENSHOT_DIR / "verify-genuine-phone.png"), full_page=True)
+    assert fits_the_phone(phone)
+    screenshot(phone, "verify-genuine-phone")
 
     altered = bytearray(cose_of(text))
     altered[-1] ^= 0x01
@@ -81,7 +79,7 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     assert phone.locator("#verify-word").inner_text() == "签名真实"
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，但此证书已于2025-10-01暂停"
     assert "暂停" in phone.locator("#verify-current").inner_text()
-    phone.screenshot(path=str(SCREENSHOT_DIR / "verify-suspended-phone.png"), full_page=True)
+    screenshot(phone, "verify-suspended-phone")
     assert phone.console_errors == []
 
 

@@ -13,13 +13,13 @@ from django.test import Client
 from PIL import Image
 
 from certhub.core.actors import SYSTEM
+from certhub.core.testing import element_text, pdf_text
 from certhub.registry import actions as registry_actions
 from certhub.seal import qr
 from certhub.seal.actions import do_retire_seal_key
 from certhub.seal.cose import wrap
 from certhub.seal.queries import seal_text
-from certhub.seal.tests import pdftext
-from certhub.seal.tests.helpers import cose_of
+from certhub.seal.tests.helpers import cose_of, embedded_fonts, filled_rectangles
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +53,6 @@ def post_verify(client: Client, **data):
     return client.post("/verify/", {"csrfmiddlewaretoken": token, **data})
 
 
-def text_of(response, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</', response.content.decode(), re.S)
-    return match.group(1).strip() if match else ""
-
-
 # ------------------------------------------------------------------ the certificate page and the PDF
 
 
@@ -66,7 +61,7 @@ def test_the_certificate_page_shows_the_seal_and_links_the_pdf(client, world, se
     content = response.content.decode()
     assert response.status_code == 200
     text = seal_text(world.certificates["ccc"])
-    assert text_of(response, "seal-text") == text
+    assert element_text(response, "seal-text") == text
     assert f'src="/api/v1/certificates/{CCC}/seal.svg?body=CNCA-R-2004-117"' in content
     assert f'href="/certificates/{CCC}/certificate.pdf?body=CNCA-R-2004-117" id="seal-pdf"' in content
     assert 'alt="证书2025010701000123的防伪二维码"' in content
@@ -74,7 +69,7 @@ def test_the_certificate_page_shows_the_seal_and_links_the_pdf(client, world, se
 
 def test_a_suspended_certificate_page_says_why_it_has_no_seal(client, world, seal_key):
     response = client.get("/certificates/CNCA-QMS-2025-0002/")
-    assert text_of(response, "seal-unavailable") == (
+    assert element_text(response, "seal-unavailable") == (
         "证书“CNCA-QMS-2025-0002”当前状态为“暂停”，只有有效证书才有防伪二维码"
     )
     assert "seal-pdf" not in response.content.decode()
@@ -83,7 +78,7 @@ def test_a_suspended_certificate_page_says_why_it_has_no_seal(client, world, sea
 def test_without_a_key_the_page_still_renders(client, world, key_dir):
     response = client.get(f"/certificates/{CCC}/")
     assert response.status_code == 200
-    assert text_of(response, "seal-unavailable") == "防伪二维码暂不可用，请稍后再试。"
+    assert element_text(response, "seal-unavailable") == "防伪二维码暂不可用，请稍后再试。"
 
 
 def test_the_pdf_embeds_the_chinese_font_and_carries_the_record_and_the_seal(client, world, seal_key):
@@ -93,9 +88,9 @@ def test_the_pdf_embeds_the_chinese_font_and_carries_the_record_and_the_seal(cli
     assert response["Content-Disposition"] == f'inline; filename="certificate-{CCC}.pdf"'
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
-    fonts = pdftext.embedded_fonts(pdf)
+    fonts = embedded_fonts(pdf)
     assert len(fonts) == 1 and re.fullmatch(r"[A-Z]{6}\+WenQuanYiMicroHei-\d+", fonts[0]), fonts
-    lines = pdftext.text(pdf).splitlines()
+    lines = pdf_text(pdf).splitlines()
     assert "认证证书" in lines
     assert CCC in lines
     assert "长沙星城电器有限公司" in lines
@@ -111,7 +106,7 @@ def test_the_pdf_embeds_the_chinese_font_and_carries_the_record_and_the_seal(cli
 def test_the_pdfs_qr_code_reads_back_as_the_seal(client, world, seal_key):
     text = seal_text(world.certificates["ccc"])
     pdf = client.get(f"/certificates/{CCC}/certificate.pdf").content
-    rectangles = pdftext.filled_rectangles(pdf)
+    rectangles = filled_rectangles(pdf)
     # Rasterize the drawn modules (4 pixels a point) with a white margin, and read the code with zxing-cpp.
     left = min(x for x, _y, _w, _h in rectangles)
     bottom = min(y for _x, y, _w, _h in rectangles)
@@ -132,7 +127,7 @@ def test_the_pdfs_qr_code_reads_back_as_the_seal(client, world, seal_key):
 def test_a_certificate_without_a_seal_gets_a_page_not_a_pdf(client, world, seal_key):
     response = client.get("/certificates/CNCA-EMS-2024-0004/certificate.pdf")
     assert response.status_code == 409
-    assert text_of(response, "unavailable-reason") == (
+    assert element_text(response, "unavailable-reason") == (
         "证书“CNCA-EMS-2024-0004”当前状态为“撤销”，只有有效证书才有防伪二维码"
     )
     shared = client.get("/certificates/CNCA-QMS-2025-0001/certificate.pdf")
@@ -145,7 +140,7 @@ def test_a_missing_font_is_named_with_the_fix(client, world, seal_key, settings,
     settings.PDF_FONT = str(tmp_path / "none.ttc")
     response = client.get(f"/certificates/{CCC}/certificate.pdf")
     assert response.status_code == 503
-    assert text_of(response, "unavailable-reason") == (
+    assert element_text(response, "unavailable-reason") == (
         f"PDF字体文件{tmp_path}/none.ttc不存在：请安装fonts-wqy-microhei，或用CERTHUB_PDF_FONT指定含中文字形的TrueType字体"
     )
 
@@ -170,8 +165,8 @@ def test_the_verify_page_may_use_the_camera_and_keeps_csrf(csrf_client, world, s
 def test_pasting_a_genuine_seal(csrf_client, world, seal_key):
     response = post_verify(csrf_client, qr=seal_text(world.certificates["ccc"]))
     assert response.status_code == 200
-    assert text_of(response, "verify-word") == "签名真实"
-    assert text_of(response, "verify-headline") == "防伪二维码真实，证书当前有效"
+    assert element_text(response, "verify-word") == "签名真实"
+    assert element_text(response, "verify-headline") == "防伪二维码真实，证书当前有效"
     assert 'data-result="genuine"' in response.content.decode()
     content = response.content.decode()
     assert f'<div><dt>证书编号</dt><dd class="code">{CCC}</dd></div>' in content
@@ -183,10 +178,10 @@ def test_pasting_a_tampered_seal_shows_the_reason(csrf_client, world, seal_key):
     altered = bytearray(cose_of(text))
     altered[-1] ^= 0x01
     response = post_verify(csrf_client, qr=wrap(bytes(altered)))
-    assert text_of(response, "verify-word") == "未通过核验"
-    assert text_of(response, "verify-reason") == "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的"
+    assert element_text(response, "verify-word") == "未通过核验"
+    assert element_text(response, "verify-reason") == "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的"
     empty = post_verify(csrf_client, qr="")
-    assert text_of(empty, "verify-reason") == "请粘贴二维码内容，或上传二维码照片"
+    assert element_text(empty, "verify-reason") == "请粘贴二维码内容，或上传二维码照片"
 
 
 def test_a_suspended_certificates_seal_is_genuine_but_suspended(csrf_client, world, seal_key):
@@ -199,8 +194,8 @@ def test_a_suspended_certificates_seal_is_genuine_but_suspended(csrf_client, wor
         actor=world.actor("cb_hunan"),
     )
     response = post_verify(csrf_client, qr=text)
-    assert text_of(response, "verify-word") == "签名真实"
-    assert text_of(response, "verify-headline") == "防伪二维码真实，但此证书已于2025-10-01暂停"
+    assert element_text(response, "verify-word") == "签名真实"
+    assert element_text(response, "verify-headline") == "防伪二维码真实，但此证书已于2025-10-01暂停"
     assert 'class="status-banner tone-suspended"' in response.content.decode()
 
 
@@ -209,14 +204,16 @@ def test_a_photo_of_the_code_is_read_and_checked(csrf_client, world, seal_key):
     upload = io.BytesIO(photo(text))
     upload.name = "certificate.jpg"
     response = post_verify(csrf_client, qr="", image=upload)
-    assert text_of(response, "verify-headline") == "防伪二维码真实，证书当前有效"
+    assert element_text(response, "verify-headline") == "防伪二维码真实，证书当前有效"
     blank = io.BytesIO(_blank_jpeg())
     blank.name = "blank.jpg"
     refused = post_verify(csrf_client, qr="", image=blank)
-    assert text_of(refused, "verify-reason") == "图片中没有找到二维码：请让二维码充满取景框、对准焦点，避免反光后重试"
+    assert (
+        element_text(refused, "verify-reason") == "图片中没有找到二维码：请让二维码充满取景框、对准焦点，避免反光后重试"
+    )
     junk = io.BytesIO(b"not an image")
     junk.name = "x.jpg"
-    assert text_of(post_verify(csrf_client, image=junk), "verify-reason") == (
+    assert element_text(post_verify(csrf_client, image=junk), "verify-reason") == (
         "无法识别此图片：请上传JPEG、PNG或WebP格式的照片"
     )
 
@@ -255,4 +252,4 @@ def test_a_seal_from_a_retired_and_ended_key_is_refused_on_the_page(csrf_client,
     text = seal_text(world.certificates["ccc"])
     do_retire_seal_key(seal_key, valid_until=datetime.datetime.now(datetime.UTC), actor=SYSTEM)
     response = post_verify(csrf_client, qr=text)
-    assert text_of(response, "verify-reason").startswith(f"签名真实，但签名密钥{seal_key.kid}已于")
+    assert element_text(response, "verify-reason").startswith(f"签名真实，但签名密钥{seal_key.kid}已于")

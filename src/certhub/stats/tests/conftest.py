@@ -1,7 +1,9 @@
-"""Fixtures of the statistics tests: the small province of stats.testing, aggregated on its DAY."""
+"""Fixtures of the statistics tests: the small province of stats.testing, aggregated on its DAY (for the browser
+tests, in a database the live server sees)."""
 
 import pytest
 
+from certhub.registry.testing import build_world
 from certhub.stats import aggregate
 from certhub.stats.testing import DAY, build_stats_world
 
@@ -15,3 +17,12 @@ def stats_world(world):
 def aggregated(stats_world):
     aggregate.run(DAY)
     return stats_world
+
+
+@pytest.fixture
+def live_stats_world(transactional_db, live_server):
+    """The aggregated province committed for a live server (the browser tests); returns the world."""
+    world = build_world()
+    build_stats_world(world)
+    aggregate.run(DAY)
+    return world

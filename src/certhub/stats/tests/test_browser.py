@@ -11,30 +11,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from certhub.stats import aggregate
-from certhub.stats.testing import DAY, build_stats_world
+from certhub.core.testing import fits_the_phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def officer(transactional_db, live_server):
-    from certhub.registry.testing import build_world
-
-    world = build_world()
-    build_stats_world(world)
-    aggregate.run(DAY)
-    return world
-
-
-def test_an_officer_reads_the_kpis_drills_down_and_downloads_the_workbook(live_server, officer, phone):
+def test_an_officer_reads_the_kpis_drills_down_and_downloads_the_workbook(live_server, live_stats_world, phone):
     base = live_server.url
     page = phone
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill("officer_province")
-    page.get_by_label("密码").fill(officer.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/office/$"))
+    sign_in(page, base, "officer_province", live_stats_world.PASSWORD)
     page.locator("#statistics-link").click()
     page.wait_for_url(re.compile(r"/statistics/$"))
 
@@ -47,14 +32,14 @@ def test_an_officer_reads_the_kpis_drills_down_and_downloads_the_workbook(live_s
     assert page.locator("#kpi-ccc_coverage .rate").inner_text() == "33.3%"
     assert page.locator("svg.chart:not(.map)").count() == 4
     assert page.locator("svg.map").count() == 3  # the province's maps (stats/tests/test_map.py)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll on the phone
+    assert fits_the_phone(page)  # no horizontal scroll on the phone
 
     page.locator('#kpi-table tr[data-region="430100"] a').click()
     page.wait_for_url(re.compile(r"region=430100$"))
     assert page.locator("h1").inner_text() == "长沙市质量认证统计"
     assert page.locator("#kpi-iso9001 .fraction").inner_text() == "1 / 2"
     assert page.locator('#kpi-table tr[data-region="430104"] td').nth(1).inner_text().startswith("100.0%")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_phone(page)
 
     with page.expect_download() as download:
         page.locator("#export-xlsx").click()

@@ -6,7 +6,7 @@ import logging
 import pytest
 from openpyxl import load_workbook
 
-from certhub.stats.tests.helpers import pdf_text
+from certhub.core.testing import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from django.utils import translation
 
 from certhub.core.models import Region
+from certhub.core.testing import element, element_text, fits_the_phone, pdf_text, sign_in, signed_in
 from certhub.stats import charts, queries
 from certhub.stats.testing import DAY
-from certhub.stats.tests.helpers import element, pdf_text, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,13 @@ KNOWN = {
     "430900": (499, 2500),  # 19.96 % shown as 20.0 % → class 1 (classes follow the rate as shown)
     "433100": (3, 10),  # 30.0 % → class 1, not met
 }
+
+
+def svg_in(html: str, element_id: str) -> str:
+    """The markup of the SVG inside the element `element_id` (read as XML by tiles_of)."""
+    svg = re.search(rf'id="{re.escape(element_id)}".*?(<svg\b.*?</svg>)', html, re.S)
+    assert svg, f"no SVG in #{element_id}"
+    return svg.group(1)
 
 
 def tiles_of(svg: str) -> dict[str, dict[str, object]]:
@@ -246,36 +253,35 @@ def test_a_file_that_is_not_json_is_refused(province, tmp_path, monkeypatch):
 # ----------------------------------------------------------------------------------------- page and PDF
 
 
-def officer(client, aggregated, username="officer_province"):
-    client.force_login(aggregated.world.users[username])
-    return client
-
-
 def test_the_province_page_shows_a_map_per_kpi(client, aggregated):
-    html = officer(client, aggregated).get("/statistics/").content.decode()
+    html = signed_in(client, aggregated.world, "officer_province").get("/statistics/").content.decode()
     assert html.count('<svg class="chart map"') == 3
-    iso = tiles_of(element(html, "map-iso9001").split("</h3>", 1)[1])
-    assert text_of(element(html, "map-iso9001").split("</h3>", 1)[0]) == "规模以上工业企业ISO 9001认证率：各市州"
+    iso = tiles_of(svg_in(html, "map-iso9001"))
+    assert element(html, "map-iso9001").first(lambda e: e.tag == "h3").text == "规模以上工业企业ISO 9001认证率：各市州"
     assert len(iso) == 14
     assert (iso["430100"]["class"], iso["430100"]["texts"]) == ("tile bucket-2 not-met", ["长沙", "50.0%"])
     assert (iso["430400"]["class"], iso["430400"]["texts"]) == ("tile bucket-4 met", ["衡阳", "100.0%"])
     assert (iso["430300"]["class"], iso["430300"]["texts"]) == ("tile bucket-0 not-met", ["湘潭", "0.0%"])
     assert iso["431100"]["class"] == "tile no-data"
-    cma = tiles_of(element(html, "map-cma_reports").split("</h3>", 1)[1])
+    cma = tiles_of(svg_in(html, "map-cma_reports"))
     assert (cma["430100"]["class"], cma["430100"]["texts"]) == ("tile bucket-3 not-met", ["长沙", "66.7%"])
-    ccc = tiles_of(element(html, "map-ccc_coverage").split("</h3>", 1)[1])
+    ccc = tiles_of(svg_in(html, "map-ccc_coverage"))
     assert (ccc["430400"]["class"], ccc["430400"]["texts"]) == ("tile bucket-0 not-met", ["衡阳", "0.0%"])
     assert '<a href="/statistics/?region=433100" aria-label="湘西土家族苗族自治州：无数据">' in html
-    assert text_of(element(html, "map-note")).startswith("示意图：每个方块代表一个市州")
+    assert element_text(html, "map-note").startswith("示意图：每个方块代表一个市州")
     assert html.count('<svg class="chart"') == 4  # the bars and the grade mix are still there
 
 
 def test_a_prefecture_page_has_bars_and_no_map(client, aggregated):
-    html = officer(client, aggregated).get("/statistics/", {"region": "430100"}).content.decode()
+    html = (
+        signed_in(client, aggregated.world, "officer_province")
+        .get("/statistics/", {"region": "430100"})
+        .content.decode()
+    )
     assert "chart map" not in html
     assert 'id="kpi-maps"' not in html
     assert html.count('<svg class="chart"') == 4
-    html = officer(client, aggregated, "officer_hengyang").get("/statistics/").content.decode()
+    html = signed_in(client, aggregated.world, "officer_hengyang").get("/statistics/").content.decode()
     assert 'id="kpi-maps"' not in html
 
 
@@ -284,7 +290,7 @@ def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggre
     bad = {**HUNAN, "tiles": {**HUNAN["tiles"], "430100": [2, 2]}}  # onto 娄底's cell
     (tmp_path / "430000.json").write_text(json.dumps(bad), "utf-8")
     with caplog.at_level(logging.ERROR, logger="certhub.stats"):
-        response = officer(client, aggregated).get("/statistics/")
+        response = signed_in(client, aggregated.world, "officer_province").get("/statistics/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="kpi-maps"' not in html
@@ -296,7 +302,11 @@ def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggre
 
 
 def test_the_province_report_pack_has_the_maps(client, aggregated):
-    text = pdf_text(officer(client, aggregated).get("/statistics/report.pdf", {"region": "430000"}).content)
+    text = pdf_text(
+        signed_in(client, aggregated.world, "officer_province")
+        .get("/statistics/report.pdf", {"region": "430000"})
+        .content
+    )
     assert "各市州示意图" in text
     assert "规模以上工业企业ISO 9001认证率：各市州示意图" in text.replace("\n", "")
     lines = text.splitlines()
@@ -320,7 +330,11 @@ def test_the_province_report_pack_has_the_maps(client, aggregated):
     assert lines.count("无数据") >= 3 * 11  # the tiles with no data (and each legend)
     for legend in ("<20%", "20-40%", "40-60%", "60-80%", "≥80%", "达标", "未达标"):
         assert lines.count(legend) == 3, legend
-    text = pdf_text(officer(client, aggregated).get("/statistics/report.pdf", {"region": "430100"}).content)
+    text = pdf_text(
+        signed_in(client, aggregated.world, "officer_province")
+        .get("/statistics/report.pdf", {"region": "430100"})
+        .content
+    )
     assert "各市州示意图" not in text
     assert "湘西州" not in text
 
@@ -328,33 +342,17 @@ def test_the_province_report_pack_has_the_maps(client, aggregated):
 # ----------------------------------------------------------------------------------------- in a browser
 
 
-@pytest.fixture
-def live_world(transactional_db, live_server):
-    from certhub.registry.testing import build_world
-    from certhub.stats import aggregate
-    from certhub.stats.testing import build_stats_world
-
-    world = build_world()
-    build_stats_world(world)
-    aggregate.run(DAY)
-    return world
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_the_maps_stack_fit_the_screen_and_a_tile_drills_down(live_server, live_world, phone):
+def test_on_a_phone_the_maps_stack_fit_the_screen_and_a_tile_drills_down(live_server, live_stats_world, phone):
     page = phone
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill("officer_province")
-    page.get_by_label("密码").fill(live_world.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/office/$"))
+    sign_in(page, live_server.url, "officer_province", live_stats_world.PASSWORD)
     page.goto(live_server.url + "/statistics/")
     boxes = [page.locator(f"#map-{metric} svg").bounding_box() for metric in ("iso9001", "cma_reports", "ccc_coverage")]
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= 390 for box in boxes)
     assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"]  # stacked, not side by side
     assert boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_phone(page)
     page.locator('#map-iso9001 a[href="/statistics/?region=430400"]').click()
     page.wait_for_url(re.compile(r"region=430400$"))
     assert page.locator("h1").inner_text() == "衡阳市质量认证统计"

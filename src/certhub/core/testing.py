@@ -1,0 +1,203 @@
+"""Test helpers shared by every app's tests: reading what a person sees on a rendered page (its visible text,
+an element by id, the rows of a table), the text a PDF draws, and signing in through the test client or a
+real browser. The tests assert on what a person reads, not on markup or status codes alone.
+
+HTML is read with the standard library's parser (no HTML library is among the dependencies), PDF with pypdf
+(a development dependency: requirements.in)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+from pypdf import PdfReader
+
+# ------------------------------------------------------------------ HTML
+
+# Elements that never have content or a closing tag (HTML Living Standard, "void elements").
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+
+class Element:
+    """An element of a parsed page: its tag, attributes and children (elements and text, in order)."""
+
+    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[Element | str] = []
+
+    def __repr__(self) -> str:
+        return f"<{self.tag} {self.attrs}>"
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def iter(self, *tags: str) -> Iterator[Element]:
+        """This element and every element inside it, in document order (only those of `tags` if given)."""
+        if not tags or self.tag in tags:
+            yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter(*tags)
+
+    def first(self, test: Callable[[Element], bool]) -> Element | None:
+        return next((e for e in self.iter() if test(e)), None)
+
+    def _pieces(self, out: list[str]) -> None:
+        # Every tag separates words, as a browser lays out the blocks and cells the tests read.
+        out.append(" ")
+        for child in self.children:
+            if isinstance(child, Element):
+                child._pieces(out)
+            else:
+                out.append(child)
+        out.append(" ")
+
+    @property
+    def text(self) -> str:
+        """The visible text, character references resolved and whitespace collapsed to single spaces."""
+        out: list[str] = []
+        self._pieces(out)
+        return " ".join("".join(out).split())
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        # Close up to the matching open element; a stray closing tag is ignored, as browsers do.
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.stack[-1].children.append(" ")
+
+
+def parse_html(markup: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.root
+
+
+HtmlSource = HttpResponse | str | Element
+
+
+def _root(source: HtmlSource) -> Element:
+    if isinstance(source, Element):
+        return source
+    if isinstance(source, HttpResponse):
+        source = source.content.decode()
+    return parse_html(source)
+
+
+def text_of(source: HtmlSource) -> str:
+    """The visible text of a page, a fragment of markup or an element, whitespace collapsed."""
+    return _root(source).text
+
+
+def page_text(response: HttpResponse) -> str:
+    return text_of(response)
+
+
+def element(source: HtmlSource, element_id: str) -> Element:
+    """The element with `id`; the test fails if there is none."""
+    found = _root(source).first(lambda e: e.attrs.get("id") == element_id)
+    assert found is not None, f"no element with id={element_id!r}"
+    return found
+
+
+def element_text(source: HtmlSource, element_id: str) -> str:
+    return element(source, element_id).text
+
+
+def by_class(source: HtmlSource, class_name: str) -> list[str]:
+    """The texts of the elements carrying `class_name`, in document order."""
+    return [e.text for e in _root(source).iter() if class_name in e.classes]
+
+
+def table_rows(source: HtmlSource) -> list[list[str]]:
+    """The body rows of every table, as lists of the texts of their <td> cells."""
+    return [[cell.text for cell in row.iter("td")] for body in _root(source).iter("tbody") for row in body.iter("tr")]
+
+
+def table_cells(source: HtmlSource, table_id: str) -> list[list[str]]:
+    """Every row of the table with `id`, header rows included, as lists of the texts of its cells."""
+    return [[cell.text for cell in row.iter("th", "td")] for row in element(source, table_id).iter("tr")]
+
+
+# ------------------------------------------------------------------ PDF
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a PDF draws, one line per text-showing operator (Tj, TJ, ' and "), decoded through each
+    font's encoding or ToUnicode map (a subset font's glyph codes are not characters)."""
+    shown: list[str] = []
+
+    def visit(text: str, *_: Any) -> None:
+        if text.strip():
+            shown.append(text.strip())
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    return "\n".join(shown)
+
+
+# ------------------------------------------------------------------ signing in
+
+
+def signed_in(client: Any, world: Any, username: str) -> Any:
+    """The Django test client signed in as one of the world's users (all share `world.PASSWORD`)."""
+    assert client.login(username=username, password=world.PASSWORD), f"{username} could not sign in"
+    return client
+
+
+# The phone the browser tests use (the `phone` fixture in the root conftest.py): most visitors come on one.
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str, *, lands_on: str = "/office/") -> None:
+    """Sign in in a real browser as a person does: from the home page's 登录 link, through the form, to the
+    page the role lands on."""
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="登录").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(re.escape(lands_on) + "$"))
+
+
+def fits_the_phone(page: Any) -> bool:
+    """Nothing on the page scrolls sideways on the phone."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot in var/screenshots/<name>.png, for people reviewing the pages."""
+    directory = Path(settings.VAR_DIR) / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
