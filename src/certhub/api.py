@@ -89,7 +89,7 @@ from certhub.seal.api import router as seal_router  # noqa: E402
 
 api.add_router("/", seal_router)
 
-from certhub.registry.trace_api import router as trace_router  # noqa: E402
+from certhub.trace.api import router as trace_router  # noqa: E402
 
 api.add_router("/", trace_router)
 

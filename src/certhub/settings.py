@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "certhub.inspections",
     "certhub.cases",
     "certhub.stats",
+    "certhub.trace",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",

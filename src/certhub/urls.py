@@ -1,4 +1,4 @@
-"""URL map: the public portal, the officer back office, the admin and API v1."""
+"""URL map: the public portal, the registry's and every app's pages (public and back office), the admin and API v1."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -15,7 +15,9 @@ urlpatterns = [
     path("cases/", include("certhub.cases.urls")),
     path("risk/", include("certhub.risk.urls")),
     path("statistics/", include("certhub.stats.urls")),
-    # Before the portal: /certificates/<number>/certificate.pdf sits beside the portal's certificate page.
+    # Before the registry: /certificates/<number>/certificate.pdf sits beside the registry's certificate page.
     path("", include("certhub.seal.urls")),
+    path("", include("certhub.registry.urls")),
+    path("", include("certhub.trace.urls")),
     path("", include("certhub.portal.urls")),
 ]

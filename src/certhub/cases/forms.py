@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from certhub.cases import queries
 from certhub.cases.actions import DEFAULT_WORKING_DAYS, MAX_WORKING_DAYS
+from certhub.core.display import localized_name
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
+from certhub.core.forms import DateInput
 from certhub.core.models import User
-from certhub.portal.display import localized_name
-from certhub.portal.forms import DateInput
 
 
 class DomainForm(forms.Form):

@@ -22,11 +22,9 @@ from certhub.cases import actions, queries
 from certhub.cases.choices import CaseStatus
 from certhub.cases.forms import AssignForm, CloseForm, DismissForm, MeasureForm, OpenCaseForm, WarningFilterForm
 from certhub.cases.models import Case
-from certhub.portal.flow import page_of
-from certhub.portal.flow import permitted as _permitted
-from certhub.portal.flow import submitted as _submitted
-from certhub.portal.office_views import office_required
-from certhub.portal.views import request_actor
+from certhub.core.web import office_required, page_of, request_actor
+from certhub.core.web import permitted as _permitted
+from certhub.core.web import submitted as _submitted
 from certhub.risk.models import Warning
 
 PER_PAGE = 25

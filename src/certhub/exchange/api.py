@@ -12,70 +12,24 @@ from typing import Any
 import orjson
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import AuthenticationError
 from ninja.responses import Status
-from pydantic import Field
 
 from certhub.core.actors import Actor
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotPermitted
-from certhub.exchange.choices import SubmissionChannel, SubmissionKind, SubmissionMode
+from certhub.core.schemas import ErrorOut
+from certhub.exchange.choices import SubmissionChannel
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.queries import access_submission, submissions_visible_to
+from certhub.exchange.schemas import SubmissionIn, SubmissionOut
 from certhub.registry.models import CertificationBody
-from certhub.registry.schemas import ErrorOut
 
 router = Router(tags=["submissions"])
-BATCH_MAX = 1000
 PROBLEMS_IN_RESPONSE = 1000
-
-
-class SubmissionIn(Schema):
-    kind: SubmissionKind = Field(SubmissionKind.CERTIFICATES, description="certificates or status")
-    mode: SubmissionMode = Field(
-        SubmissionMode.ALL_OR_NOTHING,
-        description="all: nothing is applied unless every record is valid (default); valid: apply the valid ones",
-    )
-    records: list[dict[str, Any]] = Field(
-        ...,
-        min_length=1,
-        max_length=BATCH_MAX,
-        description="Up to 1,000 records with the field names of docs/data-formats.md (English or Chinese keys)",
-    )
-
-
-class ProblemOut(Schema):
-    row: int = Field(description="record number in the batch (1-based), or 0 for the batch as a whole")
-    field: str
-    value: str
-    message: str
-    severity: str = Field(description="error (the record was rejected) or note (a value was normalised)")
-
-
-class SubmissionOut(Schema):
-    id: int
-    state: str = Field(description="applied, partial (valid rows applied), rejected (nothing applied), applying")
-    kind: str
-    mode: str
-    channel: str
-    file_format: str
-    filename: str
-    sha256: str
-    received_at: Any
-    finished_at: Any
-    submitted_by: str
-    total_rows: int
-    created: int
-    updated: int
-    unchanged: int
-    rejected: int
-    notes: int
-    message: str
-    problems: list[ProblemOut]
-    problems_omitted: int = Field(description="problems beyond those listed (see the report page for all)")
 
 
 def submission_out(submission: Submission, *, with_problems: bool = True) -> dict[str, Any]:

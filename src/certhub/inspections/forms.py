@@ -13,12 +13,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certhub.core.display import localized_name
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
+from certhub.core.forms import DateInput
 from certhub.inspections import pools, queries
 from certhub.inspections.choices import Algorithm, FollowUp, ResultCategory, TargetType
 from certhub.inspections.models import Batch, InspectionItem, Plan
-from certhub.portal.display import localized_name
-from certhub.portal.forms import DateInput, scheme_choices
+from certhub.registry.forms import scheme_choices
 from certhub.risk.choices import RiskGrade
 
 STRATA_FIELDS = {stratum: f"ratio_{stratum.lower()}" for stratum in pools.STRATA}

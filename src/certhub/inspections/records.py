@@ -1,6 +1,6 @@
 """Published inspection results as other systems and modules read them (C5: results flow into
 the organization's record and the risk signals): one public record per result, shared by the traces of
-registry.trace, the results API and the risk detectors (C6), which count the adverse ones."""
+trace.queries, the results API and the risk detectors (C6), which count the adverse ones."""
 
 from __future__ import annotations
 

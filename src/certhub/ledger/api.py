@@ -8,47 +8,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field as SchemaField
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from certhub.core.actors import SYSTEM
 from certhub.core.errors import NotFound, ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
+from certhub.core.schemas import ErrorOut
 from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import MAX_RANGE, entries_between
-from certhub.registry.schemas import ErrorOut
+from certhub.ledger.schemas import ConsistencyIn, EntriesOut, InclusionIn, ProofOut, RangeIn
 
 router = Router(tags=["ledger"])
-
-
-class EntryOut(Schema):
-    index: int
-    leaf_hash: str = SchemaField(description="base64 SHA-256(0x00 ‖ entry)")
-    entry: str = SchemaField(description="the entry exactly as hashed: RFC 8785 JSON")
-
-
-class EntriesOut(Schema):
-    entries: list[EntryOut]
-
-
-class ProofOut(Schema):
-    proof: list[str] = SchemaField(description="base64 hashes, in RFC 9162 order")
-
-
-class RangeIn(Schema):
-    start: int = SchemaField(ge=0)
-    end: int = SchemaField(ge=0, description="exclusive")
-
-
-class InclusionIn(Schema):
-    index: int = SchemaField(ge=0)
-    tree_size: int = SchemaField(ge=1)
-
-
-class ConsistencyIn(Schema):
-    first: int = SchemaField(ge=1)
-    second: int = SchemaField(ge=1)
 
 
 def _refuse(field: str, message: str) -> ValidationFailed:

@@ -1,43 +1,16 @@
-"""The portal's forms. They parse and check the shape of input; the rules live in the actions, whose
-errors `add_domain_errors` puts next to the fields they name."""
+"""The portal's forms: the certificate search of the home page and the search page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.forms import FilterForm, region_choice_list, with_all
 from certhub.core.models import Region
-from certhub.portal.display import localized_name
-from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
-from certhub.registry.models import Scheme
-
-PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in CertificateStatus if s.value in PUBLIC_CERTIFICATE_STATUSES]
-
-
-def _with_all(label: Any, choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    return [("", label), *choices]
-
-
-def scheme_choices() -> list[tuple[str, str]]:
-    return [(s.code, localized_name(s)) for s in Scheme.objects.order_by("code")]
-
-
-def region_choice_list(regions: Iterable[Region]) -> list[tuple[str, str]]:
-    return [(r.code, localized_name(r)) for r in regions]
-
-
-class FilterForm(forms.Form):
-    """A GET filter form: every field optional, and `criteria()` gives the values that were set."""
-
-    def criteria(self) -> dict[str, str]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {name: value for name, value in self.cleaned_data.items() if value}
+from certhub.registry.forms import PUBLIC_STATUS_CHOICES, scheme_choices
 
 
 class CertificateSearchForm(FilterForm):
@@ -55,145 +28,6 @@ class CertificateSearchForm(FilterForm):
 
     def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].choices = _with_all(_("全部认证制度"), scheme_choices())
-        self.fields["status"].choices = _with_all(_("全部状态"), PUBLIC_STATUS_CHOICES)
-        self.fields["region"].choices = _with_all(_("全省"), region_choice_list(regions))
-
-
-class LabFinderForm(FilterForm):
-    q = forms.CharField(
-        label=_("机构名称或资质认定证书编号"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    parameter = forms.CharField(
-        label=_("检测项目/参数"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：铅")}),
-    )
-    standard = forms.CharField(
-        label=_("依据标准/方法"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：GB 5009.12")}),
-    )
-    region = forms.ChoiceField(label=_("所在地区"), required=False)
-
-    def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _with_all(_("全省"), region_choice_list(regions))
-
-
-class ScopeFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("在资质认定范围中查找"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("领域、对象、参数或标准")}),
-    )
-
-
-class BodyFilterForm(FilterForm):
-    scheme = forms.ChoiceField(label=_("认证制度"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["scheme"].choices = _with_all(_("全部认证制度"), scheme_choices())
-
-
-class OfficeFilterForm(FilterForm):
-    """The filter of a back-office list; fields a registry has no use for are removed."""
-
-    q = forms.CharField(
-        label=_("查找"), max_length=100, required=False, widget=forms.TextInput(attrs={"type": "search"})
-    )
-    region = forms.ChoiceField(label=_("地区"), required=False)
-    status = forms.ChoiceField(label=_("状态"), required=False)
-    scheme = forms.ChoiceField(label=_("认证制度"), required=False)
-
-    def __init__(
-        self,
-        *args: Any,
-        regions: Iterable[Region] = (),
-        statuses: Iterable[tuple[str, Any]] = (),
-        status_label: Any = None,
-        schemes: bool = False,
-        search_help: Any = "",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["q"].help_text = search_help
-        self.fields["region"].choices = _with_all(_("全部"), region_choice_list(regions))
-        statuses = list(statuses)
-        if statuses:
-            self.fields["status"].choices = _with_all(_("全部"), statuses)
-            if status_label:
-                self.fields["status"].label = status_label
-        else:
-            del self.fields["status"]
-        if schemes:
-            self.fields["scheme"].choices = _with_all(_("全部认证制度"), scheme_choices())
-        else:
-            del self.fields["scheme"]
-
-
-class OwnCertificateFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("证书编号、组织名称或统一社会信用代码"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=_with_all(_("全部"), CertificateStatus.choices))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class StatusChangeForm(forms.Form):
-    """Suspend, restore, withdraw, cancel or expire a certificate: the inputs of
-    registry.actions.do_change_certificate_status. Which transitions are allowed is the action's rule."""
-
-    # The action's errors name its own fields; this maps them onto ours.
-    DOMAIN_FIELDS: Mapping[str, str] = {
-        "status": "to_status",
-        "effective_date": "effective_date",
-        "reason": "reason",
-    }
-
-    to_status = forms.ChoiceField(
-        label=_("变更为"),
-        choices=[(s.value, s.label) for s in CertificateStatus if s != CertificateStatus.DRAFT],
-        # portal.js asks for confirmation before a status no transition leads out of.
-        widget=forms.Select(
-            attrs={
-                "data-final-statuses": ",".join(s for s, after in CERTIFICATE_TRANSITIONS.items() if not after),
-                "data-confirm": _("撤销、注销和过期失效是终止状态，不能恢复。确定提交吗？"),
-            }
-        ),
-    )
-    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
-    reason = forms.CharField(
-        label=_("原因"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("将在证书的公开状态记录中显示"),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
-        super().__init__(*args, **kwargs)
-
-    def add_domain_errors(self, error: ValidationFailed | Conflict) -> None:
-        """Show an action's refusal next to the fields it names; the rest above the form."""
-        messages = error.errors or {"": [error.message]}
-        for name, field_messages in messages.items():
-            field = self.DOMAIN_FIELDS.get(name)
-            for message in field_messages:
-                self.add_error(field, message)
+        self.fields["scheme"].choices = with_all(_("全部认证制度"), scheme_choices())
+        self.fields["status"].choices = with_all(_("全部状态"), PUBLIC_STATUS_CHOICES)
+        self.fields["region"].choices = with_all(_("全省"), region_choice_list(regions))

@@ -11,15 +11,15 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
-from pydantic import Field
 
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.ratelimit import limit_anonymous
+from certhub.core.schemas import ErrorOut
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
@@ -43,11 +43,12 @@ from certhub.registry.queries import (
     with_live_flags,
 )
 from certhub.registry.schemas import (
+    MAX_LIMIT,
+    CertificateFilter,
     CertificateIn,
     CertificatePage,
     CertificateRecord,
     CertificationBodyOut,
-    ErrorOut,
     LabDetailOut,
     LabOut,
     OrganizationMatchOut,
@@ -56,7 +57,6 @@ from certhub.registry.schemas import (
     ProcurementCheckOut,
     SchemeOut,
     StatusChangeIn,
-    StatusName,
     VerifyIn,
     VerifyOut,
 )
@@ -64,18 +64,6 @@ from certhub.registry.validation import clean_uscc
 
 # Every endpoint documents 422: bad parameters, and a NUL character anywhere (core.middleware).
 router = Router()
-MAX_LIMIT = 100
-
-
-class CertificateFilter(Schema):
-    q: str = ""
-    scheme: str = ""
-    status: StatusName | None = None
-    region: str = ""
-    holder_uscc: str = ""
-    body: str = ""
-    limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=10_000)
 
 
 # Page bounds are part of the published schema, so clients (and schemathesis) know them.

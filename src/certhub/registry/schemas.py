@@ -11,6 +11,8 @@ from pydantic import Field, StringConstraints
 
 from certhub.registry.choices import CertificateStatus
 
+MAX_LIMIT = 100  # the largest page a list endpoint gives
+
 StatusName = Literal["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"]
 
 
@@ -127,12 +129,6 @@ class StatusChangeIn(Schema):
     status: StatusName
     effective_date: datetime.date
     reason: str = Field(min_length=1, max_length=2000)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, list[str]]
 
 
 class OrganizationOut(Schema):
@@ -303,3 +299,14 @@ class ProcurementCheckOut(Schema):
     certificates: list[ProcurementCertificate] = Field(
         description="the supplier's public certificates that match, valid ones first"
     )
+
+
+class CertificateFilter(Schema):
+    q: str = ""
+    scheme: str = ""
+    status: StatusName | None = None
+    region: str = ""
+    holder_uscc: str = ""
+    body: str = ""
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=10_000)

@@ -10,8 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from certhub.core.errors import NotFound, NotPermitted
-from certhub.portal.office_views import office_required
-from certhub.portal.views import request_actor
+from certhub.core.web import office_required, request_actor
 from certhub.risk import queries
 from certhub.risk.choices import RiskGrade
 

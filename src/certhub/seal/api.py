@@ -16,7 +16,7 @@ from ninja.decorators import decorate_view
 
 from certhub.core.api_auth import request_actor
 from certhub.core.ratelimit import limit_anonymous
-from certhub.registry.schemas import ErrorOut
+from certhub.core.schemas import ErrorOut
 from certhub.seal import qr
 from certhub.seal.cose import decode
 from certhub.seal.display import current_record, verdict

@@ -64,7 +64,7 @@ def current_record(check: SealCheck) -> dict[str, Any]:
     certificate = check.certificate
     if certificate is None:
         return {"found": False}
-    url = reverse("portal:certificate", args=[certificate.number])
+    url = reverse("registry:certificate", args=[certificate.number])
     query = urlencode({"body": certificate.certification_body.approval_number})
     return {
         "found": True,

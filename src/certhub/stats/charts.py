@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from certhub.core.display import localized_name
+
 if TYPE_CHECKING:
     from certhub.core.models import Region
     from certhub.stats.queries import Dashboard
@@ -357,8 +359,6 @@ class TileLayout:
     def short_name(self, region: Region) -> str:
         """The tile's label: the file's short name in the page's language, else the region's name (in Chinese
         without the 市 that every prefecture-level city carries)."""
-        from certhub.portal.display import localized_name
-
         language = "en" if (get_language() or "").startswith("en") else "zh-hans"
         named = self.short_names.get(region.code, {}).get(language)
         if named:

@@ -11,7 +11,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certhub.portal.display import localized_name
+from certhub.core.display import localized_name
 from certhub.risk.choices import GradedSubject, RiskGrade
 from certhub.stats import charts
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey

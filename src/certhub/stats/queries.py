@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import RegionLevel
+from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, is_permitted
-from certhub.portal.display import localized_name
 from certhub.registry.choices import CertificateStatus
 from certhub.risk.choices import GradedSubject, RiskGrade
 from certhub.stats import aggregate

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certhub.core.actors import Actor
+from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
-from certhub.portal.display import localized_name
-from certhub.portal.views import request_actor
+from certhub.core.web import request_actor
 from certhub.risk.choices import GradedSubject, RiskGrade
 from certhub.stats import charts, exports, queries
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey

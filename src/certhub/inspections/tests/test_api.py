@@ -11,7 +11,7 @@ from django.utils import timezone
 from certhub.core.actors import ANONYMOUS, SYSTEM
 from certhub.inspections import actions
 from certhub.inspections.testing import build_inspection_world
-from certhub.registry.trace import organization_trace
+from certhub.trace.queries import organization_trace
 
 LATER = datetime.timedelta(days=4)
 

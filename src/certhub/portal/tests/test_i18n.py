@@ -41,7 +41,7 @@ def test_switching_to_english_renders_english(client, world):
 
 def test_english_certificate_page(client, world):
     switch_to_english(client)
-    response = client.get(reverse("portal:certificate", args=["CNCA-QMS-2025-0002"]))
+    response = client.get(reverse("registry:certificate", args=["CNCA-QMS-2025-0002"]))
     assert element_text(response, "status-word") == "Suspended"
     assert by_class(response, "status-headline") == ["This certificate has been suspended since 2025-09-01"]
     assert by_class(response, "status-line") == [
@@ -55,7 +55,7 @@ def test_english_certificate_page(client, world):
 
 def test_english_not_found_page(client, world):
     switch_to_english(client)
-    response = client.get(reverse("portal:certificate", args=["NO-SUCH-1"]))
+    response = client.get(reverse("registry:certificate", args=["NO-SUCH-1"]))
     assert response.status_code == 404
     assert element_text(response, "not-found-title") == "This certificate is not in the registry"
 

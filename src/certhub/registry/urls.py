@@ -1,0 +1,35 @@
+"""The registry's pages (namespace `registry`): the public records of certificates, certification bodies and labs,
+the procurement check, and in the back office one list and one history page per registry (generated from
+registry.tables.REGISTRIES) and a certification body's own certificates."""
+
+from django.urls import path
+
+from certhub.registry import views
+from certhub.registry.tables import REGISTRIES
+
+app_name = "registry"
+urlpatterns = [
+    path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("certification-bodies/", views.certification_body_list, name="certification_body_list"),
+    path("certification-bodies/<str:approval_number>/", views.certification_body, name="certification_body"),
+    path("labs/", views.lab_list, name="lab_list"),
+    path("labs/<str:cma_number>/", views.lab, name="lab"),
+    path("procurement/", views.procurement, name="procurement"),
+    path("office/my-certificates/", views.my_certificates, name="office_my_certificates"),
+    path("office/my-certificates/<int:pk>/status/", views.certificate_status, name="office_certificate_status"),
+]
+for registry in REGISTRIES:
+    urlpatterns += [
+        path(
+            f"office/{registry.key}/",
+            views.registry_list,
+            {"registry_key": registry.key},
+            name=f"office_{registry.name}_list",
+        ),
+        path(
+            f"office/{registry.key}/<int:pk>/history/",
+            views.registry_history,
+            {"registry_key": registry.key},
+            name=f"office_{registry.name}_history",
+        ),
+    ]
