@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ninja import Schema
+
 
 class DomainError(Exception):
     """Base of the errors actions raise; carries a status for the API."""
@@ -51,3 +53,12 @@ class NotFound(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="not_found")
+
+
+# The body of every API refusal: a DomainError's code and message and, for ValidationFailed, the messages
+# of each field (empty otherwise). No docstring: it would become the schema's description in the OpenAPI
+# document, which must stay as it is.
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: dict[str, list[str]]

@@ -20,13 +20,12 @@ from pydantic import Field
 from certhub.core.actors import Actor
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotPermitted
+from certhub.core.errors import ErrorOut, NotPermitted
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind, SubmissionMode
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.queries import access_submission, submissions_visible_to
 from certhub.registry.models import CertificationBody
-from certhub.registry.schemas import ErrorOut
 
 router = Router(tags=["submissions"])
 BATCH_MAX = 1000

@@ -10,12 +10,11 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from certhub.core.errors import ValidationFailed
+from certhub.core.errors import ErrorOut, ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
 from certhub.inspections.choices import FollowUp, ResultCategory, TargetType
 from certhub.inspections.queries import published_results
 from certhub.inspections.records import result_record
-from certhub.registry.schemas import ErrorOut
 from certhub.registry.validation import clean_uscc
 
 router = Router(tags=["inspections"])

@@ -13,11 +13,10 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from certhub.core.actors import SYSTEM
-from certhub.core.errors import NotFound, ValidationFailed
+from certhub.core.errors import ErrorOut, NotFound, ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
 from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import MAX_RANGE, entries_between
-from certhub.registry.schemas import ErrorOut
 
 router = Router(tags=["ledger"])
 

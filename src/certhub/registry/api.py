@@ -17,7 +17,7 @@ from pydantic import Field
 
 from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
+from certhub.core.errors import ErrorOut, NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.ratelimit import limit_anonymous
 from certhub.registry import actions
@@ -47,7 +47,6 @@ from certhub.registry.schemas import (
     CertificatePage,
     CertificateRecord,
     CertificationBodyOut,
-    ErrorOut,
     LabDetailOut,
     LabOut,
     OrganizationMatchOut,

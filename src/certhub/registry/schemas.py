@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from certhub.core.errors import ErrorOut  # noqa: F401 - re-exported for registry/trace_api.py only, until trace is its own app
 from certhub.registry.choices import CertificateStatus
 
 StatusName = Literal["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"]
@@ -127,12 +128,6 @@ class StatusChangeIn(Schema):
     status: StatusName
     effective_date: datetime.date
     reason: str = Field(min_length=1, max_length=2000)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, list[str]]
 
 
 class OrganizationOut(Schema):

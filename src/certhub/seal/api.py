@@ -15,8 +15,8 @@ from ninja import Router
 from ninja.decorators import decorate_view
 
 from certhub.core.api_auth import request_actor
+from certhub.core.errors import ErrorOut
 from certhub.core.ratelimit import limit_anonymous
-from certhub.registry.schemas import ErrorOut
 from certhub.seal import qr
 from certhub.seal.cose import decode
 from certhub.seal.display import current_record, verdict
