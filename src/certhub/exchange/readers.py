@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from certhub.exchange.choices import SubmissionFormat
-from certhub.exchange.fields import Column, HeaderError, resolve_header
+from certhub.exchange.fields import LOOKUP, Column, HeaderError, header_key, resolve_header
 
 BLOCK = 1024 * 1024
 csv.field_size_limit(1024 * 1024)
@@ -221,7 +221,7 @@ def check_xlsx(path: Path) -> None:
 
 
 def _xlsx_rows(received: Received, kind: str) -> Iterator[RawRow]:
-    import openpyxl  # imported here: only XLSX submissions need it
+    import openpyxl  # lazy: a heavy library only XLSX submissions need
 
     check_xlsx(received.path)
     try:
@@ -263,8 +263,6 @@ def _xlsx_body(workbook: Any, rows: Iterator[tuple[Any, ...]], columns: list[Col
 
 
 def _jsonl_rows(received: Received, kind: str) -> Iterator[RawRow]:
-    from certhub.exchange.fields import LOOKUP, header_key
-
     lookup = LOOKUP[kind]
     with received.path.open("rb") as stream:
         for number, line in enumerate(stream, start=1):

@@ -19,7 +19,8 @@ from certhub.inspections.choices import Algorithm, FollowUp, ResultCategory, Tar
 from certhub.inspections.models import Batch, InspectionItem, Plan
 from certhub.portal.display import localized_name
 from certhub.portal.forms import DateInput, scheme_choices
-from certhub.risk.choices import RiskGrade
+from certhub.registry.choices import RiskGrade
+from certhub.registry.validation import clean_uscc
 
 STRATA_FIELDS = {stratum: f"ratio_{stratum.lower()}" for stratum in pools.STRATA}
 
@@ -126,8 +127,6 @@ class InspectorForm(DomainForm):
 
     def clean_declared_conflicts(self) -> list[str]:
         """One credit code a line, each checked (GB 32100): a typo would silently name nobody."""
-        from certhub.registry.validation import clean_uscc
-
         codes = []
         for number, line in enumerate(self.cleaned_data["declared_conflicts"].splitlines(), start=1):
             if not line.strip():

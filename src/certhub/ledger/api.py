@@ -15,7 +15,7 @@ from ninja.decorators import decorate_view
 from certhub.core.actors import SYSTEM
 from certhub.core.errors import ErrorOut, NotFound, ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
-from certhub.ledger import checkpoints, log, merkle
+from certhub.ledger import checkpoints, keys, log, merkle
 from certhub.ledger.queries import MAX_RANGE, entries_between
 
 router = Router(tags=["ledger"])
@@ -74,7 +74,7 @@ def get_checkpoint(request: HttpRequest) -> HttpResponse:
 @router.get("ledger/key", response={404: ErrorOut}, openapi_extra=TEXT, tags=["ledger"])
 def get_key(request: HttpRequest) -> HttpResponse:
     """The verifier key of the checkpoints: name+hash+base64 (c2sp.org/signed-note)."""
-    return _text(checkpoints.verifier_key() + "\n")
+    return _text(keys.verifier_key() + "\n")
 
 
 @router.get("ledger/entries", response={200: EntriesOut, 422: ErrorOut, 429: ErrorOut}, tags=["ledger"])

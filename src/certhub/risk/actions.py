@@ -20,7 +20,8 @@ from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import RegulatedModel, action
-from certhub.risk.choices import GradedSubject, RiskGrade, UseChannel, WarningStatus
+from certhub.registry.choices import GradedSubject, RiskGrade
+from certhub.risk.choices import UseChannel, WarningStatus
 from certhub.risk.detectors import Finding, run_all
 from certhub.risk.models import CertificateUse, Grade, GradeChange, Penalty, ScoringRun, Warning
 from certhub.risk.queries import subject_names

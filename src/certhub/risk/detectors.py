@@ -23,10 +23,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
 from certhub.exchange.queries import LATE_AFTER_DAYS
-from certhub.registry.choices import AuditKind, CertificateStatus
+from certhub.registry.choices import AuditKind, CertificateStatus, GradedSubject
 from certhub.registry.queries import add_months
 from certhub.risk.audit_time import qms_table
-from certhub.risk.choices import GradedSubject
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from certhub.core.actors import Actor
 from certhub.core.errors import NotFound
 from certhub.core.permissions import Permission, authorize
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.registry.models import CertificationBody, Lab, Organization
 from certhub.registry.queries import within_region
-from certhub.risk.choices import GradedSubject, RiskGrade
 from certhub.risk.models import Grade, GradeChange, ScoringRun, Warning
 
 SUBJECT_MODELS = {GradedSubject.ORGANIZATION: Organization, GradedSubject.CERTIFICATION_BODY: CertificationBody,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_safe
 from certhub.core.errors import NotFound, NotPermitted
 from certhub.portal.office_views import office_required
 from certhub.portal.views import request_actor
+from certhub.registry.choices import RiskGrade
 from certhub.risk import queries
-from certhub.risk.choices import RiskGrade
 
 
 @office_required

@@ -183,8 +183,8 @@ def inspections(day: datetime.date, prefix: str | None = None) -> Groups:
 
 def grades(day: datetime.date, prefix: str | None = None) -> Groups:
     """The current risk grade mix ("organization:A") of organizations, certification bodies and labs, by the
-    region of their organization; a subject never graded counts as B (risk.choices.UNGRADED)."""
-    from certhub.risk.choices import UNGRADED, GradedSubject
+    region of their organization; a subject never graded counts as B (registry.choices.UNGRADED)."""
+    from certhub.registry.choices import UNGRADED, GradedSubject
 
     where, params = _within("o.region_id", prefix)
     statements = (

@@ -136,6 +136,7 @@ def to_svg(chart: Chart) -> SafeString:
 
 def to_drawing(chart: Chart, scale: float = 1.3):  # type: ignore[no-untyped-def]
     """The chart as a reportlab Drawing (y flipped: PDF's y grows upwards), `scale` points per unit."""
+    # lazy: reportlab is a heavy library only the PDF report needs
     from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
     from reportlab.lib.colors import HexColor
 
@@ -316,7 +317,7 @@ def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
 
 def grade_chart(board: Dashboard) -> Chart:
     """The organizations' risk grade mix of each child region and of the region (stacked)."""
-    from certhub.risk.choices import RiskGrade
+    from certhub.registry.choices import RiskGrade
 
     return grade_stack(
         _("企业风险等级分布"),

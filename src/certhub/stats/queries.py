@@ -18,8 +18,7 @@ from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, is_permitted
 from certhub.portal.display import localized_name
-from certhub.registry.choices import CertificateStatus
-from certhub.risk.choices import GradedSubject, RiskGrade
+from certhub.registry.choices import CertificateStatus, GradedSubject, RiskGrade
 from certhub.stats import aggregate
 from certhub.stats.choices import KPIS, TARGETS, InspectionKey, Metric
 from certhub.stats.models import Figure, SchemeLabel
