@@ -19,6 +19,7 @@ from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
 from certhub.core.errors import ErrorOut, NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
+from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
@@ -139,8 +140,6 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
 
 
 def _region_exists(code: str) -> bool:
-    from certhub.core.models import Region
-
     return Region.objects.filter(code=code.strip()).exists()
 
 

@@ -21,6 +21,7 @@ from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import RegulatedModel, action
 from certhub.registry.choices import GradedSubject, RiskGrade
+from certhub.registry.models import Certificate, CertificationBody, Lab, Organization
 from certhub.risk.choices import UseChannel, WarningStatus
 from certhub.risk.detectors import Finding, run_all
 from certhub.risk.models import CertificateUse, Grade, GradeChange, Penalty, ScoringRun, Warning
@@ -80,8 +81,6 @@ def do_set_risk_grades(
 
 def _subjects() -> dict[tuple[str, int], str]:
     """Every graded subject with the region of its organization: (type, id) → region code."""
-    from certhub.registry.models import CertificationBody, Lab, Organization
-
     rows = Organization.objects.values_list("id", "region_id").iterator(chunk_size=20_000)
     subjects = {(GradedSubject.ORGANIZATION.value, pk): region for pk, region in rows}
     for kind, model in ((GradedSubject.CERTIFICATION_BODY, CertificationBody), (GradedSubject.LAB, Lab)):
@@ -303,8 +302,6 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
     """Record certificates seen in use, as departments report them: rows of {"certificate" (id),
     "used_on", "channel", "place", "reported_by"}. All or nothing; a bad row names its index and field.
     One audit row for the batch (its digest)."""
-    from certhub.registry.models import Certificate
-
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -343,8 +340,6 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
 def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
     """Record administrative penalty decisions: rows of {"organization" (id), "decision_number",
     "decided_on", "authority", "reason"}. All or nothing, as above."""
-    from certhub.registry.models import Organization
-
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}

@@ -15,10 +15,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from certhub.core.choices import RegionLevel
+from certhub.portal.display import localized_name
+from certhub.registry.choices import RiskGrade
+from certhub.stats.choices import KPIS, TARGETS
 
 if TYPE_CHECKING:
     from certhub.core.models import Region
@@ -292,8 +298,6 @@ def grade_stack(title: str, rows: list[tuple[str, list[int]]], grade_labels: lis
 def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
     """Per KPI of the dashboard: the bars of the child regions (or of the region itself when it has none)
     against the target, and the line of the region over the days."""
-    from certhub.stats.choices import KPIS, TARGETS
-
     rows = board.children or [board.own]
     result = []
     for index, metric in enumerate(KPIS):
@@ -317,8 +321,6 @@ def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
 
 def grade_chart(board: Dashboard) -> Chart:
     """The organizations' risk grade mix of each child region and of the region (stacked)."""
-    from certhub.registry.choices import RiskGrade
-
     return grade_stack(
         _("企业风险等级分布"),
         [(row.name, row.grade_mix()) for row in board.rows],
@@ -358,8 +360,6 @@ class TileLayout:
     def short_name(self, region: Region) -> str:
         """The tile's label: the file's short name in the page's language, else the region's name (in Chinese
         without the 市 that every prefecture-level city carries)."""
-        from certhub.portal.display import localized_name
-
         language = "en" if (get_language() or "").startswith("en") else "zh-hans"
         named = self.short_names.get(region.code, {}).get(language)
         if named:
@@ -589,11 +589,6 @@ def kpi_maps(board: Dashboard) -> list[Chart]:
     """Per KPI, the map of the province's prefectures (tile cartogram) — or none at all: on a prefecture's or
     county's dashboard (no layout below the province), without a layout file covering every prefecture, or with
     a malformed one (refused, logged with its reason; the bars still show every figure)."""
-    from django.urls import reverse
-
-    from certhub.core.choices import RegionLevel
-    from certhub.stats.choices import KPIS
-
     if board.region.level != RegionLevel.PROVINCE or not board.children:
         return []
     try:
