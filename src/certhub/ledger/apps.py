@@ -10,6 +10,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         # Every action's audit rows become ledger entries in the action's own transaction (C4).
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
         from certhub.core.audit import take_ledger_queue
         from certhub.core.regulated import ACTION_ABORT_HOOKS, ACTION_END_HOOKS
         from certhub.ledger.log import append_queued
