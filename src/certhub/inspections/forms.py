@@ -89,7 +89,7 @@ class PlanForm(DomainForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [
-            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
         self.fields["items"].queryset = queries.items()
 
@@ -122,7 +122,7 @@ class InspectorForm(DomainForm):
         kwargs.setdefault("initial", {"region": actor.region_code, "available": True})
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [
-            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
 
     def clean_declared_conflicts(self) -> list[str]:
