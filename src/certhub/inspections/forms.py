@@ -134,7 +134,7 @@ class InspectorForm(DomainForm):
             code, error = clean_uscc(line)
             if error:
                 raise forms.ValidationError(
-                    _("第%(n)d行“%(value)s”：%(error)s") % {"n": number, "value": line.strip(), "error": error}
+                    _("第%(line)d行“%(value)s”：%(error)s") % {"line": number, "value": line.strip(), "error": error}
                 )
             codes.append(code)
         return codes

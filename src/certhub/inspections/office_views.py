@@ -233,7 +233,8 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
     drawn = _submitted(form, lambda: actions.do_draw_batch(batch, sources=form.sources(), actor=actor))
     if drawn is not None:
         messages.success(
-            request, _("批次%(number)s已抽取%(n)d个检查对象。") % {"number": drawn.number, "n": drawn.tasks.count()}
+            request,
+            _("批次%(number)s已抽取%(tasks)d个检查对象。") % {"number": drawn.number, "tasks": drawn.tasks.count()},
         )
         return redirect("inspections:office_batch_detail", number=drawn.number)
     batch.refresh_from_db()

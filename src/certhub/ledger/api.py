@@ -87,7 +87,7 @@ def get_entries(request: HttpRequest, query: Query[RangeIn]) -> dict[str, Any]:
     if query.end > size:
         raise _refuse("end", _("账本只有%(size)s条，end不能超过它") % {"size": size})
     if query.end - query.start > MAX_RANGE:
-        raise _refuse("end", _("一次最多取%(n)s条") % {"n": MAX_RANGE})
+        raise _refuse("end", _("一次最多取%(limit)s条") % {"limit": MAX_RANGE})
     entries = entries_between(query.start, query.end)
     return {"entries": [{"index": e.index, "leaf_hash": log.b64(e.leaf_hash), "entry": e.entry} for e in entries]}
 
@@ -111,7 +111,10 @@ def get_inclusion_proof(request: HttpRequest, query: Query[InclusionIn]) -> dict
 def get_consistency_proof(request: HttpRequest, query: Query[ConsistencyIn]) -> dict[str, Any]:
     """That the tree of `first` entries is a prefix of the tree of `second` (RFC 9162 §2.1.4)."""
     if query.first > query.second:
-        raise _refuse("first", _("first（%(a)s）不能大于second（%(b)s）") % {"a": query.first, "b": query.second})
+        raise _refuse(
+            "first",
+            _("first（%(first)s）不能大于second（%(second)s）") % {"first": query.first, "second": query.second},
+        )
     try:
         proof = log.consistency_proof(query.first, query.second)
     except merkle.ProofError:

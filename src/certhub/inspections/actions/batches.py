@@ -79,16 +79,16 @@ def do_create_batch(
         errors["count"] = _("抽查户数至少为1")
     departments = _batch_departments(items)
     if inspectors_per_target < max(2, len(departments)):
-        errors["inspectors_per_target"] = _("每户至少两名检查人员，联合抽查时每个部门至少一名（本批次%(n)d个部门）") % {
-            "n": len(departments)
-        }
+        errors["inspectors_per_target"] = _(
+            "每户至少两名检查人员，联合抽查时每个部门至少一名（本批次%(departments)d个部门）"
+        ) % {"departments": len(departments)}
     if algorithm not in Algorithm.values:
         errors["algorithm"] = _("未知的抽取算法“%(value)s”") % {"value": algorithm}
     described = [s.strip() for s in sources_described if s.strip()]
     if not described:
         errors["sources_described"] = _("须事先指明随机源（如某日某彩票开奖号码）")
     elif len(described) > MAX_SOURCES:
-        errors["sources_described"] = _("随机源至多%(n)d个") % {"n": MAX_SOURCES}
+        errors["sources_described"] = _("随机源至多%(limit)d个") % {"limit": MAX_SOURCES}
     if errors:
         raise ValidationFailed(errors)
     serial = (Batch.objects.filter(plan=plan).count()) + 1
@@ -186,8 +186,8 @@ def _commit(
     if not sum(c.count for c in counts):
         raise ValidationFailed(
             {
-                "pool": _("名录库“%(pool)s”中没有可抽取的对象（共%(n)d户，近12个月已检查%(x)d户被排除）")
-                % {"pool": pool.name, "n": sum(sizes.values()), "x": len(excluded)}
+                "pool": _("名录库“%(pool)s”中没有可抽取的对象（共%(size)d户，近12个月已检查%(excluded)d户被排除）")
+                % {"pool": pool.name, "size": sum(sizes.values()), "excluded": len(excluded)}
             }
         )
     inspectors = pools.select_inspectors(departments, pool.target_type, batch.plan.region)

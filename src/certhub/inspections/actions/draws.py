@@ -160,7 +160,8 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
     errors: dict[str, list[str]] = {}
     if len(values) != len(batch.sources_described):
         errors["sources"] = [
-            _("公告了%(n)d个随机源，录入了%(m)d个数值") % {"n": len(batch.sources_described), "m": len(values)}
+            _("公告了%(announced)d个随机源，录入了%(entered)d个数值")
+            % {"announced": len(batch.sources_described), "entered": len(values)}
         ]
     for index, value in enumerate(values):
         try:

@@ -131,9 +131,9 @@ def do_publish_result(task: Task, *, note: str = "", late_reason: str = "", acto
         raise ValidationFailed(
             {
                 "late_reason": _(
-                    "已超过公示期限（%(deadline)s，检查结束后%(n)d个工作日）：须写明逾期原因，结果将标注为逾期公示"
+                    "已超过公示期限（%(deadline)s，检查结束后%(days)d个工作日）：须写明逾期原因，结果将标注为逾期公示"
                 )
-                % {"deadline": task.deadline.isoformat(), "n": PUBLICATION_WORKING_DAYS}
+                % {"deadline": task.deadline.isoformat(), "days": PUBLICATION_WORKING_DAYS}
             }
         )
     before = _task_snapshot(task)
