@@ -22,7 +22,7 @@ COLUMNS = (
     "original_issue_date, issue_date, expiry_date, last_surveillance_date, status_changed_on"
 )
 QUERY = f"SELECT {COLUMNS} FROM registry_certificate WHERE number = {{}} LIMIT 1"
-POOL_SIZE = 8  # per worker, as certhub.core.fast_lookup
+POOL_SIZE = 8  # per worker, as certhub.registry.fast_lookup
 JSON_HEADERS = [(b"content-type", b"application/json")]
 NOT_FOUND = b'{"code":"not_found"}'
 

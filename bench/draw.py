@@ -195,10 +195,10 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
     from certhub.inspections import actions as inspections
     from certhub.inspections.testing import ITEMS
     from certhub.registry import actions as registry
+    from certhub.registry.choices import GradedSubject
     from certhub.registry.models import Organization
     from certhub.registry.testing import ensure_reference_data, make_uscc
     from certhub.risk.actions import do_set_risk_grades
-    from certhub.risk.choices import GradedSubject
     from certhub.risk.models import Grade
 
     started = time.perf_counter()
@@ -555,8 +555,8 @@ def step_baseline(out: Path) -> None:
     from certhub.core.regulated import action
     from certhub.inspections.actions import do_create_batch
     from certhub.inspections.models import Inspector, Task, TaskInspector
+    from certhub.registry.choices import GradedSubject
     from certhub.registry.models import Affiliation, Organization
-    from certhub.risk.choices import GradedSubject
     from certhub.risk.models import Grade
 
     item, pool, plan = _context()

@@ -369,8 +369,8 @@ def step_baseline(out: Path, organizations: int, bodies: int, labs: int, flagged
 
     from bench import risk_baseline as naive
     from certhub.core.actors import SYSTEM
+    from certhub.registry.choices import GradedSubject
     from certhub.registry.models import CertificationBody, Lab, Organization
-    from certhub.risk.choices import GradedSubject
     from certhub.risk.models import Grade, ScoringRun
     from certhub.risk.scoring import load_rule
 

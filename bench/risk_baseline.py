@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from certhub.core.regulated import action
-from certhub.risk.choices import GradedSubject, RiskGrade, WarningStatus
+from certhub.registry.choices import GradedSubject, RiskGrade
+from certhub.risk.choices import WarningStatus
 from certhub.risk.detectors import NOT_VALID, PENALTY_YEARS, REPORTS_PER_SIGNATORY_DAY, Finding
 from certhub.risk.scoring import Rule, Score, score
 

@@ -1,4 +1,4 @@
-"""ASGI entry point: Django, with the lean public certificate lookup in front (core.fast_lookup)."""
+"""ASGI entry point: Django, with the lean public certificate lookup in front (registry.fast_lookup)."""
 
 import os
 
@@ -7,6 +7,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certhub.settings")
 django_application = get_asgi_application()
 
-from certhub.core.fast_lookup import FastCertificateLookup  # noqa: E402 - needs Django set up
+from certhub.registry.fast_lookup import FastCertificateLookup  # noqa: E402 - needs Django set up
 
 application = FastCertificateLookup(django_application)

@@ -7,3 +7,10 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("快速处置")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.cases.permissions import RULES
+        from certhub.core import permissions
+
+        permissions.register(self.label, RULES)

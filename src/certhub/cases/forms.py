@@ -53,7 +53,7 @@ class WarningFilterForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].choices = [("", gettext("全部"))] + [
-            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.prefectures_for(actor)
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.prefectures_visible_to(actor)
         ]
 
 

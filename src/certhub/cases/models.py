@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certhub.cases.choices import CaseStatus, NoticeKind
 from certhub.core.regulated import RegulatedModel
-from certhub.risk.choices import GradedSubject
+from certhub.registry.choices import GradedSubject
 
 
 class Case(RegulatedModel):

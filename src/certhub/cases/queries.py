@@ -50,7 +50,7 @@ def covers(actor: Actor, region_code: str) -> bool:
 # ------------------------------------------------------------------ warnings
 
 
-def prefectures_for(actor: Actor) -> list[Region]:
+def prefectures_visible_to(actor: Actor) -> list[Region]:
     """The prefectures (市州) the actor's warnings may lie in: the filter of the warnings list."""
     condition = _region_condition(actor, "code")
     regions = Region.objects.filter(level=RegionLevel.PREFECTURE)
@@ -61,7 +61,7 @@ def prefectures_for(actor: Actor) -> list[Region]:
     return list(regions.order_by("code"))
 
 
-def open_warnings(actor: Actor, prefecture: str = "") -> QuerySet[Warning]:
+def open_warnings_visible_to(actor: Actor, prefecture: str = "") -> QuerySet[Warning]:
     """Open warnings of the actor's region, highest score first; within `prefecture` when one is given."""
     queryset = _scoped(Warning.objects.filter(status=WarningStatus.OPEN), actor)
     if prefecture:
@@ -133,7 +133,7 @@ def case_row(case: Case, today: datetime.date | None = None) -> CaseRow:
     return CaseRow(case, left, case.deadline < today, case.deadline >= today and left <= DUE_SOON_WORKING_DAYS)
 
 
-def cases_for(actor: Actor) -> QuerySet[Case]:
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     """Cases of the actor's region: open ones first, each group by deadline."""
     queryset = _scoped(Case.objects.select_related("assignee"), actor)
     # "OPEN" sorts after "CLOSED": descending puts the open cases first.

@@ -43,7 +43,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = WarningFilterForm(request.GET or None, actor=actor)
     prefecture = form.cleaned_data["prefecture"] if form.is_bound and form.is_valid() else ""
-    page = _page(request, queries.open_warnings(actor, prefecture))
+    page = _page(request, queries.open_warnings_visible_to(actor, prefecture))
     return render(request, "cases/warnings.html", {"form": form, "page": page})
 
 
@@ -116,7 +116,7 @@ def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    page = _page(request, queries.cases_for(actor))
+    page = _page(request, queries.cases_visible_to(actor))
     today = timezone.localdate()
     rows = [queries.case_row(case, today) for case in page.object_list]
     return render(request, "cases/cases.html", {"page": page, "rows": rows})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class CoreConfig(AppConfig):
     name = "certhub.core"
     label = "core"
     verbose_name = _("核心")
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.core import permissions
+
+        permissions.register(self.label, permissions.CORE_RULES)
+        checks.register(permissions.check_rules)

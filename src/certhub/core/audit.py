@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from django.db import models
 
-from certhub.core import canonical
+from certhub.core import bulk, canonical
 from certhub.core.actors import Actor
 from certhub.core.choices import AuditEventType
 from certhub.core.models import AuditEvent
@@ -172,8 +172,6 @@ def record_batch_audit(actor: Actor, event_type: AuditEventType, rows: Sequence[
     """One audit row (and ledger entry) for a batch of rows written at once — signals reported in bulk,
     where an entry per row would cost more than it tells: how many, their id range and the SHA-256 of
     their values in the table's column order (RFC 8785 JSON per row), about the first row."""
-    from certhub.core import bulk
-
     if not rows:
         return
     spec = bulk.table(type(rows[0]))

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 # Everything is served from our own origin: no CDN, no inline script (htmx is a static file).
 CONTENT_SECURITY_POLICY = (
@@ -46,10 +48,6 @@ class ApiBodyGuardMiddleware:
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:
-        import orjson
-        from django.conf import settings
-        from django.http import JsonResponse
-
         def error(status: int, code: str, message: str) -> JsonResponse:
             return JsonResponse({"code": code, "message": message, "errors": {}}, status=status)
 
@@ -84,8 +82,6 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.http import HttpResponseBadRequest, JsonResponse
-
         bad = sorted({key for key, values in request.GET.lists() for value in values if "\x00" in value})
         if "\x00" in request.path:
             bad.insert(0, "path")

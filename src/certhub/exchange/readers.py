@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from certhub.exchange.choices import SubmissionFormat
-from certhub.exchange.fields import Column, HeaderError, resolve_header
+from certhub.exchange.fields import LOOKUP, Column, HeaderError, header_key, resolve_header
 
 BLOCK = 1024 * 1024
 csv.field_size_limit(1024 * 1024)
@@ -86,8 +86,8 @@ def receive(path: Path, name: str) -> Received:
         raise FileRejected(_("文件为空"))
     if size > settings.SUBMISSION_MAX_BYTES:
         raise FileRejected(
-            _("文件大小%(s)s字节，超过上限%(m)s字节：请拆分后分批报送")
-            % {"s": f"{size:,}", "m": f"{settings.SUBMISSION_MAX_BYTES:,}"}
+            _("文件大小%(size)s字节，超过上限%(limit)s字节：请拆分后分批报送")
+            % {"size": f"{size:,}", "limit": f"{settings.SUBMISSION_MAX_BYTES:,}"}
         )
     return Received(path=path, name=name, size=size, sha256=sha256, file_format=sniff_format(path, name))
 
@@ -109,8 +109,10 @@ def detect_encoding(path: Path) -> str:
     assert failure is not None
     line, offset, byte = failure
     raise FileRejected(
-        _("文件编码无法识别：第%(l)d行（文件第%(o)d字节，0x%(b)02X）既不是UTF-8也不是GB18030/GBK：请另存为UTF-8")
-        % {"l": line, "o": offset + 1, "b": byte}
+        _(
+            "文件编码无法识别：第%(line)d行（文件第%(offset)d字节，0x%(byte)02X）既不是UTF-8也不是GB18030/GBK：请另存为UTF-8"
+        )
+        % {"line": line, "offset": offset + 1, "byte": byte}
     )
 
 
@@ -169,7 +171,7 @@ def _csv_rows(received: Received, kind: str) -> Iterator[RawRow]:
         except StopIteration:
             raise FileRejected(_("文件为空")) from None
         except csv.Error as error:
-            raise FileRejected(_("第1行无法读取：%(e)s") % {"e": error}) from None
+            raise FileRejected(_("第1行无法读取：%(error)s") % {"error": error}) from None
         columns = _header(kind, list(headers))
         return _csv_body(stream, reader, columns)
     except BaseException:
@@ -188,13 +190,13 @@ def _csv_body(stream: io.TextIOWrapper, reader: Any, columns: list[Column | None
             except StopIteration:
                 return
             except csv.Error as error:
-                yield RawRow(number, {}, ("", "", _("本行无法读取：%(e)s") % {"e": error}))
+                yield RawRow(number, {}, ("", "", _("本行无法读取：%(error)s") % {"error": error}))
                 continue
             if not any(cell.strip() for cell in cells):
                 continue
             problem = None
             if len(cells) > width and any(c.strip() for c in cells[width:]):
-                problem = ("", "", _("本行有%(n)d列，表头只有%(w)d列") % {"n": len(cells), "w": width})
+                problem = ("", "", _("本行有%(cells)d列，表头只有%(width)d列") % {"cells": len(cells), "width": width})
             values = {column.key: cell for column, cell in zip(columns, cells, strict=False) if column is not None}
             yield RawRow(number, values, problem)
 
@@ -215,26 +217,26 @@ def check_xlsx(path: Path) -> None:
     limit = settings.SUBMISSION_XLSX_MAX_UNZIPPED
     if unzipped > limit or (unzipped > 200 * packed and unzipped > 10 * 1024 * 1024):
         raise FileRejected(
-            _("XLSX解压后为%(u)s字节（压缩比%(r)d:1），超过上限%(m)s字节或200:1，疑似压缩炸弹，已拒收")
-            % {"u": f"{unzipped:,}", "r": unzipped // packed, "m": f"{limit:,}"}
+            _("XLSX解压后为%(unzipped)s字节（压缩比%(ratio)d:1），超过上限%(limit)s字节或200:1，疑似压缩炸弹，已拒收")
+            % {"unzipped": f"{unzipped:,}", "ratio": unzipped // packed, "limit": f"{limit:,}"}
         )
 
 
 def _xlsx_rows(received: Received, kind: str) -> Iterator[RawRow]:
-    import openpyxl  # imported here: only XLSX submissions need it
+    import openpyxl  # lazy: a heavy library only XLSX submissions need
 
     check_xlsx(received.path)
     try:
         workbook = openpyxl.load_workbook(received.path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise FileRejected(_("XLSX文件已损坏，无法读取：%(e)s") % {"e": str(error)[:200]}) from None
+        raise FileRejected(_("XLSX文件已损坏，无法读取：%(error)s") % {"error": str(error)[:200]}) from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
         headers = next(rows)
     except StopIteration:
         workbook.close()
-        raise FileRejected(_("工作表“%(s)s”为空") % {"s": sheet.title}) from None
+        raise FileRejected(_("工作表“%(sheet)s”为空") % {"sheet": sheet.title}) from None
     try:
         columns = _header(kind, list(headers))
     except FileRejected:
@@ -263,8 +265,6 @@ def _xlsx_body(workbook: Any, rows: Iterator[tuple[Any, ...]], columns: list[Col
 
 
 def _jsonl_rows(received: Received, kind: str) -> Iterator[RawRow]:
-    from certhub.exchange.fields import LOOKUP, header_key
-
     lookup = LOOKUP[kind]
     with received.path.open("rb") as stream:
         for number, line in enumerate(stream, start=1):
@@ -273,7 +273,7 @@ def _jsonl_rows(received: Received, kind: str) -> Iterator[RawRow]:
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                yield RawRow(number, {}, ("", "", _("不是有效的JSON：%(e)s") % {"e": str(error)[:120]}))
+                yield RawRow(number, {}, ("", "", _("不是有效的JSON：%(error)s") % {"error": str(error)[:120]}))
                 continue
             yield json_row(number, record, lookup, header_key)
 
@@ -290,6 +290,6 @@ def json_row(number: int, record: Any, lookup: dict[str, Column], header_key: An
             continue
         column = lookup.get(header_key(key))
         if column is None:
-            return RawRow(number, values, (str(key)[:64], "", _("未知字段“%(k)s”") % {"k": str(key)[:60]}))
+            return RawRow(number, values, (str(key)[:64], "", _("未知字段“%(field)s”") % {"field": str(key)[:60]}))
         values[column.key] = value
     return RawRow(number, values, None)

@@ -42,7 +42,7 @@ def report_csv(submission: Submission) -> Iterator[bytes]:
 
 
 def report_xlsx(submission: Submission) -> bytes:
-    import openpyxl
+    import openpyxl  # lazy: a heavy library only XLSX downloads need
     from openpyxl.writer.excel import save_workbook
 
     workbook = openpyxl.Workbook(write_only=True)
@@ -83,7 +83,7 @@ def template_jsonl(kind: str) -> bytes:
 
 
 def template_xlsx(kind: str) -> bytes:
-    import openpyxl
+    import openpyxl  # lazy: a heavy library only XLSX downloads need
     from openpyxl.styles import Font
     from openpyxl.writer.excel import save_workbook
 

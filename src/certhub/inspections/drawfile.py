@@ -18,7 +18,11 @@ from typing import Any
 import orjson
 
 from certhub.core.audit import salted_digest
+from certhub.core.choices import AuditEventType
+from certhub.core.models import AuditEvent
 from certhub.inspections import draw, pools
+from certhub.inspections.actions.draws import compute_draw, load_snapshot
+from certhub.ledger.models import Entry
 
 FORMAT = "certhub-draw/1"
 
@@ -33,11 +37,6 @@ class DrawMismatch(ValueError):
 
 def draw_file(batch: Any) -> dict[str, Any]:
     """The draw file of a drawn batch."""
-    from certhub.core.choices import AuditEventType
-    from certhub.core.models import AuditEvent
-    from certhub.inspections.actions import load_snapshot
-    from certhub.ledger.models import Entry
-
     targets, inspectors = load_snapshot(batch)
     staff: dict[int, list[str]] = {}
     tasks = list(batch.tasks.order_by("sequence").values_list("id", "sequence", "stratum", "target_key"))
@@ -154,8 +153,6 @@ def verify(document: Any) -> list[str]:
             f"{len(commitment['sources'])} announced sources"
         )
     try:
-        from certhub.inspections.actions import compute_draw
-
         expected = compute_draw(commitment, [str(s) for s in sources], targets, inspectors)
     except draw.DrawError as error:
         raise DrawMismatch(f"the draw cannot be recomputed: {error}") from None

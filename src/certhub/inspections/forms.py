@@ -19,8 +19,9 @@ from certhub.core.forms import DateInput
 from certhub.inspections import pools, queries
 from certhub.inspections.choices import Algorithm, FollowUp, ResultCategory, TargetType
 from certhub.inspections.models import Batch, InspectionItem, Plan
+from certhub.registry.choices import RiskGrade
 from certhub.registry.forms import scheme_choices
-from certhub.risk.choices import RiskGrade
+from certhub.registry.validation import clean_uscc
 
 STRATA_FIELDS = {stratum: f"ratio_{stratum.lower()}" for stratum in pools.STRATA}
 
@@ -89,7 +90,7 @@ class PlanForm(DomainForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [
-            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
         self.fields["items"].queryset = queries.items()
 
@@ -122,13 +123,11 @@ class InspectorForm(DomainForm):
         kwargs.setdefault("initial", {"region": actor.region_code, "available": True})
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [
-            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_for(actor)
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
 
     def clean_declared_conflicts(self) -> list[str]:
         """One credit code a line, each checked (GB 32100): a typo would silently name nobody."""
-        from certhub.registry.validation import clean_uscc
-
         codes = []
         for number, line in enumerate(self.cleaned_data["declared_conflicts"].splitlines(), start=1):
             if not line.strip():
@@ -136,7 +135,7 @@ class InspectorForm(DomainForm):
             code, error = clean_uscc(line)
             if error:
                 raise forms.ValidationError(
-                    _("第%(n)d行“%(value)s”：%(error)s") % {"n": number, "value": line.strip(), "error": error}
+                    _("第%(line)d行“%(value)s”：%(error)s") % {"line": number, "value": line.strip(), "error": error}
                 )
             codes.append(code)
         return codes

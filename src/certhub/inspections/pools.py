@@ -26,14 +26,16 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from certhub.core import canonical
 from certhub.core.models import Region
 from certhub.inspections import hashing
 from certhub.inspections.choices import TargetType
 from certhub.inspections.draw import DrawError, StratumDraw
-from certhub.registry.choices import BodyStatus, CertificateStatus
-from certhub.risk.choices import UNGRADED, GradedSubject, RiskGrade
+from certhub.inspections.models import Inspector, Task
+from certhub.registry.choices import UNGRADED, BodyStatus, CertificateStatus, GradedSubject, RiskGrade
+from certhub.registry.models import Affiliation
 
 STRATA = tuple(RiskGrade.values)  # A, B, C, D: the order strata are listed and drawn in
 # Default ratio of each stratum as a multiple of the items' ratio (国市监信发〔2022〕6号: A lowered, B normal,
@@ -280,10 +282,6 @@ def select_targets(pool: object, excluded: set[str]) -> TargetPool:
 def recently_inspected(item_ids: Sequence[int], today: datetime.date) -> set[str]:
     """Keys of targets inspected (or drawn and not yet inspected) for any of these items in the last 12
     months: the same target is not inspected twice a year for the same item."""
-    from django.db.models import Q
-
-    from certhub.inspections.models import Task
-
     cutoff = today - datetime.timedelta(days=RECENT_INSPECTION_DAYS)
     recent = Q(inspected_until__gte=cutoff) | Q(inspected_until__isnull=True, batch__drawn_at__date__gte=cutoff)
     sql, params = Task.objects.filter(recent, batch__items__in=item_ids).values("target_key").query.sql_with_params()
@@ -296,9 +294,6 @@ def select_inspectors(departments: Sequence[str], target_type: str, region: Regi
     """Inspectors who may be drawn: available, of the batch's departments, qualified for the target type,
     posted inside the plan's region; with their conflicts: organizations they declared and organizations
     they worked for (the person registry's employment history)."""
-    from certhub.inspections.models import Inspector
-    from certhub.registry.models import Affiliation
-
     rows = list(
         Inspector.objects.filter(
             available=True, department__in=list(departments), region__code__startswith=region.prefix

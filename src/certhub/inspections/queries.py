@@ -110,7 +110,7 @@ def published_results() -> QuerySet[Task]:
 # ------------------------------------------------------------------ office: plans and batches
 
 
-def plans_for(actor: Actor) -> QuerySet[Plan]:
+def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
     """Plans of the actor's region (officers see the plans of regions theirs covers; administrators all)."""
     return _scoped(Plan.objects.select_related("region"), actor, "region__code").order_by("-year", "number")
 
@@ -138,19 +138,19 @@ def pools_for_plan(plan: Plan) -> QuerySet[TargetPool]:
     return TargetPool.objects.filter(region__code__startswith=plan.region.prefix).order_by("name")
 
 
-def regions_for(actor: Actor) -> list[Region]:
+def regions_visible_to(actor: Actor) -> list[Region]:
     """Regions the actor may plan for: their own and every region under it (administrators: all)."""
     condition = _region_filter(actor, "code")
     regions = Region.objects.all() if condition is None else Region.objects.filter(condition)
     return list(regions.order_by("code"))
 
 
-def inspectors_for(actor: Actor) -> QuerySet[Inspector]:
+def inspectors_visible_to(actor: Actor) -> QuerySet[Inspector]:
     """The inspector pool of the actor's region (administrators: everyone), by code."""
     return _scoped(Inspector.objects.select_related("region"), actor, "region__code").order_by("code")
 
 
-def pools_for(actor: Actor) -> QuerySet[TargetPool]:
+def pools_visible_to(actor: Actor) -> QuerySet[TargetPool]:
     """The target pools of the actor's region (administrators: all)."""
     return _scoped(TargetPool.objects.select_related("region", "scheme"), actor, "region__code").order_by("name")
 
@@ -198,7 +198,7 @@ def _tasks() -> QuerySet[Task]:
     )
 
 
-def tasks_for_inspector(actor: Actor) -> QuerySet[Task]:
+def tasks_assigned_to(actor: Actor) -> QuerySet[Task]:
     """Tasks the signed-in user is assigned to as an inspector, newest batch first."""
     if actor.user_id is None:
         return Task.objects.none()

@@ -12,8 +12,9 @@ from certhub.core.actors import Actor
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.ledger import log, note
-from certhub.ledger.checkpoints import latest, signer
+from certhub.ledger.keys import signer
 from certhub.ledger.models import Checkpoint
+from certhub.ledger.queries import latest_checkpoint
 
 
 @action
@@ -22,7 +23,7 @@ def do_publish_checkpoint(*, actor: Actor, force: bool = False) -> Checkpoint | 
     `force`) that one is younger than LEDGER_CHECKPOINT_INTERVAL. A checkpoint is about the log, so it is
     not itself a ledger entry and has no audit row: the signed note is its own record."""
     authorize(actor, Permission.SIGN_CHECKPOINT)
-    previous = latest()
+    previous = latest_checkpoint()
     size = log.tree_size()
     if size == 0 or (previous is not None and previous.tree_size >= size):
         return previous

@@ -15,7 +15,7 @@ from certhub.core.actors import SYSTEM
 from certhub.core.errors import NotFound, ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
-from certhub.ledger import checkpoints, log, merkle
+from certhub.ledger import checkpoints, keys, log, merkle
 from certhub.ledger.queries import MAX_RANGE, entries_between
 from certhub.ledger.schemas import ConsistencyIn, EntriesOut, InclusionIn, ProofOut, RangeIn
 
@@ -46,7 +46,7 @@ def get_checkpoint(request: HttpRequest) -> HttpResponse:
 @router.get("ledger/key", response={404: ErrorOut}, openapi_extra=TEXT, tags=["ledger"])
 def get_key(request: HttpRequest) -> HttpResponse:
     """The verifier key of the checkpoints: name+hash+base64 (c2sp.org/signed-note)."""
-    return _text(checkpoints.verifier_key() + "\n")
+    return _text(keys.verifier_key() + "\n")
 
 
 @router.get("ledger/entries", response={200: EntriesOut, 422: ErrorOut, 429: ErrorOut}, tags=["ledger"])
@@ -59,7 +59,7 @@ def get_entries(request: HttpRequest, query: Query[RangeIn]) -> dict[str, Any]:
     if query.end > size:
         raise _refuse("end", _("账本只有%(size)s条，end不能超过它") % {"size": size})
     if query.end - query.start > MAX_RANGE:
-        raise _refuse("end", _("一次最多取%(n)s条") % {"n": MAX_RANGE})
+        raise _refuse("end", _("一次最多取%(limit)s条") % {"limit": MAX_RANGE})
     entries = entries_between(query.start, query.end)
     return {"entries": [{"index": e.index, "leaf_hash": log.b64(e.leaf_hash), "entry": e.entry} for e in entries]}
 
@@ -83,7 +83,10 @@ def get_inclusion_proof(request: HttpRequest, query: Query[InclusionIn]) -> dict
 def get_consistency_proof(request: HttpRequest, query: Query[ConsistencyIn]) -> dict[str, Any]:
     """That the tree of `first` entries is a prefix of the tree of `second` (RFC 9162 §2.1.4)."""
     if query.first > query.second:
-        raise _refuse("first", _("first（%(a)s）不能大于second（%(b)s）") % {"a": query.first, "b": query.second})
+        raise _refuse(
+            "first",
+            _("first（%(first)s）不能大于second（%(second)s）") % {"first": query.first, "second": query.second},
+        )
     try:
         proof = log.consistency_proof(query.first, query.second)
     except merkle.ProofError:

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from certhub.ledger.models import Entry
+from certhub.ledger.models import Checkpoint, Entry
 
 MAX_RANGE = 1000  # entries per request of GET /api/v1/ledger/entries
 
@@ -56,3 +56,7 @@ def indexes_of(subject_type: str, subject_id: str) -> list[int]:
         .order_by("index")
         .values_list("index", flat=True)
     )
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-tree_size").first()

@@ -1,10 +1,11 @@
 """The public identifier a ledger entry gives its subject (C4: anyone can tie an entry to the
 record it is about, and nothing personal is published).
 
-Records the registry publishes anyway are named by their public keys: a certificate by its body's
-approval number and its number (numbers are unique per body only), an organization by its unified
-social credit code, a body by its approval number, a lab by its CMA number. Anything else (people,
-their affiliations, API keys, submissions) by its bare primary key, which says nothing about them."""
+The ledger does not know the apps whose records it logs: each app registers, from its AppConfig.ready(),
+a describer for the kinds of subject it publishes anyway (the registry names a certificate by its body's
+approval number and its number, an organization by its credit code, and so on). Anything without a
+describer (people, their affiliations, API keys, submissions) is named by its bare primary key, which
+says nothing about them."""
 
 from __future__ import annotations
 
@@ -15,40 +16,35 @@ from django.db import connection
 
 from certhub.core import bulk
 from certhub.core.audit import LedgerItem
-from certhub.registry.models import certificate_public_id
+
+# A describer takes primary keys of one kind of subject and answers {pk: public id} for those it finds.
+Describer = Callable[[list[int]], dict[int, str]]
+
+DESCRIBERS: dict[str, Describer] = {}
 
 
-def _certificates(pks: list[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        for condition, values in bulk.matching("c.id", pks):
-            cursor.execute(
-                "SELECT c.id, b.approval_number, c.number FROM registry_certificate c "  # noqa: S608
-                f"JOIN registry_certificationbody b ON b.id = c.certification_body_id WHERE {condition}",
-                values,
-            )
-            found.update((pk, certificate_public_id(approval, number)) for pk, approval, number in cursor.fetchall())
-    return found
+def register(subject_type: str, describer: Describer) -> None:
+    """Name subjects of `subject_type` ("app_label.model", as AuditEvent.subject_type) in ledger entries
+    with `describer`. Registering the same describer again is harmless; a second, different one for the
+    same kind is refused, since two apps would then disagree on what an entry is about."""
+    known = DESCRIBERS.get(subject_type)
+    if known is not None and known is not describer:
+        raise ValueError(f"ledger subjects of type {subject_type} already have a describer: {known!r}")
+    DESCRIBERS[subject_type] = describer
 
 
-def _column(table: str, column: str) -> Callable[[list[int]], dict[int, str]]:
+def column(table: str, name: str) -> Describer:
+    """A describer for subjects whose public id is one column of their own table."""
+
     def lookup(pks: list[int]) -> dict[int, str]:
         found: dict[int, str] = {}
         with connection.cursor() as cursor:
             for condition, values in bulk.matching("id", pks):
-                cursor.execute(f"SELECT id, {column} FROM {table} WHERE {condition}", values)  # noqa: S608
+                cursor.execute(f"SELECT id, {name} FROM {table} WHERE {condition}", values)  # noqa: S608
                 found.update(cursor.fetchall())
         return found
 
     return lookup
-
-
-PUBLIC_KEYS: dict[str, Callable[[list[int]], dict[int, str]]] = {
-    "registry.certificate": _certificates,
-    "registry.organization": _column("registry_organization", "uscc"),
-    "registry.certificationbody": _column("registry_certificationbody", "approval_number"),
-    "registry.lab": _column("registry_lab", "cma_number"),
-}
 
 
 def public_ids(items: Sequence[LedgerItem]) -> list[str]:
@@ -56,9 +52,9 @@ def public_ids(items: Sequence[LedgerItem]) -> list[str]:
     per kind of subject), else the bare primary key."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for item in items:
-        if item.subject_public_id is None and item.subject_type in PUBLIC_KEYS:
+        if item.subject_public_id is None and item.subject_type in DESCRIBERS:
             wanted[item.subject_type].add(int(item.subject_pk))
-    found = {kind: PUBLIC_KEYS[kind](sorted(pks)) for kind, pks in wanted.items()}
+    found = {kind: DESCRIBERS[kind](sorted(pks)) for kind, pks in wanted.items()}
     return [
         item.subject_public_id
         if item.subject_public_id is not None

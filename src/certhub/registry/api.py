@@ -18,6 +18,7 @@ from certhub.core.api_auth import request_actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
+from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
 from certhub.registry import actions
@@ -107,9 +108,9 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
     limit, offset = filters.limit, filters.offset
     errors = {}  # `status` is an enum in the schema: an unknown one is refused before this point
     if filters.scheme and not Scheme.objects.filter(code=filters.scheme.upper()).exists():
-        errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": filters.scheme[:32]}
+        errors["scheme"] = _("未知的认证制度“%(code)s”") % {"code": filters.scheme[:32]}
     if filters.region and not _region_exists(filters.region):
-        errors["region"] = _("未知的行政区划代码“%(s)s”") % {"s": filters.region[:12]}
+        errors["region"] = _("未知的行政区划代码“%(code)s”") % {"code": filters.region[:12]}
     if errors:
         raise ValidationFailed(errors)
     queryset, partial = certificate_search(
@@ -128,8 +129,6 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilter]) -
 
 
 def _region_exists(code: str) -> bool:
-    from certhub.core.models import Region
-
     return Region.objects.filter(code=code.strip()).exists()
 
 
@@ -258,7 +257,7 @@ def change_certificate_status(request: HttpRequest, number: str, payload: Status
     if certificate is None:
         other = Certificate.objects.filter(number=number.strip()).exists()
         if other:
-            raise NotPermitted(_("证书%(n)s不属于本认证机构") % {"n": number[:60]})
+            raise NotPermitted(_("证书%(number)s不属于本认证机构") % {"number": number[:60]})
         raise NotFound(_("登记库中没有编号为“%(number)s”的证书") % {"number": number[:60]})
     actions.do_change_certificate_status(
         certificate,
@@ -430,7 +429,7 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
 def get_scheme(request: HttpRequest, code: str) -> dict[str, Any]:
     scheme = Scheme.objects.filter(code=code.upper()).first()
     if scheme is None:
-        raise NotFound(_("没有代码为“%(c)s”的认证制度") % {"c": code[:32]})
+        raise NotFound(_("没有代码为“%(code)s”的认证制度") % {"code": code[:32]})
     return _scheme_out(scheme)
 
 

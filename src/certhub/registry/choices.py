@@ -139,3 +139,25 @@ class AuditKind(models.TextChoices):
     INITIAL = "initial", _("初次认证审核")
     SURVEILLANCE = "surveillance", _("监督审核")
     RECERTIFICATION = "recertification", _("再认证审核")
+
+
+# Credit-risk grades (分类监管, 国市监信发〔2022〕6号): how the registry classifies the organizations, bodies
+# and labs it holds. The risk app computes them (C6); inspections draw by them; stats count them.
+class RiskGrade(models.TextChoices):
+    """A low, B general, C higher, D high. Internal: never on public pages or the public API (C6)."""
+
+    A = "A", _("A 低风险")
+    B = "B", _("B 一般风险")
+    C = "C", _("C 较高风险")
+    D = "D", _("D 高风险")
+
+
+# An organization, body or lab never graded counts as general risk (B), as 国市监信发〔2022〕6号 treats
+# subjects not yet classified.
+UNGRADED = RiskGrade.B
+
+
+class GradedSubject(models.TextChoices):
+    ORGANIZATION = "organization", _("企业")
+    CERTIFICATION_BODY = "certification_body", _("认证机构")
+    LAB = "lab", _("检验检测机构")

@@ -419,7 +419,7 @@ class Certificate(RegulatedModel):
 
 class CertificatePublicRecord(RegulatedModel):
     """The public record of a non-draft certificate (fields and status history) as the JSON bytes the
-    API serves: the read model behind the lean lookup path (core.fast_lookup). Rebuilt by every action
+    API serves: the read model behind the lean lookup path (registry.fast_lookup). Rebuilt by every action
     that changes the certificate, in the same transaction, so it is never stale. Kept apart from the
     certificate row so that the registry table stays narrow for searches and counts."""
 

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound, ValidationFailed
+from certhub.ledger.queries import indexes_of
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
 from certhub.registry.models import (
     CccProduct,
@@ -382,8 +383,6 @@ def with_live_flags(
     due = document.get("surveillance_due")
     document["surveillance_overdue"] = bool(document["status"] == "ACTIVE" and due and due < today_text)
     if certificate_id is not None:
-        from certhub.ledger.queries import indexes_of
-
         document["ledger_indexes"] = indexes_of("registry.certificate", str(certificate_id))
     return document
 

@@ -20,7 +20,9 @@ from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import RegulatedModel, action
-from certhub.risk.choices import GradedSubject, RiskGrade, UseChannel, WarningStatus
+from certhub.registry.choices import GradedSubject, RiskGrade
+from certhub.registry.models import Certificate, CertificationBody, Lab, Organization
+from certhub.risk.choices import UseChannel, WarningStatus
 from certhub.risk.detectors import Finding, run_all
 from certhub.risk.models import CertificateUse, Grade, GradeChange, Penalty, ScoringRun, Warning
 from certhub.risk.queries import subject_names
@@ -37,9 +39,13 @@ def do_set_risk_grades(
     wanted: dict[tuple[str, int], tuple[str, str]] = {}
     for number, (subject_type, subject_id, grade, basis) in enumerate(rows, start=1):
         if subject_type not in GradedSubject.values:
-            raise ValidationFailed({f"rows[{number}].subject_type": _("未知的对象类型“%(v)s”") % {"v": subject_type}})
+            raise ValidationFailed(
+                {f"rows[{number}].subject_type": _("未知的对象类型“%(value)s”") % {"value": subject_type}}
+            )
         if grade not in RiskGrade.values:
-            raise ValidationFailed({f"rows[{number}].grade": _("风险等级应为A、B、C、D，收到“%(v)s”") % {"v": grade}})
+            raise ValidationFailed(
+                {f"rows[{number}].grade": _("风险等级应为A、B、C、D，收到“%(value)s”") % {"value": grade}}
+            )
         wanted[(subject_type, int(subject_id))] = (grade, basis)
     day = graded_on or timezone.localdate()
     existing = {
@@ -79,8 +85,6 @@ def do_set_risk_grades(
 
 def _subjects() -> dict[tuple[str, int], str]:
     """Every graded subject with the region of its organization: (type, id) → region code."""
-    from certhub.registry.models import CertificationBody, Lab, Organization
-
     rows = Organization.objects.values_list("id", "region_id").iterator(chunk_size=20_000)
     subjects = {(GradedSubject.ORGANIZATION.value, pk): region for pk, region in rows}
     for kind, model in ((GradedSubject.CERTIFICATION_BODY, CertificationBody), (GradedSubject.LAB, Lab)):
@@ -289,10 +293,10 @@ def _row_date(value: object, field: str, errors: dict[str, list[str]], today: da
     try:
         day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
     except ValueError:
-        errors.setdefault(field, []).append(_("“%(v)s”不是YYYY-MM-DD格式的日期") % {"v": value})
+        errors.setdefault(field, []).append(_("“%(value)s”不是YYYY-MM-DD格式的日期") % {"value": value})
         return None
     if day > today:
-        errors.setdefault(field, []).append(_("日期%(v)s晚于今天") % {"v": day.isoformat()})
+        errors.setdefault(field, []).append(_("日期%(day)s晚于今天") % {"day": day.isoformat()})
         return None
     return day
 
@@ -302,8 +306,6 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
     """Record certificates seen in use, as departments report them: rows of {"certificate" (id),
     "used_on", "channel", "place", "reported_by"}. All or nothing; a bad row names its index and field.
     One audit row for the batch (its digest)."""
-    from certhub.registry.models import Certificate
-
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -319,7 +321,9 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
         if row.get("certificate") not in known:
             errors.setdefault(f"{field}.certificate", []).append(_("没有这张证书"))
         if row.get("channel") not in UseChannel.values:
-            errors.setdefault(f"{field}.channel", []).append(_("未知的发现渠道“%(v)s”") % {"v": row.get("channel")})
+            errors.setdefault(f"{field}.channel", []).append(
+                _("未知的发现渠道“%(value)s”") % {"value": row.get("channel")}
+            )
         day = _row_date(row.get("used_on"), f"{field}.used_on", errors, today)
         if not errors:
             uses.append(
@@ -342,8 +346,6 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
 def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
     """Record administrative penalty decisions: rows of {"organization" (id), "decision_number",
     "decided_on", "authority", "reason"}. All or nothing, as above."""
-    from certhub.registry.models import Organization
-
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -363,7 +365,7 @@ def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> i
         if not number:
             errors.setdefault(f"{field}.decision_number", []).append(_("请填写处罚决定书文号"))
         elif number in taken or numbers.index(number) != index:
-            errors.setdefault(f"{field}.decision_number", []).append(_("文号%(v)s已登记") % {"v": number})
+            errors.setdefault(f"{field}.decision_number", []).append(_("文号%(number)s已登记") % {"number": number})
         for name in ("authority", "reason"):
             if not str(row.get(name, "")).strip():
                 errors.setdefault(f"{field}.{name}", []).append(_("此项必填"))

@@ -23,10 +23,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
 from certhub.exchange.queries import LATE_AFTER_DAYS
-from certhub.registry.choices import AuditKind, CertificateStatus
+from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
+from certhub.registry.choices import AuditKind, CertificateStatus, GradedSubject
+from certhub.registry.models import Scheme
 from certhub.registry.queries import add_months
 from certhub.risk.audit_time import qms_table
-from certhub.risk.choices import GradedSubject
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,6 @@ def late_reporting(after_days: int = LATE_AFTER_DAYS, today: datetime.date | Non
 
 def inspection_problems(today: datetime.date | None = None) -> list[Finding]:
     """Organizations whose published 双随机 results found a problem (C5 results flow into risk)."""
-    from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
-
     adverse = ", ".join(f"'{result}'" for result in sorted(ADVERSE_RESULTS))
     return _findings(
         "inspection_problems",
@@ -306,8 +305,6 @@ def surveillance_overdue(today: datetime.date | None = None) -> list[Finding]:
     """Active, unexpired certificates whose next surveillance audit — the scheme's interval after the last
     one, or after issue — is past (registry.queries.surveillance_due_date, as a range per scheme). One
     finding per body; `since` is the earliest audit missed."""
-    from certhub.registry.models import Scheme
-
     day = today or timezone.localdate()
     clauses = []
     for scheme_id, months in Scheme.objects.filter(surveillance_months__gt=0).values_list("id", "surveillance_months"):

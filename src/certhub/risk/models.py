@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certhub.core.regulated import RegulatedModel
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.registry.models import Certificate, Organization
-from certhub.risk.choices import GradedSubject, RiskGrade, UseChannel, WarningStatus
+from certhub.risk.choices import UseChannel, WarningStatus
 
 
 class Grade(RegulatedModel):

@@ -12,16 +12,16 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from certhub.core.actors import Actor
 from certhub.core.errors import NotFound
 from certhub.core.permissions import Permission, authorize
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.registry.models import CertificationBody, Lab, Organization
 from certhub.registry.queries import within_region
-from certhub.risk.choices import GradedSubject, RiskGrade
 from certhub.risk.models import Grade, GradeChange, ScoringRun, Warning
 
 SUBJECT_MODELS = {GradedSubject.ORGANIZATION: Organization, GradedSubject.CERTIFICATION_BODY: CertificationBody,
                   GradedSubject.LAB: Lab}  # fmt: skip
 
 
-def _grades(actor: Actor) -> QuerySet[Grade]:
+def grades_visible_to(actor: Actor) -> QuerySet[Grade]:
     """Grades inside the officer's region (all of them for an administrator)."""
     authorize(actor, Permission.VIEW_RISK)
     grades = Grade.objects.all()
@@ -53,7 +53,7 @@ def grade_mix(actor: Actor) -> list[dict[str, object]]:
     """Per kind of subject: how many are graded A, B, C, D inside the region, and the total."""
     counts = {
         (t, g): n
-        for t, g, n in _grades(actor)
+        for t, g, n in grades_visible_to(actor)
         .values_list("subject_type", "grade")
         .annotate(n=Count("id"))
         .values_list("subject_type", "grade", "n")
@@ -76,13 +76,15 @@ def _with_names(rows: list[Grade] | list[GradeChange]) -> list:  # type: ignore[
 def highest(actor: Actor, limit: int = 50) -> list[Grade]:
     """The subjects graded C or D in the region, highest score first."""
     return _with_names(
-        list(_grades(actor).filter(grade__in=[RiskGrade.C, RiskGrade.D]).order_by("-score", "id")[:limit])
+        list(grades_visible_to(actor).filter(grade__in=[RiskGrade.C, RiskGrade.D]).order_by("-score", "id")[:limit])
     )
 
 
 def recent_changes(actor: Actor, limit: int = 20) -> list[GradeChange]:
     """The latest grade changes in the region, except first gradings to A (those say nothing)."""
-    in_region = _grades(actor).filter(subject_type=OuterRef("subject_type"), subject_id=OuterRef("subject_id"))
+    in_region = grades_visible_to(actor).filter(
+        subject_type=OuterRef("subject_type"), subject_id=OuterRef("subject_id")
+    )
     changes = GradeChange.objects.exclude(from_grade="", to_grade=RiskGrade.A).filter(Exists(in_region))
     return _with_names(list(changes.order_by("-changed_on", "-id")[:limit]))
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from certhub.core.errors import ValidationFailed
-from certhub.risk.choices import GradedSubject, RiskGrade
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.risk.detectors import DETECTORS, Finding
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "scoring.json"

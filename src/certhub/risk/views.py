@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from certhub.core.errors import NotFound, NotPermitted
 from certhub.core.web import office_required, request_actor
+from certhub.registry.choices import RiskGrade
 from certhub.risk import queries
-from certhub.risk.choices import RiskGrade
 
 
 @office_required

@@ -7,3 +7,10 @@ class SealConfig(AppConfig):
     label = "seal"
     verbose_name = _("防伪签章")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.core import permissions
+        from certhub.seal.permissions import RULES
+
+        permissions.register(self.label, RULES)

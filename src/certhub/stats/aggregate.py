@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from certhub.core.models import Region
 from certhub.core.workdays import working_days_between
+from certhub.registry.choices import UNGRADED, GradedSubject
 from certhub.stats.choices import (
     INDUSTRIAL_SECTIONS,
     REPORT_WINDOW_DAYS,
@@ -183,9 +185,7 @@ def inspections(day: datetime.date, prefix: str | None = None) -> Groups:
 
 def grades(day: datetime.date, prefix: str | None = None) -> Groups:
     """The current risk grade mix ("organization:A") of organizations, certification bodies and labs, by the
-    region of their organization; a subject never graded counts as B (risk.choices.UNGRADED)."""
-    from certhub.risk.choices import UNGRADED, GradedSubject
-
+    region of their organization; a subject never graded counts as B (registry.choices.UNGRADED)."""
     where, params = _within("o.region_id", prefix)
     statements = (
         (GradedSubject.ORGANIZATION, "registry_organization o", "o.id"),
@@ -248,8 +248,6 @@ CASE_KEYS = ("open", "overdue", CaseAge.UP_TO_5, CaseAge.UP_TO_20, CaseAge.OVER_
 
 def region_parents() -> dict[str, str | None]:
     """Each region's parent code (core.Region: one province's few hundred rows)."""
-    from certhub.core.models import Region
-
     return dict(Region.objects.values_list("code", "parent_id"))
 
 

@@ -7,3 +7,10 @@ class StatsConfig(AppConfig):
     label = "stats"
     verbose_name = _("统计分析")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.core import permissions
+        from certhub.stats.permissions import RULES
+
+        permissions.register(self.label, RULES)

@@ -15,12 +15,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from certhub.core.choices import RegionLevel
 from certhub.core.display import localized_name
+from certhub.registry.choices import RiskGrade
+from certhub.stats.choices import KPIS, TARGETS
 
 if TYPE_CHECKING:
     from certhub.core.models import Region
@@ -138,6 +142,7 @@ def to_svg(chart: Chart) -> SafeString:
 
 def to_drawing(chart: Chart, scale: float = 1.3):  # type: ignore[no-untyped-def]
     """The chart as a reportlab Drawing (y flipped: PDF's y grows upwards), `scale` points per unit."""
+    # lazy: reportlab is a heavy library only the PDF report needs
     from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
     from reportlab.lib.colors import HexColor
 
@@ -293,8 +298,6 @@ def grade_stack(title: str, rows: list[tuple[str, list[int]]], grade_labels: lis
 def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
     """Per KPI of the dashboard: the bars of the child regions (or of the region itself when it has none)
     against the target, and the line of the region over the days."""
-    from certhub.stats.choices import KPIS, TARGETS
-
     rows = board.children or [board.own]
     result = []
     for index, metric in enumerate(KPIS):
@@ -318,8 +321,6 @@ def kpi_charts(board: Dashboard) -> list[tuple[Chart, Chart]]:
 
 def grade_chart(board: Dashboard) -> Chart:
     """The organizations' risk grade mix of each child region and of the region (stacked)."""
-    from certhub.risk.choices import RiskGrade
-
     return grade_stack(
         _("企业风险等级分布"),
         [(row.name, row.grade_mix()) for row in board.rows],
@@ -588,11 +589,6 @@ def kpi_maps(board: Dashboard) -> list[Chart]:
     """Per KPI, the map of the province's prefectures (tile cartogram) — or none at all: on a prefecture's or
     county's dashboard (no layout below the province), without a layout file covering every prefecture, or with
     a malformed one (refused, logged with its reason; the bars still show every figure)."""
-    from django.urls import reverse
-
-    from certhub.core.choices import RegionLevel
-    from certhub.stats.choices import KPIS
-
     if board.region.level != RegionLevel.PROVINCE or not board.children:
         return []
     try:

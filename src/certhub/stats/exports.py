@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certhub.core.display import localized_name
-from certhub.risk.choices import GradedSubject, RiskGrade
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.stats import charts
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey
 from certhub.stats.queries import Dashboard, Kpi, status_choices
@@ -44,7 +44,7 @@ def _title(board: Dashboard) -> str:
 
 def workbook(board: Dashboard) -> bytes:
     """The dashboard as an XLSX workbook: 说明, 主要目标, 证书, 双随机抽查, 风险等级, 在办案件, 逐日趋势."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: a heavy library only the XLSX export needs
     from openpyxl.styles import Font
 
     book = Workbook()
@@ -142,7 +142,7 @@ def workbook(board: Dashboard) -> bytes:
 
 def _register_font() -> None:
     """reportlab's built-in CID font for Simplified Chinese: no font file, works offline."""
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics  # lazy: a heavy library only the PDF report needs
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
     if charts.PDF_FONT not in pdfmetrics.getRegisteredFontNames():
@@ -168,7 +168,7 @@ def _map_note() -> str:
 
 def report(board: Dashboard) -> bytes:
     """The report pack for the joint meeting (联席会议) as PDF bytes."""
-    from reportlab.lib import colors
+    from reportlab.lib import colors  # lazy: a heavy library only the PDF report needs
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm

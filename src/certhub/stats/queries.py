@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
@@ -18,8 +19,7 @@ from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, is_permitted
-from certhub.registry.choices import CertificateStatus
-from certhub.risk.choices import GradedSubject, RiskGrade
+from certhub.registry.choices import CertificateStatus, GradedSubject, RiskGrade, SchemeKind
 from certhub.stats import aggregate
 from certhub.stats.choices import KPIS, TARGETS, InspectionKey, Metric
 from certhub.stats.models import Figure, SchemeLabel
@@ -95,8 +95,6 @@ def stored_figures(codes: list[str], day: datetime.date) -> Figures:
 def live_figures(region: Region | str, day: datetime.date | None = None) -> Figures:
     """The same figures as `stored_figures` for `region` and its children, computed now by SQL over the
     registry (what the page would cost without the daily job; the benchmark times both)."""
-    from django.utils import timezone
-
     if isinstance(region, str):
         region = Region.objects.get(code=region)
     day = day or timezone.localdate()
@@ -253,8 +251,6 @@ def _region_figures(region: Region, figures: Figures) -> RegionFigures:
 
 
 def _scheme_rows(region: Region, figures: Figures) -> list[SchemeRow]:
-    from certhub.registry.choices import SchemeKind
-
     by_scheme: dict[str, dict[str, int]] = defaultdict(dict)
     for (metric, code, key), (numerator, _denominator) in figures.items():
         if metric == Metric.CERTIFICATES and code == region.code:

@@ -19,7 +19,7 @@ from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
 from certhub.core.web import request_actor
-from certhub.risk.choices import GradedSubject, RiskGrade
+from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.stats import charts, exports, queries
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey
 

@@ -17,7 +17,7 @@ from certhub.core.testing import by_class, element_text, page_text, signed_in, t
 from certhub.core.workdays import add_working_days
 from certhub.inspections import actions
 from certhub.inspections.models import Batch, Plan, TargetPool, Task
-from certhub.risk.choices import RiskGrade
+from certhub.registry.choices import RiskGrade
 
 pytestmark = pytest.mark.django_db
 

@@ -74,7 +74,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         messages.success(request, _("已新建抽查计划%(number)s。") % {"number": plan.number})
         return redirect("inspections:office_plan_detail", number=plan.number)
-    context = {"plans": queries.plans_for(actor), "form": form}
+    context = {"plans": queries.plans_visible_to(actor), "form": form}
     return render(request, "inspections/office/plan_list.html", context, status=422 if form.errors else 200)
 
 
@@ -231,7 +231,8 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
     drawn = _submitted(form, lambda: actions.do_draw_batch(batch, sources=form.sources(), actor=actor))
     if drawn is not None:
         messages.success(
-            request, _("批次%(number)s已抽取%(n)d个检查对象。") % {"number": drawn.number, "n": drawn.tasks.count()}
+            request,
+            _("批次%(number)s已抽取%(tasks)d个检查对象。") % {"number": drawn.number, "tasks": drawn.tasks.count()},
         )
         return redirect("inspections:office_batch_detail", number=drawn.number)
     batch.refresh_from_db()
@@ -266,9 +267,9 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(name)s（%(code)s）已入库。") % {"name": inspector.name, "code": inspector.code})
         return redirect("inspections:office_inspector_list")
     context = {
-        "page": page_of(request, queries.inspectors_for(actor), TASKS_PER_PAGE),
+        "page": page_of(request, queries.inspectors_visible_to(actor), TASKS_PER_PAGE),
         "form": form,
-        "pools": queries.pools_for(actor),
+        "pools": queries.pools_visible_to(actor),
     }
     return render(request, "inspections/office/inspectors.html", context, status=422 if form.errors else 200)
 
@@ -280,7 +281,7 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def my_tasks(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    page = page_of(request, queries.tasks_for_inspector(actor), TASKS_PER_PAGE)
+    page = page_of(request, queries.tasks_assigned_to(actor), TASKS_PER_PAGE)
     context = {"page": page, "inspector": queries.inspector_of(actor)}
     return render(request, "inspections/office/my_tasks.html", context)
 

@@ -18,7 +18,7 @@ from certhub.core.actors import SYSTEM
 from certhub.core.audit import salted_digest
 from certhub.core.errors import DomainError
 from certhub.core.models import AuditEvent
-from certhub.ledger import checkpoints, log, merkle, note
+from certhub.ledger import checkpoints, keys, log, merkle, note
 from certhub.ledger.actions import do_publish_checkpoint
 from certhub.ledger.models import Checkpoint, Entry, Head, Node
 from certhub.registry.actions import do_change_certificate_status, do_create_person
@@ -185,7 +185,7 @@ def test_checkpoints_are_signed_at_most_once_an_interval_and_stay_consistent(wor
     settings.LEDGER_CHECKPOINT_INTERVAL = 3600
     first = checkpoints.current(SYSTEM)
     assert first.tree_size == log.tree_size()
-    opened = note.open_note(first.note, [checkpoints.signer().verifier()])
+    opened = note.open_note(first.note, [keys.signer().verifier()])
     body = note.Checkpoint.parse(opened.text)
     assert (body.origin, body.size, body.root_hash) == (
         settings.LEDGER_ORIGIN,
@@ -209,9 +209,9 @@ def test_only_the_system_signs_checkpoints(world):
 
 
 def test_the_signing_key_file_is_private(world):
-    checkpoints.signer()
-    assert checkpoints.key_path().stat().st_mode & 0o777 == 0o600
-    assert checkpoints.verifier_key().startswith(f"{checkpoints.settings.LEDGER_ORIGIN}+")
+    keys.signer()
+    assert keys.key_path().stat().st_mode & 0o777 == 0o600
+    assert keys.verifier_key().startswith(f"{keys.settings.LEDGER_ORIGIN}+")
 
 
 # ------------------------------------------------------------------------------- verify and tampering
@@ -279,13 +279,13 @@ def test_verify_catches_an_audit_row_changed_after_the_fact(world):
 
 def test_verify_catches_a_forged_checkpoint_and_a_foreign_key(world):
     checkpoint = checkpoints.current(SYSTEM)
-    size, key = checkpoint.tree_size, checkpoints.signer()
+    size, key = checkpoint.tree_size, keys.signer()
     forged = checkpoint.note.replace(f"\n{size}\n", f"\n{size - 1}\n")
     _raw("ledger_checkpoint", "UPDATE ledger_checkpoint SET note = %s WHERE id = %s", [forged, checkpoint.pk])
     code, output = verify()
     assert code == 1
     assert f"checkpoint {size}: invalid signature for key {key.name}+{key.key_hash.hex()}" in output
-    stranger = note.Signer.generate(checkpoints.settings.LEDGER_ORIGIN).verifier()
+    stranger = note.Signer.generate(keys.settings.LEDGER_ORIGIN).verifier()
     code, output = verify("--key", str(stranger))
     assert code == 1
     assert f"checkpoint {size}: note has no verifiable signatures" in output

@@ -73,7 +73,7 @@ PART_RE = re.compile(r"^(?:\[(?P<start>\d*)-(?P<end>\d*)\])?(?P<name>.+)$")
 
 def read_loc_dat() -> tuple[str, str]:
     """Return (text of stdnum/cn/loc.dat, python-stdnum version)."""
-    import stdnum  # imported here so --help works without it
+    import stdnum  # lazy: so that --help works without it
 
     text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     return text, getattr(stdnum, "__version__", "?")
@@ -116,7 +116,7 @@ def parse_province(text: str, province_code: str) -> dict[str, str]:
 def draft_english(name: str, level: str) -> str:
     """A first English draft via pypinyin, or '' when pypinyin is not installed."""
     try:
-        from pypinyin import lazy_pinyin
+        from pypinyin import lazy_pinyin  # lazy: optional, not a dependency
     except ImportError:
         return ""
     for suffix, english in (

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from certhub.inspections.draw import ALGORITHMS, DrawError, key_string, steps
+from certhub.inspections.drawfile import DrawFileError, DrawMismatch, verify_bytes
 
 
 class Command(BaseCommand):
@@ -53,8 +54,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{step.number:>6}  {step.digest}  {step.remaining:>5}  -> {step.position}")
 
     def _verify(self, path: Path) -> None:
-        from certhub.inspections.drawfile import DrawFileError, DrawMismatch, verify_bytes
-
         try:
             checked = verify_bytes(path.read_bytes())
         except OSError as error:

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from certhub.core.actors import SYSTEM
-from certhub.ledger import checkpoints, log, note
+from certhub.ledger import keys, log, note
 from certhub.ledger.actions import do_publish_checkpoint
 from certhub.ledger.verify import verify_ledger
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         getattr(self, options["action"])(options)
 
     def key(self, options: dict[str, Any]) -> None:
-        self.stdout.write(checkpoints.verifier_key())
+        self.stdout.write(keys.verifier_key())
 
     def checkpoint(self, options: dict[str, Any]) -> None:
         made = do_publish_checkpoint(actor=SYSTEM, force=options["force"])
@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def verify(self, options: dict[str, Any]) -> None:
         try:
-            verifiers = [note.Verifier.parse(k) for k in options["key"]] or [checkpoints.signer().verifier()]
+            verifiers = [note.Verifier.parse(k) for k in options["key"]] or [keys.signer().verifier()]
         except note.NoteError as error:
             raise CommandError(str(error), returncode=2) from None
         size = log.tree_size()

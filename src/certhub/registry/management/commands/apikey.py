@@ -8,6 +8,7 @@ from certhub.core.actions import API_KEY_ROLES, do_issue_api_key, do_revoke_api_
 from certhub.core.actors import SYSTEM
 from certhub.core.errors import DomainError
 from certhub.core.models import DEFAULT_API_KEY_RATE_LIMIT, ApiKey
+from certhub.registry.actions import do_create_organization
 from certhub.registry.models import Organization
 
 
@@ -75,8 +76,6 @@ class Command(BaseCommand):
         self.stdout.write(secret)
 
     def _register(self, options: dict[str, Any]) -> Organization:
-        from certhub.registry.actions import do_create_organization
-
         if not options.get("region"):
             raise CommandError("--register needs --region (the organization's GB/T 2260 code)")
         data = {"uscc": options["organization"], "name": options["register"], "region": options["region"]}

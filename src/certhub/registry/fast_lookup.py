@@ -6,7 +6,7 @@ as the bytes served (registry.CertificatePublicRecord), rebuilt by the actions i
 as every change (so the stored record is the cache and can never be stale). This ASGI wrapper answers
 such requests with one indexed query on the database's own async/embedded driver, and hands everything
 else — authenticated calls, query strings, unknown or ambiguous numbers — to Django unchanged, so
-answers are identical either way (core/tests/test_fast_lookup.py proves it)."""
+answers are identical either way (registry/tests/test_fast_lookup.py proves it)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 import orjson
+from django.db import connections
 from django.utils import timezone
 
 from certhub.core.middleware import SECURITY_HEADERS
@@ -96,11 +97,9 @@ async def _keep_session(connection: Any) -> None:
 
 
 async def _open_backend() -> Any:
-    from django.db import connections
-
     settings_dict = connections["default"].settings_dict
     if settings_dict["ENGINE"] == "django.db.backends.postgresql":
-        import asyncpg
+        import asyncpg  # lazy: the PostgreSQL driver is loaded only where PostgreSQL is the database
 
         options = settings_dict.get("OPTIONS", {})
         pool = await asyncpg.create_pool(

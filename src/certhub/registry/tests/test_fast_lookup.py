@@ -1,4 +1,4 @@
-"""The lean public lookup (core.fast_lookup) answers exactly as the Django view does, and never serves a
+"""The lean public lookup (registry.fast_lookup) answers exactly as the Django view does, and never serves a
 stale record: the stored public document is rebuilt by the same action that changes the certificate."""
 
 import asyncio
@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from certhub.asgi import django_application
-from certhub.core.fast_lookup import FastCertificateLookup
 from certhub.registry import actions
+from certhub.registry.fast_lookup import FastCertificateLookup
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

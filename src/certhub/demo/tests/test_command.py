@@ -1,14 +1,15 @@
-"""The console commands people use: load_reference, apikey, demo."""
+"""`certhub demo`: builds a consistent province, once."""
 
 import io
 
-import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
-from certhub.core.actions import find_api_key
-from certhub.core.models import ApiKey, User
+from certhub.core.models import User
+from certhub.demo import generator
+from certhub.inspections.models import Batch, Inspector, Task
 from certhub.registry.models import Certificate, CertificateEvent, Organization
+from certhub.risk.models import Grade, Warning
+from certhub.stats.models import ComputedMetric
 
 
 def run(*args):
@@ -17,29 +18,7 @@ def run(*args):
     return out.getvalue()
 
 
-def test_apikey_issue_list_revoke(world):
-    uscc = world.organizations["cb_yueyang"].uscc
-    output = run("apikey", "issue", "--organization", uscc, "--role", "CERTIFICATION_BODY", "--name", "批量上报")
-    secret = output.splitlines()[-1]
-    key = find_api_key(secret)
-    assert (key.name, key.role, key.organization.uscc) == ("批量上报", "CERTIFICATION_BODY", uscc)
-    assert secret not in ApiKey.objects.values_list("digest", flat=True)
-    assert f"{key.prefix}  CERTIFICATION_BODY   批量上报  (live)" in run("apikey", "list", "--organization", uscc)
-    run("apikey", "revoke", key.prefix)
-    assert find_api_key(secret) is None
-    with pytest.raises(CommandError, match="no organization with credit code 91000000000000000X"):
-        run("apikey", "issue", "--organization", "91000000000000000X", "--role", "LAB", "--name", "x")
-
-
-def test_load_reference_is_idempotent(db):
-    assert run("load_reference") == (
-        "regions changed: 0; schemes: 0, ccc_versions: 0, ccc_categories: 0, ccc_products: 0\n"
-    )
-
-
 def test_demo_small_builds_a_consistent_province(db, monkeypatch):
-    from certhub.demo import generator
-
     monkeypatch.setitem(
         generator.SIZES,
         "small",
@@ -69,8 +48,6 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         "officer_city",
     ]
     # 双随机: a drawn batch whose every task has two inspectors, three results published; a batch announced.
-    from certhub.inspections.models import Batch, Inspector, Task
-
     drawn, announced = Batch.objects.order_by("number")
     tasks = int(output.split("inspection_tasks: ")[1].split(",")[0])
     assert (drawn.status, announced.status, drawn.tasks.count(), tasks > 0) == ("DRAWN", "COMMITTED", tasks, True)
@@ -79,9 +56,6 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
     assert Inspector.objects.filter(user__isnull=False).count() == Inspector.objects.count() > 0
     # Risk (C6): every subject graded by the demo's scoring run, its planted anomalies warned about; the
     # dashboard's figures aggregated for today and the eleven month-ends before.
-    from certhub.risk.models import Grade, Warning
-    from certhub.stats.models import ComputedMetric
-
     warnings = int(output.split("risk_warnings: ")[1].split(" ")[0])
     assert warnings == Warning.objects.count() > 0
     assert Grade.objects.count() == Organization.objects.count() + 6 + 4

@@ -1,0 +1,49 @@
+"""One demo province, built part by part (registries, users, signals, inspections, statistics)."""
+
+from __future__ import annotations
+
+import datetime
+
+from certhub.core.choices import RegionLevel
+from certhub.core.models import Region
+from certhub.demo.generator.inspections import Inspections
+from certhub.demo.generator.registries import Registries
+from certhub.demo.generator.signals import Signals
+from certhub.demo.generator.users import Users
+from certhub.registry.queries import add_months
+from certhub.registry.testing import ensure_reference_data
+from certhub.stats import aggregate
+
+
+class DemoProvince(Registries, Users, Signals, Inspections):
+    """Generates one demo province of a given size, reproducibly from a seed."""
+
+    def run(self) -> dict[str, int]:
+        ensure_reference_data()
+        self.counties = list(Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent"))
+        special = self.size.bodies + self.size.labs
+        self._organizations(special)
+        bodies = self._bodies()
+        labs = self._labs()
+        self._users(bodies, labs)
+        certificates = self._certificates(bodies)
+        self._lab_anomalies(labs)
+        self._signals(bodies)
+        tasks = self._inspections()
+        run = self._score()
+        self._statistics()
+        return {
+            "organizations": self.size.organizations + special,
+            "certification_bodies": len(bodies),
+            "labs": len(labs),
+            "certificates": certificates,
+            "inspection_tasks": tasks,
+            "risk_warnings": run.warnings,
+        }
+
+    def _statistics(self) -> None:
+        """The dashboard's figures (C11) for today and the eleven month-ends before it, so that its lines
+        over time have points. Past days are computed with today's statuses (docs/statistics.md)."""
+        month_ends = [add_months(self.today.replace(day=1), -n) - datetime.timedelta(days=1) for n in range(11, 0, -1)]
+        for day in self.progress([*month_ends, self.today], desc="statistics"):
+            aggregate.run(day)

@@ -1,0 +1,80 @@
+"""The inspector pool (执法检查人员名录库, C5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.audit import record_audit, snapshot
+from certhub.core.choices import AuditEventType, Role
+from certhub.core.errors import ValidationFailed
+from certhub.core.models import Region, User
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.inspections.actions.common import region_of
+from certhub.inspections.choices import TargetType
+from certhub.inspections.models import Inspector
+
+
+@action
+def do_create_inspector(
+    *,
+    code: str,
+    name: str,
+    department: str,
+    region: str | Region,
+    qualifications: Sequence[str],
+    declared_conflicts: Sequence[str] = (),
+    available: bool = True,
+    person: Any = None,
+    user: Any = None,
+    username: str = "",
+    actor: Actor,
+) -> Inspector:
+    """Enter an enforcement officer in the inspector pool (执法检查人员名录库). Their sign-in (`user`, or an
+    officer's `username`) is how they record results."""
+    region = region_of(region)
+    authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
+    errors: dict[str, str] = {}
+    for field, value in (("code", code), ("name", name), ("department", department)):
+        if not value.strip():
+            errors[field] = _("必填")
+    bad = [q for q in qualifications if q not in TargetType.values]
+    if bad or not qualifications:
+        errors["qualifications"] = _("可检查对象类型应为%(types)s中的一个或多个") % {
+            "types": ", ".join(TargetType.values)
+        }
+    if Inspector.objects.filter(code=code.strip()).exists():
+        errors["code"] = _("执法证号“%(code)s”已在名录库中") % {"code": code}
+    if username.strip():
+        user = User.objects.filter(username=username.strip(), role=Role.OFFICER).first()
+        if user is None:
+            errors["username"] = _("没有用户名为“%(name)s”的监管人员账号") % {"name": username.strip()}
+    if user is not None and Inspector.objects.filter(user=user).exists():
+        errors["username"] = _("账号“%(name)s”已对应名录库中的另一名检查人员") % {"name": user.get_username()}
+    if errors:
+        raise ValidationFailed(errors)
+    inspector = Inspector(
+        code=code.strip(),
+        name=name.strip(),
+        department=department.strip(),
+        region=region,
+        qualifications=sorted(set(qualifications)),
+        available=available,
+        declared_conflicts=sorted({c.strip().upper() for c in declared_conflicts if c.strip()}),
+        person=person,
+        user=user,
+    )
+    inspector.save()
+    # The audit row keeps the code and posting, not the name (the ledger never names a person).
+    record_audit(
+        actor,
+        AuditEventType.INSPECTOR_CREATED,
+        inspector,
+        before=None,
+        after=snapshot(inspector, ["code", "department", "region", "qualifications", "available"]),
+    )
+    return inspector

@@ -1,0 +1,12 @@
+"""Who may change the registries (C14): officers keep them inside their region, a certification body
+writes its own certificates, a lab its own test reports; reference data is loaded by administrators."""
+
+from certhub.core.choices import Role
+from certhub.core.permissions import Permission, Rule, administrator, officer_in_region, own_organization
+
+RULES: dict[Permission, Rule] = {
+    Permission.MANAGE_REGISTRY: officer_in_region,
+    Permission.WRITE_CERTIFICATE: own_organization(Role.CERTIFICATION_BODY),
+    Permission.WRITE_TEST_REPORT: own_organization(Role.LAB),
+    Permission.LOAD_REFERENCE_DATA: administrator,
+}
