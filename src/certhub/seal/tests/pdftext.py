@@ -13,7 +13,7 @@ STREAM = re.compile(rb"^(.*?)stream\r?\n", re.S)
 
 def objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
     """{number: (dictionary, decoded stream or None)}; a stream is read by its /Length."""
-    found = {}
+    found: dict[int, tuple[bytes, bytes | None]] = {}
     for match in OBJECT.finditer(pdf):
         body = match.group(2)
         stream = STREAM.match(body)
@@ -21,7 +21,9 @@ def objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
             found[int(match.group(1))] = (body, None)
             continue
         header = stream.group(1)
-        length = int(re.search(rb"/Length\s+(\d+)", header).group(1))
+        length_match = re.search(rb"/Length\s+(\d+)", header)
+        assert length_match is not None, header
+        length = int(length_match.group(1))
         data = body[stream.end() : stream.end() + length]
         if b"/ASCII85Decode" in header:
             data = base64.a85decode(data.strip().removesuffix(b"~>"), adobe=False)
@@ -37,7 +39,9 @@ def embedded_fonts(pdf: bytes) -> list[str]:
     parsed = objects(pdf)
     for header, _data in parsed.values():
         if b"/FontFile2" in header:
-            names.append(re.search(rb"/FontName\s*/([^\s/>]+)", header).group(1).decode())
+            name = re.search(rb"/FontName\s*/([^\s/>]+)", header)
+            assert name is not None, header
+            names.append(name.group(1).decode())
     return names
 
 
@@ -58,7 +62,9 @@ def _string(literal: bytes) -> bytes:
             index += 1
             escaped = literal[index : index + 1]
             if escaped.isdigit():
-                digits = re.match(rb"[0-7]{1,3}", literal[index:]).group(0)
+                octal = re.match(rb"[0-7]{1,3}", literal[index:])
+                assert octal is not None, literal
+                digits = octal.group(0)
                 out.append(int(digits, 8))
                 index += len(digits)
                 continue
@@ -86,23 +92,24 @@ def text(pdf: bytes) -> str:
     for _header, data in parsed.values():
         if data is None or b"BT" not in data:
             continue
-        font = None
+        font: bytes | None = None
         for token in re.finditer(rb"/(F[\w+]+)\s+[\d.]+\s+Tf|\(((?:\\.|[^\\)])*)\)\s*Tj", data, re.S):
             if token.group(1):
                 font = token.group(1)
                 continue
             raw = _string(token.group(2))
-            mapping = maps.get(font)
+            mapping = maps.get(font) if font is not None else None
             lines.append("".join(mapping.get(b, "?") for b in raw) if mapping else raw.decode("latin-1"))
     return "\n".join(lines)
 
 
 def filled_rectangles(pdf: bytes) -> list[tuple[float, float, float, float]]:
     """Every `x y w h re f*` drawn (the QR code's modules), in points."""
-    found = []
+    found: list[tuple[float, float, float, float]] = []
     for _header, data in objects(pdf).values():
         if data is None:
             continue
         for match in re.finditer(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re f\*", data):
-            found.append(tuple(float(v) for v in match.groups()))
+            x, y, width, height = (float(v) for v in match.groups())
+            found.append((x, y, width, height))
     return found
