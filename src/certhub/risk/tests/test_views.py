@@ -25,7 +25,9 @@ def scored(world):
 
 
 def cells(html: str, table: str) -> list[list[str]]:
-    body = re.search(rf'<table class="data-table" id="{table}">(.*?)</table>', html, re.S).group(1)
+    found = re.search(rf'<table class="data-table" id="{table}">(.*?)</table>', html, re.S)
+    assert found is not None, table
+    body = found.group(1)
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
     return [
         [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows
