@@ -93,7 +93,7 @@ def phone(browser: Any) -> Iterator[Any]:
     # A content-security-policy violation or a script error shows up here; the tests assert none.
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.console_errors = errors  # type: ignore[attr-defined]
+    page.console_errors = errors
     yield page
     context.close()
 

@@ -18,17 +18,27 @@ PG_PORT=${PG_PORT:-5432}
 
 pg_say() { echo "[pg] $*" >&2; }
 
-# apt-get install, with one `apt-get update` per process, only when something is missing.
+# apt-get install PACKAGES, called only when something is missing: the one way CI, the benchmark and
+# `make test` (.ci/test-prerequisites) install Debian packages. As root it installs them, with one
+# `apt-get update` per run (exported, so the scripts it starts skip it too). As a user it installs
+# nothing: it prints the command that would, and fails at once.
 ci_apt_install() {
+  local wanted=() package
+  for package in "$@"; do # those already installed are left alone
+    [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == "install ok installed" ]] || wanted+=("$package")
+  done
+  ((${#wanted[@]})) || return 0
   if [[ $(id -u) != 0 ]]; then
-    pg_say "missing Debian packages: $* (install them, or run as root)"
+    echo "missing Debian packages: ${wanted[*]}" >&2
+    echo "install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${wanted[*]}" >&2
     return 1
   fi
   if [[ -z ${CI_APT_UPDATED:-} ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    CI_APT_UPDATED=1
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
+    export CI_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >&2
 }
 
 pg_install() {

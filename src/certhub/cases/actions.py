@@ -212,7 +212,7 @@ def _lock_open_case(case: Case, verb: str) -> Case:
 
 
 @action
-def do_assign_case(case: Case, *, assignee: User, actor: Actor) -> Case:
+def do_assign_case(case: Case, *, assignee: User | None, actor: Actor) -> Case:
     """Assign an open case to an officer covering its region; they are told (案件指派)."""
     authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
     case = _lock_open_case(case, _("指派"))
@@ -220,7 +220,7 @@ def do_assign_case(case: Case, *, assignee: User, actor: Actor) -> Case:
     if assignee is None:
         errors["assignee"] = _("必填")
     _check_assignee(assignee, case.region_code, errors)
-    if errors:
+    if errors or assignee is None:  # (no assignee is one of the errors)
         raise ValidationFailed(errors)
     before = snapshot(case, ["assignee"])
     case.assignee = assignee

@@ -4,7 +4,7 @@ next to the fields they name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -47,12 +47,17 @@ class OfficerChoiceField(forms.ChoiceField):
         self.choices = ([("", blank)] if blank is not None else []) + [(str(u.pk), officer_label(u)) for u in officers]
 
 
+def _assignee(form: forms.Form) -> OfficerChoiceField:
+    """The form's own copy of its assignee field, which holds the officers offered."""
+    return cast(OfficerChoiceField, form.fields["assignee"])
+
+
 class WarningFilterForm(forms.Form):
     prefecture = forms.ChoiceField(label=_("市州"), required=False)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["prefecture"].choices = [("", gettext("全部"))] + [
+        cast(forms.ChoiceField, self.fields["prefecture"]).choices = [("", gettext("全部"))] + [
             (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.prefectures_visible_to(actor)
         ]
 
@@ -80,11 +85,13 @@ class OpenCaseForm(DomainForm):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["departments"].choices = [(d, d) for d in queries.known_departments(warning.region_code)]
-        self.fields["assignee"].set_officers(queries.officers_covering(warning.region_code), gettext("暂不指派"))
+        cast(forms.MultipleChoiceField, self.fields["departments"]).choices = [
+            (d, d) for d in queries.known_departments(warning.region_code)
+        ]
+        _assignee(self).set_officers(queries.officers_covering(warning.region_code), gettext("暂不指派"))
 
     def chosen_assignee(self) -> User | None:
-        return self.fields["assignee"].officers.get(self.cleaned_data.get("assignee") or "")
+        return _assignee(self).officers.get(self.cleaned_data.get("assignee") or "")
 
 
 class DismissForm(DomainForm):
@@ -114,10 +121,10 @@ class AssignForm(DomainForm):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"assignee": str(case.assignee_id or "")})
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].set_officers(queries.officers_covering(case.region_code), None)
+        _assignee(self).set_officers(queries.officers_covering(case.region_code), None)
 
     def chosen_assignee(self) -> User | None:
-        return self.fields["assignee"].officers.get(self.cleaned_data.get("assignee") or "")
+        return _assignee(self).officers.get(self.cleaned_data.get("assignee") or "")
 
 
 class CloseForm(DomainForm):

@@ -90,7 +90,11 @@ def officers_covering(region_code: str) -> list[User]:
         .select_related("region")
         .order_by("username")
     )
-    return [u for u in users if region_code.startswith(region_prefix(u.region.code, u.region.level))]
+    return [
+        u
+        for u in users
+        if u.region is not None and region_code.startswith(region_prefix(u.region.code, u.region.level))
+    ]
 
 
 def known_departments(region_code: str) -> list[str]:
@@ -109,7 +113,7 @@ def case_recipients(case: Case) -> list[User]:
     """Who is told when a case opens, nears its deadline or closes: the officers of its departments in its
     region, and its assignee; each once, by username."""
     users = {u.pk: u for u in department_officers(case.region_code, list(case.departments))}
-    if case.assignee_id is not None and case.assignee_id not in users:
+    if case.assignee_id is not None and case.assignee_id not in users and case.assignee is not None:
         users[case.assignee_id] = case.assignee
     return sorted(users.values(), key=lambda u: u.username)
 

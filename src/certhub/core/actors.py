@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser
+
 from certhub.core.choices import RegionLevel, Role
 from certhub.core.models import region_prefix
 
@@ -37,8 +39,8 @@ class Actor:
         return bool(prefix and region_code and region_code.startswith(prefix))
 
     @classmethod
-    def from_user(cls, user: User) -> Actor:
-        if not user.is_authenticated:
+    def from_user(cls, user: User | AnonymousUser) -> Actor:
+        if isinstance(user, AnonymousUser) or not user.is_authenticated:
             return ANONYMOUS
         region = user.region
         role = Role.ADMINISTRATOR if user.is_superuser else user.role

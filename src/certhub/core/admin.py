@@ -48,7 +48,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
 @admin.register(User)
 class CertHubUserAdmin(UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("CertHub"), {"fields": ("role", "region", "department", "organization")}),
     )
     list_display = ["username", "first_name", "role", "region", "department", "organization", "is_active"]

@@ -58,7 +58,7 @@ class Table:
         self.model = model
         self.fields = list(meta.concrete_fields)
         self.names = [f.attname for f in self.fields]
-        self.columns = [f.column for f in self.fields]
+        self.columns = [f.column for f in self.fields if f.column is not None]  # all: concrete fields have one
         self.pk_index = self.names.index(meta.pk.attname)
         self.stamped = [f for f in self.fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)]
         vendor = connection.vendor
@@ -68,8 +68,9 @@ class Table:
     def index(self, attname: str) -> int:
         return self.names.index(attname)
 
-    def values_of(self, obj: models.Model) -> list[Any]:
-        """The row `obj` becomes, adapted for the database (its auto_now fields stamped now)."""
+    def values_of(self, obj: Any) -> list[Any]:
+        """The row `obj` becomes, adapted for the database (its auto_now fields stamped now). `obj` is a model
+        instance, or any object with the model's attnames (a SimpleNamespace: rows written without models)."""
         for field in self.stamped:
             if getattr(obj, field.attname, None) is None:
                 field.pre_save(obj, add=True)

@@ -58,7 +58,7 @@ class ApiBodyGuardMiddleware:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             return error(413, "too_large", f"请求体过大：{length}字节，上限{limit}字节 · request body too large")
-        if not request.content_type.endswith("json") or not length:
+        if not (request.content_type or "").endswith("json") or not length:
             return None
         body = request.body
         try:

@@ -21,10 +21,10 @@ ACTIONS: dict[str, Callable[..., Any]] = {}
 # Called with no arguments at the end of every outermost action, inside its transaction, after the
 # action's own writes: the ledger appends the action's entries here (C4), last, so that the
 # lock it takes on the log's head is held only for the moment before commit.
-ACTION_END_HOOKS: list[Callable[[], None]] = []
+ACTION_END_HOOKS: list[Callable[[], object]] = []
 # Called when an outermost action ends by raising: its transaction is rolled back, so whatever it queued
 # for the end hooks must be dropped.
-ACTION_ABORT_HOOKS: list[Callable[[], None]] = []
+ACTION_ABORT_HOOKS: list[Callable[[], object]] = []
 
 F = TypeVar("F", bound=Callable[..., Any])
 

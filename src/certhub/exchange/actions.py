@@ -105,7 +105,8 @@ def _store_problems(submission: Submission, problems: Iterable[Problem]) -> None
     """Keep at most SUBMISSION_MAX_PROBLEMS lines per submission; count the rest."""
     stored = SubmissionProblem.objects.filter(submission=submission).count()
     room = max(0, settings.SUBMISSION_MAX_PROBLEMS - stored)
-    rows, omitted = [], 0
+    rows: list[SubmissionProblem] = []
+    omitted = 0
     for row, field, value, message, severity in problems:
         if len(rows) < room:
             rows.append(
@@ -183,7 +184,7 @@ def do_apply_submission_chunk(
     else:
         today = timezone.localdate()
         created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
-        certificates = [new_certificate(planner.body, row.cleaned, today) for row in created]
+        certificates = [new_certificate(planner.body, row.cleaned or {}, today) for row in created]
         insert_certificates(certificates, [row.history for row in created], actor=actor)
         _apply_changes(plan, actor)
     _store_problems(submission, plan.problems)
@@ -213,7 +214,7 @@ def prepare_chunk(
     plan = planner.plan(chunk, rejected)
     today = timezone.localdate()
     created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
-    certificates = [new_certificate_draft(planner.body, row.cleaned, today) for row in created]
+    certificates = [new_certificate_draft(planner.body, row.cleaned or {}, today) for row in created]
     rendered = render_certificates(certificates, [row.history for row in created], actor=actor)
     if connection.vendor == "postgresql" and rendered.certificates:
         # Keys from the sequences and the COPY bytes now, while checking: writing is then a byte stream.

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certhub.exchange.choices import SubmissionKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Column:
     required: bool
     kind: str  # "text", "date" or "list" (several values separated by ；or ; in a cell)
     max_length: int
-    help: str
+    help: StrOrPromise  # translated when shown
     example: str
 
 

@@ -1,5 +1,7 @@
 """The upload form (C2): a file, what it carries, and which way it applies."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +24,7 @@ class UploadForm(forms.Form):
         help_text=_("默认：任何一行有错误则整份不生效；也可选择只让有效的行生效"),
     )
 
-    def __init__(self, *args: object, kinds: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, SubmissionKind(kind).label) for kind in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(kind, SubmissionKind(kind).label) for kind in kinds]
         self.fields["kind"].initial = kinds[0]

@@ -193,8 +193,8 @@ class Duplicates:
 def chunks(rows: Iterator[RawRow], size: int, kind: str = SubmissionKind.CERTIFICATES) -> Iterator[list[RawRow]]:
     """Rows `size` at a time; for reports, a chunk never splits the adjacent rows of one report."""
     if kind != SubmissionKind.REPORTS:
-        while chunk := list(islice(rows, size)):
-            yield chunk
+        while batch := list(islice(rows, size)):
+            yield batch
         return
     chunk: list[RawRow] = []
     for raw in rows:
@@ -480,8 +480,9 @@ def validate_all(
     error: nothing will be written then). With `workers`, chunks are planned in worker processes."""
     duplicates = Duplicates(kind)
     verdict = Verdict({"total": 0}, [], 0)
-    rendering = spill is not None and actor is not None and isinstance(planner, CertificatePlanner)
-    pool = _Workers(planner, actor, workers) if rendering and workers and actor is not None else None
+    # Only certificates are rendered, and only when there is a spill file and an actor to write them.
+    renderer = planner if spill is not None and isinstance(planner, CertificatePlanner) else None
+    pool = _Workers(renderer, actor, workers) if renderer is not None and actor is not None and workers else None
 
     def take(prepared: PreparedChunk | bytes | None, summary: ChunkSummary, size: int) -> None:
         if prepared is not None and spill is not None and not verdict.rejected:
@@ -498,8 +499,8 @@ def validate_all(
             if pool is not None:
                 for pickled, size, summary in pool.submit(chunk, rejected):
                     take(pickled, summary, size)
-            elif rendering and not verdict.rejected:
-                prepared, plan = prepare_chunk(planner, chunk, rejected, actor)
+            elif renderer is not None and actor is not None and not verdict.rejected:
+                prepared, plan = prepare_chunk(renderer, chunk, rejected, actor)
                 take(prepared, ChunkSummary.of(plan), len(chunk))
             else:
                 take(None, ChunkSummary.of(planner.plan(chunk, rejected)), len(chunk))

@@ -85,10 +85,11 @@ def template_jsonl(kind: str) -> bytes:
 def template_xlsx(kind: str) -> bytes:
     import openpyxl  # lazy: a heavy library only XLSX downloads need
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import save_workbook
 
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the one sheet of a new workbook, its active one
     sheet.title = _("数据")
     columns = COLUMNS[kind]
     sheet.append([c.zh for c in columns])
@@ -96,7 +97,7 @@ def template_xlsx(kind: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(12, len(column.zh) * 2 + 4)
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.zh) * 2 + 4)
         if column.kind == "date" or column.key in ("number", "entity_id", "gtin", "ccc_product"):
             # Text cells: Excel must not turn codes into numbers or dates into serials.
             for row in (2, 3, 4, 5):

@@ -114,11 +114,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def report_download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+def report_download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse | StreamingHttpResponse:
     submission = _submission(_actor(request), pk)
     name = f"certhub-submission-{submission.pk}-report.{file_format}"
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(report_csv(submission), content_type="text/csv; charset=utf-8")
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            report_csv(submission), content_type="text/csv; charset=utf-8"
+        )
     elif file_format == "xlsx":
         response = HttpResponse(report_xlsx(submission), content_type=TEMPLATES["xlsx"][1])
     else:

@@ -36,4 +36,4 @@ def list_results(request: HttpRequest, filters: Query[ResultFilter]) -> ResultPa
     if filters.batch:
         results = results.filter(batch__number=filters.batch)
     page = results[filters.offset : filters.offset + filters.limit]
-    return ResultPage(count=results.count(), results=[result_record(task) for task in page])
+    return ResultPage.model_validate({"count": results.count(), "results": [result_record(task) for task in page]})

@@ -7,7 +7,7 @@ import copy
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -18,7 +18,7 @@ from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.forms import DateInput
 from certhub.inspections import pools, queries
 from certhub.inspections.choices import Algorithm, FollowUp, ResultCategory, TargetType
-from certhub.inspections.models import Batch, InspectionItem, Plan
+from certhub.inspections.models import Batch, InspectionItem, Plan, TargetPool
 from certhub.registry.choices import RiskGrade
 from certhub.registry.forms import scheme_choices
 from certhub.registry.validation import clean_uscc
@@ -89,10 +89,10 @@ class PlanForm(DomainForm):
             "initial", {"year": timezone.localdate().year, "region": actor.region_code, "department": department}
         )
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
             (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
-        self.fields["items"].queryset = queries.items()
+        cast(ItemChoiceField, self.fields["items"]).queryset = queries.items()
 
 
 class InspectorForm(DomainForm):
@@ -122,7 +122,7 @@ class InspectorForm(DomainForm):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"region": actor.region_code, "available": True})
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
             (r.code, f"{localized_name(r)}（{r.code}）") for r in queries.regions_visible_to(actor)
         ]
 
@@ -170,8 +170,10 @@ class PoolForm(DomainForm):
         kwargs.setdefault("prefix", "pool")
         super().__init__(*args, **kwargs)
         regions = queries.regions_for_plan(plan)
-        self.fields["region"].choices = [(r.code, f"{localized_name(r)}（{r.code}）") for r in regions]
-        self.fields["scheme_code"].choices = [("", _("全部认证制度")), *scheme_choices()]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            (r.code, f"{localized_name(r)}（{r.code}）") for r in regions
+        ]
+        cast(forms.ChoiceField, self.fields["scheme_code"]).choices = [("", _("全部认证制度")), *scheme_choices()]
 
 
 class BatchForm(DomainForm):
@@ -185,7 +187,9 @@ class BatchForm(DomainForm):
         widget=ItemCheckboxes,
         help_text=_("同一批次的事项须针对同一类对象，合并为一次检查"),
     )
-    pool = forms.ModelChoiceField(label=_("检查对象名录库"), queryset=None, empty_label=_("请选择"))
+    pool: forms.ModelChoiceField[TargetPool] = forms.ModelChoiceField(
+        label=_("检查对象名录库"), queryset=None, empty_label=_("请选择")
+    )
     ratio_a = forms.DecimalField(
         label=_("A类抽查比例（%）"), required=False, min_value=0, max_value=100, decimal_places=2
     )
@@ -220,8 +224,8 @@ class BatchForm(DomainForm):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plan_items = plan.items.order_by("code")
-        self.fields["items"].queryset = plan_items
-        self.fields["pool"].queryset = queries.pools_for_plan(plan)
+        cast(ItemChoiceField, self.fields["items"]).queryset = plan_items
+        cast("forms.ModelChoiceField[TargetPool]", self.fields["pool"]).queryset = queries.pools_for_plan(plan)
         for stratum, field in STRATA_FIELDS.items():
             self.fields[field].widget.attrs["data-stratum"] = stratum
         highest = max((item.default_ratio for item in plan_items), default=None)

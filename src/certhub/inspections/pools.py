@@ -34,6 +34,7 @@ from certhub.inspections import hashing
 from certhub.inspections.choices import TargetType
 from certhub.inspections.draw import DrawError, StratumDraw
 from certhub.inspections.models import Inspector, Task
+from certhub.inspections.models import TargetPool as PoolDefinition
 from certhub.registry.choices import UNGRADED, BodyStatus, CertificateStatus, GradedSubject, RiskGrade
 from certhub.registry.models import Affiliation
 
@@ -105,7 +106,7 @@ class TargetPool:
         """The root, begun: `.result()` gives it (meanwhile the caller's own work runs on this core)."""
         return hashing.PoolRoot(self.strata(), self.members)
 
-    def rows(self) -> list[list[str]]:
+    def rows(self) -> list[list[object]]:
         """The published members: [stratum, key, county, credit code] each."""
         return [[s, *hashing.public_fields(row)] for s, row in zip(self.strata(), self.members, strict=True)]
 
@@ -182,7 +183,7 @@ def stratum_counts(sizes: dict[str, int], ratios: dict[str, Decimal], total: int
 # ------------------------------------------------------------------ reading the registries
 
 
-def _target_query(target_type: str) -> tuple[str, str, str]:
+def _target_query(target_type: str) -> tuple[str, str, GradedSubject]:
     """SELECT of (target id, key, county, credit code, organization id), the region column, and the kind
     of subject whose risk grade is the target's (a product takes its holder's)."""
     if target_type == TargetType.ENTERPRISE:  # its own organization: three columns are enough
@@ -199,14 +200,15 @@ def _target_query(target_type: str) -> tuple[str, str, str]:
             "c.region_code",
             GradedSubject.ORGANIZATION,
         )
-    table, key, subject = {
+    by_type: dict[str, tuple[str, str, GradedSubject]] = {
         TargetType.CERTIFICATION_BODY: (
             "registry_certificationbody",
             "approval_number",
             GradedSubject.CERTIFICATION_BODY,
         ),
         TargetType.LAB: ("registry_lab", "cma_number", GradedSubject.LAB),
-    }[target_type]
+    }
+    table, key, subject = by_type[target_type]
     return (
         f"SELECT t.id, t.{key}, o.region_id, o.uscc, o.id FROM {table} t "  # noqa: S608
         "JOIN registry_organization o ON o.id = t.organization_id",
@@ -215,37 +217,37 @@ def _target_query(target_type: str) -> tuple[str, str, str]:
     )
 
 
-def select_targets(pool: object, excluded: set[str]) -> TargetPool:
+def select_targets(pool: PoolDefinition, excluded: set[str]) -> TargetPool:
     """The pool's members today, stratum by stratum, each stratum in key order (code-point order, sorted
     here so that it is the same on every database and locale); `excluded` keys left out.
 
     Two plain statements instead of a join: the registry rows, and the grades that are not the default
     (B). Bucketing a million rows by grade in Python costs less than the database's hash join and sort."""
-    target_type = pool.target_type  # type: ignore[attr-defined]
-    region: Region = pool.region  # type: ignore[attr-defined]
+    target_type = pool.target_type
+    region: Region = pool.region
     sql, region_column, graded = _target_query(target_type)
     conditions = [f"{region_column} LIKE %s"]
-    params: list[object] = [region.prefix + "%"]
+    params: list[str | int] = [region.prefix + "%"]
     if target_type == TargetType.CERTIFIED_PRODUCT:
         conditions.append("c.status = %s")
         params.append(CertificateStatus.ACTIVE.value)
-        if pool.scheme_id:  # type: ignore[attr-defined]
+        if pool.scheme_id:
             conditions.append("c.scheme_id = %s")
-            params.append(pool.scheme_id)  # type: ignore[attr-defined]
+            params.append(pool.scheme_id)
     elif target_type == TargetType.ENTERPRISE:
-        if pool.scheme_id:  # type: ignore[attr-defined]
+        if pool.scheme_id:
             conditions.append(
                 "EXISTS (SELECT 1 FROM registry_certificate c WHERE c.holder_id = o.id "
                 "AND c.status = %s AND c.scheme_id = %s)"
             )
-            params += [CertificateStatus.ACTIVE.value, pool.scheme_id]  # type: ignore[attr-defined]
+            params += [CertificateStatus.ACTIVE.value, pool.scheme_id]
     else:
         conditions.append("t.status = %s")
         params.append(BodyStatus.ACTIVE.value)
-    if pool.industry_section:  # type: ignore[attr-defined]
+    if pool.industry_section:
         conditions.append("o.industry_section = %s")
-        params.append(pool.industry_section)  # type: ignore[attr-defined]
-    if pool.above_designated_size:  # type: ignore[attr-defined]
+        params.append(pool.industry_section)
+    if pool.above_designated_size:
         conditions.append("o.above_designated_size")
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {' AND '.join(conditions)}", params)
@@ -258,7 +260,7 @@ def select_targets(pool: object, excluded: set[str]) -> TargetPool:
     # The grade is the target's own (bodies, labs) or its organization's (enterprises, products).
     enterprise = target_type == TargetType.ENTERPRISE
     subject_column = 4 if graded == GradedSubject.ORGANIZATION and not enterprise else 0
-    wanted = set(pool.grades or STRATA)  # type: ignore[attr-defined]
+    wanted = set(pool.grades or STRATA)
     buckets: dict[str, list[tuple[Any, ...]]] = {s: [] for s in STRATA}
     # Bucketing a million rows in C: each row's grade by map(), then each stratum by compress().
     grades = list(map(grade_of.get, map(itemgetter(subject_column), rows), repeat(UNGRADED.value)))

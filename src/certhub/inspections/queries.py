@@ -237,4 +237,7 @@ def overdue_tasks(actor: Actor, today: datetime.date | None = None, limit: int |
     if scope is not None:
         queryset = queryset.filter(scope)
     queryset = queryset.order_by("deadline", "batch_id", "sequence")
-    return [DueTask(task, task.deadline < today) for task in (queryset[:limit] if limit else queryset)]
+    return [
+        DueTask(task, task.deadline is not None and task.deadline < today)
+        for task in (queryset[:limit] if limit else queryset)
+    ]

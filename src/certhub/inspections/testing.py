@@ -20,7 +20,7 @@ MARKET = "市场监管"
 ENVIRONMENT = "生态环境"
 
 # The list a provincial market-supervision bureau publishes (抽查事项清单), abridged.
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     dict(code="SC-RZ-01", name="认证机构从业规范检查", department=MARKET, target_type="CERTIFICATION_BODY",
          legal_basis="《中华人民共和国认证认可条例》第五十五条", method="现场检查、书面检查", default_ratio="20",
          inspector_requirements="具备认证监管执法资格"),
@@ -111,7 +111,7 @@ def build_inspection_world(
         name="全省企业", target_type="ENTERPRISE", region="430000", actor=SYSTEM
     )
     result.inspectors = create_inspectors(["430102", "430104", "430405", "431102"], password=password)
-    result.users = {i.code.lower(): i.user for i in result.inspectors}
+    result.users = {i.code.lower(): i.user for i in result.inspectors if i.user is not None}
     result.plan = actions.do_create_plan(
         title="2026年度企业公示信息双随机抽查计划",
         year=2026,

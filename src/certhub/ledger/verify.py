@@ -91,7 +91,7 @@ def _stored_nodes(nodes: list[tuple[int, bytes]]) -> dict[int, bytes]:
 
 
 def verify_ledger(
-    verifiers: list[note.Verifier], *, check_audit: bool = True, progress: Callable[[int], None] | None = None
+    verifiers: list[note.Verifier], *, check_audit: bool = True, progress: Callable[[int], object] | None = None
 ) -> Report:
     report = Report()
     head = Head.objects.filter(id=1).first()

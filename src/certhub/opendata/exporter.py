@@ -188,7 +188,7 @@ def compressed(path: Path) -> Iterator[tuple[gzip.GzipFile, DigestingWriter]]:
     so the same data always gives the same file and the same digest."""
     with open(path, "wb") as raw:
         sink = DigestingWriter(raw)
-        stream = gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[arg-type]
+        stream = gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0)
         try:
             yield stream, sink
         finally:
@@ -230,7 +230,7 @@ def write_dataset(
     ):
         # UTF-8 with a byte-order mark: Excel, which most offices open CSV files with, reads Chinese
         # correctly only with it; other tools skip it. CRLF line ends and minimal quoting (RFC 4180).
-        text = io.TextIOWrapper(csv_stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(csv_stream, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow([column.name for column in dataset.columns])
         records: Iterable[dict[str, Any]] = dataset.records(as_of)

@@ -220,9 +220,10 @@ def _field(*path: str) -> Callable[[Record], Any]:
         return lambda record: record.get(name)
 
     def value(record: Record) -> Any:
+        current: Any = record
         for step in path:
-            record = record.get(step) if record is not None else None
-        return record
+            current = current.get(step) if current is not None else None
+        return current
 
     return value
 

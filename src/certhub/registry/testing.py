@@ -162,7 +162,7 @@ def build_world() -> World:
 
     users = world.users
     province = Region.objects.get(code="430000")
-    for username, role, region, organization in (
+    for username, role, user_region, organization in (
         ("admin", Role.ADMINISTRATOR, None, None),
         ("officer_province", Role.OFFICER, province, None),
         ("officer_changsha", Role.OFFICER, Region.objects.get(code="430100"), None),
@@ -176,7 +176,7 @@ def build_world() -> World:
             username=username,
             password=World.PASSWORD,
             role=role,
-            region=region,
+            region=user_region,
             organization=organization,
             department="市场监管局" if role == Role.OFFICER else "",
             is_staff=role == Role.ADMINISTRATOR,

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +54,9 @@ def do_set_risk_grades(
         for g in Grade.objects.filter(subject_id__in=[k[1] for k in wanted])
         if (g.subject_type, g.subject_id) in wanted
     }
-    changed, created, events = [], [], []
+    changed: list[Grade] = []
+    created: list[Grade] = []
+    events: list[tuple[Grade, dict[str, str] | None]] = []
     for key, (grade, basis) in wanted.items():
         current = existing.get(key)
         if current is not None and current.grade == grade:
@@ -302,7 +305,7 @@ def _row_date(value: object, field: str, errors: dict[str, list[str]], today: da
 
 
 @action
-def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
+def do_record_certificate_uses(rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
     """Record certificates seen in use, as departments report them: rows of {"certificate" (id),
     "used_on", "channel", "place", "reported_by"}. All or nothing; a bad row names its index and field.
     One audit row for the batch (its digest)."""
@@ -325,7 +328,7 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
                 _("未知的发现渠道“%(value)s”") % {"value": row.get("channel")}
             )
         day = _row_date(row.get("used_on"), f"{field}.used_on", errors, today)
-        if not errors:
+        if not errors and day is not None:  # day is None only after an error
             uses.append(
                 CertificateUse(
                     certificate_id=row["certificate"],
@@ -343,7 +346,7 @@ def do_record_certificate_uses(rows: Sequence[dict[str, object]], *, actor: Acto
 
 
 @action
-def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> int:
+def do_record_penalties(rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
     """Record administrative penalty decisions: rows of {"organization" (id), "decision_number",
     "decided_on", "authority", "reason"}. All or nothing, as above."""
     authorize(actor, Permission.RECORD_RISK_SIGNAL)
@@ -370,7 +373,7 @@ def do_record_penalties(rows: Sequence[dict[str, object]], *, actor: Actor) -> i
             if not str(row.get(name, "")).strip():
                 errors.setdefault(f"{field}.{name}", []).append(_("此项必填"))
         day = _row_date(row.get("decided_on"), f"{field}.decided_on", errors, today)
-        if not errors:
+        if not errors and day is not None:  # day is None only after an error
             penalties.append(
                 Penalty(
                     organization_id=row["organization"],

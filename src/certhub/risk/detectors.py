@@ -13,7 +13,7 @@ Every detector takes the day it judges (`today`), so that a run is reproducible 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -223,8 +223,8 @@ NOT_VALID = (CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN, Certifica
              CertificateStatus.EXPIRED)  # fmt: skip
 
 
-def _quoted(values: object) -> str:
-    return ", ".join(f"'{value}'" for value in values)  # type: ignore[attr-defined]
+def _quoted(values: Iterable[object]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
 
 
 def certificate_use_invalid(today: datetime.date | None = None) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
@@ -16,6 +17,9 @@ from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.registry.models import CertificationBody, Lab, Organization
 from certhub.registry.queries import within_region
 from certhub.risk.models import Grade, GradeChange, ScoringRun, Warning
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SUBJECT_MODELS = {GradedSubject.ORGANIZATION: Organization, GradedSubject.CERTIFICATION_BODY: CertificationBody,
                   GradedSubject.LAB: Lab}  # fmt: skip
@@ -65,7 +69,7 @@ def grade_mix(actor: Actor) -> list[dict[str, object]]:
     return rows
 
 
-def _with_names(rows: list[Grade] | list[GradeChange]) -> list:  # type: ignore[type-arg]
+def _with_names(rows: list[Grade] | list[GradeChange]) -> list:
     """Give each row its subject's name (`subject_name`), in one query per kind of subject."""
     names = subject_names((row.subject_type, row.subject_id) for row in rows)
     for row in rows:
@@ -92,7 +96,7 @@ def recent_changes(actor: Actor, limit: int = 20) -> list[GradeChange]:
 @dataclass(frozen=True)
 class Profile:
     subject_type: str
-    subject_label: str
+    subject_label: StrOrPromise
     subject_id: int
     name: str
     uscc: str

@@ -122,14 +122,18 @@ def parse_rule(data: object) -> Rule:
             )
         weights[subject] = parsed
     saturation: dict[str, int] = {}
-    raw_saturation = data.get("saturation") if isinstance(data.get("saturation"), dict) else {}
+    raw_saturation = data.get("saturation")
+    if not isinstance(raw_saturation, dict):
+        raw_saturation = {}
     for detector in {d for detectors in weights.values() for d in detectors}:
         value = raw_saturation.get(detector)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             errors.setdefault(f"saturation.{detector}", []).append(_("应为不小于1的整数"))
         else:
             saturation[detector] = value
-    raw_grades = data.get("grades") if isinstance(data.get("grades"), dict) else {}
+    raw_grades = data.get("grades")
+    if not isinstance(raw_grades, dict):
+        raw_grades = {}
     thresholds = [_number(raw_grades.get(g, ""), f"grades.{g}", errors) for g in ("B", "C", "D")]
     in_order = all(t is not None for t in thresholds) and (
         Decimal(0) < thresholds[0] < thresholds[1] < thresholds[2] <= HUNDRED  # type: ignore[operator]

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 import cbor2
 from django.utils.translation import gettext as _
@@ -152,7 +152,7 @@ def _bad(message: str) -> SealError:
     return SealError(_("签名内容有误：%(reason)s") % {"reason": message}, code="bad_claims")
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 

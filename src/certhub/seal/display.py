@@ -48,7 +48,7 @@ def verdict(check: SealCheck) -> Verdict:
     date = certificate.status_changed_on.isoformat()
     if certificate.status == CertificateStatus.ACTIVE:
         return Verdict("valid", _("防伪二维码真实，证书当前有效"), lines)
-    headlines = {
+    headlines: dict[str, str] = {
         CertificateStatus.SUSPENDED: _("防伪二维码真实，但此证书已于%(date)s暂停"),
         CertificateStatus.WITHDRAWN: _("防伪二维码真实，但此证书已于%(date)s被撤销"),
         CertificateStatus.CANCELLED: _("防伪二维码真实，但此证书已于%(date)s注销"),

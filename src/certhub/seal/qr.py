@@ -12,7 +12,7 @@ import segno
 import zxingcpp
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
-from segno.writers import write_svg
+from segno.writers import write_svg  # type: ignore[attr-defined]  # segno's own stubs omit segno.writers
 
 from certhub.seal.cose import SealError
 
@@ -60,7 +60,7 @@ def decode_image(data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise SealError(_("图片像素过多，请缩小后再试"), code="bad_image")
             image = image.convert("L")
@@ -76,7 +76,7 @@ def decode_image(data: bytes) -> str:
         Image.DecompressionBombWarning,
     ):
         raise SealError(_("无法识别此图片：请上传JPEG、PNG或WebP格式的照片"), code="bad_image") from None
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     if not results:
         raise SealError(_("图片中没有找到二维码：请让二维码充满取景框、对准焦点，避免反光后重试"), code="no_code")
     return results[0].text

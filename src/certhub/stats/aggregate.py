@@ -40,7 +40,7 @@ Groups = dict[tuple[str, str], tuple[int, int | None]]
 Compute = Callable[[datetime.date, str | None], Groups]
 
 
-def _rows(sql: str, params: Iterable[object]) -> list[tuple]:
+def _rows(sql: str, params: Iterable[str | int | datetime.date | None]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
@@ -256,7 +256,8 @@ def roll_up(groups: Groups, parents: dict[str, str | None]) -> Groups:
     its prefecture and the province; one registered at a prefecture counts there and in the province."""
     totals: dict[tuple[str, str], list[int | None]] = {}
     for (code, key), (numerator, denominator) in groups.items():
-        chain, seen = [], code
+        chain: list[str] = []
+        seen: str | None = code
         while seen is not None and seen not in chain:
             chain.append(seen)
             seen = parents.get(seen)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -27,6 +27,9 @@ from certhub.registry.choices import RiskGrade
 from certhub.stats.choices import KPIS, TARGETS
 
 if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.colors import Color
+
     from certhub.core.models import Region
     from certhub.stats.queries import Dashboard
 
@@ -54,7 +57,7 @@ class Shape:
     fill: str = "none"
     stroke: str = "none"
     size: float = 11
-    anchor: str = "start"
+    anchor: Literal["start", "middle", "end"] = "start"
     dashed: bool = False
     stroke_width: float = 0  # 0: the kind's usual width (a line 1.5, a polyline 2, a rectangle's outline 1)
     css: str = ""  # an SVG class (the page's tests and styles find a tile by it; the PDF ignores it)
@@ -71,8 +74,8 @@ class Chart:
     metric: str = ""
     css: str = "chart"
 
-    def add(self, kind: str, **kwargs: object) -> None:
-        self.shapes.append(Shape(kind, **kwargs))  # type: ignore[arg-type]
+    def add(self, kind: str, **kwargs: Any) -> None:
+        self.shapes.append(Shape(kind, **kwargs))
 
 
 def _number(value: float) -> str:
@@ -140,31 +143,30 @@ def to_svg(chart: Chart) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text and attribute above is escaped or a number
 
 
-def to_drawing(chart: Chart, scale: float = 1.3):  # type: ignore[no-untyped-def]
+def to_drawing(chart: Chart, scale: float = 1.3) -> Drawing:
     """The chart as a reportlab Drawing (y flipped: PDF's y grows upwards), `scale` points per unit."""
     # lazy: reportlab is a heavy library only the PDF report needs
     from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
     from reportlab.lib.colors import HexColor
 
-    def colour(value: str):  # type: ignore[no-untyped-def]
+    def colour(value: str) -> Color | None:
         return None if value == "none" else HexColor(value)
 
     h = chart.height
     group = Group()
     for s in chart.shapes:
         if s.kind == "rect":
-            group.add(
-                Rect(
-                    s.x,
-                    h - s.y - s.height,
-                    s.width,
-                    s.height,
-                    fillColor=colour(s.fill),
-                    strokeColor=colour(s.stroke),
-                    strokeWidth=_stroke_width(s),
-                    strokeDashArray=[4, 3] if s.dashed else None,
-                )
+            rect = Rect(s.x, h - s.y - s.height, s.width, s.height)
+            # As Rect(..., **properties) sets them: types-reportlab's Rect takes no typed keyword properties.
+            rect.setProperties(
+                {
+                    "fillColor": colour(s.fill),
+                    "strokeColor": colour(s.stroke),
+                    "strokeWidth": _stroke_width(s),
+                    "strokeDashArray": [4, 3] if s.dashed else None,
+                }
             )
+            group.add(rect)
         elif s.kind == "line":
             (x1, y1), (x2, y2) = s.points
             group.add(
@@ -175,7 +177,7 @@ def to_drawing(chart: Chart, scale: float = 1.3):  # type: ignore[no-untyped-def
                     h - y2,
                     strokeColor=colour(s.stroke),
                     strokeWidth=_stroke_width(s),
-                    strokeDashArray=[4, 3] if s.dashed else None,
+                    strokeDashArray=[4, 3] if s.dashed else None,  # type: ignore[arg-type]  # types-reportlab: None is valid
                 )
             )
         elif s.kind == "polyline":
@@ -276,7 +278,7 @@ def grade_stack(title: str, rows: list[tuple[str, list[int]]], grade_labels: lis
     plot = WIDTH - LABEL_WIDTH - 8
     chart = Chart(title, top + ROW * max(len(rows), 1) + 6)
     for index, (grade, label) in enumerate(zip(GRADE_COLOURS, grade_labels, strict=True)):
-        x = 4 + index * 88
+        x: float = 4 + index * 88
         chart.add("rect", x=x, y=6, width=10, height=10, fill=GRADE_COLOURS[grade])
         chart.add("text", x=x + 14, y=15, text=label, fill=INK, size=10)
     for index, (label, counts) in enumerate(rows):
@@ -368,7 +370,7 @@ class TileLayout:
         return name[:-1] if language == "zh-hans" and name.endswith("市") and len(name) > 2 else name
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -380,7 +382,7 @@ def parse_tile_layout(data: object, province: Region, prefectures: Collection[st
         raise TileLayoutError(f"{source}: expected an object with columns, rows and tiles")
     columns, rows, tiles = data.get("columns"), data.get("rows"), data.get("tiles")
     for name, value in (("columns", columns), ("rows", rows)):
-        if not _whole(value) or not 0 < value <= 20:  # type: ignore[operator]
+        if not _whole(value) or not 0 < value <= 20:
             raise TileLayoutError(f"{source}: {name} must be a whole number from 1 to 20, not {value!r}")
     if not isinstance(tiles, dict) or not tiles:
         raise TileLayoutError(f"{source}: tiles must be an object of region code → [column, row]")
@@ -570,9 +572,9 @@ def tile_map(
     y = grid_height + 6
     slot = (width - 2 * PAD) / len(MAP_SCALE)
     for index, (colour, text) in enumerate(zip(MAP_SCALE, bucket_labels(), strict=True)):
-        x = PAD + index * slot
-        chart.add("rect", x=x, y=y, width=12, height=12, fill=colour, stroke=LINE)
-        chart.add("text", x=x + 15, y=y + 10, text=text, fill=INK, size=9)
+        left = PAD + index * slot
+        chart.add("rect", x=left, y=y, width=12, height=12, fill=colour, stroke=LINE)
+        chart.add("text", x=left + 15, y=y + 10, text=text, fill=INK, size=9)
     y += 20
     chart.add("rect", x=PAD, y=y, width=12, height=12, fill=NO_DATA_FILL, stroke=LINE)
     _hatch(chart, PAD, y, 12, "")

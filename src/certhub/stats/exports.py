@@ -7,6 +7,7 @@ Both are built from a stats.queries.Dashboard, i.e. from the stored figures only
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,10 @@ from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.stats import charts
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey
 from certhub.stats.queries import Dashboard, Kpi, status_choices
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+    from reportlab.platypus import Flowable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
@@ -48,20 +53,20 @@ def workbook(board: Dashboard) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    about = book.active
+    about = book.worksheets[0]  # the one sheet of a new workbook, its active one
     about.title = _("说明")
-    for row in (
+    for pair in (
         (_("标题"), _title(board)),
         (_("地区"), localized_name(board.region)),
         (_("地区代码"), board.region.code),
         (_("统计日期"), board.day),
         (_("生成时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ):
-        about.append(row)
+        about.append(pair)
     about["B4"].number_format = "yyyy-mm-dd"
 
-    def sheet(title: str, header: list[str]):  # type: ignore[no-untyped-def]
-        ws = book.create_sheet(title)
+    def sheet(title: str, header: list[str]) -> Worksheet:
+        ws: Worksheet = book.create_sheet(title)
         ws.append(header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -195,7 +200,7 @@ def report(board: Dashboard) -> bytes:
         )
         return result
 
-    story: list[object] = [
+    story: list[Flowable] = [
         Paragraph(_title(board), title_style),
         Paragraph(
             _("联席会议材料 · 统计日期：%(day)s · 生成日期：%(today)s")
@@ -251,7 +256,15 @@ def report(board: Dashboard) -> bytes:
     story.append(table([[_("地区"), *_case_labels()], *([row.name, *row.cases] for row in board.rows)]))
 
     output = io.BytesIO()
-    margins = {"leftMargin": 16 * mm, "rightMargin": 16 * mm, "topMargin": 14 * mm, "bottomMargin": 14 * mm}
-    document = SimpleDocTemplate(output, pagesize=A4, title=_title(board), author="CertHub", **margins)
+    document = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        title=_title(board),
+        author="CertHub",
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+    )
     document.build(story)
     return output.getvalue()

@@ -95,14 +95,13 @@ def stored_figures(codes: list[str], day: datetime.date) -> Figures:
 def live_figures(region: Region | str, day: datetime.date | None = None) -> Figures:
     """The same figures as `stored_figures` for `region` and its children, computed now by SQL over the
     registry (what the page would cost without the daily job; the benchmark times both)."""
-    if isinstance(region, str):
-        region = Region.objects.get(code=region)
+    place: Region = Region.objects.get(code=region) if isinstance(region, str) else region
     day = day or timezone.localdate()
-    codes = {region.code, *(child.code for child in children_of(region))}
+    codes = {place.code, *(child.code for child in children_of(place))}
     parents = aggregate.region_parents()
     figures: Figures = {}
     for metric, compute in aggregate.COMPUTE.items():
-        for (code, key), value in aggregate.roll_up(compute(day, region.prefix), parents).items():
+        for (code, key), value in aggregate.roll_up(compute(day, place.prefix), parents).items():
             if code in codes:
                 figures[(metric, code, key)] = value
     return figures

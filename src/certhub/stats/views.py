@@ -76,7 +76,7 @@ def kpi_charts(board: queries.Dashboard) -> list[dict[str, object]]:
 
 def kpi_maps(board: queries.Dashboard) -> list[dict[str, object]]:
     """Per KPI: the map of the province's prefectures (SVG), or no maps where there is no layout for them."""
-    kpis = dict(zip(KPIS, board.own.kpis, strict=True))
+    kpis: dict[str, queries.Kpi] = dict(zip(KPIS, board.own.kpis, strict=True))
     return [{"kpi": kpis[chart.metric], "svg": charts.to_svg(chart)} for chart in charts.kpi_maps(board)]
 
 

@@ -12,7 +12,7 @@ from certhub.inspections.choices import BatchStatus, PlanStatus, TaskStatus
 
 register = template.Library()
 
-TONES = {
+TONES: dict[str, str] = {
     TaskStatus.ASSIGNED: "draft",
     TaskStatus.SUBMITTED: "suspended",
     TaskStatus.RETURNED: "revoked",

@@ -57,7 +57,7 @@ def office_home(request: HttpRequest) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     """The plans of the officer's region and the form that draws up a new one."""
     actor = request_actor(request)
-    form = PlanForm(request.POST if request.method == "POST" else None, actor=actor, department=request.user.department)
+    form = PlanForm(request.POST if request.method == "POST" else None, actor=actor, department=actor.department)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     plan = _submitted(
         form,

@@ -14,7 +14,7 @@ from certhub.registry.fast_lookup import FastCertificateLookup
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-DJANGO_CALLS = []
+DJANGO_CALLS: list[str] = []
 
 
 async def counting_django(scope, receive, send):

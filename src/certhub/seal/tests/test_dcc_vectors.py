@@ -17,7 +17,7 @@ import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from certhub.seal import qr
@@ -114,11 +114,13 @@ def _verify_dcc(case: dict) -> None:
     assert parsed.kid == hashlib.sha256(der).digest()[:8]
     public_key = certificate.public_key()
     if parsed.algorithm == -7:
+        assert isinstance(public_key, ec.EllipticCurvePublicKey)
         half = len(parsed.signature) // 2
         r, s = int.from_bytes(parsed.signature[:half]), int.from_bytes(parsed.signature[half:])
         public_key.verify(encode_dss_signature(r, s), parsed.signed_bytes(), ec.ECDSA(hashes.SHA256()))
     else:
         assert parsed.algorithm == -37
+        assert isinstance(public_key, rsa.RSAPublicKey)
         pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
         public_key.verify(parsed.signature, parsed.signed_bytes(), pss, hashes.SHA256())
 

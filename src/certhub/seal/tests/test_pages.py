@@ -49,7 +49,9 @@ def csrf_client():
 
 def post_verify(client: Client, **data):
     page = client.get("/verify/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    token = found.group(1)
     return client.post("/verify/", {"csrfmiddlewaretoken": token, **data})
 
 

@@ -45,10 +45,11 @@ def svg_in(html: str, element_id: str) -> str:
 def tiles_of(svg: str) -> dict[str, dict[str, object]]:
     """Per tile link's region code: the tile's class and fill, its texts, its marks, its hatching, its name."""
     root = ET.fromstring(svg)
-    result = {}
+    result: dict[str, dict[str, object]] = {}
     for link in root.iter(f"{SVG}a"):
-        code = link.get("href").rpartition("=")[2]
+        code = link.get("href", "").rpartition("=")[2]
         rect = link.find(f"{SVG}rect")
+        assert rect is not None, code
         result[code] = {
             "href": link.get("href"),
             "class": rect.get("class"),

@@ -99,7 +99,9 @@ def parse_province(text: str, province_code: str) -> dict[str, str]:
         if not line.startswith(" "):  # a province line: '43 province="湖南省"'
             inside = line.split()[0] == prefix
             if inside:
-                codes[province_code] = re.search(r'province="([^"]*)"', line).group(1)
+                province = re.search(r'province="([^"]*)"', line)
+                assert province is not None, line
+                codes[province_code] = province.group(1)
             continue
         if not inside:
             continue

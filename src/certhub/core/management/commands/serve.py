@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or shutil.which("granian")
         if granian is None:
-            raise CommandError("granian is not installed (it is in requirements.lock)")
+            raise CommandError("granian is not installed (it is in requirements/production.txt)")
         self.stdout.write(f"CertHub: http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         self.stdout.flush()
         argv = [

@@ -131,15 +131,19 @@ def _record(kind: str, rows: list[dict[str, str]], body_approval: str) -> int:
             [{**r, "certificate": ids[key]} for r, key in zip(rows, keys, strict=True)], actor=SYSTEM
         )
     if kind == "penalties":
-        ids = dict(Organization.objects.filter(uscc__in=[r["uscc"].upper() for r in rows]).values_list("uscc", "id"))
+        organizations = dict(
+            Organization.objects.filter(uscc__in=[r["uscc"].upper() for r in rows]).values_list("uscc", "id")
+        )
         unknown = {
             f"rows[{i}].uscc": "no organization with this credit code"
             for i, r in enumerate(rows)
-            if r["uscc"].upper() not in ids
+            if r["uscc"].upper() not in organizations
         }
         if unknown:
             raise ValidationFailed(unknown)
-        return do_record_penalties([{**r, "organization": ids[r["uscc"].upper()]} for r in rows], actor=SYSTEM)
+        return do_record_penalties(
+            [{**r, "organization": organizations[r["uscc"].upper()]} for r in rows], actor=SYSTEM
+        )
     if kind == "products":
         return do_record_manufactured_products(rows, actor=SYSTEM)
     body = CertificationBody.objects.filter(approval_number=body_approval).first()
