@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,6 @@ class CertificateSearchForm(FilterForm):
 
     def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].choices = with_all(_("全部认证制度"), scheme_choices())
-        self.fields["status"].choices = with_all(_("全部状态"), PUBLIC_STATUS_CHOICES)
-        self.fields["region"].choices = with_all(_("全省"), region_choice_list(regions))
+        cast(forms.ChoiceField, self.fields["scheme"]).choices = with_all(_("全部认证制度"), scheme_choices())
+        cast(forms.ChoiceField, self.fields["status"]).choices = with_all(_("全部状态"), PUBLIC_STATUS_CHOICES)
+        cast(forms.ChoiceField, self.fields["region"]).choices = with_all(_("全省"), region_choice_list(regions))

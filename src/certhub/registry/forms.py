@@ -5,7 +5,7 @@ status change. They parse and check the shape of input; the rules live in the ac
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -48,7 +48,7 @@ class LabFinderForm(FilterForm):
 
     def __init__(self, *args: Any, regions: Iterable[Region] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = with_all(_("全省"), region_choice_list(regions))
+        cast(forms.ChoiceField, self.fields["region"]).choices = with_all(_("全省"), region_choice_list(regions))
 
 
 class ScopeFilterForm(FilterForm):
@@ -65,7 +65,7 @@ class BodyFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].choices = with_all(_("全部认证制度"), scheme_choices())
+        cast(forms.ChoiceField, self.fields["scheme"]).choices = with_all(_("全部认证制度"), scheme_choices())
 
 
 class OfficeFilterForm(FilterForm):
@@ -90,16 +90,16 @@ class OfficeFilterForm(FilterForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = search_help
-        self.fields["region"].choices = with_all(_("全部"), region_choice_list(regions))
+        cast(forms.ChoiceField, self.fields["region"]).choices = with_all(_("全部"), region_choice_list(regions))
         statuses = list(statuses)
         if statuses:
-            self.fields["status"].choices = with_all(_("全部"), statuses)
+            cast(forms.ChoiceField, self.fields["status"]).choices = with_all(_("全部"), statuses)
             if status_label:
                 self.fields["status"].label = status_label
         else:
             del self.fields["status"]
         if schemes:
-            self.fields["scheme"].choices = with_all(_("全部认证制度"), scheme_choices())
+            cast(forms.ChoiceField, self.fields["scheme"]).choices = with_all(_("全部认证制度"), scheme_choices())
         else:
             del self.fields["scheme"]
 
