@@ -18,8 +18,9 @@ from certhub.registry.choices import BodyStatus, CertificateStatus, ReportConclu
 from certhub.registry.models import Certificate
 from certhub.registry.queries import surveillance_due_date
 
-# Colour is never the only signal (the word is always shown); tones map to CSS classes.
-CERTIFICATE_TONES = {
+# Colour is never the only signal (the word is always shown); tones map to CSS classes. Keyed by str: a model
+# field holds the plain value, which hashes and compares like its TextChoices member.
+CERTIFICATE_TONES: dict[str, str] = {
     CertificateStatus.ACTIVE: "valid",
     CertificateStatus.SUSPENDED: "suspended",
     CertificateStatus.WITHDRAWN: "revoked",
@@ -27,8 +28,12 @@ CERTIFICATE_TONES = {
     CertificateStatus.EXPIRED: "ended",
     CertificateStatus.DRAFT: "draft",
 }
-BODY_TONES = {BodyStatus.ACTIVE: "valid", BodyStatus.SUSPENDED: "suspended", BodyStatus.WITHDRAWN: "revoked"}
-CONCLUSION_TONES = {ReportConclusion.PASS: "valid", ReportConclusion.FAIL: "revoked",
+BODY_TONES: dict[str, str] = {
+    BodyStatus.ACTIVE: "valid",
+    BodyStatus.SUSPENDED: "suspended",
+    BodyStatus.WITHDRAWN: "revoked",
+}
+CONCLUSION_TONES: dict[str, str] = {ReportConclusion.PASS: "valid", ReportConclusion.FAIL: "revoked",
                     ReportConclusion.INFORMATIVE: "draft"}  # fmt: skip
 
 INVALID_WARNING = gettext_lazy("此证书目前无效，不得作为有效认证证明使用。")
@@ -76,7 +81,7 @@ def certificate_banner(certificate: Certificate, today: datetime.date | None = N
         )
     if status == CertificateStatus.DRAFT:
         return StatusBanner(tone="draft", word=word, headline=_("此证书是草稿，尚未发布，公众不可见"))
-    headlines = {
+    headlines: dict[str, str] = {
         CertificateStatus.SUSPENDED: _("此证书自%(date)s起暂停"),
         CertificateStatus.WITHDRAWN: _("此证书已于%(date)s被撤销"),
         CertificateStatus.CANCELLED: _("此证书已于%(date)s注销"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from certhub.registry.models import Certificate, CertificationBody, Lab, Organiz
 
 
 def load_snapshot(batch: Batch) -> tuple[pools.TargetPool, list[pools.PoolInspector]]:
+    assert batch.snapshot is not None, "only a committed batch is drawn or checked; committing froze the snapshot"
     frozen = orjson.loads(zlib.decompress(bytes(batch.snapshot)))
     targets = pools.TargetPool(frozen["sizes"], frozen["members"])
     inspectors = [
@@ -76,12 +78,14 @@ def compute_draw(
 
 
 def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
-    table, column = {
+    # Keyed by str: the pool's target_type field holds the plain value of its TargetType member.
+    tables: dict[str, tuple[type[Model], str]] = {
         TargetType.ENTERPRISE: (Organization, "name"),
         TargetType.CERTIFIED_PRODUCT: (Certificate, "holder_name"),
         TargetType.CERTIFICATION_BODY: (CertificationBody, "name"),
         TargetType.LAB: (Lab, "name"),
-    }[target_type]
+    }
+    table, column = tables[target_type]
     names: dict[int, str] = {}
     with connection.cursor() as cursor:
         for condition, values in bulk.matching("id", ids):
@@ -175,6 +179,7 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
 
 
 def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
+    assert batch.commitment is not None, "do_draw_batch draws only a committed batch, which has its commitment"
     targets, inspectors = load_snapshot(batch)
     try:
         drawn = compute_draw(batch.commitment, values, targets, inspectors)
