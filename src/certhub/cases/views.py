@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +31,7 @@ from certhub.risk.models import Warning
 PER_PAGE = 25
 
 
-def _page(request: HttpRequest, rows: object) -> Page:
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
     return page_of(request, rows, PER_PAGE)
 
 

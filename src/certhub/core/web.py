@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ def office_required(view: View) -> View:
     return wrapper
 
 
-def page_of(request: HttpRequest, rows: object, per_page: int = PER_PAGE) -> Page:
+def page_of(request: HttpRequest, rows: QuerySet[Any], per_page: int = PER_PAGE) -> Page[Any]:
     """The page `?page=` names (the nearest valid one for a bad number)."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
 

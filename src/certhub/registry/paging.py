@@ -22,13 +22,15 @@ class BoundedPaginator(Paginator):
     When there are more, `count` is `cap` + 1 and `capped` is true: the page says "more than 1,000"
     and asks for a narrower search."""
 
-    def __init__(self, object_list: Any, per_page: int = PER_PAGE, cap: int = COUNT_CAP) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(self, object_list: TwoStepSlices, per_page: int = PER_PAGE, cap: int = COUNT_CAP) -> None:
+        # Django's Paginator only counts and slices object_list; the stubs' protocol also demands __iter__.
+        super().__init__(object_list, per_page)  # type: ignore[arg-type]
+        self.slices = object_list
         self.cap = cap
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.bounded_count(self.cap)
+        return self.slices.bounded_count(self.cap)
 
     @property
     def capped(self) -> bool:
