@@ -7,7 +7,7 @@ Filters the API shares (organizations, bodies, the lab finder) live in registry/
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
@@ -162,10 +162,10 @@ def office_test_reports(
     return queryset.order_by("-issue_date", "id")
 
 
-def audit_events_of(instance: object) -> QuerySet[AuditEvent]:
+def audit_events_of(instance: Model) -> QuerySet[AuditEvent]:
     """The audit rows whose subject is `instance` (core.audit writes label_lower and str(pk))."""
-    meta = instance._meta  # type: ignore[attr-defined]
-    return AuditEvent.objects.filter(subject_type=meta.label_lower, subject_id=str(instance.pk)).order_by("id")
+    subject_type = instance._meta.label_lower
+    return AuditEvent.objects.filter(subject_type=subject_type, subject_id=str(instance.pk)).order_by("id")
 
 
 def certificate_events_of(certificate: Certificate) -> QuerySet[CertificateEvent]:

@@ -61,7 +61,7 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
     try:
         found = access_certificate(actor, number, body=body)
     except NotFound as error:
-        context = {"number": number.strip()[:60], "body": body, "message": error.message}
+        context: dict[str, object] = {"number": number.strip()[:60], "body": body, "message": error.message}
         return render(request, "registry/certificate_not_found.html", context, status=404)
     today = timezone.localdate()
     context = {
