@@ -135,7 +135,13 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     result.labs["expired"] = lab2
     scope = actions.do_add_lab_scope(
-        lab2, field="电器", object="家用电器", valid_from=datetime.date(2020, 2, 1), actor=SYSTEM, **insulation
+        lab2,
+        field="电器",
+        object="家用电器",
+        parameter=insulation["parameter"],
+        standard=insulation["standard"],
+        valid_from=datetime.date(2020, 2, 1),
+        actor=SYSTEM,
     )
     person = actions.do_create_person(name="李检", roles=["SIGNATORY"], actor=SYSTEM)
     signatory2 = actions.do_authorize_signatory(

@@ -87,7 +87,10 @@ class Inspections(ProvinceBase):
         today = timezone.localdate()
         reviewer = Actor.from_user(User.objects.get(username="officer"))
         for index, task in enumerate(batch.tasks.order_by("sequence")[:3]):
-            leader = task.assignments.order_by("slot").first().inspector
+            assignment = task.assignments.order_by("slot").first()
+            assert assignment is not None, "the draw gives every task its inspectors"
+            leader = assignment.inspector
+            assert leader.user is not None, "create_inspectors above gave every inspector a sign-in"
             actor = Actor.from_user(leader.user)
             result, follow_up, findings = (
                 ("NORMAL", "NONE", "") if index != 1 else ("CORRECTED", "CORRECTION", "部分认证证书未按规定在官网公布")

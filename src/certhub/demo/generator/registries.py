@@ -25,15 +25,17 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 class Registries(ProvinceBase):
     def _organization_row(self, serial: int) -> dict[str, Any]:
         county = self.random.choice(self.counties)
+        prefecture = county.parent
+        assert prefecture is not None, "a county always lies in a prefecture (core/data/regions)"
         section = self.random.choices(list(INDUSTRY_WORDS), weights=[55, 8, 10, 5, 6, 6, 5, 5])[0]
         low, high = INDUSTRY_DIVISION[section]
-        city = county.parent.name.removesuffix("市").removesuffix("土家族苗族自治州")
+        city = prefecture.name.removesuffix("市").removesuffix("土家族苗族自治州")
         name = f"{city}{self.brand()}{self.random.choice(INDUSTRY_WORDS[section])}有限公司"
         return {
             "uscc": make_uscc(serial, county.code),
             "name": name,
             "region": county.code,
-            "address": f"{county.parent.name}{county.name}{self.faker.street_address()}",
+            "address": f"{prefecture.name}{county.name}{self.faker.street_address()}",
             "industry_section": section,
             "industry_division": f"{self.random.randint(low, high):02d}",
             "above_designated_size": section == "C" and self.random.random() < 0.18,
@@ -123,11 +125,11 @@ class Registries(ProvinceBase):
             first = max(issued, last - datetime.timedelta(days=300))
             span = max((last - first).days, 0)
             scopes = {signatory.pk: list(signatory.scope.all()) for signatory in signatories}
-            rows = []
+            reports: list[dict[str, Any]] = []
             for number in range(self.size.reports_per_lab):
                 signatory = self.random.choice(signatories)
                 item = self.random.choice(scopes[signatory.pk])
-                rows.append(
+                reports.append(
                     {
                         "number": f"{lab.cma_number[-6:]}-{self.today.year}-{number + 1:05d}",
                         "signatory": signatory,
@@ -138,7 +140,7 @@ class Registries(ProvinceBase):
                         "items": [{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
                     }
                 )
-            actions.do_bulk_create_test_reports(lab, rows, actor=DEMO_ACTOR)
+            actions.do_bulk_create_test_reports(lab, reports, actor=DEMO_ACTOR)
             labs.append(lab)
         return labs
 

@@ -55,7 +55,9 @@ class Signals(ProvinceBase):
                     break
         lab = labs[4 % len(labs)]
         signatory = lab.signatories.order_by("id").first()
+        assert signatory is not None, "every demo lab has signatories (registries)"
         item = signatory.scope.order_by("id").first()
+        assert item is not None, "every demo signatory is authorized for part of its lab's scope (registries)"
         for number in range(41):  # REPORTS_PER_SIGNATORY_DAY is 40
             report(lab, f"V{number:03d}", signatory, (item.object, item.parameter, item.standard))
         self.planted["signatory_volume"].add(("lab", lab.pk))
@@ -104,7 +106,7 @@ class Signals(ProvinceBase):
         for start in range(0, len(uses), CHUNK):
             do_record_certificate_uses(uses[start : start + CHUNK], actor=DEMO_ACTOR)
         # What organizations make: every holder of an active CCC certificate makes its product (clean) …
-        made = {}
+        made: dict[tuple[str, str], datetime.date] = {}
         for uscc, code, issued in active.filter(scheme__code="CCC", ccc_product__isnull=False).values_list(
             "holder__uscc", "ccc_product__code", "issue_date"
         ):
@@ -153,6 +155,7 @@ class Signals(ProvinceBase):
             for position, (number, issued) in enumerate(certificates.iterator(chunk_size=CHUNK)):
                 personnel = rnd.choice([3, 8, 14, 20, 40, 60, 100, 150, 300, 700])
                 least = table.minimum(personnel)
+                assert least is not None, "every personnel count chosen above is within the table (1 … 10,700)"
                 short = index in SHORT_AUDIT_BODIES and position == 0
                 total = least * Decimal("0.6") if short else least * Decimal(rnd.choice(["1", "1.2", "1.43"]))
                 total = (total * 2).to_integral_value(rounding=ROUND_DOWN if short else ROUND_UP) / 2
