@@ -12,7 +12,7 @@ import base45
 import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ContentStream, DictionaryObject
 
 from certhub.seal.cose import PREFIX, key_id, sign, wrap
 from certhub.seal.docs import EXAMPLE_CLAIMS, EXAMPLE_KEY, EXAMPLE_KID, EXAMPLE_PUBLIC, EXAMPLE_TRUSTED
@@ -62,7 +62,11 @@ def embedded_fonts(pdf: bytes) -> list[str]:
     """The names of the fonts whose TrueType program the PDF embeds (a FontFile2 in the font descriptor)."""
     names = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources = page["/Resources"]
+        assert isinstance(resources, DictionaryObject)
+        fonts = resources["/Font"]
+        assert isinstance(fonts, DictionaryObject)
+        for font in fonts.values():
             font = font.get_object()
             for each in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
                 descriptor = each.get("/FontDescriptor")
@@ -79,5 +83,6 @@ def filled_rectangles(pdf: bytes) -> list[tuple[float, float, float, float]]:
         operations = ContentStream(page.get_contents(), reader).operations
         for (operands, operator), (_, following) in itertools.pairwise(operations):
             if operator == b"re" and following == b"f*":
-                found.append(tuple(float(v) for v in operands))
+                x, y, width, height = (float(v) for v in operands)
+                found.append((x, y, width, height))
     return found
