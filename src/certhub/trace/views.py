@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from certhub.core.errors import NotFound, ValidationFailed
 from certhub.core.web import request_actor
 from certhub.registry.choices import BodyStatus, CertificateStatus
+from certhub.registry.queries import AmbiguousNumber
 from certhub.trace import queries
 
 MAX_KEY = 64  # a body's approval number or a lab's CMA number, as the API bounds them
@@ -47,7 +48,7 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "404.html", {"exception": message}, status=status)
 
 
-def _choose(request: HttpRequest, error: queries.AmbiguousNumber, number: str, kind: str) -> HttpResponse:
+def _choose(request: HttpRequest, error: AmbiguousNumber, number: str, kind: str) -> HttpResponse:
     """Several bodies (or labs) use the number: the visitor picks the one their document names."""
     url = reverse(f"trace:{kind}", args=[number])
     choices = [
@@ -63,7 +64,7 @@ def trace_certificate(request: HttpRequest, number: str) -> HttpResponse:
     body = request.GET.get("body", "").strip()[:MAX_KEY]
     try:
         found = queries.certificate_trace(request_actor(request), number, body=body)
-    except queries.AmbiguousNumber as error:
+    except AmbiguousNumber as error:
         return _choose(request, error, number.strip()[:60], "certificate")
     except NotFound as error:
         return _refused(request, error.message, 404)
@@ -80,7 +81,7 @@ def trace_report(request: HttpRequest, number: str) -> HttpResponse:
     lab = request.GET.get("lab", "").strip()[:MAX_KEY]
     try:
         found = queries.report_trace(request_actor(request), number, lab=lab)
-    except queries.AmbiguousNumber as error:
+    except AmbiguousNumber as error:
         return _choose(request, error, number.strip()[:64], "report")
     except NotFound as error:
         return _refused(request, error.message, 404)
