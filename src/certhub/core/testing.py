@@ -61,6 +61,12 @@ class Element:
         out.append(" ")
 
     @property
+    def raw_text(self) -> str:
+        """The text as written (character references resolved), stripped only at both ends: for values whose
+        spaces matter, such as a base45 seal string, whose alphabet includes the space."""
+        return "".join(c.raw_text if isinstance(c, Element) else c for c in self.children).strip()
+
+    @property
     def text(self) -> str:
         """The visible text, character references resolved and whitespace collapsed to single spaces."""
         out: list[str] = []

@@ -13,7 +13,7 @@ from django.test import Client
 from PIL import Image
 
 from certhub.core.actors import SYSTEM
-from certhub.core.testing import element_text, pdf_text
+from certhub.core.testing import element, element_text, pdf_text
 from certhub.registry import actions as registry_actions
 from certhub.seal import qr
 from certhub.seal.actions import do_retire_seal_key
@@ -63,7 +63,7 @@ def test_the_certificate_page_shows_the_seal_and_links_the_pdf(client, world, se
     content = response.content.decode()
     assert response.status_code == 200
     text = seal_text(world.certificates["ccc"])
-    assert element_text(response, "seal-text") == text
+    assert element(response, "seal-text").raw_text == text
     assert f'src="/api/v1/certificates/{CCC}/seal.svg?body=CNCA-R-2004-117"' in content
     assert f'href="/certificates/{CCC}/certificate.pdf?body=CNCA-R-2004-117" id="seal-pdf"' in content
     assert 'alt="证书2025010701000123的防伪二维码"' in content
