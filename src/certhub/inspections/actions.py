@@ -21,7 +21,7 @@ from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.core.workdays import add_working_days
 from certhub.inspections import draw, pools
 from certhub.inspections.choices import (
@@ -434,6 +434,7 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
         return _commit(batch, items, departments, now, actor)
 
 
+@action_step
 def _commit(
     batch: Batch, items: list[InspectionItem], departments: list[str], now: datetime.datetime, actor: Actor
 ) -> Batch:
@@ -580,6 +581,7 @@ def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
     return names
 
 
+@action_step
 def _write_tasks(
     batch: Batch,
     targets: pools.TargetPool,
@@ -663,6 +665,7 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
         return _draw(batch, values, actor)
 
 
+@action_step
 def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
     targets, inspectors = load_snapshot(batch)
     try:
