@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from certhub.core import bulk
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import Region
+from certhub.registry import certificate_rows
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus
 from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
 from certhub.registry.validation import clean_date, clean_gtin, clean_uscc, compact_uscc, optional_text, require_text
@@ -75,6 +76,39 @@ class CertificateContext:
     def holder(self, uscc: str) -> Organization | None:
         if uscc not in self.holders:
             self.holders[uscc] = Organization.objects.select_related("region").filter(uscc=uscc).first()
+        return self.holders[uscc]
+
+
+class SingleCertificateContext(CertificateContext):
+    """The lookups of one certificate (do_create_certificate, do_update_certificate): its scheme with
+    whether `body` may certify it, its holder with its region, and the CCC product it names, each read
+    alone, where a batch's context reads the whole reference tables once. `allowed` stands for the body's
+    schemes as clean_certificate_input asks about them (is this one among them)."""
+
+    def __init__(self, data: dict[str, Any], body: CertificationBody) -> None:
+        self.schemes, self.allowed, self.ccc_products, self.regions = {}, set(), {}, {}
+        self.holders = {}
+        code = str(data.get("scheme") or "").strip().upper()
+        if code:
+            scheme, allowed = certificate_rows.scheme_for_body(code, body)
+            if scheme is not None:
+                self.schemes[code] = scheme
+                if allowed:
+                    self.allowed.add(code)
+        product_code = str(data.get("ccc_product") or "").strip()
+        if product_code:
+            product = certificate_rows.product_by_code(product_code)
+            if product is not None and product_code in (product.codes or [product.code]):
+                self.ccc_products[product_code] = product
+            else:  # perhaps one of another product's codes (熔断体 0205/0207): the catalogue, as a batch has it
+                self.ccc_products = {c: p for p in CccProduct.objects.all() for c in (p.codes or [p.code])}
+        uscc = compact_uscc(data.get("holder_uscc"))
+        if uscc:
+            self.holders[uscc] = certificate_rows.holder_by_uscc(uscc)
+
+    def holder(self, uscc: str) -> Organization | None:
+        if uscc not in self.holders:
+            self.holders[uscc] = certificate_rows.holder_by_uscc(uscc)
         return self.holders[uscc]
 
 

@@ -23,6 +23,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.regulated import action_step
+from certhub.registry.certificate_rows import write_public_record
 from certhub.registry.certificate_rules import (
     CERTIFICATE_AUDIT_FIELDS,
     REASON_DRAFT,
@@ -42,14 +43,11 @@ from certhub.registry.queries import public_document_bytes
 
 
 @action_step
-def store_public_record(certificate: Certificate) -> None:
-    """Rebuild the certificate's public record (the read model); called inside the changing action.
-    A draft has none: it is not public."""
-    document = public_document_bytes(certificate)
-    if document is None:
-        CertificatePublicRecord.objects.filter(pk=certificate.pk).delete()
-        return
-    CertificatePublicRecord(certificate=certificate, number=certificate.number, document=document).save()
+def store_public_record(certificate: Certificate, events: list[CertificateEvent] | None = None) -> None:
+    """Rebuild the certificate's public record (the read model); called inside the changing action, with
+    the certificate's status events when the action has them at hand (else they are read). A draft has
+    none: it is not public."""
+    write_public_record(certificate, public_document_bytes(certificate, events))
 
 
 @action_step

@@ -19,9 +19,11 @@ from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.registry import certificate_rows
 from certhub.registry.certificate_rules import (
     CERTIFICATE_AUDIT_FIELDS,
     CertificateContext,
+    SingleCertificateContext,
     clean_certificate_input,
     clean_history,
     first_event,
@@ -36,19 +38,20 @@ from certhub.registry.validation import clean_date, clean_uscc, require_text
 
 @action
 def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, actor: Actor) -> Certificate:
-    """Register a certificate issued by `body` (ACTIVE by default, or DRAFT)."""
+    """Register a certificate issued by `body` (ACTIVE by default, or DRAFT). The lean single-record path:
+    only the reference rows this certificate names are read, and each row is one plain statement
+    (registry.certificate_rows)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
-    context = CertificateContext([str(data.get("holder_uscc") or "").strip().upper()])
-    allowed = set(body.schemes.values_list("code", flat=True))
-    cleaned = clean_certificate_input(data, body, context, allowed)
-    if Certificate.objects.filter(certification_body=body, number=cleaned["number"]).exists():
+    context = SingleCertificateContext(data, body)
+    cleaned = clean_certificate_input(data, body, context, context.allowed)
+    if certificate_rows.number_taken(body, cleaned["number"]):
         raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": cleaned["number"]}, field="number")
     certificate = new_certificate(body, cleaned, timezone.localdate())
-    certificate.save()
+    certificate_rows.insert_row(certificate)
     event = first_event(certificate)
-    event.save()
-    store_public_record(certificate)
-    record_audit(
+    certificate_rows.insert_row(event)
+    store_public_record(certificate, [event])
+    certificate_rows.write_audit(
         actor,
         AuditEventType.CERTIFICATE_CREATED,
         certificate,
@@ -117,12 +120,12 @@ def do_change_certificate_status(
 ) -> Certificate:
     """Move a certificate along its lifecycle (suspend, restore, withdraw, cancel, expire), with a dated
     reason. Transitions the lifecycle table forbids are refused (choices.CERTIFICATE_TRANSITIONS)."""
+    if Certificate.certification_body.is_cached(certificate):  # else known once the row is read
+        authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
+    # The lean single-record path (registry.certificate_rows): one locked read brings the row with all its
+    # audit snapshot and public record show, one more its status history; then one statement per row.
+    certificate, events = certificate_rows.lock_certificate(certificate.pk)
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
-    certificate = (
-        Certificate.objects.select_for_update(of=("self",))
-        .select_related("scheme", "certification_body", "holder", "holder__region", "ccc_product")
-        .get(pk=certificate.pk)
-    )
     errors = {}
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:
@@ -153,13 +156,13 @@ def do_change_certificate_status(
         effective_date=effective_date,
         reason=reason,
     )
-    event.save()
+    certificate_rows.insert_row(event)
     certificate.status = to_status
     certificate.status_changed_on = effective_date
     certificate.updated_at = timezone.now()
-    certificate.save(update_fields=["status", "status_changed_on", "updated_at"])
-    store_public_record(certificate)
-    record_audit(
+    certificate_rows.update_columns(certificate, ["status", "status_changed_on", "updated_at"])
+    store_public_record(certificate, [*events, event])
+    certificate_rows.write_audit(
         actor,
         AuditEventType.CERTIFICATE_STATUS_CHANGED,
         certificate,
@@ -199,6 +202,6 @@ def do_update_certificate(certificate: Certificate, data: dict[str, Any], *, act
     Nothing changes, and no audit row is written, when the contents are already these."""
     body = certificate.certification_body
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
-    context = CertificateContext([str(data.get("holder_uscc") or "").strip().upper()])
-    cleaned = clean_certificate_input(data, body, context, set(body.schemes.values_list("code", flat=True)))
+    context = SingleCertificateContext(data, body)
+    cleaned = clean_certificate_input(data, body, context, context.allowed)
     return update_certificate(certificate, cleaned, actor=actor)

@@ -1,0 +1,248 @@
+"""One certificate's rows, read and written with plain statements: the lean single-record path of
+do_change_certificate_status and do_create_certificate (bench/actions.py measures it).
+
+The ORM compiles every statement anew, joins and all, and that cost more than the database's own work
+for a single-record action. Here each statement is built once per database, values go in adapted as
+core.bulk adapts them and come out converted as the ORM converts them (the backend's and the fields'
+converters), and the instances are the ORM's own (Model.from_db), so that everything downstream (the
+audit snapshot, the public record, the ledger entry) sees exactly what it saw before. The writers run
+only inside an action (core.regulated.action_step)."""
+
+# Every statement here is joined from the models' own table and column names; values are always parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+from certhub.core import bulk
+from certhub.core.actors import Actor
+from certhub.core.audit import audit_event, queue_ledger_events
+from certhub.core.choices import AuditEventType
+from certhub.core.models import AuditEvent, Region
+from certhub.core.regulated import action_step
+from certhub.registry.models import (
+    CccProduct,
+    Certificate,
+    CertificateEvent,
+    CertificatePublicRecord,
+    CertificationBody,
+    Organization,
+    Scheme,
+)
+
+
+class Reader:
+    """Columns of one model in a plain SELECT (the table under `alias`), made into an instance as the ORM
+    makes one. `attnames` limits the columns (the others are deferred: read on first use)."""
+
+    def __init__(self, model: type[models.Model], alias: str, attnames: Sequence[str] | None = None) -> None:
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
+        self.attnames = [f.attname for f in fields]
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in fields)
+        self.width = len(fields)
+        self.converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(alias)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if converters:
+                self.converters.append((index, column, converters))
+
+    def instance(self, row: Sequence[Any], start: int = 0) -> Any:
+        values = list(row[start : start + self.width])
+        for index, column, converters in self.converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[index] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def _table(model: type[models.Model]) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+class _Statements:
+    """The statements of the single-record path for the database in use, built once."""
+
+    def __init__(self) -> None:
+        postgresql = connection.vendor == "postgresql"
+        # What a certificate's audit snapshot and public record read (registry.queries.public_record):
+        # the certificate, its body, scheme, holder with its region and CCC product, in one locked read.
+        self.certificate = Reader(Certificate, "c")
+        self.body = Reader(CertificationBody, "b", ["id", "organization_id", "name", "approval_number"])
+        self.scheme = Reader(Scheme, "s")
+        self.holder = Reader(Organization, "h", ["id", "uscc", "name", "region_id"])
+        self.region = Reader(Region, "r")
+        self.product = Reader(CccProduct, "p")
+        self.events = Reader(CertificateEvent, "e")
+        readers = [self.certificate, self.body, self.scheme, self.holder, self.region, self.product]
+        self.lock = (
+            f"SELECT {', '.join(r.sql for r in readers)} FROM {_table(Certificate)} c "
+            f"JOIN {_table(CertificationBody)} b ON b.id = c.certification_body_id "
+            f"JOIN {_table(Scheme)} s ON s.id = c.scheme_id "
+            f"JOIN {_table(Organization)} h ON h.id = c.holder_id "
+            f"JOIN {_table(Region)} r ON r.code = h.region_id "
+            f"LEFT JOIN {_table(CccProduct)} p ON p.id = c.ccc_product_id "
+            "WHERE c.id = %s" + (" FOR UPDATE OF c" if postgresql else "")  # SQLite: IMMEDIATE holds the lock
+        )
+        self.history = f"SELECT {self.events.sql} FROM {_table(CertificateEvent)} e WHERE e.certificate_id = %s"
+        schemes = CertificationBody.schemes.through._meta.db_table
+        self.scheme_for_body = (
+            f'SELECT {self.scheme.sql}, EXISTS (SELECT 1 FROM "{schemes}" bs WHERE bs.scheme_id = s.id '
+            f"AND bs.certificationbody_id = %s) FROM {_table(Scheme)} s WHERE s.code = %s"
+        )
+        self.holder_with_region = (
+            f"SELECT {self.holder.sql}, {self.region.sql} FROM {_table(Organization)} h "
+            f"JOIN {_table(Region)} r ON r.code = h.region_id WHERE h.uscc = %s"
+        )
+        self.product_by_code = f"SELECT {self.product.sql} FROM {_table(CccProduct)} p WHERE p.code = %s"
+        self.number_taken = f"SELECT 1 FROM {_table(Certificate)} WHERE certification_body_id = %s AND number = %s"
+        record = _table(CertificatePublicRecord)
+        self.store_record = (
+            f'INSERT INTO {record} ("certificate_id", "number", "document") VALUES (%s, %s, %s) '
+            'ON CONFLICT ("certificate_id") DO UPDATE SET "number" = excluded."number", '
+            '"document" = excluded."document"'
+        )
+        self.drop_record = f'DELETE FROM {record} WHERE "certificate_id" = %s'
+        self.inserts: dict[type[models.Model], str] = {}
+        for model in (Certificate, CertificateEvent, AuditEvent):
+            spec = bulk.table(model)
+            fields = [f for i, f in enumerate(spec.fields) if i != spec.pk_index]
+            marks = ", ".join("%s::jsonb" if postgresql and isinstance(f, models.JSONField) else "%s" for f in fields)
+            columns = ", ".join(f'"{f.column}"' for f in fields)
+            pk = model._meta.pk.column
+            self.inserts[model] = f'INSERT INTO {_table(model)} ({columns}) VALUES ({marks}) RETURNING "{pk}"'
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def statements() -> _Statements:
+    if connection.vendor not in _STATEMENTS:
+        _STATEMENTS[connection.vendor] = _Statements()
+    return _STATEMENTS[connection.vendor]
+
+
+def _one(sql: str, params: Sequence[Any]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def lock_certificate(pk: int) -> tuple[Certificate, list[CertificateEvent]]:
+    """The certificate, locked until the action ends, with the rows its audit snapshot and public record
+    read already attached (body, scheme, holder and its region, CCC product), and its status events.
+    Raises Certificate.DoesNotExist as the ORM's get() does."""
+    s = statements()
+    row = _one(s.lock, [pk])
+    if row is None:
+        raise Certificate.DoesNotExist("Certificate matching query does not exist.")
+    certificate = s.certificate.instance(row)
+    at = s.certificate.width
+    certificate.certification_body = s.body.instance(row, at)
+    at += s.body.width
+    certificate.scheme = s.scheme.instance(row, at)
+    at += s.scheme.width
+    holder = s.holder.instance(row, at)
+    holder.region = s.region.instance(row, at + s.holder.width)
+    certificate.holder = holder
+    at += s.holder.width + s.region.width
+    certificate.ccc_product = s.product.instance(row, at) if certificate.ccc_product_id is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(s.history, [pk])
+        events = [s.events.instance(event) for event in cursor.fetchall()]
+    return certificate, events
+
+
+def scheme_for_body(code: str, body: CertificationBody) -> tuple[Scheme | None, bool]:
+    """The scheme of this code (None if there is none) and whether `body` is approved for it."""
+    s = statements()
+    row = _one(s.scheme_for_body, [body.pk, code])
+    if row is None:
+        return None, False
+    return s.scheme.instance(row), bool(row[s.scheme.width])
+
+
+def holder_by_uscc(uscc: str) -> Organization | None:
+    """An organization by its credit code, with its region attached (None if it is not registered)."""
+    s = statements()
+    row = _one(s.holder_with_region, [uscc])
+    if row is None:
+        return None
+    holder = s.holder.instance(row)
+    holder.region = s.region.instance(row, s.holder.width)
+    return holder
+
+
+def product_by_code(code: str) -> CccProduct | None:
+    s = statements()
+    row = _one(s.product_by_code, [code])
+    return None if row is None else s.product.instance(row)
+
+
+def number_taken(body: CertificationBody, number: str) -> bool:
+    return _one(statements().number_taken, [body.pk, number]) is not None
+
+
+# ------------------------------------------------------------------------------------------- writing
+
+
+@action_step
+def insert_row(obj: models.Model) -> None:
+    """INSERT one new Certificate, CertificateEvent or AuditEvent; its key comes back from the database."""
+    model = type(obj)
+    spec = bulk.table(model)
+    row = spec.values_of(obj)
+    del row[spec.pk_index]
+    obj.pk = _one(statements().inserts[model], row)[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+@action_step
+def update_columns(obj: models.Model, attnames: Sequence[str]) -> None:
+    """UPDATE these columns of one row to the instance's values (what save(update_fields=…) writes)."""
+    spec = bulk.table(type(obj))
+    row = spec.values_of(obj)
+    assignments = ", ".join(f'"{spec.columns[spec.index(name)]}" = %s' for name in attnames)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {_table(type(obj))} SET {assignments} WHERE "{type(obj)._meta.pk.column}" = %s',
+            [*(row[spec.index(name)] for name in attnames), obj.pk],
+        )
+
+
+@action_step
+def write_public_record(certificate: Certificate, document: bytes | None) -> None:
+    """Store (insert or replace) the certificate's public record; None removes it (a draft has none)."""
+    s = statements()
+    with connection.cursor() as cursor:
+        if document is None:
+            cursor.execute(s.drop_record, [certificate.pk])
+        else:
+            cursor.execute(s.store_record, [certificate.pk, certificate.number, document])
+
+
+@action_step
+def write_audit(
+    actor: Actor,
+    event_type: AuditEventType,
+    subject: Certificate,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str = "",
+) -> AuditEvent:
+    """core.audit.record_audit, its row written by one plain INSERT."""
+    event = audit_event(actor, event_type, subject, before=before, after=after, reason=reason)
+    insert_row(event)
+    queue_ledger_events([event], [subject])
+    return event
