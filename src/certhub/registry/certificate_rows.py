@@ -13,9 +13,11 @@ only inside an action (core.regulated.action_step)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 from certhub.core import bulk
@@ -33,6 +35,7 @@ from certhub.registry.models import (
     Organization,
     Scheme,
 )
+from certhub.registry.queries import public_document_bytes
 
 
 class Reader:
@@ -81,8 +84,18 @@ class _Statements:
         self.product = Reader(CccProduct, "p")
         self.events = Reader(CertificateEvent, "e")
         readers = [self.certificate, self.body, self.scheme, self.holder, self.region, self.product]
+        # On PostgreSQL the status history comes with the row, as one JSON array per certificate (a round
+        # trip saved); SQLite, in process, reads it on its own.
+        self.event_names = [f.attname for f in CertificateEvent._meta.concrete_fields]
+        event_columns = ", ".join(f'e."{f.column}"' for f in CertificateEvent._meta.concrete_fields)
+        history = (
+            f", (SELECT json_agg(json_build_array({event_columns})) "
+            f"FROM {_table(CertificateEvent)} e WHERE e.certificate_id = c.id)"
+            if postgresql
+            else ""
+        )
         self.lock = (
-            f"SELECT {', '.join(r.sql for r in readers)} FROM {_table(Certificate)} c "
+            f"SELECT {', '.join(r.sql for r in readers)}{history} FROM {_table(Certificate)} c "
             f"JOIN {_table(CertificationBody)} b ON b.id = c.certification_body_id "
             f"JOIN {_table(Scheme)} s ON s.id = c.scheme_id "
             f"JOIN {_table(Organization)} h ON h.id = c.holder_id "
@@ -117,6 +130,15 @@ class _Statements:
             columns = ", ".join(f'"{f.column}"' for f in fields)
             pk = model._meta.pk.column
             self.inserts[model] = f'INSERT INTO {_table(model)} ({columns}) VALUES ({marks}) RETURNING "{pk}"'
+        self.set_status = (
+            f'UPDATE {_table(Certificate)} SET "status" = %s, "status_changed_on" = %s, "updated_at" = %s '
+            'WHERE "id" = %s'
+        )
+        # PostgreSQL: a status change's four rows in one statement (data-modifying WITH parts all run, once).
+        self.status_change = (
+            f"WITH e AS ({self.inserts[CertificateEvent]}), c AS ({self.set_status}), r AS ({self.store_record}), "
+            f"a AS ({self.inserts[AuditEvent]}) SELECT (SELECT id FROM e), (SELECT id FROM a)"
+        )
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -156,9 +178,19 @@ def lock_certificate(pk: int) -> tuple[Certificate, list[CertificateEvent]]:
     certificate.holder = holder
     at += s.holder.width + s.region.width
     certificate.ccc_product = s.product.instance(row, at) if certificate.ccc_product_id is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(s.history, [pk])
-        events = [s.events.instance(event) for event in cursor.fetchall()]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(s.history, [pk])
+            return certificate, [s.events.instance(event) for event in cursor.fetchall()]
+    history = row[at + s.product.width]
+    if isinstance(history, str | bytes):
+        history = orjson.loads(history)
+    events = []
+    for values in history or ():  # JSON: dates and times as ISO text
+        event = dict(zip(s.event_names, values, strict=True))
+        event["effective_date"] = datetime.date.fromisoformat(event["effective_date"])
+        event["recorded_at"] = datetime.datetime.fromisoformat(event["recorded_at"])
+        events.append(CertificateEvent.from_db(connection.alias, s.event_names, list(event.values())))
     return certificate, events
 
 
@@ -218,6 +250,60 @@ def update_columns(obj: models.Model, attnames: Sequence[str]) -> None:
             f'UPDATE {_table(type(obj))} SET {assignments} WHERE "{type(obj)._meta.pk.column}" = %s',
             [*(row[spec.index(name)] for name in attnames), obj.pk],
         )
+
+
+@action_step
+def write_status_change(
+    certificate: Certificate,
+    event: CertificateEvent,
+    events: list[CertificateEvent],
+    *,
+    actor: Actor,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """A status change's rows: the new status event, the certificate's status columns (already set on
+    `certificate`), its public record (from `events`, the history before `event`) and the audit row; on
+    PostgreSQL in one statement."""
+    s = statements()
+    audit = audit_event(
+        actor, AuditEventType.CERTIFICATE_STATUS_CHANGED, certificate, before=before, after=after, reason=event.reason
+    )
+    if connection.vendor != "postgresql":
+        insert_row(event)
+        update_columns(certificate, ["status", "status_changed_on", "updated_at"])
+        write_public_record(certificate, public_document_bytes(certificate, [*events, event]))
+        insert_row(audit)
+        queue_ledger_events([audit], [certificate])
+        return
+    # The history is ordered by (recorded_at, id): the new event's id, given by the statement, is above
+    # every id of this (locked) certificate's earlier events, as this stand-in is.
+    event.id = LAST_ID
+    document = public_document_bytes(certificate, [*events, event])
+    if document is None:  # no public record to store: a draft (no transition leads to one today)
+        event.id = None
+        insert_row(event)
+        update_columns(certificate, ["status", "status_changed_on", "updated_at"])
+        write_public_record(certificate, None)
+        insert_row(audit)
+        queue_ledger_events([audit], [certificate])
+        return
+    event.id = None
+    event_row, audit_row = bulk.table(CertificateEvent).values_of(event), bulk.table(AuditEvent).values_of(audit)
+    del event_row[bulk.table(CertificateEvent).pk_index]
+    del audit_row[bulk.table(AuditEvent).pk_index]
+    spec = bulk.table(Certificate)
+    row = spec.values_of(certificate)
+    status = [row[spec.index(name)] for name in ("status", "status_changed_on", "updated_at")]
+    params = [*event_row, *status, certificate.pk, certificate.pk, certificate.number, document, *audit_row]
+    event.pk, audit.pk = _one(s.status_change, params)
+    for saved in (event, audit):
+        saved._state.adding = False
+        saved._state.db = connection.alias
+    queue_ledger_events([audit], [certificate])
+
+
+LAST_ID = 2**63 - 1
 
 
 @action_step

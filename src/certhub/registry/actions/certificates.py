@@ -156,19 +156,11 @@ def do_change_certificate_status(
         effective_date=effective_date,
         reason=reason,
     )
-    certificate_rows.insert_row(event)
     certificate.status = to_status
     certificate.status_changed_on = effective_date
     certificate.updated_at = timezone.now()
-    certificate_rows.update_columns(certificate, ["status", "status_changed_on", "updated_at"])
-    store_public_record(certificate, [*events, event])
-    certificate_rows.write_audit(
-        actor,
-        AuditEventType.CERTIFICATE_STATUS_CHANGED,
-        certificate,
-        before=before,
-        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
-        reason=reason,
+    certificate_rows.write_status_change(
+        certificate, event, events, actor=actor, before=before, after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
     )
     return certificate
 

@@ -17,7 +17,10 @@ from certhub.registry.testing import certificate_data
 
 # Statements an action sends besides the ledger's append (its own count depends on what this process
 # appended before: core.regulated's end hook, ledger.log) and the test's savepoints.
-STATUS_CHANGE_STATEMENTS = 6  # the certificate read and locked with its related rows, its history, 4 writes
+# A status change: the certificate read and locked with its related rows (and, on PostgreSQL, its history),
+# then its four rows (status event, certificate, public record, audit row): in one statement on PostgreSQL;
+# SQLite, in process, reads the history and writes each row on its own.
+STATUS_CHANGE_STATEMENTS = {"postgresql": 2, "sqlite": 6}
 CREATION_STATEMENTS = 7  # the scheme, the holder, the number's uniqueness, 4 writes
 
 
@@ -45,7 +48,7 @@ def test_a_status_change_sends_a_fixed_number_of_statements(world):
             reason="监督审核不通过",
             actor=world.actor("cb_hunan"),
         )
-    assert len(statements(captured)) == STATUS_CHANGE_STATEMENTS, "\n".join(statements(captured))
+    assert len(statements(captured)) == STATUS_CHANGE_STATEMENTS[connection.vendor], "\n".join(statements(captured))
     # The stored record is the one the ORM builds from the rows now registered.
     fresh = Certificate.objects.select_related("scheme", "certification_body", "holder__region", "ccc_product").get(
         pk=certificate.pk
