@@ -105,16 +105,20 @@ class _Statements:
         )
         self.history = f"SELECT {self.events.sql} FROM {_table(CertificateEvent)} e WHERE e.certificate_id = %s"
         schemes = CertificationBody.schemes.through._meta.db_table
-        self.scheme_for_body = (
+        # What a new certificate names, in one read: its scheme and whether the body may certify it, its
+        # holder with its region, and whether the body already has a certificate of that number.
+        self.lookups = (
             f'SELECT {self.scheme.sql}, EXISTS (SELECT 1 FROM "{schemes}" bs WHERE bs.scheme_id = s.id '
-            f"AND bs.certificationbody_id = %s) FROM {_table(Scheme)} s WHERE s.code = %s"
+            f"AND bs.certificationbody_id = %s), {self.holder.sql}, {self.region.sql}, "
+            f"EXISTS (SELECT 1 FROM {_table(Certificate)} n WHERE n.certification_body_id = %s AND n.number = %s) "
+            f"FROM (SELECT 1) one LEFT JOIN {_table(Scheme)} s ON s.code = %s "
+            f"LEFT JOIN {_table(Organization)} h ON h.uscc = %s LEFT JOIN {_table(Region)} r ON r.code = h.region_id"
         )
         self.holder_with_region = (
             f"SELECT {self.holder.sql}, {self.region.sql} FROM {_table(Organization)} h "
             f"JOIN {_table(Region)} r ON r.code = h.region_id WHERE h.uscc = %s"
         )
         self.product_by_code = f"SELECT {self.product.sql} FROM {_table(CccProduct)} p WHERE p.code = %s"
-        self.number_taken = f"SELECT 1 FROM {_table(Certificate)} WHERE certification_body_id = %s AND number = %s"
         record = _table(CertificatePublicRecord)
         self.store_record = (
             f'INSERT INTO {record} ("certificate_id", "number", "document") VALUES (%s, %s, %s) '
@@ -133,6 +137,28 @@ class _Statements:
         self.set_status = (
             f'UPDATE {_table(Certificate)} SET "status" = %s, "status_changed_on" = %s, "updated_at" = %s '
             'WHERE "id" = %s'
+        )
+        # PostgreSQL: a new certificate's four rows in one statement, the related rows pointing at the
+        # certificate's key as the database gives it.
+        event_fields = [f for f in CertificateEvent._meta.concrete_fields if not f.primary_key]
+        audit_fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+        self.event_link = [f.attname for f in event_fields].index("certificate_id")
+        self.audit_link = [f.attname for f in audit_fields].index("subject_id")
+        event_values = ", ".join("c.id" if f.attname == "certificate_id" else "%s" for f in event_fields)
+        audit_values = ", ".join(
+            "c.id::text" if f.attname == "subject_id" else "%s::jsonb" if isinstance(f, models.JSONField) else "%s"
+            for f in audit_fields
+        )
+        event_columns = ", ".join(f'"{f.column}"' for f in event_fields)
+        audit_columns = ", ".join(f'"{f.column}"' for f in audit_fields)
+        self.creation = (
+            f"WITH c AS ({self.inserts[Certificate]}), "
+            f"e AS (INSERT INTO {_table(CertificateEvent)} ({event_columns}) "
+            f'SELECT {event_values} FROM c RETURNING "id"), '
+            f'r AS (INSERT INTO {_table(CertificatePublicRecord)} ("certificate_id", "number", "document") '
+            "SELECT c.id, %s, %s FROM c), "
+            f'a AS (INSERT INTO {_table(AuditEvent)} ({audit_columns}) SELECT {audit_values} FROM c RETURNING "id") '
+            "SELECT (SELECT id FROM c), (SELECT id FROM e), (SELECT id FROM a)"
         )
         # PostgreSQL: a status change's four rows in one statement (data-modifying WITH parts all run, once).
         self.status_change = (
@@ -194,13 +220,23 @@ def lock_certificate(pk: int) -> tuple[Certificate, list[CertificateEvent]]:
     return certificate, events
 
 
-def scheme_for_body(code: str, body: CertificationBody) -> tuple[Scheme | None, bool]:
-    """The scheme of this code (None if there is none) and whether `body` is approved for it."""
+def lookups(body: CertificationBody, scheme_code: str, holder_uscc: str, number: str) -> dict[str, Any]:
+    """What a new certificate of `body` names, in one read: the scheme of this code (None if there is
+    none) and whether the body is approved for it, the holder of this credit code with its region (None
+    if it is not registered), and whether the body already has a certificate of this number."""
     s = statements()
-    row = _one(s.scheme_for_body, [body.pk, code])
-    if row is None:
-        return None, False
-    return s.scheme.instance(row), bool(row[s.scheme.width])
+    row = _one(s.lookups, [body.pk, body.pk, number, scheme_code, holder_uscc])
+    at = s.scheme.width
+    holder = None
+    if row[at + 1] is not None:  # the holder's id
+        holder = s.holder.instance(row, at + 1)
+        holder.region = s.region.instance(row, at + 1 + s.holder.width)
+    return {
+        "scheme": s.scheme.instance(row) if row[0] is not None else None,
+        "allowed": bool(row[at]),
+        "holder": holder,
+        "number_taken": bool(row[-1]),
+    }
 
 
 def holder_by_uscc(uscc: str) -> Organization | None:
@@ -218,10 +254,6 @@ def product_by_code(code: str) -> CccProduct | None:
     s = statements()
     row = _one(s.product_by_code, [code])
     return None if row is None else s.product.instance(row)
-
-
-def number_taken(body: CertificationBody, number: str) -> bool:
-    return _one(statements().number_taken, [body.pk, number]) is not None
 
 
 # ------------------------------------------------------------------------------------------- writing
@@ -250,6 +282,39 @@ def update_columns(obj: models.Model, attnames: Sequence[str]) -> None:
             f'UPDATE {_table(type(obj))} SET {assignments} WHERE "{type(obj)._meta.pk.column}" = %s',
             [*(row[spec.index(name)] for name in attnames), obj.pk],
         )
+
+
+@action_step
+def write_new_certificate(
+    certificate: Certificate, event: CertificateEvent, *, actor: Actor, after: dict[str, Any]
+) -> None:
+    """A new certificate's rows: the certificate, its first status event, its public record (none for a
+    draft) and the CERTIFICATE_CREATED audit row; on PostgreSQL in one statement."""
+    document = public_document_bytes(certificate, [event])
+    if connection.vendor != "postgresql" or document is None:
+        insert_row(certificate)
+        event.certificate = certificate  # the key just given
+        insert_row(event)
+        write_public_record(certificate, document)
+        write_audit(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None, after=after)
+        return
+    audit = audit_event(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None, after=after)
+    spec = bulk.table(Certificate)
+    row = spec.values_of(certificate)
+    del row[spec.pk_index]
+    event_row = bulk.table(CertificateEvent).values_of(event)
+    del event_row[bulk.table(CertificateEvent).pk_index]
+    del event_row[statements().event_link]
+    audit_row = bulk.table(AuditEvent).values_of(audit)
+    del audit_row[bulk.table(AuditEvent).pk_index]
+    del audit_row[statements().audit_link]
+    params = [*row, *event_row, certificate.number, document, *audit_row]
+    certificate.pk, event.pk, audit.pk = _one(statements().creation, params)
+    event.certificate_id, audit.subject_id = certificate.pk, str(certificate.pk)
+    for saved in (certificate, event, audit):
+        saved._state.adding = False
+        saved._state.db = connection.alias
+    queue_ledger_events([audit], [certificate])
 
 
 @action_step

@@ -82,19 +82,24 @@ class CertificateContext:
 class SingleCertificateContext(CertificateContext):
     """The lookups of one certificate (do_create_certificate, do_update_certificate): its scheme with
     whether `body` may certify it, its holder with its region, and the CCC product it names, each read
-    alone, where a batch's context reads the whole reference tables once. `allowed` stands for the body's
+    in one read (with whether the body has the number already), where a batch's context reads the whole
+    reference tables once. `allowed` stands for the body's
     schemes as clean_certificate_input asks about them (is this one among them)."""
 
     def __init__(self, data: dict[str, Any], body: CertificationBody) -> None:
         self.schemes, self.allowed, self.ccc_products, self.regions = {}, set(), {}, {}
         self.holders = {}
         code = str(data.get("scheme") or "").strip().upper()
-        if code:
-            scheme, allowed = certificate_rows.scheme_for_body(code, body)
-            if scheme is not None:
-                self.schemes[code] = scheme
-                if allowed:
-                    self.allowed.add(code)
+        uscc = compact_uscc(data.get("holder_uscc"))
+        # The number as clean_certificate_input will have it, to know now whether the body has it already.
+        found = certificate_rows.lookups(body, code, uscc, require_text(data.get("number"), 60)[0])
+        self.number_taken = found["number_taken"]
+        if found["scheme"] is not None:
+            self.schemes[code] = found["scheme"]
+            if found["allowed"]:
+                self.allowed.add(code)
+        if uscc:
+            self.holders[uscc] = found["holder"]
         product_code = str(data.get("ccc_product") or "").strip()
         if product_code:
             product = certificate_rows.product_by_code(product_code)
@@ -102,9 +107,6 @@ class SingleCertificateContext(CertificateContext):
                 self.ccc_products[product_code] = product
             else:  # perhaps one of another product's codes (熔断体 0205/0207): the catalogue, as a batch has it
                 self.ccc_products = {c: p for p in CccProduct.objects.all() for c in (p.codes or [p.code])}
-        uscc = compact_uscc(data.get("holder_uscc"))
-        if uscc:
-            self.holders[uscc] = certificate_rows.holder_by_uscc(uscc)
 
     def holder(self, uscc: str) -> Organization | None:
         if uscc not in self.holders:

@@ -44,19 +44,11 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     context = SingleCertificateContext(data, body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
-    if certificate_rows.number_taken(body, cleaned["number"]):
+    if context.number_taken:
         raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": cleaned["number"]}, field="number")
     certificate = new_certificate(body, cleaned, timezone.localdate())
-    certificate_rows.insert_row(certificate)
-    event = first_event(certificate)
-    certificate_rows.insert_row(event)
-    store_public_record(certificate, [event])
-    certificate_rows.write_audit(
-        actor,
-        AuditEventType.CERTIFICATE_CREATED,
-        certificate,
-        before=None,
-        after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS),
+    certificate_rows.write_new_certificate(
+        certificate, first_event(certificate), actor=actor, after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
     )
     return certificate
 
