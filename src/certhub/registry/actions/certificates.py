@@ -115,7 +115,8 @@ def do_change_certificate_status(
     if Certificate.certification_body.is_cached(certificate):  # else known once the row is read
         authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
     # The lean single-record path (registry.certificate_rows): one locked read brings the row with all its
-    # audit snapshot and public record show, one more its status history; then one statement per row.
+    # audit snapshot and public record show, and its status history; the four rows are then written (in
+    # one statement on PostgreSQL).
     certificate, events = certificate_rows.lock_certificate(certificate.pk)
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
     errors = {}
