@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench import actions as actions_bench
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import imports
@@ -48,7 +49,7 @@ APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
 }
-PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard"}
+PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -88,9 +89,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal,draw,risk,dashboard",
+        default="lookup,verify,import,ledger,seal,draw,risk,dashboard,actions",
         help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
-        "draw (双随机 inspections), risk (scoring every subject) and dashboard (the KPI page); default all",
+        "draw (双随机 inspections), risk (scoring every subject), dashboard (the KPI page) and actions "
+        "(single-record actions beside raw SQL, on --engines); default all",
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
     parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
@@ -134,6 +136,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--dashboard-live", type=int, default=5, help="times the dashboard's figures are computed live (5)"
+    )
+    parser.add_argument(
+        "--actions-count", type=int, default=2_000, help="status changes and creations timed each way (2,000)"
     )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
     parser.add_argument(
@@ -430,6 +435,8 @@ def main(argv: list[str]) -> int:
         report["dashboard"] = dashboard_bench.measure(
             args.size, args.risk_engines, args.workers, args.dashboard_requests, args.dashboard_live, run_dir
         )
+    if "actions" in args.parts:
+        report["actions"] = actions_bench.measure(args.actions_count, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -448,6 +455,8 @@ def main(argv: list[str]) -> int:
         risk_bench.print_report(report["risk"])
     if "dashboard" in report:
         dashboard_bench.print_report(report["dashboard"])
+    if "actions" in report:
+        actions_bench.print_report(report["actions"])
     return 0
 
 

@@ -4,6 +4,11 @@
 the outermost level, so an action never hides inside someone else's half-finished transaction) and
 lets `RegulatedModel` rows be written. Anywhere else, `.save()`, `.delete()`, `QuerySet.update()`,
 `.delete()`, `bulk_create()` and `bulk_update()` raise `RegulatedWriteError`.
+
+`@action_step` marks a helper that writes rows on behalf of the action calling it (the certificate bulk
+writer, a public record rebuilt after a change): it runs only inside an action, so it may live in any
+module. The write guard's test (core/tests/test_regulated.py) accepts model writes only inside functions
+registered here, in ACTIONS or ACTION_STEPS, whatever the file is called.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.db import models, transaction
 
 _action_depth: contextvars.ContextVar[int] = contextvars.ContextVar("certhub_action_depth", default=0)
 ACTIONS: dict[str, Callable[..., Any]] = {}
+ACTION_STEPS: dict[str, Callable[..., Any]] = {}
 # Called with no arguments at the end of every outermost action, inside its transaction, after the
 # action's own writes: the ledger appends the action's entries here (C4), last, so that the
 # lock it takes on the log's head is held only for the moment before commit.
@@ -71,6 +77,21 @@ def action(func: F) -> F:
             _action_depth.reset(token)
 
     ACTIONS[f"{func.__module__}.{func.__qualname__}"] = wrapper
+    return wrapper  # type: ignore[return-value]
+
+
+def action_step(func: F) -> F:
+    """Declare a helper that writes regulated rows for the action calling it. Outside an action it raises
+    RegulatedWriteError before doing anything (the rows it writes would refuse one by one anyway; this
+    also covers statements the model guard does not see, such as COPY)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _action_depth.get() == 0:
+            raise RegulatedWriteError(f"{func.__qualname__}() outside an action: it writes for the action calling it")
+        return func(*args, **kwargs)
+
+    ACTION_STEPS[f"{func.__module__}.{func.__qualname__}"] = wrapper
     return wrapper  # type: ignore[return-value]
 
 

@@ -17,20 +17,18 @@ from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionState
 from certhub.exchange.models import Submission, SubmissionProblem
 from certhub.exchange.readers import RawRow
 from certhub.exchange.rows import CertificatePlanner, ChunkPlan, Problem, ReportPlanner
-from certhub.registry.actions import (
+from certhub.registry.actions import do_change_certificate_status, do_create_test_report
+from certhub.registry.certificate_rules import new_certificate, new_certificate_draft
+from certhub.registry.certificate_writer import (
     RenderedCertificates,
     assign_certificate_ids,
-    do_change_certificate_status,
-    do_create_test_report,
     encode_certificates,
     insert_certificates,
-    new_certificate,
-    new_certificate_draft,
     render_certificates,
     update_certificate,
     write_certificates,
@@ -101,6 +99,7 @@ def do_open_submission(
     return submission
 
 
+@action_step
 def _store_problems(submission: Submission, problems: Iterable[Problem]) -> None:
     """Keep at most SUBMISSION_MAX_PROBLEMS lines per submission; count the rest."""
     stored = SubmissionProblem.objects.filter(submission=submission).count()
@@ -271,6 +270,7 @@ def _apply_changes(plan: ChunkPlan, actor: Actor) -> None:
             )
 
 
+@action_step
 def _count(submission: Submission, counts: dict[str, int], rows_done: int) -> None:
     submission.created_count += counts[RowOutcome.CREATED]
     submission.updated_count += counts[RowOutcome.UPDATED]
@@ -300,6 +300,7 @@ def do_finish_submission(submission: Submission, *, total_rows: int, actor: Acto
     return submission
 
 
+@action_step
 def _finished(submission: Submission, actor: Actor, reason: str = "") -> None:
     """Close a submission (its state set by the caller) with its SUBMISSION_FINISHED audit row."""
     submission.finished_at = timezone.now()

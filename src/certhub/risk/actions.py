@@ -20,7 +20,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import RegulatedModel, action
+from certhub.core.regulated import RegulatedModel, action, action_step
 from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.registry.models import Certificate, CertificationBody, Lab, Organization
 from certhub.risk.choices import UseChannel, WarningStatus
@@ -233,6 +233,7 @@ def do_run_scoring(*, today: datetime.date | None = None, rule: Rule | None = No
     return run
 
 
+@action_step
 def _insert(model: type[RegulatedModel], rows: list[dict[str, object]]) -> None:
     """Write new rows given as {attname: value}, numbered by the database (nothing points at them yet)."""
     spec = bulk.table(model)
@@ -241,6 +242,7 @@ def _insert(model: type[RegulatedModel], rows: list[dict[str, object]]) -> None:
     bulk.insert_rows(model, ([v for i, v in enumerate(row) if i != spec.pk_index] for row in values), numbered=False)
 
 
+@action_step
 def _raise_warnings(
     run: ScoringRun,
     rule: Rule,

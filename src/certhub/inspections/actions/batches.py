@@ -17,7 +17,7 @@ from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.inspections import draw, pools
 from certhub.inspections.choices import Algorithm, BatchStatus
 from certhub.inspections.models import Batch, InspectionItem, Plan, TargetPool
@@ -172,6 +172,7 @@ def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
         return _commit(batch, items, departments, now, actor)
 
 
+@action_step
 def _commit(
     batch: Batch, items: list[InspectionItem], departments: list[str], now: datetime.datetime, actor: Actor
 ) -> Batch:

@@ -20,7 +20,7 @@ from certhub.core.audit import record_audit
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.inspections import draw, pools
 from certhub.inspections.choices import BatchStatus, TargetType
 from certhub.inspections.models import Batch, Task, TaskInspector
@@ -94,6 +94,7 @@ def _target_names(target_type: str, ids: list[int]) -> dict[int, str]:
     return names
 
 
+@action_step
 def _write_tasks(
     batch: Batch,
     targets: pools.TargetPool,
@@ -178,6 +179,7 @@ def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batc
         return _draw(batch, values, actor)
 
 
+@action_step
 def _draw(batch: Batch, values: list[str], actor: Actor) -> Batch:
     assert batch.commitment is not None, "do_draw_batch draws only a committed batch, which has its commitment"
     targets, inspectors = load_snapshot(batch)

@@ -1,0 +1,186 @@
+"""Planning a lab's test report rows (kind `test_reports`): one report per number, its items on the rows
+that share it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
+from certhub.exchange.fields import COLUMNS
+from certhub.exchange.readers import RawRow
+from certhub.exchange.rows.normaliser import ChunkPlan, Normaliser, PlannedRow, Problem, missing_required, prepare_row
+from certhub.registry.choices import ReportConclusion
+from certhub.registry.models import Lab, Organization, Signatory, TestReport
+from certhub.registry.validation import clean_date, clean_uscc
+
+CONCLUSION_WORDS = {
+    **{c.value: c.value for c in ReportConclusion},
+    **{str(c.label): c.value for c in ReportConclusion},
+    "符合": ReportConclusion.PASS,
+    "不符合": ReportConclusion.FAIL,
+    "QUALIFIED": ReportConclusion.PASS,
+}
+REPORT_HEAD = ["issue_date", "signatory", "conclusion", "client_uscc", "product"]
+
+
+def report_key(raw: RawRow) -> str:
+    return str(raw.values.get("report_number") or "").strip().upper()
+
+
+class ReportPlanner:
+    """Plans a lab's test report rows (kind `reports`): one row per tested item, the rows of a report
+    adjacent; a report already registered with the same contents is unchanged, with other contents it is
+    refused (a report is not amended: a corrected report is a new report with its own number)."""
+
+    kind = SubmissionKind.REPORTS
+
+    def __init__(self, lab: Lab, submission_id: int | None = None) -> None:
+        self.lab = lab
+        self.submission_id = submission_id
+        self.normalise = Normaliser(COLUMNS[SubmissionKind.REPORTS])
+        self.required = [c for c in COLUMNS[SubmissionKind.REPORTS] if c.required]
+        self.signatories: dict[str, list[Signatory]] = {}
+        for signatory in Signatory.objects.filter(lab=lab).select_related("person"):
+            self.signatories.setdefault(signatory.person.name, []).append(signatory)
+
+    def plan(self, chunk: list[RawRow], rejected: dict[int, list[Problem]] | None = None) -> ChunkPlan:
+        plan = ChunkPlan()
+        groups: list[list[tuple[int, dict[str, Any], list[Problem]]]] = []
+        for raw in chunk:
+            values, problems = prepare_row(self.normalise, raw, rejected)
+            if groups and groups[-1][0][1].get("report_number") == values.get("report_number"):
+                groups[-1].append((raw.number, values, problems))
+            else:
+                groups.append([(raw.number, values, problems)])
+        numbers = [str(g[0][1].get("report_number") or "") for g in groups]
+        existing = {
+            r.number: r for r in TestReport.objects.filter(lab=self.lab, number__in=numbers).prefetch_related("items")
+        }
+        clients = {
+            o.uscc: o
+            for o in Organization.objects.filter(
+                uscc__in=[clean_uscc(g[0][1].get("client_uscc"))[0] for g in groups if g[0][1].get("client_uscc")]
+            )
+        }
+        for group in groups:
+            self._plan_report(group, existing, clients, plan)
+        return plan
+
+    def _plan_report(
+        self,
+        group: list[tuple[int, dict[str, Any], list[Problem]]],
+        existing: dict[str, TestReport],
+        clients: dict[str, Organization],
+        plan: ChunkPlan,
+    ) -> None:
+        first_row, head, _first_problems = group[0]
+        for row, values, problems in group:
+            problems.extend(missing_required(row, values, self.required))
+            for key in REPORT_HEAD:
+                if row != first_row and values.get(key, "") != head.get(key, ""):
+                    problems.append(
+                        (
+                            row,
+                            key,
+                            str(values.get(key, ""))[:200],
+                            _("与本报告第%(r)d行的“%(f)s”不一致") % {"r": first_row, "f": key},
+                            Severity.ERROR,
+                        )
+                    )
+        number = str(head.get("report_number") or "")
+        first_problems = group[0][2]
+        issue_date, error = clean_date(head.get("issue_date"))
+        if error and head.get("issue_date"):
+            first_problems.append((first_row, "issue_date", str(head.get("issue_date"))[:200], error, Severity.ERROR))
+        conclusion = CONCLUSION_WORDS.get(str(head.get("conclusion") or "").upper()) or CONCLUSION_WORDS.get(
+            str(head.get("conclusion") or "")
+        )
+        if head.get("conclusion") and conclusion is None:
+            first_problems.append(
+                (
+                    first_row,
+                    "conclusion",
+                    str(head.get("conclusion"))[:200],
+                    _("结论应为PASS/FAIL/INFORMATIVE或合格/不合格/仅提供数据"),
+                    Severity.ERROR,
+                )
+            )
+        signatory = None
+        name = str(head.get("signatory") or "")
+        found = self.signatories.get(name, [])
+        if name and len(found) != 1:
+            first_problems.append(
+                (
+                    first_row,
+                    "signatory",
+                    name[:200],
+                    _("“%(n)s”不是本机构的授权签字人") % {"n": name}
+                    if not found
+                    else _("本机构有多位授权签字人名为“%(n)s”") % {"n": name},
+                    Severity.ERROR,
+                )
+            )
+        elif found:
+            signatory = found[0]
+        client = None
+        if head.get("client_uscc"):
+            code, error = clean_uscc(head.get("client_uscc"))
+            client = clients.get(code)
+            if error or client is None:
+                first_problems.append(
+                    (
+                        first_row,
+                        "client_uscc",
+                        code,
+                        error or _("委托单位%(c)s未在登记库中") % {"c": code},
+                        Severity.ERROR,
+                    )
+                )
+        items = [
+            {"parameter": v.get("parameter", ""), "standard": v.get("standard", ""), "result": v.get("result", "")}
+            for _r, v, _p in group
+        ]
+        payload = {
+            "number": number,
+            "signatory": signatory,
+            "issue_date": issue_date,
+            "conclusion": conclusion,
+            "items": items,
+            "client": client,
+            "product": str(head.get("product") or ""),
+        }
+        registered = existing.get(number)
+        has_errors = any(p[4] == Severity.ERROR for _r, _v, problems in group for p in problems)
+        if not has_errors and registered is not None and not self._same(registered, payload):
+            first_problems.append(
+                (
+                    first_row,
+                    "report_number",
+                    number,
+                    _("报告%(n)s已登记且内容不同：报告不可修改，更正后的报告请使用新编号") % {"n": number},
+                    Severity.ERROR,
+                )
+            )
+            has_errors = True
+        for index, (row, _values, problems) in enumerate(group):
+            plan.problems.extend(problems)
+            if has_errors:
+                plan.rows.append(PlannedRow(row, RowOutcome.REJECTED))
+            elif registered is not None:
+                plan.rows.append(PlannedRow(row, RowOutcome.UNCHANGED))
+            else:
+                plan.rows.append(PlannedRow(row, RowOutcome.CREATED, cleaned=payload if index == 0 else None))
+
+    @staticmethod
+    def _same(report: TestReport, payload: dict[str, Any]) -> bool:
+        items = [{"parameter": i.parameter, "standard": i.standard, "result": i.result} for i in report.items.all()]
+        return (
+            report.signatory_id == getattr(payload["signatory"], "pk", None)
+            and report.issue_date == payload["issue_date"]
+            and report.conclusion == payload["conclusion"]
+            and report.client_id == getattr(payload["client"], "pk", None)
+            and report.product == payload["product"]
+            and items == payload["items"]
+        )

@@ -1,0 +1,134 @@
+"""Lab actions: inspection and testing institutions, their qualified scope and authorized signatories."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.audit import record_audit, snapshot
+from certhub.core.choices import AuditEventType
+from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.registry.choices import PersonRole
+from certhub.registry.models import Lab, LabScope, Organization, Person, Signatory
+from certhub.registry.validation import require_text
+
+
+@action
+def do_create_lab(
+    *,
+    organization: Organization,
+    name: str,
+    cma_number: str,
+    cma_valid_from: datetime.date,
+    cma_valid_until: datetime.date,
+    actor: Actor,
+) -> Lab:
+    """Register an inspection and testing institution with its CMA qualification."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    errors: dict[str, str] = {}
+    name, error = require_text(name, 200)
+    if error:
+        errors["name"] = error
+    cma_number, error = require_text(cma_number, 32)
+    if error:
+        errors["cma_number"] = error
+    if cma_valid_until <= cma_valid_from:
+        errors["cma_valid_until"] = _("资质认定有效期须晚于发证日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if Lab.objects.filter(cma_number=cma_number).exists():
+        raise Conflict(_("资质认定证书编号%(n)s已登记") % {"n": cma_number}, field="cma_number")
+    lab = Lab(
+        organization=organization,
+        name=name,
+        cma_number=cma_number,
+        cma_valid_from=cma_valid_from,
+        cma_valid_until=cma_valid_until,
+    )
+    lab.save()
+    record_audit(actor, AuditEventType.LAB_CREATED, lab, before=None, after=snapshot(lab))
+    return lab
+
+
+@action
+def do_add_lab_scope(
+    lab: Lab,
+    *,
+    field: str,
+    object: str,
+    parameter: str,
+    standard: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> LabScope:
+    """Add one row to a lab's qualified scope."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
+    values = {}
+    errors = {}
+    for key, raw, limit in (
+        ("field", field, 100),
+        ("object", object, 200),
+        ("parameter", parameter, 200),
+        ("standard", standard, 200),
+    ):
+        values[key], error = require_text(raw, limit)
+        if error:
+            errors[key] = error
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("截止日期不得早于批准日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if LabScope.objects.filter(
+        lab=lab, object=values["object"], parameter=values["parameter"], standard=values["standard"]
+    ).exists():
+        raise Conflict(_("该检测范围已登记"), field="parameter")
+    scope = LabScope(lab=lab, valid_from=valid_from, valid_until=valid_until, **values)
+    scope.save()
+    record_audit(actor, AuditEventType.LAB_SCOPE_ADDED, scope, before=None, after=snapshot(scope))
+    return scope
+
+
+@action
+def do_authorize_signatory(
+    lab: Lab,
+    *,
+    person: Person,
+    scope: Sequence[LabScope],
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> Signatory:
+    """Authorize a person to sign a lab's reports within part of the lab's scope."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
+    errors = {}
+    foreign = [s.pk for s in scope if s.lab_id != lab.pk]
+    if foreign:
+        errors["scope"] = _("签字范围须在本机构的资质认定范围内")
+    if not scope:
+        errors["scope"] = _("必填")
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("截止日期不得早于批准日期")
+    if errors:
+        raise ValidationFailed(errors)
+    if Signatory.objects.filter(lab=lab, person=person).exists():
+        raise Conflict(_("该人员已是授权签字人"), field="person")
+    signatory = Signatory(lab=lab, person=person, valid_from=valid_from, valid_until=valid_until)
+    signatory.save()
+    signatory.scope.set(scope)
+    if PersonRole.SIGNATORY not in person.roles:
+        person.roles = sorted({*person.roles, PersonRole.SIGNATORY})
+        person.save(update_fields=["roles"])
+    record_audit(
+        actor,
+        AuditEventType.SIGNATORY_AUTHORIZED,
+        signatory,
+        before=None,
+        after={**snapshot(signatory), "scope": sorted(s.pk for s in scope)},
+    )
+    return signatory

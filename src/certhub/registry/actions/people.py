@@ -1,0 +1,68 @@
+"""People actions: persons (personal data minimized, C14) and their affiliation history (C1)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.audit import record_audit, snapshot
+from certhub.core.choices import AuditEventType
+from certhub.core.errors import ValidationFailed
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.registry.choices import PersonRole
+from certhub.registry.models import Affiliation, Organization, Person
+from certhub.registry.validation import require_text
+
+
+@action
+def do_create_person(*, name: str, roles: Iterable[str], id_number: str = "", actor: Actor) -> Person:
+    """Register a person. An ID number is kept only as a salted digest (personal data minimized, C14)."""
+    authorize(actor, Permission.MANAGE_REGISTRY)
+    name, error = require_text(name, 64)
+    role_list = sorted(set(roles))
+    errors = {}
+    if error:
+        errors["name"] = error
+    unknown = [r for r in role_list if r not in PersonRole.values]
+    if unknown:
+        errors["roles"] = _("未知角色：%(r)s") % {"r": ", ".join(unknown)}
+    if errors:
+        raise ValidationFailed(errors)
+    digest = ""
+    if id_number:
+        digest = hashlib.sha256((settings.SECRET_KEY + ":" + id_number.strip().upper()).encode()).hexdigest()
+    person = Person(name=name, roles=role_list, id_digest=digest)
+    person.save()
+    record_audit(actor, AuditEventType.PERSON_CREATED, person, before=None, after=snapshot(person, ["name", "roles"]))
+    return person
+
+
+@action
+def do_add_affiliation(
+    person: Person,
+    *,
+    organization: Organization,
+    role: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    actor: Actor,
+) -> Affiliation:
+    """Record that a person worked for an organization in a role (affiliation history, C1)."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
+    errors = {}
+    if role not in PersonRole.values:
+        errors["role"] = _("未知角色“%(r)s”") % {"r": role}
+    if end is not None and end < start:
+        errors["end"] = _("截止日期不得早于起始日期")
+    if errors:
+        raise ValidationFailed(errors)
+    affiliation = Affiliation(person=person, organization=organization, role=role, start=start, end=end)
+    affiliation.save()
+    record_audit(actor, AuditEventType.AFFILIATION_ADDED, affiliation, before=None, after=snapshot(affiliation))
+    return affiliation

@@ -1,0 +1,143 @@
+"""Test report actions: a lab's reports, one or many, with their tested items."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from certhub.core import bulk
+from certhub.core.actors import Actor
+from certhub.core.audit import audit_event, queue_ledger_events, record_audit, snapshot
+from certhub.core.choices import AuditEventType
+from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.models import AuditEvent
+from certhub.core.permissions import Permission, authorize
+from certhub.core.regulated import action
+from certhub.registry.choices import ReportConclusion
+from certhub.registry.models import Lab, Organization, Signatory, TestReport, TestReportItem
+from certhub.registry.validation import optional_text, require_text
+
+
+@action
+def do_create_test_report(
+    lab: Lab,
+    *,
+    number: str,
+    signatory: Signatory,
+    issue_date: datetime.date,
+    conclusion: str,
+    items: Sequence[dict[str, str]],
+    client: Organization | None = None,
+    product: str = "",
+    actor: Actor,
+) -> TestReport:
+    """Register a test report's metadata (who signed, what was tested to which standard)."""
+    authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
+    errors: dict[str, str] = {}
+    number, error = require_text(number, 64)
+    if error:
+        errors["number"] = error
+    if signatory.lab_id != lab.pk:
+        errors["signatory"] = _("签字人不是本机构的授权签字人")
+    if conclusion not in ReportConclusion.values:
+        errors["conclusion"] = _("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}
+    if not items:
+        errors["items"] = _("至少需要一个检测项目")
+    clean_items = []
+    for index, item in enumerate(items):
+        parameter, error = require_text(item.get("parameter"), 200)
+        if error:
+            errors[f"items[{index}].parameter"] = error
+        standard, error = require_text(item.get("standard"), 200)
+        if error:
+            errors[f"items[{index}].standard"] = error
+        result, _error = optional_text(item.get("result"), 200)
+        clean_items.append({"parameter": parameter, "standard": standard, "result": result})
+    if errors:
+        raise ValidationFailed(errors)
+    if TestReport.objects.filter(lab=lab, number=number).exists():
+        raise Conflict(_("该机构已有编号为%(n)s的报告") % {"n": number}, field="number")
+    report = TestReport(
+        lab=lab,
+        number=number,
+        signatory=signatory,
+        issue_date=issue_date,
+        client=client,
+        product=product.strip()[:200],
+        conclusion=conclusion,
+    )
+    report.save()
+    TestReportItem.objects.bulk_create([TestReportItem(report=report, **item) for item in clean_items])
+    record_audit(
+        actor, AuditEventType.TEST_REPORT_CREATED, report, before=None, after={**snapshot(report), "items": clean_items}
+    )
+    return report
+
+
+@action
+def do_bulk_create_test_reports(lab: Lab, rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+    """Register many of `lab`'s test reports at once, all or nothing; one audit row each (as
+    do_create_test_report). Rows: {"number", "signatory" (a Signatory of the lab), "issue_date",
+    "conclusion", "items": [{"parameter", "standard", "result"}], "client" (Organization or None),
+    "product"}. A failing row names its index. For the demo generator and bulk loads."""
+    authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
+    errors: dict[str, str] = {}
+    numbers = [str(row.get("number", "")).strip() for row in rows]
+    taken = set(TestReport.objects.filter(lab=lab, number__in=numbers).values_list("number", flat=True))
+    reports, items = [], []
+    for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        field = f"rows[{index}]"
+        if not number or len(number) > 64:
+            errors[f"{field}.number"] = _("报告编号必填，至多64个字符")
+        elif number in taken or numbers.index(number) != index:
+            errors[f"{field}.number"] = _("该机构已有编号为%(n)s的报告") % {"n": number}
+        if row["signatory"].lab_id != lab.pk:
+            errors[f"{field}.signatory"] = _("签字人不是本机构的授权签字人")
+        if row.get("conclusion") not in ReportConclusion.values:
+            errors[f"{field}.conclusion"] = _("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}
+        if not row.get("items"):
+            errors[f"{field}.items"] = _("至少需要一个检测项目")
+        client = row.get("client")
+        reports.append(
+            TestReport(
+                lab=lab,
+                number=number,
+                signatory=row["signatory"],
+                issue_date=row["issue_date"],
+                client=client,
+                product=str(row.get("product", "")).strip()[:200],
+                conclusion=row.get("conclusion"),
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    bulk.insert(TestReport, reports)
+    for report, row in zip(reports, rows, strict=True):
+        items.extend(
+            TestReportItem(
+                report=report,
+                parameter=i["parameter"][:200],
+                standard=i["standard"][:200],
+                result=str(i.get("result", ""))[:200],
+            )
+            for i in row["items"]
+        )
+    bulk.insert(TestReportItem, items)
+    events = AuditEvent.objects.bulk_create(
+        [
+            audit_event(
+                actor,
+                AuditEventType.TEST_REPORT_CREATED,
+                report,
+                before=None,
+                after={**snapshot(report), "items": row["items"]},
+            )
+            for report, row in zip(reports, rows, strict=True)
+        ],
+        batch_size=2000,
+    )
+    queue_ledger_events(events, reports)
+    return len(reports)

@@ -1,0 +1,347 @@
+"""What a certificate must be: the validation of its fields, its lifecycle (history, transitions) and
+what identifies it. Pure rules and lookups: nothing here writes. Shared by the certificate actions and
+the submission importer (exchange.rows), so that both refuse the same things in the same words."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from certhub.core import bulk
+from certhub.core.errors import ValidationFailed
+from certhub.core.models import Region
+from certhub.registry import certificate_rows
+from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus
+from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
+from certhub.registry.validation import clean_date, clean_gtin, clean_uscc, compact_uscc, optional_text, require_text
+
+# Reasons CertHub itself writes into the public status history: stored as written (in the registry's
+# language), whatever language the request that caused them was in.
+REASON_ISSUED = gettext_noop("发证")
+REASON_DRAFT = gettext_noop("登记草稿")
+CERTIFICATE_AUDIT_FIELDS = [
+    "number", "status", "status_changed_on", "issue_date", "expiry_date", "original_issue_date",
+    "holder", "scheme", "certification_body", "scope", "last_surveillance_date", "standards", "ccc_product",
+    "products", "sites", "particulars",
+]  # fmt: skip
+# What a body may correct or renew on an existing certificate (do_update_certificate). The number, the
+# holder and the scheme identify the certificate: changing them is a new certificate.
+CERTIFICATE_CONTENT_FIELDS = [
+    "scope", "standards", "ccc_product", "products", "sites", "particulars", "original_issue_date", "issue_date",
+    "expiry_date", "last_surveillance_date",
+]  # fmt: skip
+
+
+def transition_message(current: str, target: str) -> str:
+    """ "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）": the words people read, the names the API uses."""
+    return _("证书状态不能从%(a)s（%(A)s）变为%(b)s（%(B)s）") % {
+        "a": CertificateStatus(current).label,
+        "A": current,
+        "b": CertificateStatus(target).label,
+        "B": target,
+    }
+
+
+class CertificateContext:
+    """Lookups a certificate batch needs, fetched once (schemes, holders, CCC products)."""
+
+    def __init__(self, holder_usccs: Iterable[str] = ()) -> None:
+        self.schemes = {s.code: s for s in Scheme.objects.all()}
+        # A product listed under several codes (熔断体 0205/0207) is found by any of them.
+        self.ccc_products = {code: p for p in CccProduct.objects.all() for code in (p.codes or [p.code])}
+        self.holders: dict[str, Organization | None] = {}  # None: looked up and not registered
+        self.regions = {r.code: r for r in Region.objects.all()}
+        self.prefetch(holder_usccs)
+
+    def prefetch(self, holder_usccs: Iterable[str], *, forget: bool = False) -> None:
+        """Fetch these holders in a few queries; `forget` drops those fetched before (a long import keeps
+        one chunk's holders at a time)."""
+        if forget:
+            self.holders = {}
+        codes = sorted({c for c in holder_usccs if c})
+        self.holders.update(dict.fromkeys(codes))
+        # Only what a certificate copies and its public record shows: a chunk holds thousands, and their
+        # regions come from the few loaded once.
+        for condition, params in bulk.matching("uscc", codes):
+            query = f"SELECT id, uscc, name, region_id FROM registry_organization WHERE {condition}"  # noqa: S608
+            for holder in Organization.objects.raw(query, params):
+                holder.region = self.regions[holder.region_id]
+                self.holders[holder.uscc] = holder
+
+    def holder(self, uscc: str) -> Organization | None:
+        if uscc not in self.holders:
+            self.holders[uscc] = Organization.objects.select_related("region").filter(uscc=uscc).first()
+        return self.holders[uscc]
+
+
+class SingleCertificateContext(CertificateContext):
+    """The lookups of one certificate (do_create_certificate, do_update_certificate): its scheme with
+    whether `body` may certify it, its holder with its region, and the CCC product it names, each read
+    in one read (with whether the body has the number already), where a batch's context reads the whole
+    reference tables once. `allowed` stands for the body's
+    schemes as clean_certificate_input asks about them (is this one among them)."""
+
+    def __init__(self, data: dict[str, Any], body: CertificationBody) -> None:
+        self.schemes, self.allowed, self.ccc_products, self.regions = {}, set(), {}, {}
+        self.holders = {}
+        code = str(data.get("scheme") or "").strip().upper()
+        uscc = compact_uscc(data.get("holder_uscc"))
+        # The number as clean_certificate_input will have it, to know now whether the body has it already.
+        found = certificate_rows.lookups(body, code, uscc, require_text(data.get("number"), 60)[0])
+        self.number_taken = found["number_taken"]
+        if found["scheme"] is not None:
+            self.schemes[code] = found["scheme"]
+            if found["allowed"]:
+                self.allowed.add(code)
+        if uscc:
+            self.holders[uscc] = found["holder"]
+        product_code = str(data.get("ccc_product") or "").strip()
+        if product_code:
+            product = certificate_rows.product_by_code(product_code)
+            if product is not None and product_code in (product.codes or [product.code]):
+                self.ccc_products[product_code] = product
+            else:  # perhaps one of another product's codes (熔断体 0205/0207): the catalogue, as a batch has it
+                self.ccc_products = {c: p for p in CccProduct.objects.all() for c in (p.codes or [p.code])}
+
+    def holder(self, uscc: str) -> Organization | None:
+        if uscc not in self.holders:
+            self.holders[uscc] = certificate_rows.holder_by_uscc(uscc)
+        return self.holders[uscc]
+
+
+def clean_certificate_input(
+    data: dict[str, Any], body: CertificationBody, context: CertificateContext, allowed_schemes: set[str]
+) -> dict[str, Any]:
+    """Validate one certificate's fields; raise ValidationFailed naming every bad field."""
+    errors: dict[str, str] = {}
+    number, error = require_text(data.get("number"), 60)
+    if error:
+        errors["number"] = error
+    scheme_code = str(data.get("scheme") or "").strip().upper()
+    scheme = context.schemes.get(scheme_code)
+    if scheme is None:
+        errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": scheme_code[:32]} if scheme_code else _("必填")
+    elif scheme_code not in allowed_schemes:
+        errors["scheme"] = _("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name}
+    # A registered holder's code was checked when it was registered: look it up first, and run the check
+    # digits only for a code the registry does not know (to say precisely what is wrong with it).
+    holder = context.holders.get(compact_uscc(data.get("holder_uscc")))
+    if holder is None:
+        uscc, error = clean_uscc(data.get("holder_uscc"))
+        if error:
+            errors["holder_uscc"] = error
+        else:
+            holder = context.holder(uscc)
+            if holder is None:
+                errors["holder_uscc"] = _("获证组织%(c)s未在登记库中") % {"c": uscc}
+    scope, error = optional_text(data.get("scope"), 4000)
+    if error:
+        errors["scope"] = error
+    standards, error = optional_text(data.get("standards"), 300)
+    if error:
+        errors["standards"] = error
+    issue_date, error = clean_date(data.get("issue_date"))
+    if error:
+        errors["issue_date"] = error
+    expiry_date, error = clean_date(data.get("expiry_date"))
+    if error:
+        errors["expiry_date"] = error
+    original_issue_date = issue_date  # when not given: only a bad value given is its own error
+    if data.get("original_issue_date"):
+        original_issue_date, error = clean_date(data["original_issue_date"])
+        if error:
+            errors["original_issue_date"] = error
+    if issue_date and expiry_date and expiry_date <= issue_date:
+        errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {
+            "e": expiry_date,
+            "i": issue_date,
+        }
+    if issue_date and original_issue_date and original_issue_date > issue_date:
+        errors["original_issue_date"] = _("初次发证日期不得晚于发证日期")
+    ccc_code = str(data.get("ccc_product") or "").strip()
+    ccc_product = None
+    if ccc_code:
+        ccc_product = context.ccc_products.get(ccc_code)
+        if ccc_product is None:
+            errors["ccc_product"] = _("CCC目录中没有产品代码“%(c)s”") % {"c": ccc_code[:8]}
+    products, product_errors = _clean_products(data.get("products") or [])
+    errors.update(product_errors)
+    particulars, particular_errors = clean_particulars(data.get("particulars") or {})
+    errors.update(particular_errors)
+    sites = data.get("sites") or []
+    if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
+        errors["sites"] = _("认证场所应为对象列表")
+    status = str(data.get("status") or CertificateStatus.ACTIVE).strip().upper()
+    if status not in (CertificateStatus.DRAFT, CertificateStatus.ACTIVE):
+        errors["status"] = _("新证书的状态只能是DRAFT或ACTIVE，收到“%(s)s”") % {"s": status[:16]}
+    last_surveillance = data.get("last_surveillance_date")
+    last_surveillance_date = None
+    if last_surveillance:
+        last_surveillance_date, error = clean_date(last_surveillance)
+        if error:
+            errors["last_surveillance_date"] = error
+    if errors:
+        raise ValidationFailed(errors)
+    assert holder is not None and scheme is not None and issue_date is not None
+    return {
+        "number": number,
+        "scheme": scheme,
+        "holder": holder,
+        "holder_name": holder.name,
+        "region_code": holder.region_id,
+        "scope": scope,
+        "standards": standards,
+        "ccc_product": ccc_product,
+        "products": products,
+        "sites": sites,
+        "particulars": particulars,
+        "issue_date": issue_date,
+        "expiry_date": expiry_date,
+        "original_issue_date": original_issue_date,
+        "last_surveillance_date": last_surveillance_date,
+        "status": status,
+    }
+
+
+def _clean_products(raw: Any) -> tuple[list[dict[str, str]], dict[str, str]]:
+    if not isinstance(raw, list):
+        return [], {"products": _("产品应为对象列表")}
+    products, errors = [], {}
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors[f"products[{index}]"] = _("产品应为对象")
+            continue
+        name, error = require_text(item.get("name"), 200)
+        if error:
+            errors[f"products[{index}].name"] = error
+        gtin, error = clean_gtin(item.get("gtin"))
+        if error:
+            errors[f"products[{index}].gtin"] = error
+        product = {"name": name}
+        for key in ("model", "trademark", "batch"):
+            value, error = optional_text(item.get(key), 200)
+            if error:
+                errors[f"products[{index}].{key}"] = error
+            if value:
+                product[key] = value
+        if gtin:
+            product["gtin"] = gtin
+        products.append(product)
+    return products, errors
+
+
+def clean_particulars(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The certificate's other stated contents (choices.PARTICULARS); empty values are left out."""
+    if not isinstance(raw, dict):
+        return {}, {"particulars": _("证书其他内容应为对象")}
+    cleaned, errors = {}, {}
+    for key, value in raw.items():
+        if key not in PARTICULARS:
+            errors[f"particulars.{key}"] = _("未知字段，应为%(keys)s之一") % {"keys": ", ".join(PARTICULARS)}
+            continue
+        text, error = optional_text(value, 200)
+        if error:
+            errors[f"particulars.{key}"] = error
+        elif text:
+            cleaned[key] = text
+    return cleaned, errors
+
+
+def certificate_fields(
+    body: CertificationBody, cleaned: dict[str, Any], today: datetime.date, reported_on: datetime.date | None = None
+) -> dict[str, Any]:
+    """A new certificate's fields as it arrives today (or, for records brought from a body's past, on
+    `reported_on`): the reporting lag is counted from its issue date (C2: late reporting is measured)."""
+    lag = max(0, ((reported_on or today) - cleaned["issue_date"]).days)
+    status_date = today if cleaned["status"] == CertificateStatus.DRAFT else cleaned["issue_date"]
+    return {"certification_body": body, "status_changed_on": status_date, "reporting_lag_days": lag, **cleaned}
+
+
+def new_certificate(
+    body: CertificationBody, cleaned: dict[str, Any], today: datetime.date, reported_on: datetime.date | None = None
+) -> Certificate:
+    return Certificate(**certificate_fields(body, cleaned, today, reported_on))
+
+
+def new_certificate_draft(body: CertificationBody, cleaned: dict[str, Any], today: datetime.date) -> SimpleNamespace:
+    """The same new certificate as a plain object with its foreign keys' ids beside the objects: what
+    render_certificates reads, at a fraction of a model instance's cost when a file brings a million."""
+    fields = certificate_fields(body, cleaned, today)
+    product = fields["ccc_product"]
+    return SimpleNamespace(
+        id=None,
+        created_at=None,
+        updated_at=None,
+        certification_body_id=body.pk,
+        scheme_id=fields["scheme"].pk,
+        holder_id=fields["holder"].pk,
+        ccc_product_id=product.pk if product is not None else None,
+        **fields,
+    )
+
+
+def first_event(certificate: Certificate) -> CertificateEvent:
+    return CertificateEvent(
+        certificate=certificate,
+        from_status="",
+        to_status=certificate.status,
+        effective_date=certificate.status_changed_on,
+        reason=REASON_ISSUED if certificate.status == CertificateStatus.ACTIVE else REASON_DRAFT,
+    )
+
+
+def clean_history(
+    raw: Any, start: CertificateStatus, issue_date: datetime.date
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Validate a sequence of past transitions [{status, date, reason}] against the lifecycle table."""
+    if not raw:
+        return [], None
+    if start != CertificateStatus.ACTIVE:
+        return [], _("只有状态为ACTIVE的新证书可以附带状态历史")
+    if not isinstance(raw, list):
+        return [], _("状态历史应为列表")
+    current, last_date, steps = str(start), issue_date, []
+    for index, step in enumerate(raw):
+        status = str(step.get("status") or "").strip().upper() if isinstance(step, dict) else ""
+        day, error = clean_date(step.get("date") if isinstance(step, dict) else None)
+        reason, reason_error = require_text(step.get("reason") if isinstance(step, dict) else None, 2000)
+        if error or reason_error or status not in CertificateStatus.values:
+            return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
+        if status not in CERTIFICATE_TRANSITIONS[current]:
+            return [], _("第%(i)d步：%(problem)s") % {"i": index + 1, "problem": transition_message(current, status)}
+        assert day is not None
+        if day < last_date:
+            return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
+        steps.append({"status": status, "date": day, "reason": reason})
+        current, last_date = status, day
+    return steps, None
+
+
+def certificate_changes(certificate: Certificate, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The content fields (CERTIFICATE_CONTENT_FIELDS) whose cleaned value differs from the row's."""
+    changes = {}
+    for field in CERTIFICATE_CONTENT_FIELDS:
+        value = cleaned[field]
+        current = getattr(certificate, field + "_id") if field == "ccc_product" else getattr(certificate, field)
+        compare = value.pk if field == "ccc_product" and value is not None else value
+        if current != compare:
+            changes[field] = value
+    return changes
+
+
+def identity_errors(certificate: Any, cleaned: dict[str, Any]) -> dict[str, str]:
+    """What in `cleaned` would change the fields that identify a registered certificate (its number, holder
+    and scheme): changing them is a new certificate. `certificate` may be a model or a plain row."""
+    errors = {}
+    if cleaned["number"] != certificate.number:
+        errors["number"] = _("证书编号不可变更")
+    if cleaned["holder"].pk != certificate.holder_id:
+        errors["holder_uscc"] = _("证书%(n)s的获证组织不可变更：请注销并登记新证书") % {"n": certificate.number}
+    if cleaned["scheme"].pk != certificate.scheme_id:
+        errors["scheme"] = _("证书%(n)s的认证制度不可变更") % {"n": certificate.number}
+    return errors

@@ -1,0 +1,125 @@
+"""Read-side helpers of the registries, one module per noun: who sees what and the `access_*` fetchers
+(access), searches (search), the public record (public_record), batch verification (verification),
+organization-name matching (name_matching) and the procurement check (procurement). Every name other
+modules use is importable from here."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from certhub.registry.queries import search
+from certhub.registry.queries.access import (
+    AMBIGUITY_CAP,
+    AmbiguousNumber,
+    access_certificate,
+    access_certification_body,
+    access_lab,
+    access_organization,
+    certificates_visible_to,
+    organizations_visible_to,
+    refuse_ambiguous_number,
+    region_code_prefix,
+    within_region,
+)
+from certhub.registry.queries.name_matching import (
+    COMMON_LEGAL_FORMS,
+    LEGAL_FORMS,
+    MATCH_CANDIDATE_CAP,
+    MATCH_MAX_LIMIT,
+    NAME_NOISE,
+    REGION_SUFFIXES,
+    distinctive_part,
+    match_organizations,
+    name_core,
+    name_similarity,
+    normalize_name,
+)
+from certhub.registry.queries.procurement import (
+    CCC_CODE,
+    PROCUREMENT_CERTIFICATE_CAP,
+    _product_matches,
+    procurement_check,
+)
+from certhub.registry.queries.public_record import (
+    add_months,
+    public_certificate_record,
+    public_document_bytes,
+    status_label,
+    surveillance_due_date,
+    with_live_flags,
+)
+from certhub.registry.queries.search import (
+    COUNT_CAP,
+    HOLDER_MATCH_CAP,
+    TwoStepSlices,
+    capped_count,
+    certificate_search,
+    certification_bodies,
+    find_labs,
+    holder_ids_matching,
+    search_certificates,
+    search_organizations,
+)
+from certhub.registry.queries.verification import verify_certificates
+
+__all__ = [
+    "AMBIGUITY_CAP",
+    "CCC_CODE",
+    "COMMON_LEGAL_FORMS",
+    "COUNT_CAP",
+    "HOLDER_MATCH_CAP",
+    "LEGAL_FORMS",
+    "MATCH_CANDIDATE_CAP",
+    "MATCH_MAX_LIMIT",
+    "NAME_NOISE",
+    "PROCUREMENT_CERTIFICATE_CAP",
+    "REGION_SUFFIXES",
+    "AmbiguousNumber",
+    "TwoStepSlices",
+    "_product_matches",
+    "access_certificate",
+    "access_certification_body",
+    "access_lab",
+    "access_organization",
+    "add_months",
+    "capped_count",
+    "certificate_search",
+    "certificates_visible_to",
+    "certification_bodies",
+    "distinctive_part",
+    "find_labs",
+    "holder_ids_matching",
+    "match_organizations",
+    "name_core",
+    "name_similarity",
+    "normalize_name",
+    "organizations_visible_to",
+    "procurement_check",
+    "public_certificate_record",
+    "public_document_bytes",
+    "refuse_ambiguous_number",
+    "region_code_prefix",
+    "search_certificates",
+    "search_organizations",
+    "status_label",
+    "surveillance_due_date",
+    "verify_certificates",
+    "with_live_flags",
+    "within_region",
+]
+
+# The search caps are read by the search module at call time; a caller (a test) that sets one here
+# sets it there too, as it did when these were one module.
+_FORWARDED = {"COUNT_CAP": search, "HOLDER_MATCH_CAP": search}
+
+
+class _Queries(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FORWARDED:
+            setattr(_FORWARDED[name], name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Queries
