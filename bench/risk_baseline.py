@@ -36,8 +36,8 @@ def organization(pk: int, day: datetime.date) -> Found:
     from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
     from certhub.inspections.models import Task
     from certhub.registry.choices import CertificateStatus
+    from certhub.registry.dates import add_months
     from certhub.registry.models import Certificate, CertificateEvent, ManufacturedProduct, Organization
-    from certhub.registry.queries import add_months
     from certhub.risk.models import CertificateUse, Penalty
 
     kind = GradedSubject.ORGANIZATION.value
@@ -101,8 +101,8 @@ def body(pk: int, day: datetime.date) -> Found:
     """A certification body's short QMS initial audits, late-reported certificates and overdue surveillance."""
     from certhub.exchange.queries import LATE_AFTER_DAYS
     from certhub.registry.choices import AuditKind, CertificateStatus
+    from certhub.registry.dates import add_months
     from certhub.registry.models import Certificate, CertificationAudit, CertificationBody
-    from certhub.registry.queries import add_months
     from certhub.risk.audit_time import qms_table
 
     kind = GradedSubject.CERTIFICATION_BODY.value

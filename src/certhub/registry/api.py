@@ -23,6 +23,7 @@ from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
+from certhub.registry.dates import surveillance_due_date
 from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
 from certhub.registry.queries import (
     TwoStepSlices,
@@ -39,7 +40,6 @@ from certhub.registry.queries import (
     procurement_check,
     public_certificate_record,
     search_organizations,
-    surveillance_due_date,
     verify_certificates,
     with_live_flags,
 )

@@ -5,6 +5,7 @@ executemany (SQLite). Every function here refuses to run outside an action (core
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ def render_certificates(
         if history:
             certificate.status = history[-1]["status"]
             certificate.status_changed_on = history[-1]["date"]
+        first: tuple[str, datetime.date, str]
         if history:
             first = (CertificateStatus.ACTIVE, certificate.issue_date, REASON_ISSUED)
         else:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certhub.registry.choices import BodyStatus, CertificateStatus, ReportConclusion
+from certhub.registry.dates import surveillance_due_date
 from certhub.registry.models import Certificate
-from certhub.registry.queries import surveillance_due_date
 
 # Colour is never the only signal (the word is always shown); tones map to CSS classes. Keyed by str: a model
 # field holds the plain value, which hashes and compares like its TextChoices member.

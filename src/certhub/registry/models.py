@@ -22,6 +22,7 @@ from certhub.registry.choices import (
     ReportConclusion,
     SchemeKind,
 )
+from certhub.registry.dates import surveillance_due_date
 
 
 class Organization(RegulatedModel):
@@ -409,8 +410,6 @@ class Certificate(RegulatedModel):
 
     def surveillance_overdue(self, today: datetime.date | None = None) -> bool:
         """Derived, not a state: an active certificate whose next surveillance audit is past due."""
-        from certhub.registry.queries import surveillance_due_date
-
         if self.status != CertificateStatus.ACTIVE:
             return False
         due = surveillance_due_date(self)

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_noop as _
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
 from certhub.registry.choices import AuditKind, CertificateStatus, GradedSubject
+from certhub.registry.dates import add_months
 from certhub.registry.models import Scheme
-from certhub.registry.queries import add_months
 from certhub.risk.audit_time import qms_table
 
 
@@ -303,12 +303,12 @@ def audit_time_short(today: datetime.date | None = None) -> list[Finding]:
 
 def surveillance_overdue(today: datetime.date | None = None) -> list[Finding]:
     """Active, unexpired certificates whose next surveillance audit — the scheme's interval after the last
-    one, or after issue — is past (registry.queries.surveillance_due_date, as a range per scheme). One
+    one, or after issue — is past (registry.dates.surveillance_due_date, as a range per scheme). One
     finding per body; `since` is the earliest audit missed."""
     day = today or timezone.localdate()
     clauses = []
     for scheme_id, months in Scheme.objects.filter(surveillance_months__gt=0).values_list("id", "surveillance_months"):
-        # due = base + months < day  ⇔  base < day − months (registry.queries.add_months clamps month ends)
+        # due = base + months < day  ⇔  base < day − months (registry.dates.add_months clamps month ends)
         clauses.append(
             f"(c.scheme_id = {int(scheme_id)} AND COALESCE(c.last_surveillance_date, c.issue_date) "
             f"< '{add_months(day, -int(months)).isoformat()}')"

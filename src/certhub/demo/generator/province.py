@@ -10,7 +10,7 @@ from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.registries import Registries
 from certhub.demo.generator.signals import Signals
 from certhub.demo.generator.users import Users
-from certhub.registry.queries import add_months
+from certhub.registry.dates import add_months
 from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 

@@ -13,8 +13,8 @@ from certhub.demo.generator.base import ProvinceBase
 from certhub.demo.generator.sizes import CHUNK, DEMO_ACTOR, LATE_BODIES, OVERDUE_BODIES
 from certhub.demo.generator.words import BODY_NAMES, INDUSTRY_DIVISION, INDUSTRY_WORDS, REASONS, SCOPE_TEMPLATES
 from certhub.registry import actions
+from certhub.registry.dates import add_months
 from certhub.registry.models import CccProduct, CertificationBody, Lab, Organization, Scheme
-from certhub.registry.queries import add_months
 from certhub.registry.testing import make_uscc
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
@@ -103,9 +104,9 @@ def do_load_reference_data(*, actor: Actor) -> dict[str, int]:
 
 
 @action_step
-def _upsert(actor: Actor, model: type, key: dict[str, Any], fields: dict[str, Any]) -> int:
+def _upsert(actor: Actor, model: type[models.Model], key: dict[str, Any], fields: dict[str, Any]) -> int:
     """Insert or update one reference row by natural key; audit only real changes. Returns 1 if changed."""
-    row = model.objects.filter(**key).first()
+    row = model._default_manager.filter(**key).first()
     if row is not None and all(getattr(row, k) == v for k, v in fields.items()):
         return 0
     before = snapshot(row) if row is not None else None

@@ -43,11 +43,9 @@ from certhub.registry.queries.procurement import (
     procurement_check,
 )
 from certhub.registry.queries.public_record import (
-    add_months,
     public_certificate_record,
     public_document_bytes,
     status_label,
-    surveillance_due_date,
     with_live_flags,
 )
 from certhub.registry.queries.search import (
@@ -83,7 +81,6 @@ __all__ = [
     "access_certification_body",
     "access_lab",
     "access_organization",
-    "add_months",
     "capped_count",
     "certificate_search",
     "certificates_visible_to",
@@ -104,7 +101,6 @@ __all__ = [
     "search_certificates",
     "search_organizations",
     "status_label",
-    "surveillance_due_date",
     "verify_certificates",
     "with_live_flags",
     "within_region",

@@ -146,7 +146,7 @@ def match_organizations(
     if normalized:
         ids += _name_candidate_ids(name, core)
     organizations = visible.filter(id__in=list(dict.fromkeys(ids))).select_related("region")
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     for organization in organizations:
         reasons: list[str] = []
         score, name_score, basis = 0, None, ""

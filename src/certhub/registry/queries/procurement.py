@@ -93,7 +93,7 @@ def procurement_check(
         .select_related("scheme", "certification_body", "ccc_product")
         .order_by("-issue_date", "-id")[:PROCUREMENT_CERTIFICATE_CAP]
     )
-    entries = []
+    entries: list[dict[str, Any]] = []
     for certificate in held:
         matched = _product_matches(certificate, product, ccc_code) if product else []
         if product and not matched:

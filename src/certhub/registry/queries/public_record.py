@@ -4,6 +4,8 @@ its status labels, and the surveillance dates it shows."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -12,29 +14,8 @@ from django.utils.translation import get_language
 
 from certhub.ledger.queries import indexes_of
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
+from certhub.registry.dates import surveillance_due_date
 from certhub.registry.models import Certificate, CertificateEvent
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
-def surveillance_due_date(certificate: Certificate) -> datetime.date | None:
-    """When the next surveillance audit is due: the scheme's interval after the last one (or the issue)."""
-    months = certificate.scheme.surveillance_months
-    if not months:
-        return None
-    base = certificate.last_surveillance_date or certificate.issue_date
-    due = add_months(base, months)
-    return due if due < certificate.expiry_date else None
-
 
 _STATUS_LABELS: dict[tuple[str, str | None], str] = {}
 
@@ -47,8 +28,11 @@ def status_label(status: str) -> str:
     return _STATUS_LABELS[key]
 
 
-def public_certificate_record(certificate: Certificate, events: list[CertificateEvent] | None = None) -> dict[str, Any]:
-    """The public fields of a certificate and its status history (docs/architecture.md invariant 3).
+def public_certificate_record(
+    certificate: Certificate | SimpleNamespace, events: Sequence[CertificateEvent | SimpleNamespace] | None = None
+) -> dict[str, Any]:
+    """The public fields of a certificate and its status history (docs/architecture.md invariant 3); the bulk
+    writer passes unsaved stand-ins with the same attributes (registry.certificate_writer).
     No internal notes, no risk grade, no personal data."""
     holder = certificate.holder
     scheme = certificate.scheme
@@ -72,8 +56,8 @@ def public_certificate_record(certificate: Certificate, events: list[Certificate
         },
         "scope": certificate.scope,
         "ccc_product": (
-            {"code": certificate.ccc_product.code, "name": certificate.ccc_product.name}
-            if certificate.ccc_product_id
+            {"code": product.code, "name": product.name}
+            if certificate.ccc_product_id and (product := certificate.ccc_product) is not None
             else None
         ),
         "products": certificate.products,
@@ -96,7 +80,9 @@ def public_certificate_record(certificate: Certificate, events: list[Certificate
     }
 
 
-def public_document_bytes(certificate: Certificate, events: list[CertificateEvent] | None = None) -> bytes | None:
+def public_document_bytes(
+    certificate: Certificate | SimpleNamespace, events: Sequence[CertificateEvent | SimpleNamespace] | None = None
+) -> bytes | None:
     """The stored public document; None while the certificate is a draft (never public)."""
     if certificate.status not in PUBLIC_CERTIFICATE_STATUSES:
         return None
