@@ -143,7 +143,7 @@ def _worker_main(out: str, count: int) -> None:
         made: list[Certificate] = []
         for start in range(0, n, 2000):
             rows = [certificate_data(f"{prefix}-{i}", holder) for i in range(start, min(n, start + 2000))]
-            made += do_bulk_create_certificates(body, rows, actor=actor)
+            made += do_bulk_create_certificates(body=body, rows=rows, actor=actor)
         return made
 
     class Counter:
@@ -177,13 +177,13 @@ def _worker_main(out: str, count: int) -> None:
     # ---- the actions
     def change(certificate: Certificate) -> None:
         do_change_certificate_status(
-            certificate, to_status="SUSPENDED", effective_date=suspended_on, reason=reason, actor=actor
+            certificate=certificate, to_status="SUSPENDED", effective_date=suspended_on, reason=reason, actor=actor
         )
 
     numbers = itertools.count()
 
     def create(_: Any) -> None:
-        do_create_certificate(body, certificate_data(f"NEW-{next(numbers)}", holder), actor=actor)
+        do_create_certificate(body=body, data=certificate_data(f"NEW-{next(numbers)}", holder), actor=actor)
 
     # ---- the raw peer: the same rows, plain statements
     vendor = connection.vendor

@@ -234,7 +234,7 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
         return result
 
     @action
-    def write_chunk(data: list[dict[str, Any]], chosen: list[str], *, actor: Any) -> None:
+    def write_chunk(*, data: list[dict[str, Any]], chosen: list[str], actor: Any) -> None:
         """Organizations and their grades by COPY (the validated rows of a synthetic registry)."""
         ids = bulk.allocate_ids(Organization, len(data))
         spec = bulk.table(Organization)
@@ -266,11 +266,13 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
         for grade in chosen:
             grade_count[grade] += 1
         if mode == "copy":
-            write_chunk(data, chosen, actor=SYSTEM)
+            write_chunk(data=data, chosen=chosen, actor=SYSTEM)
         else:
-            created = registry.do_bulk_create_organizations(data, actor=SYSTEM)
+            created = registry.do_bulk_create_organizations(rows=data, actor=SYSTEM)
             do_set_risk_grades(
-                [(GradedSubject.ORGANIZATION, o.pk, g, "基准测试分级") for o, g in zip(created, chosen, strict=True)],
+                rows=[
+                    (GradedSubject.ORGANIZATION, o.pk, g, "基准测试分级") for o, g in zip(created, chosen, strict=True)
+                ],
                 actor=SYSTEM,
             )
         usccs += [r["uscc"] for r in data]
@@ -303,7 +305,7 @@ def step_setup(out: Path, targets: int, inspectors: int, mode: str) -> None:
             person = registry.do_create_person(name=f"检查员{n + 1}", roles=["INSPECTOR"], actor=SYSTEM)
             employer = Organization.objects.get(uscc=rnd.choice(usccs))
             registry.do_add_affiliation(
-                person,
+                person=person,
                 organization=employer,
                 role="AUDITOR",
                 start=datetime.date(2014, 3, 1),
@@ -438,7 +440,7 @@ def step_certhub(out: Path, profile_dir: str = "") -> None:
 
     def commit_and_draw(name: str, pieces: Pieces | None = None) -> tuple[float, float, Any]:
         batch = do_create_batch(
-            plan,
+            plan=plan,
             name=name,
             items=[item],
             pool=pool,
@@ -456,7 +458,7 @@ def step_certhub(out: Path, profile_dir: str = "") -> None:
         if pieces:
             pieces.active = True
         started = time.perf_counter()
-        do_commit_batch(batch, actor=SYSTEM)
+        do_commit_batch(batch=batch, actor=SYSTEM)
         commit_s = time.perf_counter() - started
         if pieces:
             pieces.active = False
@@ -467,7 +469,7 @@ def step_certhub(out: Path, profile_dir: str = "") -> None:
                 pieces.active = True
             started = time.perf_counter()
             batch = Batch.objects.select_related("plan", "pool").get(name=name)  # as a request would load it
-            do_draw_batch(batch, sources=SOURCES, actor=SYSTEM)
+            do_draw_batch(batch=batch, sources=SOURCES, actor=SYSTEM)
             draw_s = time.perf_counter() - started
             if pieces:
                 pieces.active = False
@@ -561,7 +563,7 @@ def step_baseline(out: Path) -> None:
 
     item, pool, plan = _context()
     batch = do_create_batch(
-        plan,
+        plan=plan,
         name="基准对照批次",
         items=[item],
         pool=pool,
@@ -574,7 +576,7 @@ def step_baseline(out: Path) -> None:
     )
 
     @action
-    def write_tasks(drawn: list[tuple[str, Any, list[Any]]], *, actor: Any) -> list[Task]:
+    def write_tasks(*, drawn: list[tuple[str, Any, list[Any]]], actor: Any) -> list[Task]:
         tasks = Task.objects.bulk_create(
             [
                 Task(
@@ -646,7 +648,7 @@ def step_baseline(out: Path) -> None:
                 break
         drawn.append((stratum, organization, pair))
     started_write = time.perf_counter()
-    tasks = write_tasks(drawn, actor=SYSTEM)
+    tasks = write_tasks(drawn=drawn, actor=SYSTEM)
     finished = time.perf_counter()
     watch.__exit__(None, None, None)
     peak = _rss_mb()

@@ -65,13 +65,13 @@ def measure_appends(actions: int) -> dict[str, Any]:
 
     def bulk(prefix: str) -> list[Any]:
         rows = [certificate_data(f"{prefix}-{i}", holder) for i in range(batch)]
-        return do_bulk_create_certificates(body, rows, actor=actor)
+        return do_bulk_create_certificates(body=body, rows=rows, actor=actor)
 
     # Single-record actions on distinct certificates (each with its own short history), after a warm-up.
     targets = [c for n in range((actions + 50) // batch + 1) for c in bulk(f"TARGET-{n}")][: actions + 50]
     for certificate in targets[:50]:
         do_change_certificate_status(
-            certificate,
+            certificate=certificate,
             to_status="SUSPENDED",
             effective_date=datetime.date(2026, 1, 5),
             reason="监督审核不通过",
@@ -81,7 +81,7 @@ def measure_appends(actions: int) -> dict[str, Any]:
         started = time.perf_counter()
         for certificate in targets[50:]:
             do_change_certificate_status(
-                certificate,
+                certificate=certificate,
                 to_status="SUSPENDED",
                 effective_date=datetime.date(2026, 1, 5),
                 reason="监督审核不通过",

@@ -205,7 +205,7 @@ class Graded:
 
 @action
 def save_grade(
-    kind: str, pk: int, region: str, result: Score | None, day: datetime.date, rule: Rule, run: Any, *, actor: Any
+    *, kind: str, pk: int, region: str, result: Score | None, day: datetime.date, rule: Rule, run: Any, actor: Any
 ) -> Graded:
     """The subject's grade saved as a naive implementation would: read, set, save(); a history row when the
     grade moved; its open warning refreshed when the score reaches the warning threshold."""
@@ -250,4 +250,6 @@ def grade_subject(
     """One subject, start to end: its findings, its score, its grade saved."""
     kind, _key, region, findings = find(pk, day)
     scores = score(findings, rule)
-    return save_grade(kind, pk, region, scores[0] if scores else None, day, rule, run, actor=actor)
+    return save_grade(
+        kind=kind, pk=pk, region=region, result=scores[0] if scores else None, day=day, rule=rule, run=run, actor=actor
+    )

@@ -96,8 +96,8 @@ def _case_body(case: Case, lead: str) -> str:
 
 @action
 def do_open_case(
-    warning: Warning,
     *,
+    warning: Warning,
     title: str,
     working_days: int,
     departments: Sequence[str],
@@ -177,7 +177,7 @@ def do_open_case(
 
 
 @action
-def do_dismiss_warning(warning: Warning, *, reason: str, actor: Actor) -> Warning:
+def do_dismiss_warning(*, warning: Warning, reason: str, actor: Actor) -> Warning:
     """Dismiss an open warning (排除) with the reason; it raises no case."""
     authorize(actor, Permission.HANDLE_CASES, region_code=warning.region_code)
     warning = Warning.objects.select_for_update().get(pk=warning.pk)
@@ -212,7 +212,7 @@ def _lock_open_case(case: Case, verb: str) -> Case:
 
 
 @action
-def do_assign_case(case: Case, *, assignee: User | None, actor: Actor) -> Case:
+def do_assign_case(*, case: Case, assignee: User | None, actor: Actor) -> Case:
     """Assign an open case to an officer covering its region; they are told (案件指派)."""
     authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
     case = _lock_open_case(case, _("指派"))
@@ -237,7 +237,7 @@ def do_assign_case(case: Case, *, assignee: User | None, actor: Actor) -> Case:
 
 
 @action
-def do_record_measure(case: Case, *, taken_on: datetime.date, description: str, actor: Actor) -> Measure:
+def do_record_measure(*, case: Case, taken_on: datetime.date, description: str, actor: Actor) -> Measure:
     """Record a measure taken on an open case (约谈, 责令整改, 暂停证书 …) with its date: not in the future,
     not before the case was opened."""
     authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
@@ -266,7 +266,7 @@ def do_record_measure(case: Case, *, taken_on: datetime.date, description: str, 
 
 
 @action
-def do_close_case(case: Case, *, conclusion: str, actor: Actor) -> Case:
+def do_close_case(*, case: Case, conclusion: str, actor: Actor) -> Case:
     """Close an open case with its conclusion; only once measures are recorded. Everyone told of the case
     is told it is closed (办结通报)."""
     authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
@@ -303,7 +303,7 @@ def do_close_case(case: Case, *, conclusion: str, actor: Actor) -> Case:
 
 
 @action
-def do_send_deadline_reminders(today: datetime.date, *, actor: Actor) -> list[Case]:
+def do_send_deadline_reminders(*, today: datetime.date, actor: Actor) -> list[Case]:
     """Remind (期限临近提醒) everyone told of each open case whose deadline is past or within
     queries.DUE_SOON_WORKING_DAYS working days of `today`; once per case (reminded_on), so running it again
     the same day or any later day sends nothing new. Reminders are messages, not a change to the case: no
@@ -329,11 +329,11 @@ def do_send_deadline_reminders(today: datetime.date, *, actor: Actor) -> list[Ca
 
 def send_deadline_reminders(today: datetime.date | None = None) -> list[Case]:
     """The `certhub cases remind` job: reminders for the cases due on `today` (default: today, Asia/Shanghai)."""
-    return do_send_deadline_reminders(today or timezone.localdate(), actor=SYSTEM)
+    return do_send_deadline_reminders(today=today or timezone.localdate(), actor=SYSTEM)
 
 
 @action
-def do_mark_notice_read(notice: Notice, *, actor: Actor) -> Notice:
+def do_mark_notice_read(*, notice: Notice, actor: Actor) -> Notice:
     """The recipient opened the notice. A receipt, not a regulated change: no audit row."""
     authorize(actor, Permission.VIEW_OFFICE)
     if notice.recipient_id != actor.user_id:
@@ -345,7 +345,7 @@ def do_mark_notice_read(notice: Notice, *, actor: Actor) -> Notice:
 
 
 @action
-def do_record_notices_emailed(notice_ids: Sequence[int], *, actor: Actor) -> int:
+def do_record_notices_emailed(*, notice_ids: Sequence[int], actor: Actor) -> int:
     """Record when the e-mails of these notices were handed to the mail backend (a receipt: no audit row)."""
     authorize(actor, Permission.HANDLE_CASES)
     return Notice.objects.filter(pk__in=list(notice_ids), emailed_at__isnull=True).update(emailed_at=timezone.now())
@@ -370,5 +370,5 @@ def send_notice_emails(notice_ids: Sequence[int]) -> list[int]:
                 continue
             sent.append(notice.pk)
     if sent:
-        do_record_notices_emailed(sent, actor=SYSTEM)
+        do_record_notices_emailed(notice_ids=sent, actor=SYSTEM)
     return sent

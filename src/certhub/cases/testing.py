@@ -56,7 +56,7 @@ def _grade(score: float) -> str:
 
 @action
 def do_raise_warnings(
-    specs: Sequence[WarningSpec], *, as_of: datetime.date = datetime.date(2026, 9, 1), actor: Actor = SYSTEM
+    *, specs: Sequence[WarningSpec], as_of: datetime.date = datetime.date(2026, 9, 1), actor: Actor = SYSTEM
 ) -> list[Warning]:
     """One scoring run and an open warning per spec (as a scoring run leaves them)."""
     authorize(actor, Permission.SET_RISK_GRADES)
@@ -93,4 +93,4 @@ def do_raise_warnings(
 def raise_warnings(organizations: Sequence[Organization], scores: Sequence[float] = ()) -> list[Warning]:
     """Open warnings for `organizations` (scores 80, 75, 70 … unless given), as one scoring run."""
     scores = list(scores) or [80.0 - 5 * n for n in range(len(organizations))]
-    return do_raise_warnings([WarningSpec(o, s) for o, s in zip(organizations, scores, strict=True)])
+    return do_raise_warnings(specs=[WarningSpec(o, s) for o, s in zip(organizations, scores, strict=True)])

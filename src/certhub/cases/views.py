@@ -82,7 +82,7 @@ def warning_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = _submitted(
         form,
         lambda: actions.do_open_case(
-            warning,
+            warning=warning,
             title=form.cleaned_data["title"],
             working_days=form.cleaned_data["working_days"],
             departments=form.cleaned_data["departments"],
@@ -103,7 +103,9 @@ def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     warning = _permitted(lambda: queries.access_warning(actor, pk))
     form = DismissForm(request.POST)
-    if _submitted(form, lambda: actions.do_dismiss_warning(warning, reason=form.cleaned_data["reason"], actor=actor)):
+    if _submitted(
+        form, lambda: actions.do_dismiss_warning(warning=warning, reason=form.cleaned_data["reason"], actor=actor)
+    ):
         messages.success(request, _("已排除“%(name)s”的风险预警。") % {"name": warning.subject_name})
         return redirect("cases:warning_list")
     warning.refresh_from_db()
@@ -153,7 +155,7 @@ def case_record_measure(request: HttpRequest, number: str) -> HttpResponse:
     if _submitted(
         form,
         lambda: actions.do_record_measure(
-            case,
+            case=case,
             taken_on=form.cleaned_data["taken_on"],
             description=form.cleaned_data["description"],
             actor=actor,
@@ -171,7 +173,7 @@ def case_assign(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     case = _permitted(lambda: queries.access_case(actor, number))
     form = AssignForm(request.POST, case=case)
-    if _submitted(form, lambda: actions.do_assign_case(case, assignee=form.chosen_assignee(), actor=actor)):
+    if _submitted(form, lambda: actions.do_assign_case(case=case, assignee=form.chosen_assignee(), actor=actor)):
         messages.success(request, _("已指派承办人并通知。"))
         return redirect("cases:case_detail", number=case.number)
     case.refresh_from_db()
@@ -184,7 +186,9 @@ def case_close(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     case = _permitted(lambda: queries.access_case(actor, number))
     form = CloseForm(request.POST)
-    if _submitted(form, lambda: actions.do_close_case(case, conclusion=form.cleaned_data["conclusion"], actor=actor)):
+    if _submitted(
+        form, lambda: actions.do_close_case(case=case, conclusion=form.cleaned_data["conclusion"], actor=actor)
+    ):
         messages.success(request, _("案件%(number)s已办结，已通报责任部门。") % {"number": case.number})
         return redirect("cases:case_detail", number=case.number)
     case.refresh_from_db()
@@ -208,7 +212,7 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a notice: it is marked read, and the officer lands on its case (a POST: it changes the notice)."""
     actor = request_actor(request)
     notice = queries.access_notice(actor, pk)
-    _permitted(lambda: actions.do_mark_notice_read(notice, actor=actor))
+    _permitted(lambda: actions.do_mark_notice_read(notice=notice, actor=actor))
     if notice.case is not None:
         return redirect("cases:case_detail", number=notice.case.number)
     return redirect("cases:inbox")

@@ -32,7 +32,7 @@ def api_key_digest(secret: str) -> str:
 
 @action
 def do_issue_api_key(
-    organization: Any, *, name: str, role: str, rate_limit: int | None = None, actor: Actor
+    *, organization: Any, name: str, role: str, rate_limit: int | None = None, actor: Actor
 ) -> tuple[ApiKey, str]:
     """Issue an API key to an organization; returns the row and the secret, which is shown only once.
     `rate_limit` is the requests per minute the key may make (DEFAULT_API_KEY_RATE_LIMIT if not given)."""
@@ -69,7 +69,7 @@ def do_issue_api_key(
 
 
 @action
-def do_revoke_api_key(key: ApiKey, *, actor: Actor) -> ApiKey:
+def do_revoke_api_key(*, key: ApiKey, actor: Actor) -> ApiKey:
     authorize(actor, Permission.MANAGE_API_KEYS)
     before = snapshot(key, ["revoked_at"])
     key.revoked_at = timezone.now()

@@ -51,10 +51,18 @@ def _refuse(model: type[models.Model], operation: str) -> None:
 
 
 def action(func: F) -> F:
-    """Declare a regulated action. The function must take `actor` as a keyword-only argument."""
+    """Declare a regulated action. Every argument of an action is keyword-only and annotated, `actor` among
+    them (docs/architecture.md convention 6): each call site names what it passes, in one convention,
+    `do_change_certificate_status(certificate=…, to_status=…, effective_date=…, reason=…, actor=…)`."""
     parameters = inspect.signature(func).parameters
-    if "actor" not in parameters or parameters["actor"].kind is not inspect.Parameter.KEYWORD_ONLY:
+    if "actor" not in parameters:
         raise TypeError(f"{func.__qualname__} must take `actor` as a keyword-only argument")
+    positional = [name for name, p in parameters.items() if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    if positional:
+        raise TypeError(f"{func.__qualname__}: an action's arguments are keyword-only, not {', '.join(positional)}")
+    untyped = [name for name, p in parameters.items() if p.annotation is inspect.Parameter.empty]
+    if untyped:
+        raise TypeError(f"{func.__qualname__}: an action's arguments are annotated, not {', '.join(untyped)}")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -59,8 +59,8 @@ def permission_for(kind: str) -> Permission:
 
 @action
 def do_open_submission(
-    organization: Organization,
     *,
+    organization: Organization,
     kind: str,
     mode: str,
     channel: str,
@@ -126,8 +126,8 @@ def _store_problems(submission: Submission, problems: Iterable[Problem]) -> None
 
 @action
 def do_reject_submission(
-    submission: Submission,
     *,
+    submission: Submission,
     message: str,
     problems: Iterable[Problem],
     counts: dict[str, int] | None = None,
@@ -151,7 +151,7 @@ def do_reject_submission(
 
 
 @action
-def do_start_applying(submission: Submission, *, total_rows: int | None, encoding: str, actor: Actor) -> Submission:
+def do_start_applying(*, submission: Submission, total_rows: int | None, encoding: str, actor: Actor) -> Submission:
     authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
     submission.state = SubmissionState.APPLYING
     submission.total_rows = total_rows or 0
@@ -162,10 +162,10 @@ def do_start_applying(submission: Submission, *, total_rows: int | None, encodin
 
 @action
 def do_apply_submission_chunk(
+    *,
     submission: Submission,
     planner: CertificatePlanner | ReportPlanner,
     chunk: list[RawRow],
-    *,
     rows_done: int,
     rejected: dict[int, list[Problem]] | None = None,
     actor: Actor,
@@ -179,7 +179,7 @@ def do_apply_submission_chunk(
     if isinstance(planner, ReportPlanner):
         for row in plan.rows:
             if row.outcome == RowOutcome.CREATED and row.cleaned:
-                do_create_test_report(planner.lab, **row.cleaned, actor=actor)
+                do_create_test_report(lab=planner.lab, **row.cleaned, actor=actor)
     else:
         today = timezone.localdate()
         created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
@@ -232,7 +232,7 @@ def prepare_chunk(
 
 @action
 def do_apply_prepared_chunk(
-    submission: Submission, planner: CertificatePlanner, prepared: PreparedChunk, *, rows_done: int, actor: Actor
+    *, submission: Submission, planner: CertificatePlanner, prepared: PreparedChunk, rows_done: int, actor: Actor
 ) -> dict[str, int]:
     """Write a prepared chunk in one transaction: its rendered new certificates (a number registered in
     the meantime fails the chunk on the unique constraint, and `certhub import --resume` then plans it
@@ -266,7 +266,7 @@ def _apply_changes(plan: ChunkPlan, actor: Actor) -> None:
         if row.status is not None:
             to_status, day, reason = row.status
             do_change_certificate_status(
-                certificate, to_status=to_status, effective_date=day, reason=reason, actor=actor
+                certificate=certificate, to_status=to_status, effective_date=day, reason=reason, actor=actor
             )
 
 
@@ -292,7 +292,7 @@ def _count(submission: Submission, counts: dict[str, int], rows_done: int) -> No
 
 
 @action
-def do_finish_submission(submission: Submission, *, total_rows: int, actor: Actor) -> Submission:
+def do_finish_submission(*, submission: Submission, total_rows: int, actor: Actor) -> Submission:
     authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
     submission.total_rows = total_rows
     submission.state = SubmissionState.PARTIAL if submission.rejected_count else SubmissionState.APPLIED

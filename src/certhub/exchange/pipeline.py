@@ -82,7 +82,7 @@ def submit_file(path: Path, name: str, organization: Organization, options: Opti
     except FileRejected as refusal:
         size, sha256 = file_digest(path)
         submission = do_open_submission(
-            organization,
+            organization=organization,
             kind=options.kind,
             mode=options.mode,
             channel=options.channel,
@@ -92,10 +92,12 @@ def submit_file(path: Path, name: str, organization: Organization, options: Opti
             size_bytes=size,
             actor=actor,
         )
-        return do_reject_submission(submission, message=refusal.message, problems=_file_problems(refusal), actor=actor)
+        return do_reject_submission(
+            submission=submission, message=refusal.message, problems=_file_problems(refusal), actor=actor
+        )
     stored = keep_file(path, received.sha256, name)
     submission = do_open_submission(
-        organization,
+        organization=organization,
         kind=options.kind,
         mode=options.mode,
         channel=options.channel,
@@ -226,7 +228,7 @@ def _process(submission: Submission, received: Received, options: Options, *, ac
         rows = read_rows(received, submission.kind)
     except FileRejected as refusal:
         return do_reject_submission(
-            submission,
+            submission=submission,
             message=refusal.message,
             problems=_file_problems(refusal),
             encoding=received.encoding,
@@ -240,11 +242,11 @@ def _process(submission: Submission, received: Received, options: Options, *, ac
         if verdict.rejected or not verdict.counts["total"]:
             return _reject_or_finish(submission, verdict, received, actor=actor)
         submission = do_start_applying(
-            submission, total_rows=verdict.counts["total"], encoding=received.encoding, actor=actor
+            submission=submission, total_rows=verdict.counts["total"], encoding=received.encoding, actor=actor
         )
         rows = read_rows(received, submission.kind)
     if submission.state == SubmissionState.RECEIVED:
-        submission = do_start_applying(submission, total_rows=None, encoding=received.encoding, actor=actor)
+        submission = do_start_applying(submission=submission, total_rows=None, encoding=received.encoding, actor=actor)
     return _apply_rows(submission, planner, rows, received, options, chunk_rows, actor=actor)
 
 
@@ -270,7 +272,9 @@ def _apply_rows(
     for chunk in chunks(rows, chunk_rows, submission.kind):
         rejected = duplicates.rejected(chunk)
         done += len(chunk)
-        do_apply_submission_chunk(submission, planner, chunk, rows_done=done, rejected=rejected, actor=actor)
+        do_apply_submission_chunk(
+            submission=submission, planner=planner, chunk=chunk, rows_done=done, rejected=rejected, actor=actor
+        )
         progress("apply", done, submission.total_rows or None)
         if options.pause:
             time.sleep(options.pause)
@@ -300,14 +304,20 @@ def _all_or_nothing(
         if verdict.rejected or not verdict.counts["total"]:
             return _reject_or_finish(submission, verdict, received, actor=actor)
         total = verdict.counts["total"]
-        submission = do_start_applying(submission, total_rows=total, encoding=received.encoding, actor=actor)
+        submission = do_start_applying(submission=submission, total_rows=total, encoding=received.encoding, actor=actor)
         spill.seek(0)
         done = 0
         progress("apply", done, total)
         while done < total:
             prepared: PreparedChunk = pickle.load(spill)  # noqa: S301 - our own file, written just now
             try:
-                do_apply_prepared_chunk(submission, planner, prepared, rows_done=done + prepared.rows, actor=actor)
+                do_apply_prepared_chunk(
+                    submission=submission,
+                    planner=planner,
+                    prepared=prepared,
+                    rows_done=done + prepared.rows,
+                    actor=actor,
+                )
             except IntegrityError:
                 # A number of this chunk was registered since the file was checked (another submission of
                 # the same body, say): the chunk rolled back; plan the rest afresh against the registry.
@@ -333,7 +343,7 @@ def _reject_or_finish(submission: Submission, verdict: Verdict, received: Receiv
         return _finish(submission, 0, received, actor=actor)
     message = _("%(n)d行有错误，本次报送未生效：请改正后重新报送") % {"n": verdict.rejected}
     return do_reject_submission(
-        submission,
+        submission=submission,
         message=message,
         problems=verdict.problems,
         counts=verdict.counts,
@@ -347,13 +357,13 @@ def _finish(submission: Submission, done: int, received: Received, *, actor: Act
     if not done:
         message = _("文件只有表头，没有数据行")
         return do_reject_submission(
-            submission,
+            submission=submission,
             message=message,
             problems=[(0, "", "", message, Severity.ERROR)],
             encoding=received.encoding,
             actor=actor,
         )
-    submission = do_finish_submission(submission, total_rows=done, actor=actor)
+    submission = do_finish_submission(submission=submission, total_rows=done, actor=actor)
     refresh_statistics(submission)
     return submission
 

@@ -122,7 +122,7 @@ def build_inspection_world(
     )
     options = {"ratios": {"A": "50", "B": "100", "C": "100", "D": "100"}, **batch_options}
     result.batch = actions.do_create_batch(
-        result.plan,
+        plan=result.plan,
         name="第一批",
         items=[result.items["SC-QY-01"]],
         pool=result.pools["enterprises"],

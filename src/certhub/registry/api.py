@@ -233,7 +233,7 @@ def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
     actor, body = _writer_body(request)
     data = payload.model_dump()
     data["products"] = [{k: v for k, v in p.items() if v} for p in data["products"]]
-    certificate = actions.do_create_certificate(body, data, actor=actor)
+    certificate = actions.do_create_certificate(body=body, data=data, actor=actor)
     record = public_certificate_record(access_certificate(actor, certificate.number, body=body.approval_number))
     return Status(201, with_live_flags(record, certificate_id=certificate.pk))
 
@@ -260,7 +260,7 @@ def change_certificate_status(request: HttpRequest, number: str, payload: Status
             raise NotPermitted(_("证书%(number)s不属于本认证机构") % {"number": number[:60]})
         raise NotFound(_("登记库中没有编号为“%(number)s”的证书") % {"number": number[:60]})
     actions.do_change_certificate_status(
-        certificate,
+        certificate=certificate,
         to_status=payload.status,
         effective_date=payload.effective_date,
         reason=payload.reason,

@@ -44,7 +44,7 @@ def ensure_reference_data() -> None:
     """Load regions, schemes and the CCC catalogue once (idempotent)."""
     if Region.objects.exists() and Scheme.objects.exists():
         return
-    actions.do_load_regions(settings.CERTHUB_REGION_FILE, actor=SYSTEM)
+    actions.do_load_regions(path=settings.CERTHUB_REGION_FILE, actor=SYSTEM)
     actions.do_load_reference_data(actor=SYSTEM)
 
 
@@ -95,7 +95,7 @@ def build_world() -> World:
         ("farm", 6, "431102", "永州潇湘有机农场"),
     ):
         org[key] = actions.do_create_organization(
-            {
+            data={
                 "uscc": make_uscc(serial, region),
                 "name": name,
                 "region": region,
@@ -131,7 +131,7 @@ def build_world() -> World:
     )
     world.labs["main"] = lab
     world.scope["insulation"] = actions.do_add_lab_scope(
-        lab,
+        lab=lab,
         field="电器",
         object="家用电器",
         parameter="绝缘电阻",
@@ -140,7 +140,7 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     world.scope["lead"] = actions.do_add_lab_scope(
-        lab,
+        lab=lab,
         field="食品",
         object="大米",
         parameter="铅",
@@ -150,10 +150,10 @@ def build_world() -> World:
     )
     person = actions.do_create_person(name="周敏", roles=["SIGNATORY"], actor=SYSTEM)
     actions.do_add_affiliation(
-        person, organization=org["lab"], role="SIGNATORY", start=datetime.date(2020, 1, 1), actor=SYSTEM
+        person=person, organization=org["lab"], role="SIGNATORY", start=datetime.date(2020, 1, 1), actor=SYSTEM
     )
     world.signatories["zhou"] = actions.do_authorize_signatory(
-        lab,
+        lab=lab,
         person=person,
         scope=[world.scope["insulation"]],
         valid_from=datetime.date(2023, 5, 1),
@@ -185,26 +185,26 @@ def build_world() -> World:
     hunan = world.actor("cb_hunan")
     certs = world.certificates
     certs["active"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0001", org["maker"]), actor=hunan
+        body=world.bodies["hunan"], data=certificate_data("CNCA-QMS-2025-0001", org["maker"]), actor=hunan
     )
     certs["suspended"] = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("CNCA-QMS-2025-0002", org["hengyang"]), actor=hunan
+        body=world.bodies["hunan"], data=certificate_data("CNCA-QMS-2025-0002", org["hengyang"]), actor=hunan
     )
     certs["suspended"] = actions.do_change_certificate_status(
-        certs["suspended"],
+        certificate=certs["suspended"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 9, 1),
         reason="监督审核发现严重不符合",
         actor=hunan,
     )
     certs["draft"] = actions.do_create_certificate(
-        world.bodies["hunan"],
-        certificate_data("CNCA-QMS-2025-0003", org["maker"], status="DRAFT"),
+        body=world.bodies["hunan"],
+        data=certificate_data("CNCA-QMS-2025-0003", org["maker"], status="DRAFT"),
         actor=hunan,
     )
     certs["withdrawn"] = actions.do_create_certificate(
-        world.bodies["hunan"],
-        certificate_data(
+        body=world.bodies["hunan"],
+        data=certificate_data(
             "CNCA-EMS-2024-0004",
             org["hengyang"],
             scheme="EMS",
@@ -214,15 +214,15 @@ def build_world() -> World:
         actor=hunan,
     )
     certs["withdrawn"] = actions.do_change_certificate_status(
-        certs["withdrawn"],
+        certificate=certs["withdrawn"],
         to_status="WITHDRAWN",
         effective_date=datetime.date(2025, 2, 1),
         reason="暂停期满未整改",
         actor=hunan,
     )
     certs["ccc"] = actions.do_create_certificate(
-        world.bodies["hunan"],
-        certificate_data(
+        body=world.bodies["hunan"],
+        data=certificate_data(
             "2025010701000123",
             org["maker"],
             scheme="CCC",
@@ -235,8 +235,8 @@ def build_world() -> World:
         actor=hunan,
     )
     certs["yueyang"] = actions.do_create_certificate(
-        world.bodies["yueyang"],
-        certificate_data("CNCA-QMS-2025-0001", org["hengyang"]),
+        body=world.bodies["yueyang"],
+        data=certificate_data("CNCA-QMS-2025-0001", org["hengyang"]),
         actor=world.actor("cb_yueyang"),
     )
     for name, organization, role in (
@@ -244,6 +244,6 @@ def build_world() -> World:
         ("cb_yueyang", org["cb_yueyang"], Role.CERTIFICATION_BODY),
         ("lab", org["lab"], Role.LAB),
     ):
-        _key, secret = do_issue_api_key(organization, name=f"{name} key", role=role, actor=SYSTEM)
+        _key, secret = do_issue_api_key(organization=organization, name=f"{name} key", role=role, actor=SYSTEM)
         world.api_keys[name] = secret
     return world

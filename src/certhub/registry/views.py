@@ -225,7 +225,7 @@ def certificate_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             data = form.cleaned_data
             changed = do_change_certificate_status(
-                certificate,
+                certificate=certificate,
                 to_status=data["to_status"],
                 effective_date=data["effective_date"],
                 reason=data["reason"],

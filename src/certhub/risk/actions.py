@@ -32,7 +32,7 @@ from certhub.risk.scoring import Rule, Score, load_rule, score
 
 @action
 def do_set_risk_grades(
-    rows: Iterable[tuple[str, int, str, str]], *, graded_on: datetime.date | None = None, actor: Actor
+    *, rows: Iterable[tuple[str, int, str, str]], graded_on: datetime.date | None = None, actor: Actor
 ) -> int:
     """Set the grade of many subjects: rows of (subject type, subject id, grade, basis). One audit row per
     grade that changed; returns how many changed."""
@@ -307,7 +307,7 @@ def _row_date(value: object, field: str, errors: dict[str, list[str]], today: da
 
 
 @action
-def do_record_certificate_uses(rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+def do_record_certificate_uses(*, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     """Record certificates seen in use, as departments report them: rows of {"certificate" (id),
     "used_on", "channel", "place", "reported_by"}. All or nothing; a bad row names its index and field.
     One audit row for the batch (its digest)."""
@@ -348,7 +348,7 @@ def do_record_certificate_uses(rows: Sequence[dict[str, Any]], *, actor: Actor) 
 
 
 @action
-def do_record_penalties(rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+def do_record_penalties(*, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     """Record administrative penalty decisions: rows of {"organization" (id), "decision_number",
     "decided_on", "authority", "reason"}. All or nothing, as above."""
     authorize(actor, Permission.RECORD_RISK_SIGNAL)

@@ -68,7 +68,7 @@ def do_create_seal_key(
 
 
 @action
-def do_retire_seal_key(key: SealKey, *, valid_until: datetime.datetime | None = None, actor: Actor) -> SealKey:
+def do_retire_seal_key(*, key: SealKey, valid_until: datetime.datetime | None = None, actor: Actor) -> SealKey:
     """Stop a key signing. Seals it signed stay valid until `valid_until`, which may be given here (now,
     for a key that leaked) or left as it was. The private key file is left for the operator to remove."""
     authorize(actor, Permission.MANAGE_SEAL_KEYS)

@@ -47,14 +47,18 @@ def open_cases(specs: Sequence[CaseSpec], *, actor: Actor) -> list[Case]:
     cases = []
     for spec in sorted(specs, key=lambda s: s.opened_on):
         with on(spec.opened_on):
-            (warning,) = do_raise_warnings([WarningSpec(spec.organization)], as_of=spec.opened_on)
+            (warning,) = do_raise_warnings(specs=[WarningSpec(spec.organization)], as_of=spec.opened_on)
             case = do_open_case(
-                warning, title="统计测试案件", working_days=spec.working_days, departments=["市场监管局"], actor=actor
+                warning=warning,
+                title="统计测试案件",
+                working_days=spec.working_days,
+                departments=["市场监管局"],
+                actor=actor,
             )
         if spec.closed_on:
             with on(spec.closed_on):
-                do_record_measure(case, taken_on=spec.closed_on, description="责令限期整改", actor=actor)
-                case = do_close_case(case, conclusion="已整改", actor=actor)
+                do_record_measure(case=case, taken_on=spec.closed_on, description="责令限期整改", actor=actor)
+                case = do_close_case(case=case, conclusion="已整改", actor=actor)
         cases.append(case)
     return cases
 
@@ -81,7 +85,7 @@ def build_stats_world(world: World) -> StatsWorld:
         ("lab2", 15, "430405", "M", False),
     ):
         orgs[key] = actions.do_create_organization(
-            {
+            data={
                 "uscc": make_uscc(serial, region),
                 "name": f"统计测试{key}",
                 "region": region,
@@ -93,10 +97,12 @@ def build_stats_world(world: World) -> StatsWorld:
     body = world.bodies["hunan"]
     hunan = world.actor("cb_hunan")
     for number, holder, scheme in (("TJ-EMS-0001", "power", "EMS"), ("TJ-QMS-0002", "builder", "QMS")):
-        actions.do_create_certificate(body, certificate_data(number, orgs[holder], scheme=scheme), actor=hunan)
+        actions.do_create_certificate(
+            body=body, data=certificate_data(number, orgs[holder], scheme=scheme), actor=hunan
+        )
     actions.do_create_certificate(
-        body,
-        certificate_data("TJ-ORG-0003", world.organizations["farm"], scheme="ORGANIC", scope="有机大米"),
+        body=body,
+        data=certificate_data("TJ-ORG-0003", world.organizations["farm"], scheme="ORGANIC", scope="有机大米"),
         actor=hunan,
     )
 
@@ -116,7 +122,7 @@ def build_stats_world(world: World) -> StatsWorld:
         ("R6", datetime.date(2026, 7, 15), "PASS", [leakage]),  # after the day
     ):
         result.reports[number] = actions.do_create_test_report(
-            lab,
+            lab=lab,
             number=number,
             signatory=signatory,
             issue_date=day,
@@ -135,7 +141,7 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     result.labs["expired"] = lab2
     scope = actions.do_add_lab_scope(
-        lab2,
+        lab=lab2,
         field="电器",
         object="家用电器",
         parameter=insulation["parameter"],
@@ -145,7 +151,7 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     person = actions.do_create_person(name="李检", roles=["SIGNATORY"], actor=SYSTEM)
     signatory2 = actions.do_authorize_signatory(
-        lab2, person=person, scope=[scope], valid_from=datetime.date(2020, 2, 1), actor=SYSTEM
+        lab=lab2, person=person, scope=[scope], valid_from=datetime.date(2020, 2, 1), actor=SYSTEM
     )
     from certhub.core.choices import Role
     from certhub.core.models import User
@@ -155,7 +161,7 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     for number, day in (("H1", datetime.date(2025, 12, 1)), ("H2", datetime.date(2026, 3, 10))):
         result.reports[number] = actions.do_create_test_report(
-            lab2,
+            lab=lab2,
             number=number,
             signatory=signatory2,
             issue_date=day,
@@ -167,7 +173,7 @@ def build_stats_world(world: World) -> StatsWorld:
     # What organizations make. The maker holds a CCC certificate for 0701 only.
     maker, hengyang, farm = (world.organizations[k] for k in ("maker", "hengyang", "farm"))
     actions.do_record_manufactured_products(
-        [
+        rows=[
             {"uscc": maker.uscc, "ccc_product": "0701", "source": "licence", "recorded_on": "2026-01-01"},
             {"uscc": maker.uscc, "ccc_product": "0702", "source": "statistics", "recorded_on": "2026-01-01"},
             {"uscc": hengyang.uscc, "ccc_product": "0701", "source": "inspection", "recorded_on": "2026-02-01"},
@@ -177,7 +183,7 @@ def build_stats_world(world: World) -> StatsWorld:
     )
 
     do_set_risk_grades(
-        [
+        rows=[
             ("organization", maker.pk, "D", "测试"),
             ("organization", hengyang.pk, "C", "测试"),
             ("lab", lab.pk, "A", "测试"),

@@ -47,7 +47,7 @@ def open_maker_case(world, callbacks, **overrides):
         "actor": world.actor("officer_changsha"),
     } | overrides
     with callbacks(execute=True):
-        return do_open_case(world.warnings["maker"], **options)
+        return do_open_case(warning=world.warnings["maker"], **options)
 
 
 def notices(case, kind):
@@ -105,7 +105,7 @@ def test_the_serial_counts_per_year_and_region(cases_world, opening_day, django_
     first = open_maker_case(world, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         second = do_open_case(
-            world.warnings["farm"],
+            warning=world.warnings["farm"],
             title="有机认证",
             working_days=5,
             departments=["市场监管局"],
@@ -163,7 +163,7 @@ def test_a_dismissed_warning_cannot_be_reopened_nor_dismissed_again(
 ):
     world = cases_world
     warning = do_dismiss_warning(
-        world.warnings["maker"], reason="抽查不合格已在前次处罚中处理", actor=world.actor("officer_changsha")
+        warning=world.warnings["maker"], reason="抽查不合格已在前次处罚中处理", actor=world.actor("officer_changsha")
     )
     assert (warning.status, warning.status_note) == ("DISMISSED", "抽查不合格已在前次处罚中处理")
     event = AuditEvent.objects.order_by("-id").first()
@@ -177,7 +177,7 @@ def test_a_dismissed_warning_cannot_be_reopened_nor_dismissed_again(
         open_maker_case(world, django_capture_on_commit_callbacks)
     assert refused.value.message == "该预警的状态为“已排除”，不能立案"
     with pytest.raises(Conflict) as again:
-        do_dismiss_warning(world.warnings["maker"], reason="再次排除", actor=world.actor("officer_changsha"))
+        do_dismiss_warning(warning=world.warnings["maker"], reason="再次排除", actor=world.actor("officer_changsha"))
     assert again.value.message == "该预警的状态为“已排除”，不能排除"
     assert state() == before
 
@@ -185,7 +185,9 @@ def test_a_dismissed_warning_cannot_be_reopened_nor_dismissed_again(
 def test_dismissing_needs_a_reason(cases_world):
     before = state()
     with pytest.raises(ValidationFailed) as refused:
-        do_dismiss_warning(cases_world.warnings["maker"], reason=" ", actor=cases_world.actor("officer_changsha"))
+        do_dismiss_warning(
+            warning=cases_world.warnings["maker"], reason=" ", actor=cases_world.actor("officer_changsha")
+        )
     assert refused.value.errors == {"reason": ["排除预警须说明理由"]}
     assert state() == before
 
@@ -207,7 +209,7 @@ def test_assigning_tells_the_assignee_only(cases_world, opening_day, django_capt
     case = open_maker_case(world, django_capture_on_commit_callbacks)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        do_assign_case(case, assignee=world.users["cs_market"], actor=world.actor("officer_changsha"))
+        do_assign_case(case=case, assignee=world.users["cs_market"], actor=world.actor("officer_changsha"))
     case.refresh_from_db()
     assert case.assignee == world.users["cs_market"]
     assert notices(case, "CASE_ASSIGNED") == ["cs_market"]
@@ -229,7 +231,7 @@ def test_assigning_to_an_officer_of_another_prefecture_is_refused(
     case = open_maker_case(world, django_capture_on_commit_callbacks)
     before = state()
     with pytest.raises(ValidationFailed) as refused:
-        do_assign_case(case, assignee=world.users["hy_market"], actor=world.actor("officer_changsha"))
+        do_assign_case(case=case, assignee=world.users["hy_market"], actor=world.actor("officer_changsha"))
     assert refused.value.errors == {"assignee": ["承办人hy_market不是辖区覆盖该对象所在地区（430104）的监管人员"]}
     assert state() == before
 
@@ -247,14 +249,14 @@ def test_measures_are_dated_between_the_opening_and_today(cases_world, django_ca
         }
         for day, message in refusals.items():
             with pytest.raises(ValidationFailed) as refused:
-                do_record_measure(case, taken_on=day, description="约谈企业负责人", actor=actor)
+                do_record_measure(case=case, taken_on=day, description="约谈企业负责人", actor=actor)
             assert refused.value.errors == {"taken_on": [message]}
         with pytest.raises(ValidationFailed) as empty:
-            do_record_measure(case, taken_on=datetime.date(2026, 10, 9), description="", actor=actor)
+            do_record_measure(case=case, taken_on=datetime.date(2026, 10, 9), description="", actor=actor)
         assert empty.value.errors == {"description": ["必填"]}
         assert state() == before
         measure = do_record_measure(
-            case, taken_on=datetime.date(2026, 10, 9), description="约谈企业负责人，责令整改", actor=actor
+            case=case, taken_on=datetime.date(2026, 10, 9), description="约谈企业负责人，责令整改", actor=actor
         )
     assert (measure.case, measure.taken_on, measure.description, measure.recorded_by) == (
         case,
@@ -278,20 +280,20 @@ def test_a_case_is_closed_only_with_measures_and_a_conclusion(
     case = open_maker_case(world, django_capture_on_commit_callbacks, assignee=world.users["cs_ecology"])
     before = state()
     with pytest.raises(ValidationFailed) as no_measures:
-        do_close_case(case, conclusion="已整改", actor=actor)
+        do_close_case(case=case, conclusion="已整改", actor=actor)
     assert no_measures.value.errors == {"measures": ["案件须记录处置措施后方可办结"]}
     assert state() == before
 
-    do_record_measure(case, taken_on=datetime.date(2026, 9, 30), description="责令限期整改", actor=actor)
+    do_record_measure(case=case, taken_on=datetime.date(2026, 9, 30), description="责令限期整改", actor=actor)
     before = state()
     with pytest.raises(ValidationFailed) as no_conclusion:
-        do_close_case(case, conclusion="  ", actor=actor)
+        do_close_case(case=case, conclusion="  ", actor=actor)
     assert no_conclusion.value.errors == {"conclusion": ["必填"]}
     assert state() == before
 
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        do_close_case(case, conclusion="企业已完成整改，复查合格", actor=actor)
+        do_close_case(case=case, conclusion="企业已完成整改，复查合格", actor=actor)
     case.refresh_from_db()
     assert (case.status, case.closed_on, case.conclusion) == (
         "CLOSED",
@@ -304,7 +306,7 @@ def test_a_case_is_closed_only_with_measures_and_a_conclusion(
 
     before = state()
     with pytest.raises(Conflict) as closed:
-        do_record_measure(case, taken_on=datetime.date(2026, 9, 30), description="补记", actor=actor)
+        do_record_measure(case=case, taken_on=datetime.date(2026, 9, 30), description="补记", actor=actor)
     assert closed.value.message == "案件已办结，不能再记录处置措施"
     assert state() == before
 
@@ -317,9 +319,9 @@ def test_an_officer_of_another_prefecture_cannot_touch_a_case(
     outsider = world.actor("hy_market")
     before = state()
     for act in (
-        lambda: do_record_measure(case, taken_on=datetime.date(2026, 9, 30), description="x", actor=outsider),
-        lambda: do_close_case(case, conclusion="x", actor=outsider),
-        lambda: do_assign_case(case, assignee=world.users["hy_market"], actor=outsider),
+        lambda: do_record_measure(case=case, taken_on=datetime.date(2026, 9, 30), description="x", actor=outsider),
+        lambda: do_close_case(case=case, conclusion="x", actor=outsider),
+        lambda: do_assign_case(case=case, assignee=world.users["hy_market"], actor=outsider),
     ):
         with pytest.raises(NotPermitted) as refused:
             act()

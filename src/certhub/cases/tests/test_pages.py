@@ -25,7 +25,7 @@ def open_case(world, callbacks, **overrides):
         "actor": world.actor("officer_changsha"),
     } | overrides
     with callbacks(execute=True):
-        return do_open_case(world.warnings["maker"], **options)
+        return do_open_case(warning=world.warnings["maker"], **options)
 
 
 def rows():
@@ -184,7 +184,7 @@ def test_the_cases_list_puts_open_cases_first_and_flags_the_overdue(
         overdue = open_case(cases_world, django_capture_on_commit_callbacks, working_days=1)
     with django_capture_on_commit_callbacks(execute=True):
         fresh = do_open_case(
-            cases_world.warnings["hengyang"],
+            warning=cases_world.warnings["hengyang"],
             title="x",
             working_days=20,
             departments=["市场监管局"],
@@ -203,7 +203,7 @@ def test_the_inbox_lists_unread_first_and_opening_a_notice_marks_it_read(
     officer = signed_in(client, cases_world, "cs_market")
     assert "通报（1条未读）" in page_text(officer.get("/office/"))
     with django_capture_on_commit_callbacks(execute=True):
-        do_assign_case(case, assignee=cases_world.users["cs_market"], actor=cases_world.actor("officer_changsha"))
+        do_assign_case(case=case, assignee=cases_world.users["cs_market"], actor=cases_world.actor("officer_changsha"))
     inbox = officer.get("/cases/inbox/")
     assert "2条未读" in page_text(inbox)
     assert re.findall(r"【(立案通报|案件指派)】", inbox.content.decode()) == ["案件指派", "立案通报"]  # newest first

@@ -27,13 +27,13 @@ ACTORS = ["anonymous", "maker", "cb_hunan", "cb_yueyang", "lab", "officer_changs
 
 def create_certificate(world, actor):
     return actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("MATRIX-1", world.organizations["maker"]), actor=actor
+        body=world.bodies["hunan"], data=certificate_data("MATRIX-1", world.organizations["maker"]), actor=actor
     )
 
 
 def suspend_certificate(world, actor):
     return actions.do_change_certificate_status(
-        world.certificates["active"],
+        certificate=world.certificates["active"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 1),
         reason="监督审核不合格",
@@ -43,13 +43,13 @@ def suspend_certificate(world, actor):
 
 def create_organization_in_changsha(world, actor):
     return actions.do_create_organization(
-        {"uscc": make_uscc(777, "430103"), "name": "长沙天心测试有限公司", "region": "430103"}, actor=actor
+        data={"uscc": make_uscc(777, "430103"), "name": "长沙天心测试有限公司", "region": "430103"}, actor=actor
     )
 
 
 def create_test_report(world, actor):
     return actions.do_create_test_report(
-        world.labs["main"],
+        lab=world.labs["main"],
         number="R-2025-0001",
         signatory=world.signatories["zhou"],
         issue_date=datetime.date(2025, 6, 1),
@@ -60,14 +60,14 @@ def create_test_report(world, actor):
 
 
 def issue_api_key(world, actor):
-    return do_issue_api_key(world.organizations["maker"], name="采购核验", role="ENTERPRISE", actor=actor)
+    return do_issue_api_key(organization=world.organizations["maker"], name="采购核验", role="ENTERPRISE", actor=actor)
 
 
 def record_certificate_use(world, actor):
     from certhub.risk.actions import do_record_certificate_uses
 
     return do_record_certificate_uses(
-        [{"certificate": world.certificates["active"].pk, "used_on": "2025-06-01", "channel": "procurement"}],
+        rows=[{"certificate": world.certificates["active"].pk, "used_on": "2025-06-01", "channel": "procurement"}],
         actor=actor,
     )
 
@@ -76,7 +76,7 @@ def record_penalty(world, actor):
     from certhub.risk.actions import do_record_penalties
 
     return do_record_penalties(
-        [
+        rows=[
             {
                 "organization": world.organizations["maker"].pk,
                 "decision_number": "长市监罚1号",
@@ -96,13 +96,13 @@ def record_manufactured_product(world, actor):
         "source": "licence",
         "recorded_on": "2025-06-01",
     }
-    return actions.do_record_manufactured_products([row], actor=actor)
+    return actions.do_record_manufactured_products(rows=[row], actor=actor)
 
 
 def record_certification_audit(world, actor):
     return actions.do_record_certification_audits(
-        world.bodies["hunan"],
-        [
+        body=world.bodies["hunan"],
+        rows=[
             {
                 "certificate": "CNCA-QMS-2025-0001",
                 "kind": "initial",

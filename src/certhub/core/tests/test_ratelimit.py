@@ -45,7 +45,7 @@ def clock(monkeypatch):
 
 def issue(world, organization="maker", role="PUBLIC", rate_limit=3):
     _key, secret = do_issue_api_key(
-        world.organizations[organization], name="采购系统", role=role, rate_limit=rate_limit, actor=SYSTEM
+        organization=world.organizations[organization], name="采购系统", role=role, rate_limit=rate_limit, actor=SYSTEM
     )
     return secret
 
@@ -132,7 +132,7 @@ def test_keys_have_their_own_budgets(client, world, clock):
 def test_wrong_and_revoked_keys_are_refused_everywhere_and_not_counted(client, world, clock):
     secret = issue(world)
     key = find_api_key(secret)
-    do_revoke_api_key(key, actor=SYSTEM)
+    do_revoke_api_key(key=key, actor=SYSTEM)
     body = {
         "code": "unauthenticated",
         "message": "需要有效的接口密钥（X-API-Key 或 Authorization: Bearer）",

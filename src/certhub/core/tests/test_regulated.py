@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from certhub.core.models import AuditEvent
-from certhub.core.regulated import ACTION_STEPS, ACTIONS, RegulatedWriteError
+from certhub.core.regulated import ACTION_STEPS, ACTIONS, RegulatedWriteError, action
 from certhub.registry.models import Certificate, CertificateEvent, Organization
 
 SOURCE = Path(__file__).resolve().parents[2]
@@ -42,15 +42,44 @@ def test_queryset_writes_outside_an_action_are_refused(world, write):
     assert sorted(Certificate.objects.values_list("number", "status")) == before
 
 
-def test_every_action_checks_permission_and_takes_actor_keyword_only():
-    import certhub.core.actions
-    import certhub.registry.actions  # noqa: F401 - registers the actions
-
-    assert len(ACTIONS) >= 18
+def test_every_action_checks_permission_and_takes_keyword_only_typed_arguments():
+    declared = set()
+    for path in SOURCE.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        module = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Name) and d.id == "action" for d in node.decorator_list
+            ):
+                declared.add(f"{module}.{node.name}")
+                importlib.import_module(module)  # registers its actions
+    assert len(declared) >= 54
+    assert declared <= set(ACTIONS)
     for name, function in ACTIONS.items():
         source = inspect.getsource(function)
         assert "authorize(" in source, f"{name} does not call authorize()"
-        assert inspect.signature(function).parameters["actor"].kind is inspect.Parameter.KEYWORD_ONLY, name
+        parameters = inspect.signature(function).parameters
+        assert "actor" in parameters, name
+        for parameter in parameters.values():
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: {parameter.name} is positional"
+            assert parameter.annotation is not inspect.Parameter.empty, f"{name}: {parameter.name} is untyped"
+
+
+@pytest.mark.parametrize(
+    ("signature", "message"),
+    [
+        ("certificate: int, *, actor: object", "do_x: an action's arguments are keyword-only, not certificate"),
+        ("*, certificate, actor: object", "do_x: an action's arguments are annotated, not certificate"),
+        ("*, certificate: int", "do_x must take `actor` as a keyword-only argument"),
+    ],
+)
+def test_the_action_decorator_refuses_another_convention(signature, message):
+    namespace: dict[str, object] = {}
+    exec(f"def do_x({signature}):\n    return None", namespace)  # noqa: S102 - a signature under test
+    with pytest.raises(TypeError) as refused:
+        action(namespace["do_x"])
+    assert str(refused.value) == message
 
 
 def _write_calls(path: Path) -> list[tuple[int, str, list[str]]]:
@@ -199,7 +228,7 @@ def test_an_action_that_fails_half_way_leaves_nothing(world):
     from certhub.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as failure:
-        do_bulk_create_certificates(body, rows, actor=world.actor("cb_hunan"))
+        do_bulk_create_certificates(body=body, rows=rows, actor=world.actor("cb_hunan"))
     assert failure.value.errors == {"rows[3].expiry_date": ["有效期至（2020-01-01）须晚于发证日期（2025-03-01）"]}
     assert Certificate.objects.filter(number__startswith="BULK-").count() == 0
     assert AuditEvent.objects.count() == audit_before

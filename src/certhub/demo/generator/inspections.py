@@ -27,7 +27,7 @@ class Inspections(ProvinceBase):
         grades = self.random.choices("ABCD", weights=[20, 55, 18, 7], k=len(ids))
         for start in range(0, len(ids), CHUNK * 4):
             do_set_risk_grades(
-                [
+                rows=[
                     ("organization", pk, grade, "年度信用风险分类")
                     for pk, grade in zip(ids[start : start + CHUNK * 4], grades[start : start + CHUNK * 4], strict=True)
                 ],
@@ -35,7 +35,7 @@ class Inspections(ProvinceBase):
             )
         bodies_graded = CertificationBody.objects.order_by("id").values_list("id", flat=True)
         do_set_risk_grades(
-            [
+            rows=[
                 ("certification_body", pk, self.random.choices("ABCD", weights=[30, 45, 20, 5])[0], "认证机构分类监管")
                 for pk in bodies_graded
             ],
@@ -67,10 +67,10 @@ class Inspections(ProvinceBase):
             description="按照国办发〔2015〕58号和湘政发〔2018〕28号，对认证机构和获证企业开展随机抽查。",
             actor=DEMO_ACTOR,
         )
-        inspections.do_publish_plan(plan, actor=DEMO_ACTOR)
+        inspections.do_publish_plan(plan=plan, actor=DEMO_ACTOR)
         soon = timezone.now() + datetime.timedelta(seconds=1)
         batch = inspections.do_create_batch(
-            plan,
+            plan=plan,
             name="认证机构第一批",
             items=[items["SC-RZ-01"]],
             pool=bodies,
@@ -80,10 +80,10 @@ class Inspections(ProvinceBase):
             sources_described=["演示随机源：生成演示数据时由随机种子产生的两组数字"],
             actor=DEMO_ACTOR,
         )
-        inspections.do_commit_batch(batch, actor=DEMO_ACTOR)
+        inspections.do_commit_batch(batch=batch, actor=DEMO_ACTOR)
         time.sleep(max(0.0, (soon - timezone.now()).total_seconds()) + 0.05)
         numbers = " ".join(str(self.random.randint(1, 33)) for _ in range(6))
-        batch = inspections.do_draw_batch(batch, sources=[numbers], actor=DEMO_ACTOR)
+        batch = inspections.do_draw_batch(batch=batch, sources=[numbers], actor=DEMO_ACTOR)
         today = timezone.localdate()
         reviewer = Actor.from_user(User.objects.get(username="officer"))
         for index, task in enumerate(batch.tasks.order_by("sequence")[:3]):
@@ -98,7 +98,7 @@ class Inspections(ProvinceBase):
             if index == 1:  # a problem found: the inspection_problems signal (C5 → C6)
                 self.planted["inspection_problems"].add(("organization", task.organization_id))
             inspections.do_record_result(
-                task,
+                task=task,
                 result=result,
                 follow_up=follow_up,
                 findings=findings,
@@ -106,9 +106,9 @@ class Inspections(ProvinceBase):
                 inspected_until=today,
                 actor=actor,
             )
-            inspections.do_publish_result(task, actor=reviewer)
+            inspections.do_publish_result(task=task, actor=reviewer)
         later = inspections.do_create_batch(
-            plan,
+            plan=plan,
             name="制造业企业第一批",
             items=[items["SC-QY-01"], items["SC-QY-02"]],
             pool=enterprises,
@@ -116,5 +116,5 @@ class Inspections(ProvinceBase):
             sources_described=["中国福利彩票双色球下一期开奖号码（红球）", "中国体育彩票排列5下一期开奖号码"],
             actor=DEMO_ACTOR,
         )
-        inspections.do_commit_batch(later, actor=DEMO_ACTOR)
+        inspections.do_commit_batch(batch=later, actor=DEMO_ACTOR)
         return batch.tasks.count()

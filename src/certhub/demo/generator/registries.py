@@ -46,7 +46,7 @@ class Registries(ProvinceBase):
         bar = self.progress(range(0, total, CHUNK), desc=f"organizations (×{CHUNK:,})")
         for start in bar:
             rows = [self._organization_row(serial) for serial in range(start + 1, min(start + CHUNK, total) + 1)]
-            actions.do_bulk_create_organizations(rows, actor=DEMO_ACTOR)
+            actions.do_bulk_create_organizations(rows=rows, actor=DEMO_ACTOR)
             self.holder_usccs.extend(r["uscc"] for r in rows)
         # The first organizations become bodies and labs; the rest hold certificates.
         self.special_usccs = self.holder_usccs[:special]
@@ -74,7 +74,7 @@ class Registries(ProvinceBase):
             for _auditor in range(3):
                 person = actions.do_create_person(name=self.faker.name(), roles=["AUDITOR"], actor=DEMO_ACTOR)
                 actions.do_add_affiliation(
-                    person,
+                    person=person,
                     organization=organization,
                     role="AUDITOR",
                     start=datetime.date(2015 + index % 8, 3, 1),
@@ -100,7 +100,7 @@ class Registries(ProvinceBase):
             rows = self.random.sample(SCOPE_TEMPLATES, self.random.randint(5, 12))
             scope = [
                 actions.do_add_lab_scope(
-                    lab, field=f, object=o, parameter=p, standard=s, valid_from=issued, actor=DEMO_ACTOR
+                    lab=lab, field=f, object=o, parameter=p, standard=s, valid_from=issued, actor=DEMO_ACTOR
                 )
                 for f, o, p, s in rows
             ]
@@ -108,11 +108,11 @@ class Registries(ProvinceBase):
             for _n in range(self.random.randint(1, 3)):
                 person = actions.do_create_person(name=self.faker.name(), roles=["SIGNATORY"], actor=DEMO_ACTOR)
                 actions.do_add_affiliation(
-                    person, organization=organization, role="SIGNATORY", start=issued, actor=DEMO_ACTOR
+                    person=person, organization=organization, role="SIGNATORY", start=issued, actor=DEMO_ACTOR
                 )
                 signatories.append(
                     actions.do_authorize_signatory(
-                        lab,
+                        lab=lab,
                         person=person,
                         scope=self.random.sample(scope, max(1, len(scope) // 2)),
                         valid_from=issued,
@@ -140,7 +140,7 @@ class Registries(ProvinceBase):
                         "items": [{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
                     }
                 )
-            actions.do_bulk_create_test_reports(lab, reports, actor=DEMO_ACTOR)
+            actions.do_bulk_create_test_reports(lab=lab, rows=reports, actor=DEMO_ACTOR)
             labs.append(lab)
         return labs
 
@@ -164,7 +164,7 @@ class Registries(ProvinceBase):
                     )
                 )
                 serial += 1
-            actions.do_bulk_create_certificates(body, rows, actor=DEMO_ACTOR)
+            actions.do_bulk_create_certificates(body=body, rows=rows, actor=DEMO_ACTOR)
         return total
 
     def _certificate_row(

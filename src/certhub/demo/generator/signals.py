@@ -27,7 +27,7 @@ class Signals(ProvinceBase):
 
         def report(lab: Lab, number: str, signatory: Any, item: tuple[str, str, str]) -> None:
             actions.do_create_test_report(
-                lab,
+                lab=lab,
                 number=f"{lab.cma_number[-6:]}-{self.today.year}-{number}",
                 signatory=signatory,
                 issue_date=day,
@@ -104,7 +104,7 @@ class Signals(ProvinceBase):
             )
             self.planted["certificate_use_invalid"].add(("organization", holder))
         for start in range(0, len(uses), CHUNK):
-            do_record_certificate_uses(uses[start : start + CHUNK], actor=DEMO_ACTOR)
+            do_record_certificate_uses(rows=uses[start : start + CHUNK], actor=DEMO_ACTOR)
         # What organizations make: every holder of an active CCC certificate makes its product (clean) …
         made: dict[tuple[str, str], datetime.date] = {}
         for uscc, code, issued in active.filter(scheme__code="CCC", ccc_product__isnull=False).values_list(
@@ -140,7 +140,7 @@ class Signals(ProvinceBase):
             )
             self.planted["ccc_uncovered"].add(("organization", pk))
         for start in range(0, len(rows), CHUNK):
-            actions.do_record_manufactured_products(rows[start : start + CHUNK], actor=DEMO_ACTOR)
+            actions.do_record_manufactured_products(rows=rows[start : start + CHUNK], actor=DEMO_ACTOR)
         # The initial audit of every QMS certificate: at least IAF MD 5's minimum, except one certificate at
         # each body planted as auditing too briefly.
         table = qms_table()
@@ -173,14 +173,14 @@ class Signals(ProvinceBase):
                 if short:
                     self.planted["audit_time_short"].add(("certification_body", body.pk))
                 if len(audits) == CHUNK:
-                    actions.do_record_certification_audits(body, audits, actor=DEMO_ACTOR)
+                    actions.do_record_certification_audits(body=body, rows=audits, actor=DEMO_ACTOR)
                     audits = []
             if audits:
-                actions.do_record_certification_audits(body, audits, actor=DEMO_ACTOR)
+                actions.do_record_certification_audits(body=body, rows=audits, actor=DEMO_ACTOR)
         # Planted: penalties on two organizations.
         penalized = Organization.objects.filter(uscc__in=self.holder_usccs[:2]).order_by("id")
         do_record_penalties(
-            [
+            rows=[
                 {
                     "organization": organization.pk,
                     "decision_number": f"湘市监处罚〔{today.year}〕{10 + n}号",

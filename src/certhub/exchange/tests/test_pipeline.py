@@ -393,7 +393,7 @@ def test_a_number_registered_between_checking_and_writing_is_planned_afresh(worl
             "expiry_date": "2029-10-07",
             "particulars": {"accreditation_body": "CNAS"},
         }
-        do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
+        do_create_certificate(body=world.bodies["hunan"], data=data, actor=world.actor("cb_hunan"))
         return verdict
 
     monkeypatch.setattr(pipeline, "validate_all", check_then_register)

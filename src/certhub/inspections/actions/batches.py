@@ -34,8 +34,8 @@ def _batch_departments(items: Sequence[InspectionItem]) -> list[str]:
 
 @action
 def do_create_batch(
-    plan: Plan,
     *,
+    plan: Plan,
     name: str,
     items: Sequence[InspectionItem],
     pool: TargetPool,
@@ -147,7 +147,7 @@ def pool_definition(pool: TargetPool) -> dict[str, Any]:
 
 
 @action
-def do_commit_batch(batch: Batch, *, actor: Actor) -> Batch:
+def do_commit_batch(*, batch: Batch, actor: Actor) -> Batch:
     """Announce a batch (抽查任务公告): freeze the target pool (minus targets inspected for these items in
     the last 12 months) and the inspector pool, fix how many each risk stratum gives, and publish both
     Merkle roots with the random sources to be used, before they exist. The commitment is the audit row's

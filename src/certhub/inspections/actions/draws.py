@@ -145,7 +145,7 @@ def _write_tasks(
 
 
 @action
-def do_draw_batch(batch: Batch, *, sources: Sequence[str], actor: Actor) -> Batch:
+def do_draw_batch(*, batch: Batch, sources: Sequence[str], actor: Actor) -> Batch:
     """Enter the published values of the announced sources and draw: the selection follows from them and
     the frozen pools alone. Each drawn target becomes a task for its inspectors."""
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=batch.plan.region_id)

@@ -69,7 +69,7 @@ def do_create_plan(
 
 
 @action
-def do_publish_plan(plan: Plan, *, actor: Actor) -> Plan:
+def do_publish_plan(*, plan: Plan, actor: Actor) -> Plan:
     """Announce a plan (抽查计划公告): it appears on the public plan tab."""
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=plan.region_id)
     if plan.status != PlanStatus.DRAFT:

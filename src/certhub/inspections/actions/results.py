@@ -53,8 +53,8 @@ def _move(task: Task, to: str) -> None:
 
 @action
 def do_record_result(
-    task: Task,
     *,
+    task: Task,
     result: str,
     follow_up: str,
     findings: str,
@@ -105,7 +105,7 @@ def _refuse_own_result(task: Task, actor: Actor) -> None:
 
 
 @action
-def do_return_result(task: Task, *, note: str, actor: Actor) -> Task:
+def do_return_result(*, task: Task, note: str, actor: Actor) -> Task:
     """Send a recorded result back to its inspectors, saying why."""
     authorize(actor, Permission.REVIEW_INSPECTION_RESULT, region_code=task.batch.plan.region_id)
     _refuse_own_result(task, actor)
@@ -120,7 +120,7 @@ def do_return_result(task: Task, *, note: str, actor: Actor) -> Task:
 
 
 @action
-def do_publish_result(task: Task, *, note: str = "", late_reason: str = "", actor: Actor) -> Task:
+def do_publish_result(*, task: Task, note: str = "", late_reason: str = "", actor: Actor) -> Task:
     """Approve a recorded result and publish it (一公开). After the 20-working-day deadline it is still
     published — the public has a right to it — but only with the reason for the delay, and it is shown
     as published late."""

@@ -32,9 +32,9 @@ def inspection_world(world):
 
 
 def commit_and_draw(batch: Batch, sources: list[str] = SOURCES) -> Batch:
-    batch = actions.do_commit_batch(batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=batch, actor=SYSTEM)
     with time_machine.travel(timezone.now() + LATER):
-        return actions.do_draw_batch(batch, sources=sources, actor=SYSTEM)
+        return actions.do_draw_batch(batch=batch, sources=sources, actor=SYSTEM)
 
 
 def audit_count() -> int:
@@ -80,7 +80,7 @@ def test_a_plan_whose_ratios_are_out_of_range_is_refused_and_nothing_is_written(
     before = (Batch.objects.count(), audit_count())
     with pytest.raises(ValidationFailed) as caught:
         actions.do_create_batch(
-            inspection_world.plan,
+            plan=inspection_world.plan,
             name="第二批",
             items=[inspection_world.items["SC-QY-01"]],
             pool=inspection_world.pools["enterprises"],
@@ -97,7 +97,7 @@ def test_a_batch_without_announced_sources_is_refused(inspection_world):
     before = (Batch.objects.count(), audit_count())
     with pytest.raises(ValidationFailed) as caught:
         actions.do_create_batch(
-            inspection_world.plan,
+            plan=inspection_world.plan,
             name="第二批",
             items=[inspection_world.items["SC-QY-01"]],
             pool=inspection_world.pools["enterprises"],
@@ -111,7 +111,7 @@ def test_a_batch_without_announced_sources_is_refused(inspection_world):
 
 def test_default_ratios_lower_a_and_raise_c_and_d(inspection_world):
     batch = actions.do_create_batch(
-        inspection_world.plan,
+        plan=inspection_world.plan,
         name="第二批",
         items=[inspection_world.items["SC-QY-01"]],
         pool=inspection_world.pools["enterprises"],
@@ -132,7 +132,7 @@ def test_sources_already_published_cannot_seed_a_draw(inspection_world):
         time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1)),
         pytest.raises(ValidationFailed) as caught,
     ):
-        actions.do_commit_batch(batch, actor=SYSTEM)
+        actions.do_commit_batch(batch=batch, actor=SYSTEM)
     assert list(caught.value.errors) == ["sources_available_at"]
     assert "须在随机源公布之前公告" in caught.value.errors["sources_available_at"][0]
     batch.refresh_from_db()
@@ -140,10 +140,10 @@ def test_sources_already_published_cannot_seed_a_draw(inspection_world):
 
 
 def test_sources_cannot_be_entered_before_they_are_published(inspection_world):
-    batch = actions.do_commit_batch(inspection_world.batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=inspection_world.batch, actor=SYSTEM)
     at = timezone.localtime(batch.sources_available_at).strftime("%Y-%m-%d %H:%M:%S")
     with pytest.raises(ValidationFailed) as caught:
-        actions.do_draw_batch(batch, sources=SOURCES, actor=SYSTEM)
+        actions.do_draw_batch(batch=batch, sources=SOURCES, actor=SYSTEM)
     assert caught.value.errors == {"sources": [f"随机源要到{at}才公布，现在不能录入"]}
     batch.refresh_from_db()
     assert (batch.status, batch.sources, Task.objects.count()) == (BatchStatus.COMMITTED, [], 0)
@@ -161,10 +161,10 @@ def test_sources_cannot_be_entered_before_they_are_published(inspection_world):
     ],
 )
 def test_missing_or_bad_source_values_are_refused_and_nothing_is_drawn(inspection_world, sources, errors):
-    batch = actions.do_commit_batch(inspection_world.batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=inspection_world.batch, actor=SYSTEM)
     before = audit_count()
     with time_machine.travel(timezone.now() + LATER), pytest.raises(ValidationFailed) as caught:
-        actions.do_draw_batch(batch, sources=sources, actor=SYSTEM)
+        actions.do_draw_batch(batch=batch, sources=sources, actor=SYSTEM)
     assert caught.value.errors == errors
     batch.refresh_from_db()
     assert (batch.status, Task.objects.count(), TaskInspector.objects.count(), audit_count()) == (
@@ -179,7 +179,7 @@ def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
     iw = build_inspection_world(world.PASSWORD, inspectors_per_target=3)
     # The batch's department has 8 inspectors; make a joint item whose second department has none.
     joint = actions.do_create_batch(
-        iw.plan,
+        plan=iw.plan,
         name="联合",
         items=[iw.items["SC-QY-02"]],
         pool=iw.pools["enterprises"],
@@ -197,7 +197,7 @@ def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
         actor=SYSTEM,
     )
     batch = actions.do_create_batch(
-        plan,
+        plan=plan,
         name="排污企业",
         items=[iw.items["LH-HB-01"]],
         pool=iw.pools["enterprises"],
@@ -207,7 +207,7 @@ def test_an_inspector_pool_too_small_is_refused_with_the_reason(world):
     )
     before = audit_count()
     with pytest.raises(ValidationFailed) as caught:
-        actions.do_commit_batch(batch, actor=SYSTEM)
+        actions.do_commit_batch(batch=batch, actor=SYSTEM)
     assert caught.value.errors == {
         "inspectors": [
             "检查人员名录库不足：生态环境有0名可参加本批次的检查人员（在岗、具备该类对象检查资格、在计划地区内），"
@@ -225,7 +225,8 @@ def test_a_draw_gives_each_target_two_inspectors_balanced_and_without_conflicts(
     declared = create_inspectors(["430103"], per_county=1, password=world.PASSWORD, prefix="XY")[0]
     declared = type(declared).objects.get(pk=declared.pk)
     do_set_risk_grades(
-        [("organization", org["maker"].pk, "D", "投诉较多"), ("organization", org["farm"].pk, "A", "")], actor=SYSTEM
+        rows=[("organization", org["maker"].pk, "D", "投诉较多"), ("organization", org["farm"].pk, "A", "")],
+        actor=SYSTEM,
     )
     batch = commit_and_draw(iw.batch)
     strata = {s["stratum"]: (s["size"], s["count"]) for s in batch.commitment["strata"]}
@@ -250,7 +251,7 @@ def test_the_same_item_is_not_inspected_twice_in_twelve_months(inspection_world)
     first = commit_and_draw(inspection_world.batch)
     assert first.tasks.count() == 6
     again = actions.do_create_batch(
-        inspection_world.plan,
+        plan=inspection_world.plan,
         name="第二批",
         items=[inspection_world.items["SC-QY-01"], inspection_world.items["SC-QY-02"]],
         pool=inspection_world.pools["enterprises"],
@@ -259,12 +260,12 @@ def test_the_same_item_is_not_inspected_twice_in_twelve_months(inspection_world)
         actor=SYSTEM,
     )
     with pytest.raises(ValidationFailed) as caught:
-        actions.do_commit_batch(again, actor=SYSTEM)
+        actions.do_commit_batch(batch=again, actor=SYSTEM)
     assert caught.value.errors == {"pool": ["名录库“全省企业”中没有可抽取的对象（共0户，近12个月已检查6户被排除）"]}
     # Thirteen months on, the same targets are eligible again.
     with time_machine.travel(timezone.now() + datetime.timedelta(days=396)):
         later = actions.do_create_batch(
-            inspection_world.plan,
+            plan=inspection_world.plan,
             name="次年",
             items=[inspection_world.items["SC-QY-01"]],
             pool=inspection_world.pools["enterprises"],
@@ -272,15 +273,15 @@ def test_the_same_item_is_not_inspected_twice_in_twelve_months(inspection_world)
             sources_available_at=timezone.now() + LATER,
             actor=SYSTEM,
         )
-        assert actions.do_commit_batch(later, actor=SYSTEM).commitment["pool"]["size"] == 6
+        assert actions.do_commit_batch(batch=later, actor=SYSTEM).commitment["pool"]["size"] == 6
 
 
 def test_a_batch_is_announced_and_drawn_once(inspection_world):
     batch = commit_and_draw(inspection_world.batch)
     with pytest.raises(Conflict):
-        actions.do_commit_batch(batch, actor=SYSTEM)
+        actions.do_commit_batch(batch=batch, actor=SYSTEM)
     with pytest.raises(Conflict):
-        actions.do_draw_batch(batch, sources=SOURCES, actor=SYSTEM)
+        actions.do_draw_batch(batch=batch, sources=SOURCES, actor=SYSTEM)
     assert batch.tasks.count() == 6
 
 
@@ -297,7 +298,7 @@ def _record(task: Task, actor, **overrides):
         "inspected_until": today,
         **overrides,
     }
-    return actions.do_record_result(task, actor=actor, **values)
+    return actions.do_record_result(task=task, actor=actor, **values)
 
 
 def test_a_result_entered_by_someone_not_assigned_is_refused(world, inspection_world):
@@ -329,14 +330,14 @@ def test_record_review_return_and_publish(world, inspection_world):
         _record(task, actor)
         assert (task.status, task.deadline) == (TaskStatus.SUBMITTED, add_working_days(today, 20).day)
         with pytest.raises(NotPermitted):  # an inspector does not review their own result
-            actions.do_publish_result(task, actor=actor)
+            actions.do_publish_result(task=task, actor=actor)
         reviewer = world.actor("officer_province")
         with pytest.raises(ValidationFailed):
-            actions.do_return_result(task, note=" ", actor=reviewer)
-        actions.do_return_result(task, note="请补充整改期限", actor=reviewer)
+            actions.do_return_result(task=task, note=" ", actor=reviewer)
+        actions.do_return_result(task=task, note="请补充整改期限", actor=reviewer)
         assert task.status == TaskStatus.RETURNED
         _record(task, actor, findings="未按规定公示年度报告，责令30日内改正")
-        actions.do_publish_result(task, actor=reviewer)
+        actions.do_publish_result(task=task, actor=reviewer)
     task.refresh_from_db()
     assert (task.status, task.published_on, task.late_reason, task.published_late) == (
         TaskStatus.PUBLISHED,
@@ -345,7 +346,7 @@ def test_record_review_return_and_publish(world, inspection_world):
         False,
     )
     with pytest.raises(Conflict):
-        actions.do_return_result(task, note="再看看", actor=world.actor("officer_province"))
+        actions.do_return_result(task=task, note="再看看", actor=world.actor("officer_province"))
 
 
 def test_publication_after_the_deadline_needs_a_reason_and_is_flagged(world, inspection_world):
@@ -358,7 +359,7 @@ def test_publication_after_the_deadline_needs_a_reason_and_is_flagged(world, ins
     with time_machine.travel(timezone.now() + datetime.timedelta(days=60)):
         before = audit_count()
         with pytest.raises(ValidationFailed) as caught:
-            actions.do_publish_result(task, actor=reviewer)
+            actions.do_publish_result(task=task, actor=reviewer)
         assert caught.value.errors == {
             "late_reason": [
                 f"已超过公示期限（{task.deadline.isoformat()}，检查结束后20个工作日）：须写明逾期原因，结果将标注为逾期公示"
@@ -366,7 +367,7 @@ def test_publication_after_the_deadline_needs_a_reason_and_is_flagged(world, ins
         }
         task.refresh_from_db()
         assert (task.status, audit_count()) == (TaskStatus.SUBMITTED, before)
-        actions.do_publish_result(task, late_reason="审核人员外出执法", actor=reviewer)
+        actions.do_publish_result(task=task, late_reason="审核人员外出执法", actor=reviewer)
     task.refresh_from_db()
     assert (task.status, task.late_reason, task.published_late) == (TaskStatus.PUBLISHED, "审核人员外出执法", True)
 
@@ -382,7 +383,7 @@ def test_a_county_officer_cannot_plan_for_the_province(world, inspection_world):
             actor=world.actor("officer_changsha"),
         )
     with pytest.raises(NotPermitted):
-        actions.do_commit_batch(inspection_world.batch, actor=world.actor("officer_changsha"))
+        actions.do_commit_batch(batch=inspection_world.batch, actor=world.actor("officer_changsha"))
 
 
 # ------------------------------------------------------------------ working days

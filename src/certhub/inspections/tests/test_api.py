@@ -20,15 +20,15 @@ LATER = datetime.timedelta(days=4)
 def published(world):
     """A drawn batch: the first task published (a problem corrected), the second recorded only."""
     iw = build_inspection_world(world.PASSWORD)
-    batch = actions.do_commit_batch(iw.batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=iw.batch, actor=SYSTEM)
     with time_machine.travel(timezone.now() + LATER):
-        batch = actions.do_draw_batch(batch, sources=["1 2 3", "4 5"], actor=SYSTEM)
+        batch = actions.do_draw_batch(batch=batch, sources=["1 2 3", "4 5"], actor=SYSTEM)
         first, second = batch.tasks.order_by("sequence")[:2]
         day = timezone.localdate()
         for task in (first, second):
             inspector = task.assignments.order_by("slot").first().inspector
             actions.do_record_result(
-                task,
+                task=task,
                 result="CORRECTED",
                 follow_up="CORRECTION",
                 findings="年报未公示",
@@ -36,7 +36,7 @@ def published(world):
                 inspected_until=day,
                 actor=iw.actor(inspector.user.username),
             )
-        actions.do_publish_result(first, actor=world.actor("officer_province"))
+        actions.do_publish_result(task=first, actor=world.actor("officer_province"))
     first.refresh_from_db()
     return first, second
 

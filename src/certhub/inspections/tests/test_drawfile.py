@@ -25,9 +25,9 @@ SOURCES = ["3 12 17 22 28 31 9", "2 6 0 4 1"]
 @pytest.fixture
 def document(world):
     iw = build_inspection_world(world.PASSWORD)
-    batch = actions.do_commit_batch(iw.batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=iw.batch, actor=SYSTEM)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
-        batch = actions.do_draw_batch(batch, sources=SOURCES, actor=SYSTEM)
+        batch = actions.do_draw_batch(batch=batch, sources=SOURCES, actor=SYSTEM)
     return drawfile.draw_file(batch)
 
 

@@ -38,13 +38,13 @@ GRADE_WORDS = [str(label) for label in RiskGrade.labels] + ["风险等级", "抽
 
 def commit(inspection, started) -> Batch:
     with time_machine.travel(started, tick=False):
-        return actions.do_commit_batch(inspection.batch, actor=SYSTEM)
+        return actions.do_commit_batch(batch=inspection.batch, actor=SYSTEM)
 
 
 def draw(inspection, started) -> Batch:
     batch = commit(inspection, started)
     with time_machine.travel(batch.sources_available_at + datetime.timedelta(seconds=1), tick=False):
-        return actions.do_draw_batch(batch, sources=SOURCES, actor=SYSTEM)
+        return actions.do_draw_batch(batch=batch, sources=SOURCES, actor=SYSTEM)
 
 
 def first_task(batch: Batch) -> Task:
@@ -65,7 +65,7 @@ def record(task: Task, inspection, *, on: datetime.date | None = None, **overrid
         "inspected_until": on or drawn_on,
         **overrides,
     }
-    return actions.do_record_result(task, **data, actor=inspection.actor(inspector.code.lower()))
+    return actions.do_record_result(task=task, **data, actor=inspection.actor(inspector.code.lower()))
 
 
 def snapshot(task: Task) -> tuple:
@@ -122,7 +122,7 @@ def test_item_list_tab_shows_every_item_with_departments_and_ratios(client, insp
 
 def test_plan_tab_shows_published_plans_only(client, inspection, started):
     assert "尚无已公告的抽查计划。" in page_text(client.get(reverse("inspections:plan_list")))
-    actions.do_publish_plan(inspection.plan, actor=SYSTEM)
+    actions.do_publish_plan(plan=inspection.plan, actor=SYSTEM)
     commit(inspection, started)
     text = page_text(client.get(reverse("inspections:plan_list")))
     assert "2026年度企业公示信息双随机抽查计划" in text
@@ -207,8 +207,8 @@ def test_published_results_tab_with_the_late_flag(client, world, inspection, sta
         )
     record(task, inspection, on=timezone.localdate())
     reviewer = world.actor("officer_province")
-    actions.do_publish_result(task, actor=reviewer)
-    actions.do_publish_result(late, late_reason="人员调整，审核延误", actor=reviewer)
+    actions.do_publish_result(task=task, actor=reviewer)
+    actions.do_publish_result(task=late, late_reason="人员调整，审核延误", actor=reviewer)
     assert "尚无" not in page_text(client.get(reverse("inspections:result_list")))
     response = client.get(reverse("inspections:result_list"))
     rows = sorted(table_rows(response))

@@ -16,7 +16,7 @@ from certhub.inspections.tests.test_pages import draw, first_task, record
 def published(world, inspection, started):
     batch = draw(inspection, started)
     task = record(first_task(batch), inspection)
-    actions.do_publish_result(task, late_reason="复核", actor=world.actor("officer_province"))
+    actions.do_publish_result(task=task, late_reason="复核", actor=world.actor("officer_province"))
     return batch
 
 

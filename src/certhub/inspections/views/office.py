@@ -99,7 +99,7 @@ def plan_publish(request: HttpRequest, number: str) -> HttpResponse:
     plan = _permitted(lambda: queries.access_plan(actor, number))
     _pressed(
         request,
-        lambda: actions.do_publish_plan(plan, actor=actor),
+        lambda: actions.do_publish_plan(plan=plan, actor=actor),
         _("抽查计划%(number)s已公告。") % {"number": plan.number},
     )
     return redirect("inspections:office_plan_detail", number=plan.number)
@@ -126,7 +126,7 @@ def batch_create(request: HttpRequest, number: str) -> HttpResponse:
     batch = _submitted(
         form,
         lambda: actions.do_create_batch(
-            plan,
+            plan=plan,
             name=data["name"],
             items=list(data["items"]),
             pool=data["pool"],
@@ -215,7 +215,7 @@ def batch_commit(request: HttpRequest, number: str) -> HttpResponse:
     batch = _permitted(lambda: queries.access_batch(actor, number))
     _pressed(
         request,
-        lambda: actions.do_commit_batch(batch, actor=actor),
+        lambda: actions.do_commit_batch(batch=batch, actor=actor),
         _("批次%(number)s已公告，随机源公布后即可抽取。") % {"number": batch.number},
     )
     return redirect("inspections:office_batch_detail", number=batch.number)
@@ -228,7 +228,7 @@ def batch_draw(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     batch = _permitted(lambda: queries.access_batch(actor, number))
     form = DrawForm(request.POST, batch=batch)
-    drawn = _submitted(form, lambda: actions.do_draw_batch(batch, sources=form.sources(), actor=actor))
+    drawn = _submitted(form, lambda: actions.do_draw_batch(batch=batch, sources=form.sources(), actor=actor))
     if drawn is not None:
         messages.success(
             request,
@@ -305,7 +305,7 @@ def task_record(request: HttpRequest, pk: int) -> HttpResponse:
     if _submitted(
         form,
         lambda: actions.do_record_result(
-            task,
+            task=task,
             result=data["result"],
             follow_up=data["follow_up"],
             findings=data["findings"],
@@ -366,7 +366,7 @@ def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if _submitted(
         form,
         lambda: actions.do_publish_result(
-            task,
+            task=task,
             note=form.cleaned_data["note"],
             late_reason=form.cleaned_data.get("late_reason", ""),
             actor=actor,
@@ -386,7 +386,7 @@ def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     task = _permitted(lambda: queries.access_task(actor, pk))
     form = ReturnForm(request.POST)
     if _submitted(
-        form, lambda: actions.do_return_result(task, note=form.cleaned_data["note"], actor=actor), reload=task
+        form, lambda: actions.do_return_result(task=task, note=form.cleaned_data["note"], actor=actor), reload=task
     ):
         messages.success(request, _("“%(name)s”的检查结果已退回检查人员。") % {"name": task.target_name})
         return redirect("inspections:office_review_queue")

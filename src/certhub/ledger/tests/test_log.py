@@ -32,7 +32,7 @@ def leaves() -> list[bytes]:
 
 def change_status(world, to_status: str) -> None:
     do_change_certificate_status(
-        world.certificates["active"],
+        certificate=world.certificates["active"],
         to_status=to_status,
         reason="监督审核",
         effective_date=datetime.date(2026, 1, 5),
@@ -86,7 +86,7 @@ def test_an_action_appends_one_entry_per_audit_row_with_digests_only(world):
     certificate = world.certificates["active"]
     size = log.tree_size()
     do_change_certificate_status(
-        certificate,
+        certificate=certificate,
         to_status="SUSPENDED",
         effective_date=datetime.date(2026, 1, 5),
         reason="监督审核不通过",
@@ -140,7 +140,7 @@ def test_a_bulk_action_appends_one_entry_per_certificate(world):
 
     size = log.tree_size()
     rows = [certificate_data(f"LEDGER-{n}", world.organizations["maker"]) for n in range(5)]
-    created = do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
+    created = do_bulk_create_certificates(body=world.bodies["hunan"], rows=rows, actor=world.actor("cb_hunan"))
     entries = [
         orjson.loads(e) for e in Entry.objects.filter(index__gte=size).order_by("index").values_list("entry", flat=True)
     ]

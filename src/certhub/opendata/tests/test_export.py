@@ -190,10 +190,12 @@ def test_bodies_labs_and_scope_carry_the_public_api_fields(exported, world, clie
 def test_organizations_are_the_holders_of_public_certificates_with_public_fields_only(world, opendata_dir):
     # An organization whose only certificate is a draft is not published.
     drafter = actions.do_create_organization(
-        {"uscc": make_uscc(900, "430102"), "name": "长沙草稿电子有限公司", "region": "430102"}, actor=SYSTEM
+        data={"uscc": make_uscc(900, "430102"), "name": "长沙草稿电子有限公司", "region": "430102"}, actor=SYSTEM
     )
     actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("DRAFT-ONLY-1", drafter, status="DRAFT"), actor=world.actor("cb_hunan")
+        body=world.bodies["hunan"],
+        data=certificate_data("DRAFT-ONLY-1", drafter, status="DRAFT"),
+        actor=world.actor("cb_hunan"),
     )
     exported = export_open_data()
     maker, hengyang = world.organizations["maker"], world.organizations["hengyang"]

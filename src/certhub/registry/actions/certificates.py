@@ -37,7 +37,7 @@ from certhub.registry.validation import clean_date, clean_uscc, require_text
 
 
 @action
-def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, actor: Actor) -> Certificate:
+def do_create_certificate(*, body: CertificationBody, data: dict[str, Any], actor: Actor) -> Certificate:
     """Register a certificate issued by `body` (ACTIVE by default, or DRAFT). The lean single-record path:
     only the reference rows this certificate names are read, and each row is one plain statement
     (registry.certificate_rows)."""
@@ -55,7 +55,7 @@ def do_create_certificate(body: CertificationBody, data: dict[str, Any], *, acto
 
 @action
 def do_bulk_create_certificates(
-    body: CertificationBody, rows: Sequence[dict[str, Any]], *, actor: Actor
+    *, body: CertificationBody, rows: Sequence[dict[str, Any]], actor: Actor
 ) -> list[Certificate]:
     """Register many certificates of one body, all or nothing: every row is validated first, and a
     failure names its row. A row may carry its past `history` (transitions after issue, checked against
@@ -103,8 +103,8 @@ def do_bulk_create_certificates(
 
 @action
 def do_change_certificate_status(
-    certificate: Certificate,
     *,
+    certificate: Certificate,
     to_status: str,
     effective_date: datetime.date,
     reason: str,
@@ -159,7 +159,7 @@ def do_change_certificate_status(
 
 
 @action
-def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.date, actor: Actor) -> Certificate:
+def do_record_surveillance(*, certificate: Certificate, audit_date: datetime.date, actor: Actor) -> Certificate:
     """Record a completed surveillance audit; it moves the next due date (the overdue flag is derived)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
     if audit_date < certificate.issue_date or audit_date > timezone.localdate():
@@ -180,7 +180,7 @@ def do_record_surveillance(certificate: Certificate, *, audit_date: datetime.dat
 
 
 @action
-def do_update_certificate(certificate: Certificate, data: dict[str, Any], *, actor: Actor) -> Certificate:
+def do_update_certificate(*, certificate: Certificate, data: dict[str, Any], actor: Actor) -> Certificate:
     """Correct or renew an existing certificate's contents (scope, dates, products, …), as its body
     reports them. `data` is a whole certificate as for do_create_certificate; its number, holder and scheme
     must be the certificate's own (they identify it), and its status is left to do_change_certificate_status.

@@ -57,8 +57,8 @@ def do_create_lab(
 
 @action
 def do_add_lab_scope(
-    lab: Lab,
     *,
+    lab: Lab,
     field: str,
     object: str,
     parameter: str,
@@ -96,8 +96,8 @@ def do_add_lab_scope(
 
 @action
 def do_authorize_signatory(
-    lab: Lab,
     *,
+    lab: Lab,
     person: Person,
     scope: Sequence[LabScope],
     valid_from: datetime.date,

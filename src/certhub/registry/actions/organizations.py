@@ -63,7 +63,7 @@ def clean_organization_input(data: dict[str, Any], regions: dict[str, Region] | 
 
 
 @action
-def do_create_organization(data: dict[str, Any], *, actor: Actor) -> Organization:
+def do_create_organization(*, data: dict[str, Any], actor: Actor) -> Organization:
     """Register an organization by its credit code."""
     cleaned = clean_organization_input(data)
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=cleaned["region"].code)
@@ -76,7 +76,7 @@ def do_create_organization(data: dict[str, Any], *, actor: Actor) -> Organizatio
 
 
 @action
-def do_update_organization(organization: Organization, data: dict[str, Any], *, actor: Actor) -> Organization:
+def do_update_organization(*, organization: Organization, data: dict[str, Any], actor: Actor) -> Organization:
     """Change an organization's registered details (the credit code itself never changes)."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
     cleaned = clean_organization_input({**data, "uscc": organization.uscc})
@@ -102,7 +102,7 @@ def do_update_organization(organization: Organization, data: dict[str, Any], *, 
 
 
 @action
-def do_bulk_create_organizations(rows: Sequence[dict[str, Any]], *, actor: Actor) -> list[Organization]:
+def do_bulk_create_organizations(*, rows: Sequence[dict[str, Any]], actor: Actor) -> list[Organization]:
     """Register many organizations at once, all or nothing; one audit row each. For the demo
     generator and bulk loads: a failing row names its index."""
     authorize(actor, Permission.MANAGE_REGISTRY)

@@ -45,8 +45,8 @@ def do_create_person(*, name: str, roles: Iterable[str], id_number: str = "", ac
 
 @action
 def do_add_affiliation(
-    person: Person,
     *,
+    person: Person,
     organization: Organization,
     role: str,
     start: datetime.date,

@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @action
-def do_load_regions(path: str | Path, *, actor: Actor) -> int:
+def do_load_regions(*, path: str | Path, actor: Actor) -> int:
     """Load (or refresh) the administrative divisions of one province from its data file.
     Another province is a different file, not different code (C1)."""
     authorize(actor, Permission.LOAD_REFERENCE_DATA)

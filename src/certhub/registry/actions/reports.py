@@ -23,8 +23,8 @@ from certhub.registry.validation import optional_text, require_text
 
 @action
 def do_create_test_report(
-    lab: Lab,
     *,
+    lab: Lab,
     number: str,
     signatory: Signatory,
     issue_date: datetime.date,
@@ -78,7 +78,7 @@ def do_create_test_report(
 
 
 @action
-def do_bulk_create_test_reports(lab: Lab, rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+def do_bulk_create_test_reports(*, lab: Lab, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     """Register many of `lab`'s test reports at once, all or nothing; one audit row each (as
     do_create_test_report). Rows: {"number", "signatory" (a Signatory of the lab), "issue_date",
     "conclusion", "items": [{"parameter", "standard", "result"}], "client" (Organization or None),

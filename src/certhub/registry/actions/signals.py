@@ -29,7 +29,7 @@ from certhub.registry.validation import clean_date
 
 
 @action
-def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+def do_record_manufactured_products(*, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     """Record CCC-catalogue products organizations make, as licensing, statistics or inspections report
     them: rows of {"uscc", "ccc_product" (catalogue code), "source", "recorded_on"}. All or nothing; a bad
     row names its index and field. A product already recorded for the organization is refused. One audit
@@ -90,7 +90,7 @@ def do_record_manufactured_products(rows: Sequence[dict[str, Any]], *, actor: Ac
 
 
 @action
-def do_record_certification_audits(body: CertificationBody, rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+def do_record_certification_audits(*, body: CertificationBody, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     """Record the audits behind `body`'s certificates, as the body reports them: rows of {"certificate"
     (number), "kind", "stage1_days", "stage2_days", "effective_personnel", "end_date"}. All or nothing."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)

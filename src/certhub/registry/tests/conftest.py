@@ -13,7 +13,7 @@ def test_report(world: Any) -> Any:
     from certhub.registry import actions
 
     return actions.do_create_test_report(
-        world.labs["main"],
+        lab=world.labs["main"],
         number="BG-2025-0001",
         signatory=world.signatories["zhou"],
         issue_date=datetime.date(2025, 6, 1),

@@ -48,17 +48,17 @@ def snapshot_counts():
 def test_lifecycle_transitions_follow_the_table(world, start, target):
     actor = world.actor("cb_hunan")
     certificate = actions.do_create_certificate(
-        world.bodies["hunan"], certificate_data("LIFE-1", world.organizations["maker"]), actor=actor
+        body=world.bodies["hunan"], data=certificate_data("LIFE-1", world.organizations["maker"]), actor=actor
     )
     day = datetime.date(2025, 4, 1)
     for step in PATH_TO[start]:
         certificate = actions.do_change_certificate_status(
-            certificate, to_status=step, effective_date=day, reason="准备", actor=actor
+            certificate=certificate, to_status=step, effective_date=day, reason="准备", actor=actor
         )
     before = snapshot_counts()
     if target in CERTIFICATE_TRANSITIONS[start]:
         certificate = actions.do_change_certificate_status(
-            certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
+            certificate=certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
         )
         assert certificate.status == target
         document = orjson.loads(CertificatePublicRecord.objects.get(pk=certificate.pk).document)
@@ -73,7 +73,7 @@ def test_lifecycle_transitions_follow_the_table(world, start, target):
     else:
         with pytest.raises(Conflict) as refusal:
             actions.do_change_certificate_status(
-                certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
+                certificate=certificate, to_status=target, effective_date=day, reason="测试原因", actor=actor
             )
         labels = dict(CertificateStatus.choices)
         assert refusal.value.errors == {
@@ -113,8 +113,8 @@ def test_bad_certificate_input_names_the_field_and_writes_nothing(world, overrid
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
         actions.do_create_certificate(
-            world.bodies["hunan"],
-            certificate_data("BAD-1", world.organizations["maker"], **override),
+            body=world.bodies["hunan"],
+            data=certificate_data("BAD-1", world.organizations["maker"], **override),
             actor=world.actor("cb_hunan"),
         )
     assert failure.value.errors[field] == [message]
@@ -125,8 +125,8 @@ def test_duplicate_number_is_refused_per_body_but_allowed_across_bodies(world):
     before = snapshot_counts()
     with pytest.raises(Conflict) as refusal:
         actions.do_create_certificate(
-            world.bodies["hunan"],
-            certificate_data("CNCA-QMS-2025-0001", world.organizations["maker"]),
+            body=world.bodies["hunan"],
+            data=certificate_data("CNCA-QMS-2025-0001", world.organizations["maker"]),
             actor=world.actor("cb_hunan"),
         )
     assert refusal.value.errors == {"number": ["该认证机构已有编号为CNCA-QMS-2025-0001的证书"]}
@@ -162,7 +162,7 @@ def test_duplicate_number_is_refused_per_body_but_allowed_across_bodies(world):
 def test_bad_organization_input(world, data, errors):
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
-        actions.do_create_organization(data, actor=SYSTEM)
+        actions.do_create_organization(data=data, actor=SYSTEM)
     assert failure.value.errors == errors
     assert snapshot_counts() == before
 
@@ -171,7 +171,7 @@ def test_full_width_and_spaced_credit_codes_are_normalised(world):
     code = make_uscc(902, "430102")
     full_width = " " + "".join(chr(ord(c) + 0xFEE0) for c in code) + " "
     organization = actions.do_create_organization(
-        {"uscc": full_width, "name": "  芙蓉测试有限公司 ", "region": "430102"}, actor=SYSTEM
+        data={"uscc": full_width, "name": "  芙蓉测试有限公司 ", "region": "430102"}, actor=SYSTEM
     )
     assert (organization.uscc, organization.name) == (code, "芙蓉测试有限公司")
 
@@ -239,7 +239,9 @@ def test_surveillance_overdue_is_derived_from_dates(world):
     # Issued 2025-03-01 with 12-month surveillance: due 2026-03-01.
     assert certificate.surveillance_overdue(datetime.date(2026, 3, 1)) is False
     assert certificate.surveillance_overdue(datetime.date(2026, 3, 2)) is True
-    actions.do_record_surveillance(certificate, audit_date=datetime.date(2026, 2, 20), actor=world.actor("cb_hunan"))
+    actions.do_record_surveillance(
+        certificate=certificate, audit_date=datetime.date(2026, 2, 20), actor=world.actor("cb_hunan")
+    )
     certificate.refresh_from_db()
     assert certificate.surveillance_overdue(datetime.date(2026, 3, 2)) is False
     assert certificate.surveillance_overdue(datetime.date(2027, 2, 21)) is True
@@ -260,14 +262,16 @@ def test_bulk_history_is_checked_against_the_lifecycle(world):
     ]
     before = snapshot_counts()
     with pytest.raises(ValidationFailed) as failure:
-        actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
+        actions.do_bulk_create_certificates(body=world.bodies["hunan"], rows=rows, actor=world.actor("cb_hunan"))
     assert failure.value.errors == {"rows[0].history": ["第2步：证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）"]}
     assert snapshot_counts() == before
     rows[0]["history"] = [
         {"status": "SUSPENDED", "date": "2025-05-01", "reason": "监督不合格"},
         {"status": "ACTIVE", "date": "2025-06-01", "reason": "整改完成"},
     ]
-    (created,) = actions.do_bulk_create_certificates(world.bodies["hunan"], rows, actor=world.actor("cb_hunan"))
+    (created,) = actions.do_bulk_create_certificates(
+        body=world.bodies["hunan"], rows=rows, actor=world.actor("cb_hunan")
+    )
     document = orjson.loads(CertificatePublicRecord.objects.get(pk=created.pk).document)
     assert [(h["from_status"], h["to_status"], h["date"]) for h in document["history"]] == [
         (None, "ACTIVE", "2025-03-01"),
@@ -306,7 +310,7 @@ def test_bulk_test_reports_are_written_whole_or_not_at_all(world):
         }
 
     audits = AuditEvent.objects.count()
-    assert do_bulk_create_test_reports(lab, [row("B-1"), row("B-2", conclusion="FAIL")], actor=actor) == 2
+    assert do_bulk_create_test_reports(lab=lab, rows=[row("B-1"), row("B-2", conclusion="FAIL")], actor=actor) == 2
     maker = world.organizations["maker"].uscc
     assert sorted(TestReport.objects.values_list("number", "conclusion", "client__uscc")) == [
         ("B-1", "PASS", maker),
@@ -316,7 +320,7 @@ def test_bulk_test_reports_are_written_whole_or_not_at_all(world):
     assert AuditEvent.objects.count() == audits + 2
     with pytest.raises(ValidationFailed) as caught:
         do_bulk_create_test_reports(
-            lab, [row("B-3"), row("B-1"), row("B-4", conclusion="MAYBE", items=[]), row("B-3")], actor=actor
+            lab=lab, rows=[row("B-3"), row("B-1"), row("B-4", conclusion="MAYBE", items=[]), row("B-3")], actor=actor
         )
     assert caught.value.errors == {
         "rows[1].number": ["该机构已有编号为B-1的报告"],

@@ -68,7 +68,7 @@ def test_a_status_change_is_visible_on_the_fast_path_at_once(world):
     (before,) = fetch([path])
     assert before.json()["status"] == "ACTIVE"
     actions.do_change_certificate_status(
-        world.certificates["ccc"],
+        certificate=world.certificates["ccc"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 11, 1),
         reason="国家监督抽查不合格",

@@ -44,7 +44,7 @@ def test_a_status_change_sends_a_fixed_number_of_statements(world):
     certificate = Certificate.objects.get(pk=world.certificates["active"].pk)
     with CaptureQueriesContext(connection) as captured:
         do_change_certificate_status(
-            certificate,
+            certificate=certificate,
             to_status="SUSPENDED",
             effective_date=datetime.date(2026, 1, 5),
             reason="监督审核不通过",
@@ -70,7 +70,9 @@ def test_a_status_change_sends_a_fixed_number_of_statements(world):
 def test_a_creation_sends_a_fixed_number_of_statements(world):
     body, holder = world.bodies["hunan"], world.organizations["maker"]
     with CaptureQueriesContext(connection) as captured:
-        certificate = do_create_certificate(body, certificate_data("LEAN-1", holder), actor=world.actor("cb_hunan"))
+        certificate = do_create_certificate(
+            body=body, data=certificate_data("LEAN-1", holder), actor=world.actor("cb_hunan")
+        )
     assert len(statements(captured)) == CREATION_STATEMENTS[connection.vendor], "\n".join(statements(captured))
     fresh = Certificate.objects.select_related("scheme", "certification_body", "holder__region", "ccc_product").get(
         pk=certificate.pk
@@ -88,8 +90,8 @@ def test_a_creation_finds_a_ccc_product_by_any_of_its_codes(world):
     product = next(p for p in CccProduct.objects.all() if p.codes and len(p.codes) > 1)
     other = next(code for code in product.codes if code != product.code)
     certificate = do_create_certificate(
-        world.bodies["hunan"],
-        certificate_data("LEAN-CCC", world.organizations["maker"], scheme="CCC", ccc_product=other),
+        body=world.bodies["hunan"],
+        data=certificate_data("LEAN-CCC", world.organizations["maker"], scheme="CCC", ccc_product=other),
         actor=world.actor("cb_hunan"),
     )
     assert Certificate.objects.get(pk=certificate.pk).ccc_product_id == product.pk

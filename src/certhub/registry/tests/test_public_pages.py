@@ -40,7 +40,7 @@ def test_certificate_page_states_its_status_in_words_and_colour(client, world, k
     certificate = world.certificates[key]
     if change:
         actions.do_change_certificate_status(
-            certificate,
+            certificate=certificate,
             to_status=change,
             effective_date=datetime.date(2025, 10, 1),
             reason="测试原因",

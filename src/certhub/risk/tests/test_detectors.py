@@ -28,7 +28,13 @@ def report(world):
 
     def issue(number: str, day: datetime.date, *items: dict) -> None:
         do_create_test_report(
-            lab, number=number, signatory=signatory, issue_date=day, conclusion="PASS", items=list(items), actor=actor
+            lab=lab,
+            number=number,
+            signatory=signatory,
+            issue_date=day,
+            conclusion="PASS",
+            items=list(items),
+            actor=actor,
         )
 
     return issue
@@ -120,15 +126,15 @@ def test_published_problems_found_by_inspections_are_signals(world):
     from certhub.inspections.testing import build_inspection_world
 
     iw = build_inspection_world(world.PASSWORD)
-    batch = actions.do_commit_batch(iw.batch, actor=SYSTEM)
+    batch = actions.do_commit_batch(batch=iw.batch, actor=SYSTEM)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
-        batch = actions.do_draw_batch(batch, sources=["1 2 3", "4 5"], actor=SYSTEM)
+        batch = actions.do_draw_batch(batch=batch, sources=["1 2 3", "4 5"], actor=SYSTEM)
         day = timezone.localdate()
         first, second = batch.tasks.order_by("sequence")[:2]
         for task, result, follow_up in ((first, "CORRECTED", "CORRECTION"), (second, "NORMAL", "NONE")):
             inspector = task.assignments.order_by("slot").first().inspector
             actions.do_record_result(
-                task,
+                task=task,
                 result=result,
                 follow_up=follow_up,
                 findings="年报未公示",
@@ -136,7 +142,7 @@ def test_published_problems_found_by_inspections_are_signals(world):
                 inspected_until=day,
                 actor=iw.actor(inspector.user.username),
             )
-            actions.do_publish_result(task, actor=world.actor("officer_province"))
+            actions.do_publish_result(task=task, actor=world.actor("officer_province"))
     [finding] = inspection_problems()
     assert (finding.subject_type, finding.subject_id, finding.subject_key, finding.count, finding.since) == (
         "organization",

@@ -128,7 +128,7 @@ def test_certhub_risk_detect_prints_scores_grades_and_findings(world, tmp_path):
     lab = world.labs["main"]
     for number in ("R-1", "R-2"):
         do_create_test_report(
-            lab,
+            lab=lab,
             number=number,
             signatory=world.signatories["zhou"],
             issue_date=DAY,

@@ -31,7 +31,7 @@ DAY = datetime.date(2026, 3, 2)
 
 def uses(world, *pairs):
     do_record_certificate_uses(
-        [
+        rows=[
             {
                 "certificate": world.certificates[key].pk,
                 "used_on": day,
@@ -78,7 +78,7 @@ def test_use_after_expiry_is_found_and_a_use_in_the_future_is_refused(world):
 def test_a_ccc_product_made_without_a_valid_certificate_is_found(world):
     other = CccProduct.objects.exclude(code="0701").filter(effective_to__isnull=True).order_by("code").first()
     do_record_manufactured_products(
-        [
+        rows=[
             {
                 "uscc": world.organizations["maker"].uscc,
                 "ccc_product": "0701",
@@ -113,11 +113,11 @@ def test_a_ccc_product_made_without_a_valid_certificate_is_found(world):
 def test_recording_manufactured_products_refuses_bad_rows_and_writes_nothing(world):
     maker = world.organizations["maker"].uscc
     do_record_manufactured_products(
-        [{"uscc": maker, "ccc_product": "0701", "source": "licence", "recorded_on": "2025-05-01"}], actor=SYSTEM
+        rows=[{"uscc": maker, "ccc_product": "0701", "source": "licence", "recorded_on": "2025-05-01"}], actor=SYSTEM
     )
     with pytest.raises(ValidationFailed) as caught:
         do_record_manufactured_products(
-            [
+            rows=[
                 {"uscc": "91430100MA4L000000", "ccc_product": "0701", "source": "licence", "recorded_on": "2025-05-01"},
                 {"uscc": maker, "ccc_product": "9999", "source": "rumour", "recorded_on": "2025-13-01"},
                 {"uscc": maker, "ccc_product": "0701", "source": "licence", "recorded_on": "2025-05-01"},
@@ -138,8 +138,8 @@ def test_recording_manufactured_products_refuses_bad_rows_and_writes_nothing(wor
 def test_a_qms_initial_audit_below_iaf_md5_is_found_per_body(world):
     hunan = world.actor("cb_hunan")
     do_record_certification_audits(
-        world.bodies["hunan"],
-        [
+        body=world.bodies["hunan"],
+        rows=[
             # 8 people: table 2 days, at most 30 % less → 1.4; 1.5 is enough.
             {
                 "certificate": "CNCA-QMS-2025-0001",
@@ -194,8 +194,8 @@ def test_a_qms_initial_audit_below_iaf_md5_is_found_per_body(world):
 def test_recording_audits_refuses_bad_rows_and_another_bodys_certificates(world):
     with pytest.raises(ValidationFailed) as caught:
         do_record_certification_audits(
-            world.bodies["hunan"],
-            [
+            body=world.bodies["hunan"],
+            rows=[
                 {
                     "certificate": "CNCA-QMS-2025-0001",
                     "kind": "initial",
@@ -239,7 +239,7 @@ def test_surveillance_overdue_counts_active_certificates_per_body(world):
 def test_penalties_count_for_three_years_and_bad_rows_are_refused(world):
     maker = world.organizations["maker"]
     do_record_penalties(
-        [
+        rows=[
             {
                 "organization": maker.pk,
                 "decision_number": "长市监处罚〔2025〕12号",
@@ -261,7 +261,7 @@ def test_penalties_count_for_three_years_and_bad_rows_are_refused(world):
     assert (finding.subject_id, finding.count, finding.since) == (maker.pk, 1, datetime.date(2025, 6, 1))
     with pytest.raises(ValidationFailed) as caught:
         do_record_penalties(
-            [
+            rows=[
                 {
                     "organization": maker.pk,
                     "decision_number": "长市监处罚〔2025〕12号",
@@ -281,7 +281,7 @@ def test_penalties_count_for_three_years_and_bad_rows_are_refused(world):
 
 def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
     hengyang, maker = world.organizations["hengyang"], world.organizations["maker"]
-    do_set_risk_grades([("organization", maker.pk, "D", "上年度分类")], actor=SYSTEM)
+    do_set_risk_grades(rows=[("organization", maker.pk, "D", "上年度分类")], actor=SYSTEM)
     uses(world, ("withdrawn", datetime.date(2025, 3, 1)))
     run = do_run_scoring(today=DAY, actor=SYSTEM)
     subjects = Organization.objects.count() + 2 + 1  # two bodies, one lab
@@ -322,7 +322,7 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
     assert Warning.objects.get().run_id == again.pk
     # Handled, with nothing new since: no new warning; a new finding: a new warning.
     do_dismiss_warning(
-        Warning.objects.get(), reason="经核实为同一违法行为，已另案处理", actor=world.actor("officer_province")
+        warning=Warning.objects.get(), reason="经核实为同一违法行为，已另案处理", actor=world.actor("officer_province")
     )
     assert do_run_scoring(today=DAY, actor=SYSTEM).warnings == 0
     uses(world, ("suspended", datetime.date(2025, 10, 1)))

@@ -18,7 +18,7 @@ DAY = datetime.date(2026, 3, 2)
 @pytest.fixture
 def scored(world):
     do_record_certificate_uses(
-        [{"certificate": world.certificates["withdrawn"].pk, "used_on": "2025-03-01", "channel": "market"}],
+        rows=[{"certificate": world.certificates["withdrawn"].pk, "used_on": "2025-03-01", "channel": "market"}],
         actor=SYSTEM,
     )
     return do_run_scoring(today=DAY, actor=SYSTEM)

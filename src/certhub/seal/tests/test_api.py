@@ -103,7 +103,7 @@ def test_verify_a_genuine_seal_reads_the_claims_and_the_current_record(api, worl
 def test_a_seal_signed_before_a_suspension_is_genuine_but_the_status_is_current(api, world):
     text = api.get(f"/certificates/{CCC}/seal").json()["qr"]
     registry_actions.do_change_certificate_status(
-        world.certificates["ccc"],
+        certificate=world.certificates["ccc"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 1),
         reason="监督抽查不合格",
@@ -167,7 +167,7 @@ def test_tampered_unknown_and_retired_keys_are_refused(api, world, seal_key):
     foreign = wrap(sign(EXAMPLE_CLAIMS.to_payload(), EXAMPLE_KEY))
     status, body = error(api.post("/seals/verify", json={"qr": foreign}))
     assert (status, body["code"]) == (422, "unknown_key")
-    do_retire_seal_key(seal_key, valid_until=datetime.datetime.now(datetime.UTC), actor=SYSTEM)
+    do_retire_seal_key(key=seal_key, valid_until=datetime.datetime.now(datetime.UTC), actor=SYSTEM)
     status, body = error(api.post("/seals/verify", json={"qr": text}))
     assert (status, body["code"]) == (422, "key_expired")
     assert body["message"].startswith(f"签名真实，但签名密钥{seal_key.kid}已于")
@@ -209,7 +209,7 @@ def test_numbers_unknown_shared_and_not_active(api, world):
 
 
 def test_without_a_signing_key_the_answer_is_503(api, world, seal_key):
-    do_retire_seal_key(seal_key, actor=SYSTEM)
+    do_retire_seal_key(key=seal_key, actor=SYSTEM)
     assert error(api.get(f"/certificates/{CCC}/seal")) == (
         503,
         {
@@ -222,7 +222,9 @@ def test_without_a_signing_key_the_answer_is_503(api, world, seal_key):
 
 def test_the_trust_list_is_a_jwk_set_with_every_key_and_its_window(api, world, seal_key):
     second = do_create_seal_key(actor=SYSTEM)
-    retired = do_retire_seal_key(seal_key, valid_until=datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC), actor=SYSTEM)
+    retired = do_retire_seal_key(
+        key=seal_key, valid_until=datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC), actor=SYSTEM
+    )
     response = api.get("/trust/keys")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"

@@ -69,7 +69,7 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     assert phone.locator("#verify-word").inner_text() == "未通过核验"
 
     registry_actions.do_change_certificate_status(
-        Certificate.objects.get(number=CCC),
+        certificate=Certificate.objects.get(number=CCC),
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 1),
         reason="监督抽查不合格",

@@ -79,7 +79,7 @@ def test_only_administrators_manage_keys_and_rows_change_only_through_actions(wo
     assert not (key_dir / "seal").exists()
     key = do_create_seal_key(actor=world.actor("admin"))
     with pytest.raises(NotPermitted):
-        do_retire_seal_key(key, actor=world.actor("officer_province"))
+        do_retire_seal_key(key=key, actor=world.actor("officer_province"))
     key.retired_at = timezone.now()
     with pytest.raises(RegulatedWriteError):
         key.save()
@@ -109,7 +109,7 @@ def test_rotation_old_seals_verify_in_their_window_and_new_ones_use_the_new_key(
     assert [k["kid"] for k in trust_list()["keys"]] == [first.kid, second.kid]
     # Retire the old key with an end: its seals verify until then, not after.
     until = later + datetime.timedelta(days=30)
-    do_retire_seal_key(first, valid_until=until, actor=SYSTEM)
+    do_retire_seal_key(key=first, valid_until=until, actor=SYSTEM)
     assert check_seal(old_seal, now=until - datetime.timedelta(seconds=1)).seal.claims.number == certificate.number
     with pytest.raises(SealError) as expired:
         check_seal(old_seal, now=until)
@@ -130,12 +130,12 @@ def test_a_key_unknown_to_this_installation_is_refused(world, key_dir):
 
 def test_retiring_twice_is_refused_and_changes_nothing(world, key_dir):
     key = do_create_seal_key(actor=SYSTEM)
-    retired = do_retire_seal_key(key, actor=SYSTEM)
+    retired = do_retire_seal_key(key=key, actor=SYSTEM)
     assert retired.retired_at is not None and retired.valid_until is None
     events = AuditEvent.objects.filter(event_type="SEAL_KEY_RETIRED")
     assert events.get().after["retired_at"] == retired.retired_at.isoformat()
     with pytest.raises(Conflict) as refused:
-        do_retire_seal_key(key, actor=SYSTEM)
+        do_retire_seal_key(key=key, actor=SYSTEM)
     when = timezone.localtime(retired.retired_at).strftime("%Y-%m-%d %H:%M")
     assert refused.value.message == f"密钥{key.kid}已于{when}停用"
     assert events.count() == 1
@@ -152,7 +152,7 @@ def test_without_a_signing_key_no_seal_is_made(world, key_dir):
     assert missing.value.message == (
         f"签章私钥文件{key_path(key.kid_bytes)}不存在：请恢复该文件，或用“certhub seal keys --new”生成新密钥"
     )
-    do_retire_seal_key(key, actor=SYSTEM)
+    do_retire_seal_key(key=key, actor=SYSTEM)
     with pytest.raises(SigningUnavailable):
         seal_text(world.certificates["active"])
 
@@ -171,7 +171,7 @@ def test_the_seal_follows_the_certificates_state(world, seal_key):
     assert claims.status == "ACTIVE"
     assert claims.ledger_index == latest_index("registry.certificate", str(certificate.pk))
     registry_actions.do_change_certificate_status(
-        certificate,
+        certificate=certificate,
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 1),
         reason="监督审核不合格",
@@ -183,7 +183,7 @@ def test_the_seal_follows_the_certificates_state(world, seal_key):
     assert (refused.value.status, refused.value.code) == (409, "not_active")
     assert refused.value.message == "证书“CNCA-QMS-2025-0001”当前状态为“暂停”，只有有效证书才有防伪二维码"
     registry_actions.do_change_certificate_status(
-        certificate,
+        certificate=certificate,
         to_status="ACTIVE",
         effective_date=datetime.date(2025, 10, 20),
         reason="整改完成",

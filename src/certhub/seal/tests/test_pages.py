@@ -189,7 +189,7 @@ def test_pasting_a_tampered_seal_shows_the_reason(csrf_client, world, seal_key):
 def test_a_suspended_certificates_seal_is_genuine_but_suspended(csrf_client, world, seal_key):
     text = seal_text(world.certificates["ccc"])
     registry_actions.do_change_certificate_status(
-        world.certificates["ccc"],
+        certificate=world.certificates["ccc"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 1),
         reason="监督抽查不合格",
@@ -252,6 +252,6 @@ def test_the_frame_decoder_returns_the_text_or_the_reason(csrf_client, world, se
 
 def test_a_seal_from_a_retired_and_ended_key_is_refused_on_the_page(csrf_client, world, seal_key):
     text = seal_text(world.certificates["ccc"])
-    do_retire_seal_key(seal_key, valid_until=datetime.datetime.now(datetime.UTC), actor=SYSTEM)
+    do_retire_seal_key(key=seal_key, valid_until=datetime.datetime.now(datetime.UTC), actor=SYSTEM)
     response = post_verify(csrf_client, qr=text)
     assert element_text(response, "verify-reason").startswith(f"签名真实，但签名密钥{seal_key.kid}已于")

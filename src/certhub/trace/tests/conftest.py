@@ -19,7 +19,7 @@ def traced(world, settings):
     org = world.organizations
     world.reports = {
         "fridge": actions.do_create_test_report(
-            world.labs["main"],
+            lab=world.labs["main"],
             number="BG-2025-0001",
             signatory=world.signatories["zhou"],
             issue_date=datetime.date(2025, 6, 1),
@@ -31,7 +31,7 @@ def traced(world, settings):
         ),
         # Same client, a sample no certificate of it names: behind nothing.
         "rice": actions.do_create_test_report(
-            world.labs["main"],
+            lab=world.labs["main"],
             number="BG-2025-0002",
             signatory=world.signatories["zhou"],
             issue_date=datetime.date(2025, 7, 1),
@@ -46,7 +46,7 @@ def traced(world, settings):
         ),
     }
     world.certificates["ccc"] = actions.do_record_surveillance(
-        world.certificates["ccc"], audit_date=datetime.date(2025, 4, 15), actor=world.actor("cb_hunan")
+        certificate=world.certificates["ccc"], audit_date=datetime.date(2025, 4, 15), actor=world.actor("cb_hunan")
     )
     for name, start, end in (
         ("王审核", datetime.date(2020, 1, 1), None),
@@ -54,6 +54,6 @@ def traced(world, settings):
     ):
         person = actions.do_create_person(name=name, roles=["AUDITOR"], actor=SYSTEM)
         actions.do_add_affiliation(
-            person, organization=org["cb_hunan"], role="AUDITOR", start=start, end=end, actor=SYSTEM
+            person=person, organization=org["cb_hunan"], role="AUDITOR", start=start, end=end, actor=SYSTEM
         )
     return world

@@ -126,7 +126,7 @@ def test_entries_newer_than_the_checkpoint_wait_for_the_next_one(client, traced,
     before = get(client, f"certificate/{CCC}").json()
     size = before["checkpoint"]["tree_size"]
     actions.do_change_certificate_status(
-        traced.certificates["ccc"],
+        certificate=traced.certificates["ccc"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 8),
         reason="抽查不合格",
@@ -275,7 +275,7 @@ def test_the_query_count_does_not_grow_with_the_history(client, traced):
         get(client, f"certificate/{CCC}")
     for day, status in ((2, "SUSPENDED"), (3, "ACTIVE"), (4, "SUSPENDED"), (5, "ACTIVE")):
         actions.do_change_certificate_status(
-            traced.certificates["ccc"],
+            certificate=traced.certificates["ccc"],
             to_status=status,
             reason="监督抽查",
             effective_date=datetime.date(2025, 10, day),

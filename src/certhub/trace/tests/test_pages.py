@@ -25,7 +25,7 @@ TRACE_URL = f"/trace/certificate/{CCC}/?body=CNCA-R-2004-117"
 def add_traced_records(world) -> None:
     """A report behind the CCC certificate, a recorded surveillance audit and an auditor of its body."""
     actions.do_create_test_report(
-        world.labs["main"],
+        lab=world.labs["main"],
         number="BG-2025-0001",
         signatory=world.signatories["zhou"],
         issue_date=datetime.date(2025, 6, 1),
@@ -36,11 +36,11 @@ def add_traced_records(world) -> None:
         actor=world.actor("lab"),
     )
     world.certificates["ccc"] = actions.do_record_surveillance(
-        world.certificates["ccc"], audit_date=datetime.date(2025, 4, 15), actor=world.actor("cb_hunan")
+        certificate=world.certificates["ccc"], audit_date=datetime.date(2025, 4, 15), actor=world.actor("cb_hunan")
     )
     person = actions.do_create_person(name="王审核", roles=["AUDITOR"], actor=SYSTEM)
     actions.do_add_affiliation(
-        person,
+        person=person,
         organization=world.organizations["cb_hunan"],
         role="AUDITOR",
         start=datetime.date(2020, 1, 1),
@@ -109,7 +109,7 @@ def test_a_step_newer_than_the_checkpoint_says_its_proof_comes_later(client, tra
     client.get(TRACE_URL)  # signs a checkpoint
     settings.LEDGER_CHECKPOINT_INTERVAL = 3600
     actions.do_change_certificate_status(
-        traced.certificates["ccc"],
+        certificate=traced.certificates["ccc"],
         to_status="SUSPENDED",
         effective_date=datetime.date(2025, 10, 8),
         reason="抽查不合格",

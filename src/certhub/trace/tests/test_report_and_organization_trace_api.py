@@ -111,7 +111,7 @@ def test_who_sees_a_report_in_full(client, traced, username, view):
 
 def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, traced):
     organization = actions.do_create_organization(
-        {"uscc": make_uscc(7, "430400"), "name": "衡阳市检验检测中心", "region": "430400"}, actor=SYSTEM
+        data={"uscc": make_uscc(7, "430400"), "name": "衡阳市检验检测中心", "region": "430400"}, actor=SYSTEM
     )
     other = actions.do_create_lab(
         organization=organization,
@@ -122,7 +122,7 @@ def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, 
         actor=SYSTEM,
     )
     scope = actions.do_add_lab_scope(
-        other,
+        lab=other,
         field="电器",
         object="家用电器",
         parameter="绝缘电阻",
@@ -132,10 +132,10 @@ def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, 
     )
     person = actions.do_create_person(name="赵签", roles=["SIGNATORY"], actor=SYSTEM)
     signatory = actions.do_authorize_signatory(
-        other, person=person, scope=[scope], valid_from=datetime.date(2020, 1, 1), actor=SYSTEM
+        lab=other, person=person, scope=[scope], valid_from=datetime.date(2020, 1, 1), actor=SYSTEM
     )
     actions.do_create_test_report(
-        other,
+        lab=other,
         number="BG-2025-0001",
         signatory=signatory,
         issue_date=datetime.date(2025, 8, 1),

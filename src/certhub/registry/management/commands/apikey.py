@@ -49,7 +49,7 @@ class Command(BaseCommand):
             key = ApiKey.objects.filter(prefix=options["prefix"], revoked_at__isnull=True).first()
             if key is None:
                 raise CommandError(f"no live key with prefix {options['prefix']}")
-            do_revoke_api_key(key, actor=SYSTEM)
+            do_revoke_api_key(key=key, actor=SYSTEM)
             self.stdout.write(f"revoked {key.prefix}")
             return
         organization = Organization.objects.filter(uscc=options["organization"].strip().upper()).first()
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             return
         try:
             key, secret = do_issue_api_key(
-                organization,
+                organization=organization,
                 name=options["name"],
                 role=options["role"],
                 rate_limit=options["rate_limit"],
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             raise CommandError("--register needs --region (the organization's GB/T 2260 code)")
         data = {"uscc": options["organization"], "name": options["register"], "region": options["region"]}
         try:
-            organization = do_create_organization(data, actor=SYSTEM)
+            organization = do_create_organization(data=data, actor=SYSTEM)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"registered {organization.name} ({organization.uscc})")

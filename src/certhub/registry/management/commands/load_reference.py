@@ -16,6 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--regions", default=settings.CERTHUB_REGION_FILE, help="GB/T 2260 region file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        regions = do_load_regions(options["regions"], actor=SYSTEM)
+        regions = do_load_regions(path=options["regions"], actor=SYSTEM)
         counts = do_load_reference_data(actor=SYSTEM)
         self.stdout.write(f"regions changed: {regions}; " + ", ".join(f"{k}: {v}" for k, v in counts.items()))

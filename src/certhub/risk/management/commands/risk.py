@@ -128,7 +128,7 @@ def _record(kind: str, rows: list[dict[str, str]], body_approval: str) -> int:
         if unknown:
             raise ValidationFailed(unknown)
         return do_record_certificate_uses(
-            [{**r, "certificate": ids[key]} for r, key in zip(rows, keys, strict=True)], actor=SYSTEM
+            rows=[{**r, "certificate": ids[key]} for r, key in zip(rows, keys, strict=True)], actor=SYSTEM
         )
     if kind == "penalties":
         organizations = dict(
@@ -142,14 +142,14 @@ def _record(kind: str, rows: list[dict[str, str]], body_approval: str) -> int:
         if unknown:
             raise ValidationFailed(unknown)
         return do_record_penalties(
-            [{**r, "organization": organizations[r["uscc"].upper()]} for r in rows], actor=SYSTEM
+            rows=[{**r, "organization": organizations[r["uscc"].upper()]} for r in rows], actor=SYSTEM
         )
     if kind == "products":
-        return do_record_manufactured_products(rows, actor=SYSTEM)
+        return do_record_manufactured_products(rows=rows, actor=SYSTEM)
     body = CertificationBody.objects.filter(approval_number=body_approval).first()
     if body is None:
         raise ValidationFailed({"--as": f"no certification body with approval number “{body_approval}”"})
     for row in rows:
         personnel = row["effective_personnel"]
         row["effective_personnel"] = int(personnel) if personnel.isdigit() else personnel  # type: ignore[assignment]
-    return do_record_certification_audits(body, rows, actor=SYSTEM)
+    return do_record_certification_audits(body=body, rows=rows, actor=SYSTEM)

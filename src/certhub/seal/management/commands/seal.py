@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 if key is None:
                     raise CommandError(f"no seal key {options['retire']!r} (see: certhub seal keys --list)")
                 until = parse_moment(options["until"]) if options["until"] else None
-                key = do_retire_seal_key(key, valid_until=until, actor=SYSTEM)
+                key = do_retire_seal_key(key=key, valid_until=until, actor=SYSTEM)
                 self.stdout.write(f"已停用 · retired {key.kid}")
         except DomainError as error:
             raise CommandError(error.message) from None
