@@ -21,9 +21,9 @@ from certhub.core.queries import region_choices, region_of
 from certhub.core.web import request_actor
 from certhub.portal.forms import CertificateSearchForm
 from certhub.portal.queries import own_organization_landing
-from certhub.registry import page_queries
 from certhub.registry import queries as registry_queries
 from certhub.registry.paging import paginate
+from certhub.registry.queries import pages as page_queries
 from certhub.registry.tables import REGISTRIES
 
 

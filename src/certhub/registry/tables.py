@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from certhub.core.display import localized_name
-from certhub.registry import page_queries
 from certhub.registry.choices import BodyStatus, CertificateStatus, ReportConclusion
 from certhub.registry.models import Certificate, CertificationBody, Lab, Organization, Person, TestReport
+from certhub.registry.queries import pages as page_queries
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from certhub.core.queries import region_choices
 from certhub.core.web import View, office_required, request_actor
-from certhub.registry import page_queries, queries
+from certhub.registry import queries
 from certhub.registry.actions import do_change_certificate_status
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
 from certhub.registry.display import audit_changes, certificate_banner, surveillance_of
@@ -41,6 +41,7 @@ from certhub.registry.forms import (
 from certhub.registry.models import Certificate
 from certhub.registry.paging import paginate
 from certhub.registry.queries import access_certificate, access_certification_body, access_lab
+from certhub.registry.queries import pages as page_queries
 from certhub.registry.tables import REGISTRY_BY_KEY, OfficeRegistry
 
 SCOPE_PER_PAGE = 50

@@ -2,7 +2,7 @@
 certificates, and the lookups the certificate, body and lab pages need. Every queryset starts from the actor's scope
 (docs/architecture.md invariant 4); the filters only narrow it further.
 
-Filters the API shares (organizations, bodies, the lab finder) live in registry/queries.py
+Filters the API shares (organizations, bodies, the lab finder) live in the rest of this package
 (docs/architecture.md convention 5: one filter definition per model); these are the ones only pages need."""
 
 from __future__ import annotations
