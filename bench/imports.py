@@ -70,13 +70,13 @@ ensure_reference_data()
 holders = int(sys.argv[1])
 counties = [r.code for r in Region.objects.filter(level="county").order_by("code")]
 for start in range(0, holders, 5000):
-    actions.do_bulk_create_organizations([
+    actions.do_bulk_create_organizations(rows=[
         {"uscc": make_uscc(10_000 + i, counties[i % len(counties)]), "name": f"湖南测评{i:06d}号制造有限公司",
          "region": counties[i % len(counties)], "industry_section": "C", "industry_division": "38",
          "above_designated_size": i % 3 == 0}
         for i in range(start, min(holders, start + 5000))], actor=SYSTEM)
 for serial, approval in ((1, "IMPORT_BODY"), (2, "ORM_BODY")):
-    organization = actions.do_create_organization({"uscc": make_uscc(serial, "430100"), "region": "430100",
+    organization = actions.do_create_organization(data={"uscc": make_uscc(serial, "430100"), "region": "430100",
         "name": f"测评认证{serial}有限公司", "industry_section": "M", "industry_division": "74"}, actor=SYSTEM)
     actions.do_create_certification_body(organization=organization, name=organization.name, approval_number=approval,
         accreditation="CNAS C999-M", scheme_codes=SCHEMES, actor=SYSTEM)
@@ -130,7 +130,7 @@ with open(sys.argv[1], encoding="utf-8", newline="") as stream:
             continue
         started = started or time.perf_counter()
         products = [{"name": row["product_name"], "model": row["product_model"]}] if row["product_name"] else []
-        do_create_certificate(body, {"number": row["number"], "scheme": row["scheme"], "holder_uscc": row["entity_id"],
+        do_create_certificate(body=body, data={"number": row["number"], "scheme": row["scheme"], "holder_uscc": row["entity_id"],
             "scope": row["scope"], "standards": row["standards"], "issue_date": row["issue_date"],
             "expiry_date": row["expiry_date"], "ccc_product": row["ccc_product"], "products": products,
             "particulars": {"accreditation_body": row["accreditation_body"]}}, actor=actor)
