@@ -89,6 +89,11 @@ def _uscc_problem(code: str) -> str | None:
     return None
 
 
+def check_optional_uscc(value: Any) -> str:
+    """A credit code when one is given (None, "" are none; a value given is checked); empty is ""."""
+    return check_uscc(value) if value else ""
+
+
 def check_gtin(value: Any) -> str:
     """A GTIN (8, 12, 13 or 14 digits with its check digit); optional: empty is ""."""
     code = normalize_text(value).replace(" ", "")
@@ -141,6 +146,7 @@ def check_text(value: Any, max_length: int, *, required: bool) -> str:
 # --- the field types ---------------------------------------------------------------------------------------
 
 Uscc = Annotated[str, PlainValidator(check_uscc)]
+OptionalUscc = Annotated[str, PlainValidator(check_optional_uscc)]
 Gtin = Annotated[str, PlainValidator(check_gtin)]
 RequiredDate = Annotated[datetime.date, PlainValidator(check_date)]
 OptionalDate = Annotated[datetime.date | None, PlainValidator(check_optional_date)]
@@ -228,16 +234,6 @@ def collect(
         for key, text in field_errors(error, prefix=prefix).items():
             errors.setdefault(key, []).append(text)
         return None
-
-
-def message(adapter: TypeAdapter[Any], value: Any, *, context: dict[str, Any] | None = None) -> str | None:
-    """The first message a field type gives this value, or None when it is valid (for a check whose
-    answer is shown as a note rather than raised)."""
-    try:
-        adapter.validate_python(value, context=context)
-    except ValidationError as error:
-        return next(iter(field_errors(error).values()))
-    return None
 
 
 USCC: TypeAdapter[str] = TypeAdapter(Uscc)

@@ -152,22 +152,21 @@ def _holder(value: Any, info: ValidationInfo) -> Organization:
     return holder
 
 
-def _expiry_date(value: Any, info: ValidationInfo) -> datetime.date:
-    """After the issue date, when that one is valid (checked here, so that it is reported with the rest)."""
-    expiry_date = check_date(value)
-    issue_date = info.data.get("issue_date")
-    if issue_date and expiry_date <= issue_date:
-        invalid(_("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date})
-    return expiry_date
-
-
 def _original_issue_date(value: Any, info: ValidationInfo) -> datetime.date | None:
-    """The issue date when not given (only a bad value given is its own error); not after the issue date."""
-    issue_date = info.data.get("issue_date")
-    original_issue_date = check_date(value) if value else issue_date
+    """The issue date when not given: only a bad value given is its own error."""
+    return check_date(value) if value else info.data.get("issue_date")
+
+
+def _expiry_after_issue(value: Any, info: ValidationInfo) -> None:
+    issue_date, expiry_date = info.data.get("issue_date"), info.data.get("expiry_date")
+    if issue_date and expiry_date and expiry_date <= issue_date:
+        invalid(_("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date})
+
+
+def _original_not_after_issue(value: Any, info: ValidationInfo) -> None:
+    issue_date, original_issue_date = info.data.get("issue_date"), info.data.get("original_issue_date")
     if issue_date and original_issue_date and original_issue_date > issue_date:
         invalid(_("初次发证日期不得晚于发证日期"))
-    return original_issue_date
 
 
 def _ccc_product(value: Any, info: ValidationInfo) -> CccProduct | None:
@@ -198,13 +197,13 @@ class ProductInput(Input):
     """One product a certificate covers: its name, and what else identifies it."""
 
     name: Annotated[str, Text(200)]
+    gtin: Gtin = ""
     model: Annotated[str, Text(200, required=False)] = ""
     trademark: Annotated[str, Text(200, required=False)] = ""
     batch: Annotated[str, Text(200, required=False)] = ""
-    gtin: Gtin = ""
 
     def as_dict(self) -> dict[str, str]:
-        """As stored: the name, then only the other values given."""
+        """As stored: the name, then only the other values given (checked name and GTIN first, as always)."""
         product = {"name": self.name}
         for key in ("model", "trademark", "batch", "gtin"):
             if getattr(self, key):
@@ -254,8 +253,9 @@ Particulars = Annotated[
 
 class CertificateInput(Input):
     """One certificate's fields as a body reports them. Every bad field is reported at once, the rules
-    between fields too (expiry after issue, original issue not after it): those are checked in the later
-    field's validator, from the earlier one's value when that was valid. Validate with
+    between fields too (expiry after issue, original issue not after it): pydantic's after-validators of a
+    model do not run once a field failed, so these are fields of their own, checked from the dates' values
+    when those were valid. Validate with
     core.validation.validate and the context {"certificates": CertificateContext, "allowed": scheme codes}."""
 
     number: Annotated[str, Text(60)]
@@ -264,8 +264,16 @@ class CertificateInput(Input):
     scope: Annotated[str, Text(4000, required=False)] = ""
     standards: Annotated[str, Text(300, required=False)] = ""
     issue_date: RequiredDate
-    expiry_date: Annotated[datetime.date, PlainValidator(_expiry_date)]
+    expiry_date: RequiredDate
     original_issue_date: Annotated[datetime.date | None, PlainValidator(_original_issue_date)] = None
+    # The rules between the dates: checked once both dates are read, reported under the later date's key
+    # after the dates' own errors (both fields read the key they report under; neither is a value).
+    expiry_after_issue: Annotated[None, PlainValidator(_expiry_after_issue)] = Field(
+        None, validation_alias="expiry_date", exclude=True
+    )
+    original_not_after_issue: Annotated[None, PlainValidator(_original_not_after_issue)] = Field(
+        None, validation_alias="original_issue_date", exclude=True
+    )
     ccc_product: Annotated[CccProduct | None, PlainValidator(_ccc_product)] = None
     products: Products = []
     particulars: Particulars = {}
