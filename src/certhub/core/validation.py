@@ -20,7 +20,15 @@ from collections.abc import Mapping
 from typing import Annotated, Any, NoReturn, TypeVar
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PlainValidator, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError, core_schema
 from stdnum import ean
 from stdnum.cn import uscc as uscc_module
@@ -171,6 +179,14 @@ class Input(BaseModel):
     in its clean form. Keys the model does not name are ignored."""
 
     model_config = ConfigDict(validate_default=True, extra="ignore", arbitrary_types_allowed=True, frozen=True)
+
+
+def context_of(info: ValidationInfo) -> dict[str, Any]:
+    """The validation context a domain field type reads its lookups from. Validating such a model without
+    one is a programming error, raised as such (TypeError is not turned into a field error)."""
+    if not isinstance(info.context, dict):
+        raise TypeError("this model is validated with a context (its lookups)")
+    return info.context
 
 
 # --- running a check ---------------------------------------------------------------------------------------

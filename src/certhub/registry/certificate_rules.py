@@ -25,6 +25,7 @@ from certhub.core.validation import (
     check_date,
     check_uscc,
     compact_uscc,
+    context_of,
     invalid,
     normalize_text,
     validate,
@@ -130,10 +131,10 @@ class SingleCertificateContext(CertificateContext):
 def _scheme(value: Any, info: ValidationInfo) -> Scheme:
     """The scheme by its code, which the body must be approved for (context: certificates, allowed)."""
     code = str(value or "").strip().upper()
-    scheme = info.context["certificates"].schemes.get(code)
+    scheme = context_of(info)["certificates"].schemes.get(code)
     if scheme is None:
         invalid(_("未知的认证制度“%(s)s”") % {"s": code[:32]} if code else _("必填"))
-    if code not in info.context["allowed"]:
+    if code not in context_of(info)["allowed"]:
         invalid(_("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name})
     return scheme
 
@@ -142,7 +143,7 @@ def _holder(value: Any, info: ValidationInfo) -> Organization:
     """The registered holder by its credit code. A registered holder's code was checked when it was
     registered: look it up first, and run the check digits only for a code the registry does not know (to
     say precisely what is wrong with it)."""
-    context = info.context["certificates"]
+    context = context_of(info)["certificates"]
     holder = context.holders.get(compact_uscc(value))
     if holder is None:
         uscc = check_uscc(value)
@@ -173,7 +174,7 @@ def _ccc_product(value: Any, info: ValidationInfo) -> CccProduct | None:
     code = str(value or "").strip()
     if not code:
         return None
-    product = info.context["certificates"].ccc_products.get(code)
+    product = context_of(info)["certificates"].ccc_products.get(code)
     if product is None:
         invalid(_("CCC目录中没有产品代码“%(c)s”") % {"c": code[:8]})
     return product
@@ -243,6 +244,9 @@ def _status(value: Any) -> str:
     return status
 
 
+# Aliases, not inline: django-stubs reads Annotated[<Model>, …] inline as its WithAnnotations form.
+SchemeField = Annotated[Scheme, PlainValidator(_scheme)]
+HolderField = Annotated[Organization, PlainValidator(_holder)]
 Products = Annotated[list[Annotated[ProductInput, BeforeValidator(_product_object)]], BeforeValidator(_product_list)]
 Particulars = Annotated[
     dict[Annotated[str, PlainValidator(_particular_key)], Annotated[str, Text(200, required=False)]],
@@ -259,8 +263,8 @@ class CertificateInput(Input):
     core.validation.validate and the context {"certificates": CertificateContext, "allowed": scheme codes}."""
 
     number: Annotated[str, Text(60)]
-    scheme: Annotated[Scheme, PlainValidator(_scheme)]
-    holder: Annotated[Organization, PlainValidator(_holder)] = Field(alias="holder_uscc")
+    scheme: SchemeField
+    holder: HolderField = Field(alias="holder_uscc")
     scope: Annotated[str, Text(4000, required=False)] = ""
     standards: Annotated[str, Text(300, required=False)] = ""
     issue_date: RequiredDate

@@ -52,13 +52,17 @@ def _industry_division(value: Any, info: ValidationInfo) -> str:
     return division
 
 
+# An alias, not inline: django-stubs reads Annotated[<Model>, …] inline as its WithAnnotations form.
+RegionField = Annotated[Region, PlainValidator(_region)]
+
+
 class OrganizationInput(Input):
     """One organization's fields. The region is read as `region` or `region_code`; validate with the
     context {"regions": {code: Region}} for a batch (else each region is read)."""
 
     uscc: Uscc
     name: Annotated[str, Text(200)]
-    region: Annotated[Region, PlainValidator(_region)]
+    region: RegionField
     address: Annotated[str, Text(300, required=False)] = ""
     industry_section: Annotated[str, PlainValidator(_industry_section)] = ""
     industry_division: Annotated[str, PlainValidator(_industry_division)] = ""

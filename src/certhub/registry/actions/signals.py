@@ -18,7 +18,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.core.validation import Input, check_date, collect, invalid
+from certhub.core.validation import Input, check_date, collect, context_of, invalid
 from certhub.registry.choices import AuditKind, ProductSource
 from certhub.registry.models import (
     CccProduct,
@@ -32,14 +32,14 @@ from certhub.registry.models import (
 
 def _recorded_on(value: Any, info: ValidationInfo) -> datetime.date:
     day = check_date(value)
-    if day > info.context["today"]:
+    if day > context_of(info)["today"]:
         invalid(_("登记日期不能晚于今天"))
     return day
 
 
 def _end_date(value: Any, info: ValidationInfo) -> datetime.date:
     day = check_date(value)
-    if day > info.context["today"]:
+    if day > context_of(info)["today"]:
         invalid(_("审核结束日期不能晚于今天"))
     return day
 
