@@ -8,13 +8,12 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 
-from certhub.core.errors import ValidationFailed
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
+from certhub.core.validation import USCC, validate_value
 from certhub.inspections.queries import published_results
 from certhub.inspections.records import result_record
 from certhub.inspections.schemas import ResultFilter, ResultPage
-from certhub.registry.validation import clean_uscc
 
 router = Router(tags=["inspections"])
 
@@ -29,9 +28,7 @@ def list_results(request: HttpRequest, filters: Query[ResultFilter]) -> ResultPa
     """Published 双随机 results, newest first (docs/inspections.md)."""
     results = published_results()
     if filters.uscc:
-        code, error = clean_uscc(filters.uscc)
-        if error:
-            raise ValidationFailed({"uscc": error})
+        code = validate_value(USCC, filters.uscc, field="uscc")
         results = results.filter(organization__uscc=code)
     if filters.batch:
         results = results.filter(batch__number=filters.batch)

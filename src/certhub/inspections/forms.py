@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from certhub.core.display import localized_name
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.forms import DateInput
+from certhub.core.validation import USCC, validate_value
 from certhub.inspections import pools, queries
 from certhub.inspections.choices import Algorithm, FollowUp, ResultCategory, TargetType
 from certhub.inspections.models import Batch, InspectionItem, Plan, TargetPool
 from certhub.registry.choices import RiskGrade
 from certhub.registry.forms import scheme_choices
-from certhub.registry.validation import clean_uscc
 
 STRATA_FIELDS = {stratum: f"ratio_{stratum.lower()}" for stratum in pools.STRATA}
 
@@ -132,12 +132,13 @@ class InspectorForm(DomainForm):
         for number, line in enumerate(self.cleaned_data["declared_conflicts"].splitlines(), start=1):
             if not line.strip():
                 continue
-            code, error = clean_uscc(line)
-            if error:
+            try:
+                codes.append(validate_value(USCC, line, field="uscc"))
+            except ValidationFailed as failure:
+                error = failure.errors["uscc"][0]
                 raise forms.ValidationError(
                     _("第%(line)d行“%(value)s”：%(error)s") % {"line": number, "value": line.strip(), "error": error}
-                )
-            codes.append(code)
+                ) from None
         return codes
 
 

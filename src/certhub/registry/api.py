@@ -21,6 +21,7 @@ from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
+from certhub.core.validation import USCC, validate_value
 from certhub.registry import actions
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.dates import surveillance_due_date
@@ -61,7 +62,6 @@ from certhub.registry.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from certhub.registry.validation import clean_uscc
 
 # Every endpoint documents 422: bad parameters, and a NUL character anywhere (core.middleware).
 router = Router()
@@ -316,16 +316,18 @@ def match_organization(
     folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity.
     Public fields only."""
     actor = request_actor(request)
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     code = ""
     if uscc.strip():
-        code, error = clean_uscc(uscc)
-        if error:
-            errors["uscc"] = error
+        try:
+            code = validate_value(USCC, uscc, field="uscc")
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
     if name.strip() and len(normalize_name(name)) < 2:
-        errors["name"] = _("名称至少需要2个字")
+        errors["name"] = [_("名称至少需要2个字")]
     if not name.strip() and not uscc.strip():
-        errors = {"name": _("名称和统一社会信用代码至少填写一项"), "uscc": _("名称和统一社会信用代码至少填写一项")}
+        both = _("名称和统一社会信用代码至少填写一项")
+        errors = {"name": [both], "uscc": [both]}
     if errors:
         raise ValidationFailed(errors)
     candidates = match_organizations(actor, name=name, uscc=code, limit=limit, min_score=min_score)

@@ -7,18 +7,32 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, ValidationInfo
 
 from certhub.core import bulk
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import Region
+from certhub.core.validation import (
+    Gtin,
+    Input,
+    OptionalDate,
+    RequiredDate,
+    Text,
+    check_date,
+    check_uscc,
+    compact_uscc,
+    context_of,
+    invalid,
+    normalize_text,
+    validate,
+)
 from certhub.registry import certificate_rows
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus
 from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
-from certhub.registry.validation import clean_date, clean_gtin, clean_uscc, compact_uscc, optional_text, require_text
 
 # Reasons CertHub itself writes into the public status history: stored as written (in the registry's
 # language), whatever language the request that caused them was in.
@@ -92,7 +106,7 @@ class SingleCertificateContext(CertificateContext):
         code = str(data.get("scheme") or "").strip().upper()
         uscc = compact_uscc(data.get("holder_uscc"))
         # The number as clean_certificate_input will have it, to know now whether the body has it already.
-        found = certificate_rows.lookups(body, code, uscc, require_text(data.get("number"), 60)[0])
+        found = certificate_rows.lookups(body, code, uscc, normalize_text(data.get("number")))
         self.number_taken = found["number_taken"]
         if found["scheme"] is not None:
             self.schemes[code] = found["scheme"]
@@ -114,142 +128,196 @@ class SingleCertificateContext(CertificateContext):
         return self.holders[uscc]
 
 
+def _scheme(value: Any, info: ValidationInfo) -> Scheme:
+    """The scheme by its code, which the body must be approved for (context: certificates, allowed)."""
+    code = str(value or "").strip().upper()
+    scheme = context_of(info)["certificates"].schemes.get(code)
+    if scheme is None:
+        invalid(_("未知的认证制度“%(s)s”") % {"s": code[:32]} if code else _("必填"))
+    if code not in context_of(info)["allowed"]:
+        invalid(_("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name})
+    return scheme
+
+
+def _holder(value: Any, info: ValidationInfo) -> Organization:
+    """The registered holder by its credit code. A registered holder's code was checked when it was
+    registered: look it up first, and run the check digits only for a code the registry does not know (to
+    say precisely what is wrong with it)."""
+    context = context_of(info)["certificates"]
+    holder = context.holders.get(compact_uscc(value))
+    if holder is None:
+        uscc = check_uscc(value)
+        holder = context.holder(uscc)
+        if holder is None:
+            invalid(_("获证组织%(c)s未在登记库中") % {"c": uscc})
+    return holder
+
+
+def _original_issue_date(value: Any, info: ValidationInfo) -> datetime.date | None:
+    """The issue date when not given: only a bad value given is its own error."""
+    return check_date(value) if value else info.data.get("issue_date")
+
+
+def _expiry_after_issue(value: Any, info: ValidationInfo) -> None:
+    issue_date, expiry_date = info.data.get("issue_date"), info.data.get("expiry_date")
+    if issue_date and expiry_date and expiry_date <= issue_date:
+        invalid(_("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date})
+
+
+def _original_not_after_issue(value: Any, info: ValidationInfo) -> None:
+    issue_date, original_issue_date = info.data.get("issue_date"), info.data.get("original_issue_date")
+    if issue_date and original_issue_date and original_issue_date > issue_date:
+        invalid(_("初次发证日期不得晚于发证日期"))
+
+
+def _ccc_product(value: Any, info: ValidationInfo) -> CccProduct | None:
+    code = str(value or "").strip()
+    if not code:
+        return None
+    product = context_of(info)["certificates"].ccc_products.get(code)
+    if product is None:
+        invalid(_("CCC目录中没有产品代码“%(c)s”") % {"c": code[:8]})
+    return product
+
+
+def _product_list(value: Any) -> list[Any]:
+    if not value:
+        return []
+    if not isinstance(value, list):
+        invalid(_("产品应为对象列表"))
+    return value
+
+
+def _product_object(value: Any) -> Any:
+    if not isinstance(value, dict):
+        invalid(_("产品应为对象"))
+    return value
+
+
+class ProductInput(Input):
+    """One product a certificate covers: its name, and what else identifies it."""
+
+    name: Annotated[str, Text(200)]
+    gtin: Gtin = ""
+    model: Annotated[str, Text(200, required=False)] = ""
+    trademark: Annotated[str, Text(200, required=False)] = ""
+    batch: Annotated[str, Text(200, required=False)] = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """As stored: the name, then only the other values given (checked name and GTIN first, as always)."""
+        product = {"name": self.name}
+        for key in ("model", "trademark", "batch", "gtin"):
+            if getattr(self, key):
+                product[key] = getattr(self, key)
+        return product
+
+
+def _particulars(value: Any) -> Any:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        invalid(_("证书其他内容应为对象"))
+    return value
+
+
+def _particular_key(value: Any) -> str:
+    if value not in PARTICULARS:
+        invalid(_("未知字段，应为%(keys)s之一") % {"keys": ", ".join(PARTICULARS)})
+    return str(value)
+
+
+def _drop_empty(value: dict[str, str]) -> dict[str, str]:
+    return {key: text for key, text in value.items() if text}
+
+
+def _sites(value: Any) -> list[dict[str, Any]]:
+    sites = value or []
+    if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
+        invalid(_("认证场所应为对象列表"))
+    return sites
+
+
+def _status(value: Any) -> str:
+    status = str(value or CertificateStatus.ACTIVE).strip().upper()
+    if status not in (CertificateStatus.DRAFT, CertificateStatus.ACTIVE):
+        invalid(_("新证书的状态只能是DRAFT或ACTIVE，收到“%(s)s”") % {"s": status[:16]})
+    return status
+
+
+# Aliases, not inline: django-stubs reads Annotated[<Model>, …] inline as its WithAnnotations form.
+SchemeField = Annotated[Scheme, PlainValidator(_scheme)]
+HolderField = Annotated[Organization, PlainValidator(_holder)]
+Products = Annotated[list[Annotated[ProductInput, BeforeValidator(_product_object)]], BeforeValidator(_product_list)]
+Particulars = Annotated[
+    dict[Annotated[str, PlainValidator(_particular_key)], Annotated[str, Text(200, required=False)]],
+    BeforeValidator(_particulars),
+    AfterValidator(_drop_empty),
+]
+
+
+class CertificateInput(Input):
+    """One certificate's fields as a body reports them. Every bad field is reported at once, the rules
+    between fields too (expiry after issue, original issue not after it): pydantic's after-validators of a
+    model do not run once a field failed, so these are fields of their own, checked from the dates' values
+    when those were valid. Validate with
+    core.validation.validate and the context {"certificates": CertificateContext, "allowed": scheme codes}."""
+
+    number: Annotated[str, Text(60)]
+    scheme: SchemeField
+    holder: HolderField = Field(alias="holder_uscc")
+    scope: Annotated[str, Text(4000, required=False)] = ""
+    standards: Annotated[str, Text(300, required=False)] = ""
+    issue_date: RequiredDate
+    expiry_date: RequiredDate
+    original_issue_date: Annotated[datetime.date | None, PlainValidator(_original_issue_date)] = None
+    # The rules between the dates: checked once both dates are read, reported under the later date's key
+    # after the dates' own errors (both fields read the key they report under; neither is a value).
+    expiry_after_issue: Annotated[None, PlainValidator(_expiry_after_issue)] = Field(
+        None, validation_alias="expiry_date", exclude=True
+    )
+    original_not_after_issue: Annotated[None, PlainValidator(_original_not_after_issue)] = Field(
+        None, validation_alias="original_issue_date", exclude=True
+    )
+    ccc_product: Annotated[CccProduct | None, PlainValidator(_ccc_product)] = None
+    products: Products = []
+    particulars: Particulars = {}
+    sites: Annotated[list[dict[str, Any]], PlainValidator(_sites)] = []
+    status: Annotated[str, PlainValidator(_status)] = CertificateStatus.ACTIVE
+    last_surveillance_date: OptionalDate = None
+
+    def cleaned(self) -> dict[str, Any]:
+        """The certificate's fields as the writers take them (with the holder's name and region copied)."""
+        return {
+            "number": self.number,
+            "scheme": self.scheme,
+            "holder": self.holder,
+            "holder_name": self.holder.name,
+            "region_code": self.holder.region_id,
+            "scope": self.scope,
+            "standards": self.standards,
+            "ccc_product": self.ccc_product,
+            "products": [product.as_dict() for product in self.products],
+            "sites": self.sites,
+            "particulars": self.particulars,
+            "issue_date": self.issue_date,
+            "expiry_date": self.expiry_date,
+            "original_issue_date": self.original_issue_date,
+            "last_surveillance_date": self.last_surveillance_date,
+            "status": self.status,
+        }
+
+
 def clean_certificate_input(
     data: dict[str, Any], body: CertificationBody, context: CertificateContext, allowed_schemes: set[str]
 ) -> dict[str, Any]:
-    """Validate one certificate's fields; raise ValidationFailed naming every bad field."""
-    errors: dict[str, str] = {}
-    number, error = require_text(data.get("number"), 60)
-    if error:
-        errors["number"] = error
-    scheme_code = str(data.get("scheme") or "").strip().upper()
-    scheme = context.schemes.get(scheme_code)
-    if scheme is None:
-        errors["scheme"] = _("未知的认证制度“%(s)s”") % {"s": scheme_code[:32]} if scheme_code else _("必填")
-    elif scheme_code not in allowed_schemes:
-        errors["scheme"] = _("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name}
-    # A registered holder's code was checked when it was registered: look it up first, and run the check
-    # digits only for a code the registry does not know (to say precisely what is wrong with it).
-    holder = context.holders.get(compact_uscc(data.get("holder_uscc")))
-    if holder is None:
-        uscc, error = clean_uscc(data.get("holder_uscc"))
-        if error:
-            errors["holder_uscc"] = error
-        else:
-            holder = context.holder(uscc)
-            if holder is None:
-                errors["holder_uscc"] = _("获证组织%(c)s未在登记库中") % {"c": uscc}
-    scope, error = optional_text(data.get("scope"), 4000)
-    if error:
-        errors["scope"] = error
-    standards, error = optional_text(data.get("standards"), 300)
-    if error:
-        errors["standards"] = error
-    issue_date, error = clean_date(data.get("issue_date"))
-    if error:
-        errors["issue_date"] = error
-    expiry_date, error = clean_date(data.get("expiry_date"))
-    if error:
-        errors["expiry_date"] = error
-    original_issue_date = issue_date  # when not given: only a bad value given is its own error
-    if data.get("original_issue_date"):
-        original_issue_date, error = clean_date(data["original_issue_date"])
-        if error:
-            errors["original_issue_date"] = error
-    if issue_date and expiry_date and expiry_date <= issue_date:
-        errors["expiry_date"] = _("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {
-            "e": expiry_date,
-            "i": issue_date,
-        }
-    if issue_date and original_issue_date and original_issue_date > issue_date:
-        errors["original_issue_date"] = _("初次发证日期不得晚于发证日期")
-    ccc_code = str(data.get("ccc_product") or "").strip()
-    ccc_product = None
-    if ccc_code:
-        ccc_product = context.ccc_products.get(ccc_code)
-        if ccc_product is None:
-            errors["ccc_product"] = _("CCC目录中没有产品代码“%(c)s”") % {"c": ccc_code[:8]}
-    products, product_errors = _clean_products(data.get("products") or [])
-    errors.update(product_errors)
-    particulars, particular_errors = clean_particulars(data.get("particulars") or {})
-    errors.update(particular_errors)
-    sites = data.get("sites") or []
-    if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
-        errors["sites"] = _("认证场所应为对象列表")
-    status = str(data.get("status") or CertificateStatus.ACTIVE).strip().upper()
-    if status not in (CertificateStatus.DRAFT, CertificateStatus.ACTIVE):
-        errors["status"] = _("新证书的状态只能是DRAFT或ACTIVE，收到“%(s)s”") % {"s": status[:16]}
-    last_surveillance = data.get("last_surveillance_date")
-    last_surveillance_date = None
-    if last_surveillance:
-        last_surveillance_date, error = clean_date(last_surveillance)
-        if error:
-            errors["last_surveillance_date"] = error
-    if errors:
-        raise ValidationFailed(errors)
-    assert holder is not None and scheme is not None and issue_date is not None
-    return {
-        "number": number,
-        "scheme": scheme,
-        "holder": holder,
-        "holder_name": holder.name,
-        "region_code": holder.region_id,
-        "scope": scope,
-        "standards": standards,
-        "ccc_product": ccc_product,
-        "products": products,
-        "sites": sites,
-        "particulars": particulars,
-        "issue_date": issue_date,
-        "expiry_date": expiry_date,
-        "original_issue_date": original_issue_date,
-        "last_surveillance_date": last_surveillance_date,
-        "status": status,
-    }
+    """Validate one certificate's fields (CertificateInput); raise ValidationFailed naming every bad field."""
+    return validate(CertificateInput, data, context={"certificates": context, "allowed": allowed_schemes}).cleaned()
 
 
-def _clean_products(raw: Any) -> tuple[list[dict[str, str]], dict[str, str]]:
-    if not isinstance(raw, list):
-        return [], {"products": _("产品应为对象列表")}
-    products, errors = [], {}
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict):
-            errors[f"products[{index}]"] = _("产品应为对象")
-            continue
-        name, error = require_text(item.get("name"), 200)
-        if error:
-            errors[f"products[{index}].name"] = error
-        gtin, error = clean_gtin(item.get("gtin"))
-        if error:
-            errors[f"products[{index}].gtin"] = error
-        product = {"name": name}
-        for key in ("model", "trademark", "batch"):
-            value, error = optional_text(item.get(key), 200)
-            if error:
-                errors[f"products[{index}].{key}"] = error
-            if value:
-                product[key] = value
-        if gtin:
-            product["gtin"] = gtin
-        products.append(product)
-    return products, errors
-
-
-def clean_particulars(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """The certificate's other stated contents (choices.PARTICULARS); empty values are left out."""
-    if not isinstance(raw, dict):
-        return {}, {"particulars": _("证书其他内容应为对象")}
-    cleaned, errors = {}, {}
-    for key, value in raw.items():
-        if key not in PARTICULARS:
-            errors[f"particulars.{key}"] = _("未知字段，应为%(keys)s之一") % {"keys": ", ".join(PARTICULARS)}
-            continue
-        text, error = optional_text(value, 200)
-        if error:
-            errors[f"particulars.{key}"] = error
-        elif text:
-            cleaned[key] = text
-    return cleaned, errors
+class HistoryStep(Input):
+    status: Annotated[str, PlainValidator(lambda v: str(v or "").strip().upper())] = ""
+    date: RequiredDate
+    reason: Annotated[str, Text(2000)]
 
 
 def certificate_fields(
@@ -307,14 +375,15 @@ def clean_history(
         return [], _("状态历史应为列表")
     current, last_date, steps = str(start), issue_date, []
     for index, step in enumerate(raw):
-        status = str(step.get("status") or "").strip().upper() if isinstance(step, dict) else ""
-        day, error = clean_date(step.get("date") if isinstance(step, dict) else None)
-        reason, reason_error = require_text(step.get("reason") if isinstance(step, dict) else None, 2000)
-        if error or reason_error or status not in CertificateStatus.values:
+        try:
+            checked = validate(HistoryStep, step if isinstance(step, dict) else {})
+        except ValidationFailed:
+            checked = None
+        if checked is None or checked.status not in CertificateStatus.values:
             return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
+        status, day, reason = checked.status, checked.date, checked.reason
         if status not in CERTIFICATE_TRANSITIONS[current]:
             return [], _("第%(i)d步：%(problem)s") % {"i": index + 1, "problem": transition_message(current, status)}
-        assert day is not None
         if day < last_date:
             return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
         steps.append({"status": status, "date": day, "reason": reason})

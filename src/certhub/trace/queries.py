@@ -34,9 +34,10 @@ from django.utils.translation import gettext_lazy
 
 from certhub.core.actors import ANONYMOUS, SYSTEM, Actor
 from certhub.core.choices import AuditEventType, Role
-from certhub.core.errors import NotFound, ValidationFailed
+from certhub.core.errors import NotFound
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, is_permitted
+from certhub.core.validation import USCC, validate_value
 from certhub.inspections.records import published_results_of
 from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import PublishedEntry, entries_of
@@ -62,7 +63,6 @@ from certhub.registry.queries import (
     refuse_ambiguous_number,
     with_live_flags,
 )
-from certhub.registry.validation import clean_uscc
 
 T = TypeVar("T")
 
@@ -472,9 +472,7 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
     """The trace of one organization by credit code: its certificates, the reports it commissioned, its
     registration as a certification body or lab, and the ledger entries of all three (raises
     ValidationFailed for a malformed code, NotFound for an unknown one)."""
-    code, error = clean_uscc(uscc)
-    if error:
-        raise ValidationFailed({"uscc": error})
+    code = validate_value(USCC, uscc, field="uscc")
     organization, seen_as = _fetch(actor, lambda a: access_organization(a, code))
     full = sees_in_full(seen_as, region_code=organization.region_id, owner_organization_id=organization.pk)
     body = CertificationBody.objects.select_related("organization__region").filter(organization=organization).first()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from certhub.core import bulk
 from certhub.core.errors import ValidationFailed
+from certhub.core.validation import DATE, compact_uscc, validate_value
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
 from certhub.exchange.readers import RawRow
@@ -42,7 +43,6 @@ from certhub.registry.certificate_rules import (
 )
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus, SchemeKind
 from certhub.registry.models import Certificate, CertificationBody
-from certhub.registry.validation import clean_date, clean_uscc, compact_uscc
 
 # What a plan compares of a registered certificate (rows, not model instances: see _existing).
 EXISTING_JSON = ["products", "sites", "particulars"]
@@ -162,7 +162,7 @@ class CertificatePlanner:
                 % {"b": named_body[:60], "me": self.body.name},
             )
         other = others.get(number)
-        if other is not None and other[1] == clean_uscc(values.get("entity_id"))[0]:
+        if other is not None and other[1] == compact_uscc(values.get("entity_id")):
             # The same number for the same holder at another body: that body's certificate, not ours.
             return self._reject(
                 row,
@@ -263,9 +263,10 @@ class CertificatePlanner:
                 (row, "status_date", "", _("未填写，按今天（%(d)s）生效") % {"d": self.today}, Severity.NOTE)
             )
             return self.today
-        day, error = clean_date(raw)
-        if error:
-            problems.append((row, "status_date", str(raw)[:200], error, Severity.ERROR))
+        try:
+            day = validate_value(DATE, raw, field="status_date")
+        except ValidationFailed as failure:
+            problems.append((row, "status_date", str(raw)[:200], failure.errors["status_date"][0], Severity.ERROR))
             return None
         if day > self.today:
             problems.append((row, "status_date", str(raw), _("状态日期不得晚于今天"), Severity.ERROR))

@@ -23,7 +23,7 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-y
 EXCEL_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 CHINESE_DATE = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
 SPACES = re.compile(r"\s{2,}")
-ISO_LIKE = re.compile(r"^\d{4}([-/])\d{2}\1\d{2}$")  # already a date format clean_date reads: no note
+ISO_LIKE = re.compile(r"^\d{4}([-/])\d{2}\1\d{2}$")  # already a date format check_date reads: no note
 LIST_SEPARATOR = re.compile(r"\s*[;；\n]\s*")
 
 # Status words a body may use: CertHub's names, the Chinese labels, IAF CertSearch's terms (domain-facts
@@ -154,7 +154,7 @@ class Normaliser:
             return day
         text = self._text(row, column, value, problems)
         if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return text  # YYYY-MM-DD, the registry's own format: clean_date checks it
+            return text  # YYYY-MM-DD, the registry's own format: check_date checks it
         if EXCEL_SERIAL.match(text):
             day = excel_serial(float(text))
             if day is not None:

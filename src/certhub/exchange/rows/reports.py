@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from certhub.core.errors import ValidationFailed
+from certhub.core.validation import Input, OptionalDate, OptionalUscc, compact_uscc, validate
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
 from certhub.exchange.readers import RawRow
 from certhub.exchange.rows.normaliser import ChunkPlan, Normaliser, PlannedRow, Problem, missing_required, prepare_row
 from certhub.registry.choices import ReportConclusion
 from certhub.registry.models import Lab, Organization, Signatory, TestReport
-from certhub.registry.validation import clean_date, clean_uscc
 
 CONCLUSION_WORDS = {
     **{c.value: c.value for c in ReportConclusion},
@@ -23,6 +24,14 @@ CONCLUSION_WORDS = {
     "QUALIFIED": ReportConclusion.PASS,
 }
 REPORT_HEAD = ["issue_date", "signatory", "conclusion", "client_uscc", "product"]
+
+
+class ReportHead(Input):
+    """What a report's first row states that is checked by its form alone (a missing one is reported by
+    missing_required): the issue date, the client's credit code."""
+
+    issue_date: OptionalDate = None
+    client_uscc: OptionalUscc = ""
 
 
 def report_key(raw: RawRow) -> str:
@@ -61,7 +70,7 @@ class ReportPlanner:
         clients = {
             o.uscc: o
             for o in Organization.objects.filter(
-                uscc__in=[clean_uscc(g[0][1].get("client_uscc"))[0] for g in groups if g[0][1].get("client_uscc")]
+                uscc__in=[compact_uscc(g[0][1].get("client_uscc")) for g in groups if g[0][1].get("client_uscc")]
             )
         }
         for group in groups:
@@ -91,9 +100,22 @@ class ReportPlanner:
                     )
         number = str(head.get("report_number") or "")
         first_problems = group[0][2]
-        issue_date, error = clean_date(head.get("issue_date"))
-        if error and head.get("issue_date"):
-            first_problems.append((first_row, "issue_date", str(head.get("issue_date"))[:200], error, Severity.ERROR))
+        try:
+            checked: ReportHead | None = validate(ReportHead, head)
+            head_errors: dict[str, list[str]] = {}
+        except ValidationFailed as failure:
+            checked, head_errors = None, failure.errors
+        issue_date = checked.issue_date if checked is not None else None
+        if "issue_date" in head_errors:
+            first_problems.append(
+                (
+                    first_row,
+                    "issue_date",
+                    str(head.get("issue_date"))[:200],
+                    head_errors["issue_date"][0],
+                    Severity.ERROR,
+                )
+            )
         conclusion = CONCLUSION_WORDS.get(str(head.get("conclusion") or "").upper()) or CONCLUSION_WORDS.get(
             str(head.get("conclusion") or "")
         )
@@ -126,8 +148,9 @@ class ReportPlanner:
             signatory = found[0]
         client = None
         if head.get("client_uscc"):
-            code, error = clean_uscc(head.get("client_uscc"))
-            client = clients.get(code)
+            code = compact_uscc(head.get("client_uscc"))
+            error = head_errors["client_uscc"][0] if "client_uscc" in head_errors else None
+            client = None if error else clients.get(code)
             if error or client is None:
                 first_problems.append(
                     (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,13 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, Text, collect
 from certhub.registry.models import CertificationBody, Organization, Scheme
-from certhub.registry.validation import require_text
+
+
+class BodyInput(Input):
+    name: Annotated[str, Text(200)]
+    approval_number: Annotated[str, Text(32)]
 
 
 @action
@@ -28,20 +34,17 @@ def do_create_certification_body(
 ) -> CertificationBody:
     """Register a certification body approved by CNCA, and the schemes it may certify."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
-    errors: dict[str, str] = {}
-    name, error = require_text(name, 200)
-    if error:
-        errors["name"] = error
-    approval_number, error = require_text(approval_number, 32)
-    if error:
-        errors["approval_number"] = error
+    errors: dict[str, list[str]] = {}
+    checked = collect(BodyInput, {"name": name, "approval_number": approval_number}, errors)
     codes = sorted({c.strip().upper() for c in scheme_codes})
     schemes = list(Scheme.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {s.code for s in schemes})
     if unknown:
-        errors["schemes"] = _("未知的认证制度：%(c)s") % {"c": ", ".join(unknown)}
+        errors["schemes"] = [_("未知的认证制度：%(c)s") % {"c": ", ".join(unknown)}]
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    name, approval_number = checked.name, checked.approval_number
     if CertificationBody.objects.filter(approval_number=approval_number).exists():
         raise Conflict(_("批准号%(n)s已登记") % {"n": approval_number}, field="approval_number")
     if CertificationBody.objects.filter(organization=organization).exists():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import DATE, Input, Text, collect, compact_uscc, validate_value
 from certhub.registry import certificate_rows
 from certhub.registry.certificate_rules import (
     CERTIFICATE_AUDIT_FIELDS,
@@ -33,7 +34,12 @@ from certhub.registry.certificate_rules import (
 from certhub.registry.certificate_writer import insert_certificates, store_public_record, update_certificate
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
 from certhub.registry.models import Certificate, CertificateEvent, CertificationBody
-from certhub.registry.validation import clean_date, clean_uscc, require_text
+
+
+class ReasonInput(Input):
+    """Why a certificate's status changes: stated, and kept in its public history."""
+
+    reason: Annotated[str, Text(2000)]
 
 
 @action
@@ -63,7 +69,7 @@ def do_bulk_create_certificates(
     from another system may also give `reported_on`, the date each was first reported. One status event
     per step and one audit row per certificate."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
-    context = CertificateContext(clean_uscc(r.get("holder_uscc"))[0] for r in rows)
+    context = CertificateContext(compact_uscc(r.get("holder_uscc")) for r in rows)
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
     certificates: list[Certificate] = []
@@ -82,9 +88,10 @@ def do_bulk_create_certificates(
             continue
         reported_on = None
         if row.get("reported_on") and actor.role == Role.ADMINISTRATOR:
-            reported_on, error = clean_date(row["reported_on"])
-            if error:
-                errors[f"rows[{index}].reported_on"] = [error]
+            try:
+                reported_on = validate_value(DATE, row["reported_on"], field=f"rows[{index}].reported_on")
+            except ValidationFailed as failure:
+                errors.update(failure.errors)
         if cleaned["number"] in seen:
             errors[f"rows[{index}].number"] = [_("编号%(n)s在本批中重复") % {"n": cleaned["number"]}]
         seen.add(cleaned["number"])
@@ -119,18 +126,17 @@ def do_change_certificate_status(
     # one statement on PostgreSQL).
     certificate, events = certificate_rows.lock_certificate(certificate.pk)
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
-    errors = {}
+    errors: dict[str, list[str]] = {}
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:
-        errors["status"] = _("未知状态“%(s)s”，应为%(all)s之一") % {
-            "s": to_status[:16],
-            "all": ", ".join(CertificateStatus.values),
-        }
-    reason, error = require_text(reason, 2000)
-    if error:
-        errors["reason"] = error
+        errors["status"] = [
+            _("未知状态“%(s)s”，应为%(all)s之一") % {"s": to_status[:16], "all": ", ".join(CertificateStatus.values)}
+        ]
+    checked = collect(ReasonInput, {"reason": reason}, errors)
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    reason = checked.reason
     if to_status not in CERTIFICATE_TRANSITIONS[certificate.status]:
         raise Conflict(
             transition_message(certificate.status, to_status),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 
@@ -13,9 +14,21 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, Text, collect
 from certhub.registry.choices import PersonRole
 from certhub.registry.models import Lab, LabScope, Organization, Person, Signatory
-from certhub.registry.validation import require_text
+
+
+class LabInput(Input):
+    name: Annotated[str, Text(200)]
+    cma_number: Annotated[str, Text(32)]
+
+
+class LabScopeInput(Input):
+    field: Annotated[str, Text(100)]
+    object: Annotated[str, Text(200)]
+    parameter: Annotated[str, Text(200)]
+    standard: Annotated[str, Text(200)]
 
 
 @action
@@ -30,17 +43,14 @@ def do_create_lab(
 ) -> Lab:
     """Register an inspection and testing institution with its CMA qualification."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
-    errors: dict[str, str] = {}
-    name, error = require_text(name, 200)
-    if error:
-        errors["name"] = error
-    cma_number, error = require_text(cma_number, 32)
-    if error:
-        errors["cma_number"] = error
+    errors: dict[str, list[str]] = {}
+    checked = collect(LabInput, {"name": name, "cma_number": cma_number}, errors)
     if cma_valid_until <= cma_valid_from:
-        errors["cma_valid_until"] = _("资质认定有效期须晚于发证日期")
+        errors["cma_valid_until"] = [_("资质认定有效期须晚于发证日期")]
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    name, cma_number = checked.name, checked.cma_number
     if Lab.objects.filter(cma_number=cma_number).exists():
         raise Conflict(_("资质认定证书编号%(n)s已登记") % {"n": cma_number}, field="cma_number")
     lab = Lab(
@@ -69,21 +79,15 @@ def do_add_lab_scope(
 ) -> LabScope:
     """Add one row to a lab's qualified scope."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
-    values = {}
-    errors = {}
-    for key, raw, limit in (
-        ("field", field, 100),
-        ("object", object, 200),
-        ("parameter", parameter, 200),
-        ("standard", standard, 200),
-    ):
-        values[key], error = require_text(raw, limit)
-        if error:
-            errors[key] = error
+    errors: dict[str, list[str]] = {}
+    raw = {"field": field, "object": object, "parameter": parameter, "standard": standard}
+    checked = collect(LabScopeInput, raw, errors)
     if valid_until is not None and valid_until < valid_from:
-        errors["valid_until"] = _("截止日期不得早于批准日期")
+        errors["valid_until"] = [_("截止日期不得早于批准日期")]
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    values = checked.model_dump()
     if LabScope.objects.filter(
         lab=lab, object=values["object"], parameter=values["parameter"], standard=values["standard"]
     ).exists():

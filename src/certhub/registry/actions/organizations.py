@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import PlainValidator, ValidationInfo
 
 from certhub.core.actors import Actor
 from certhub.core.audit import audit_event, queue_ledger_events, record_audit, snapshot
@@ -16,50 +17,62 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent, Region
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, Text, Uscc, invalid, validate
 from certhub.registry.certificate_writer import store_public_record
 from certhub.registry.choices import INDUSTRY_DIVISIONS, INDUSTRY_SECTIONS
 from certhub.registry.models import Certificate, Organization
-from certhub.registry.validation import clean_uscc, optional_text, require_text
+
+
+def _region(value: Any, info: ValidationInfo) -> Region:
+    """The region by its code: from the batch's table (context "regions") or, for one organization, read."""
+    code = str(value or "").strip()
+    regions = info.context.get("regions") if info.context else None
+    region = (regions or {}).get(code) if regions is not None else Region.objects.filter(code=code).first()
+    if region is None:
+        invalid(_("未知的行政区划代码“%(v)s”") % {"v": code[:12]} if code else _("必填"))
+    return region
+
+
+def _industry_section(value: Any) -> str:
+    section = str(value or "").strip().upper()
+    if section and section not in INDUSTRY_SECTIONS:
+        invalid(_("GB/T 4754 门类应为A–T之一"))
+    return section
+
+
+def _industry_division(value: Any, info: ValidationInfo) -> str:
+    """Two digits, of the section given (when that one is valid)."""
+    division = str(value or "").strip()
+    section = info.data.get("industry_section", "")
+    if division:
+        if not (division.isdigit() and len(division) == 2):
+            invalid(_("GB/T 4754 大类应为两位数字"))
+        if section in INDUSTRY_DIVISIONS and int(division) not in INDUSTRY_DIVISIONS[section]:
+            invalid(_("大类%(d)s不属于门类%(s)s") % {"d": division, "s": section})
+    return division
+
+
+# An alias, not inline: django-stubs reads Annotated[<Model>, …] inline as its WithAnnotations form.
+RegionField = Annotated[Region, PlainValidator(_region)]
+
+
+class OrganizationInput(Input):
+    """One organization's fields. The region is read as `region` or `region_code`; validate with the
+    context {"regions": {code: Region}} for a batch (else each region is read)."""
+
+    uscc: Uscc
+    name: Annotated[str, Text(200)]
+    region: RegionField
+    address: Annotated[str, Text(300, required=False)] = ""
+    industry_section: Annotated[str, PlainValidator(_industry_section)] = ""
+    industry_division: Annotated[str, PlainValidator(_industry_division)] = ""
+    above_designated_size: Annotated[bool, PlainValidator(bool)] = False
 
 
 def clean_organization_input(data: dict[str, Any], regions: dict[str, Region] | None = None) -> dict[str, Any]:
-    """Validate one organization's fields; raise ValidationFailed naming every bad field."""
-    errors: dict[str, str] = {}
-    uscc, error = clean_uscc(data.get("uscc"))
-    if error:
-        errors["uscc"] = error
-    name, error = require_text(data.get("name"), 200)
-    if error:
-        errors["name"] = error
-    region_code = str(data.get("region") or data.get("region_code") or "").strip()
-    region = (
-        (regions or {}).get(region_code) if regions is not None else Region.objects.filter(code=region_code).first()
-    )
-    if region is None:
-        errors["region"] = _("未知的行政区划代码“%(v)s”") % {"v": region_code[:12]} if region_code else _("必填")
-    address, error = optional_text(data.get("address"), 300)
-    if error:
-        errors["address"] = error
-    section = str(data.get("industry_section") or "").strip().upper()
-    division = str(data.get("industry_division") or "").strip()
-    if section and section not in INDUSTRY_SECTIONS:
-        errors["industry_section"] = _("GB/T 4754 门类应为A–T之一")
-    if division:
-        if not (division.isdigit() and len(division) == 2):
-            errors["industry_division"] = _("GB/T 4754 大类应为两位数字")
-        elif section in INDUSTRY_DIVISIONS and int(division) not in INDUSTRY_DIVISIONS[section]:
-            errors["industry_division"] = _("大类%(d)s不属于门类%(s)s") % {"d": division, "s": section}
-    if errors:
-        raise ValidationFailed(errors)
-    return {
-        "uscc": uscc,
-        "name": name,
-        "region": region,
-        "address": address,
-        "industry_section": section,
-        "industry_division": division,
-        "above_designated_size": bool(data.get("above_designated_size")),
-    }
+    """Validate one organization's fields (OrganizationInput); raise ValidationFailed naming every bad field."""
+    values = {**data, "region": data.get("region") or data.get("region_code")}
+    return validate(OrganizationInput, values, context={"regions": regions}).model_dump()
 
 
 @action

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
+from typing import Annotated
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -15,25 +16,29 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, Text, collect
 from certhub.registry.choices import PersonRole
 from certhub.registry.models import Affiliation, Organization, Person
-from certhub.registry.validation import require_text
+
+
+class PersonInput(Input):
+    name: Annotated[str, Text(64)]
 
 
 @action
 def do_create_person(*, name: str, roles: Iterable[str], id_number: str = "", actor: Actor) -> Person:
     """Register a person. An ID number is kept only as a salted digest (personal data minimized, C14)."""
     authorize(actor, Permission.MANAGE_REGISTRY)
-    name, error = require_text(name, 64)
     role_list = sorted(set(roles))
-    errors = {}
-    if error:
-        errors["name"] = error
+    errors: dict[str, list[str]] = {}
+    checked = collect(PersonInput, {"name": name}, errors)
     unknown = [r for r in role_list if r not in PersonRole.values]
     if unknown:
-        errors["roles"] = _("未知角色：%(r)s") % {"r": ", ".join(unknown)}
+        errors["roles"] = [_("未知角色：%(r)s") % {"r": ", ".join(unknown)}]
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    name = checked.name
     digest = ""
     if id_number:
         digest = hashlib.sha256((settings.SECRET_KEY + ":" + id_number.strip().upper()).encode()).hexdigest()

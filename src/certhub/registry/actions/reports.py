@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
+from pydantic import PlainValidator
 
 from certhub.core import bulk
 from certhub.core.actors import Actor
@@ -16,9 +17,21 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, Text, collect, normalize_text
 from certhub.registry.choices import ReportConclusion
 from certhub.registry.models import Lab, Organization, Signatory, TestReport, TestReportItem
-from certhub.registry.validation import optional_text, require_text
+
+
+class ReportNumber(Input):
+    number: Annotated[str, Text(64)]
+
+
+class ReportItemInput(Input):
+    """One tested item; its result is kept as written (normalised), as it always was: never refused."""
+
+    parameter: Annotated[str, Text(200)]
+    standard: Annotated[str, Text(200)]
+    result: Annotated[str, PlainValidator(normalize_text)] = ""
 
 
 @action
@@ -36,28 +49,23 @@ def do_create_test_report(
 ) -> TestReport:
     """Register a test report's metadata (who signed, what was tested to which standard)."""
     authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
-    errors: dict[str, str] = {}
-    number, error = require_text(number, 64)
-    if error:
-        errors["number"] = error
+    errors: dict[str, list[str]] = {}
+    checked = collect(ReportNumber, {"number": number}, errors)
     if signatory.lab_id != lab.pk:
-        errors["signatory"] = _("签字人不是本机构的授权签字人")
+        errors["signatory"] = [_("签字人不是本机构的授权签字人")]
     if conclusion not in ReportConclusion.values:
-        errors["conclusion"] = _("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}
+        errors["conclusion"] = [_("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}]
     if not items:
-        errors["items"] = _("至少需要一个检测项目")
+        errors["items"] = [_("至少需要一个检测项目")]
     clean_items = []
     for index, item in enumerate(items):
-        parameter, error = require_text(item.get("parameter"), 200)
-        if error:
-            errors[f"items[{index}].parameter"] = error
-        standard, error = require_text(item.get("standard"), 200)
-        if error:
-            errors[f"items[{index}].standard"] = error
-        result, _error = optional_text(item.get("result"), 200)
-        clean_items.append({"parameter": parameter, "standard": standard, "result": result})
+        clean_item = collect(ReportItemInput, item, errors, prefix=f"items[{index}]")
+        if clean_item is not None:
+            clean_items.append(clean_item.model_dump())
     if errors:
         raise ValidationFailed(errors)
+    assert checked is not None
+    number = checked.number
     if TestReport.objects.filter(lab=lab, number=number).exists():
         raise Conflict(_("该机构已有编号为%(n)s的报告") % {"n": number}, field="number")
     report = TestReport(

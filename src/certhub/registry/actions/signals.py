@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import PlainValidator, ValidationInfo
 
 from certhub.core import bulk
 from certhub.core.actors import Actor
@@ -16,6 +18,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.core.validation import Input, check_date, collect, context_of, invalid
 from certhub.registry.choices import AuditKind, ProductSource
 from certhub.registry.models import (
     CccProduct,
@@ -25,7 +28,32 @@ from certhub.registry.models import (
     ManufacturedProduct,
     Organization,
 )
-from certhub.registry.validation import clean_date
+
+
+def _recorded_on(value: Any, info: ValidationInfo) -> datetime.date:
+    day = check_date(value)
+    if day > context_of(info)["today"]:
+        invalid(_("登记日期不能晚于今天"))
+    return day
+
+
+def _end_date(value: Any, info: ValidationInfo) -> datetime.date:
+    day = check_date(value)
+    if day > context_of(info)["today"]:
+        invalid(_("审核结束日期不能晚于今天"))
+    return day
+
+
+class ManufacturedRow(Input):
+    """What a manufactured-product row states beside its lookups (validate with the context {"today"})."""
+
+    recorded_on: Annotated[datetime.date, PlainValidator(_recorded_on)]
+
+
+class AuditRow(Input):
+    """What a certification-audit row states beside its lookups (validate with the context {"today"})."""
+
+    end_date: Annotated[datetime.date, PlainValidator(_end_date)]
 
 
 @action
@@ -50,7 +78,6 @@ def do_record_manufactured_products(*, rows: Sequence[dict[str, Any]], actor: Ac
         field = f"rows[{index}]"
         holder = holders.get(str(row.get("uscc", "")).strip().upper())
         product = products.get(str(row.get("ccc_product", "")).strip())
-        day, error = clean_date(row.get("recorded_on"))
         if holder is None:
             errors.setdefault(f"{field}.uscc", []).append(
                 _("登记库中没有统一社会信用代码为%(v)s的机构") % {"v": row.get("uscc")}
@@ -61,8 +88,8 @@ def do_record_manufactured_products(*, rows: Sequence[dict[str, Any]], actor: Ac
             )
         if row.get("source") not in ProductSource.values:
             errors.setdefault(f"{field}.source", []).append(_("未知的信息来源“%(v)s”") % {"v": row.get("source")})
-        if error or (day and day > today):
-            errors.setdefault(f"{field}.recorded_on", []).append(error or _("登记日期不能晚于今天"))
+        checked = collect(ManufacturedRow, row, errors, prefix=field, context={"today": today})
+        day = checked.recorded_on if checked is not None else None
         if holder is None or product is None:
             continue
         if (holder[0], product) in seen:
@@ -122,10 +149,8 @@ def do_record_certification_audits(*, body: CertificationBody, rows: Sequence[di
         personnel = row.get("effective_personnel")
         if not isinstance(personnel, int) or isinstance(personnel, bool) or personnel < 1:
             errors.setdefault(f"{field}.effective_personnel", []).append(_("有效人数应为正整数"))
-        day, error = clean_date(row.get("end_date"))
-        if error or (day and day > today):
-            errors.setdefault(f"{field}.end_date", []).append(error or _("审核结束日期不能晚于今天"))
-        if not errors:
+        audit_row = collect(AuditRow, row, errors, prefix=field, context={"today": today})
+        if not errors and audit_row is not None:
             audits.append(
                 CertificationAudit(
                     certificate_id=certificate,
@@ -133,7 +158,7 @@ def do_record_certification_audits(*, body: CertificationBody, rows: Sequence[di
                     stage1_days=days[0],
                     stage2_days=days[1],
                     effective_personnel=personnel,
-                    end_date=day,
+                    end_date=audit_row.end_date,
                 )
             )
     if errors:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from certhub.core.actors import Actor
+from certhub.core.validation import normalize_text
 from certhub.registry.models import Organization
 from certhub.registry.queries.access import organizations_visible_to
-from certhub.registry.validation import normalize_text
 
 # Legal forms (企业名称登记管理规定: 行政区划 + 字号 + 行业 + 组织形式) say nothing about which organization a
 # name means; longest first, stripped repeatedly from the end.
@@ -137,7 +137,7 @@ def match_organizations(
     records joined to the registry), best first, each with a score 0–100 and the reasons for it:
     100 the credit code itself; 98 the same name once full-width characters, spaces and punctuation are
     folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity.
-    `uscc` must already be valid (see registry.validation.clean_uscc). Public fields only."""
+    `uscc` must already be valid (see core.validation.check_uscc). Public fields only."""
     limit = max(1, min(limit, MATCH_MAX_LIMIT))
     normalized = normalize_name(name)
     core = name_core(normalized)

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from certhub.core.actors import Actor
-from certhub.core.errors import ValidationFailed
+from certhub.core.validation import USCC, normalize_text, validate_value
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import CccProduct, Certificate
 from certhub.registry.queries.access import certificates_visible_to, organizations_visible_to
 from certhub.registry.queries.public_record import status_label
-from certhub.registry.validation import clean_uscc, normalize_text
 
 CCC_CODE = re.compile(r"^\d{4}$")
 # A supplier with more certificates than this is checked on its newest ones (a bound on one request).
@@ -52,9 +51,7 @@ def procurement_check(
     suspended or withdrawn certificate shown by a supplier is seen for what it is. An invalid credit
     code raises ValidationFailed naming `uscc`; a valid one the registry does not have is answered with
     certified = false and says so."""
-    code, error = clean_uscc(uscc)
-    if error:
-        raise ValidationFailed({"uscc": error})
+    code = validate_value(USCC, uscc, field="uscc")
     product = normalize_text(product)[:100]
     today = today or timezone.localdate()
     ccc_code = bool(CCC_CODE.match(product))

@@ -1,10 +1,12 @@
 """Properties of the credit-code check (GB 32100-2015) as CertHub applies it."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from certhub.core.errors import ValidationFailed
+from certhub.core.validation import USCC, validate_value
 from certhub.registry.testing import make_uscc
-from certhub.registry.validation import clean_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 REGIONS = st.sampled_from(["430100", "430104", "431102", "433101", "110000"])
@@ -13,7 +15,7 @@ REGIONS = st.sampled_from(["430100", "430104", "431102", "433101", "110000"])
 @given(serial=st.integers(min_value=0, max_value=10**8 - 1), region=REGIONS)
 def test_generated_codes_are_valid(serial, region):
     code = make_uscc(serial, region)
-    assert clean_uscc(code) == (code, None)
+    assert USCC.validate_python(code) == code
 
 
 @given(
@@ -27,4 +29,6 @@ def test_any_single_character_change_is_caught(serial, position, replacement):
     if code[position] == replacement or (position < 8 and not replacement.isdigit()):
         return
     changed = code[:position] + replacement + code[position + 1 :]
-    assert clean_uscc(changed)[1] == "统一社会信用代码校验位错误"
+    with pytest.raises(ValidationFailed) as failure:
+        validate_value(USCC, changed, field="uscc")
+    assert failure.value.errors == {"uscc": ["统一社会信用代码校验位错误"]}
