@@ -130,7 +130,8 @@ with open(sys.argv[1], encoding="utf-8", newline="") as stream:
             continue
         started = started or time.perf_counter()
         products = [{"name": row["product_name"], "model": row["product_model"]}] if row["product_name"] else []
-        do_create_certificate(body=body, data={"number": row["number"], "scheme": row["scheme"], "holder_uscc": row["entity_id"],
+        do_create_certificate(body=body, data={"number": row["number"], "scheme": row["scheme"],
+            "holder_uscc": row["entity_id"],
             "scope": row["scope"], "standards": row["standards"], "issue_date": row["issue_date"],
             "expiry_date": row["expiry_date"], "ccc_product": row["ccc_product"], "products": products,
             "particulars": {"accreditation_body": row["accreditation_body"]}}, actor=actor)

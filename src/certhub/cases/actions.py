@@ -82,11 +82,11 @@ def _notify(case: Case, recipients: Iterable[User], kind: str, subject: str, bod
 def _case_body(case: Case, lead: str) -> str:
     lines = [
         lead,
-        _("案件编号：%(v)s") % {"v": case.number},
+        _("案件编号：%(number)s") % {"number": case.number},
         _("对象：%(name)s（%(uscc)s）") % {"name": case.subject_name, "uscc": case.uscc},
-        _("案由：%(v)s") % {"v": case.title},
-        _("处置期限：%(v)s") % {"v": case.deadline.isoformat()},
-        _("责任部门：%(v)s") % {"v": "、".join(case.departments)},
+        _("案由：%(title)s") % {"title": case.title},
+        _("处置期限：%(deadline)s") % {"deadline": case.deadline.isoformat()},
+        _("责任部门：%(departments)s") % {"departments": "、".join(case.departments)},
     ]
     return "\n".join(lines)
 

@@ -39,7 +39,7 @@ def do_issue_api_key(
     authorize(actor, Permission.MANAGE_API_KEYS)
     errors: dict[str, str] = {}
     if role not in API_KEY_ROLES:
-        errors["role"] = _("接口密钥角色应为%(r)s之一") % {"r": ", ".join(API_KEY_ROLES)}
+        errors["role"] = _("接口密钥角色应为%(roles)s之一") % {"roles": ", ".join(API_KEY_ROLES)}
     if not name.strip():
         errors["name"] = _("必填")
     limit = DEFAULT_API_KEY_RATE_LIMIT if rate_limit is None else rate_limit

@@ -72,7 +72,7 @@ def check_uscc(value: Any) -> str:
     if problem is None:
         return code
     if problem == "length":
-        invalid(_("统一社会信用代码须为18位，收到%(n)d位") % {"n": len(code)})
+        invalid(_("统一社会信用代码须为18位，收到%(code_length)d位") % {"code_length": len(code)})
     if problem == "checksum":
         invalid(_("统一社会信用代码校验位错误"))
     if problem == "format":
@@ -134,7 +134,7 @@ def check_date(value: Any) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    invalid(_("日期格式应为YYYY-MM-DD，收到“%(v)s”") % {"v": text[:40]})
+    invalid(_("日期格式应为YYYY-MM-DD，收到“%(text)s”") % {"text": text[:40]})
 
 
 def check_optional_date(value: Any) -> datetime.date | None:
@@ -147,7 +147,7 @@ def check_text(value: Any, max_length: int, *, required: bool) -> str:
     if required and not text:
         invalid(_("必填"))
     if len(text) > max_length:
-        invalid(_("长度不得超过%(n)d个字符") % {"n": max_length})
+        invalid(_("长度不得超过%(max_length)d个字符") % {"max_length": max_length})
     return text
 
 

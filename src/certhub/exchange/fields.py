@@ -365,14 +365,22 @@ def resolve_header(kind: str, headers: list[object]) -> list[Column | None]:
             resolved.append(None)
             continue
         column = lookup.get(header_key(text))
-        position = _("第%(n)d列") % {"n": index + 1}
+        position = _("第%(column)d列") % {"column": index + 1}
         if column is None:
             problems.append(
-                (position, text[:200], _("未知的列“%(h)s”：请使用模板中的列名（中文或英文）") % {"h": text[:60]})
+                (
+                    position,
+                    text[:200],
+                    _("未知的列“%(header)s”：请使用模板中的列名（中文或英文）") % {"header": text[:60]},
+                )
             )
         elif column.key in seen:
             problems.append(
-                (position, text[:200], _("列“%(h)s”与第%(n)d列重复") % {"h": text[:60], "n": seen[column.key]})
+                (
+                    position,
+                    text[:200],
+                    _("列“%(header)s”与第%(column)d列重复") % {"header": text[:60], "column": seen[column.key]},
+                )
             )
         else:
             seen[column.key] = index + 1

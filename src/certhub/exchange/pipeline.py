@@ -118,7 +118,7 @@ def resume(submission: Submission, options: Options, *, actor: Actor) -> Submiss
         return submission
     path = Path(submission.stored_path)
     if not path.exists():
-        raise ValidationFailed({"submission": _("第%(n)d号报送的存档文件已不存在，无法续传") % {"n": submission.pk}})
+        raise ValidationFailed({"submission": _("第%(pk)d号报送的存档文件已不存在，无法续传") % {"pk": submission.pk}})
     received = Received(
         path=path,
         name=submission.filename,
@@ -177,9 +177,9 @@ class Duplicates:
         first = self.first_row.setdefault(key, raw.number)
         if first == raw.number:
             return []
-        message = _("与第%(r)d行的证书编号重复") % {"r": first}
+        message = _("与第%(first)d行的证书编号重复") % {"first": first}
         if self.reports:
-            message = _("报告编号已在第%(r)d行出现：同一报告的各行须相邻，不同报告不得同号") % {"r": first}
+            message = _("报告编号已在第%(first)d行出现：同一报告的各行须相邻，不同报告不得同号") % {"first": first}
         return [(raw.number, field, number[:200], message, Severity.ERROR)]
 
     def rejected(self, chunk: list[RawRow]) -> dict[int, list[Problem]]:
@@ -341,7 +341,7 @@ def _all_or_nothing(
 def _reject_or_finish(submission: Submission, verdict: Verdict, received: Received, *, actor: Actor) -> Submission:
     if not verdict.rejected:
         return _finish(submission, 0, received, actor=actor)
-    message = _("%(n)d行有错误，本次报送未生效：请改正后重新报送") % {"n": verdict.rejected}
+    message = _("%(rejected)d行有错误，本次报送未生效：请改正后重新报送") % {"rejected": verdict.rejected}
     return do_reject_submission(
         submission=submission,
         message=message,

@@ -53,11 +53,11 @@ CERTIFICATE_CONTENT_FIELDS = [
 
 def transition_message(current: str, target: str) -> str:
     """ "证书状态不能从撤销（WITHDRAWN）变为有效（ACTIVE）": the words people read, the names the API uses."""
-    return _("证书状态不能从%(a)s（%(A)s）变为%(b)s（%(B)s）") % {
-        "a": CertificateStatus(current).label,
-        "A": current,
-        "b": CertificateStatus(target).label,
-        "B": target,
+    return _("证书状态不能从%(from_label)s（%(from_status)s）变为%(to_label)s（%(to_status)s）") % {
+        "from_label": CertificateStatus(current).label,
+        "from_status": current,
+        "to_label": CertificateStatus(target).label,
+        "to_status": target,
     }
 
 
@@ -133,9 +133,9 @@ def _scheme(value: Any, info: ValidationInfo) -> Scheme:
     code = str(value or "").strip().upper()
     scheme = context_of(info)["certificates"].schemes.get(code)
     if scheme is None:
-        invalid(_("未知的认证制度“%(s)s”") % {"s": code[:32]} if code else _("必填"))
+        invalid(_("未知的认证制度“%(code)s”") % {"code": code[:32]} if code else _("必填"))
     if code not in context_of(info)["allowed"]:
-        invalid(_("认证机构未获准开展“%(s)s”认证") % {"s": scheme.name})
+        invalid(_("认证机构未获准开展“%(name)s”认证") % {"name": scheme.name})
     return scheme
 
 
@@ -149,7 +149,7 @@ def _holder(value: Any, info: ValidationInfo) -> Organization:
         uscc = check_uscc(value)
         holder = context.holder(uscc)
         if holder is None:
-            invalid(_("获证组织%(c)s未在登记库中") % {"c": uscc})
+            invalid(_("获证组织%(uscc)s未在登记库中") % {"uscc": uscc})
     return holder
 
 
@@ -161,7 +161,10 @@ def _original_issue_date(value: Any, info: ValidationInfo) -> datetime.date | No
 def _expiry_after_issue(value: Any, info: ValidationInfo) -> None:
     issue_date, expiry_date = info.data.get("issue_date"), info.data.get("expiry_date")
     if issue_date and expiry_date and expiry_date <= issue_date:
-        invalid(_("有效期至（%(e)s）须晚于发证日期（%(i)s）") % {"e": expiry_date, "i": issue_date})
+        invalid(
+            _("有效期至（%(expiry_date)s）须晚于发证日期（%(issue_date)s）")
+            % {"expiry_date": expiry_date, "issue_date": issue_date}
+        )
 
 
 def _original_not_after_issue(value: Any, info: ValidationInfo) -> None:
@@ -176,7 +179,7 @@ def _ccc_product(value: Any, info: ValidationInfo) -> CccProduct | None:
         return None
     product = context_of(info)["certificates"].ccc_products.get(code)
     if product is None:
-        invalid(_("CCC目录中没有产品代码“%(c)s”") % {"c": code[:8]})
+        invalid(_("CCC目录中没有产品代码“%(code)s”") % {"code": code[:8]})
     return product
 
 
@@ -240,7 +243,7 @@ def _sites(value: Any) -> list[dict[str, Any]]:
 def _status(value: Any) -> str:
     status = str(value or CertificateStatus.ACTIVE).strip().upper()
     if status not in (CertificateStatus.DRAFT, CertificateStatus.ACTIVE):
-        invalid(_("新证书的状态只能是DRAFT或ACTIVE，收到“%(s)s”") % {"s": status[:16]})
+        invalid(_("新证书的状态只能是DRAFT或ACTIVE，收到“%(status)s”") % {"status": status[:16]})
     return status
 
 
@@ -380,12 +383,15 @@ def clean_history(
         except ValidationFailed:
             checked = None
         if checked is None or checked.status not in CertificateStatus.values:
-            return [], _("第%(i)d步：状态、日期和原因均为必填") % {"i": index + 1}
+            return [], _("第%(step)d步：状态、日期和原因均为必填") % {"step": index + 1}
         status, day, reason = checked.status, checked.date, checked.reason
         if status not in CERTIFICATE_TRANSITIONS[current]:
-            return [], _("第%(i)d步：%(problem)s") % {"i": index + 1, "problem": transition_message(current, status)}
+            return [], _("第%(step)d步：%(problem)s") % {
+                "step": index + 1,
+                "problem": transition_message(current, status),
+            }
         if day < last_date:
-            return [], _("第%(i)d步：日期早于上一步") % {"i": index + 1}
+            return [], _("第%(step)d步：日期早于上一步") % {"step": index + 1}
         steps.append({"status": status, "date": day, "reason": reason})
         current, last_date = status, day
     return steps, None
@@ -410,7 +416,9 @@ def identity_errors(certificate: Any, cleaned: dict[str, Any]) -> dict[str, str]
     if cleaned["number"] != certificate.number:
         errors["number"] = _("证书编号不可变更")
     if cleaned["holder"].pk != certificate.holder_id:
-        errors["holder_uscc"] = _("证书%(n)s的获证组织不可变更：请注销并登记新证书") % {"n": certificate.number}
+        errors["holder_uscc"] = _("证书%(number)s的获证组织不可变更：请注销并登记新证书") % {
+            "number": certificate.number
+        }
     if cleaned["scheme"].pk != certificate.scheme_id:
-        errors["scheme"] = _("证书%(n)s的认证制度不可变更") % {"n": certificate.number}
+        errors["scheme"] = _("证书%(number)s的认证制度不可变更") % {"number": certificate.number}
     return errors

@@ -113,7 +113,7 @@ def unwrap(text: str, prefix: str = PREFIX) -> bytes:
     text = text.lstrip().strip("\r\n\t")
     if len(text) > MAX_TEXT_CHARS + len(prefix):
         raise SealError(
-            _("内容过长（%(n)d个字符），不是从二维码中读出的") % {"n": len(text)},
+            _("内容过长（%(text_length)d个字符），不是从二维码中读出的") % {"text_length": len(text)},
             code="too_long",
         )
     if not text.startswith(prefix):
@@ -128,7 +128,8 @@ def unwrap(text: str, prefix: str = PREFIX) -> bytes:
         )
     if len(encoded) % 3 == 1:
         raise SealError(
-            _("Base45内容长度不对（%(n)d个字符）：二维码内容不完整，可能被截断") % {"n": len(encoded)},
+            _("Base45内容长度不对（%(encoded_length)d个字符）：二维码内容不完整，可能被截断")
+            % {"encoded_length": len(encoded)},
             code="bad_base45",
         )
     try:
@@ -167,7 +168,7 @@ def _inflate(compressed: bytes) -> bytes:
         raise SealError(_("解压失败（zlib）：内容不是压缩数据，或已损坏"), code="bad_compression") from None
     if inflater.unconsumed_tail:
         raise SealError(
-            _("解压后超过%(n)d字节，不是认证通的防伪二维码") % {"n": MAX_INFLATED_BYTES}, code="bad_compression"
+            _("解压后超过%(limit)d字节，不是认证通的防伪二维码") % {"limit": MAX_INFLATED_BYTES}, code="bad_compression"
         )
     if not inflater.eof:
         raise SealError(_("压缩数据不完整：二维码内容被截断"), code="bad_compression")
@@ -190,7 +191,7 @@ def cbor_loads(data: bytes, *, what: Any) -> Any:
         raise SealError(_("%(what)s不是有效的CBOR数据") % {"what": what}, code="not_cbor") from None
     if stream.tell() != len(data):
         raise SealError(
-            _("%(what)s的CBOR数据之后还有%(n)d字节多余内容") % {"what": what, "n": len(data) - stream.tell()},
+            _("%(what)s的CBOR数据之后还有%(extra)d字节多余内容") % {"what": what, "extra": len(data) - stream.tell()},
             code="not_cbor",
         )
     return value
@@ -233,7 +234,8 @@ def check_signature(cose: CoseSign1, public_key: bytes) -> None:
     check_algorithm(cose)
     if len(cose.signature) != SIGNATURE_BYTES:
         raise SealError(
-            _("签名长度为%(n)d字节，Ed25519签名应为64字节：内容被改动或截断") % {"n": len(cose.signature)},
+            _("签名长度为%(signature_length)d字节，Ed25519签名应为64字节：内容被改动或截断")
+            % {"signature_length": len(cose.signature)},
             code="bad_signature",
         )
     try:

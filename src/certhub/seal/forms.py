@@ -38,5 +38,5 @@ class VerifyForm(forms.Form):
     def clean_image(self) -> object:
         image = self.cleaned_data.get("image")
         if image is not None and image.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(_("图片过大（上限%(n)d MB）") % {"n": MAX_IMAGE_BYTES // 2**20})
+            raise forms.ValidationError(_("图片过大（上限%(limit)d MB）") % {"limit": MAX_IMAGE_BYTES // 2**20})
         return image

@@ -56,7 +56,7 @@ def decode_image(data: bytes) -> str:
     """The text of the first QR code in an image (a photo of a certificate, a camera frame), or SealError
     with code `bad_image` (not an image we can read) or `no_code` (no QR code found in it)."""
     if len(data) > MAX_IMAGE_BYTES:
-        raise SealError(_("图片过大（上限%(n)d MB）") % {"n": MAX_IMAGE_BYTES // 2**20}, code="bad_image")
+        raise SealError(_("图片过大（上限%(limit)d MB）") % {"limit": MAX_IMAGE_BYTES // 2**20}, code="bad_image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -108,7 +108,7 @@ def keys_from_jwk_set(document: Any) -> tuple[dict[bytes, TrustedKey], str | Non
 
 def _key_from_jwk(entry: Any, position: int) -> TrustedKey:
     def refuse(reason: str) -> TrustListError:
-        return TrustListError(_("信任列表第%(n)d个密钥：%(reason)s") % {"n": position, "reason": reason})
+        return TrustListError(_("信任列表第%(position)d个密钥：%(reason)s") % {"position": position, "reason": reason})
 
     if not isinstance(entry, dict):
         raise refuse(_("应为JSON对象"))

@@ -66,7 +66,7 @@ def scan(request: HttpRequest) -> JsonResponse:
     if upload is None:
         return JsonResponse({"code": "bad_image", "message": _("没有收到图片")}, status=422)
     if (upload.size or 0) > qr.MAX_IMAGE_BYTES:  # refused before it is read into memory
-        message = _("图片过大（上限%(n)d MB）") % {"n": qr.MAX_IMAGE_BYTES // 2**20}
+        message = _("图片过大（上限%(limit)d MB）") % {"limit": qr.MAX_IMAGE_BYTES // 2**20}
         return JsonResponse({"code": "bad_image", "message": message}, status=422)
     try:
         text = qr.decode_image(upload.read())

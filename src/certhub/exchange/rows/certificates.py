@@ -158,8 +158,8 @@ class CertificatePlanner:
                 problems,
                 "certification_body",
                 named_body,
-                _("本行属于认证机构“%(b)s”，报送机构为“%(me)s”：只能报送本机构的证书")
-                % {"b": named_body[:60], "me": self.body.name},
+                _("本行属于认证机构“%(named_body)s”，报送机构为“%(me)s”：只能报送本机构的证书")
+                % {"named_body": named_body[:60], "me": self.body.name},
             )
         other = others.get(number)
         if other is not None and other[1] == compact_uscc(values.get("entity_id")):
@@ -169,8 +169,8 @@ class CertificatePlanner:
                 problems,
                 "number",
                 number,
-                _("证书编号%(n)s（%(h)s）已由认证机构“%(b)s”登记：只能报送本机构的证书")
-                % {"n": number, "h": other[1], "b": other[0]},
+                _("证书编号%(number)s（%(holder)s）已由认证机构“%(body)s”登记：只能报送本机构的证书")
+                % {"number": number, "holder": other[1], "body": other[0]},
             )
         status_word = values.get("status")
         status, error = parse_status(status_word) if status_word else (None, None)
@@ -181,7 +181,9 @@ class CertificatePlanner:
         certificate = existing.get(number)
         if self.kind == SubmissionKind.STATUS:
             if certificate is None:
-                return self._reject(row, problems, "number", number, _("本机构没有编号为%(n)s的证书") % {"n": number})
+                return self._reject(
+                    row, problems, "number", number, _("本机构没有编号为%(number)s的证书") % {"number": number}
+                )
             return self._plan_status(row, values, problems, certificate, status, PlannedRow(row, RowOutcome.UNCHANGED))
         data = self._registry_input(values, status)
         try:
@@ -201,8 +203,8 @@ class CertificatePlanner:
                     problems,
                     "certificate_type",
                     values.get("certificate_type"),
-                    _("证书类型与认证制度“%(s)s”（%(k)s）不符")
-                    % {"s": cleaned["scheme"].name, "k": SchemeKind(cleaned["scheme"].kind).label},
+                    _("证书类型与认证制度“%(name)s”（%(label)s）不符")
+                    % {"name": cleaned["scheme"].name, "label": SchemeKind(cleaned["scheme"].kind).label},
                 )
         entity_name = str(values.get("entity_name") or "")
         if not entity_name:
@@ -213,7 +215,7 @@ class CertificatePlanner:
                     row,
                     "entity_name",
                     entity_name[:200],
-                    _("与登记库中的名称“%(n)s”不一致，按统一社会信用代码受理") % {"n": cleaned["holder"].name},
+                    _("与登记库中的名称“%(name)s”不一致，按统一社会信用代码受理") % {"name": cleaned["holder"].name},
                     Severity.NOTE,
                 )
             )
@@ -260,7 +262,7 @@ class CertificatePlanner:
         raw = values.get("status_date")
         if not raw:
             problems.append(
-                (row, "status_date", "", _("未填写，按今天（%(d)s）生效") % {"d": self.today}, Severity.NOTE)
+                (row, "status_date", "", _("未填写，按今天（%(today)s）生效") % {"today": self.today}, Severity.NOTE)
             )
             return self.today
         try:
@@ -274,9 +276,11 @@ class CertificatePlanner:
         return day
 
     def _reason(self, row: int, values: dict[str, Any]) -> str:
-        return str(values.get("status_reason") or "") or gettext_noop("认证机构报送（第%(s)s号报送第%(r)d行）") % {
-            "s": self.submission_id or "-",
-            "r": row,
+        return str(values.get("status_reason") or "") or gettext_noop(
+            "认证机构报送（第%(submission)s号报送第%(row)d行）"
+        ) % {
+            "submission": self.submission_id or "-",
+            "row": row,
         }
 
     def _plan_new(
@@ -346,7 +350,8 @@ class CertificatePlanner:
                 problems,
                 "status_date",
                 day,
-                _("生效日期不得早于上一次状态变更日期（%(d)s）") % {"d": certificate.status_changed_on},
+                _("生效日期不得早于上一次状态变更日期（%(status_changed_on)s）")
+                % {"status_changed_on": certificate.status_changed_on},
             )
         planned.outcome = RowOutcome.UPDATED
         planned.certificate = certificate

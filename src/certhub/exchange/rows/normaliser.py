@@ -132,7 +132,7 @@ class Normaliser:
                     row,
                     column.key,
                     stripped[:200],
-                    _("长度不得超过%(n)d个字符") % {"n": column.max_length},
+                    _("长度不得超过%(max_length)d个字符") % {"max_length": column.max_length},
                     Severity.ERROR,
                 )
             )
@@ -149,7 +149,7 @@ class Normaliser:
                 problems.append((row, column.key, str(value)[:200], _("不是有效的日期"), Severity.ERROR))
                 return None
             problems.append(
-                (row, column.key, str(value), _("Excel日期序列号已转换为%(d)s") % {"d": day}, Severity.NOTE)
+                (row, column.key, str(value), _("Excel日期序列号已转换为%(day)s") % {"day": day}, Severity.NOTE)
             )
             return day
         text = self._text(row, column, value, problems)
@@ -158,7 +158,9 @@ class Normaliser:
         if EXCEL_SERIAL.match(text):
             day = excel_serial(float(text))
             if day is not None:
-                problems.append((row, column.key, text, _("Excel日期序列号已转换为%(d)s") % {"d": day}, Severity.NOTE))
+                problems.append(
+                    (row, column.key, text, _("Excel日期序列号已转换为%(day)s") % {"day": day}, Severity.NOTE)
+                )
                 return day
         match = CHINESE_DATE.match(text)
         if match and not ISO_LIKE.match(text):
@@ -166,7 +168,7 @@ class Normaliser:
                 day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return text
-            problems.append((row, column.key, text, _("日期已规范为%(d)s") % {"d": day}, Severity.NOTE))
+            problems.append((row, column.key, text, _("日期已规范为%(day)s") % {"day": day}, Severity.NOTE))
             return day
         return text
 
@@ -220,8 +222,10 @@ def parse_status(word: Any) -> tuple[str | None, str | None]:
     if status:
         return status, None
     if text.upper() in UNSUPPORTED_STATUS:
-        return None, _("状态“%(s)s”在本平台没有对应：草稿用DRAFT，暂停用SUSPENDED，终止用CANCELLED") % {"s": text[:45]}
-    return None, _("未知状态“%(s)s”，应为%(all)s之一或其中文名称") % {
-        "s": text[:45],
+        return None, _("状态“%(status)s”在本平台没有对应：草稿用DRAFT，暂停用SUSPENDED，终止用CANCELLED") % {
+            "status": text[:45]
+        }
+    return None, _("未知状态“%(status)s”，应为%(all)s之一或其中文名称") % {
+        "status": text[:45],
         "all": ", ".join(CertificateStatus.values),
     }

@@ -94,7 +94,7 @@ class ReportPlanner:
                             row,
                             key,
                             str(values.get(key, ""))[:200],
-                            _("与本报告第%(r)d行的“%(f)s”不一致") % {"r": first_row, "f": key},
+                            _("与本报告第%(first_row)d行的“%(key)s”不一致") % {"first_row": first_row, "key": key},
                             Severity.ERROR,
                         )
                     )
@@ -138,9 +138,9 @@ class ReportPlanner:
                     first_row,
                     "signatory",
                     name[:200],
-                    _("“%(n)s”不是本机构的授权签字人") % {"n": name}
+                    _("“%(name)s”不是本机构的授权签字人") % {"name": name}
                     if not found
-                    else _("本机构有多位授权签字人名为“%(n)s”") % {"n": name},
+                    else _("本机构有多位授权签字人名为“%(name)s”") % {"name": name},
                     Severity.ERROR,
                 )
             )
@@ -157,7 +157,7 @@ class ReportPlanner:
                         first_row,
                         "client_uscc",
                         code,
-                        error or _("委托单位%(c)s未在登记库中") % {"c": code},
+                        error or _("委托单位%(code)s未在登记库中") % {"code": code},
                         Severity.ERROR,
                     )
                 )
@@ -182,7 +182,7 @@ class ReportPlanner:
                     first_row,
                     "report_number",
                     number,
-                    _("报告%(n)s已登记且内容不同：报告不可修改，更正后的报告请使用新编号") % {"n": number},
+                    _("报告%(number)s已登记且内容不同：报告不可修改，更正后的报告请使用新编号") % {"number": number},
                     Severity.ERROR,
                 )
             )

@@ -40,13 +40,15 @@ def do_create_certification_body(
     schemes = list(Scheme.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {s.code for s in schemes})
     if unknown:
-        errors["schemes"] = [_("未知的认证制度：%(c)s") % {"c": ", ".join(unknown)}]
+        errors["schemes"] = [_("未知的认证制度：%(unknown)s") % {"unknown": ", ".join(unknown)}]
     if errors:
         raise ValidationFailed(errors)
     assert checked is not None
     name, approval_number = checked.name, checked.approval_number
     if CertificationBody.objects.filter(approval_number=approval_number).exists():
-        raise Conflict(_("批准号%(n)s已登记") % {"n": approval_number}, field="approval_number")
+        raise Conflict(
+            _("批准号%(approval_number)s已登记") % {"approval_number": approval_number}, field="approval_number"
+        )
     if CertificationBody.objects.filter(organization=organization).exists():
         raise Conflict(_("该机构已登记为认证机构"), field="organization")
     body = CertificationBody(

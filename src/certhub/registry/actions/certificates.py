@@ -51,7 +51,7 @@ def do_create_certificate(*, body: CertificationBody, data: dict[str, Any], acto
     context = SingleCertificateContext(data, body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
     if context.number_taken:
-        raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": cleaned["number"]}, field="number")
+        raise Conflict(_("该认证机构已有编号为%(number)s的证书") % {"number": cleaned["number"]}, field="number")
     certificate = new_certificate(body, cleaned, timezone.localdate())
     certificate_rows.write_new_certificate(
         certificate, first_event(certificate), actor=actor, after=snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
@@ -93,7 +93,7 @@ def do_bulk_create_certificates(
             except ValidationFailed as failure:
                 errors.update(failure.errors)
         if cleaned["number"] in seen:
-            errors[f"rows[{index}].number"] = [_("编号%(n)s在本批中重复") % {"n": cleaned["number"]}]
+            errors[f"rows[{index}].number"] = [_("编号%(number)s在本批中重复") % {"number": cleaned["number"]}]
         seen.add(cleaned["number"])
         certificates.append(new_certificate(body, cleaned, today, reported_on))
         histories.append(history)
@@ -103,7 +103,7 @@ def do_bulk_create_certificates(
     for start in range(0, len(numbers), 900):
         clash = Certificate.objects.filter(certification_body=body, number__in=numbers[start : start + 900]).first()
         if clash is not None:
-            raise Conflict(_("该认证机构已有编号为%(n)s的证书") % {"n": clash.number}, field="number")
+            raise Conflict(_("该认证机构已有编号为%(number)s的证书") % {"number": clash.number}, field="number")
     insert_certificates(certificates, histories, actor=actor)
     return certificates
 
@@ -130,7 +130,8 @@ def do_change_certificate_status(
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:
         errors["status"] = [
-            _("未知状态“%(s)s”，应为%(all)s之一") % {"s": to_status[:16], "all": ", ".join(CertificateStatus.values)}
+            _("未知状态“%(to_status)s”，应为%(all)s之一")
+            % {"to_status": to_status[:16], "all": ", ".join(CertificateStatus.values)}
         ]
     checked = collect(ReasonInput, {"reason": reason}, errors)
     if errors:
@@ -145,7 +146,10 @@ def do_change_certificate_status(
         )
     if effective_date < certificate.status_changed_on:
         raise ValidationFailed(
-            {"effective_date": _("生效日期不得早于上一次状态变更日期（%(d)s）") % {"d": certificate.status_changed_on}}
+            {
+                "effective_date": _("生效日期不得早于上一次状态变更日期（%(status_changed_on)s）")
+                % {"status_changed_on": certificate.status_changed_on}
+            }
         )
     before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
     event = CertificateEvent(

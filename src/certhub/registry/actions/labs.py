@@ -52,7 +52,7 @@ def do_create_lab(
     assert checked is not None
     name, cma_number = checked.name, checked.cma_number
     if Lab.objects.filter(cma_number=cma_number).exists():
-        raise Conflict(_("资质认定证书编号%(n)s已登记") % {"n": cma_number}, field="cma_number")
+        raise Conflict(_("资质认定证书编号%(cma_number)s已登记") % {"cma_number": cma_number}, field="cma_number")
     lab = Lab(
         organization=organization,
         name=name,

@@ -29,7 +29,7 @@ def _region(value: Any, info: ValidationInfo) -> Region:
     regions = info.context.get("regions") if info.context else None
     region = (regions or {}).get(code) if regions is not None else Region.objects.filter(code=code).first()
     if region is None:
-        invalid(_("未知的行政区划代码“%(v)s”") % {"v": code[:12]} if code else _("必填"))
+        invalid(_("未知的行政区划代码“%(code)s”") % {"code": code[:12]} if code else _("必填"))
     return region
 
 
@@ -48,7 +48,7 @@ def _industry_division(value: Any, info: ValidationInfo) -> str:
         if not (division.isdigit() and len(division) == 2):
             invalid(_("GB/T 4754 大类应为两位数字"))
         if section in INDUSTRY_DIVISIONS and int(division) not in INDUSTRY_DIVISIONS[section]:
-            invalid(_("大类%(d)s不属于门类%(s)s") % {"d": division, "s": section})
+            invalid(_("大类%(division)s不属于门类%(section)s") % {"division": division, "section": section})
     return division
 
 
@@ -81,7 +81,7 @@ def do_create_organization(*, data: dict[str, Any], actor: Actor) -> Organizatio
     cleaned = clean_organization_input(data)
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=cleaned["region"].code)
     if Organization.objects.filter(uscc=cleaned["uscc"]).exists():
-        raise Conflict(_("统一社会信用代码%(c)s已登记") % {"c": cleaned["uscc"]}, field="uscc")
+        raise Conflict(_("统一社会信用代码%(uscc)s已登记") % {"uscc": cleaned["uscc"]}, field="uscc")
     organization = Organization(**cleaned)
     organization.save()
     record_audit(actor, AuditEventType.ORGANIZATION_CREATED, organization, before=None, after=snapshot(organization))

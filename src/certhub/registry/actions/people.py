@@ -34,7 +34,7 @@ def do_create_person(*, name: str, roles: Iterable[str], id_number: str = "", ac
     checked = collect(PersonInput, {"name": name}, errors)
     unknown = [r for r in role_list if r not in PersonRole.values]
     if unknown:
-        errors["roles"] = [_("未知角色：%(r)s") % {"r": ", ".join(unknown)}]
+        errors["roles"] = [_("未知角色：%(unknown)s") % {"unknown": ", ".join(unknown)}]
     if errors:
         raise ValidationFailed(errors)
     assert checked is not None
@@ -62,7 +62,7 @@ def do_add_affiliation(
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
     errors = {}
     if role not in PersonRole.values:
-        errors["role"] = _("未知角色“%(r)s”") % {"r": role}
+        errors["role"] = _("未知角色“%(role)s”") % {"role": role}
     if end is not None and end < start:
         errors["end"] = _("截止日期不得早于起始日期")
     if errors:

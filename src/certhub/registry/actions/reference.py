@@ -33,7 +33,7 @@ def do_load_regions(*, path: str | Path, actor: Actor) -> int:
     changed = 0
     for division in divisions:
         if division["level"] not in RegionLevel.values:
-            raise ValidationFailed({"level": _("未知级别“%(v)s”") % {"v": division["level"]}})
+            raise ValidationFailed({"level": _("未知级别“%(division)s”") % {"division": division["level"]}})
         values = {
             "name": division["name"],
             "name_en": division.get("name_en", ""),

@@ -54,7 +54,7 @@ def do_create_test_report(
     if signatory.lab_id != lab.pk:
         errors["signatory"] = [_("签字人不是本机构的授权签字人")]
     if conclusion not in ReportConclusion.values:
-        errors["conclusion"] = [_("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}]
+        errors["conclusion"] = [_("结论应为%(values)s之一") % {"values": ", ".join(ReportConclusion.values)}]
     if not items:
         errors["items"] = [_("至少需要一个检测项目")]
     clean_items = []
@@ -67,7 +67,7 @@ def do_create_test_report(
     assert checked is not None
     number = checked.number
     if TestReport.objects.filter(lab=lab, number=number).exists():
-        raise Conflict(_("该机构已有编号为%(n)s的报告") % {"n": number}, field="number")
+        raise Conflict(_("该机构已有编号为%(number)s的报告") % {"number": number}, field="number")
     report = TestReport(
         lab=lab,
         number=number,
@@ -95,17 +95,18 @@ def do_bulk_create_test_reports(*, lab: Lab, rows: Sequence[dict[str, Any]], act
     errors: dict[str, str] = {}
     numbers = [str(row.get("number", "")).strip() for row in rows]
     taken = set(TestReport.objects.filter(lab=lab, number__in=numbers).values_list("number", flat=True))
-    reports, items = [], []
+    reports: list[TestReport] = []
+    items: list[TestReportItem] = []
     for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
         field = f"rows[{index}]"
         if not number or len(number) > 64:
             errors[f"{field}.number"] = _("报告编号必填，至多64个字符")
         elif number in taken or numbers.index(number) != index:
-            errors[f"{field}.number"] = _("该机构已有编号为%(n)s的报告") % {"n": number}
+            errors[f"{field}.number"] = _("该机构已有编号为%(number)s的报告") % {"number": number}
         if row["signatory"].lab_id != lab.pk:
             errors[f"{field}.signatory"] = _("签字人不是本机构的授权签字人")
         if row.get("conclusion") not in ReportConclusion.values:
-            errors[f"{field}.conclusion"] = _("结论应为%(v)s之一") % {"v": ", ".join(ReportConclusion.values)}
+            errors[f"{field}.conclusion"] = _("结论应为%(values)s之一") % {"values": ", ".join(ReportConclusion.values)}
         if not row.get("items"):
             errors[f"{field}.items"] = _("至少需要一个检测项目")
         client = row.get("client")
@@ -117,7 +118,7 @@ def do_bulk_create_test_reports(*, lab: Lab, rows: Sequence[dict[str, Any]], act
                 issue_date=row["issue_date"],
                 client=client,
                 product=str(row.get("product", "")).strip()[:200],
-                conclusion=row.get("conclusion"),
+                conclusion=str(row.get("conclusion")),
             )
         )
     if errors:

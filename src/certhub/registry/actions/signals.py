@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,14 +80,16 @@ def do_record_manufactured_products(*, rows: Sequence[dict[str, Any]], actor: Ac
         product = products.get(str(row.get("ccc_product", "")).strip())
         if holder is None:
             errors.setdefault(f"{field}.uscc", []).append(
-                _("登记库中没有统一社会信用代码为%(v)s的机构") % {"v": row.get("uscc")}
+                _("登记库中没有统一社会信用代码为%(uscc)s的机构") % {"uscc": row.get("uscc")}
             )
         if product is None:
             errors.setdefault(f"{field}.ccc_product", []).append(
-                _("CCC目录中没有产品代码“%(v)s”") % {"v": row.get("ccc_product")}
+                _("CCC目录中没有产品代码“%(ccc_product)s”") % {"ccc_product": row.get("ccc_product")}
             )
         if row.get("source") not in ProductSource.values:
-            errors.setdefault(f"{field}.source", []).append(_("未知的信息来源“%(v)s”") % {"v": row.get("source")})
+            errors.setdefault(f"{field}.source", []).append(
+                _("未知的信息来源“%(source)s”") % {"source": row.get("source")}
+            )
         checked = collect(ManufacturedRow, row, errors, prefix=field, context={"today": today})
         day = checked.recorded_on if checked is not None else None
         if holder is None or product is None:
@@ -101,8 +103,9 @@ def do_record_manufactured_products(*, rows: Sequence[dict[str, Any]], actor: Ac
                 organization_id=holder[0],
                 ccc_product_id=product,
                 region_code=holder[1],
-                source=row.get("source"),
-                recorded_on=day,
+                source=str(row.get("source")),
+                # None only with an error recorded for the row, and then nothing is written
+                recorded_on=cast(datetime.date, day),
             )
         )
     already = ManufacturedProduct.objects.filter(organization_id__in=[m.organization_id for m in made])
@@ -133,10 +136,10 @@ def do_record_certification_audits(*, body: CertificationBody, rows: Sequence[di
         certificate = certificates.get(str(row.get("certificate", "")).strip())
         if certificate is None:
             errors.setdefault(f"{field}.certificate", []).append(
-                _("本机构没有编号为%(v)s的证书") % {"v": row.get("certificate")}
+                _("本机构没有编号为%(certificate)s的证书") % {"certificate": row.get("certificate")}
             )
         if row.get("kind") not in AuditKind.values:
-            errors.setdefault(f"{field}.kind", []).append(_("未知的审核类型“%(v)s”") % {"v": row.get("kind")})
+            errors.setdefault(f"{field}.kind", []).append(_("未知的审核类型“%(kind)s”") % {"kind": row.get("kind")})
         days = []
         for name, least in (("stage1_days", 0), ("stage2_days", 0.5)):
             try:
@@ -153,11 +156,12 @@ def do_record_certification_audits(*, body: CertificationBody, rows: Sequence[di
         if not errors and audit_row is not None:
             audits.append(
                 CertificationAudit(
-                    certificate_id=certificate,
+                    # every None below has an error recorded for its row: with none, these are set
+                    certificate_id=cast(int, certificate),
                     kind=row["kind"],
-                    stage1_days=days[0],
-                    stage2_days=days[1],
-                    effective_personnel=personnel,
+                    stage1_days=cast(decimal.Decimal, days[0]),
+                    stage2_days=cast(decimal.Decimal, days[1]),
+                    effective_personnel=cast(int, personnel),
                     end_date=audit_row.end_date,
                 )
             )

@@ -105,19 +105,19 @@ def access_certificate(actor: Actor, number: str, *, body: str = "") -> Certific
 def access_certification_body(actor: Actor, approval_number: str) -> CertificationBody:
     body = CertificationBody.objects.select_related("organization").filter(approval_number=approval_number).first()
     if body is None:
-        raise NotFound(_("没有批准号为“%(n)s”的认证机构") % {"n": approval_number[:40]})
+        raise NotFound(_("没有批准号为“%(approval_number)s”的认证机构") % {"approval_number": approval_number[:40]})
     return body
 
 
 def access_lab(actor: Actor, cma_number: str) -> Lab:
     lab = Lab.objects.select_related("organization", "organization__region").filter(cma_number=cma_number).first()
     if lab is None:
-        raise NotFound(_("没有资质认定证书编号为“%(n)s”的检验检测机构") % {"n": cma_number[:40]})
+        raise NotFound(_("没有资质认定证书编号为“%(cma_number)s”的检验检测机构") % {"cma_number": cma_number[:40]})
     return lab
 
 
 def access_organization(actor: Actor, uscc: str) -> Organization:
     organization = organizations_visible_to(actor).select_related("region").filter(uscc=uscc.upper()).first()
     if organization is None:
-        raise NotFound(_("没有统一社会信用代码为“%(n)s”的机构") % {"n": uscc[:40]})
+        raise NotFound(_("没有统一社会信用代码为“%(uscc)s”的机构") % {"uscc": uscc[:40]})
     return organization

@@ -160,7 +160,7 @@ def match_organizations(
                 reasons.append(_("名称除组织形式外一致"))
             else:
                 name_score, basis = min(94, round(name_similarity(core, name_core(other)) * 0.94)), "name_similar"
-                reasons.append(_("名称相似度%(n)d") % {"n": name_score})
+                reasons.append(_("名称相似度%(name_score)d") % {"name_score": name_score})
             score = name_score
         if uscc and organization.uscc == uscc:
             score, basis = 100, "uscc"

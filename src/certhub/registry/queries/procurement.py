@@ -125,15 +125,18 @@ def procurement_check(
     names = pgettext("list separator", "、").join(s["name"] for s in answer["schemes"])
     valid = sum(1 for e in entries if e["valid_now"])
     if product and answer["certified"]:
-        answer["message"] = _("产品“%(product)s”目前有%(n)d张有效认证证书：%(schemes)s") % {
+        answer["message"] = _("产品“%(product)s”目前有%(valid)d张有效认证证书：%(schemes)s") % {
             "product": product,
-            "n": valid,
+            "valid": valid,
             "schemes": names,
         }
     elif product:
         answer["message"] = _("没有找到该供应商产品“%(product)s”目前有效的认证证书") % {"product": product}
     elif answer["certified"]:
-        answer["message"] = _("该供应商目前持有%(n)d张有效认证证书：%(schemes)s") % {"n": valid, "schemes": names}
+        answer["message"] = _("该供应商目前持有%(valid)d张有效认证证书：%(schemes)s") % {
+            "valid": valid,
+            "schemes": names,
+        }
     else:
         answer["message"] = _("该供应商目前没有有效的认证证书")
     return answer

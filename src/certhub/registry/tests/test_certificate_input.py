@@ -26,7 +26,7 @@ def test_every_bad_field_and_every_rule_between_fields_is_reported_at_once(world
         last_surveillance_date="soon",
     )
     with pytest.raises(ValidationFailed) as failure:
-        actions.do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
+        actions.do_create_certificate(body=world.bodies["hunan"], data=data, actor=world.actor("cb_hunan"))
     assert failure.value.errors == {
         "number": ["必填"],
         "scheme": ["未知的认证制度“NOPE”"],
@@ -49,7 +49,7 @@ def test_every_bad_field_and_every_rule_between_fields_is_reported_at_once(world
 def test_a_bad_issue_date_leaves_the_rules_between_dates_unchecked(world):
     data = certificate_data("X-1", world.organizations["maker"], issue_date="2025-13-01", expiry_date="2020-01-01")
     with pytest.raises(ValidationFailed) as failure:
-        actions.do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
+        actions.do_create_certificate(body=world.bodies["hunan"], data=data, actor=world.actor("cb_hunan"))
     assert failure.value.errors == {"issue_date": ["日期格式应为YYYY-MM-DD，收到“2025-13-01”"]}
 
 
@@ -60,7 +60,7 @@ def test_a_clean_certificate_keeps_only_the_values_given(world):
         products=[{"name": "台灯", "model": "", "gtin": "4006381333931"}],
         particulars={"address": "", "applicant": "星城"},
     )
-    certificate = actions.do_create_certificate(world.bodies["hunan"], data, actor=world.actor("cb_hunan"))
+    certificate = actions.do_create_certificate(body=world.bodies["hunan"], data=data, actor=world.actor("cb_hunan"))
     assert certificate.number == "X-2"
     assert certificate.products == [{"name": "台灯", "gtin": "4006381333931"}]
     assert certificate.particulars == {"applicant": "星城"}
