@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from certhub.core.actors import Actor
+from certhub.core.models import Region
 from certhub.core.validation import normalize_text
 from certhub.registry.models import Organization
 from certhub.registry.queries.access import organizations_visible_to
@@ -57,8 +58,6 @@ def _region_names() -> tuple[str, ...]:
     read once per process (once it is loaded)."""
     if _region_names_cache:
         return _region_names_cache[0]
-    from certhub.core.models import Region
-
     names: set[str] = set()
     for name in Region.objects.values_list("name", flat=True):
         names.add(name)
