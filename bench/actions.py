@@ -263,28 +263,43 @@ def _worker_main(out: str, count: int) -> None:
             "status_date": suspended_on.isoformat(),
             "history": [
                 *document["history"],
-                {"from_status": before["status"], "to_status": "SUSPENDED", "date": after["status_changed_on"],
-                 "reason": reason},
+                {
+                    "from_status": before["status"],
+                    "to_status": "SUSPENDED",
+                    "date": after["status_changed_on"],
+                    "reason": reason,
+                },
             ],
-        }  # fmt: skip
+        }
         with transaction.atomic(durable=True), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE registry_certificate SET status = %s, status_changed_on = %s, updated_at = %s WHERE id = %s",
-                ["SUSPENDED", ops.adapt_datefield_value(suspended_on), ops.adapt_datetimefield_value(now),
-                 certificate.pk],
-            )  # fmt: skip
+                [
+                    "SUSPENDED",
+                    ops.adapt_datefield_value(suspended_on),
+                    ops.adapt_datetimefield_value(now),
+                    certificate.pk,
+                ],
+            )
             cursor.execute(
                 "INSERT INTO registry_certificateevent (certificate_id, from_status, to_status, effective_date, "
                 "reason, recorded_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                [certificate.pk, before["status"], "SUSPENDED", ops.adapt_datefield_value(suspended_on), reason,
-                 ops.adapt_datetimefield_value(now)],
-            )  # fmt: skip
+                [
+                    certificate.pk,
+                    before["status"],
+                    "SUSPENDED",
+                    ops.adapt_datefield_value(suspended_on),
+                    reason,
+                    ops.adapt_datetimefield_value(now),
+                ],
+            )
             cursor.execute(
                 "UPDATE registry_certificatepublicrecord SET number = %s, document = %s WHERE certificate_id = %s",
                 [number, orjson.dumps(document), certificate.pk],
             )
-            audit_id = audit_row(cursor, AuditEventType.CERTIFICATE_STATUS_CHANGED.value, certificate.pk, before, after,
-                                 reason)  # fmt: skip
+            audit_id = audit_row(
+                cursor, AuditEventType.CERTIFICATE_STATUS_CHANGED.value, certificate.pk, before, after, reason
+            )
             ledger_rows(
                 cursor, audit_id, AuditEventType.CERTIFICATE_STATUS_CHANGED.value, certificate.pk, number, before, after
             )
