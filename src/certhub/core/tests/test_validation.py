@@ -126,7 +126,10 @@ def test_a_single_value_and_a_batch_row_go_through_the_same_conversion():
     errors: dict[str, list[str]] = {"rows[0].kind": ["未知"]}
     assert collect(Sample, {"name": "x"}, errors, prefix="rows[0]") is None
     assert errors == {"rows[0].kind": ["未知"], "rows[0].uscc": ["必填"], "rows[0].issued": ["必填"]}
-    assert collect(Sample, GOOD, errors, prefix="rows[1]") is not None
+    checked = collect(Sample, GOOD, errors, prefix="rows[1]")
+    assert checked == validate(Sample, GOOD)
+    assert (checked.uscc, checked.name, checked.issued) == (VALID_USCC, "长沙", datetime.date(2025, 3, 1))
+    assert errors == {"rows[0].kind": ["未知"], "rows[0].uscc": ["必填"], "rows[0].issued": ["必填"]}
 
 
 def test_messages_are_translated_when_a_value_is_checked():
