@@ -48,7 +48,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "criteria": criteria,
         "body": body,
         "partial": partial,
-        "holder_cap": registry_queries.HOLDER_MATCH_CAP,
+        "holder_cap": registry_queries.search.HOLDER_MATCH_CAP,
     }
     return render(request, "portal/search.html", context)
 

@@ -115,9 +115,9 @@ def test_hot_pages_stay_within_their_query_budget(client, world, django_assert_m
 
 
 def test_a_name_matching_too_many_holders_says_the_results_are_partial(client, world, monkeypatch):
-    from certhub.registry import queries as registry_queries
+    from certhub.registry.queries import search
 
-    monkeypatch.setattr(registry_queries, "HOLDER_MATCH_CAP", 3)
+    monkeypatch.setattr(search, "HOLDER_MATCH_CAP", 3)
     response = client.get(SEARCH, {"q": "公司"})
     text = response.content.decode()
     assert "名称匹配的组织超过 3 家，仅显示其中登记最早的 3 家的证书。" in text

@@ -5,11 +5,6 @@ modules use is importable from here."""
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
-from certhub.registry.queries import search
 from certhub.registry.queries.access import (
     AMBIGUITY_CAP,
     AmbiguousNumber,
@@ -49,8 +44,6 @@ from certhub.registry.queries.public_record import (
     with_live_flags,
 )
 from certhub.registry.queries.search import (
-    COUNT_CAP,
-    HOLDER_MATCH_CAP,
     TwoStepSlices,
     capped_count,
     certificate_search,
@@ -66,8 +59,6 @@ __all__ = [
     "AMBIGUITY_CAP",
     "CCC_CODE",
     "COMMON_LEGAL_FORMS",
-    "COUNT_CAP",
-    "HOLDER_MATCH_CAP",
     "LEGAL_FORMS",
     "MATCH_CANDIDATE_CAP",
     "MATCH_MAX_LIMIT",
@@ -105,17 +96,3 @@ __all__ = [
     "with_live_flags",
     "within_region",
 ]
-
-# The search caps are read by the search module at call time; a caller (a test) that sets one here
-# sets it there too, as it did when these were one module.
-_FORWARDED = {"COUNT_CAP": search, "HOLDER_MATCH_CAP": search}
-
-
-class _Queries(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FORWARDED:
-            setattr(_FORWARDED[name], name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Queries

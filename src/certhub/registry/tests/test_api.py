@@ -280,11 +280,11 @@ def test_registries_and_openapi(api, world):
 
 
 def test_counts_stop_at_the_cap(api, world, monkeypatch):
-    from certhub.registry import queries
+    from certhub.registry.queries import search
 
     whole = api.get("/certificates").json()
     assert (whole["count"], whole["count_exact"]) == (5, True)  # six minus the draft
-    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
     capped = api.get("/certificates").json()
     assert (capped["count"], capped["count_exact"], len(capped["items"])) == (3, False, 5)
 
