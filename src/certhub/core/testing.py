@@ -3,7 +3,7 @@ an element by id, the rows of a table), the text a PDF draws, and signing in thr
 real browser. The tests assert on what a person reads, not on markup or status codes alone.
 
 HTML is read with the standard library's parser (no HTML library is among the dependencies), PDF with pypdf
-(a development dependency: requirements.in)."""
+(a development dependency: requirements/development.in)."""
 
 from __future__ import annotations
 
