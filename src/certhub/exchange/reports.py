@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import orjson
 from django.utils.translation import gettext as _
 
+from certhub.core.spreadsheets import CsvWriter, append_row
 from certhub.exchange.fields import COLUMNS
 from certhub.exchange.models import Submission
 
@@ -31,7 +32,7 @@ def report_rows(submission: Submission) -> Iterator[list[object]]:
 def report_csv(submission: Submission) -> Iterator[bytes]:
     """Streamed, UTF-8 with a BOM so that Excel shows the Chinese correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(report_header())
     yield b"\xef\xbb\xbf" + buffer.getvalue().encode()
     for row in report_rows(submission):
@@ -59,11 +60,11 @@ def report_xlsx(submission: Submission) -> bytes:
         (_("退回"), submission.rejected_count),
         (_("说明"), submission.message),
     ):
-        summary.append([str(label), value])
+        append_row(summary, [str(label), value])
     sheet = workbook.create_sheet(_("问题"))
-    sheet.append(report_header())
+    append_row(sheet, report_header())
     for row in report_rows(submission):
-        sheet.append(row)
+        append_row(sheet, row)
     out = io.BytesIO()
     save_workbook(workbook, out)  # openpyxl's writer (not a model save)
     return out.getvalue()

@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from certhub.core.models import Region
+from certhub.core.spreadsheets import csv_text
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
 from certhub.registry.models import (
     Certificate,
@@ -317,10 +318,8 @@ DATASETS = (
 )
 DATASET_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 
-# Spreadsheet programs run a cell that starts with one of these as a formula (OWASP "CSV injection"); the
-# registry holds free text written by certification bodies, so such a cell gets a leading apostrophe.
-# The JSON Lines files carry every value unchanged.
-FORMULA_STARTS = frozenset("=+-@\t\r")
+# The registry holds free text written by certification bodies: a cell that a spreadsheet would run as a
+# formula is written as text (core.spreadsheets). The JSON Lines files carry every value unchanged.
 
 
 def csv_cell(value: Any) -> str:
@@ -333,7 +332,7 @@ def csv_cell(value: Any) -> str:
         if isinstance(value, list | dict):
             return orjson.dumps(value).decode()
         value = str(value)
-    return "'" + value if value[:1] in FORMULA_STARTS else value
+    return csv_text(value)
 
 
 def csv_row(dataset: Dataset, record: Record) -> list[str]:

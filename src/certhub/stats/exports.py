@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certhub.core.display import localized_name
+from certhub.core.spreadsheets import append_row
 from certhub.registry.choices import GradedSubject, RiskGrade
 from certhub.stats import charts
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey
@@ -62,12 +63,12 @@ def workbook(board: Dashboard) -> bytes:
         (_("统计日期"), board.day),
         (_("生成时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ):
-        about.append(pair)
+        append_row(about, pair)
     about["B4"].number_format = "yyyy-mm-dd"
 
     def sheet(title: str, header: list[str]) -> Worksheet:
         ws: Worksheet = book.create_sheet(title)
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
@@ -94,7 +95,7 @@ def workbook(board: Dashboard) -> bytes:
                 float(kpi.target) / 100,
                 _met_text(kpi),
             ]
-        ws.append(values)
+        append_row(ws, values)
         for offset in range(len(KPIS)):
             ws.cell(ws.max_row, 5 + offset * 5).number_format = PERCENT_FORMAT
             ws.cell(ws.max_row, 6 + offset * 5).number_format = "0%"
@@ -102,7 +103,7 @@ def workbook(board: Dashboard) -> bytes:
     statuses = status_choices()
     ws = sheet(_("证书"), [_("认证制度代码"), _("认证制度"), _("类别"), *(label for _v, label in statuses), _("合计")])
     for scheme in board.schemes:
-        ws.append([scheme.code, scheme.name, scheme.kind_label, *scheme.by_status, scheme.total])
+        append_row(ws, [scheme.code, scheme.name, scheme.kind_label, *scheme.by_status, scheme.total])
 
     ws = sheet(
         _("双随机抽查"), [_("地区"), _("地区代码"), *(str(label) for label in InspectionKey.labels), _("按时公示率")]
@@ -111,7 +112,7 @@ def workbook(board: Dashboard) -> bytes:
         on_time = _share(
             row.count("inspections", InspectionKey.ON_TIME), row.count("inspections", InspectionKey.PUBLISHED)
         )
-        ws.append([row.name, row.region.code, *row.inspections, on_time])
+        append_row(ws, [row.name, row.region.code, *row.inspections, on_time])
         ws.cell(ws.max_row, 3 + len(InspectionKey.values)).number_format = PERCENT_FORMAT
 
     grade_header = [_("地区"), _("地区代码")]
@@ -119,18 +120,20 @@ def workbook(board: Dashboard) -> bytes:
         grade_header += [f"{subject_label}·{grade}" for grade in RiskGrade.values]
     ws = sheet(_("风险等级"), grade_header)
     for row in board.rows:
-        ws.append([row.name, row.region.code, *(n for subject in GradedSubject.values for n in row.grade_mix(subject))])
+        append_row(
+            ws, [row.name, row.region.code, *(n for subject in GradedSubject.values for n in row.grade_mix(subject))]
+        )
 
     ws = sheet(_("在办案件"), [_("地区"), _("地区代码"), *_case_labels()])
     for row in board.rows:
-        ws.append([row.name, row.region.code, *row.cases])
+        append_row(ws, [row.name, row.region.code, *row.cases])
 
     ws = sheet(_("逐日趋势"), [_("日期"), *(str(kpi.label) for kpi in board.own.kpis)])
     days = sorted({day for points in board.series.values() for day, _rate in points})
     by_metric = {metric: dict(points) for metric, points in board.series.items()}
     for day in days:
         rates = [by_metric.get(metric, {}).get(day) for metric in KPIS]
-        ws.append([day, *(float(rate) / 100 if rate is not None else None for rate in rates)])
+        append_row(ws, [day, *(float(rate) / 100 if rate is not None else None for rate in rates)])
         ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
         for column in range(2, 2 + len(KPIS)):
             ws.cell(ws.max_row, column).number_format = PERCENT_FORMAT
