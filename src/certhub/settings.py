@@ -159,9 +159,18 @@ EMAIL_USE_TLS = env_bool("CERTHUB_EMAIL_TLS", False)
 # API rate limits (C2 reuse by other departments and buyers; core.ratelimit). Each API key has its own
 # requests per minute (ApiKey.rate_limit, set when issued); anonymous calls to the batch verify, organization
 # match and procurement check endpoints get this many per minute per client address (0 = no limit). Behind
-# a reverse proxy, name the header that carries the client's address (e.g. X-Real-IP).
+# a reverse proxy, name the header that carries the client's address (e.g. X-Real-IP or X-Forwarded-For) and
+# how many proxies of our own append to it (core.ratelimit.client_address reads the entry the outermost of
+# them wrote; what a client put to the left of it is never trusted).
 CERTHUB_ANONYMOUS_RATE_LIMIT = int(os.environ.get("CERTHUB_ANONYMOUS_RATE_LIMIT", 60))
 CERTHUB_CLIENT_IP_HEADER = os.environ.get("CERTHUB_CLIENT_IP_HEADER", "").strip()
+_trusted_proxies = os.environ.get("CERTHUB_TRUSTED_PROXIES", "1").strip()
+if not _trusted_proxies.isdigit() or int(_trusted_proxies) < 1:
+    raise ImproperlyConfigured(
+        f"CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), "
+        f"not {_trusted_proxies!r}"
+    )
+CERTHUB_TRUSTED_PROXIES = int(_trusted_proxies)
 # Anonymous QR images decoded on /verify/ per address a minute (0: no limit); see seal.views.
 CERTHUB_SCAN_RATE_LIMIT = int(os.environ.get("CERTHUB_SCAN_RATE_LIMIT", 240))
 CERTHUB_API_PAGE_MAX = 100

@@ -19,6 +19,7 @@ Answers carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`; a refusal is HTTP
 from __future__ import annotations
 
 import functools
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -103,14 +104,23 @@ def too_many_requests(decision: Decision) -> HttpResponse:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's address. Behind a reverse proxy every request comes from the proxy, so the header
-    the proxy sets (CERTHUB_CLIENT_IP_HEADER, e.g. X-Real-IP) is read instead; its first entry is the
-    client as the proxy saw it."""
+    """The caller's address (C14: per-address limits must not be escapable by a header the caller writes).
+
+    Behind reverse proxies every request comes from the nearest proxy, so the header they set
+    (CERTHUB_CLIENT_IP_HEADER, e.g. X-Real-IP or X-Forwarded-For) is read instead. Each proxy appends the
+    address it saw, so only the right-most CERTHUB_TRUSTED_PROXIES entries were written by ours: the client
+    is the entry the outermost of them wrote; whatever a client put to its left is ignored. That entry must
+    be an IP address; a missing, short or malformed header falls back to the connection's address (the
+    proxy's), so junk never buys a fresh budget."""
     header = settings.CERTHUB_CLIENT_IP_HEADER
     if header:
-        value = request.headers.get(header, "").split(",")[0].strip()
-        if value:
-            return value[:64]
+        entries = [entry.strip() for entry in request.headers.get(header, "").split(",")]
+        hops = settings.CERTHUB_TRUSTED_PROXIES
+        if len(entries) >= hops:
+            try:
+                return str(ipaddress.ip_address(entries[-hops]))
+            except ValueError:
+                pass
     return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 

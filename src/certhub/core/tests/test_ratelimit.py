@@ -199,6 +199,35 @@ def test_behind_a_proxy_the_client_address_comes_from_the_named_header(client, w
     ]
 
 
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "counted_as"),
+    [
+        # The client wrote the left-most entry; our one proxy appended what it saw: only that counts.
+        (1, "203.0.113.66, 198.51.100.1", "198.51.100.1"),
+        (1, "198.51.100.1", "198.51.100.1"),
+        # Two proxies of ours: the outer one wrote the second entry from the right.
+        (2, "203.0.113.66, 198.51.100.1, 10.0.0.2", "198.51.100.1"),
+        (1, "2001:DB8::0001", "2001:db8::1"),
+        # Junk, a port, too few entries or no header: the connection's address (the proxy's), never a new budget.
+        (1, "<script>", "127.0.0.1"),
+        (1, "198.51.100.1:4431", "127.0.0.1"),
+        (2, "198.51.100.1", "127.0.0.1"),
+        (1, "", "127.0.0.1"),
+    ],
+)
+def test_behind_proxies_only_what_our_proxies_wrote_counts(client, world, clock, settings, hops, forwarded, counted_as):
+    settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 1
+    settings.CERTHUB_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.CERTHUB_TRUSTED_PROXIES = hops
+    path = "/api/v1/organizations/match?name=星城电器"
+    assert limits(client.get(path, HTTP_X_FORWARDED_FOR=forwarded)) == (200, "1", "0", None)
+    # A new left-most value (what a client controls) does not escape the limit (a header shorter than our
+    # proxies would make is a misconfiguration, sent again as it was).
+    again = "192.0.2.99, " + forwarded if len(forwarded.split(",")) >= hops else forwarded
+    assert limits(client.get(path, HTTP_X_FORWARDED_FOR=again)) == (429, "1", "0", "50")
+    assert list(ApiRateCounter.objects.values_list("bucket", "hits")) == [(f"ip:{counted_as}", 2)]
+
+
 def test_signed_in_people_and_a_zero_limit_are_not_limited_by_address(client, world, clock, settings):
     settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 1
     client.force_login(world.users["officer_province"])
@@ -337,3 +366,24 @@ def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(c
             "--register",
             "某厅",
         )
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_wrong_count_of_trusted_proxies_stops_the_start(value):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "certhub", "check"],
+        env={**os.environ, "CERTHUB_TRUSTED_PROXIES": value},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert (
+        "CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), "
+        f"not {value!r}" in done.stderr
+    )
