@@ -6,6 +6,8 @@ import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
+from certhub.core.jsonlimits import MAX_DEPTH, too_deep
+
 # Everything is served from our own origin: no CDN, no inline script (htmx is a static file).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,7 +36,8 @@ class SecurityHeadersMiddleware:
 
 class ApiBodyGuardMiddleware:
     """API bodies are checked before any view parses them: over DATA_UPLOAD_MAX_MEMORY_SIZE → 413;
-    not UTF-8 (RFC 8259 §8.1) or not JSON → 400; each with a JSON error naming the problem."""
+    not UTF-8 (RFC 8259 §8.1), not JSON or nested deeper than core.jsonlimits.MAX_DEPTH → 400; each with a
+    JSON error naming the problem."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -66,9 +69,13 @@ class ApiBodyGuardMiddleware:
         except UnicodeDecodeError as failure:
             return error(400, "bad_encoding", f"请求体不是UTF-8编码（第{failure.start}字节）")
         try:
-            orjson.loads(body)
+            parsed = orjson.loads(body)
         except orjson.JSONDecodeError as failure:
             return error(400, "bad_json", f"请求体不是合法的JSON：{failure}"[:300])
+        if too_deep(parsed):
+            return error(
+                400, "too_deep", f"请求体嵌套超过{MAX_DEPTH}层 · JSON nested more than {MAX_DEPTH} levels deep"
+            )
         return None
 
 

@@ -19,6 +19,7 @@ import orjson
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from certhub.core.jsonlimits import MAX_DEPTH, too_deep
 from certhub.exchange.choices import SubmissionFormat
 from certhub.exchange.fields import LOOKUP, Column, HeaderError, header_key, resolve_header
 
@@ -274,6 +275,9 @@ def _jsonl_rows(received: Received, kind: str) -> Iterator[RawRow]:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:
                 yield RawRow(number, {}, ("", "", _("不是有效的JSON：%(error)s") % {"error": str(error)[:120]}))
+                continue
+            if too_deep(record):
+                yield RawRow(number, {}, ("", "", _("JSON嵌套超过%(limit)d层") % {"limit": MAX_DEPTH}))
                 continue
             yield json_row(number, record, lookup, header_key)
 

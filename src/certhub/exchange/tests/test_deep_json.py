@@ -1,0 +1,81 @@
+"""JSON nested deeper than CertHub can write back is refused where it comes in (C14): API bodies and JSON
+Lines files, one limit (core.jsonlimits.MAX_DEPTH), a clear message, nothing written. Before, a record nested
+300 deep passed the body check (the parser reads 1,024 levels) and failed with a 500 when it was stored."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from certhub.core.jsonlimits import MAX_DEPTH, depth_of
+from certhub.core.models import AuditEvent
+from certhub.exchange.choices import SubmissionChannel, SubmissionMode
+from certhub.exchange.models import Submission
+from certhub.exchange.pipeline import Options, submit_file
+from certhub.registry.models import Certificate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def api(live_server, world, settings, tmp_path):
+    settings.SUBMISSION_DIR = tmp_path / "archive"
+    with httpx.Client(base_url=f"{live_server.url}/api/v1", timeout=30) as client:
+        yield client
+
+
+def nested(depth: int) -> str:
+    """JSON text of a list `depth` levels deep (orjson itself cannot write 300)."""
+    return "[" * depth + '"x"' + "]" * depth
+
+
+def record(note_depth: int) -> str:
+    return '{"number": "CNCA-QMS-2026-9001", "scheme": "QMS", "particulars": {"note": ' + nested(note_depth) + "}}"
+
+
+def state():
+    return Submission.objects.count(), Certificate.objects.count(), AuditEvent.objects.count()
+
+
+def test_an_api_body_nested_300_deep_is_refused_with_the_limit_named(api, world):
+    before = state()
+    headers = {"Content-Type": "application/json", "X-API-Key": world.api_keys["cb_hunan"]}
+    response = api.post("/submissions", content=('{"records": [' + record(300) + "]}").encode(), headers=headers)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"code": "too_deep", "message": "请求体嵌套超过32层 · JSON nested more than 32 levels deep", "errors": {}},
+    )
+    assert state() == before
+    # At the limit the body is taken in (and the record then judged on its fields as any other).
+    depth = MAX_DEPTH - 4  # {"records": [{"particulars": {"note": …}}]} adds four levels
+    at_limit = api.post("/submissions", content=('{"records": [' + record(depth) + "]}").encode(), headers=headers)
+    assert at_limit.status_code != 400 and at_limit.json().get("code") != "too_deep"
+
+
+def test_a_json_lines_file_names_the_row_nested_too_deep(world, tmp_path, settings):
+    settings.SUBMISSION_DIR = tmp_path / "archive"
+    path = tmp_path / "certificates.jsonl"
+    path.write_text(record(300) + "\n", encoding="utf-8")
+    before = Certificate.objects.count()
+    options = Options(kind="certificates", mode=SubmissionMode.ALL_OR_NOTHING, channel=SubmissionChannel.COMMAND)
+    submission = submit_file(path, path.name, world.organizations["cb_hunan"], options, actor=world.actor("cb_hunan"))
+    assert (submission.state, submission.rejected_count) == ("rejected", 1)
+    # The row is read as empty, as a line that is not JSON at all: its required fields are named too.
+    assert list(submission.problems.values_list("row", "field", "message")) == [
+        (1, "", "JSON嵌套超过32层"),
+        (1, "number", "必填（证书编号）"),
+        (1, "scheme", "必填（认证制度）"),
+        (1, "issue_date", "必填（发证日期）"),
+        (1, "expiry_date", "必填（有效期至）"),
+        (1, "entity_name", "必填（获证组织名称）"),
+        (1, "entity_id", "必填（统一社会信用代码）"),
+    ]
+    assert Certificate.objects.count() == before
+
+
+def test_depth_is_counted_without_recursion():
+    assert [depth_of(v) for v in ("x", [], {}, [[1]], {"a": [{"b": 1}]})] == [0, 1, 1, 2, 3]
+    value: object = 1
+    for _ in range(100_000):
+        value = [value]
+    assert depth_of(value) == MAX_DEPTH + 1  # stops counting past the limit
