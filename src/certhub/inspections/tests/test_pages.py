@@ -53,8 +53,7 @@ def first_task(batch: Batch) -> Task:
 
 def record(task: Task, inspection, *, on: datetime.date | None = None, **overrides) -> Task:
     """The first inspector of the task records a normal result, inspected on the draw's day up to `on`."""
-    first = task.assignments.order_by("slot").first()
-    assert first is not None
+    first = task.assignments.order_by("slot")[0]
     inspector = first.inspector
     drawn_on = timezone.localdate(task.batch.drawn_at)
     data = {

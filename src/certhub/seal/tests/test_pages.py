@@ -49,9 +49,7 @@ def csrf_client():
 
 def post_verify(client: Client, **data):
     page = client.get("/verify/")
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
-    assert found is not None
-    token = found.group(1)
+    token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[0]
     return client.post("/verify/", {"csrfmiddlewaretoken": token, **data})
 
 
