@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "certhub.core",
     "certhub.registry",
     "certhub.exchange",
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
     "certhub.cases",
     "certhub.stats",
     "certhub.trace",
+    "certhub.accounts",
     "certhub.portal",
     "certhub.opendata",
     "certhub.demo",
@@ -218,3 +224,10 @@ SEAL_ISSUER = os.environ.get("CERTHUB_SEAL_ISSUER", "certhub.hunan.example")
 # Printable certificates (docs/seals.md) embed a font with Chinese glyphs: a TrueType file or collection,
 # by default Debian's fonts-wqy-microhei.
 PDF_FONT = os.environ.get("CERTHUB_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+# Second factors (C14, accounts.signin). Passkeys are bound to the site's address: the relying party is
+# the host of CERTHUB_SITE_URL, and only that origin may present an assertion.
+CERTHUB_SITE_URL = os.environ.get("CERTHUB_SITE_URL", "http://localhost:8000").rstrip("/")
+OTP_WEBAUTHN_RP_ID = urlsplit(CERTHUB_SITE_URL).hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = "CertHub"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [CERTHUB_SITE_URL]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("certhub.cases.urls")),
     path("risk/", include("certhub.risk.urls")),
     path("statistics/", include("certhub.stats.urls")),
+    path("account/", include("certhub.accounts.urls")),
     # Before the registry: /certificates/<number>/certificate.pdf sits beside the registry's certificate page.
     path("", include("certhub.seal.urls")),
     path("", include("certhub.registry.urls")),

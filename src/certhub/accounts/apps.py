@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """Who may sign in and how (C14): sign-in with a second factor, sessions, passwords (accounts.signin),
+    and the administration of users and API keys as actions (accounts.users)."""
+
+    name = "certhub.accounts"
+    label = "accounts"
+    verbose_name = _("账号与登录")

@@ -1,0 +1,5 @@
+"""User and API key administration, each change an action (C14)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
