@@ -10,7 +10,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from django.urls import register_converter
+
         from certhub.core import permissions
+        from certhub.core.identifiers import IdentifierConverter
+
+        # Before any URLconf is imported: <identifier:number> routes (core/identifiers.py).
+        register_converter(IdentifierConverter, "identifier")
 
         permissions.register(self.label, permissions.CORE_RULES)
         checks.register(permissions.check_rules)

@@ -36,6 +36,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.exceptions import ValidationError as StdnumError
 
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import DEFAULT_MAX_LENGTH, clean_identifier
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
@@ -151,6 +152,14 @@ def check_text(value: Any, max_length: int, *, required: bool) -> str:
     return text
 
 
+def check_identifier(value: Any, max_length: int = DEFAULT_MAX_LENGTH, *, required: bool = True) -> str:
+    """A number a user creates, in the one identifier grammar (core/identifiers.py)."""
+    try:
+        return clean_identifier(value, max_length, required=required)
+    except ValueError as error:
+        invalid(str(error))
+
+
 # --- the field types ---------------------------------------------------------------------------------------
 
 Uscc = Annotated[str, PlainValidator(check_uscc)]
@@ -171,6 +180,20 @@ class Text:
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         check = functools.partial(check_text, max_length=self.max_length, required=self.required)
         return core_schema.no_info_plain_validator_function(check)
+
+
+@dataclasses.dataclass(frozen=True)
+class Identifier:
+    """A number a user creates (certificate, report, approval numbers…): the identifier grammar of
+    core/identifiers.py with at most `max_length` characters: `number: Annotated[str, Identifier(60)]`."""
+
+    max_length: int = DEFAULT_MAX_LENGTH
+    required: bool = True
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        check = functools.partial(check_identifier, max_length=self.max_length, required=self.required)
+        text = core_schema.str_schema(min_length=int(self.required), max_length=self.max_length)
+        return core_schema.no_info_plain_validator_function(check, json_schema_input_schema=text)
 
 
 class Input(BaseModel):

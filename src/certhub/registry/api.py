@@ -22,7 +22,7 @@ from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
 from certhub.core.validation import USCC, validate_value
-from certhub.registry import actions
+from certhub.registry import actions, numbering
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.dates import surveillance_due_date
 from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
@@ -182,7 +182,9 @@ def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpRe
                 "certification_body__approval_number", flat=True
             )[:10]
         )
-        if len(bodies) > 1:
+        # The body the national numbering rule says issued it answers (registry/numbering.py).
+        body = numbering.issuing_body(number.strip(), bodies) or ""
+        if len(bodies) > 1 and not body:
             return HttpResponse(
                 orjson.dumps(
                     {

@@ -23,6 +23,7 @@ from certhub.core.validation import (
     RequiredDate,
     Text,
     check_date,
+    check_identifier,
     check_uscc,
     compact_uscc,
     context_of,
@@ -30,7 +31,7 @@ from certhub.core.validation import (
     normalize_text,
     validate,
 )
-from certhub.registry import certificate_rows
+from certhub.registry import certificate_rows, numbering
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus
 from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
 
@@ -92,6 +93,17 @@ class CertificateContext:
             self.holders[uscc] = Organization.objects.select_related("region").filter(uscc=uscc).first()
         return self.holders[uscc]
 
+    def bodies_by_code(self) -> dict[str, CertificationBody]:
+        """Registered bodies by the code their certificate numbers begin with (registry.numbering): read
+        once, and only when a number encodes a body other than the one registering it."""
+        if not hasattr(self, "_bodies_by_code"):
+            self._bodies_by_code = {
+                code: body
+                for body in CertificationBody.objects.only("id", "name", "approval_number")
+                if (code := numbering.body_code(body.approval_number)) is not None
+            }
+        return self._bodies_by_code
+
 
 class SingleCertificateContext(CertificateContext):
     """The lookups of one certificate (do_create_certificate, do_update_certificate): its scheme with
@@ -126,6 +138,34 @@ class SingleCertificateContext(CertificateContext):
         if uscc not in self.holders:
             self.holders[uscc] = certificate_rows.holder_by_uscc(uscc)
         return self.holders[uscc]
+
+
+def _number(value: Any, info: ValidationInfo) -> str:
+    """The certificate number: the identifier grammar (core/identifiers.py), and, where the national
+    numbering rule encodes the issuing body in it (registry/data/certificate_numbering.json), that body
+    must be the one registering it (C14: a body cannot take another body's numbers)."""
+    number = check_identifier(value, 60)
+    code = numbering.encoded_body_code(number)
+    body = context_of(info).get("body")
+    if code is None or body is None:
+        return number
+    own = numbering.body_code(body.approval_number)
+    if code == own:
+        return number
+    other = context_of(info)["certificates"].bodies_by_code().get(code)
+    if other is not None and other.pk != body.pk:
+        invalid(
+            _(
+                "按全国认证证书编号规则，编号前缀%(code)s代表认证机构“%(name)s”（%(approval_number)s）：只能登记本机构的证书"
+            )
+            % {"code": code, "name": other.name, "approval_number": other.approval_number}
+        )
+    if own is not None:
+        invalid(
+            _("按全国认证证书编号规则，本机构（%(approval_number)s）的证书编号以%(own)s开头，收到的编号以%(code)s开头")
+            % {"approval_number": body.approval_number, "own": own, "code": code}
+        )
+    return number
 
 
 def _scheme(value: Any, info: ValidationInfo) -> Scheme:
@@ -265,7 +305,7 @@ class CertificateInput(Input):
     when those were valid. Validate with
     core.validation.validate and the context {"certificates": CertificateContext, "allowed": scheme codes}."""
 
-    number: Annotated[str, Text(60)]
+    number: Annotated[str, PlainValidator(_number)]
     scheme: SchemeField
     holder: HolderField = Field(alias="holder_uscc")
     scope: Annotated[str, Text(4000, required=False)] = ""
@@ -314,7 +354,9 @@ def clean_certificate_input(
     data: dict[str, Any], body: CertificationBody, context: CertificateContext, allowed_schemes: set[str]
 ) -> dict[str, Any]:
     """Validate one certificate's fields (CertificateInput); raise ValidationFailed naming every bad field."""
-    return validate(CertificateInput, data, context={"certificates": context, "allowed": allowed_schemes}).cleaned()
+    return validate(
+        CertificateInput, data, context={"certificates": context, "allowed": allowed_schemes, "body": body}
+    ).cleaned()
 
 
 class HistoryStep(Input):

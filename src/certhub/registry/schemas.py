@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from certhub.core.validation import Identifier
+
 MAX_LIMIT = 100  # the largest page a list endpoint gives
 
 StatusName = Literal["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"]
@@ -109,7 +111,9 @@ class ProductIn(Schema):
 class CertificateIn(Schema):
     """A certificate a certification body registers (认证证书和认证标志管理办法 Art. 7 contents)."""
 
-    number: str = Field(max_length=60)
+    number: Annotated[str, Identifier(60)] = Field(
+        description="the identifier grammar: no spaces, control or format characters, '/', '\\' or '..'"
+    )
     scheme: str = Field(max_length=32, description="scheme code, e.g. CCC, QMS")
     holder_uscc: str = Field(max_length=40)
     scope: str = Field("", max_length=4000)

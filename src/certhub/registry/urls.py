@@ -9,11 +9,11 @@ from certhub.registry.tables import REGISTRIES
 
 app_name = "registry"
 urlpatterns = [
-    path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("certificates/<identifier:number>/", views.certificate, name="certificate"),
     path("certification-bodies/", views.certification_body_list, name="certification_body_list"),
-    path("certification-bodies/<str:approval_number>/", views.certification_body, name="certification_body"),
+    path("certification-bodies/<identifier:approval_number>/", views.certification_body, name="certification_body"),
     path("labs/", views.lab_list, name="lab_list"),
-    path("labs/<str:cma_number>/", views.lab, name="lab"),
+    path("labs/<identifier:cma_number>/", views.lab, name="lab"),
     path("procurement/", views.procurement, name="procurement"),
     path("office/my-certificates/", views.my_certificates, name="office_my_certificates"),
     path("office/my-certificates/<int:pk>/status/", views.certificate_status, name="office_certificate_status"),

@@ -26,7 +26,7 @@ from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from certhub.core.queries import region_choices
 from certhub.core.web import View, office_required, request_actor
-from certhub.registry import queries
+from certhub.registry import numbering, queries
 from certhub.registry.actions import do_change_certificate_status
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
 from certhub.registry.display import audit_changes, certificate_banner, surveillance_of
@@ -57,7 +57,10 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
     body = request.GET.get("body", "").strip()[:64]
     if not body:
         sharing = page_queries.certificates_sharing_number(actor, number)
-        if len(sharing) > 1:
+        # The body the national numbering rule says issued it answers (registry/numbering.py).
+        issuer = numbering.issuing_body(number.strip(), [c.certification_body.approval_number for c in sharing])
+        body = issuer if len(sharing) > 1 and issuer else body
+        if len(sharing) > 1 and not body:
             return render(request, "registry/certificate_choose.html", {"number": number, "certificates": sharing})
     try:
         found = access_certificate(actor, number, body=body)

@@ -18,6 +18,7 @@ from certhub.core.audit import audit_event, queue_ledger_events, record_audit, r
 from certhub.core.canonical import dumps as canonical_bytes
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import clean_identifier
 from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import RegulatedModel, action, action_step
@@ -360,14 +361,22 @@ def do_record_penalties(*, rows: Sequence[dict[str, Any]], actor: Actor) -> int:
     for region in sorted(set(regions.values())):
         authorize(actor, Permission.RECORD_RISK_SIGNAL, region_code=region)
     known = set(regions)
-    numbers = [str(r.get("decision_number", "")).strip() for r in rows]
+    numbers, malformed = [], {}
+    for index, row in enumerate(rows):
+        try:  # the identifier grammar (core/identifiers.py); empty is its own message below
+            numbers.append(clean_identifier(row.get("decision_number"), 64, required=False))
+        except ValueError as problem:
+            malformed[index] = str(problem)
+            numbers.append("")
     taken = set(Penalty.objects.filter(decision_number__in=numbers).values_list("decision_number", flat=True))
     penalties = []
     for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
         field = f"rows[{index}]"
         if row.get("organization") not in known:
             errors.setdefault(f"{field}.organization", []).append(_("没有这个机构"))
-        if not number:
+        if index in malformed:
+            errors.setdefault(f"{field}.decision_number", []).append(malformed[index])
+        elif not number:
             errors.setdefault(f"{field}.decision_number", []).append(_("请填写处罚决定书文号"))
         elif number in taken or numbers.index(number) != index:
             errors.setdefault(f"{field}.decision_number", []).append(_("文号%(number)s已登记") % {"number": number})

@@ -45,7 +45,7 @@ class NotSealable(Conflict):
 def access_sealed_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:
     """The certificate a seal is asked for, resolved as GET /certificates/{number} resolves it: a number
     shared by several bodies needs `body` (409 lists them), an unknown one is 404."""
-    refuse_ambiguous_number(certificates_visible_to(actor), number, body)
+    body = refuse_ambiguous_number(certificates_visible_to(actor), number, body)
     return access_certificate(actor, number, body=body)
 
 

@@ -8,5 +8,5 @@ app_name = "seal"
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/scan/", views.scan, name="scan"),
-    path("certificates/<str:number>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<identifier:number>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
 ]

@@ -306,7 +306,7 @@ def _sections(organization_id: int) -> dict[str, list[Any]]:
 def access_traced_certificate(actor: Actor, number: str, *, body: str = "") -> tuple[Certificate, Actor]:
     """The certificate to trace and the actor it was fetched as (the public, if the actor's own scope
     left it out). Raises AmbiguousNumber when several bodies use the number and `body` names none."""
-    refuse_ambiguous_number(_certificates_seen_by(actor), number, body)
+    body = refuse_ambiguous_number(_certificates_seen_by(actor), number, body)
     return _fetch(actor, lambda a: access_certificate(a, number, body=body))
 
 

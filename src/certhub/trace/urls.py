@@ -6,7 +6,7 @@ from certhub.trace import views
 
 app_name = "trace"
 urlpatterns = [
-    path("trace/certificate/<str:number>/", views.trace_certificate, name="certificate"),
-    path("trace/report/<str:number>/", views.trace_report, name="report"),
+    path("trace/certificate/<identifier:number>/", views.trace_certificate, name="certificate"),
+    path("trace/report/<identifier:number>/", views.trace_report, name="report"),
     path("trace/organization/<str:uscc>/", views.trace_organization, name="organization"),
 ]

@@ -3,12 +3,12 @@ that share it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 
 from certhub.core.errors import ValidationFailed
-from certhub.core.validation import Input, OptionalDate, OptionalUscc, compact_uscc, validate
+from certhub.core.validation import Identifier, Input, OptionalDate, OptionalUscc, compact_uscc, validate
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
 from certhub.exchange.readers import RawRow
@@ -32,6 +32,9 @@ class ReportHead(Input):
 
     issue_date: OptionalDate = None
     client_uscc: OptionalUscc = ""
+    # The identifier grammar (core/identifiers.py), as do_create_test_report checks it; a missing number
+    # is reported by missing_required.
+    report_number: Annotated[str, Identifier(64, required=False)] = ""
 
 
 def report_key(raw: RawRow) -> str:
@@ -106,6 +109,10 @@ class ReportPlanner:
         except ValidationFailed as failure:
             checked, head_errors = None, failure.errors
         issue_date = checked.issue_date if checked is not None else None
+        if "report_number" in head_errors:
+            first_problems.append(
+                (first_row, "report_number", number[:200], head_errors["report_number"][0], Severity.ERROR)
+            )
         if "issue_date" in head_errors:
             first_problems.append(
                 (

@@ -11,6 +11,7 @@ from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import clean_identifier
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
@@ -39,15 +40,19 @@ def do_create_inspector(
     region = region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
     errors: dict[str, str] = {}
-    for field, value in (("code", code), ("name", name), ("department", department)):
+    for field, value in (("name", name), ("department", department)):
         if not value.strip():
             errors[field] = _("必填")
+    try:
+        code = clean_identifier(code, 32)  # the identifier grammar (core/identifiers.py)
+    except ValueError as problem:
+        errors["code"] = str(problem)
     bad = [q for q in qualifications if q not in TargetType.values]
     if bad or not qualifications:
         errors["qualifications"] = _("可检查对象类型应为%(types)s中的一个或多个") % {
             "types": ", ".join(TargetType.values)
         }
-    if Inspector.objects.filter(code=code.strip()).exists():
+    if "code" not in errors and Inspector.objects.filter(code=code).exists():
         errors["code"] = _("执法证号“%(code)s”已在名录库中") % {"code": code}
     if username.strip():
         user = User.objects.filter(username=username.strip(), role=Role.OFFICER).first()

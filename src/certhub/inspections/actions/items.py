@@ -11,6 +11,7 @@ from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import clean_identifier
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
@@ -39,8 +40,11 @@ def do_create_inspection_item(
     region = region_of(region)
     authorize(actor, Permission.MANAGE_INSPECTIONS, region_code=region.code)
     errors: dict[str, str] = {}
+    try:
+        code = clean_identifier(code, 32)  # the identifier grammar (core/identifiers.py)
+    except ValueError as problem:
+        errors["code"] = str(problem)
     for field, value in (
-        ("code", code),
         ("name", name),
         ("department", department),
         ("legal_basis", legal_basis),
@@ -58,7 +62,7 @@ def do_create_inspection_item(
         errors["default_ratio"] = _("“%(value)s”不是数字") % {"value": default_ratio}
     if frequency < 1:
         errors["frequency"] = _("抽查频次至少每年1次")
-    if InspectionItem.objects.filter(code=code.strip()).exists():
+    if "code" not in errors and InspectionItem.objects.filter(code=code).exists():
         errors["code"] = _("事项编码“%(code)s”已存在") % {"code": code}
     if errors:
         raise ValidationFailed(errors)

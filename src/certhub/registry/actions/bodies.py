@@ -13,13 +13,14 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.core.validation import Input, Text, collect
+from certhub.core.validation import Identifier, Input, Text, collect
+from certhub.registry import numbering
 from certhub.registry.models import CertificationBody, Organization, Scheme
 
 
 class BodyInput(Input):
     name: Annotated[str, Text(200)]
-    approval_number: Annotated[str, Text(32)]
+    approval_number: Annotated[str, Identifier(32)]
 
 
 @action
@@ -51,6 +52,17 @@ def do_create_certification_body(
         )
     if CertificationBody.objects.filter(organization=organization).exists():
         raise Conflict(_("该机构已登记为认证机构"), field="organization")
+    code = numbering.body_code(approval_number)
+    # The code its certificate numbers begin with names one body only (registry/numbering.py).
+    bodies = CertificationBody.objects.only("name", "approval_number") if code else []
+    same_code = [b for b in bodies if numbering.body_code(b.approval_number) == code]
+    if same_code:
+        other = same_code[0]
+        raise Conflict(
+            _("批准号%(approval_number)s的机构代码%(code)s已由认证机构“%(name)s”（%(other)s）使用")
+            % {"approval_number": approval_number, "code": code, "name": other.name, "other": other.approval_number},
+            field="approval_number",
+        )
     body = CertificationBody(
         organization=organization, name=name, approval_number=approval_number, accreditation=accreditation.strip()
     )

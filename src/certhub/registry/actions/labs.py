@@ -14,14 +14,14 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.core.validation import Input, Text, collect
+from certhub.core.validation import Identifier, Input, Text, collect
 from certhub.registry.choices import PersonRole
 from certhub.registry.models import Lab, LabScope, Organization, Person, Signatory
 
 
 class LabInput(Input):
     name: Annotated[str, Text(200)]
-    cma_number: Annotated[str, Text(32)]
+    cma_number: Annotated[str, Identifier(32)]
 
 
 class LabScopeInput(Input):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound
+from certhub.registry import numbering
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, Organization
 
@@ -71,11 +72,14 @@ class AmbiguousNumber(Conflict):
 AMBIGUITY_CAP = 10  # bodies listed when several use one number
 
 
-def refuse_ambiguous_number(certificates: QuerySet[Certificate], number: str, body: str) -> None:
-    """Unless `body` chooses, raise AmbiguousNumber when several bodies among `certificates` use `number`
-    (certificate numbers are unique per body only)."""
+def refuse_ambiguous_number(certificates: QuerySet[Certificate], number: str, body: str) -> str:
+    """The body (approval number) to look `number` up at: `body` when the caller chose; else, when several
+    bodies among `certificates` use the number, the one the national numbering rule says issued it
+    (registry/numbering.py: a number another body registered too does not hide the genuine certificate),
+    or AmbiguousNumber when the rule names none of them (certificate numbers outside the rule are unique
+    per body only)."""
     if body:
-        return
+        return body
     choices = list(
         certificates.filter(number=number.strip())
         .order_by("certification_body__approval_number")
@@ -83,7 +87,11 @@ def refuse_ambiguous_number(certificates: QuerySet[Certificate], number: str, bo
         .distinct()[:AMBIGUITY_CAP]
     )
     if len(choices) > 1:
+        issuer = numbering.issuing_body(number.strip(), [key for key, _name in choices])
+        if issuer is not None:
+            return issuer
         raise AmbiguousNumber(_("多个认证机构使用此编号，请用body参数指定"), parameter="body", choices=choices)
+    return body
 
 
 def access_certificate(actor: Actor, number: str, *, body: str = "") -> Certificate:
