@@ -12,7 +12,7 @@ from stdnum import ean
 from certhub.demo.generator.base import ProvinceBase
 from certhub.demo.generator.sizes import CHUNK, DEMO_ACTOR, LATE_BODIES, OVERDUE_BODIES
 from certhub.demo.generator.words import BODY_NAMES, INDUSTRY_DIVISION, INDUSTRY_WORDS, REASONS, SCOPE_TEMPLATES
-from certhub.registry import actions
+from certhub.registry import actions, numbering
 from certhub.registry.dates import add_months
 from certhub.registry.models import CccProduct, CertificationBody, Lab, Organization, Scheme
 from certhub.registry.testing import make_uscc
@@ -213,7 +213,10 @@ class Registries(ProvinceBase):
                 ccc_product=product.code, products=[item], scope=product.name, standards="GB 4706.1-2005", number=number
             )
         else:
-            number = f"{body_index + 1:03d}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M"
+            # The national numbering rule (registry/numbering.py): the body's code from its approval number,
+            # the year, the scheme's letter, a serial, recertifications and M (several sites).
+            prefix = numbering.body_code(body.approval_number) or f"{body_index + 1:03d}"
+            number = f"{prefix}{issue.year % 100:02d}{code[0]}{serial:07d}R{renewals}M"
             scope = f"{scheme.name}：{self.brand()}相关产品的设计、生产和服务"
             row.update(scope=scope, standards=scheme.standard[:300], number=number)
         overdue = body_index in OVERDUE_BODIES and serial % 25 == 0
