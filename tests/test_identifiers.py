@@ -174,7 +174,7 @@ def test_every_kind_of_number_users_create_follows_the_grammar(world):
                     "authority": "长沙市市场监督管理局",
                     "reason": "无证生产",
                 }
-            ],  # fmt: skip
+            ],
             actor=SYSTEM,
         )
     assert refused.value.errors == {"rows[0].decision_number": [SLASH]}

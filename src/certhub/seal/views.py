@@ -47,7 +47,10 @@ def verify(request: HttpRequest) -> HttpResponse:
             context.update(refusal=refusal, text=text)
         else:
             context.update(check=check, verdict=verdict(check), claims=check.seal.claims, text=text)
-    response = render(request, "seal/verify.html", context)
+    busy = isinstance(context.get("refusal"), qr.DecoderBusy)
+    response = render(request, "seal/verify.html", context, status=503 if busy else 200)
+    if busy:
+        response["Retry-After"] = "1"
     response["Permissions-Policy"] = CAMERA_POLICY
     return response
 
@@ -71,7 +74,10 @@ def scan(request: HttpRequest) -> JsonResponse:
     try:
         text = qr.decode_image(upload.read())
     except SealError as refusal:
-        return JsonResponse({"code": refusal.code, "message": refusal.message}, status=422)
+        response = JsonResponse({"code": refusal.code, "message": refusal.message}, status=refusal.status)
+        if isinstance(refusal, qr.DecoderBusy):
+            response["Retry-After"] = "1"
+        return response
     return JsonResponse({"qr": text})
 
 
