@@ -5,8 +5,16 @@ from collections.abc import Callable
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from certhub.core.errors import api_error_shape
 from certhub.core.jsonlimits import MAX_DEPTH, too_deep
+
+# What makes an API answer personal: the key (either header) or a signed-in session (C14; issue 14
+# finding 9). Every API answer says so (Vary), so that no cache hands one caller's answer to another;
+# an answer to a request carrying any of them is `Cache-Control: private`. Anonymous answers keep their
+# own caching.
+API_VARY = ("X-API-Key", "Authorization", "Cookie")
 
 # Everything is served from our own origin: no CDN, no inline script (htmx is a static file).
 CONTENT_SECURITY_POLICY = (
@@ -34,20 +42,44 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def personal(request: HttpRequest) -> bool:
+    """Whether the request carries what makes an API answer personal (API_VARY)."""
+    return bool(
+        request.META.get("HTTP_X_API_KEY")
+        or request.META.get("HTTP_AUTHORIZATION")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+    )
+
+
+def api_answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Every /api/ answer: errors in the one shape (core.errors.api_error_shape), Vary on what makes it
+    personal, and private when it is."""
+    response = api_error_shape(request, response)
+    patch_vary_headers(response, API_VARY)
+    if personal(request):
+        if "public" in response.get("Cache-Control", ""):
+            del response["Cache-Control"]
+        patch_cache_control(response, private=True)
+    return response
+
+
 class ApiBodyGuardMiddleware:
     """API bodies are checked before any view parses them: over DATA_UPLOAD_MAX_MEMORY_SIZE → 413;
     not UTF-8 (RFC 8259 §8.1), not JSON or nested deeper than core.jsonlimits.MAX_DEPTH → 400; each with a
-    JSON error naming the problem."""
+    JSON error naming the problem. Every API answer then goes through api_answer (one error shape, Vary,
+    private caching)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"}:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if request.method in {"POST", "PUT", "PATCH"}:
             refusal = self.refusal(request)
             if refusal is not None:
-                return refusal
-        return self.get_response(request)
+                return api_answer(request, refusal)
+        return api_answer(request, self.get_response(request))
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:

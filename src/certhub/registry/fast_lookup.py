@@ -19,7 +19,7 @@ import orjson
 from django.db import connections
 from django.utils import timezone
 
-from certhub.core.middleware import SECURITY_HEADERS
+from certhub.core.middleware import API_VARY, SECURITY_HEADERS
 
 PATH = re.compile(r"^/api/v1/certificates/([^/]+)$")
 # registry.CertificatePublicRecord: one row per public (non-draft) certificate; with it the indexes of
@@ -37,6 +37,8 @@ PASS_THROUGH_HEADERS = {b"authorization", b"x-api-key", b"cookie"}
 RESPONSE_HEADERS = [
     (b"content-type", b"application/json"),
     (b"x-frame-options", b"DENY"),
+    # As every API answer (core.middleware.api_answer): only requests without a key or session come here.
+    (b"vary", ", ".join(API_VARY).encode()),
     *[(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
 ]
 
