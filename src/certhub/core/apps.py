@@ -10,13 +10,16 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
-        from certhub.core import permissions
+        from certhub.core import files, permissions
         from certhub.core.identifiers import IdentifierConverter
 
         # Before any URLconf is imported: <identifier:number> routes (core/identifiers.py).
         register_converter(IdentifierConverter, "identifier")
+        # A SQLite database file is private when opened (core/files.py).
+        connection_created.connect(files.on_connection_created, dispatch_uid="certhub-private-sqlite")
 
         permissions.register(self.label, permissions.CORE_RULES)
         checks.register(permissions.check_rules)

@@ -7,16 +7,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.conf import settings
+
+from certhub.core.files import open_private, private_dir
+
 
 def write_new_private_file(path: Path, data: bytes) -> None:
     """Create `path` with `data`, mode 0600 in a 0700 directory, durably; FileExistsError if it exists
     (a key file is never overwritten: the caller keeps or reads the one there)."""
-    directory = path.parent
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
-        directory.chmod(0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
+    # KEY_DIR and the key's own directory in it: 0700 even when they were there before (core/files.py).
+    key_dir = Path(settings.KEY_DIR)
+    if key_dir in path.parents:
+        private_dir(key_dir)
+    private_dir(path.parent)
+    with open_private(path, exclusive=True) as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())

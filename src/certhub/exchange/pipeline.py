@@ -16,7 +16,6 @@ import gc
 import hashlib
 import multiprocessing
 import pickle
-import shutil
 import tempfile
 import time
 from collections import deque
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.errors import ValidationFailed
+from certhub.core.files import copy_private, private_dir
 from certhub.exchange.actions import (
     PreparedChunk,
     do_apply_prepared_chunk,
@@ -64,13 +64,12 @@ class Options:
 
 def keep_file(path: Path, sha256: str, name: str) -> Path:
     """Archive the received bytes under their digest (idempotent: the same file is kept once)."""
-    directory = Path(settings.SUBMISSION_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(settings.SUBMISSION_DIR)  # uploads are private (core/files.py)
     suffix = "".join(Path(name).suffixes[-1:]).lower()[:8]
     target = directory / f"{sha256}{suffix}"
     if not target.exists():
         partial = target.with_name(target.name + ".part")
-        shutil.copyfile(path, partial)
+        copy_private(path, partial)
         partial.replace(target)
     return target
 
@@ -295,8 +294,7 @@ def _all_or_nothing(
     nothing is applied. Otherwise write the rendered chunks, each in its own transaction: the file is
     read and checked once, not twice."""
     progress = options.progress or (lambda phase, done, total: None)
-    directory = Path(settings.SUBMISSION_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(settings.SUBMISSION_DIR)
     with tempfile.TemporaryFile(dir=directory, prefix="spill-") as spill:
         verdict = validate_all(
             planner, rows, chunk_rows, progress, spill=spill, actor=actor, workers=planning_workers(received)

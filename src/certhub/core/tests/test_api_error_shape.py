@@ -82,17 +82,17 @@ def test_trace_answers_vary_by_key_and_keyed_ones_are_private(client, world):
     )
     assert (anonymous.json()["view"], keyed.json()["view"], bearer.json()["view"]) == ("public", "full", "full")
     for response in (anonymous, keyed, bearer):
-        assert VARY <= vary(response)
+        assert vary(response) >= VARY
     assert anonymous.get("Cache-Control") is None
     assert (keyed["Cache-Control"], bearer["Cache-Control"]) == ("private", "private")
 
 
 def test_every_api_answer_varies_by_key_and_a_signed_in_one_is_private(client, world):
     public = client.get("/api/v1/certificates", {"q": "CNCA"})
-    assert VARY <= vary(public) and public.get("Cache-Control") is None
+    assert vary(public) >= VARY and public.get("Cache-Control") is None
     client.force_login(world.users["cb_hunan"])
     signed_in = client.get("/api/v1/certificates", {"q": "CNCA"})
-    assert VARY <= vary(signed_in) and signed_in["Cache-Control"] == "private"
+    assert vary(signed_in) >= VARY and signed_in["Cache-Control"] == "private"
 
 
 def test_the_lean_lookup_varies_too():
