@@ -80,3 +80,42 @@ def test_depth_is_counted_without_recursion():
     for _ in range(100_000):
         value = [value]
     assert depth_of(value) == MAX_DEPTH + 1  # stops counting past the limit
+
+
+def test_a_record_at_the_limit_is_stored_and_written_back_everywhere(world, settings, tmp_path, client):
+    """The guard lets in only what CertHub writes back: a body nested exactly MAX_DEPTH deep (its deepest
+    value in a site) is applied, and every answer that writes the record back — the public record, the
+    trace, the audit row's canonical bytes — does; one level more and the body is refused. Stored records
+    hold no free JSON (a site is kept as text), and orjson's own limit (254) is far off."""
+    import orjson
+
+    from certhub.core import canonical
+    from certhub.exchange.testing import certificate_row
+
+    settings.SUBMISSION_DIR = tmp_path / "archive"
+    maker = world.organizations["maker"]
+    headers = {"HTTP_X_API_KEY": world.api_keys["cb_hunan"]}
+    # {"records": [{"sites": [{"note": X}]}]}: five levels around X.
+    deepest = orjson.loads(nested(MAX_DEPTH - 5))
+    row = certificate_row("HN-DEEP-1", maker.uscc, maker.name, sites=[{"address": "长沙市", "note": deepest}])
+    body = orjson.dumps({"records": [row]})
+    assert depth_of(orjson.loads(body)) == MAX_DEPTH
+    answer = client.post("/api/v1/submissions", body, content_type="application/json", **headers)
+    assert (answer.status_code, answer.json()["state"], answer.json()["created"]) == (201, "applied", 1)
+    certificate = Certificate.objects.get(number="HN-DEEP-1")
+    assert depth_of(certificate.sites) == 2  # [{"address": text}]
+    record = client.get("/api/v1/certificates/HN-DEEP-1")
+    assert (record.status_code, record.json()["sites"]) == (200, certificate.sites)
+    trace = client.get("/api/v1/trace/certificate/HN-DEEP-1", **headers)
+    assert (trace.status_code, trace.json()["certificate"]["sites"]) == (200, certificate.sites)
+    audit = AuditEvent.objects.get(event_type="CERTIFICATE_CREATED", subject_id=str(certificate.pk))
+    assert orjson.loads(canonical.dumps(audit.after))["sites"] == certificate.sites
+    orjson.dumps(orjson.loads(nested(254)))
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(orjson.loads(nested(255)))
+    row["number"], row["sites"] = "HN-DEEP-2", [{"address": "长沙市", "note": [deepest]}]
+    refused = client.post(
+        "/api/v1/submissions", orjson.dumps({"records": [row]}), content_type="application/json", **headers
+    )
+    assert (refused.status_code, refused.json()["code"]) == (400, "too_deep")
+    assert not Certificate.objects.filter(number="HN-DEEP-2").exists()
