@@ -16,11 +16,13 @@ from django.urls import reverse
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.identifiers import clean_identifier
 from certhub.core.models import AuditEvent
+from certhub.core.testing import page_text, signed_in
 from certhub.exchange.choices import SubmissionChannel, SubmissionMode
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
-from certhub.exchange.testing import certificate_row, write_jsonl
+from certhub.exchange.testing import certificate_row, write_csv, write_jsonl
 from certhub.inspections.actions import do_create_inspection_item, do_create_inspector
+from certhub.inspections.models import Inspector
 from certhub.registry import actions, numbering
 from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, TestReport
 from certhub.registry.testing import SYSTEM, certificate_data
@@ -311,3 +313,40 @@ def test_pages_linking_a_stored_odd_number_render_and_reach_it(client, world, nu
     assert (page.status_code, page.context["certificate"].pk) == (200, certificate.pk)
     trace = client.get(reverse("trace:certificate", args=[number]))
     assert trace.status_code == 200
+
+
+# --- forms ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("ZF/4301", SLASH), ("ZF..4301", DOTS), ("ZF\u202e4301", "不得含有不可见的格式字符（U+202E，如从右到左覆盖）"),
+     ("ZF 4301", "不得含有空格、换行或控制字符（U+0020）")],
+    ids=["slash", "dots", "rlo", "space"],
+)  # fmt: skip
+def test_the_inspector_form_names_the_rule_next_to_the_code(client, world, code, message):
+    signed_in(client, world, "officer_changsha")
+    before = Inspector.objects.count()
+    response = client.post(
+        "/inspections/office/inspectors/",
+        {"code": code, "name": "赵刚", "department": "市场监管", "region": "430105", "qualifications": ["LAB"],
+         "available": "on"},
+    )  # fmt: skip
+    assert (response.status_code, dict(response.context["form"].errors)) == (422, {"code": [message]})
+    assert Inspector.objects.count() == before
+
+
+def test_the_upload_form_names_the_row_and_rule_of_a_bad_number(client, world, tmp_path):
+    maker = world.organizations["maker"]
+    path = write_csv(tmp_path / "u.csv", [certificate_row("HN\\UP\\1", maker.uscc, maker.name)])
+    before = registry_state()
+    signed_in(client, world, "cb_hunan")
+    with path.open("rb") as file:
+        response = client.post("/submissions/new/", {"kind": "certificates", "mode": "all", "file": file})
+    submission = Submission.objects.get(filename="u.csv")
+    assert response.status_code == 302
+    assert list(submission.problems.values_list("row", "field", "value", "message")) == [
+        (2, "number", "HN\\UP\\1", SLASH)
+    ]
+    assert "2 number HN\\UP\\1 错误 " + SLASH in page_text(client.get(f"/submissions/{submission.pk}/"))
+    assert registry_state() == before
