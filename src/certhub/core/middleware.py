@@ -35,6 +35,9 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            # Outside every other CertHub middleware, so that their answers (429, 401, 422) are covered too.
+            response = api_answer(request, response)
         for header, value in SECURITY_HEADERS.items():
             if header == "Content-Security-Policy" and request.path.startswith("/api/v1/docs"):
                 continue  # the OpenAPI viewer page needs its own inline bootstrap script
@@ -66,20 +69,17 @@ def api_answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 class ApiBodyGuardMiddleware:
     """API bodies are checked before any view parses them: over DATA_UPLOAD_MAX_MEMORY_SIZE → 413;
     not UTF-8 (RFC 8259 §8.1), not JSON or nested deeper than core.jsonlimits.MAX_DEPTH → 400; each with a
-    JSON error naming the problem. Every API answer then goes through api_answer (one error shape, Vary,
-    private caching)."""
+    JSON error naming the problem."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
-            return self.get_response(request)
-        if request.method in {"POST", "PUT", "PATCH"}:
+        if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"}:
             refusal = self.refusal(request)
             if refusal is not None:
-                return api_answer(request, refusal)
-        return api_answer(request, self.get_response(request))
+                return refusal
+        return self.get_response(request)
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:

@@ -50,6 +50,13 @@ def test_errors_outside_our_handlers_have_the_one_shape(
 def test_errors_of_our_handlers_keep_the_shape(client, world):
     wrong = client.get("/api/v1/trace/certificate/CNCA-QMS-2025-0002", HTTP_X_API_KEY="chk_wrong")
     assert (wrong.status_code, set(wrong.json())) == (401, {"code", "message", "errors"})
+    assert vary(wrong) >= VARY and wrong["Cache-Control"] == "private"  # answered before any view
+    nul = client.get("/api/v1/certificates", {"q": "a\x00b"})
+    assert (nul.status_code, nul.json()["errors"], vary(nul) >= VARY) == (
+        422,
+        {"q": ["含有NUL字符（\\0） · contains a NUL character"]},
+        True,
+    )
     bad = client.get("/api/v1/certificates", {"limit": "abc"})
     assert (bad.status_code, bad.json()["code"], list(bad.json()["errors"])) == (422, "validation_failed", ["limit"])
     missing = client.get("/api/v1/certificates/NO-SUCH-1")
