@@ -29,7 +29,7 @@ def decoded_sizes(monkeypatch):
     sizes: set[tuple[int, int]] = set()
     original = ImageFile.ImageFile.load
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self):
         sizes.add(self.size)
         return original(self)
 
