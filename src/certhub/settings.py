@@ -179,6 +179,10 @@ if not _trusted_proxies.isdigit() or int(_trusted_proxies) < 1:
 CERTHUB_TRUSTED_PROXIES = int(_trusted_proxies)
 # Anonymous QR images decoded on /verify/ per address a minute (0: no limit); see seal.views.
 CERTHUB_SCAN_RATE_LIMIT = int(os.environ.get("CERTHUB_SCAN_RATE_LIMIT", 240))
+# QR images are never decoded above this many pixels (a larger JPEG is decoded scaled down first, anything
+# else refused), and at most this many decodes run at once in a process, the next told to retry (seal.qr).
+CERTHUB_QR_MAX_PIXELS = int(os.environ.get("CERTHUB_QR_MAX_PIXELS", 12_000_000))
+CERTHUB_QR_DECODE_CONCURRENCY = int(os.environ.get("CERTHUB_QR_DECODE_CONCURRENCY", 2))
 CERTHUB_API_PAGE_MAX = 100
 CERTHUB_REGION_FILE = os.environ.get("CERTHUB_REGION_FILE", str(BASE_DIR / "core/data/regions/430000.json"))
 
