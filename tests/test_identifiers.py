@@ -350,3 +350,23 @@ def test_the_upload_form_names_the_row_and_rule_of_a_bad_number(client, world, t
     ]
     assert "2 number HN\\UP\\1 错误 " + SLASH in page_text(client.get(f"/submissions/{submission.pk}/"))
     assert registry_state() == before
+
+
+def test_a_labs_report_file_names_the_row_and_rule_of_a_bad_report_number(world, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "报告编号,签发日期,授权签字人,检验结论,检测项目,检测依据\r\n"
+        "BG-OK-1,2026-11-02,周敏,合格,铅,GB 5009.12-2023\r\n"
+        "BG\u202e-2,2026-11-02,周敏,合格,铅,GB 5009.12-2023\r\n",
+        encoding="utf-8",
+    )
+    before = TestReport.objects.count()
+    with pytest.raises(Exception, match=r"submission #\d+ rejected"):
+        call_command(
+            "import", str(path), "--as", "231812050341", "--kind", "reports", "--no-progress", stdout=io.StringIO()
+        )
+    submission = Submission.objects.get(filename="r.csv")
+    assert list(submission.problems.values_list("row", "field", "message")) == [
+        (3, "report_number", "不得含有不可见的格式字符（U+202E，如从右到左覆盖）")
+    ]
+    assert TestReport.objects.count() == before
