@@ -119,6 +119,8 @@ def test_a_file_names_the_row_field_value_and_rule_of_each_bad_number(world, tmp
     assert submission.state == "rejected"
     found = list(submission.problems.filter(severity="error").values_list("row", "field", "message"))
     assert found == [(index + 2, "number", message) for index, (_number, message) in enumerate(BAD)]
+    # The value as sent, a NUL written visibly (PostgreSQL cannot store one).
+    assert submission.problems.get(row=IDS.index("nul") + 2).value == "HN-\\02026"
 
 
 def test_the_import_command_refuses_a_bad_number_with_its_row(world, tmp_path):

@@ -113,7 +113,8 @@ def _store_problems(submission: Submission, problems: Iterable[Problem]) -> None
                     submission=submission,
                     row=row,
                     field=field[:64],
-                    value=value[:200],
+                    # The value as sent, but a NUL written visibly: PostgreSQL cannot store one.
+                    value=value.replace("\x00", "\\0")[:200],
                     message=message,
                     severity=severity,
                 )

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, Val
 
 from certhub.core import bulk
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import identifier_problem
 from certhub.core.models import Region
 from certhub.core.validation import (
     Gtin,
@@ -117,8 +118,10 @@ class SingleCertificateContext(CertificateContext):
         self.holders = {}
         code = str(data.get("scheme") or "").strip().upper()
         uscc = compact_uscc(data.get("holder_uscc"))
-        # The number as clean_certificate_input will have it, to know now whether the body has it already.
-        found = certificate_rows.lookups(body, code, uscc, normalize_text(data.get("number")))
+        # The number as clean_certificate_input will have it, to know now whether the body has it already;
+        # one the identifier grammar refuses is not looked up (a NUL cannot even be sent to PostgreSQL).
+        number = normalize_text(data.get("number"))
+        found = certificate_rows.lookups(body, code, uscc, "" if identifier_problem(number, 60) else number)
         self.number_taken = found["number_taken"]
         if found["scheme"] is not None:
             self.schemes[code] = found["scheme"]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from certhub.core import bulk
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import identifier_problem
 from certhub.core.validation import DATE, compact_uscc, validate_value
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
@@ -82,7 +83,9 @@ class CertificatePlanner:
         for raw in chunk:
             values, problems = prepare_row(self.normalise, raw, rejected)
             prepared.append((raw.number, values, problems))
-        numbers = [str(values.get("number") or "") for _n, values, _p in prepared]
+        # Only numbers in the identifier grammar are looked up (the others are refused by CertificateInput;
+        # a NUL cannot even be sent to PostgreSQL).
+        numbers = [n for _n, v, _p in prepared if (n := str(v.get("number") or "")) and not identifier_problem(n, 60)]
         existing = self._existing(numbers)
         others = self._held_by_others([n for n in numbers if n and n not in existing])
         if self.kind == SubmissionKind.CERTIFICATES:

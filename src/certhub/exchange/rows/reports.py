@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 
 from certhub.core.errors import ValidationFailed
+from certhub.core.identifiers import identifier_problem
 from certhub.core.validation import Identifier, Input, OptionalDate, OptionalUscc, compact_uscc, validate
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
@@ -66,7 +67,9 @@ class ReportPlanner:
                 groups[-1].append((raw.number, values, problems))
             else:
                 groups.append([(raw.number, values, problems)])
-        numbers = [str(g[0][1].get("report_number") or "") for g in groups]
+        # Only numbers in the identifier grammar are looked up (the others are refused; a NUL cannot even
+        # be sent to PostgreSQL).
+        numbers = [n for g in groups if not identifier_problem(n := str(g[0][1].get("report_number") or ""), 64)]
         existing = {
             r.number: r for r in TestReport.objects.filter(lab=self.lab, number__in=numbers).prefetch_related("items")
         }
