@@ -17,11 +17,11 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 
 from certhub.core.actors import Actor
-from certhub.core.api_auth import request_actor
-from certhub.core.choices import Role
+from certhub.core.api_auth import request_actor, require_scope
+from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotPermitted
 from certhub.core.schemas import ErrorOut
-from certhub.exchange.choices import SubmissionChannel
+from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.queries import access_submission, submissions_visible_to
@@ -76,7 +76,8 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     changes nothing and reports them `unchanged`. The answer (201) is the submission's report, whatever
     its outcome: `state` says whether it was applied, partly applied or rejected, and `problems` name
     the record (`row`), field, value and reason."""
-    actor = request_actor(request, required=True)
+    needed = ApiScope.SUBMIT_REPORTS if payload.kind == SubmissionKind.REPORTS else ApiScope.SUBMIT_CERTIFICATES
+    actor = require_scope(request, needed)
     if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
         raise NotPermitted(_("只有认证机构的接口密钥可以报送证书数据"))
     body = (
