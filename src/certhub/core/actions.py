@@ -18,7 +18,7 @@ from certhub.core.choices import ApiScope, AuditEventType, Role
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import DEFAULT_API_KEY_RATE_LIMIT, MAX_API_KEY_RATE_LIMIT, ApiKey
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 
 API_KEY_PREFIX = "chk_"
 # Roles an organization's key may act as; officers and administrators act only as signed-in people.
@@ -76,6 +76,7 @@ def _checked_key_terms(
     return limit, chosen, life
 
 
+@action_step
 def _new_key(
     organization: Any, name: str, role: str, limit: int, scopes: list[str], expires_at: datetime.datetime
 ) -> tuple[ApiKey, str]:

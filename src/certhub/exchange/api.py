@@ -76,10 +76,12 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     changes nothing and reports them `unchanged`. The answer (201) is the submission's report, whatever
     its outcome: `state` says whether it was applied, partly applied or rejected, and `problems` name
     the record (`row`), field, value and reason."""
-    needed = ApiScope.SUBMIT_REPORTS if payload.kind == SubmissionKind.REPORTS else ApiScope.SUBMIT_CERTIFICATES
-    actor = require_scope(request, needed)
+    actor = request_actor(request, required=True)
     if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
         raise NotPermitted(_("只有认证机构的接口密钥可以报送证书数据"))
+    require_scope(
+        request, ApiScope.SUBMIT_REPORTS if payload.kind == SubmissionKind.REPORTS else ApiScope.SUBMIT_CERTIFICATES
+    )
     body = (
         CertificationBody.objects.select_related("organization").filter(organization_id=actor.organization_id).first()
     )

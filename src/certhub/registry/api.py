@@ -207,9 +207,10 @@ def _visible_statuses(actor: Any) -> list[str]:
 
 
 def _writer_body(request: HttpRequest) -> tuple[Any, CertificationBody]:
-    actor = require_scope(request, ApiScope.SUBMIT_CERTIFICATES)
+    actor = request_actor(request, required=True)
     if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
         raise NotPermitted(_("只有认证机构的接口密钥可以登记证书"))
+    require_scope(request, ApiScope.SUBMIT_CERTIFICATES)
     body = CertificationBody.objects.filter(organization_id=actor.organization_id).first()
     if body is None:
         raise NotPermitted(_("该密钥所属机构不是已登记的认证机构"))

@@ -36,7 +36,7 @@ from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.inspections.actions import do_link_inspector_user
 from certhub.inspections.models import Inspector
 from certhub.registry.models import Organization
@@ -45,12 +45,12 @@ from certhub.registry.models import Organization
 USER_FIELDS = ["username", "role", "region", "department", "organization", "is_active"]
 
 
-def _authorize_scope(actor: Actor, scope: str | None) -> None:
-    """The actor administers users where `scope` lies; a user bound to no region or organization is an
-    administrator's alone."""
+def _placed(actor: Actor, scope: str | None) -> str | None:
+    """`scope`, for authorize(): a user bound to no region or organization is an administrator's alone
+    (the officers' rule would read a missing region as "not about one record")."""
     if scope is None and actor.role != Role.ADMINISTRATOR:
         raise NotPermitted(_("%(actor)s 无权管理不属于任何辖区或机构的用户") % {"actor": actor.label})
-    authorize(actor, Permission.MANAGE_USERS, region_code=scope)
+    return scope
 
 
 def _authorize_role(actor: Actor, role: str) -> None:
@@ -123,7 +123,7 @@ def do_create_user(
     entry in the inspector pool, with which they see and record their own tasks."""
     scope = region or (organization.region_id if organization is not None else None)
     _authorize_role(actor, role)
-    _authorize_scope(actor, scope)
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, scope))
     errors: dict[str, str] = {}
     username = username.strip()
     try:
@@ -173,10 +173,11 @@ def do_change_user(
     """Change a user's role, region, department or organization. The actor must administer the user where
     they are and where they would be, and may give the role."""
     _refuse_self(actor, user)
-    _authorize_scope(actor, user_scope(user))
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
     _authorize_role(actor, user.role)
     _authorize_role(actor, role)
-    _authorize_scope(actor, region or (organization.region_id if organization is not None else None))
+    new_scope = region or (organization.region_id if organization is not None else None)
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, new_scope))
     errors: dict[str, str] = {}
     region_row, organization_row = _checked_assignment(role, region, organization, department.strip(), errors)
     if errors:
@@ -193,10 +194,9 @@ def do_change_user(
     return user
 
 
+@action_step
 def _set_active(user: User, active: bool, event: AuditEventType, reason: str, actor: Actor) -> User:
-    _refuse_self(actor, user)
-    _authorize_scope(actor, user_scope(user))
-    _authorize_role(actor, user.role)
+    """Deactivate or reactivate `user` for the action calling (which has authorized it)."""
     if user.is_active == active:
         raise Conflict(_("该用户已是启用状态") if active else _("该用户已停用"))
     if not reason.strip():
@@ -212,11 +212,18 @@ def _set_active(user: User, active: bool, event: AuditEventType, reason: str, ac
 def do_deactivate_user(*, user: User, reason: str, actor: Actor) -> User:
     """Stop a user signing in (they leave, or their account is suspected); their sessions end with it, since
     an inactive user is no longer authenticated on their next request."""
+    _refuse_self(actor, user)
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _authorize_role(actor, user.role)
     return _set_active(user, False, AuditEventType.USER_DEACTIVATED, reason, actor)
 
 
 @action
 def do_reactivate_user(*, user: User, reason: str, actor: Actor) -> User:
+    """Let a deactivated user sign in again."""
+    _refuse_self(actor, user)
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _authorize_role(actor, user.role)
     return _set_active(user, True, AuditEventType.USER_REACTIVATED, reason, actor)
 
 
@@ -225,7 +232,7 @@ def do_reset_second_factors(*, user: User, reason: str, actor: Actor) -> dict[st
     """Delete every second factor of a user (authenticator apps, recovery codes, passkeys): a lost phone or
     key. They must enrol again at their next sign-in. Returns how many of each were deleted."""
     _refuse_self(actor, user)
-    _authorize_scope(actor, user_scope(user))
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
     _authorize_role(actor, user.role)
     if not reason.strip():
         raise ValidationFailed({"reason": _("请写明理由")})
@@ -241,6 +248,7 @@ def do_reset_second_factors(*, user: User, reason: str, actor: Actor) -> dict[st
     return removed
 
 
+@action_step
 def _delete_all(devices: QuerySet[Any]) -> int:
     """Delete the devices, counting devices (a static device's codes go with it, uncounted)."""
     count = devices.count()
