@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -185,6 +186,19 @@ def user_reset_second_factors(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ API keys of an organization
 
 
+def key_managers_required(view: View) -> View:
+    """Signed in and managing API keys (administrators, core.permissions), else 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_permitted(request_actor(request), Permission.MANAGE_API_KEYS):
+            raise PermissionDenied(_("接口密钥仅由系统管理员签发、轮换和吊销。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _render_keys(
     request: HttpRequest, uscc: str, form: ApiKeyIssueForm | None = None, secret: str = ""
 ) -> HttpResponse:
@@ -199,13 +213,13 @@ def _render_keys(
     return render(request, "accounts/users/organization_keys.html", context, status=status)
 
 
-@administrators_required
+@key_managers_required
 @require_safe
 def organization_keys(request: HttpRequest, uscc: str) -> HttpResponse:
     return _render_keys(request, uscc)
 
 
-@administrators_required
+@key_managers_required
 @reauthenticated
 @require_POST
 def organization_key_issue(request: HttpRequest, uscc: str) -> HttpResponse:
@@ -233,7 +247,7 @@ def organization_key_issue(request: HttpRequest, uscc: str) -> HttpResponse:
     return _render_keys(request, uscc, secret=secret)
 
 
-@administrators_required
+@key_managers_required
 @reauthenticated
 @require_POST
 def organization_key_rotate(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
@@ -245,15 +259,17 @@ def organization_key_rotate(request: HttpRequest, uscc: str, pk: int) -> HttpRes
     except Conflict as error:
         messages.error(request, error.message)
         return redirect("accounts:users_keys", uscc=uscc)
+    key.refresh_from_db()
+    until = timezone.localtime(key.expires_at)
     messages.success(
         request,
         _("已签发%(old)s的继任密钥%(new)s；%(old)s在%(until)s前仍可使用。")
-        % {"old": key.prefix, "new": successor.prefix, "until": f"{key.expires_at:%Y-%m-%d %H:%M}"},
+        % {"old": key.prefix, "new": successor.prefix, "until": f"{until:%Y-%m-%d %H:%M}"},
     )
     return _render_keys(request, uscc, secret=secret)
 
 
-@administrators_required
+@key_managers_required
 @reauthenticated
 @require_POST
 def organization_key_revoke(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
