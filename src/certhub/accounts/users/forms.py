@@ -3,7 +3,7 @@ accounts.users.actions, whose refusals `add_domain_errors` puts next to the fiel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -64,15 +64,23 @@ class AssignmentForm(DomainForm):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in queries.grantable_roles(actor)]
-        self.fields["region"].choices = with_all(_("无"), region_choice_list(queries.regions_for(actor)))
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in queries.grantable_roles(actor)
+        ]
+        regions = region_choice_list(queries.regions_for(actor))
+        cast(forms.ChoiceField, self.fields["region"]).choices = with_all(_("无"), regions)
+
+
+class InspectorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Inspector) -> str:
+        return f"{obj.code} {obj.name}"
 
 
 class UserCreateForm(AssignmentForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     name = forms.CharField(label=_("姓名"), max_length=150)
     email = forms.EmailField(label=_("电子邮件"), help_text=_("设置密码的一次性链接发到这里"))
-    inspector = forms.ModelChoiceField(
+    inspector = InspectorChoiceField(
         label=_("对应名录库中的检查人员"),
         queryset=Inspector.objects.none(),
         required=False,
@@ -82,10 +90,7 @@ class UserCreateForm(AssignmentForm):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
-        inspector_field = self.fields["inspector"]
-        assert isinstance(inspector_field, forms.ModelChoiceField)
-        inspector_field.queryset = queries.unlinked_inspectors(actor)
-        inspector_field.label_from_instance = lambda i: f"{i.code} {i.name}"  # type: ignore[method-assign]
+        cast(InspectorChoiceField, self.fields["inspector"]).queryset = queries.unlinked_inspectors(actor)
 
 
 class ReasonForm(DomainForm):
