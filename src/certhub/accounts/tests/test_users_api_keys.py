@@ -262,3 +262,23 @@ def test_existing_keys_get_the_scopes_of_their_role_and_an_expiry(world, frozen)
         "CERTIFICATION_BODY": (["read", "submit_certificates"], NOW + datetime.timedelta(days=365)),
         "LAB": (["read", "submit_reports"], NOW + datetime.timedelta(days=365)),
     }
+
+
+def test_a_key_without_read_reads_as_the_public_and_is_refused_private_lists(client, world):
+    """`read` is what lets a key see its organization's non-public data (its drafts, its submissions)."""
+    _key, writer = do_issue_api_key(
+        organization=world.organizations["cb_hunan"],
+        name="只写",
+        role="CERTIFICATION_BODY",
+        scopes=["submit_certificates"],
+        actor=SYSTEM,
+    )
+    draft = world.certificates["draft"].number
+    assert client.get(f"/api/v1/certificates/{draft}", HTTP_X_API_KEY=world.api_keys["cb_hunan"]).status_code == 200
+    assert client.get(f"/api/v1/certificates/{draft}", HTTP_X_API_KEY=writer).status_code == 404
+    listing = client.get("/api/v1/submissions", HTTP_X_API_KEY=writer)
+    assert (listing.status_code, listing.json()["message"]) == (
+        403,
+        f"接口密钥{_key.prefix}没有“read”权限范围（读取本机构的非公开数据）",
+    )
+    assert write_certificate(client, world, writer).status_code == 201
