@@ -138,8 +138,10 @@ def do_rotate_api_key(*, key: ApiKey, days: int | None = None, actor: Actor) -> 
     key.expires_at = min(key.expires_at, now + datetime.timedelta(days=settings.CERTHUB_API_KEY_ROTATION_GRACE_DAYS))
     key.replaced_by = successor
     key.save(update_fields=["expires_at", "replaced_by"])
-    record_audit(actor, AuditEventType.API_KEY_ROTATED, key, before=before, after=snapshot(key, KEY_FIELDS))
-    record_audit(actor, AuditEventType.API_KEY_ISSUED, successor, before=None, after=snapshot(successor, KEY_FIELDS))
+    # One audit row for the rotation (docs/architecture.md convention 13): the old key's new state, with the
+    # successor it names.
+    after = {**snapshot(key, KEY_FIELDS), "successor": snapshot(successor, KEY_FIELDS)}
+    record_audit(actor, AuditEventType.API_KEY_ROTATED, key, before=before, after=after)
     return successor, secret
 
 

@@ -51,7 +51,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ReadOnlyAdmin):
-    list_display = ["name", "prefix", "organization", "role", "created_at", "revoked_at"]
+    list_display = ["name", "prefix", "organization", "role", "scopes", "created_at", "expires_at", "revoked_at"]
     list_filter = ["role"]
     exclude = ["digest"]
 

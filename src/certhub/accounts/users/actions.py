@@ -122,8 +122,8 @@ def do_create_user(
     (the administrator never types or sees it). An officer or inspector account may be linked at once to its
     entry in the inspector pool, with which they see and record their own tasks."""
     scope = region or (organization.region_id if organization is not None else None)
-    _authorize_role(actor, role)
     authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, scope))
+    _authorize_role(actor, role)
     errors: dict[str, str] = {}
     username = username.strip()
     try:
@@ -172,8 +172,8 @@ def do_change_user(
 ) -> User:
     """Change a user's role, region, department or organization. The actor must administer the user where
     they are and where they would be, and may give the role."""
-    _refuse_self(actor, user)
     authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _refuse_self(actor, user)
     _authorize_role(actor, user.role)
     _authorize_role(actor, role)
     new_scope = region or (organization.region_id if organization is not None else None)
@@ -212,8 +212,8 @@ def _set_active(user: User, active: bool, event: AuditEventType, reason: str, ac
 def do_deactivate_user(*, user: User, reason: str, actor: Actor) -> User:
     """Stop a user signing in (they leave, or their account is suspected); their sessions end with it, since
     an inactive user is no longer authenticated on their next request."""
-    _refuse_self(actor, user)
     authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _refuse_self(actor, user)
     _authorize_role(actor, user.role)
     return _set_active(user, False, AuditEventType.USER_DEACTIVATED, reason, actor)
 
@@ -221,8 +221,8 @@ def do_deactivate_user(*, user: User, reason: str, actor: Actor) -> User:
 @action
 def do_reactivate_user(*, user: User, reason: str, actor: Actor) -> User:
     """Let a deactivated user sign in again."""
-    _refuse_self(actor, user)
     authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _refuse_self(actor, user)
     _authorize_role(actor, user.role)
     return _set_active(user, True, AuditEventType.USER_REACTIVATED, reason, actor)
 
@@ -231,8 +231,8 @@ def do_reactivate_user(*, user: User, reason: str, actor: Actor) -> User:
 def do_reset_second_factors(*, user: User, reason: str, actor: Actor) -> dict[str, int]:
     """Delete every second factor of a user (authenticator apps, recovery codes, passkeys): a lost phone or
     key. They must enrol again at their next sign-in. Returns how many of each were deleted."""
-    _refuse_self(actor, user)
     authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, user_scope(user)))
+    _refuse_self(actor, user)
     _authorize_role(actor, user.role)
     if not reason.strip():
         raise ValidationFailed({"reason": _("请写明理由")})
