@@ -313,3 +313,12 @@ def test_every_admin_is_read_only_and_second_factor_secrets_are_not_there(world)
     ):
         assert hidden not in registered
     assert "core.User" in registered
+
+
+def test_the_user_pages_speak_english_when_asked(client, world):
+    admin_client = signed_in(client, world, "admin")
+    client.cookies["django_language"] = "en"
+    page = admin_client.get("/account/users/")
+    assert "User administration" in page_text(page) and "New user" in page_text(page)
+    form = admin_client.get("/account/users/new/")
+    assert "The one-time link to set a password is sent here" in page_text(form)

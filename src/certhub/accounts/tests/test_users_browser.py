@@ -64,6 +64,14 @@ def test_an_administrator_creates_an_inspector_who_sees_only_their_tasks(live_se
     assert phone.locator("#user-role").inner_text() == "执法检查人员"
     assert (user.role, user.region_id, user.inspector.code) == ("INSPECTOR", "430102", "XZ4301020009")
     assert fits_the_phone(phone)
+    # The list, filtered to inspectors, on the phone.
+    phone.get_by_role("link", name="用户管理").click()
+    phone.get_by_label("角色").select_option(label="执法检查人员")
+    phone.get_by_role("button", name="筛选").click()
+    phone.wait_for_url(re.compile(r"role=INSPECTOR"))
+    assert phone.locator("#user-table tbody tr").all_inner_texts()[0].split()[:2] == ["xz4301020009", "周新"]
+    assert fits_the_phone(phone)
+    screenshot(phone, "user-list-phone")
     assert phone.console_errors == []
 
     # The new inspector, in their own browser: the link from the e-mail, a password, then sign-in.
