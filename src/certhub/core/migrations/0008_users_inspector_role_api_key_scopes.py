@@ -165,9 +165,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(scope_existing_keys, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="apikey",
-            name="expires_at",
-            field=models.DateTimeField(verbose_name="到期时间"),
-        ),
     ]
