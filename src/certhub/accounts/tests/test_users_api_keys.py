@@ -282,3 +282,44 @@ def test_a_key_without_read_reads_as_the_public_and_is_refused_private_lists(cli
         f"接口密钥{_key.prefix}没有“read”权限范围（读取本机构的非公开数据）",
     )
     assert write_certificate(client, world, writer).status_code == 201
+
+
+# Endpoints that take a body but change nothing: checking numbers or a seal is reading (C2 采信).
+READING_POSTS = {"registry.api.verify_certificate_numbers", "seal.api.verify"}
+
+
+def test_every_endpoint_that_writes_declares_its_scope():
+    """Completeness (docs/architecture.md convention 14): every POST, PUT, PATCH or DELETE endpoint either only
+    reads, or names the scope it needs through core.api_auth.require_scope (itself or in the helper it calls)."""
+    import ast
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2]
+    found = {}
+    for path in sorted(source.glob("*/api.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for node in functions.values():
+            methods = [
+                d.func.attr
+                for d in node.decorator_list
+                if isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr in ("post", "put", "patch", "delete")
+            ]
+            if not methods:
+                continue
+            called = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+            bodies = [node] + [functions[name] for name in called if name in functions]
+            scoped = any(
+                isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == "require_scope"
+                for body in bodies
+                for c in ast.walk(body)
+            )
+            found[f"{path.parent.name}.api.{node.name}"] = scoped
+    assert found == {name: name not in READING_POSTS for name in found}
+    assert sorted(name for name, scoped in found.items() if scoped) == [
+        "exchange.api.create_submission",
+        "registry.api.change_certificate_status",
+        "registry.api.create_certificate",
+    ]
