@@ -149,6 +149,15 @@ def test_an_officer_administers_only_their_region_and_grants_no_administrator(cl
     with pytest.raises(NotPermitted) as refusal:
         do_create_user(**{**ACTION_ARGS, "region": "430400"}, actor=changsha_actor)
     assert refusal.value.message == "officer_changsha 无权执行“管理用户”"
+    # An organization's user belongs where the organization is: 岳阳's body is not 长沙's to staff, whatever
+    # region the form names.
+    yueyang = world.organizations["cb_yueyang"]
+    with pytest.raises(NotPermitted) as refusal:
+        do_create_user(
+            **{**ACTION_ARGS, "role": "CERTIFICATION_BODY", "region": "430100", "organization": yueyang},
+            actor=changsha_actor,
+        )
+    assert refusal.value.message == "officer_changsha 无权执行“管理用户”"
     # Nor beyond their region: 衡阳 (430400) is not 长沙's (430100).
     refused = changsha.post("/account/users/new/", {**NEW_OFFICER, "region": "430400"})
     assert refused.status_code == 422  # the region is not among the choices offered

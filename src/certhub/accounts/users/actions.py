@@ -53,6 +53,14 @@ def _placed(actor: Actor, scope: str | None) -> str | None:
     return scope
 
 
+def _scope_of(role: str, region: str | None, organization: Organization | None) -> str | None:
+    """Where a user of `role` will belong (what the officer's region must cover): the region for officers and
+    inspectors, the organization's region for its users, else the region given, if any."""
+    if role in ORGANIZATION_ROLES and organization is not None:
+        return str(organization.region_id)
+    return region or None
+
+
 def _authorize_role(actor: Actor, role: str) -> None:
     if role in Role.values and role not in grantable_roles(actor):
         raise NotPermitted(_("%(actor)s 不能授予“%(role)s”角色") % {"actor": actor.label, "role": Role(role).label})
@@ -121,8 +129,7 @@ def do_create_user(
     """Create a user with no password: once committed they get a one-time link by e-mail to set their own
     (the administrator never types or sees it). An officer or inspector account may be linked at once to its
     entry in the inspector pool, with which they see and record their own tasks."""
-    scope = region or (organization.region_id if organization is not None else None)
-    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, scope))
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, _scope_of(role, region, organization)))
     _authorize_role(actor, role)
     errors: dict[str, str] = {}
     username = username.strip()
@@ -176,8 +183,7 @@ def do_change_user(
     _refuse_self(actor, user)
     _authorize_role(actor, user.role)
     _authorize_role(actor, role)
-    new_scope = region or (organization.region_id if organization is not None else None)
-    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, new_scope))
+    authorize(actor, Permission.MANAGE_USERS, region_code=_placed(actor, _scope_of(role, region, organization)))
     errors: dict[str, str] = {}
     region_row, organization_row = _checked_assignment(role, region, organization, department.strip(), errors)
     if errors:
