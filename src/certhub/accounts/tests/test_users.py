@@ -331,3 +331,26 @@ def test_the_user_pages_speak_english_when_asked(client, world):
     assert "User administration" in page_text(page) and "New user" in page_text(page)
     form = admin_client.get("/account/users/new/")
     assert "The one-time link to set a password is sent here" in page_text(form)
+
+
+def test_an_inspector_account_is_linked_to_its_pool_entry_later(client, world):
+    from certhub.core.actors import SYSTEM
+    from certhub.inspections.actions import do_create_inspector
+
+    entry = do_create_inspector(
+        code="XZ4301030001", name="检查员甲", department="市场监管", region="430103",
+        qualifications=["ENTERPRISE"], actor=SYSTEM,
+    )  # fmt: skip
+    changsha = signed_in(client, world, "officer_changsha")
+    assert changsha.post("/account/users/new/", {**NEW_OFFICER, "role": "INSPECTOR"}).status_code == 302
+    user = User.objects.get(username="officer_tianxin")
+    page = changsha.get(f"/account/users/{user.pk}/")
+    assert "XZ4301030001 检查员甲" in page_text(page)
+    done = changsha.post(f"/account/users/{user.pk}/inspector/", {"inspector": entry.pk}, follow=True)
+    assert "用户officer_tianxin已关联名录库中的检查人员。" in page_text(done)
+    entry.refresh_from_db()
+    assert entry.user_id == user.pk
+    assert AuditEvent.objects.filter(event_type="INSPECTOR_LINKED", subject_id=str(entry.pk)).count() == 1
+    # 衡阳's officer neither sees the account nor links it.
+    hengyang = signed_in(client, world, "officer_hengyang")
+    assert hengyang.post(f"/account/users/{user.pk}/inspector/", {"inspector": entry.pk}).status_code == 404

@@ -93,6 +93,16 @@ class UserCreateForm(AssignmentForm):
         cast(InspectorChoiceField, self.fields["inspector"]).queryset = queries.unlinked_inspectors(actor)
 
 
+class InspectorLinkForm(DomainForm):
+    """Link an officer's or inspector's account to their entry in the inspector pool."""
+
+    inspector = InspectorChoiceField(label=_("对应名录库中的检查人员"), queryset=Inspector.objects.none())
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(InspectorChoiceField, self.fields["inspector"]).queryset = queries.unlinked_inspectors(actor)
+
+
 class ReasonForm(DomainForm):
     reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

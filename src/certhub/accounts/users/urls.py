@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("users/<int:pk>/change/", views.user_change, name="users_change"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="users_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="users_reactivate"),
+    path("users/<int:pk>/inspector/", views.user_link_inspector, name="users_link_inspector"),
     path("users/<int:pk>/second-factors/reset/", views.user_reset_second_factors, name="users_reset_factors"),
     path("users/organizations/<str:uscc>/keys/", views.organization_keys, name="users_keys"),
     path("users/organizations/<str:uscc>/keys/new/", views.organization_key_issue, name="users_key_issue"),

@@ -25,6 +25,7 @@ from certhub.accounts.users import actions, queries
 from certhub.accounts.users.forms import (
     ApiKeyIssueForm,
     AssignmentForm,
+    InspectorLinkForm,
     ReasonForm,
     UserCreateForm,
     UserFilterForm,
@@ -34,6 +35,7 @@ from certhub.core.errors import Conflict
 from certhub.core.models import User
 from certhub.core.permissions import Permission, is_permitted
 from certhub.core.web import page_of, permitted, pressed, request_actor, submitted
+from certhub.inspections import actions as inspection_actions
 from certhub.inspections.models import Inspector
 
 View = Callable[..., HttpResponse]
@@ -112,6 +114,8 @@ def _render_detail(request: HttpRequest, user: User, **forms: Any) -> HttpRespon
         "is_self": actor.user_id == user.pk,
         "can_keys": user.organization is not None and is_permitted(actor, Permission.MANAGE_API_KEYS),
         "inspector": Inspector.objects.filter(user=user).first(),
+        "link_form": forms.get("link_form") or InspectorLinkForm(actor=actor),
+        "linkable": user.role in queries.REGION_ROLES,
     }
     status = 422 if any(f.errors for f in forms.values()) else 200
     return render(request, "accounts/users/user_detail.html", context, status=status)
@@ -146,6 +150,24 @@ def user_change(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("用户%(username)s的角色和辖区已更新。") % {"username": user.username})
         return redirect("accounts:users_detail", pk=user.pk)
     return _render_detail(request, user, change_form=form)
+
+
+@administrators_required
+@require_POST
+def user_link_inspector(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give an entry of the inspector pool its sign-in: this account (谁检查、谁录入)."""
+    actor = request_actor(request)
+    user = permitted(lambda: queries.access_user(actor, pk))
+    form = InspectorLinkForm(request.POST, actor=actor)
+    if submitted(
+        form,
+        lambda: inspection_actions.do_link_inspector_user(
+            inspector=form.cleaned_data["inspector"], user=user, actor=actor
+        ),
+    ):
+        messages.success(request, _("用户%(username)s已关联名录库中的检查人员。") % {"username": user.username})
+        return redirect("accounts:users_detail", pk=user.pk)
+    return _render_detail(request, user, link_form=form)
 
 
 def _with_reason(request: HttpRequest, pk: int, act: Callable[..., object], done: str) -> HttpResponse:
