@@ -177,6 +177,12 @@ if not _trusted_proxies.isdigit() or int(_trusted_proxies) < 1:
         f"not {_trusted_proxies!r}"
     )
 CERTHUB_TRUSTED_PROXIES = int(_trusted_proxies)
+# API keys (C14 least privilege, core.actions): a key lives CERTHUB_API_KEY_DAYS unless issued for less,
+# never more than CERTHUB_API_KEY_MAX_DAYS; a rotated key keeps working CERTHUB_API_KEY_ROTATION_GRACE_DAYS
+# after its successor is issued (or until its own expiry, if sooner), so clients switch without downtime.
+CERTHUB_API_KEY_DAYS = int(os.environ.get("CERTHUB_API_KEY_DAYS", 365))
+CERTHUB_API_KEY_MAX_DAYS = int(os.environ.get("CERTHUB_API_KEY_MAX_DAYS", 730))
+CERTHUB_API_KEY_ROTATION_GRACE_DAYS = int(os.environ.get("CERTHUB_API_KEY_ROTATION_GRACE_DAYS", 7))
 # Anonymous QR images decoded on /verify/ per address a minute (0: no limit); see seal.views.
 CERTHUB_SCAN_RATE_LIMIT = int(os.environ.get("CERTHUB_SCAN_RATE_LIMIT", 240))
 # QR images are never decoded above this many pixels (a larger JPEG is decoded scaled down first, anything

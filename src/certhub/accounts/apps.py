@@ -9,3 +9,10 @@ class AccountsConfig(AppConfig):
     name = "certhub.accounts"
     label = "accounts"
     verbose_name = _("账号与登录")
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.accounts.permissions import RULES
+        from certhub.core import permissions
+
+        permissions.register(self.label, RULES)

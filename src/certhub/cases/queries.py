@@ -1,7 +1,7 @@
 """Read side of rapid handling (快速处置, C6): the warnings and cases an officer may see, the officers
 a notice goes to (信息通报), and the signed-in officer's inbox. Everything here is internal: scoped by region
-(docs/architecture.md convention 11), never used by a public page or the public API. Fetchers raise Http404 for what
-does not exist and NotPermitted for what lies outside the actor's region."""
+(docs/architecture.md convention 11), never used by a public page or the public API. Fetchers raise NotFound
+alike for what does not exist and for what lies outside the actor's region (C14: existence does not leak)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from certhub.cases.choices import CaseStatus
 from certhub.cases.models import Case, Notice
 from certhub.core.actors import Actor
 from certhub.core.choices import RegionLevel, Role
-from certhub.core.errors import NotPermitted
 from certhub.core.models import Region, User, region_prefix
+from certhub.core.permissions import within_scope
 from certhub.core.workdays import add_working_days, working_days_between
 from certhub.registry.queries import within_region
 from certhub.risk.choices import WarningStatus
@@ -70,12 +70,9 @@ def open_warnings_visible_to(actor: Actor, prefecture: str = "") -> QuerySet[War
 
 
 def access_warning(actor: Actor, pk: int) -> Warning:
+    """A warning of the actor's region; one elsewhere answers as a missing one (C14)."""
     warning = Warning.objects.filter(pk=pk).first()
-    if warning is None:
-        raise Http404(_("没有这条风险预警。"))
-    if not covers(actor, warning.region_code):
-        raise NotPermitted(_("该风险预警不在你的辖区内。"))
-    return warning
+    return within_scope(warning, lambda w: covers(actor, w.region_code), _("没有这条风险预警。"))
 
 
 # ------------------------------------------------------------------ who is notified
@@ -145,12 +142,10 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
 
 
 def access_case(actor: Actor, number: str) -> Case:
+    """A case of the actor's region; one elsewhere answers as a missing one (C14)."""
     case = Case.objects.select_related("warning", "assignee", "opened_by").filter(number=number).first()
-    if case is None:
-        raise Http404(_("没有编号为“%(number)s”的处置案件。") % {"number": number})
-    if not covers(actor, case.region_code):
-        raise NotPermitted(_("处置案件%(number)s不在你的辖区内。") % {"number": number})
-    return case
+    missing = _("没有编号为“%(number)s”的处置案件。") % {"number": number}
+    return within_scope(case, lambda c: covers(actor, c.region_code), missing)
 
 
 def cases_due(today: datetime.date) -> QuerySet[Case]:

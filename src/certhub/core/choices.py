@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     CERTIFICATION_BODY = "CERTIFICATION_BODY", _("认证机构")
     LAB = "LAB", _("检验检测机构")
     OFFICER = "OFFICER", _("监管人员")
+    # An enforcement inspector (执法检查人员) who is not otherwise an officer: sees and records only the
+    # inspection tasks they are assigned (C14 least privilege), nothing else of the back office.
+    INSPECTOR = "INSPECTOR", _("执法检查人员")
     ADMINISTRATOR = "ADMINISTRATOR", _("系统管理员")
 
 
@@ -41,6 +44,7 @@ class AuditEventType(models.TextChoices):
     TEST_REPORT_CREATED = "TEST_REPORT_CREATED", _("检验检测报告登记")
     API_KEY_ISSUED = "API_KEY_ISSUED", _("接口密钥签发")
     API_KEY_REVOKED = "API_KEY_REVOKED", _("接口密钥吊销")
+    API_KEY_ROTATED = "API_KEY_ROTATED", _("接口密钥轮换")
     SUBMISSION_RECEIVED = "SUBMISSION_RECEIVED", _("数据报送接收")
     SUBMISSION_FINISHED = "SUBMISSION_FINISHED", _("数据报送完成")
     SEAL_KEY_CREATED = "SEAL_KEY_CREATED", _("防伪签章密钥生成")
@@ -49,6 +53,7 @@ class AuditEventType(models.TextChoices):
     INSPECTION_ITEM_CREATED = "INSPECTION_ITEM_CREATED", _("抽查事项登记")
     TARGET_POOL_CREATED = "TARGET_POOL_CREATED", _("检查对象名录库建立")
     INSPECTOR_CREATED = "INSPECTOR_CREATED", _("执法检查人员入库")
+    INSPECTOR_LINKED = "INSPECTOR_LINKED", _("执法检查人员登录账号关联")
     PLAN_CREATED = "PLAN_CREATED", _("抽查计划制定")
     PLAN_PUBLISHED = "PLAN_PUBLISHED", _("抽查计划公告")
     BATCH_CREATED = "BATCH_CREATED", _("抽查任务制定")
@@ -64,3 +69,19 @@ class AuditEventType(models.TextChoices):
     CASE_ASSIGNED = "CASE_ASSIGNED", _("处置案件指派")
     CASE_MEASURE_RECORDED = "CASE_MEASURE_RECORDED", _("处置措施记录")
     CASE_CLOSED = "CASE_CLOSED", _("处置案件办结")
+    USER_CREATED = "USER_CREATED", _("用户创建")
+    USER_CHANGED = "USER_CHANGED", _("用户角色或辖区变更")
+    USER_DEACTIVATED = "USER_DEACTIVATED", _("用户停用")
+    USER_REACTIVATED = "USER_REACTIVATED", _("用户恢复")
+    USER_SECOND_FACTORS_RESET = "USER_SECOND_FACTORS_RESET", _("用户第二因素重置")
+
+
+class ApiScope(models.TextChoices):
+    """What an API key may do beyond reading public data (C14 least privilege). Every endpoint that
+    writes declares the scope it needs (core.api_auth.require_scope)."""
+
+    READ = "read", _("读取本机构的非公开数据")
+    SUBMIT_CERTIFICATES = "submit_certificates", _("报送证书和证书状态")
+    SUBMIT_REPORTS = "submit_reports", _("报送检验检测报告")
+    # Reserved for the joint punishment queries of 联合惩戒 (no endpoint uses it yet).
+    JOINT_PUNISHMENT_QUERY = "joint_punishment_query", _("联合惩戒查询")

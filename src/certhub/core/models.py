@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certhub.core.choices import AuditEventType, RegionLevel, Role
@@ -123,8 +126,16 @@ class ApiKey(RegulatedModel):
     digest = models.CharField(_("摘要"), max_length=64)
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     rate_limit = models.PositiveIntegerField(_("每分钟请求上限"), default=DEFAULT_API_KEY_RATE_LIMIT)
+    # What the key may do (core.choices.ApiScope values); every writing endpoint names the one it needs.
+    scopes = models.JSONField(_("权限范围"), default=list)
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    # Past this moment the key is refused with 401 naming the moment (C14: no key lives for ever).
+    expires_at = models.DateTimeField(_("到期时间"))
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # Set when the key was rotated: the key issued to replace it.
+    replaced_by = models.OneToOneField(
+        "self", verbose_name=_("继任密钥"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
 
     class Meta:
         verbose_name = _("接口密钥")
@@ -139,6 +150,9 @@ class ApiKey(RegulatedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
 
 
 class ApiRateCounter(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotPermitted
+from certhub.core.errors import NotFound, NotPermitted
 
 
 class Permission(models.TextChoices):
@@ -41,6 +42,7 @@ class Permission(models.TextChoices):
     VIEW_RISK = "view_risk", gettext_lazy("查看风险分类")
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
+    MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
 
 
 # ---------------------------------------------------------------- the kinds of rule
@@ -63,6 +65,11 @@ def officer(actor: Actor, organization_id: int | None, region_code: str | None) 
 def officer_in_region(actor: Actor, organization_id: int | None, region_code: str | None) -> bool:
     """Officers act inside their region only: a county officer cannot plan or publish for the province."""
     return actor.role == Role.OFFICER and (region_code is None or actor.covers_region(region_code))
+
+
+def officer_or_inspector(actor: Actor, organization_id: int | None, region_code: str | None) -> bool:
+    """Officers, and enforcement inspectors (who then act only on their own tasks: the action's check)."""
+    return actor.role in (Role.OFFICER, Role.INSPECTOR)
 
 
 @dataclass(frozen=True)
@@ -146,3 +153,16 @@ def authorize(
         raise NotPermitted(
             _("%(actor)s 无权执行“%(permission)s”") % {"actor": actor.label, "permission": permission.label}
         )
+
+
+T = TypeVar("T")
+
+
+def within_scope(record: T | None, visible: Callable[[T], bool], missing: str) -> T:
+    """The record, when it exists and lies within the actor's scope (`visible`); otherwise NotFound with the
+    same `missing` message either way (C14: a record outside an officer's region, another organization's
+    private record, answers exactly as one that does not exist — 404, never 403 — so that its existence does
+    not leak). NotPermitted (403) is kept for a role that may not do this kind of thing at all."""
+    if record is None or not visible(record):
+        raise NotFound(missing)
+    return record

@@ -31,7 +31,7 @@ from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from certhub.core.api_auth import presented_key, resolved_api_key, unauthenticated_body
+from certhub.core.api_auth import expired_body, presented_key, resolved_api_key, unauthenticated_body
 from certhub.core.models import ApiRateCounter
 
 WINDOW_SECONDS = 60
@@ -126,7 +126,7 @@ def client_address(request: HttpRequest) -> str:
 
 class ApiRateLimitMiddleware:
     """Counts every API request made with a key against the key's limit, before anything else runs.
-    A key that is wrong or revoked is refused with 401 here, on every endpoint (never ignored)."""
+    A key that is wrong, revoked or expired is refused with 401 here, on every endpoint (never ignored)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -140,6 +140,8 @@ class ApiRateLimitMiddleware:
         key = resolved_api_key(request, secret)
         if key is None:
             return JsonResponse(unauthenticated_body(), status=401)
+        if key.is_expired():
+            return JsonResponse(expired_body(key), status=401)
         decision = count_request(f"key:{key.pk}", key.rate_limit)
         if not decision.allowed:
             return too_many_requests(decision)

@@ -17,11 +17,11 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 
 from certhub.core.actors import Actor
-from certhub.core.api_auth import request_actor
-from certhub.core.choices import Role
+from certhub.core.api_auth import presented_key, request_actor, require_scope
+from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotPermitted
 from certhub.core.schemas import ErrorOut
-from certhub.exchange.choices import SubmissionChannel
+from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.queries import access_submission, submissions_visible_to
@@ -79,6 +79,9 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     actor = request_actor(request, required=True)
     if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
         raise NotPermitted(_("只有认证机构的接口密钥可以报送证书数据"))
+    require_scope(
+        request, ApiScope.SUBMIT_REPORTS if payload.kind == SubmissionKind.REPORTS else ApiScope.SUBMIT_CERTIFICATES
+    )
     body = (
         CertificationBody.objects.select_related("organization").filter(organization_id=actor.organization_id).first()
     )
@@ -94,14 +97,17 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
 
 
 def _reader(request: HttpRequest) -> Actor:
-    """A key or a signed-in user: anonymous callers see no submissions."""
-    actor = request_actor(request)
+    """A key holding the `read` scope (else 403 naming it) or a signed-in user: anonymous callers see no
+    submissions."""
+    actor = require_scope(request, ApiScope.READ) if presented_key(request) else request_actor(request)
     if actor.role == Role.PUBLIC:
         raise AuthenticationError()
     return actor
 
 
-@router.get("submissions", response={200: list[SubmissionOut], 401: ErrorOut}, summary="Recent submissions")
+@router.get(
+    "submissions", response={200: list[SubmissionOut], 401: ErrorOut, 403: ErrorOut}, summary="Recent submissions"
+)
 def list_submissions(request: HttpRequest, limit: int = Query(50, ge=1, le=200)) -> list[dict[str, Any]]:
     """The caller's organization's submissions, newest first (officers: those of their region's
     organizations), without their problem lists."""
@@ -110,7 +116,9 @@ def list_submissions(request: HttpRequest, limit: int = Query(50, ge=1, le=200))
 
 
 @router.get(
-    "submissions/{submission_id}", response={200: SubmissionOut, 401: ErrorOut, 404: ErrorOut}, summary="A report"
+    "submissions/{submission_id}",
+    response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="A report",
 )
 def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
     """One submission's report, with up to 1,000 of its problems."""

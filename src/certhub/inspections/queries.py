@@ -1,7 +1,7 @@
 """Read side of 双随机、一公开 (C5): what the public sees (the item list, announced plans, announced
 and drawn batches, published results) and what an officer, inspector or reviewer may open, scoped by
-region (docs/architecture.md convention 11). Fetchers raise Http404 for a number that does not exist and NotPermitted
-for one the actor may not open."""
+region (docs/architecture.md convention 11). Fetchers raise NotFound alike for a number that does not exist
+and for one the actor may not open (C14: existence does not leak)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.core.errors import NotPermitted
 from certhub.core.models import Region
+from certhub.core.permissions import within_scope
 from certhub.core.workdays import add_working_days
 from certhub.inspections.choices import BatchStatus, PlanStatus, TaskStatus
 from certhub.inspections.models import Batch, InspectionItem, Inspector, Plan, TargetPool, Task, TaskInspector
@@ -117,20 +117,14 @@ def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
 
 def access_plan(actor: Actor, number: str) -> Plan:
     plan = Plan.objects.select_related("region").filter(number=number).first()
-    if plan is None:
-        raise Http404(_("没有编号为“%(number)s”的抽查计划。") % {"number": number})
-    if not _covers(actor, plan.region_id):
-        raise NotPermitted(_("抽查计划%(number)s不在你的辖区内。") % {"number": number})
-    return plan
+    missing = _("没有编号为“%(number)s”的抽查计划。") % {"number": number}
+    return within_scope(plan, lambda p: _covers(actor, p.region_id), missing)
 
 
 def access_batch(actor: Actor, number: str) -> Batch:
     batch = Batch.objects.select_related("plan__region", "pool").defer("snapshot").filter(number=number).first()
-    if batch is None:
-        raise Http404(_("没有编号为“%(number)s”的抽查任务。") % {"number": number})
-    if not _covers(actor, batch.plan.region_id):
-        raise NotPermitted(_("抽查任务%(number)s不在你的辖区内。") % {"number": number})
-    return batch
+    missing = _("没有编号为“%(number)s”的抽查任务。") % {"number": number}
+    return within_scope(batch, lambda b: _covers(actor, b.plan.region_id), missing)
 
 
 def pools_for_plan(plan: Plan) -> QuerySet[TargetPool]:
@@ -183,11 +177,11 @@ def access_task(actor: Actor, pk: int) -> Task:
         .filter(pk=pk)
         .first()
     )
-    if task is None:
-        raise Http404(_("没有这个检查对象任务。"))
-    if not (_covers(actor, task.batch.plan.region_id) or is_assigned(actor, task)):
-        raise NotPermitted(_("%(actor)s 不是该检查对象的检查人员，也不负责该计划所在地区。") % {"actor": actor.label})
-    return task
+
+    def visible(task: Task) -> bool:
+        return _covers(actor, task.batch.plan.region_id) or is_assigned(actor, task)
+
+    return within_scope(task, visible, _("没有这个检查对象任务。"))
 
 
 def _tasks() -> QuerySet[Task]:

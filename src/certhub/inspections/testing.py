@@ -65,9 +65,11 @@ def create_inspectors(
     password: str,
     actor: Actor = SYSTEM,
     prefix: str = "XZ",
+    role: Role = Role.OFFICER,
 ) -> list[Inspector]:
-    """Inspectors posted across `counties`, each with a sign-in (username = code in lower case) as an
-    officer of their county. The password is hashed once for all of them (they share it; a deliberately
+    """Inspectors posted across `counties`, each with a sign-in (username = code in lower case) in their
+    county: as an officer who also inspects, or (`role=Role.INSPECTOR`) an enforcement inspector who sees
+    only their own tasks. The password is hashed once for all of them (they share it; a deliberately
     slow hash per demo account would be most of the demo's time)."""
     inspectors = []
     serial = 0
@@ -81,7 +83,7 @@ def create_inspectors(
                 user = User.objects.create(
                     username=code.lower(),
                     password=hashed,
-                    role=Role.OFFICER,
+                    role=role,
                     region=region,
                     department=f"{region.name}{department}",
                     first_name=f"检查员{serial}",

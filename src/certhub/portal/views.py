@@ -56,10 +56,14 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def office_home(request: HttpRequest) -> HttpResponse:
-    """Where a sign-in lands: the registries for officers; a certification body's own certificates."""
+    """Where a sign-in lands: the registries for officers; a certification body's own certificates; an
+    enforcement inspector's own tasks."""
     actor = request_actor(request)
     if actor.role == Role.CERTIFICATION_BODY:
         return redirect("registry:office_my_certificates")
+    if actor.role == Role.INSPECTOR:
+        # An enforcement inspector sees only their own tasks (C14 least privilege).
+        return redirect("inspections:office_my_tasks")
     landing = own_organization_landing(actor)
     if landing is not None:
         # An enterprise lands on its own certificates, a lab on its own qualification and scope (C3, C9).

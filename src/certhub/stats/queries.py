@@ -18,7 +18,7 @@ from certhub.core.choices import RegionLevel
 from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
-from certhub.core.permissions import Permission, is_permitted
+from certhub.core.permissions import Permission, is_permitted, within_scope
 from certhub.registry.choices import CertificateStatus, GradedSubject, RiskGrade, SchemeKind
 from certhub.stats import aggregate
 from certhub.stats.choices import KPIS, TARGETS, InspectionKey, Metric
@@ -35,8 +35,8 @@ REGION_CODE = re.compile(r"^\d{6}$")
 
 def access_region(actor: Actor, code: str | None) -> Region:
     """The region whose statistics `actor` asks for: `code`, or by default their own region (the province
-    for an administrator). Raises ValidationFailed for a malformed code, NotFound for an unknown one and
-    NotPermitted outside the officer's region (C14: an officer sees their region and below)."""
+    for an administrator). Raises ValidationFailed for a malformed code, NotFound for an unknown one or
+    one outside the officer's region (C14: an officer sees their region and below; existence does not leak)."""
     if not is_permitted(actor, Permission.VIEW_STATISTICS):
         raise NotPermitted(_("统计分析仅对监管人员和系统管理员开放。"))
     code = (code or "").strip() or actor.region_code
@@ -50,14 +50,12 @@ def access_region(actor: Actor, code: str | None) -> Region:
             {"region": _("地区代码应为6位数字（GB/T 2260），收到“%(code)s”。") % {"code": code[:20]}}
         )
     region = Region.objects.filter(code=code).select_related("parent").first()
-    if region is None:
-        raise NotFound(_("没有地区代码为%(code)s的行政区划。") % {"code": code})
-    if not is_permitted(actor, Permission.VIEW_STATISTICS, region_code=region.code):
-        raise NotPermitted(
-            _("你无权查看或导出%(name)s（%(code)s）的统计数据：它不在你的辖区内。")
-            % {"name": localized_name(region), "code": region.code}
-        )
-    return region
+    # A region outside the officer's answers as an unknown one (C14: 404 for everything outside scope).
+    return within_scope(
+        region,
+        lambda r: is_permitted(actor, Permission.VIEW_STATISTICS, region_code=r.code),
+        _("没有地区代码为%(code)s的行政区划。") % {"code": code},
+    )
 
 
 def children_of(region: Region) -> list[Region]:

@@ -32,8 +32,8 @@ class RegionRefused(Exception):
 
 
 def _region(request: HttpRequest, actor: Actor) -> Region:
-    """The region asked for, or the refusal as an exception: 403 outside the officer's scope (the region
-    named), 404 for an unknown code, 400 for a malformed one."""
+    """The region asked for, or the refusal as an exception: 403 for a role without statistics, 404 for an
+    unknown code or one outside the officer's scope (alike, C14), 400 for a malformed one."""
     try:
         return queries.access_region(actor, request.GET.get("region"))
     except NotPermitted as error:

@@ -81,9 +81,11 @@ def test_the_warning_page_links_the_trace_and_offers_the_departments(cases_world
     assert 'value="长沙星城电器有限公司风险预警处置"' in body
     assert re.search(r'name="working_days" value="10"', body)
 
-    other = signed_in(client, cases_world, "officer_hengyang").get(f"/cases/warnings/{warning.pk}/")
-    assert other.status_code == 403
-    assert "该风险预警不在你的辖区内。" in other.content.decode()
+    # Outside the officer's region the warning answers exactly as a missing one (C14: existence does not leak).
+    hengyang = signed_in(client, cases_world, "officer_hengyang")
+    other, missing = hengyang.get(f"/cases/warnings/{warning.pk}/"), hengyang.get("/cases/warnings/999999/")
+    assert other.status_code == missing.status_code == 404
+    assert page_text(other) == page_text(missing)
 
 
 def test_opening_a_case_on_the_page(cases_world, client, django_capture_on_commit_callbacks, mailoutbox):
@@ -135,12 +137,13 @@ def test_an_officer_of_another_prefecture_cannot_open_or_see_a_case(
     case = open_case(cases_world, django_capture_on_commit_callbacks)
     before = rows()
     hengyang = signed_in(client, cases_world, "officer_hengyang")
-    response = hengyang.get(f"/cases/{case.number}/")
-    assert response.status_code == 403
-    assert f"处置案件{case.number}不在你的辖区内。" in response.content.decode()
-    assert hengyang.post(f"/cases/{case.number}/close/", {"conclusion": "x"}).status_code == 403
+    # Outside the officer's region a case answers exactly as a missing one (C14: existence does not leak).
+    response, missing = hengyang.get(f"/cases/{case.number}/"), hengyang.get("/cases/2099-999999/")
+    assert response.status_code == missing.status_code == 404
+    assert page_text(response).replace(case.number, "N") == page_text(missing).replace("2099-999999", "N")
+    assert hengyang.post(f"/cases/{case.number}/close/", {"conclusion": "x"}).status_code == 404
     data = {"title": "x", "working_days": "10", "departments": ["市场监管局"]}
-    assert hengyang.post(f"/cases/warnings/{cases_world.warnings['maker'].pk}/open/", data).status_code == 403
+    assert hengyang.post(f"/cases/warnings/{cases_world.warnings['maker'].pk}/open/", data).status_code == 404
     assert case.number not in hengyang.get("/cases/").content.decode()
     assert rows() == before
 

@@ -8,7 +8,7 @@ import pytest
 from certhub.core.actions import do_issue_api_key
 from certhub.core.actors import ANONYMOUS
 from certhub.core.errors import NotPermitted
-from certhub.core.models import ApiKey, AuditEvent
+from certhub.core.models import ApiKey, AuditEvent, User
 from certhub.registry import actions
 from certhub.registry.models import (
     Certificate,
@@ -61,6 +61,33 @@ def create_test_report(world, actor):
 
 def issue_api_key(world, actor):
     return do_issue_api_key(organization=world.organizations["maker"], name="采购核验", role="ENTERPRISE", actor=actor)
+
+
+def create_user_in_changsha(world, actor):
+    from certhub.accounts.users.actions import do_create_user
+
+    return do_create_user(
+        username="officer_yuelu", name="岳麓", email="yuelu@amr.example", role="OFFICER", region="430104",
+        department="岳麓区市场监督管理局", organization=None, actor=actor,
+    )  # fmt: skip
+
+
+def deactivate_maker(world, actor):
+    from certhub.accounts.users.actions import do_deactivate_user
+
+    return do_deactivate_user(user=world.users["maker"], reason="离职", actor=actor)
+
+
+def rotate_api_key(world, actor):
+    from certhub.core.actions import do_rotate_api_key, find_api_key
+
+    return do_rotate_api_key(key=find_api_key(world.api_keys["cb_hunan"]), actor=actor)
+
+
+def revoke_api_key(world, actor):
+    from certhub.core.actions import do_revoke_api_key, find_api_key
+
+    return do_revoke_api_key(key=find_api_key(world.api_keys["cb_hunan"]), actor=actor)
 
 
 def record_certificate_use(world, actor):
@@ -129,6 +156,11 @@ OPERATIONS = {
         create_organization_in_changsha, {"officer_changsha", "officer_province", "admin"}),
     "create_test_report": (create_test_report, {"lab", "admin"}),
     "issue_api_key": (issue_api_key, {"admin"}),
+    "rotate_api_key": (rotate_api_key, {"admin"}),
+    "revoke_api_key": (revoke_api_key, {"admin"}),
+    # Users (C14): administrators everyone, officers their region (长沙's 岳麓 district; the maker is there).
+    "create_user_in_changsha": (create_user_in_changsha, {"officer_changsha", "officer_province", "admin"}),
+    "deactivate_maker": (deactivate_maker, {"officer_changsha", "officer_province", "admin"}),
     # Risk signals and grades (C6): officers inside the record's region; a body its own audits; the scoring
     # run is the system's (administrators).
     "record_certificate_use": (record_certificate_use, {"officer_changsha", "officer_province", "admin"}),
@@ -145,7 +177,8 @@ def state():
         CertificateEvent.objects.count(),
         Organization.objects.count(),
         TestReport.objects.count(),
-        ApiKey.objects.count(),
+        sorted(ApiKey.objects.values_list("prefix", "revoked_at", "expires_at")),
+        sorted(User.objects.values_list("username", "role", "region_id", "is_active")),
         [model.objects.count() for model in (CertificateUse, Penalty, ManufacturedProduct, CertificationAudit, Grade)],
         AuditEvent.objects.count(),
     )

@@ -302,13 +302,25 @@ def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(c
     )
     secret = output.splitlines()[-1]
     key = find_api_key(secret)
-    assert output.splitlines()[0] == f"长沙星城电器有限公司: PUBLIC key {key.prefix}, 120 requests/min"
-    assert (key.role, key.rate_limit) == ("PUBLIC", 120)
-    assert f"{key.prefix}  PUBLIC               采购核验  (live)  120/min" in run_command(
+    until = f"{key.expires_at:%Y-%m-%d}"
+    assert output.splitlines()[0] == (
+        f"长沙星城电器有限公司: PUBLIC key {key.prefix}, 120 requests/min, scopes read, until {until}"
+    )
+    assert (key.role, key.rate_limit, key.scopes) == ("PUBLIC", 120, ["read"])
+    assert f"{key.prefix}  PUBLIC               采购核验  (live)  120/min  read  until {until}" in run_command(
         "apikey", "list", "--organization", maker
     )
     issued = AuditEvent.objects.filter(event_type="API_KEY_ISSUED", subject_id=str(key.pk)).get()
-    assert issued.after == {"name": "采购核验", "prefix": key.prefix, "role": "PUBLIC", "rate_limit": 120}
+    assert issued.after == {
+        "name": "采购核验",
+        "prefix": key.prefix,
+        "role": "PUBLIC",
+        "rate_limit": 120,
+        "scopes": ["read"],
+        "expires_at": key.expires_at.isoformat(),
+        "revoked_at": None,
+        "replaced_by_id": None,
+    }
     keys_before = ApiKey.objects.count()
     with pytest.raises(CommandError, match="每分钟请求上限应在1到1000000之间"):
         run_command("apikey", "issue", "--organization", maker, "--role", "PUBLIC", "--name", "x", "--rate-limit", "0")
@@ -331,7 +343,10 @@ def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(c
         "430000",
     )
     assert output.splitlines()[0] == f"registered 湖南省财政厅 ({department})"
-    assert output.splitlines()[1].endswith(", 600 requests/min")  # the default
+    department_row = ApiKey.objects.get(organization__uscc=department)
+    assert output.splitlines()[1].endswith(  # the defaults
+        f", 600 requests/min, scopes read, until {department_row.expires_at:%Y-%m-%d}"
+    )
     assert Organization.objects.get(uscc=department).name == "湖南省财政厅"
     department_key = output.splitlines()[-1]
     verified = client.post(

@@ -9,6 +9,7 @@ import time
 from django.utils import timezone
 
 from certhub.core.actors import Actor
+from certhub.core.choices import Role
 from certhub.core.models import User
 from certhub.demo.generator.base import ProvinceBase
 from certhub.demo.generator.sizes import CHUNK, DEMO_ACTOR, DEMO_PASSWORD
@@ -43,7 +44,10 @@ class Inspections(ProvinceBase):
         )
         items = create_items(actor=DEMO_ACTOR)
         seats = [county for county in self.counties if county.code.endswith("02")] or self.counties[:14]
-        create_inspectors([c.code for c in seats], per_county=3, password=DEMO_PASSWORD, actor=DEMO_ACTOR)
+        # Enforcement inspectors sign in to their own tasks only (C14 least privilege).
+        create_inspectors(
+            [c.code for c in seats], per_county=3, password=DEMO_PASSWORD, actor=DEMO_ACTOR, role=Role.INSPECTOR
+        )
         create_inspectors(
             [c.code for c in seats[:4]],
             per_county=1,
@@ -51,6 +55,7 @@ class Inspections(ProvinceBase):
             password=DEMO_PASSWORD,
             actor=DEMO_ACTOR,
             prefix="HB",
+            role=Role.INSPECTOR,
         )
         bodies = inspections.do_create_target_pool(
             name="全省认证机构", target_type="CERTIFICATION_BODY", region="430000", actor=DEMO_ACTOR

@@ -4,7 +4,7 @@ the package names every action so that callers keep writing `inspections.actions
 
 from certhub.inspections.actions.batches import MAX_SOURCES, do_commit_batch, do_create_batch, pool_definition
 from certhub.inspections.actions.draws import compute_draw, do_draw_batch, load_snapshot
-from certhub.inspections.actions.inspectors import do_create_inspector
+from certhub.inspections.actions.inspectors import do_create_inspector, do_link_inspector_user
 from certhub.inspections.actions.items import do_create_inspection_item
 from certhub.inspections.actions.plans import do_create_plan, do_publish_plan
 from certhub.inspections.actions.results import (
@@ -26,6 +26,7 @@ __all__ = [
     "do_create_plan",
     "do_create_target_pool",
     "do_draw_batch",
+    "do_link_inspector_user",
     "do_publish_plan",
     "do_publish_result",
     "do_record_result",

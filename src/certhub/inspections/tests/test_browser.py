@@ -96,9 +96,8 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
         # The inspector, signed in with their code, records the result.
         inspector_page = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True).new_page()
         try:
-            sign_in(inspector_page, base, inspector.code.lower(), demo_password)
-            inspector_page.locator(".card").get_by_role("link", name="双随机抽查").click()
-            inspector_page.locator(".card").get_by_role("link", name="我的检查任务").click()
+            # An enforcement inspector lands on their own tasks, all they see of the back office (C14).
+            sign_in(inspector_page, base, inspector.code.lower(), demo_password, lands_on="/inspections/office/tasks/")
             inspector_page.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="录入结果").click()
             inspector_page.get_by_label("检查结果").select_option(label="未发现问题")
             inspector_page.get_by_label("后续处置").select_option(label="无需后续处置")

@@ -55,8 +55,8 @@ def test_an_officer_adds_an_inspector_with_a_sign_in_and_declared_conflicts(clie
     ("overrides", "field", "message"),
     [
         ({"declared_conflicts": "9143010000000001XX"}, "declared_conflicts", "第1行“9143010000000001XX”："),
-        ({"username": "nobody"}, "username", "没有用户名为“nobody”的监管人员账号"),
-        ({"username": "maker"}, "username", "没有用户名为“maker”的监管人员账号"),
+        ({"username": "nobody"}, "username", "没有用户名为“nobody”的监管人员或执法检查人员账号"),
+        ({"username": "maker"}, "username", "没有用户名为“maker”的监管人员或执法检查人员账号"),
         ({"code": "XZ4301020001"}, "code", "执法证号“XZ4301020001”已在名录库中"),
         ({"qualifications": []}, "qualifications", "这个字段是必填项。"),
     ],

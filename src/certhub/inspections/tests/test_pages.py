@@ -308,11 +308,14 @@ def test_plan_refusal_is_shown_next_to_the_field_and_creates_nothing(client, wor
 def test_a_county_officer_cannot_open_or_publish_another_regions_plan(client, world, inspection):
     signed_in(client, world, "officer_hengyang")
     assert "辖区内还没有抽查计划。" in page_text(client.get(reverse("inspections:office_plan_list")))
-    assert client.get(reverse("inspections:office_plan_detail", args=[PLAN])).status_code == 403
-    assert client.post(reverse("inspections:office_plan_publish", args=[PLAN])).status_code == 403
-    assert client.get(reverse("inspections:office_batch_detail", args=[BATCH])).status_code == 403
-    assert client.post(reverse("inspections:office_batch_commit", args=[BATCH])).status_code == 403
-    assert client.get(reverse("inspections:office_plan_detail", args=["2026-430000-99"])).status_code == 404
+    # Another region's plan and batch answer exactly as missing ones (C14: existence does not leak).
+    other = client.get(reverse("inspections:office_plan_detail", args=[PLAN]))
+    missing = client.get(reverse("inspections:office_plan_detail", args=["2026-430000-99"]))
+    assert other.status_code == missing.status_code == 404
+    assert page_text(other).replace(PLAN, "N") == page_text(missing).replace("2026-430000-99", "N")
+    assert client.post(reverse("inspections:office_plan_publish", args=[PLAN])).status_code == 404
+    assert client.get(reverse("inspections:office_batch_detail", args=[BATCH])).status_code == 404
+    assert client.post(reverse("inspections:office_batch_commit", args=[BATCH])).status_code == 404
     inspection.plan.refresh_from_db()
     inspection.batch.refresh_from_db()
     assert (inspection.plan.status, inspection.batch.status) == ("DRAFT", "DRAFT")
@@ -506,10 +509,12 @@ def test_an_unassigned_inspector_cannot_record_and_nothing_changes(client, world
         "inspected_from": drawn_on,
         "inspected_until": timezone.localdate(),
     }
-    for username in ("xz4301040003", "officer_province"):
+    # An officer of another county does not see the task at all (404, as a missing one); the province's
+    # officer sees it but is not one of its inspectors (403: 谁检查、谁录入).
+    for username, status in (("xz4301040003", 404), ("officer_province", 403)):
         signed_in(client, world, username)
-        assert client.get(url).status_code == 403
-        assert client.post(url, data).status_code == 403
+        assert client.get(url).status_code == status
+        assert client.post(url, data).status_code == status
         assert snapshot(task) == before
     assert before[0] == "ASSIGNED"
 

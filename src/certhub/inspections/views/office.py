@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from certhub.core.web import office_required, page_of, request_actor
+from certhub.core.web import inspector_pages_required, office_required, page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import pressed as _pressed
 from certhub.core.web import submitted as _submitted
@@ -277,7 +277,7 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ tasks: record, review, publish
 
 
-@office_required
+@inspector_pages_required
 @require_safe
 def my_tasks(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
@@ -291,7 +291,7 @@ def _task_initial(task: Task) -> dict[str, Any]:
     return {name: getattr(task, name) for name in fields if getattr(task, name)}
 
 
-@office_required
+@inspector_pages_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def task_record(request: HttpRequest, pk: int) -> HttpResponse:
     """An assigned inspector records the result; anyone else is refused (谁检查、谁录入)."""

@@ -230,7 +230,19 @@ def test_status_change_through_the_api(api, world):
         headers={"X-API-Key": world.api_keys["cb_yueyang"]},
         json={"status": "SUSPENDED", "effective_date": "2025-10-11", "reason": "x"},
     )
-    assert (foreign.status_code, foreign.json()["message"]) == (403, "证书CNCA-QMS-2025-0002不属于本认证机构")
+    # Another body's certificate answers exactly as a missing one (C14: existence does not leak).
+    missing = api.post(
+        "/certificates/CNCA-QMS-2099-0002/status",
+        headers={"X-API-Key": world.api_keys["cb_yueyang"]},
+        json={"status": "SUSPENDED", "effective_date": "2025-10-11", "reason": "x"},
+    )
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == {
+        "code": "not_found",
+        "message": "登记库中没有编号为“CNCA-QMS-2025-0002”的证书",
+        "errors": {},
+    }
+    assert missing.json()["message"] == "登记库中没有编号为“CNCA-QMS-2099-0002”的证书"
     assert state() == before
 
 
