@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
     name = "certhub.accounts"
     label = "accounts"
     verbose_name = _("账号与登录")
+
+    def ready(self) -> None:
+        # Connects the sign-in history to Django's and django-axes' signals.
+        from certhub.accounts.signin import events  # noqa: F401, PLC0415

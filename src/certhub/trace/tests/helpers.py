@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 from certhub.ledger import checkpoints, merkle, note
+from certhub.core.testing import sign_in_client
 
 CCC = "2025010701000123"
 HUNAN = {"name": "湖南标准认证有限公司", "approval_number": "CNCA-R-2004-117"}
@@ -30,7 +31,7 @@ def get(client, path: str, **params: str) -> Any:
 def as_user(client, world, username: str | None):
     client.logout()
     if username:
-        client.force_login(world.users[username])
+        sign_in_client(client, world.users[username])
     return client
 
 

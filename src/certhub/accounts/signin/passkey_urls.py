@@ -1,0 +1,53 @@
+"""django-otp-webauthn's endpoints (namespace `otp_webauthn`, which its script and template tags name),
+with the outcome of each passkey check recorded in the sign-in history (C14)."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+from django_otp_webauthn import views as webauthn
+
+from certhub.accounts.models import SignInEventKind
+from certhub.accounts.signin import events
+
+app_name = "otp_webauthn"
+
+
+class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
+    """A passkey presented as the second factor: a refusal (another site's assertion, a replay, an unknown
+    key) is recorded; a success completes the sign-in."""
+
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(*args, **kwargs)
+        request = self.request
+        events.record(request, SignInEventKind.SECOND_FACTOR_PASSED, succeeded=True, user=request.user, detail="passkey")
+        events.complete_sign_in(request)
+        return response
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        request = self.request
+        user = request.user if request.user.is_authenticated else None
+        events.record(request, SignInEventKind.SECOND_FACTOR_FAILED, succeeded=False, user=user, detail="passkey")
+        return super().handle_exception(exc)
+
+
+urlpatterns = [
+    path(
+        "registration/begin/",
+        webauthn.BeginCredentialRegistrationView.as_view(),
+        name="credential-registration-begin",
+    ),
+    path(
+        "registration/complete/",
+        webauthn.CompleteCredentialRegistrationView.as_view(),
+        name="credential-registration-complete",
+    ),
+    path(
+        "authentication/begin/",
+        webauthn.BeginCredentialAuthenticationView.as_view(),
+        name="credential-authentication-begin",
+    ),
+    path("authentication/complete/", CompleteAuthentication.as_view(), name="credential-authentication-complete"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]), name="js-i18n-catalog"),
+]
