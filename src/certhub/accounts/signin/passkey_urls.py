@@ -3,10 +3,12 @@ with the outcome of each passkey check recorded in the sign-in history (C14)."""
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
+from django.utils.translation import gettext as _
 from django_otp_webauthn import views as webauthn
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 
 from certhub.accounts.models import SignInEventKind
 from certhub.accounts.signin import events
@@ -29,6 +31,10 @@ class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
         request = self.request
         user = request.user if request.user.is_authenticated else None
         events.record(request, SignInEventKind.SECOND_FACTOR_FAILED, succeeded=False, user=user, detail="passkey")
+        if isinstance(exc, OTPWebAuthnApiError):
+            # The script shows `detail` to the person: in their language, and saying what to do next.
+            body = {"detail": _("通行密钥验证未通过。请重试，或改用验证码或恢复码。"), "code": exc.code}
+            return JsonResponse(body, status=exc.status_code)
         return super().handle_exception(exc)
 
 

@@ -113,6 +113,8 @@ def _passed(request: HttpRequest, device: Any, how: str) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app (or a passkey, or a recovery code)."""
     user = request.user
+    if policy.state_of(user) is policy.State.OK:  # already through (a passkey, another tab)
+        return HttpResponseRedirect(_next(request))
     totp = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
     form = TotpForm(request.POST or None, devices=totp)
     if request.method == "POST":
