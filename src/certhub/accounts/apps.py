@@ -12,4 +12,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the sign-in history to Django's and django-axes' signals.
-        from certhub.accounts.signin import events  # noqa: F401, PLC0415
+        from certhub.accounts.signin import events  # noqa: F401

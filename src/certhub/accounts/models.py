@@ -37,7 +37,7 @@ class SignInEventQuerySet(models.QuerySet["SignInEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("sign-in events are append-only")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("sign-in events are append-only")
 
 

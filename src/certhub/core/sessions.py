@@ -36,7 +36,7 @@ def start(request: HttpRequest) -> None:
 
 
 def end_reason(request: HttpRequest, now: float | None = None) -> str | None:
-    """"expired" past the absolute lifetime, "idle" past the idle timeout of an office role, else None."""
+    """ "expired" past the absolute lifetime, "idle" past the idle timeout of an office role, else None."""
     session = request.session
     now = time.time() if now is None else now
     signed_in_at = session.get(SIGNED_IN_AT)
@@ -44,9 +44,12 @@ def end_reason(request: HttpRequest, now: float | None = None) -> str | None:
         return "expired"
     last_seen = session.get(LAST_SEEN)
     role = getattr(request.user, "role", "")
-    if last_seen is not None and role in settings.CERTHUB_IDLE_TIMEOUT_ROLES:
-        if now - last_seen > settings.CERTHUB_SESSION_IDLE_TIMEOUT:
-            return "idle"
+    if (
+        last_seen is not None
+        and role in settings.CERTHUB_IDLE_TIMEOUT_ROLES
+        and (now - last_seen > settings.CERTHUB_SESSION_IDLE_TIMEOUT)
+    ):
+        return "idle"
     return None
 
 

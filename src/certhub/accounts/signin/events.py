@@ -63,7 +63,7 @@ def complete_sign_in(request: HttpRequest) -> None:
     notice a new address and browser. Runs once per session (SIGNED_IN_AT marks it)."""
     if sessions.SIGNED_IN_AT in request.session:
         return
-    user = request.user
+    user: Any = request.user
     sessions.start(request)
     reauth.mark_confirmed(request)
     seen = list(
@@ -98,10 +98,19 @@ def _user_named(username: str) -> Any:
 
 
 @receiver(user_login_failed)
-def password_refused(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def password_refused(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username") or "")
     detail = "locked" if request is not None and getattr(request, "axes_locked_out", False) else ""
-    record(request, SignInEventKind.PASSWORD_FAILED, succeeded=False, user=_user_named(username), username=username, detail=detail)
+    record(
+        request,
+        SignInEventKind.PASSWORD_FAILED,
+        succeeded=False,
+        user=_user_named(username),
+        username=username,
+        detail=detail,
+    )
 
 
 @receiver(user_locked_out)

@@ -103,7 +103,9 @@ class RecoveryCodeForm(forms.Form):
 class ReauthForm(forms.Form):
     """The password, and a code from the authenticator app or a recovery code if the user has either."""
 
-    password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     token = forms.CharField(
         label=_("验证码或恢复码"),
         required=False,
@@ -122,7 +124,7 @@ class ReauthForm(forms.Form):
         cleaned = super().clean() or {}
         user = self.request.user
         password = cleaned.get("password")
-        if password is not None and not user.check_password(password):  # type: ignore[union-attr]
+        if password is not None and not user.check_password(password):
             raise ValidationError(_("密码不正确。"), code="invalid_password")
         if self.needs_token:
             token = (cleaned.get("token") or "").strip().lower().replace(" ", "").replace("-", "")

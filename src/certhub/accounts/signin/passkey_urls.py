@@ -5,8 +5,8 @@ from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 from django.utils.translation import gettext as _
+from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn
 from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 
@@ -23,7 +23,9 @@ class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(*args, **kwargs)
         request = self.request
-        events.record(request, SignInEventKind.SECOND_FACTOR_PASSED, succeeded=True, user=request.user, detail="passkey")
+        events.record(
+            request, SignInEventKind.SECOND_FACTOR_PASSED, succeeded=True, user=request.user, detail="passkey"
+        )
         events.complete_sign_in(request)
         return response
 

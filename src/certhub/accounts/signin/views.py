@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -258,7 +257,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     """One's own account: second factors, recovery codes left, password, recent sign-ins."""
-    user = request.user
+    user: Any = request.user
     context = {
         "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
         "passkeys": WebAuthnCredential.objects.filter(user=user, confirmed=True),
@@ -271,7 +270,7 @@ def security(request: HttpRequest) -> HttpResponse:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     """Recent sign-in events: one's own; an administrator may see everyone's (?all=1)."""
-    user = request.user
+    user: Any = request.user
     everyone = request.GET.get("all") == "1" and getattr(user, "role", "") == Role.ADMINISTRATOR
     rows = SignInEvent.objects.select_related("user")
     if not everyone:
@@ -333,7 +332,6 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/signin/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-    form_class = SetPasswordForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

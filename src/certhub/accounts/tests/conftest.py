@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-PASSWORD = "Fresh-officer-pass-2026"  # noqa: S105 - a test user's
+PASSWORD = "Fresh-officer-pass-2026"
 
 
 @pytest.fixture

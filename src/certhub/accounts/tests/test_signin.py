@@ -75,7 +75,9 @@ def test_an_officer_must_enrol_an_authenticator_at_the_first_sign_in(client, fre
         codes_page = client.get(done["Location"])
         codes = [li.text for li in element(codes_page, "recovery-codes").iter("li")]
         assert len(codes) == 10 and len(set(codes)) == 10
-        assert sorted(StaticToken.objects.filter(device__user=fresh_officer).values_list("token", flat=True)) == sorted(codes)
+        assert sorted(StaticToken.objects.filter(device__user=fresh_officer).values_list("token", flat=True)) == sorted(
+            codes
+        )
         # Shown once: afterwards only how many are left.
         again = client.get(reverse("accounts:recovery_codes"))
         assert element_text(again, "recovery-left") == "还有 10 个未使用的恢复码。"
@@ -115,7 +117,7 @@ def enrolled(world):
 
 
 def test_a_code_signs_in_once_and_is_refused_when_used_again(client, world, enrolled):
-    device, totp = enrolled
+    _device, totp = enrolled
     user = world.users["officer_changsha"]
     now = time.time()
     with time_machine.travel(now, tick=False):
@@ -134,7 +136,7 @@ def test_a_code_signs_in_once_and_is_refused_when_used_again(client, world, enro
 @pytest.mark.parametrize("offset", [-95, -65, 65, 95])
 def test_a_code_outside_its_window_is_refused(client, world, enrolled, offset):
     # A code is valid in its 30-second step and one step either side (OTP_TOTP_TOLERANCE = 1).
-    device, totp = enrolled
+    _device, totp = enrolled
     now = time.time()
     password_step(client, "officer_changsha", world.PASSWORD)
     with time_machine.travel(now, tick=False):
@@ -145,7 +147,7 @@ def test_a_code_outside_its_window_is_refused(client, world, enrolled, offset):
 
 
 def test_wrong_codes_must_wait_longer_each_time(client, world, enrolled):
-    device, totp = enrolled
+    _device, totp = enrolled
     now = time.time()
     password_step(client, "officer_changsha", world.PASSWORD)
     with time_machine.travel(now, tick=False):
@@ -191,7 +193,9 @@ def test_regenerating_recovery_codes_voids_the_old_ones(client, world, enrolled)
     client.get(reverse("accounts:recovery_codes"))
     client.post(reverse("accounts:regenerate_recovery_codes"))
     second = client.session["certhub_fresh_recovery_codes"]
-    tokens = set(StaticToken.objects.filter(device__user=world.users["officer_changsha"]).values_list("token", flat=True))
+    tokens = set(
+        StaticToken.objects.filter(device__user=world.users["officer_changsha"]).values_list("token", flat=True)
+    )
     assert tokens == set(second) and not tokens & set(first)
 
 
@@ -254,14 +258,20 @@ def test_a_new_address_and_browser_get_an_e_mail(client, world, enrolled, django
     user.email = "changsha@example.gov.cn"
     user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        sign_in_with_pages(client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT="UA-A")
+        sign_in_with_pages(
+            client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT="UA-A"
+        )
         client.post(reverse("portal:logout"))
         with time_machine.travel(time.time() + 31):
-            sign_in_with_pages(client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT="UA-A")
+            sign_in_with_pages(
+                client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT="UA-A"
+            )
     assert mail.outbox == []  # the first sign-in ever, then a known address and browser
     client.post(reverse("portal:logout"))
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(time.time() + 62):
-        sign_in_with_pages(client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="UA-B")
+        sign_in_with_pages(
+            client, "officer_changsha", world.PASSWORD, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="UA-B"
+        )
     assert [(m.subject, m.to) for m in mail.outbox] == [
         ("CertHub：你的账号在新的设备或网络上登录", ["changsha@example.gov.cn"])
     ]

@@ -20,7 +20,7 @@ from certhub.core.testing import PHONE, authenticator_of, fits_the_phone, totp_c
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Fresh-officer-pass-2026"  # noqa: S105 - a test user's
+PASSWORD = "Fresh-officer-pass-2026"
 
 
 @pytest.fixture
@@ -221,4 +221,6 @@ def test_a_passkey_is_registered_and_signs_in_and_another_origins_assertion_is_r
     failed = SignInEvent.objects.filter(user=fresh_officer, kind="SECOND_FACTOR_FAILED")
     assert list(failed.values_list("detail", flat=True)) == ["passkey"]
     # The refused request is the only console error (Chromium logs the 422).
-    assert page.console_errors == ["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]

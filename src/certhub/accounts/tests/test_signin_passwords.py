@@ -78,7 +78,7 @@ def reset_link(client, email: str) -> str:
     assert element_text(response, "reset-sent").startswith("如果该邮箱登记过账号")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "CertHub：重置密码"
-    link = re.search(r"http://localhost:8000(/account/password/reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"http://localhost:8000(/account/password/reset/\S+/)", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     return link.group(1)
 

@@ -22,9 +22,9 @@ from certhub.core import ratelimit
 from certhub.core.actions import do_issue_api_key, do_revoke_api_key, find_api_key
 from certhub.core.actors import SYSTEM
 from certhub.core.models import ApiKey, ApiRateCounter, AuditEvent
+from certhub.core.testing import sign_in_client
 from certhub.registry.models import Certificate, Organization
 from certhub.registry.testing import make_uscc
-from certhub.core.testing import sign_in_client
 
 WINDOW = 1_800_000_000  # a minute boundary (30,000,000 × 60 s)
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import positive_data_acceptance
 
+from certhub.core.testing import sign_in_client
 from certhub.registry import schemas
 from certhub.registry.testing import make_uscc
-from certhub.core.testing import sign_in_client
 
 VERIFY = "/api/v1/certificates/verify"
 HUNAN = {"name": "湖南标准认证有限公司", "approval_number": "CNCA-R-2004-117"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from certhub.ledger import checkpoints, merkle, note
 from certhub.core.testing import sign_in_client
+from certhub.ledger import checkpoints, merkle, note
 
 CCC = "2025010701000123"
 HUNAN = {"name": "湖南标准认证有限公司", "approval_number": "CNCA-R-2004-117"}

@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import expect
 
 from certhub.core.actors import SYSTEM
-from certhub.core.testing import by_class, element_text, fits_the_phone, page_text, screenshot, sign_in_client, table_rows
+from certhub.core.testing import (
+    by_class,
+    element_text,
+    fits_the_phone,
+    page_text,
+    screenshot,
+    sign_in_client,
+    table_rows,
+)
 from certhub.ledger import log
 from certhub.ledger.models import Checkpoint
 from certhub.ledger.queries import entries_of
