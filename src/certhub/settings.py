@@ -196,6 +196,9 @@ AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# No admin pages for the counters (the admin is read-only, C14): an operator lifts a lockout early with
+# `certhub axes_reset_ip ADDRESS` or `certhub axes_reset_username NAME`.
+AXES_ENABLE_ADMIN = False
 # django-otp: TOTP codes are valid for their 30-second step and one step either side (clock drift).
 OTP_TOTP_ISSUER = "CertHub"
 OTP_TOTP_TOLERANCE = 1
