@@ -362,3 +362,34 @@ def test_the_lifetime_setting_is_twelve_hours_by_default():
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
     assert settings.CERTHUB_SESSION_IDLE_TIMEOUT == 30 * 60
     assert datetime.timedelta(seconds=settings.CERTHUB_REAUTH_MAX_AGE) == datetime.timedelta(minutes=10)
+
+
+def test_after_a_reset_of_second_factors_the_officer_enrols_again(client, world, enrolled):
+    from certhub.accounts.signin.devices import remove_second_factors
+
+    user = world.users["officer_changsha"]
+    password_step(client, "officer_changsha", world.PASSWORD)
+    client.post(VERIFY, {"token": totp_code(enrolled[0])})
+    client.post(reverse("accounts:regenerate_recovery_codes"))
+    client.post(reverse("portal:logout"))
+    # Two devices: the authenticator app and the set of recovery codes.
+    assert remove_second_factors(user, by="admin") == 2
+    assert TOTPDevice.objects.filter(user=user).count() == 0
+    assert StaticToken.objects.filter(device__user=user).count() == 0
+    assert password_step(client, "officer_changsha", world.PASSWORD)["Location"] == reverse("accounts:enrol")
+    assert kinds(user)[-1] == ("SECOND_FACTOR_RESET", True)
+
+
+def test_changing_a_certificates_status_asks_to_confirm_after_a_while(client, world, settings):
+    settings.CERTHUB_REAUTH_MAX_AGE = 600
+    certificate = world.certificates["active"]
+    url = reverse("registry:office_certificate_status", args=[certificate.pk])
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        sign_in_with_pages(client, "cb_hunan", world.PASSWORD)
+        assert client.get(url).status_code == 200
+    with time_machine.travel(now + 601, tick=False):
+        response = client.post(url, {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "x"})
+        assert response["Location"] == f"{reverse('accounts:reauth')}?next={url.replace('/', '%2F')}"
+    certificate.refresh_from_db()
+    assert certificate.status == "ACTIVE"
