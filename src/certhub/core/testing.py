@@ -214,7 +214,7 @@ def sign_in_client(client: Any, user: Any) -> Any:
 
 def signed_in(client: Any, world: Any, username: str) -> Any:
     """The Django test client signed in as one of the world's users (all share `world.PASSWORD`)."""
-    user = world.users[username]
+    user = world.users.get(username) or get_user_model().objects.get(username=username)
     assert user.check_password(world.PASSWORD), f"{username} could not sign in"
     return sign_in_client(client, user)
 
