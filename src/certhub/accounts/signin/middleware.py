@@ -5,6 +5,7 @@ completed here if a page did not already (a passkey completes it in django-otp-w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from certhub.accounts.signin import events, policy
+from certhub.core import sessions
 
 # URL names each state may reach (besides static files).
 ALWAYS = {"portal:logout", "set_language", "otp_webauthn:js-i18n-catalog"}
@@ -45,11 +47,12 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        if request.path == reverse("admin:login"):
+        if request.path == _admin_login():
             # The admin's own sign-in form would skip the throttle and the second factor: ours instead.
             return HttpResponseRedirect(f"{reverse('portal:login')}?{urlencode({'next': reverse('admin:index')})}")
         user = request.user
-        if not user.is_authenticated:
+        if not user.is_authenticated or sessions.SIGNED_IN_AT in request.session:
+            # Anonymous, or a sign-in already completed (set only once everything owed was given).
             return self.get_response(request)
         state = policy.state_of(user)
         if state is policy.State.OK:
@@ -62,6 +65,11 @@ class SecondFactorMiddleware:
             return JsonResponse({"code": "second_factor_required", "message": message, "errors": {}}, status=401)
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return HttpResponseRedirect(reverse(DESTINATION[state]) + (f"?{query}" if query else ""))
+
+
+@functools.cache
+def _admin_login() -> str:
+    return reverse("admin:login")
 
 
 def _view_name(request: HttpRequest) -> str:

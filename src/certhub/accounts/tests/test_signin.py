@@ -393,3 +393,14 @@ def test_changing_a_certificates_status_asks_to_confirm_after_a_while(client, wo
         assert response["Location"] == f"{reverse('accounts:reauth')}?next={url.replace('/', '%2F')}"
     certificate.refresh_from_db()
     assert certificate.status == "ACTIVE"
+
+
+def test_the_account_page_in_chinese_and_english(client, world, enrolled):
+    sign_in_with_pages(client, "officer_changsha", world.PASSWORD)
+    page = client.get(reverse("accounts:security"))
+    assert element_text(page, "main").startswith("账号安全 第二重验证 认证器应用")
+    english = client.get(reverse("accounts:security"), HTTP_ACCEPT_LANGUAGE="en")
+    assert element_text(english, "main").startswith("Account security Second factor Authenticator app")
+    client.post(reverse("portal:logout"))
+    login = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Forgot your password?" in page_text(login)
