@@ -126,7 +126,7 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:office_home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Sign-in (C14, accounts.signin; docs/security.md). django-axes checks every password attempt first.
+# Sign-in (C14, accounts.signin). django-axes checks every password attempt first.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -1,4 +1,4 @@
-"""Throttling and lockout of password attempts (C14; docs/security.md "Sign-in throttling").
+"""Throttling and lockout of password attempts (C14).
 
 django-axes counts every failed password in its AccessAttempt rows (per user name, address and browser) and
 refuses further attempts once CERTHUB_SIGNIN_FAILURE_LIMIT failures are counted for the same client address,

@@ -1,6 +1,6 @@
 """Sign-in pages (C14): the password step, the second factor (authenticator app, passkey or recovery code),
 enrolment at first sign-in, recovery codes, one's own password, the confirmation before a dangerous action,
-and the sign-in history. docs/security.md describes the flow."""
+and the sign-in history."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -29,12 +28,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from certhub.accounts.models import SignInEvent, SignInEventKind
-from certhub.accounts.signin import events, policy, throttle
+from certhub.accounts.signin import devices, events, policy, throttle
 from certhub.accounts.signin.forms import ReauthForm, RecoveryCodeForm, SignInForm, TotpForm
 from certhub.core.choices import Role
 from certhub.core.reauth import mark_confirmed, reauth_required
 
-RECOVERY_CODES = 10
 FRESH_CODES = "certhub_fresh_recovery_codes"
 SIGNED_OUT_MESSAGES = {
     "idle": gettext_lazy("你已长时间未操作，为保护账号安全已自动退出，请重新登录。"),
@@ -132,8 +130,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_recovery(request: HttpRequest) -> HttpResponse:
     user = request.user
-    devices = list(StaticDevice.objects.devices_for_user(user, confirmed=True))
-    form = RecoveryCodeForm(request.POST or None, devices=devices)
+    recovery = list(StaticDevice.objects.devices_for_user(user, confirmed=True))
+    form = RecoveryCodeForm(request.POST or None, devices=recovery)
     if request.method == "POST":
         if form.is_valid():
             remaining = StaticToken.objects.filter(device__user=user).count()
@@ -161,10 +159,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def _new_recovery_codes(request: HttpRequest) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODES new ones, kept in the session to be shown once."""
     user = request.user
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    codes = devices.new_recovery_codes(user)
     request.session[FRESH_CODES] = codes
     events.record(request, SignInEventKind.RECOVERY_CODES_GENERATED, succeeded=True, user=user)
     return codes
@@ -175,7 +170,7 @@ def _enrolled(request: HttpRequest, device: Any, how: str) -> HttpResponse:
     enrolment gets recovery codes, shown once."""
     otp_login(request, device)
     events.record(request, SignInEventKind.ENROLLED, succeeded=True, user=request.user, detail=how)
-    if not StaticToken.objects.filter(device__user=request.user).exists():
+    if not devices.has_recovery_codes(request.user):
         _new_recovery_codes(request)
         return HttpResponseRedirect(_with_next("accounts:recovery_codes", request))
     events.complete_sign_in(request)
@@ -193,15 +188,10 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 def enrol_totp(request: HttpRequest) -> HttpResponse:
     """Binding an authenticator app: scan the QR code (or type the secret), then prove it with a code."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("认证器应用"), confirmed=False)
+    device = devices.authenticator_being_enrolled(user)
     form = TotpForm(request.POST or None, devices=[device])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        devices.confirm_authenticator(device)
         return _enrolled(request, device, "totp")
     secret = base64.b32encode(device.bin_key).decode()
     context = {
