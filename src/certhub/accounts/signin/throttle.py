@@ -25,6 +25,7 @@ A refusal says in words how long to wait (`wait_message`)."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -46,13 +47,27 @@ LOCKOUTS_REMEMBERED = datetime.timedelta(days=1)
 def cool_off(request: HttpRequest | None = None) -> datetime.timedelta:
     """AXES_COOLOFF_TIME: how long failures are counted and a lockout lasts, for this request's address."""
     base = settings.CERTHUB_SIGNIN_COOLOFF
-    if request is None:
+    address = _address(request)
+    if address is None:
         return datetime.timedelta(seconds=base)
     lockouts = AccessFailureLog.objects.filter(
-        ip_address=client_address(request), locked_out=True, attempt_time__gte=timezone.now() - LOCKOUTS_REMEMBERED
+        ip_address=address, locked_out=True, attempt_time__gte=timezone.now() - LOCKOUTS_REMEMBERED
     ).count()
     seconds = min(base * 2 ** max(0, lockouts - 1), settings.CERTHUB_SIGNIN_COOLOFF_MAX)
     return datetime.timedelta(seconds=seconds)
+
+
+def _address(request: HttpRequest | None) -> str | None:
+    """The client's IP address, or None for a request without one (a request made up in process, whose
+    address axes cannot store either)."""
+    if request is None:
+        return None
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,9 @@ def seconds_to_wait(request: HttpRequest, username: str) -> int:
     request.axes_attempt_time = timezone.now()  # type: ignore[attr-defined]  # what axes' threshold reads
     since = get_cool_off_threshold(request)
     now = timezone.now()
-    address = client_address(request)
+    address = _address(request)
+    if address is None:
+        return 0
     waits = [0.0]
     by_address = _count(ip_address=address, attempt_time__gte=since)
     if by_address.failures >= settings.CERTHUB_SIGNIN_FAILURE_LIMIT:
@@ -105,7 +122,8 @@ def wait_message(seconds: int) -> str:
 
 
 def lockout_seconds_left(request: HttpRequest) -> int:
-    last = _count(ip_address=client_address(request)).last
+    address = _address(request)
+    last = _count(ip_address=address).last if address is not None else None
     if last is None:
         return 0
     until = last + cool_off(request)
