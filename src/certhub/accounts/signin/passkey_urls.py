@@ -3,15 +3,17 @@ with the outcome of each passkey check recorded in the sign-in history (C14)."""
 
 from typing import Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn
 from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 
 from certhub.accounts.models import SignInEventKind
-from certhub.accounts.signin import events
+from certhub.accounts.signin import events, policy
+from certhub.core.reauth import confirmed_recently
 
 app_name = "otp_webauthn"
 
@@ -40,15 +42,40 @@ class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
         return super().handle_exception(exc)
 
 
+class ConfirmFirst(OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "confirm_first"
+    default_detail = gettext_lazy("请先确认身份，再添加通行密钥。")
+
+
+class RegistrationAfterConfirmation:
+    """Someone who already has a second factor adds a passkey only after confirming who they are
+    (core.reauth), as on the enrolment pages."""
+
+    request: HttpRequest
+
+    def check_can_register(self) -> None:
+        if policy.has_second_factor(self.request.user) and not confirmed_recently(self.request):
+            raise ConfirmFirst()
+
+
+class BeginRegistration(RegistrationAfterConfirmation, webauthn.BeginCredentialRegistrationView):
+    pass
+
+
+class CompleteRegistration(RegistrationAfterConfirmation, webauthn.CompleteCredentialRegistrationView):
+    pass
+
+
 urlpatterns = [
     path(
         "registration/begin/",
-        webauthn.BeginCredentialRegistrationView.as_view(),
+        BeginRegistration.as_view(),
         name="credential-registration-begin",
     ),
     path(
         "registration/complete/",
-        webauthn.CompleteCredentialRegistrationView.as_view(),
+        CompleteRegistration.as_view(),
         name="credential-registration-complete",
     ),
     path(

@@ -31,7 +31,7 @@ from certhub.accounts.models import SignInEvent, SignInEventKind
 from certhub.accounts.signin import devices, events, policy, throttle
 from certhub.accounts.signin.forms import ReauthForm, RecoveryCodeForm, SignInForm, TotpForm
 from certhub.core.choices import Role
-from certhub.core.reauth import mark_confirmed, reauth_required
+from certhub.core.reauth import confirmed_recently, mark_confirmed, reauth_required
 
 FRESH_CODES = "certhub_fresh_recovery_codes"
 SIGNED_OUT_MESSAGES = {
@@ -183,10 +183,20 @@ def totp_qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
+def _adding_needs_confirmation(request: HttpRequest) -> HttpResponse | None:
+    """Someone who already has a second factor confirms who they are before adding another (a stolen
+    session must not be able to plant its own authenticator)."""
+    if policy.has_second_factor(request.user) and not confirmed_recently(request):
+        return HttpResponseRedirect(f"{reverse('accounts:reauth')}?{urlencode({'next': request.get_full_path()})}")
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol_totp(request: HttpRequest) -> HttpResponse:
     """Binding an authenticator app: scan the QR code (or type the secret), then prove it with a code."""
+    if (confirm := _adding_needs_confirmation(request)) is not None:
+        return confirm
     user = request.user
     device = devices.authenticator_being_enrolled(user)
     form = TotpForm(request.POST or None, devices=[device])
@@ -207,6 +217,8 @@ def enrol_totp(request: HttpRequest) -> HttpResponse:
 @login_required
 def enrol_passkey(request: HttpRequest) -> HttpResponse:
     """Registering a passkey (django-otp-webauthn's own script, served from our static files)."""
+    if (confirm := _adding_needs_confirmation(request)) is not None:
+        return confirm
     context = {"next": request.GET.get("next", "")}
     return render(request, "accounts/signin/enrol_passkey.html", context)
 

@@ -404,3 +404,20 @@ def test_the_account_page_in_chinese_and_english(client, world, enrolled):
     client.post(reverse("portal:logout"))
     login = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en")
     assert "Forgot your password?" in page_text(login)
+
+
+def test_adding_another_second_factor_needs_a_recent_confirmation(client, world, enrolled, settings):
+    settings.CERTHUB_REAUTH_MAX_AGE = 300
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        sign_in_with_pages(client, "officer_changsha", world.PASSWORD)
+        assert client.get(reverse("accounts:enrol_totp")).status_code == 200
+    with time_machine.travel(now + 301, tick=False):
+        app = client.get(reverse("accounts:enrol_totp"))
+        assert app["Location"] == f"{reverse('accounts:reauth')}?next=%2Faccount%2Fenrol%2Fapp%2F"
+        passkey = client.post("/account/passkeys/registration/begin/", content_type="application/json")
+    assert (passkey.status_code, passkey.json()) == (
+        403,
+        {"detail": "请先确认身份，再添加通行密钥。", "code": "confirm_first"},
+    )
+    assert TOTPDevice.objects.filter(user=world.users["officer_changsha"]).count() == 2  # one half-done
