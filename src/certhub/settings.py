@@ -166,6 +166,8 @@ CERTHUB_IDLE_TIMEOUT_ROLES = env_list(
 # confirmation is older than this many seconds.
 CERTHUB_REAUTH_MAX_AGE = int(os.environ.get("CERTHUB_REAUTH_MAX_AGE", 10 * 60))
 CERTHUB_REAUTH_URL = "accounts:reauth"
+# A password-reset link works once and for this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("CERTHUB_PASSWORD_RESET_TIMEOUT", 3600))
 # "New sign-in" notices: a sign-in from an address and browser not among the user's last N sign-ins.
 CERTHUB_NEW_SIGNIN_LOOKBACK = int(os.environ.get("CERTHUB_NEW_SIGNIN_LOOKBACK", 10))
 

@@ -5,8 +5,10 @@ password is refused on every page that sets one, with the message and nothing ch
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -124,3 +126,13 @@ def test_the_reset_link_ignores_the_host_header(client, world, with_email):
     client.post(reverse("accounts:password_reset"), {"email": "changsha@example.gov.cn"}, HTTP_HOST="evil.example")
     assert "evil.example" not in mail.outbox[0].body
     assert "http://localhost:8000/account/password/reset/" in mail.outbox[0].body
+
+
+def test_a_reset_link_expires_after_an_hour(client, world, with_email):
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        link = reset_link(client, "changsha@example.gov.cn")
+    with time_machine.travel(now + 3601, tick=False):
+        expired = client.get(link, follow=True)
+    assert "重置链接无效或已使用过，请重新申请。" in expired.content.decode()
+    assert get_user_model().objects.get(pk=with_email.pk).check_password(world.PASSWORD)
