@@ -34,6 +34,7 @@ from bench import imports
 from bench import ledger as ledger_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
+from bench import signin as signin_bench
 from bench import verify as batch_verify
 from bench.cpu import CpuWatch
 from bench.db import ENGINES, ROOT, Database, bench_dir
@@ -49,7 +50,7 @@ APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
 }
-PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions"}
+PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -89,10 +90,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal,draw,risk,dashboard,actions",
+        default="lookup,verify,import,ledger,seal,draw,risk,dashboard,actions,signin",
         help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
         "draw (双随机 inspections), risk (scoring every subject), dashboard (the KPI page) and actions "
-        "(single-record actions beside raw SQL, on --engines); default all",
+        "(single-record actions beside raw SQL, on --engines) and signin (password + TOTP beside password only, "
+        "issue 14); default all",
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
     parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
@@ -419,6 +421,8 @@ def main(argv: list[str]) -> int:
         report["ledger"] = ledger_bench.measure(args.ledger_entries, args.ledger_actions, run_dir)
     if "seal" in args.parts:
         report["seal"] = seal_bench.measure()
+    if "signin" in args.parts:
+        report["signin"] = signin_bench.measure_in_subprocess()
     if "draw" in args.parts:
         report["draw"] = draw_bench.measure(
             args.draw_targets, args.draw_inspectors, args.draw_setup, args.draw_profile, run_dir
@@ -449,6 +453,8 @@ def main(argv: list[str]) -> int:
         ledger_bench.print_report(report["ledger"])
     if "seal" in report:
         seal_bench.print_report(report["seal"])
+    if "signin" in report:
+        signin_bench.print_report(report["signin"])
     if "draw" in report:
         draw_bench.print_report(report["draw"])
     if "risk" in report:

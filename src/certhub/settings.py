@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "axes",
     "certhub.core",
     "certhub.registry",
     "certhub.exchange",
@@ -73,9 +74,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session passed its second factor (request.user.is_verified()), C14.
+    "django_otp.middleware.OTPMiddleware",
+    # Idle timeout for office roles and the absolute lifetime of a sign-in (core.sessions).
+    "certhub.core.sessions.SessionTimeoutMiddleware",
+    # A signed-in user who still owes a second factor (or its enrolment) reaches only those pages.
+    "certhub.accounts.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into CertHub's refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "certhub.urls"
@@ -117,10 +126,84 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:office_home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# Sign-in (C14, accounts.signin). django-axes checks every password attempt first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id first: memory-hard, so guessing on stolen hashes is costly while one sign-in stays cheap to
+# serve; the others only read hashes written before the switch (upgraded at the next sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "certhub.accounts.signin.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Roles (core.choices.Role values) that must enrol a second factor at their first sign-in and pass it at
+# every sign-in; a user of another role who enrolled one anyway must pass it too.
+CERTHUB_MFA_REQUIRED_ROLES = env_list(
+    "CERTHUB_MFA_REQUIRED_ROLES", "OFFICER,INSPECTOR,ADMINISTRATOR,CERTIFICATION_BODY,LAB"
+)
+# Sessions: a sign-in lasts at most SESSION_COOKIE_AGE seconds whatever is done with it (12 h: one working
+# day); office roles are also signed out after CERTHUB_SESSION_IDLE_TIMEOUT seconds without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("CERTHUB_SESSION_LIFETIME", 12 * 3600))
+CERTHUB_SESSION_IDLE_TIMEOUT = int(os.environ.get("CERTHUB_SESSION_IDLE_TIMEOUT", 30 * 60))
+CERTHUB_IDLE_TIMEOUT_ROLES = env_list(
+    "CERTHUB_IDLE_TIMEOUT_ROLES", "OFFICER,INSPECTOR,ADMINISTRATOR,CERTIFICATION_BODY,LAB"
+)
+# Dangerous pages (core.reauth) ask for the password and the second factor again when the last
+# confirmation is older than this many seconds.
+CERTHUB_REAUTH_MAX_AGE = int(os.environ.get("CERTHUB_REAUTH_MAX_AGE", 10 * 60))
+CERTHUB_REAUTH_URL = "accounts:reauth"
+# A password-reset link works once and for this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("CERTHUB_PASSWORD_RESET_TIMEOUT", 3600))
+# "New sign-in" notices: a sign-in from an address and browser not among the user's last N sign-ins.
+CERTHUB_NEW_SIGNIN_LOOKBACK = int(os.environ.get("CERTHUB_NEW_SIGNIN_LOOKBACK", 10))
+
+# Throttling and lockout (accounts.signin.throttle). django-axes counts failed passwords per client
+# address and per (user name, address): CERTHUB_SIGNIN_FAILURE_LIMIT failures lock that address (or that
+# name at that address) for a cool-off that starts at CERTHUB_SIGNIN_COOLOFF seconds and doubles with each
+# lockout of the same address in a day, up to CERTHUB_SIGNIN_COOLOFF_MAX. Before that, from
+# CERTHUB_SIGNIN_SLOWDOWN_AFTER failures on, each further attempt must wait a delay doubling from
+# CERTHUB_SIGNIN_DELAY seconds up to CERTHUB_SIGNIN_DELAY_MAX. No lock is kept per user name alone, so
+# nobody can lock an officer out from elsewhere.
+CERTHUB_SIGNIN_FAILURE_LIMIT = int(os.environ.get("CERTHUB_SIGNIN_FAILURE_LIMIT", 10))
+CERTHUB_SIGNIN_COOLOFF = float(os.environ.get("CERTHUB_SIGNIN_COOLOFF", 60))
+CERTHUB_SIGNIN_COOLOFF_MAX = float(os.environ.get("CERTHUB_SIGNIN_COOLOFF_MAX", 30 * 60))
+CERTHUB_SIGNIN_SLOWDOWN_AFTER = int(os.environ.get("CERTHUB_SIGNIN_SLOWDOWN_AFTER", 3))
+CERTHUB_SIGNIN_DELAY = float(os.environ.get("CERTHUB_SIGNIN_DELAY", 1))
+CERTHUB_SIGNIN_DELAY_MAX = float(os.environ.get("CERTHUB_SIGNIN_DELAY_MAX", 30))
+AXES_FAILURE_LIMIT = CERTHUB_SIGNIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_COOLOFF_TIME = "certhub.accounts.signin.throttle.cool_off"
+AXES_CLIENT_IP_CALLABLE = "certhub.core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "certhub.accounts.signin.views.lockout_response"
+# A failure during a lockout does not restart it: the cool-off stays as announced on the page.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures counted against its address: an attacker with one account of their
+# own could otherwise reset the count for every name they guess at.
+AXES_RESET_ON_SUCCESS = False
+# The sign-in history CertHub keeps is accounts.SignInEvent; axes keeps only what it counts with.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# No admin pages for the counters (the admin is read-only, C14): an operator lifts a lockout early with
+# `certhub axes_reset_ip ADDRESS` or `certhub axes_reset_username NAME`.
+AXES_ENABLE_ADMIN = False
+# django-otp: TOTP codes are valid for their 30-second step and one step either side (clock drift).
+OTP_TOTP_ISSUER = "CertHub"
+OTP_TOTP_TOLERANCE = 1
 
 # zh-Hans first, English second (C3).
 LANGUAGE_CODE = "zh-hans"
@@ -241,3 +324,5 @@ CERTHUB_SITE_URL = os.environ.get("CERTHUB_SITE_URL", "http://localhost:8000").r
 OTP_WEBAUTHN_RP_ID = urlsplit(CERTHUB_SITE_URL).hostname or "localhost"
 OTP_WEBAUTHN_RP_NAME = "CertHub"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [CERTHUB_SITE_URL]
+# Passkeys are a second factor after the password, never a way around it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False

@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
         from certhub.accounts.permissions import RULES
+        from certhub.accounts.signin import events  # noqa: F401  (connects the sign-in history to the signals)
         from certhub.core import permissions
 
         permissions.register(self.label, RULES)

@@ -7,16 +7,24 @@ HTML is read with the standard library's parser (no HTML library is among the de
 
 from __future__ import annotations
 
+import base64
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
+
+from certhub.accounts.signin.policy import must_use_second_factor
 
 # ------------------------------------------------------------------ HTML
 
@@ -176,10 +184,52 @@ def pdf_text(data: bytes) -> str:
 # ------------------------------------------------------------------ signing in
 
 
+def authenticator_of(user: Any) -> Any:
+    """The user's authenticator app (a confirmed TOTP device), made for them when they have none: the
+    world's office users sign in with a second factor like everyone (C14), as if they had enrolled."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def totp_code(device: Any) -> str:
+    """The code the authenticator app shows now, or the next step's when this one was used already (the
+    server accepts one step either side but each step only once)."""
+    totp = pyotp.TOTP(base64.b32encode(device.bin_key).decode())
+    now = time.time()
+    step = int(now // 30)
+    device.refresh_from_db()
+    return totp.at(now if device.last_t < step else (device.last_t + 1) * 30)
+
+
+def sign_in_client(client: Any, user: Any) -> Any:
+    """The Django test client signed in as `user` with the second factor passed (a session as the sign-in
+    pages leave it: django-otp's verified device in the session)."""
+    client.force_login(user)
+    if must_use_second_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_of(user).persistent_id
+        session.save()
+    return client
+
+
 def signed_in(client: Any, world: Any, username: str) -> Any:
     """The Django test client signed in as one of the world's users (all share `world.PASSWORD`)."""
-    assert client.login(username=username, password=world.PASSWORD), f"{username} could not sign in"
-    return client
+    user = world.users.get(username) or get_user_model().objects.get(username=username)
+    assert user.check_password(world.PASSWORD), f"{username} could not sign in"
+    return sign_in_client(client, user)
+
+
+def sign_in_with_pages(client: Any, username: str, password: str, **headers: Any) -> HttpResponse:
+    """Sign in through the sign-in pages with the test client: the password, then (for the roles that need
+    one) the code of the user's authenticator app (made for them if they have none). Returns the last
+    response, redirects followed."""
+    user = get_user_model().objects.get(username=username)
+    device = authenticator_of(user) if must_use_second_factor(user) else None
+    response = client.post("/login/", {"username": username, "password": password}, follow=True, **headers)
+    if device is not None and response.redirect_chain and "/account/verify/" in response.redirect_chain[-1][0]:
+        target = response.redirect_chain[-1][0]
+        response = client.post(target, {"token": totp_code(device)}, follow=True, **headers)
+    return response
 
 
 # The phone the browser tests use (the `phone` fixture in the root conftest.py): most visitors come on one.
@@ -187,13 +237,21 @@ PHONE = {"width": 390, "height": 844}
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str, *, lands_on: str = "/office/") -> None:
-    """Sign in in a real browser as a person does: from the home page's 登录 link, through the form, to the
-    page the role lands on."""
+    """Sign in in a real browser as a person does: from the home page's 登录 link, through the password and,
+    for the roles that need one, the authenticator code (the user's authenticator made for them if they have
+    none), to the page the role lands on."""
+    user = get_user_model().objects.get(username=username)
+    device = authenticator_of(user) if must_use_second_factor(user) else None
     page.goto(base_url + "/")
     page.get_by_role("link", name="登录").click()
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    if device is not None:
+        # The second step, as the person types the code their authenticator app shows.
+        page.wait_for_url(re.compile(r"/account/verify/"))
+        page.get_by_label("验证码").fill(totp_code(device))
+        page.get_by_role("button", name="验证").click()
     page.wait_for_url(re.compile(re.escape(lands_on) + "$"))
 
 

@@ -25,6 +25,7 @@ from certhub.core.actors import ANONYMOUS
 from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from certhub.core.queries import region_choices
+from certhub.core.reauth import reauth_required
 from certhub.core.web import View, office_required, request_actor
 from certhub.registry import numbering, queries
 from certhub.registry.actions import do_change_certificate_status
@@ -216,6 +217,8 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 
 @certification_body_required
 @require_http_methods(["GET", "HEAD", "POST"])
+# Suspending, withdrawing or cancelling a certificate is among the dangerous actions (C14).
+@reauth_required
 def certificate_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the status of one of the body's own certificates through the action; a refusal is shown
     next to the field it concerns and changes nothing."""

@@ -208,7 +208,8 @@ def test_rotation_issues_a_successor_and_the_old_key_works_through_the_grace_per
     frozen.move_to(NOW + datetime.timedelta(days=7, seconds=1))
     assert client.get("/api/v1/submissions", HTTP_X_API_KEY=world.api_keys["cb_hunan"]).json()["code"] == "key_expired"
     assert client.get("/api/v1/submissions", HTTP_X_API_KEY=new_secret).status_code == 200
-    # A rotated key is not rotated twice.
+    # A rotated key is not rotated twice (a week on, the administrator signs in again).
+    admin = signed_in(client, world, "admin")
     before = state()
     again = admin.post(keys_page(world) + f"{old_key.pk}/rotate/", follow=True)
     assert f"接口密钥{old_key.prefix}已吊销、已轮换或已过期，不能再轮换" in page_text(again)

@@ -10,8 +10,6 @@ under the user's bare number (docs/architecture.md invariant 3)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -19,16 +17,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp_webauthn.models import WebAuthnCredential
 
+from certhub.accounts.signin.devices import remove_second_factors
 from certhub.accounts.users.queries import ORGANIZATION_ROLES, REGION_ROLES, grantable_roles, user_scope
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
@@ -242,21 +237,10 @@ def do_reset_second_factors(*, user: User, reason: str, actor: Actor) -> dict[st
     _authorize_role(actor, user.role)
     if not reason.strip():
         raise ValidationFailed({"reason": _("请写明理由")})
-    removed = {
-        name: _delete_all(model.objects.filter(user=user))
-        for name, model in (("totp", TOTPDevice), ("static", StaticDevice), ("webauthn", WebAuthnCredential))
-    }
+    removed = remove_second_factors(user, by=actor.label)
     if not any(removed.values()):
         raise Conflict(_("该用户没有已绑定的第二因素"))
     record_audit(
         actor, AuditEventType.USER_SECOND_FACTORS_RESET, user, before=removed, after=None, reason=reason.strip()
     )
     return removed
-
-
-@action_step
-def _delete_all(devices: QuerySet[Any]) -> int:
-    """Delete the devices, counting devices (a static device's codes go with it, uncounted)."""
-    count = devices.count()
-    devices.delete()
-    return count

@@ -34,13 +34,12 @@ from certhub.core import actions as key_actions
 from certhub.core.errors import Conflict
 from certhub.core.models import User
 from certhub.core.permissions import Permission, is_permitted
+from certhub.core.reauth import reauth_required
 from certhub.core.web import page_of, permitted, pressed, request_actor, submitted
 from certhub.inspections import actions as inspection_actions
 from certhub.inspections.models import Inspector
 
 View = Callable[..., HttpResponse]
-# C14: re-authentication before dangerous actions (certhub.core.reauth's decorator where it is installed).
-reauthenticated: Callable[[View], View] = lambda view: view  # noqa: E731
 
 
 def administrators_required(view: View) -> View:
@@ -128,7 +127,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrators_required
-@reauthenticated
+@reauth_required
 @require_POST
 def user_change(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
@@ -181,7 +180,7 @@ def _with_reason(request: HttpRequest, pk: int, act: Callable[..., object], done
 
 
 @administrators_required
-@reauthenticated
+@reauth_required
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _with_reason(request, pk, actions.do_deactivate_user, _("用户%(username)s已停用。"))
@@ -194,7 +193,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrators_required
-@reauthenticated
+@reauth_required
 @require_POST
 def user_reset_second_factors(request: HttpRequest, pk: int) -> HttpResponse:
     return _with_reason(
@@ -242,7 +241,7 @@ def organization_keys(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @key_managers_required
-@reauthenticated
+@reauth_required
 @require_POST
 def organization_key_issue(request: HttpRequest, uscc: str) -> HttpResponse:
     actor = request_actor(request)
@@ -270,7 +269,7 @@ def organization_key_issue(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @key_managers_required
-@reauthenticated
+@reauth_required
 @require_POST
 def organization_key_rotate(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     actor = request_actor(request)
@@ -292,7 +291,7 @@ def organization_key_rotate(request: HttpRequest, uscc: str, pk: int) -> HttpRes
 
 
 @key_managers_required
-@reauthenticated
+@reauth_required
 @require_POST
 def organization_key_revoke(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     actor = request_actor(request)

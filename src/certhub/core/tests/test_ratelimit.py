@@ -22,6 +22,7 @@ from certhub.core import ratelimit
 from certhub.core.actions import do_issue_api_key, do_revoke_api_key, find_api_key
 from certhub.core.actors import SYSTEM
 from certhub.core.models import ApiKey, ApiRateCounter, AuditEvent
+from certhub.core.testing import sign_in_client
 from certhub.registry.models import Certificate, Organization
 from certhub.registry.testing import make_uscc
 
@@ -230,7 +231,7 @@ def test_behind_proxies_only_what_our_proxies_wrote_counts(client, world, clock,
 
 def test_signed_in_people_and_a_zero_limit_are_not_limited_by_address(client, world, clock, settings):
     settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 1
-    client.force_login(world.users["officer_province"])
+    sign_in_client(client, world.users["officer_province"])
     path = "/api/v1/organizations/match?name=星城电器"
     assert [limits(client.get(path)) for _ in range(2)] == [(200, None, None, None)] * 2
     client.logout()

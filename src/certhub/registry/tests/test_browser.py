@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from certhub.core.testing import sign_in
 from certhub.registry.models import Certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,12 +23,8 @@ def live_world(transactional_db, live_server):
 
 
 def test_certification_body_suspends_a_certificate_and_the_public_sees_it(live_server, live_world, phone, browser):
-    phone.goto(live_server.url + "/")
-    phone.get_by_role("link", name="登录").click()
-    phone.get_by_label("用户名").fill("cb_hunan")
-    phone.get_by_label("密码").fill(live_world.PASSWORD)
-    phone.get_by_role("button", name="登录").click()
-    phone.wait_for_url(re.compile(r"/office/my-certificates/$"))
+    # Through the password and the authenticator code (core.testing.sign_in).
+    sign_in(phone, live_server.url, "cb_hunan", live_world.PASSWORD, lands_on="/office/my-certificates/")
     row = phone.locator("tbody tr", has_text="2025010701000123")
     row.get_by_role("link", name="变更状态").click()
     phone.get_by_label("变更为").select_option("SUSPENDED")

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from certhub.core.testing import by_class, element_text, page_text, table_rows
+from certhub.core.testing import by_class, element_text, page_text, signed_in, table_rows
 from certhub.registry import actions
 from certhub.registry.display import certificate_banner, surveillance_of
 from certhub.registry.queries import access_certificate
@@ -137,7 +137,7 @@ def test_draft_is_invisible_to_the_public(client, world):
 
 
 def test_draft_is_visible_to_its_own_body(client, world):
-    client.login(username="cb_hunan", password=world.PASSWORD)
+    signed_in(client, world, "cb_hunan")
     response = client.get(certificate_url("CNCA-QMS-2025-0003"))
     assert element_text(response, "status-word") == "草稿"
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import positive_data_acceptance
 
+from certhub.core.testing import sign_in_client
 from certhub.registry import schemas
 from certhub.registry.testing import make_uscc
 
@@ -299,9 +300,9 @@ def test_match_orders_best_first_and_stops_at_the_limit(client, world):
 
 
 def test_match_is_scoped_like_every_organization_query(client, world):
-    client.force_login(world.users["officer_changsha"])
+    sign_in_client(client, world.users["officer_changsha"])
     assert client.get("/api/v1/organizations/match", {"name": "湘江机械"}).json()["candidates"] == []
-    client.force_login(world.users["officer_hengyang"])
+    sign_in_client(client, world.users["officer_hengyang"])
     assert candidates(client.get("/api/v1/organizations/match", {"name": "湘江机械"})) == [
         ("衡阳湘江机械制造有限公司", 75, "name_similar", ["名称相似度75"])
     ]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certhub.core.models import AuditEvent
-from certhub.core.testing import by_class, element_text, page_text, table_rows
+from certhub.core.testing import by_class, element_text, page_text, sign_in_with_pages, signed_in, table_rows
 from certhub.registry.models import Certificate, CertificateEvent
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,12 @@ def state(certificate: Certificate) -> tuple[str, str, int, int]:
 
 @pytest.fixture
 def body_client(client, world):
-    assert client.login(username="cb_hunan", password=world.PASSWORD)
+    signed_in(client, world, "cb_hunan")
     return client
 
 
 def test_sign_in_lands_a_body_on_its_certificates(client, world):
-    response = client.post(reverse("portal:login"), {"username": "cb_hunan", "password": world.PASSWORD}, follow=True)
+    response = sign_in_with_pages(client, "cb_hunan", world.PASSWORD)
     assert response.redirect_chain[-1] == (MY_CERTIFICATES, 302)
     numbers = sorted(row[0] for row in table_rows(response))
     # Its own five certificates, the draft included; never the other body's certificate of the same number.
@@ -107,7 +107,7 @@ def test_missing_reason_and_bad_date_are_refused_before_the_action(body_client, 
 def test_a_body_cannot_change_another_bodys_certificate(client, world):
     other = world.certificates["yueyang"]
     before = state(other)
-    assert client.login(username="cb_hunan", password=world.PASSWORD)
+    signed_in(client, world, "cb_hunan")
     get = client.get(status_url(other))
     post = client.post(status_url(other), {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "越权"})
     assert (get.status_code, post.status_code) == (404, 404)
@@ -122,7 +122,7 @@ def test_officers_and_the_public_cannot_use_the_form(client, world):
         status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "x"}
     )
     assert anonymous.status_code == 302
-    assert client.login(username="officer_province", password=world.PASSWORD)
+    signed_in(client, world, "officer_province")
     officer = client.post(
         status_url(certificate), {"to_status": "SUSPENDED", "effective_date": "2025-10-08", "reason": "x"}
     )

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from certhub.core.actors import SYSTEM
-from certhub.core.testing import table_cells
+from certhub.core.testing import sign_in_client, table_cells
 from certhub.risk.actions import do_record_certificate_uses, do_run_scoring
 from certhub.risk.models import Grade
 
@@ -30,7 +30,7 @@ def cells(html: str, table: str) -> list[list[str]]:
 
 
 def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, scored):
-    client.force_login(world.users["officer_hengyang"])
+    sign_in_client(client, world.users["officer_hengyang"])
     html = client.get("/risk/").content.decode()
     # In 衡阳 (4304): one organization (衡阳湘江, grade C after a use of a withdrawn certificate), no body or lab.
     assert cells(html, "grade-mix") == [
@@ -47,7 +47,7 @@ def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, 
 
 def test_a_profile_shows_grade_basis_history_and_the_trace_link(client, world, scored):
     hengyang = world.organizations["hengyang"]
-    client.force_login(world.users["officer_province"])
+    sign_in_client(client, world.users["officer_province"])
     html = client.get(f"/risk/organization/{hengyang.pk}/").content.decode()
     assert f'href="/trace/organization/{hengyang.uscc}/"' in html
     assert cells(html, "grade-history") == [
@@ -57,11 +57,11 @@ def test_a_profile_shows_grade_basis_history_and_the_trace_link(client, world, s
 
 def test_another_region_and_the_public_cannot_see_a_profile(client, world, scored):
     hengyang = world.organizations["hengyang"]
-    client.force_login(world.users["officer_changsha"])
+    sign_in_client(client, world.users["officer_changsha"])
     assert client.get(f"/risk/organization/{hengyang.pk}/").status_code == 404
     assert client.get("/risk/nonsense/1/").status_code == 404
     client.logout()
     response = client.get(f"/risk/organization/{hengyang.pk}/")
     assert (response.status_code, response.headers["Location"].split("?")[0]) == (302, "/login/")
-    client.force_login(world.users["maker"])
+    sign_in_client(client, world.users["maker"])
     assert client.get("/risk/").status_code == 403

@@ -6,13 +6,13 @@ import logging
 import pytest
 from openpyxl import load_workbook
 
-from certhub.core.testing import pdf_text
+from certhub.core.testing import pdf_text, sign_in_client
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_workbook_has_a_sheet_per_group_with_numbers_as_numbers(client, aggregated, caplog):
-    client.force_login(aggregated.world.users["officer_province"])
+    sign_in_client(client, aggregated.world.users["officer_province"])
     with caplog.at_level(logging.INFO, logger="certhub.stats"):
         response = client.get("/statistics/export.xlsx", {"region": "430000"})
     assert response.status_code == 200
@@ -79,7 +79,7 @@ def test_the_workbook_has_a_sheet_per_group_with_numbers_as_numbers(client, aggr
 
 
 def test_the_report_pack_is_a_pdf_with_the_kpis_and_tables(client, aggregated, caplog):
-    client.force_login(aggregated.world.users["officer_province"])
+    sign_in_client(client, aggregated.world.users["officer_province"])
     with caplog.at_level(logging.INFO, logger="certhub.stats"):
         response = client.get("/statistics/report.pdf", {"region": "430000"})
     assert response.status_code == 200
@@ -110,7 +110,7 @@ def test_a_county_officer_exports_their_county(client, aggregated):
     user = User.objects.create_user(
         username="officer_county", password="x", role=Role.OFFICER, region=Region.objects.get(code="430405")
     )
-    client.force_login(user)
+    sign_in_client(client, user)
     book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx").content))
     rows = list(book["主要目标"].iter_rows(min_row=2, values_only=True))
     assert [r[1:4] for r in rows] == [("430405", 1, 1)]  # a county has no children: its own row only

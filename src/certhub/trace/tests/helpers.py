@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from certhub.core.testing import sign_in_client
 from certhub.ledger import checkpoints, merkle, note
 
 CCC = "2025010701000123"
@@ -30,7 +31,7 @@ def get(client, path: str, **params: str) -> Any:
 def as_user(client, world, username: str | None):
     client.logout()
     if username:
-        client.force_login(world.users[username])
+        sign_in_client(client, world.users[username])
     return client
 
 

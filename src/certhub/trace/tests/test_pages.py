@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import expect
 
 from certhub.core.actors import SYSTEM
-from certhub.core.testing import by_class, element_text, fits_the_phone, page_text, screenshot, table_rows
+from certhub.core.testing import (
+    by_class,
+    element_text,
+    fits_the_phone,
+    page_text,
+    screenshot,
+    sign_in_client,
+    table_rows,
+)
 from certhub.ledger import log
 from certhub.ledger.models import Checkpoint
 from certhub.ledger.queries import entries_of
@@ -95,12 +103,12 @@ def test_the_public_trace_page_shows_the_timeline_with_ledger_proofs(client, tra
 
 @pytest.mark.django_db
 def test_an_officer_in_scope_sees_who_recorded_each_step(client, traced):
-    client.force_login(traced.users["officer_changsha"])
+    sign_in_client(client, traced.users["officer_changsha"])
     response = client.get(TRACE_URL)
     assert by_class(response, "trace-view")[0].startswith("你看到的是完整记录")
     assert by_class(response, "event-actor") == ["cb_hunan（认证机构）", "cb_hunan（认证机构）"]
     assert "王审核" in by_class(response, "body-auditors")[0]
-    client.force_login(traced.users["officer_hengyang"])
+    sign_in_client(client, traced.users["officer_hengyang"])
     assert by_class(client.get(TRACE_URL), "event-actor") == ["认证机构", "认证机构"]
 
 
@@ -151,7 +159,7 @@ def test_report_and_organization_pages(client, traced):
         [CCC, "强制性产品认证", "湖南标准认证有限公司", "有效", "2030-02-28"],
     ]
     assert len(by_class(report, "ledger-index")) == 1
-    client.force_login(traced.users["lab"])
+    sign_in_client(client, traced.users["lab"])
     assert table_rows(client.get("/trace/report/BG-2025-0001/"))[0] == [
         "绝缘电阻",
         "GB 4706.1-2005",

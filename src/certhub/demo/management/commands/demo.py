@@ -45,3 +45,11 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号 · demo logins (password / 密码: {DEMO_PASSWORD})")
         for username, role, label in iter_logins():
             self.stdout.write(f"  {username:<14} {role:<10} {label}")
+        # Demo users sign in as real ones do (C14): office roles enrol a second factor at their first sign-in.
+        self.stdout.write(
+            "首次登录时，监管人员、管理员、认证机构和检验检测机构账号须绑定认证器应用（如 FreeOTP、Google "
+            "Authenticator）或通行密钥，并保存恢复码。\n"
+            "At the first sign-in, officers, administrators, bodies and labs set up an authenticator app (e.g. "
+            "FreeOTP, Google Authenticator) or a passkey, and keep the recovery codes. Passkeys need the address "
+            "in CERTHUB_SITE_URL (default http://localhost:8000)."
+        )
