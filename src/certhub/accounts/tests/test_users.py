@@ -361,3 +361,31 @@ def test_an_inspector_account_is_linked_to_its_pool_entry_later(client, world):
     # 衡阳's officer neither sees the account nor links it.
     hengyang = signed_in(client, world, "officer_hengyang")
     assert hengyang.post(f"/account/users/{user.pk}/inspector/", {"inspector": entry.pk}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("deactivate/", {"reason": "离职"}),
+        ("second-factors/reset/", {"reason": "手机遗失"}),
+    ],
+)
+def test_dangerous_user_actions_ask_for_re_authentication_first(client, world, path, data):
+    """Eleven minutes after signing in (past CERTHUB_REAUTH_MAX_AGE, within the idle timeout), deactivating a
+    user or resetting their second factors sends the administrator to confirm who they are; nothing changes."""
+    import time_machine
+
+    officer = world.users["officer_changsha"]
+    TOTPDevice.objects.create(user=officer, name="手机")
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as traveller:
+        admin_client = signed_in(client, world, "admin")
+        assert admin_client.get("/account/users/").status_code == 200  # the sign-in completes (and confirms) here
+        traveller.shift(11 * 60)
+        before = state()
+        response = admin_client.post(f"/account/users/{officer.pk}/{path}", data)
+        assert response.status_code == 302
+        target = f"/account/users/{officer.pk}/{path}".replace("/", "%2F")
+        assert response["Location"] == f"/account/confirm/?next={target}"
+        assert state() == before
+        officer.refresh_from_db()
+        assert (officer.is_active, TOTPDevice.objects.filter(user=officer).count()) == (True, 1)
