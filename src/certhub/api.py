@@ -15,6 +15,7 @@ from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from certhub.core.errors import DomainError
+from certhub.core.schemas import ErrorOut
 
 
 class OrjsonParser(Parser):
@@ -96,3 +97,24 @@ api.add_router("/", trace_router)
 from certhub.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/", inspections_router)
+
+
+def declare_guard_responses() -> None:
+    """The published document lists every answer the API really gives (C14; schemathesis holds it to that,
+    tests/test_api_schemathesis.py). Besides what each endpoint declares, the middleware in front of every
+    operation answers in the same error shape: 401 for a wrong or revoked key and 429 past a key's limit
+    (core.ratelimit.ApiRateLimitMiddleware), 422 for a NUL character in the path or a parameter
+    (core.middleware.NulCharacterMiddleware); and, where a body is taken, 400 for a body that is not UTF-8
+    JSON or nests too deep and 413 for one too large (core.middleware.ApiBodyGuardMiddleware)."""
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                codes = [401, 422, 429]
+                if {"POST", "PUT", "PATCH"} & set(operation.methods):
+                    codes += [400, 413]
+                for code in codes:
+                    if code not in operation.response_models:
+                        operation.response_models[code] = operation._create_response_model(ErrorOut)
+
+
+declare_guard_responses()
