@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
-        from certhub.core import permissions
+        from certhub.core import deploy_checks, permissions
 
         permissions.register(self.label, permissions.CORE_RULES)
         checks.register(permissions.check_rules)
+        checks.register(deploy_checks.demo_secret_in_use, checks.Tags.security, deploy=True)
