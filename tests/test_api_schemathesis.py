@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
-from hypothesis.errors import Unsatisfiable
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -106,4 +106,3 @@ def test_every_operation_conforms_to_the_published_schema(caller, world, setting
         except AssertionError as failure:
             failures.append(f"{mode.value} {operation.method.upper()} {operation.path}: {failure}")
     assert failures == [], "\n\n".join(failures)
-

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 
 from certhub.core.choices import Role
 from certhub.core.models import User
@@ -20,6 +21,7 @@ from certhub.demo.guard import RefuseDemoPassword
 
 SECRET = "k3J9-vQ2xW8pL5mN0rT7yU4iO1aS6dF3gH8jK2lZ5xC9vB4nM7qE"  # 52 characters, for these tests only
 SITE = "https://certhub.hunan.example"
+DEMO_SECRET = "certhub-demo-only-not-secret-" + "x" * 32
 PRODUCTION = {
     "CERTHUB_ENV": "production",
     "CERTHUB_SECRET_KEY": SECRET,
@@ -35,7 +37,7 @@ def certhub(tmp_path: Path, environment: dict[str, str], *arguments: str) -> sub
     inherited.pop("DJANGO_SETTINGS_MODULE", None)
     inherited.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the test run's own (conftest.py), never a deployment's
     env = {**inherited, "CERTHUB_VAR_DIR": str(tmp_path / "var"), **environment}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - this interpreter running certhub, with fixed arguments
         [sys.executable, "-m", "certhub", *arguments], env=env, capture_output=True, text=True, check=False, timeout=120
     )
 
@@ -58,7 +60,7 @@ def test_production_turns_the_security_settings_on(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS",
         "ALLOWED_HOSTS", "CERTHUB_SITE_URL",
     ]  # fmt: skip
-    script = f"import json; from django.conf import settings; print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    script = "import json; from django.conf import settings as s; " + f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
     done = certhub(tmp_path, PRODUCTION, "shell", "--no-imports", "-c", script)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
@@ -99,28 +101,40 @@ def test_each_production_setting_can_be_adjusted(tmp_path):
 FIRST_LINE = "django.core.exceptions.ImproperlyConfigured: CERTHUB_ENV=production cannot start:"
 
 
+WEAK = (
+    "CERTHUB_SECRET_KEY is too weak: at least 50 characters, at least 5 different "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+)
+NO_HOSTS = "CERTHUB_ALLOWED_HOSTS is not set (the host names CertHub answers to, comma-separated)"
+NO_SITE = "CERTHUB_SITE_URL is not set (the public https:// address, e.g. https://certhub.example.cn)"
+NO_PROXY_HEADER = (
+    "CERTHUB_PROXY_SSL_HEADER is not set (the header the TLS-ending proxy sets, e.g. X-Forwarded-Proto; "
+    "certhub serve speaks plain HTTP)"
+)
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
         ({"CERTHUB_SECRET_KEY": ""}, "CERTHUB_SECRET_KEY is not set"),
-        ({"CERTHUB_SECRET_KEY": "certhub-demo-only-not-secret-" + "x" * 32}, "CERTHUB_SECRET_KEY is the public demo secret"),
-        (
-            {"CERTHUB_SECRET_KEY": "too-short-for-a-secret"},
-            "CERTHUB_SECRET_KEY is too weak: at least 50 characters, at least 5 different "
-            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')",
-        ),
-        ({"CERTHUB_SECRET_KEY": "ab" * 40}, "CERTHUB_SECRET_KEY is too weak: at least 50 characters, at least 5 different "
-            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"),
-        ({"CERTHUB_ALLOWED_HOSTS": ""}, "CERTHUB_ALLOWED_HOSTS is not set (the host names CertHub answers to, comma-separated)"),
+        ({"CERTHUB_SECRET_KEY": DEMO_SECRET}, "CERTHUB_SECRET_KEY is the public demo secret"),
+        ({"CERTHUB_SECRET_KEY": "too-short-for-a-secret"}, WEAK),
+        ({"CERTHUB_SECRET_KEY": "ab" * 40}, WEAK),
+        ({"CERTHUB_ALLOWED_HOSTS": ""}, NO_HOSTS),
         ({"CERTHUB_ALLOWED_HOSTS": "certhub.hunan.example,*"}, "CERTHUB_ALLOWED_HOSTS must name the hosts, not '*'"),
-        ({"CERTHUB_SITE_URL": ""}, "CERTHUB_SITE_URL is not set (the public https:// address, e.g. https://certhub.example.cn)"),
-        ({"CERTHUB_SITE_URL": "http://certhub.hunan.example"}, "CERTHUB_SITE_URL must be an https:// address, not 'http://certhub.hunan.example'"),
-        ({"CERTHUB_SITE_URL": "https://elsewhere.example"}, "CERTHUB_SITE_URL's host 'elsewhere.example' is not in CERTHUB_ALLOWED_HOSTS"),
-        ({"CERTHUB_PROXY_SSL_HEADER": ""}, "CERTHUB_PROXY_SSL_HEADER is not set (the header the TLS-ending proxy sets, "
-            "e.g. X-Forwarded-Proto; certhub serve speaks plain HTTP)"),
+        ({"CERTHUB_SITE_URL": ""}, NO_SITE),
+        (
+            {"CERTHUB_SITE_URL": "http://certhub.hunan.example"},
+            "CERTHUB_SITE_URL must be an https:// address, not 'http://certhub.hunan.example'",
+        ),
+        (
+            {"CERTHUB_SITE_URL": "https://elsewhere.example"},
+            "CERTHUB_SITE_URL's host 'elsewhere.example' is not in CERTHUB_ALLOWED_HOSTS",
+        ),
+        ({"CERTHUB_PROXY_SSL_HEADER": ""}, NO_PROXY_HEADER),
         ({"CERTHUB_DEBUG": "1"}, "CERTHUB_DEBUG is on"),
     ],
-)  # fmt: skip
+)
 def test_each_missing_requirement_stops_the_start_with_its_message(tmp_path, change, problem):
     done = certhub(tmp_path, {**PRODUCTION, **change}, "check")
     assert done.returncode == 1
@@ -132,12 +146,7 @@ def test_every_missing_requirement_is_named_at_once(tmp_path):
     done = certhub(tmp_path, {"CERTHUB_ENV": "production"}, "check")
     assert done.returncode == 1
     assert done.stderr.endswith(
-        f"{FIRST_LINE}\n"
-        "- CERTHUB_SECRET_KEY is not set\n"
-        "- CERTHUB_ALLOWED_HOSTS is not set (the host names CertHub answers to, comma-separated)\n"
-        "- CERTHUB_SITE_URL is not set (the public https:// address, e.g. https://certhub.example.cn)\n"
-        "- CERTHUB_PROXY_SSL_HEADER is not set (the header the TLS-ending proxy sets, e.g. X-Forwarded-Proto; "
-        "certhub serve speaks plain HTTP)\n"
+        f"{FIRST_LINE}\n- CERTHUB_SECRET_KEY is not set\n- {NO_HOSTS}\n- {NO_SITE}\n- {NO_PROXY_HEADER}\n"
     )
 
 
@@ -185,8 +194,6 @@ def test_the_demo_password_signs_no_one_in_production(production_backends, clien
 
 
 def test_no_one_may_choose_the_demo_password():
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as refused:
         RefuseDemoPassword().validate(DEMO_PASSWORD)
     assert refused.value.messages == ["该密码是公开的演示密码，不能使用"]

@@ -11,7 +11,7 @@ from django.core import checks
 
 
 def demo_secret_in_use(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    if settings.SECRET_KEY != getattr(settings, "DEMO_SECRET_KEY", None):
+    if getattr(settings, "DEMO_SECRET_KEY", None) != settings.SECRET_KEY:
         return []
     return [
         checks.Warning(
