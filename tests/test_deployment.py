@@ -60,7 +60,10 @@ def test_production_turns_the_security_settings_on(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS",
         "ALLOWED_HOSTS", "CERTHUB_SITE_URL",
     ]  # fmt: skip
-    script = "import json; from django.conf import settings as s; " + f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
+    script = (
+        "import json; from django.conf import settings as s; "
+        + f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
+    )
     done = certhub(tmp_path, PRODUCTION, "shell", "--no-imports", "-c", script)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
