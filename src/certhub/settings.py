@@ -279,6 +279,8 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [CERTHUB_SITE_URL]
 SESSION_COOKIE_SECURE = env_bool("CERTHUB_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", PRODUCTION)
+# The redirect goes to the site's own host, not to whatever Host the request named.
+SECURE_SSL_HOST = urlsplit(CERTHUB_SITE_URL).netloc if PRODUCTION else None
 # HSTS: a year, for the site's host and its subdomains, with the preload directive (which only consents to
 # listing: a registrable domain is listed when its owner submits it).
 SECURE_HSTS_SECONDS = int(os.environ.get("CERTHUB_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
