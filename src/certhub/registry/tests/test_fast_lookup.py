@@ -130,7 +130,7 @@ def test_in_production_the_lean_path_answers_https_with_hsts_as_django_does(worl
     (fast,) = fetch(path, headers={"X-Forwarded-Proto": "https"}, django=production_security)
     assert DJANGO_CALLS == []
     (django,) = fetch(path, force_django=True, headers={"X-Forwarded-Proto": "https"}, django=production_security)
-    assert DJANGO_CALLS == path
+    assert path == DJANGO_CALLS
     assert fast.status_code == django.status_code == 200
     assert fast.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
     assert comparable(fast) == comparable(django)
@@ -140,9 +140,9 @@ def test_in_production_the_lean_path_answers_https_with_hsts_as_django_does(worl
 def test_in_production_plain_http_is_redirected_by_django_not_answered(world, production_security):
     path = "/api/v1/certificates/2025010701000123"
     (plain,) = fetch([path], django=production_security)
-    assert DJANGO_CALLS == [path]
+    assert [path] == DJANGO_CALLS
     (forwarded_http,) = fetch([path], headers={"X-Forwarded-Proto": "http"}, django=production_security)
-    assert DJANGO_CALLS == [path]
+    assert [path] == DJANGO_CALLS
     for response in (plain, forwarded_http):
         assert response.status_code == 301
         assert response.headers["location"] == f"https://certhub.test{path}"
@@ -152,6 +152,6 @@ def test_a_host_django_refuses_is_not_answered_by_the_lean_path(world, productio
     path = "/api/v1/certificates/2025010701000123"
     headers = {"X-Forwarded-Proto": "https", "Host": "attacker.example"}
     (forged,) = fetch([path], headers=headers, django=production_security)
-    assert DJANGO_CALLS == [path]
+    assert [path] == DJANGO_CALLS
     assert forged.status_code == 400
     assert forged.content != b""
