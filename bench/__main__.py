@@ -31,7 +31,7 @@ from urllib.parse import quote
 from bench import actions as actions_bench
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
-from bench import imports
+from bench import imports, security_cost
 from bench import ledger as ledger_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
@@ -65,7 +65,7 @@ APP_ENV = {
 }
 APP_HEADERS = {"production": {"X-Forwarded-Proto": "https"}}
 TARGET_SECURITY_COST = 0.05
-PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions"}
+PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -105,8 +105,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal,draw,risk,dashboard,actions",
-        help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
+        default="lookup,security,verify,import,ledger,seal,draw,risk,dashboard,actions",
+        help="what to measure: lookup (issue 2), security (what production's checks add to the lookup, "
+        "issue 14), verify and import (issue 3), ledger and seal (issue 4), "
         "draw (双随机 inspections), risk (scoring every subject), dashboard (the KPI page) and actions "
         "(single-record actions beside raw SQL, on --engines); default all",
     )
@@ -335,6 +336,7 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
             "server_version": db.server_version(),
             "data": data,
             "sampled_numbers": len(numbers),
+            "workers": args.workers,
             "baseline": baseline,
             "certhub": ours,
             "production": production,
@@ -446,6 +448,8 @@ def main(argv: list[str]) -> int:
         for r in report["results"]:
             print(f"{r['label']}: {r['data']['certificates']:,} certificates ready")
         return 0
+    if "security" in args.parts:
+        report["security"] = security_cost.measure()
     if "verify" in args.parts:
         report["verify"] = measure_verify(args, run_dir)
     if "import" in args.parts:
@@ -476,6 +480,8 @@ def main(argv: list[str]) -> int:
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
         print_report(report)
+    if "security" in report:
+        security_cost.print_report(report["security"], report["results"])
     if "verify" in report:
         print_verify(report["verify"])
     if "import" in report:

@@ -113,7 +113,7 @@ def test_every_operation_conforms_to_the_published_schema(caller, world, setting
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_command_line_run_with_every_check_and_phase_is_clean(live_server, world, settings):
+def test_the_command_line_run_with_every_check_and_phase_is_clean(live_server, world, settings, tmp_path):
     """The `schemathesis run --checks all` of the command line, over real HTTP, for what the test above does
     not generate: the examples and coverage phases (boundary values, every missing required parameter,
     methods the document does not list — which must answer 405 with Allow) and the stateful phase
@@ -133,6 +133,7 @@ def test_the_command_line_run_with_every_check_and_phase_is_clean(live_server, w
         "--continue-on-failure",
         "--no-color",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)  # noqa: S603
+    # In a directory of its own: the command keeps a cache of what it found in the current directory.
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=600)  # noqa: S603
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert re.search(r"\b(\d+) generated, \1 passed\b", done.stdout), done.stdout[-3000:]

@@ -201,3 +201,18 @@ def test_no_one_may_choose_the_demo_password():
         RefuseDemoPassword().validate(DEMO_PASSWORD)
     assert refused.value.messages == ["该密码是公开的演示密码，不能使用"]
     RefuseDemoPassword().validate("another-password-2026")
+
+
+def test_no_code_builds_a_link_from_the_request_host():
+    """The class rule behind finding 9: absolute links come from CERTHUB_SITE_URL (core.absolute_urls) only.
+    No module or template of CertHub reads the request's host or scheme to build one."""
+    root = Path(__file__).resolve().parents[1] / "src" / "certhub"
+    forbidden = ("build_absolute_uri", "get_host(", "request.scheme", "HTTP_HOST", "SERVER_NAME", "request.get_port")
+    found = [
+        f"{path.relative_to(root)}: {needle}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".py", ".html", ".txt"} and "tests" not in path.parts
+        for needle in forbidden
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

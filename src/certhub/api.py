@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,7 +16,7 @@ from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from certhub.core.errors import DomainError
-from certhub.core.schemas import ErrorOut
+from certhub.core.schemas import OPTIONAL_AUTH, ErrorOut
 
 
 class OrjsonParser(Parser):
@@ -32,7 +33,23 @@ class OrjsonRenderer(BaseRenderer):
         return orjson.dumps(data, default=str)
 
 
-api = NinjaAPI(
+# How a caller proves who it is (docs/api.md): an organization's API key in X-API-Key or as a bearer
+# token, or the session of a signed-in user.
+SECURITY_SCHEMES = {
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+}
+
+
+class CertHubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+        return schema
+
+
+api = CertHubAPI(
     title="CertHub API",
     version="1",
     description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (C1–C3).",
@@ -109,6 +126,8 @@ def declare_guard_responses() -> None:
     for router in api._get_bound_routers():
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
+                # Who may call: what the operation declares, else anyone, with or without credentials.
+                operation.openapi_extra = {"security": OPTIONAL_AUTH, **(operation.openapi_extra or {})}
                 codes = [401, 422, 429]
                 if {"POST", "PUT", "PATCH"} & set(operation.methods):
                     codes += [400, 413]
