@@ -5,8 +5,8 @@ Under load on 2 shared cores the end-to-end figures move by ±15 % between runs 
 than the few microseconds at stake; so this part times the lean path's ASGI callable itself, a fixed stored
 record standing in for the database (whose query is the same in both modes), in a fresh process per mode —
 development settings and production settings, whose values are read once at import — alternating the two
-and keeping each one's fastest batch, in CPU time of the process (what other processes take does not count). The difference is what the host check, the HTTPS check and the HSTS
-header add to a request."""
+and keeping each one's fastest batch, in CPU time of the process (what other processes take does not
+count). The difference is what the host check, the HTTPS check and the HSTS header add to a request."""
 
 from __future__ import annotations
 
