@@ -134,7 +134,7 @@ def test_in_production_the_lean_path_answers_https_with_hsts_as_django_does(worl
     assert fast.status_code == django.status_code == 200
     assert fast.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
     assert comparable(fast) == comparable(django)
-    assert fast.content == django.content
+    assert fast.json() == django.json()
 
 
 def test_in_production_plain_http_is_redirected_by_django_not_answered(world, production_security):
