@@ -89,15 +89,16 @@ def test_each_production_setting_can_be_adjusted(tmp_path):
         "CERTHUB_PROXY_SSL_HEADER": "X-Forwarded-Ssl",
         "CERTHUB_PROXY_SSL_VALUE": "on",
         "CERTHUB_CSRF_TRUSTED_ORIGINS": "https://certhub.hunan.example,https://www.certhub.hunan.example",
+        "CERTHUB_SECRET_KEY_FALLBACKS": "the-previous-secret",
     }
     script = (
         "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
-        "s.SECURE_HSTS_PRELOAD, s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS)"
+        "s.SECURE_HSTS_PRELOAD, s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS, s.SECRET_KEY_FALLBACKS)"
     )
     done = certhub(tmp_path, adjusted, "shell", "--no-imports", "-c", script)
     assert done.stdout == (
         "600 False False ('HTTP_X_FORWARDED_SSL', 'on') "
-        "['https://certhub.hunan.example', 'https://www.certhub.hunan.example']\n"
+        "['https://certhub.hunan.example', 'https://www.certhub.hunan.example'] ['the-previous-secret']\n"
     )
 
 
@@ -121,6 +122,7 @@ NO_PROXY_HEADER = (
     [
         ({"CERTHUB_SECRET_KEY": ""}, "CERTHUB_SECRET_KEY is not set"),
         ({"CERTHUB_SECRET_KEY": DEMO_SECRET}, "CERTHUB_SECRET_KEY is the public demo secret"),
+        ({"CERTHUB_SECRET_KEY_FALLBACKS": DEMO_SECRET}, "CERTHUB_SECRET_KEY_FALLBACKS holds the public demo secret"),
         ({"CERTHUB_SECRET_KEY": "too-short-for-a-secret"}, WEAK),
         ({"CERTHUB_SECRET_KEY": "ab" * 40}, WEAK),
         ({"CERTHUB_ALLOWED_HOSTS": ""}, NO_HOSTS),

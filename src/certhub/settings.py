@@ -22,10 +22,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def production_problems(
-    *, secret_key: str, demo_secret_key: str, allowed_hosts: str, site_url: str, proxy_ssl_header: str, debug: bool
+    *,
+    secret_key: str,
+    fallbacks: list[str],
+    demo_secret_key: str,
+    allowed_hosts: str,
+    site_url: str,
+    proxy_ssl_header: str,
+    debug: bool,
 ) -> list[str]:
     """What keeps CERTHUB_ENV=production from starting, one sentence per missing thing (C14)."""
     problems = []
+    if demo_secret_key in fallbacks:
+        problems.append("CERTHUB_SECRET_KEY_FALLBACKS holds the public demo secret")
     if not secret_key:
         problems.append("CERTHUB_SECRET_KEY is not set")
     elif secret_key == demo_secret_key:
@@ -73,6 +82,9 @@ PRODUCTION = CERTHUB_ENV == "production"
 # The demo secret is public (it is in this file): it signs nothing that matters on the demo machine only.
 DEMO_SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32
 SECRET_KEY = os.environ.get("CERTHUB_SECRET_KEY", "") or DEMO_SECRET_KEY
+# Rotating the secret: the previous one(s), comma-separated, still accepted for what they signed (sessions,
+# password-reset links) until those expire; new signatures use SECRET_KEY only (docs/security.md).
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("CERTHUB_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CERTHUB_ALLOWED_HOSTS", "*").split(",") if h.strip()]
 
@@ -312,6 +324,7 @@ if PRODUCTION:
     AUTH_PASSWORD_VALIDATORS = [*AUTH_PASSWORD_VALIDATORS, {"NAME": "certhub.demo.guard.RefuseDemoPassword"}]
     _missing = production_problems(
         secret_key=os.environ.get("CERTHUB_SECRET_KEY", ""),
+        fallbacks=SECRET_KEY_FALLBACKS,
         demo_secret_key=DEMO_SECRET_KEY,
         allowed_hosts=os.environ.get("CERTHUB_ALLOWED_HOSTS", ""),
         site_url=os.environ.get("CERTHUB_SITE_URL", ""),
