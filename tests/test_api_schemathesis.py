@@ -129,6 +129,9 @@ def test_the_command_line_run_with_every_check_and_phase_is_clean(live_server, w
         f"--exclude-checks={','.join(check.__name__ for check in EXCLUDED_CHECKS)}",
         "--phases=examples,coverage,stateful",
         f"--max-examples={MAX_EXAMPLES}",
+        # One at a time: the SQLite test database lives in memory with a shared cache, where two requests at
+        # once fail with "database table is locked" (a file database in WAL mode waits instead; on PostgreSQL
+        # two workers run clean).
         "--workers=1",
         "--seed=2026",
         "--continue-on-failure",
