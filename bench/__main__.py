@@ -6,7 +6,8 @@ under var/bench/), draw random existing certificate numbers and holder-name frag
 
 1. serve the baseline (bench/baseline_app.py) with granian, warm it up, and load it with wrk at N
    connections for the duration: requests/s, p50/p99 latency;
-2. serve CertHub (certhub.asgi:application) the same way, with the same workers and the same numbers;
+2. serve CertHub (certhub.asgi:application) the same way, with the same workers and the same numbers,
+   once as in development and once under CERTHUB_ENV=production (HSTS, the host and HTTPS checks);
 3. time holder-name searches (`GET /api/v1/certificates?q=…`) on CertHub, one at a time.
 
 It prints a table with the ratio and the targets and writes the figures as JSON to bench/results/."""
@@ -30,7 +31,7 @@ from urllib.parse import quote
 from bench import actions as actions_bench
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
-from bench import imports
+from bench import imports, security_cost
 from bench import ledger as ledger_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
@@ -49,8 +50,23 @@ TARGET_SEARCH_P50_MS = 100.0
 APPS = {
     "baseline": ("bench.baseline_app:app", "bare ASGI + {driver}"),
     "certhub": ("certhub.asgi:application", "CertHub"),
+    "production": ("certhub.asgi:application", "CertHub, production"),
 }
-PARTS = {"lookup", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
+# The same CertHub under CERTHUB_ENV=production (issue 14: security headers and checks must not cost the hot
+# path more than 5 %): the host check, HSTS, the HTTPS redirect for plain HTTP; wrk speaks plain HTTP, so
+# it says what a TLS-ending proxy would, X-Forwarded-Proto: https.
+APP_ENV = {
+    "production": {
+        "CERTHUB_ENV": "production",
+        "CERTHUB_SECRET_KEY": "bench-only-" + "s3cr3t-" * 8,
+        "CERTHUB_ALLOWED_HOSTS": "127.0.0.1",
+        "CERTHUB_SITE_URL": "https://127.0.0.1",
+        "CERTHUB_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+    }
+}
+APP_HEADERS = {"production": {"X-Forwarded-Proto": "https"}}
+TARGET_SECURITY_COST = 0.05
+PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -90,8 +106,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,verify,import,ledger,seal,draw,risk,dashboard,actions,signin",
-        help="what to measure: lookup (issue 2), verify and import (issue 3), ledger and seal (issue 4), "
+        default="lookup,security,verify,import,ledger,seal,draw,risk,dashboard,actions,signin",
+        help="what to measure: lookup (issue 2), security (what production's checks add to the lookup, "
+        "issue 14), verify and import (issue 3), ledger and seal (issue 4), "
         "draw (双随机 inspections), risk (scoring every subject), dashboard (the KPI page) and actions "
         "(single-record actions beside raw SQL, on --engines) and signin (password + TOTP beside password only, "
         "issue 14); default all",
@@ -184,9 +201,9 @@ def search_terms(names: list[str], rnd: random.Random, n: int) -> list[str]:
 
 
 def verify(port: int, numbers: list[str], app: str) -> None:
-    """Both apps must answer these lookups with the certificate asked for, or the figures mean nothing."""
+    """Every app must answer these lookups with the certificate asked for, or the figures mean nothing."""
     for number in numbers:
-        status, body = get(port, LOOKUP + quote(number, safe=""))
+        status, body = get(port, LOOKUP + quote(number, safe=""), headers=APP_HEADERS.get(app))
         if status != 200 or json.loads(body).get("number") != number:
             raise RuntimeError(f"{app}: GET {LOOKUP}{number} answered {status}: {body[:200]!r}")
 
@@ -259,19 +276,20 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
                     workers=args.workers,
                     probe=probe,
                     log=run_dir / f"granian-{db.engine}-{app}-{round_index + 1}.log",
+                    env=APP_ENV.get(app),
+                    headers=APP_HEADERS.get(app),
                 )
+                load = {"connections": args.connections, "headers": APP_HEADERS.get(app)}
                 with server:
                     verify(server.port, rnd.sample(numbers, min(20, len(numbers))), app)
                     if args.warmup > 0:
-                        run_wrk(wrk, server.port, lookups, connections=args.connections, duration=args.warmup)
+                        run_wrk(wrk, server.port, lookups, duration=args.warmup, **load)
                     with CpuWatch([server.pgid], db.server_pids()) as watch:
-                        result = run_wrk(
-                            wrk, server.port, lookups, connections=args.connections, duration=args.duration
-                        )
+                        result = run_wrk(wrk, server.port, lookups, duration=args.duration, **load)
                 result["other_cores"] = watch.other_cores
                 runs[app].append(result)
                 print(
-                    f"  round {round_index + 1} {app:<9} {result['rps']:>9,.0f} req/s  "
+                    f"  round {round_index + 1} {app:<10} {result['rps']:>9,.0f} req/s  "
                     f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
                     f"errors {result['errors']}  (other processes: {watch.other_cores:.2f} cores)",
                     flush=True,
@@ -306,7 +324,13 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
         )
 
         baseline, ours = median_of(runs["baseline"]), median_of(runs["certhub"])
+        production = median_of(runs["production"])
         ratio = ours["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+        production_ratio = production["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+        # Each round's production figure against the development figure of the same round, then the median:
+        # the two run back to back, so the machine's drift between rounds cancels out.
+        costs = [1 - p["rps"] / d["rps"] for p, d in zip(runs["production"], runs["certhub"], strict=True) if d["rps"]]
+        security_cost = statistics.median(costs) if costs else 0.0
         return {
             "engine": db.engine,
             "label": db.label,
@@ -314,15 +338,23 @@ def measure_engine(db: Database, args: argparse.Namespace, wrk: str, run_dir: Pa
             "server_version": db.server_version(),
             "data": data,
             "sampled_numbers": len(numbers),
+            "workers": args.workers,
             "baseline": baseline,
             "certhub": ours,
+            "production": production,
             "ratio": round(ratio, 3),
+            "production_ratio": round(production_ratio, 3),
+            "security_cost": round(security_cost, 3),
             "search": {**search, "terms": terms[: search["requests"]]},
             "targets": {
                 "ratio": {"target": f">= {TARGET_RATIO}", "met": ratio >= TARGET_RATIO},
                 "p99_ms": {
                     "target": f"<= {TARGET_P99_MS:g}",
                     "met": ours["p99_ms"] <= TARGET_P99_MS and ours["errors"] == 0,
+                },
+                "security_cost": {
+                    "target": f"<= {TARGET_SECURITY_COST:g}",
+                    "met": security_cost <= TARGET_SECURITY_COST and production["errors"] == 0,
                 },
                 "search_p50_ms": {
                     "target": f"<= {TARGET_SEARCH_P50_MS:g}",
@@ -369,7 +401,12 @@ def print_report(report: dict[str, Any]) -> None:
             f"{verdict(t['p99_ms']['met'])}); search p50 {s['p50_ms']:.1f} ms (≤ {TARGET_SEARCH_P50_MS:g} ms: "
             f"{verdict(t['search_p50_ms']['met'])}, {s['requests']} searches, median {s['matches_median']:,} hits)"
         )
-    busy = max((max(r["certhub"]["other_cores"], r["baseline"]["other_cores"]) for r in report["results"]), default=0)
+        print(
+            f"  {r['label']:<11} CERTHUB_ENV=production: CertHub/baseline {r['production_ratio']:.2f} beside "
+            f"{r['ratio']:.2f} in development; security headers and checks cost {r['security_cost']:.1%} "
+            f"(≤ {TARGET_SECURITY_COST:.0%}: {verdict(t['security_cost']['met'])}; issue 14)"
+        )
+    busy = max((max(r[app]["other_cores"] for app in APPS) for r in report["results"]), default=0)
     if busy >= 0.1:
         print(
             f"  note: other processes used up to {busy:.2f} cores during the measurements: "
@@ -413,6 +450,8 @@ def main(argv: list[str]) -> int:
         for r in report["results"]:
             print(f"{r['label']}: {r['data']['certificates']:,} certificates ready")
         return 0
+    if "security" in args.parts:
+        report["security"] = security_cost.measure()
     if "verify" in args.parts:
         report["verify"] = measure_verify(args, run_dir)
     if "import" in args.parts:
@@ -445,6 +484,8 @@ def main(argv: list[str]) -> int:
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
         print_report(report)
+    if "security" in report:
+        security_cost.print_report(report["security"], report["results"])
     if "verify" in report:
         print_verify(report["verify"])
     if "import" in report:

@@ -38,7 +38,15 @@ def wrk_version(wrk: str) -> str:
     return text[1].split("/")[-1] if len(text) > 1 else "?"
 
 
-def run_wrk(wrk: str, port: int, paths_file: Path, *, connections: int, duration: float) -> dict[str, Any]:
+def run_wrk(
+    wrk: str,
+    port: int,
+    paths_file: Path,
+    *,
+    connections: int,
+    duration: float,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     argv = [
         wrk,
         "-t",
@@ -55,7 +63,11 @@ def run_wrk(wrk: str, port: int, paths_file: Path, *, connections: int, duration
         f"http://127.0.0.1:{port}",
     ]
     result = subprocess.run(
-        argv, env={**os.environ, "BENCH_PATHS": str(paths_file)}, capture_output=True, text=True, check=False
+        argv,
+        env={**os.environ, "BENCH_PATHS": str(paths_file), "BENCH_HEADERS": json.dumps(headers or {})},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if result.returncode != 0 or line is None:

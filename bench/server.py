@@ -25,10 +25,10 @@ def granian_version() -> str:
     return result.stdout.strip().split()[-1] if result.stdout.strip() else "?"
 
 
-def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
+def get(port: int, path: str, timeout: float = 10.0, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -39,8 +39,20 @@ class Server:
     """`granian --interface asgi TARGET` with N workers; started on enter, stopped (its whole process
     group, which is its own) on exit."""
 
-    def __init__(self, target: str, *, database_url: str, workers: int, probe: str, log: Path) -> None:
+    def __init__(
+        self,
+        target: str,
+        *,
+        database_url: str,
+        workers: int,
+        probe: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.target = target
+        self.extra_env = env or {}
+        self.headers = headers or {}
         self.database_url = database_url
         self.workers = workers
         self.log = log
@@ -80,6 +92,7 @@ class Server:
             "CERTHUB_DATABASE_URL": self.database_url,
             "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
             "CERTHUB_LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         env.pop("CERTHUB_DEBUG", None)
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +122,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.target} exited ({self.process.returncode}); see {self.log}")
             try:
-                status, _ = get(self.port, self.probe, timeout=5)
+                status, _ = get(self.port, self.probe, timeout=5, headers=self.headers)
                 if status == 200:
                     return
                 last = f"HTTP {status}"

@@ -1,5 +1,5 @@
 -- wrk script: each request GETs a random line of BENCH_PATHS (one URL path a line, already
--- percent-encoded), and at the end prints one line "BENCH_JSON {...}" with wrk's own counts and
+-- percent-encoded) with the headers of BENCH_HEADERS, and at the end prints one line "BENCH_JSON {...}" with wrk's own counts and
 -- latency percentiles (microseconds) for bench/load.py to read.
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do
@@ -9,6 +9,12 @@ for line in io.lines(os.getenv("BENCH_PATHS")) do
 end
 assert(#paths > 0, "BENCH_PATHS is empty")
 
+-- BENCH_HEADERS: request headers as a flat JSON object of strings ({} for none).
+local headers = {}
+for name, value in string.gmatch(os.getenv("BENCH_HEADERS") or "{}", '"([^"]+)"%s*:%s*"([^"]*)"') do
+  headers[name] = value
+end
+
 local seeded = false
 
 request = function()
@@ -16,7 +22,7 @@ request = function()
     math.randomseed(os.time() + math.floor(os.clock() * 1e6))
     seeded = true
   end
-  return wrk.format("GET", paths[math.random(#paths)])
+  return wrk.format("GET", paths[math.random(#paths)], headers)
 end
 
 done = function(summary, latency, requests)

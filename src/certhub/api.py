@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,6 +16,7 @@ from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from certhub.core.errors import DomainError
+from certhub.core.schemas import OPTIONAL_AUTH, ErrorOut
 
 
 class OrjsonParser(Parser):
@@ -31,7 +33,23 @@ class OrjsonRenderer(BaseRenderer):
         return orjson.dumps(data, default=str)
 
 
-api = NinjaAPI(
+# How a caller proves who it is (docs/api.md): an organization's API key in X-API-Key or as a bearer
+# token, or the session of a signed-in user.
+SECURITY_SCHEMES = {
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+}
+
+
+class CertHubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+        return schema
+
+
+api = CertHubAPI(
     title="CertHub API",
     version="1",
     description="湖南省质量认证公共服务与监管平台接口 · CertHub public and regulatory API (C1–C3).",
@@ -96,3 +114,26 @@ api.add_router("/", trace_router)
 from certhub.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/", inspections_router)
+
+
+def declare_guard_responses() -> None:
+    """The published document lists every answer the API really gives (C14; schemathesis holds it to that,
+    tests/test_api_schemathesis.py). Besides what each endpoint declares, the middleware in front of every
+    operation answers in the same error shape: 401 for a wrong or revoked key and 429 past a key's limit
+    (core.ratelimit.ApiRateLimitMiddleware), 422 for a NUL character in the path or a parameter
+    (core.middleware.NulCharacterMiddleware); and, where a body is taken, 400 for a body that is not UTF-8
+    JSON or nests too deep and 413 for one too large (core.middleware.ApiBodyGuardMiddleware)."""
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                # Who may call: what the operation declares, else anyone, with or without credentials.
+                operation.openapi_extra = {"security": OPTIONAL_AUTH, **(operation.openapi_extra or {})}
+                codes = [401, 422, 429]
+                if {"POST", "PUT", "PATCH"} & set(operation.methods):
+                    codes += [400, 413]
+                for code in codes:
+                    if code not in operation.response_models:
+                        operation.response_models[code] = operation._create_response_model(ErrorOut)
+
+
+declare_guard_responses()

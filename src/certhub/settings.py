@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -20,16 +21,72 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def production_problems(
+    *,
+    secret_key: str,
+    fallbacks: list[str],
+    demo_secret_key: str,
+    allowed_hosts: str,
+    site_url: str,
+    proxy_ssl_header: str,
+    debug: bool,
+) -> list[str]:
+    """What keeps CERTHUB_ENV=production from starting, one sentence per missing thing (C14)."""
+    problems = []
+    if demo_secret_key in fallbacks:
+        problems.append("CERTHUB_SECRET_KEY_FALLBACKS holds the public demo secret")
+    if not secret_key:
+        problems.append("CERTHUB_SECRET_KEY is not set")
+    elif secret_key == demo_secret_key:
+        problems.append("CERTHUB_SECRET_KEY is the public demo secret")
+    elif len(secret_key) < 50 or len(set(secret_key)) < 5:
+        problems.append(
+            "CERTHUB_SECRET_KEY is too weak: at least 50 characters, at least 5 different "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    hosts = [host.strip() for host in allowed_hosts.split(",") if host.strip()]
+    if not hosts:
+        problems.append("CERTHUB_ALLOWED_HOSTS is not set (the host names CertHub answers to, comma-separated)")
+    elif "*" in hosts:
+        problems.append("CERTHUB_ALLOWED_HOSTS must name the hosts, not '*'")
+    site = urlsplit(site_url)
+    if not site_url:
+        problems.append("CERTHUB_SITE_URL is not set (the public https:// address, e.g. https://certhub.example.cn)")
+    elif site.scheme != "https" or not site.hostname or site.query or site.fragment:
+        problems.append(f"CERTHUB_SITE_URL must be an https:// address, not {site_url!r}")
+    elif hosts and "*" not in hosts and not validate_host(site.hostname, hosts):
+        problems.append(f"CERTHUB_SITE_URL's host {site.hostname!r} is not in CERTHUB_ALLOWED_HOSTS")
+    if not proxy_ssl_header:
+        problems.append(
+            "CERTHUB_PROXY_SSL_HEADER is not set (the header the TLS-ending proxy sets, e.g. X-Forwarded-Proto; "
+            "certhub serve speaks plain HTTP)"
+        )
+    if debug:
+        problems.append("CERTHUB_DEBUG is on")
+    return problems
+
+
 DEBUG = env_bool("CERTHUB_DEBUG", False)
-# A secret is required outside development; the fallback only serves the one-machine demo start.
-SECRET_KEY = os.environ.get("CERTHUB_SECRET_KEY", "")
-if not SECRET_KEY:
-    if env_bool("CERTHUB_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("CERTHUB_SECRET_KEY must be set")
-    SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32
+
+# Where CertHub runs (C14, docs/security.md): "development" (the default: the one-machine demo start, plain
+# HTTP, a public demo secret) or "production", which refuses to start until every requirement below is met
+# and turns on secure cookies, HSTS and the redirect to HTTPS. CERTHUB_REQUIRE_SECRET=1, the older switch,
+# is read as CERTHUB_ENV=production.
+CERTHUB_ENV = os.environ.get("CERTHUB_ENV", "").strip().lower() or (
+    "production" if env_bool("CERTHUB_REQUIRE_SECRET", False) else "development"
+)
+if CERTHUB_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"CERTHUB_ENV must be development or production, not {CERTHUB_ENV!r}")
+PRODUCTION = CERTHUB_ENV == "production"
+
+# The demo secret is public (it is in this file): it signs nothing that matters on the demo machine only.
+DEMO_SECRET_KEY = "certhub-demo-only-not-secret-" + "x" * 32
+SECRET_KEY = os.environ.get("CERTHUB_SECRET_KEY", "") or DEMO_SECRET_KEY
+# Rotating the secret: the previous one(s), comma-separated, still accepted for what they signed (sessions,
+# password-reset links) until those expire; new signatures use SECRET_KEY only (docs/security.md).
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("CERTHUB_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CERTHUB_ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [h.strip() for h in os.environ.get("CERTHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -231,10 +288,6 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("CERTHUB_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", False)
-
 EMAIL_BACKEND = os.environ.get("CERTHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The sender of notices (信息通报, docs/cases.md); SMTP servers refuse mail from an unknown domain.
 DEFAULT_FROM_EMAIL = os.environ.get("CERTHUB_DEFAULT_FROM_EMAIL", "certhub@localhost")
@@ -326,3 +379,54 @@ OTP_WEBAUTHN_RP_NAME = "CertHub"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [CERTHUB_SITE_URL]
 # Passkeys are a second factor after the password, never a way around it.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+
+# Deployment safety (C14, docs/security.md). Absolute links CertHub writes (seal and PDF links, e-mails) are
+# built from CERTHUB_SITE_URL (core.absolute_urls), never from the request's Host header.
+SESSION_COOKIE_SECURE = env_bool("CERTHUB_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("CERTHUB_SSL_REDIRECT", PRODUCTION)
+# The redirect goes to the site's own host, not to whatever Host the request named.
+SECURE_SSL_HOST = urlsplit(CERTHUB_SITE_URL).netloc if PRODUCTION else None
+# HSTS: a year, for the site's host and its subdomains, with the preload directive (which only consents to
+# listing: a registrable domain is listed when its owner submits it).
+SECURE_HSTS_SECONDS = int(os.environ.get("CERTHUB_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CERTHUB_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CERTHUB_HSTS_PRELOAD", True)
+# Behind a proxy that ends TLS (`certhub serve` speaks plain HTTP), the header the proxy sets to say the
+# client used HTTPS, e.g. CERTHUB_PROXY_SSL_HEADER=X-Forwarded-Proto. The proxy must overwrite a value a
+# client sent; without it, every request looks like plain HTTP and the HTTPS redirect loops.
+_proxy_ssl_header = os.environ.get("CERTHUB_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        os.environ.get("CERTHUB_PROXY_SSL_VALUE", "https").strip(),
+    )
+# Origins a form may be posted from besides the request's own (a proxy that rewrites Host); in production
+# the site's own address by default.
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("CERTHUB_CSRF_TRUSTED_ORIGINS", CERTHUB_SITE_URL if PRODUCTION else "").split(",")
+    if origin.strip()
+]
+
+if PRODUCTION:
+    # Demo logins (their public password) are refused before any other backend is asked (demo.guard).
+    AUTHENTICATION_BACKENDS = [
+        "certhub.demo.guard.RefuseDemoCredentials",
+        *AUTHENTICATION_BACKENDS,
+    ]
+    AUTH_PASSWORD_VALIDATORS = [*AUTH_PASSWORD_VALIDATORS, {"NAME": "certhub.demo.guard.RefuseDemoPassword"}]
+    _missing = production_problems(
+        secret_key=os.environ.get("CERTHUB_SECRET_KEY", ""),
+        fallbacks=SECRET_KEY_FALLBACKS,
+        demo_secret_key=DEMO_SECRET_KEY,
+        allowed_hosts=os.environ.get("CERTHUB_ALLOWED_HOSTS", ""),
+        site_url=os.environ.get("CERTHUB_SITE_URL", ""),
+        proxy_ssl_header=_proxy_ssl_header,
+        debug=DEBUG,
+    )
+    if _missing:
+        raise ImproperlyConfigured(
+            "CERTHUB_ENV=production cannot start:\n" + "\n".join(f"- {problem}" for problem in _missing)
+        )

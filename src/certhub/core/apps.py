@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
-        from certhub.core import files, permissions
+        from certhub.core import deploy_checks, files, permissions
         from certhub.core.identifiers import IdentifierConverter
 
         # Before any URLconf is imported: <identifier:number> routes (core/identifiers.py).
@@ -23,3 +23,4 @@ class CoreConfig(AppConfig):
 
         permissions.register(self.label, permissions.CORE_RULES)
         checks.register(permissions.check_rules)
+        checks.register(deploy_checks.demo_secret_in_use, checks.Tags.security, deploy=True)

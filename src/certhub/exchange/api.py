@@ -20,7 +20,7 @@ from certhub.core.actors import Actor
 from certhub.core.api_auth import presented_key, request_actor, require_scope
 from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotPermitted
-from certhub.core.schemas import ErrorOut
+from certhub.core.schemas import KEY_OR_SESSION, KEY_REQUIRED, ErrorOut
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
@@ -68,6 +68,7 @@ def submission_out(submission: Submission, *, with_problems: bool = True) -> dic
     "submissions",
     response={201: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Submit a batch of certificates or status changes",
+    openapi_extra=KEY_REQUIRED,
 )
 def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     """A certification body's batch of up to 1,000 records (its API key required). Every record is
@@ -106,7 +107,10 @@ def _reader(request: HttpRequest) -> Actor:
 
 
 @router.get(
-    "submissions", response={200: list[SubmissionOut], 401: ErrorOut, 403: ErrorOut}, summary="Recent submissions"
+    "submissions",
+    response={200: list[SubmissionOut], 401: ErrorOut, 403: ErrorOut},
+    summary="Recent submissions",
+    openapi_extra=KEY_OR_SESSION,
 )
 def list_submissions(request: HttpRequest, limit: int = Query(50, ge=1, le=200)) -> list[dict[str, Any]]:
     """The caller's organization's submissions, newest first (officers: those of their region's
@@ -119,6 +123,7 @@ def list_submissions(request: HttpRequest, limit: int = Query(50, ge=1, le=200))
     "submissions/{submission_id}",
     response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="A report",
+    openapi_extra=KEY_OR_SESSION,
 )
 def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
     """One submission's report, with up to 1,000 of its problems."""

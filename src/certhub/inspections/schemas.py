@@ -47,4 +47,6 @@ class ResultFilter(Schema):
     uscc: str = Field("", description="only results of the organization with this credit code")
     batch: str = Field("", description="only results of this batch")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    # Deep paging is refused as on the registry's lists (an unbounded offset reached the database as an
+    # integer it cannot hold: a 500 schemathesis found, tests/test_api_schemathesis.py).
+    offset: int = Field(0, ge=0, le=10_000, description="rows to skip, at most 10,000")

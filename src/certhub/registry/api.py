@@ -20,7 +20,7 @@ from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
-from certhub.core.schemas import ErrorOut
+from certhub.core.schemas import KEY_REQUIRED, ErrorOut
 from certhub.core.validation import USCC, validate_value
 from certhub.registry import actions, numbering
 from certhub.registry.choices import CertificateStatus
@@ -230,6 +230,7 @@ def _writer_body(request: HttpRequest) -> tuple[Any, CertificationBody]:
         422: ErrorOut,
     },
     tags=["certificates"],
+    openapi_extra=KEY_REQUIRED,
 )
 def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
     """Register a certificate of the calling certification body (API key required)."""
@@ -252,6 +253,7 @@ def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status:
         422: ErrorOut,
     },
     tags=["certificates"],
+    openapi_extra=KEY_REQUIRED,
 )
 def change_certificate_status(request: HttpRequest, number: str, payload: StatusChangeIn) -> dict[str, Any]:
     """Suspend, restore, withdraw, cancel or expire one of the calling body's certificates."""

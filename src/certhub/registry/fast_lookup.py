@@ -16,7 +16,9 @@ import sqlite3
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import connections
+from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 
 from certhub.core.middleware import API_VARY, SECURITY_HEADERS
@@ -40,7 +42,20 @@ RESPONSE_HEADERS = [
     # As every API answer (core.middleware.api_answer): only requests without a key or session come here.
     (b"vary", ", ".join(API_VARY).encode()),
     *[(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
+    (b"cross-origin-opener-policy", b"same-origin"),  # as settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
 ]
+
+
+def _hsts_header() -> list[tuple[bytes, bytes]]:
+    """Strict-Transport-Security as django.middleware.security.SecurityMiddleware writes it."""
+    if not settings.SECURE_HSTS_SECONDS:
+        return []
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return [(b"strict-transport-security", value.encode())]
 
 
 def live_document(stored: bytes, indexes: str | None, today_text: str) -> bytes:
@@ -58,6 +73,16 @@ class FastCertificateLookup:
         self.app = app
         self._backend: Any = None
         self._lock = asyncio.Lock()
+        # What Django's SecurityMiddleware and host check would do, decided once (C14, docs/security.md):
+        # a request Django would redirect to HTTPS or refuse for its Host goes to Django; a secure one
+        # gets HSTS as Django would add it.
+        self._redirect = bool(settings.SECURE_SSL_REDIRECT)
+        proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        self._proxy_header = proxy[0].removeprefix("HTTP_").lower().replace("_", "-").encode() if proxy else None
+        self._proxy_value = proxy[1].encode() if proxy else b""
+        self._hsts = _hsts_header()
+        self._allowed_hosts = list(settings.ALLOWED_HOSTS)
+        self._host_verdicts: dict[bytes, bool] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -66,15 +91,47 @@ class FastCertificateLookup:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             path = scope["path"]  # already percent-decoded by the server
             match = PATH.match(path) if "\x00" not in path else None
-            if match and not any(name in PASS_THROUGH_HEADERS for name, _ in scope.get("headers", ())):
+            if match and (extra := self._answerable(scope)) is not None:
                 rows = await self._fetch(match.group(1).strip())
                 if len(rows) == 1:
                     body = live_document(*rows[0], timezone.localdate().isoformat())
-                    headers = [*RESPONSE_HEADERS, (b"content-length", str(len(body)).encode())]
+                    headers = [*RESPONSE_HEADERS, *extra, (b"content-length", str(len(body)).encode())]
                     await send({"type": "http.response.start", "status": 200, "headers": headers})
                     await send({"type": "http.response.body", "body": body})
                     return
         await self.app(scope, receive, send)
+
+    def _answerable(self, scope: dict[str, Any]) -> list[tuple[bytes, bytes]] | None:
+        """The headers to add when the lean path may answer; None when Django must (a caller with a key,
+        cookie or Authorization; a host Django would refuse; plain HTTP that Django would redirect)."""
+        host = b""
+        forwarded: bytes | None = None
+        for name, value in scope.get("headers", ()):
+            if name in PASS_THROUGH_HEADERS:
+                return None
+            if name == b"host":
+                host = value
+            elif name == self._proxy_header:
+                forwarded = value
+        if not self._host_allowed(host):
+            return None
+        # As django.http.HttpRequest.is_secure: the proxy's header when configured and present.
+        if forwarded is not None:
+            secure = forwarded.split(b",", 1)[0].strip() == self._proxy_value
+        else:
+            secure = scope.get("scheme") == "https"
+        if not secure:
+            return None if self._redirect else []
+        return self._hsts
+
+    def _host_allowed(self, host: bytes) -> bool:
+        verdict = self._host_verdicts.get(host)
+        if verdict is None:
+            domain, _port = split_domain_port(host.decode("latin-1"))
+            verdict = bool(domain) and validate_host(domain, self._allowed_hosts)
+            if len(self._host_verdicts) < 64:  # a few real host names; junk is judged each time
+                self._host_verdicts[host] = verdict
+        return verdict
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         """Django has no lifespan support; answer the server's startup and shutdown messages here."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.decorators import decorate_view
 
+from certhub.core.absolute_urls import absolute_url
 from certhub.core.api_auth import request_actor
 from certhub.core.ratelimit import limit_anonymous
 from certhub.core.schemas import ErrorOut
@@ -59,10 +60,8 @@ def get_seal(request: HttpRequest, number: str, body: str = "") -> HttpResponse:
     path = quote(certificate.number, safe="")
     answer = {
         "qr": text,
-        "svg": request.build_absolute_uri(f"/api/v1/certificates/{path}/seal.svg{_query(approval)}"),
-        "pdf": request.build_absolute_uri(
-            reverse("seal:certificate_pdf", args=[certificate.number]) + _query(approval)
-        ),
+        "svg": absolute_url(f"/api/v1/certificates/{path}/seal.svg{_query(approval)}"),
+        "pdf": absolute_url(reverse("seal:certificate_pdf", args=[certificate.number]) + _query(approval)),
         "kid": kid_text(decode(text).kid),
     }
     return HttpResponse(orjson.dumps(answer), content_type="application/json")

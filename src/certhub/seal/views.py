@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from certhub.core.absolute_urls import absolute_url
 from certhub.core.actors import Actor
 from certhub.core.errors import DomainError
 from certhub.core.ratelimit import limit_per_address
@@ -88,7 +89,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     try:
         certificate = access_sealed_certificate(Actor.from_user(request.user), number, body=body)
         text = seal_text(certificate)
-        document = render_pdf(certificate, text, verify_url=request.build_absolute_uri(reverse("seal:verify")))
+        document = render_pdf(certificate, text, verify_url=absolute_url(reverse("seal:verify")))
     except DomainError as refusal:
         context = {"number": number.strip()[:60], "refusal": refusal}
         return render(request, "seal/unavailable.html", context, status=refusal.status)

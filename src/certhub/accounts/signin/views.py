@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from django.conf import settings
@@ -41,9 +41,11 @@ SIGNED_OUT_MESSAGES = {
 
 
 def _next(request: HttpRequest) -> str:
-    """Where to go afterwards: the `next` asked for when it is on this site, else the landing page."""
+    """Where to go afterwards: the `next` asked for when it is on this site (a path, or an address on
+    CERTHUB_SITE_URL's host — never judged by the request's own Host header), else the landing page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    site = urlsplit(settings.CERTHUB_SITE_URL)
+    if target and url_has_allowed_host_and_scheme(target, {site.netloc}, require_https=site.scheme == "https"):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

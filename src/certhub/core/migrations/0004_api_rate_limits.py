@@ -19,46 +19,77 @@ def counters_logged(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_append_only'),
+        ("core", "0003_audit_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiRateCounter',
+            name="ApiRateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bucket', models.CharField(max_length=80, verbose_name='计数对象')),
-                ('window_start', models.BigIntegerField(verbose_name='窗口起点（Unix秒）')),
-                ('hits', models.PositiveIntegerField(default=0, verbose_name='请求次数')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bucket", models.CharField(max_length=80, verbose_name="计数对象")),
+                ("window_start", models.BigIntegerField(verbose_name="窗口起点（Unix秒）")),
+                ("hits", models.PositiveIntegerField(default=0, verbose_name="请求次数")),
             ],
             options={
-                'verbose_name': '接口请求计数',
-                'verbose_name_plural': '接口请求计数',
+                "verbose_name": "接口请求计数",
+                "verbose_name_plural": "接口请求计数",
             },
         ),
         migrations.AddField(
-            model_name='apikey',
-            name='rate_limit',
-            field=models.PositiveIntegerField(default=600, verbose_name='每分钟请求上限'),
+            model_name="apikey",
+            name="rate_limit",
+            field=models.PositiveIntegerField(default=600, verbose_name="每分钟请求上限"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('REGION_LOADED', '行政区划导入'), ('REFERENCE_DATA_LOADED', '参考数据导入'), ('ORGANIZATION_CREATED', '机构登记'), ('ORGANIZATION_UPDATED', '机构变更'), ('CERTIFICATION_BODY_CREATED', '认证机构登记'), ('LAB_CREATED', '检验检测机构登记'), ('LAB_SCOPE_ADDED', '资质认定范围增加'), ('SIGNATORY_AUTHORIZED', '授权签字人批准'), ('PERSON_CREATED', '人员登记'), ('AFFILIATION_ADDED', '人员任职'), ('CERTIFICATE_CREATED', '证书登记'), ('CERTIFICATE_UPDATED', '证书内容变更'), ('CERTIFICATE_STATUS_CHANGED', '证书状态变更'), ('CERTIFICATE_SURVEILLANCE_RECORDED', '监督审核记录'), ('TEST_REPORT_CREATED', '检验检测报告登记'), ('API_KEY_ISSUED', '接口密钥签发'), ('API_KEY_REVOKED', '接口密钥吊销'), ('SUBMISSION_RECEIVED', '数据报送接收'), ('SUBMISSION_FINISHED', '数据报送完成')], max_length=48, verbose_name='事件'),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("REGION_LOADED", "行政区划导入"),
+                    ("REFERENCE_DATA_LOADED", "参考数据导入"),
+                    ("ORGANIZATION_CREATED", "机构登记"),
+                    ("ORGANIZATION_UPDATED", "机构变更"),
+                    ("CERTIFICATION_BODY_CREATED", "认证机构登记"),
+                    ("LAB_CREATED", "检验检测机构登记"),
+                    ("LAB_SCOPE_ADDED", "资质认定范围增加"),
+                    ("SIGNATORY_AUTHORIZED", "授权签字人批准"),
+                    ("PERSON_CREATED", "人员登记"),
+                    ("AFFILIATION_ADDED", "人员任职"),
+                    ("CERTIFICATE_CREATED", "证书登记"),
+                    ("CERTIFICATE_UPDATED", "证书内容变更"),
+                    ("CERTIFICATE_STATUS_CHANGED", "证书状态变更"),
+                    ("CERTIFICATE_SURVEILLANCE_RECORDED", "监督审核记录"),
+                    ("TEST_REPORT_CREATED", "检验检测报告登记"),
+                    ("API_KEY_ISSUED", "接口密钥签发"),
+                    ("API_KEY_REVOKED", "接口密钥吊销"),
+                    ("SUBMISSION_RECEIVED", "数据报送接收"),
+                    ("SUBMISSION_FINISHED", "数据报送完成"),
+                ],
+                max_length=48,
+                verbose_name="事件",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='apikey',
-            constraint=models.CheckConstraint(condition=models.Q(('rate_limit__gte', 1), ('rate_limit__lte', 1000000)), name='apikey_rate_limit_range', violation_error_message='每分钟请求上限应在1到1000000之间'),
+            model_name="apikey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rate_limit__gte", 1), ("rate_limit__lte", 1000000)),
+                name="apikey_rate_limit_range",
+                violation_error_message="每分钟请求上限应在1到1000000之间",
+            ),
         ),
         migrations.AddIndex(
-            model_name='apiratecounter',
-            index=models.Index(fields=['window_start'], name='apiratecounter_window'),
+            model_name="apiratecounter",
+            index=models.Index(fields=["window_start"], name="apiratecounter_window"),
         ),
         migrations.AddConstraint(
-            model_name='apiratecounter',
-            constraint=models.UniqueConstraint(fields=('bucket', 'window_start'), name='apiratecounter_bucket_window', violation_error_message='同一计数窗口只能有一行'),
+            model_name="apiratecounter",
+            constraint=models.UniqueConstraint(
+                fields=("bucket", "window_start"),
+                name="apiratecounter_bucket_window",
+                violation_error_message="同一计数窗口只能有一行",
+            ),
         ),
         migrations.RunPython(counters_unlogged, counters_logged),
     ]

@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_api_rate_limits'),
+        ("core", "0004_api_rate_limits"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('REGION_LOADED', '行政区划导入'), ('REFERENCE_DATA_LOADED', '参考数据导入'), ('ORGANIZATION_CREATED', '机构登记'), ('ORGANIZATION_UPDATED', '机构变更'), ('CERTIFICATION_BODY_CREATED', '认证机构登记'), ('LAB_CREATED', '检验检测机构登记'), ('LAB_SCOPE_ADDED', '资质认定范围增加'), ('SIGNATORY_AUTHORIZED', '授权签字人批准'), ('PERSON_CREATED', '人员登记'), ('AFFILIATION_ADDED', '人员任职'), ('CERTIFICATE_CREATED', '证书登记'), ('CERTIFICATE_UPDATED', '证书内容变更'), ('CERTIFICATE_STATUS_CHANGED', '证书状态变更'), ('CERTIFICATE_SURVEILLANCE_RECORDED', '监督审核记录'), ('TEST_REPORT_CREATED', '检验检测报告登记'), ('API_KEY_ISSUED', '接口密钥签发'), ('API_KEY_REVOKED', '接口密钥吊销'), ('SUBMISSION_RECEIVED', '数据报送接收'), ('SUBMISSION_FINISHED', '数据报送完成'), ('SEAL_KEY_CREATED', '防伪签章密钥生成'), ('SEAL_KEY_RETIRED', '防伪签章密钥停用')], max_length=48, verbose_name='事件'),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("REGION_LOADED", "行政区划导入"),
+                    ("REFERENCE_DATA_LOADED", "参考数据导入"),
+                    ("ORGANIZATION_CREATED", "机构登记"),
+                    ("ORGANIZATION_UPDATED", "机构变更"),
+                    ("CERTIFICATION_BODY_CREATED", "认证机构登记"),
+                    ("LAB_CREATED", "检验检测机构登记"),
+                    ("LAB_SCOPE_ADDED", "资质认定范围增加"),
+                    ("SIGNATORY_AUTHORIZED", "授权签字人批准"),
+                    ("PERSON_CREATED", "人员登记"),
+                    ("AFFILIATION_ADDED", "人员任职"),
+                    ("CERTIFICATE_CREATED", "证书登记"),
+                    ("CERTIFICATE_UPDATED", "证书内容变更"),
+                    ("CERTIFICATE_STATUS_CHANGED", "证书状态变更"),
+                    ("CERTIFICATE_SURVEILLANCE_RECORDED", "监督审核记录"),
+                    ("TEST_REPORT_CREATED", "检验检测报告登记"),
+                    ("API_KEY_ISSUED", "接口密钥签发"),
+                    ("API_KEY_REVOKED", "接口密钥吊销"),
+                    ("SUBMISSION_RECEIVED", "数据报送接收"),
+                    ("SUBMISSION_FINISHED", "数据报送完成"),
+                    ("SEAL_KEY_CREATED", "防伪签章密钥生成"),
+                    ("SEAL_KEY_RETIRED", "防伪签章密钥停用"),
+                ],
+                max_length=48,
+                verbose_name="事件",
+            ),
         ),
     ]

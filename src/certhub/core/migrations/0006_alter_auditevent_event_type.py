@@ -4,15 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seal_audit_events'),
+        ("core", "0005_seal_audit_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('REGION_LOADED', '行政区划导入'), ('REFERENCE_DATA_LOADED', '参考数据导入'), ('ORGANIZATION_CREATED', '机构登记'), ('ORGANIZATION_UPDATED', '机构变更'), ('CERTIFICATION_BODY_CREATED', '认证机构登记'), ('LAB_CREATED', '检验检测机构登记'), ('LAB_SCOPE_ADDED', '资质认定范围增加'), ('SIGNATORY_AUTHORIZED', '授权签字人批准'), ('PERSON_CREATED', '人员登记'), ('AFFILIATION_ADDED', '人员任职'), ('CERTIFICATE_CREATED', '证书登记'), ('CERTIFICATE_UPDATED', '证书内容变更'), ('CERTIFICATE_STATUS_CHANGED', '证书状态变更'), ('CERTIFICATE_SURVEILLANCE_RECORDED', '监督审核记录'), ('TEST_REPORT_CREATED', '检验检测报告登记'), ('API_KEY_ISSUED', '接口密钥签发'), ('API_KEY_REVOKED', '接口密钥吊销'), ('SUBMISSION_RECEIVED', '数据报送接收'), ('SUBMISSION_FINISHED', '数据报送完成'), ('SEAL_KEY_CREATED', '防伪签章密钥生成'), ('SEAL_KEY_RETIRED', '防伪签章密钥停用'), ('RISK_GRADES_SET', '风险等级评定'), ('INSPECTION_ITEM_CREATED', '抽查事项登记'), ('TARGET_POOL_CREATED', '检查对象名录库建立'), ('INSPECTOR_CREATED', '执法检查人员入库'), ('PLAN_CREATED', '抽查计划制定'), ('PLAN_PUBLISHED', '抽查计划公告'), ('BATCH_CREATED', '抽查任务制定'), ('BATCH_COMMITTED', '抽查任务公告（随机源承诺）'), ('BATCH_DRAWN', '双随机抽取'), ('TASK_RESULT_RECORDED', '检查结果录入'), ('TASK_RETURNED', '检查结果退回'), ('TASK_PUBLISHED', '检查结果公示')], max_length=48, verbose_name='事件'),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("REGION_LOADED", "行政区划导入"),
+                    ("REFERENCE_DATA_LOADED", "参考数据导入"),
+                    ("ORGANIZATION_CREATED", "机构登记"),
+                    ("ORGANIZATION_UPDATED", "机构变更"),
+                    ("CERTIFICATION_BODY_CREATED", "认证机构登记"),
+                    ("LAB_CREATED", "检验检测机构登记"),
+                    ("LAB_SCOPE_ADDED", "资质认定范围增加"),
+                    ("SIGNATORY_AUTHORIZED", "授权签字人批准"),
+                    ("PERSON_CREATED", "人员登记"),
+                    ("AFFILIATION_ADDED", "人员任职"),
+                    ("CERTIFICATE_CREATED", "证书登记"),
+                    ("CERTIFICATE_UPDATED", "证书内容变更"),
+                    ("CERTIFICATE_STATUS_CHANGED", "证书状态变更"),
+                    ("CERTIFICATE_SURVEILLANCE_RECORDED", "监督审核记录"),
+                    ("TEST_REPORT_CREATED", "检验检测报告登记"),
+                    ("API_KEY_ISSUED", "接口密钥签发"),
+                    ("API_KEY_REVOKED", "接口密钥吊销"),
+                    ("SUBMISSION_RECEIVED", "数据报送接收"),
+                    ("SUBMISSION_FINISHED", "数据报送完成"),
+                    ("SEAL_KEY_CREATED", "防伪签章密钥生成"),
+                    ("SEAL_KEY_RETIRED", "防伪签章密钥停用"),
+                    ("RISK_GRADES_SET", "风险等级评定"),
+                    ("INSPECTION_ITEM_CREATED", "抽查事项登记"),
+                    ("TARGET_POOL_CREATED", "检查对象名录库建立"),
+                    ("INSPECTOR_CREATED", "执法检查人员入库"),
+                    ("PLAN_CREATED", "抽查计划制定"),
+                    ("PLAN_PUBLISHED", "抽查计划公告"),
+                    ("BATCH_CREATED", "抽查任务制定"),
+                    ("BATCH_COMMITTED", "抽查任务公告（随机源承诺）"),
+                    ("BATCH_DRAWN", "双随机抽取"),
+                    ("TASK_RESULT_RECORDED", "检查结果录入"),
+                    ("TASK_RETURNED", "检查结果退回"),
+                    ("TASK_PUBLISHED", "检查结果公示"),
+                ],
+                max_length=48,
+                verbose_name="事件",
+            ),
         ),
     ]

@@ -86,3 +86,16 @@ def test_the_organization_trace_carries_its_published_results(published):
     records = [{**r, **{d: r[d].isoformat() for d in dates}} for r in trace["inspections"]]
     assert records == [expected_record(first)]
     assert organization_trace(ANONYMOUS, second.target_key)["inspections"] == []
+
+
+def test_paging_past_the_deepest_page_is_refused_not_a_server_error(client, world):
+    # An offset beyond what the database's integers hold used to answer 500 (found by
+    # tests/test_api_schemathesis.py); deep paging is refused as on the registry's lists.
+    response = client.get("/api/v1/inspections/results", {"offset": "180332384262364037120"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "validation_failed",
+        "message": "offset: Input should be less than or equal to 10000",
+        "errors": {"offset": ["Input should be less than or equal to 10000"]},
+    }
+    assert client.get("/api/v1/inspections/results", {"offset": "10000"}).status_code == 200

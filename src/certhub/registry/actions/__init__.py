@@ -23,7 +23,7 @@ from certhub.registry.actions.organizations import (
     do_create_organization,
     do_update_organization,
 )
-from certhub.registry.actions.people import do_add_affiliation, do_create_person
+from certhub.registry.actions.people import do_add_affiliation, do_create_person, do_rehash_person_ids
 from certhub.registry.actions.reference import do_load_reference_data, do_load_regions
 from certhub.registry.actions.reports import do_bulk_create_test_reports, do_create_test_report
 from certhub.registry.actions.signals import do_record_certification_audits, do_record_manufactured_products
@@ -47,6 +47,7 @@ __all__ = [
     "do_record_certification_audits",
     "do_record_manufactured_products",
     "do_record_surveillance",
+    "do_rehash_person_ids",
     "do_update_certificate",
     "do_update_organization",
 ]

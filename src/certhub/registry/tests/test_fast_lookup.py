@@ -6,6 +6,7 @@ import datetime
 
 import httpx
 import pytest
+from django.core.handlers.asgi import ASGIHandler
 
 from certhub.asgi import django_application
 from certhub.registry import actions
@@ -17,15 +18,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DJANGO_CALLS: list[str] = []
 
 
-async def counting_django(scope, receive, send):
-    DJANGO_CALLS.append(scope["path"])
-    await django_application(scope, receive, send)
+def counting(django):
+    async def counting_django(scope, receive, send):
+        DJANGO_CALLS.append(scope["path"])
+        await django(scope, receive, send)
+
+    return counting_django
 
 
-def fetch(paths, *, force_django=False):
-    """GET each path through a fresh ASGI stack; a cookie makes the fast path step aside."""
-    application = FastCertificateLookup(counting_django)
-    headers = {"Cookie": "certhub=1"} if force_django else {}
+def fetch(paths, *, force_django=False, headers=None, django=django_application):
+    """GET each path through a fresh ASGI stack; a cookie makes the fast path step aside. `django`: a
+    Django application made after the test changed settings its middleware reads once."""
+    application = FastCertificateLookup(counting(django))
+    headers = {**(headers or {}), **({"Cookie": "certhub=1"} if force_django else {})}
     DJANGO_CALLS.clear()
 
     async def run():
@@ -89,5 +94,64 @@ def test_lifespan_messages_are_answered():
     async def send(message):
         sent.append(message["type"])
 
-    asyncio.run(FastCertificateLookup(counting_django)({"type": "lifespan"}, receive, send))
+    asyncio.run(FastCertificateLookup(counting(django_application))({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def comparable(response):
+    """A response's headers, but for the length (the body already fixes it) and the language ones: the lean
+    answer is data, the same in every language, and a cookie always sends the request to Django."""
+    return {k: v for k, v in response.headers.items() if k not in {"content-length", "content-language", "vary"}}
+
+
+def test_the_lean_path_sends_every_header_django_sends(world):
+    path = ["/api/v1/certificates/2025010701000123"]
+    (fast,) = fetch(path)
+    (django,) = fetch(path, force_django=True)
+    assert comparable(fast) == comparable(django)
+    assert "strict-transport-security" not in fast.headers  # no HSTS in development
+
+
+@pytest.fixture
+def production_security(settings):
+    """The security settings CERTHUB_ENV=production turns on, behind a proxy that ends TLS."""
+    settings.ALLOWED_HOSTS = ["certhub.test"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_SSL_HOST = "certhub.test"
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    return ASGIHandler()  # Django's middleware reads these settings when it is made
+
+
+def test_in_production_the_lean_path_answers_https_with_hsts_as_django_does(world, production_security):
+    path = ["/api/v1/certificates/2025010701000123"]
+    (fast,) = fetch(path, headers={"X-Forwarded-Proto": "https"}, django=production_security)
+    assert DJANGO_CALLS == []
+    (django,) = fetch(path, force_django=True, headers={"X-Forwarded-Proto": "https"}, django=production_security)
+    assert path == DJANGO_CALLS
+    assert fast.status_code == django.status_code == 200
+    assert fast.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
+    assert comparable(fast) == comparable(django)
+    assert fast.json() == django.json()
+
+
+def test_in_production_plain_http_is_redirected_by_django_not_answered(world, production_security):
+    path = "/api/v1/certificates/2025010701000123"
+    (plain,) = fetch([path], django=production_security)
+    assert [path] == DJANGO_CALLS
+    (forwarded_http,) = fetch([path], headers={"X-Forwarded-Proto": "http"}, django=production_security)
+    assert [path] == DJANGO_CALLS
+    for response in (plain, forwarded_http):
+        assert response.status_code == 301
+        assert response.headers["location"] == f"https://certhub.test{path}"
+
+
+def test_a_host_django_refuses_is_not_answered_by_the_lean_path(world, production_security):
+    path = "/api/v1/certificates/2025010701000123"
+    headers = {"X-Forwarded-Proto": "https", "Host": "attacker.example"}
+    (forged,) = fetch([path], headers=headers, django=production_security)
+    assert [path] == DJANGO_CALLS
+    assert forged.status_code == 400
+    assert forged.content != b""

@@ -37,7 +37,8 @@ def error(response: httpx.Response) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-def test_the_seal_of_an_active_certificate(api, world, seal_key, live_server):
+def test_the_seal_of_an_active_certificate(api, world, seal_key, live_server, settings):
+    settings.CERTHUB_SITE_URL = live_server.url  # links are made from the site's address (core.absolute_urls)
     certificate = world.certificates["ccc"]
     response = api.get(f"/certificates/{CCC}/seal")
     assert response.status_code == 200

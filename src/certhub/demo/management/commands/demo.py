@@ -4,7 +4,8 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo's logins share a public password, and its province is invented (C14).
+            raise CommandError(
+                "certhub demo refuses to run under CERTHUB_ENV=production: "
+                "it makes logins with a public password and an invented province"
+            )
         if options["if_empty"] and Certificate.objects.exists():
             self.stdout.write("演示数据已存在 · demo data already present")
         else:
