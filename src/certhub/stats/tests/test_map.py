@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from certhub.core.models import Region
-from certhub.core.testing import element, element_text, fits_the_phone, pdf_text, sign_in, signed_in
+from certhub.core.testing import assert_accessible, element, element_text, fits_the_phone, pdf_text, sign_in, signed_in
 from certhub.stats import charts, queries
 from certhub.stats.testing import DAY
 
@@ -82,7 +82,7 @@ def test_the_map_has_a_tile_per_prefecture_coloured_labelled_linked_and_marked(i
     assert sorted(tiles) == PREFECTURES
     assert iso_map.count('class="tile ') == 14
     assert iso_map.startswith(
-        '<svg class="chart map" viewBox="0 0 310 356" width="100%" role="img" '
+        '<svg class="chart map" viewBox="0 0 310 356" width="100%" role="group" '
         'aria-label="规模以上工业企业ISO 9001认证率：各市州示意图"'
     )
     assert tiles["430100"] == {
@@ -353,9 +353,11 @@ def test_on_a_phone_the_maps_stack_fit_the_screen_and_a_tile_drills_down(live_se
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= 390 for box in boxes)
     assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"]  # stacked, not side by side
     assert boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"]
+    assert_accessible(page, context="the province's maps")
     assert fits_the_phone(page)
     page.locator('#map-iso9001 a[href="/statistics/?region=430400"]').click()
     page.wait_for_url(re.compile(r"region=430400$"))
     assert page.locator("h1").inner_text() == "衡阳市质量认证统计"
+    assert_accessible(page, context="a prefecture's statistics")
     assert page.locator("svg.map").count() == 0  # a prefecture: bars only
     assert page.console_errors == []
