@@ -294,7 +294,9 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
-            summary = [line.strip() for line in node.get("failureSummary", "").splitlines()[1:] if line.strip()]
+            # axe-core's summary: "Fix any/all of the following:" headings, then one check that failed a line.
+            summary = [line.strip() for line in node.get("failureSummary", "").splitlines()]
+            summary = [line for line in summary if line and not line.startswith("Fix ")]
             lines.append(f"    {target}: {'; '.join(summary)}")
     return "\n".join(lines)
 
@@ -305,11 +307,5 @@ def assert_accessible(page: Any, *, context: str = "") -> None:
     state this is, for the message."""
     page.wait_for_load_state()
     violations = accessibility_violations(page)
-    import os  # TEMPORARY collect
-
-    if os.environ.get("AXE_COLLECT"):
-        with open(os.environ["AXE_COLLECT"], "a") as f:
-            f.write(f"=== {context} {page.url}\n" + describe_violations(violations) + "\n")
-        return
     where = f"{context or 'page'} ({page.url})"
     assert not violations, f"{where} is not accessible:\n" + describe_violations(violations)

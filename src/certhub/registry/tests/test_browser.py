@@ -29,6 +29,20 @@ def test_certification_body_suspends_a_certificate_and_the_public_sees_it(live_s
     row = phone.locator("tbody tr", has_text="2025010701000123")
     row.get_by_role("link", name="变更状态").click()
     assert_accessible(phone, context="the change-of-status form")
+    # A reason of spaces only passes the browser's own check and is refused by the server, next to the field.
+    phone.get_by_label("变更为").select_option("SUSPENDED")
+    phone.get_by_label("生效日期").fill("2025-10-08")
+    phone.get_by_label("原因").fill("   ")
+    phone.get_by_role("button", name="提交变更").click()
+    phone.wait_for_load_state()
+    assert phone.locator("#id_reason_errors").inner_text() == "这个字段是必填项。"
+    assert Certificate.objects.get(number="2025010701000123").status == "ACTIVE"  # nothing changed
+    assert_accessible(phone, context="the change-of-status form with an error")
+    # Chromium logs the refused form's status (422); nothing else may fail.
+    assert phone.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+    phone.console_errors.clear()
     phone.get_by_label("变更为").select_option("SUSPENDED")
     phone.get_by_label("生效日期").fill("2025-10-08")
     phone.get_by_label("原因").fill("工厂检查发现产品一致性问题")

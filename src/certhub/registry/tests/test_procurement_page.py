@@ -122,6 +122,12 @@ def test_a_buyer_checks_a_supplier_on_a_phone(live_server, phone):
     phone.get_by_role("link", name="采购查验").click()
     phone.wait_for_url(re.compile(r"/procurement/$"))
     assert_accessible(phone, context="the empty procurement check")
+    # A credit code two characters short: the form again, the error next to the field.
+    phone.get_by_label("供应商统一社会信用代码").fill("91430100MA4L1234")
+    phone.get_by_role("button", name="查验", exact=True).click()
+    phone.wait_for_url(re.compile(r"/procurement/\?uscc="))
+    assert phone.locator("#id_uscc_errors").inner_text() == "统一社会信用代码须为18位，收到16位"
+    assert_accessible(phone, context="the procurement check with an error")
     phone.get_by_label("供应商统一社会信用代码").fill(world.organizations["maker"].uscc)
     phone.get_by_label("产品名称或CCC产品代码（可选）").fill("电冰箱")
     phone.get_by_role("button", name="查验", exact=True).click()

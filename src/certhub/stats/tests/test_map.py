@@ -108,7 +108,7 @@ def test_the_map_has_a_tile_per_prefecture_coloured_labelled_linked_and_marked(i
     expected = {
         "430200": ("tile bucket-4 met", "#08519c", ["株洲", "85.0%"], ["mark met"]),
         "430300": ("tile bucket-0 not-met", "#eff3ff", ["湘潭", "0.0%"], ["mark not-met"]),
-        "430600": ("tile bucket-3 not-met", "#3182bd", ["岳阳", "79.0%"], ["mark not-met"]),
+        "430600": ("tile bucket-3 not-met", "#2171b5", ["岳阳", "79.0%"], ["mark not-met"]),
         "430700": ("tile bucket-4 met", "#08519c", ["常德", "80.0%"], ["mark met"]),
         "430900": ("tile bucket-1 not-met", "#bdd7e7", ["益阳", "20.0%"], ["mark not-met"]),
         "433100": ("tile bucket-1 not-met", "#bdd7e7", ["湘西州", "30.0%"], ["mark not-met"]),
