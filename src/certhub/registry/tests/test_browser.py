@@ -36,6 +36,8 @@ def test_certification_body_suspends_a_certificate_and_the_public_sees_it(live_s
     phone.get_by_role("button", name="提交变更").click()
     phone.wait_for_load_state()
     assert phone.locator("#id_reason_errors").inner_text() == "这个字段是必填项。"
+    # A screen reader reads the help and the error with the field.
+    expect(phone.get_by_label("原因")).to_have_accessible_description("将在证书的公开状态记录中显示 这个字段是必填项。")
     assert Certificate.objects.get(number="2025010701000123").status == "ACTIVE"  # nothing changed
     assert_accessible(phone, context="the change-of-status form with an error")
     # Chromium logs the refused form's status (422); nothing else may fail.
