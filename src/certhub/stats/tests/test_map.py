@@ -157,6 +157,34 @@ def test_tiles_sit_where_the_layout_puts_them(iso_map):
     assert places["431000"] == ("188", "250")  # 郴州 (3, 4)
 
 
+def contrast(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two #rrggbb colours (its definitions of relative luminance and contrast)."""
+
+    def luminance(colour: str) -> float:
+        red, green, blue = (
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        )
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_tile_label_stands_out_from_its_tile_as_wcag_asks(iso_map):
+    # axe-core cannot tell the background of SVG text, so the browser tests' check leaves it undecided: here,
+    # each label's colour against its tile's, at least 4.5:1 (WCAG 2.1 1.4.3; the labels are small text).
+    root = ET.fromstring(iso_map)
+    ratios = {}
+    for link in root.iter(f"{SVG}a"):
+        tile = next(rect for rect in link.iter(f"{SVG}rect") if "tile" in rect.get("class", ""))
+        for text in link.iter(f"{SVG}text"):
+            ratios[(tile.get("class"), text.text)] = round(contrast(text.get("fill"), tile.get("fill")), 2)
+    assert min(ratios.values()) >= 4.5, ratios
+    # The fourth class, white on #2171b5 (ColorBrewer's #3182bd there gave 4.15:1).
+    assert ratios[("tile bucket-3 not-met", "岳阳")] == ratios[("tile bucket-3 not-met", "79.0%")] == 5.13
+
+
 def test_the_legend_names_the_classes_no_data_and_the_marks(iso_map):
     root = ET.fromstring(iso_map)
     linked = {id(t) for link in root.iter(f"{SVG}a") for t in link.iter(f"{SVG}text")}
