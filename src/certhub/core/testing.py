@@ -1,9 +1,11 @@
 """Test helpers shared by every app's tests: reading what a person sees on a rendered page (its visible text,
 an element by id, the rows of a table), the text a PDF draws, and signing in through the test client or a
-real browser. The tests assert on what a person reads, not on markup or status codes alone.
+real browser, and checking a page in the browser against WCAG 2.1 AA. The tests assert on what a person
+reads, not on markup or status codes alone.
 
-HTML is read with the standard library's parser (no HTML library is among the dependencies), PDF with pypdf
-(a development dependency: requirements/development.in)."""
+HTML is read with the standard library's parser (no HTML library is among the dependencies), PDF with pypdf,
+accessibility with axe-core through axe-playwright-python, which carries axe-core's script inside the package
+(both development dependencies: requirements/development.in)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -265,3 +268,44 @@ def screenshot(page: Any, name: str) -> None:
     directory = Path(settings.VAR_DIR) / "screenshots"
     directory.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+
+
+# ------------------------------------------------------------------ accessibility
+
+# The rules of WCAG 2.0 and 2.1 at levels A and AA: the standard CertHub's pages meet (GB/T 37668 asks for the
+# same). axe-core's "best-practice" and "experimental" rules are not part of the standard and are left out.
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_AXE = Axe()
+
+
+def accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations of WCAG 2.1 A and AA on the page as it is now in the browser (its script comes
+    from the installed package, injected into the page: nothing is loaded from elsewhere)."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
+    violations: list[dict[str, Any]] = _AXE.run(page, options=options).response["violations"]
+    return violations
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """One paragraph per broken rule: its id, impact and help text, then each offending element's selector."""
+    lines: list[str] = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            # axe-core's summary: "Fix any/all of the following:" headings, then one check that failed a line.
+            summary = [line.strip() for line in node.get("failureSummary", "").splitlines()]
+            summary = [line for line in summary if line and not line.startswith("Fix ")]
+            lines.append(f"    {target}: {'; '.join(summary)}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any, *, context: str = "") -> None:
+    """The page now in the browser meets WCAG 2.1 AA as far as axe-core can tell; otherwise the test fails
+    with every violation listed (rule, impact, help text, offending elements). `context` says which page or
+    state this is, for the message."""
+    page.wait_for_load_state()
+    violations = accessibility_violations(page)
+    where = f"{context or 'page'} ({page.url})"
+    assert not violations, f"{where} is not accessible:\n" + describe_violations(violations)

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 
 from certhub.accounts.models import SignInEvent
 from certhub.core.models import Region
-from certhub.core.testing import PHONE, authenticator_of, fits_the_phone, totp_code
+from certhub.core.testing import PHONE, assert_accessible, authenticator_of, fits_the_phone, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +48,7 @@ def test_an_officer_enrols_at_the_first_sign_in_signs_in_with_the_code_and_times
     base, page = live_server.url, phone
     password_step(page, base, "officer_fresh", PASSWORD)
     page.wait_for_url(re.compile(r"/account/enrol/$"))
+    assert_accessible(page, context="the enrolment choice")
     assert page.locator("h1").inner_text() == "绑定第二重验证"
     # Nothing else opens before enrolment.
     page.goto(base + "/office/")
@@ -55,6 +56,7 @@ def test_an_officer_enrols_at_the_first_sign_in_signs_in_with_the_code_and_times
 
     page.get_by_role("link", name="认证器应用（推荐）").click()
     page.wait_for_url(re.compile(r"/account/enrol/app/"))
+    assert_accessible(page, context="the authenticator enrolment")
     assert page.locator("figure.qr svg").count() == 1
     secret = page.locator("#totp-secret").get_attribute("data-secret")
     assert page.locator("#totp-secret").inner_text().replace(" ", "") == secret
@@ -62,6 +64,7 @@ def test_an_officer_enrols_at_the_first_sign_in_signs_in_with_the_code_and_times
     page.get_by_label("验证码").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="完成绑定").click()
     page.wait_for_url(re.compile(r"/account/recovery-codes/"))
+    assert_accessible(page, context="the recovery codes")
     assert page.locator("#recovery-codes li").count() == 10
     assert fits_the_phone(page)
     page.get_by_role("link", name="我已保存，继续").click()
@@ -71,15 +74,22 @@ def test_an_officer_enrols_at_the_first_sign_in_signs_in_with_the_code_and_times
     page.wait_for_url(base + "/")
     password_step(page, base, "officer_fresh", PASSWORD)
     page.wait_for_url(re.compile(r"/account/verify/$"))
+    assert_accessible(page, context="the second step with a code")
     page.get_by_label("验证码").fill(totp_code(authenticator_of(fresh_officer)))
     page.get_by_role("button", name="验证").click()
     page.wait_for_url(re.compile(r"/office/$"))
+    assert_accessible(page, context="the office home of a new officer")
 
     settings.CERTHUB_SESSION_IDLE_TIMEOUT = 2
     page.wait_for_timeout(3_000)
     page.reload()
     page.wait_for_url(re.compile(r"/login/\?signed_out=idle&next=%2Foffice%2F$"))
+    assert_accessible(page, context="the sign-in page after an idle sign-out")
     assert page.locator("#signed-out").inner_text() == "你已长时间未操作，为保护账号安全已自动退出，请重新登录。"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(page, context="the sign-in page in English")
     assert fits_the_phone(page)
     assert page.console_errors == []
     assert [e.kind for e in SignInEvent.objects.filter(user=fresh_officer).order_by("id")] == [
@@ -112,6 +122,8 @@ def test_ten_wrong_passwords_slow_then_stop_one_address_while_the_officer_signs_
             message = page.locator("#sign-in-errors").inner_text()
             if number < 10:
                 assert message == "用户名或密码不正确。", number
+            if number == 1:
+                assert_accessible(page, context="the sign-in page with an error")
             if 3 <= number < 10:
                 # Straight away again, with the right password: refused before it is even checked.
                 page.get_by_label("用户名").fill("officer_changsha")
@@ -127,6 +139,7 @@ def test_ten_wrong_passwords_slow_then_stop_one_address_while_the_officer_signs_
         page.get_by_role("button", name="登录").click()
         page.wait_for_load_state()
         assert page.locator("#sign-in-errors").inner_text() == message  # the right password too
+        assert_accessible(page, context="the sign-in page of a locked address")
         assert "/login/" in page.url
 
         other = desk.new_page()
@@ -180,6 +193,7 @@ def test_a_passkey_is_registered_and_signs_in_and_another_origins_assertion_is_r
     page.wait_for_url(re.compile(r"/account/enrol/$"))
     page.get_by_role("link", name="通行密钥").click()
     page.wait_for_url(re.compile(r"/account/enrol/passkey/"))
+    assert_accessible(page, context="the passkey enrolment")
     page.locator("#passkey-register-button").click()
     page.wait_for_url(re.compile(r"/account/recovery-codes/"))
     assert page.locator("#recovery-codes li").count() == 10
@@ -190,6 +204,7 @@ def test_a_passkey_is_registered_and_signs_in_and_another_origins_assertion_is_r
 
     password_step(page, base, "officer_fresh", PASSWORD)
     page.wait_for_url(re.compile(r"/account/verify/$"))
+    assert_accessible(page, context="the second step with a passkey")
     page.locator("#passkey-verification-button").click()
     page.wait_for_url(re.compile(r"/office/$"))
     page.get_by_role("button", name="退出").click()
@@ -215,6 +230,7 @@ def test_a_passkey_is_registered_and_signs_in_and_another_origins_assertion_is_r
     )
     status = page.locator("#passkey-verification-status-message")
     status.filter(has_text="通行密钥验证未通过").wait_for()
+    assert_accessible(page, context="the second step after a refused passkey")
     assert status.inner_text() == "通行密钥验证未通过。请重试，或改用验证码或恢复码。"
     page.goto(base + "/office/")
     page.wait_for_url(re.compile(r"/account/verify/\?next=%2Foffice%2F$"))  # not through

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from certhub.core.testing import page_text, sign_in, signed_in
+from certhub.core.testing import assert_accessible, page_text, sign_in, signed_in
 from certhub.exchange.choices import SubmissionChannel, SubmissionMode
 from certhub.exchange.fields import CERTIFICATE_COLUMNS
 from certhub.exchange.models import Submission
@@ -117,6 +117,7 @@ def test_a_body_uploads_the_template_with_mistakes_then_fixes_them(live_server, 
     sign_in(phone, live_server.url, "cb_hunan", world.PASSWORD, lands_on="/office/my-certificates/")
     phone.get_by_role("link", name="数据报送").click()
     phone.get_by_role("link", name="上传报送数据").click()
+    assert_accessible(phone, context="the upload form")
     with phone.expect_download() as download:
         phone.get_by_role("link", name="CSV").first.click()
     header = download.value.path().read_text(encoding="utf-8-sig").splitlines()[0]
@@ -144,6 +145,7 @@ def test_a_body_uploads_the_template_with_mistakes_then_fixes_them(live_server, 
         ["3", "entity_id", hengyang.uscc[:-1] + "X", "错误 统一社会信用代码校验位错误"],
         ["4", "issue_date", "2026-02-30", "错误 日期格式应为YYYY-MM-DD，收到“2026-02-30”"],
     ]
+    assert_accessible(phone, context="a submission with rejected rows")
     assert sorted(Certificate.objects.filter(number__startswith="HN-WEB-").values_list("number", flat=True)) == [
         "HN-WEB-0001",
         "HN-WEB-0004",
@@ -159,6 +161,7 @@ def test_a_body_uploads_the_template_with_mistakes_then_fixes_them(live_server, 
     expect(phone.locator(".submission-state")).to_have_text("已全部生效")
     counts = {k: phone.locator(f"[data-count={k}]").inner_text() for k in ("created", "unchanged", "rejected")}
     assert counts == {"created": "2", "unchanged": "2", "rejected": "0"}
+    assert_accessible(phone, context="a submission taken whole")
     assert sorted(Certificate.objects.filter(number__startswith="HN-WEB-").values_list("number", flat=True)) == [
         "HN-WEB-0001",
         "HN-WEB-0002",

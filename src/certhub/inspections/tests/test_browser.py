@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from certhub.core.testing import PHONE, fits_the_phone, screenshot, sign_in
+from certhub.core.testing import PHONE, assert_accessible, fits_the_phone, screenshot, sign_in
 from certhub.inspections.models import Batch, Plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,8 +34,11 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     plan_number = f"{year}-430000-{Plan.objects.filter(year=year, region_id='430000').count() + 1:02d}"
     batch_number = f"{plan_number}-01"
     sign_in(phone, base, "officer", demo_password)
+    assert_accessible(phone, context="the office home")
     phone.locator(".card").get_by_role("link", name="双随机抽查").click()
+    assert_accessible(phone, context="the inspections office")
     phone.locator(".card").get_by_role("link", name="抽查计划").click()
+    assert_accessible(phone, context="the new plan form")
 
     # The plan: title, year, region and department prefilled, items from the list.
     phone.get_by_label("计划名称").fill("2026年度认证标志使用专项抽查计划")
@@ -48,6 +51,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     phone.get_by_role("button", name="公告计划").click()
     assert phone.locator(".message").inner_text() == f"抽查计划{plan_number}已公告。"
     assert Plan.objects.get(number=plan_number).status == "PUBLISHED"
+    assert_accessible(phone, context="a published plan")
 
     # The batch: sources named now, published a few seconds from now.
     phone.get_by_role("link", name="新建批次").click()
@@ -62,6 +66,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     phone.get_by_label("检查对象名录库").select_option(label="全省制造业企业")
     assert fits_the_phone(phone)
     screenshot(phone, "inspection-batch-form-phone")
+    assert_accessible(phone, context="the new batch form")
     phone.get_by_label("随机源", exact=True).fill("\n".join(SOURCES))
     at = (timezone.localtime() + datetime.timedelta(seconds=30)).replace(microsecond=0)
     phone.get_by_label("随机源公布时间").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -70,6 +75,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     phone.get_by_role("button", name="公告（承诺随机源）").click()
     assert phone.locator(".message").inner_text() == f"批次{batch_number}已公告，随机源公布后即可抽取。"
     assert phone.locator("#batch-status").inner_text() == "已公告待抽取"
+    assert_accessible(phone, context="an announced batch")
     assert phone.console_errors == []
     # How many the announcement fixed, stratum by stratum, at the default ratios (2.5, 5, 10, 20 %).
     strata = Batch.objects.get(number=batch_number).commitment["strata"]
@@ -88,6 +94,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
             assert len(rows.nth(index).locator("td.inspectors").inner_text().split("、")) == 2
         assert fits_the_phone(phone)
         screenshot(phone, "inspection-batch-phone")
+        assert_accessible(phone, context="a drawn batch")
         batch = Batch.objects.get(number=batch_number)
         assert all(task.assignments.count() == 2 for task in batch.tasks.all())
         task = batch.tasks.get(sequence=1)
@@ -98,7 +105,9 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
         try:
             # An enforcement inspector lands on their own tasks, all they see of the back office (C14).
             sign_in(inspector_page, base, inspector.code.lower(), demo_password, lands_on="/inspections/office/tasks/")
+            assert_accessible(inspector_page, context="the inspector's tasks")
             inspector_page.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="录入结果").click()
+            assert_accessible(inspector_page, context="the result form")
             inspector_page.get_by_label("检查结果").select_option(label="未发现问题")
             inspector_page.get_by_label("后续处置").select_option(label="无需后续处置")
             today = timezone.localdate().isoformat()
@@ -106,6 +115,7 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
             inspector_page.get_by_label("检查结束日期").fill(today)
             inspector_page.get_by_role("button", name="提交审核").click()
             inspector_page.wait_for_url(re.compile(r"/inspections/office/tasks/$"))
+            assert_accessible(inspector_page, context="the inspector's tasks with the message")
             assert inspector_page.locator(".message").inner_text() == f"“{task.target_name}”的检查结果已提交审核。"
         finally:
             inspector_page.context.close()
@@ -114,9 +124,12 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
         phone.goto(base + "/office/")
         phone.locator(".card").get_by_role("link", name="双随机抽查").click()
         phone.locator(".card").get_by_role("link", name="结果审核").click()
+        assert_accessible(phone, context="results to review")
         phone.locator("tbody tr", has_text=task.target_name).get_by_role("link", name="审核").click()
+        assert_accessible(phone, context="a result to review")
         phone.get_by_role("button", name="审核通过并公示").click()
         assert phone.locator(".message").inner_text() == f"“{task.target_name}”的检查结果已公示。"
+        assert_accessible(phone, context="a reviewed result with the message")
         task.refresh_from_db()
         assert (task.status, task.published_on) == ("PUBLISHED", timezone.localdate())
 
@@ -124,17 +137,20 @@ def test_plan_batch_draw_record_publish_and_the_public_sees_the_result(
     public = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     try:
         public.goto(base + "/")
+        assert_accessible(public, context="the home page")
         public.get_by_role("link", name="双随机抽查").click()
         public.get_by_role("link", name="抽查结果公告").click()
         row = public.locator("#result-table tbody tr", has_text=task.target_name)
         assert row.locator("td.result-category").inner_text() == "未发现问题"
         assert task.target_key in row.inner_text()
         assert public.locator(".late-flag").count() == 0
+        assert_accessible(public, context="the public results")
         screenshot(public, "inspection-results-phone")
         public.get_by_role("link", name="抽查任务公告").click()
         public.get_by_role("link", name=batch_number).click()
         assert public.locator("#task-table tbody tr").count() == drawn
         assert "风险" not in public.locator("main").inner_text()
+        assert_accessible(public, context="a public batch")
         assert fits_the_phone(public)
         # Anyone downloads the draw file and reproduces the draw with no database.
         with public.expect_download() as download:

@@ -10,7 +10,15 @@ import re
 import pytest
 from django.utils import timezone
 
-from certhub.core.testing import by_class, element_text, fits_the_phone, page_text, screenshot, table_rows
+from certhub.core.testing import (
+    assert_accessible,
+    by_class,
+    element_text,
+    fits_the_phone,
+    page_text,
+    screenshot,
+    table_rows,
+)
 from certhub.registry.testing import make_uscc
 
 
@@ -113,6 +121,13 @@ def test_a_buyer_checks_a_supplier_on_a_phone(live_server, phone):
     phone.goto(live_server.url + "/")
     phone.get_by_role("link", name="采购查验").click()
     phone.wait_for_url(re.compile(r"/procurement/$"))
+    assert_accessible(phone, context="the empty procurement check")
+    # A credit code two characters short: the form again, the error next to the field.
+    phone.get_by_label("供应商统一社会信用代码").fill("91430100MA4L1234")
+    phone.get_by_role("button", name="查验", exact=True).click()
+    phone.wait_for_url(re.compile(r"/procurement/\?uscc="))
+    assert phone.locator("#id_uscc_errors").inner_text() == "统一社会信用代码须为18位，收到16位"
+    assert_accessible(phone, context="the procurement check with an error")
     phone.get_by_label("供应商统一社会信用代码").fill(world.organizations["maker"].uscc)
     phone.get_by_label("产品名称或CCC产品代码（可选）").fill("电冰箱")
     phone.get_by_role("button", name="查验", exact=True).click()
@@ -122,4 +137,5 @@ def test_a_buyer_checks_a_supplier_on_a_phone(live_server, phone):
     # The page fits the phone: nothing scrolls sideways.
     assert fits_the_phone(phone)
     screenshot(phone, "procurement-phone")
+    assert_accessible(phone, context="a supplier checked")
     assert phone.console_errors == []

@@ -13,7 +13,7 @@ import pytest
 import segno
 from PIL import Image
 
-from certhub.core.testing import fits_the_phone, screenshot
+from certhub.core.testing import assert_accessible, fits_the_phone, screenshot
 from certhub.registry import actions as registry_actions
 from certhub.registry.models import Certificate
 from certhub.seal.cose import wrap
@@ -48,14 +48,17 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     phone.goto(live_server.url + f"/certificates/{CCC}/")
     # The certificate page shows the code and links the check.
     assert phone.locator("#seal-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_accessible(phone, context="a certificate with its seal")
     phone.get_by_role("link", name="核验二维码").click()
     phone.wait_for_url(re.compile(r"/verify/$"))
+    assert_accessible(phone, context="the seal check")
 
     paste_and_verify(phone, text)
     assert phone.locator("#verify-word").inner_text() == "签名真实"
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
     assert fits_the_phone(phone)
     screenshot(phone, "verify-genuine-phone")
+    assert_accessible(phone, context="a genuine seal's result")
 
     altered = bytearray(cose_of(text))
     altered[-1] ^= 0x01
@@ -64,6 +67,7 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     assert (
         phone.locator("#verify-reason").inner_text() == "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的"
     )
+    assert_accessible(phone, context="a tampered seal's result")
 
     paste_and_verify(phone, "QC1:" + text[10:])
     assert phone.locator("#verify-word").inner_text() == "未通过核验"
@@ -80,6 +84,7 @@ def test_paste_genuine_tampered_and_suspended(live_server, live_world, phone):
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，但此证书已于2025-10-01暂停"
     assert "暂停" in phone.locator("#verify-current").inner_text()
     screenshot(phone, "verify-suspended-phone")
+    assert_accessible(phone, context="a suspended certificate's seal result")
     assert phone.console_errors == []
 
 
@@ -90,6 +95,7 @@ def test_choosing_a_photo_checks_it_at_once(live_server, live_world, phone, tmp_
     phone.goto(live_server.url + "/verify/")
     phone.get_by_label("或上传二维码照片").set_input_files(str(picture))
     phone.wait_for_selector("#verify-result")
+    assert_accessible(phone, context="a photo's result")
     assert phone.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
     assert phone.console_errors == []
 
@@ -130,6 +136,7 @@ def test_pointing_the_camera_at_the_code(live_server, live_world, browser, tmp_p
         page.get_by_role("button", name="用摄像头扫描").click()
         page.wait_for_selector("#verify-result", timeout=20_000)
         assert page.locator("#verify-headline").inner_text() == "防伪二维码真实，证书当前有效"
+        assert_accessible(page, context="the seal check after the camera")
         assert page.get_by_label("二维码内容").input_value() == text
         assert errors == []
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from certhub.core.testing import fits_the_phone, sign_in
+from certhub.core.testing import assert_accessible, fits_the_phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,12 +32,14 @@ def test_an_officer_reads_the_kpis_drills_down_and_downloads_the_workbook(live_s
     assert page.locator("#kpi-ccc_coverage .rate").inner_text() == "33.3%"
     assert page.locator("svg.chart:not(.map)").count() == 4
     assert page.locator("svg.map").count() == 3  # the province's maps (stats/tests/test_map.py)
+    assert_accessible(page, context="the province's statistics")
     assert fits_the_phone(page)  # no horizontal scroll on the phone
 
     page.locator('#kpi-table tr[data-region="430100"] a').click()
     page.wait_for_url(re.compile(r"region=430100$"))
     assert page.locator("h1").inner_text() == "长沙市质量认证统计"
     assert page.locator("#kpi-iso9001 .fraction").inner_text() == "1 / 2"
+    assert_accessible(page, context="a prefecture's statistics")
     assert page.locator('#kpi-table tr[data-region="430104"] td').nth(1).inner_text().startswith("100.0%")
     assert fits_the_phone(page)
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from certhub.core.actors import SYSTEM
 from certhub.core.testing import (
+    assert_accessible,
     by_class,
     element_text,
     fits_the_phone,
@@ -196,12 +197,14 @@ def test_phone_follows_the_trace_link_and_checks_a_proof(live_server, live_world
     phone.console_errors.clear()  # the certificate page itself is the certificate page tests' to judge
     phone.get_by_role("link", name="追溯：全过程记录与账本证明").click()
     phone.wait_for_url(re.compile(rf"/trace/certificate/{CCC}/\?body=CNCA-R-2004-117$"))
+    assert_accessible(phone, context="the certificate's trace")
     assert phone.locator(".ledger-index").all_inner_texts() == ledger_indexes(live_world)
     assert phone.locator(".event-label").all_inner_texts() == ["证书登记", "监督审核记录"]
     first = phone.locator("details.verify").first
     expect(first.locator("ol.proof")).to_be_hidden()
     first.locator("summary").click()
     expect(first.locator("ol.proof")).to_be_visible()
+    assert_accessible(phone, context="the certificate's trace with a proof open")
     size = Checkpoint.objects.order_by("-tree_size").first().tree_size
     index = entries_of("registry.certificate", str(live_world.certificates["ccc"].pk))[0].index
     assert first.locator("ol.proof li").all_inner_texts() == [log.b64(h) for h in log.inclusion_proof(index, size)]
