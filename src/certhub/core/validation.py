@@ -145,6 +145,9 @@ def check_optional_date(value: Any) -> datetime.date | None:
 
 def check_text(value: Any, max_length: int, *, required: bool) -> str:
     text = normalize_text(value)
+    # PostgreSQL can neither store nor compare a NUL; Django's form fields refuse one the same way (C14).
+    if "\x00" in text:
+        invalid(_("不得含有NUL字符（\\0）"))
     if required and not text:
         invalid(_("必填"))
     if len(text) > max_length:
