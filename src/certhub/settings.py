@@ -1,5 +1,6 @@
 """CertHub settings, read from the environment (CERTHUB_*). Defaults give a one-machine start on SQLite."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -302,17 +303,28 @@ EMAIL_USE_TLS = env_bool("CERTHUB_EMAIL_TLS", False)
 # requests per minute (ApiKey.rate_limit, set when issued); anonymous calls to the batch verify, organization
 # match and procurement check endpoints get this many per minute per client address (0 = no limit). Behind
 # a reverse proxy, name the header that carries the client's address (e.g. X-Real-IP or X-Forwarded-For) and
-# how many proxies of our own append to it (core.ratelimit.client_address reads the entry the outermost of
+# which proxies of our own append to it (core.ratelimit.client_address reads the right-most entry none of
 # them wrote; what a client put to the left of it is never trusted).
 CERTHUB_ANONYMOUS_RATE_LIMIT = int(os.environ.get("CERTHUB_ANONYMOUS_RATE_LIMIT", 60))
 CERTHUB_CLIENT_IP_HEADER = os.environ.get("CERTHUB_CLIENT_IP_HEADER", "").strip()
+# Our proxies are known by count (how many append to the header) or by address (their addresses or networks,
+# comma-separated: every right-most entry written by one of them is skipped). core.ratelimit.client_address.
+CERTHUB_TRUSTED_PROXIES: int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 _trusted_proxies = os.environ.get("CERTHUB_TRUSTED_PROXIES", "1").strip()
-if not _trusted_proxies.isdigit() or int(_trusted_proxies) < 1:
+try:
+    if _trusted_proxies.isdigit():
+        CERTHUB_TRUSTED_PROXIES = int(_trusted_proxies)
+        if CERTHUB_TRUSTED_PROXIES < 1:
+            raise ValueError(_trusted_proxies)
+    else:
+        CERTHUB_TRUSTED_PROXIES = tuple(
+            ipaddress.ip_network(entry.strip(), strict=False) for entry in _trusted_proxies.split(",")
+        )
+except ValueError:
     raise ImproperlyConfigured(
-        f"CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), "
-        f"not {_trusted_proxies!r}"
-    )
-CERTHUB_TRUSTED_PROXIES = int(_trusted_proxies)
+        "CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), or "
+        f"their addresses or networks, comma-separated (10.0.0.0/8,192.0.2.7), not {_trusted_proxies!r}"
+    ) from None
 # API keys (C14 least privilege, core.actions): a key lives CERTHUB_API_KEY_DAYS unless issued for less,
 # never more than CERTHUB_API_KEY_MAX_DAYS; a rotated key keeps working CERTHUB_API_KEY_ROTATION_GRACE_DAYS
 # after its successor is issued (or until its own expiry, if sooner), so clients switch without downtime.

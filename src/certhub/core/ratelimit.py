@@ -108,20 +108,34 @@ def client_address(request: HttpRequest) -> str:
 
     Behind reverse proxies every request comes from the nearest proxy, so the header they set
     (CERTHUB_CLIENT_IP_HEADER, e.g. X-Real-IP or X-Forwarded-For) is read instead. Each proxy appends the
-    address it saw, so only the right-most CERTHUB_TRUSTED_PROXIES entries were written by ours: the client
-    is the entry the outermost of them wrote; whatever a client put to its left is ignored. That entry must
-    be an IP address; a missing, short or malformed header falls back to the connection's address (the
-    proxy's), so junk never buys a fresh budget."""
+    address it saw, so the client is the right-most entry none of ours wrote — the right-most untrusted hop —
+    and whatever a client put to its left is ignored. Our proxies are CERTHUB_TRUSTED_PROXIES: a count (the
+    right-most N entries are theirs) or their addresses and networks (entries, and the connection, from them
+    are skipped; a connection from elsewhere did not come through them, so the header is not read). The
+    client's entry must be an IP address; a missing, short or malformed header falls back to the connection's
+    address, so junk never buys a fresh budget."""
+    connection = str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
     header = settings.CERTHUB_CLIENT_IP_HEADER
-    if header:
-        entries = [entry.strip() for entry in request.headers.get(header, "").split(",")]
-        hops = settings.CERTHUB_TRUSTED_PROXIES
-        if len(entries) >= hops:
-            try:
-                return str(ipaddress.ip_address(entries[-hops]))
-            except ValueError:
-                pass
-    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
+    if not header:
+        return connection
+    entries = [entry.strip() for entry in request.headers.get(header, "").split(",")]
+    trusted = settings.CERTHUB_TRUSTED_PROXIES
+    try:
+        if isinstance(trusted, int):
+            return str(ipaddress.ip_address(entries[-trusted])) if len(entries) >= trusted else connection
+        if not _within(ipaddress.ip_address(connection), trusted):
+            return connection
+        for entry in reversed(entries):
+            address = ipaddress.ip_address(entry)
+            if not _within(address, trusted):
+                return str(address)
+    except ValueError:
+        pass
+    return connection
+
+
+def _within(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: Any) -> bool:
+    return any(address.version == network.version and address in network for network in networks)
 
 
 class ApiRateLimitMiddleware:

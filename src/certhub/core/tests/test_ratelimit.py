@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import ipaddress
 import multiprocessing
 import sqlite3
 import threading
@@ -229,6 +230,33 @@ def test_behind_proxies_only_what_our_proxies_wrote_counts(client, world, clock,
     assert list(ApiRateCounter.objects.values_list("bucket", "hits")) == [(f"ip:{counted_as}", 2)]
 
 
+@pytest.mark.parametrize(
+    "proxies, forwarded, counted_as",
+    [
+        # Our proxies by address: every right-most entry one of them wrote is skipped.
+        ("127.0.0.1,10.0.0.0/8", "203.0.113.66, 198.51.100.1, 10.0.0.2", "198.51.100.1"),
+        ("127.0.0.1", "198.51.100.1", "198.51.100.1"),
+        ("::1/128,127.0.0.0/8", "2001:DB8::0001", "2001:db8::1"),
+        # The connection is not one of ours: it did not come through them, the header is not read.
+        ("10.0.0.0/8", "198.51.100.1", "127.0.0.1"),
+        # Junk where the client's entry should be: the connection's address.
+        ("127.0.0.1", "<script>", "127.0.0.1"),
+        ("127.0.0.1,10.0.0.0/8", "198.51.100.1:4431, 10.0.0.2", "127.0.0.1"),
+    ],
+)
+def test_behind_proxies_known_by_address_the_right_most_untrusted_hop_counts(
+    client, world, clock, settings, proxies, forwarded, counted_as
+):
+    settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 1
+    settings.CERTHUB_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.CERTHUB_TRUSTED_PROXIES = tuple(ipaddress.ip_network(p, strict=False) for p in proxies.split(","))
+    path = "/api/v1/organizations/match?name=星城电器"
+    assert limits(client.get(path, HTTP_X_FORWARDED_FOR=forwarded)) == (200, "1", "0", None)
+    # A new left-most value (what a client controls) does not escape the limit.
+    assert limits(client.get(path, HTTP_X_FORWARDED_FOR="192.0.2.99, " + forwarded)) == (429, "1", "0", "50")
+    assert list(ApiRateCounter.objects.values_list("bucket", "hits")) == [(f"ip:{counted_as}", 2)]
+
+
 def test_signed_in_people_and_a_zero_limit_are_not_limited_by_address(client, world, clock, settings):
     settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 1
     sign_in_client(client, world.users["officer_province"])
@@ -384,7 +412,7 @@ def test_apikey_issue_sets_the_rate_limit_and_registers_a_consuming_department(c
         )
 
 
-@pytest.mark.parametrize("value", ["0", "two", "-1"])
+@pytest.mark.parametrize("value", ["0", "two", "-1", "10.0.0.0/33", "10.0.0.1,"])
 def test_a_wrong_count_of_trusted_proxies_stops_the_start(value):
     import os
     import subprocess
@@ -400,6 +428,6 @@ def test_a_wrong_count_of_trusted_proxies_stops_the_start(value):
     )
     assert done.returncode == 1
     assert (
-        "CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), "
-        f"not {value!r}" in done.stderr
+        "CERTHUB_TRUSTED_PROXIES must be a whole number, 1 or more (the proxies in front of CertHub), or "
+        f"their addresses or networks, comma-separated (10.0.0.0/8,192.0.2.7), not {value!r}" in done.stderr
     )
