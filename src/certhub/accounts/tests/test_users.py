@@ -11,7 +11,9 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
+from django.utils.http import urlsafe_base64_decode
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -94,8 +96,10 @@ def test_an_administrator_creates_an_officer_who_sets_their_own_password(
     # The one-time link, by e-mail.
     assert [m.to for m in mailoutbox] == [["zhoumin@amr.changsha.example"]]
     assert mailoutbox[0].subject == "认证通账号已开通"
-    link = re.search(r"http://localhost:8000(/account/users/set-password/\S+/)", mailoutbox[0].body)
-    assert link is not None
+    link = re.search(r"http://localhost:8000(/account/users/set-password/([^/\s]+)/([^/\s]+)/)", mailoutbox[0].body)
+    # The link names this user and carries a valid one-time token for them.
+    assert urlsafe_base64_decode(link.group(2)).decode() == str(user.pk)
+    assert default_token_generator.check_token(user, link.group(3)) is True
     admin_client.logout()
     form_page = client.get(link.group(1), follow=True)
     assert form_page.status_code == 200 and "新密码" in page_text(form_page)

@@ -10,7 +10,6 @@ under the user's bare number (docs/architecture.md invariant 3)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +24,7 @@ from django.utils.translation import override
 
 from certhub.accounts.signin.devices import remove_second_factors
 from certhub.accounts.users.queries import ORGANIZATION_ROLES, REGION_ROLES, grantable_roles, user_scope
+from certhub.core.absolute_urls import absolute_url
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType, Role
@@ -95,7 +95,7 @@ def set_password_link(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.CERTHUB_SITE_URL + path
+    return absolute_url(path)
 
 
 def _send_welcome(user: User) -> None:
