@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "certhub.ledger",
     "certhub.seal",
     "certhub.risk",
+    "certhub.licensing",
     "certhub.inspections",
     "certhub.cases",
     "certhub.stats",

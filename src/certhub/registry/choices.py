@@ -61,17 +61,31 @@ class CccMode(models.TextChoices):
 
 
 class BodyStatus(models.TextChoices):
-    """Approval status of a certification body or a lab's CMA qualification."""
+    """Approval status of a certification body (CNCA's approval) or a lab's CMA qualification: suspended
+    (暂停) may return to active; revoked (撤销, for misconduct) and closed (注销, the body or lab stops for its
+    own reasons, or the qualification is cancelled at its request) are final (C1 stewardship)."""
 
     ACTIVE = "ACTIVE", _("有效")
     SUSPENDED = "SUSPENDED", _("暂停")
-    WITHDRAWN = "WITHDRAWN", _("撤销")
+    REVOKED = "REVOKED", _("撤销")
+    CLOSED = "CLOSED", _("注销")
+
+
+class RegistrationStatus(models.TextChoices):
+    """An organization's status in market registration (登记状态), as the registration authority reports it.
+    A deregistered (注销) organization no longer exists and receives no new certificate (C1)."""
+
+    IN_BUSINESS = "IN_BUSINESS", _("存续")
+    LICENCE_REVOKED = "LICENCE_REVOKED", _("吊销")
+    DEREGISTERED = "DEREGISTERED", _("注销")
 
 
 class PersonRole(models.TextChoices):
     AUDITOR = "AUDITOR", _("审核员")
     INSPECTOR = "INSPECTOR", _("执法检查人员")
     SIGNATORY = "SIGNATORY", _("授权签字人")
+    LEGAL_REPRESENTATIVE = "LEGAL_REPRESENTATIVE", _("法定代表人")
+    TECHNICAL_MANAGER = "TECHNICAL_MANAGER", _("技术负责人")
 
 
 class ReportConclusion(models.TextChoices):

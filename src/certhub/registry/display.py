@@ -31,7 +31,8 @@ CERTIFICATE_TONES: dict[str, str] = {
 BODY_TONES: dict[str, str] = {
     BodyStatus.ACTIVE: "valid",
     BodyStatus.SUSPENDED: "suspended",
-    BodyStatus.WITHDRAWN: "revoked",
+    BodyStatus.REVOKED: "revoked",
+    BodyStatus.CLOSED: "ended",
 }
 CONCLUSION_TONES: dict[str, str] = {ReportConclusion.PASS: "valid", ReportConclusion.FAIL: "revoked",
                     ReportConclusion.INFORMATIVE: "draft"}  # fmt: skip

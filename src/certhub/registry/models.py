@@ -19,6 +19,7 @@ from certhub.registry.choices import (
     CertificateStatus,
     PersonRole,
     ProductSource,
+    RegistrationStatus,
     ReportConclusion,
     SchemeKind,
 )
@@ -35,6 +36,13 @@ class Organization(RegulatedModel):
     industry_section = models.CharField(_("行业门类"), max_length=1, blank=True)
     industry_division = models.CharField(_("行业大类"), max_length=2, blank=True)
     above_designated_size = models.BooleanField(_("规模以上工业企业"), default=False)
+    registration_status = models.CharField(
+        _("登记状态"), max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.IN_BUSINESS
+    )
+    # The contact registered for the credit code: where a code confirming an account's link to this
+    # organization is sent (C8, 一网通办 sign-up). Kept by the enterprise itself; never public.
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
@@ -256,7 +264,7 @@ class Affiliation(RegulatedModel):
     organization = models.ForeignKey(
         Organization, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="affiliations"
     )
-    role = models.CharField(_("角色"), max_length=16, choices=PersonRole.choices)
+    role = models.CharField(_("角色"), max_length=24, choices=PersonRole.choices)
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("截止日期"), null=True, blank=True)
 

@@ -1,0 +1,1 @@
+"""Licensing records (C8). Rows change only through licensing.actions."""
