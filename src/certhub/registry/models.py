@@ -185,6 +185,9 @@ class Lab(RegulatedModel):
     cma_valid_from = models.DateField(_("资质认定发证日期"))
     cma_valid_until = models.DateField(_("资质认定有效期至"))
     status = models.CharField(_("状态"), max_length=12, choices=BodyStatus.choices, default=BodyStatus.ACTIVE)
+    # The licensing decision (资质认定决定书) behind the qualification as it stands, or the administrator's data
+    # migration it came from: a lab's facts change only through licensing (C1, C8).
+    decision = models.CharField(_("许可决定"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -217,8 +220,10 @@ class LabScope(RegulatedModel):
     object = models.CharField(_("检测对象"), max_length=200)
     parameter = models.CharField(_("项目/参数"), max_length=200)
     standard = models.CharField(_("依据标准/方法"), max_length=200)
+    limits = models.CharField(_("限制范围"), max_length=200, blank=True)
     valid_from = models.DateField(_("批准日期"))
     valid_until = models.DateField(_("截止日期"), null=True, blank=True)
+    decision = models.CharField(_("许可决定"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["lab_id", "field", "object", "parameter"]
@@ -292,6 +297,7 @@ class Signatory(RegulatedModel):
     scope = models.ManyToManyField(LabScope, verbose_name=_("授权签字范围"), related_name="signatories")
     valid_from = models.DateField(_("批准日期"))
     valid_until = models.DateField(_("截止日期"), null=True, blank=True)
+    decision = models.CharField(_("许可决定"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["lab_id", "person__name"]

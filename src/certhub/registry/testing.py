@@ -122,6 +122,7 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     lab = actions.do_create_lab(
+        decision="湘市监认证〔2020〕12号",
         organization=org["lab"],
         name=org["lab"].name,
         cma_number="231812050341",
@@ -131,6 +132,7 @@ def build_world() -> World:
     )
     world.labs["main"] = lab
     world.scope["insulation"] = actions.do_add_lab_scope(
+        decision="湘市监认证〔2020〕12号",
         lab=lab,
         field="电器",
         object="家用电器",
@@ -140,6 +142,7 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     world.scope["lead"] = actions.do_add_lab_scope(
+        decision="湘市监认证〔2020〕12号",
         lab=lab,
         field="食品",
         object="大米",
@@ -153,6 +156,7 @@ def build_world() -> World:
         person=person, organization=org["lab"], role="SIGNATORY", start=datetime.date(2020, 1, 1), actor=SYSTEM
     )
     world.signatories["zhou"] = actions.do_authorize_signatory(
+        decision="湘市监认证〔2020〕12号",
         lab=lab,
         person=person,
         scope=[world.scope["insulation"]],

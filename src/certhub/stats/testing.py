@@ -132,6 +132,7 @@ def build_stats_world(world: World) -> StatsWorld:
         )
     # A second lab in a Hengyang county whose CMA qualification expired on 2026-01-31.
     lab2 = actions.do_create_lab(
+        decision="湘市监认证〔2020〕12号",
         organization=orgs["lab2"],
         name="衡阳统计测试检测有限公司",
         cma_number="201812050999",
@@ -141,6 +142,7 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     result.labs["expired"] = lab2
     scope = actions.do_add_lab_scope(
+        decision="湘市监认证〔2020〕12号",
         lab=lab2,
         field="电器",
         object="家用电器",
@@ -151,7 +153,12 @@ def build_stats_world(world: World) -> StatsWorld:
     )
     person = actions.do_create_person(name="李检", roles=["SIGNATORY"], actor=SYSTEM)
     signatory2 = actions.do_authorize_signatory(
-        lab=lab2, person=person, scope=[scope], valid_from=datetime.date(2020, 2, 1), actor=SYSTEM
+        decision="湘市监认证〔2020〕12号",
+        lab=lab2,
+        person=person,
+        scope=[scope],
+        valid_from=datetime.date(2020, 2, 1),
+        actor=SYSTEM,
     )
     from certhub.core.choices import Role
     from certhub.core.models import User

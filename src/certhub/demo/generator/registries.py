@@ -89,7 +89,10 @@ class Registries(ProvinceBase):
         for index in self.progress(range(self.size.labs), desc="labs"):
             organization = Organization.objects.get(uscc=self.special_usccs[self.size.bodies + index])
             issued = datetime.date(2020 + index % 6, 1 + index % 12, 1 + index % 28)
+            # The qualification decision the lab's record rests on (资质认定决定书), as the province numbers them.
+            decision = f"湘市监资认〔{issued.year}〕{100 + index}号"
             lab = actions.do_create_lab(
+                decision=decision,
                 organization=organization,
                 name=f"{organization.name.removesuffix('有限公司')}检测中心",
                 cma_number=f"{18 + index % 8:02d}18{12000000 + index * 37:08d}"[:12],
@@ -100,7 +103,14 @@ class Registries(ProvinceBase):
             rows = self.random.sample(SCOPE_TEMPLATES, self.random.randint(5, 12))
             scope = [
                 actions.do_add_lab_scope(
-                    lab=lab, field=f, object=o, parameter=p, standard=s, valid_from=issued, actor=DEMO_ACTOR
+                    decision=decision,
+                    lab=lab,
+                    field=f,
+                    object=o,
+                    parameter=p,
+                    standard=s,
+                    valid_from=issued,
+                    actor=DEMO_ACTOR,
                 )
                 for f, o, p, s in rows
             ]
@@ -112,6 +122,7 @@ class Registries(ProvinceBase):
                 )
                 signatories.append(
                     actions.do_authorize_signatory(
+                        decision=decision,
                         lab=lab,
                         person=person,
                         scope=self.random.sample(scope, max(1, len(scope) // 2)),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from django.utils.translation import gettext as _
+from pydantic import AfterValidator
 
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
@@ -14,21 +15,33 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.core.validation import Identifier, Input, Text, collect
+from certhub.core.validation import Identifier, Input, Text, collect, invalid
 from certhub.registry.choices import PersonRole
 from certhub.registry.models import Lab, LabScope, Organization, Person, Signatory
+from certhub.registry.standards import StandardCodeError, parse_standard_code
+
+
+def _standard_code(value: str) -> str:
+    """A scope row names a standard CertHub can parse, in its one spelling (registry.standards)."""
+    try:
+        return parse_standard_code(value)[1]
+    except StandardCodeError as error:
+        invalid(str(error))
 
 
 class LabInput(Input):
     name: Annotated[str, Text(200)]
     cma_number: Annotated[str, Identifier(32)]
+    decision: Annotated[str, Text(64)]
 
 
 class LabScopeInput(Input):
     field: Annotated[str, Text(100)]
     object: Annotated[str, Text(200)]
     parameter: Annotated[str, Text(200)]
-    standard: Annotated[str, Text(200)]
+    standard: Annotated[str, Text(200), AfterValidator(_standard_code)]
+    limits: Annotated[str, Text(200, required=False)] = ""
+    decision: Annotated[str, Text(64)]
 
 
 @action
@@ -39,12 +52,14 @@ def do_create_lab(
     cma_number: str,
     cma_valid_from: datetime.date,
     cma_valid_until: datetime.date,
+    decision: str,
     actor: Actor,
 ) -> Lab:
-    """Register an inspection and testing institution with its CMA qualification."""
+    """Register an inspection and testing institution with its CMA qualification, by the licensing decision
+    (or the administrator's data migration) named in `decision`."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
     errors: dict[str, list[str]] = {}
-    checked = collect(LabInput, {"name": name, "cma_number": cma_number}, errors)
+    checked = collect(LabInput, {"name": name, "cma_number": cma_number, "decision": decision}, errors)
     if cma_valid_until <= cma_valid_from:
         errors["cma_valid_until"] = [_("资质认定有效期须晚于发证日期")]
     if errors:
@@ -59,6 +74,7 @@ def do_create_lab(
         cma_number=cma_number,
         cma_valid_from=cma_valid_from,
         cma_valid_until=cma_valid_until,
+        decision=checked.decision,
     )
     lab.save()
     record_audit(actor, AuditEventType.LAB_CREATED, lab, before=None, after=snapshot(lab))
@@ -75,12 +91,22 @@ def do_add_lab_scope(
     standard: str,
     valid_from: datetime.date,
     valid_until: datetime.date | None = None,
+    limits: str = "",
+    decision: str,
     actor: Actor,
 ) -> LabScope:
-    """Add one row to a lab's qualified scope."""
+    """Add one row to a lab's qualified scope, by the decision named in `decision`; the standard must parse
+    (registry.standards) and is stored in its one spelling."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
     errors: dict[str, list[str]] = {}
-    raw = {"field": field, "object": object, "parameter": parameter, "standard": standard}
+    raw = {
+        "field": field,
+        "object": object,
+        "parameter": parameter,
+        "standard": standard,
+        "limits": limits,
+        "decision": decision,
+    }
     checked = collect(LabScopeInput, raw, errors)
     if valid_until is not None and valid_until < valid_from:
         errors["valid_until"] = [_("截止日期不得早于批准日期")]
@@ -106,9 +132,11 @@ def do_authorize_signatory(
     scope: Sequence[LabScope],
     valid_from: datetime.date,
     valid_until: datetime.date | None = None,
+    decision: str,
     actor: Actor,
 ) -> Signatory:
-    """Authorize a person to sign a lab's reports within part of the lab's scope."""
+    """Authorize a person to sign a lab's reports within part of the lab's scope, by the decision named in
+    `decision`."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=lab.organization.region_id)
     errors = {}
     foreign = [s.pk for s in scope if s.lab_id != lab.pk]
@@ -118,11 +146,15 @@ def do_authorize_signatory(
         errors["scope"] = _("必填")
     if valid_until is not None and valid_until < valid_from:
         errors["valid_until"] = _("截止日期不得早于批准日期")
+    if not decision.strip():
+        errors["decision"] = _("必填")
     if errors:
         raise ValidationFailed(errors)
     if Signatory.objects.filter(lab=lab, person=person).exists():
         raise Conflict(_("该人员已是授权签字人"), field="person")
-    signatory = Signatory(lab=lab, person=person, valid_from=valid_from, valid_until=valid_until)
+    signatory = Signatory(
+        lab=lab, person=person, valid_from=valid_from, valid_until=valid_until, decision=decision.strip()[:64]
+    )
     signatory.save()
     signatory.scope.set(scope)
     if PersonRole.SIGNATORY not in person.roles:

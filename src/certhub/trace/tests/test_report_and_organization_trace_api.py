@@ -114,6 +114,7 @@ def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, 
         data={"uscc": make_uscc(7, "430400"), "name": "衡阳市检验检测中心", "region": "430400"}, actor=SYSTEM
     )
     other = actions.do_create_lab(
+        decision="湘市监认证〔2020〕12号",
         organization=organization,
         name=organization.name,
         cma_number="201918000001",
@@ -122,6 +123,7 @@ def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, 
         actor=SYSTEM,
     )
     scope = actions.do_add_lab_scope(
+        decision="湘市监认证〔2020〕12号",
         lab=other,
         field="电器",
         object="家用电器",
@@ -132,7 +134,12 @@ def test_a_report_number_two_labs_use_is_refused_until_the_lab_is_named(client, 
     )
     person = actions.do_create_person(name="赵签", roles=["SIGNATORY"], actor=SYSTEM)
     signatory = actions.do_authorize_signatory(
-        lab=other, person=person, scope=[scope], valid_from=datetime.date(2020, 1, 1), actor=SYSTEM
+        decision="湘市监认证〔2020〕12号",
+        lab=other,
+        person=person,
+        scope=[scope],
+        valid_from=datetime.date(2020, 1, 1),
+        actor=SYSTEM,
     )
     actions.do_create_test_report(
         lab=other,
