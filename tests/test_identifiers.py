@@ -153,6 +153,7 @@ def test_every_kind_of_number_users_create_follows_the_grammar(world):
             cma_number="2318\u202e1205",
             cma_valid_from=datetime.date(2025, 1, 1),
             cma_valid_until=datetime.date(2028, 1, 1),
+            decision="湘市监资认〔2025〕1号",
             actor=SYSTEM,
         )
     assert refused.value.errors == {"cma_number": ["不得含有不可见的格式字符（U+202E，如从右到左覆盖）"]}
