@@ -118,6 +118,23 @@ def _refuse_second_open(person: Person, organization: Organization, role: str) -
 
 
 @action
+def do_identify_person(*, name: str, id_number: str, role: str, actor: Actor) -> Person:
+    """The person registered under this name and ID-document number (found by the number's keyed digest,
+    registry.person_ids), or, when there is none, that person registered now with `role`: one person is
+    never registered twice (C1). The number is checked, hashed and forgotten (C14)."""
+    authorize(actor, Permission.MANAGE_REGISTRY)
+    errors = _role_errors(role)
+    who = collect(IdentifiedPersonInput, {"name": name, "id_number": id_number}, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert who is not None
+    person = find_person(who.name, who.id_number)
+    if person is None:
+        person = do_create_person(name=who.name, roles=[role], id_number=who.id_number, actor=actor)
+    return person
+
+
+@action
 def do_start_affiliation(
     *,
     organization: Organization,
@@ -129,24 +146,21 @@ def do_start_affiliation(
     actor: Actor,
 ) -> Affiliation:
     """A person starts in a role at an organization (C1). The person is the one registered under this name
-    and ID-document number, found by the number's keyed digest, or registered now; the number itself is
-    never stored, shown, audited or put in the ledger (C14, registry.person_ids). `decision` is what the
-    affiliation rests on — for a lab's key people, the licensing decision (C8)."""
+    and ID-document number, or registered now (do_identify_person); the number itself is never stored,
+    shown, audited or put in the ledger (C14). `decision` is what the affiliation rests on — for a lab's key
+    people, the licensing decision (C8)."""
     authorize(actor, Permission.MANAGE_REGISTRY, region_code=organization.region_id)
     errors = _role_errors(role)
-    who = collect(IdentifiedPersonInput, {"name": name, "id_number": id_number}, errors)
+    collect(IdentifiedPersonInput, {"name": name, "id_number": id_number}, errors)
     basis = collect(AffiliationInput, {"decision": decision}, errors)
     if errors:
         raise ValidationFailed(errors)
-    assert who is not None and basis is not None
-    person = find_person(who.name, who.id_number)
-    if person is not None:
-        _refuse_second_open(person, organization, role)
-        if role not in person.roles:
-            person.roles = sorted({*person.roles, role})
-            person.save(update_fields=["roles"])
-    else:
-        person = do_create_person(name=who.name, roles=[role], id_number=who.id_number, actor=actor)
+    assert basis is not None
+    person = do_identify_person(name=name, id_number=id_number, role=role, actor=actor)
+    _refuse_second_open(person, organization, role)
+    if role not in person.roles:
+        person.roles = sorted({*person.roles, role})
+        person.save(update_fields=["roles"])
     affiliation = Affiliation(person=person, organization=organization, role=role, start=start, decision=basis.decision)
     affiliation.save()
     record_audit(actor, AuditEventType.AFFILIATION_ADDED, affiliation, before=None, after=snapshot(affiliation))

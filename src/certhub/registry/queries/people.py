@@ -66,9 +66,12 @@ def access_person(actor: Actor, pk: int) -> Person:
     """A person the actor may see: one with an affiliation in the officer's region (any person for an
     administrator); otherwise NotFound, as for a person who does not exist."""
     person = Person.objects.filter(pk=pk).first()
-    if person is not None and actor.role != Role.ADMINISTRATOR:
-        if not affiliations_visible_to(actor).filter(person_id=person.pk).exists():
-            person = None
+    if (
+        person is not None
+        and actor.role != Role.ADMINISTRATOR
+        and not affiliations_visible_to(actor).filter(person_id=person.pk).exists()
+    ):
+        person = None
     return within_scope(person, lambda p: True, _("你的辖区内没有这名人员。"))
 
 
