@@ -89,11 +89,12 @@ def access_office_organization(actor: Actor, pk: int) -> Organization:
 
 
 def organization_people(actor: Actor, organization: Organization) -> QuerySet[Affiliation]:
-    """An organization's key people over time: the open affiliations first, then by role and start."""
+    """An organization's key people over time: the open affiliations first, then the latest ended; newest
+    start first within each."""
     return (
         affiliations_visible_to(actor)
         .filter(organization=organization)
-        .order_by(F("end").desc(nulls_first=True), "role", "-start", "id")
+        .order_by(F("end").desc(nulls_first=True), "-start", "role", "id")
     )
 
 
