@@ -3,15 +3,18 @@ history per organization (officers read those of their region) and reporting tim
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -180,24 +183,33 @@ def lab_migration(request: HttpRequest) -> HttpResponse:
             except NotPermitted as error:
                 raise PermissionDenied(error.message) from error
             else:
-                counts = {
-                    "labs": summary.labs,
-                    "scope": summary.scope,
-                    "signatories": summary.signatories,
-                    "key_people": summary.key_people,
-                    "people": summary.people_created,
-                }
-                text = (
-                    _(
-                        "%(labs)d个机构、%(scope)d条资质认定范围、%(signatories)d名授权签字人、%(key_people)d名关键人员"
-                        "（新登记人员%(people)d名）"
-                    )
-                    % counts
-                )
-                if summary.dry_run:
-                    messages.info(request, _("试导入通过，未写入任何数据：") + text)
-                else:
-                    messages.success(request, _("已导入：") + text)
-                return redirect("exchange:lab_migration")
-    context = {"form": form, "problems": problems, "sheets": SHEETS}
+                # The outcome travels in the redirect's URL, signed: the upload script follows the redirect and
+                # then loads that URL again, so a one-time message would be gone by the time it is shown.
+                token = signing.dumps(dataclasses.asdict(summary), salt=MIGRATION_RESULT_SALT)
+                return redirect(f"{reverse('exchange:lab_migration')}?{urlencode({'result': token})}")
+    context = {"form": form, "problems": problems, "sheets": SHEETS, "result": _migration_result(request)}
     return render(request, "exchange/lab_migration.html", context, status=422 if form.errors or problems else 200)
+
+
+MIGRATION_RESULT_SALT = "certhub.exchange.lab_migration.result"
+
+
+def _migration_result(request: HttpRequest) -> str:
+    """The outcome of the migration just run, from the signed `result` of the URL (an hour at most)."""
+    token = request.GET.get("result", "")
+    if not token:
+        return ""
+    try:
+        counts = signing.loads(token, salt=MIGRATION_RESULT_SALT, max_age=3600)
+    except signing.BadSignature:
+        return ""
+    text = (
+        _(
+            "%(labs)d个机构、%(scope)d条资质认定范围、%(signatories)d名授权签字人、%(key_people)d名关键人员"
+            "（新登记人员%(people_created)d名）"
+        )
+        % counts
+    )
+    if counts["dry_run"]:
+        return _("试导入通过，未写入任何数据：") + text
+    return _("已导入：") + text
