@@ -189,7 +189,7 @@ class _Run:
         for column in sheet.columns:
             raw = row.values.get(column.key, "")
             if column.key in ("valid_from", "valid_until", "start"):
-                adapter = DATE if column.required else OPTIONAL_DATE
+                adapter: TypeAdapter[Any] = DATE if column.required else OPTIONAL_DATE
                 try:
                     out[column.key] = validate_value(adapter, raw if raw is not None else "", field=column.key)
                 except ValidationFailed as error:
@@ -350,12 +350,12 @@ class _Run:
             scope: list[LabScope] = []
             complete = True
             for row, values in members:
-                for key in ("valid_from", "valid_until", "decision"):
-                    if values[key] != first[key]:
+                for column in ("valid_from", "valid_until", "decision"):
+                    if values[column] != first[column]:
                         self.problem(
                             SIGNATORIES,
                             row,
-                            key,
+                            column,
                             _("同一签字人的各行须一致（与第%(row)d行不同）") % {"row": head.number},
                         )
                         complete = False

@@ -65,7 +65,7 @@ def good_sheets(world) -> dict[str, list[list[object]]]:
 
 def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
     workbook = openpyxl.Workbook()
-    workbook.active.title = "填写说明"
+    workbook.create_sheet("填写说明", 0)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         sheet.append(HEADERS[title])
@@ -110,7 +110,7 @@ def run_command(tmp_path: Path, content: bytes, name: str = "labs.xlsx", *args: 
 
 
 def upload(client, world, content: bytes, name: str = "labs.xlsx", *, username: str = "admin", dry_run: bool = False):
-    data = {"file": SimpleUploadedFile(name, content)}
+    data: dict[str, object] = {"file": SimpleUploadedFile(name, content)}
     if dry_run:
         data["dry_run"] = "on"
     return signed_in(client, world, username).post(reverse("exchange:lab_migration"), data)

@@ -83,8 +83,7 @@ def workbook(uscc: str, standard: str) -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
-    labs = book.active
-    labs.title = "机构"
+    labs = book.create_sheet("机构", 0)
     labs.append(["统一社会信用代码", "名称", "资质认定证书编号", "发证日期", "有效期至", "许可决定"])
     labs.append([uscc, "星城电器检测中心", "241812050001", "2024-01-10", "2030-01-09", "国认监认字〔2024〕5号"])
     scope = book.create_sheet("资质认定范围")

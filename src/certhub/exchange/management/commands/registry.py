@@ -49,8 +49,15 @@ class Command(BaseCommand):
                 disable=options["no_progress"] or None,
                 file=sys.stderr,
             ) as bar:
+
+                def advance(rows: int) -> None:
+                    bar.update(rows)
+
                 summary = migrate_labs(
-                    migration=migration, dry_run=options["dry_run"], progress=bar.update, actor=migration_actor()
+                    migration=migration,
+                    dry_run=options["dry_run"],
+                    progress=advance,
+                    actor=migration_actor(),
                 )
         except FileRejected as error:
             raise CommandError(f"拒收 · refused: {error.message}") from None
