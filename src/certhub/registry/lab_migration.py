@@ -131,11 +131,14 @@ class Problem:
 
     @property
     def sheet_label(self) -> str:
+        """The sheet's name; a problem of no one sheet (the CSV's sheet column, the file) is the file's."""
         sheet = SHEET_BY_KEY.get(self.sheet)
-        return str(sheet.label) if sheet else self.sheet
+        return str(sheet.label) if sheet else str(_("文件"))
 
     @property
     def field_label(self) -> str:
+        if self.field == SHEET_COLUMN.key:
+            return str(SHEET_COLUMN.label)
         sheet = SHEET_BY_KEY.get(self.sheet)
         column = next((c for c in sheet.columns if c.key == self.field), None) if sheet else None
         return str(column.label) if column else self.field

@@ -368,6 +368,19 @@ def test_a_workbook_with_unknown_and_missing_columns_is_refused_naming_them(clie
     assert state() == before
 
 
+def test_a_csv_row_of_an_unknown_sheet_is_refused_naming_its_line(world, tmp_path):
+    content = csv_bytes(good_sheets(world)).replace("\n关键人员,".encode(), "\n关键人物,".encode(), 1)
+    before = state()
+    path = tmp_path / "labs.csv"
+    path.write_bytes(content)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refusal:
+        call_command("registry", "import-labs", str(path), "--no-progress", stderr=err)
+    assert str(refusal.value) == "拒收 · refused: 1 处错误 · problems; 未写入任何数据 · nothing written"
+    assert err.getvalue() == "文件 第8行 表：应为机构、资质认定范围、授权签字人或关键人员\n"
+    assert state() == before
+
+
 def test_a_forged_result_in_the_url_shows_nothing(client, world):
     page = signed_in(client, world, "admin").get(reverse("exchange:lab_migration"), {"result": "forged:token"})
     assert (page.status_code, by_class(page, "migration-result")) == (200, [])
