@@ -57,6 +57,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "can_upload": can_upload,
+            "can_migrate": is_permitted(actor, Permission.MIGRATE_LAB_DATA),
             "timeliness": reporting_timeliness(actor),
             "late_after": LATE_AFTER_DAYS,
             "show_organization": actor.role in (Role.OFFICER, Role.ADMINISTRATOR),

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from certhub.core.errors import NotPermitted
@@ -379,6 +380,12 @@ def test_a_csv_row_of_an_unknown_sheet_is_refused_naming_its_line(world, tmp_pat
     assert str(refusal.value) == "拒收 · refused: 1 处错误 · problems; 未写入任何数据 · nothing written"
     assert err.getvalue() == "文件 第8行 表：应为机构、资质认定范围、授权签字人或关键人员\n"
     assert state() == before
+
+
+def test_only_administrators_see_the_way_to_the_migration_page(client, world):
+    link = f'href="{reverse("exchange:lab_migration")}"'
+    assert link in signed_in(client, world, "admin").get(reverse("exchange:list")).content.decode()
+    assert link not in signed_in(Client(), world, "officer_province").get(reverse("exchange:list")).content.decode()
 
 
 def test_a_forged_result_in_the_url_shows_nothing(client, world):
