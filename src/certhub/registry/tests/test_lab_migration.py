@@ -286,6 +286,16 @@ def signatory_outside_the_scope(world, sheets):
     return [("授权签字人", 3, "项目/参数", "签字范围“绝缘电阻 / GB 4706.1-2005”不在该机构的资质认定范围内")]
 
 
+def signatory_standard_unparsable(world, sheets):
+    sheets["授权签字人"][0][4] = "GB ABC"
+    return [("授权签字人", 2, "依据标准/方法", STANDARD_ERROR)]
+
+
+def signatory_dates_out_of_order(world, sheets):
+    sheets["授权签字人"][0][6] = sheets["授权签字人"][1][6] = "2024-01-09"
+    return [("授权签字人", 2, "截止日期", "截止日期不得早于批准日期")]
+
+
 def bad_id_number_and_role(world, sheets):
     sheets["关键人员"][0][2] = WANG[:-1] + ("0" if WANG[-1] != "0" else "1")
     sheets["关键人员"][1][3] = "董事长"
@@ -304,6 +314,8 @@ BAD = [
     lab_dates_out_of_order,
     scope_dates_out_of_order,
     signatory_outside_the_scope,
+    signatory_standard_unparsable,
+    signatory_dates_out_of_order,
     bad_id_number_and_role,
 ]
 
