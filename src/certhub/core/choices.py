@@ -75,6 +75,9 @@ class AuditEventType(models.TextChoices):
     USER_DEACTIVATED = "USER_DEACTIVATED", _("用户停用")
     USER_REACTIVATED = "USER_REACTIVATED", _("用户恢复")
     USER_SECOND_FACTORS_RESET = "USER_SECOND_FACTORS_RESET", _("用户第二因素重置")
+    # issue 15: people and the labs' data migration
+    AFFILIATION_ENDED = "AFFILIATION_ENDED", _("人员离任")
+    LAB_DATA_MIGRATED = "LAB_DATA_MIGRATED", _("检验检测机构数据迁移")
 
 
 class ApiScope(models.TextChoices):

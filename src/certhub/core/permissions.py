@@ -43,6 +43,8 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
+    # issue 15: people and the labs' data migration
+    MIGRATE_LAB_DATA = "migrate_lab_data", gettext_lazy("迁移检验检测机构数据")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -28,3 +28,17 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [(kind, SubmissionKind(kind).label) for kind in kinds]
         self.fields["kind"].initial = kinds[0]
+
+
+class LabMigrationForm(forms.Form):
+    """The administrator's data-migration file of labs (registry.lab_migration)."""
+
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("CSV（UTF-8或GBK）或XLSX；工作表和列名见下方说明"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        error_messages={"required": _("请选择要上传的文件"), "empty": _("文件为空")},
+    )
+    dry_run = forms.BooleanField(
+        label=_("只校验，不写入"), required=False, help_text=_("先试导入：列出全部问题，什么也不写入")
+    )

@@ -3,27 +3,36 @@ history per organization (officers read those of their region) and reporting tim
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
+from certhub.core.permissions import Permission, is_permitted
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.fields import COLUMNS
-from certhub.exchange.forms import UploadForm
+from certhub.exchange.forms import LabMigrationForm, UploadForm
+from certhub.exchange.lab_migration import read_lab_migration
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
 from certhub.exchange.queries import LATE_AFTER_DAYS, access_submission, reporting_timeliness, submissions_visible_to
+from certhub.exchange.readers import FileRejected
 from certhub.exchange.reports import TEMPLATES, report_csv, report_xlsx
+from certhub.registry.actions.migration import migrate_labs
+from certhub.registry.lab_migration import SHEETS, MigrationRefused, Problem
 from certhub.registry.models import CertificationBody, Lab
 
 READERS = (Role.CERTIFICATION_BODY, Role.LAB, Role.OFFICER, Role.ADMINISTRATOR)
@@ -48,6 +57,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "can_upload": can_upload,
+            "can_migrate": is_permitted(actor, Permission.MIGRATE_LAB_DATA),
             "timeliness": reporting_timeliness(actor),
             "late_after": LATE_AFTER_DAYS,
             "show_organization": actor.role in (Role.OFFICER, Role.ADMINISTRATOR),
@@ -145,3 +155,62 @@ def _submission(actor: Actor, pk: int) -> Submission:
         return access_submission(actor, pk)
     except NotFound:
         raise Http404(_("没有这份报送，或无权查看。")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lab_migration(request: HttpRequest) -> HttpResponse:
+    """The administrator's data migration of labs, scope rows, signatories and key people (C1, C8): the file
+    `certhub registry import-labs` takes, all or nothing, every problem listed by sheet, row and column."""
+    actor = Actor.from_user(request.user)
+    if not is_permitted(actor, Permission.MIGRATE_LAB_DATA):
+        raise PermissionDenied(_("检验检测机构数据迁移仅对系统管理员开放。"))
+    form = LabMigrationForm(request.POST or None, request.FILES or None)
+    problems: list[Problem] = []
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "upload"
+            with path.open("wb") as out:
+                for chunk in uploaded.chunks():
+                    out.write(chunk)
+            try:
+                migration = read_lab_migration(path, Path(uploaded.name).name)
+                summary = migrate_labs(migration=migration, dry_run=form.cleaned_data["dry_run"], actor=actor)
+            except FileRejected as error:
+                form.add_error("file", error.message)
+            except MigrationRefused as refused:
+                problems = refused.problems
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
+            else:
+                # The outcome travels in the redirect's URL, signed: the upload script follows the redirect and
+                # then loads that URL again, so a one-time message would be gone by the time it is shown.
+                token = signing.dumps(dataclasses.asdict(summary), salt=MIGRATION_RESULT_SALT)
+                return redirect(f"{reverse('exchange:lab_migration')}?{urlencode({'result': token})}")
+    context = {"form": form, "problems": problems, "sheets": SHEETS, "result": _migration_result(request)}
+    return render(request, "exchange/lab_migration.html", context, status=422 if form.errors or problems else 200)
+
+
+MIGRATION_RESULT_SALT = "certhub.exchange.lab_migration.result"
+
+
+def _migration_result(request: HttpRequest) -> str:
+    """The outcome of the migration just run, from the signed `result` of the URL (an hour at most)."""
+    token = request.GET.get("result", "")
+    if not token:
+        return ""
+    try:
+        counts = signing.loads(token, salt=MIGRATION_RESULT_SALT, max_age=3600)
+    except signing.BadSignature:
+        return ""
+    text = (
+        _(
+            "%(labs)d个机构、%(scope)d条资质认定范围、%(signatories)d名授权签字人、%(key_people)d名关键人员"
+            "（新登记人员%(people_created)d名）"
+        )
+        % counts
+    )
+    if counts["dry_run"]:
+        return _("试导入通过，未写入任何数据：") + text
+    return _("已导入：") + text

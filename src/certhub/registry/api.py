@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError
+from ninja.utils import check_csrf
 
 from certhub.core.api_auth import request_actor, require_scope
 from certhub.core.choices import ApiScope, Role
@@ -20,12 +22,13 @@ from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
-from certhub.core.schemas import KEY_REQUIRED, ErrorOut
+from certhub.core.schemas import KEY_OR_SESSION, KEY_REQUIRED, ErrorOut
 from certhub.core.validation import USCC, validate_value
 from certhub.registry import actions, numbering
+from certhub.registry.actions.people import do_end_affiliation, do_start_affiliation
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.dates import surveillance_due_date
-from certhub.registry.models import Certificate, CertificationBody, Lab, Scheme
+from certhub.registry.models import Affiliation, Certificate, CertificationBody, Lab, Scheme
 from certhub.registry.queries import (
     TwoStepSlices,
     access_certificate,
@@ -44,8 +47,12 @@ from certhub.registry.queries import (
     verify_certificates,
     with_live_flags,
 )
+from certhub.registry.queries import people as people_queries
 from certhub.registry.schemas import (
     MAX_LIMIT,
+    AffiliationEndIn,
+    AffiliationOut,
+    AffiliationStartIn,
     CertificateFilter,
     CertificateIn,
     CertificatePage,
@@ -459,3 +466,91 @@ def check_procurement(
     certificates, valid ones first. An invalid credit code is 422 naming `uscc`; a valid one the
     registry does not have is 200 with `registered` and `certified` false and a message saying so."""
     return procurement_check(request_actor(request), uscc=uscc, product=product)
+
+
+# ---------------------------------------------------------------- people: affiliations (officers, C1)
+
+
+def _officer(request: HttpRequest, *, writes: bool = False) -> Any:
+    """An officer or an administrator, signed in (people are back-office data, C14): 401 for anyone else
+    unsigned, 403 for other roles. A write by session must carry the CSRF token, as a page's form does."""
+    actor = request_actor(request)
+    if actor.role == Role.PUBLIC:
+        raise AuthenticationError()
+    if actor.role not in (Role.OFFICER, Role.ADMINISTRATOR):
+        raise NotPermitted(_("人员任职信息仅对监管人员和系统管理员开放"))
+    if writes and check_csrf(request) is not None:
+        raise NotPermitted(_("缺少或错误的CSRF令牌"))
+    return actor
+
+
+def _affiliation_out(affiliation: Affiliation) -> dict[str, Any]:
+    return {
+        "id": affiliation.pk,
+        "person_id": affiliation.person_id,
+        "person_name": affiliation.person.name,
+        "organization_uscc": affiliation.organization.uscc,
+        "organization_name": affiliation.organization.name,
+        "role": affiliation.role,
+        "role_label": str(affiliation.get_role_display()),
+        "start": affiliation.start,
+        "end": affiliation.end,
+        "decision": affiliation.decision,
+    }
+
+
+PEOPLE_RESPONSES: dict[int, Any] = {200: list[AffiliationOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+@router.get("people/{person_id}/affiliations", response=PEOPLE_RESPONSES, tags=["people"], openapi_extra=KEY_OR_SESSION)
+def list_person_affiliations(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    """A person's affiliations over time, newest first, as far as they lie in the officer's region."""
+    actor = _officer(request)
+    person = people_queries.access_person(actor, person_id)
+    return [_affiliation_out(a) for a in people_queries.person_affiliations(actor, person)]
+
+
+@router.get("organizations/{uscc}/key-people", response=PEOPLE_RESPONSES, tags=["people"], openapi_extra=KEY_OR_SESSION)
+def list_key_people(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
+    """An organization's key people over time: the open affiliations first."""
+    actor = _officer(request)
+    organization = access_organization(actor, uscc)
+    return [_affiliation_out(a) for a in people_queries.organization_people(actor, organization)]
+
+
+@router.post(
+    "organizations/{uscc}/affiliations",
+    response={201: AffiliationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["people"],
+    openapi_extra=KEY_OR_SESSION,
+)
+def start_affiliation(request: HttpRequest, uscc: str, payload: AffiliationStartIn) -> Status:
+    """A person starts in a role at the organization: found by name and ID-document number, or registered.
+    The number is hashed at once and appears in no answer, audit row or ledger entry."""
+    actor = _officer(request, writes=True)
+    organization = access_organization(actor, uscc)
+    affiliation = do_start_affiliation(
+        organization=organization,
+        role=payload.role,
+        start=payload.start,
+        name=payload.name,
+        id_number=payload.id_number,
+        decision=payload.decision,
+        actor=actor,
+    )
+    return Status(201, _affiliation_out(affiliation))
+
+
+@router.post(
+    "affiliations/{affiliation_id}/end",
+    response={200: AffiliationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["people"],
+    openapi_extra=KEY_OR_SESSION,
+)
+def end_affiliation(request: HttpRequest, affiliation_id: int, payload: AffiliationEndIn) -> dict[str, Any]:
+    """A person leaves a role: the affiliation gains its last day."""
+    actor = _officer(request, writes=True)
+    affiliation = people_queries.access_affiliation(actor, affiliation_id)
+    return _affiliation_out(
+        do_end_affiliation(affiliation=affiliation, end=payload.end, reason=payload.reason, actor=actor)
+    )

@@ -15,7 +15,7 @@ from certhub.core.display import localized_name
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.forms import DateInput, FilterForm, region_choice_list, with_all
 from certhub.core.models import Region
-from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PUBLIC_CERTIFICATE_STATUSES, CertificateStatus
+from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PUBLIC_CERTIFICATE_STATUSES, CertificateStatus, PersonRole
 from certhub.registry.models import Scheme
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in CertificateStatus if s.value in PUBLIC_CERTIFICATE_STATUSES]
@@ -155,3 +155,63 @@ class StatusChangeForm(forms.Form):
             field = self.DOMAIN_FIELDS.get(name)
             for message in field_messages:
                 self.add_error(field, message)
+
+
+# ---------------------------------------------------------------- people (C1)
+
+
+class UnechoedInput(forms.TextInput):
+    """A text input that never writes its value back into the page: an ID-document number typed into a
+    refused form is not sent back to the browser (C14; registry.person_ids)."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        return super().get_context(name, None, attrs)
+
+
+class StartAffiliationForm(forms.Form):
+    """A person starts in a role at an organization: the inputs of registry.actions.people.do_start_affiliation."""
+
+    DOMAIN_FIELDS: Mapping[str, str] = {
+        "name": "name",
+        "id_number": "id_number",
+        "role": "role",
+        "start": "start",
+        "decision": "decision",
+    }
+
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(
+        label=_("身份证件号码"),
+        max_length=40,
+        widget=UnechoedInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("只用于识别同一人员：系统只保存其加密摘要，不保存、不显示号码本身"),
+    )
+    role = forms.ChoiceField(label=_("角色"), choices=PersonRole.choices)
+    start = forms.DateField(label=_("起始日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    decision = forms.CharField(
+        label=_("依据"),
+        max_length=64,
+        required=False,
+        help_text=_("如许可决定文号；检验检测机构的关键人员须经许可变更"),
+    )
+
+    def add_domain_errors(self, error: ValidationFailed | Conflict) -> None:
+        for name, field_messages in (error.errors or {"": [error.message]}).items():
+            for message in field_messages:
+                self.add_error(self.DOMAIN_FIELDS.get(name), message)
+
+
+class EndAffiliationForm(forms.Form):
+    """A person leaves a role: the inputs of registry.actions.people.do_end_affiliation."""
+
+    end = forms.DateField(label=_("离任日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"end": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def add_domain_errors(self, error: ValidationFailed | Conflict) -> None:
+        for name, field_messages in (error.errors or {"": [error.message]}).items():
+            for message in field_messages:
+                self.add_error(name if name in self.fields else None, message)

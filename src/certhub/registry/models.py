@@ -272,6 +272,9 @@ class Affiliation(RegulatedModel):
     role = models.CharField(_("角色"), max_length=24, choices=PersonRole.choices)
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("截止日期"), null=True, blank=True)
+    # What the affiliation was recorded on: for a lab's key people the licensing decision (or the
+    # administrator's data migration), since they change only through licensing (C1, C8).
+    decision = models.CharField(_("依据"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["person_id", "start"]
@@ -282,6 +285,14 @@ class Affiliation(RegulatedModel):
                 condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
                 name="affiliation_dates_order",
                 violation_error_message=_("截止日期不得早于起始日期"),
+            ),
+            # One open affiliation per person, organization and role: a second start without an end
+            # would make "who is the technical manager now" ambiguous (C1).
+            models.UniqueConstraint(
+                fields=["person", "organization", "role"],
+                condition=models.Q(end__isnull=True),
+                name="affiliation_one_open",
+                violation_error_message=_("该人员在本机构已有同一角色的在任记录"),
             ),
         ]
 

@@ -9,4 +9,6 @@ RULES: dict[Permission, Rule] = {
     Permission.WRITE_CERTIFICATE: own_organization(Role.CERTIFICATION_BODY),
     Permission.WRITE_TEST_REPORT: own_organization(Role.LAB),
     Permission.LOAD_REFERENCE_DATA: administrator,
+    # The labs' data migration bypasses licensing (C1, C8): administrators only.
+    Permission.MIGRATE_LAB_DATA: administrator,
 }

@@ -312,3 +312,37 @@ class CertificateFilter(Schema):
     body: str = ""
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=10_000)
+
+
+# ---------------------------------------------------------------- people (officers only, C1)
+
+PersonRoleName = Literal["AUDITOR", "INSPECTOR", "SIGNATORY", "LEGAL_REPRESENTATIVE", "TECHNICAL_MANAGER"]
+
+
+class AffiliationOut(Schema):
+    """One affiliation as officers see it. A person is named by name and id only: never the ID-document
+    number nor its digest (C14; registry/tests/test_people_pages.py pins this)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    organization_uscc: str
+    organization_name: str
+    role: PersonRoleName
+    role_label: str
+    start: datetime.date
+    end: datetime.date | None
+    decision: str
+
+
+class AffiliationStartIn(Schema):
+    name: str = Field(max_length=64)
+    id_number: str = Field(max_length=40, description="ID-document number: hashed at once, never stored or answered")
+    role: PersonRoleName
+    start: datetime.date
+    decision: str = Field("", max_length=64)
+
+
+class AffiliationEndIn(Schema):
+    end: datetime.date
+    reason: str = Field("", max_length=500)

@@ -17,6 +17,9 @@ urlpatterns = [
     path("procurement/", views.procurement, name="procurement"),
     path("office/my-certificates/", views.my_certificates, name="office_my_certificates"),
     path("office/my-certificates/<int:pk>/status/", views.certificate_status, name="office_certificate_status"),
+    path("office/organizations/<int:pk>/people/", views.organization_people, name="office_organization_people"),
+    path("office/people/<int:pk>/affiliations/", views.person_affiliations, name="office_person_affiliations"),
+    path("office/affiliations/<int:pk>/end/", views.end_affiliation, name="office_affiliation_end"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [

@@ -26,23 +26,27 @@ from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from certhub.core.queries import region_choices
 from certhub.core.reauth import reauth_required
-from certhub.core.web import View, office_required, request_actor
+from certhub.core.web import View, office_required, permitted, request_actor, submitted
 from certhub.registry import numbering, queries
 from certhub.registry.actions import do_change_certificate_status
+from certhub.registry.actions.people import do_end_affiliation, do_start_affiliation
 from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
 from certhub.registry.display import audit_changes, certificate_banner, surveillance_of
 from certhub.registry.forms import (
     BodyFilterForm,
+    EndAffiliationForm,
     LabFinderForm,
     OfficeFilterForm,
     OwnCertificateFilterForm,
     ScopeFilterForm,
+    StartAffiliationForm,
     StatusChangeForm,
 )
 from certhub.registry.models import Certificate
 from certhub.registry.paging import paginate
 from certhub.registry.queries import access_certificate, access_certification_body, access_lab
 from certhub.registry.queries import pages as page_queries
+from certhub.registry.queries import people as people_queries
 from certhub.registry.tables import REGISTRY_BY_KEY, OfficeRegistry
 
 SCOPE_PER_PAGE = 50
@@ -259,3 +263,77 @@ def certificate_status(request: HttpRequest, pk: int) -> HttpResponse:
         "events": page_queries.certificate_events_of(certificate),
     }
     return render(request, "registry/office/certificate_status.html", context, status=422 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- people (C1): affiliations over time
+
+
+@office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organization_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organization's key people over time, and the form to start an affiliation; an organization outside
+    the officer's region is not found."""
+    actor = request_actor(request)
+    organization = permitted(lambda: people_queries.access_office_organization(actor, pk))
+    form = StartAffiliationForm(request.POST if request.method == "POST" else None)
+    started = submitted(
+        form,
+        lambda: do_start_affiliation(
+            organization=organization,
+            role=form.cleaned_data["role"],
+            start=form.cleaned_data["start"],
+            name=form.cleaned_data["name"],
+            id_number=form.cleaned_data["id_number"],
+            decision=form.cleaned_data["decision"],
+            actor=actor,
+        ),
+    )
+    if started is not None:
+        messages.success(
+            request,
+            _("已登记：%(name)s自%(start)s起任%(role)s。")
+            % {"name": started.person.name, "start": f"{started.start:%Y-%m-%d}", "role": started.get_role_display()},
+        )
+        return redirect("registry:office_organization_people", pk=organization.pk)
+    context = {
+        "organization": organization,
+        "affiliations": people_queries.organization_people(actor, organization),
+        "form": form,
+    }
+    return render(request, "registry/office/organization_people.html", context, status=422 if form.errors else 200)
+
+
+@office_required
+@require_safe
+def person_affiliations(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's affiliations over time, as far as they lie in the officer's region. Never the ID number,
+    nor its digest (C14)."""
+    actor = request_actor(request)
+    person = permitted(lambda: people_queries.access_person(actor, pk))
+    context = {"person": person, "affiliations": people_queries.person_affiliations(actor, person)}
+    return render(request, "registry/office/person_affiliations.html", context)
+
+
+@office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def end_affiliation(request: HttpRequest, pk: int) -> HttpResponse:
+    """End one affiliation; a refusal stands next to its field and changes nothing."""
+    actor = request_actor(request)
+    affiliation = permitted(lambda: people_queries.access_affiliation(actor, pk))
+    form = EndAffiliationForm(request.POST if request.method == "POST" else None)
+    ended = submitted(
+        form,
+        lambda: do_end_affiliation(
+            affiliation=affiliation, end=form.cleaned_data["end"], reason=form.cleaned_data["reason"], actor=actor
+        ),
+        reload=affiliation,
+    )
+    if ended is not None:
+        messages.success(
+            request,
+            _("已登记：%(name)s于%(end)s离任%(role)s。")
+            % {"name": ended.person.name, "end": f"{ended.end:%Y-%m-%d}", "role": ended.get_role_display()},
+        )
+        return redirect("registry:office_organization_people", pk=affiliation.organization_id)
+    context = {"affiliation": affiliation, "form": form}
+    return render(request, "registry/office/affiliation_end.html", context, status=422 if form.errors else 200)

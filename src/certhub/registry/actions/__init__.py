@@ -1,6 +1,6 @@
 """Registry actions: the only code that changes registry rows (docs/architecture.md, "the flow"), one module
 per noun: reference data, organizations, certification bodies, labs, people, certificates, test reports and
-risk signals.
+risk signals, and the administrator's data migration of labs.
 
 Each action runs in one transaction: permission check → domain rules → rows → audit row.
 Bad input raises ValidationFailed with field-level messages before anything is written. Only the actions
@@ -18,12 +18,20 @@ from certhub.registry.actions.certificates import (
     do_update_certificate,
 )
 from certhub.registry.actions.labs import do_add_lab_scope, do_authorize_signatory, do_create_lab
+from certhub.registry.actions.migration import do_migrate_labs
 from certhub.registry.actions.organizations import (
     do_bulk_create_organizations,
     do_create_organization,
     do_update_organization,
 )
-from certhub.registry.actions.people import do_add_affiliation, do_create_person, do_rehash_person_ids
+from certhub.registry.actions.people import (
+    do_add_affiliation,
+    do_create_person,
+    do_end_affiliation,
+    do_identify_person,
+    do_rehash_person_ids,
+    do_start_affiliation,
+)
 from certhub.registry.actions.reference import do_load_reference_data, do_load_regions
 from certhub.registry.actions.reports import do_bulk_create_test_reports, do_create_test_report
 from certhub.registry.actions.signals import do_record_certification_audits, do_record_manufactured_products
@@ -42,12 +50,16 @@ __all__ = [
     "do_create_organization",
     "do_create_person",
     "do_create_test_report",
+    "do_end_affiliation",
+    "do_identify_person",
     "do_load_reference_data",
     "do_load_regions",
+    "do_migrate_labs",
     "do_record_certification_audits",
     "do_record_manufactured_products",
     "do_record_surveillance",
     "do_rehash_person_ids",
+    "do_start_affiliation",
     "do_update_certificate",
     "do_update_organization",
 ]
