@@ -43,6 +43,10 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
+    # issue 15: signup
+    SIGN_UP = "sign_up", gettext_lazy("注册企业账号")
+    MANAGE_OWN_ENTERPRISE_ACCOUNT = "manage_own_enterprise_account", gettext_lazy("管理本人的企业账号")
+    DECIDE_ORGANIZATION_LINKS = "decide_organization_links", gettext_lazy("审核账号关联机构申请")
 
 
 # ---------------------------------------------------------------- the kinds of rule
