@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certhub.core.regulated import RegulatedModel
@@ -136,7 +137,7 @@ class OrganizationLinkRequest(RegulatedModel):
     method = models.CharField(_("确认方式"), max_length=8, choices=LinkMethod.choices)
     state = models.CharField(_("状态"), max_length=12, choices=LinkState.choices, default=LinkState.PENDING)
     note = models.CharField(_("申请说明"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
     code_digest = models.CharField(_("验证码摘要"), max_length=64, blank=True)
     code_expires_at = models.DateTimeField(_("验证码到期时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)

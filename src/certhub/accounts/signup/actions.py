@@ -298,7 +298,11 @@ def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Ac
         record_audit(actor, AuditEventType.ORGANIZATION_LINK_WITHDRAWN, open_request, before=before, after=_link_state(open_request))
     by_code = method == LinkMethod.CODE and bool(organization.contact_email)
     link = OrganizationLinkRequest(
-        user=user, organization=organization, method=LinkMethod.CODE if by_code else LinkMethod.OFFICER, note=note
+        user=user,
+        organization=organization,
+        method=LinkMethod.CODE if by_code else LinkMethod.OFFICER,
+        note=note,
+        created_at=now,
     )
     secret = ""
     if by_code:

@@ -13,12 +13,13 @@ from certhub.accounts.users.forms import DomainForm
 class SignUpForm(DomainForm):
     username = forms.CharField(
         label=_("用户名"),
-        max_length=30,
+        max_length=150,
         help_text=_("登录时使用：3到30个字母、数字或 . _ -"),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     name = forms.CharField(label=_("姓名"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(
+    # The address is checked by the action (one rule, one message), not by Django's EmailField.
+    email = forms.CharField(
         label=_("电子邮件"),
         max_length=254,
         help_text=_("确认链接发到这里"),

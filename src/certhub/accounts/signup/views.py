@@ -175,7 +175,7 @@ def organization_request(request: HttpRequest) -> HttpResponse:
             % {"masked": queries.mask_email(link.organization.contact_email)},
         )
     else:
-        messages.success(request, _("申请已提交，由%(region)s的监管人员审核。") % {"region": link.organization.region.name})
+        messages.success(request, _("申请已提交，由机构所在地（%(region)s）的监管人员审核。") % {"region": link.organization.region.name})
     return redirect("accounts:organization")
 
 
