@@ -107,7 +107,8 @@ def account_for_token(token: str) -> User:
         raise ValidationFailed({"token": _("确认链接已过期，请重新注册或登录后重新发送确认邮件。")}) from None
     except signing.BadSignature:
         raise ValidationFailed({"token": _("确认链接无效，请使用邮件中的完整链接。")}) from None
-    user = User.objects.filter(pk=data.get("u")).first() if isinstance(data, dict) else None
+    number = data.get("u") if isinstance(data, dict) else None
+    user = User.objects.filter(pk=number).first() if isinstance(number, int) else None
     if user is None or not constant_time_compare(str(data.get("e")), _email_digest(user.email)):
         raise ValidationFailed({"token": _("确认链接无效，请使用邮件中的完整链接。")})
     return user
@@ -219,7 +220,7 @@ def code_digest(link_request_user_id: int, organization_id: int, code: str) -> s
 
 
 def _own_account(actor: Actor) -> User:
-    user = User.objects.select_for_update().filter(pk=actor.user_id).select_related("organization").first()
+    user = User.objects.select_for_update().filter(pk=actor.user_id or 0).select_related("organization").first()
     if user is None:
         raise NotFound(_("没有这个账号。"))
     return user
@@ -228,7 +229,7 @@ def _own_account(actor: Actor) -> User:
 def _refuse_linked(user: User, organization: Organization, field: str) -> None:
     if user.organization_id == organization.pk:
         raise ValidationFailed({field: [_("本账号已关联该机构")]})
-    if user.organization_id is not None:
+    if user.organization is not None:
         raise ValidationFailed(
             {field: [_("本账号已关联机构“%(name)s”，须先解除关联") % {"name": user.organization.name}]}
         )
@@ -275,7 +276,9 @@ def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Ac
     if not queries.email_confirmed(user):
         raise Conflict(_("请先打开确认邮件中的链接，确认电子邮箱后再关联机构。"))
     if method not in LinkMethod.values:
-        raise ValidationFailed({"method": [_("确认方式应为%(methods)s之一") % {"methods": ", ".join(LinkMethod.values)}]})
+        raise ValidationFailed(
+            {"method": [_("确认方式应为%(methods)s之一") % {"methods": ", ".join(LinkMethod.values)}]}
+        )
     note = note.strip()
     if len(note) > 500:
         raise ValidationFailed({"note": [_("最多%(max)d个字符") % {"max": 500}]})
@@ -289,13 +292,26 @@ def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Ac
     limit = settings.CERTHUB_LINK_CODES_PER_DAY
     if queries.requests_since(user, now - datetime.timedelta(days=1)) >= limit:
         raise ValidationFailed(
-            {"uscc": [ngettext("24小时内最多申请%(count)d次，请明天再试", "24小时内最多申请%(count)d次，请明天再试", limit) % {"count": limit}]}
+            {
+                "uscc": [
+                    ngettext(
+                        "24小时内最多申请%(count)d次，请明天再试", "24小时内最多申请%(count)d次，请明天再试", limit
+                    )
+                    % {"count": limit}
+                ]
+            }
         )
     for open_request in OrganizationLinkRequest.objects.select_for_update().filter(user=user, state=LinkState.PENDING):
         before = _link_state(open_request)
         open_request.state, open_request.decided_at = LinkState.WITHDRAWN, now
         open_request.save(update_fields=["state", "decided_at"])
-        record_audit(actor, AuditEventType.ORGANIZATION_LINK_WITHDRAWN, open_request, before=before, after=_link_state(open_request))
+        record_audit(
+            actor,
+            AuditEventType.ORGANIZATION_LINK_WITHDRAWN,
+            open_request,
+            before=before,
+            after=_link_state(open_request),
+        )
     by_code = method == LinkMethod.CODE and bool(organization.contact_email)
     link = OrganizationLinkRequest(
         user=user,
@@ -319,7 +335,9 @@ def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Ac
 
 def _own_open_request(actor: Actor, link_request: OrganizationLinkRequest) -> OrganizationLinkRequest:
     """The request, locked, when it is the actor's own and still open by code; else refused."""
-    locked = OrganizationLinkRequest.objects.select_for_update().filter(pk=link_request.pk, user_id=actor.user_id).first()
+    locked = (
+        OrganizationLinkRequest.objects.select_for_update().filter(pk=link_request.pk, user_id=actor.user_id).first()
+    )
     if locked is None:
         raise NotFound(_("没有这个关联申请。"))
     if locked.state != LinkState.PENDING or locked.method != LinkMethod.CODE:
@@ -346,7 +364,9 @@ def do_count_link_code_attempt(*, link_request: OrganizationLinkRequest, actor: 
 
 
 @action
-def do_confirm_organization_link(*, link_request: OrganizationLinkRequest, code: str, actor: Actor) -> OrganizationLinkRequest:
+def do_confirm_organization_link(
+    *, link_request: OrganizationLinkRequest, code: str, actor: Actor
+) -> OrganizationLinkRequest:
     """The code sent to the organization's registered contact is right: the account now acts for it."""
     authorize(actor, Permission.MANAGE_OWN_ENTERPRISE_ACCOUNT)
     locked = _own_open_request(actor, link_request)
@@ -360,12 +380,19 @@ def do_confirm_organization_link(*, link_request: OrganizationLinkRequest, code:
         if left <= 0:
             raise _too_many()
         raise ValidationFailed(
-            {"code": [ngettext("验证码不正确，还可尝试%(left)d次", "验证码不正确，还可尝试%(left)d次", left) % {"left": left}]}
+            {
+                "code": [
+                    ngettext("验证码不正确，还可尝试%(left)d次", "验证码不正确，还可尝试%(left)d次", left)
+                    % {"left": left}
+                ]
+            }
         )
     return _link(locked, AuditEventType.ORGANIZATION_LINK_CONFIRMED, actor, field="code")
 
 
-def confirm_organization_link(*, link_request: OrganizationLinkRequest, code: str, actor: Actor) -> OrganizationLinkRequest:
+def confirm_organization_link(
+    *, link_request: OrganizationLinkRequest, code: str, actor: Actor
+) -> OrganizationLinkRequest:
     """What every entry point calls: count the try, then check the code (two actions, so that the count
     stays when the check refuses)."""
     do_count_link_code_attempt(link_request=link_request, actor=actor)
@@ -402,7 +429,9 @@ def do_approve_organization_link(*, link_request: OrganizationLinkRequest, actor
 
 
 @action
-def do_refuse_organization_link(*, link_request: OrganizationLinkRequest, reason: str, actor: Actor) -> OrganizationLinkRequest:
+def do_refuse_organization_link(
+    *, link_request: OrganizationLinkRequest, reason: str, actor: Actor
+) -> OrganizationLinkRequest:
     """An officer of the organization's region refuses the request, saying why (the applicant reads it)."""
     authorize(actor, Permission.DECIDE_ORGANIZATION_LINKS, region_code=link_request.organization.region_id)
     locked = _decidable(link_request)

@@ -68,15 +68,17 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data if form.is_valid() else {}
         done = submitted(
             form,
-            lambda: actions.do_sign_up(
-                username=data["username"],
-                name=data["name"],
-                email=data["email"],
-                password=data["password"],
-                accepted_terms=data["accepted_terms"],
-                actor=request_actor(request),
-            )
-            or True,
+            lambda: (
+                actions.do_sign_up(
+                    username=data["username"],
+                    name=data["name"],
+                    email=data["email"],
+                    password=data["password"],
+                    accepted_terms=data["accepted_terms"],
+                    actor=request_actor(request),
+                )
+                or True
+            ),
         )
         if done is not None:
             return redirect("accounts:signup_sent")
@@ -175,7 +177,10 @@ def organization_request(request: HttpRequest) -> HttpResponse:
             % {"masked": queries.mask_email(link.organization.contact_email)},
         )
     else:
-        messages.success(request, _("申请已提交，由机构所在地（%(region)s）的监管人员审核。") % {"region": link.organization.region.name})
+        messages.success(
+            request,
+            _("申请已提交，由机构所在地（%(region)s）的监管人员审核。") % {"region": link.organization.region.name},
+        )
     return redirect("accounts:organization")
 
 
@@ -253,7 +258,8 @@ def link_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("已批准：账号%(username)s关联%(name)s。") % {"username": link.user.username, "name": link.organization.name},
+            _("已批准：账号%(username)s关联%(name)s。")
+            % {"username": link.user.username, "name": link.organization.name},
         )
     return redirect("accounts:link_requests")
 
@@ -271,6 +277,7 @@ def link_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     if done is None:
         return _render_requests(request, refusal_form=form, refusing=link.pk)
     messages.success(
-        request, _("已驳回：账号%(username)s关联%(name)s。") % {"username": link.user.username, "name": link.organization.name}
+        request,
+        _("已驳回：账号%(username)s关联%(name)s。") % {"username": link.user.username, "name": link.organization.name},
     )
     return redirect("accounts:link_requests")

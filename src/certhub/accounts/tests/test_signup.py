@@ -146,8 +146,12 @@ def test_an_address_that_has_an_account_gets_the_same_answer_and_creates_nothing
     client.post(confirmation_path(mailoutbox[0]))
     mailoutbox.clear()
     before = state()
-    second = sign_up(Client(), django_capture_on_commit_callbacks, username="someone_else", email="LiuFang@mail.example")
-    first_answer = sign_up(Client(), django_capture_on_commit_callbacks, username="new_person", email="new@mail.example")
+    second = sign_up(
+        Client(), django_capture_on_commit_callbacks, username="someone_else", email="LiuFang@mail.example"
+    )
+    first_answer = sign_up(
+        Client(), django_capture_on_commit_callbacks, username="new_person", email="new@mail.example"
+    )
     assert (second.status_code, second["Location"]) == (first_answer.status_code, first_answer["Location"])
     assert second["Location"] == "/account/signup/sent/"
     after_second = state()
@@ -211,7 +215,9 @@ def test_sign_up_is_throttled_per_client_address_and_per_e_mail_address(
     settings.CERTHUB_SIGNUP_RATE_LIMIT = 0
     settings.CERTHUB_SIGNUP_EMAIL_RATE_LIMIT = 1
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 1, 5, tzinfo=datetime.UTC), tick=False):
-        sign_up(Client(REMOTE_ADDR="10.0.0.7"), django_capture_on_commit_callbacks, username="x_one", email="d@mail.example")
+        sign_up(
+            Client(REMOTE_ADDR="10.0.0.7"), django_capture_on_commit_callbacks, username="x_one", email="d@mail.example"
+        )
         refused = sign_up(
             Client(REMOTE_ADDR="10.0.0.8"), django_capture_on_commit_callbacks, username="x_two", email="D@mail.example"
         )
@@ -276,7 +282,10 @@ def test_a_code_sent_to_the_registered_contact_links_the_account(
     assert code not in link.code_digest and len(link.code_digest) == 64
     assert link.code_expires_at == link.created_at + datetime.timedelta(minutes=30)
     page = confirmed.get("/account/organization/")
-    assert element_text(page, "code-sent-to") == "验证码已发送至该机构登记的联系邮箱 z***@yuelu-testing.example，请向机构索取后填写。"
+    assert (
+        element_text(page, "code-sent-to")
+        == "验证码已发送至该机构登记的联系邮箱 z***@yuelu-testing.example，请向机构索取后填写。"
+    )
     assert CONTACT not in page.content.decode()
     user.refresh_from_db()
     assert user.organization_id is None
@@ -348,7 +357,10 @@ def test_a_wrong_code_counts_an_attempt_and_changes_nothing_else(
     assert (link.state, link.attempts) == ("PENDING", 1)
     assert AuditEvent.objects.count() == audit_before
     assert User.objects.get(username="liu_fang").organization_id is None
-    assert field_errors(confirmed.post("/account/organization/code/", {"code": wrong}), "code") == "验证码不正确，还可尝试1次"
+    assert (
+        field_errors(confirmed.post("/account/organization/code/", {"code": wrong}), "code")
+        == "验证码不正确，还可尝试1次"
+    )
     assert field_errors(confirmed.post("/account/organization/code/", {"code": wrong}), "code") == (
         "验证码错误次数过多，请重新获取验证码"
     )
@@ -380,7 +392,10 @@ def test_a_new_request_withdraws_the_open_one_and_its_code(
     first_code = sent_code(mailoutbox[0])
     request_code(confirmed, django_capture_on_commit_callbacks, lab_org.uscc)
     second_code = sent_code(mailoutbox[1])
-    assert list(OrganizationLinkRequest.objects.order_by("id").values_list("state", flat=True)) == ["WITHDRAWN", "PENDING"]
+    assert list(OrganizationLinkRequest.objects.order_by("id").values_list("state", flat=True)) == [
+        "WITHDRAWN",
+        "PENDING",
+    ]
     if first_code != second_code:
         response = confirmed.post("/account/organization/code/", {"code": first_code})
         assert field_errors(response, "code") == "验证码不正确，还可尝试4次"
@@ -552,7 +567,10 @@ def test_an_officer_refuses_with_a_reason_the_applicant_reads(
     assert [m.subject for m in mailoutbox] == ["认证通：机构关联申请未获批准"]
     assert "经电话核实，该机构无此员工" in mailoutbox[0].body
     page = confirmed.get("/account/organization/")
-    assert element_text(page, "refused") == "关联“衡阳湘江机械制造有限公司”的申请未获批准。理由：经电话核实，该机构无此员工"
+    assert (
+        element_text(page, "refused")
+        == "关联“衡阳湘江机械制造有限公司”的申请未获批准。理由：经电话核实，该机构无此员工"
+    )
 
 
 def test_an_officer_cannot_approve_for_an_account_linked_meanwhile(
