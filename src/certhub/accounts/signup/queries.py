@@ -46,14 +46,15 @@ def requests_since(user: User, since: datetime.datetime) -> int:
     return OrganizationLinkRequest.objects.filter(user=user, created_at__gte=since).count()
 
 
-def last_decided_request(user: User) -> OrganizationLinkRequest | None:
-    """The account's last refused request since it last linked, for the page to say why."""
-    return (
-        OrganizationLinkRequest.objects.filter(user=user, state=LinkState.REFUSED)
+def last_refused_request(user: User) -> OrganizationLinkRequest | None:
+    """The account's last request, when an officer refused it: for the page to say why."""
+    last = (
+        OrganizationLinkRequest.objects.filter(user=user)
         .select_related("organization")
-        .order_by("-decided_at", "-id")
+        .order_by("-created_at", "-id")
         .first()
     )
+    return last if last is not None and last.state == LinkState.REFUSED else None
 
 
 def may_decide_links(actor: Actor) -> bool:

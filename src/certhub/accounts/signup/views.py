@@ -142,7 +142,7 @@ def _render_organization(request: HttpRequest, **forms: Any) -> HttpResponse:
         "masked": queries.mask_email(pending.organization.contact_email)
         if pending is not None and pending.method == LinkMethod.CODE
         else "",
-        "refused": queries.last_decided_request(user) if pending is None and user.organization_id is None else None,
+        "refused": queries.last_refused_request(user) if pending is None and user.organization_id is None else None,
         "request_form": forms.get("request_form") or LinkRequestForm(),
         "code_form": forms.get("code_form") or LinkCodeForm(),
     }
