@@ -26,7 +26,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -178,7 +178,10 @@ def do_sign_up(
         return None
     user = User(username=username, first_name=name, email=email, role=Role.ENTERPRISE)
     user.set_password(password)
-    user.save()
+    try:
+        user.save()
+    except IntegrityError:  # the same name taken a moment ago by another sign-up
+        raise ValidationFailed({"username": [_("用户名“%(name)s”已被使用") % {"name": username}]}) from None
     SignUp(user=user, terms_version=TERMS_VERSION).save()
     # The account is the author of its own sign-up (the anonymous person was authorized above).
     record_audit(

@@ -55,7 +55,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     """A person creates an enterprise account. A new address and one that already has an account get the
     same answer (C14: nobody learns from this page whether an address is registered)."""
     if request.user.is_authenticated:
-        return redirect("accounts:organization")
+        return redirect(settings.LOGIN_REDIRECT_URL)  # where the account lands (an unlinked one: its link page)
     form = SignUpForm(request.POST if request.method == "POST" else None)
     refusal, status = "", 200
     if form.is_bound:

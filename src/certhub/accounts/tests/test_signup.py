@@ -225,6 +225,15 @@ def test_sign_up_is_throttled_per_client_address_and_per_e_mail_address(
     assert User.objects.filter(email__iexact="d@mail.example").count() == 1
 
 
+def test_the_sign_up_pages_speak_english_too(client, world):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/account/signup/"})
+    page = client.get("/account/signup/")
+    assert page_text(page).count("Enterprise sign-up") >= 1
+    assert "I have read and accept the terms of use" in page_text(page)
+    refused = client.post("/account/signup/", {**PERSON, "accepted_terms": ""})
+    assert field_errors(refused, "accepted_terms") == "Read and accept the terms of use"
+
+
 def test_the_sign_up_form_needs_its_csrf_token(world):
     csrf_client = Client(enforce_csrf_checks=True)
     before = state()
@@ -258,7 +267,7 @@ def test_a_bad_or_expired_confirmation_link_confirms_nothing(
 
 def test_a_signed_in_person_cannot_sign_up_and_the_action_refuses_anyone_signed_in(client, world):
     maker = signed_in(client, world, "maker")
-    assert maker.get("/account/signup/")["Location"] == "/account/organization/"
+    assert maker.get("/account/signup/")["Location"] == "/office/"
     before = state()
     with pytest.raises(NotPermitted):
         actions.do_sign_up(**{**PERSON, "accepted_terms": True}, actor=world.actor("maker"))
