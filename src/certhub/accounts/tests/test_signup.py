@@ -22,7 +22,7 @@ from certhub.core.actors import SYSTEM, Actor
 from certhub.core.errors import NotPermitted, ValidationFailed
 from certhub.core.models import AuditEvent, User
 from certhub.core.reauth import CONFIRMED_AT
-from certhub.core.testing import element_text, page_text, sign_in_client, signed_in
+from certhub.core.testing import element, element_text, page_text, sign_in_client, signed_in
 from certhub.ledger.models import Entry
 from certhub.registry import actions as registry_actions
 from certhub.registry.testing import make_uscc
@@ -601,8 +601,19 @@ def test_an_officer_cannot_approve_for_an_account_linked_meanwhile(
 
 
 def test_the_officers_list_is_for_officers(client, world):
-    assert signed_in(client, world, "maker").get("/account/organization-requests/").status_code == 403
+    refused = signed_in(client, world, "maker").get("/account/organization-requests/")
+    assert refused.status_code == 403
+    assert "link-hint" not in refused.content.decode()  # a linked account needs no pointer
     assert LinkMethod.OFFICER == "OFFICER"
+
+
+def test_a_refusal_points_an_unlinked_account_to_its_link_page(confirmed):
+    """C8: an account that acts for nobody is told so wherever it is turned away, with the way to link."""
+    refused = confirmed.get("/account/organization-requests/")
+    assert refused.status_code == 403
+    assert element_text(refused, "link-hint") == "本账号尚未关联机构，暂不能代表任何机构办理业务。 关联机构"
+    link = element(refused, "link-hint").first(lambda e: e.tag == "a")
+    assert link is not None and link.attrs["href"] == "/account/organization/"
 
 
 def test_unlinking_leaves_the_account_acting_for_nobody(client, world):
