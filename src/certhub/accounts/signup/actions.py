@@ -223,7 +223,12 @@ def code_digest(link_request_user_id: int, organization_id: int, code: str) -> s
 
 
 def _own_account(actor: Actor) -> User:
-    user = User.objects.select_for_update().filter(pk=actor.user_id or 0).select_related("organization").first()
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .filter(pk=actor.user_id or 0)
+        .select_related("organization")
+        .first()
+    )
     if user is None:
         raise NotFound(_("没有这个账号。"))
     return user
@@ -405,7 +410,7 @@ def confirm_organization_link(
 @action_step
 def _link(link: OrganizationLinkRequest, event: AuditEventType, actor: Actor, *, field: str) -> OrganizationLinkRequest:
     """Set the account's organization and close the request (inside the calling action)."""
-    user = User.objects.select_for_update().select_related("organization").get(pk=link.user_id)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=link.user_id)
     organization = Organization.objects.get(pk=link.organization_id)
     _refuse_linked(user, organization, field)
     before = _link_state(link)
@@ -457,7 +462,7 @@ def do_refuse_organization_link(
 
 def _decidable(link_request: OrganizationLinkRequest) -> OrganizationLinkRequest:
     locked = (
-        OrganizationLinkRequest.objects.select_for_update()
+        OrganizationLinkRequest.objects.select_for_update(of=("self",))
         .filter(pk=link_request.pk)
         .select_related("organization", "user")
         .first()
