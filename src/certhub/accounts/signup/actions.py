@@ -273,6 +273,23 @@ def _send_decision(user: User, link: OrganizationLinkRequest) -> None:
     send_mail(subject, body, None, [user.email])
 
 
+def _tell_officers(link_pk: int) -> None:
+    """Tell the officers whose region covers the organization that a request awaits them (those with an
+    e-mail address; the list page is where they decide)."""
+    link = OrganizationLinkRequest.objects.select_related("organization").get(pk=link_pk)
+    officers = User.objects.filter(role=Role.OFFICER, is_active=True).exclude(email="").select_related("region")
+    to = [o.email for o in officers if Actor.from_user(o).covers_region(link.organization.region_id)]
+    if not to:
+        return
+    with override("zh-hans"):
+        subject = _("认证通：新的机构关联申请")
+        body = _("你好：\n\n有企业账号申请代表“%(organization)s”办理业务，等待辖区监管人员审核：\n\n%(link)s") % {
+            "organization": link.organization.name,
+            "link": absolute_url(reverse("accounts:link_requests")),
+        }
+    send_mail(subject, body, None, to)
+
+
 @action
 def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Actor) -> OrganizationLinkRequest:
     """The account asks to act for the organization with credit code `uscc`. By CODE: a one-time code goes
@@ -338,6 +355,9 @@ def do_request_organization_link(*, uscc: str, method: str, note: str, actor: Ac
     if by_code:
         address, name, username = organization.contact_email, organization.name, user.get_username()
         transaction.on_commit(lambda: _send_code(address, name, username, secret))
+    else:
+        link_pk = link.pk
+        transaction.on_commit(lambda: _tell_officers(link_pk))
     return link
 
 

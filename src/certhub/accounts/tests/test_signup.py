@@ -500,8 +500,14 @@ def test_without_a_registered_contact_an_officer_of_the_region_approves(
     confirmed, world, mailoutbox, django_capture_on_commit_callbacks
 ):
     hengyang = world.organizations["hengyang"]  # 430405, no registered contact e-mail
+    for username, email in (("officer_hengyang", "hy@amr.example"), ("officer_changsha", "cs@amr.example")):
+        User.objects.filter(username=username).update(email=email)
     link = officer_request(confirmed, django_capture_on_commit_callbacks, hengyang)
-    assert (link.method, link.code_digest, mailoutbox) == ("OFFICER", "", [])
+    assert (link.method, link.code_digest) == ("OFFICER", "")
+    # The officers whose region covers the organization hear of it (衡阳, not 长沙).
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["hy@amr.example"], "认证通：新的机构关联申请")]
+    assert "http://localhost:8000/account/organization-requests/" in mailoutbox[0].body
+    mailoutbox.clear()
     page = confirmed.get("/account/organization/")
     assert element_text(page, "awaiting-officer") == (
         "申请已提交，等待机构所在地（珠晖区）的监管人员审核。审核结果会发到你的电子邮箱。"
