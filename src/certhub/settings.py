@@ -229,6 +229,16 @@ CERTHUB_REAUTH_URL = "accounts:reauth"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("CERTHUB_PASSWORD_RESET_TIMEOUT", 3600))
 # "New sign-in" notices: a sign-in from an address and browser not among the user's last N sign-ins.
 CERTHUB_NEW_SIGNIN_LOOKBACK = int(os.environ.get("CERTHUB_NEW_SIGNIN_LOOKBACK", 10))
+# Enterprise sign-up and organization links (C8, accounts.signup). Sign-up forms sent per minute from one client
+# address and for one e-mail address (0 = no limit); how long the e-mail confirmation link works (seconds);
+# the one-time code sent to an organization's registered contact e-mail: how long it works (seconds), how many
+# tries it allows, and how many codes one account may ask for in a day (each one e-mails the organization).
+CERTHUB_SIGNUP_RATE_LIMIT = int(os.environ.get("CERTHUB_SIGNUP_RATE_LIMIT", 5))
+CERTHUB_SIGNUP_EMAIL_RATE_LIMIT = int(os.environ.get("CERTHUB_SIGNUP_EMAIL_RATE_LIMIT", 2))
+CERTHUB_EMAIL_CONFIRMATION_TIMEOUT = int(os.environ.get("CERTHUB_EMAIL_CONFIRMATION_TIMEOUT", 3 * 24 * 3600))
+CERTHUB_LINK_CODE_TIMEOUT = int(os.environ.get("CERTHUB_LINK_CODE_TIMEOUT", 30 * 60))
+CERTHUB_LINK_CODE_ATTEMPTS = int(os.environ.get("CERTHUB_LINK_CODE_ATTEMPTS", 5))
+CERTHUB_LINK_CODES_PER_DAY = int(os.environ.get("CERTHUB_LINK_CODES_PER_DAY", 5))
 
 # Throttling and lockout (accounts.signin.throttle). django-axes counts failed passwords per client
 # address and per (user name, address): CERTHUB_SIGNIN_FAILURE_LIMIT failures lock that address (or that

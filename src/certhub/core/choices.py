@@ -78,6 +78,15 @@ class AuditEventType(models.TextChoices):
     # issue 15: people and the labs' data migration
     AFFILIATION_ENDED = "AFFILIATION_ENDED", _("人员离任")
     LAB_DATA_MIGRATED = "LAB_DATA_MIGRATED", _("检验检测机构数据迁移")
+    # issue 15: signup
+    ACCOUNT_SIGNED_UP = "ACCOUNT_SIGNED_UP", _("企业账号注册")
+    ACCOUNT_EMAIL_CONFIRMED = "ACCOUNT_EMAIL_CONFIRMED", _("账号电子邮箱确认")
+    ORGANIZATION_LINK_REQUESTED = "ORGANIZATION_LINK_REQUESTED", _("申请关联机构")
+    ORGANIZATION_LINK_WITHDRAWN = "ORGANIZATION_LINK_WITHDRAWN", _("撤回关联机构申请")
+    ORGANIZATION_LINK_CONFIRMED = "ORGANIZATION_LINK_CONFIRMED", _("验证码确认关联机构")
+    ORGANIZATION_LINK_APPROVED = "ORGANIZATION_LINK_APPROVED", _("监管人员批准关联机构")
+    ORGANIZATION_LINK_REFUSED = "ORGANIZATION_LINK_REFUSED", _("监管人员驳回关联机构")
+    ORGANIZATION_UNLINKED = "ORGANIZATION_UNLINKED", _("解除关联机构")
 
 
 class ApiScope(models.TextChoices):

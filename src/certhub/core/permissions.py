@@ -45,6 +45,10 @@ class Permission(models.TextChoices):
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
     # issue 15: people and the labs' data migration
     MIGRATE_LAB_DATA = "migrate_lab_data", gettext_lazy("迁移检验检测机构数据")
+    # issue 15: signup
+    SIGN_UP = "sign_up", gettext_lazy("注册企业账号")
+    MANAGE_OWN_ENTERPRISE_ACCOUNT = "manage_own_enterprise_account", gettext_lazy("管理本人的企业账号")
+    DECIDE_ORGANIZATION_LINKS = "decide_organization_links", gettext_lazy("审核账号关联机构申请")
 
 
 # ---------------------------------------------------------------- the kinds of rule

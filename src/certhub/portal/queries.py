@@ -12,7 +12,10 @@ from certhub.registry.models import Lab, Organization
 
 
 def own_organization_landing(actor: Actor) -> str | None:
-    """Where an enterprise's or a lab's user belongs after signing in: its certificates, or its lab page."""
+    """Where an enterprise's or a lab's user belongs after signing in: its certificates, or its lab page; an
+    enterprise account not yet linked to an organization, the page that links it."""
+    if actor.role == Role.ENTERPRISE and actor.organization_id is None:
+        return reverse("accounts:organization")  # C8: an account acts for nobody until it is linked
     if actor.organization_id is None:
         return None
     if actor.role == Role.LAB:

@@ -149,6 +149,15 @@ def run_scoring(world, actor):
     return do_run_scoring(today=datetime.date(2026, 3, 2), actor=actor)
 
 
+def sign_up(world, actor):
+    from certhub.accounts.signup.actions import do_sign_up
+
+    return do_sign_up(
+        username="liu_fang", name="刘芳", email="liufang@mail.example", password="Xiangjiang-lab 2026 spring",
+        accepted_terms=True, actor=actor,
+    )  # fmt: skip
+
+
 OPERATIONS = {
     "create_certificate": (create_certificate, {"cb_hunan", "admin"}),
     "suspend_certificate": (suspend_certificate, {"cb_hunan", "admin"}),
@@ -168,6 +177,8 @@ OPERATIONS = {
     "record_manufactured_product": (record_manufactured_product, {"officer_changsha", "officer_province", "admin"}),
     "record_certification_audit": (record_certification_audit, {"cb_hunan", "admin"}),
     "run_scoring": (run_scoring, {"admin"}),
+    # issue 15: signup. Anyone not signed in creates an enterprise account (C8).
+    "sign_up": (sign_up, {"anonymous", "admin"}),
 }  # fmt: skip
 
 

@@ -6,12 +6,28 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext
 
+from certhub.accounts.testing import do_register_contact_email
 from certhub.core.choices import RegionLevel, Role
 from certhub.core.models import Region, User
 from certhub.demo.generator.base import ProvinceBase
-from certhub.demo.generator.sizes import DEMO_PASSWORD
+from certhub.demo.generator.sizes import DEMO_ACTOR, DEMO_PASSWORD
 from certhub.inspections.models import Inspector
+from certhub.registry import actions as registry_actions
 from certhub.registry.models import CertificationBody, Lab, Organization
+from certhub.registry.testing import make_uscc
+
+# C8 一网通办: a lab's organization as market registration brings it, with its registered contact e-mail and
+# no account, so that a new lab can sign up at /account/signup/, link to it by the code sent to that address
+# (the demo prints e-mails on the console) and apply for its CMA qualification.
+NEW_LAB = {
+    "uscc": make_uscc(88_000_001, "430104"),  # 91430104880000016Q
+    "name": "湖南麓山检测技术有限公司",
+    "region": "430104",
+    "address": "长沙市岳麓区麓山南路88号",
+    "industry_section": "M",
+    "industry_division": "74",
+}
+NEW_LAB_CONTACT = "contact@lushan-testing.example"
 
 
 class Users(ProvinceBase):
@@ -50,7 +66,17 @@ class Users(ProvinceBase):
                 )
             logins.append((username, label))
         self.logins = logins
+        self._new_lab_organization()
         return logins
+
+    def _new_lab_organization(self) -> Organization:
+        """The organization a new lab signs up for (NEW_LAB): registered, with a contact e-mail, no account."""
+        organization = Organization.objects.filter(uscc=NEW_LAB["uscc"]).first()
+        if organization is None:
+            organization = registry_actions.do_create_organization(data=NEW_LAB, actor=DEMO_ACTOR)
+        if organization.contact_email != NEW_LAB_CONTACT:
+            do_register_contact_email(organization=organization, email=NEW_LAB_CONTACT, actor=DEMO_ACTOR)
+        return organization
 
 
 def iter_logins() -> Iterator[tuple[str, str, str]]:

@@ -47,6 +47,11 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         "officer",
         "officer_city",
     ]
+    # C8: an organization with a registered contact e-mail and no account, for a new lab's sign-up.
+    new_lab = Organization.objects.get(uscc="91430104880000016Q")
+    assert (new_lab.name, new_lab.contact_email, new_lab.users.count()) == (
+        "湖南麓山检测技术有限公司", "contact@lushan-testing.example", 0,
+    )  # fmt: skip
     # 双随机: a drawn batch whose every task has two inspectors, three results published; a batch announced.
     drawn, announced = Batch.objects.order_by("number")
     tasks = int(output.split("inspection_tasks: ")[1].split(",")[0])
