@@ -75,6 +75,10 @@ class AuditEventType(models.TextChoices):
     USER_DEACTIVATED = "USER_DEACTIVATED", _("用户停用")
     USER_REACTIVATED = "USER_REACTIVATED", _("用户恢复")
     USER_SECOND_FACTORS_RESET = "USER_SECOND_FACTORS_RESET", _("用户第二因素重置")
+    # issue 15: organizations
+    ORGANIZATION_CONTACT_CHANGED = "ORGANIZATION_CONTACT_CHANGED", _("机构联系方式变更")
+    PRODUCT_DECLARED = "PRODUCT_DECLARED", _("企业自报生产产品")
+    PRODUCT_WITHDRAWN = "PRODUCT_WITHDRAWN", _("企业撤回自报产品")
 
 
 class ApiScope(models.TextChoices):

@@ -43,6 +43,8 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
+    # issue 15: organizations
+    KEEP_OWN_ORGANIZATION = "keep_own_organization", gettext_lazy("维护本企业联系方式和自报产品")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -21,7 +21,11 @@ from certhub.registry.actions.labs import do_add_lab_scope, do_authorize_signato
 from certhub.registry.actions.organizations import (
     do_bulk_create_organizations,
     do_create_organization,
+    do_declare_product,
+    do_import_organizations,
     do_update_organization,
+    do_update_organization_contact,
+    do_withdraw_declared_product,
 )
 from certhub.registry.actions.people import do_add_affiliation, do_create_person, do_rehash_person_ids
 from certhub.registry.actions.reference import do_load_reference_data, do_load_regions
@@ -42,6 +46,8 @@ __all__ = [
     "do_create_organization",
     "do_create_person",
     "do_create_test_report",
+    "do_declare_product",
+    "do_import_organizations",
     "do_load_reference_data",
     "do_load_regions",
     "do_record_certification_audits",
@@ -50,4 +56,6 @@ __all__ = [
     "do_rehash_person_ids",
     "do_update_certificate",
     "do_update_organization",
+    "do_update_organization_contact",
+    "do_withdraw_declared_product",
 ]
