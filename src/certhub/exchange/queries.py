@@ -1,5 +1,6 @@
 """Reading submissions, scoped (C14): an organization sees its own; officers those of organizations in
-their region and the organizations files filed for it; administrators all. Reporting timeliness per certification body (C2: late reporting)."""
+their region and the organizations files filed for it; administrators all. Reporting timeliness per
+certification body (C2: late reporting)."""
 
 from __future__ import annotations
 
