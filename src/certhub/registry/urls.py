@@ -17,6 +17,8 @@ urlpatterns = [
     path("procurement/", views.procurement, name="procurement"),
     path("office/my-certificates/", views.my_certificates, name="office_my_certificates"),
     path("office/my-certificates/<int:pk>/status/", views.certificate_status, name="office_certificate_status"),
+    path("office/organizations/<int:pk>/edit/", views.organization_edit, name="office_organization_edit"),
+    path("my-organization/", views.my_organization, name="my_organization"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [
