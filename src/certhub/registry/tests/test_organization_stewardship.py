@@ -271,3 +271,40 @@ def test_enterprise_api_for_its_own_organization_only(client, world):
     assert not ManufacturedProduct.objects.filter(organization=hengyang).exists()
     withdrawn = client.delete(f"/api/v1/organizations/{maker.uscc}/products/0701")
     assert (withdrawn.status_code, withdrawn.json()["products"]) == (200, [])
+
+
+# ---------------------------------------------------------------- the bulk path's shortcuts agree with the rules
+
+
+def test_the_fast_credit_code_check_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import uscc
+
+    from certhub.core.validation import _uscc_valid_fast, compact_uscc
+    from certhub.registry.testing import make_uscc
+
+    rnd = random.Random(15)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXYIOZSV-a１"
+    codes = [make_uscc(rnd.randrange(10**8), rnd.choice(["430104", "430405", "110000"])) for _ in range(300)]
+    mutated = []
+    for code in codes:
+        position = rnd.randrange(18)
+        mutated.append(code[:position] + rnd.choice(alphabet) + code[position + 1 :])
+    mutated += [code[:17] for code in codes[:20]] + [code + "0" for code in codes[:20]]
+    for code in codes + mutated:
+        # On the compact form the code is checked in, the two agree; on any text, the fast check never
+        # accepts what stdnum refuses (what it leaves to stdnum, stdnum decides).
+        assert _uscc_valid_fast(compact_uscc(code)) == uscc.is_valid(code), code
+        assert not _uscc_valid_fast(code) or uscc.is_valid(code), code
+    assert sum(uscc.is_valid(code) for code in codes) == 300
+
+
+def test_the_bulk_audit_digest_is_the_ledgers_salted_digest(world):
+    from certhub.core.audit import salted_digest, snapshot
+    from certhub.registry.actions.organizations import _digest
+
+    state = snapshot(world.organizations["maker"])
+    salt = b"0123456789abcdef"
+    assert _digest(salt, state) == salted_digest(salt, state)
+    assert _digest(salt, None) is None
