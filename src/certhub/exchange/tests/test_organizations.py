@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from certhub.core.audit import snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import NotPermitted
 from certhub.core.models import AuditEvent
@@ -86,7 +87,7 @@ def test_create_then_unchanged_then_updated_with_former_name_audit_and_ledger(wo
         "长沙岳麓示例电器有限公司", "430104", "长沙市岳麓区示例路1号", True, "IN_BUSINESS",
     )  # fmt: skip
     created = AuditEvent.objects.filter(event_type=AuditEventType.ORGANIZATION_CREATED, subject_id=str(a.pk)).get()
-    assert created.after["name"] == "长沙岳麓示例电器有限公司" and created.actor_label == "officer_changsha"
+    assert created.after == snapshot(a) and created.actor_label == "officer_changsha"
     assert Entry.objects.filter(audit_id=created.pk).count() == 1
 
     again = submit(world, write_rows(tmp_path / "orgs2.csv", rows))

@@ -304,8 +304,12 @@ def registered_states(codes: list[str]) -> dict[str, SimpleNamespace]:
 
 
 def _state(row: SimpleNamespace, names: list[str]) -> dict[str, Any]:
-    """An organization's audited state, as core.audit.snapshot takes it (JSON values)."""
-    return {name: to_json_value(getattr(row, name)) for name in names}
+    """An organization's audited state, as core.audit.snapshot takes it (JSON values): its values are text,
+    booleans and ids but for the two timestamps."""
+    state = {name: getattr(row, name) for name in names}
+    state["created_at"] = to_json_value(state["created_at"])
+    state["updated_at"] = to_json_value(state["updated_at"])
+    return state
 
 
 @action
