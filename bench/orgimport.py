@@ -138,7 +138,8 @@ def run_copy(db: PostgresDatabase, path: Path) -> float:
     with db.connect() as connection:
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            statement = f"COPY registry_organization ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (contact_email, contact_phone))"
+            options = "FORMAT csv, FORCE_NOT_NULL (contact_email, contact_phone)"  # an empty contact is "", not NULL
+            statement = f"COPY registry_organization ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH ({options})"
             with cursor.copy(statement) as copy, path.open("rb") as stream:
                 while block := stream.read(1 << 20):
                     copy.write(block)

@@ -25,8 +25,8 @@ def edit_url(organization: Organization) -> str:
     return reverse("registry:office_organization_edit", args=[organization.pk])
 
 
-def form_data(organization: Organization, **changes: str) -> dict[str, str]:
-    data = {
+def form_data(organization: Organization, **changes: str) -> dict[str, object]:
+    data: dict[str, object] = {
         "name": organization.name,
         "region_code": organization.region_id,
         "address": organization.address,
