@@ -172,3 +172,51 @@ def test_only_officers_and_administrators_file_organizations(world, tmp_path):
     assert not Organization.objects.filter(uscc=GOOD_A).exists()
     by_admin = submit(world, path, user="admin")
     assert (by_admin.state, by_admin.region_id, by_admin.created_count) == ("applied", None, 1)
+
+
+def test_officer_uploads_a_file_on_the_upload_page_and_reads_its_report(client, world, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certhub.core.testing import signed_in, table_rows
+
+    rows = [
+        [GOOD_A, "长沙岳麓示例电器有限公司", "430104", "", "", "", "", "存续"],
+        [GOOD_B[:-1] + ("0" if GOOD_B[-1] != "0" else "1"), "乙有限公司", "430105", "", "", "", "", "存续"],
+    ]
+    data = write_rows(tmp_path / "orgs.csv", rows).read_bytes()
+    before = registry_state()
+    signed_in(client, world, "officer_changsha")
+    upload = SimpleUploadedFile("orgs.csv", data, content_type="text/csv")
+    response = client.post("/submissions/new/", {"kind": "organizations", "mode": "all", "file": upload})
+    assert response.status_code == 302
+    report = client.get(response["Location"])
+    assert report.status_code == 200
+    submission = report.context["submission"]
+    assert (submission.state, submission.region_id, submission.organization_id) == ("rejected", "430100", None)
+    assert errors(submission) == [(3, "uscc", rows[1][0], "统一社会信用代码校验位错误")]
+    assert [row[:4] for row in table_rows(report)] == [["3", "uscc", rows[1][0], "错误 统一社会信用代码校验位错误"]]
+    assert registry_state() == before
+    listed = client.get("/submissions/")
+    assert "市场主体登记信息（长沙市）" in listed.content.decode()
+    # Another region's officer does not see it; the province's does.
+    assert signed_in(client, world, "officer_hengyang").get(response["Location"]).status_code == 404
+    assert signed_in(client, world, "officer_province").get(response["Location"]).status_code == 200
+
+
+def test_the_import_command_takes_an_organizations_file_for_a_region(world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    bad = [[GOOD_A, "长沙岳麓示例电器有限公司", "430405", "", "", "", "", "存续"]]
+    before = registry_state()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="rejected"):
+        call_command("import", str(write_rows(tmp_path / "bad.csv", bad)), "--kind", "organizations",
+                     "--region", "430100", "--no-progress", stdout=out)  # fmt: skip
+    assert "row 2 region_code: 行政区划430405不在您的辖区内 [430405]" in out.getvalue()
+    assert registry_state() == before
+    good = [[GOOD_A, "长沙岳麓示例电器有限公司", "430104", "", "", "", "", "存续"]]
+    call_command("import", str(write_rows(tmp_path / "good.csv", good)), "--kind", "organizations",
+                 "--no-progress", stdout=out)  # fmt: skip
+    created = AuditEvent.objects.get(event_type=AuditEventType.ORGANIZATION_CREATED, after__uscc=GOOD_A)
+    assert created.actor_label == "certhub-import:organizations"

@@ -47,9 +47,7 @@ def test_enterprise_keeps_its_contact_and_declares_a_product_on_a_phone(live_ser
     assert phone.locator("#products tbody tr td").first.inner_text() == "0701"
     assert_accessible(phone, context="the enterprise's page with a declared product")
     assert fits_the_phone(phone)
-    assert list(ManufacturedProduct.objects.filter(organization=maker).values_list("source", flat=True)) == [
-        "declared"
-    ]
+    assert list(ManufacturedProduct.objects.filter(organization=maker).values_list("source", flat=True)) == ["declared"]
     phone.get_by_role("button", name="撤回0701").click()
     phone.wait_for_load_state()
     assert phone.locator(".message").inner_text() == "已撤回自报产品。"
