@@ -220,3 +220,10 @@ def test_the_import_command_takes_an_organizations_file_for_a_region(world, tmp_
                  "--no-progress", stdout=out)  # fmt: skip
     created = AuditEvent.objects.get(event_type=AuditEventType.ORGANIZATION_CREATED, after__uscc=GOOD_A)
     assert created.actor_label == "certhub-import:organizations"
+
+
+def test_the_organizations_template_is_downloadable(client):
+    response = client.get("/submissions/templates/organizations.csv")
+    assert response.status_code == 200
+    first_line = response.content.decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith("统一社会信用代码")
