@@ -227,3 +227,55 @@ def test_the_organizations_template_is_downloadable(client):
     assert response.status_code == 200
     first_line = response.content.decode("utf-8-sig").splitlines()[0]
     assert first_line.startswith("统一社会信用代码")
+
+
+def bad_rows() -> tuple[list[list[str]], list[tuple]]:
+    bad_check_digit = GOOD_A[:-1] + ("0" if GOOD_A[-1] != "0" else "1")
+    rows = [
+        [bad_check_digit, "校验位错误有限公司", "430104", "", "", "", "", "存续"],
+        [GOOD_A, "未知区划有限公司", "439999", "", "", "", "", "存续"],
+        [GOOD_B, "状态错误有限公司", "430105", "", "", "", "", "歇业"],
+        [GOOD_B, "重复代码有限公司", "430105", "", "", "", "", "存续"],
+    ]
+    expected = [
+        (2, "uscc", "统一社会信用代码校验位错误"),
+        (3, "region_code", "未知的行政区划代码“439999”"),
+        (4, "registration_status",
+         "未知的登记状态“歇业”，应为存续、吊销、注销或IN_BUSINESS、LICENCE_REVOKED、DEREGISTERED"),
+        (5, "uscc", "与第4行的统一社会信用代码重复"),
+    ]  # fmt: skip
+    return rows, expected
+
+
+def test_the_same_bad_rows_are_refused_through_the_batch_api(client, world):
+    from certhub.core.testing import signed_in
+
+    rows, expected = bad_rows()
+    records = [dict(zip(HEADER, row, strict=True)) for row in rows]
+    before = registry_state()
+    signed_in(client, world, "officer_changsha")
+    response = client.post(
+        "/api/v1/submissions", {"kind": "organizations", "records": records}, content_type="application/json"
+    )
+    report = response.json()
+    assert (response.status_code, report["state"]) == (201, "rejected")
+    # In a batch, row N is record N (there is no header row): one less than in the file.
+    assert [(p["row"], p["field"], p["message"]) for p in report["problems"]] == [
+        (row - 1, field, message.replace("第4行", "第3行")) for row, field, message in expected
+    ]
+    assert registry_state() == before
+
+
+def test_the_same_bad_rows_are_refused_through_the_command(world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    rows, expected = bad_rows()
+    before = registry_state()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="rejected"):
+        call_command("import", str(write_rows(tmp_path / "bad.csv", rows)), "--kind", "organizations",
+                     "--region", "430100", "--no-progress", stdout=out)  # fmt: skip
+    for row, field, message in expected:
+        assert f"row {row} {field}: {message}" in out.getvalue()
+    assert registry_state() == before
