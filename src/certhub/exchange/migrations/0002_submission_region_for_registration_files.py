@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0011_submission_region_for_registration_files'),
+        ('core', '0010_person_id_digests_rehashed_event'),
         ('exchange', '0001_submissions'),
         ('registry', '0011_organization_former_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
