@@ -33,6 +33,7 @@ from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import imports, security_cost
 from bench import ledger as ledger_bench
+from bench import orgimport as orgimport_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
 from bench import signin as signin_bench
@@ -67,6 +68,8 @@ APP_ENV = {
 APP_HEADERS = {"production": {"X-Forwarded-Proto": "https"}}
 TARGET_SECURITY_COST = 0.05
 PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
+# issue 15: organizations
+PARTS |= {"orgimport"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -114,6 +117,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "issue 14); default all",
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the import CSV (1,000,000)")
+    parser.add_argument(
+        "--org-rows", type=int, default=1_000_000, help="rows of the organizations file (orgimport, 1,000,000)"
+    )
     parser.add_argument("--import-holders", type=int, default=100_000, help="holder organizations (100,000)")
     parser.add_argument("--orm-sample", type=int, default=5_000, help="rows the per-row ORM baseline saves (5,000)")
     parser.add_argument("--ledger-entries", type=int, default=10_000_000, help="entries of the proof log (10,000,000)")
@@ -458,6 +464,8 @@ def main(argv: list[str]) -> int:
         report["import"] = imports.measure(args.import_rows, args.import_holders, args.orm_sample, 60.0, run_dir)
     if "ledger" in args.parts:
         report["ledger"] = ledger_bench.measure(args.ledger_entries, args.ledger_actions, run_dir)
+    if "orgimport" in args.parts:
+        report["orgimport"] = orgimport_bench.measure(args.org_rows, run_dir)
     if "seal" in args.parts:
         report["seal"] = seal_bench.measure()
     if "signin" in args.parts:
@@ -492,6 +500,8 @@ def main(argv: list[str]) -> int:
         imports.print_report(report["import"])
     if "ledger" in report:
         ledger_bench.print_report(report["ledger"])
+    if "orgimport" in report:
+        orgimport_bench.print_report(report["orgimport"])
     if "seal" in report:
         seal_bench.print_report(report["seal"])
     if "signin" in report:

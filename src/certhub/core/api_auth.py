@@ -105,3 +105,19 @@ def require_scope(request: HttpRequest, scope: ApiScope) -> Actor:
             % {"prefix": key.prefix, "scope": scope.value, "label": scope.label}
         )
     return actor
+
+
+def signed_in_writer(request: HttpRequest) -> Actor:
+    """The person behind a write made with their session (officers and enterprises act as themselves, not
+    through an organization's key): signed in (401) and carrying the CSRF token as a form post does (403),
+    so that another site cannot make a signed-in browser write."""
+    from ninja.utils import check_csrf
+
+    if presented_key(request):
+        raise NotPermitted(_("此操作须由本人登录后进行，不接受接口密钥"))
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise AuthenticationError()
+    if check_csrf(request) is not None:
+        raise NotPermitted(_("缺少或错误的CSRF令牌：请从已登录的页面发起请求，并在X-CSRFToken头中附上令牌"))
+    return Actor.from_user(user)

@@ -87,6 +87,10 @@ class AuditEventType(models.TextChoices):
     ORGANIZATION_LINK_APPROVED = "ORGANIZATION_LINK_APPROVED", _("监管人员批准关联机构")
     ORGANIZATION_LINK_REFUSED = "ORGANIZATION_LINK_REFUSED", _("监管人员驳回关联机构")
     ORGANIZATION_UNLINKED = "ORGANIZATION_UNLINKED", _("解除关联机构")
+    # issue 15: organizations
+    ORGANIZATION_CONTACT_CHANGED = "ORGANIZATION_CONTACT_CHANGED", _("机构联系方式变更")
+    PRODUCT_DECLARED = "PRODUCT_DECLARED", _("企业自报生产产品")
+    PRODUCT_WITHDRAWN = "PRODUCT_WITHDRAWN", _("企业撤回自报产品")
 
 
 class ApiScope(models.TextChoices):

@@ -49,6 +49,8 @@ class Permission(models.TextChoices):
     SIGN_UP = "sign_up", gettext_lazy("注册企业账号")
     MANAGE_OWN_ENTERPRISE_ACCOUNT = "manage_own_enterprise_account", gettext_lazy("管理本人的企业账号")
     DECIDE_ORGANIZATION_LINKS = "decide_organization_links", gettext_lazy("审核账号关联机构申请")
+    # issue 15: organizations
+    KEEP_OWN_ORGANIZATION = "keep_own_organization", gettext_lazy("维护本企业联系方式和自报产品")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -81,10 +81,34 @@ def check_uscc(value: Any) -> str:
     invalid(_("统一社会信用代码无效"))
 
 
+# GB 32100-2015's check character: its 31-character alphabet and the weights of the first 17 positions,
+# as python-stdnum (stdnum.cn.uscc) computes it.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _uscc_valid_fast(code: str) -> bool:
+    """True for a compact code python-stdnum accepts (18 characters, 8 ASCII digits then the alphabet, the
+    check character right), by the same arithmetic without stdnum's re-cleaning of the text, which costs
+    ~50 µs a code: a registration file brings a million codes, each seen once. False sends the code to
+    stdnum, which decides it and names the problem (the tests check the two agree)."""
+    if len(code) != 18 or not (code[:8].isascii() and code[:8].isdigit()):
+        return False
+    try:
+        total = sum(_USCC_VALUE[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+        _USCC_VALUE[code[17]]
+    except KeyError:
+        return False
+    return _USCC_ALPHABET[(31 - total) % 31] == code[17]
+
+
 @functools.lru_cache(maxsize=65536)
 def _uscc_problem(code: str) -> str | None:
     """What is wrong with an upper-case, compact code, or None. Cached: a bulk file names the same
     holders again and again, and the check is pure."""
+    if _uscc_valid_fast(code):
+        return None
     try:
         uscc_module.validate(code)
     except InvalidLength:

@@ -8,21 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
+from certhub.core.errors import ValidationFailed
+from certhub.core.models import Region
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionState
 from certhub.exchange.models import Submission, SubmissionProblem
 from certhub.exchange.readers import RawRow
-from certhub.exchange.rows import CertificatePlanner, ChunkPlan, Problem, ReportPlanner
-from certhub.registry.actions import do_change_certificate_status, do_create_test_report
+from certhub.exchange.rows import (
+    CertificatePlanner,
+    ChunkPlan,
+    OrganizationPlanner,
+    PlannedRow,
+    Problem,
+    ReportPlanner,
+)
+from certhub.registry.actions import do_change_certificate_status, do_create_test_report, do_import_organizations
 from certhub.registry.certificate_rules import new_certificate, new_certificate_draft
 from certhub.registry.certificate_writer import (
     RenderedCertificates,
@@ -37,6 +48,7 @@ from certhub.registry.models import Certificate, Organization
 
 SUBMISSION_AUDIT_FIELDS = [
     "organization",
+    "region",
     "kind",
     "mode",
     "channel",
@@ -54,13 +66,25 @@ SUBMISSION_AUDIT_FIELDS = [
 
 
 def permission_for(kind: str) -> Permission:
+    if kind == SubmissionKind.ORGANIZATIONS:
+        return Permission.MANAGE_REGISTRY  # market registration's records come through the regulator (C1)
     return Permission.WRITE_TEST_REPORT if kind == SubmissionKind.REPORTS else Permission.WRITE_CERTIFICATE
+
+
+def _authorize(actor: Actor, submission: Submission) -> None:
+    """A body's or lab's submission is its organization's; an organizations file is the officer's region's."""
+    authorize(
+        actor,
+        permission_for(submission.kind),
+        organization_id=submission.organization_id,
+        region_code=submission.region_id,
+    )
 
 
 @action
 def do_open_submission(
     *,
-    organization: Organization,
+    organization: Organization | None,
     kind: str,
     mode: str,
     channel: str,
@@ -69,13 +93,22 @@ def do_open_submission(
     sha256: str,
     size_bytes: int,
     stored_path: str = "",
+    region: Region | None = None,
     actor: Actor,
 ) -> Submission:
     """Record that a submission arrived, before anything is read from it: even a file refused whole
-    stays in the organization's history (who, when, digest, why)."""
-    authorize(actor, permission_for(kind), organization_id=organization.pk)
+    stays in the organization's history (who, when, digest, why). An organizations file has no
+    organization but the filing officer's `region` (None: an administrator's, province-wide)."""
+    if kind == SubmissionKind.ORGANIZATIONS:
+        organization = None
+        authorize(actor, permission_for(kind), region_code=region.code if region else None)
+    elif organization is None:
+        raise ValidationFailed({"organization": _("报送须属于一个机构")})
+    else:
+        authorize(actor, permission_for(kind), organization_id=organization.pk)
     submission = Submission(
         organization=organization,
+        region=region,
         submitted_by_id=actor.user_id,
         submitted_label=actor.label,
         channel=channel,
@@ -137,7 +170,7 @@ def do_reject_submission(
     actor: Actor,
 ) -> Submission:
     """Refuse a submission whole: nothing of it is applied; its problems and counts are kept."""
-    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _authorize(actor, submission)
     _store_problems(submission, problems)
     submission.problems_omitted += omitted
     counts = counts or {}
@@ -153,7 +186,7 @@ def do_reject_submission(
 
 @action
 def do_start_applying(*, submission: Submission, total_rows: int | None, encoding: str, actor: Actor) -> Submission:
-    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _authorize(actor, submission)
     submission.state = SubmissionState.APPLYING
     submission.total_rows = total_rows or 0
     submission.encoding = encoding
@@ -165,7 +198,7 @@ def do_start_applying(*, submission: Submission, total_rows: int | None, encodin
 def do_apply_submission_chunk(
     *,
     submission: Submission,
-    planner: CertificatePlanner | ReportPlanner,
+    planner: CertificatePlanner | ReportPlanner | OrganizationPlanner,
     chunk: list[RawRow],
     rows_done: int,
     rejected: dict[int, list[Problem]] | None = None,
@@ -175,9 +208,11 @@ def do_apply_submission_chunk(
     certificates as do_bulk_create_certificates writes them, contents as do_update_certificate, status
     as do_change_certificate_status (audit rows and public records included). Rows with errors are
     reported, not applied (the all-or-nothing mode has already refused any file with an error)."""
-    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _authorize(actor, submission)
     plan = planner.plan(chunk, rejected)
-    if isinstance(planner, ReportPlanner):
+    if isinstance(planner, OrganizationPlanner):
+        _import_organizations(plan, actor)
+    elif isinstance(planner, ReportPlanner):
         for row in plan.rows:
             if row.outcome == RowOutcome.CREATED and row.cleaned:
                 do_create_test_report(lab=planner.lab, **row.cleaned, actor=actor)
@@ -238,7 +273,7 @@ def do_apply_prepared_chunk(
     """Write a prepared chunk in one transaction: its rendered new certificates (a number registered in
     the meantime fails the chunk on the unique constraint, and `certhub import --resume` then plans it
     afresh), and its changes to registered certificates, planned again now."""
-    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _authorize(actor, submission)
     write_certificates(prepared.rendered)
     counts = dict(prepared.counts)
     problems = list(prepared.problems)
@@ -271,6 +306,47 @@ def _apply_changes(plan: ChunkPlan, actor: Actor) -> None:
             )
 
 
+def _import_organizations(plan: ChunkPlan, actor: Actor) -> None:
+    """Write a chunk's valid organization rows (do_import_organizations) and set each row's outcome to what
+    was done: the registry decides created, updated or unchanged inside this transaction."""
+    valid = [row for row in plan.rows if row.cleaned is not None and row.outcome != RowOutcome.REJECTED]
+    if not valid:
+        return
+    done = do_import_organizations(rows=[row.cleaned or {} for row in valid], actor=actor)
+    outcome = {
+        **dict.fromkeys(done.created, RowOutcome.CREATED),
+        **dict.fromkeys(done.updated, RowOutcome.UPDATED),
+        **dict.fromkeys(done.unchanged, RowOutcome.UNCHANGED),
+    }
+    for row in valid:
+        row.outcome = outcome[(row.cleaned or {})["uscc"]]
+
+
+@action
+def do_apply_organization_rows(
+    *,
+    submission: Submission,
+    rows: list[tuple[int, dict[str, Any]]],
+    problems: list[Problem],
+    rejected: int,
+    rows_done: int,
+    actor: Actor,
+) -> dict[str, int]:
+    """Write one checked chunk of an all-or-nothing organizations file in one transaction: its rows
+    (row number, cleaned values) as do_import_organizations writes them, its notes, its progress."""
+    _authorize(actor, submission)
+    plan = ChunkPlan(
+        rows=[PlannedRow(number, RowOutcome.CREATED, cleaned=cleaned) for number, cleaned in rows], problems=problems
+    )
+    _import_organizations(plan, actor)
+    _store_problems(submission, problems)
+    counts = {outcome: plan.count(outcome) for outcome in RowOutcome.values}
+    counts[RowOutcome.REJECTED] += rejected
+    counts[Severity.NOTE] = sum(1 for p in problems if p[4] == Severity.NOTE)
+    _count(submission, counts, rows_done)
+    return counts
+
+
 @action_step
 def _count(submission: Submission, counts: dict[str, int], rows_done: int) -> None:
     submission.created_count += counts[RowOutcome.CREATED]
@@ -294,7 +370,7 @@ def _count(submission: Submission, counts: dict[str, int], rows_done: int) -> No
 
 @action
 def do_finish_submission(*, submission: Submission, total_rows: int, actor: Actor) -> Submission:
-    authorize(actor, permission_for(submission.kind), organization_id=submission.organization_id)
+    _authorize(actor, submission)
     submission.total_rows = total_rows
     submission.state = SubmissionState.PARTIAL if submission.rejected_count else SubmissionState.APPLIED
     _finished(submission, actor)

@@ -17,10 +17,11 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 
 from certhub.core.actors import Actor
-from certhub.core.api_auth import presented_key, request_actor, require_scope
+from certhub.core.api_auth import presented_key, request_actor, require_scope, signed_in_writer
 from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotPermitted
-from certhub.core.schemas import KEY_OR_SESSION, KEY_REQUIRED, ErrorOut
+from certhub.core.models import Region
+from certhub.core.schemas import KEY_OR_SESSION, ErrorOut
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, submit_file
@@ -67,8 +68,8 @@ def submission_out(submission: Submission, *, with_problems: bool = True) -> dic
 @router.post(
     "submissions",
     response={201: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-    summary="Submit a batch of certificates or status changes",
-    openapi_extra=KEY_REQUIRED,
+    summary="Submit a batch of certificates, status changes, test reports or organizations",
+    openapi_extra=KEY_OR_SESSION,
 )
 def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     """A certification body's batch of up to 1,000 records (its API key required). Every record is
@@ -76,7 +77,11 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
     nothing is applied, in mode `valid` the valid records are applied. Resubmitting the same records
     changes nothing and reports them `unchanged`. The answer (201) is the submission's report, whatever
     its outcome: `state` says whether it was applied, partly applied or rejected, and `problems` name
-    the record (`row`), field, value and reason."""
+    the record (`row`), field, value and reason. Kind `organizations` (market registration's records) is
+    filed by a signed-in officer for their region or an administrator, with the session and its CSRF token
+    in X-CSRFToken, not with a key."""
+    if payload.kind == SubmissionKind.ORGANIZATIONS:
+        return _organizations_batch(request, payload)
     actor = request_actor(request, required=True)
     if actor.role != Role.CERTIFICATION_BODY or actor.organization_id is None:
         raise NotPermitted(_("只有认证机构的接口密钥可以报送证书数据"))
@@ -94,6 +99,23 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status:
         path.write_bytes(lines)
         options = Options(kind=payload.kind, mode=payload.mode, channel=SubmissionChannel.API)
         submission = submit_file(path, "api-batch.jsonl", body.organization, options, actor=actor)
+    return Status(201, submission_out(submission))
+
+
+def _organizations_batch(request: HttpRequest, payload: SubmissionIn) -> Status:
+    """Market registration's organizations (kind `organizations`, C1) are filed by an officer for their
+    region, or an administrator, signed in (session with the CSRF token): they come through the
+    regulator, not from one organization's key."""
+    actor = signed_in_writer(request)
+    if actor.role not in (Role.OFFICER, Role.ADMINISTRATOR):
+        raise NotPermitted(_("只有监管人员和系统管理员可以报送机构登记信息"))
+    region = Region.objects.get(code=actor.region_code) if actor.role == Role.OFFICER and actor.region_code else None
+    lines = b"".join(orjson.dumps(record) + b"\n" for record in payload.records)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "batch.jsonl"
+        path.write_bytes(lines)
+        options = Options(kind=payload.kind, mode=payload.mode, channel=SubmissionChannel.API, region=region)
+        submission = submit_file(path, "api-batch.jsonl", None, options, actor=actor)
     return Status(201, submission_out(submission))
 
 

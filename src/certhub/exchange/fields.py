@@ -320,10 +320,88 @@ REPORT_COLUMNS = [
     _c("result", "检测结果", ["value", "结果"], False, "text", 200, "", "符合"),
 ]
 
+# Market registration's organization records (C1): the fields of the national enterprise credit information
+# publicity system's extract (统一社会信用代码, 名称, 住所, 登记状态) with the region (GB/T 2260), the industry
+# (GB/T 4754) and the above-designated-size flag (规模以上工业企业) of industrial statistics.
+ORGANIZATION_COLUMNS = [
+    _c(
+        "uscc",
+        "统一社会信用代码",
+        ["credit_code", "credit code", "信用代码", "entity_id"],
+        True,
+        "text",
+        18,
+        gettext_lazy("GB 32100-2015，校验位须正确；同一文件中不得重复；已登记的代码更新该机构"),
+        "91430100MA4L0K3T41",
+    ),
+    _c(
+        "name",
+        "名称",
+        ["organization_name", "企业名称", "机构名称", "entity_name"],
+        True,
+        "text",
+        200,
+        gettext_lazy("名称变更时原名称作为曾用名保留"),
+        "湖南示例电器有限公司",
+    ),
+    _c(
+        "region_code",
+        "行政区划代码",
+        ["region", "所在地区", "区划代码"],
+        True,
+        "text",
+        6,
+        gettext_lazy("GB/T 2260六位代码，须在报送人辖区内"),
+        "430104",
+    ),
+    _c("address", "住所", ["地址", "registered_address"], False, "text", 300, "", "长沙市岳麓区示例路1号"),
+    _c(
+        "industry_section",
+        "行业门类",
+        ["section", "国民经济行业门类"],
+        False,
+        "text",
+        1,
+        gettext_lazy("GB/T 4754 门类字母A–T"),
+        "C",
+    ),
+    _c(
+        "industry_division",
+        "行业大类",
+        ["division", "国民经济行业大类"],
+        False,
+        "text",
+        2,
+        gettext_lazy("GB/T 4754 大类两位数字，须属于所填门类"),
+        "38",
+    ),
+    _c(
+        "above_designated_size",
+        "规模以上工业企业",
+        ["above_size", "规上企业", "规模以上"],
+        False,
+        "text",
+        5,
+        gettext_lazy("是/否（1/0、true/false、Y/N）；缺省为否"),
+        "是",
+    ),
+    _c(
+        "registration_status",
+        "登记状态",
+        ["status", "经营状态", "企业状态"],
+        True,
+        "text",
+        20,
+        gettext_lazy("存续/吊销/注销，或IN_BUSINESS/LICENCE_REVOKED/DEREGISTERED"),
+        "存续",
+    ),
+]
+
 COLUMNS: dict[str, list[Column]] = {
     SubmissionKind.CERTIFICATES: CERTIFICATE_COLUMNS,
     SubmissionKind.STATUS: STATUS_COLUMNS,
     SubmissionKind.REPORTS: REPORT_COLUMNS,
+    SubmissionKind.ORGANIZATIONS: ORGANIZATION_COLUMNS,
 }
 
 

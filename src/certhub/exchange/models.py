@@ -20,10 +20,27 @@ from certhub.exchange.choices import (
 
 class Submission(RegulatedModel):
     """One file or API batch from one organization: who sent it, when, its digest, what became of each row.
-    `rows_done` counts the data rows whose chunk has committed, so an interrupted import resumes there."""
+    `rows_done` counts the data rows whose chunk has committed, so an interrupted import resumes there.
+
+    Market registration's organization records (kind `organizations`) come through the regulator, not from
+    one organization: such a submission has no `organization` but the `region` of the officer who filed it,
+    the scope its rows must lie in (the whole province for an administrator)."""
 
     organization = models.ForeignKey(
-        "registry.Organization", verbose_name=_("报送机构"), on_delete=models.PROTECT, related_name="submissions"
+        "registry.Organization",
+        verbose_name=_("报送机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    region = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("报送辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +78,13 @@ class Submission(RegulatedModel):
         verbose_name = _("数据报送")
         verbose_name_plural = _("数据报送")
         indexes = [models.Index(fields=["organization", "-received_at"], name="submission_org_newest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False) | models.Q(kind="organizations"),
+                name="submission_organization_unless_registration",
+                violation_error_message=_("只有机构登记信息的报送可以不属于某一机构"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.filename or self.get_channel_display()}"

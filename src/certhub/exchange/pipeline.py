@@ -32,8 +32,11 @@ from django.utils.translation import gettext as _
 from certhub.core.actors import Actor
 from certhub.core.errors import ValidationFailed
 from certhub.core.files import copy_private, private_dir
+from certhub.core.models import Region, region_prefix
+from certhub.core.validation import compact_uscc
 from certhub.exchange.actions import (
     PreparedChunk,
+    do_apply_organization_rows,
     do_apply_prepared_chunk,
     do_apply_submission_chunk,
     do_finish_submission,
@@ -45,7 +48,14 @@ from certhub.exchange.actions import (
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionMode, SubmissionState
 from certhub.exchange.models import Submission
 from certhub.exchange.readers import FileRejected, RawRow, Received, file_digest, read_rows, receive, sniff_format
-from certhub.exchange.rows import CertificatePlanner, ChunkPlan, Problem, ReportPlanner, report_key
+from certhub.exchange.rows import (
+    CertificatePlanner,
+    ChunkPlan,
+    OrganizationPlanner,
+    Problem,
+    ReportPlanner,
+    report_key,
+)
 from certhub.registry.models import CertificationBody, Lab, Organization
 
 # progress(phase, rows_done, total_rows or None): phase is "validate" or "apply".
@@ -60,6 +70,7 @@ class Options:
     chunk_rows: int = 0
     pause: float = 0.0  # seconds between chunks, to spare a busy database
     progress: Progress | None = None
+    region: Region | None = None  # an organizations file: the filing officer's region (None: province-wide)
 
 
 def keep_file(path: Path, sha256: str, name: str) -> Path:
@@ -74,8 +85,11 @@ def keep_file(path: Path, sha256: str, name: str) -> Path:
     return target
 
 
-def submit_file(path: Path, name: str, organization: Organization, options: Options, *, actor: Actor) -> Submission:
-    """Receive a file from `organization` and take it as far as it goes; return the submission."""
+def submit_file(
+    path: Path, name: str, organization: Organization | None, options: Options, *, actor: Actor
+) -> Submission:
+    """Receive a file from `organization` (an organizations file: from the officer of `options.region`)
+    and take it as far as it goes; return the submission."""
     try:
         received = receive(path, name)
     except FileRejected as refusal:
@@ -89,6 +103,7 @@ def submit_file(path: Path, name: str, organization: Organization, options: Opti
             filename=name,
             sha256=sha256,
             size_bytes=size,
+            region=options.region,
             actor=actor,
         )
         return do_reject_submission(
@@ -105,6 +120,7 @@ def submit_file(path: Path, name: str, organization: Organization, options: Opti
         sha256=received.sha256,
         size_bytes=received.size,
         stored_path=str(stored),
+        region=options.region,
         actor=actor,
     )
     received.path = stored
@@ -129,20 +145,25 @@ def resume(submission: Submission, options: Options, *, actor: Actor) -> Submiss
     return process(submission, received, options, actor=actor)
 
 
-def unfinished(organization: Organization, sha256: str) -> Submission | None:
-    """An interrupted submission of these same bytes from this organization, if there is one."""
-    return (
-        Submission.objects.filter(organization=organization, sha256=sha256, state=SubmissionState.APPLYING)
-        .order_by("-id")
-        .first()
-    )
+def unfinished(organization: Organization | None, sha256: str, region: Region | None = None) -> Submission | None:
+    """An interrupted submission of these same bytes from this organization (or, for an organizations
+    file, filed for this region), if there is one."""
+    submissions = Submission.objects.filter(sha256=sha256, state=SubmissionState.APPLYING)
+    if organization is None:
+        submissions = submissions.filter(organization__isnull=True, region=region)
+    else:
+        submissions = submissions.filter(organization=organization)
+    return submissions.order_by("-id").first()
 
 
 def _file_problems(refusal: FileRejected) -> list[Problem]:
     return [(0, field, value, message, Severity.ERROR) for field, value, message in refusal.problems]
 
 
-def planner_for(submission: Submission) -> CertificatePlanner | ReportPlanner:
+def planner_for(submission: Submission) -> CertificatePlanner | ReportPlanner | OrganizationPlanner:
+    if submission.kind == SubmissionKind.ORGANIZATIONS:
+        region = submission.region
+        return OrganizationPlanner(region_prefix(region.code, region.level) if region else None, submission.pk)
     if submission.kind == SubmissionKind.REPORTS:
         lab = Lab.objects.filter(organization=submission.organization).first()
         if lab is None:
@@ -161,11 +182,14 @@ class Duplicates:
     def __init__(self, kind: str = SubmissionKind.CERTIFICATES) -> None:
         self.first_row: dict[int, int] = {}
         self.reports = kind == SubmissionKind.REPORTS
+        self.organizations = kind == SubmissionKind.ORGANIZATIONS
         self.previous = ""
 
     def check(self, raw: RawRow) -> list[Problem]:
-        field = "report_number" if self.reports else "number"
+        field = "report_number" if self.reports else "uscc" if self.organizations else "number"
         number = str(raw.values.get(field) or "").strip().upper()
+        if self.organizations:
+            number = compact_uscc(number)
         if self.reports:
             if number == self.previous:
                 return []
@@ -177,6 +201,8 @@ class Duplicates:
         if first == raw.number:
             return []
         message = _("与第%(first)d行的证书编号重复") % {"first": first}
+        if self.organizations:
+            message = _("与第%(first)d行的统一社会信用代码重复") % {"first": first}
         if self.reports:
             message = _("报告编号已在第%(first)d行出现：同一报告的各行须相邻，不同报告不得同号") % {"first": first}
         return [(raw.number, field, number[:200], message, Severity.ERROR)]
@@ -234,6 +260,8 @@ def _process(submission: Submission, received: Received, options: Options, *, ac
             actor=actor,
         )
     if submission.mode == SubmissionMode.ALL_OR_NOTHING and submission.state == SubmissionState.RECEIVED:
+        if isinstance(planner, OrganizationPlanner):
+            return _organizations_all_or_nothing(submission, planner, rows, received, options, chunk_rows, actor=actor)
         if isinstance(planner, CertificatePlanner):
             return _all_or_nothing(submission, planner, rows, received, options, chunk_rows, actor=actor)
         # Reports: check the whole file, then apply it as the valid-rows mode does (every row is valid).
@@ -251,7 +279,7 @@ def _process(submission: Submission, received: Received, options: Options, *, ac
 
 def _apply_rows(
     submission: Submission,
-    planner: CertificatePlanner | ReportPlanner,
+    planner: CertificatePlanner | ReportPlanner | OrganizationPlanner,
     rows: Iterator[RawRow],
     received: Received,
     options: Options,
@@ -336,6 +364,62 @@ def _all_or_nothing(
     return _finish(submission, done, received, actor=actor)
 
 
+def _organizations_all_or_nothing(
+    submission: Submission,
+    planner: OrganizationPlanner,
+    rows: Iterator[RawRow],
+    received: Received,
+    options: Options,
+    chunk_rows: int,
+    *,
+    actor: Actor,
+) -> Submission:
+    """Check every row of an organizations file (one read), spilling each chunk's cleaned rows; any error
+    and nothing is applied. Otherwise write the spilled chunks, each in its own transaction, compared with
+    the registry as it then is (do_apply_organization_rows)."""
+    progress = options.progress or (lambda phase, done, total: None)
+    duplicates = Duplicates(submission.kind)
+    verdict = Verdict({"total": 0}, [], 0)
+    with tempfile.TemporaryFile(dir=private_dir(settings.SUBMISSION_DIR), prefix="spill-") as spill:
+        for chunk in chunks(rows, chunk_rows, submission.kind):
+            plan = planner.check(chunk, duplicates.rejected(chunk))
+            verdict.add(ChunkSummary.of(plan), len(chunk))
+            if not verdict.rejected:
+                cleaned = [(row.number, _portable(row.cleaned)) for row in plan.rows if row.cleaned is not None]
+                pickle.dump((len(chunk), cleaned, plan.problems), spill, protocol=pickle.HIGHEST_PROTOCOL)
+            progress("validate", verdict.counts["total"], None)
+        if verdict.rejected or not verdict.counts["total"]:
+            return _reject_or_finish(submission, verdict, received, actor=actor)
+        total = verdict.counts["total"]
+        submission = do_start_applying(submission=submission, total_rows=total, encoding=received.encoding, actor=actor)
+        spill.seek(0)
+        done = 0
+        progress("apply", done, total)
+        while done < total:
+            size, cleaned, problems = pickle.load(spill)  # noqa: S301 - our own file, written just now
+            regions = planner.regions
+            do_apply_organization_rows(
+                submission=submission,
+                rows=[(number, {**values, "region": regions[values["region"]]}) for number, values in cleaned],
+                problems=problems,
+                rejected=0,
+                rows_done=done + size,
+                actor=actor,
+            )
+            done += size
+            progress("apply", done, total)
+            if options.pause:
+                time.sleep(options.pause)
+    return _finish(submission, done, received, actor=actor)
+
+
+def _portable(cleaned: dict[str, Any] | None) -> dict[str, Any]:
+    """Cleaned organization values with the region as its code (a small pickle)."""
+    values = dict(cleaned or {})
+    values["region"] = values["region"].code
+    return values
+
+
 def _reject_or_finish(submission: Submission, verdict: Verdict, received: Received, *, actor: Actor) -> Submission:
     if not verdict.rejected:
         return _finish(submission, 0, received, actor=actor)
@@ -372,6 +456,9 @@ def refresh_statistics(submission: Submission) -> None:
     if submission.created_count < 50_000 or connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
+        if submission.kind == SubmissionKind.ORGANIZATIONS:
+            cursor.execute("ANALYZE registry_organization")
+            return
         cursor.execute("ANALYZE registry_certificate, registry_certificateevent, registry_certificatepublicrecord")
 
 
@@ -473,7 +560,7 @@ def planning_workers(received: Received) -> int:
 
 
 def validate_all(
-    planner: CertificatePlanner | ReportPlanner,
+    planner: CertificatePlanner | ReportPlanner | OrganizationPlanner,
     rows: Iterator[RawRow],
     chunk_rows: int,
     progress: Progress,

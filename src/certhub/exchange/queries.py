@@ -1,5 +1,6 @@
 """Reading submissions, scoped (C14): an organization sees its own; officers those of organizations in
-their region; administrators all. Reporting timeliness per certification body (C2: late reporting)."""
+their region and the organizations files filed for it; administrators all. Reporting timeliness per
+certification body (C2: late reporting)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ LATE_AFTER_DAYS = 30  # reported more than 30 days after issue counts as late (s
 
 
 def submissions_visible_to(actor: Actor) -> QuerySet[Submission]:
-    submissions = Submission.objects.select_related("organization")
+    submissions = Submission.objects.select_related("organization", "region")
     if actor.role == Role.ADMINISTRATOR:
         return submissions
     if actor.role == Role.OFFICER and actor.region_prefix:
-        return submissions.filter(organization__region__code__startswith=actor.region_prefix)
+        # Organizations files are the region's they were filed for (province-wide ones: the province's).
+        return submissions.filter(
+            Q(organization__region__code__startswith=actor.region_prefix)
+            | Q(organization__isnull=True, region__code__startswith=actor.region_prefix)
+        )
     if actor.role in (Role.CERTIFICATION_BODY, Role.LAB) and actor.organization_id:
         return submissions.filter(organization_id=actor.organization_id)
     return submissions.none()

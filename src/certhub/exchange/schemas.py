@@ -13,7 +13,9 @@ BATCH_MAX = 1000
 
 
 class SubmissionIn(Schema):
-    kind: SubmissionKind = Field(SubmissionKind.CERTIFICATES, description="certificates or status")
+    kind: SubmissionKind = Field(
+        SubmissionKind.CERTIFICATES, description="certificates, status, reports or organizations"
+    )
     mode: SubmissionMode = Field(
         SubmissionMode.ALL_OR_NOTHING,
         description="all: nothing is applied unless every record is valid (default); valid: apply the valid ones",

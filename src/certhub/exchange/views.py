@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
+from certhub.core.models import Region
 from certhub.core.permissions import Permission, is_permitted
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind
 from certhub.exchange.fields import COLUMNS
@@ -50,7 +51,7 @@ def _actor(request: HttpRequest) -> Actor:
 def submission_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     page = Paginator(submissions_visible_to(actor), 25).get_page(request.GET.get("page"))
-    can_upload = actor.role in (Role.CERTIFICATION_BODY, Role.LAB)
+    can_upload = actor.role in (Role.CERTIFICATION_BODY, Role.LAB, Role.OFFICER, Role.ADMINISTRATOR)
     return render(
         request,
         "exchange/list.html",
@@ -72,11 +73,20 @@ def upload(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     submitter, kinds = _submitter(actor)
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
-    context = {"form": form, "submitter": submitter, "kinds": _template_links(kinds)}
+    region = officer_region(actor)
+    context = {
+        "form": form,
+        "submitter": submitter,
+        "submitter_name": submitter.name if submitter else (region.name if region else _("全省")),
+        "kinds": _template_links(kinds),
+    }
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         options = Options(
-            kind=form.cleaned_data["kind"], mode=form.cleaned_data["mode"], channel=SubmissionChannel.UPLOAD
+            kind=form.cleaned_data["kind"],
+            mode=form.cleaned_data["mode"],
+            channel=SubmissionChannel.UPLOAD,
+            region=region,
         )
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "upload"
@@ -84,7 +94,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 for chunk in uploaded.chunks():
                     out.write(chunk)
             try:
-                submission = submit_file(path, Path(uploaded.name).name, submitter.organization, options, actor=actor)
+                organization = submitter.organization if submitter else None
+                submission = submit_file(path, Path(uploaded.name).name, organization, options, actor=actor)
             except (NotPermitted, ValidationFailed) as error:
                 form.add_error("file", getattr(error, "message", str(error)))
                 return render(request, "exchange/upload.html", context, status=422)
@@ -92,8 +103,19 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/upload.html", context, status=422 if form.errors else 200)
 
 
-def _submitter(actor: Actor) -> tuple[CertificationBody | Lab, list[str]]:
-    """The body or lab the user submits for, and what it may submit."""
+def officer_region(actor: Actor) -> Region | None:
+    """The region an officer's organizations file is filed for (their own; None for an administrator's,
+    province-wide)."""
+    if actor.role == Role.OFFICER and actor.region_code:
+        return Region.objects.get(code=actor.region_code)
+    return None
+
+
+def _submitter(actor: Actor) -> tuple[CertificationBody | Lab | None, list[str]]:
+    """The body or lab the user submits for, and what it may submit. Officers and administrators submit
+    market registration's organizations for their region (C1), for no organization."""
+    if actor.role in (Role.OFFICER, Role.ADMINISTRATOR):
+        return None, [SubmissionKind.ORGANIZATIONS]
     if actor.role == Role.CERTIFICATION_BODY:
         body = CertificationBody.objects.select_related("organization").filter(organization_id=actor.organization_id)
         if body.exists():
@@ -102,7 +124,7 @@ def _submitter(actor: Actor) -> tuple[CertificationBody | Lab, list[str]]:
         lab = Lab.objects.select_related("organization").filter(organization_id=actor.organization_id)
         if lab.exists():
             return lab.get(), [SubmissionKind.REPORTS]
-    raise PermissionDenied(_("只有认证机构和检验检测机构的用户可以上传报送数据。"))
+    raise PermissionDenied(_("只有认证机构、检验检测机构和监管人员可以上传报送数据。"))
 
 
 def _template_links(kinds: list[str]) -> list[dict[str, object]]:

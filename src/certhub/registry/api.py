@@ -16,19 +16,19 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
 from ninja.utils import check_csrf
 
-from certhub.core.api_auth import request_actor, require_scope
+from certhub.core.api_auth import request_actor, require_scope, signed_in_writer
 from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.models import Region
 from certhub.core.ratelimit import limit_anonymous
-from certhub.core.schemas import KEY_OR_SESSION, KEY_REQUIRED, ErrorOut
+from certhub.core.schemas import KEY_OR_SESSION, KEY_REQUIRED, SESSION_REQUIRED, ErrorOut
 from certhub.core.validation import USCC, validate_value
 from certhub.registry import actions, numbering
 from certhub.registry.actions.people import do_end_affiliation, do_start_affiliation
 from certhub.registry.choices import CertificateStatus
 from certhub.registry.dates import surveillance_due_date
-from certhub.registry.models import Affiliation, Certificate, CertificationBody, Lab, Scheme
+from certhub.registry.models import Affiliation, Certificate, CertificationBody, Lab, ManufacturedProduct, Scheme
 from certhub.registry.queries import (
     TwoStepSlices,
     access_certificate,
@@ -58,11 +58,15 @@ from certhub.registry.schemas import (
     CertificatePage,
     CertificateRecord,
     CertificationBodyOut,
+    ContactIn,
+    DeclaredProductIn,
     LabDetailOut,
     LabOut,
+    OrganizationCorrectionIn,
     OrganizationMatchOut,
     OrganizationOut,
     OrganizationPage,
+    OwnOrganizationOut,
     ProcurementCheckOut,
     SchemeOut,
     StatusChangeIn,
@@ -291,6 +295,11 @@ def _organization_out(organization: Any) -> dict[str, Any]:
         "industry_section": organization.industry_section,
         "industry_division": organization.industry_division,
         "above_designated_size": organization.above_designated_size,
+        "registration_status": organization.registration_status,
+        "former_names": [
+            {"name": f.name, "used_from": f.used_from, "used_until": f.used_until}
+            for f in organization.former_names.all()
+        ],
     }
 
 
@@ -298,9 +307,10 @@ def _organization_out(organization: Any) -> dict[str, Any]:
 def list_organizations(
     request: HttpRequest, q: str = "", region: str = "", limit: int = Limit, offset: int = Offset
 ) -> dict[str, Any]:
-    """Organizations by name (substring) or credit code, optionally within a region."""
+    """Organizations by name (substring of the current name or a former name) or credit code, optionally
+    within a region."""
     queryset = search_organizations(request_actor(request), q=q, region=region)
-    items = [_organization_out(o) for o in queryset[offset : offset + limit]]
+    items = [_organization_out(o) for o in queryset.prefetch_related("former_names")[offset : offset + limit]]
     count, exact = capped_count(queryset)
     return {"count": count, "count_exact": exact, "limit": limit, "offset": offset, "items": items}
 
@@ -346,7 +356,88 @@ def match_organization(
 
 @router.get("organizations/{uscc}", response={200: OrganizationOut, 404: ErrorOut, 422: ErrorOut}, tags=["registries"])
 def get_organization(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    return _organization_out(access_organization(request_actor(request), uscc))
+    organization = access_organization(request_actor(request), uscc)
+    return _organization_out(organization)
+
+
+@router.put(
+    "organizations/{uscc}",
+    response={200: OrganizationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["registries"],
+    summary="Correct an organization's registered details (officer)",
+    openapi_extra=SESSION_REQUIRED,
+)
+def correct_organization(request: HttpRequest, uscc: str, payload: OrganizationCorrectionIn) -> dict[str, Any]:
+    """An officer corrects one organization of their region (signed-in session with the CSRF token in
+    X-CSRFToken): every field is checked by the same rule as the back-office form and the bulk file; a
+    changed name is kept as a former name. Organizations outside the officer's region answer 404."""
+    actor = signed_in_writer(request)
+    organization = access_organization(actor, uscc)
+    actions.do_update_organization(organization=organization, data=payload.model_dump(), actor=actor)
+    return _organization_out(access_organization(actor, uscc))
+
+
+def _own_organization(request: HttpRequest, uscc: str) -> tuple[Any, Any]:
+    actor = signed_in_writer(request)
+    organization = access_organization(actor, uscc)
+    if actor.organization_id != organization.pk:
+        raise NotPermitted(_("只能维护本企业的信息"))
+    return actor, organization
+
+
+def _own_out(organization: Any) -> dict[str, Any]:
+    made = ManufacturedProduct.objects.filter(organization=organization).select_related("ccc_product")
+    return {
+        "uscc": organization.uscc,
+        "contact_email": organization.contact_email,
+        "contact_phone": organization.contact_phone,
+        "products": [{"ccc_product": m.ccc_product.code, "name": m.ccc_product.name, "source": m.source} for m in made],
+    }
+
+
+@router.put(
+    "organizations/{uscc}/contact",
+    response={200: OwnOrganizationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["registries"],
+    summary="The enterprise's own contact details",
+    openapi_extra=SESSION_REQUIRED,
+)
+def set_organization_contact(request: HttpRequest, uscc: str, payload: ContactIn) -> dict[str, Any]:
+    """The enterprise's signed-in user sets its registered contact (never public; where account-link codes
+    are sent)."""
+    actor, organization = _own_organization(request, uscc)
+    actions.do_update_organization_contact(organization=organization, data=payload.model_dump(), actor=actor)
+    return _own_out(organization)
+
+
+@router.post(
+    "organizations/{uscc}/products",
+    response={201: OwnOrganizationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["registries"],
+    summary="Declare a product the enterprise makes",
+    openapi_extra=SESSION_REQUIRED,
+)
+def declare_product(request: HttpRequest, uscc: str, payload: DeclaredProductIn) -> Status:
+    """The enterprise declares a CCC-catalogue product it makes (source `declared`): the CCC coverage
+    denominator (C6)."""
+    actor, organization = _own_organization(request, uscc)
+    actions.do_declare_product(organization=organization, data=payload.model_dump(), actor=actor)
+    return Status(201, _own_out(organization))
+
+
+@router.delete(
+    "organizations/{uscc}/products/{code}",
+    response={200: OwnOrganizationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["registries"],
+    summary="Withdraw a declared product",
+    openapi_extra=SESSION_REQUIRED,
+)
+def withdraw_product(request: HttpRequest, uscc: str, code: str) -> dict[str, Any]:
+    """The enterprise withdraws a product it declared itself (not one licensing, statistics or inspections
+    recorded)."""
+    actor, organization = _own_organization(request, uscc)
+    actions.do_withdraw_declared_product(organization=organization, ccc_product=code, actor=actor)
+    return _own_out(organization)
 
 
 def _body_out(body: CertificationBody) -> dict[str, Any]:

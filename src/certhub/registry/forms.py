@@ -1,5 +1,6 @@
-"""The registry pages' forms: the filters of the public lists and the back-office lists, and a certification body's
-status change. They parse and check the shape of input; the rules live in the actions, whose errors
+"""The registry pages' forms: the filters of the public lists and the back-office lists, a certification body's
+status change, an officer's organization correction and an enterprise's own contact and products. They
+parse and check the shape of input; the rules live in the actions, whose errors
 `add_domain_errors` puts next to the fields they name."""
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from certhub.core.display import localized_name
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.forms import DateInput, FilterForm, region_choice_list, with_all
 from certhub.core.models import Region
-from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PUBLIC_CERTIFICATE_STATUSES, CertificateStatus, PersonRole
+from certhub.registry.choices import (
+    CERTIFICATE_TRANSITIONS,
+    PUBLIC_CERTIFICATE_STATUSES,
+    CertificateStatus,
+    PersonRole,
+    RegistrationStatus,
+)
 from certhub.registry.models import Scheme
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in CertificateStatus if s.value in PUBLIC_CERTIFICATE_STATUSES]
@@ -215,3 +222,59 @@ class EndAffiliationForm(forms.Form):
         for name, field_messages in (error.errors or {"": [error.message]}).items():
             for message in field_messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+class DomainErrorsMixin:
+    """Shows an action's refusal next to the fields it names (the rest above the form)."""
+
+    DOMAIN_FIELDS: Mapping[str, str] = {}
+
+    def add_domain_errors(self, error: ValidationFailed | Conflict) -> None:
+        form = cast(forms.Form, self)
+        messages = error.errors or {"": [error.message]}
+        for name, field_messages in messages.items():
+            field = self.DOMAIN_FIELDS.get(name, name if name in form.fields else None)
+            for message in field_messages:
+                form.add_error(field, message)
+
+
+class OrganizationCorrectionForm(DomainErrorsMixin, forms.Form):
+    """An officer's correction of one organization (C1). Only the shape is read here: every value is checked
+    by the registry's one organization rule (OrganizationInput), as the bulk file and the API check it."""
+
+    DOMAIN_FIELDS = {"region": "region_code"}
+
+    name = forms.CharField(label=_("名称"), required=False, help_text=_("名称变更时原名称作为曾用名保留"))
+    region_code = forms.CharField(label=_("行政区划代码"), required=False, help_text=_("GB/T 2260六位代码"))
+    address = forms.CharField(label=_("住所"), required=False)
+    industry_section = forms.CharField(label=_("行业门类"), required=False, help_text=_("GB/T 4754 门类字母A–T"))
+    industry_division = forms.CharField(label=_("行业大类"), required=False, help_text=_("两位数字"))
+    above_designated_size = forms.BooleanField(label=_("规模以上工业企业"), required=False)
+    registration_status = forms.CharField(
+        label=_("登记状态"),
+        required=False,
+        widget=forms.Select(choices=RegistrationStatus.choices),
+    )
+
+
+class ContactForm(DomainErrorsMixin, forms.Form):
+    contact_email = forms.CharField(
+        label=_("联系邮箱"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "email", "autocomplete": "email", "inputmode": "email"}),
+        help_text=_("不公开；账号关联验证码发送到此邮箱"),
+    )
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class DeclareProductForm(DomainErrorsMixin, forms.Form):
+    ccc_product = forms.CharField(
+        label=_("CCC目录产品代码"),
+        required=False,
+        help_text=_("如0701（家用电冰箱和食品冷冻箱）"),
+        widget=forms.TextInput(attrs={"list": "ccc-products", "inputmode": "numeric"}),
+    )

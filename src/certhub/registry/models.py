@@ -67,6 +67,26 @@ class Organization(RegulatedModel):
         return self.uscc
 
 
+class OrganizationName(RegulatedModel):
+    """A name the organization went by before (曾用名), with the dates it was used (C1): kept when the name
+    changes, shown on the organization's pages, and still found by search."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="former_names"
+    )
+    name = models.CharField(_("曾用名"), max_length=200, db_index=True)
+    used_from = models.DateField(_("启用日期"), null=True, blank=True)
+    used_until = models.DateField(_("停用日期"))
+
+    class Meta:
+        ordering = ["organization_id", "-used_until", "-id"]
+        verbose_name = _("曾用名")
+        verbose_name_plural = _("曾用名")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Scheme(RegulatedModel):
     """A certification scheme, defined as data (registry/data/schemes.json)."""
 

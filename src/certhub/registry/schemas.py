@@ -133,6 +133,12 @@ class StatusChangeIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class FormerNameOut(Schema):
+    name: str
+    used_from: datetime.date | None = Field(description="when the name began, if known")
+    used_until: datetime.date
+
+
 class OrganizationOut(Schema):
     uscc: str
     name: str
@@ -140,6 +146,47 @@ class OrganizationOut(Schema):
     industry_section: str
     industry_division: str
     above_designated_size: bool
+    registration_status: Literal["IN_BUSINESS", "LICENCE_REVOKED", "DEREGISTERED"] = Field(
+        description="market registration's status: 存续, 吊销 (licence revoked) or 注销 (deregistered)"
+    )
+    former_names: list[FormerNameOut] = Field(description="曾用名, newest first")
+
+
+class OrganizationCorrectionIn(Schema):
+    """An officer's correction: every field is checked by the registry's organization rule (the credit
+    code itself never changes)."""
+
+    name: str
+    region_code: str = Field(description="GB/T 2260 code, within the officer's region")
+    address: str = ""
+    industry_section: str = ""
+    industry_division: str = ""
+    above_designated_size: bool | str = Field(False, description="true/false, 1/0, Y/N or 是/否")
+    registration_status: str = Field(
+        "IN_BUSINESS", description="IN_BUSINESS/LICENCE_REVOKED/DEREGISTERED or 存续/吊销/注销"
+    )
+
+
+class ContactIn(Schema):
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+class DeclaredProductIn(Schema):
+    ccc_product: str = Field(description="CCC catalogue product code, e.g. 0701")
+
+
+class OwnProductOut(Schema):
+    ccc_product: str
+    name: str
+    source: str = Field(description="declared (by the enterprise), licence, statistics or inspection")
+
+
+class OwnOrganizationOut(Schema):
+    uscc: str
+    contact_email: str
+    contact_phone: str
+    products: list[OwnProductOut]
 
 
 class OrganizationPage(Schema):
@@ -255,7 +302,15 @@ class OrganizationCandidate(Schema):
         description="100 credit code; 98 same name; 95 same but for the legal form; up to 94 by name similarity",
     )
     name_score: int | None = Field(description="the name's own score when a name was given")
-    basis: Literal["uscc", "name_exact", "name_core", "name_similar"]
+    basis: Literal[
+        "uscc",
+        "name_exact",
+        "name_core",
+        "name_similar",
+        "former_name_exact",
+        "former_name_core",
+        "former_name_similar",
+    ] = Field(description="what the score rests on; former_… when a former name (曾用名) matched best")
     reasons: list[str]
 
 

@@ -20,6 +20,8 @@ urlpatterns = [
     path("office/organizations/<int:pk>/people/", views.organization_people, name="office_organization_people"),
     path("office/people/<int:pk>/affiliations/", views.person_affiliations, name="office_person_affiliations"),
     path("office/affiliations/<int:pk>/end/", views.end_affiliation, name="office_affiliation_end"),
+    path("office/organizations/<int:pk>/edit/", views.organization_edit, name="office_organization_edit"),
+    path("my-organization/", views.my_organization, name="my_organization"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [

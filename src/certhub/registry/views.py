@@ -28,21 +28,30 @@ from certhub.core.queries import region_choices
 from certhub.core.reauth import reauth_required
 from certhub.core.web import View, office_required, permitted, request_actor, submitted
 from certhub.registry import numbering, queries
-from certhub.registry.actions import do_change_certificate_status
+from certhub.registry.actions import (
+    do_change_certificate_status,
+    do_declare_product,
+    do_update_organization,
+    do_update_organization_contact,
+    do_withdraw_declared_product,
+)
 from certhub.registry.actions.people import do_end_affiliation, do_start_affiliation
-from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus
+from certhub.registry.choices import CERTIFICATE_TRANSITIONS, CertificateStatus, ProductSource
 from certhub.registry.display import audit_changes, certificate_banner, surveillance_of
 from certhub.registry.forms import (
     BodyFilterForm,
+    ContactForm,
+    DeclareProductForm,
     EndAffiliationForm,
     LabFinderForm,
     OfficeFilterForm,
+    OrganizationCorrectionForm,
     OwnCertificateFilterForm,
     ScopeFilterForm,
     StartAffiliationForm,
     StatusChangeForm,
 )
-from certhub.registry.models import Certificate
+from certhub.registry.models import CccProduct, Certificate, ManufacturedProduct, Organization
 from certhub.registry.paging import paginate
 from certhub.registry.queries import access_certificate, access_certification_body, access_lab
 from certhub.registry.queries import pages as page_queries
@@ -266,6 +275,7 @@ def certificate_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- people (C1): affiliations over time
+# ---------------------------------------------------------------- organizations (C1)
 
 
 @office_required
@@ -337,3 +347,98 @@ def end_affiliation(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:office_organization_people", pk=affiliation.organization_id)
     context = {"affiliation": affiliation, "form": form}
     return render(request, "registry/office/affiliation_end.html", context, status=422 if form.errors else 200)
+
+
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer corrects one organization of their region; every field is checked by the registry's one
+    organization rule, a refusal is shown by the field and changes nothing. Outside the region: 404."""
+    actor = request_actor(request)
+    organization = (
+        queries.organizations_visible_to(actor).select_related("region").prefetch_related("former_names").filter(pk=pk)
+    ).first()
+    if organization is None:
+        raise Http404(_("你的辖区内没有这条记录。"))
+    initial = {
+        "name": organization.name,
+        "region_code": organization.region_id,
+        "address": organization.address,
+        "industry_section": organization.industry_section,
+        "industry_division": organization.industry_division,
+        "above_designated_size": organization.above_designated_size,
+        "registration_status": organization.registration_status,
+    }
+    form = OrganizationCorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            do_update_organization(organization=organization, data=dict(form.cleaned_data), actor=actor)
+        except (ValidationFailed, Conflict) as error:
+            form.add_domain_errors(error)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        else:
+            messages.success(request, _("机构%(uscc)s的登记信息已更新。") % {"uscc": organization.uscc})
+            return redirect("registry:office_organization_edit", pk=organization.pk)
+    context = {
+        "organization": organization,
+        "form": form,
+        "former_names": list(organization.former_names.all()),
+        "history_url": reverse("registry:office_organization_history", args=[organization.pk]),
+    }
+    return render(request, "registry/office/organization_edit.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_organization(request: HttpRequest) -> HttpResponse:
+    """The enterprise's own page (phone-friendly): its registered contact and the products it declares it
+    makes (the CCC coverage denominator, C6). Only a user linked to an organization as an enterprise."""
+    actor = request_actor(request)
+    if actor.role != Role.ENTERPRISE or actor.organization_id is None:
+        raise PermissionDenied(_("本页面仅对已关联机构的企业用户开放。"))
+    organization = Organization.objects.select_related("region").get(pk=actor.organization_id)
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form") if posted else ""
+    contact = ContactForm(
+        posted if which == "contact" else None,
+        initial={"contact_email": organization.contact_email, "contact_phone": organization.contact_phone},
+        prefix="contact",
+    )
+    declare = DeclareProductForm(posted if which == "declare" else None, prefix="declare")
+    try:
+        if which == "contact" and contact.is_valid():
+            try:
+                do_update_organization_contact(organization=organization, data=contact.cleaned_data, actor=actor)
+            except ValidationFailed as error:
+                contact.add_domain_errors(error)
+            else:
+                messages.success(request, _("联系方式已保存。"))
+                return redirect("registry:my_organization")
+        elif which == "declare" and declare.is_valid():
+            try:
+                do_declare_product(organization=organization, data=declare.cleaned_data, actor=actor)
+            except (ValidationFailed, Conflict) as error:
+                declare.add_domain_errors(error)
+            else:
+                messages.success(request, _("已登记生产此产品。"))
+                return redirect("registry:my_organization")
+        elif which == "withdraw" and posted is not None:
+            do_withdraw_declared_product(
+                organization=organization, ccc_product=posted.get("ccc_product", ""), actor=actor
+            )
+            messages.success(request, _("已撤回自报产品。"))
+            return redirect("registry:my_organization")
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except ValidationFailed as error:
+        messages.error(request, "；".join(m for ms in error.errors.values() for m in ms))
+    made = ManufacturedProduct.objects.filter(organization=organization).select_related("ccc_product")
+    context = {
+        "organization": organization,
+        "contact": contact,
+        "declare": declare,
+        "products": list(made.order_by("ccc_product__code")),
+        "catalogue": CccProduct.objects.order_by("code").values_list("code", "name"),
+        "declared": ProductSource.DECLARED,
+    }
+    failed = contact.errors or declare.errors
+    return render(request, "registry/my_organization.html", context, status=422 if failed else 200)

@@ -498,6 +498,13 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
             "industry_section": organization.industry_section,
             "industry_division": organization.industry_division,
             "above_designated_size": organization.above_designated_size,
+            # Market registration's status and former names (曾用名) are public registration facts (C1).
+            "registration_status": organization.registration_status,
+            "registration_status_label": str(organization.get_registration_status_display()),
+            "former_names": [
+                {"name": f.name, "used_from": f.used_from, "used_until": f.used_until}
+                for f in organization.former_names.all()
+            ],
         },
         "certification_body": _body(body) if body else None,
         "lab": _lab(lab) if lab else None,

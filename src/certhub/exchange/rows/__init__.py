@@ -2,8 +2,9 @@
 compare it with what is registered, and decide per row: create, update, change status, unchanged, or
 reject with row, field, value and reason (C2). Nothing here writes; exchange.actions applies a plan.
 
-The normaliser and the plan's shape (normaliser), the certificate planner (certificates) and the test
-report planner (reports); the names the importer uses are importable from here."""
+The normaliser and the plan's shape (normaliser), the certificate planner (certificates), the test
+report planner (reports) and market registration's organizations (organizations); the names the importer
+uses are importable from here."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from certhub.exchange.rows.normaliser import (
     parse_status,
     prepare_row,
 )
+from certhub.exchange.rows.organizations import OrganizationPlanner
 from certhub.exchange.rows.reports import ReportPlanner, report_key
 
 __all__ = [
     "CertificatePlanner",
     "ChunkPlan",
     "Normaliser",
+    "OrganizationPlanner",
     "PlannedRow",
     "Problem",
     "ReportPlanner",

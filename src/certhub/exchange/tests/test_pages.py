@@ -101,7 +101,9 @@ def test_uploading_without_a_file_or_as_a_non_body_is_refused_and_records_nothin
     assert page_text(response).count("请选择要上传的文件") == 1
     lab_page = signed_in(client, world, "lab").get("/submissions/new/")
     assert lab_page.context["form"].fields["kind"].choices == [("reports", "检验检测报告")]
-    assert signed_in(client, world, "officer_province").get("/submissions/new/").status_code == 403
+    # Officers file market registration's organizations (C1), nothing else.
+    officer_page = signed_in(client, world, "officer_province").get("/submissions/new/")
+    assert officer_page.context["form"].fields["kind"].choices == [("organizations", "机构登记信息")]
     assert signed_in(client, world, "maker").get("/submissions/new/").status_code == 403
     assert Submission.objects.count() == before
 

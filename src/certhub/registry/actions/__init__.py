@@ -22,7 +22,11 @@ from certhub.registry.actions.migration import do_migrate_labs
 from certhub.registry.actions.organizations import (
     do_bulk_create_organizations,
     do_create_organization,
+    do_declare_product,
+    do_import_organizations,
     do_update_organization,
+    do_update_organization_contact,
+    do_withdraw_declared_product,
 )
 from certhub.registry.actions.people import (
     do_add_affiliation,
@@ -50,8 +54,10 @@ __all__ = [
     "do_create_organization",
     "do_create_person",
     "do_create_test_report",
+    "do_declare_product",
     "do_end_affiliation",
     "do_identify_person",
+    "do_import_organizations",
     "do_load_reference_data",
     "do_load_regions",
     "do_migrate_labs",
@@ -62,4 +68,6 @@ __all__ = [
     "do_start_affiliation",
     "do_update_certificate",
     "do_update_organization",
+    "do_update_organization_contact",
+    "do_withdraw_declared_product",
 ]

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from certhub.core.actors import Actor
 from certhub.core.models import Region
 from certhub.core.validation import normalize_text
-from certhub.registry.models import Organization
+from certhub.registry.models import Organization, OrganizationName
 from certhub.registry.queries.access import organizations_visible_to
 
 # Legal forms (企业名称登记管理规定: 行政区划 + 字号 + 行业 + 组织形式) say nothing about which organization a
@@ -126,7 +126,21 @@ def _name_candidate_ids(query: str, core: str) -> list[int]:
     head = core[: max(2, (2 * len(core) + 2) // 3)]
     if len(head) < len(core):
         ids += Organization.objects.filter(_prefix_range("name", head)).values_list("id", flat=True)[:cap]
+    # Former names (曾用名, C1): another department's records may still carry the old name.
+    former = OrganizationName.objects.filter(Q(name__in=sorted(variants)) | _prefix_range("name", core))
+    ids += former.values_list("organization_id", flat=True)[:cap]
     return list(dict.fromkeys(ids))
+
+
+def _name_score(normalized: str, core: str, name: str) -> tuple[int, str, str]:
+    """(score, basis, reason) of one registered name against the query."""
+    other = normalize_name(name)
+    if other == normalized:
+        return 98, "name_exact", _("名称一致")
+    if name_core(other) == core:
+        return 95, "name_core", _("名称除组织形式外一致")
+    score = min(94, round(name_similarity(core, name_core(other)) * 0.94))
+    return score, "name_similar", _("名称相似度%(name_score)d") % {"name_score": score}
 
 
 def match_organizations(
@@ -135,7 +149,8 @@ def match_organizations(
     """Organizations that a name and/or a credit code may mean (C2: another department's or a buyer's
     records joined to the registry), best first, each with a score 0–100 and the reasons for it:
     100 the credit code itself; 98 the same name once full-width characters, spaces and punctuation are
-    folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity.
+    folded; 95 the same name but for its legal form (有限公司 …); otherwise up to 94 by name similarity;
+    a former name (曾用名) scores one point less than the same match on the current name.
     `uscc` must already be valid (see core.validation.check_uscc). Public fields only."""
     limit = max(1, min(limit, MATCH_MAX_LIMIT))
     normalized = normalize_name(name)
@@ -145,21 +160,24 @@ def match_organizations(
     if normalized:
         ids += _name_candidate_ids(name, core)
     organizations = visible.filter(id__in=list(dict.fromkeys(ids))).select_related("region")
+    former_names: dict[int, list[str]] = {}
+    for organization_id, former in OrganizationName.objects.filter(
+        organization_id__in=[o.id for o in organizations]
+    ).values_list("organization_id", "name"):
+        former_names.setdefault(organization_id, []).append(former)
     candidates: list[dict[str, Any]] = []
     for organization in organizations:
         reasons: list[str] = []
         score, name_score, basis = 0, None, ""
         if normalized:
-            other = normalize_name(organization.name)
-            if other == normalized:
-                name_score, basis = 98, "name_exact"
-                reasons.append(_("名称一致"))
-            elif name_core(other) == core:
-                name_score, basis = 95, "name_core"
-                reasons.append(_("名称除组织形式外一致"))
-            else:
-                name_score, basis = min(94, round(name_similarity(core, name_core(other)) * 0.94)), "name_similar"
-                reasons.append(_("名称相似度%(name_score)d") % {"name_score": name_score})
+            name_score, basis, reason = _name_score(normalized, core, organization.name)
+            for former in former_names.get(organization.id, []):
+                # A former name scores one point below the same match on the current name.
+                former_score, former_basis, former_reason = _name_score(normalized, core, former)
+                if former_score - 1 > name_score:
+                    name_score, basis = former_score - 1, f"former_{former_basis}"
+                    reason = _("曾用名“%(name)s”：%(reason)s") % {"name": former, "reason": former_reason}
+            reasons.append(reason)
             score = name_score
         if uscc and organization.uscc == uscc:
             score, basis = 100, "uscc"

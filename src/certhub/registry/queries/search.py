@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from certhub.core.actors import Actor
-from certhub.registry.models import Certificate, CertificationBody, Lab, LabScope, Organization
+from certhub.registry.models import Certificate, CertificationBody, Lab, LabScope, Organization, OrganizationName
 from certhub.registry.queries.access import (
     certificates_visible_to,
     organizations_visible_to,
@@ -21,14 +21,28 @@ from certhub.registry.queries.access import (
 HOLDER_MATCH_CAP = 2_000
 
 
+def former_name_ids(q: str) -> list[int]:
+    """Organizations that once went by a name containing `q` (曾用名, C1): a renamed holder is still found
+    by the name on its old papers. A separate, small lookup, so that the name search keeps its index."""
+    return list(
+        OrganizationName.objects.filter(name__contains=q)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()[: HOLDER_MATCH_CAP + 1]
+    )
+
+
 def holder_ids_matching(q: str) -> tuple[list[int], bool]:
-    """Organizations whose credit code is `q` or whose name contains it: (ids, truncated)."""
+    """Organizations whose credit code is `q` or whose name, or a former name, contains it: (ids, truncated)."""
     upper = q.upper()
     ids = list(
         Organization.objects.filter(Q(uscc=upper) | Q(name__contains=q))
         .order_by("id")
         .values_list("id", flat=True)[: HOLDER_MATCH_CAP + 1]
     )
+    former = former_name_ids(q)
+    if former:
+        ids = sorted(set(ids) | set(former))
     return ids[:HOLDER_MATCH_CAP], len(ids) > HOLDER_MATCH_CAP
 
 
@@ -122,10 +136,15 @@ def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, 
 
 
 def search_organizations(actor: Actor, *, q: str = "", region: str = "") -> QuerySet[Organization]:
-    """Organizations by part of the name or by credit code, optionally within a region (API and pages)."""
+    """Organizations by part of the name (current or former) or by credit code, optionally within a region
+    (API and pages)."""
     queryset = organizations_visible_to(actor).select_related("region")
     if q.strip():
-        queryset = queryset.filter(Q(name__contains=q.strip()) | Q(uscc=q.strip().upper()))
+        match = Q(name__contains=q.strip()) | Q(uscc=q.strip().upper())
+        former = former_name_ids(q.strip())
+        if former:
+            match |= Q(id__in=former)
+        queryset = queryset.filter(match)
     if region:
         queryset = queryset.filter(within_region("region_id", region_code_prefix(region)))
     return queryset.order_by("name", "id")

@@ -16,9 +16,13 @@ PUBLIC_FIELDS = {
     ],
     schemas.HolderOut: ["name", "uscc", "region"],
     schemas.HistoryOut: ["from_status", "to_status", "date", "reason"],
+    # Registration status and former names are public registration facts (C1; market registration
+    # publishes both).
     schemas.OrganizationOut: [
         "uscc", "name", "region", "industry_section", "industry_division", "above_designated_size",
+        "registration_status", "former_names",
     ],
+    schemas.FormerNameOut: ["name", "used_from", "used_until"],
     schemas.CertificationBodyOut: ["name", "approval_number", "accreditation", "status", "uscc", "region", "schemes"],
     schemas.LabDetailOut: [
         "name", "cma_number", "cma_valid_from", "cma_valid_until", "status", "uscc", "region", "scope", "signatories",

@@ -182,6 +182,8 @@ def test_organization_trace_lists_its_certificates_reports_and_records(client, t
         "industry_section": "C",
         "industry_division": "38",
         "above_designated_size": True,
+        "registration_status": "IN_BUSINESS",
+        "former_names": [],
     }
     assert (trace["certification_body"], trace["lab"], trace["people"]) == (None, None, None)
     # Public certificates only (the draft is the body's and its officers'), newest first.

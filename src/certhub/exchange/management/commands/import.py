@@ -1,5 +1,7 @@
 """`certhub import FILE --as BODY`: an operator brings in a certification body's file (C2), the same way
-an upload or the batch API does (exchange.pipeline), with a progress bar. Run it again on the same file
+an upload or the batch API does (exchange.pipeline), with a progress bar. `certhub import FILE --kind
+organizations [--region CODE]` brings in market registration's organizations (C1) for a region (the whole
+province without --region), as the regulator's operator. Run it again on the same file
 to resume after an interruption; `--resume ID` resumes a submission made through the upload page."""
 
 from __future__ import annotations
@@ -14,13 +16,27 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from certhub.core.actors import Actor
-from certhub.core.choices import Role
+from certhub.core.choices import RegionLevel, Role
 from certhub.core.errors import DomainError
+from certhub.core.models import Region
 from certhub.exchange.choices import SubmissionChannel, SubmissionKind, SubmissionMode
 from certhub.exchange.models import Submission
 from certhub.exchange.pipeline import Options, process, resume, submit_file, unfinished
 from certhub.exchange.readers import Received, file_digest, sniff_format
 from certhub.registry.models import CertificationBody, Lab
+
+
+def registration_actor(region: Region | None) -> Actor:
+    """The operator importing market registration's organizations: an administrator's rights, limited to
+    `region` when one is given (its rows must lie there), named as an operator import in the audit rows."""
+    if region is None:
+        return Actor(role=Role.ADMINISTRATOR, label="certhub-import:organizations", region_level=RegionLevel.PROVINCE)
+    return Actor(
+        role=Role.OFFICER,
+        label=f"certhub-import:organizations:{region.code}",
+        region_code=region.code,
+        region_level=region.level,
+    )
 
 
 def operator_actor(submitter: CertificationBody | Lab) -> Actor:
@@ -40,7 +56,8 @@ def operator_actor(submitter: CertificationBody | Lab) -> Actor:
 class Command(BaseCommand):
     help = (
         "Import a certification body's CSV, XLSX or JSON Lines file of certificates or status changes, "
-        "or a lab's file of test reports (--kind reports --as CMA_NUMBER)."
+        "or a lab's file of test reports (--kind reports --as CMA_NUMBER), "
+        "or market registration's organizations (--kind organizations [--region CODE])."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -49,6 +66,9 @@ class Command(BaseCommand):
             "--as", dest="body", help="the body (approval number, credit code or name) or, for reports, the lab"
         )
         parser.add_argument("--kind", choices=SubmissionKind.values, default=SubmissionKind.CERTIFICATES)
+        parser.add_argument(
+            "--region", help="organizations: the region (GB/T 2260 code) the rows must lie in; the province if omitted"
+        )
         parser.add_argument(
             "--mode",
             choices=SubmissionMode.values,
@@ -80,6 +100,10 @@ class Command(BaseCommand):
             kind=options["kind"],
             mode=options["mode"],
         )
+        if options["kind"] == SubmissionKind.ORGANIZATIONS and options["region"]:
+            run.region = Region.objects.filter(code=options["region"]).first()
+            if run.region is None:
+                raise CommandError(f"--region {options['region']}: no such region")
         started = time.monotonic()
         try:
             submission = self._run(options, run)
@@ -97,11 +121,16 @@ class Command(BaseCommand):
             submission = Submission.objects.select_related("organization").filter(pk=options["resume"]).first()
             if submission is None:
                 raise CommandError(f"no submission #{options['resume']}")
+            if submission.kind == SubmissionKind.ORGANIZATIONS:
+                self.stdout.write(f"续传 · resuming submission #{submission.pk} after row {submission.rows_done:,}")
+                return resume(submission, run, actor=registration_actor(submission.region))
             body = (Lab if submission.kind == SubmissionKind.REPORTS else CertificationBody).objects.get(
                 organization=submission.organization
             )
             self.stdout.write(f"续传 · resuming submission #{submission.pk} after row {submission.rows_done:,}")
             return resume(submission, run, actor=operator_actor(body))
+        if options["kind"] == SubmissionKind.ORGANIZATIONS:
+            return self._organizations(options, run)
         if not options["file"] or not options["body"]:
             raise CommandError("give FILE and --as BODY (or --resume ID)")
         body = self._submitter(options["body"], options["kind"])
@@ -122,6 +151,27 @@ class Command(BaseCommand):
             )
             return process(interrupted, received, run, actor=actor)
         return submit_file(path, path.name, body.organization, run, actor=actor)
+
+    def _organizations(self, options: dict[str, Any], run: Options) -> Submission:
+        if not options["file"]:
+            raise CommandError("give FILE (or --resume ID)")
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        actor = registration_actor(run.region)
+        size, sha256 = file_digest(path)
+        interrupted = unfinished(None, sha256, run.region)
+        if interrupted is not None:
+            self.stdout.write(f"续传 · resuming submission #{interrupted.pk} after row {interrupted.rows_done:,}")
+            received = Received(
+                path=Path(interrupted.stored_path) if interrupted.stored_path else path,
+                name=path.name,
+                size=size,
+                sha256=sha256,
+                file_format=sniff_format(path, path.name),
+            )
+            return process(interrupted, received, run, actor=actor)
+        return submit_file(path, path.name, None, run, actor=actor)
 
     def _submitter(self, text: str, kind: str) -> CertificationBody | Lab:
         if kind == SubmissionKind.REPORTS:
