@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
-from ninja.utils import check_csrf
 
 from certhub.core.api_auth import request_actor, require_scope, signed_in_writer
 from certhub.core.choices import ApiScope, Role
@@ -565,13 +564,12 @@ def check_procurement(
 def _officer(request: HttpRequest, *, writes: bool = False) -> Any:
     """An officer or an administrator, signed in (people are back-office data, C14): 401 for anyone else
     unsigned, 403 for other roles. A write by session must carry the CSRF token, as a page's form does."""
-    actor = request_actor(request)
+    # A write is the officer's own, by session with its CSRF token, never through a key (core.api_auth).
+    actor = signed_in_writer(request) if writes else request_actor(request)
     if actor.role == Role.PUBLIC:
         raise AuthenticationError()
     if actor.role not in (Role.OFFICER, Role.ADMINISTRATOR):
         raise NotPermitted(_("人员任职信息仅对监管人员和系统管理员开放"))
-    if writes and check_csrf(request) is not None:
-        raise NotPermitted(_("缺少或错误的CSRF令牌"))
     return actor
 
 
@@ -613,7 +611,7 @@ def list_key_people(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
     "organizations/{uscc}/affiliations",
     response={201: AffiliationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["people"],
-    openapi_extra=KEY_OR_SESSION,
+    openapi_extra=SESSION_REQUIRED,
 )
 def start_affiliation(request: HttpRequest, uscc: str, payload: AffiliationStartIn) -> Status:
     """A person starts in a role at the organization: found by name and ID-document number, or registered.
@@ -636,7 +634,7 @@ def start_affiliation(request: HttpRequest, uscc: str, payload: AffiliationStart
     "affiliations/{affiliation_id}/end",
     response={200: AffiliationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["people"],
-    openapi_extra=KEY_OR_SESSION,
+    openapi_extra=SESSION_REQUIRED,
 )
 def end_affiliation(request: HttpRequest, affiliation_id: int, payload: AffiliationEndIn) -> dict[str, Any]:
     """A person leaves a role: the affiliation gains its last day."""

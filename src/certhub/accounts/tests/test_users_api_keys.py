@@ -310,10 +310,22 @@ def test_every_endpoint_that_writes_declares_its_scope():
             ]
             if not methods:
                 continue
-            called = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
-            bodies = [node] + [functions[name] for name in called if name in functions]
+            # The endpoint and every module function it reaches, however deep.
+            bodies, seen, todo = [], set(), [node]
+            while todo:
+                body = todo.pop()
+                bodies.append(body)
+                for c in ast.walk(body):
+                    called = c.func.id if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) else None
+                    if called in functions and called not in seen:
+                        seen.add(called)
+                        todo.append(functions[called])
+            # Scoped: it names the key scope it needs, or it refuses keys altogether and writes only as the
+            # signed-in person (core.api_auth.signed_in_writer).
             scoped = any(
-                isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == "require_scope"
+                isinstance(c, ast.Call)
+                and isinstance(c.func, ast.Name)
+                and c.func.id in ("require_scope", "signed_in_writer")
                 for body in bodies
                 for c in ast.walk(body)
             )
@@ -322,5 +334,11 @@ def test_every_endpoint_that_writes_declares_its_scope():
     assert sorted(name for name, scoped in found.items() if scoped) == [
         "exchange.api.create_submission",
         "registry.api.change_certificate_status",
+        "registry.api.correct_organization",
         "registry.api.create_certificate",
+        "registry.api.declare_product",
+        "registry.api.end_affiliation",
+        "registry.api.set_organization_contact",
+        "registry.api.start_affiliation",
+        "registry.api.withdraw_product",
     ]

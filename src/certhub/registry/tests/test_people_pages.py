@@ -258,5 +258,8 @@ def test_an_api_write_by_session_needs_the_csrf_token(world):
         f"/api/v1/organizations/{uscc}/affiliations",
         {"name": "刘建国", "id_number": NUMBER, "role": "TECHNICAL_MANAGER", "start": "2024-03-01"},
     )
-    assert (refused.status_code, refused.json()["message"]) == (403, "缺少或错误的CSRF令牌")
+    assert (refused.status_code, refused.json()["message"]) == (
+        403,
+        "缺少或错误的CSRF令牌：请从已登录的页面发起请求，并在X-CSRFToken头中附上令牌",
+    )
     assert state() == before
