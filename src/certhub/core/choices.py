@@ -75,6 +75,10 @@ class AuditEventType(models.TextChoices):
     USER_DEACTIVATED = "USER_DEACTIVATED", _("用户停用")
     USER_REACTIVATED = "USER_REACTIVATED", _("用户恢复")
     USER_SECOND_FACTORS_RESET = "USER_SECOND_FACTORS_RESET", _("用户第二因素重置")
+    # issue 15: bodies
+    CERTIFICATION_BODY_UPDATED = "CERTIFICATION_BODY_UPDATED", _("认证机构信息变更")
+    CERTIFICATION_BODY_STATUS_CHANGED = "CERTIFICATION_BODY_STATUS_CHANGED", _("认证机构状态变更")
+    CERTIFICATE_TRANSFERRED = "CERTIFICATE_TRANSFERRED", _("证书转移至其他认证机构")
 
 
 class ApiScope(models.TextChoices):
