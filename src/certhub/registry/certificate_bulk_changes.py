@@ -1,0 +1,198 @@
+"""Changing many registered certificates of one body at once, on behalf of the action that calls
+(docs/architecture.md convention 14): the revocation or closure of a certification body ends or shortens
+every certificate it has (C1), each with its public status event, its rebuilt public record, its audit row
+and its ledger entry — exactly what do_change_certificate_status leaves for one certificate, written
+set-based: one read of the certificates and one of their histories, then one statement per table (COPY on
+PostgreSQL, executemany on SQLite), as the bulk writer of new certificates does (certificate_writer)."""
+
+# Every statement here is joined from the models' own table and column names; values are always parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from certhub.core import bulk
+from certhub.core.actors import Actor
+from certhub.core.audit import LedgerItem, ledger_item, queue_for_ledger, snapshot
+from certhub.core.choices import AuditEventType
+from certhub.core.models import AuditEvent
+from certhub.core.regulated import action_step
+from certhub.registry.certificate_rows import LAST_ID
+from certhub.registry.certificate_rules import CERTIFICATE_AUDIT_FIELDS
+from certhub.registry.models import (
+    Certificate,
+    CertificateEvent,
+    CertificatePublicRecord,
+    CertificationBody,
+    certificate_public_id,
+)
+from certhub.registry.queries import public_document_bytes
+
+EVENT_FIELDS = ["id", "certificate_id", "from_status", "to_status", "effective_date", "reason", "recorded_at"]
+
+
+@dataclass
+class CertificateChange:
+    """One certificate's change: its new status (the same for a change of expiry only), the date and the
+    public reason, and its new expiry date when that changes."""
+
+    certificate: Certificate
+    history: list[Any]
+    to_status: str
+    effective_date: datetime.date
+    reason: str
+    expiry_date: datetime.date | None = None
+
+
+def certificates_of(body: CertificationBody, statuses: Iterable[str]) -> list[tuple[Certificate, list[Any]]]:
+    """The body's certificates in these statuses, locked until the action ends (PostgreSQL; SQLite's write
+    transaction holds the lock), each with the rows its audit snapshot and public record read, and its status
+    history (plain rows, in order)."""
+    wanted = sorted(statuses)
+    queryset = (
+        Certificate.objects.filter(certification_body=body, status__in=wanted)
+        .select_related("scheme", "holder__region", "ccc_product")
+        .order_by("id")
+    )
+    if connection.vendor == "postgresql":
+        queryset = queryset.select_for_update(of=("self",))
+    certificates = list(queryset)
+    histories: dict[int, list[Any]] = defaultdict(list)
+    events = (
+        CertificateEvent.objects.filter(certificate__certification_body=body, certificate__status__in=wanted)
+        .order_by("certificate_id", "recorded_at", "id")
+        .values_list(*EVENT_FIELDS)
+    )
+    for values in events.iterator(chunk_size=10_000):
+        event = SimpleNamespace(**dict(zip(EVENT_FIELDS, values, strict=True)))
+        histories[event.certificate_id].append(event)
+    for certificate in certificates:
+        certificate.certification_body = body
+    return [(certificate, histories[certificate.pk]) for certificate in certificates]
+
+
+def _matching_ids(column: str, ids: Sequence[int]) -> Iterable[tuple[str, list[Any]]]:
+    return bulk.matching(f'"{column}"', list(ids))
+
+
+@action_step
+def write_certificate_changes(
+    changes: Sequence[CertificateChange],
+    *,
+    actor: Actor,
+    event_type: AuditEventType = AuditEventType.CERTIFICATE_STATUS_CHANGED,
+) -> None:
+    """Write each change's rows: the certificate's status, date and expiry, a status event (from and to the
+    same status for a change of expiry only), its public record rebuilt from its whole history, and one audit
+    row (its reason the event's) queued for the ledger. Inside an action that has authorized `actor` only."""
+    if not changes:
+        return
+    now = timezone.now()
+    event_table, record_table, audit_table = (
+        bulk.table(CertificateEvent),
+        bulk.table(CertificatePublicRecord),
+        bulk.table(AuditEvent),
+    )
+    event_pk = event_table.pk_index
+    events, records, audits, states = [], [], [], []
+    status_groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
+    expiry_groups: dict[datetime.date, list[int]] = defaultdict(list)
+    subject_type = Certificate._meta.label_lower
+    for change in changes:
+        certificate = change.certificate
+        before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+        # The history is ordered by (recorded_at, id): the new event's id, given when it is inserted, is above
+        # every id of this (locked) certificate's earlier events, as this stand-in is.
+        event = SimpleNamespace(
+            id=LAST_ID,
+            certificate_id=certificate.pk,
+            from_status=certificate.status,
+            to_status=change.to_status,
+            effective_date=change.effective_date,
+            reason=change.reason,
+            recorded_at=now,
+        )
+        if change.to_status != certificate.status:
+            certificate.status = change.to_status
+            certificate.status_changed_on = change.effective_date
+            status_groups[(certificate.status, certificate.status_changed_on)].append(certificate.pk)
+        if change.expiry_date is not None and change.expiry_date != certificate.expiry_date:
+            certificate.expiry_date = change.expiry_date
+            expiry_groups[certificate.expiry_date].append(certificate.pk)
+        certificate.updated_at = now
+        after = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+        row = event_table.values_of(event)
+        del row[event_pk]
+        events.append(row)
+        document = public_document_bytes(certificate, [*change.history, event])
+        if document is not None:
+            records.append(
+                record_table.values_of(
+                    SimpleNamespace(certificate_id=certificate.pk, number=certificate.number, document=document)
+                )
+            )
+        audit = SimpleNamespace(
+            id=None,
+            time=now,
+            event_type=event_type.value,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            actor_role=actor.role,
+            subject_type=subject_type,
+            subject_id=str(certificate.pk),
+            before=before,
+            after=after,
+            reason=change.reason,
+        )
+        audits.append(audit)
+        states.append((before, after, certificate))
+    ids = [change.certificate.pk for change in changes]
+    with connection.cursor() as cursor:
+        table = Certificate._meta.db_table
+        for (status, day), group in status_groups.items():
+            for condition, params in _matching_ids("id", group):
+                cursor.execute(
+                    f'UPDATE "{table}" SET "status" = %s, "status_changed_on" = %s WHERE {condition}',
+                    [status, day, *params],
+                )
+        for day, group in expiry_groups.items():
+            for condition, params in _matching_ids("id", group):
+                cursor.execute(f'UPDATE "{table}" SET "expiry_date" = %s WHERE {condition}', [day, *params])
+        for condition, params in _matching_ids("id", ids):
+            cursor.execute(f'UPDATE "{table}" SET "updated_at" = %s WHERE {condition}', [now, *params])
+        # The stored public records are replaced whole (the certificate's history is part of each).
+        for condition, params in _matching_ids("certificate_id", ids):
+            cursor.execute(f'DELETE FROM "{CertificatePublicRecord._meta.db_table}" WHERE {condition}', params)
+    bulk.insert_rows(CertificateEvent, events, numbered=False)
+    bulk.insert_rows(CertificatePublicRecord, records)
+    audit_ids = bulk.allocate_ids(AuditEvent, len(audits))
+    for audit, pk in zip(audits, audit_ids, strict=True):
+        audit.id = pk
+    bulk.insert_rows(AuditEvent, (audit_table.values_of(audit) for audit in audits))
+    approvals: dict[int, str] = {}
+    items: list[LedgerItem] = []
+    for audit, (before, after, certificate) in zip(audits, states, strict=True):
+        body = certificate.certification_body
+        approval = approvals.setdefault(body.pk, body.approval_number)
+        items.append(
+            ledger_item(
+                audit.id,
+                audit.event_type,
+                subject_type,
+                audit.subject_id,
+                audit.actor_role,
+                before,
+                after,
+                certificate_public_id(approval, certificate.number),
+            )
+        )
+    queue_for_ledger(items)
