@@ -296,3 +296,25 @@ def test_transfer_to_a_suspended_body_or_one_without_the_scheme_is_refused(world
     }
     assert counts() == before
     assert Certificate.objects.get(pk=world.certificates["ccc"].pk).certification_body_id == world.bodies["hunan"].pk
+
+
+def test_the_ledger_verifies_after_a_revocation_and_a_closure(world):
+    import io
+
+    from django.core.management import call_command
+
+    from certhub.core.actors import SYSTEM
+    from certhub.ledger import checkpoints
+
+    revoke(world)
+    actions.do_close_certification_body(
+        body=world.bodies["yueyang"],
+        effective_date=TODAY,
+        reason="公司解散",
+        decision="国家认监委公告2025年第21号",
+        actor=world.actor("officer_province"),
+    )
+    checkpoints.current(SYSTEM)
+    out = io.StringIO()
+    call_command("ledger", "verify", stdout=out)
+    assert out.getvalue().strip() == f"valid: {Entry.objects.count()} entries, 1 checkpoints"
