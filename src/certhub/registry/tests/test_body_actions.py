@@ -68,7 +68,9 @@ def test_revocation_withdraws_every_certificate_of_the_body_with_its_reason(worl
     assert result.body.status == "REVOKED"
     # active, suspended and ccc are withdrawn; the draft is cancelled; the withdrawn one stays as it was.
     assert result.certificates == 4
-    statuses = dict(Certificate.objects.filter(certification_body=world.bodies["hunan"]).values_list("number", "status"))
+    statuses = dict(
+        Certificate.objects.filter(certification_body=world.bodies["hunan"]).values_list("number", "status")
+    )
     assert statuses == {
         "CNCA-QMS-2025-0001": "WITHDRAWN",
         "CNCA-QMS-2025-0002": "WITHDRAWN",
@@ -76,7 +78,9 @@ def test_revocation_withdraws_every_certificate_of_the_body_with_its_reason(worl
         "CNCA-EMS-2024-0004": "WITHDRAWN",
         "2025010701000123": "WITHDRAWN",
     }
-    reason = "认证机构“湖南标准认证有限公司”（CNCA-R-2004-117）被撤销批准（国家认监委公告2025年第18号）：出具虚假认证结论"
+    reason = (
+        "认证机构“湖南标准认证有限公司”（CNCA-R-2004-117）被撤销批准（国家认监委公告2025年第18号）：出具虚假认证结论"
+    )
     document = record(world.certificates["active"])
     assert document["status"] == "WITHDRAWN"
     assert document["status_date"] == "2025-11-20"
@@ -186,7 +190,9 @@ def test_closure_brings_expiry_forward_to_the_last_audit_plus_fourteen_months(wo
         ),
         actor=hunan,
     )
-    actions.do_record_surveillance(certificate=world.certificates["ccc"], audit_date=datetime.date(2025, 6, 15), actor=hunan)
+    actions.do_record_surveillance(
+        certificate=world.certificates["ccc"], audit_date=datetime.date(2025, 6, 15), actor=hunan
+    )
     result = actions.do_close_certification_body(
         body=world.bodies["hunan"],
         effective_date=datetime.date(2025, 11, 30),
@@ -249,7 +255,10 @@ def test_transfer_moves_a_certificate_to_an_active_body_with_the_scheme(world):
         world.bodies["hunan"].pk,
         world.bodies["yueyang"].pk,
     )
-    assert entries_of("registry.certificate", str(moved.pk))[-1].document["subject_id"] == "CNCA-R-2011-089/CNCA-QMS-2025-0100"
+    assert (
+        entries_of("registry.certificate", str(moved.pk))[-1].document["subject_id"]
+        == "CNCA-R-2011-089/CNCA-QMS-2025-0100"
+    )
     # The number clash is refused: Yueyang already has CNCA-QMS-2025-0001.
     before = counts()
     with pytest.raises(Conflict) as error:
