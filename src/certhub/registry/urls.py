@@ -4,7 +4,7 @@ registry.tables.REGISTRIES) and a certification body's own certificates."""
 
 from django.urls import path
 
-from certhub.registry import views
+from certhub.registry import body_views, views
 from certhub.registry.tables import REGISTRIES
 
 app_name = "registry"
@@ -17,6 +17,11 @@ urlpatterns = [
     path("procurement/", views.procurement, name="procurement"),
     path("office/my-certificates/", views.my_certificates, name="office_my_certificates"),
     path("office/my-certificates/<int:pk>/status/", views.certificate_status, name="office_certificate_status"),
+    path("office/certification-bodies/<int:pk>/edit/", body_views.body_edit, name="office_certification_body_edit"),
+    path(
+        "office/certification-bodies/<int:pk>/status/", body_views.body_status, name="office_certification_body_status"
+    ),
+    path("office/certificates/<int:pk>/transfer/", body_views.certificate_transfer, name="office_certificate_transfer"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [
