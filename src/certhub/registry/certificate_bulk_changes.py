@@ -17,22 +17,26 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection
+import orjson
+from django.db import connection, models
 from django.utils import timezone
 
 from certhub.core import bulk
 from certhub.core.actors import Actor
-from certhub.core.audit import LedgerItem, ledger_item, queue_for_ledger, snapshot
+from certhub.core.audit import LedgerItem, ledger_item, queue_for_ledger
 from certhub.core.choices import AuditEventType
-from certhub.core.models import AuditEvent
+from certhub.core.models import AuditEvent, Region
 from certhub.core.regulated import action_step
 from certhub.registry.certificate_rows import LAST_ID
 from certhub.registry.certificate_rules import CERTIFICATE_AUDIT_FIELDS
 from certhub.registry.models import (
+    CccProduct,
     Certificate,
     CertificateEvent,
     CertificatePublicRecord,
     CertificationBody,
+    Organization,
+    Scheme,
     certificate_public_id,
 )
 from certhub.registry.queries import public_document_bytes
@@ -45,7 +49,7 @@ class CertificateChange:
     """One certificate's change: its new status (the same for a change of expiry only), the date and the
     public reason, and its new expiry date when that changes."""
 
-    certificate: Certificate
+    certificate: Any  # a plain row from certificates_of
     history: list[Any]
     to_status: str
     effective_date: datetime.date
@@ -53,30 +57,101 @@ class CertificateChange:
     expiry_date: datetime.date | None = None
 
 
-def certificates_of(body: CertificationBody, statuses: Iterable[str]) -> list[tuple[Certificate, list[Any]]]:
+# The columns a changed certificate's audit state and public record read (CERTIFICATE_AUDIT_FIELDS and
+# registry.queries.public_record), as attnames; rows are read as plain objects, not model instances: a
+# revocation reads tens of thousands.
+COLUMNS = [
+    f.attname
+    for f in Certificate._meta.concrete_fields
+    if f.name in CERTIFICATE_AUDIT_FIELDS or f.attname in ("id", "holder_name", "region_code")
+]
+AUDITED = [f.attname for f in Certificate._meta.concrete_fields if f.name in CERTIFICATE_AUDIT_FIELDS]
+DATES = {f.attname for f in Certificate._meta.concrete_fields if isinstance(f, models.DateField)}
+JSONS = {f.attname for f in Certificate._meta.concrete_fields if isinstance(f, models.JSONField)}
+
+
+def _date(value: Any) -> Any:
+    """A stored date as the ORM gives it (SQLite may answer ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _moment(value: Any) -> Any:
+    """A stored time as the ORM gives it (SQLite keeps naive UTC text)."""
+    moment = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=datetime.UTC) if moment.tzinfo is None else moment
+
+
+def audit_state(certificate: Any) -> dict[str, Any]:
+    """What core.audit.snapshot(certificate, CERTIFICATE_AUDIT_FIELDS) takes, of a model or a plain row."""
+    state = {}
+    for name in AUDITED:
+        value = getattr(certificate, name)
+        state[name] = value.isoformat() if name in DATES and value is not None else value
+    return state
+
+
+def certificates_of(body: CertificationBody, statuses: Iterable[str]) -> list[tuple[Any, list[Any]]]:
     """The body's certificates in these statuses, locked until the action ends (PostgreSQL; SQLite's write
-    transaction holds the lock), each with the rows its audit snapshot and public record read, and its status
-    history (plain rows, in order)."""
+    transaction holds the lock), as plain rows with what their audit state and public record read attached
+    (scheme, holder with its region, CCC product, the body), each with its status history (plain rows, in
+    order)."""
     wanted = sorted(statuses)
-    queryset = (
-        Certificate.objects.filter(certification_body=body, status__in=wanted)
-        .select_related("scheme", "holder__region", "ccc_product")
-        .order_by("id")
-    )
-    if connection.vendor == "postgresql":
-        queryset = queryset.select_for_update(of=("self",))
-    certificates = list(queryset)
-    histories: dict[int, list[Any]] = defaultdict(list)
-    events = (
-        CertificateEvent.objects.filter(certificate__certification_body=body, certificate__status__in=wanted)
-        .order_by("certificate_id", "recorded_at", "id")
-        .values_list(*EVENT_FIELDS)
-    )
-    for values in events.iterator(chunk_size=10_000):
-        event = SimpleNamespace(**dict(zip(EVENT_FIELDS, values, strict=True)))
-        histories[event.certificate_id].append(event)
-    for certificate in certificates:
-        certificate.certification_body = body
+    table, holders_table = Certificate._meta.db_table, Organization._meta.db_table
+    marks = ", ".join(["%s"] * len(wanted))
+    columns = ", ".join(f'c."{name}"' for name in COLUMNS)
+    lock = " FOR UPDATE OF c" if connection.vendor == "postgresql" else ""
+    schemes = {scheme.pk: scheme for scheme in Scheme.objects.all()}
+    regions: dict[str, Region] = {}
+    holders: dict[int, SimpleNamespace] = {}
+    products: dict[int, CccProduct] = {}
+    certificates = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {columns}, h."uscc", h."region_id" FROM "{table}" c '
+            f'JOIN "{holders_table}" h ON h."id" = c."holder_id" '
+            f'WHERE c."certification_body_id" = %s AND c."status" IN ({marks}) ORDER BY c."id"{lock}',
+            [body.pk, *wanted],
+        )
+        rows = cursor.fetchall()
+        width = len(COLUMNS)
+        for row in rows:
+            values = dict(zip(COLUMNS, row[:width], strict=True))
+            for name in DATES:
+                if name in values:
+                    values[name] = _date(values[name])
+            for name in JSONS:
+                if isinstance(values[name], str | bytes):
+                    values[name] = orjson.loads(values[name])
+            certificate = SimpleNamespace(**values, pk=values["id"])
+            holder = holders.get(certificate.holder_id)
+            if holder is None:
+                uscc, region_id = row[width], row[width + 1]
+                if region_id not in regions:
+                    regions[region_id] = Region.objects.get(code=region_id)
+                holder = holders[certificate.holder_id] = SimpleNamespace(
+                    id=certificate.holder_id, uscc=uscc, region_id=region_id, region=regions[region_id]
+                )
+            certificate.holder = holder
+            certificate.scheme = schemes[certificate.scheme_id]
+            if certificate.ccc_product_id is not None and certificate.ccc_product_id not in products:
+                products[certificate.ccc_product_id] = CccProduct.objects.get(pk=certificate.ccc_product_id)
+            certificate.ccc_product = products.get(certificate.ccc_product_id)
+            certificate.certification_body = body
+            certificates.append(certificate)
+        histories: dict[int, list[Any]] = defaultdict(list)
+        event_table = CertificateEvent._meta.db_table
+        cursor.execute(
+            f'SELECT {", ".join(f"e.{chr(34)}{name}{chr(34)}" for name in EVENT_FIELDS)} FROM "{event_table}" e '
+            f'JOIN "{table}" c ON c."id" = e."certificate_id" '
+            f'WHERE c."certification_body_id" = %s AND c."status" IN ({marks}) '
+            'ORDER BY e."certificate_id", e."recorded_at", e."id"',
+            [body.pk, *wanted],
+        )
+        for values in cursor.fetchall():
+            event = SimpleNamespace(**dict(zip(EVENT_FIELDS, values, strict=True)))
+            event.effective_date = _date(event.effective_date)
+            event.recorded_at = _moment(event.recorded_at)
+            histories[event.certificate_id].append(event)
     return [(certificate, histories[certificate.pk]) for certificate in certificates]
 
 
@@ -109,7 +184,7 @@ def write_certificate_changes(
     subject_type = Certificate._meta.label_lower
     for change in changes:
         certificate = change.certificate
-        before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+        before = audit_state(certificate)
         # The history is ordered by (recorded_at, id): the new event's id, given when it is inserted, is above
         # every id of this (locked) certificate's earlier events, as this stand-in is.
         event = SimpleNamespace(
@@ -129,7 +204,7 @@ def write_certificate_changes(
             certificate.expiry_date = change.expiry_date
             expiry_groups[certificate.expiry_date].append(certificate.pk)
         certificate.updated_at = now
-        after = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
+        after = audit_state(certificate)
         row = event_table.values_of(event)
         del row[event_pk]
         events.append(row)
