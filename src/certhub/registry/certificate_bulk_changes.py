@@ -155,6 +155,25 @@ def certificates_of(body: CertificationBody, statuses: Iterable[str]) -> list[tu
     return [(certificate, histories[certificate.pk]) for certificate in certificates]
 
 
+def _rows(spec: bulk.Table, objects: Iterable[Any], fixed: dict[str, Any]) -> Iterable[list[Any]]:
+    """spec.values_of for each object, with the columns in `fixed` (the same for every row, such as the
+    action's time) adapted once rather than once a row."""
+    adapt_at = dict(spec.adapted)
+    constant = {}
+    for name, value in fixed.items():
+        index = spec.index(name)
+        constant[index] = adapt_at[index](value) if index in adapt_at else value
+    adapters = [(index, adapt) for index, adapt in spec.adapted if index not in constant]
+    names = spec.names
+    for obj in objects:
+        row = [getattr(obj, name) for name in names]
+        for index, adapt in adapters:
+            row[index] = adapt(row[index])
+        for index, value in constant.items():
+            row[index] = value
+        yield row
+
+
 def _matching_ids(column: str, ids: Sequence[int]) -> Iterable[tuple[str, list[Any]]]:
     return bulk.matching(f'"{column}"', list(ids))
 
@@ -205,9 +224,7 @@ def write_certificate_changes(
             expiry_groups[certificate.expiry_date].append(certificate.pk)
         certificate.updated_at = now
         after = audit_state(certificate)
-        row = event_table.values_of(event)
-        del row[event_pk]
-        events.append(row)
+        events.append(event)
         document = public_document_bytes(certificate, [*change.history, event])
         if document is not None:
             records.append(
@@ -247,12 +264,13 @@ def write_certificate_changes(
         # The stored public records are replaced whole (the certificate's history is part of each).
         for condition, params in _matching_ids("certificate_id", ids):
             cursor.execute(f'DELETE FROM "{CertificatePublicRecord._meta.db_table}" WHERE {condition}', params)
-    bulk.insert_rows(CertificateEvent, events, numbered=False)
+    event_rows = _rows(event_table, events, {"recorded_at": now})
+    bulk.insert_rows(CertificateEvent, ([*row[:event_pk], *row[event_pk + 1 :]] for row in event_rows), numbered=False)
     bulk.insert_rows(CertificatePublicRecord, records)
     audit_ids = bulk.allocate_ids(AuditEvent, len(audits))
     for audit, pk in zip(audits, audit_ids, strict=True):
         audit.id = pk
-    bulk.insert_rows(AuditEvent, (audit_table.values_of(audit) for audit in audits))
+    bulk.insert_rows(AuditEvent, _rows(audit_table, audits, {"time": now}))
     approvals: dict[int, str] = {}
     items: list[LedgerItem] = []
     for audit, (before, after, certificate) in zip(audits, states, strict=True):
