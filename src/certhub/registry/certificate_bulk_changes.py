@@ -10,7 +10,10 @@ PostgreSQL, executemany on SQLite), as the bulk writer of new certificates does 
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,9 +24,9 @@ import orjson
 from django.db import connection, models
 from django.utils import timezone
 
-from certhub.core import bulk
+from certhub.core import bulk, canonical
 from certhub.core.actors import Actor
-from certhub.core.audit import LedgerItem, ledger_item, queue_for_ledger
+from certhub.core.audit import SALT_BYTES, LedgerItem, queue_for_ledger
 from certhub.core.choices import AuditEventType
 from certhub.core.models import AuditEvent, Region
 from certhub.core.regulated import action_step
@@ -174,6 +177,12 @@ def _rows(spec: bulk.Table, objects: Iterable[Any], fixed: dict[str, Any]) -> It
         yield row
 
 
+def _digest(salt: bytes, state: dict[str, Any], plain: bool) -> str:
+    """core.audit.salted_digest of a state known to be plain JSON (or not)."""
+    data = orjson.dumps(state, option=orjson.OPT_SORT_KEYS) if plain else canonical.dumps(state)
+    return base64.b64encode(hashlib.sha256(salt + data).digest()).decode()
+
+
 def _matching_ids(column: str, ids: Sequence[int]) -> Iterable[tuple[str, list[Any]]]:
     return bulk.matching(f'"{column}"', list(ids))
 
@@ -198,8 +207,8 @@ def write_certificate_changes(
     )
     event_pk = event_table.pk_index
     events, records, audits, states = [], [], [], []
-    status_groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
-    expiry_groups: dict[datetime.date, list[int]] = defaultdict(list)
+    # One UPDATE per distinct (status, status date, expiry): a revocation has one or two, a closure one a day.
+    groups: dict[tuple[str, datetime.date, datetime.date], list[int]] = defaultdict(list)
     subject_type = Certificate._meta.label_lower
     for change in changes:
         certificate = change.certificate
@@ -218,11 +227,10 @@ def write_certificate_changes(
         if change.to_status != certificate.status:
             certificate.status = change.to_status
             certificate.status_changed_on = change.effective_date
-            status_groups[(certificate.status, certificate.status_changed_on)].append(certificate.pk)
-        if change.expiry_date is not None and change.expiry_date != certificate.expiry_date:
+        if change.expiry_date is not None:
             certificate.expiry_date = change.expiry_date
-            expiry_groups[certificate.expiry_date].append(certificate.pk)
         certificate.updated_at = now
+        groups[(certificate.status, certificate.status_changed_on, certificate.expiry_date)].append(certificate.pk)
         after = audit_state(certificate)
         events.append(event)
         document = public_document_bytes(certificate, [*change.history, event])
@@ -250,17 +258,13 @@ def write_certificate_changes(
     ids = [change.certificate.pk for change in changes]
     with connection.cursor() as cursor:
         table = Certificate._meta.db_table
-        for (status, day), group in status_groups.items():
+        for (status, day, expiry), group in groups.items():
             for condition, params in _matching_ids("id", group):
                 cursor.execute(
-                    f'UPDATE "{table}" SET "status" = %s, "status_changed_on" = %s WHERE {condition}',
-                    [status, day, *params],
+                    f'UPDATE "{table}" SET "status" = %s, "status_changed_on" = %s, "expiry_date" = %s, '
+                    f'"updated_at" = %s WHERE {condition}',
+                    [status, day, expiry, now, *params],
                 )
-        for day, group in expiry_groups.items():
-            for condition, params in _matching_ids("id", group):
-                cursor.execute(f'UPDATE "{table}" SET "expiry_date" = %s WHERE {condition}', [day, *params])
-        for condition, params in _matching_ids("id", ids):
-            cursor.execute(f'UPDATE "{table}" SET "updated_at" = %s WHERE {condition}', [now, *params])
         # The stored public records are replaced whole (the certificate's history is part of each).
         for condition, params in _matching_ids("certificate_id", ids):
             cursor.execute(f'DELETE FROM "{CertificatePublicRecord._meta.db_table}" WHERE {condition}', params)
@@ -273,18 +277,24 @@ def write_certificate_changes(
     bulk.insert_rows(AuditEvent, _rows(audit_table, audits, {"time": now}))
     approvals: dict[int, str] = {}
     items: list[LedgerItem] = []
-    for audit, (before, after, certificate) in zip(audits, states, strict=True):
+    salts = os.urandom(SALT_BYTES * len(audits))
+    for index, (audit, (before, after, certificate)) in enumerate(zip(audits, states, strict=True)):
         body = certificate.certification_body
         approval = approvals.setdefault(body.pk, body.approval_number)
+        salt = salts[index * SALT_BYTES : (index + 1) * SALT_BYTES]
+        # The states are strings, integers, None and the certificate's own JSON: only that JSON can hold what
+        # RFC 8785 writes otherwise than orjson (core.canonical).
+        plain = canonical.is_plain([certificate.products, certificate.sites, certificate.particulars])
         items.append(
-            ledger_item(
+            LedgerItem(
                 audit.id,
                 audit.event_type,
                 subject_type,
                 audit.subject_id,
                 audit.actor_role,
-                before,
-                after,
+                salt,
+                _digest(salt, before, plain),
+                _digest(salt, after, plain),
                 certificate_public_id(approval, certificate.number),
             )
         )
