@@ -19,7 +19,14 @@ PUBLIC_FIELDS = {
     schemas.OrganizationOut: [
         "uscc", "name", "region", "industry_section", "industry_division", "above_designated_size",
     ],
-    schemas.CertificationBodyOut: ["name", "approval_number", "accreditation", "status", "uscc", "region", "schemes"],
+    schemas.CertificationBodyOut: [
+        "name", "approval_number", "accreditation", "status", "uscc", "region", "schemes", "valid_from", "valid_until",
+    ],
+    schemas.CertificationBodyDetailOut: [
+        "name", "approval_number", "accreditation", "status", "uscc", "region", "schemes", "valid_from", "valid_until",
+        "history",
+    ],
+    schemas.BodyHistoryOut: ["from_status", "to_status", "date", "reason", "decision"],
     schemas.LabDetailOut: [
         "name", "cma_number", "cma_valid_from", "cma_valid_until", "status", "uscc", "region", "scope", "signatories",
     ],
