@@ -206,6 +206,7 @@ def write_certificate_changes(
         bulk.table(AuditEvent),
     )
     event_pk = event_table.pk_index
+    adapt = dict(record_table.adapted).get(record_table.index("document"), bytes)
     events, records, audits, states = [], [], [], []
     # One UPDATE per distinct (status, status date, expiry): a revocation has one or two, a closure one a day.
     groups: dict[tuple[str, datetime.date, datetime.date], list[int]] = defaultdict(list)
@@ -231,15 +232,18 @@ def write_certificate_changes(
             certificate.expiry_date = change.expiry_date
         certificate.updated_at = now
         groups[(certificate.status, certificate.status_changed_on, certificate.expiry_date)].append(certificate.pk)
-        after = audit_state(certificate)
+        # Only these three audited fields change (the rest of the state is the same objects).
+        after = {
+            **before,
+            "status": certificate.status,
+            "status_changed_on": certificate.status_changed_on.isoformat(),
+            "expiry_date": certificate.expiry_date.isoformat(),
+        }
         events.append(event)
         document = public_document_bytes(certificate, [*change.history, event])
         if document is not None:
-            records.append(
-                record_table.values_of(
-                    SimpleNamespace(certificate_id=certificate.pk, number=certificate.number, document=document)
-                )
-            )
+            record = {"certificate_id": certificate.pk, "number": certificate.number, "document": adapt(document)}
+            records.append([record[name] for name in record_table.names])
         audit = SimpleNamespace(
             id=None,
             time=now,
