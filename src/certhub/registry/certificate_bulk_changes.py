@@ -11,11 +11,13 @@ PostgreSQL, executemany on SQLite), as the bulk writer of new certificates does 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
+import gc
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -71,6 +73,19 @@ COLUMNS = [
 AUDITED = [f.attname for f in Certificate._meta.concrete_fields if f.name in CERTIFICATE_AUDIT_FIELDS]
 DATES = {f.attname for f in Certificate._meta.concrete_fields if isinstance(f, models.DateField)}
 JSONS = {f.attname for f in Certificate._meta.concrete_fields if isinstance(f, models.JSONField)}
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Tens of thousands of short-lived rows and no cycles among them: the cycle collector, run again and again
+    as they are made, would walk every one each time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _date(value: Any) -> Any:

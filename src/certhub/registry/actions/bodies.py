@@ -28,7 +28,12 @@ from certhub.registry.body_rules import (
     TRANSFERABLE_STATUSES,
     closure_valid_until,
 )
-from certhub.registry.certificate_bulk_changes import CertificateChange, certificates_of, write_certificate_changes
+from certhub.registry.certificate_bulk_changes import (
+    CertificateChange,
+    certificates_of,
+    without_cycle_collection,
+    write_certificate_changes,
+)
 from certhub.registry.certificate_rules import CERTIFICATE_AUDIT_FIELDS
 from certhub.registry.certificate_writer import store_public_record
 from certhub.registry.choices import BODY_TRANSITIONS, BodyStatus, CertificateStatus
@@ -317,6 +322,13 @@ def do_revoke_certification_body(
         "decision": decision,
         "reason": reason,
     }
+    with without_cycle_collection():
+        count = _end_certificates(body, effective_date, text, actor)
+    return BodyStatusChange(body, event, count)
+
+
+def _end_certificates(body: CertificationBody, effective_date: datetime.date, text: str, actor: Actor) -> int:
+    """Withdraw (or, drafts, cancel) every non-final certificate of a revoked body; return how many."""
     changes = []
     for certificate, history in certificates_of(
         body, [CertificateStatus.DRAFT, CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]
@@ -326,7 +338,7 @@ def do_revoke_certification_body(
         day = max(effective_date, certificate.status_changed_on)
         changes.append(CertificateChange(certificate, history, target, day, text))
     write_certificate_changes(changes, actor=actor)
-    return BodyStatusChange(body, event, len(changes))
+    return len(changes)
 
 
 @action
@@ -340,6 +352,13 @@ def do_close_certification_body(
     body, event, reason, decision = _change_body_status(
         body, BodyStatus.CLOSED, effective_date, reason, decision, actor
     )
+    with without_cycle_collection():
+        count = _shorten_certificates(body, effective_date, decision, actor)
+    return BodyStatusChange(body, event, count)
+
+
+def _shorten_certificates(body: CertificationBody, effective_date: datetime.date, decision: str, actor: Actor) -> int:
+    """Apply the closure period to every non-final certificate of a closed body; return how many changed."""
     changes = []
     for certificate, history in certificates_of(
         body, [CertificateStatus.DRAFT, CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]
@@ -366,7 +385,7 @@ def do_close_certification_body(
         status = CertificateStatus.EXPIRED if valid_until < effective_date else certificate.status
         changes.append(CertificateChange(certificate, history, status, day, text, expiry_date=valid_until))
     write_certificate_changes(changes, actor=actor)
-    return BodyStatusChange(body, event, len(changes))
+    return len(changes)
 
 
 @action
