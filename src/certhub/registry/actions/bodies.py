@@ -215,6 +215,11 @@ def do_update_certification_body(
     return body
 
 
+def _region_of(body: CertificationBody) -> str:
+    """The region an officer must cover to act on `body`: its organization's."""
+    return Organization.objects.filter(pk=body.organization_id).values_list("region_id", flat=True).get()
+
+
 def _body_transition_message(current: str, target: str) -> str:
     return _("认证机构状态不能从%(from_label)s（%(from_status)s）变为%(to_label)s（%(to_status)s）") % {
         "from_label": BodyStatus(current).label,
@@ -288,6 +293,7 @@ def do_suspend_certification_body(
 ) -> BodyStatusChange:
     """Suspend a body's approval (暂停): it issues no new certificate until reinstated
     (certificate_rules.body_issuing_problem); its certificates stay as they are."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=_region_of(body))
     body, event, _reason, _decision = _change_body_status(
         body, BodyStatus.SUSPENDED, effective_date, reason, decision, actor
     )
@@ -299,6 +305,7 @@ def do_reinstate_certification_body(
     *, body: CertificationBody, effective_date: datetime.date, reason: str, decision: str, actor: Actor
 ) -> BodyStatusChange:
     """Lift a suspension (恢复): the body issues again."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=_region_of(body))
     body, event, _reason, _decision = _change_body_status(
         body, BodyStatus.ACTIVE, effective_date, reason, decision, actor
     )
@@ -313,6 +320,7 @@ def do_revoke_certification_body(
     in the same action — withdrawn (撤销), a draft cancelled (registry/data/body_termination.json) — each with a
     status event giving the revocation as its reason, its public record rebuilt, an audit row and a ledger
     entry, written set-based (certificate_bulk_changes)."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=_region_of(body))
     body, event, reason, decision = _change_body_status(
         body, BodyStatus.REVOKED, effective_date, reason, decision, actor
     )
@@ -349,6 +357,7 @@ def do_close_certification_body(
     valid until their last audit plus the closure period (registry/data/body_termination.json), unless
     transferred first: each whose expiry date is later is brought forward to that day, with a public status
     record saying so; one whose day has passed already expires on the closure date; drafts are cancelled."""
+    authorize(actor, Permission.MANAGE_REGISTRY, region_code=_region_of(body))
     body, event, reason, decision = _change_body_status(
         body, BodyStatus.CLOSED, effective_date, reason, decision, actor
     )
