@@ -9,9 +9,9 @@ from typing import Any
 import orjson
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
@@ -396,8 +396,8 @@ def get_certification_body(request: HttpRequest, approval_number: str) -> dict[s
     return _body_detail(access_certification_body(request_actor(request), approval_number))
 
 
-# Officers act through their signed-in session (officers hold no API keys); the session's CSRF token is
-# required as on the pages.
+# Officers act through their signed-in session (officers hold no API keys), with the session's CSRF token
+# as on the pages.
 SESSION_REQUIRED: dict[str, Any] = {"security": [{"session": []}]}
 BODY_STATUS_ACTIONS = {
     "SUSPENDED": actions.do_suspend_certification_body,
@@ -408,9 +408,13 @@ BODY_STATUS_ACTIONS = {
 
 
 def _signed_in(request: HttpRequest) -> Any:
+    """The signed-in officer behind a session request (401 for anyone else), whose CSRF token must be right:
+    the session cookie alone proves nothing about who sent the request (403 in the API's error shape)."""
     actor = request_actor(request)
     if actor.role == Role.PUBLIC:
         raise AuthenticationError()
+    if CsrfViewMiddleware(lambda request: HttpResponse()).process_view(request, None, (), {}) is not None:
+        raise NotPermitted(_("CSRF令牌缺失或不正确：请刷新页面后再试"))
     return actor
 
 
@@ -421,7 +425,6 @@ def _signed_in(request: HttpRequest) -> Any:
     openapi_extra=SESSION_REQUIRED,
     summary="Change a certification body's status (officers)",
 )
-@decorate_view(csrf_protect)
 def change_certification_body_status(
     request: HttpRequest, approval_number: str, payload: BodyStatusChangeIn
 ) -> dict[str, Any]:
@@ -448,7 +451,6 @@ def change_certification_body_status(
     openapi_extra=SESSION_REQUIRED,
     summary="Transfer a certificate to another certification body (officers)",
 )
-@decorate_view(csrf_protect)
 def transfer_certificate(request: HttpRequest, number: str, payload: TransferIn, body: str = "") -> dict[str, Any]:
     """Move a valid certificate to another body (`to_body`, its approval number), which must be ACTIVE and
     approved for the certificate's scheme; `body` chooses among bodies sharing the number. The answer is the

@@ -283,3 +283,17 @@ def test_the_transfer_api_refuses_with_the_field_and_reason(client, world, to_bo
     )
     assert (response.status_code, response.json()["errors"]) == (422, errors)
     assert body_state(world.bodies["hunan"]) == before
+
+
+def test_the_officers_api_needs_the_sessions_csrf_token(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    signed_in(client, world, "officer_province")
+    before = body_state(world.bodies["hunan"])
+    payload = {"status": "REVOKED", "effective_date": TODAY, "reason": "出具虚假认证结论", "decision": "公告18号"}
+    response = client.post(
+        "/api/v1/certification-bodies/CNCA-R-2004-117/status", payload, content_type="application/json"
+    )
+    assert (response.status_code, response.json()["message"]) == (403, "CSRF令牌缺失或不正确：请刷新页面后再试")
+    assert body_state(world.bodies["hunan"]) == before
