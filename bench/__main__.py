@@ -34,6 +34,7 @@ from bench import draw as draw_bench
 from bench import imports, security_cost
 from bench import ledger as ledger_bench
 from bench import orgimport as orgimport_bench
+from bench import revoke as revoke_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
 from bench import signin as signin_bench
@@ -70,6 +71,8 @@ TARGET_SECURITY_COST = 0.05
 PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
 # issue 15: organizations
 PARTS |= {"orgimport"}
+# issue 15: bodies
+PARTS |= {"revoke"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -109,7 +112,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="generate the demo province again")
     parser.add_argument(
         "--parts",
-        default="lookup,security,verify,import,ledger,seal,draw,risk,dashboard,actions,signin",
+        default="lookup,security,verify,import,ledger,seal,draw,risk,dashboard,actions,signin,revoke",
         help="what to measure: lookup (issue 2), security (what production's checks add to the lookup, "
         "issue 14), verify and import (issue 3), ledger and seal (issue 4), "
         "draw (双随机 inspections), risk (scoring every subject), dashboard (the KPI page) and actions "
@@ -166,6 +169,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--actions-count", type=int, default=2_000, help="status changes and creations timed each way (2,000)"
     )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
+    # issue 15: bodies
+    parser.add_argument(
+        "--revoke-certificates", type=int, default=50_000, help="certificates of the revoked body (50,000)"
+    )
+    parser.add_argument(
+        "--revoke-sample", type=int, default=1_000, help="certificates the per-certificate action loop ends (1,000)"
+    )
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -488,6 +498,9 @@ def main(argv: list[str]) -> int:
         )
     if "actions" in args.parts:
         report["actions"] = actions_bench.measure(args.actions_count, args.engines, run_dir)
+    # issue 15: bodies
+    if "revoke" in args.parts:
+        report["revoke"] = revoke_bench.measure(args.revoke_certificates, args.revoke_sample, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -514,6 +527,9 @@ def main(argv: list[str]) -> int:
         dashboard_bench.print_report(report["dashboard"])
     if "actions" in report:
         actions_bench.print_report(report["actions"])
+    # issue 15: bodies
+    if "revoke" in report:
+        revoke_bench.print_report(report["revoke"])
     return 0
 
 

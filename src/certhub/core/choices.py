@@ -91,6 +91,10 @@ class AuditEventType(models.TextChoices):
     ORGANIZATION_CONTACT_CHANGED = "ORGANIZATION_CONTACT_CHANGED", _("机构联系方式变更")
     PRODUCT_DECLARED = "PRODUCT_DECLARED", _("企业自报生产产品")
     PRODUCT_WITHDRAWN = "PRODUCT_WITHDRAWN", _("企业撤回自报产品")
+    # issue 15: bodies
+    CERTIFICATION_BODY_UPDATED = "CERTIFICATION_BODY_UPDATED", _("认证机构信息变更")
+    CERTIFICATION_BODY_STATUS_CHANGED = "CERTIFICATION_BODY_STATUS_CHANGED", _("认证机构状态变更")
+    CERTIFICATE_TRANSFERRED = "CERTIFICATE_TRANSFERRED", _("证书转移至其他认证机构")
 
 
 class ApiScope(models.TextChoices):

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -34,6 +35,7 @@ from certhub.registry.queries import (
     access_certification_body,
     access_lab,
     access_organization,
+    body_status_history,
     capped_count,
     certificate_search,
     certification_bodies,
@@ -52,10 +54,13 @@ from certhub.registry.schemas import (
     AffiliationEndIn,
     AffiliationOut,
     AffiliationStartIn,
+    BodyStatusChangeIn,
+    BodyStatusChangeOut,
     CertificateFilter,
     CertificateIn,
     CertificatePage,
     CertificateRecord,
+    CertificationBodyDetailOut,
     CertificationBodyOut,
     ContactIn,
     DeclaredProductIn,
@@ -69,6 +74,7 @@ from certhub.registry.schemas import (
     ProcurementCheckOut,
     SchemeOut,
     StatusChangeIn,
+    TransferIn,
     VerifyIn,
     VerifyOut,
 )
@@ -449,7 +455,23 @@ def _body_out(body: CertificationBody) -> dict[str, Any]:
         "uscc": organization.uscc,
         "region": {"code": organization.region_id, "name": organization.region.name},
         "schemes": sorted(s.code for s in body.schemes.all()),
+        "valid_from": body.valid_from,
+        "valid_until": body.valid_until,
     }
+
+
+def _body_detail(body: CertificationBody) -> dict[str, Any]:
+    history = [
+        {
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "date": event.effective_date,
+            "reason": event.reason,
+            "decision": event.decision,
+        }
+        for event in body_status_history(body)
+    ]
+    return {**_body_out(body), "history": history}
 
 
 @router.get("certification-bodies", response={200: list[CertificationBodyOut], 422: ErrorOut}, tags=["registries"])
@@ -461,11 +483,91 @@ def list_certification_bodies(request: HttpRequest, scheme: str = "") -> list[di
 
 @router.get(
     "certification-bodies/{approval_number}",
-    response={200: CertificationBodyOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: CertificationBodyDetailOut, 404: ErrorOut, 422: ErrorOut},
     tags=["registries"],
 )
 def get_certification_body(request: HttpRequest, approval_number: str) -> dict[str, Any]:
-    return _body_out(access_certification_body(request_actor(request), approval_number))
+    """A body's public record with its status history: each change (暂停 SUSPENDED, 恢复 ACTIVE, 撤销 REVOKED,
+    注销 CLOSED) with its date, reason and the decision or announcement it follows."""
+    return _body_detail(access_certification_body(request_actor(request), approval_number))
+
+
+# Officers act through their signed-in session (officers hold no API keys), with the session's CSRF token
+# as on the pages.
+SESSION_REQUIRED: dict[str, Any] = {"security": [{"session": []}]}
+BODY_STATUS_ACTIONS = {
+    "SUSPENDED": actions.do_suspend_certification_body,
+    "ACTIVE": actions.do_reinstate_certification_body,
+    "REVOKED": actions.do_revoke_certification_body,
+    "CLOSED": actions.do_close_certification_body,
+}
+
+
+def _signed_in(request: HttpRequest) -> Any:
+    """The signed-in officer behind a session request (401 for anyone else), whose CSRF token must be right:
+    the session cookie alone proves nothing about who sent the request (403 in the API's error shape)."""
+    actor = request_actor(request)
+    if actor.role == Role.PUBLIC:
+        raise AuthenticationError()
+    # Checked as the middleware checks a view that is not exempt (ninja's views are, for API keys' sake).
+    if CsrfViewMiddleware(HttpResponse).process_view(request, HttpResponse, (), {}) is not None:
+        raise NotPermitted(_("CSRF令牌缺失或不正确：请刷新页面后再试"))
+    return actor
+
+
+@router.post(
+    "certification-bodies/{approval_number}/status",
+    response={200: BodyStatusChangeOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["registries"],
+    openapi_extra=SESSION_REQUIRED,
+    summary="Change a certification body's status (officers)",
+)
+def change_certification_body_status(
+    request: HttpRequest, approval_number: str, payload: BodyStatusChangeIn
+) -> dict[str, Any]:
+    """Record a national decision on a body: SUSPENDED (暂停), ACTIVE (恢复, after a suspension), REVOKED
+    (撤销: every certificate of the body not already final is withdrawn at once) or CLOSED (注销: its
+    certificates stay valid until their last audit plus one year and two months, unless transferred). The
+    answer is the body's record with its history and how many certificates changed."""
+    actor = _signed_in(request)
+    body = access_certification_body(actor, approval_number)
+    result = BODY_STATUS_ACTIONS[payload.status](
+        body=body,
+        effective_date=payload.effective_date,
+        reason=payload.reason,
+        decision=payload.decision,
+        actor=actor,
+    )
+    return {"body": _body_detail(result.body), "certificates_changed": result.certificates}
+
+
+@router.post(
+    "certificates/{number}/transfer",
+    response={200: CertificateRecord, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["certificates"],
+    openapi_extra=SESSION_REQUIRED,
+    summary="Transfer a certificate to another certification body (officers)",
+)
+def transfer_certificate(request: HttpRequest, number: str, payload: TransferIn, body: str = "") -> dict[str, Any]:
+    """Move a valid certificate to another body (`to_body`, its approval number), which must be ACTIVE and
+    approved for the certificate's scheme; `body` chooses among bodies sharing the number. The answer is the
+    certificate's public record, naming the receiving body, with the transfer in its history."""
+    actor = _signed_in(request)
+    certificate = access_certificate(actor, number, body=body.strip())
+    receiving = CertificationBody.objects.filter(approval_number=payload.to_body.strip()).first()
+    if receiving is None:
+        raise ValidationFailed(
+            {"to_body": [_("没有批准号为“%(approval_number)s”的认证机构") % {"approval_number": payload.to_body[:40]}]}
+        )
+    moved = actions.do_transfer_certificate(
+        certificate=certificate,
+        to_body=receiving,
+        effective_date=payload.effective_date,
+        reason=payload.reason,
+        actor=actor,
+    )
+    record = public_certificate_record(access_certificate(actor, moved.number, body=receiving.approval_number))
+    return with_live_flags(record, certificate_id=moved.pk)
 
 
 def _lab_out(lab: Lab) -> dict[str, Any]:

@@ -77,9 +77,9 @@ class _Statements:
         # What a certificate's audit snapshot and public record read (registry.queries.public_record):
         # the certificate, its body, scheme, holder with its region and CCC product, in one locked read.
         self.certificate = Reader(Certificate, "c")
-        self.body = Reader(CertificationBody, "b", ["id", "organization_id", "name", "approval_number"])
+        self.body = Reader(CertificationBody, "b", ["id", "organization_id", "name", "approval_number", "status"])
         self.scheme = Reader(Scheme, "s")
-        self.holder = Reader(Organization, "h", ["id", "uscc", "name", "region_id"])
+        self.holder = Reader(Organization, "h", ["id", "uscc", "name", "region_id", "registration_status"])
         self.region = Reader(Region, "r")
         self.product = Reader(CccProduct, "p")
         self.events = Reader(CertificateEvent, "e")

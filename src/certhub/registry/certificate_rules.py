@@ -33,7 +33,13 @@ from certhub.core.validation import (
     validate,
 )
 from certhub.registry import certificate_rows, numbering
-from certhub.registry.choices import CERTIFICATE_TRANSITIONS, PARTICULARS, CertificateStatus
+from certhub.registry.choices import (
+    CERTIFICATE_TRANSITIONS,
+    PARTICULARS,
+    BodyStatus,
+    CertificateStatus,
+    RegistrationStatus,
+)
 from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
 
 # Reasons CertHub itself writes into the public status history: stored as written (in the registry's
@@ -51,6 +57,59 @@ CERTIFICATE_CONTENT_FIELDS = [
     "scope", "standards", "ccc_product", "products", "sites", "particulars", "original_issue_date", "issue_date",
     "expiry_date", "last_surveillance_date",
 ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- who may receive and issue (C1)
+# One rule each, applied by every entry point that makes a certificate (do_create_certificate,
+# do_bulk_create_certificates, the submission planner in exchange.rows) or changes one.
+
+# A body whose approval has ended changes none of its certificates any more: they change only through the
+# registry's own actions on the body (revocation, closure) or by transfer to another body.
+ENDED_BODY_STATUSES = frozenset({BodyStatus.REVOKED, BodyStatus.CLOSED})
+
+
+def body_issuing_problem(body: CertificationBody) -> str | None:
+    """Why `body` may not register a new certificate, or None: only an ACTIVE body issues; a suspended
+    (暂停), revoked (撤销) or closed (注销) one does not."""
+    if body.status == BodyStatus.ACTIVE:
+        return None
+    return _("认证机构“%(name)s”（%(approval_number)s）的状态为%(label)s（%(status)s），不能登记新证书") % {
+        "name": body.name,
+        "approval_number": body.approval_number,
+        "label": BodyStatus(body.status).label,
+        "status": body.status,
+    }
+
+
+def holder_issuing_problem(holder: Organization) -> str | None:
+    """Why `holder` may not receive a new certificate, or None: a deregistered (注销) organization no longer
+    exists (C1)."""
+    if holder.registration_status != RegistrationStatus.DEREGISTERED:
+        return None
+    return _("获证组织“%(name)s”（%(uscc)s）已注销（DEREGISTERED），不能获得新证书") % {
+        "name": holder.name,
+        "uscc": holder.uscc,
+    }
+
+
+def body_change_problem(body: CertificationBody) -> str | None:
+    """Why `body`'s certificates may no longer be changed through the certificate actions, or None: its
+    approval was revoked or it closed (ENDED_BODY_STATUSES)."""
+    if body.status not in ENDED_BODY_STATUSES:
+        return None
+    return _("认证机构“%(name)s”（%(approval_number)s）的状态为%(label)s（%(status)s），其证书不能再变更") % {
+        "name": body.name,
+        "approval_number": body.approval_number,
+        "label": BodyStatus(body.status).label,
+        "status": body.status,
+    }
+
+
+def refuse_issuing_body(body: CertificationBody) -> None:
+    """ValidationFailed naming `certification_body` unless the body may issue (body_issuing_problem)."""
+    problem = body_issuing_problem(body)
+    if problem:
+        raise ValidationFailed({"certification_body": [problem]})
 
 
 def transition_message(current: str, target: str) -> str:
@@ -84,7 +143,10 @@ class CertificateContext:
         # Only what a certificate copies and its public record shows: a chunk holds thousands, and their
         # regions come from the few loaded once.
         for condition, params in bulk.matching("uscc", codes):
-            query = f"SELECT id, uscc, name, region_id FROM registry_organization WHERE {condition}"  # noqa: S608
+            query = (
+                "SELECT id, uscc, name, region_id, registration_status "  # noqa: S608
+                f"FROM registry_organization WHERE {condition}"
+            )
             for holder in Organization.objects.raw(query, params):
                 holder.region = self.regions[holder.region_id]
                 self.holders[holder.uscc] = holder

@@ -71,6 +71,16 @@ class BodyStatus(models.TextChoices):
     CLOSED = "CLOSED", _("注销")
 
 
+# A body's approval: suspension (暂停) may be lifted (恢复); revocation (撤销) and closure (注销) end it for good
+# (domain-facts §2.2, China CB decisions). registry.actions.bodies refuses every other change.
+BODY_TRANSITIONS: dict[str, frozenset[str]] = {
+    BodyStatus.ACTIVE: frozenset({BodyStatus.SUSPENDED, BodyStatus.REVOKED, BodyStatus.CLOSED}),
+    BodyStatus.SUSPENDED: frozenset({BodyStatus.ACTIVE, BodyStatus.REVOKED, BodyStatus.CLOSED}),
+    BodyStatus.REVOKED: frozenset(),
+    BodyStatus.CLOSED: frozenset(),
+}
+
+
 class RegistrationStatus(models.TextChoices):
     """An organization's status in market registration (登记状态), as the registration authority reports it.
     A deregistered (注销) organization no longer exists and receives no new certificate (C1)."""

@@ -278,3 +278,107 @@ class DeclareProductForm(DomainErrorsMixin, forms.Form):
         help_text=_("如0701（家用电冰箱和食品冷冻箱）"),
         widget=forms.TextInput(attrs={"list": "ccc-products", "inputmode": "numeric"}),
     )
+
+
+# ---------------------------------------------------------------- certification bodies (officers, C1)
+
+
+class DomainErrorsForm(forms.Form):
+    """A form whose action's refusals are shown next to the fields they name (DOMAIN_FIELDS maps the action's
+    field names onto the form's; the rest go above the form)."""
+
+    DOMAIN_FIELDS: Mapping[str, str] = {}
+
+    def add_domain_errors(self, error: ValidationFailed | Conflict) -> None:
+        messages = error.errors or {"": [error.message]}
+        for name, field_messages in messages.items():
+            field = self.DOMAIN_FIELDS.get(name)
+            for message in field_messages:
+                self.add_error(field, message)
+
+
+class BodyParticularsForm(DomainErrorsForm):
+    """A body's particulars and schemes as a national announcement states them: the inputs of
+    registry.actions.do_update_certification_body."""
+
+    DOMAIN_FIELDS = {f: f for f in ("name", "accreditation", "valid_from", "valid_until", "schemes")}
+
+    name = forms.CharField(label=_("名称"), max_length=200)
+    accreditation = forms.CharField(label=_("认可证书"), max_length=64, required=False)
+    valid_from = forms.DateField(label=_("批准日期"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"])
+    valid_until = forms.DateField(
+        label=_("批准有效期至"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"]
+    )
+    schemes = forms.MultipleChoiceField(label=_("可认证制度"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["schemes"]).choices = scheme_choices()
+
+
+# What an officer may record of a body's approval, in the words of CNCA's decisions (domain-facts §2.2).
+BODY_STATUS_CHOICES = [
+    ("SUSPENDED", _("暂停批准（暂停）")),
+    ("ACTIVE", _("恢复批准（恢复）")),
+    ("REVOKED", _("撤销批准（撤销）：其全部证书随即撤销")),
+    ("CLOSED", _("注销（机构自行终止）：证书在最后一次审核后一年零两个月内有效")),
+]
+
+
+class BodyStatusForm(DomainErrorsForm):
+    """A change of a body's status: the inputs of the body status actions (registry.actions.bodies)."""
+
+    DOMAIN_FIELDS = {
+        "status": "to_status",
+        "effective_date": "effective_date",
+        "reason": "reason",
+        "decision": "decision",
+    }
+
+    to_status = forms.ChoiceField(
+        label=_("变更为"),
+        choices=BODY_STATUS_CHOICES,
+        # portal.js asks for confirmation before a status no change leads out of.
+        widget=forms.Select(
+            attrs={
+                "data-final-statuses": "REVOKED,CLOSED",
+                "data-confirm": _("撤销和注销是终止状态，不能恢复；撤销将同时撤销该机构的全部证书。确定提交吗？"),
+            }
+        ),
+    )
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    decision = forms.CharField(
+        label=_("决定或公告文号"),
+        max_length=200,
+        help_text=_("国家认监委的决定或公告，例如：国家认监委公告2025年第18号"),
+    )
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("将在认证机构的公开状态记录中显示"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class TransferForm(DomainErrorsForm):
+    """A certificate's transfer to another body: the inputs of registry.actions.do_transfer_certificate."""
+
+    DOMAIN_FIELDS = {"to_body": "to_body", "effective_date": "effective_date", "reason": "reason"}
+
+    to_body = forms.ChoiceField(label=_("接收机构"))
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("将在证书的公开状态记录中显示"),
+    )
+
+    def __init__(self, *args: Any, bodies: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["to_body"]).choices = [("", "—"), *bodies]

@@ -180,11 +180,24 @@ class CertificationBody(RegulatedModel):
     accreditation = models.CharField(_("认可证书"), max_length=64, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=BodyStatus.choices, default=BodyStatus.ACTIVE)
     schemes = models.ManyToManyField(Scheme, verbose_name=_("可认证制度"), related_name="certification_bodies")
+    # The approval's validity as CNCA's announcement states it (认证机构批准书); unknown for bodies recorded
+    # before CertHub kept it.
+    valid_from = models.DateField(_("批准日期"), null=True, blank=True)
+    valid_until = models.DateField(_("批准有效期至"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("认证机构")
         verbose_name_plural = _("认证机构")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gt=models.F("valid_from")),
+                name="body_approval_validity_order",
+                violation_error_message=_("批准有效期须晚于批准日期"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -192,6 +205,30 @@ class CertificationBody(RegulatedModel):
     @property
     def ledger_public_id(self) -> str:
         return self.approval_number
+
+
+class CertificationBodyStatusEvent(RegulatedModel):
+    """The public status history of a certification body: each change of its approval (暂停, 恢复, 撤销, 注销)
+    with its date, reason and the decision or announcement it follows (C1)."""
+
+    body = models.ForeignKey(
+        CertificationBody, verbose_name=_("认证机构"), on_delete=models.PROTECT, related_name="status_events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=12, choices=BodyStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=BodyStatus.choices)
+    effective_date = models.DateField(_("生效日期"))
+    reason = models.TextField(_("原因"))
+    decision = models.CharField(_("决定或公告文号"), max_length=200)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["body_id", "recorded_at", "id"]
+        verbose_name = _("认证机构状态记录")
+        verbose_name_plural = _("认证机构状态记录")
+        indexes = [models.Index(fields=["body", "recorded_at"], name="bodyevent_body_time")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}: {self.from_status}→{self.to_status}"
 
 
 class Lab(RegulatedModel):

@@ -197,6 +197,9 @@ class OrganizationPage(Schema):
     items: list[OrganizationOut]
 
 
+BodyStatusName = Literal["ACTIVE", "SUSPENDED", "REVOKED", "CLOSED"]
+
+
 class CertificationBodyOut(Schema):
     name: str
     approval_number: str
@@ -205,6 +208,40 @@ class CertificationBodyOut(Schema):
     uscc: str
     region: RegionOut
     schemes: list[str]
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+
+
+class BodyHistoryOut(Schema):
+    """One change of a body's status as the national announcement states it (public, C1)."""
+
+    from_status: BodyStatusName
+    to_status: BodyStatusName
+    date: datetime.date
+    reason: str
+    decision: str
+
+
+class CertificationBodyDetailOut(CertificationBodyOut):
+    history: list[BodyHistoryOut]
+
+
+class BodyStatusChangeIn(Schema):
+    status: BodyStatusName
+    effective_date: datetime.date
+    reason: str = Field(min_length=1, max_length=2000)
+    decision: str = Field(min_length=1, max_length=200)
+
+
+class BodyStatusChangeOut(Schema):
+    body: CertificationBodyDetailOut
+    certificates_changed: int
+
+
+class TransferIn(Schema):
+    to_body: str = Field(min_length=1, max_length=32, description="the receiving body's approval number")
+    effective_date: datetime.date
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class LabScopeOut(Schema):

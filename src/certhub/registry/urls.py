@@ -4,7 +4,7 @@ registry.tables.REGISTRIES) and a certification body's own certificates."""
 
 from django.urls import path
 
-from certhub.registry import views
+from certhub.registry import body_views, views
 from certhub.registry.tables import REGISTRIES
 
 app_name = "registry"
@@ -22,6 +22,11 @@ urlpatterns = [
     path("office/affiliations/<int:pk>/end/", views.end_affiliation, name="office_affiliation_end"),
     path("office/organizations/<int:pk>/edit/", views.organization_edit, name="office_organization_edit"),
     path("my-organization/", views.my_organization, name="my_organization"),
+    path("office/certification-bodies/<int:pk>/edit/", body_views.body_edit, name="office_certification_body_edit"),
+    path(
+        "office/certification-bodies/<int:pk>/status/", body_views.body_status, name="office_certification_body_status"
+    ),
+    path("office/certificates/<int:pk>/transfer/", body_views.certificate_transfer, name="office_certificate_transfer"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [

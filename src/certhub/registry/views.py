@@ -105,7 +105,8 @@ def certification_body(request: HttpRequest, approval_number: str) -> HttpRespon
     except NotFound as error:
         raise Http404(error.message) from error
     schemes = found.schemes.order_by("code")
-    return render(request, "registry/certification_body.html", {"body": found, "schemes": schemes})
+    context = {"body": found, "schemes": schemes, "history": queries.body_status_history(found)}
+    return render(request, "registry/certification_body.html", context)
 
 
 @require_safe

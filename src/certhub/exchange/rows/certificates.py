@@ -36,9 +36,12 @@ from certhub.exchange.rows.normaliser import (
 from certhub.registry.certificate_rules import (
     CERTIFICATE_CONTENT_FIELDS,
     CertificateContext,
+    body_change_problem,
+    body_issuing_problem,
     certificate_changes,
     clean_certificate_input,
     clean_history,
+    holder_issuing_problem,
     identity_errors,
     transition_message,
 )
@@ -182,6 +185,10 @@ class CertificatePlanner:
         if any(p[4] == Severity.ERROR for p in problems):
             return PlannedRow(row, RowOutcome.REJECTED)
         certificate = existing.get(number)
+        ended = body_change_problem(self.body) if certificate is not None else None
+        if ended:  # the registry's rule for a body whose approval ended (registry.certificate_rules)
+            key = "status" if status else "certification_body"
+            return self._reject(row, problems, key, values.get(key) or self.body.name, ended)
         if self.kind == SubmissionKind.STATUS:
             if certificate is None:
                 return self._reject(
@@ -289,6 +296,15 @@ class CertificatePlanner:
     def _plan_new(
         self, row: int, values: dict[str, Any], problems: list[Problem], cleaned: dict[str, Any], status: str | None
     ) -> PlannedRow:
+        # The registry's issuing rules (registry.certificate_rules), as do_create_certificate applies them.
+        problem = body_issuing_problem(self.body)
+        if problem:
+            return self._reject(
+                row, problems, "certification_body", values.get("certification_body") or self.body.name, problem
+            )
+        problem = holder_issuing_problem(cleaned["holder"])
+        if problem:
+            return self._reject(row, problems, "entity_id", values.get("entity_id"), problem)
         history: list[dict[str, Any]] = []
         if status and status not in (CertificateStatus.ACTIVE, CertificateStatus.DRAFT):
             day = self._status_date(row, values, problems)

@@ -9,7 +9,15 @@ registry.certificate_rules and registry.certificate_writer."""
 
 from __future__ import annotations
 
-from certhub.registry.actions.bodies import do_create_certification_body
+from certhub.registry.actions.bodies import (
+    do_close_certification_body,
+    do_create_certification_body,
+    do_reinstate_certification_body,
+    do_revoke_certification_body,
+    do_suspend_certification_body,
+    do_transfer_certificate,
+    do_update_certification_body,
+)
 from certhub.registry.actions.certificates import (
     do_bulk_create_certificates,
     do_change_certificate_status,
@@ -48,6 +56,7 @@ __all__ = [
     "do_bulk_create_organizations",
     "do_bulk_create_test_reports",
     "do_change_certificate_status",
+    "do_close_certification_body",
     "do_create_certificate",
     "do_create_certification_body",
     "do_create_lab",
@@ -65,8 +74,13 @@ __all__ = [
     "do_record_manufactured_products",
     "do_record_surveillance",
     "do_rehash_person_ids",
+    "do_reinstate_certification_body",
+    "do_revoke_certification_body",
     "do_start_affiliation",
+    "do_suspend_certification_body",
+    "do_transfer_certificate",
     "do_update_certificate",
+    "do_update_certification_body",
     "do_update_organization",
     "do_update_organization_contact",
     "do_withdraw_declared_product",

@@ -25,10 +25,13 @@ from certhub.registry.certificate_rules import (
     CERTIFICATE_AUDIT_FIELDS,
     CertificateContext,
     SingleCertificateContext,
+    body_change_problem,
     clean_certificate_input,
     clean_history,
     first_event,
+    holder_issuing_problem,
     new_certificate,
+    refuse_issuing_body,
     transition_message,
 )
 from certhub.registry.certificate_writer import insert_certificates, store_public_record, update_certificate
@@ -42,14 +45,30 @@ class ReasonInput(Input):
     reason: Annotated[str, Text(2000)]
 
 
+def refuse_holder(cleaned: dict[str, Any]) -> None:
+    """ValidationFailed naming `holder_uscc` when the holder may not receive a new certificate (C1)."""
+    problem = holder_issuing_problem(cleaned["holder"])
+    if problem:
+        raise ValidationFailed({"holder_uscc": [problem]})
+
+
+def refuse_ended_body(body: CertificationBody) -> None:
+    """Conflict naming `certification_body` when the body's approval has ended (certificate_rules)."""
+    problem = body_change_problem(body)
+    if problem:
+        raise Conflict(problem, field="certification_body", code="body_ended")
+
+
 @action
 def do_create_certificate(*, body: CertificationBody, data: dict[str, Any], actor: Actor) -> Certificate:
     """Register a certificate issued by `body` (ACTIVE by default, or DRAFT). The lean single-record path:
     only the reference rows this certificate names are read, and each row is one plain statement
     (registry.certificate_rows)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    refuse_issuing_body(body)
     context = SingleCertificateContext(data, body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
+    refuse_holder(cleaned)
     if context.number_taken:
         raise Conflict(_("该认证机构已有编号为%(number)s的证书") % {"number": cleaned["number"]}, field="number")
     certificate = new_certificate(body, cleaned, timezone.localdate())
@@ -69,6 +88,7 @@ def do_bulk_create_certificates(
     from another system may also give `reported_on`, the date each was first reported. One status event
     per step and one audit row per certificate."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    refuse_issuing_body(body)
     context = CertificateContext(compact_uscc(r.get("holder_uscc")) for r in rows)
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
@@ -81,6 +101,10 @@ def do_bulk_create_certificates(
             cleaned = clean_certificate_input(row, body, context, allowed)
         except ValidationFailed as failure:
             errors.update({f"rows[{index}].{k}": v for k, v in failure.errors.items()})
+            continue
+        problem = holder_issuing_problem(cleaned["holder"])
+        if problem:
+            errors[f"rows[{index}].holder_uscc"] = [problem]
             continue
         history, error = clean_history(row.get("history"), cleaned["status"], cleaned["issue_date"])
         if error:
@@ -126,6 +150,9 @@ def do_change_certificate_status(
     # one statement on PostgreSQL).
     certificate, events = certificate_rows.lock_certificate(certificate.pk)
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
+    ended = body_change_problem(certificate.certification_body)
+    if ended:
+        raise Conflict(ended, field="status", code="body_ended")
     errors: dict[str, list[str]] = {}
     to_status = str(to_status or "").strip().upper()
     if to_status not in CertificateStatus.values:
@@ -172,6 +199,7 @@ def do_change_certificate_status(
 def do_record_surveillance(*, certificate: Certificate, audit_date: datetime.date, actor: Actor) -> Certificate:
     """Record a completed surveillance audit; it moves the next due date (the overdue flag is derived)."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=certificate.certification_body.organization_id)
+    refuse_ended_body(certificate.certification_body)
     if audit_date < certificate.issue_date or audit_date > timezone.localdate():
         raise ValidationFailed({"audit_date": _("监督审核日期须在发证日期与今天之间")})
     before = snapshot(certificate, CERTIFICATE_AUDIT_FIELDS)
@@ -197,6 +225,7 @@ def do_update_certificate(*, certificate: Certificate, data: dict[str, Any], act
     Nothing changes, and no audit row is written, when the contents are already these."""
     body = certificate.certification_body
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
+    refuse_ended_body(body)
     context = SingleCertificateContext(data, body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
     return update_certificate(certificate, cleaned, actor=actor)

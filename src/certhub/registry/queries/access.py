@@ -10,7 +10,14 @@ from certhub.core.choices import Role
 from certhub.core.errors import Conflict, NotFound
 from certhub.registry import numbering
 from certhub.registry.choices import CertificateStatus
-from certhub.registry.models import Certificate, CertificateEvent, CertificationBody, Lab, Organization
+from certhub.registry.models import (
+    Certificate,
+    CertificateEvent,
+    CertificationBody,
+    CertificationBodyStatusEvent,
+    Lab,
+    Organization,
+)
 
 
 def within_region(field: str, prefix: str | None) -> Q:
@@ -114,6 +121,25 @@ def access_certification_body(actor: Actor, approval_number: str) -> Certificati
     body = CertificationBody.objects.select_related("organization").filter(approval_number=approval_number).first()
     if body is None:
         raise NotFound(_("没有批准号为“%(approval_number)s”的认证机构") % {"approval_number": approval_number[:40]})
+    return body
+
+
+def body_status_history(body: CertificationBody) -> list[CertificationBodyStatusEvent]:
+    """A body's public status history (C1), oldest first: every change with its date, reason and decision."""
+    return list(CertificationBodyStatusEvent.objects.filter(body=body).order_by("recorded_at", "id"))
+
+
+def access_certification_body_for_change(actor: Actor, pk: int) -> CertificationBody:
+    """A body an officer may change: within the officer's region (the body's organization's), else NotFound
+    as for a missing one (core.permissions.within_scope: existence does not leak)."""
+    queryset = CertificationBody.objects.select_related("organization", "organization__region")
+    if actor.role == Role.OFFICER:
+        queryset = queryset.filter(within_region("organization__region_id", actor.region_prefix))
+    elif actor.role != Role.ADMINISTRATOR:
+        queryset = queryset.none()
+    body = queryset.filter(pk=pk).first()
+    if body is None:
+        raise NotFound(_("你的辖区内没有这条记录。"))
     return body
 
 

@@ -23,7 +23,14 @@ PUBLIC_FIELDS = {
         "registration_status", "former_names",
     ],
     schemas.FormerNameOut: ["name", "used_from", "used_until"],
-    schemas.CertificationBodyOut: ["name", "approval_number", "accreditation", "status", "uscc", "region", "schemes"],
+    schemas.CertificationBodyOut: [
+        "name", "approval_number", "accreditation", "status", "uscc", "region", "schemes", "valid_from", "valid_until",
+    ],
+    schemas.CertificationBodyDetailOut: [
+        "name", "approval_number", "accreditation", "status", "uscc", "region", "schemes", "valid_from", "valid_until",
+        "history",
+    ],
+    schemas.BodyHistoryOut: ["from_status", "to_status", "date", "reason", "decision"],
     schemas.LabDetailOut: [
         "name", "cma_number", "cma_valid_from", "cma_valid_until", "status", "uscc", "region", "scope", "signatories",
     ],
