@@ -9,7 +9,6 @@ from typing import Any
 import orjson
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -492,27 +491,12 @@ def get_certification_body(request: HttpRequest, approval_number: str) -> dict[s
     return _body_detail(access_certification_body(request_actor(request), approval_number))
 
 
-# Officers act through their signed-in session (officers hold no API keys), with the session's CSRF token
-# as on the pages.
-SESSION_REQUIRED: dict[str, Any] = {"security": [{"session": []}]}
 BODY_STATUS_ACTIONS = {
     "SUSPENDED": actions.do_suspend_certification_body,
     "ACTIVE": actions.do_reinstate_certification_body,
     "REVOKED": actions.do_revoke_certification_body,
     "CLOSED": actions.do_close_certification_body,
 }
-
-
-def _signed_in(request: HttpRequest) -> Any:
-    """The signed-in officer behind a session request (401 for anyone else), whose CSRF token must be right:
-    the session cookie alone proves nothing about who sent the request (403 in the API's error shape)."""
-    actor = request_actor(request)
-    if actor.role == Role.PUBLIC:
-        raise AuthenticationError()
-    # Checked as the middleware checks a view that is not exempt (ninja's views are, for API keys' sake).
-    if CsrfViewMiddleware(HttpResponse).process_view(request, HttpResponse, (), {}) is not None:
-        raise NotPermitted(_("CSRF令牌缺失或不正确：请刷新页面后再试"))
-    return actor
 
 
 @router.post(
@@ -529,7 +513,7 @@ def change_certification_body_status(
     (撤销: every certificate of the body not already final is withdrawn at once) or CLOSED (注销: its
     certificates stay valid until their last audit plus one year and two months, unless transferred). The
     answer is the body's record with its history and how many certificates changed."""
-    actor = _signed_in(request)
+    actor = signed_in_writer(request)
     body = access_certification_body(actor, approval_number)
     result = BODY_STATUS_ACTIONS[payload.status](
         body=body,
@@ -552,7 +536,7 @@ def transfer_certificate(request: HttpRequest, number: str, payload: TransferIn,
     """Move a valid certificate to another body (`to_body`, its approval number), which must be ACTIVE and
     approved for the certificate's scheme; `body` chooses among bodies sharing the number. The answer is the
     certificate's public record, naming the receiving body, with the transfer in its history."""
-    actor = _signed_in(request)
+    actor = signed_in_writer(request)
     certificate = access_certificate(actor, number, body=body.strip())
     receiving = CertificationBody.objects.filter(approval_number=payload.to_body.strip()).first()
     if receiving is None:

@@ -295,5 +295,8 @@ def test_the_officers_api_needs_the_sessions_csrf_token(world):
     response = client.post(
         "/api/v1/certification-bodies/CNCA-R-2004-117/status", payload, content_type="application/json"
     )
-    assert (response.status_code, response.json()["message"]) == (403, "CSRF令牌缺失或不正确：请刷新页面后再试")
+    assert (response.status_code, response.json()["message"]) == (
+        403,
+        "缺少或错误的CSRF令牌：请从已登录的页面发起请求，并在X-CSRFToken头中附上令牌",
+    )
     assert body_state(world.bodies["hunan"]) == before
