@@ -1,0 +1,120 @@
+"""Where a case stands, as its pages show it (C8: "the applicant sees where the case is and what is awaited"):
+the statutory clocks with the working days left, what is awaited now and from whom, and a tone for the state.
+It reads the rows of one application already fetched through the scoped fetchers; it decides nothing."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certhub.core.workdays import working_days_between
+from certhub.licensing.choices import APPLICATION_TRANSITIONS, CLOSED_STATES, ApplicationState, PauseReason, Step
+from certhub.licensing.models import Application, Clock
+from certhub.licensing.procedures import procedure
+
+S = ApplicationState
+CLOSED = frozenset(CLOSED_STATES)
+# The states a decision may be taken from (APPLICATION_TRANSITIONS: those that may become GRANTED, the
+# 告知承诺 track's SUBMITTED aside, which is granted by signing the commitment).
+DECIDABLE = frozenset(
+    state for state, after in APPLICATION_TRANSITIONS.items() if S.REFUSED in after
+)
+TONES = {
+    S.GRANTED: "valid",
+    S.REFUSED: "revoked",
+    S.NOT_ACCEPTED: "revoked",
+    S.WITHDRAWN: "ended",
+    S.AWAITING_MATERIALS: "suspended",
+    S.RECTIFICATION: "suspended",
+}
+
+
+def tone(state: str) -> str:
+    """The badge tone of a state (portal.css): a word always comes with it."""
+    return TONES.get(state, "draft")
+
+
+def step_label(step: str) -> str:
+    try:
+        return str(Step(step).label)
+    except ValueError:
+        return step
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    step_label: str
+    working_days: int
+    source: str
+    due_on: datetime.date
+    provisional: bool
+    paused: bool
+    paused_since: datetime.date | None
+    pause_reason: str
+    days_left: int
+    overdue: bool
+
+    @property
+    def days_over(self) -> int:
+        return -self.days_left
+
+
+def clock_rows(application: Application, today: datetime.date | None = None) -> list[ClockRow]:
+    """The running clocks of the case: due day, working days left (or over), paused or not and why."""
+    today = today or timezone.localdate()
+    periods = procedure(application.licence_type).periods
+    rows = []
+    clocks: list[Clock] = list(application.clocks.filter(stopped_on__isnull=True).prefetch_related("pauses"))
+    for clock in clocks:
+        pause = next((p for p in clock.pauses.all() if p.ended_on is None), None)
+        left = working_days_between(today, clock.due_on)
+        period = periods.get(clock.step)
+        rows.append(
+            ClockRow(
+                step_label=step_label(clock.step),
+                working_days=clock.working_days,
+                source=f"{period.source} {period.article}" if period else "",
+                due_on=clock.due_on,
+                provisional=clock.provisional,
+                paused=clock.paused_since is not None,
+                paused_since=clock.paused_since,
+                pause_reason=str(PauseReason(pause.reason).label) if pause else "",
+                days_left=left,
+                overdue=clock.paused_since is None and clock.due_on < today,
+            )
+        )
+    return rows
+
+
+def awaited(application: Application) -> list[dict[str, Any]]:
+    """What the case waits for now and from whom (the applicant, the officer, a department, the reviewers)."""
+    state = application.state
+    office = _("许可机关")
+    applicant = application.applicant.name
+    clock = application.clocks.filter(stopped_on__isnull=True).order_by("due_on").first()
+    due = clock.due_on if clock is not None else None
+    if state == S.SUBMITTED:
+        return [{"what": _("受理或不予受理的决定"), "who": office, "due_on": due}]
+    if state in (S.ACCEPTED, S.UNDER_REVIEW):
+        return [{"what": _("材料审查"), "who": office, "due_on": due}]
+    if state == S.AWAITING_MATERIALS:
+        request = application.material_requests.filter(answered_on__isnull=True).order_by("requested_on").first()
+        return [{"what": _("补充材料"), "who": applicant, "due_on": request.due_on if request else None}]
+    if state == S.AWAITING_OPINIONS:
+        return [
+            {"what": _("部门意见"), "who": opinion.department, "due_on": opinion.due_on}
+            for opinion in application.opinion_requests.filter(answered_on__isnull=True)
+        ] or [{"what": _("材料审查"), "who": office, "due_on": due}]
+    if state == S.ONSITE_REVIEW:
+        review = getattr(application, "onsite_review", None)
+        return [{"what": _("现场评审"), "who": _("评审组"), "due_on": review.scheduled_on if review else None}]
+    if state == S.RECTIFICATION:
+        review = getattr(application, "onsite_review", None)
+        return [{"what": _("整改"), "who": applicant, "due_on": review.rectification_due_on if review else None}]
+    if state == S.REVIEW_CONCLUDED:
+        return [{"what": _("许可决定"), "who": office, "due_on": due}]
+    return []
