@@ -43,6 +43,11 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
+    # issue 15: licensing
+    APPLY_FOR_LICENCE = "apply_for_licence", gettext_lazy("申请和办理本机构的行政许可")
+    HANDLE_LICENSING = "handle_licensing", gettext_lazy("受理和审查行政许可申请")
+    GIVE_LICENSING_OPINION = "give_licensing_opinion", gettext_lazy("答复行政许可征求意见")
+    DECIDE_LICENCE = "decide_licence", gettext_lazy("作出行政许可决定")
 
 
 # ---------------------------------------------------------------- the kinds of rule
