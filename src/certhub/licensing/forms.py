@@ -36,7 +36,7 @@ class DomainForm(forms.Form):
         for name, field_messages in messages.items():
             field = self.DOMAIN_FIELDS.get(name, name if name in self.fields else None)
             for message in field_messages:
-                self.add_error(field, message if field is not None or not name else f"{name}：{message}")
+                self.add_error(field, message)
 
 
 def _text(label: Any, max_length: int, *, required: bool = True, rows: int | None = None, **kwargs: Any) -> Any:
@@ -157,15 +157,19 @@ class CommitmentForm(DomainForm):
 
 
 class UploadForm(DomainForm):
-    """One document uploaded to an application (PDF or an image); its content is checked by the action."""
+    """One document uploaded to an application (PDF or an image); its content is checked when it arrives
+    (type from the bytes, size, no active content in a PDF)."""
+
+    DOMAIN_FIELDS = {"materials": "file"}
 
     file = forms.FileField(label=_("材料文件"), help_text=_("PDF、PNG或JPEG，按文件内容检查类型"))
     title = _text(_("材料名称"), 200, required=False, help_text=_("不填则用文件名"))
 
 
-class AnswerRequestForm(DomainForm):
-    """The applicant's answer to a request for more documents (补正)."""
+class AnswerRequestForm(UploadForm):
+    """The applicant's answer to a request for more documents (补正): the document asked for, and a note."""
 
+    file = forms.FileField(label=_("补充的材料文件"), required=False, help_text=_("PDF、PNG或JPEG，按文件内容检查类型"))
     note = _text(_("补充说明"), 2000, required=False, rows=3)
 
 
@@ -206,25 +210,27 @@ class DecisionForm(DomainForm):
     """The licensing decision: grant or refuse, with the decision number and, for a refusal, the reasons."""
 
     decision = forms.ChoiceField(label=_("决定"), choices=[("GRANT", _("准予许可")), ("REFUSE", _("不予许可"))])
-    decision_number = _text(_("许可决定书编号"), 64)
+    decision_number = _text(_("许可决定书编号"), 64, required=False, help_text=_("不填则自动编号"))
     reasons = _text(_("理由（不予许可时必填）"), 4000, required=False, rows=3)
 
 
 class AssignForm(DomainForm):
-    """Who handles the case (承办人)."""
+    """Who handles and decides the case (承办人): an officer whose region covers it."""
 
-    assignee = forms.ChoiceField(label=_("承办人"))
+    assigned_to = forms.ChoiceField(label=_("承办人"))
 
-    def __init__(self, *args: Any, officers: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, officers: list[Any], required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officers = {str(user.pk): user for user in officers}
-        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
-            (str(user.pk), f"{user.get_full_name() or user.get_username()}（{user.department or '—'}）")
+        field = cast(forms.ChoiceField, self.fields["assigned_to"])
+        field.required = required
+        field.choices = ([("", gettext("暂不指派"))] if not required else []) + [
+            (str(user.pk), f"{user.get_full_name() or user.get_username()}（{user.department or '—'}，{user.get_username()}）")
             for user in officers
         ]
 
     def chosen(self) -> Any:
-        return self.officers[self.cleaned_data["assignee"]]
+        return self.officers.get(self.cleaned_data["assigned_to"])
 
 
 class MaterialRequestForm(DomainForm):
@@ -234,34 +240,21 @@ class MaterialRequestForm(DomainForm):
 
 
 class OpinionRequestForm(DomainForm):
-    """Opinions asked of several departments at once (并联审批), each with its own period."""
+    """Opinions asked of several departments at once (并联审批), each with its own deadline."""
 
     departments = forms.CharField(
         label=_("征求意见的部门"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一个部门；可在部门后加空格和工作日数，如“生态环境 10”"),
+        help_text=_("每行一个部门"),
+    )
+    working_days = forms.IntegerField(
+        label=_("答复期限（工作日）"), required=False, help_text=_("不填则按办事指南的默认期限")
     )
     question = _text(_("征求事项"), 2000, required=False, rows=2)
 
-    def clean_departments(self) -> list[tuple[str, int | None]]:
-        rows: list[tuple[str, int | None]] = []
-        for number, line in enumerate(self.cleaned_data["departments"].splitlines(), start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            days: int | None = None
-            if len(parts) > 1 and parts[-1].isdigit():
-                days = int(parts[-1])
-                parts = parts[:-1]
-            rows.append((" ".join(parts), days))
-            if days is not None and not 1 <= days <= 60:
-                raise forms.ValidationError(
-                    gettext("第%(line)d行：期限须为1到60个工作日") % {"line": number}
-                )
-        if not rows:
-            raise forms.ValidationError(gettext("至少填写一个部门。"))
-        return rows
+    def clean_departments(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["departments"].splitlines() if line.strip()]
 
 
 class OpinionForm(DomainForm):
