@@ -21,7 +21,8 @@ from certhub.core.schemas import ErrorOut
 from certhub.seal import qr
 from certhub.seal.cose import decode
 from certhub.seal.display import current_record, verdict
-from certhub.seal.queries import access_sealed_certificate, check_seal, seal_text, trust_list
+from certhub.seal.licences import LicenceSealCheck, check_any_seal, licence_verdict
+from certhub.seal.queries import access_sealed_certificate, seal_text, trust_list
 from certhub.seal.schemas import SealOut, SealVerifyIn, SealVerifyOut, TrustListOut
 from certhub.seal.trust import kid_text
 
@@ -88,7 +89,7 @@ def get_seal_svg(request: HttpRequest, number: str, body: str = "") -> HttpRespo
     "seals/verify",
     response={200: SealVerifyOut, 422: ErrorOut, 429: ErrorOut},
     tags=["seals"],
-    summary="Verify a QR seal and read the certificate's current status",
+    summary="Verify a QR seal and read the certificate's or licence's current status",
 )
 @decorate_view(limit_anonymous)
 def verify(request: HttpRequest, payload: SealVerifyIn) -> HttpResponse:
@@ -97,8 +98,13 @@ def verify(request: HttpRequest, payload: SealVerifyIn) -> HttpResponse:
     stands now, which may differ from the status it had when signed. A seal that is not genuine or no
     longer valid is refused with 422, a code naming the rule (`bad_prefix`, `bad_base45`,
     `bad_compression`, `not_cbor`, `not_cose_sign1`, `bad_algorithm`, `unknown_key`, `bad_signature`,
-    `bad_claims`, `key_not_yet_valid`, `key_retired`, `key_expired`, `seal_expired`, …) and the reason."""
-    check = check_seal(payload.qr)
+    `bad_claims`, `key_not_yet_valid`, `key_retired`, `key_expired`, `seal_expired`, …) and the reason.
+    A licence's electronic certificate carries the same kind of seal: its answer has `"kind": "licence"`, the
+    licence's claims (`licence_type`, `valid_from`, `valid_until`, …) and `current` from the licensing
+    records (null when they cannot be read here)."""
+    check = check_any_seal(payload.qr)
+    if isinstance(check, LicenceSealCheck):
+        return HttpResponse(orjson.dumps(licence_answer(check)), content_type="application/json")
     answer: dict[str, Any] = {
         "genuine": True,
         "kid": check.seal.key.kid_text,
@@ -107,6 +113,32 @@ def verify(request: HttpRequest, payload: SealVerifyIn) -> HttpResponse:
         "current": current_record(check),
     }
     return HttpResponse(orjson.dumps(answer), content_type="application/json")
+
+
+def licence_answer(check: LicenceSealCheck) -> dict[str, Any]:
+    """A genuine licence seal (C8): `kind` says so; `current` is the licensing records' answer, null when
+    this installation cannot read them."""
+    current: dict[str, Any] | None = None
+    if check.looked_up:
+        record = check.record
+        current = {"found": False}
+        if record is not None:
+            current = {
+                "found": True,
+                "status": record.status,
+                "status_label": record.status_label,
+                "status_changed": check.status_changed,
+                "ledger_index": record.ledger_index,
+                "url": record.url or None,
+            }
+    return {
+        "genuine": True,
+        "kind": "licence",
+        "kid": check.seal.key.kid_text,
+        "message": licence_verdict(check).headline,
+        "claims": check.seal.claims.as_dict(),
+        "current": current,
+    }
 
 
 @router.get("trust/keys", response={200: TrustListOut}, tags=["seals"], summary="The trust list: seal public keys")

@@ -137,7 +137,7 @@ def certificate_pdf(certificate: Certificate, seal: str, *, verify_url: str) -> 
             y -= leading
         y -= 2 * mm
 
-    _draw_qr(page, seal, x=width - MARGIN - QR_SIZE, y=MARGIN + 18 * mm, size=QR_SIZE)
+    draw_qr(page, seal, x=width - MARGIN - QR_SIZE, y=MARGIN + 18 * mm, size=QR_SIZE)
     page.setFont(font, 9)
     caption_x = width - MARGIN - QR_SIZE / 2
     page.drawCentredString(caption_x, MARGIN + 12 * mm, _("扫码核验真伪和当前状态"))
@@ -152,7 +152,7 @@ def certificate_pdf(certificate: Certificate, seal: str, *, verify_url: str) -> 
     return page.getpdfdata()
 
 
-def _draw_qr(page: canvas.Canvas, text: str, *, x: float, y: float, size: float) -> None:
+def draw_qr(page: canvas.Canvas, text: str, *, x: float, y: float, size: float) -> None:
     """The QR code as vector rectangles (sharp at any printer resolution), one per run of dark modules in
     a row, with its quiet zone of four modules left white."""
     modules = qr.matrix(text)

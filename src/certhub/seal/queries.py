@@ -143,7 +143,11 @@ class SealCheck:
 def check_seal(text: str, *, now: datetime.datetime | None = None) -> SealCheck:
     """Verify a seal against this installation's keys, then look up the certificate's current record.
     Raises SealError when the seal is not genuine or not valid."""
-    seal = verify_seal(text, trusted_keys(), now=now or timezone.now(), issuer=settings.SEAL_ISSUER)
+    return certificate_check(verify_seal(text, trusted_keys(), now=now or timezone.now(), issuer=settings.SEAL_ISSUER))
+
+
+def certificate_check(seal: VerifiedSeal) -> SealCheck:
+    """A genuine certificate seal beside the certificate's current public record."""
     claims = seal.claims
     # The public's view of the registry: whoever holds the paper sees what anyone may see.
     certificate = (

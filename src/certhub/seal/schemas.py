@@ -31,6 +31,21 @@ class SealClaimsOut(Schema):
     ledger_index: int | None
 
 
+class LicenceClaimsOut(Schema):
+    issuer: str
+    issued_at: str
+    expires_at: str
+    number: str
+    licence_type: str = Field(description="the licence type's code: CMA or PRODUCTION")
+    holder_name: str
+    holder_uscc: str
+    valid_from: str = Field(description="the licence's first valid day, YYYY-MM-DD")
+    valid_until: str = Field(description="the licence's last valid day, YYYY-MM-DD")
+    scope_sha256: str
+    status: str
+    ledger_index: int | None
+
+
 class SealCurrentRecordOut(Schema):
     found: bool
     status: str | None = None
@@ -43,12 +58,24 @@ class SealCurrentRecordOut(Schema):
     url: str | None = None
 
 
+class LicenceCurrentRecordOut(Schema):
+    found: bool
+    status: str | None = None
+    status_label: str | None = None
+    status_changed: bool = False
+    ledger_index: int | None = None
+    url: str | None = None
+
+
 class SealVerifyOut(Schema):
     genuine: bool
+    kind: str = Field(
+        "certificate", description="`licence` for a licence's electronic certificate; absent for a certificate"
+    )
     kid: str
     message: str
-    claims: SealClaimsOut
-    current: SealCurrentRecordOut
+    claims: SealClaimsOut | LicenceClaimsOut
+    current: SealCurrentRecordOut | LicenceCurrentRecordOut | None
 
 
 class TrustKeyOut(Schema):

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from certhub.seal.claims import MAX_NUMERIC_DATE, SealClaims, from_numeric_date
+from certhub.seal.claims import MAX_NUMERIC_DATE, LicenceClaims, SealClaims, from_numeric_date, read_claims
 from certhub.seal.cose import KID_BYTES, PREFIX, SealError, check_algorithm, check_signature, decode, key_id
 
 # Clocks differ: a seal issued a few minutes "in the future" by the verifier's clock is not refused.
@@ -74,6 +74,14 @@ class VerifiedSeal:
     """A seal whose signature, key and window all hold."""
 
     claims: SealClaims
+    key: TrustedKey
+
+
+@dataclass(frozen=True)
+class VerifiedLicenceSeal:
+    """A licence's seal (C8) whose signature, key and window all hold."""
+
+    claims: LicenceClaims
     key: TrustedKey
 
 
@@ -146,8 +154,36 @@ def verify_seal(
     issuer: str | None = None,
     prefix: str = PREFIX,
 ) -> VerifiedSeal:
-    """Check a QR text completely: its layers, the algorithm, a known key, the signature, the claims, the
-    key's window and the seal's own dates. Returns the claims, or raises SealError with the reason."""
+    """Check a certificate's QR text completely: its layers, the algorithm, a known key, the signature, the
+    claims, the key's window and the seal's own dates. Returns the claims, or raises SealError with the
+    reason (a licence's seal is refused for want of the certificate claim; see verify_any_seal)."""
+    payload, key = authenticate(text, keys, prefix=prefix)
+    claims = SealClaims.from_payload(payload)
+    _check_claims(claims, key, now=now, issuer=issuer)
+    return VerifiedSeal(claims, key)
+
+
+def verify_any_seal(
+    text: str,
+    keys: Mapping[bytes, TrustedKey],
+    *,
+    now: datetime.datetime,
+    issuer: str | None = None,
+    prefix: str = PREFIX,
+) -> VerifiedSeal | VerifiedLicenceSeal:
+    """As verify_seal, for a certificate's seal or a licence's (C8): the same layers, keys and rules, the
+    claims read from whichever private map the signed payload carries."""
+    payload, key = authenticate(text, keys, prefix=prefix)
+    claims = read_claims(payload)
+    _check_claims(claims, key, now=now, issuer=issuer)
+    if isinstance(claims, LicenceClaims):
+        return VerifiedLicenceSeal(claims, key)
+    return VerifiedSeal(claims, key)
+
+
+def authenticate(text: str, keys: Mapping[bytes, TrustedKey], *, prefix: str = PREFIX) -> tuple[bytes, TrustedKey]:
+    """The signed payload and the trusted key that signed it, or SealError for the first layer that fails:
+    nothing in the payload is read before its signature holds."""
     cose = decode(text, prefix)
     check_algorithm(cose)
     kid = cose.kid
@@ -160,17 +196,21 @@ def verify_seal(
             code="unknown_key",
         )
     check_signature(cose, key.public_key)
-    claims = SealClaims.from_payload(cose.payload)
+    return cose.payload, key
+
+
+def _check_claims(
+    claims: SealClaims | LicenceClaims, key: TrustedKey, *, now: datetime.datetime, issuer: str | None
+) -> None:
     if issuer is not None and claims.issuer != issuer:
         raise SealError(
             _("签发方为“%(found)s”，信任列表属于“%(issuer)s”") % {"found": claims.issuer[:60], "issuer": issuer},
             code="bad_issuer",
         )
     check_window(claims, key, now)
-    return VerifiedSeal(claims, key)
 
 
-def check_window(claims: SealClaims, key: TrustedKey, now: datetime.datetime) -> None:
+def check_window(claims: SealClaims | LicenceClaims, key: TrustedKey, now: datetime.datetime) -> None:
     """The dates, checked only after the signature, so that each refusal below is about authentic claims."""
     issued, expires = claims.issued_at_time, claims.expires_at_time
     if claims.issued_at < numeric_date(key.valid_from):

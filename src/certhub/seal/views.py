@@ -20,8 +20,15 @@ from certhub.seal import qr
 from certhub.seal.cose import SealError
 from certhub.seal.display import verdict
 from certhub.seal.forms import VerifyForm
+from certhub.seal.licences import (
+    LicenceSealCheck,
+    check_any_seal,
+    licence_status_label,
+    licence_type_label,
+    licence_verdict,
+)
 from certhub.seal.pdf import certificate_pdf as render_pdf
-from certhub.seal.queries import access_sealed_certificate, check_seal, seal_text
+from certhub.seal.queries import access_sealed_certificate, seal_text
 
 # The site's policy turns the camera off everywhere (core.middleware); this page alone may use it, and
 # only for our own origin, to read a QR code.
@@ -43,11 +50,24 @@ def verify(request: HttpRequest) -> HttpResponse:
                 context["decoded_from_image"] = True
             if not text.strip():
                 raise SealError(_("请粘贴二维码内容，或上传二维码照片"), code="empty")
-            check = check_seal(text)
+            check = check_any_seal(text)
         except SealError as refusal:
             context.update(refusal=refusal, text=text)
         else:
-            context.update(check=check, verdict=verdict(check), claims=check.seal.claims, text=text)
+            if isinstance(check, LicenceSealCheck):
+                # A licence's electronic certificate (C8): the same check, the licence's own claims.
+                licence = check.seal.claims.licence
+                context.update(
+                    licence_check=check,
+                    verdict=licence_verdict(check),
+                    claims=check.seal.claims,
+                    licence=licence,
+                    licence_type_label=licence_type_label(licence.licence_type),
+                    licence_status_label=licence_status_label(licence.status),
+                    text=text,
+                )
+            else:
+                context.update(check=check, verdict=verdict(check), claims=check.seal.claims, text=text)
     busy = isinstance(context.get("refusal"), qr.DecoderBusy)
     response = render(request, "seal/verify.html", context, status=503 if busy else 200)
     if busy:

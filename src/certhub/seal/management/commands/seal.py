@@ -5,6 +5,7 @@
     certhub seal keys --retire KID [--until now|DATE]    stop a key signing (and end its seals' validity)
     certhub seal trust > trust.json                      the trust list (JWK Set), for offline checks
     certhub seal verify "QC1:…" [--keys trust.json]      exit 0 when genuine and valid, 1 with the reason
+                                                         (a certificate's seal or a licence's)
 
 `verify` needs no network: it checks against the keys in the local database, or, with --keys, against a
 trust list file alone (no database is opened)."""
@@ -30,7 +31,7 @@ from certhub.seal.cose import SealError
 from certhub.seal.keyfiles import key_path
 from certhub.seal.models import SealKey
 from certhub.seal.queries import signing_key, trust_list, trusted_keys
-from certhub.seal.trust import TrustListError, keys_from_jwk_set, verify_seal
+from certhub.seal.trust import TrustListError, VerifiedLicenceSeal, keys_from_jwk_set, verify_any_seal
 
 CLAIM_LABELS = [
     ("number", "证书编号 · certificate"),
@@ -43,6 +44,21 @@ CLAIM_LABELS = [
     ("ledger_index", "账本序号 · ledger index"),
     ("issued_at", "签发时间 · issued at"),
     ("expires_at", "有效期至 · expires at"),
+    ("issuer", "签发方 · issuer"),
+]
+# A licence's seal (C8 electronic certificate): the same outer claims, the licence's own inside.
+LICENCE_CLAIM_LABELS = [
+    ("number", "许可证编号 · licence"),
+    ("licence_type", "许可类别 · licence type"),
+    ("holder_name", "持证单位 · holder"),
+    ("holder_uscc", "统一社会信用代码 · USCC"),
+    ("valid_from", "有效期自 · valid from"),
+    ("valid_until", "有效期至 · valid until"),
+    ("status", "签发时状态 · status when signed"),
+    ("scope_sha256", "许可范围SHA-256 · scope digest"),
+    ("ledger_index", "账本序号 · ledger index"),
+    ("issued_at", "签发时间 · issued at"),
+    ("expires_at", "二维码失效时间 · seal expires at"),
     ("issuer", "签发方 · issuer"),
 ]
 
@@ -149,11 +165,16 @@ class Command(BaseCommand):
                 ) from None
             source = "database"
         try:
-            seal = verify_seal(text, keys, now=now, issuer=issuer)
+            seal = verify_any_seal(text, keys, now=now, issuer=issuer)
         except SealError as refusal:
             raise CommandError(f"invalid [{refusal.code}]: {refusal.message}", returncode=1) from None
-        self.stdout.write(f"valid: 防伪二维码真实 · genuine seal, key {seal.key.kid_text} ({source})")
+        if isinstance(seal, VerifiedLicenceSeal):
+            self.stdout.write(f"valid: 许可证防伪二维码真实 · genuine licence seal, key {seal.key.kid_text} ({source})")
+            labels = LICENCE_CLAIM_LABELS
+        else:
+            self.stdout.write(f"valid: 防伪二维码真实 · genuine seal, key {seal.key.kid_text} ({source})")
+            labels = CLAIM_LABELS
         claims = seal.claims.as_dict()
-        for name, label in CLAIM_LABELS:
+        for name, label in labels:
             if claims[name] is not None:
                 self.stdout.write(f"  {label}: {claims[name]}")
