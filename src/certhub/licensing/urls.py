@@ -10,7 +10,6 @@ urlpatterns = [
     path("apply/", applicant.apply, name="apply"),
     path("follow/", applicant.follow, name="follow"),
     path("applications/<identifier:number>/", applicant.application_detail, name="application"),
-    path("applications/<identifier:number>/commitment/", applicant.commitment, name="commitment"),
     path("applications/<identifier:number>/materials/", applicant.upload, name="upload"),
     path("applications/<identifier:number>/answer/", applicant.answer, name="answer"),
     path("materials/<int:pk>/", applicant.material, name="material"),

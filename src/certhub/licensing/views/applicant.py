@@ -21,12 +21,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
+from certhub.core.uploads import check_upload, open_upload, store_upload
+from certhub.core.permissions import within_scope
 from certhub.core.web import page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import submitted as _submitted
 from certhub.licensing import actions, queries
 from certhub.licensing.choices import ApplicationKind, ApplicationState, LicenceType, Track
+from certhub.licensing.permissions import APPLICANT_ROLES
+from certhub.registry.models import Organization
 from certhub.licensing.forms import (
     AnswerRequestForm,
     ApplicationStartForm,
@@ -39,11 +43,12 @@ from certhub.licensing.forms import (
     SignatoryFormSet,
     UploadForm,
 )
-from certhub.licensing.models import Application
-from certhub.licensing.procedures import procedures
+from certhub.licensing.materials import CheckedMaterial
+from certhub.licensing.models import Application, Licence, Material
+from certhub.licensing.procedures import procedure, procedures
 from certhub.licensing.views import progress
+from certhub.licensing.views.certificate import licence_document
 
-# An upload larger than this is refused by the checks of core.uploads anyway; the page reads it whole.
 ROW_SETS = ("scope", "signatory", "product")
 # A formset row's field named in an action's refusal: particulars.scope[2].standard → the scope set's
 # third row, field "standard".
@@ -55,8 +60,8 @@ PERSON_ERROR = re.compile(r"^(?:particulars\.)?(legal_representative|technical_m
 def _organization_required(request: HttpRequest) -> Any:
     """The organization the signed-in account acts for, or a 403 page saying why there is none."""
     actor = request_actor(request)
-    organization = queries.applicant_organization(actor)
-    if organization is None:
+    organization = Organization.objects.filter(pk=actor.organization_id).first() if actor.organization_id else None
+    if organization is None or actor.role not in APPLICANT_ROLES:
         raise PermissionDenied(
             _("行政许可在线申请仅对已关联机构的企业和检验检测机构账号开放。请先完成账号与机构的关联。")
         )
@@ -185,11 +190,35 @@ def _place_errors(error: ValidationFailed | Conflict, start: Any, form: Any, set
                 form.add_error(None, f"{name}：{message}" if name else message)
 
 
+def commitment_text(organization: Organization, licence_type: str, kind: str) -> str:
+    """The 告知承诺 text the applicant signs: who commits, to what, under which rules, and what a false
+    commitment costs (行政许可法 第六十九条、第七十九条, as procedures.json cites)."""
+    proc = procedure(licence_type)
+    return _(
+        "%(name)s（统一社会信用代码%(uscc)s）就%(type)s%(kind)s申请作出如下承诺：\n"
+        "一、本单位已知晓%(type)s的法定条件、标准和技术要求；\n"
+        "二、本单位符合上述条件，所提交的申请材料和填报的信息真实、准确、完整；\n"
+        "三、本单位同意在取得许可后%(months)d个月内接受核查；\n"
+        "四、承诺不实的，愿意承担被撤销许可、%(years)d年内不得再次申请等法律责任（%(source)s）。\n"
+        "依据：%(commitment_source)s"
+    ) % {
+        "name": organization.name,
+        "uscc": organization.uscc,
+        "type": proc.name,
+        "kind": ApplicationKind(kind).label,
+        "months": proc.post_check.months,
+        "years": proc.bar.months // 12,
+        "source": proc.bar.source,
+        "commitment_source": proc.commitment_source,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     """Apply online. First the licence type, kind and track (GET); then the particulars for that type (POST).
-    A 告知承诺 application goes on to the commitment; a general one to its case page, to upload materials."""
+    On the 告知承诺 track the applicant signs the commitment in the same form and the licence is granted on
+    the spot; a general application goes to its case page, to upload the materials."""
     organization = _organization_required(request)
     actor = request_actor(request)
     start = ApplicationStartForm(request.GET or None)
@@ -200,91 +229,73 @@ def apply(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "procedures": [
             {
-                "name": procedure.name,
-                "commitment_kind_names": [ApplicationKind(kind).label for kind in procedure.commitment_kinds],
-                "commitment_source": procedure.commitment_source,
+                "name": proc.name,
+                "commitment_kind_names": [ApplicationKind(kind).label for kind in proc.commitment_kinds],
+                "commitment_source": proc.commitment_source,
             }
-            for procedure in procedures().values()
+            for proc in procedures().values()
         ],
     }
     if chosen is None:
         return render(request, "licensing/apply.html", context, status=422 if start.errors else 200)
     licence_type = chosen["licence_type"]
+    committing = chosen["track"] == Track.COMMITMENT
+    text = commitment_text(organization, licence_type, chosen["kind"]) if committing else ""
     form_class = CmaParticularsForm if licence_type == LicenceType.CMA else ProductionParticularsForm
     data: QueryDict | None = request.POST if request.method == "POST" else None
     adding = data is not None and data.get("add_row") in ROW_SETS
     if data is not None and adding:
         data = _with_one_more_row(data, data["add_row"])
-    form = form_class(data if not adding else None, initial=data.dict() if adding and data is not None else None)
+    form = form_class(None if adding else data, initial=data.dict() if adding and data is not None else None)
+    sign = CommitmentForm(None if adding else data, initial=data.dict() if adding and data is not None else None)
     sets = _row_sets(data, licence_type)
     status = 200
     if data is not None and not adding:
-        if form.is_valid() and all(s.is_valid() for s in sets.values()):
+        valid = [form.is_valid(), all(s.is_valid() for s in sets.values()), not committing or sign.is_valid()]
+        if all(valid):
             try:
                 application = _permitted(
                     lambda: actions.do_submit_application(
-                        applicant=organization,
                         licence_type=licence_type,
                         kind=chosen["kind"],
                         track=chosen["track"],
+                        uscc=organization.uscc,
                         particulars=_particulars(licence_type, form, sets),
                         licence_number=form.cleaned_data.get("licence_number", ""),
+                        commitment_text=f"{text}\n{sign.cleaned_data['signer']}" if committing else "",
                         actor=actor,
                     )
                 )
             except (ValidationFailed, Conflict) as error:
                 _place_errors(error, start, form, sets)
             else:
-                if application.track == Track.COMMITMENT:
-                    return redirect("licensing:commitment", number=application.number)
-                messages.success(
-                    request,
-                    _("申请%(number)s已提交，请上传申请材料。") % {"number": application.number},
-                )
+                if application.state == ApplicationState.GRANTED:
+                    licence = queries.licences_visible_to(actor).filter(granted_by=application).first()
+                    messages.success(
+                        request,
+                        _("已签署告知承诺书，当场准予许可，证书编号%(number)s。")
+                        % {"number": licence.number if licence else application.decision_number},
+                    )
+                else:
+                    messages.success(
+                        request, _("申请%(number)s已提交，请上传申请材料。") % {"number": application.number}
+                    )
                 return redirect("licensing:application", number=application.number)
         status = 422
-    context.update({"particulars_form": form, **sets})
-    return render(request, "licensing/apply.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def commitment(request: HttpRequest, number: str) -> HttpResponse:
-    """Sign the 告知承诺 text: the licence is granted on the spot, its post-approval check scheduled."""
-    actor = request_actor(request)
-    application = _permitted(lambda: queries.access_application(actor, number))
-    form = CommitmentForm(request.POST if request.method == "POST" else None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    licence = _submitted(
-        form,
-        lambda: actions.do_sign_commitment(application=application, signer=data["signer"], actor=actor),
-        reload=application,
+    context.update(
+        {"particulars_form": form, "commitment_form": sign, "commitment_text": text, "committing": committing, **sets}
     )
-    if licence is not None:
-        messages.success(
-            request,
-            _("已签署告知承诺书，当场准予许可，证书编号%(number)s。") % {"number": licence.number},
-        )
-        return redirect("licensing:application", number=application.number)
-    context = {
-        "application": application,
-        "form": form,
-        "commitment_text": queries.commitment_text(application),
-    }
-    return render(request, "licensing/commitment.html", context, status=422 if form.errors else 200)
+    return render(request, "licensing/apply.html", context, status=status)
 
 
 # ------------------------------------------------------------------ one case
 
 
 def _render_application(request: HttpRequest, application: Application, **forms: Any) -> HttpResponse:
+    actor = request_actor(request)
     open_request = application.material_requests.filter(answered_on__isnull=True).order_by("requested_on").first()
-    can_upload = application.state not in (
-        ApplicationState.GRANTED,
-        ApplicationState.REFUSED,
-        ApplicationState.NOT_ACCEPTED,
-        ApplicationState.WITHDRAWN,
-    )
+    # While a request is open, its answer form takes the documents (they count as the answer).
+    can_upload = open_request is None and application.state not in progress.CLOSED
     events = list(application.events.order_by("at", "id"))
     for event in events:
         event.step_label = progress.step_label(event.step)
@@ -293,7 +304,7 @@ def _render_application(request: HttpRequest, application: Application, **forms:
         "application": application,
         "particulars": application.particulars,
         "tone": progress.tone(application.state),
-        "licence": queries.licence_of(application),
+        "licence": queries.licences_visible_to(actor).filter(granted_by=application).first(),
         "awaited": progress.awaited(application),
         "clocks": clocks,
         "any_provisional": any(clock.provisional for clock in clocks),
@@ -320,6 +331,35 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
+def _checked(form: UploadForm) -> list[CheckedMaterial]:
+    """The form's file checked by content (type from the bytes, size, no active content in a PDF) and
+    stored by its digest; ValidationFailed names the file field. Nothing is recorded until the action runs."""
+    uploaded = form.cleaned_data.get("file")
+    if not uploaded:
+        return []
+    data = uploaded.read()
+    checked = check_upload(uploaded.name, data, field="file")
+    key = store_upload(checked, data)
+    name = form.cleaned_data.get("title") or uploaded.name
+    return [CheckedMaterial(name, checked.kind, checked.content_type, checked.size, checked.sha256, key)]
+
+
+def _upload_answer(request: HttpRequest, application: Application, form: UploadForm, done: str) -> HttpResponse | None:
+    """Where a successful upload goes: JSON for upload.js, a redirect otherwise; None after a refusal."""
+    messages.success(request, done)
+    location = reverse("licensing:application", args=[application.number])
+    if _wants_json(request):
+        return JsonResponse({"location": location})
+    return redirect(location)
+
+
+def _refused_upload(request: HttpRequest, application: Application, key: str, form: UploadForm) -> HttpResponse:
+    if _wants_json(request):
+        errors = {name if name != "__all__" else "": list(errors) for name, errors in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=422)
+    return _render_application(request, application, **{key: form})
+
+
 @login_required
 @require_POST
 def upload(request: HttpRequest, number: str) -> HttpResponse:
@@ -328,68 +368,61 @@ def upload(request: HttpRequest, number: str) -> HttpResponse:
     actor = request_actor(request)
     application = _permitted(lambda: queries.access_application(actor, number))
     form = UploadForm(request.POST, request.FILES)
-    uploaded = form.cleaned_data.get("file") if form.is_valid() else None
-    material = _submitted(
+    saved = _submitted(
         form,
-        lambda: actions.do_add_material(
-            application=application,
-            name=form.cleaned_data["title"] or uploaded.name,
-            data=uploaded.read(),
-            actor=actor,
-        ),
+        lambda: actions.do_add_materials(application=application, materials=_checked(form), actor=actor),
         reload=application,
     )
-    if material is not None:
-        messages.success(request, _("已上传“%(name)s”。") % {"name": material.name})
-        location = reverse("licensing:application", args=[application.number])
-        if _wants_json(request):
-            return JsonResponse({"location": location})
-        return redirect(location)
-    if _wants_json(request):
-        errors = {name if name != "__all__" else "": list(errors) for name, errors in form.errors.items()}
-        return JsonResponse({"errors": errors}, status=422)
-    return _render_application(request, application, upload_form=form)
+    if saved:
+        return _upload_answer(request, application, form, _("已上传“%(name)s”。") % {"name": saved[0].name})
+    return _refused_upload(request, application, "upload_form", form)
 
 
 @login_required
 @require_POST
 def answer(request: HttpRequest, number: str) -> HttpResponse:
-    """Answer the open request for more documents with what was uploaded since."""
+    """Answer the open request for more documents: the document asked for and a note; the clocks resume."""
     actor = request_actor(request)
     application = _permitted(lambda: queries.access_application(actor, number))
-    form = AnswerRequestForm(request.POST)
-    if _submitted(
+    form = AnswerRequestForm(request.POST, request.FILES)
+    open_request = application.material_requests.filter(answered_on__isnull=True).order_by("requested_on").first()
+    if open_request is None:
+        form.is_valid()
+        form.add_error(None, _("没有待答复的补充材料通知。"))
+    elif _submitted(
         form,
-        lambda: actions.do_answer_materials(application=application, note=form.cleaned_data["note"], actor=actor),
+        lambda: actions.do_answer_materials_request(
+            request=open_request, note=form.cleaned_data["note"], materials=_checked(form), actor=actor
+        ),
         reload=application,
     ):
-        messages.success(request, _("已提交补充材料，审查继续。"))
-        return redirect("licensing:application", number=application.number)
-    return _render_application(request, application, answer_form=form)
+        return _upload_answer(request, application, form, _("已提交补充材料，审查继续。"))
+    return _refused_upload(request, application, "answer_form", form)
 
 
-@login_required
-@require_safe
-def material(request: HttpRequest, pk: int) -> FileResponse:
-    """A document of one of the organization's own cases."""
-    found = _permitted(lambda: queries.access_material(request_actor(request), pk))
-    return _file_response(found)
-
-
-def _file_response(found: Any) -> FileResponse:
+def material_file(found: Material) -> FileResponse:
+    """A stored document, downloaded under its name (never shown inline: it is the applicant's file)."""
     response = FileResponse(
-        queries.material_file(found), content_type=found.content_type, as_attachment=True, filename=found.name
+        open_upload(found.storage_key), content_type=found.content_type, as_attachment=True, filename=found.name
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+@login_required
+@require_safe
+def material(request: HttpRequest, pk: int) -> FileResponse:
+    """A document of one of the organization's own cases (a document of another's is "not found")."""
+    actor = request_actor(request)
+    found = Material.objects.filter(pk=pk, application__in=queries.applications_visible_to(actor)).first()
+    return material_file(_permitted(lambda: within_scope(found, lambda m: True, _("没有这份材料"))))
+
+
 @require_safe
 def licence_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    """The electronic certificate (PDF with its signed QR seal) of a licence the visitor may see: the holder's
-    own, or an officer's of the licence's region."""
-    licence = _permitted(lambda: queries.access_licence(request_actor(request), number))
-    document = queries.licence_document(licence)
-    response = HttpResponse(document, content_type="application/pdf")
+    """The electronic certificate (a PDF with its signed QR seal) of a licence the visitor may see: the
+    holder's own, or one of an officer's region."""
+    licence: Licence = _permitted(lambda: queries.access_licence(request_actor(request), number))
+    response = HttpResponse(_permitted(lambda: licence_document(licence)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="licence-{licence.number}.pdf"'
     return response

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -28,7 +30,7 @@ from certhub.core.web import pressed as _pressed
 from certhub.core.web import submitted as _submitted
 from certhub.core.workdays import working_days_between
 from certhub.licensing import actions, queries
-from certhub.licensing.choices import ApplicationState, CheckOutcome, Decision
+from certhub.licensing.choices import ApplicationState, CheckOutcome, Decision, Track
 from certhub.licensing.forms import (
     AssignForm,
     DecisionForm,
@@ -44,32 +46,50 @@ from certhub.licensing.forms import (
 )
 from certhub.licensing.models import Application
 from certhub.licensing.views import progress
-from certhub.licensing.views.applicant import _file_response
+from certhub.licensing.views.applicant import material_file
 
 S = ApplicationState
 DUE_PER_PAGE = 50
 
 
+def _due_rows(actor: Any, criteria: dict[str, Any]) -> QuerySet[Application]:
+    """The due list narrowed by the page's filters (a page-only filter beside its page, docs/architecture.md
+    convention 5): the same kept next deadline of each case the domain's due query reads, in day order."""
+    rows = (
+        queries.applications_visible_to(actor)
+        .filter(next_due_on__isnull=False)
+        .select_related("applicant", "assigned_to")
+        .order_by("next_due_on", "id")
+    )
+    if criteria.get("licence_type"):
+        rows = rows.filter(licence_type=criteria["licence_type"])
+    if criteria.get("state"):
+        rows = rows.filter(state=criteria["state"])
+    if criteria.get("overdue"):
+        rows = rows.filter(next_due_on__lt=timezone.localdate())
+    return rows
+
+
 @office_required
 @require_safe
 def due_list(request: HttpRequest) -> HttpResponse:
-    """What is due and overdue in the officer's region: the open cases and post-approval checks by their
-    nearest deadline (the domain's due query), filtered by licence type and state, paged."""
+    """What is due and overdue in the officer's region: the open cases and 告知承诺 checks by their nearest
+    deadline, overdue first, filtered by licence type and state, paged."""
     actor = request_actor(request)
     form = DueFilterForm(request.GET or None)
-    criteria = form.criteria()
     today = timezone.localdate()
-    page = page_of(request, queries.due_items(actor, today=today, **criteria), DUE_PER_PAGE)
-    rows = []
-    for item in page.object_list:
-        rows.append(
-            {
-                **item,
-                "step_label": progress.step_label(item["step"]),
-                "overdue": item["due_on"] < today,
-                "days_left": working_days_between(today, item["due_on"]),
-            }
-        )
+    page = page_of(request, _due_rows(actor, form.criteria()), DUE_PER_PAGE)
+    rows = [
+        {
+            "application": application,
+            "due_on": application.next_due_on,
+            "provisional": application.next_due_provisional,
+            "step_label": progress.step_label(application.next_due_step),
+            "overdue": application.next_due_on < today,
+            "days_left": working_days_between(today, application.next_due_on),
+        }
+        for application in page.object_list
+    ]
     return render(request, "licensing/office/due.html", {"form": form, "page": page, "rows": rows})
 
 
@@ -78,7 +98,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
 def opinion_list(request: HttpRequest) -> HttpResponse:
     """The opinions asked of the officer's department and not yet given (并联审批)."""
     actor = request_actor(request)
-    context = {"opinions": queries.pending_opinions_for(actor), "department": actor.department}
+    context = {"opinions": queries.opinions_awaited_from(actor), "department": actor.department}
     return render(request, "licensing/office/opinions.html", context)
 
 
@@ -90,10 +110,12 @@ def _url(name: str, application: Application, *args: Any) -> str:
 
 
 def _panels(request: HttpRequest, application: Application, forms: dict[str, Any]) -> list[dict[str, Any]]:
-    """The forms of the steps the case may take now, each with its own URL (the lifecycle table decides
-    which; the action checks again)."""
+    """The forms of the steps the case may take now, each posting to its own URL (the lifecycle table
+    decides which; the action checks again)."""
     actor = request_actor(request)
     state = application.state
+    officers = progress.officers_covering(application.region_code)
+    panels: list[dict[str, Any]] = []
 
     def panel(key: str, title: str, button: str, form: Any = None, *, danger: bool = False, note: str = "") -> None:
         panels.append(
@@ -108,39 +130,43 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
             }
         )
 
-    panels: list[dict[str, Any]] = []
-    if state == S.SUBMITTED:
-        panel("accept", _("受理"), _("受理"), note=_("材料齐全、符合法定形式的，予以受理。"))
+    if state == S.SUBMITTED and application.track == Track.GENERAL:
+        accept_form = AssignForm(officers=officers, required=False, initial={"assigned_to": actor.user_id})
+        panel("accept", _("受理"), _("受理"), accept_form, note=_("材料齐全、符合法定形式的，予以受理并指派承办人。"))
         panel("refuse_acceptance", _("不予受理"), _("不予受理"), ReasonsForm(), danger=True)
-    if state not in progress.CLOSED:
-        panel("assign", _("指派承办人"), _("指派"), AssignForm(officers=queries.officers_for(application)))
-    if state in (S.ACCEPTED, S.UNDER_REVIEW, S.AWAITING_OPINIONS):
+    if state in (S.ACCEPTED, S.UNDER_REVIEW, S.AWAITING_MATERIALS, S.AWAITING_OPINIONS, S.ONSITE_REVIEW,
+                 S.RECTIFICATION, S.REVIEW_CONCLUDED):  # fmt: skip
+        panel("assign", _("指派承办人"), _("指派"), AssignForm(officers=officers))
+    if state in (S.UNDER_REVIEW, S.AWAITING_OPINIONS):
         panel("request_materials", _("一次性告知补充材料"), _("通知补充材料"), MaterialRequestForm())
-    if state in (S.UNDER_REVIEW, S.AWAITING_OPINIONS, S.REVIEW_CONCLUDED):
+    if state in (S.UNDER_REVIEW, S.AWAITING_OPINIONS, S.REVIEW_CONCLUDED, S.ONSITE_REVIEW):
         panel("request_opinions", _("并联征求部门意见"), _("征求意见"), OpinionRequestForm())
-    if state in (S.ACCEPTED, S.UNDER_REVIEW) and not hasattr(application, "onsite_review"):
+    if state in (S.UNDER_REVIEW, S.AWAITING_OPINIONS) and progress.review_of(application) is None:
         panel("schedule_onsite", _("安排现场评审"), _("安排评审"), OnSiteScheduleForm())
-    if state in (S.ACCEPTED, S.UNDER_REVIEW):
-        panel("conclude_review", _("书面审查结束"), _("审查结束，待决定"), note=_("不需现场评审的，书面审查结束后作出决定。"))
+    if state == S.UNDER_REVIEW:
+        panel(
+            "conclude_review", _("书面审查结束"), _("审查结束，待决定"), note=_("不需现场评审的，书面审查结束后作出决定。")
+        )
     if state == S.ONSITE_REVIEW:
         panel("record_onsite", _("记录现场评审结论"), _("记录结论"), OnSiteResultForm())
     if state == S.RECTIFICATION:
         panel("record_rectification", _("记录整改结果"), _("记录整改"), RectificationForm())
-    if state in progress.DECIDABLE:
-        panel("decide", _("许可决定"), _("作出决定"), DecisionForm(), note=_("不予许可须说明理由，并再次确认身份。"))
-    for opinion in queries.opinions_answerable_by(actor, application):
-        key = f"opinion-{opinion.pk}"
-        panels.append(
-            {
-                "id": f"opinion-form-{opinion.pk}",
-                "title": _("%(department)s意见") % {"department": opinion.department},
-                "url": _url("record_opinion", application, opinion.pk),
-                "form": forms.get(key, OpinionForm(prefix=key)),
-                "button": _("提交意见"),
-                "danger": False,
-                "note": opinion.question,
-            }
-        )
+    if state == S.REVIEW_CONCLUDED:
+        panel("decide", _("许可决定"), _("作出决定"), DecisionForm(), note=_("由承办人作出；不予许可须说明理由，并再次确认身份。"))
+    if actor.department:
+        for opinion in application.opinion_requests.filter(department=actor.department, answered_on__isnull=True):
+            key = f"opinion-{opinion.pk}"
+            panels.append(
+                {
+                    "id": f"opinion-form-{opinion.pk}",
+                    "title": _("%(department)s意见") % {"department": opinion.department},
+                    "url": _url("record_opinion", application, opinion.pk),
+                    "form": forms.get(key, OpinionForm(prefix=key)),
+                    "button": _("提交意见"),
+                    "danger": False,
+                    "note": opinion.question,
+                }
+            )
     for check in application.post_checks.filter(done_on__isnull=True):
         key = f"check-{check.pk}"
         panels.append(
@@ -148,7 +174,7 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
                 "id": f"check-form-{check.pk}",
                 "title": _("告知承诺核查"),
                 "url": _url("post_check", application, check.pk),
-                "form": forms.get(key, PostCheckForm(prefix=key)),
+                "form": forms.get(key, PostCheckForm(prefix=key, initial={"done_on": timezone.localdate()})),
                 "button": _("记录核查结论"),
                 "danger": False,
                 "note": _("承诺不实的，撤销许可并限制再次申请（须再次确认身份）。"),
@@ -157,7 +183,7 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
     return panels
 
 
-def _render(request: HttpRequest, application: Application, **forms: Any) -> HttpResponse:
+def _render(request: HttpRequest, application: Application, *, status: int | None = None, **forms: Any) -> HttpResponse:
     events = list(application.events.order_by("at", "id"))
     for event in events:
         event.step_label = progress.step_label(event.step)
@@ -170,13 +196,14 @@ def _render(request: HttpRequest, application: Application, **forms: Any) -> Htt
         "clocks": clocks,
         "any_provisional": any(clock.provisional for clock in clocks),
         "opinions": application.opinion_requests.order_by("requested_on", "department"),
-        "review": getattr(application, "onsite_review", None),
+        "review": progress.review_of(application),
         "checks": application.post_checks.order_by("due_on"),
         "events": events,
         "materials": application.materials.order_by("uploaded_at", "id"),
         "panels": _panels(request, application, forms),
     }
-    status = 422 if any(f.errors for f in forms.values()) else 200
+    if status is None:
+        status = 422 if any(f.errors for f in forms.values()) else 200
     return render(request, "licensing/office/application.html", context, status=status)
 
 
@@ -198,7 +225,14 @@ def _step(
     actor = request_actor(request)
     application = _permitted(lambda: queries.access_application(actor, number))
     form = make_form(application, request.POST)
-    if _submitted(form, lambda: act(application, form, actor), reload=application) is not None:
+    try:
+        done_it = _submitted(form, lambda: act(application, form, actor), reload=application)
+    except PermissionDenied as refusal:
+        # Not this officer's to do (a decision by someone other than the assignee): said on the form.
+        form.add_error(None, str(refusal))
+        application.refresh_from_db()
+        return _render(request, application, status=403, **{key: form})
+    if done_it is not None:
         messages.success(request, done % {"number": application.number})
         return redirect("licensing:office_application", number=application.number)
     return _render(request, application, **{key: form})
@@ -207,14 +241,16 @@ def _step(
 @office_required
 @require_POST
 def accept(request: HttpRequest, number: str) -> HttpResponse:
-    actor = request_actor(request)
-    application = _permitted(lambda: queries.access_application(actor, number))
-    _pressed(
+    return _step(
         request,
-        lambda: actions.do_accept_application(application=application, actor=actor),
-        _("申请%(number)s已受理。") % {"number": application.number},
+        number,
+        "accept",
+        lambda application, data: AssignForm(data, officers=progress.officers_covering(application.region_code), required=False),
+        lambda application, form, actor: actions.do_accept_application(
+            application=application, assigned_to=form.chosen(), actor=actor
+        ),
+        _("申请%(number)s已受理。"),
     )
-    return redirect("licensing:office_application", number=application.number)
 
 
 @office_required
@@ -224,7 +260,7 @@ def conclude_review(request: HttpRequest, number: str) -> HttpResponse:
     application = _permitted(lambda: queries.access_application(actor, number))
     _pressed(
         request,
-        lambda: actions.do_conclude_review(application=application, actor=actor),
+        lambda: actions.do_conclude_review(application=application, note="", actor=actor),
         _("申请%(number)s审查结束，待作出决定。") % {"number": application.number},
     )
     return redirect("licensing:office_application", number=application.number)
@@ -253,9 +289,9 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
         request,
         number,
         "assign",
-        lambda application, data: AssignForm(data, officers=queries.officers_for(application)),
+        lambda application, data: AssignForm(data, officers=progress.officers_covering(application.region_code)),
         lambda application, form, actor: actions.do_assign_application(
-            application=application, assignee=form.chosen(), actor=actor
+            application=application, assigned_to=form.chosen(), actor=actor
         ),
         _("申请%(number)s已指派承办人。"),
     )
@@ -288,6 +324,7 @@ def request_opinions(request: HttpRequest, number: str) -> HttpResponse:
             application=application,
             departments=form.cleaned_data["departments"],
             question=form.cleaned_data["question"],
+            working_days=form.cleaned_data["working_days"],
             actor=actor,
         ),
         _("已就申请%(number)s同时征求各部门意见。"),
@@ -303,8 +340,8 @@ def record_opinion(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         number,
         key,
         lambda application, data: OpinionForm(data, prefix=key),
-        lambda application, form, actor: actions.do_record_opinion(
-            opinion=queries.access_opinion(actor, application, pk),
+        lambda application, form, actor: actions.do_answer_opinion(
+            opinion=progress.opinion_of(application, pk),
             agrees=form.cleaned_data["agrees"],
             text=form.cleaned_data["text"],
             actor=actor,
@@ -340,7 +377,7 @@ def record_onsite(request: HttpRequest, number: str) -> HttpResponse:
         "record_onsite",
         lambda application, data: OnSiteResultForm(data),
         lambda application, form, actor: actions.do_record_onsite_review(
-            application=application,
+            review=progress.review_required(application),
             outcome=form.cleaned_data["outcome"],
             concluded_on=form.cleaned_data["concluded_on"],
             findings=form.cleaned_data["findings"],
@@ -360,7 +397,7 @@ def record_rectification(request: HttpRequest, number: str) -> HttpResponse:
         "record_rectification",
         lambda application, data: RectificationForm(data),
         lambda application, form, actor: actions.do_record_rectification(
-            application=application,
+            review=progress.review_required(application),
             rectified_on=form.cleaned_data["rectified_on"],
             passed=form.cleaned_data["passed"],
             note=form.cleaned_data["note"],
@@ -406,8 +443,8 @@ def _post_check(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         number,
         key,
         lambda application, data: PostCheckForm(data, prefix=key),
-        lambda application, form, actor: actions.do_record_post_check(
-            check=queries.access_post_check(actor, application, pk),
+        lambda application, form, actor: actions.do_record_post_approval_check(
+            check=progress.check_of(application, pk),
             outcome=form.cleaned_data["outcome"],
             done_on=form.cleaned_data["done_on"],
             note=form.cleaned_data["note"],
@@ -432,5 +469,6 @@ def post_check(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 @office_required
 @require_safe
 def material(request: HttpRequest, pk: int) -> FileResponse:
-    """A document of a case of the officer's region."""
-    return _file_response(_permitted(lambda: queries.access_material(request_actor(request), pk)))
+    """A document of a case of the officer's region (one elsewhere is "not found")."""
+    found = progress.material_in(queries.applications_visible_to(request_actor(request)), pk)
+    return material_file(_permitted(lambda: found))

@@ -8,12 +8,23 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certhub.core.choices import Role
+from certhub.core.models import User
+from certhub.core.permissions import within_scope
 from certhub.core.workdays import working_days_between
 from certhub.licensing.choices import APPLICATION_TRANSITIONS, CLOSED_STATES, ApplicationState, PauseReason, Step
-from certhub.licensing.models import Application, Clock
+from certhub.licensing.models import (
+    Application,
+    Clock,
+    Material,
+    OnSiteReview,
+    OpinionRequest,
+    PostApprovalCheck,
+)
 from certhub.licensing.procedures import procedure
 
 S = ApplicationState
@@ -118,3 +129,38 @@ def awaited(application: Application) -> list[dict[str, Any]]:
     if state == S.REVIEW_CONCLUDED:
         return [{"what": _("许可决定"), "who": office, "due_on": due}]
     return []
+
+
+def review_of(application: Application) -> OnSiteReview | None:
+    """The case's on-site review, if one was scheduled."""
+    return OnSiteReview.objects.filter(application=application).first()
+
+
+def review_required(application: Application) -> OnSiteReview:
+    """The case's on-site review for a step that needs one; "not found" when none was scheduled."""
+    return within_scope(review_of(application), lambda review: True, _("该申请没有安排现场评审"))
+
+
+def opinion_of(application: Application, pk: int) -> OpinionRequest:
+    """One opinion request of the case (a number of another case's is "not found")."""
+    return within_scope(application.opinion_requests.filter(pk=pk).first(), lambda o: True, _("没有这项征求意见"))
+
+
+def check_of(application: Application, pk: int) -> PostApprovalCheck:
+    """One post-approval check of the case (a number of another case's is "not found")."""
+    return within_scope(application.post_checks.filter(pk=pk).first(), lambda c: True, _("没有这项核查"))
+
+
+def material_in(applications: QuerySet[Application], pk: int) -> Material:
+    """A document of one of `applications` (the actor's visible ones), else "not found" (C14)."""
+    found = Material.objects.filter(pk=pk, application__in=applications).first()
+    return within_scope(found, lambda material: True, _("没有这份材料"))
+
+
+def officers_covering(region_code: str) -> list[User]:
+    """The active officers whose region covers `region_code` (province, prefecture or county): those a case
+    of that region may be assigned to."""
+    codes = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
+    return list(
+        User.objects.filter(role=Role.OFFICER, is_active=True, region__code__in=codes).order_by("username")
+    )
