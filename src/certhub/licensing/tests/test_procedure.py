@@ -15,7 +15,7 @@ from certhub.licensing.queries import access_application, due_and_overdue
 from certhub.licensing.testing import OPINION_DEPARTMENTS, cma_particulars
 from certhub.licensing.tests.conftest import on_day
 from certhub.registry import person_ids
-from certhub.registry.models import Affiliation, Lab, Person
+from certhub.registry.models import Affiliation, Lab
 
 D = datetime.date
 REPORT = CheckedMaterial(
