@@ -19,7 +19,7 @@ from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
-from certhub.core.validation import USCC, collect, field_errors
+from certhub.core.validation import USCC, collect, validate_value
 from certhub.core.workdays import add_working_days
 from certhub.licensing import clocks
 from certhub.licensing.actions.common import (
@@ -120,9 +120,9 @@ def do_submit_application(
         label = ApplicationKind(kind).label
         errors["track"] = [_("%(kind)s不适用“%(track)s”程序") % {"kind": label, "track": track}]
     try:
-        code = USCC.validate_python(uscc)
-    except Exception as error:  # pydantic ValidationError: one message for the field
-        errors["uscc"] = [next(iter(field_errors(error).values()), _("必填"))]  # type: ignore[arg-type]
+        code = validate_value(USCC, uscc, field="uscc")
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
     else:
         if code != organization.uscc:
             errors["uscc"] = [_("统一社会信用代码与申请账号所属机构（%(uscc)s）不一致") % {"uscc": organization.uscc}]
