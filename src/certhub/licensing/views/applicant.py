@@ -12,17 +12,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
-from certhub.core.uploads import check_upload, open_upload, store_upload
+from certhub.core.uploads import check_upload, store_upload
 from certhub.core.permissions import within_scope
 from certhub.core.web import page_of, request_actor
 from certhub.core.web import permitted as _permitted
@@ -402,9 +405,11 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
 
 def material_file(found: Material) -> FileResponse:
     """A stored document, downloaded under its name (never shown inline: it is the applicant's file)."""
-    response = FileResponse(
-        open_upload(found.storage_key), content_type=found.content_type, as_attachment=True, filename=found.name
-    )
+    root = Path(settings.CERTHUB_UPLOAD_DIR).resolve()
+    path = (root / found.storage_key).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise Http404(_("没有这份材料"))
+    response = FileResponse(path.open("rb"), content_type=found.content_type, as_attachment=True, filename=found.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
