@@ -1,4 +1,5 @@
-"""URLs of the licensing pages (C8, 一网通办): the applicant's pages, then the officers' under office/."""
+"""URLs of the licensing pages (C8, 一网通办): the applicant's pages, then the officers' under office/. A case's
+own page comes after its steps' pages: the number's converter takes any text."""
 
 from django.urls import path
 
@@ -9,14 +10,14 @@ urlpatterns = [
     path("", applicant.my_applications, name="my_applications"),
     path("apply/", applicant.apply, name="apply"),
     path("follow/", applicant.follow, name="follow"),
-    path("applications/<identifier:number>/", applicant.application_detail, name="application"),
     path("applications/<identifier:number>/materials/", applicant.upload, name="upload"),
     path("applications/<identifier:number>/answer/", applicant.answer, name="answer"),
+    # After the routes with a suffix: an identifier may hold "/" (core.identifiers.IdentifierConverter).
+    path("applications/<identifier:number>/", applicant.application_detail, name="application"),
     path("materials/<int:pk>/", applicant.material, name="material"),
     path("licences/<identifier:number>/certificate.pdf", applicant.licence_pdf, name="licence_pdf"),
     path("office/", office.due_list, name="office_due"),
     path("office/opinions/", office.opinion_list, name="office_opinions"),
-    path("office/applications/<identifier:number>/", office.application_detail, name="office_application"),
     path("office/applications/<identifier:number>/accept/", office.accept, name="office_accept"),
     path(
         "office/applications/<identifier:number>/refuse-acceptance/",
@@ -58,4 +59,5 @@ urlpatterns = [
     path("office/applications/<identifier:number>/decide/", office.decide, name="office_decide"),
     path("office/applications/<identifier:number>/checks/<int:pk>/", office.post_check, name="office_post_check"),
     path("office/materials/<int:pk>/", office.material, name="office_material"),
+    path("office/applications/<identifier:number>/", office.application_detail, name="office_application"),
 ]

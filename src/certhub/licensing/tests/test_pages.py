@@ -118,3 +118,30 @@ def test_the_add_row_button_without_javascript_answers_with_one_more_empty_row(c
     assert html.first(lambda e: e.attrs.get("id") == "id_scope-1-standard").attrs["value"] == "GB 5009.15-2023"
     assert html.first(lambda e: e.attrs.get("id") == "id_scope-2-standard") is not None
     assert Application.objects.count() == 0
+
+
+def submitted_application(lic):
+    return actions.do_submit_application(
+        licence_type="CMA",
+        kind="FIRST",
+        track="GENERAL",
+        uscc=lic.organizations["newlab"].uscc,
+        particulars=cma_particulars(),
+        actor=lic.actor("applicant"),
+    )
+
+
+def test_an_upload_through_the_progress_bar_answers_json_and_is_recorded(client, lic):
+    application = submitted_application(lic)
+    client_of(client, lic, "applicant")
+    upload = io.BytesIO(PDF)
+    upload.name = "营业执照.pdf"
+    response = client.post(
+        reverse("licensing:upload", args=[application.number]),
+        {"file": upload, "title": ""},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert response.json() == {"location": reverse("licensing:application", args=[application.number])}
+    material = Material.objects.get(application=application)
+    assert (material.name, material.kind, material.size) == ("营业执照.pdf", "pdf", len(PDF))
