@@ -185,7 +185,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
         assert desk.locator("#application-state").inner_text() == "评审结束，待决定"
         assert_accessible(desk, context="a case waiting for its decision")
         decide = desk.locator("#decide-form")
-        decide.get_by_label("决定").select_option(label="准予许可")
+        decide.get_by_label("决定", exact=True).select_option(label="准予许可")
         decide.get_by_label("许可决定书编号").fill("湘市监认证〔2026〕88号")
         decide.get_by_role("button", name="作出决定").click()
         assert message(desk) == f"已对申请{application.number}作出许可决定。"
