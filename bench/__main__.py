@@ -31,6 +31,7 @@ from urllib.parse import quote
 from bench import actions as actions_bench
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
+from bench import due as due_bench
 from bench import imports, security_cost
 from bench import ledger as ledger_bench
 from bench import risk as risk_bench
@@ -67,6 +68,8 @@ APP_ENV = {
 APP_HEADERS = {"production": {"X-Forwarded-Proto": "https"}}
 TARGET_SECURITY_COST = 0.05
 PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
+# issue 15: licensing
+PARTS |= {"due"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -160,6 +163,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--actions-count", type=int, default=2_000, help="status changes and creations timed each way (2,000)"
     )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
+    # issue 15: licensing (the part `due` runs when named in --parts)
+    parser.add_argument("--due-cases", type=int, default=100_000, help="open licensing cases of `due` (100,000)")
+    parser.add_argument("--due-requests", type=int, default=200, help="due lists timed per officer (200)")
+    parser.add_argument("--due-sample", type=int, default=2_000, help="cases the per-case baseline computes (2,000)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -480,6 +487,8 @@ def main(argv: list[str]) -> int:
         )
     if "actions" in args.parts:
         report["actions"] = actions_bench.measure(args.actions_count, args.engines, run_dir)
+    if "due" in args.parts:
+        report["due"] = due_bench.measure(args.due_cases, args.due_requests, args.due_sample, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -504,6 +513,8 @@ def main(argv: list[str]) -> int:
         dashboard_bench.print_report(report["dashboard"])
     if "actions" in report:
         actions_bench.print_report(report["actions"])
+    if "due" in report:
+        due_bench.print_report(report["due"])
     return 0
 
 

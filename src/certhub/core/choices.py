@@ -98,6 +98,7 @@ class AuditEventType(models.TextChoices):
     LAB_CHANGED = "LAB_CHANGED", _("检验检测机构资质变更")
     LAB_SCOPE_ENDED = "LAB_SCOPE_ENDED", _("资质认定范围缩减")
     SIGNATORY_ENDED = "SIGNATORY_ENDED", _("授权签字人终止")
+    APPLICATION_REDATED = "APPLICATION_REDATED", _("许可申请日期前移（演示数据）")
 
 
 class ApiScope(models.TextChoices):

@@ -68,6 +68,7 @@ def waiting_on_others(application: Application) -> bool:
     )
 
 
+@action_step
 def _end_pause(clock: Clock, on: datetime.date) -> None:
     assert clock.paused_since is not None
     left = working_days_between(clock.paused_since, clock.due_on)

@@ -9,6 +9,7 @@ from typing import Any
 
 from certhub.licensing.choices import LicenceType
 from certhub.licensing.models import Application, Licence
+from certhub.registry.models import Lab
 
 
 def scope_digest(scope: list[Any]) -> str:
@@ -41,7 +42,10 @@ def next_licence_number(licence_type: str, year: int, region_code: str, product_
         unit = (product_unit_code or "00")[:2].zfill(2)
         prefix = f"XK{unit}-{province}-"
         width = 5
-    numbers = Licence.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    numbers = list(Licence.objects.filter(number__startswith=prefix).values_list("number", flat=True))
+    if licence_type == LicenceType.CMA:
+        # Labs registered before licensing ran in CertHub hold CMA numbers too.
+        numbers += Lab.objects.filter(cma_number__startswith=prefix).values_list("cma_number", flat=True)
     serial = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0) + 1
     return f"{prefix}{serial:0{width}d}"
 

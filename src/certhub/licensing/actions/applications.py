@@ -18,7 +18,7 @@ from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.core.validation import USCC, collect, validate_value
 from certhub.core.workdays import add_working_days
 from certhub.licensing import clocks
@@ -385,6 +385,7 @@ def do_request_materials(*, application: Application, items: str, actor: Actor) 
     return request
 
 
+@action_step
 def _save_materials(
     application: Application, materials: Sequence[CheckedMaterial], request: MaterialRequest | None, actor: Actor
 ) -> list[Material]:

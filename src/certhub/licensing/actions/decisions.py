@@ -218,6 +218,7 @@ def grant(application: Application, on: datetime.date, actor: Actor) -> Licence:
     )
 
 
+@action_step
 def _write_lab(application: Application, on: datetime.date, actor: Actor) -> Lab:
     data: dict[str, Any] = application.particulars
     decision = application.decision_number
@@ -314,6 +315,7 @@ def _record_products(application: Application, products: list[dict[str, Any]], o
         do_record_manufactured_products(rows=rows, actor=actor)
 
 
+@action_step
 def _issue_licence(
     application: Application,
     on: datetime.date,
