@@ -356,6 +356,11 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 SUBMISSION_MAX_BYTES = int(os.environ.get("CERTHUB_SUBMISSION_MAX_BYTES", 1024 * 1024 * 1024))
 SUBMISSION_XLSX_MAX_UNZIPPED = int(os.environ.get("CERTHUB_SUBMISSION_XLSX_MAX_UNZIPPED", 2 * 1024 * 1024 * 1024))
 SUBMISSION_DIR = Path(os.environ.get("CERTHUB_SUBMISSION_DIR", VAR_DIR / "submissions"))
+# Uploaded materials (licensing applications, later complaint evidence; core/uploads.py): checked by their
+# content, stored by SHA-256 digest as private files; at most this many bytes, images at most this many pixels.
+CERTHUB_UPLOAD_DIR = Path(os.environ.get("CERTHUB_UPLOAD_DIR", VAR_DIR / "uploads"))
+CERTHUB_UPLOAD_MAX_BYTES = int(os.environ.get("CERTHUB_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+CERTHUB_UPLOAD_MAX_PIXELS = int(os.environ.get("CERTHUB_UPLOAD_MAX_PIXELS", 50_000_000))
 SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 2000))
 SUBMISSION_MAX_PROBLEMS = int(os.environ.get("CERTHUB_SUBMISSION_MAX_PROBLEMS", 20000))
 # Processes that check a large file's rows in parallel before anything is written (one per core).

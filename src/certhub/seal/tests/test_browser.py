@@ -141,3 +141,47 @@ def test_pointing_the_camera_at_the_code(live_server, live_world, browser, tmp_p
         assert errors == []
     finally:
         camera_browser.close()
+
+
+def test_a_licence_certificates_seal_photographed_and_pasted(live_server, live_world, phone, tmp_path):
+    """A licence's electronic certificate (C8): a photo of its code, then the code pasted altered."""
+    from certhub.seal.claims import LicenceSeal, scope_digest
+    from certhub.seal.licences import seal_licence
+
+    licence = LicenceSeal(
+        number="231812050123",
+        licence_type="CMA",
+        holder_name="湖南湘检检测技术有限公司",
+        holder_uscc="91430100MA4L0XXX0X",
+        valid_from=datetime.date(2025, 3, 3),
+        valid_until=datetime.date(2031, 3, 2),
+        scope_digest=scope_digest("食品 / 蔬菜 / 农药残留"),
+        status="ACTIVE",
+        ledger_index=12,
+    )
+    text = seal_licence(licence)
+    picture = tmp_path / "licence.png"
+    segno.make_qr(text, error="q").save(picture, kind="png", scale=5, border=4)
+    phone.goto(live_server.url + "/verify/")
+    phone.get_by_label("或上传二维码照片").set_input_files(str(picture))
+    phone.wait_for_selector("#verify-result")
+    assert phone.locator("#verify-word").inner_text() == "签名真实"
+    assert phone.locator("#verify-headline").inner_text() == (
+        "防伪二维码真实：此许可证电子证书由认证通签发，内容未被改动"
+    )
+    claims = phone.locator("#verify-claims")
+    assert claims.locator("div", has_text="许可证编号").locator("dd").inner_text() == "231812050123"
+    assert claims.locator("div", has_text="许可类别").locator("dd").inner_text() == "检验检测机构资质认定 CMA"
+    assert claims.locator("div", has_text="有效期限").locator("dd").inner_text() == "2025-03-03 — 2031-03-02"
+    assert fits_the_phone(phone)
+    screenshot(phone, "verify-licence-phone")
+    assert_accessible(phone, context="a licence seal's result")
+
+    altered = bytearray(cose_of(text))
+    altered[-1] ^= 0x01
+    paste_and_verify(phone, wrap(bytes(altered)))
+    assert phone.locator("#verify-word").inner_text() == "未通过核验"
+    assert (
+        phone.locator("#verify-reason").inner_text() == "签名验证失败：二维码内容在签发后被改动，或不是用此密钥签署的"
+    )
+    assert phone.console_errors == []
