@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +38,19 @@ from certhub.seal.tests.test_licences import qr_of_first_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_bytes(title: str) -> bytes:
+    """A small, clean PDF (one blank page, a title)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes("营业执照")
 SCOPE = [
     ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005", ""),
     ("食品", "大米", "镉", "GB 5009.15-2023", "只做第一法"),
@@ -82,7 +95,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     document = tmp_path / "营业执照.pdf"
     document.write_bytes(PDF)
     answer = tmp_path / "计量溯源证明.pdf"
-    answer.write_bytes(PDF.replace(b"1.4", b"1.5"))
+    answer.write_bytes(pdf_bytes("计量溯源证明"))
 
     # ---------------------------------------------------------------- the applicant applies (phone)
     sign_in(phone, base, "lugu_lab", demo_password, lands_on=landing(applicant))

@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from pypdf import PdfWriter
 from django.urls import reverse
 
 from certhub.core.models import AuditEvent
@@ -19,7 +20,19 @@ from certhub.licensing.testing import cma_particulars
 from certhub.licensing.tests.conftest import on_day
 
 D = datetime.date
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_bytes(title: str) -> bytes:
+    """A small, clean PDF (one blank page, a title)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes("营业执照")
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2a3c3a90000000049454e44ae426082")
 
 

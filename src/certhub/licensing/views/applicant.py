@@ -12,20 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
-from certhub.core.uploads import check_upload, store_upload
+from certhub.core.uploads import open_upload, read_upload, store_upload
 from certhub.core.permissions import within_scope
 from certhub.core.web import page_of, request_actor
 from certhub.core.web import permitted as _permitted
@@ -340,8 +338,7 @@ def _checked(form: UploadForm) -> list[CheckedMaterial]:
     uploaded = form.cleaned_data.get("file")
     if not uploaded:
         return []
-    data = uploaded.read()
-    checked = check_upload(uploaded.name, data, field="file")
+    checked, data = read_upload(uploaded, field="file")
     key = store_upload(checked, data)
     name = form.cleaned_data.get("title") or uploaded.name
     return [CheckedMaterial(name, checked.kind, checked.content_type, checked.size, checked.sha256, key)]
@@ -403,20 +400,17 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
     return _refused_upload(request, application, "answer_form", form)
 
 
-def material_file(found: Material) -> FileResponse:
+def material_file(found: Material) -> HttpResponse:
     """A stored document, downloaded under its name (never shown inline: it is the applicant's file)."""
-    root = Path(settings.CERTHUB_UPLOAD_DIR).resolve()
-    path = (root / found.storage_key).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise Http404(_("没有这份材料"))
-    response = FileResponse(path.open("rb"), content_type=found.content_type, as_attachment=True, filename=found.name)
+    response = HttpResponse(_permitted(lambda: open_upload(found.storage_key)), content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=found.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @login_required
 @require_safe
-def material(request: HttpRequest, pk: int) -> FileResponse:
+def material(request: HttpRequest, pk: int) -> HttpResponse:
     """A document of one of the organization's own cases (a document of another's is "not found")."""
     actor = request_actor(request)
     found = Material.objects.filter(pk=pk, application__in=queries.applications_visible_to(actor)).first()

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -468,7 +468,7 @@ def post_check(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 @office_required
 @require_safe
-def material(request: HttpRequest, pk: int) -> FileResponse:
+def material(request: HttpRequest, pk: int) -> HttpResponse:
     """A document of a case of the officer's region (one elsewhere is "not found")."""
     found = progress.material_in(queries.applications_visible_to(request_actor(request)), pk)
     return material_file(_permitted(lambda: found))
