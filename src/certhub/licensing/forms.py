@@ -67,9 +67,7 @@ class CmaParticularsForm(DomainForm):
     lab_name = _text(_("检验检测机构名称"), 200)
     address = _text(_("检验检测场所地址"), 300)
     legal_representative = _text(_("法定代表人"), 64)
-    legal_representative_id_number = _text(
-        _("法定代表人身份证件号码"), 32, help_text=_("只保存其加密摘要，不显示")
-    )
+    legal_representative_id_number = _text(_("法定代表人身份证件号码"), 32, help_text=_("只保存其加密摘要，不显示"))
     technical_manager = _text(_("技术负责人"), 64)
     technical_manager_id_number = _text(_("技术负责人身份证件号码"), 32, help_text=_("只保存其加密摘要，不显示"))
     licence_number = _text(
@@ -130,13 +128,13 @@ class ProductionParticularsForm(DomainForm):
     )
 
 
-class RowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class RowFormSet(forms.BaseFormSet):
     """Rows entered one form each; a row left wholly blank is skipped, at least one row is required."""
 
     def clean(self) -> None:
         if any(self.errors):
             return
-        filled = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        filled = [form for form in self.forms if form.has_changed()]
         if len(filled) < self.min_num:
             raise forms.ValidationError(gettext("至少填写一行。"))
 
@@ -225,7 +223,10 @@ class AssignForm(DomainForm):
         field = cast(forms.ChoiceField, self.fields["assigned_to"])
         field.required = required
         field.choices = ([("", gettext("暂不指派"))] if not required else []) + [
-            (str(user.pk), f"{user.get_full_name() or user.get_username()}（{user.department or '—'}，{user.get_username()}）")
+            (
+                str(user.pk),
+                f"{user.get_full_name() or user.get_username()}（{user.department or '—'}，{user.get_username()}）",
+            )
             for user in officers
         ]
 

@@ -18,10 +18,10 @@ import re
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from certhub.core.actors import SYSTEM
 from certhub.core.choices import Role
@@ -37,7 +37,6 @@ from certhub.seal.queries import trust_list
 from certhub.seal.tests.test_licences import qr_of_first_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
 
 
 def pdf_bytes(title: str) -> bytes:
@@ -76,6 +75,7 @@ def new_applicant(username: str, serial: int, name: str, password: str) -> User:
 
 def landing(user: User) -> str:
     """Where an enterprise lands after signing in: its own certificates in the search (portal.queries)."""
+    assert user.organization is not None
     return f"{reverse('portal:search')}?q={user.organization.uscc}"
 
 
@@ -117,7 +117,9 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
         if index:
             phone.get_by_role("button", name="添加一行检测范围").click()
         row_set = phone.locator(f"#scope-rows > fieldset:nth-child({index + 1})")
-        for label, value in zip(("检测领域", "检测对象", "项目/参数", "检测标准（方法）", "限制范围"), row, strict=True):
+        for label, value in zip(
+            ("检测领域", "检测对象", "项目/参数", "检测标准（方法）", "限制范围"), row, strict=True
+        ):
             row_set.get_by_label(label).fill(value)
     phone.get_by_role("button", name="添加一名授权签字人").click()
     signatory = phone.locator("#signatory-rows > fieldset").first
@@ -211,7 +213,11 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     application.refresh_from_db()
     licence = Licence.objects.get(granted_by=application)
     lab = Lab.objects.get(organization=applicant.organization)
-    assert (application.state, licence.number, lab.cma_number) == (ApplicationState.GRANTED, lab.cma_number, lab.cma_number)
+    assert (application.state, licence.number, lab.cma_number) == (
+        ApplicationState.GRANTED,
+        lab.cma_number,
+        lab.cma_number,
+    )
     phone.reload()
     assert phone.locator("#licence-flag h2").inner_text() == f"已准予许可，证书编号 {licence.number}"
     with phone.expect_download() as download:
@@ -254,9 +260,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     phone.get_by_label("生产地址").fill("湖南省长沙市望城区铜官大道 18 号")
     phone.get_by_label("产品名称").fill("危险化学品包装物")
     phone.get_by_label("型号规格").fill("200L 钢桶, 25L 塑料桶")
-    assert phone.locator("#commitment-text").inner_text().startswith(
-        "长沙铜官包装容器有限公司（统一社会信用代码"
-    )
+    assert phone.locator("#commitment-text").inner_text().startswith("长沙铜官包装容器有限公司（统一社会信用代码")
     phone.get_by_label("签署人").fill("赵六")
     phone.get_by_label("本单位已阅读并作出上述承诺，承诺内容真实，愿意承担承诺不实的法律责任").check()
     assert fits_the_phone(phone)

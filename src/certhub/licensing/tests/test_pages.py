@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import datetime
 import io
+import time
 
 import pytest
-from pypdf import PdfWriter
+import time_machine
 from django.urls import reverse
+from pypdf import PdfWriter
 
+from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
-from certhub.core.testing import element_text, parse_html, sign_in_client, text_of
+from certhub.core.testing import element_text, parse_html, sign_in_client, sign_in_with_pages, text_of
 from certhub.ledger.models import Entry
 from certhub.licensing import actions
 from certhub.licensing.choices import ApplicationState
 from certhub.licensing.models import Application, Licence, Material, MaterialRequest
 from certhub.licensing.testing import cma_particulars
 from certhub.licensing.tests.conftest import on_day
+from certhub.licensing.tests.test_bad_input import concluded_case, lab_ending_mid_2026  # noqa: F401 - fixtures
 
 D = datetime.date
 
@@ -33,7 +37,9 @@ def pdf_bytes(title: str) -> bytes:
 
 
 PDF = pdf_bytes("营业执照")
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2a3c3a90000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2a3c3a90000000049454e44ae426082"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +122,9 @@ def test_a_scope_row_whose_standard_does_not_parse_is_refused_in_its_row_and_not
     before = counts()
     response = client.post(reverse("licensing:apply") + CMA_START, cma_post(**{"scope-1-standard": "GB五零零九"}))
     assert response.status_code == 422
-    assert field_errors(response, "id_scope-1-standard") == ["“GB五零零九”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017"]
+    assert field_errors(response, "id_scope-1-standard") == [
+        "“GB五零零九”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017"
+    ]
     assert counts() == before
 
 
@@ -158,3 +166,184 @@ def test_an_upload_through_the_progress_bar_answers_json_and_is_recorded(client,
     assert response.json() == {"location": reverse("licensing:application", args=[application.number])}
     material = Material.objects.get(application=application)
     assert (material.name, material.kind, material.size) == ("营业执照.pdf", "pdf", len(PDF))
+
+
+# ------------------------------------------------------------------ bad input, through the pages
+
+
+def uploaded(name, data):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
+JAVASCRIPT_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n3 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "limit", "message"),
+    [
+        ("营业执照.pdf", PNG, None, "文件内容是PNG，与扩展名.pdf不符"),
+        ("营业执照.pdf", PDF, 100, None),
+        ("营业执照.pdf", JAVASCRIPT_PDF, None, None),
+    ],
+    ids=["not-what-its-extension-says", "over-the-size-limit", "pdf-with-active-content"],
+)
+@pytest.mark.parametrize("with_javascript", [False, True], ids=["form", "progress-bar"])
+def test_a_bad_upload_is_refused_next_to_its_field_and_nothing_is_written(
+    client, lic, settings, name, data, limit, message, with_javascript
+):
+    from certhub.core.uploads import check_upload
+
+    if limit is not None:
+        settings.CERTHUB_UPLOAD_MAX_BYTES = limit
+    # The reason as core.uploads words it for this file (its own tests hold every wording).
+    with pytest.raises(ValidationFailed) as expected:
+        check_upload(name, data, field="file")
+    reason = expected.value.errors["file"]
+    if message is not None:
+        assert reason == [message]
+    application = submitted_application(lic)
+    client_of(client, lic, "applicant")
+    before = counts()
+    headers = {"X-Requested-With": "XMLHttpRequest"} if with_javascript else {}
+    response = client.post(
+        reverse("licensing:upload", args=[application.number]),
+        {"file": uploaded(name, data), "title": ""},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    if with_javascript:
+        assert response.json() == {"errors": {"file": reason}}
+    else:
+        assert field_errors(response, "id_file") == reason
+    assert counts() == before
+    stored = list(settings.CERTHUB_UPLOAD_DIR.glob("*/*")) if settings.CERTHUB_UPLOAD_DIR.exists() else []
+    assert stored == []
+
+
+def test_an_answer_to_a_request_with_a_bad_file_leaves_the_request_open(client, lic):
+    application = submitted_application(lic)
+    reviewer = lic.actor("reviewer")
+    actions.do_accept_application(application=application, assigned_to=lic.users["reviewer"], actor=reviewer)
+    actions.do_request_materials(application=application, items="计量溯源证明", actor=reviewer)
+    client_of(client, lic, "applicant")
+    before = counts()
+    response = client.post(
+        reverse("licensing:answer", args=[application.number]),
+        {"file": uploaded("计量溯源证明.pdf", PNG), "note": "见附件"},
+    )
+    assert response.status_code == 422
+    assert field_errors(response, "id_file") == ["文件内容是PNG，与扩展名.pdf不符"]
+    assert counts() == before
+    request = MaterialRequest.objects.get(application=application)
+    application.refresh_from_db()
+    assert (request.answered_on, application.state) == (None, ApplicationState.AWAITING_MATERIALS)
+
+
+def test_a_renewal_inside_the_last_three_months_is_refused_on_the_form(client, lic, lab_ending_mid_2026):
+    query = "?licence_type=CMA&kind=RENEWAL&track=GENERAL"
+    data = cma_post(**{"lab_name": "衡阳雁城检测有限公司", "signatory-TOTAL_FORMS": "0"})
+    with on_day(D(2026, 3, 31)):
+        client_of(client, lic, "other_applicant")
+        before = counts()
+        response = client.post(reverse("licensing:apply") + query, data)
+    assert response.status_code == 422
+    assert text_of(parse_html(response.content.decode()).first(lambda e: "error-summary" in e.classes)) == (
+        "申请类型：延续申请须在有效期届满3个月前提出：有效期至2026-06-30，最迟2026-03-30提出"
+    )
+    assert counts() == before
+
+
+def test_a_second_commitment_under_a_bar_is_refused_on_the_form(client, lic):
+    from certhub.licensing.tests.test_commitment import commit
+
+    with on_day(D(2026, 5, 12)):
+        commit(lic)
+    check = Licence.objects.get().checks.get()
+    with on_day(D(2026, 6, 1)):
+        actions.do_record_post_approval_check(
+            check=check, outcome="FALSE_COMMITMENT", note="现场核查发现生产设备与承诺不符", actor=lic.actor("reviewer")
+        )
+    query = "?licence_type=PRODUCTION&kind=FIRST&track=COMMITMENT"
+    data = {
+        "product_unit": "危险化学品包装物、容器",
+        "address": "湖南省长沙市望城区铜官大道 18 号",
+        "product-TOTAL_FORMS": "1",
+        "product-INITIAL_FORMS": "0",
+        "product-0-product": "危险化学品包装物",
+        "product-0-models": "200L 钢桶",
+        "signer": "赵六",
+        "agree": "on",
+        "submit": "1",
+    }
+    with on_day(D(2026, 6, 2)):
+        client_of(client, lic, "producer")
+        before = counts()
+        response = client.post(reverse("licensing:apply") + query, data)
+    assert response.status_code == 422
+    summary = text_of(parse_html(response.content.decode()).first(lambda e: "error-summary" in e.classes))
+    assert summary == (
+        "申请人因告知承诺内容不实（许可证XK00-43-00001被撤销）被限制申请工业产品生产许可证至2029-06-01（依据："
+        "《中华人民共和国行政许可法》 第六十九条、第七十九条：以欺骗等不正当手段取得的行政许可予以撤销；"
+        "属于直接关系公共安全、人身健康、生命财产安全事项的，申请人在三年内不得再次申请该行政许可）"
+    )
+    assert counts() == before
+
+
+def test_a_decision_by_someone_not_assigned_is_refused_on_the_case_page(client, lic, concluded_case):
+    with on_day(D(2026, 3, 3)):
+        actions.do_answer_opinion(
+            opinion=concluded_case.opinion_requests.get(department="生态环境局"),
+            agrees=True,
+            text="同意",
+            actor=lic.actor("environment"),
+        )
+        client_of(client, lic, "second_reviewer")
+        before = counts()
+        response = client.post(
+            reverse("licensing:office_decide", args=[concluded_case.number]),
+            {"decision": "GRANT", "decision_number": "", "reasons": ""},
+        )
+    assert response.status_code == 403
+    form = parse_html(response.content.decode()).first(lambda e: e.attrs.get("id") == "decide-form")
+    assert text_of(form.first(lambda e: "error-summary" in e.classes)) == "只有本案承办人（reviewer）可以作出许可决定"
+    assert counts() == before
+    concluded_case.refresh_from_db()
+    assert (concluded_case.state, concluded_case.decided_on) == ("REVIEW_CONCLUDED", None)
+
+
+def test_a_decision_before_every_department_answered_is_refused_on_the_case_page(client, lic, concluded_case):
+    with on_day(D(2026, 3, 3)):
+        client_of(client, lic, "reviewer")
+        before = counts()
+        response = client.post(
+            reverse("licensing:office_decide", args=[concluded_case.number]),
+            {"decision": "GRANT", "decision_number": "", "reasons": ""},
+        )
+    assert response.status_code == 422
+    form = parse_html(response.content.decode()).first(lambda e: e.attrs.get("id") == "decide-form")
+    assert (
+        text_of(form.first(lambda e: "error-summary" in e.classes)) == "以下部门尚未答复意见，不能作出决定：生态环境局"
+    )
+    assert counts() == before
+
+
+def test_a_refusal_without_a_recent_confirmation_goes_to_the_confirmation_page_first(client, lic, settings):
+    application = submitted_application(lic)
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        sign_in_with_pages(client, "reviewer", lic.PASSWORD)
+    before = counts()
+    url = reverse("licensing:office_refuse_acceptance", args=[application.number])
+    with time_machine.travel(now + settings.CERTHUB_REAUTH_MAX_AGE + 1, tick=False):
+        response = client.post(url, {"reasons": "材料不齐全"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:reauth')}?next={url.replace('/', '%2F')}"
+    assert counts() == before
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED

@@ -17,21 +17,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
-from certhub.core.uploads import open_upload, read_upload, store_upload
+from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import within_scope
+from certhub.core.uploads import open_upload, read_upload, store_upload
 from certhub.core.web import page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import submitted as _submitted
 from certhub.licensing import actions, queries
 from certhub.licensing.choices import ApplicationKind, ApplicationState, LicenceType, Track
-from certhub.licensing.permissions import APPLICANT_ROLES
-from certhub.registry.models import Organization
 from certhub.licensing.forms import (
     AnswerRequestForm,
     ApplicationStartForm,
@@ -46,9 +44,11 @@ from certhub.licensing.forms import (
 )
 from certhub.licensing.materials import CheckedMaterial
 from certhub.licensing.models import Application, Licence, Material
+from certhub.licensing.permissions import APPLICANT_ROLES
 from certhub.licensing.procedures import procedure, procedures
 from certhub.licensing.views import progress
 from certhub.licensing.views.certificate import licence_document
+from certhub.registry.models import Organization
 
 ROW_SETS = ("scope", "signatory", "product")
 # A formset row's field named in an action's refusal: particulars.scope[2].standard → the scope set's
@@ -188,7 +188,7 @@ def _place_errors(error: ValidationFailed | Conflict, start: Any, form: Any, set
             elif key in start.fields:
                 start.add_error(key, message)
             else:
-                form.add_error(None, f"{name}：{message}" if name else message)
+                form.add_error(None, message)
 
 
 def commitment_text(organization: Organization, licence_type: str, kind: str) -> str:
@@ -246,7 +246,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     data: QueryDict | None = request.POST if request.method == "POST" else None
     adding = data is not None and data.get("add_row") in ROW_SETS
     if data is not None and adding:
-        data = _with_one_more_row(data, data["add_row"])
+        data = _with_one_more_row(data, str(data.get("add_row")))
     form = form_class(None if adding else data, initial=data.dict() if adding and data is not None else None)
     sign = CommitmentForm(None if adding else data, initial=data.dict() if adding and data is not None else None)
     sets = _row_sets(data, licence_type)
@@ -297,9 +297,7 @@ def _render_application(request: HttpRequest, application: Application, **forms:
     open_request = application.material_requests.filter(answered_on__isnull=True).order_by("requested_on").first()
     # While a request is open, its answer form takes the documents (they count as the answer).
     can_upload = open_request is None and application.state not in progress.CLOSED
-    events = list(application.events.order_by("at", "id"))
-    for event in events:
-        event.step_label = progress.step_label(event.step)
+    events = progress.history(application)
     clocks = progress.clock_rows(application)
     context = {
         "application": application,
@@ -344,8 +342,8 @@ def _checked(form: UploadForm) -> list[CheckedMaterial]:
     return [CheckedMaterial(name, checked.kind, checked.content_type, checked.size, checked.sha256, key)]
 
 
-def _upload_answer(request: HttpRequest, application: Application, form: UploadForm, done: str) -> HttpResponse | None:
-    """Where a successful upload goes: JSON for upload.js, a redirect otherwise; None after a refusal."""
+def _upload_answer(request: HttpRequest, application: Application, done: str) -> HttpResponse:
+    """Where a successful upload goes: JSON for upload.js, a redirect otherwise."""
     messages.success(request, done)
     location = reverse("licensing:application", args=[application.number])
     if _wants_json(request):
@@ -374,7 +372,7 @@ def upload(request: HttpRequest, number: str) -> HttpResponse:
         reload=application,
     )
     if saved:
-        return _upload_answer(request, application, form, _("已上传“%(name)s”。") % {"name": saved[0].name})
+        return _upload_answer(request, application, _("已上传“%(name)s”。") % {"name": saved[0].name})
     return _refused_upload(request, application, "upload_form", form)
 
 
@@ -396,7 +394,7 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
         ),
         reload=application,
     ):
-        return _upload_answer(request, application, form, _("已提交补充材料，审查继续。"))
+        return _upload_answer(request, application, _("已提交补充材料，审查继续。"))
     return _refused_upload(request, application, "answer_form", form)
 
 

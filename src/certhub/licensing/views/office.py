@@ -15,11 +15,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -145,14 +145,23 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
         panel("schedule_onsite", _("安排现场评审"), _("安排评审"), OnSiteScheduleForm())
     if state == S.UNDER_REVIEW:
         panel(
-            "conclude_review", _("书面审查结束"), _("审查结束，待决定"), note=_("不需现场评审的，书面审查结束后作出决定。")
+            "conclude_review",
+            _("书面审查结束"),
+            _("审查结束，待决定"),
+            note=_("不需现场评审的，书面审查结束后作出决定。"),
         )
     if state == S.ONSITE_REVIEW:
         panel("record_onsite", _("记录现场评审结论"), _("记录结论"), OnSiteResultForm())
     if state == S.RECTIFICATION:
         panel("record_rectification", _("记录整改结果"), _("记录整改"), RectificationForm())
     if state == S.REVIEW_CONCLUDED:
-        panel("decide", _("许可决定"), _("作出决定"), DecisionForm(), note=_("由承办人作出；不予许可须说明理由，并再次确认身份。"))
+        panel(
+            "decide",
+            _("许可决定"),
+            _("作出决定"),
+            DecisionForm(),
+            note=_("由承办人作出；不予许可须说明理由，并再次确认身份。"),
+        )
     if actor.department:
         for opinion in application.opinion_requests.filter(department=actor.department, answered_on__isnull=True):
             key = f"opinion-{opinion.pk}"
@@ -167,6 +176,11 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
                     "note": opinion.question,
                 }
             )
+    shown = {panel["id"] for panel in panels}
+    for key, form in forms.items():
+        # A form sent for a step the case no longer offers (another officer moved it on) keeps its refusal.
+        if f"{key.replace('_', '-')}-form" not in shown and not key.startswith(("opinion-", "check-")):
+            panel(key, _("办理"), _("提交"), form)
     for check in application.post_checks.filter(done_on__isnull=True):
         key = f"check-{check.pk}"
         panels.append(
@@ -184,9 +198,7 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
 
 
 def _render(request: HttpRequest, application: Application, *, status: int | None = None, **forms: Any) -> HttpResponse:
-    events = list(application.events.order_by("at", "id"))
-    for event in events:
-        event.step_label = progress.step_label(event.step)
+    events = progress.history(application)
     clocks = progress.clock_rows(application)
     context = {
         "application": application,
@@ -245,7 +257,9 @@ def accept(request: HttpRequest, number: str) -> HttpResponse:
         request,
         number,
         "accept",
-        lambda application, data: AssignForm(data, officers=progress.officers_covering(application.region_code), required=False),
+        lambda application, data: AssignForm(
+            data, officers=progress.officers_covering(application.region_code), required=False
+        ),
         lambda application, form, actor: actions.do_accept_application(
             application=application, assigned_to=form.chosen(), actor=actor
         ),

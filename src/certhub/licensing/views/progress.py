@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certhub.core.choices import Role
 from certhub.core.models import User
@@ -19,6 +20,7 @@ from certhub.core.workdays import working_days_between
 from certhub.licensing.choices import APPLICATION_TRANSITIONS, CLOSED_STATES, ApplicationState, PauseReason, Step
 from certhub.licensing.models import (
     Application,
+    ApplicationEvent,
     Clock,
     Material,
     OnSiteReview,
@@ -31,10 +33,8 @@ S = ApplicationState
 CLOSED = frozenset(CLOSED_STATES)
 # The states a decision may be taken from (APPLICATION_TRANSITIONS: those that may become GRANTED, the
 # 告知承诺 track's SUBMITTED aside, which is granted by signing the commitment).
-DECIDABLE = frozenset(
-    state for state, after in APPLICATION_TRANSITIONS.items() if S.REFUSED in after
-)
-TONES = {
+DECIDABLE = frozenset(state for state, after in APPLICATION_TRANSITIONS.items() if S.REFUSED in after)
+TONES: dict[str, str] = {
     S.GRANTED: "valid",
     S.REFUSED: "revoked",
     S.NOT_ACCEPTED: "revoked",
@@ -49,11 +49,43 @@ def tone(state: str) -> str:
     return TONES.get(state, "draft")
 
 
+# The words for the steps a case's history records (licensing.actions write these codes).
+EVENT_STEPS: dict[str, Any] = {
+    "SUBMITTED": gettext_lazy("提交申请"),
+    "ACCEPTED": gettext_lazy("受理"),
+    "NOT_ACCEPTED": gettext_lazy("不予受理"),
+    "ASSIGNED": gettext_lazy("指派承办人"),
+    "MATERIALS_ADDED": gettext_lazy("上传材料"),
+    "MATERIALS_REQUESTED": gettext_lazy("通知补充材料"),
+    "MATERIALS_ANSWERED": gettext_lazy("补充材料"),
+    "OPINIONS_REQUESTED": gettext_lazy("征求部门意见"),
+    "OPINION_ANSWERED": gettext_lazy("部门答复意见"),
+    "ONSITE_SCHEDULED": gettext_lazy("安排现场评审"),
+    "RECTIFICATION_REQUIRED": gettext_lazy("现场评审：需整改"),
+    "REVIEW_CONCLUDED": gettext_lazy("评审结束"),
+    "GRANTED": gettext_lazy("准予许可"),
+    "GRANTED_ON_COMMITMENT": gettext_lazy("告知承诺：当场准予许可"),
+    "REFUSED": gettext_lazy("不予许可"),
+    "WITHDRAWN": gettext_lazy("撤回申请"),
+}
+
+
 def step_label(step: str) -> str:
+    """The words for a step: a clock's (Step) or a history row's (EVENT_STEPS); an unknown code as it is."""
+    if step in EVENT_STEPS:
+        return str(EVENT_STEPS[step])
     try:
         return str(Step(step).label)
     except ValueError:
         return step
+
+
+def history(application: Application) -> list[ApplicationEvent]:
+    """The case's steps in order, each with the words for its step (`step_label`)."""
+    events = list(application.events.order_by("at", "id"))
+    for event in events:
+        setattr(event, "step_label", step_label(event.step))  # noqa: B010 - a display attribute, not a field
+    return events
 
 
 @dataclass(frozen=True)
@@ -161,6 +193,4 @@ def officers_covering(region_code: str) -> list[User]:
     """The active officers whose region covers `region_code` (province, prefecture or county): those a case
     of that region may be assigned to."""
     codes = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
-    return list(
-        User.objects.filter(role=Role.OFFICER, is_active=True, region__code__in=codes).order_by("username")
-    )
+    return list(User.objects.filter(role=Role.OFFICER, is_active=True, region__code__in=codes).order_by("username"))
