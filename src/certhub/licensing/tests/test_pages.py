@@ -351,3 +351,87 @@ def test_a_refusal_without_a_recent_confirmation_goes_to_the_confirmation_page_f
     assert counts() == before
     application.refresh_from_db()
     assert application.state == ApplicationState.SUBMITTED
+
+
+# ------------------------------------------------------------------ following a case, opinions, the due list
+
+
+def test_a_case_is_followed_by_its_number_and_another_organizations_is_not_found(client, lic):
+    application = submitted_application(lic)
+    client_of(client, lic, "applicant")
+    response = client.get(reverse("licensing:follow"), {"number": application.number})
+    assert response["Location"] == reverse("licensing:application", args=[application.number])
+    client_of(client, lic, "other_applicant")
+    response = client.get(reverse("licensing:follow"), {"number": application.number})
+    assert response.status_code == 404
+    assert field_errors(response, "id_number") == [f"本单位没有编号为“{application.number}”的申请。"]
+    assert client.get(reverse("licensing:application", args=[application.number])).status_code == 404
+
+
+def test_an_account_not_linked_to_an_organization_is_told_to_link_it_first(client, lic):
+    from certhub.core.choices import Role
+    from certhub.core.models import User
+
+    user = User.objects.create_user(username="unlinked", password=lic.PASSWORD, role=Role.ENTERPRISE)
+    sign_in_client(client, user)
+    response = client.get(reverse("licensing:apply"))
+    assert response.status_code == 403
+    assert "行政许可在线申请仅对已关联机构的企业和检验检测机构账号开放。请先完成账号与机构的关联。" in text_of(
+        response.content.decode()
+    )
+
+
+def test_departments_are_asked_at_once_and_each_answers_on_the_case_page(client, lic):
+    application = submitted_application(lic)
+    reviewer = lic.actor("reviewer")
+    actions.do_accept_application(application=application, assigned_to=lic.users["reviewer"], actor=reviewer)
+    client_of(client, lic, "reviewer")
+    response = client.post(
+        reverse("licensing:office_request_opinions", args=[application.number]),
+        {"departments": "生态环境局\n消防救援支队\n", "working_days": "", "question": "是否同意设立实验室"},
+    )
+    assert response["Location"] == reverse("licensing:office_application", args=[application.number])
+    asked = list(application.opinion_requests.order_by("department").values_list("department", "answered_on"))
+    assert asked == [("消防救援支队", None), ("生态环境局", None)]
+    client_of(client, lic, "environment")
+    listing = client.get(reverse("licensing:office_opinions"))
+    pending = parse_html(listing.content.decode()).first(lambda e: e.attrs.get("id") == "pending-opinions")
+    assert [li.text for li in pending.iter("li")] == [
+        f"{application.number} 长沙麓谷检测技术有限公司 — 答复期限 "
+        f"{application.opinion_requests.get(department='生态环境局').due_on.isoformat()}"
+    ]
+    opinion = application.opinion_requests.get(department="生态环境局")
+    refused = client.post(
+        reverse("licensing:office_record_opinion", args=[application.number, opinion.pk]),
+        {f"opinion-{opinion.pk}-agrees": "yes", f"opinion-{opinion.pk}-text": ""},
+    )
+    assert refused.status_code == 422
+    assert field_errors(refused, f"id_opinion-{opinion.pk}-text") == ["这个字段是必填项。"]
+    answered = client.post(
+        reverse("licensing:office_record_opinion", args=[application.number, opinion.pk]),
+        {f"opinion-{opinion.pk}-agrees": "yes", f"opinion-{opinion.pk}-text": "同意，排污许可已办理"},
+    )
+    assert answered.status_code == 302
+    opinion.refresh_from_db()
+    assert (opinion.agrees, opinion.text, opinion.answered_by_id) == (
+        True,
+        "同意，排污许可已办理",
+        lic.users["environment"].pk,
+    )
+
+
+def test_the_due_list_reads_a_bounded_number_of_queries_and_marks_the_overdue(
+    client, lic, django_assert_max_num_queries
+):
+    with on_day(D(2026, 3, 2)):
+        for _ in range(12):
+            submitted_application(lic)
+    with on_day(D(2026, 3, 20)):
+        client_of(client, lic, "reviewer")
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("licensing:office_due"))
+    rows = parse_html(response.content.decode()).first(lambda e: e.attrs.get("id") == "due-table")
+    cells = [[td.text for td in tr.iter("td")] for tr in rows.iter("tr") if tr.first(lambda e: e.tag == "td")]
+    assert len(cells) == 12
+    # Acceptance within 5 working days of 2026-03-02 was due on 2026-03-09: overdue on 2026-03-20.
+    assert {(row[0], row[1]) for row in cells} == {("2026-03-09 逾期", "受理")}
