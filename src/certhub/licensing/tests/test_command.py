@@ -15,6 +15,7 @@ from certhub.licensing.testing import cma_particulars
 from certhub.licensing.tests.conftest import on_day
 
 D = datetime.date
+UNPARSED_ROW = {"field": "食品", "object": "大米", "parameter": "镉", "standard": "镉的测定"}
 
 
 def run(*args):
@@ -26,8 +27,9 @@ def run(*args):
 def test_procedures_print_each_period_with_its_source(reference):
     out, _err = run("procedures")
     assert (
-        "  DECISION       20 working days  许可决定 — 《检验检测机构资质认定管理办法》（原国家质量监督检验检疫总局令第163号，"
-        "2015年4月9日公布，2015年8月1日施行） 第十条（四）：自收到技术评审结论之日起20个工作日内作出是否准予许可的书面决定\n"
+        "  DECISION       20 working days  许可决定 — 《检验检测机构资质认定管理办法》"
+        "（原国家质量监督检验检疫总局令第163号，2015年4月9日公布，2015年8月1日施行） "
+        "第十条（四）：自收到技术评审结论之日起20个工作日内作出是否准予许可的书面决定\n"
     ) in out
     assert "  bar after a false commitment: 3 years — 《中华人民共和国行政许可法》 第六十九条、第七十九条" in out
 
@@ -55,9 +57,9 @@ def test_submit_from_a_file_and_the_officers_due_list(tmp_path, lic):
         ({"uscc": "91430104000009014X"}, "uscc: 统一社会信用代码校验位错误\n"),
         ({"region_code": "430000X"}, "region_code: 未知的行政区划代码“430000X”\n"),
         (
-            {"particulars": cma_particulars(scope=[{"field": "食品", "object": "大米", "parameter": "镉", "standard": "镉的测定"}],
-                                            signatories=[])},
-            "particulars.scope[0].standard: “镉的测定”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017\n",
+            {"particulars": cma_particulars(scope=[UNPARSED_ROW], signatories=[])},
+            "particulars.scope[0].standard: “镉的测定”不是可识别的标准编号，"
+            "应形如 GB/T 228.1-2021、ISO/IEC 17025:2017\n",
         ),
     ],
     ids=["credit-code", "region", "standard"],
@@ -65,7 +67,7 @@ def test_submit_from_a_file_and_the_officers_due_list(tmp_path, lic):
 def test_submit_refuses_bad_input_and_writes_nothing(tmp_path, lic, change, printed):
     before = Application.objects.count(), AuditEvent.objects.count()
     err = io.StringIO()
-    with on_day(D(2026, 9, 28)), pytest.raises(CommandError, match="^application refused; nothing written$") as caught:
+    with on_day(D(2026, 9, 28)), pytest.raises(CommandError, match=r"^application refused; nothing written$") as caught:
         call_command(
             "licensing", "submit", application_file(tmp_path, lic, **change), "--user", "applicant", stderr=err
         )
