@@ -139,7 +139,7 @@ def _worker_main(out: str, cases: int, requests: int, sample: int) -> None:
     rnd = random.Random(15)
     today = timezone.localdate()
     counties = list(Region.objects.filter(level="county").values_list("code", flat=True))
-    steps = {
+    steps: dict[str, tuple[str, int]] = {
         ApplicationState.SUBMITTED: (Step.ACCEPTANCE, 5),
         ApplicationState.UNDER_REVIEW: (Step.REVIEW, 45),
         ApplicationState.AWAITING_OPINIONS: (Step.REVIEW, 45),

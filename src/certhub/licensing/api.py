@@ -32,26 +32,34 @@ from certhub.licensing.queries import (
     post_checks_visible_to,
 )
 from certhub.licensing.schemas import (
-    AcceptIn,
-    ApplicationIn,
-    ApplicationOut,
-    AssignIn,
-    CheckIn,
-    DecisionIn,
-    DueOut,
-    MaterialRequestIn,
-    NoteIn,
-    OnSiteConclusionIn,
-    OnSiteIn,
-    OpinionAnswerIn,
-    OpinionsIn,
-    ReasonsIn,
-    RectificationIn,
+    LicensingAcceptIn,
+    LicensingApplicationIn,
+    LicensingApplicationOut,
+    LicensingAssignIn,
+    LicensingCheckIn,
+    LicensingDecisionIn,
+    LicensingDueOut,
+    LicensingMaterialRequestIn,
+    LicensingNoteIn,
+    LicensingOnSiteConclusionIn,
+    LicensingOnSiteIn,
+    LicensingOpinionAnswerIn,
+    LicensingOpinionsIn,
+    LicensingReasonsIn,
+    LicensingRectificationIn,
 )
 
 router = Router(tags=["licensing"])
-READ = {200: ApplicationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-WRITE = {200: ApplicationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+READ = {200: LicensingApplicationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+WRITE = {
+    200: LicensingApplicationOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def _acting(request: HttpRequest) -> Actor:
@@ -119,11 +127,11 @@ def _officer(username: str, field: str) -> User:
 
 @router.post(
     "/licensing/applications",
-    response={201: ApplicationOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: LicensingApplicationOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="File an application",
     openapi_extra=KEY_OR_SESSION,
 )
-def submit(request: HttpRequest, payload: ApplicationIn) -> Status:
+def submit(request: HttpRequest, payload: LicensingApplicationIn) -> Status:
     """File an application for the caller's own organization. 告知承诺 (`track` COMMITMENT, with
     `commitment_text`) is granted on the spot; the answer then holds the licence number."""
     actor = _acting(request)
@@ -150,7 +158,7 @@ def get_application(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.get(
     "/licensing/applications",
-    response={200: list[ApplicationOut], 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: list[LicensingApplicationOut], 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Applications",
     openapi_extra=KEY_OR_SESSION,
 )
@@ -163,7 +171,7 @@ def list_applications(request: HttpRequest, limit: int = Query(50, ge=1, le=200)
 
 @router.get(
     "/licensing/due",
-    response={200: list[DueOut], 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: list[LicensingDueOut], 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Due and overdue steps",
     openapi_extra=KEY_OR_SESSION,
 )
@@ -184,7 +192,7 @@ def _step(path: str, summary: str) -> Any:
 
 
 @_step("/licensing/applications/{number}/accept", "Accept an application")
-def accept(request: HttpRequest, number: str, payload: AcceptIn) -> dict[str, Any]:
+def accept(request: HttpRequest, number: str, payload: LicensingAcceptIn) -> dict[str, Any]:
     """受理, optionally naming the officer who handles the case."""
     actor = _acting(request)
     assignee = _officer(payload.assigned_to, "assigned_to") if payload.assigned_to else None
@@ -193,7 +201,7 @@ def accept(request: HttpRequest, number: str, payload: AcceptIn) -> dict[str, An
 
 
 @_step("/licensing/applications/{number}/refuse-acceptance", "Refuse to accept an application")
-def refuse_acceptance(request: HttpRequest, number: str, payload: ReasonsIn) -> dict[str, Any]:
+def refuse_acceptance(request: HttpRequest, number: str, payload: LicensingReasonsIn) -> dict[str, Any]:
     """不予受理, with the reasons."""
     actor = _acting(request)
     actions.do_refuse_acceptance(application=_case(actor, number), reasons=payload.reasons, actor=actor)
@@ -201,7 +209,7 @@ def refuse_acceptance(request: HttpRequest, number: str, payload: ReasonsIn) -> 
 
 
 @_step("/licensing/applications/{number}/assign", "Assign an application")
-def assign(request: HttpRequest, number: str, payload: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, number: str, payload: LicensingAssignIn) -> dict[str, Any]:
     """Name the officer who handles and decides the case."""
     actor = _acting(request)
     assignee = _officer(payload.assigned_to, "assigned_to")
@@ -210,7 +218,7 @@ def assign(request: HttpRequest, number: str, payload: AssignIn) -> dict[str, An
 
 
 @_step("/licensing/applications/{number}/material-requests", "Ask for more documents")
-def request_materials(request: HttpRequest, number: str, payload: MaterialRequestIn) -> dict[str, Any]:
+def request_materials(request: HttpRequest, number: str, payload: LicensingMaterialRequestIn) -> dict[str, Any]:
     """一次性告知: the clocks stand still until the applicant answers."""
     actor = _acting(request)
     actions.do_request_materials(application=_case(actor, number), items=payload.items, actor=actor)
@@ -218,7 +226,7 @@ def request_materials(request: HttpRequest, number: str, payload: MaterialReques
 
 
 @_step("/licensing/applications/{number}/material-requests/{request_id}/answer", "Answer a request for documents")
-def answer_materials(request: HttpRequest, number: str, request_id: int, payload: NoteIn) -> dict[str, Any]:
+def answer_materials(request: HttpRequest, number: str, request_id: int, payload: LicensingNoteIn) -> dict[str, Any]:
     """The applicant answers in words (files are uploaded on the application's page)."""
     actor = _acting(request)
     application = _case(actor, number)
@@ -230,7 +238,7 @@ def answer_materials(request: HttpRequest, number: str, request_id: int, payload
 
 
 @_step("/licensing/applications/{number}/opinion-requests", "Ask departments for their opinions")
-def request_opinions(request: HttpRequest, number: str, payload: OpinionsIn) -> dict[str, Any]:
+def request_opinions(request: HttpRequest, number: str, payload: LicensingOpinionsIn) -> dict[str, Any]:
     """并联审批: several departments at once, each with the same deadline in working days."""
     actor = _acting(request)
     actions.do_request_opinions(
@@ -244,7 +252,9 @@ def request_opinions(request: HttpRequest, number: str, payload: OpinionsIn) -> 
 
 
 @_step("/licensing/applications/{number}/opinion-requests/{opinion_id}/answer", "Answer an opinion request")
-def answer_opinion(request: HttpRequest, number: str, opinion_id: int, payload: OpinionAnswerIn) -> dict[str, Any]:
+def answer_opinion(
+    request: HttpRequest, number: str, opinion_id: int, payload: LicensingOpinionAnswerIn
+) -> dict[str, Any]:
     """An officer of the department asked gives its opinion."""
     actor = _acting(request)
     application = _case(actor, number)
@@ -256,7 +266,7 @@ def answer_opinion(request: HttpRequest, number: str, opinion_id: int, payload: 
 
 
 @_step("/licensing/applications/{number}/onsite-review", "Schedule the on-site review")
-def schedule_onsite(request: HttpRequest, number: str, payload: OnSiteIn) -> dict[str, Any]:
+def schedule_onsite(request: HttpRequest, number: str, payload: LicensingOnSiteIn) -> dict[str, Any]:
     """The case's one on-site review."""
     actor = _acting(request)
     actions.do_schedule_onsite_review(
@@ -273,7 +283,7 @@ def _review(application: Application) -> OnSiteReview:
 
 
 @_step("/licensing/applications/{number}/onsite-review/conclusion", "Record the on-site review")
-def record_onsite(request: HttpRequest, number: str, payload: OnSiteConclusionIn) -> dict[str, Any]:
+def record_onsite(request: HttpRequest, number: str, payload: LicensingOnSiteConclusionIn) -> dict[str, Any]:
     """Passed, failed, or rectification within at most the statutory period."""
     actor = _acting(request)
     actions.do_record_onsite_review(
@@ -288,7 +298,7 @@ def record_onsite(request: HttpRequest, number: str, payload: OnSiteConclusionIn
 
 
 @_step("/licensing/applications/{number}/onsite-review/rectification", "Record the rectification")
-def record_rectification(request: HttpRequest, number: str, payload: RectificationIn) -> dict[str, Any]:
+def record_rectification(request: HttpRequest, number: str, payload: LicensingRectificationIn) -> dict[str, Any]:
     actor = _acting(request)
     actions.do_record_rectification(
         review=_review(_case(actor, number)),
@@ -301,14 +311,14 @@ def record_rectification(request: HttpRequest, number: str, payload: Rectificati
 
 
 @_step("/licensing/applications/{number}/conclude-review", "End a document-only review")
-def conclude_review(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+def conclude_review(request: HttpRequest, number: str, payload: LicensingNoteIn) -> dict[str, Any]:
     actor = _acting(request)
     actions.do_conclude_review(application=_case(actor, number), note=payload.note, actor=actor)
     return _fresh(actor, number)
 
 
 @_step("/licensing/applications/{number}/decision", "Decide an application")
-def decide(request: HttpRequest, number: str, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, number: str, payload: LicensingDecisionIn) -> dict[str, Any]:
     """Grant or refuse: only the assigned officer, only once every department has answered."""
     actor = _acting(request)
     actions.do_decide_application(
@@ -322,14 +332,14 @@ def decide(request: HttpRequest, number: str, payload: DecisionIn) -> dict[str, 
 
 
 @_step("/licensing/applications/{number}/withdraw", "Withdraw an application")
-def withdraw(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+def withdraw(request: HttpRequest, number: str, payload: LicensingNoteIn) -> dict[str, Any]:
     actor = _acting(request)
     actions.do_withdraw_application(application=_case(actor, number), reason=payload.note, actor=actor)
     return _fresh(actor, number)
 
 
 @_step("/licensing/post-approval-checks/{check_id}", "Record a post-approval check")
-def record_check(request: HttpRequest, check_id: int, payload: CheckIn) -> dict[str, Any]:
+def record_check(request: HttpRequest, check_id: int, payload: LicensingCheckIn) -> dict[str, Any]:
     """The check after a 告知承诺 grant; a false commitment revokes the licence and bars the holder."""
     actor = _acting(request)
     check = post_checks_visible_to(actor).filter(pk=check_id).first()

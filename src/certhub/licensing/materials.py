@@ -4,6 +4,7 @@ certhub.core.uploads'; this module only turns an upload into a Material row's fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,16 @@ class CheckedMaterial:
     size: int
     sha256: str
     storage_key: str
+
+
+def checked_material(name: str, checked: Any, storage_key: str) -> CheckedMaterial:
+    """A Material's fields from `certhub.core.uploads.check_upload`'s answer (kind, content_type, size,
+    sha256) and the key `store_upload` returned."""
+    return CheckedMaterial(
+        name=name[:200],
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        storage_key=storage_key,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -126,22 +127,25 @@ def due_and_overdue(actor: Actor, today: datetime.date, *, limit: int = DUE_LIST
             "assigned_to__username",
         )[:limit]
     )
-    return [
-        DueItem(
-            number=number,
-            applicant_name=name,
-            licence_type=licence_type,
-            kind=kind,
-            state=state,
-            step=step,
-            due_on=due_on,
-            provisional=provisional,
-            overdue=due_on < today,
-            days_overdue=max((today - due_on).days, 0),
-            assigned_to=assignee or "",
+    items = []
+    for number, name, licence_type, kind, state, step, due_on, provisional, assignee in rows:
+        day = cast(datetime.date, due_on)  # never None: filtered above
+        items.append(
+            DueItem(
+                number=number,
+                applicant_name=name,
+                licence_type=licence_type,
+                kind=kind,
+                state=state,
+                step=step,
+                due_on=day,
+                provisional=provisional,
+                overdue=day < today,
+                days_overdue=max((today - day).days, 0),
+                assigned_to=assignee or "",
+            )
         )
-        for number, name, licence_type, kind, state, step, due_on, provisional, assignee in rows
-    ]
+    return items
 
 
 def awaited(application: Application) -> list[str]:

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class ApplicationIn(Schema):
+class LicensingApplicationIn(Schema):
     licence_type: str = Field(description="CMA or PRODUCTION", max_length=16)
     kind: str = Field(description="FIRST, RENEWAL, EXTENSION, CHANGE, REDUCTION or CANCELLATION", max_length=16)
     track: str = Field("GENERAL", description="GENERAL, or COMMITMENT (告知承诺: granted on the spot)", max_length=12)
@@ -23,14 +23,14 @@ class ApplicationIn(Schema):
     particulars: dict[str, Any] = Field(description="what is applied for (docs/licensing.md)")
 
 
-class EventOut(Schema):
+class LicensingEventOut(Schema):
     on: datetime.date
     step: str
     state: str
     note: str
 
 
-class OpinionOut(Schema):
+class LicensingOpinionOut(Schema):
     id: int
     department: str
     requested_on: datetime.date
@@ -39,7 +39,7 @@ class OpinionOut(Schema):
     agrees: bool | None
 
 
-class MaterialRequestOut(Schema):
+class LicensingMaterialRequestOut(Schema):
     id: int
     items: str
     requested_on: datetime.date
@@ -47,7 +47,7 @@ class MaterialRequestOut(Schema):
     answered_on: datetime.date | None
 
 
-class ApplicationOut(Schema):
+class LicensingApplicationOut(Schema):
     number: str
     licence_type: str
     kind: str
@@ -65,12 +65,12 @@ class ApplicationOut(Schema):
     next_due_provisional: bool
     awaited: list[str]
     licence_number: str | None
-    events: list[EventOut]
-    opinions: list[OpinionOut]
-    material_requests: list[MaterialRequestOut]
+    events: list[LicensingEventOut]
+    opinions: list[LicensingOpinionOut]
+    material_requests: list[LicensingMaterialRequestOut]
 
 
-class DueOut(Schema):
+class LicensingDueOut(Schema):
     number: str
     applicant_name: str
     licence_type: str
@@ -84,62 +84,62 @@ class DueOut(Schema):
     assigned_to: str
 
 
-class AcceptIn(Schema):
+class LicensingAcceptIn(Schema):
     assigned_to: str = Field("", description="username of the officer who handles the case", max_length=150)
 
 
-class AssignIn(Schema):
+class LicensingAssignIn(Schema):
     assigned_to: str = Field(max_length=150)
 
 
-class ReasonsIn(Schema):
+class LicensingReasonsIn(Schema):
     reasons: str = Field(max_length=4000)
 
 
-class NoteIn(Schema):
+class LicensingNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-class MaterialRequestIn(Schema):
+class LicensingMaterialRequestIn(Schema):
     items: str = Field(max_length=4000)
 
 
-class OpinionsIn(Schema):
+class LicensingOpinionsIn(Schema):
     departments: list[str] = Field(min_length=1, max_length=20)
     question: str = Field("", max_length=4000)
     working_days: int | None = Field(None, ge=1, le=60)
 
 
-class OpinionAnswerIn(Schema):
+class LicensingOpinionAnswerIn(Schema):
     agrees: bool
     text: str = Field(max_length=4000)
 
 
-class OnSiteIn(Schema):
+class LicensingOnSiteIn(Schema):
     scheduled_on: datetime.date
     reviewers: str = Field("", max_length=300)
 
 
-class OnSiteConclusionIn(Schema):
+class LicensingOnSiteConclusionIn(Schema):
     outcome: str = Field(description="PASSED, RECTIFICATION or FAILED", max_length=16)
     findings: str = Field("", max_length=4000)
     concluded_on: datetime.date | None = None
     rectification_days: int | None = Field(None, ge=0, le=1000)
 
 
-class RectificationIn(Schema):
+class LicensingRectificationIn(Schema):
     passed: bool
     note: str = Field("", max_length=4000)
     rectified_on: datetime.date | None = None
 
 
-class DecisionIn(Schema):
+class LicensingDecisionIn(Schema):
     decision: str = Field(description="GRANT or REFUSE", max_length=8)
     reasons: str = Field("", max_length=4000)
     decision_number: str = Field("", max_length=64)
 
 
-class CheckIn(Schema):
+class LicensingCheckIn(Schema):
     outcome: str = Field(description="CONFIRMED or FALSE_COMMITMENT", max_length=20)
     note: str = Field(max_length=4000)
     done_on: datetime.date | None = None

@@ -88,7 +88,7 @@ def build_licensing_world() -> LicensingWorld:
             actor=SYSTEM,
         )
     changsha = Region.objects.get(code="430100")
-    for username, role, region, department, organization in (
+    for username, role, user_region, department, organization in (
         ("applicant", Role.ENTERPRISE, None, "", world.organizations["newlab"]),
         ("producer", Role.ENTERPRISE, None, "", world.organizations["producer"]),
         ("other_applicant", Role.ENTERPRISE, None, "", world.organizations["other"]),
@@ -102,7 +102,7 @@ def build_licensing_world() -> LicensingWorld:
             username=username,
             password=PASSWORD,
             role=role,
-            region=region,
+            region=user_region,
             organization=organization,
             department=department,
         )

@@ -649,7 +649,7 @@ def do_record_onsite_review(
         clocks.pause_clocks(application, PauseReason.RECTIFICATION, on)
     else:
         review.save()
-        conclude(application, on, actor, OnSiteOutcome(outcome).label)
+        conclude(application, on, actor, str(OnSiteOutcome(outcome).label))
     clocks.refresh_due(application)
     record_audit(actor, AuditEventType.ONSITE_REVIEW_RECORDED, review, before=before, after=snapshot(review))
     return review
