@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 
 from certhub.core.errors import ValidationFailed
 from certhub.core.models import AuditEvent
-from certhub.core.testing import element_text, parse_html, sign_in_client, sign_in_with_pages, text_of
+from certhub.core.testing import element, element_text, parse_html, sign_in_client, sign_in_with_pages, text_of
 from certhub.ledger.models import Entry
 from certhub.licensing import actions
 from certhub.licensing.choices import ApplicationState
@@ -435,3 +435,54 @@ def test_the_due_list_reads_a_bounded_number_of_queries_and_marks_the_overdue(
     assert len(cells) == 12
     # Acceptance within 5 working days of 2026-03-02 was due on 2026-03-09: overdue on 2026-03-20.
     assert {(row[0], row[1]) for row in cells} == {("2026-03-09 逾期", "受理")}
+
+
+# ------------------------------------------------------------------ on-site review, rectification, the check
+
+
+def test_the_on_site_review_with_rectification_from_the_case_page(client, lic):
+    reviewer = lic.actor("reviewer")
+    with on_day(D(2026, 3, 2)):
+        application = submitted_application(lic)
+        actions.do_accept_application(application=application, assigned_to=lic.users["reviewer"], actor=reviewer)
+        actions.do_schedule_onsite_review(application=application, scheduled_on=D(2026, 3, 2), actor=reviewer)
+        client_of(client, lic, "reviewer")
+        url = reverse("licensing:office_record_onsite", args=[application.number])
+        data = {"outcome": "RECTIFICATION", "concluded_on": "2026-03-02", "findings": "记录不全"}
+        before = counts()
+        refused = client.post(url, {**data, "rectification_days": "31"})
+        assert refused.status_code == 422
+        assert field_errors(refused, "id_rectification_days") == ["整改期限须为1至30个工作日"]
+        assert counts() == before
+        assert client.post(url, {**data, "rectification_days": "10"}).status_code == 302
+        page = client.get(reverse("licensing:office_application", args=[application.number]))
+    assert element_text(page.content.decode(), "application-state") == "整改中"
+    with on_day(D(2026, 3, 9)):
+        client_of(client, lic, "reviewer")
+        done = client.post(
+            reverse("licensing:office_record_rectification", args=[application.number]),
+            {"rectified_on": "2026-03-09", "passed": "yes", "note": "已补齐记录"},
+        )
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert (application.state, application.onsite_review.rectification_passed) == ("REVIEW_CONCLUDED", True)
+
+
+def test_a_false_commitment_found_at_the_check_revokes_the_licence_from_the_case_page(client, lic):
+    from certhub.licensing.tests.test_commitment import commit
+
+    with on_day(D(2026, 5, 12)):
+        application = commit(lic)
+    check = Licence.objects.get().checks.get()
+    prefix = f"check-{check.pk}"
+    with on_day(D(2026, 6, 1)):
+        sign_in_with_pages(client, "reviewer", lic.PASSWORD)
+        page = client.get(reverse("licensing:office_application", args=[application.number]))
+        assert element(page.content.decode(), f"check-form-{check.pk}") is not None
+        response = client.post(
+            reverse("licensing:office_post_check", args=[application.number, check.pk]),
+            {f"{prefix}-outcome": "FALSE_COMMITMENT", f"{prefix}-done_on": "2026-06-01", f"{prefix}-note": "设备不符"},
+        )
+    assert response.status_code == 302
+    licence = Licence.objects.get()
+    assert (licence.status, licence.status_changed_on) == ("REVOKED", D(2026, 6, 1))
