@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime
 import json
 from typing import Any
 
-from certhub.licensing.choices import LicenceType
+from certhub.licensing.choices import LicenceStatus, LicenceType
 from certhub.licensing.models import Application, Licence
 from certhub.registry.models import Lab
 
 
-def scope_digest(scope: list[Any]) -> str:
-    """SHA-256 of the licence's scope as canonical JSON: the seal binds exactly the granted scope."""
-    text = json.dumps(scope, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def scope_text(scope: list[Any]) -> str:
+    """The licence's scope as one text (canonical JSON): what the seal's scope digest is taken of, so that
+    the scope read on the certificate can be checked against the sealed one."""
+    return json.dumps(scope, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def next_application_number(year: int) -> str:
@@ -50,7 +50,40 @@ def next_licence_number(licence_type: str, year: int, region_code: str, product_
     return f"{prefix}{serial:0{width}d}"
 
 
+# The seal's words for a licence's status: a cancelled (注销) licence is CANCELLED in the seal's vocabulary.
+SEAL_STATUS: dict[str, str] = {LicenceStatus.CLOSED: "CANCELLED"}
+
+
+def seal_facts(licence: Licence) -> dict[str, Any]:
+    """The facts a licence's seal states (certhub.seal's LicenceSeal, with the scope as text: the seal
+    takes its digest)."""
+    return {
+        "number": licence.number,
+        "licence_type": licence.licence_type,
+        "holder_name": licence.holder_name,
+        "holder_uscc": licence.holder.uscc,
+        "valid_from": licence.valid_from,
+        "valid_until": licence.valid_until,
+        "scope_text": scope_text(licence.scope),
+        "status": SEAL_STATUS.get(licence.status, licence.status),
+    }
+
+
+def current_record(number: str, today: datetime.date) -> dict[str, Any] | None:
+    """What the licensing records say now about licence `number` (for the seal's verify page and API):
+    whether it is in force today, its status and the word for it; None when there is no such licence."""
+    licence = Licence.objects.filter(number=number).first()
+    if licence is None:
+        return None
+    in_force = licence.status == LicenceStatus.ACTIVE and licence.valid_from <= today <= licence.valid_until
+    status = SEAL_STATUS.get(licence.status, licence.status)
+    if licence.status == LicenceStatus.ACTIVE and today > licence.valid_until:
+        status = "EXPIRED"
+    return {"valid": in_force, "status": status, "status_label": str(licence.get_status_display())}
+
+
 def seal_payload(licence: Licence) -> str:
-    """The signed QR payload of `licence`. Until certhub.seal signs licences this is empty and the licence
-    is issued without a seal; the electronic certificate then shows no QR."""
+    """The signed QR payload of `licence`: certhub.seal.licences.seal_licence over seal_facts (the scope
+    text replaced by its digest). Until that module is part of the application the licence is issued
+    without a seal, and its certificate shows no QR."""
     return ""

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
+from certhub.core.models import User
 from certhub.core.permissions import within_scope
 from certhub.licensing.choices import ApplicationState, Step
 from certhub.licensing.models import Application, Licence, OnSiteReview, OpinionRequest, PostApprovalCheck
 from certhub.licensing.permissions import APPLICANT_ROLES
+from certhub.registry.models import Organization
 
 DUE_LIST_LIMIT = 200
 
@@ -111,29 +113,34 @@ def due_and_overdue(actor: Actor, today: datetime.date, *, limit: int = DUE_LIST
     Reads the kept `next_due_on` of each case (licensing.clocks.refresh_due), never the clocks."""
     if actor.role not in (Role.OFFICER, Role.ADMINISTRATOR):
         return []
-    rows = (
+    # The cases first, in deadline order straight from the index, then the names of their applicants and
+    # assignees: joined in one statement, SQLite's planner would start from the organizations and sort.
+    rows = list(
         applications_visible_to(actor)
         .filter(next_due_on__isnull=False)
         .order_by("next_due_on", "id")
         .values_list(
             "number",
-            "applicant__name",
+            "applicant_id",
             "licence_type",
             "kind",
             "state",
             "next_due_step",
             "next_due_on",
             "next_due_provisional",
-            "assigned_to__username",
+            "assigned_to_id",
         )[:limit]
     )
+    names = dict(Organization.objects.filter(pk__in={row[1] for row in rows}).values_list("id", "name"))
+    assignees = {row[8] for row in rows if row[8] is not None}
+    usernames = dict(User.objects.filter(pk__in=assignees).values_list("id", "username")) if assignees else {}
     items = []
-    for number, name, licence_type, kind, state, step, due_on, provisional, assignee in rows:
+    for number, applicant_id, licence_type, kind, state, step, due_on, provisional, assignee in rows:
         day = cast(datetime.date, due_on)  # never None: filtered above
         items.append(
             DueItem(
                 number=number,
-                applicant_name=name,
+                applicant_name=names.get(applicant_id, ""),
                 licence_type=licence_type,
                 kind=kind,
                 state=state,
@@ -142,7 +149,7 @@ def due_and_overdue(actor: Actor, today: datetime.date, *, limit: int = DUE_LIST
                 provisional=provisional,
                 overdue=day < today,
                 days_overdue=max((today - day).days, 0),
-                assigned_to=assignee or "",
+                assigned_to=usernames.get(assignee, ""),
             )
         )
     return items

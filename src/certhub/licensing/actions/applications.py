@@ -33,6 +33,7 @@ from certhub.licensing.actions.common import (
 )
 from certhub.licensing.actions.decisions import do_grant_on_commitment
 from certhub.licensing.choices import (
+    OPEN_STATES,
     ApplicationKind,
     ApplicationState,
     LicenceStatus,
@@ -330,8 +331,7 @@ def do_assign_application(*, application: Application, assigned_to: User, actor:
     """Name the officer who handles and decides the case; an accepted case then goes under review."""
     authorize(actor, Permission.HANDLE_LICENSING, region_code=application.region_code)
     application = locked(application)
-    if application.state not in clocks_open_states():
-        require_state(application, *clocks_open_states())
+    require_state(application, *OPEN_STATES)
     _check_assignee(application, assigned_to)
     before = application_state(application)
     on = today()
@@ -342,19 +342,6 @@ def do_assign_application(*, application: Application, assigned_to: User, actor:
         actor, AuditEventType.APPLICATION_ASSIGNED, application, before=before, after=application_state(application)
     )
     return application
-
-
-def clocks_open_states() -> tuple[str, ...]:
-    return (
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.AWAITING_MATERIALS,
-        S.AWAITING_OPINIONS,
-        S.ONSITE_REVIEW,
-        S.RECTIFICATION,
-        S.REVIEW_CONCLUDED,
-    )
 
 
 # ------------------------------------------------------------------ materials
@@ -412,7 +399,7 @@ def do_add_materials(*, application: Application, materials: Sequence[CheckedMat
     """Attach documents to an open application (already checked by content and stored by digest)."""
     authorize(actor, Permission.APPLY_FOR_LICENCE, organization_id=application.applicant_id)
     application = locked(application)
-    require_state(application, *clocks_open_states())
+    require_state(application, *OPEN_STATES)
     if not materials:
         raise ValidationFailed({"materials": _("必填")})
     saved = _save_materials(application, materials, None, actor)
@@ -707,7 +694,7 @@ def do_withdraw_application(*, application: Application, reason: str = "", actor
     """The applicant withdraws an open application; its clocks stop."""
     authorize(actor, Permission.APPLY_FOR_LICENCE, organization_id=application.applicant_id)
     application = locked(application)
-    require_state(application, *clocks_open_states())
+    require_state(application, *OPEN_STATES)
     before = application_state(application)
     on = today()
     move(application, S.WITHDRAWN, step="WITHDRAWN", note=reason.strip(), actor=actor, on=on)

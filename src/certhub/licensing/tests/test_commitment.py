@@ -10,6 +10,7 @@ from certhub.core.models import AuditEvent
 from certhub.ledger.models import Entry
 from certhub.licensing import actions
 from certhub.licensing.choices import ApplicationState, CheckOutcome, Step
+from certhub.licensing.licences import current_record, seal_facts
 from certhub.licensing.models import Application, ApplicationBar, Licence, PostApprovalCheck
 from certhub.licensing.queries import due_and_overdue
 from certhub.licensing.testing import production_particulars
@@ -51,6 +52,23 @@ def test_a_production_licence_on_commitment_is_granted_on_the_spot_and_its_check
         D(2031, 5, 11),
     )
     assert licence.scope == [{"name": "危险化学品包装物", "models": ["200L 钢桶", "25L 塑料桶"], "ccc_code": ""}]
+    # What the licence's seal states, and what the verify page reads of it now.
+    assert seal_facts(licence) == {
+        "number": "XK00-43-00001",
+        "licence_type": "PRODUCTION",
+        "holder_name": "长沙铜官包装容器有限公司",
+        "holder_uscc": lic.organizations["producer"].uscc,
+        "valid_from": D(2026, 5, 12),
+        "valid_until": D(2031, 5, 11),
+        "scope_text": '[{"ccc_code":"","models":["200L 钢桶","25L 塑料桶"],"name":"危险化学品包装物"}]',
+        "status": "ACTIVE",
+    }
+    assert current_record("XK00-43-00001", D(2026, 5, 13)) == {
+        "valid": True,
+        "status": "ACTIVE",
+        "status_label": "有效",
+    }
+    assert current_record("XK00-43-00002", D(2026, 5, 13)) is None
     check = PostApprovalCheck.objects.get(licence=licence)
     assert (check.due_on, check.done_on) == (D(2026, 8, 12), None)  # within three months of the grant
     [item] = due_and_overdue(lic.actor("reviewer"), D(2026, 5, 13))
@@ -91,6 +109,11 @@ def test_a_false_commitment_revokes_the_licence_and_bars_a_second_commitment(lic
         D(2029, 6, 15),
         licence.pk,
     )
+    assert current_record("XK00-43-00001", D(2026, 6, 16)) == {
+        "valid": False,
+        "status": "REVOKED",
+        "status_label": "撤销",
+    }
     assert bar.source_text.startswith("《中华人民共和国行政许可法》 第六十九条、第七十九条")
 
     counts = (Application.objects.count(), Licence.objects.count(), AuditEvent.objects.count(), Entry.objects.count())

@@ -253,3 +253,20 @@ def test_the_due_list_puts_the_overdue_first_and_stays_in_the_officers_region(li
     assert due_and_overdue(lic.actor("officer_hengyang"), D(2026, 3, 12)) == []
     assert due_and_overdue(lic.actor("applicant"), D(2026, 3, 12)) == []
     assert Application.objects.count() == 2
+
+
+def test_the_due_list_costs_three_queries_however_many_cases(lic, django_assert_num_queries):
+    """docs/architecture.md convention 15: the cases in deadline order, their applicants' names, their
+    assignees' usernames."""
+    reviewer = lic.actor("reviewer")
+    with on_day(D(2026, 3, 2)):
+        for _ in range(3):
+            actions.do_accept_application(
+                application=submit_cma(lic, particulars=cma_particulars()), assigned_to=lic.users["reviewer"],
+                actor=reviewer,
+            )  # fmt: skip
+    with django_assert_num_queries(3):
+        items = due_and_overdue(reviewer, D(2026, 3, 3))
+    assert [(i.step, i.assigned_to, i.applicant_name) for i in items] == [
+        ("REVIEW", "reviewer", "长沙麓谷检测技术有限公司")
+    ] * 3
