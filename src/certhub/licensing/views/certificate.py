@@ -1,37 +1,24 @@
-"""The electronic certificate of a licence (C8): the licence's facts as certhub.seal's LicenceSeal, and the
+"""The electronic certificate of a licence (C8): the licence's seal facts as certhub.seal's LicenceSeal, and the
 PDF with its signed QR seal that `certhub seal verify` checks offline. The seal binds the granted scope by the
-SHA-256 of its canonical JSON, the same text licensing.licences digests."""
+SHA-256 of its canonical text (licensing.licences.scope_text)."""
 
 from __future__ import annotations
-
-import json
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from certhub.licensing.choices import LicenceType
+from certhub.licensing.licences import seal_facts
 from certhub.licensing.models import Licence
 from certhub.seal.claims import LicenceSeal, scope_digest
 from certhub.seal.licences import licence_pdf
 
 
-def scope_text(scope: list[Any]) -> str:
-    """The licence's scope as canonical JSON (keys sorted, no spaces): what the seal's digest is taken of."""
-    return json.dumps(scope, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def licence_seal(licence: Licence) -> LicenceSeal:
-    """What the licence's seal states, from the licence as decided."""
-    return LicenceSeal(
-        number=licence.number,
-        licence_type=licence.licence_type,
-        holder_name=licence.holder_name,
-        holder_uscc=licence.holder.uscc,
-        valid_from=licence.valid_from,
-        valid_until=licence.valid_until,
-        scope_digest=scope_digest(scope_text(licence.scope)),
-        status=licence.status,
-    )
+    """What the licence's seal states: the domain's seal facts (licensing.licences.seal_facts), the scope
+    text replaced by its digest."""
+    facts = seal_facts(licence)
+    return LicenceSeal(**{key: value for key, value in facts.items() if key != "scope_text"},
+                       scope_digest=scope_digest(facts["scope_text"]))  # fmt: skip
 
 
 def licence_document(licence: Licence) -> bytes:
