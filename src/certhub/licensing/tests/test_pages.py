@@ -486,3 +486,12 @@ def test_a_false_commitment_found_at_the_check_revokes_the_licence_from_the_case
     assert response.status_code == 302
     licence = Licence.objects.get()
     assert (licence.status, licence.status_changed_on) == ("REVOKED", D(2026, 6, 1))
+
+
+def test_a_signatory_for_a_scope_row_that_does_not_exist_is_refused_in_its_row(client, lic):
+    client_of(client, lic, "applicant")
+    before = counts()
+    response = client.post(reverse("licensing:apply") + CMA_START, cma_post(**{"signatory-0-scope_rows": "1,3"}))
+    assert response.status_code == 422
+    assert field_errors(response, "id_signatory-0-scope_rows") == ["签字范围须为上方检测范围的行号（1–2）"]
+    assert counts() == before

@@ -171,11 +171,15 @@ def _place_errors(error: ValidationFailed | Conflict, start: Any, form: Any, set
         person = PERSON_ERROR.match(name)
         for message in field_messages:
             if row and by_prefix[row.group(1)] in sets:
-                formset = sets[by_prefix[row.group(1)]]
+                filled = sets[by_prefix[row.group(1)]].filled()
                 index = int(row.group(2))
                 field = ROW_FIELDS.get(row.group(1), {}).get(row.group(3) or "", row.group(3))
-                if index < len(formset.forms):
-                    target = formset.forms[index]
+                if index < len(filled):
+                    target = filled[index]
+                    if field == "scope_rows":
+                        # The action counts scope rows from 0; the page numbers them from 1.
+                        count = len(sets["scope_formset"].filled())
+                        message = _("签字范围须为上方检测范围的行号（1–%(last)d）") % {"last": count}
                     target.add_error(field if field in target.fields else None, message)
                     continue
             if person:
