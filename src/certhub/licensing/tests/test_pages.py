@@ -495,3 +495,14 @@ def test_a_signatory_for_a_scope_row_that_does_not_exist_is_refused_in_its_row(c
     assert response.status_code == 422
     assert field_errors(response, "id_signatory-0-scope_rows") == ["签字范围须为上方检测范围的行号（1–2）"]
     assert counts() == before
+
+
+def test_the_application_form_in_english(client, lic):
+    client_of(client, lic, "applicant")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("licensing:apply") + CMA_START)
+    html = parse_html(response.content.decode())
+    assert html.first(lambda e: e.tag == "h1").text == "Apply for a licence online"
+    legends = [e.text for e in html.iter("legend")][:2]
+    assert legends == ["Scope", "Row 1"]
+    assert element_text(response.content.decode(), "chosen").startswith("Licence type")
