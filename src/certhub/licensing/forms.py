@@ -70,12 +70,6 @@ class CmaParticularsForm(DomainForm):
     legal_representative_id_number = _text(_("法定代表人身份证件号码"), 32, help_text=_("只保存其加密摘要，不显示"))
     technical_manager = _text(_("技术负责人"), 64)
     technical_manager_id_number = _text(_("技术负责人身份证件号码"), 32, help_text=_("只保存其加密摘要，不显示"))
-    licence_number = _text(
-        _("资质认定证书编号"),
-        32,
-        required=False,
-        help_text=_("延续、扩项、变更、缩项、注销时填写已持有的证书编号"),
-    )
 
 
 class ScopeRowForm(forms.Form):

@@ -252,6 +252,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     if data is not None and adding:
         data = _with_one_more_row(data, str(data.get("add_row")))
     form = form_class(None if adding else data, initial=data.dict() if adding and data is not None else None)
+    if chosen["kind"] == ApplicationKind.FIRST and "licence_number" in form.fields:
+        del form.fields["licence_number"]  # a first application holds no licence yet
     sign = CommitmentForm(None if adding else data, initial=data.dict() if adding and data is not None else None)
     sets = _row_sets(data, licence_type)
     status = 200
