@@ -31,6 +31,7 @@ from urllib.parse import quote
 from bench import actions as actions_bench
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
+from bench import due as due_bench
 from bench import imports, security_cost
 from bench import ledger as ledger_bench
 from bench import orgimport as orgimport_bench
@@ -73,6 +74,8 @@ PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "ri
 PARTS |= {"orgimport"}
 # issue 15: bodies
 PARTS |= {"revoke"}
+# issue 15: licensing
+PARTS |= {"due"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -176,6 +179,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--revoke-sample", type=int, default=1_000, help="certificates the per-certificate action loop ends (1,000)"
     )
+    # issue 15: licensing (the part `due` runs when named in --parts)
+    parser.add_argument("--due-cases", type=int, default=100_000, help="open licensing cases of `due` (100,000)")
+    parser.add_argument("--due-requests", type=int, default=200, help="due lists timed per officer (200)")
+    parser.add_argument("--due-sample", type=int, default=2_000, help="cases the per-case baseline computes (2,000)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -501,6 +508,8 @@ def main(argv: list[str]) -> int:
     # issue 15: bodies
     if "revoke" in args.parts:
         report["revoke"] = revoke_bench.measure(args.revoke_certificates, args.revoke_sample, args.engines, run_dir)
+    if "due" in args.parts:
+        report["due"] = due_bench.measure(args.due_cases, args.due_requests, args.due_sample, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -530,6 +539,8 @@ def main(argv: list[str]) -> int:
     # issue 15: bodies
     if "revoke" in report:
         revoke_bench.print_report(report["revoke"])
+    if "due" in report:
+        due_bench.print_report(report["due"])
     return 0
 
 

@@ -115,6 +115,10 @@ from certhub.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/", inspections_router)
 
+from certhub.licensing.api import router as licensing_router  # noqa: E402
+
+api.add_router("/", licensing_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,

@@ -31,8 +31,8 @@ API_KEY_ROLES = (Role.CERTIFICATION_BODY, Role.LAB, Role.ENTERPRISE, Role.PUBLIC
 # is for the departments that take part in 联合惩戒 (PUBLIC keys of other departments).
 API_KEY_SCOPES: dict[str, tuple[ApiScope, ...]] = {
     Role.CERTIFICATION_BODY: (ApiScope.READ, ApiScope.SUBMIT_CERTIFICATES),
-    Role.LAB: (ApiScope.READ, ApiScope.SUBMIT_REPORTS),
-    Role.ENTERPRISE: (ApiScope.READ,),
+    Role.LAB: (ApiScope.READ, ApiScope.SUBMIT_REPORTS, ApiScope.LICENSING),
+    Role.ENTERPRISE: (ApiScope.READ, ApiScope.LICENSING),
     Role.PUBLIC: (ApiScope.READ, ApiScope.JOINT_PUNISHMENT_QUERY),
 }
 DEFAULT_SCOPES: dict[str, tuple[ApiScope, ...]] = {

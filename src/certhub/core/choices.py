@@ -95,6 +95,30 @@ class AuditEventType(models.TextChoices):
     CERTIFICATION_BODY_UPDATED = "CERTIFICATION_BODY_UPDATED", _("认证机构信息变更")
     CERTIFICATION_BODY_STATUS_CHANGED = "CERTIFICATION_BODY_STATUS_CHANGED", _("认证机构状态变更")
     CERTIFICATE_TRANSFERRED = "CERTIFICATE_TRANSFERRED", _("证书转移至其他认证机构")
+    # issue 15: licensing
+    APPLICATION_SUBMITTED = "APPLICATION_SUBMITTED", _("许可申请提交")
+    APPLICATION_ACCEPTED = "APPLICATION_ACCEPTED", _("许可申请受理")
+    APPLICATION_NOT_ACCEPTED = "APPLICATION_NOT_ACCEPTED", _("许可申请不予受理")
+    APPLICATION_ASSIGNED = "APPLICATION_ASSIGNED", _("许可申请指派承办人")
+    MATERIALS_REQUESTED = "MATERIALS_REQUESTED", _("通知补充材料")
+    MATERIALS_ANSWERED = "MATERIALS_ANSWERED", _("补充材料提交")
+    MATERIAL_UPLOADED = "MATERIAL_UPLOADED", _("申请材料上传")
+    OPINIONS_REQUESTED = "OPINIONS_REQUESTED", _("征求部门意见")
+    OPINION_ANSWERED = "OPINION_ANSWERED", _("部门意见答复")
+    ONSITE_REVIEW_SCHEDULED = "ONSITE_REVIEW_SCHEDULED", _("现场评审安排")
+    ONSITE_REVIEW_RECORDED = "ONSITE_REVIEW_RECORDED", _("现场评审结论")
+    RECTIFICATION_RECORDED = "RECTIFICATION_RECORDED", _("整改结果")
+    REVIEW_CONCLUDED = "REVIEW_CONCLUDED", _("技术评审结束")
+    APPLICATION_DECIDED = "APPLICATION_DECIDED", _("许可决定")
+    APPLICATION_WITHDRAWN = "APPLICATION_WITHDRAWN", _("许可申请撤回")
+    LICENCE_ISSUED = "LICENCE_ISSUED", _("许可证颁发")
+    LICENCE_STATUS_CHANGED = "LICENCE_STATUS_CHANGED", _("许可证状态变更")
+    POST_APPROVAL_CHECK_RECORDED = "POST_APPROVAL_CHECK_RECORDED", _("告知承诺核查结论")
+    APPLICATION_BAR_RECORDED = "APPLICATION_BAR_RECORDED", _("申请限制登记")
+    LAB_CHANGED = "LAB_CHANGED", _("检验检测机构资质变更")
+    LAB_SCOPE_ENDED = "LAB_SCOPE_ENDED", _("资质认定范围缩减")
+    SIGNATORY_ENDED = "SIGNATORY_ENDED", _("授权签字人终止")
+    APPLICATION_REDATED = "APPLICATION_REDATED", _("许可申请日期前移（演示数据）")
 
 
 class ApiScope(models.TextChoices):
@@ -106,3 +130,5 @@ class ApiScope(models.TextChoices):
     SUBMIT_REPORTS = "submit_reports", _("报送检验检测报告")
     # Reserved for the joint punishment queries of 联合惩戒 (no endpoint uses it yet).
     JOINT_PUNISHMENT_QUERY = "joint_punishment_query", _("联合惩戒查询")
+    # issue 15: licensing
+    LICENSING = "licensing", _("办理行政许可申请")

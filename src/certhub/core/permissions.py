@@ -51,6 +51,11 @@ class Permission(models.TextChoices):
     DECIDE_ORGANIZATION_LINKS = "decide_organization_links", gettext_lazy("审核账号关联机构申请")
     # issue 15: organizations
     KEEP_OWN_ORGANIZATION = "keep_own_organization", gettext_lazy("维护本企业联系方式和自报产品")
+    # issue 15: licensing
+    APPLY_FOR_LICENCE = "apply_for_licence", gettext_lazy("申请和办理本机构的行政许可")
+    HANDLE_LICENSING = "handle_licensing", gettext_lazy("受理和审查行政许可申请")
+    GIVE_LICENSING_OPINION = "give_licensing_opinion", gettext_lazy("答复行政许可征求意见")
+    DECIDE_LICENCE = "decide_licence", gettext_lazy("作出行政许可决定")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -10,3 +10,14 @@ class LicensingConfig(AppConfig):
     name = "certhub.licensing"
     label = "licensing"
     verbose_name = _("行政许可")
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.core import permissions
+        from certhub.ledger import subjects
+        from certhub.licensing.permissions import RULES
+
+        permissions.register(self.label, RULES)
+        # Ledger entries name applications and licences by their numbers (C4).
+        subjects.register("licensing.application", subjects.column("licensing_application", "number"))
+        subjects.register("licensing.licence", subjects.column("licensing_licence", "number"))

@@ -80,7 +80,18 @@ class Users(ProvinceBase):
 
 
 def iter_logins() -> Iterator[tuple[str, str, str]]:
-    names = ["admin", "officer", "officer_city", "cb", "lab", "enterprise"]
+    names = [
+        "admin",
+        "officer",
+        "officer_city",
+        "cb",
+        "lab",
+        "enterprise",
+        "applicant",
+        "producer",
+        "reviewer",
+        "environment",
+    ]
     # An inspector with a task still to record, so that the demo shows 谁检查、谁录入 at once.
     inspector = (
         Inspector.objects.filter(user__isnull=False, assignments__task__status="ASSIGNED")
