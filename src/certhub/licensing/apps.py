@@ -15,9 +15,13 @@ class LicensingConfig(AppConfig):
         # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
         from certhub.core import permissions
         from certhub.ledger import subjects
+        from certhub.licensing.licences import current_seal_record
         from certhub.licensing.permissions import RULES
+        from certhub.seal.licences import register_licence_lookup
 
         permissions.register(self.label, RULES)
         # Ledger entries name applications and licences by their numbers (C4).
         subjects.register("licensing.application", subjects.column("licensing_application", "number"))
         subjects.register("licensing.licence", subjects.column("licensing_licence", "number"))
+        # The seal's verify page and API show a sealed licence's status now (C8, C3).
+        register_licence_lookup(current_seal_record)

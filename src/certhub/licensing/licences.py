@@ -1,5 +1,5 @@
-"""Licence numbers and the electronic seal of a licence (C8). The seal is made in one function,
-`seal_payload`, so that the licence seal of certhub.seal is wired in one line."""
+"""Licence numbers and the electronic seal of a licence (C8): the facts a licence's seal states, the signed
+payload kept on the licence, and the current record the seal's verify page asks for."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ import datetime
 import json
 from typing import Any
 
+from django.utils import timezone
+
 from certhub.licensing.choices import LicenceStatus, LicenceType
 from certhub.licensing.models import Application, Licence
 from certhub.registry.models import Lab
+from certhub.seal.claims import LicenceSeal, scope_digest
+from certhub.seal.keyfiles import SigningUnavailable
+from certhub.seal.licences import LicenceRecord, seal_licence
+from certhub.seal.queries import NotSealable
 
 
 def scope_text(scope: list[Any]) -> str:
@@ -82,8 +88,27 @@ def current_record(number: str, today: datetime.date) -> dict[str, Any] | None:
     return {"valid": in_force, "status": status, "status_label": str(licence.get_status_display())}
 
 
+def licence_seal(licence: Licence) -> LicenceSeal:
+    """What the licence's seal states: the seal facts, the scope text replaced by its digest."""
+    facts = seal_facts(licence)
+    return LicenceSeal(**{key: value for key, value in facts.items() if key != "scope_text"},
+                       scope_digest=scope_digest(facts["scope_text"]))  # fmt: skip
+
+
 def seal_payload(licence: Licence) -> str:
-    """The signed QR payload of `licence`: certhub.seal.licences.seal_licence over seal_facts (the scope
-    text replaced by its digest). Until that module is part of the application the licence is issued
-    without a seal, and its certificate shows no QR."""
-    return ""
+    """The signed QR payload of `licence` as granted (certhub.seal.licences.seal_licence), kept on the licence.
+    A grant never waits on the seal: without a signing key the licence is granted unsealed, and its
+    electronic certificate is sealed when it is downloaded (the download answers 503 until a key exists)."""
+    try:
+        return seal_licence(licence_seal(licence))
+    except (SigningUnavailable, NotSealable):
+        return ""
+
+
+def current_seal_record(sealed: LicenceSeal) -> LicenceRecord | None:
+    """The seal's verify page and API ask licensing for a sealed licence's record now (registered in
+    LicensingConfig.ready, since seal sits below licensing)."""
+    record = current_record(sealed.number, timezone.localdate())
+    if record is None:
+        return None
+    return LicenceRecord(valid=record["valid"], status=record["status"], status_label=record["status_label"])

@@ -7,18 +7,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from certhub.licensing.choices import LicenceType
-from certhub.licensing.licences import seal_facts
+from certhub.licensing.licences import licence_seal
 from certhub.licensing.models import Licence
-from certhub.seal.claims import LicenceSeal, scope_digest
 from certhub.seal.licences import licence_pdf
-
-
-def licence_seal(licence: Licence) -> LicenceSeal:
-    """What the licence's seal states: the domain's seal facts (licensing.licences.seal_facts), the scope
-    text replaced by its digest."""
-    facts = seal_facts(licence)
-    return LicenceSeal(**{key: value for key, value in facts.items() if key != "scope_text"},
-                       scope_digest=scope_digest(facts["scope_text"]))  # fmt: skip
 
 
 def licence_document(licence: Licence) -> bytes:
