@@ -41,6 +41,7 @@ from certhub.core.validation import USCC, validate_value
 from certhub.inspections.records import published_results_of
 from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import PublishedEntry, entries_of
+from certhub.licensing.models import Application, Licence
 from certhub.registry.choices import CertificateStatus, PersonRole, ReportConclusion
 from certhub.registry.models import (
     Affiliation,
@@ -294,6 +295,44 @@ def _affiliations(
     ]
 
 
+def _licensing(organization_id: int, *, full: bool) -> dict[str, Any]:
+    """The organization's licences (a licensing decision is public, 行政许可 双公示) and, in the full view,
+    its applications with where each stands (C8: "the case appears in the lab's trace")."""
+    licences = Licence.objects.filter(holder_id=organization_id).order_by("-valid_from", "-id")
+    applications = Application.objects.filter(applicant_id=organization_id).order_by("-submitted_at", "-id")
+    return {
+        "licences": [
+            {
+                "number": licence.number,
+                "licence_type": licence.licence_type,
+                "licence_type_label": str(licence.get_licence_type_display()),
+                "status": licence.status,
+                "status_label": str(licence.get_status_display()),
+                "valid_from": licence.valid_from,
+                "valid_until": licence.valid_until,
+                "decision_number": licence.decision_number,
+            }
+            for licence in licences[:LIST_CAP]
+        ],
+        "licence_applications": [
+            {
+                "number": application.number,
+                "licence_type_label": str(application.get_licence_type_display()),
+                "kind_label": str(application.get_kind_display()),
+                "track_label": str(application.get_track_display()),
+                "state": application.state,
+                "state_label": str(application.get_state_display()),
+                "submitted_on": application.submitted_on,
+                "decided_on": application.decided_on,
+            }
+            for application in applications[:LIST_CAP]
+        ]
+        if full
+        else None,
+        "_subjects": [*licences[:LIST_CAP], *(applications[:LIST_CAP] if full else [])],
+    }
+
+
 def _sections(organization_id: int) -> dict[str, list[Any]]:
     """Published 双随机 results of the organization behind the record (C5: results flow into its record);
     complaints (C10) fill in once that module records them."""
@@ -477,7 +516,9 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
     full = sees_in_full(seen_as, region_code=organization.region_id, owner_organization_id=organization.pk)
     body = CertificationBody.objects.select_related("organization__region").filter(organization=organization).first()
     lab = Lab.objects.select_related("organization").filter(organization=organization).first()
-    events, checkpoint = audit_trail([s for s in (organization, body, lab) if s is not None], full=full)
+    licensing = _licensing(organization.pk, full=full)
+    subjects = [s for s in (organization, body, lab) if s is not None] + licensing.pop("_subjects")
+    events, checkpoint = audit_trail(subjects, full=full)
     held = (
         certificates_visible_to(seen_as)
         .filter(holder=organization)
@@ -514,6 +555,7 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         "test_report_count": capped_count(reports)[0],
         # Who worked there, in which role (affiliation history, C1): people are the full view's (C14).
         "people": _affiliations(organization.pk) if full else None,
+        **licensing,
         "events": events,
         "checkpoint": checkpoint,
         **_sections(organization.pk),

@@ -203,6 +203,32 @@ class ReportTraceOut(Schema):
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
 
 
+class TraceLicenceOut(Schema):
+    """A licence the organization holds (C8): a licensing decision is public."""
+
+    number: str
+    licence_type: str = Field(description="`CMA` or `PRODUCTION`")
+    licence_type_label: str
+    status: str = Field(description="ACTIVE, SUSPENDED, REVOKED or CLOSED")
+    status_label: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+    decision_number: str
+
+
+class TraceApplicationOut(Schema):
+    """A licensing application the organization filed, and where it stands (C8)."""
+
+    number: str
+    licence_type_label: str
+    kind_label: str
+    track_label: str
+    state: str
+    state_label: str
+    submitted_on: datetime.date
+    decided_on: datetime.date | None
+
+
 class OrganizationTraceOut(Schema):
     view: ViewName
     organization: OrganizationOut
@@ -213,6 +239,10 @@ class OrganizationTraceOut(Schema):
     test_reports: list[TraceReportOut] = Field(description="reports it commissioned, newest first, at most 200")
     test_report_count: int = Field(description="all of them, counted up to 10,000")
     people: list[TracePersonOut] | None = Field(description=f"affiliations with it; {FULL_ONLY}")
+    licences: list[TraceLicenceOut] = Field(description="licences it holds, newest first, at most 200")
+    licence_applications: list[TraceApplicationOut] | None = Field(
+        description=f"its licensing applications, newest first, at most 200; {FULL_ONLY}"
+    )
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None
     inspections: list[ResultOut] = Field(description=INSPECTIONS)
