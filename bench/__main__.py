@@ -70,11 +70,11 @@ APP_ENV = {
 APP_HEADERS = {"production": {"X-Forwarded-Proto": "https"}}
 TARGET_SECURITY_COST = 0.05
 PARTS = {"lookup", "security", "verify", "import", "ledger", "seal", "draw", "risk", "dashboard", "actions", "signin"}
-# issue 15: organizations
+# Organization stewardship (C1)
 PARTS |= {"orgimport"}
-# issue 15: bodies
+# Certification body stewardship (C1)
 PARTS |= {"revoke"}
-# issue 15: licensing
+# Licensing (C8)
 PARTS |= {"due"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -172,14 +172,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--actions-count", type=int, default=2_000, help="status changes and creations timed each way (2,000)"
     )
     parser.add_argument("--verify-calls", type=int, default=200, help="batch verify calls of 100 numbers (200)")
-    # issue 15: bodies
+    # Certification body stewardship (C1)
     parser.add_argument(
         "--revoke-certificates", type=int, default=50_000, help="certificates of the revoked body (50,000)"
     )
     parser.add_argument(
         "--revoke-sample", type=int, default=1_000, help="certificates the per-certificate action loop ends (1,000)"
     )
-    # issue 15: licensing (the part `due` runs when named in --parts)
+    # Licensing (C8): the part `due` runs when named in --parts
     parser.add_argument("--due-cases", type=int, default=100_000, help="open licensing cases of `due` (100,000)")
     parser.add_argument("--due-requests", type=int, default=200, help="due lists timed per officer (200)")
     parser.add_argument("--due-sample", type=int, default=2_000, help="cases the per-case baseline computes (2,000)")
@@ -505,7 +505,7 @@ def main(argv: list[str]) -> int:
         )
     if "actions" in args.parts:
         report["actions"] = actions_bench.measure(args.actions_count, args.engines, run_dir)
-    # issue 15: bodies
+    # Certification body stewardship (C1)
     if "revoke" in args.parts:
         report["revoke"] = revoke_bench.measure(args.revoke_certificates, args.revoke_sample, args.engines, run_dir)
     if "due" in args.parts:
@@ -536,7 +536,7 @@ def main(argv: list[str]) -> int:
         dashboard_bench.print_report(report["dashboard"])
     if "actions" in report:
         actions_bench.print_report(report["actions"])
-    # issue 15: bodies
+    # Certification body stewardship (C1)
     if "revoke" in report:
         revoke_bench.print_report(report["revoke"])
     if "due" in report:

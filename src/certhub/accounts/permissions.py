@@ -23,7 +23,7 @@ def enterprise_account(actor: Actor, organization_id: int | None, region_code: s
 
 RULES: dict[Permission, Rule] = {
     Permission.MANAGE_USERS: officer_in_region,
-    # issue 15: signup
+    # Enterprise sign-up and organization links (C8)
     Permission.SIGN_UP: signed_out,
     Permission.MANAGE_OWN_ENTERPRISE_ACCOUNT: enterprise_account,
     Permission.DECIDE_ORGANIZATION_LINKS: officer_in_region,

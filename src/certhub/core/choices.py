@@ -75,10 +75,10 @@ class AuditEventType(models.TextChoices):
     USER_DEACTIVATED = "USER_DEACTIVATED", _("用户停用")
     USER_REACTIVATED = "USER_REACTIVATED", _("用户恢复")
     USER_SECOND_FACTORS_RESET = "USER_SECOND_FACTORS_RESET", _("用户第二因素重置")
-    # issue 15: people and the labs' data migration
+    # People and the labs' data migration (C1)
     AFFILIATION_ENDED = "AFFILIATION_ENDED", _("人员离任")
     LAB_DATA_MIGRATED = "LAB_DATA_MIGRATED", _("检验检测机构数据迁移")
-    # issue 15: signup
+    # Enterprise sign-up and organization links (C8)
     ACCOUNT_SIGNED_UP = "ACCOUNT_SIGNED_UP", _("企业账号注册")
     ACCOUNT_EMAIL_CONFIRMED = "ACCOUNT_EMAIL_CONFIRMED", _("账号电子邮箱确认")
     ORGANIZATION_LINK_REQUESTED = "ORGANIZATION_LINK_REQUESTED", _("申请关联机构")
@@ -87,15 +87,15 @@ class AuditEventType(models.TextChoices):
     ORGANIZATION_LINK_APPROVED = "ORGANIZATION_LINK_APPROVED", _("监管人员批准关联机构")
     ORGANIZATION_LINK_REFUSED = "ORGANIZATION_LINK_REFUSED", _("监管人员驳回关联机构")
     ORGANIZATION_UNLINKED = "ORGANIZATION_UNLINKED", _("解除关联机构")
-    # issue 15: organizations
+    # Organization stewardship (C1)
     ORGANIZATION_CONTACT_CHANGED = "ORGANIZATION_CONTACT_CHANGED", _("机构联系方式变更")
     PRODUCT_DECLARED = "PRODUCT_DECLARED", _("企业自报生产产品")
     PRODUCT_WITHDRAWN = "PRODUCT_WITHDRAWN", _("企业撤回自报产品")
-    # issue 15: bodies
+    # Certification body stewardship (C1)
     CERTIFICATION_BODY_UPDATED = "CERTIFICATION_BODY_UPDATED", _("认证机构信息变更")
     CERTIFICATION_BODY_STATUS_CHANGED = "CERTIFICATION_BODY_STATUS_CHANGED", _("认证机构状态变更")
     CERTIFICATE_TRANSFERRED = "CERTIFICATE_TRANSFERRED", _("证书转移至其他认证机构")
-    # issue 15: licensing
+    # Licensing (C8)
     APPLICATION_SUBMITTED = "APPLICATION_SUBMITTED", _("许可申请提交")
     APPLICATION_ACCEPTED = "APPLICATION_ACCEPTED", _("许可申请受理")
     APPLICATION_NOT_ACCEPTED = "APPLICATION_NOT_ACCEPTED", _("许可申请不予受理")
@@ -130,5 +130,5 @@ class ApiScope(models.TextChoices):
     SUBMIT_REPORTS = "submit_reports", _("报送检验检测报告")
     # Reserved for the joint punishment queries of 联合惩戒 (no endpoint uses it yet).
     JOINT_PUNISHMENT_QUERY = "joint_punishment_query", _("联合惩戒查询")
-    # issue 15: licensing
+    # Licensing (C8)
     LICENSING = "licensing", _("办理行政许可申请")

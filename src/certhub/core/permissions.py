@@ -43,15 +43,15 @@ class Permission(models.TextChoices):
     HANDLE_CASES = "handle_cases", gettext_lazy("处置风险预警")
     VIEW_STATISTICS = "view_statistics", gettext_lazy("查看和导出统计分析")
     MANAGE_USERS = "manage_users", gettext_lazy("管理用户")
-    # issue 15: people and the labs' data migration
+    # People and the labs' data migration (C1)
     MIGRATE_LAB_DATA = "migrate_lab_data", gettext_lazy("迁移检验检测机构数据")
-    # issue 15: signup
+    # Enterprise sign-up and organization links (C8)
     SIGN_UP = "sign_up", gettext_lazy("注册企业账号")
     MANAGE_OWN_ENTERPRISE_ACCOUNT = "manage_own_enterprise_account", gettext_lazy("管理本人的企业账号")
     DECIDE_ORGANIZATION_LINKS = "decide_organization_links", gettext_lazy("审核账号关联机构申请")
-    # issue 15: organizations
+    # Organization stewardship (C1)
     KEEP_OWN_ORGANIZATION = "keep_own_organization", gettext_lazy("维护本企业联系方式和自报产品")
-    # issue 15: licensing
+    # Licensing (C8)
     APPLY_FOR_LICENCE = "apply_for_licence", gettext_lazy("申请和办理本机构的行政许可")
     HANDLE_LICENSING = "handle_licensing", gettext_lazy("受理和审查行政许可申请")
     GIVE_LICENSING_OPINION = "give_licensing_opinion", gettext_lazy("答复行政许可征求意见")

@@ -21,5 +21,5 @@ class ErrorOut(Schema):
 KEY_REQUIRED: dict[str, Any] = {"security": [{"apiKey": []}, {"bearer": []}]}
 KEY_OR_SESSION: dict[str, Any] = {"security": [{"apiKey": []}, {"bearer": []}, {"session": []}]}
 OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"apiKey": []}, {"bearer": []}, {"session": []}]
-# issue 15: writes a person makes with their own session (with the CSRF token), never with a key.
+# Writes a person makes with their own session (with the CSRF token), never with a key.
 SESSION_REQUIRED: dict[str, Any] = {"security": [{"session": []}]}

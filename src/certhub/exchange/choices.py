@@ -10,7 +10,7 @@ class SubmissionKind(models.TextChoices):
     CERTIFICATES = "certificates", _("证书")
     STATUS = "status", _("证书状态变更")
     REPORTS = "reports", _("检验检测报告")
-    # issue 15: market registration's organizations, filed by officers (C1)
+    # Market registration's organizations, filed by officers (C1)
     ORGANIZATIONS = "organizations", _("机构登记信息")
 
 

@@ -1,4 +1,4 @@
-"""Enterprise sign-up and organization links (C8, issue 15 "the applicant's side"): a person signs up,
+"""Enterprise sign-up and organization links (C8, the applicant's side): a person signs up,
 confirms their e-mail address, and the account acts for an organization only once the link is confirmed —
 by a one-time code sent to the contact e-mail registered for the credit code, or by an officer of the
 organization's region. Every change is an action whose audit row and ledger entry hold no personal data;

@@ -1,4 +1,4 @@
-"""Done when (issue 15, the applicant's side): in a real browser (Debian's Chromium through Playwright) on a
+"""The applicant's side (C8): in a real browser (Debian's Chromium through Playwright) on a
 phone, against a live server — a person signs up, confirms the e-mail address from the link in the mail,
 signs in, links the account to a lab's organization with the code sent to the organization's registered
 contact e-mail, and the account acts for it; and an officer of the region, at a desk, approves a request

@@ -177,7 +177,7 @@ OPERATIONS = {
     "record_manufactured_product": (record_manufactured_product, {"officer_changsha", "officer_province", "admin"}),
     "record_certification_audit": (record_certification_audit, {"cb_hunan", "admin"}),
     "run_scoring": (run_scoring, {"admin"}),
-    # issue 15: signup. Anyone not signed in creates an enterprise account (C8).
+    # Signup. Anyone not signed in creates an enterprise account (C8).
     "sign_up": (sign_up, {"anonymous", "admin"}),
 }  # fmt: skip
 

@@ -7,8 +7,10 @@ electronic certificate, whose QR code `certhub seal verify` checks offline again
 public lab finder shows the new lab with exactly the granted scope rows. Then a producer gets a production
 licence by 告知承诺 on the spot, and its post-approval check is on the officer's due list.
 
-The new lab's account is made here, linked to its organization as an officer's confirmation would link it
-(the sign-up pages have their own browser test); every other step is clicked."""
+The new lab registers as a person would: it signs up, confirms its e-mail address from the link in the mail,
+and links its account to the demo province's 湖南麓山检测技术有限公司 with the code sent to that organization's
+registered contact. The producer's account is made here, linked as an officer's confirmation would link it.
+Every other step is clicked."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +30,7 @@ from certhub.core.actors import SYSTEM
 from certhub.core.choices import Role
 from certhub.core.models import User
 from certhub.core.testing import assert_accessible, fits_the_phone, pdf_text, screenshot, sign_in
+from certhub.demo.generator.users import NEW_LAB, NEW_LAB_CONTACT
 from certhub.licensing.choices import ApplicationState
 from certhub.licensing.models import Application, Licence, PostApprovalCheck
 from certhub.registry import actions as registry_actions
@@ -50,6 +54,7 @@ def pdf_bytes(title: str) -> bytes:
 
 
 PDF = pdf_bytes("营业执照")
+LAB_PASSWORD = "Lushan-testing 2026 autumn"
 SCOPE = [
     ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005", ""),
     ("食品", "大米", "镉", "GB 5009.15-2023", "只做第一法"),
@@ -73,6 +78,37 @@ def new_applicant(username: str, serial: int, name: str, password: str) -> User:
     )
 
 
+def sign_up_and_link(page, base: str, *, username: str, password: str, uscc: str) -> User:
+    """A new lab's person signs up on the phone, confirms the address from the mail, signs in and links the
+    account to its organization with the code the organization's registered contact receives."""
+    page.goto(base + "/")
+    page.get_by_role("link", name="登录").click()
+    page.get_by_role("link", name="注册企业账号").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("姓名").fill("赵敏")
+    page.get_by_label("电子邮件").fill("zhaomin@lushan-testing.example")
+    page.get_by_label("密码").fill(password)
+    page.get_by_label("我已阅读并同意用户协议").check()
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url(re.compile(r"/account/signup/sent/$"))
+    confirmation = mail.outbox[-1]
+    assert confirmation.to == ["zhaomin@lushan-testing.example"]
+    page.goto(base + re.search(r"https?://[^/\s]+(/account/signup/confirm/\S+/)", confirmation.body).group(1))
+    page.get_by_role("button", name="确认邮箱").click()
+    page.wait_for_url(re.compile(r"/login/$"))
+    sign_in(page, base, username, password, lands_on="/account/organization/")
+    page.get_by_label("统一社会信用代码").fill(uscc)
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_url(re.compile(r"/account/organization/$"))
+    code_mail = mail.outbox[-1]
+    assert code_mail.to == [NEW_LAB_CONTACT]
+    page.get_by_label("验证码", exact=True).fill(re.search(r"验证码：(\d{6})", code_mail.body).group(1))
+    page.get_by_role("button", name="确认关联").click()
+    page.wait_for_url(re.compile(r"/account/organization/$"))
+    assert page.locator("#link-state").inner_text() == "本账号代表“湖南麓山检测技术有限公司”办理业务。"
+    return User.objects.get(username=username)
+
+
 def landing(user: User) -> str:
     """Where an enterprise lands after signing in: its own certificates in the search (portal.queries)."""
     assert user.organization is not None
@@ -90,15 +126,16 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     settings.KEY_DIR = tmp_path / "keys"
     seal_key = do_create_seal_key(actor=SYSTEM)
     base = live_server.url
-    applicant = new_applicant("lugu_lab", 911, "长沙麓谷检测技术有限公司", demo_password)
     officer = User.objects.get(username="officer")
     document = tmp_path / "营业执照.pdf"
     document.write_bytes(PDF)
     answer = tmp_path / "计量溯源证明.pdf"
     answer.write_bytes(pdf_bytes("计量溯源证明"))
 
+    # ---------------------------------------------------------------- a new lab registers (phone)
+    applicant = sign_up_and_link(phone, base, username="lushan_lab", password=LAB_PASSWORD, uscc=NEW_LAB["uscc"])
+
     # ---------------------------------------------------------------- the applicant applies (phone)
-    sign_in(phone, base, "lugu_lab", demo_password, lands_on=landing(applicant))
     phone.get_by_role("navigation", name="主导航").get_by_role("link", name="行政许可").click()
     assert_accessible(phone, context="my applications, none yet")
     phone.get_by_role("link", name="在线申请").first.click()
@@ -107,7 +144,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     phone.get_by_label("一般程序").check()
     assert_accessible(phone, context="the choice of licence, kind and track")
     phone.get_by_role("button", name="下一步").click()
-    phone.get_by_label("检验检测机构名称").fill("长沙麓谷检测技术有限公司")
+    phone.get_by_label("检验检测机构名称").fill("湖南麓山检测技术有限公司")
     phone.get_by_label("检验检测场所地址").fill("湖南省长沙市岳麓区麓谷大道 8 号")
     phone.get_by_label("法定代表人", exact=True).fill("刘洋")
     phone.get_by_label("法定代表人身份证件号码").fill("430104198001011234")
@@ -175,7 +212,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
         assert phone.locator("#request-items").inner_text() == "计量溯源证明（设备检定/校准证书）"
         asked = application.material_requests.get()
         assert phone.locator("#awaited p").first.inner_text() == (
-            f"补充材料 — 长沙麓谷检测技术有限公司（期限 {asked.due_on.isoformat()}）"
+            f"补充材料 — 湖南麓山检测技术有限公司（期限 {asked.due_on.isoformat()}）"
         )
         assert_accessible(phone, context="a request for more documents")
         phone.get_by_label("补充的材料文件").set_input_files(str(answer))
@@ -237,7 +274,7 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     phone.goto(f"{base}/labs/")
     phone.get_by_label("检测项目/参数").fill("泄漏电流")
     phone.get_by_role("button", name="查找").click()
-    phone.get_by_role("link", name="长沙麓谷检测技术有限公司").click()
+    phone.get_by_role("link", name="湖南麓山检测技术有限公司").click()
     phone.wait_for_url(re.compile(rf"/labs/{lab.cma_number}/$"))
     scope_rows = phone.locator("#scope-table tbody tr")
     shown = [
