@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError
-from ninja.utils import check_csrf
 
 from certhub.core.actors import Actor
-from certhub.core.api_auth import presented_key, request_actor, require_scope
+from certhub.core.api_auth import presented_key, request_actor, require_scope, signed_in_writer
 from certhub.core.choices import ApiScope, Role
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import User
@@ -64,15 +63,11 @@ WRITE = {
 
 def _acting(request: HttpRequest) -> Actor:
     """Who takes a step: an organization's key holding the `licensing` scope, or a signed-in person whose
-    request carries the CSRF token like every form of the site. Anonymous callers are 401."""
+    request carries the CSRF token like every form of the site (core.api_auth.signed_in_writer: 401 for
+    anonymous callers)."""
     if presented_key(request):
         return require_scope(request, ApiScope.LICENSING)
-    actor = request_actor(request)
-    if actor.role == Role.PUBLIC:
-        raise AuthenticationError()
-    if check_csrf(request) is not None:
-        raise NotPermitted(_("CSRF 校验失败：请从 CertHub 的页面提交"))
-    return actor
+    return signed_in_writer(request)
 
 
 def _reading(request: HttpRequest) -> Actor:

@@ -124,6 +124,8 @@ def certification_body_records(as_of: datetime.date) -> Iterator[Record]:
             "uscc": organization.uscc,
             "region": _region(organization.region_id, regions),
             "schemes": sorted(scheme.code for scheme in body.schemes.all()),
+            "valid_from": body.valid_from.isoformat() if body.valid_from else None,
+            "valid_until": body.valid_until.isoformat() if body.valid_until else None,
         }
 
 
@@ -149,7 +151,7 @@ def lab_records(as_of: datetime.date) -> Iterator[Record]:
 def lab_scope_records(as_of: datetime.date) -> Iterator[Record]:
     """Every row of every lab's qualified scope (the lab finder's data), keyed by the CMA number."""
     queryset = LabScope.objects.only(
-        "id", "lab_id", "field", "object", "parameter", "standard", "valid_from", "valid_until"
+        "id", "lab_id", "field", "object", "parameter", "standard", "limits", "valid_from", "valid_until"
     ).prefetch_related(Prefetch("lab", queryset=Lab.objects.only("id", "cma_number")))
     for row in by_primary_key(queryset):
         yield {
@@ -158,6 +160,7 @@ def lab_scope_records(as_of: datetime.date) -> Iterator[Record]:
             "object": row.object,
             "parameter": row.parameter,
             "standard": row.standard,
+            "limits": row.limits,
             "valid_from": row.valid_from.isoformat(),
             "valid_until": row.valid_until.isoformat() if row.valid_until else None,
         }
@@ -262,11 +265,13 @@ CERTIFICATION_BODY_COLUMNS = (
     Column("approval_number", _("批准号"), _field("approval_number")),
     Column("name", _("名称"), _field("name")),
     Column("accreditation", _("认可证书"), _field("accreditation")),
-    Column("status", _("状态（ACTIVE、SUSPENDED、WITHDRAWN）"), _field("status")),
+    Column("status", _("状态（ACTIVE、SUSPENDED、REVOKED、CLOSED）"), _field("status")),
     Column("uscc", _("统一社会信用代码"), _field("uscc")),
     Column("region_code", _("所在地区代码（GB/T 2260）"), _field("region", "code")),
     Column("region_name", _("所在地区"), _field("region", "name")),
     Column("schemes", _("可认证制度代码（以分号分隔）"), lambda record: ";".join(record["schemes"])),
+    Column("valid_from", _("批准日期（空为未登记）"), _field("valid_from")),
+    Column("valid_until", _("批准有效期至（空为未登记）"), _field("valid_until")),
 )
 
 LAB_COLUMNS = (
@@ -274,7 +279,7 @@ LAB_COLUMNS = (
     Column("name", _("名称"), _field("name")),
     Column("cma_valid_from", _("资质认定发证日期"), _field("cma_valid_from")),
     Column("cma_valid_until", _("资质认定有效期至"), _field("cma_valid_until")),
-    Column("status", _("状态（ACTIVE、SUSPENDED、WITHDRAWN）"), _field("status")),
+    Column("status", _("状态（ACTIVE、SUSPENDED、REVOKED、CLOSED）"), _field("status")),
     Column("uscc", _("统一社会信用代码"), _field("uscc")),
     Column("region_code", _("所在地区代码（GB/T 2260）"), _field("region", "code")),
     Column("region_name", _("所在地区"), _field("region", "name")),
@@ -286,6 +291,7 @@ LAB_SCOPE_COLUMNS = (
     Column("object", _("检测对象"), _field("object")),
     Column("parameter", _("项目/参数"), _field("parameter")),
     Column("standard", _("依据标准/方法"), _field("standard")),
+    Column("limits", _("限制范围"), _field("limits")),
     Column("valid_from", _("批准日期"), _field("valid_from")),
     Column("valid_until", _("截止日期（空为长期）"), _field("valid_until")),
 )

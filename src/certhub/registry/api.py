@@ -592,6 +592,7 @@ def get_lab(request: HttpRequest, cma_number: str) -> dict[str, Any]:
             "object": s.object,
             "parameter": s.parameter,
             "standard": s.standard,
+            "limits": s.limits,
             "valid_from": s.valid_from,
             "valid_until": s.valid_until,
         }

@@ -249,6 +249,7 @@ class LabScopeOut(Schema):
     object: str
     parameter: str
     standard: str
+    limits: str = Field(description="限制范围: the limits the decision set on the row, empty when none")
     valid_from: datetime.date
     valid_until: datetime.date | None
 

@@ -97,6 +97,9 @@ def _write_calls(path: Path) -> list[tuple[int, str, list[str]]]:
                 attr = child.func.attr
                 chain = ast.unparse(child.func.value)
                 bulk_write = chain == "bulk" and attr in ("insert", "insert_rows")  # core.bulk: COPY / executemany
+                if chain == "router":  # an API route's decorator (`@router.delete(...)`), not a write
+                    visit(child, scope)
+                    continue
                 if (
                     attr in WRITE_METHODS
                     or bulk_write

@@ -175,6 +175,8 @@ def test_bodies_labs_and_scope_carry_the_public_api_fields(exported, world, clie
         "region_code": "430100",
         "region_name": "长沙市",
         "schemes": "CCC;EMS;ORGANIC;QMS",
+        "valid_from": "",
+        "valid_until": "",
     }
     assert csv_rows(path_of(exported, "lab_scope.csv.gz"))[1] == {
         "cma_number": "231812050341",
@@ -182,6 +184,7 @@ def test_bodies_labs_and_scope_carry_the_public_api_fields(exported, world, clie
         "object": "大米",
         "parameter": "铅",
         "standard": "GB 5009.12-2023",
+        "limits": "",
         "valid_from": "2023-05-01",
         "valid_until": "",
     }

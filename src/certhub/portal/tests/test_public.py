@@ -104,7 +104,11 @@ def test_pages_send_a_content_security_policy_and_no_inline_script(client, world
     ("path", "params", "budget"),
     [
         ("/", {}, 1),  # the scheme choices
-        (SEARCH, {"q": "衡阳"}, 7),  # schemes, regions, holders, numbers, bounded count, page ids, page rows
+        (
+            SEARCH,
+            {"q": "衡阳"},
+            8,
+        ),  # schemes, regions, holders, former names, numbers, bounded count, page ids, page rows
     ],
 )
 def test_hot_pages_stay_within_their_query_budget(client, world, django_assert_max_num_queries, path, params, budget):

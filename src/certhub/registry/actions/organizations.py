@@ -39,7 +39,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import AuditEvent, Region
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.core.validation import Input, Text, Uscc, invalid, validate
 from certhub.registry.certificate_writer import store_public_record
 from certhub.registry.choices import INDUSTRY_DIVISIONS, INDUSTRY_SECTIONS, ProductSource, RegistrationStatus
@@ -192,6 +192,7 @@ def do_update_organization(*, organization: Organization, data: dict[str, Any], 
     return organization
 
 
+@action_step
 def _keep_former_names(renamed: Sequence[tuple[int, str]], today: datetime.date) -> None:
     """Keep each (organization id, old name) as a former name used until `today`, from the day the name
     before it ended (unknown for the first name: CertHub did not see it begin)."""
@@ -211,6 +212,7 @@ def _keep_former_names(renamed: Sequence[tuple[int, str]], today: datetime.date)
     )
 
 
+@action_step
 def _keep_holders_in_step(organizations: Sequence[Organization | SimpleNamespace]) -> None:
     """Certificates carry their holder's name and region (search and scope), declared and reported products
     its region (coverage per county): keep them in step with the organizations just changed. Organizations
@@ -420,6 +422,7 @@ def _digest(salt: bytes, state: dict[str, Any] | None) -> str | None:
     return base64.b64encode(hashlib.sha256(salt + orjson.dumps(state, option=orjson.OPT_SORT_KEYS)).digest()).decode()
 
 
+@action_step
 def _write_audits(
     audits: list[tuple[SimpleNamespace, str, dict[str, Any] | None, dict[str, Any]]],
     actor: Actor,

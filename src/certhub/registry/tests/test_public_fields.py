@@ -35,7 +35,7 @@ PUBLIC_FIELDS = {
         "name", "cma_number", "cma_valid_from", "cma_valid_until", "status", "uscc", "region", "scope", "signatories",
     ],
     schemas.SignatoryOut: ["name", "valid_from", "valid_until", "scope_count"],
-    schemas.LabScopeOut: ["field", "object", "parameter", "standard", "valid_from", "valid_until"],
+    schemas.LabScopeOut: ["field", "object", "parameter", "standard", "limits", "valid_from", "valid_until"],
 }  # fmt: skip
 
 

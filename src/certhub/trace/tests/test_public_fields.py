@@ -28,7 +28,8 @@ PUBLIC_FIELDS = {
     schemas.TraceReportItemOut: ["parameter", "standard", "result", "within_lab_scope", "within_signatory_scope"],
     schemas.OrganizationTraceOut: [
         "view", "organization", "certification_body", "lab", "certificates", "certificate_count", "test_reports",
-        "test_report_count", "people", "events", "checkpoint", "inspections", "complaints",
+        "test_report_count", "people", "licences", "licence_applications", "events", "checkpoint", "inspections",
+        "complaints",
     ],
 }  # fmt: skip
 
