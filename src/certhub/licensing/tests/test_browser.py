@@ -93,7 +93,9 @@ def sign_up_and_link(page, base: str, *, username: str, password: str, uscc: str
     page.wait_for_url(re.compile(r"/account/signup/sent/$"))
     confirmation = mail.outbox[-1]
     assert confirmation.to == ["zhaomin@lushan-testing.example"]
-    page.goto(base + re.search(r"https?://[^/\s]+(/account/signup/confirm/\S+/)", confirmation.body).group(1))
+    link = re.search(r"https?://[^/\s]+(/account/signup/confirm/\S+/)", str(confirmation.body))
+    assert link is not None, confirmation.body
+    page.goto(base + link.group(1))
     page.get_by_role("button", name="确认邮箱").click()
     page.wait_for_url(re.compile(r"/login/$"))
     sign_in(page, base, username, password, lands_on="/account/organization/")
@@ -102,7 +104,9 @@ def sign_up_and_link(page, base: str, *, username: str, password: str, uscc: str
     page.wait_for_url(re.compile(r"/account/organization/$"))
     code_mail = mail.outbox[-1]
     assert code_mail.to == [NEW_LAB_CONTACT]
-    page.get_by_label("验证码", exact=True).fill(re.search(r"验证码：(\d{6})", code_mail.body).group(1))
+    code = re.search(r"验证码：(\d{6})", str(code_mail.body))
+    assert code is not None, code_mail.body
+    page.get_by_label("验证码", exact=True).fill(code.group(1))
     page.get_by_role("button", name="确认关联").click()
     page.wait_for_url(re.compile(r"/account/organization/$"))
     assert page.locator("#link-state").inner_text() == "本账号代表“湖南麓山检测技术有限公司”办理业务。"
