@@ -197,10 +197,10 @@ def test_lab_page_filters_its_scope_on_the_server(client, world):
     url = reverse("registry:lab", args=["231812050341"])
     everything = client.get(url)
     assert table_rows(everything) == [
-        ["电器", "家用电器", "绝缘电阻", "GB 4706.1-2005", "2023-05-01"],
-        ["食品", "大米", "铅", "GB 5009.12-2023", "2023-05-01"],
+        ["电器", "家用电器", "绝缘电阻", "GB 4706.1-2005", "", "2023-05-01"],
+        ["食品", "大米", "铅", "GB 5009.12-2023", "", "2023-05-01"],
     ]
-    assert table_rows(client.get(url, {"q": "5009"})) == [["食品", "大米", "铅", "GB 5009.12-2023", "2023-05-01"]]
+    assert table_rows(client.get(url, {"q": "5009"})) == [["食品", "大米", "铅", "GB 5009.12-2023", "", "2023-05-01"]]
     assert "没有符合条件的范围条目。" in page_text(client.get(url, {"q": "噪声"}))
     assert by_class(everything, "signatory-scope") == ["家用电器 · 绝缘电阻 · GB 4706.1-2005"]
     assert "周敏" in page_text(everything)
