@@ -34,7 +34,7 @@ from certhub.demo.generator.users import NEW_LAB, NEW_LAB_CONTACT
 from certhub.licensing.choices import ApplicationState
 from certhub.licensing.models import Application, Licence, PostApprovalCheck
 from certhub.registry import actions as registry_actions
-from certhub.registry.models import Lab
+from certhub.registry.models import Lab, Organization
 from certhub.registry.testing import make_uscc
 from certhub.seal.actions import do_create_seal_key
 from certhub.seal.queries import trust_list
@@ -115,8 +115,8 @@ def sign_up_and_link(page, base: str, *, username: str, password: str, uscc: str
 
 def landing(user: User) -> str:
     """Where an enterprise lands after signing in: its own certificates in the search (portal.queries)."""
-    assert user.organization is not None
-    return f"{reverse('portal:search')}?q={user.organization.uscc}"
+    uscc = Organization.objects.values_list("uscc", flat=True).get(pk=user.organization_id)
+    return f"{reverse('portal:search')}?q={uscc}"
 
 
 def message(page) -> str:

@@ -141,7 +141,8 @@ def test_the_add_row_button_without_javascript_answers_with_one_more_empty_row(c
     html = parse_html(response.content.decode())
     assert html.first(lambda e: e.attrs.get("id") == "id_scope-TOTAL_FORMS").attrs["value"] == "3"
     assert html.first(lambda e: e.attrs.get("id") == "id_scope-1-standard").attrs["value"] == "GB 5009.15-2023"
-    assert html.first(lambda e: e.attrs.get("id") == "id_scope-2-standard") is not None
+    # The row added without JavaScript: present and empty.
+    assert html.first(lambda e: e.attrs.get("id") == "id_scope-2-standard").attrs.get("value", "") == ""
     assert Application.objects.count() == 0
 
 
@@ -478,7 +479,8 @@ def test_a_false_commitment_found_at_the_check_revokes_the_licence_from_the_case
     with on_day(D(2026, 6, 1)):
         sign_in_with_pages(client, "reviewer", lic.PASSWORD)
         page = client.get(reverse("licensing:office_application", args=[application.number]))
-        assert element(page.content.decode(), f"check-form-{check.pk}") is not None
+        form = element(page.content.decode(), f"check-form-{check.pk}")
+        assert form.attrs["action"] == reverse("licensing:office_post_check", args=[application.number, check.pk])
         response = client.post(
             reverse("licensing:office_post_check", args=[application.number, check.pk]),
             {f"{prefix}-outcome": "FALSE_COMMITMENT", f"{prefix}-done_on": "2026-06-01", f"{prefix}-note": "设备不符"},

@@ -156,7 +156,7 @@ def test_a_licence_certificates_seal_photographed_and_pasted(live_server, live_w
         number="231812050123",
         licence_type="CMA",
         holder_name="湖南湘检检测技术有限公司",
-        holder_uscc="91430100MA4L0XXX0X",
+        holder_uscc="91430100MA4L0ABC1M",
         valid_from=datetime.date(2025, 3, 3),
         valid_until=datetime.date(2031, 3, 2),
         scope_digest=scope_digest("食品 / 蔬菜 / 农药残留"),
