@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "certhub.seal",
     "certhub.risk",
     "certhub.licensing",
+    "certhub.complaints",
+    "certhub.integrity",
     "certhub.inspections",
     "certhub.cases",
     "certhub.stats",

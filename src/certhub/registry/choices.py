@@ -185,3 +185,30 @@ class GradedSubject(models.TextChoices):
     ORGANIZATION = "organization", _("企业")
     CERTIFICATION_BODY = "certification_body", _("认证机构")
     LAB = "lab", _("检验检测机构")
+
+
+class BanKind(models.TextChoices):
+    """The bars the policy's accountability rule imposes (十一 谁出证谁负责、谁签字谁担责, C9), each a
+    first-class record (registry.Ban) enforced wherever it matters (docs/integrity.md):
+
+    - PERMANENT_EXIT 永久退出: an institution (a body's or lab's organization) issues no certificate or
+      report, applies for no licence and sends no submission, ever;
+    - LIFETIME_BAN 终身禁入: a person may not be recorded as signatory, auditor, technical manager or legal
+      representative of a body or lab; reports they sign after the ban are flagged;
+    - APPLICATION_BAR 申请限制: no new licence application (of the barred type, or any when none is named)
+      from the organization or from its legal representative's new organization until the bar ends
+      (three years after a revoked qualification: 检验检测机构资质认定管理办法, 行政许可法 第七十九条);
+    - CERTIFICATION_BAR 认证限制: no certification body may certify the organization until the bar ends
+      (one year after a certificate was withdrawn for misconduct);
+    - SERIOUS_VIOLATION 严重违法失信名单: listed for joint punishment; reported to other departments, and
+      blocks nothing in CertHub by itself."""
+
+    PERMANENT_EXIT = "PERMANENT_EXIT", _("永久退出")
+    LIFETIME_BAN = "LIFETIME_BAN", _("终身禁入")
+    APPLICATION_BAR = "APPLICATION_BAR", _("限制申请资质")
+    CERTIFICATION_BAR = "CERTIFICATION_BAR", _("限制认证")
+    SERIOUS_VIOLATION = "SERIOUS_VIOLATION", _("列入严重违法失信名单")
+
+
+# The kinds that apply to a person; every other kind applies to an organization.
+PERSON_BAN_KINDS = frozenset({BanKind.LIFETIME_BAN})
