@@ -55,10 +55,7 @@ def refusing_ban(
     in_force = Ban.objects.filter(ban_in_force(on)).select_related("organization")
     own = (
         in_force.filter(organization=organization)
-        .filter(
-            Q(kind=BanKind.PERMANENT_EXIT)
-            | Q(kind=BanKind.APPLICATION_BAR, licence_type__in=[licence_type, ""])
-        )
+        .filter(Q(kind=BanKind.PERMANENT_EXIT) | Q(kind=BanKind.APPLICATION_BAR, licence_type__in=[licence_type, ""]))
         .order_by(*_order())
         .first()
     )

@@ -96,8 +96,9 @@ def do_submit_application(
     credit code must be the organization's and pass its check digit; the region must exist; the
     particulars are checked (a scope row's standard must parse); a renewal is filed inside its window; an
     application a registry ban refuses (licensing.bans: permanent exit, application bar, the legal
-    representative's bar from another organization) is refused with the ban's sentence and nothing else. On the 告知承诺 track the applicant signs
-    `commitment_text` and the licence is granted at once (do_grant_on_commitment)."""
+    representative's bar from another organization) is refused with the ban's sentence and nothing else.
+    On the 告知承诺 track the applicant signs `commitment_text` and the licence is granted at once
+    (do_grant_on_commitment)."""
     if actor.organization_id is None:
         raise NotPermitted(_("%(actor)s 尚未关联到机构，不能代表机构申请行政许可") % {"actor": actor.label})
     organization = Organization.objects.select_related("region").get(pk=actor.organization_id)

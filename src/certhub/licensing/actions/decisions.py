@@ -21,6 +21,7 @@ from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
 from certhub.licensing import clocks
 from certhub.licensing.actions.common import application_state, locked, move, named_user, require_state, today
+from certhub.licensing.bans import licensing_authority, refusal_text, refusing_ban, representative_digest
 from certhub.licensing.choices import (
     ApplicationKind,
     ApplicationState,
@@ -33,9 +34,9 @@ from certhub.licensing.choices import (
     Track,
 )
 from certhub.licensing.licences import next_licence_number, seal_payload
-from certhub.licensing.bans import licensing_authority, refusal_text, refusing_ban, representative_digest
 from certhub.licensing.models import Application, Licence, PostApprovalCheck
 from certhub.licensing.procedures import procedure
+from certhub.registry.actions.bans import do_impose_ban
 from certhub.registry.actions.labs import (
     do_add_lab_person,
     do_add_lab_scope,
@@ -44,7 +45,6 @@ from certhub.registry.actions.labs import (
     do_create_lab,
     do_end_lab_scope,
 )
-from certhub.registry.actions.bans import do_impose_ban
 from certhub.registry.actions.signals import do_record_manufactured_products
 from certhub.registry.choices import BanKind, BodyStatus, PersonRole, ProductSource
 from certhub.registry.models import Ban, CccProduct, Lab, LabScope, ManufacturedProduct
@@ -504,7 +504,9 @@ def _revoke(
         reason=f"{decision_number} {status_reason}",
     )
     if licence.lab is not None:
-        do_change_lab(lab=licence.lab, decision=decision_number, status=BodyStatus.REVOKED, reason=status_reason, actor=actor)
+        do_change_lab(
+            lab=licence.lab, decision=decision_number, status=BodyStatus.REVOKED, reason=status_reason, actor=actor
+        )
     return do_impose_ban(
         kind=BanKind.APPLICATION_BAR,
         organization=licence.holder,
