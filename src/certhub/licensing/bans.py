@@ -77,7 +77,7 @@ def refusing_ban(
         return None
     digests = person_ids.candidates(number, sorted(chains))
     found = others.filter(legal_representative_digest__in=digests).order_by(*_order()).first()
-    return Refusal(found, "particulars.legal_representative") if found is not None else None
+    return Refusal(found, "particulars.legal_representative.id_number") if found is not None else None
 
 
 def refusal_text(refusal: Refusal) -> str:

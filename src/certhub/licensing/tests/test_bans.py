@@ -244,7 +244,7 @@ def test_the_legal_representative_of_the_barred_lab_brings_the_bar_to_a_new_orga
             legal_representative={"name": "刘洋", "id_number": " 430104198001011234 "},
         )
     assert refused.value.errors == {
-        "particulars.legal_representative": [
+        "particulars.legal_representative.id_number": [
             "法定代表人是受限制机构“长沙麓谷检测技术有限公司”的法定代表人，限制及于其新任职的机构：" + REFUSAL
         ]
     }
