@@ -98,7 +98,8 @@ def licensing_authority() -> str:
     """The authority deciding licences and their revocation: the province's market regulation bureau (the
     资质认定 of labs and the production licences this system handles are provincial decisions)."""
     province = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code").first()
-    return _("%(province)s市场监督管理局") % {"province": province.name} if province else _("市场监督管理局")
+    # A proper name, recorded as the decision states it: never translated.
+    return f"{province.name}市场监督管理局" if province else "市场监督管理局"
 
 
 def representative_digest(licence: Licence, application: Application | None) -> str:
