@@ -404,7 +404,8 @@ def do_record_post_approval_check(
     check.done_on, check.outcome, check.note = on, outcome, note.strip()
     check.save()
     application = locked(check.application)
-    if outcome == CheckOutcome.FALSE_COMMITMENT:
+    if outcome == CheckOutcome.FALSE_COMMITMENT and licence.status != LicenceStatus.REVOKED:
+        # A licence already revoked (for misconduct, do_revoke_licence) is not revoked, nor barred, twice.
         reason = _("告知承诺内容不实：%(note)s") % {"note": note.strip()}
         _revoke(
             licence,

@@ -341,3 +341,16 @@ def test_commitments_of_lists_each_signed_commitment_with_its_check(lic, revoked
     assert [r.licence_number for r in rows] == [Licence.objects.get(licence_type="CMA").number, "XK00-43-00001"]
     assert commitments_of([lic.organizations["other"].pk]) == []
     assert commitments_of([]) == []
+
+
+def test_a_false_commitment_found_after_a_revocation_revokes_and_bars_nothing_twice(lic, revoked):
+    check = Licence.objects.get(holder=lic.organizations["newlab"]).checks.get()
+    with on_day(D(2026, 7, 2)):
+        actions.do_record_post_approval_check(
+            check=check, outcome="FALSE_COMMITMENT", note="人员资料不实", actor=lic.actor("reviewer")
+        )
+    check.refresh_from_db()
+    assert (check.outcome, check.done_on) == ("FALSE_COMMITMENT", D(2026, 7, 2))
+    assert list(Ban.objects.values_list("decision_number", flat=True)) == [DECISION]
+    licence = Licence.objects.get(holder=lic.organizations["newlab"])
+    assert (licence.status, licence.status_changed_on) == ("REVOKED", D(2026, 7, 1))
