@@ -44,6 +44,7 @@ from certhub.exchange.actions import (
     do_reject_submission,
     do_start_applying,
     prepare_chunk,
+    refuse_banned_submitter,
 )
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionMode, SubmissionState
 from certhub.exchange.models import Submission
@@ -90,6 +91,8 @@ def submit_file(
 ) -> Submission:
     """Receive a file from `organization` (an organizations file: from the officer of `options.region`)
     and take it as far as it goes; return the submission."""
+    if options.kind != SubmissionKind.ORGANIZATIONS:
+        refuse_banned_submitter(organization)
     try:
         received = receive(path, name)
     except FileRejected as refusal:

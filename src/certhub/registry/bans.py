@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.registry.choices import PERSON_BAN_KINDS, BanKind
+from certhub.registry.choices import PERSON_BAN_KINDS, BanKind, PersonRole
 from certhub.registry.dates import add_months
-from certhub.registry.models import Ban, ban_in_force
+from certhub.registry.models import Ban, CertificationBody, Lab, Organization, ban_in_force
 
 RULES: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "bans.json").read_text("utf-8"))["kinds"]
 
@@ -37,6 +37,25 @@ ORGANIZATION_BAN_KINDS = frozenset(BanKind) - PERSON_BAN_KINDS
 # certification bar stops certification of the holder; a lifetime ban stops a person's recording.
 ISSUING_KINDS = frozenset({BanKind.PERMANENT_EXIT})
 HOLDER_KINDS = frozenset({BanKind.CERTIFICATION_BAR})
+
+
+# The roles a lifetime ban bars (C9, BanKind.LIFETIME_BAN): signatory, auditor and technical manager, roles
+# only certification bodies and labs have, and legal representative of a body or a lab.
+BANNED_ROLES = frozenset(
+    {PersonRole.SIGNATORY, PersonRole.AUDITOR, PersonRole.TECHNICAL_MANAGER, PersonRole.LEGAL_REPRESENTATIVE}
+)
+
+
+def role_is_barred(role: str, organization: Organization) -> bool:
+    """Whether a lifetime ban bars `role` at `organization`: a legal representative only of a body or a lab."""
+    if role not in BANNED_ROLES:
+        return False
+    if role != PersonRole.LEGAL_REPRESENTATIVE:
+        return True
+    return (
+        CertificationBody.objects.filter(organization=organization).exists()
+        or Lab.objects.filter(organization=organization).exists()
+    )
 
 
 def default_end(kind: str, starts: datetime.date) -> datetime.date | None:
