@@ -82,7 +82,10 @@ def test_an_officer_imposes_a_permanent_exit_and_sees_it_listed(world):
     response = client.post(NEW, form(world))
     ban = Ban.objects.get()
     assert (response.status_code, response["Location"]) == (302, reverse("registry:office_ban", args=[ban.pk]))
-    sentence = "湖南省产品质量检验检测研究院已被长沙市市场监督管理局于2026-03-02决定永久退出（决定文号湘市监罚〔2026〕7号），无期限"
+    sentence = (
+        "湖南省产品质量检验检测研究院已被长沙市市场监督管理局于2026-03-02决定永久退出"
+        "（决定文号湘市监罚〔2026〕7号），无期限"
+    )
     page = client.get(response["Location"])
     assert by_class(page, "message-success") == [f"已登记：{sentence}。"]
     assert element_text(page, "ban-sentence") == sentence
