@@ -39,6 +39,7 @@ from certhub.registry.choices import (
     BodyStatus,
     CertificateStatus,
     RegistrationStatus,
+    SchemeKind,
 )
 from certhub.registry.models import (
     Ban,
@@ -143,6 +144,14 @@ def suspended_elsewhere_message(
     }
 
 
+def moves_with_suspension(scheme: Scheme) -> bool:
+    """Whether a new certificate of `scheme` for a holder whose certificate of it is suspended elsewhere is
+    that certificate moving body: a management system has one certificate per organization and scheme; a
+    product certificate (CCC and the like) covers one product, and an organization holds many, from
+    several bodies."""
+    return scheme.kind == SchemeKind.MANAGEMENT_SYSTEM
+
+
 Suspension = tuple[str, str, datetime.date]  # the suspended certificate's number, its body's name, since when
 
 
@@ -208,7 +217,7 @@ class CertificateBans:
         if ban is not None:
             return bans.ban_refusal(ban)
         suspended = self.suspended.get((holder.pk, cleaned["scheme"].pk))
-        if suspended is not None and cleaned["issue_date"] >= suspended[2]:
+        if suspended is not None and moves_with_suspension(cleaned["scheme"]) and cleaned["issue_date"] >= suspended[2]:
             return suspended_elsewhere_message(holder, cleaned["scheme"], *suspended)
         return None
 

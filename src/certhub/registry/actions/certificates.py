@@ -31,6 +31,7 @@ from certhub.registry.certificate_rules import (
     clean_history,
     first_event,
     holder_issuing_problem,
+    moves_with_suspension,
     new_certificate,
     refuse_issuing_body,
     transition_message,
@@ -89,7 +90,9 @@ def do_create_certificate(*, body: CertificationBody, data: dict[str, Any], acto
         refuse_banned_issuer(body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
     refuse_holder(cleaned)
-    if context.holder_ban_id is not None or context.suspended_id is not None:
+    if context.holder_ban_id is not None or (
+        context.suspended_id is not None and moves_with_suspension(cleaned["scheme"])
+    ):
         refuse_barred_holder(body, cleaned)
     if context.number_taken:
         raise Conflict(_("该认证机构已有编号为%(number)s的证书") % {"number": cleaned["number"]}, field="number")

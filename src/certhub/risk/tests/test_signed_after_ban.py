@@ -65,6 +65,10 @@ def test_reports_signed_after_the_ban_are_found_with_the_ban_named(world, signed
         "检验检测机构湖南省产品质量检验检测研究院（231812050341）的周敏自2025-06-01起被终身禁入（湘市监罚〔2025〕21号），"
         "此后仍签发了2份报告，最早一份在2025-06-01"
     )
+    assert finding.text("en") == (
+        "周敏 of the inspection and testing body 湖南省产品质量检验检测研究院 (231812050341), under a lifetime ban "
+        "since 2025-06-01 (湘市监罚〔2025〕21号), signed 2 reports after it, the first on 2025-06-01"
+    )
     # The day judged: a report after it does not count yet.
     assert [(f.count, f.since) for f in signed_after_ban(today=datetime.date(2025, 6, 20))] == [
         (1, datetime.date(2025, 6, 1))
