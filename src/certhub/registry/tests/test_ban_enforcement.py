@@ -453,3 +453,36 @@ def test_the_people_page_and_api_refuse_a_banned_person(world, banned, client):
     )
     assert (api.status_code, api.json()["errors"]) == (422, {"name": [PERSON_BAN]})
     assert state() == before
+
+
+# ---------------------------------------------------------------- transfers
+
+
+def test_a_certificate_moves_to_no_body_under_permanent_exit_and_for_no_barred_holder(world):
+    from certhub.registry.actions import do_transfer_certificate
+
+    def transfer():
+        do_transfer_certificate(
+            certificate=world.certificates["active"],
+            to_body=world.bodies["yueyang"],
+            effective_date=datetime.date(2026, 3, 10),
+            reason="获证组织申请转换认证机构",
+            actor=world.actor("officer_changsha"),
+        )
+
+    bar_maker(world)
+    before = state()
+    with pytest.raises(ValidationFailed) as barred:
+        transfer()
+    assert barred.value.errors == {"to_body": [MAKER_BAR]}
+    assert state() == before
+    exit_of(world, "cb_yueyang")
+    yueyang_exit = (
+        "岳阳质量认证中心有限公司已被长沙市市场监督管理局于2026-03-02决定永久退出"
+        "（决定文号湘市监罚〔2026〕7号），无期限"
+    )
+    before = state()
+    with pytest.raises(ValidationFailed) as refused:
+        transfer()
+    assert refused.value.errors == {"to_body": [yueyang_exit]}
+    assert state() == before
