@@ -43,10 +43,13 @@ def _officer(request: HttpRequest, *, writes: bool = False) -> Actor:
 
 def ban_out(ban: Ban) -> dict[str, Any]:
     """A ban as the API gives it: never a person's ID-document digest."""
-    if ban.organization_id:
-        subject = {"type": "organization", "name": ban.organization.name, "uscc": ban.organization.uscc}
+    organization, person = ban.organization, ban.person
+    subject: dict[str, str | None]
+    if organization is not None:
+        subject = {"type": "organization", "name": organization.name, "uscc": organization.uscc}
     else:
-        subject = {"type": "person", "name": ban.person.name, "uscc": None}
+        assert person is not None  # the model's ban_one_subject
+        subject = {"type": "person", "name": person.name, "uscc": None}
     return {
         "id": ban.pk,
         "kind": ban.kind,
