@@ -1,7 +1,7 @@
 """Where licensing meets the registry's bans (C9, registry.Ban): which ban keeps an applicant from applying,
 and the facts licensing writes on the bar it imposes when a licence is revoked.
 
-A new application is refused while (docs/licensing.md, "Bars on new applications"):
+A new application is refused while (docs/licensing.md, "Revocation and the bar on new applications"):
 - the applicant organization is under a permanent exit (永久退出: it applies for no licence, ever);
 - the applicant organization is under an application bar in force for this licence type or for any;
 - the legal representative the application names is the legal representative recorded on an application
