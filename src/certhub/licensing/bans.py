@@ -68,7 +68,7 @@ def refusing_ban(
         Q(organization=organization) | Q(legal_representative_digest="")
     )
     chains = set()
-    for stored in others.values_list("legal_representative_digest", flat=True).distinct():
+    for stored in others.order_by().values_list("legal_representative_digest", flat=True).distinct():
         try:
             chains.add(person_ids.chain_of(stored))
         except ValueError:
