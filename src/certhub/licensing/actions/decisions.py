@@ -469,8 +469,8 @@ def do_revoke_licence(
             field="licence",
         )
     on = today()
-    application = licence.granted_by
-    return _revoke(
+    application = locked(licence.granted_by) if licence.granted_by is not None else None
+    ban = _revoke(
         licence,
         application,
         on,
@@ -479,6 +479,9 @@ def do_revoke_licence(
         _("许可证%(number)s被撤销：%(reason)s") % {"number": licence.number, "reason": reason.strip()},
         actor,
     )
+    if application is not None:
+        clocks.refresh_due(application)  # a post-approval check still open no longer falls due
+    return ban
 
 
 @action_step

@@ -14,7 +14,7 @@ from certhub.core.models import AuditEvent
 from certhub.ledger.models import Entry
 from certhub.licensing import actions
 from certhub.licensing.models import Application, Licence
-from certhub.licensing.queries import commitments_of
+from certhub.licensing.queries import commitments_of, due_and_overdue
 from certhub.licensing.testing import cma_particulars, production_particulars
 from certhub.licensing.tests.conftest import on_day
 from certhub.registry.actions.bans import do_impose_ban, do_lift_ban
@@ -354,3 +354,10 @@ def test_a_false_commitment_found_after_a_revocation_revokes_and_bars_nothing_tw
     assert list(Ban.objects.values_list("decision_number", flat=True)) == [DECISION]
     licence = Licence.objects.get(holder=lic.organizations["newlab"])
     assert (licence.status, licence.status_changed_on) == ("REVOKED", D(2026, 7, 1))
+
+
+def test_a_licence_revoked_before_its_commitment_check_leaves_nothing_due(lic, revoked):
+    # The CMA was granted on a commitment: its check was due until the revocation decided the matter.
+    application = Application.objects.get()
+    assert (application.next_due_on, application.next_due_step) == (None, "")
+    assert due_and_overdue(lic.actor("reviewer"), D(2026, 7, 2)) == []
