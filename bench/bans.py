@@ -11,6 +11,9 @@ no row is refused: both imports write exactly the same rows).
 
 The table grows with every import, and a bigger table is slower to write to; so the four imports run in the
 order off, on, on, off (each by its own body, the same rows), and each mode's figure is the mean of its two.
+On a machine other work shares, the difference of whole imports is mostly that work's noise: the checks are
+also timed alone afterwards, on the same file and database, chunk by chunk as the import reads them, and
+given as a share of the import.
 
 The database is a fresh `certhub_bans` on the benchmark's PostgreSQL cluster (bench/db.py)."""
 
@@ -82,6 +85,49 @@ for start in range(0, len(rows), 2000):
     .replace("SUSPENDING_BODY", repr(SUSPENDING_BODY))
     .replace("SCHEMES", repr(SCHEMES))
 )
+
+
+# The checks alone, on the same file and database after the imports: what CertificateBans reads per chunk of
+# the import (the issuer's exit once, then each chunk's holders' bars and suspended certificates), timed by
+# itself — a figure the load of other processes on the machine disturbs far less than the difference of two
+# whole imports.
+CHECKS_ONLY = """
+import csv, sys, time
+import django
+django.setup()
+from django.conf import settings
+from certhub.registry.certificate_rules import CertificateBans
+from certhub.registry.models import CertificationBody, Organization
+body = CertificationBody.objects.get(approval_number=sys.argv[2])
+ids = dict(Organization.objects.values_list("uscc", "id"))
+with open(sys.argv[1], encoding="utf-8", newline="") as stream:
+    holders = [ids[row["entity_id"]] for row in csv.DictReader(stream)]
+chunk = settings.SUBMISSION_CHUNK_ROWS
+started = time.perf_counter()
+checks = CertificateBans(body, enabled=True)
+for start in range(0, len(holders), chunk):
+    checks.load(holders[start:start + chunk])
+print(time.perf_counter() - started, (len(holders) + chunk - 1) // chunk)
+"""
+
+
+def checks_only(db: PostgresDatabase, path: Path, body: str) -> tuple[float, int]:
+    env = {
+        **os.environ,
+        "CERTHUB_DATABASE_URL": db.url,
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "certhub.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CHECKS_ONLY, str(path), body],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, chunks = result.stdout.split()[-2:]
+    return float(seconds), int(chunks)
 
 
 def own_numbers(source: Path, target: Path, prefix: str) -> Path:
@@ -158,7 +204,10 @@ def measure(rows: int, holders: int, barred: int, run_dir: Path) -> dict[str, An
             print(f"  checks {label}  {seconds:8.1f} s  {rows / seconds:>10,.0f} rows/s  ({body})", flush=True)
         on = sum(r["seconds"] for r in runs if r["checks"]) / 2
         off = sum(r["seconds"] for r in runs if not r["checks"]) / 2
+        alone, chunks = checks_only(db, run_dir / "certificates.csv", BODIES[0])
+        print(f"  the checks alone {alone:6.2f} s for {chunks:,} chunks", flush=True)
         return {
+            "checks_alone": {"seconds": round(alone, 3), "chunks": chunks, "share_of_import": round(alone / off, 4)},
             "rows": rows,
             "holders": holders,
             "bans": bans,
@@ -181,3 +230,9 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  checks off   {result['off']['seconds']:8.1f} s  {result['off']['rows_per_s']:>10,} rows/s")
     print(f"  checks on    {result['on']['seconds']:8.1f} s  {result['on']['rows_per_s']:>10,} rows/s")
     print(f"  overhead     {overhead * 100:+.1f} %  (< {TARGET_OVERHEAD * 100:g} %: {verdict})")
+    alone = result["checks_alone"]
+    share = alone["share_of_import"]
+    print(
+        f"  the checks alone {alone['seconds']:.2f} s ({alone['chunks']:,} chunks) = {share * 100:.1f} % of the import "
+        f"with them off (< {TARGET_OVERHEAD * 100:g} %: {'met' if share < TARGET_OVERHEAD else 'NOT MET'})"
+    )
