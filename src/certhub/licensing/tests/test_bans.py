@@ -5,6 +5,7 @@ representative is the one recorded on another organization's bar; nothing is wri
 the actions here; the API in test_api_bans.py, the pages in test_pages_bans.py."""
 
 import datetime
+import io
 
 import pytest
 
@@ -361,3 +362,17 @@ def test_a_licence_revoked_before_its_commitment_check_leaves_nothing_due(lic, r
     application = Application.objects.get()
     assert (application.next_due_on, application.next_due_step) == (None, "")
     assert due_and_overdue(lic.actor("reviewer"), D(2026, 7, 2)) == []
+
+
+def test_the_command_refuses_the_barred_labs_application_and_writes_nothing(tmp_path, lic, revoked):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from certhub.licensing.tests.test_command import application_file
+
+    before = counts()
+    err = io.StringIO()
+    with on_day(D(2027, 3, 1)), pytest.raises(CommandError, match=r"^application refused; nothing written$") as caught:
+        call_command("licensing", "submit", application_file(tmp_path, lic), "--user", "applicant", stderr=err)
+    assert (caught.value.returncode, err.getvalue()) == (1, f"applicant: {REFUSAL}\n")
+    assert counts() == before
