@@ -11,7 +11,7 @@ import datetime
 
 from certhub.core.regulated import action_step
 from certhub.core.workdays import add_working_days, working_days_between
-from certhub.licensing.choices import ApplicationState, Step
+from certhub.licensing.choices import ApplicationState, LicenceStatus, Step
 from certhub.licensing.models import Application, Clock, ClockPause
 from certhub.licensing.procedures import procedure
 
@@ -104,7 +104,8 @@ def next_due(application: Application) -> tuple[datetime.date | None, str, bool]
     review = getattr(application, "onsite_review", None) if application.pk else None
     if application.state == ApplicationState.RECTIFICATION and review is not None and review.rectification_due_on:
         candidates.append((review.rectification_due_on, Step.RECTIFICATION, False))
-    for check in application.post_checks.filter(done_on__isnull=True):
+    # A licence revoked before its check no longer waits for it (C9: the revocation decided the matter).
+    for check in application.post_checks.filter(done_on__isnull=True).exclude(licence__status=LicenceStatus.REVOKED):
         candidates.append((check.due_on, Step.POST_CHECK, False))
     if not candidates:
         return None, "", False

@@ -210,6 +210,14 @@ class DecisionForm(DomainForm):
     reasons = _text(_("理由（不予许可时必填）"), 4000, required=False, rows=3)
 
 
+class RevocationForm(DomainForm):
+    """撤销许可 for misconduct: the decision's number and the facts and reasons (the action requires both, with
+    the same messages as the API)."""
+
+    decision_number = _text(_("撤销决定书编号"), 64, required=False)
+    reason = _text(_("撤销的事实和理由"), 4000, required=False, rows=3)
+
+
 class AssignForm(DomainForm):
     """Who handles and decides the case (承办人): an officer whose region covers it."""
 

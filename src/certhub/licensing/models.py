@@ -1,7 +1,7 @@
 """Licensing records (C8): applications with their history and statutory clocks, departmental opinions
 asked in parallel, requests for materials and the files answering them, the on-site review, the licences
-granted, the post-approval checks of 告知承诺 and the bars after a false commitment. Rows change only
-through licensing.actions."""
+granted and the post-approval checks of 告知承诺 (the bars a revocation brings are the registry's bans,
+registry.Ban). Rows change only through licensing.actions."""
 
 from __future__ import annotations
 
@@ -352,40 +352,3 @@ class PostApprovalCheck(RegulatedModel):
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.due_on}"
-
-
-class ApplicationBar(RegulatedModel):
-    """A bar on new applications after a false commitment (行政许可法 第七十九条): recorded here for the
-    integrity records, and enforced by licensing on every new application of the same licence type."""
-
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("被限制机构"), on_delete=models.PROTECT, related_name="application_bars"
-    )
-    licence_type = models.CharField(_("许可类型"), max_length=16, choices=LicenceType.choices)
-    legal_representative_digest = models.CharField(_("法定代表人身份证件摘要"), max_length=64, blank=True)
-    starts = models.DateField(_("起始日期"))
-    ends = models.DateField(_("截止日期"))
-    reason = models.TextField(_("原因"))
-    source_text = models.TextField(_("依据"))
-    licence = models.ForeignKey(
-        Licence, verbose_name=_("被撤销的许可证"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    application = models.ForeignKey(
-        Application, verbose_name=_("申请"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["organization_id", "-starts", "id"]
-        verbose_name = _("申请限制")
-        verbose_name_plural = _("申请限制")
-        indexes = [models.Index(fields=["organization", "ends"], name="bar_organization")]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends__gt=models.F("starts")),
-                name="bar_ends_after_start",
-                violation_error_message=_("截止日期须晚于起始日期"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organization_id} {self.starts}–{self.ends}"

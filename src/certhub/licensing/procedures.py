@@ -1,7 +1,7 @@
 """Licence types as configuration (C8): their application kinds, which kinds the 告知承诺 track allows,
 their statutory periods in working days, the renewal window, the post-approval check and the bar after a
-false commitment — each with the legal text and article it follows. The data is data/procedures.json,
-read once per process; docs/licensing.md lists it in words."""
+revocation (false commitment or misconduct) — each with the legal text and article it follows. The data is
+data/procedures.json, read once per process; docs/licensing.md lists it in words."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Procedure:
     periods: dict[str, Period]
     renewal: Window  # filed at least `months` before expiry, and not after it
     post_check: Window  # the 告知承诺 check is due within `months` of the grant
-    bar: Window  # a false commitment bars a new application for `months`
+    bar: Window  # a revocation (false commitment or misconduct) bars a new application for `months`
 
     def period(self, step: str) -> Period:
         return self.periods[step]

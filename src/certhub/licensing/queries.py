@@ -6,17 +6,19 @@ next deadline, through one index (C8: 100,000 open cases answer in milliseconds)
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.models import User
 from certhub.core.permissions import within_scope
-from certhub.licensing.choices import ApplicationState, Step
+from certhub.licensing.choices import ApplicationState, CheckOutcome, LicenceType, Step
 from certhub.licensing.models import Application, Licence, OnSiteReview, OpinionRequest, PostApprovalCheck
 from certhub.licensing.permissions import APPLICANT_ROLES
 from certhub.registry.models import Organization
@@ -177,3 +179,65 @@ def awaited(application: Application) -> list[str]:
             % {"step": Step(application.next_due_step).label, "due": application.next_due_on.isoformat()}
         )
     return waiting
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """One 告知承诺 an organization signed, for its integrity archive (C9: public commitments): when it was
+    signed, what it said, the application it was signed on, and what the check after the grant found
+    (`outcome` empty while the check is not done, or when the application was not granted)."""
+
+    organization_id: int
+    signed_on: datetime.date
+    text: str
+    application_number: str
+    licence_type: str
+    licence_number: str
+    outcome: str
+    checked_on: datetime.date | None
+
+    @property
+    def licence_type_label(self) -> str:
+        return str(LicenceType(self.licence_type).label)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(CheckOutcome(self.outcome).label) if self.outcome else _("待核查")
+
+
+def commitments_of(organization_ids: Iterable[int]) -> list[CommitmentRow]:
+    """Every 告知承诺 signed by these organizations, oldest first (by signing time, then application), with
+    the outcome of its post-approval check. Not scoped to an actor: the integrity archive decides what is
+    public (a signed commitment is a public one, 告知承诺实施办法). Two statements whatever the count."""
+    ids = list(organization_ids)
+    if not ids:
+        return []
+    applications = list(
+        Application.objects.filter(applicant_id__in=ids, commitment_signed_at__isnull=False)
+        .order_by("commitment_signed_at", "id")
+        .values_list("id", "applicant_id", "commitment_signed_at", "commitment_text", "number", "licence_type")
+    )
+    checks: dict[int, tuple[str, str, datetime.date | None]] = {
+        application_id: (licence_number, outcome, done_on)
+        for application_id, licence_number, outcome, done_on in PostApprovalCheck.objects.filter(
+            application_id__in=[row[0] for row in applications]
+        )
+        .order_by("id")
+        .values_list("application_id", "licence__number", "outcome", "done_on")
+    }
+    rows = []
+    for application_id, organization_id, signed_at, text, number, licence_type in applications:
+        licence_number, outcome, done_on = checks.get(application_id, ("", "", None))
+        rows.append(
+            CommitmentRow(
+                organization_id=organization_id,
+                signed_on=timezone.localdate(signed_at),
+                text=text,
+                application_number=number,
+                licence_type=licence_type,
+                licence_number=licence_number,
+                outcome=outcome,
+                checked_on=done_on,
+            )
+        )
+    return rows

@@ -143,3 +143,21 @@ class LicensingCheckIn(Schema):
     outcome: str = Field(description="CONFIRMED or FALSE_COMMITMENT", max_length=20)
     note: str = Field(max_length=4000)
     done_on: datetime.date | None = None
+
+
+class LicensingRevocationIn(Schema):
+    decision_number: str = Field("", description="the revocation decision's number (required)", max_length=64)
+    reason: str = Field("", description="the facts and reasons of the revocation (required)", max_length=4000)
+
+
+class LicensingRevocationOut(Schema):
+    licence_number: str
+    licence_status: str
+    revoked_on: datetime.date
+    bar_kind: str
+    bar_licence_type: str
+    bar_decision_number: str
+    bar_authority: str
+    bar_starts: datetime.date
+    bar_ends: datetime.date | None
+    bar_sentence: str = Field(description="the sentence every refused application of the holder gives")

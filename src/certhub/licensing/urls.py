@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("office/applications/<identifier:number>/decide/", office.decide, name="office_decide"),
     path("office/applications/<identifier:number>/checks/<int:pk>/", office.post_check, name="office_post_check"),
+    path("office/applications/<identifier:number>/revoke/", office.revoke, name="office_revoke"),
     path("office/materials/<int:pk>/", office.material, name="office_material"),
     path("office/applications/<identifier:number>/", office.application_detail, name="office_application"),
 ]

@@ -1,7 +1,8 @@
 """The demo province's licensing (C8): applications of both licence types and both tracks, pending and
 decided — a 告知承诺 production licence with its post-approval check due, a CMA case waiting on a
 department's opinion, one overdue for its decision, one waiting to be accepted, one granted through the whole
-general procedure and one refused — with an applicant login, a reviewer login and a department's login.
+general procedure and one refused, one revoked for misconduct whose lab is barred for three years — with an
+applicant login, a reviewer login and a department's login.
 
 Cases are filed and handled through the licensing actions, today; the ones that must look older are then
 moved back in time by one demo action (do_age_demo_case), which shifts every date of the case and counts
@@ -15,6 +16,7 @@ from typing import Any
 from certhub.core.actors import Actor
 from certhub.core.audit import record_audit
 from certhub.core.choices import AuditEventType, Role
+from certhub.core.errors import ValidationFailed
 from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
@@ -23,7 +25,7 @@ from certhub.demo.generator.base import ProvinceBase
 from certhub.demo.generator.sizes import DEMO_ACTOR, DEMO_PASSWORD
 from certhub.licensing import actions, clocks
 from certhub.licensing.actions.common import application_state
-from certhub.licensing.models import Application
+from certhub.licensing.models import Application, Licence
 from certhub.licensing.testing import cma_particulars, production_particulars
 from certhub.registry.actions import do_create_organization
 from certhub.registry.models import Organization
@@ -41,7 +43,11 @@ APPLICANTS = (
     ("lab_refused", 880_005, "岳阳南湖检测服务有限公司"),
     ("producer_commitment", 880_006, "长沙铜官包装容器有限公司"),
     ("producer_general", 880_007, "衡阳雁峰化工容器有限公司"),
+    ("lab_revoked", 880_008, "长沙坪塘检测技术有限公司"),
 )
+# The revoked lab's legal representative: a person of their own, so that the bar that follows them to a new
+# organization (licensing.bans) touches no other demo lab.
+REVOKED_REPRESENTATIVE = {"name": "周强", "id_number": "430102197606060035"}
 
 
 def _shift(day: datetime.date | None, days: int) -> datetime.date | None:
@@ -156,6 +162,25 @@ class LicensingDemo(ProvinceBase):
         take_to_review(production)
         actions.do_decide_application(application=production, decision="GRANT", actor=reviewer)
         cases["production_granted"] = production.number
+        # Revoked for misconduct (C9): a CMA qualification granted, then revoked by a numbered decision; the
+        # lab is barred from applying for three years, and its next application is refused.
+        lab_revoked = cma_particulars(
+            lab_name=organizations["lab_revoked"].name, legal_representative=REVOKED_REPRESENTATIVE
+        )
+        revoked = submit("lab_revoked", "CMA", "GENERAL", lab_revoked)
+        take_to_review(revoked)
+        actions.do_decide_application(application=revoked, decision="GRANT", actor=reviewer)
+        actions.do_revoke_licence(
+            licence=Licence.objects.get(granted_by=revoked), decision_number=f"湘市监认撤〔{self.today.year}〕3号",
+            reason="以虚假的授权签字人资料取得资质认定（演示数据）", actor=reviewer,
+        )  # fmt: skip
+        try:
+            submit("lab_revoked", "CMA", "GENERAL", lab_revoked)
+        except ValidationFailed:
+            pass  # refused, as it must be: the lab is barred until the bar ends
+        else:
+            raise AssertionError("the demo's revoked lab was not barred")
+        cases["revoked"] = revoked.number
         self.licensing_cases = cases
         return cases
 

@@ -47,6 +47,7 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         "demo-lab_new",
         "demo-lab_overdue",
         "demo-lab_refused",
+        "demo-lab_revoked",
         "demo-producer_general",
         "enterprise",
         "environment",

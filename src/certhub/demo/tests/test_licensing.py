@@ -11,6 +11,7 @@ from certhub.core.models import Region, User
 from certhub.demo.generator import SIZES, DemoProvince
 from certhub.licensing.models import Application, Licence
 from certhub.licensing.queries import due_and_overdue
+from certhub.registry.models import Ban
 
 NOW = datetime.datetime(2026, 11, 16, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
@@ -29,12 +30,25 @@ def test_the_demo_licensing_cases(reference):
         "granted": "GRANTED",
         "refused": "REFUSED",
         "production_granted": "GRANTED",
+        "revoked": "GRANTED",
     }
     assert sorted(Licence.objects.values_list("licence_type", "status")) == [
         ("CMA", "ACTIVE"),
+        ("CMA", "REVOKED"),
         ("PRODUCTION", "ACTIVE"),
         ("PRODUCTION", "ACTIVE"),
     ]
+    # The revoked lab is barred for three years from the decision (C9), and its second application refused.
+    bar = Ban.objects.get()
+    assert (bar.kind, bar.organization.name, bar.licence_type, bar.decision_number, bar.starts, bar.ends) == (
+        "APPLICATION_BAR",
+        "长沙坪塘检测技术有限公司",
+        "CMA",
+        "湘市监认撤〔2026〕3号",
+        NOW.date(),
+        datetime.date(2029, 11, 16),
+    )
+    assert Application.objects.filter(applicant=bar.organization).count() == 1
     reviewer = Actor.from_user(User.objects.get(username="reviewer"))
     listed = [(i.number, i.step, i.due_on, i.overdue) for i in due_and_overdue(reviewer, NOW.date())]
     # The overdue case was reviewed on 2026-10-02 (moved 45 days back): its 20 working days ran past the

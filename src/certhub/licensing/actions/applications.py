@@ -32,6 +32,7 @@ from certhub.licensing.actions.common import (
     today,
 )
 from certhub.licensing.actions.decisions import do_grant_on_commitment
+from certhub.licensing.bans import refusal_text, refusing_ban
 from certhub.licensing.choices import (
     OPEN_STATES,
     ApplicationKind,
@@ -47,7 +48,6 @@ from certhub.licensing.licences import next_application_number
 from certhub.licensing.materials import CheckedMaterial
 from certhub.licensing.models import (
     Application,
-    ApplicationBar,
     Licence,
     Material,
     MaterialRequest,
@@ -60,15 +60,6 @@ from certhub.registry.models import Lab, Organization
 
 S = ApplicationState
 MAX_OPINION_DAYS = 60
-
-
-def active_bar(organization: Organization, licence_type: str, on: datetime.date) -> ApplicationBar | None:
-    """The bar that keeps `organization` from applying for `licence_type` on `on`, if any."""
-    return (
-        ApplicationBar.objects.filter(organization=organization, licence_type=licence_type, starts__lte=on, ends__gt=on)
-        .order_by("-ends")
-        .first()
-    )
 
 
 def _check_renewal(
@@ -104,8 +95,10 @@ def do_submit_application(
     """File an application for the actor's own organization (the account's confirmed organization). The
     credit code must be the organization's and pass its check digit; the region must exist; the
     particulars are checked (a scope row's standard must parse); a renewal is filed inside its window; an
-    organization under a bar for this licence type is refused. On the 告知承诺 track the applicant signs
-    `commitment_text` and the licence is granted at once (do_grant_on_commitment)."""
+    application a registry ban refuses (licensing.bans: permanent exit, application bar, the legal
+    representative's bar from another organization) is refused with the ban's sentence and nothing else.
+    On the 告知承诺 track the applicant signs `commitment_text` and the licence is granted at once
+    (do_grant_on_commitment)."""
     if actor.organization_id is None:
         raise NotPermitted(_("%(actor)s 尚未关联到机构，不能代表机构申请行政许可") % {"actor": actor.label})
     organization = Organization.objects.select_related("region").get(pk=actor.organization_id)
@@ -113,6 +106,11 @@ def do_submit_application(
     on = today()
     errors: dict[str, list[str]] = {}
     proc = procedures().get(licence_type)
+    if proc is not None and kind != ApplicationKind.CANCELLATION:
+        # A ban refuses the application whatever else it says (C9): nothing the applicant corrects helps.
+        refusal = refusing_ban(organization, proc.code, particulars, on)
+        if refusal is not None:
+            raise ValidationFailed({refusal.field: [refusal_text(refusal)]})
     if proc is None:
         errors["licence_type"] = [_("未知的许可类型“%(value)s”") % {"value": licence_type}]
     elif kind not in proc.kinds:
@@ -139,13 +137,6 @@ def do_submit_application(
         )
     if track == Track.COMMITMENT and not commitment_text.strip():
         errors["commitment_text"] = [_("告知承诺程序须签署承诺书")]
-    if proc is not None:
-        bar = active_bar(organization, proc.code, on)
-        if bar is not None:
-            errors["applicant"] = [
-                _("申请人因%(reason)s被限制申请%(type)s至%(ends)s（依据：%(source)s）")
-                % {"reason": bar.reason, "type": proc.name, "ends": bar.ends.isoformat(), "source": bar.source_text}
-            ]
     if errors:
         raise ValidationFailed(errors)
     assert proc is not None

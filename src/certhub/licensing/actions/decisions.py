@@ -1,8 +1,9 @@
 """Decisions (C8): the assigned officer grants or refuses once every department has answered; a grant
 writes the registry in the same transaction (a CMA qualification creates or changes the lab, its scope rows,
 key people and signatories, each naming the decision) and issues the licence with its seal; 告知承诺 grants
-on the spot and schedules the post-approval check; a false commitment revokes the licence and records the
-bar on new applications (行政许可法 第六十九条、第七十九条)."""
+on the spot and schedules the post-approval check; a false commitment found by that check, or misconduct an
+officer decides on, revokes the licence and imposes the registry's bar on new applications
+(行政许可法 第六十九条、第七十九条, C9)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
 from certhub.licensing import clocks
 from certhub.licensing.actions.common import application_state, locked, move, named_user, require_state, today
+from certhub.licensing.bans import licensing_authority, refusal_text, refusing_ban, representative_digest
 from certhub.licensing.choices import (
     ApplicationKind,
     ApplicationState,
@@ -32,8 +34,9 @@ from certhub.licensing.choices import (
     Track,
 )
 from certhub.licensing.licences import next_licence_number, seal_payload
-from certhub.licensing.models import Application, ApplicationBar, Licence, PostApprovalCheck
+from certhub.licensing.models import Application, Licence, PostApprovalCheck
 from certhub.licensing.procedures import procedure
+from certhub.registry.actions.bans import do_impose_ban
 from certhub.registry.actions.labs import (
     do_add_lab_person,
     do_add_lab_scope,
@@ -43,8 +46,8 @@ from certhub.registry.actions.labs import (
     do_end_lab_scope,
 )
 from certhub.registry.actions.signals import do_record_manufactured_products
-from certhub.registry.choices import BodyStatus, PersonRole, ProductSource
-from certhub.registry.models import CccProduct, Lab, LabScope, ManufacturedProduct
+from certhub.registry.choices import BanKind, BodyStatus, PersonRole, ProductSource
+from certhub.registry.models import Ban, CccProduct, Lab, LabScope, ManufacturedProduct
 
 S = ApplicationState
 LICENCE_FIELDS = [
@@ -147,6 +150,10 @@ def do_grant_on_commitment(*, application: Application, actor: Actor) -> Licence
     require_state(application, S.SUBMITTED)
     if application.track != Track.COMMITMENT or not application.commitment_signed_at:
         raise Conflict(_("只有已签署告知承诺书的告知承诺申请可以当场许可"), field="track")
+    refusal = refusing_ban(application.applicant, application.licence_type, {}, today())
+    if refusal is not None:
+        # No grant on a commitment while the applicant is barred (C9), even for a case filed before the bar.
+        raise ValidationFailed({refusal.field: [refusal_text(refusal)]})
     before = application_state(application)
     on = today()
     application.decided_on = on
@@ -368,11 +375,13 @@ def do_record_post_approval_check(
     outcome: str,
     note: str,
     done_on: datetime.date | None = None,
+    decision_number: str = "",
     actor: Actor,
 ) -> PostApprovalCheck:
     """Record the post-approval check of a 告知承诺 licence. A false commitment revokes the licence (and
-    the lab's qualification), and bars the holder from applying for the same licence for the period of
-    行政许可法 第七十九条, recorded as an ApplicationBar."""
+    the lab's qualification) by a revocation decision (`decision_number`, numbered by the system when not
+    given), and bars the holder from applying for the same licence for the period of 行政许可法 第七十九条:
+    an APPLICATION_BAR registry ban (C9)."""
     licence = check.licence
     authorize(actor, Permission.HANDLE_LICENSING, region_code=licence.region_code)
     named_user(actor)
@@ -387,27 +396,108 @@ def do_record_post_approval_check(
         errors["note"] = _("须写明核查情况")
     if on > today() or on < licence.valid_from:
         errors["done_on"] = _("核查日期须在发证日期与今天之间")
+    if len(decision_number.strip()) > 64:
+        errors["decision_number"] = _("至多64字")
     if errors:
         raise ValidationFailed(errors)
     before = snapshot(check)
     check.done_on, check.outcome, check.note = on, outcome, note.strip()
     check.save()
     application = locked(check.application)
-    if outcome == CheckOutcome.FALSE_COMMITMENT:
-        _revoke_for_false_commitment(licence, application, on, note.strip(), actor)
+    if outcome == CheckOutcome.FALSE_COMMITMENT and licence.status != LicenceStatus.REVOKED:
+        # A licence already revoked (for misconduct, do_revoke_licence) is not revoked, nor barred, twice.
+        reason = _("告知承诺内容不实：%(note)s") % {"note": note.strip()}
+        _revoke(
+            licence,
+            application,
+            on,
+            reason,
+            decision_number.strip() or next_revocation_number(on.year),
+            _("告知承诺内容不实（许可证%(number)s被撤销）") % {"number": licence.number},
+            actor,
+        )
     clocks.refresh_due(application)
     record_audit(actor, AuditEventType.POST_APPROVAL_CHECK_RECORDED, check, before=before, after=snapshot(check))
     return check
 
 
+# ------------------------------------------------------------------ revocation and the bar it brings
+
+
+def next_revocation_number(year: int) -> str:
+    """撤销许可决定书编号 when the officer gives none: XKCX-<year>-<serial of six digits>, counted over the
+    bars revocations imposed (every revocation imposes one)."""
+    prefix = f"XKCX-{year}-"
+    last = Ban.objects.filter(decision_number__startswith=prefix).aggregate(last=Max("decision_number"))["last"]
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:06d}"
+
+
+@action
+def do_revoke_licence(
+    *,
+    licence: Licence,
+    decision_number: str,
+    reason: str,
+    actor: Actor,
+) -> Ban:
+    """Revoke a licence for misconduct (撤销: obtained by deception or bribery, a false commitment found
+    later, 行政许可法 第六十九条): the licence and, for a CMA qualification, the lab's qualification end on the
+    day of the decision, and the holder — and its legal representative's next organization — may not apply
+    for the same licence for three years (行政许可法 第七十九条, procedures.json "bar"): an APPLICATION_BAR
+    ban with the decision's number (C9). Only an officer of the licence's region decides it."""
+    authorize(actor, Permission.DECIDE_LICENCE, region_code=licence.region_code)
+    named_user(actor)
+    licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    errors: dict[str, str] = {}
+    if not decision_number.strip():
+        errors["decision_number"] = _("必填：撤销许可须有决定书编号")
+    elif len(decision_number.strip()) > 64:
+        errors["decision_number"] = _("至多64字")
+    if not reason.strip():
+        errors["reason"] = _("须写明撤销的事实和理由")
+    if errors:
+        raise ValidationFailed(errors)
+    if licence.status in (LicenceStatus.REVOKED, LicenceStatus.CLOSED):
+        raise Conflict(
+            _("许可证%(number)s已于%(on)s%(status)s")
+            % {
+                "number": licence.number,
+                "on": licence.status_changed_on.isoformat(),
+                "status": LicenceStatus(licence.status).label,
+            },
+            field="licence",
+        )
+    on = today()
+    application = locked(licence.granted_by) if licence.granted_by is not None else None
+    ban = _revoke(
+        licence,
+        application,
+        on,
+        _("撤销许可：%(reason)s") % {"reason": reason.strip()},
+        decision_number.strip(),
+        _("许可证%(number)s被撤销：%(reason)s") % {"number": licence.number, "reason": reason.strip()},
+        actor,
+    )
+    if application is not None:
+        clocks.refresh_due(application)  # a post-approval check still open no longer falls due
+    return ban
+
+
 @action_step
-def _revoke_for_false_commitment(
-    licence: Licence, application: Application, on: datetime.date, note: str, actor: Actor
-) -> ApplicationBar:
+def _revoke(
+    licence: Licence,
+    application: Application | None,
+    on: datetime.date,
+    status_reason: str,
+    decision_number: str,
+    bar_reason: str,
+    actor: Actor,
+) -> Ban:
+    """The licence (and the lab) revoked on `on` by `decision_number`, and the bar on new applications."""
     proc = procedure(licence.licence_type)
-    reason = _("告知承诺内容不实：%(note)s") % {"note": note}
     before = snapshot(licence, LICENCE_FIELDS)
-    licence.status, licence.status_changed_on, licence.status_reason = LicenceStatus.REVOKED, on, reason
+    licence.status, licence.status_changed_on, licence.status_reason = LicenceStatus.REVOKED, on, status_reason
     licence.save(update_fields=["status", "status_changed_on", "status_reason"])
     record_audit(
         actor,
@@ -415,24 +505,24 @@ def _revoke_for_false_commitment(
         licence,
         before=before,
         after=snapshot(licence, LICENCE_FIELDS),
-        reason=reason,
+        reason=f"{decision_number} {status_reason}",
     )
     if licence.lab is not None:
         do_change_lab(
-            lab=licence.lab, decision=application.decision_number, status=BodyStatus.REVOKED, reason=reason, actor=actor
+            lab=licence.lab, decision=decision_number, status=BodyStatus.REVOKED, reason=status_reason, actor=actor
         )
-    representative = (application.particulars or {}).get("legal_representative") or {}
-    bar = ApplicationBar(
+    return do_impose_ban(
+        kind=BanKind.APPLICATION_BAR,
         organization=licence.holder,
         licence_type=licence.licence_type,
-        legal_representative_digest=representative.get("id_digest", ""),
+        decision_number=decision_number,
+        decided_on=on,
+        authority=licensing_authority(),
         starts=on,
         ends=proc.bar_ends(on),
-        reason=_("告知承诺内容不实（许可证%(number)s被撤销）") % {"number": licence.number},
-        source_text=f"{proc.bar.source} {proc.bar.article}",
-        licence=licence,
-        application=application,
+        reason=bar_reason,
+        legal_basis=f"{proc.bar.source} {proc.bar.article}",
+        source=f"licensing.Licence:{licence.number}",
+        legal_representative_digest=representative_digest(licence, application),
+        actor=actor,
     )
-    bar.save()
-    record_audit(actor, AuditEventType.APPLICATION_BAR_RECORDED, bar, before=None, after=snapshot(bar))
-    return bar

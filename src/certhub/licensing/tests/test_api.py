@@ -12,10 +12,11 @@ from certhub.core.actors import SYSTEM
 from certhub.core.models import AuditEvent
 from certhub.core.reauth import CONFIRMED_AT
 from certhub.core.testing import sign_in_client
-from certhub.licensing.models import Application, ApplicationBar, Licence
+from certhub.licensing.models import Application, Licence
 from certhub.licensing.testing import cma_particulars, production_particulars
 from certhub.licensing.tests.conftest import on_day
 from certhub.registry.actions.labs import do_create_lab
+from certhub.registry.models import Ban
 
 D = datetime.date
 BASE = "/api/v1/licensing"
@@ -217,12 +218,13 @@ def test_a_second_commitment_under_a_bar_through_the_api(client, lic, keys):
         session.save()
         revoked = post(officer, f"/post-approval-checks/{check.pk}", {"outcome": "FALSE_COMMITMENT", "note": "无设备"})
     assert revoked.status_code == 200
-    assert ApplicationBar.objects.get().ends == D(2029, 6, 1)
+    assert Ban.objects.get().ends == D(2029, 6, 1)
     before = nothing_written()
     with on_day(D(2026, 9, 1)):
         again = post(client, "/applications", body, keys["producer"])
     assert (again.status_code, list(again.json()["errors"])) == (422, ["applicant"])
-    assert again.json()["errors"]["applicant"][0].startswith(
-        "申请人因告知承诺内容不实（许可证XK00-43-00001被撤销）被限制申请工业产品生产许可证至2029-06-01"
-    )
+    assert again.json()["errors"]["applicant"] == [
+        "长沙铜官包装容器有限公司已被湖南省市场监督管理局于2026-06-01决定限制申请资质"
+        "（决定文号XKCX-2026-000001），至2029-06-01届满"
+    ]
     assert nothing_written() == before

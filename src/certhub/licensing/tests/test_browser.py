@@ -43,6 +43,13 @@ from certhub.seal.tests.test_licences import qr_of_first_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def key_dir(settings, tmp_path):
+    """The keys of this run (seal, person identifiers) from before the demo is built: the demo's digests — of
+    the legal representative on its revoked lab's bar among them — must be checked with the same keys later."""
+    settings.KEY_DIR = tmp_path / "keys"
+
+
 def pdf_bytes(title: str) -> bytes:
     """A small, clean PDF (one blank page, a title)."""
     writer = PdfWriter()
@@ -127,7 +134,6 @@ def test_a_new_lab_is_granted_the_cma_by_the_general_procedure_and_a_producer_on
     live_server, demo_password, phone, browser, tmp_path, settings
 ):
     settings.CERTHUB_UPLOAD_DIR = tmp_path / "uploads"
-    settings.KEY_DIR = tmp_path / "keys"
     seal_key = do_create_seal_key(actor=SYSTEM)
     base = live_server.url
     officer = User.objects.get(username="officer")

@@ -31,7 +31,7 @@ def test_procedures_print_each_period_with_its_source(reference):
         "（原国家质量监督检验检疫总局令第163号，2015年4月9日公布，2015年8月1日施行） "
         "第十条（四）：自收到技术评审结论之日起20个工作日内作出是否准予许可的书面决定\n"
     ) in out
-    assert "  bar after a false commitment: 3 years — 《中华人民共和国行政许可法》 第六十九条、第七十九条" in out
+    assert "  bar after a revocation: 3 years — 《中华人民共和国行政许可法》 第六十九条、第七十九条" in out
 
 
 def application_file(tmp_path, lic, **overrides):

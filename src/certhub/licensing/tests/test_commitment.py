@@ -11,10 +11,11 @@ from certhub.ledger.models import Entry
 from certhub.licensing import actions
 from certhub.licensing.choices import ApplicationState, CheckOutcome, Step
 from certhub.licensing.licences import current_record, seal_facts
-from certhub.licensing.models import Application, ApplicationBar, Licence, PostApprovalCheck
+from certhub.licensing.models import Application, Licence, PostApprovalCheck
 from certhub.licensing.queries import due_and_overdue
 from certhub.licensing.testing import production_particulars
 from certhub.licensing.tests.conftest import on_day
+from certhub.registry.models import Ban
 
 D = datetime.date
 COMMITMENT = "本企业承诺符合工业产品生产许可条件，所提交材料真实有效。"
@@ -101,29 +102,53 @@ def test_a_false_commitment_revokes_the_licence_and_bars_a_second_commitment(lic
         D(2026, 6, 15),
         "告知承诺内容不实：无检验设备",
     )
-    bar = ApplicationBar.objects.get()
-    assert (bar.organization_id, bar.licence_type, bar.starts, bar.ends, bar.licence_id) == (
+    bar = Ban.objects.get()
+    assert (
+        bar.kind,
+        bar.organization_id,
+        bar.person_id,
+        bar.licence_type,
+        bar.decision_number,
+        bar.decided_on,
+        bar.authority,
+        bar.region_code,
+        bar.starts,
+        bar.ends,
+        bar.reason,
+        bar.source,
+        bar.legal_representative_digest,
+    ) == (
+        "APPLICATION_BAR",
         lic.organizations["producer"].pk,
+        None,
         "PRODUCTION",
+        "XKCX-2026-000001",  # numbered by the system: the check's form names no decision
+        D(2026, 6, 15),
+        "湖南省市场监督管理局",
+        "430100",  # the deciding officer's region
         D(2026, 6, 15),
         D(2029, 6, 15),
-        licence.pk,
+        "告知承诺内容不实(许可证XK00-43-00001被撤销)",  # NFKC-normalized like every text input
+        "licensing.Licence:XK00-43-00001",
+        "",  # a production licence names no legal representative
     )
+    assert bar.legal_basis.startswith("《中华人民共和国行政许可法》 第六十九条、第七十九条")
+    assert list(
+        AuditEvent.objects.filter(event_type="BAN_IMPOSED").values_list("subject_type", "subject_id", "reason")
+    ) == [("registry.ban", str(bar.pk), "")]
     assert current_record("XK00-43-00001", D(2026, 6, 16)) == {
         "valid": False,
         "status": "REVOKED",
         "status_label": "撤销",
     }
-    assert bar.source_text.startswith("《中华人民共和国行政许可法》 第六十九条、第七十九条")
 
     counts = (Application.objects.count(), Licence.objects.count(), AuditEvent.objects.count(), Entry.objects.count())
     with on_day(D(2027, 1, 4)), pytest.raises(ValidationFailed) as refused:
         commit(lic)
     assert refused.value.errors == {
         "applicant": [
-            "申请人因告知承诺内容不实（许可证XK00-43-00001被撤销）被限制申请工业产品生产许可证至2029-06-15"
-            "（依据：《中华人民共和国行政许可法》 第六十九条、第七十九条：以欺骗等不正当手段取得的行政许可予以撤销；"
-            "属于直接关系公共安全、人身健康、生命财产安全事项的，申请人在三年内不得再次申请该行政许可）"
+            "长沙铜官包装容器有限公司已被湖南省市场监督管理局于2026-06-15决定限制申请资质"
+            "（决定文号XKCX-2026-000001），至2029-06-15届满"
         ]
     }
     assert (

@@ -293,9 +293,8 @@ def test_a_second_commitment_under_a_bar_is_refused_on_the_form(client, lic):
     assert response.status_code == 422
     summary = text_of(parse_html(response.content.decode()).first(lambda e: "error-summary" in e.classes))
     assert summary == (
-        "申请人因告知承诺内容不实（许可证XK00-43-00001被撤销）被限制申请工业产品生产许可证至2029-06-01（依据："
-        "《中华人民共和国行政许可法》 第六十九条、第七十九条：以欺骗等不正当手段取得的行政许可予以撤销；"
-        "属于直接关系公共安全、人身健康、生命财产安全事项的，申请人在三年内不得再次申请该行政许可）"
+        "长沙铜官包装容器有限公司已被湖南省市场监督管理局于2026-06-01决定限制申请资质"
+        "（决定文号XKCX-2026-000001），至2029-06-01届满"
     )
     assert counts() == before
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from certhub.core.errors import Conflict
 from certhub.core.reauth import reauth_required
 from certhub.core.web import office_required, page_of, request_actor
 from certhub.core.web import permitted as _permitted
@@ -30,7 +31,7 @@ from certhub.core.web import pressed as _pressed
 from certhub.core.web import submitted as _submitted
 from certhub.core.workdays import working_days_between
 from certhub.licensing import actions, queries
-from certhub.licensing.choices import ApplicationState, CheckOutcome, Decision, Track
+from certhub.licensing.choices import ApplicationState, CheckOutcome, Decision, LicenceStatus, Track
 from certhub.licensing.forms import (
     AssignForm,
     DecisionForm,
@@ -43,6 +44,7 @@ from certhub.licensing.forms import (
     PostCheckForm,
     ReasonsForm,
     RectificationForm,
+    RevocationForm,
 )
 from certhub.licensing.models import Application
 from certhub.licensing.views import progress
@@ -161,6 +163,19 @@ def _panels(request: HttpRequest, application: Application, forms: dict[str, Any
             _("作出决定"),
             DecisionForm(),
             note=_("由承办人作出；不予许可须说明理由，并再次确认身份。"),
+        )
+    licence = application.licence
+    if state == S.GRANTED and licence is not None and licence.status in (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED):
+        panel(
+            "revoke",
+            _("撤销许可"),
+            _("撤销许可"),
+            RevocationForm(),
+            danger=True,
+            note=_(
+                "以欺骗、贿赂等不正当手段取得许可的，撤销许可证%(number)s；持证人三年内不得再次申请（须再次确认身份）。"
+            )
+            % {"number": licence.number},
         )
     if actor.department:
         for opinion in application.opinion_requests.filter(department=actor.department, answered_on__isnull=True):
@@ -469,6 +484,32 @@ def _post_check(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 _post_check_with_reauth = reauth_required(_post_check)
+
+
+def _revoke_licence(application: Application, form: Any, actor: Any) -> object:
+    if application.licence is None:
+        raise Conflict(_("申请%(number)s没有所涉许可证") % {"number": application.number}, field="licence")
+    return actions.do_revoke_licence(
+        licence=application.licence,
+        decision_number=form.cleaned_data["decision_number"],
+        reason=form.cleaned_data["reason"],
+        actor=actor,
+    )
+
+
+@office_required
+@reauth_required
+@require_POST
+def revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """撤销许可 and the three-year bar on the holder (C9): a dangerous action, confirmed again first (C14)."""
+    return _step(
+        request,
+        number,
+        "revoke",
+        lambda application, data: RevocationForm(data),
+        _revoke_licence,
+        _("申请%(number)s所涉许可证已撤销，持证人在限制期内不得再次申请。"),
+    )
 
 
 @office_required

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 label = Step(step).label
                 write(f"  {step:<13} {period.working_days:>3} working days  {label} — {period.source} {period.article}")
             write(f"  post-approval check within {check.months} months — {check.source} {check.article}")
-            write(f"  bar after a false commitment: {bar.months // 12} years — {bar.source} {bar.article}")
+            write(f"  bar after a revocation: {bar.months // 12} years — {bar.source} {bar.article}")
 
     def _due(self, options: dict[str, Any]) -> None:
         user = User.objects.filter(username=options["officer"]).first()
