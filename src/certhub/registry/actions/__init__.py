@@ -9,6 +9,7 @@ registry.certificate_rules and registry.certificate_writer."""
 
 from __future__ import annotations
 
+from certhub.registry.actions.bans import do_impose_ban, do_lift_ban
 from certhub.registry.actions.bodies import (
     do_close_certification_body,
     do_create_certification_body,
@@ -67,6 +68,8 @@ __all__ = [
     "do_end_affiliation",
     "do_identify_person",
     "do_import_organizations",
+    "do_impose_ban",
+    "do_lift_ban",
     "do_load_reference_data",
     "do_load_regions",
     "do_migrate_labs",
