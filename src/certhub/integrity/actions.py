@@ -19,7 +19,7 @@ from certhub.core.regulated import action
 from certhub.integrity.choices import QueryChannel
 from certhub.integrity.joint import answers, checked_items
 from certhub.integrity.models import CreditRepair, JointPunishmentQuery
-from certhub.integrity.publicity import repairable
+from certhub.integrity.archive import repairable
 from certhub.registry.models import Organization
 
 QUERY_FIELDS = ["asked_at", "channel", "department", "api_key_prefix", "asked_by", "item_count", "hit_count"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from certhub.core.errors import ValidationFailed
 from certhub.core.validation import USCC, normalize_text, validate_value
 from certhub.registry import person_ids
+from certhub.registry.bans import ban_refusal
 from certhub.registry.choices import BanKind
 from certhub.registry.models import Ban, Organization, Person, ban_in_force
 from certhub.registry.queries.people import id_number_problem
@@ -83,32 +84,19 @@ def checked_items(raw: Any) -> list[JointItem]:
 
 
 def ban_answer(ban: Ban) -> dict[str, Any]:
-    """What a department is told about one bar: its kind, decision, authority, and until when it binds."""
+    """What a department is told about one bar: its kind, decision, authority, until when it binds (None:
+    no end), and the sentence every refusal in CertHub gives for it (registry.bans.ban_refusal)."""
     until = ban.ends.isoformat() if ban.ends else None
-    kind = BanKind(ban.kind).label
-    if until is None:
-        text = _("%(kind)s：%(decision)s（%(authority)s），长期有效") % {
-            "kind": kind,
-            "decision": ban.decision_number,
-            "authority": ban.authority,
-        }
-    else:
-        text = _("%(kind)s：%(decision)s（%(authority)s），限制至%(until)s") % {
-            "kind": kind,
-            "decision": ban.decision_number,
-            "authority": ban.authority,
-            "until": until,
-        }
     return {
         "kind": ban.kind,
-        "kind_label": str(kind),
+        "kind_label": str(BanKind(ban.kind).label),
         "decision_number": ban.decision_number,
         "decided_on": ban.decided_on.isoformat(),
         "authority": ban.authority,
         "starts": ban.starts.isoformat(),
         "until": until,
         "permanent": until is None,
-        "text": text,
+        "text": ban_refusal(ban),
     }
 
 
@@ -131,10 +119,14 @@ def answers(items: list[JointItem], day: datetime.date) -> list[dict[str, Any]]:
     by_organization: dict[int, list[Ban]] = defaultdict(list)
     by_person: dict[int, list[Ban]] = defaultdict(list)
     if organization_ids:
-        for ban in Ban.objects.filter(ban_in_force(day), organization_id__in=organization_ids, kind__in=REPORTED_KINDS):
+        for ban in Ban.objects.filter(
+            ban_in_force(day), organization_id__in=organization_ids, kind__in=REPORTED_KINDS
+        ).select_related("organization"):
             by_organization[ban.organization_id].append(ban)  # type: ignore[index]
     if person_ids_asked:
-        for ban in Ban.objects.filter(ban_in_force(day), person_id__in=person_ids_asked, kind__in=REPORTED_KINDS):
+        for ban in Ban.objects.filter(
+            ban_in_force(day), person_id__in=person_ids_asked, kind__in=REPORTED_KINDS
+        ).select_related("person"):
             by_person[ban.person_id].append(ban)  # type: ignore[index]
     result: list[dict[str, Any]] = []
     for index, item in enumerate(items):

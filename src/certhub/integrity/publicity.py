@@ -3,12 +3,13 @@ stands beside its legal source; and the test of whether an entry may be repaired
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from certhub.registry.dates import add_months
 
 DATA = Path(__file__).parent / "data" / "publicity.json"
 
@@ -21,13 +22,6 @@ def rules() -> dict[str, Any]:
 
 def rule(kind: str) -> dict[str, Any]:
     return rules()["kinds"][kind]
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later (the month's last day when it has fewer days): 2024-02-29 + 12 → 2025-02-28."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def window(
