@@ -143,7 +143,7 @@ def _bans(day: datetime.date) -> Iterator[dict[str, Any]]:
                 authority=ban.authority,
                 until=ban.ends,
                 detail=str(BanKind(ban.kind).label),
-                region_code=ban.region_code,
+                region_code=ban.organization.region_id,  # type: ignore[union-attr]
             )
         elif ban.kind == BanKind.LIFETIME_BAN:
             # A person by name and decision only: no identity number, no employer, no reason (PIPL 第十三条).
