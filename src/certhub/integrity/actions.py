@@ -16,10 +16,10 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.identifiers import clean_identifier
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
+from certhub.integrity.archive import repairable
 from certhub.integrity.choices import QueryChannel
 from certhub.integrity.joint import answers, checked_items
 from certhub.integrity.models import CreditRepair, JointPunishmentQuery
-from certhub.integrity.archive import repairable
 from certhub.registry.models import Organization
 
 QUERY_FIELDS = ["asked_at", "channel", "department", "api_key_prefix", "asked_by", "item_count", "hit_count"]

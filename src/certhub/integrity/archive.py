@@ -117,7 +117,7 @@ def violation_entries(organization_ids: Iterable[int]) -> list[Entry]:
     entries = [
         _entry(
             EntryKind.VIOLATION,
-            task.published_on,  # type: ignore[arg-type]
+            task.published_on,
             title=_("双随机抽查：%(result)s") % {"result": task.get_result_display()},
             decision_number="",
             authority="",
@@ -137,7 +137,7 @@ def violation_entries(organization_ids: Iterable[int]) -> list[Entry]:
         entries.append(
             Entry(
                 kind=EntryKind.VIOLATION,
-                date=case.closed_on,  # type: ignore[arg-type]
+                date=case.closed_on,
                 title=_("处置案件办结：%(title)s") % {"title": case.title},
                 decision_number=case.number,
                 authority="",
@@ -289,7 +289,7 @@ def _ban_entry(ban: Ban, subject_name: str, organization_id: int | None) -> Entr
 def ban_entries(organization_ids: Iterable[int]) -> list[Entry]:
     """Bans on the organizations (registry.Ban), lifted ones included: public while in force."""
     return [
-        _ban_entry(ban, ban.organization.name, ban.organization_id)  # type: ignore[union-attr]
+        _ban_entry(ban, ban.organization.name, ban.organization_id)
         for ban in Ban.objects.filter(organization_id__in=organization_ids).select_related("organization")
     ]
 

@@ -56,11 +56,12 @@ COLUMNS = (
 
 
 def _row(category: str, **values: Any) -> dict[str, Any]:
-    row = {name: None for name, _label in COLUMNS}
+    row: dict[str, Any] = dict.fromkeys(name for name, _label in COLUMNS)
     row.update(values, category=category, category_label=str(CATEGORIES[category]))
     for key in ("decided_on", "until"):
-        if isinstance(row[key], datetime.date):
-            row[key] = row[key].isoformat()
+        day = row[key]
+        if isinstance(day, datetime.date):
+            row[key] = day.isoformat()
     return row
 
 
@@ -72,7 +73,7 @@ def _bodies() -> Iterator[dict[str, Any]]:
         .prefetch_related(Prefetch("status_events", queryset=latest, to_attr="latest_events"))
     )
     for body in bodies:
-        event = next((e for e in body.latest_events if e.to_status == body.status), None)  # type: ignore[attr-defined]
+        event = next((e for e in body.latest_events if e.to_status == body.status), None)
         yield _row(
             "BODY_SUSPENDED" if body.status == BodyStatus.SUSPENDED else "BODY_REVOKED",
             name=body.name,
@@ -136,20 +137,20 @@ def _bans(day: datetime.date) -> Iterator[dict[str, Any]]:
         if ban.organization_id is not None:
             yield _row(
                 "INSTITUTION_BAN",
-                name=ban.organization.name,  # type: ignore[union-attr]
-                uscc=ban.organization.uscc,  # type: ignore[union-attr]
+                name=ban.organization.name,
+                uscc=ban.organization.uscc,
                 decision_number=ban.decision_number,
                 decided_on=ban.decided_on,
                 authority=ban.authority,
                 until=ban.ends,
                 detail=str(BanKind(ban.kind).label),
-                region_code=ban.organization.region_id,  # type: ignore[union-attr]
+                region_code=ban.organization.region_id,
             )
         elif ban.kind == BanKind.LIFETIME_BAN:
             # A person by name and decision only: no identity number, no employer, no reason (PIPL 第十三条).
             yield _row(
                 "PERSON_BAN",
-                name=ban.person.name,  # type: ignore[union-attr]
+                name=ban.person.name,
                 decision_number=ban.decision_number,
                 decided_on=ban.decided_on,
                 authority=ban.authority,

@@ -122,12 +122,12 @@ def answers(items: list[JointItem], day: datetime.date) -> list[dict[str, Any]]:
         for ban in Ban.objects.filter(
             ban_in_force(day), organization_id__in=organization_ids, kind__in=REPORTED_KINDS
         ).select_related("organization"):
-            by_organization[ban.organization_id].append(ban)  # type: ignore[index]
+            by_organization[ban.organization_id].append(ban)
     if person_ids_asked:
         for ban in Ban.objects.filter(
             ban_in_force(day), person_id__in=person_ids_asked, kind__in=REPORTED_KINDS
         ).select_related("person"):
-            by_person[ban.person_id].append(ban)  # type: ignore[index]
+            by_person[ban.person_id].append(ban)
     result: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if item.uscc:

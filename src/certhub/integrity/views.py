@@ -6,6 +6,7 @@ render (docs/architecture.md convention 7)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certhub.core.reauth import reauth_required
-from certhub.core.web import office_required, page_of, permitted, request_actor, submitted
+from certhub.core.web import office_required, permitted, request_actor, submitted
 from certhub.integrity import archive
 from certhub.integrity.actions import do_query_joint_punishment, do_repair_credit
 from certhub.integrity.choices import QueryChannel
@@ -47,7 +48,11 @@ def disclosure(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "integrity/disclosure.html",
-        {"form": form, "page": page_of(request, rows, DISCLOSURE_PER_PAGE), "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "page": Paginator(rows, DISCLOSURE_PER_PAGE).get_page(request.GET.get("page")),
+            "query": request.GET.urlencode(),
+        },
     )
 
 

@@ -14,7 +14,6 @@ from certhub.core.actors import SYSTEM
 from certhub.registry import actions
 from certhub.registry.actions.bans import do_impose_ban
 from certhub.registry.testing import make_uscc
-from certhub.risk.actions import do_record_penalties
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 TODAY = datetime.date(2026, 3, 2)

@@ -52,7 +52,10 @@ def test_a_department_key_gets_banned_until_for_the_barred_and_nothing_for_the_c
             "starts": "2026-01-10",
             "until": None,
             "permanent": True,
-            "text": "湖南省产品质量检验检测研究院已被湖南省市场监督管理局于2026-01-10决定永久退出（决定文号湘市监罚〔2026〕1号），无期限",
+            "text": (
+                "湖南省产品质量检验检测研究院已被湖南省市场监督管理局于2026-01-10决定永久退出"
+                "（决定文号湘市监罚〔2026〕1号），无期限"
+            ),
         }
     ]
     assert answers[1] == {
