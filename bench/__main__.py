@@ -33,6 +33,7 @@ from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import due as due_bench
 from bench import imports, security_cost
+from bench import joint as joint_bench
 from bench import ledger as ledger_bench
 from bench import orgimport as orgimport_bench
 from bench import revoke as revoke_bench
@@ -76,6 +77,8 @@ PARTS |= {"orgimport"}
 PARTS |= {"revoke"}
 # Licensing (C8)
 PARTS |= {"due"}
+# issue 16: integrity (the joint punishment query)
+PARTS |= {"joint"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -183,6 +186,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--due-cases", type=int, default=100_000, help="open licensing cases of `due` (100,000)")
     parser.add_argument("--due-requests", type=int, default=200, help="due lists timed per officer (200)")
     parser.add_argument("--due-sample", type=int, default=2_000, help="cases the per-case baseline computes (2,000)")
+    # issue 16: integrity — the part `joint` runs when named in --parts
+    parser.add_argument(
+        "--joint-organizations", type=int, default=300_000, help="organizations of `joint` (300,000, the large size)"
+    )
+    parser.add_argument("--joint-requests", type=int, default=200, help="100-code queries timed by `joint` (200)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -510,6 +518,8 @@ def main(argv: list[str]) -> int:
         report["revoke"] = revoke_bench.measure(args.revoke_certificates, args.revoke_sample, args.engines, run_dir)
     if "due" in args.parts:
         report["due"] = due_bench.measure(args.due_cases, args.due_requests, args.due_sample, args.engines, run_dir)
+    if "joint" in args.parts:
+        report["joint"] = joint_bench.measure(args.joint_organizations, args.joint_requests, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -541,6 +551,8 @@ def main(argv: list[str]) -> int:
         revoke_bench.print_report(report["revoke"])
     if "due" in report:
         due_bench.print_report(report["due"])
+    if "joint" in report:
+        joint_bench.print_report(report["joint"])
     return 0
 
 
