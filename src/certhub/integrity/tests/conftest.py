@@ -38,6 +38,11 @@ def on_today():
 
 @pytest.fixture
 def barred(world, on_today):
+    return build_barred(world)
+
+
+def build_barred(world):
+    """The bans and the department's keys, dated so that they bind on 2026-03-02 and still today."""
     province = world.actor("officer_province")
     data = Barred(world=world)
     data.bans["exit"] = do_impose_ban(
