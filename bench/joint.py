@@ -160,7 +160,8 @@ def _worker_main(out: str, organizations: int, requests: int) -> None:
             )
         bulk.insert(Ban, bans)
         print(f"  wrote {organizations:,} organizations, {len(bans):,} bans in {time.perf_counter() - started:.1f} s")
-        barred = [row.uscc for row in rows if row.pk in {ban.organization_id for ban in bans}]
+        banned = {ban.organization_id for ban in bans}
+        barred = [row.uscc for row in rows if row.pk in banned]
         return [row.uscc for row in rows], barred
 
     codes, barred = seed(actor=SYSTEM)
