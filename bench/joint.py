@@ -109,6 +109,7 @@ def _worker_main(out: str, organizations: int, requests: int) -> None:
     django.setup()
 
     import datetime
+    import gc
     import random
 
     from django.db import connection
@@ -165,6 +166,8 @@ def _worker_main(out: str, organizations: int, requests: int) -> None:
         return [row.uscc for row in rows], barred
 
     codes, barred = seed(actor=SYSTEM)
+    # The seed's 300,000 model instances are garbage now; a server process would not hold them either.
+    gc.collect()
     department = Organization.objects.get(uscc=codes[0])
     key, _secret = do_issue_api_key(
         organization=department, name="联合惩戒", role="PUBLIC", scopes=["joint_punishment_query"], actor=SYSTEM
