@@ -138,16 +138,19 @@ def test_a_key_without_the_scope_and_an_anonymous_caller_are_refused(client, bar
     assert nothing_logged()
 
 
-def test_a_body_signed_in_may_not_ask(client, barred):
+def test_a_body_signed_in_may_not_ask_and_an_officer_may(client, barred):
+    body = {"items": [{"uscc": barred.world.organizations["lab"].uscc}]}
     signed_in(client, barred.world, "cb_hunan")
-    response = client.post(
-        URL,
-        data=orjson.dumps({"items": [{"uscc": barred.world.organizations["lab"].uscc}]}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN="x",
-    )
-    assert response.status_code == 403
+    refused = client.post(URL, data=orjson.dumps(body), content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["message"].endswith("无权执行“联合惩戒查询”")
     assert nothing_logged()
+    signed_in(client, barred.world, "officer_hengyang")
+    answered = client.post(URL, data=orjson.dumps(body), content_type="application/json")
+    assert answered.status_code == 200
+    assert [ban["kind"] for ban in answered.json()["items"][0]["bans"]] == ["PERMANENT_EXIT"]
+    log = JointPunishmentQuery.objects.get()
+    assert (log.channel, log.department, log.api_key_prefix, log.hit_count) == ("API", "市场监管局", "", 1)
 
 
 def test_the_officers_page_answers_and_logs_the_same(client, barred):
