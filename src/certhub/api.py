@@ -119,6 +119,10 @@ from certhub.licensing.api import router as licensing_router  # noqa: E402
 
 api.add_router("/", licensing_router)
 
+from certhub.registry.ban_api import router as bans_router  # noqa: E402 - issue 16: bans
+
+api.add_router("/", bans_router)
+
 from certhub.integrity.api import router as integrity_router  # noqa: E402
 
 api.add_router("/", integrity_router)

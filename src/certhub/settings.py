@@ -374,6 +374,10 @@ CERTHUB_UPLOAD_DIR = Path(os.environ.get("CERTHUB_UPLOAD_DIR", VAR_DIR / "upload
 CERTHUB_UPLOAD_MAX_BYTES = int(os.environ.get("CERTHUB_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 CERTHUB_UPLOAD_MAX_PIXELS = int(os.environ.get("CERTHUB_UPLOAD_MAX_PIXELS", 50_000_000))
 SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 2000))
+# Bans (C9): the ban checks of the bulk certificate and report writers (registry.bans.checks_enabled). On
+# always; CERTHUB_BAN_CHECKS=0 turns them off only so that the benchmark (bench part `bans`) can measure the
+# same import without them. The single-record actions check whatever this says.
+CERTHUB_BAN_CHECKS = env_bool("CERTHUB_BAN_CHECKS", True)
 SUBMISSION_MAX_PROBLEMS = int(os.environ.get("CERTHUB_SUBMISSION_MAX_PROBLEMS", 20000))
 # Processes that check a large file's rows in parallel before anything is written (one per core).
 SUBMISSION_WORKERS = int(os.environ.get("CERTHUB_SUBMISSION_WORKERS", min(os.cpu_count() or 1, 4)))

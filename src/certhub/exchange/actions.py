@@ -33,7 +33,12 @@ from certhub.exchange.rows import (
     Problem,
     ReportPlanner,
 )
-from certhub.registry.actions import do_change_certificate_status, do_create_test_report, do_import_organizations
+from certhub.registry import bans
+from certhub.registry.actions import (
+    do_bulk_create_test_reports,
+    do_change_certificate_status,
+    do_import_organizations,
+)
 from certhub.registry.certificate_rules import new_certificate, new_certificate_draft
 from certhub.registry.certificate_writer import (
     RenderedCertificates,
@@ -81,6 +86,16 @@ def _authorize(actor: Actor, submission: Submission) -> None:
     )
 
 
+def refuse_banned_submitter(organization: Organization | None) -> None:
+    """ValidationFailed naming `organization` when it is under permanent exit: an institution ordered out
+    sends no submission (C9), and nothing of it is kept (the pipeline asks before storing the file)."""
+    if organization is None:
+        return
+    exit_ban = bans.organization_ban(organization.pk, bans.ISSUING_KINDS)
+    if exit_ban is not None:
+        raise ValidationFailed({"organization": [bans.ban_refusal(exit_ban)]})
+
+
 @action
 def do_open_submission(
     *,
@@ -106,6 +121,7 @@ def do_open_submission(
         raise ValidationFailed({"organization": _("报送须属于一个机构")})
     else:
         authorize(actor, permission_for(kind), organization_id=organization.pk)
+        refuse_banned_submitter(organization)
     submission = Submission(
         organization=organization,
         region=region,
@@ -213,9 +229,10 @@ def do_apply_submission_chunk(
     if isinstance(planner, OrganizationPlanner):
         _import_organizations(plan, actor)
     elif isinstance(planner, ReportPlanner):
-        for row in plan.rows:
-            if row.outcome == RowOutcome.CREATED and row.cleaned:
-                do_create_test_report(lab=planner.lab, **row.cleaned, actor=actor)
+        # The chunk's new reports in one batch: the lab's ban is read once for them (C9), not per report.
+        reports = [row.cleaned for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]
+        if reports:
+            do_bulk_create_test_reports(lab=planner.lab, rows=reports, actor=actor)
     else:
         today = timezone.localdate()
         created = [row for row in plan.rows if row.outcome == RowOutcome.CREATED and row.cleaned]

@@ -33,6 +33,7 @@ from certhub.core.actors import Actor
 from certhub.core.errors import ValidationFailed
 from certhub.core.files import copy_private, private_dir
 from certhub.core.models import Region, region_prefix
+from certhub.core.permissions import authorize
 from certhub.core.validation import compact_uscc
 from certhub.exchange.actions import (
     PreparedChunk,
@@ -43,7 +44,9 @@ from certhub.exchange.actions import (
     do_open_submission,
     do_reject_submission,
     do_start_applying,
+    permission_for,
     prepare_chunk,
+    refuse_banned_submitter,
 )
 from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind, SubmissionMode, SubmissionState
 from certhub.exchange.models import Submission
@@ -90,6 +93,10 @@ def submit_file(
 ) -> Submission:
     """Receive a file from `organization` (an organizations file: from the officer of `options.region`)
     and take it as far as it goes; return the submission."""
+    if options.kind != SubmissionKind.ORGANIZATIONS and organization is not None:
+        # Who may submit first, then the submitter's ban (C9), before the file is stored or recorded.
+        authorize(actor, permission_for(options.kind), organization_id=organization.pk)
+        refuse_banned_submitter(organization)
     try:
         received = receive(path, name)
     except FileRejected as refusal:

@@ -97,7 +97,10 @@ def upload(request: HttpRequest) -> HttpResponse:
                 organization = submitter.organization if submitter else None
                 submission = submit_file(path, Path(uploaded.name).name, organization, options, actor=actor)
             except (NotPermitted, ValidationFailed) as error:
-                form.add_error("file", getattr(error, "message", str(error)))
+                # A refusal's own words, without the field name the API puts before them (a ban, C9).
+                messages = [m for ms in getattr(error, "errors", {}).values() for m in ms] or [error.message]
+                for message in messages:
+                    form.add_error("file", message)
                 return render(request, "exchange/upload.html", context, status=422)
         return redirect("exchange:detail", pk=submission.pk)
     return render(request, "exchange/upload.html", context, status=422 if form.errors else 200)

@@ -23,9 +23,14 @@ from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
-from certhub.registry.choices import PERSON_BAN_KINDS, BanKind
+from certhub.core.errors import ValidationFailed
+from certhub.core.validation import compact_uscc
+from certhub.registry import person_ids
+from certhub.registry.choices import PERSON_BAN_KINDS, BanKind, PersonRole
 from certhub.registry.dates import add_months
-from certhub.registry.models import Ban, ban_in_force
+from certhub.registry.models import Ban, CertificationBody, Lab, Organization, Person, ban_in_force
+from certhub.registry.queries.access import within_region
+from certhub.registry.queries.people import find_person, id_number_problem
 
 RULES: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "bans.json").read_text("utf-8"))["kinds"]
 
@@ -37,6 +42,25 @@ ORGANIZATION_BAN_KINDS = frozenset(BanKind) - PERSON_BAN_KINDS
 # certification bar stops certification of the holder; a lifetime ban stops a person's recording.
 ISSUING_KINDS = frozenset({BanKind.PERMANENT_EXIT})
 HOLDER_KINDS = frozenset({BanKind.CERTIFICATION_BAR})
+
+
+# The roles a lifetime ban bars (C9, BanKind.LIFETIME_BAN): signatory, auditor and technical manager, roles
+# only certification bodies and labs have, and legal representative of a body or a lab.
+BANNED_ROLES = frozenset(
+    {PersonRole.SIGNATORY, PersonRole.AUDITOR, PersonRole.TECHNICAL_MANAGER, PersonRole.LEGAL_REPRESENTATIVE}
+)
+
+
+def role_is_barred(role: str, organization: Organization) -> bool:
+    """Whether a lifetime ban bars `role` at `organization`: a legal representative only of a body or a lab."""
+    if role not in BANNED_ROLES:
+        return False
+    if role != PersonRole.LEGAL_REPRESENTATIVE:
+        return True
+    return (
+        CertificationBody.objects.filter(organization=organization).exists()
+        or Lab.objects.filter(organization=organization).exists()
+    )
 
 
 def default_end(kind: str, starts: datetime.date) -> datetime.date | None:
@@ -158,4 +182,51 @@ def bans_visible_to(actor: Actor) -> QuerySet[Ban]:
     prefix = actor.region_prefix
     if actor.role != Role.OFFICER or not prefix:
         return bans.none()
-    return bans.filter(Q(region_code__startswith=prefix) | Q(organization__region_id__startswith=prefix))
+    return bans.filter(within_region("region_code", prefix) | within_region("organization__region_id", prefix))
+
+
+def filtered(bans: QuerySet[Ban], *, kind: str = "", state: str = "", q: str = "") -> QuerySet[Ban]:
+    """The officer list's filters: a kind, in force today or not, a name, credit code or decision number."""
+    if kind:
+        bans = bans.filter(kind=kind)
+    if state == "in_force":
+        bans = bans.filter(ban_in_force(today()))
+    elif state == "ended":
+        bans = bans.exclude(ban_in_force(today()))
+    text = q.strip()
+    if text:
+        bans = bans.filter(
+            Q(organization__name__contains=text)
+            | Q(organization__uscc=text.upper())
+            | Q(person__name=text)
+            | Q(decision_number__contains=text)
+        )
+    return bans.order_by("-starts", "-id")
+
+
+def ban_subject(
+    *, organization_uscc: str = "", person_name: str = "", person_id_number: str = ""
+) -> tuple[Organization | None, Person | None]:
+    """The subject a page or API call names: an organization by credit code, or a registered person by name
+    and ID-document number (found by its keyed digest, registry.person_ids; the number is neither kept nor
+    quoted, C14). ValidationFailed naming the field otherwise."""
+    uscc = compact_uscc(organization_uscc)
+    name = person_name.strip()
+    if uscc and (name or person_id_number.strip()):
+        raise ValidationFailed({"organization": [_("限制措施应针对一个机构或一名人员")]})
+    if uscc:
+        organization = Organization.objects.filter(uscc=uscc).first()
+        if organization is None:
+            raise ValidationFailed({"organization": [_("统一社会信用代码%(uscc)s未在登记库中") % {"uscc": uscc[:20]}]})
+        return organization, None
+    if not name and not person_id_number.strip():
+        raise ValidationFailed({"organization": [_("限制措施应针对一个机构或一名人员")]})
+    problem = id_number_problem(person_id_number) if person_id_number.strip() else _("必填")
+    if problem:
+        raise ValidationFailed({"person_id_number": [problem]})
+    if not name:
+        raise ValidationFailed({"person": [_("必填")]})
+    person = find_person(name, person_ids.normalized(person_id_number))
+    if person is None:
+        raise ValidationFailed({"person": [_("登记库中没有此姓名和身份证件号码的人员")]})
+    return None, person

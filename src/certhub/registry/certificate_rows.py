@@ -26,7 +26,10 @@ from certhub.core.audit import audit_event, queue_ledger_events
 from certhub.core.choices import AuditEventType
 from certhub.core.models import AuditEvent, Region
 from certhub.core.regulated import action_step
+from certhub.registry.bans import HOLDER_KINDS, ISSUING_KINDS
+from certhub.registry.choices import CertificateStatus
 from certhub.registry.models import (
+    Ban,
     CccProduct,
     Certificate,
     CertificateEvent,
@@ -107,9 +110,23 @@ class _Statements:
         schemes = CertificationBody.schemes.through._meta.db_table
         # What a new certificate names, in one read: its scheme and whether the body may certify it, its
         # holder with its region, and whether the body already has a certificate of that number.
+        # …and, in the same read, the bans it meets (C9, registry.bans): a ban in force on the issuing body's
+        # organization (permanent exit) or on the holder (certification bar), and a certificate of the same
+        # scheme the holder has suspended at another body (暂停期间不得转换认证机构). Only their ids: the
+        # refusal reads the rest.
+        in_force = "x.starts <= %s AND (x.ends IS NULL OR x.ends > %s) AND (x.lifted_on IS NULL OR x.lifted_on > %s)"
+        issuing = ", ".join(f"'{kind}'" for kind in sorted(ISSUING_KINDS))
+        holding = ", ".join(f"'{kind}'" for kind in sorted(HOLDER_KINDS))
         self.lookups = (
             f'SELECT {self.scheme.sql}, EXISTS (SELECT 1 FROM "{schemes}" bs WHERE bs.scheme_id = s.id '
             f"AND bs.certificationbody_id = %s), {self.holder.sql}, {self.region.sql}, "
+            f"(SELECT x.id FROM {_table(Ban)} x WHERE x.organization_id = %s AND x.kind IN ({issuing}) "
+            f"AND {in_force} ORDER BY x.id LIMIT 1), "
+            f"(SELECT x.id FROM {_table(Ban)} x WHERE x.organization_id = h.id AND x.kind IN ({holding}) "
+            f"AND {in_force} ORDER BY x.id LIMIT 1), "
+            f"(SELECT o.id FROM {_table(Certificate)} o WHERE o.holder_id = h.id AND o.scheme_id = s.id "
+            f"AND o.status = '{CertificateStatus.SUSPENDED}' AND o.certification_body_id <> %s "
+            "ORDER BY o.status_changed_on, o.id LIMIT 1), "
             f"EXISTS (SELECT 1 FROM {_table(Certificate)} n WHERE n.certification_body_id = %s AND n.number = %s) "
             f"FROM (SELECT 1) one LEFT JOIN {_table(Scheme)} s ON s.code = %s "
             f"LEFT JOIN {_table(Organization)} h ON h.uscc = %s LEFT JOIN {_table(Region)} r ON r.code = h.region_id"
@@ -220,12 +237,18 @@ def lock_certificate(pk: int) -> tuple[Certificate, list[CertificateEvent]]:
     return certificate, events
 
 
-def lookups(body: CertificationBody, scheme_code: str, holder_uscc: str, number: str) -> dict[str, Any]:
+def lookups(
+    body: CertificationBody, scheme_code: str, holder_uscc: str, number: str, day: datetime.date
+) -> dict[str, Any]:
     """What a new certificate of `body` names, in one read: the scheme of this code (None if there is
     none) and whether the body is approved for it, the holder of this credit code with its region (None
-    if it is not registered), and whether the body already has a certificate of this number."""
+    if it is not registered), whether the body already has a certificate of this number, and the ids of
+    the bans it meets on `day` (issuer_ban_id, holder_ban_id) and of the holder's certificate of the same
+    scheme suspended at another body, the one suspended first (suspended_id), each None when there is none."""
     s = statements()
-    row = _one(s.lookups, [body.pk, body.pk, number, scheme_code, holder_uscc])
+    on = connection.ops.adapt_datefield_value(day)
+    params = [body.pk, body.organization_id, on, on, on, on, on, on, body.pk, body.pk, number, scheme_code]
+    row = _one(s.lookups, [*params, holder_uscc])
     at = s.scheme.width
     holder = None
     if row[at + 1] is not None:  # the holder's id
@@ -235,6 +258,9 @@ def lookups(body: CertificationBody, scheme_code: str, holder_uscc: str, number:
         "scheme": s.scheme.instance(row) if row[0] is not None else None,
         "allowed": bool(row[at]),
         "holder": holder,
+        "issuer_ban_id": row[-4],
+        "holder_ban_id": row[-3],
+        "suspended_id": row[-2],
         "number_taken": bool(row[-1]),
     }
 

@@ -32,15 +32,24 @@ from certhub.core.validation import (
     normalize_text,
     validate,
 )
-from certhub.registry import certificate_rows, numbering
+from certhub.registry import bans, certificate_rows, numbering
 from certhub.registry.choices import (
     CERTIFICATE_TRANSITIONS,
     PARTICULARS,
     BodyStatus,
     CertificateStatus,
     RegistrationStatus,
+    SchemeKind,
 )
-from certhub.registry.models import CccProduct, Certificate, CertificateEvent, CertificationBody, Organization, Scheme
+from certhub.registry.models import (
+    Ban,
+    CccProduct,
+    Certificate,
+    CertificateEvent,
+    CertificationBody,
+    Organization,
+    Scheme,
+)
 
 # Reasons CertHub itself writes into the public status history: stored as written (in the registry's
 # language), whatever language the request that caused them was in.
@@ -110,6 +119,107 @@ def refuse_issuing_body(body: CertificationBody) -> None:
     problem = body_issuing_problem(body)
     if problem:
         raise ValidationFailed({"certification_body": [problem]})
+
+
+# ---------------------------------------------------------------- bans (C9)
+# A new certificate is refused when the issuing body's organization is under permanent exit, when its
+# holder is under a certification bar, and when the holder's certificate of the same scheme is suspended at
+# another body since before its issue date (暂停期间不得转换认证机构, registry/data/bans.json: a certificate
+# issued before the other one was suspended was no move during a suspension). The single path reads the three in its one
+# lookup (certificate_rows.lookups, SingleCertificateContext); a batch reads them once per chunk
+# (CertificateBans), never per row.
+
+
+def suspended_elsewhere_message(
+    holder: Organization, scheme: Scheme, number: str, body_name: str, since: datetime.date
+) -> str:
+    return _(
+        "获证组织“%(holder)s”的%(scheme)s证书%(number)s自%(since)s起在认证机构“%(body)s”暂停：暂停期间不得转换认证机构"
+    ) % {
+        "holder": holder.name,
+        "scheme": scheme.name,
+        "number": number,
+        "body": body_name,
+        "since": f"{since:%Y-%m-%d}",
+    }
+
+
+def moves_with_suspension(scheme: Scheme) -> bool:
+    """Whether a new certificate of `scheme` for a holder whose certificate of it is suspended elsewhere is
+    that certificate moving body: a management system has one certificate per organization and scheme; a
+    product certificate (CCC and the like) covers one product, and an organization holds many, from
+    several bodies."""
+    return scheme.kind == SchemeKind.MANAGEMENT_SYSTEM
+
+
+Suspension = tuple[str, str, datetime.date]  # the suspended certificate's number, its body's name, since when
+
+
+def suspended_elsewhere(holder_ids: Iterable[int], body_id: int) -> dict[tuple[int, int], Suspension]:
+    """{(holder id, scheme id): (number, body name, suspended since)} of the holders' certificates suspended
+    at bodies other than `body_id`, the one suspended first: one query per chunk of holders
+    (core.bulk.matching), on the holder index."""
+    wanted = sorted(set(holder_ids))
+    found: dict[tuple[int, int], Suspension] = {}
+    for condition, params in bulk.matching("c.holder_id", wanted):
+        rows = Certificate.objects.raw(
+            "SELECT c.id, c.holder_id, c.scheme_id, c.number, c.status_changed_on, "  # noqa: S608 - bound values
+            "b.name AS body_name FROM registry_certificate c "
+            "JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+            f"WHERE {condition} AND c.status = %s AND c.certification_body_id <> %s ORDER BY c.status_changed_on, c.id",
+            [*params, CertificateStatus.SUSPENDED.value, body_id],
+        )
+        for row in rows:
+            found.setdefault((row.holder_id, row.scheme_id), (row.number, row.body_name, row.status_changed_on))
+    return found
+
+
+class CertificateBans:
+    """The bans a batch of new certificates of `body` meets (C9): the issuing organization's permanent
+    exit, read once; the holders' certification bars and suspended certificates, read once per chunk
+    (`load`). With the checks off (registry.bans.checks_enabled: settings.CERTHUB_BAN_CHECKS, for the
+    benchmark) nothing is read and nothing refused."""
+
+    def __init__(self, body: CertificationBody, *, enabled: bool | None = None) -> None:
+        self.body = body
+        self.enabled = bans.checks_enabled() if enabled is None else enabled
+        self.day = bans.today()
+        self.issuer = (
+            bans.organization_ban(body.organization_id, bans.ISSUING_KINDS, self.day) if self.enabled else None
+        )
+        self.loaded: set[int] = set()
+        self.holders: dict[int, Ban] = {}
+        self.suspended: dict[tuple[int, int], Suspension] = {}
+
+    def load(self, holder_ids: Iterable[int], *, forget: bool = True) -> None:
+        """Read the bars of these holders (a chunk's), forgetting the previous chunk's unless `forget` is
+        False."""
+        if not self.enabled:
+            return
+        ids = sorted(set(holder_ids))
+        if forget:
+            self.loaded, self.holders, self.suspended = set(), {}, {}
+        self.loaded.update(ids)
+        self.holders.update(bans.organization_bans(ids, bans.HOLDER_KINDS, self.day))
+        self.suspended.update(suspended_elsewhere(ids, self.body.pk))
+
+    def issuer_problem(self) -> str | None:
+        return bans.ban_refusal(self.issuer) if self.issuer is not None else None
+
+    def holder_problem(self, cleaned: dict[str, Any]) -> str | None:
+        """Why this holder may not be certified for this scheme now, or None (the holder was loaded)."""
+        if not self.enabled:
+            return None
+        holder = cleaned["holder"]
+        if holder.pk not in self.loaded:  # a holder the chunk's prefetch did not name: read it now
+            self.load([holder.pk], forget=False)
+        ban = self.holders.get(holder.pk)
+        if ban is not None:
+            return bans.ban_refusal(ban)
+        suspended = self.suspended.get((holder.pk, cleaned["scheme"].pk))
+        if suspended is not None and moves_with_suspension(cleaned["scheme"]) and cleaned["issue_date"] >= suspended[2]:
+            return suspended_elsewhere_message(holder, cleaned["scheme"], *suspended)
+        return None
 
 
 def transition_message(current: str, target: str) -> str:
@@ -183,8 +293,12 @@ class SingleCertificateContext(CertificateContext):
         # The number as clean_certificate_input will have it, to know now whether the body has it already;
         # one the identifier grammar refuses is not looked up (a NUL cannot even be sent to PostgreSQL).
         number = normalize_text(data.get("number"))
-        found = certificate_rows.lookups(body, code, uscc, "" if identifier_problem(number, 60) else number)
+        found = certificate_rows.lookups(
+            body, code, uscc, "" if identifier_problem(number, 60) else number, bans.today()
+        )
         self.number_taken = found["number_taken"]
+        self.issuer_ban_id, self.holder_ban_id = found["issuer_ban_id"], found["holder_ban_id"]
+        self.suspended_id = found["suspended_id"]
         if found["scheme"] is not None:
             self.schemes[code] = found["scheme"]
             if found["allowed"]:

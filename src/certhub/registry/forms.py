@@ -19,6 +19,7 @@ from certhub.core.models import Region
 from certhub.registry.choices import (
     CERTIFICATE_TRANSITIONS,
     PUBLIC_CERTIFICATE_STATUSES,
+    BanKind,
     CertificateStatus,
     PersonRole,
     RegistrationStatus,
@@ -382,3 +383,78 @@ class TransferForm(DomainErrorsForm):
         kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["to_body"]).choices = [("", "—"), *bodies]
+
+
+# ---------------------------------------------------------------- bans (officers, C9)
+
+
+class BanForm(DomainErrorsMixin, forms.Form):
+    """A ban decided by an authority: the inputs of registry.actions.bans.do_impose_ban. The subject is an
+    organization by its credit code, or a person by name and ID-document number (found by its keyed digest;
+    the number is never shown back, C14)."""
+
+    DOMAIN_FIELDS: Mapping[str, str] = {"organization": "organization_uscc", "person": "person_name"}
+
+    kind = forms.ChoiceField(label=_("限制类型"), choices=BanKind.choices)
+    organization_uscc = forms.CharField(
+        label=_("被限制机构的统一社会信用代码"), max_length=40, required=False, help_text=_("限制机构时填写")
+    )
+    person_name = forms.CharField(
+        label=_("被限制人员姓名"), max_length=64, required=False, help_text=_("终身禁入时填写")
+    )
+    person_id_number = forms.CharField(
+        label=_("被限制人员身份证件号码"),
+        max_length=40,
+        required=False,
+        widget=UnechoedInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("只用于识别登记库中的人员，不保存、不显示号码本身"),
+    )
+    decision_number = forms.CharField(label=_("决定文号"), max_length=64, required=False)
+    decided_on = forms.DateField(label=_("决定日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    authority = forms.CharField(label=_("决定机关"), max_length=100, required=False)
+    starts = forms.DateField(label=_("起始日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    ends = forms.DateField(
+        label=_("截止日期"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d"],
+        help_text=_("永久退出和终身禁入不设截止日期；限制申请资质和限制认证不填则按规定期限（3年、1年）"),
+    )
+    licence_type = forms.CharField(
+        label=_("限制的许可类型"), max_length=16, required=False, help_text=_("仅限制申请资质：如CMA；不填为全部")
+    )
+    reason = forms.CharField(label=_("事由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(
+        label=_("法律依据"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"decided_on": today, "starts": today})
+        super().__init__(*args, **kwargs)
+
+
+class LiftBanForm(DomainErrorsMixin, forms.Form):
+    """The lifting of a ban by a decision: the inputs of registry.actions.bans.do_lift_ban."""
+
+    DOMAIN_FIELDS: Mapping[str, str] = {}
+
+    decision_number = forms.CharField(label=_("解除决定文号"), max_length=64, required=False)
+    lifted_on = forms.DateField(label=_("解除日期"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    reason = forms.CharField(
+        label=_("解除原因"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"lifted_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class BanFilterForm(FilterForm):
+    kind = forms.ChoiceField(label=_("限制类型"), required=False, choices=with_all(_("全部"), BanKind.choices))
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), ("in_force", _("执行中")), ("ended", _("已届满或已解除"))],
+    )
+    q = forms.CharField(label=_("名称、信用代码或文号"), required=False, max_length=100)

@@ -439,3 +439,67 @@ class AffiliationStartIn(Schema):
 class AffiliationEndIn(Schema):
     end: datetime.date
     reason: str = Field("", max_length=500)
+
+
+# ---------------------------------------------------------------- bans (officers, C9)
+
+BanKindName = Literal["PERMANENT_EXIT", "LIFETIME_BAN", "APPLICATION_BAR", "CERTIFICATION_BAR", "SERIOUS_VIOLATION"]
+
+
+class BanIn(Schema):
+    """A ban decided by an authority. The subject: an organization by credit code, or a registered person by
+    name and ID-document number (hashed at once, never stored in clear nor answered)."""
+
+    kind: BanKindName
+    organization_uscc: str = Field("", max_length=40)
+    person_name: str = Field("", max_length=64)
+    person_id_number: str = Field(
+        "", max_length=40, description="ID-document number: matched, never stored or answered"
+    )
+    decision_number: str = Field("", max_length=64)
+    decided_on: str = Field(max_length=10, description="YYYY-MM-DD")
+    authority: str = Field("", max_length=100)
+    starts: str = Field(max_length=10, description="YYYY-MM-DD")
+    ends: str = Field("", max_length=10, description="YYYY-MM-DD; none for PERMANENT_EXIT and LIFETIME_BAN")
+    reason: str = Field("", max_length=2000)
+    legal_basis: str = Field("", max_length=2000)
+    licence_type: str = Field("", max_length=16)
+
+
+class BanLiftIn(Schema):
+    decision_number: str = Field("", max_length=64)
+    lifted_on: str = Field(max_length=10, description="YYYY-MM-DD")
+    reason: str = Field("", max_length=2000)
+
+
+class BanSubjectOut(Schema):
+    type: Literal["organization", "person"]
+    name: str
+    uscc: str | None
+
+
+class BanOut(Schema):
+    id: int
+    kind: BanKindName
+    kind_label: str
+    subject: BanSubjectOut
+    licence_type: str
+    decision_number: str
+    decided_on: datetime.date
+    authority: str
+    region_code: str
+    starts: datetime.date
+    ends: datetime.date | None
+    in_force: bool
+    reason: str
+    legal_basis: str
+    source: str
+    lifted_on: datetime.date | None
+    lift_decision_number: str
+    lift_reason: str
+    sentence: str
+
+
+class BanPage(Schema):
+    count: int
+    items: list[BanOut]

@@ -4,7 +4,7 @@ registry.tables.REGISTRIES) and a certification body's own certificates."""
 
 from django.urls import path
 
-from certhub.registry import body_views, views
+from certhub.registry import ban_views, body_views, views
 from certhub.registry.tables import REGISTRIES
 
 app_name = "registry"
@@ -27,6 +27,11 @@ urlpatterns = [
         "office/certification-bodies/<int:pk>/status/", body_views.body_status, name="office_certification_body_status"
     ),
     path("office/certificates/<int:pk>/transfer/", body_views.certificate_transfer, name="office_certificate_transfer"),
+    # Bans (C9)
+    path("office/bans/", ban_views.ban_list, name="office_bans"),
+    path("office/bans/new/", ban_views.ban_impose, name="office_ban_new"),
+    path("office/bans/<int:pk>/", ban_views.ban_detail, name="office_ban"),
+    path("office/bans/<int:pk>/lift/", ban_views.ban_lift, name="office_ban_lift"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [

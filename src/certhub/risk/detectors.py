@@ -4,9 +4,9 @@ registry with set-based SQL and explains each finding in a sentence an officer c
 Certificates used while suspended, withdrawn, cancelled or expired; CCC-catalogue products made without a
 valid CCC certificate; test reports outside the lab's qualified scope on their date (超资质认定范围);
 reports signed by a signatory not authorized that day or outside their own scope; implausible report
-volume per signatory per day; QMS initial audits shorter than IAF MD 5 allows; certificates reported late
-by their body; surveillance audits overdue; published 双随机 results that found a problem; administrative
-penalties. Findings are internal: officers only.
+volume per signatory per day; reports signed by a person after their lifetime ban began; QMS initial
+audits shorter than IAF MD 5 allows; certificates reported late by their body; surveillance audits
+overdue; published 双随机 results that found a problem; administrative penalties. Findings are internal: officers only.
 
 Every detector takes the day it judges (`today`), so that a run is reproducible and tests need no clock."""
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop as _
 
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
-from certhub.registry.choices import AuditKind, CertificateStatus, GradedSubject
+from certhub.registry.choices import AuditKind, BanKind, CertificateStatus, GradedSubject
 from certhub.registry.dates import add_months
 from certhub.registry.models import Scheme
 from certhub.risk.audit_time import qms_table
@@ -179,6 +179,31 @@ def signatory_volume(limit: int = REPORTS_PER_SIGNATORY_DAY, today: datetime.dat
         ),
         ("name", "person", "most"),
         limit=limit,
+    )
+
+
+def signed_after_ban(today: datetime.date | None = None) -> list[Finding]:
+    """Reports signed by a person on or after the start of their lifetime ban (终身禁入, C9: 谁签字谁担责), up to
+    `today`, while the ban was in force (not yet lifted). One finding per lab and person."""
+    day = today or timezone.localdate()
+    return _findings(
+        "signed_after_ban",
+        GradedSubject.LAB,
+        "SELECT l.id, l.cma_number, COUNT(DISTINCT r.id), MIN(r.issue_date), l.name, p.name, "  # noqa: S608
+        "MIN(b.decision_number), MIN(b.starts) "
+        "FROM registry_testreport r JOIN registry_lab l ON l.id = r.lab_id "
+        "JOIN registry_signatory g ON g.id = r.signatory_id JOIN registry_person p ON p.id = g.person_id "
+        "JOIN registry_ban b ON b.person_id = p.id "
+        f"WHERE b.kind = '{BanKind.LIFETIME_BAN}' AND r.issue_date >= b.starts "
+        "AND (b.ends IS NULL OR r.issue_date < b.ends) AND (b.lifted_on IS NULL OR r.issue_date < b.lifted_on) "
+        f"AND r.issue_date <= '{day.isoformat()}' "
+        "GROUP BY l.id, l.cma_number, l.name, p.id, p.name ORDER BY l.cma_number, p.name",
+        _(
+            "检验检测机构%(name)s（%(key)s）的%(person)s自%(banned)s起被终身禁入（%(decision)s），"
+            "此后仍签发了%(count)d份报告，最早一份在%(since)s"
+        ),
+        ("name", "person", "decision", "banned"),
+        convert={"banned": lambda value: _day(value).isoformat()},
     )
 
 
@@ -354,6 +379,8 @@ DETECTORS: dict[str, Callable[..., list[Finding]]] = {
     "lab_outside_scope": lab_reports_outside_scope,
     "signatory_outside_authorization": signatory_outside_authorization,
     "signatory_volume": signatory_volume,
+    # issue 16: bans
+    "signed_after_ban": signed_after_ban,
     "audit_time_short": audit_time_short,
     "late_reporting": late_reporting,
     "surveillance_overdue": surveillance_overdue,

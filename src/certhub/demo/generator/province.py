@@ -6,6 +6,7 @@ import datetime
 
 from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
+from certhub.demo.generator.bans import BansDemo
 from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.integrity import IntegrityDemo
 from certhub.demo.generator.licensing import LicensingDemo
@@ -17,7 +18,7 @@ from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 
 
-class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, IntegrityDemo):
+class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, IntegrityDemo):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
     def run(self) -> dict[str, int]:
@@ -32,6 +33,7 @@ class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, Integ
         self._lab_anomalies(labs)
         self._signals(bodies)
         tasks = self._inspections()
+        self._bans(labs)
         run = self._score()
         self._licensing()
         self._integrity()

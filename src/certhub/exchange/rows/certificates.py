@@ -35,6 +35,7 @@ from certhub.exchange.rows.normaliser import (
 )
 from certhub.registry.certificate_rules import (
     CERTIFICATE_CONTENT_FIELDS,
+    CertificateBans,
     CertificateContext,
     body_change_problem,
     body_issuing_problem,
@@ -78,6 +79,8 @@ class CertificatePlanner:
         self.normalise = Normaliser(COLUMNS[kind])
         self.required = [c for c in COLUMNS[kind] if c.required]
         self.today = timezone.localdate()
+        # The bans new certificates meet (C9): the body's own read once, its holders' once per chunk.
+        self.bans = CertificateBans(body) if kind == SubmissionKind.CERTIFICATES else None
 
     def plan(self, chunk: list[RawRow], rejected: dict[int, list[Problem]] | None = None) -> ChunkPlan:
         """Plan a chunk. `rejected` holds problems found before planning (duplicates in the file)."""
@@ -93,6 +96,8 @@ class CertificatePlanner:
         others = self._held_by_others([n for n in numbers if n and n not in existing])
         if self.kind == SubmissionKind.CERTIFICATES:
             self.context.prefetch((compact_uscc(v.get("entity_id")) for _n, v, _p in prepared), forget=True)
+            if self.bans is not None:
+                self.bans.load(holder.pk for holder in self.context.holders.values() if holder is not None)
         for row, values, problems in prepared:
             planned = self._plan_row(row, values, problems, existing, others)
             plan.rows.append(planned)
@@ -302,7 +307,15 @@ class CertificatePlanner:
             return self._reject(
                 row, problems, "certification_body", values.get("certification_body") or self.body.name, problem
             )
-        problem = holder_issuing_problem(cleaned["holder"])
+        if self.bans is not None:
+            problem = self.bans.issuer_problem()
+            if problem:
+                return self._reject(
+                    row, problems, "certification_body", values.get("certification_body") or self.body.name, problem
+                )
+        problem = holder_issuing_problem(cleaned["holder"]) or (
+            self.bans.holder_problem(cleaned) if self.bans is not None else None
+        )
         if problem:
             return self._reject(row, problems, "entity_id", values.get("entity_id"), problem)
         history: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from certhub.exchange.choices import RowOutcome, Severity, SubmissionKind
 from certhub.exchange.fields import COLUMNS
 from certhub.exchange.readers import RawRow
 from certhub.exchange.rows.normaliser import ChunkPlan, Normaliser, PlannedRow, Problem, missing_required, prepare_row
+from certhub.registry import bans
 from certhub.registry.choices import ReportConclusion
 from certhub.registry.models import Lab, Organization, Signatory, TestReport
 
@@ -54,6 +55,9 @@ class ReportPlanner:
         self.submission_id = submission_id
         self.normalise = Normaliser(COLUMNS[SubmissionKind.REPORTS])
         self.required = [c for c in COLUMNS[SubmissionKind.REPORTS] if c.required]
+        # A lab whose organization is under permanent exit issues no report (C9): read once per file.
+        exit_ban = bans.organization_ban(lab.organization_id, bans.ISSUING_KINDS) if bans.checks_enabled() else None
+        self.exit_refusal = bans.ban_refusal(exit_ban) if exit_ban is not None else None
         self.signatories: dict[str, list[Signatory]] = {}
         for signatory in Signatory.objects.filter(lab=lab).select_related("person"):
             self.signatories.setdefault(signatory.person.name, []).append(signatory)
@@ -185,6 +189,8 @@ class ReportPlanner:
             "product": str(head.get("product") or ""),
         }
         registered = existing.get(number)
+        if self.exit_refusal and registered is None:
+            first_problems.append((first_row, "report_number", number[:200], self.exit_refusal, Severity.ERROR))
         has_errors = any(p[4] == Severity.ERROR for _r, _v, problems in group for p in problems)
         if not has_errors and registered is not None and not self._same(registered, payload):
             first_problems.append(

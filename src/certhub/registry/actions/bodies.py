@@ -21,7 +21,7 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
 from certhub.core.validation import Identifier, Input, OptionalDate, Text, collect
-from certhub.registry import certificate_rows, numbering
+from certhub.registry import bans, certificate_rows, numbering
 from certhub.registry.body_rules import (
     REVOKED_CERTIFICATE_STATUS,
     REVOKED_DRAFT_STATUS,
@@ -435,6 +435,15 @@ def do_transfer_certificate(
             _("接收机构“%(name)s”（%(approval_number)s）未获准开展“%(scheme)s”认证")
             % {"name": receiving.name, "approval_number": receiving.approval_number, "scheme": certificate.scheme.name}
         ]
+    if receiving is not None and "to_body" not in errors:
+        # A body under permanent exit takes no certificate, nor may any body take a holder under a
+        # certification bar (C9, registry.bans).
+        exit_ban = bans.organization_ban(receiving.organization_id, bans.ISSUING_KINDS)
+        holder_bar = bans.organization_ban(certificate.holder_id, bans.HOLDER_KINDS)
+        if exit_ban is not None:
+            errors["to_body"] = [bans.ban_refusal(exit_ban)]
+        elif holder_bar is not None:
+            errors["to_body"] = [bans.ban_refusal(holder_bar)]
     if effective_date < certificate.status_changed_on or effective_date > timezone.localdate():
         errors["effective_date"] = [
             _("生效日期须在上一次状态变更日期（%(status_changed_on)s）与今天之间")

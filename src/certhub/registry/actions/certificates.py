@@ -23,6 +23,7 @@ from certhub.core.validation import DATE, Input, Text, collect, compact_uscc, va
 from certhub.registry import certificate_rows
 from certhub.registry.certificate_rules import (
     CERTIFICATE_AUDIT_FIELDS,
+    CertificateBans,
     CertificateContext,
     SingleCertificateContext,
     body_change_problem,
@@ -30,6 +31,7 @@ from certhub.registry.certificate_rules import (
     clean_history,
     first_event,
     holder_issuing_problem,
+    moves_with_suspension,
     new_certificate,
     refuse_issuing_body,
     transition_message,
@@ -52,6 +54,23 @@ def refuse_holder(cleaned: dict[str, Any]) -> None:
         raise ValidationFailed({"holder_uscc": [problem]})
 
 
+def refuse_banned_issuer(body: CertificationBody) -> None:
+    """ValidationFailed naming `certification_body` when its organization is under permanent exit (C9)."""
+    problem = CertificateBans(body, enabled=True).issuer_problem()
+    if problem:
+        raise ValidationFailed({"certification_body": [problem]})
+
+
+def refuse_barred_holder(body: CertificationBody, cleaned: dict[str, Any]) -> None:
+    """ValidationFailed naming `holder_uscc` when the holder is under a certification bar or its certificate
+    of this scheme is suspended at another body (C9, certificate_rules.CertificateBans)."""
+    checks = CertificateBans(body, enabled=True)
+    checks.load([cleaned["holder"].pk])
+    problem = checks.holder_problem(cleaned)
+    if problem:
+        raise ValidationFailed({"holder_uscc": [problem]})
+
+
 def refuse_ended_body(body: CertificationBody) -> None:
     """Conflict naming `certification_body` when the body's approval has ended (certificate_rules)."""
     problem = body_change_problem(body)
@@ -67,8 +86,14 @@ def do_create_certificate(*, body: CertificationBody, data: dict[str, Any], acto
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     refuse_issuing_body(body)
     context = SingleCertificateContext(data, body)
+    if context.issuer_ban_id is not None:
+        refuse_banned_issuer(body)
     cleaned = clean_certificate_input(data, body, context, context.allowed)
     refuse_holder(cleaned)
+    if context.holder_ban_id is not None or (
+        context.suspended_id is not None and moves_with_suspension(cleaned["scheme"])
+    ):
+        refuse_barred_holder(body, cleaned)
     if context.number_taken:
         raise Conflict(_("该认证机构已有编号为%(number)s的证书") % {"number": cleaned["number"]}, field="number")
     certificate = new_certificate(body, cleaned, timezone.localdate())
@@ -89,7 +114,12 @@ def do_bulk_create_certificates(
     per step and one audit row per certificate."""
     authorize(actor, Permission.WRITE_CERTIFICATE, organization_id=body.organization_id)
     refuse_issuing_body(body)
+    checks = CertificateBans(body)
+    problem = checks.issuer_problem()
+    if problem:
+        raise ValidationFailed({"certification_body": [problem]})
     context = CertificateContext(compact_uscc(r.get("holder_uscc")) for r in rows)
+    checks.load(holder.pk for holder in context.holders.values() if holder is not None)
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
     certificates: list[Certificate] = []
@@ -102,7 +132,7 @@ def do_bulk_create_certificates(
         except ValidationFailed as failure:
             errors.update({f"rows[{index}].{k}": v for k, v in failure.errors.items()})
             continue
-        problem = holder_issuing_problem(cleaned["holder"])
+        problem = holder_issuing_problem(cleaned["holder"]) or checks.holder_problem(cleaned)
         if problem:
             errors[f"rows[{index}].holder_uscc"] = [problem]
             continue

@@ -16,6 +16,7 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.core.validation import Identifier, Input, Text, collect, invalid
+from certhub.registry.actions.people import refuse_banned_person
 from certhub.registry.choices import BodyStatus, PersonRole
 from certhub.registry.models import Affiliation, Lab, LabScope, Organization, Person, Signatory
 from certhub.registry.standards import StandardCodeError, parse_standard_code
@@ -150,6 +151,7 @@ def do_authorize_signatory(
         errors["decision"] = _("必填")
     if errors:
         raise ValidationFailed(errors)
+    refuse_banned_person(person, lab.organization, PersonRole.SIGNATORY, field="person")
     if Signatory.objects.filter(lab=lab, person=person).exists():
         raise Conflict(_("该人员已是授权签字人"), field="person")
     signatory = Signatory(
@@ -192,6 +194,7 @@ def do_add_lab_person(
     if errors:
         raise ValidationFailed(errors)
     person = Person.objects.filter(id_digest=id_digest).first() if id_digest else None
+    refuse_banned_person(person, lab.organization, role, field="name")
     if person is None:
         person = Person(name=name.strip(), roles=[role], id_digest=id_digest)
         person.save()

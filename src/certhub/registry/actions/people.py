@@ -16,7 +16,7 @@ from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.core.validation import Input, Text, collect, invalid
-from certhub.registry import person_ids
+from certhub.registry import bans, person_ids
 from certhub.registry.choices import PersonRole
 from certhub.registry.models import Affiliation, Organization, Person
 from certhub.registry.queries.people import find_person, id_number_problem
@@ -86,12 +86,23 @@ def do_add_affiliation(
         errors["end"] = _("截止日期不得早于起始日期")
     if errors:
         raise ValidationFailed(errors)
+    refuse_banned_person(person, organization, role, field="person")
     if end is None:
         _refuse_second_open(person, organization, role)
     affiliation = Affiliation(person=person, organization=organization, role=role, start=start, end=end)
     affiliation.save()
     record_audit(actor, AuditEventType.AFFILIATION_ADDED, affiliation, before=None, after=snapshot(affiliation))
     return affiliation
+
+
+def refuse_banned_person(person: Person | None, organization: Organization, role: str, *, field: str) -> None:
+    """ValidationFailed naming `field` when `person` is under a lifetime ban and `role` is one it bars at
+    this organization (C9, registry.bans.BANNED_ROLES)."""
+    if person is None or person.pk is None or not bans.role_is_barred(role, organization):
+        return
+    ban = bans.person_ban(person.pk)
+    if ban is not None:
+        raise ValidationFailed({field: [bans.ban_refusal(ban)]})
 
 
 def _role_errors(role: str) -> dict[str, list[str]]:
@@ -156,6 +167,7 @@ def do_start_affiliation(
     if errors:
         raise ValidationFailed(errors)
     assert basis is not None
+    refuse_banned_person(find_person(name, id_number), organization, role, field="name")
     person = do_identify_person(name=name, id_number=id_number, role=role, actor=actor)
     _refuse_second_open(person, organization, role)
     if role not in person.roles:

@@ -19,8 +19,19 @@ from certhub.core.models import AuditEvent
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.core.validation import Identifier, Input, Text, collect, normalize_text
+from certhub.registry import bans
 from certhub.registry.choices import ReportConclusion
 from certhub.registry.models import Lab, Organization, Signatory, TestReport, TestReportItem
+
+
+def refuse_banned_lab(lab: Lab, *, enabled: bool | None = None) -> None:
+    """ValidationFailed naming `lab` when the lab's organization is under permanent exit (C9): one query for
+    a report or a whole batch. A batch checks unless the ban checks are off (registry.bans.checks_enabled)."""
+    if not (bans.checks_enabled() if enabled is None else enabled):
+        return
+    ban = bans.organization_ban(lab.organization_id, bans.ISSUING_KINDS)
+    if ban is not None:
+        raise ValidationFailed({"lab": [bans.ban_refusal(ban)]})
 
 
 class ReportNumber(Input):
@@ -48,8 +59,10 @@ def do_create_test_report(
     product: str = "",
     actor: Actor,
 ) -> TestReport:
-    """Register a test report's metadata (who signed, what was tested to which standard)."""
+    """Register a test report's metadata (who signed, what was tested to which standard). A lab whose
+    organization is under permanent exit issues no report (C9)."""
     authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
+    refuse_banned_lab(lab, enabled=True)
     errors: dict[str, list[str]] = {}
     checked = collect(ReportNumber, {"number": number}, errors)
     if signatory.lab_id != lab.pk:
@@ -93,6 +106,7 @@ def do_bulk_create_test_reports(*, lab: Lab, rows: Sequence[dict[str, Any]], act
     "conclusion", "items": [{"parameter", "standard", "result"}], "client" (Organization or None),
     "product"}. A failing row names its index. For the demo generator and bulk loads."""
     authorize(actor, Permission.WRITE_TEST_REPORT, organization_id=lab.organization_id)
+    refuse_banned_lab(lab)
     errors: dict[str, str] = {}
     numbers = []
     for index, row in enumerate(rows):

@@ -50,13 +50,13 @@ def test_a_score_is_the_weighted_sum_of_capped_severities_and_explains_itself():
     )
     by_subject = {(s.subject_type, s.subject_id): s for s in scores}
     lab = by_subject[("lab", 7)]
-    # lab_outside_scope: 6 of 2 → capped 100 × 0.5 = 50; signatory_volume: 9 of 1 → capped 100 × 0.2 = 20.
+    # lab_outside_scope: 6 of 2 → capped 100 × 0.4 = 40; signatory_volume: 9 of 1 → capped 100 × 0.1 = 10.
     assert [(c.detector, c.severity, c.points) for c in lab.contributions] == [
-        ("lab_outside_scope", Decimal("100"), Decimal("50.0")),
-        ("signatory_volume", Decimal("100"), Decimal("20.0")),
+        ("lab_outside_scope", Decimal("100"), Decimal("40.0")),
+        ("signatory_volume", Decimal("100"), Decimal("10.0")),
     ]
-    assert (lab.score, lab.grade) == (Decimal("70.0"), "D")
-    assert lab.basis() == "风险分70.0：lab_outside_scope×5；lab_outside_scope×1（50.0分）；signatory_volume×9（20.0分）"
+    assert (lab.score, lab.grade) == (Decimal("50.0"), "D")
+    assert lab.basis() == "风险分50.0：lab_outside_scope×5；lab_outside_scope×1（40.0分）；signatory_volume×9（10.0分）"
     # late_reporting: 10 of 20 → 50 × 0.3 = 15; inspection_problems: 1 of 1 → 100 × 0.2 = 20.
     assert (by_subject[("certification_body", 3)].score, by_subject[("certification_body", 3)].grade) == (
         Decimal("15.0"),
@@ -80,7 +80,7 @@ def _with(change):
         ),
         (
             lambda d: d["weights"]["lab"].__setitem__("lab_outside_scope", "0.6"),
-            {"weights.lab": ["权重之和应为1，现为1.1"]},
+            {"weights.lab": ["权重之和应为1，现为1.2"]},
         ),
         (
             lambda d: d["weights"]["lab"].__setitem__("lab_outside_scope", "1.5"),
@@ -139,9 +139,9 @@ def test_certhub_risk_detect_prints_scores_grades_and_findings(world, tmp_path):
     out = StringIO()
     call_command("risk", "detect", stdout=out)
     lines = out.getvalue().splitlines()
-    # Outside the lab's scope (2 of 2 → 100 × 0.5 = 50) and outside 周敏's (2 of 3 → 66.7 × 0.3 = 20.0).
-    assert lines[0] == "D   70.0  lab  231812050341"
-    assert lines[1].split()[0] == "50.0" and "签发了2份含“镉”（GB 5009.15-2023）的报告" in lines[1]
+    # Outside the lab's scope (2 of 2 → 100 × 0.4 = 40) and outside 周敏's (2 of 3 → 66.7 × 0.3 = 20.0).
+    assert lines[0] == "D   60.0  lab  231812050341"
+    assert lines[1].split()[0] == "40.0" and "签发了2份含“镉”（GB 5009.15-2023）的报告" in lines[1]
     assert lines[2].split()[0] == "20.0" and "授权签字人周敏签发了2份" in lines[2]
     # The world's two bodies reported their certificates long after issue: late reporting, one finding each.
     assert [line.split()[2:] for line in lines if "certification_body" in line] == [
