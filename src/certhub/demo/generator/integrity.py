@@ -51,6 +51,8 @@ class IntegrityDemo(ProvinceBase):
         self._revoked_body(organizations["revoked_body"], today)
         self._listed(organizations["listed"], today)
         self._repaired(organizations["repaired"], today)
+        # Their penalties are found by the penalties detector like the signals' own (demo/tests/test_anomalies.py).
+        self.planted["penalties"].update(("organization", organizations[key].pk) for key in ("listed", "repaired"))
         return organizations
 
     def _revoked_body(self, organization: Organization, today: datetime.date) -> None:
