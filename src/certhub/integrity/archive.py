@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -316,9 +317,40 @@ def credit_repair_entries(organization_ids: Iterable[int]) -> list[Entry]:
 
 
 def substantiated_complaint_entries(organization_ids: Iterable[int]) -> list[Entry]:
-    """Substantiated complaints and tip-offs (C10): read from the complaints app's
-    `complaints.queries.substantiated_for_archive(organization_ids)`. Empty until that app is wired here."""
-    return []
+    """Substantiated complaints and tip-offs (C10), kept for officers. The complaints app answers them as
+    rows (`complaints.queries.substantiated_for_archive(organization_ids)`); until it is wired here this
+    source is empty: `return complaint_entries_from(substantiated_for_archive(organization_ids))`."""
+    return complaint_entries_from([])
+
+
+def complaint_entries_from(rows: list[dict[str, Any]]) -> list[Entry]:
+    """Archive entries from the complaints app's rows ({"date", "organization_id", "legal_basis", "source",
+    "title", "text"}): one query for the organizations' names and regions; nothing about the complainant."""
+    names = dict(
+        (pk, (name, region))
+        for pk, name, region in Organization.objects.filter(
+            pk__in={row["organization_id"] for row in rows if row.get("organization_id")}
+        ).values_list("pk", "name", "region_id")
+    )
+    entries = []
+    for row in rows:
+        name, region = names.get(row.get("organization_id"), ("", ""))
+        entries.append(
+            _entry(
+                EntryKind.COMPLAINT,
+                row["date"],
+                title=str(row["title"]),
+                decision_number="",
+                authority="",
+                legal_basis=str(row["legal_basis"]),
+                source=str(row["source"]),
+                link="",
+                organization_id=row.get("organization_id"),
+                subject_name=name,
+                region_code=region,
+            )
+        )
+    return entries
 
 
 SOURCES: tuple[Callable[[Iterable[int]], list[Entry]], ...] = (

@@ -1,10 +1,11 @@
-"""An archive source read from another app's records (C9): a 告知承诺 commitment from licensing, with its
-decision, public for three years (国办发〔2020〕42号) and then no longer."""
+"""Archive sources read from other apps' records (C9): a 告知承诺 commitment from licensing, with its
+decision, public for three years (国办发〔2020〕42号) and then no longer; a substantiated complaint, as the
+complaints app answers it, kept for officers only."""
 
 import datetime
 
 from certhub.core.actors import ANONYMOUS
-from certhub.integrity.archive import archive_of, commitment_entries
+from certhub.integrity.archive import archive_of, commitment_entries, complaint_entries_from
 from certhub.licensing import actions
 from certhub.licensing.testing import production_particulars
 from certhub.licensing.tests.conftest import lic, on_day  # noqa: F401 - the licensing world fixture
@@ -36,3 +37,26 @@ def test_a_commitment_enters_the_archive_with_its_decision(lic):  # noqa: F811
     public = archive_of(producer, ANONYMOUS, datetime.date(2026, 6, 1))
     assert [e.source for e in public] == [entry.source]
     assert archive_of(producer, ANONYMOUS, datetime.date(2029, 5, 12)) == []
+
+
+def test_substantiated_complaints_become_entries_for_officers_only(world):
+    maker = world.organizations["maker"]
+    rows = [
+        {
+            "kind": "complaint",
+            "date": datetime.date(2026, 2, 10),
+            "organization_id": maker.pk,
+            "legal_basis": "市场监督管理投诉举报处理暂行办法",
+            "source": "complaints.Complaint:7",
+            "title": "举报查证属实",
+            "text": "冒用认证标志",
+        }
+    ]
+    (entry,) = complaint_entries_from(rows)
+    assert (entry.kind, entry.subject_name, entry.region_code, entry.source) == (
+        "COMPLAINT",
+        "长沙星城电器有限公司",
+        "430104",
+        "complaints.Complaint:7",
+    )
+    assert (entry.public_from, entry.public_until, entry.public_on(datetime.date(2026, 3, 1))) == (None, None, False)
