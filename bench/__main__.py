@@ -34,6 +34,7 @@ from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import due as due_bench
 from bench import imports, security_cost
+from bench import joint as joint_bench
 from bench import ledger as ledger_bench
 from bench import orgimport as orgimport_bench
 from bench import revoke as revoke_bench
@@ -79,6 +80,8 @@ PARTS |= {"revoke"}
 PARTS |= {"due"}
 # issue 16: bans
 PARTS |= {"bans"}
+# issue 16: integrity (the joint punishment query)
+PARTS |= {"joint"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -190,6 +193,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--bans-barred", type=int, default=1_000, help="organizations under bans in the table of `bans` (1,000)"
     )
+    # issue 16: integrity — the part `joint` runs when named in --parts
+    parser.add_argument(
+        "--joint-organizations", type=int, default=300_000, help="organizations of `joint` (300,000, the large size)"
+    )
+    parser.add_argument("--joint-requests", type=int, default=200, help="100-code queries timed by `joint` (200)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -520,6 +528,8 @@ def main(argv: list[str]) -> int:
     # issue 16: bans
     if "bans" in args.parts:
         report["bans"] = bans_bench.measure(args.import_rows, args.import_holders, args.bans_barred, run_dir)
+    if "joint" in args.parts:
+        report["joint"] = joint_bench.measure(args.joint_organizations, args.joint_requests, args.engines, run_dir)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -554,6 +564,8 @@ def main(argv: list[str]) -> int:
     # issue 16: bans
     if "bans" in report:
         bans_bench.print_report(report["bans"])
+    if "joint" in report:
+        joint_bench.print_report(report["joint"])
     return 0
 
 

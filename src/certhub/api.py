@@ -123,6 +123,10 @@ from certhub.registry.ban_api import router as bans_router  # noqa: E402 - issue
 
 api.add_router("/", bans_router)
 
+from certhub.integrity.api import router as integrity_router  # noqa: E402
+
+api.add_router("/", integrity_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,

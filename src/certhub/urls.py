@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", include("certhub.accounts.urls")),
     path("account/passkeys/", include("certhub.accounts.signin.passkey_urls")),
     # Before the registry: /certificates/<number>/certificate.pdf sits beside the registry's certificate page.
+    path("", include("certhub.integrity.urls")),
     path("", include("certhub.seal.urls")),
     path("", include("certhub.registry.urls")),
     path("", include("certhub.trace.urls")),

@@ -122,6 +122,9 @@ class AuditEventType(models.TextChoices):
     # issue 16: bans
     BAN_IMPOSED = "BAN_IMPOSED", _("限制措施登记")
     BAN_LIFTED = "BAN_LIFTED", _("限制措施解除")
+    # issue 16: integrity
+    JOINT_PUNISHMENT_QUERIED = "JOINT_PUNISHMENT_QUERIED", _("联合惩戒查询")
+    CREDIT_REPAIRED = "CREDIT_REPAIRED", _("信用修复")
 
 
 class ApiScope(models.TextChoices):
@@ -131,7 +134,7 @@ class ApiScope(models.TextChoices):
     READ = "read", _("读取本机构的非公开数据")
     SUBMIT_CERTIFICATES = "submit_certificates", _("报送证书和证书状态")
     SUBMIT_REPORTS = "submit_reports", _("报送检验检测报告")
-    # Reserved for the joint punishment queries of 联合惩戒 (no endpoint uses it yet).
+    # The joint punishment queries of 联合惩戒 (POST /api/v1/joint-punishment/query, integrity/api.py).
     JOINT_PUNISHMENT_QUERY = "joint_punishment_query", _("联合惩戒查询")
     # Licensing (C8)
     LICENSING = "licensing", _("办理行政许可申请")

@@ -10,3 +10,14 @@ class IntegrityConfig(AppConfig):
     name = "certhub.integrity"
     label = "integrity"
     verbose_name = _("诚信档案")
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.core import permissions
+        from certhub.integrity.disclosure import OPEN_DATA
+        from certhub.integrity.permissions import RULES
+        from certhub.opendata.queries import register_dataset
+
+        permissions.register(self.label, RULES)
+        # The disclosure list is published in the open data too (C3), through opendata's registration hook.
+        register_dataset(OPEN_DATA)

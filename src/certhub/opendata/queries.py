@@ -303,7 +303,7 @@ ORGANIZATION_COLUMNS = (
     Column("region_name", _("所在地区"), _field("region", "name")),
 )
 
-DATASETS = (
+DATASETS: list[Dataset] = [
     Dataset("certificates", _("证书"), CERTIFICATE_COLUMNS, certificate_records, count_certificates),
     Dataset(
         "certification_bodies",
@@ -321,8 +321,17 @@ DATASETS = (
         organization_records,
         lambda: public_holders().count(),
     ),
-)
+]
 DATASET_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
+
+
+def register_dataset(dataset: Dataset) -> None:
+    """Publish a dataset of an app above opendata (called from its AppConfig.ready, as apps register with
+    ledger.subjects): the export writes it after the registry's own. The app keeps to the rule of this
+    module, public fields only. Registering a name again replaces the dataset of that name."""
+    DATASETS[:] = [existing for existing in DATASETS if existing.name != dataset.name] + [dataset]
+    DATASET_BY_NAME[dataset.name] = dataset
+
 
 # The registry holds free text written by certification bodies: a cell that a spreadsheet would run as a
 # formula is written as text (core.spreadsheets). The JSON Lines files carry every value unchanged.

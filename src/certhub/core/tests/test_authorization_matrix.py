@@ -158,6 +158,12 @@ def sign_up(world, actor):
     )  # fmt: skip
 
 
+def query_joint_punishment(world, actor):
+    from certhub.integrity.actions import do_query_joint_punishment
+
+    return do_query_joint_punishment(items=[{"uscc": world.organizations["maker"].uscc}], channel="PAGE", actor=actor)
+
+
 OPERATIONS = {
     "create_certificate": (create_certificate, {"cb_hunan", "admin"}),
     "suspend_certificate": (suspend_certificate, {"cb_hunan", "admin"}),
@@ -179,6 +185,9 @@ OPERATIONS = {
     "run_scoring": (run_scoring, {"admin"}),
     # Signup. Anyone not signed in creates an enterprise account (C8).
     "sign_up": (sign_up, {"anonymous", "admin"}),
+    # issue 16: integrity — the joint punishment query is answered to every officer (and logged).
+    "query_joint_punishment": (
+        query_joint_punishment, {"officer_changsha", "officer_hengyang", "officer_province", "admin"}),
 }  # fmt: skip
 
 

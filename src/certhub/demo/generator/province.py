@@ -8,6 +8,7 @@ from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
 from certhub.demo.generator.bans import BansDemo
 from certhub.demo.generator.inspections import Inspections
+from certhub.demo.generator.integrity import IntegrityDemo
 from certhub.demo.generator.licensing import LicensingDemo
 from certhub.demo.generator.registries import Registries
 from certhub.demo.generator.signals import Signals
@@ -17,7 +18,7 @@ from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 
 
-class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo):
+class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, IntegrityDemo):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
     def run(self) -> dict[str, int]:
@@ -35,6 +36,7 @@ class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansD
         self._bans(labs)
         run = self._score()
         self._licensing()
+        self._integrity()
         self._statistics()
         return {
             "organizations": self.size.organizations + special,

@@ -48,7 +48,8 @@ PUBLIC_CERTIFICATES = [
 ]
 FILENAMES = [
     f"{name}.{kind}.gz"
-    for name in ("certificates", "certification_bodies", "labs", "lab_scope", "organizations")
+    # "disclosure" is the integrity app's dataset, registered through opendata.queries.register_dataset.
+    for name in ("certificates", "certification_bodies", "labs", "lab_scope", "organizations", "disclosure")
     for kind in ("csv", "jsonl")
 ]
 CERTIFICATE_HEADER = [
@@ -237,7 +238,14 @@ def test_the_manifest_states_the_true_rows_bytes_and_digests(exported):
     assert manifest["format"] == "certhub-opendata/1"
     assert manifest["certhub_version"] == "0.1.0"
     assert [entry["filename"] for entry in manifest["files"]] == FILENAMES
-    expected_rows = {"certificates": 5, "certification_bodies": 2, "labs": 1, "lab_scope": 2, "organizations": 2}
+    expected_rows = {
+        "certificates": 5,
+        "certification_bodies": 2,
+        "labs": 1,
+        "lab_scope": 2,
+        "organizations": 2,
+        "disclosure": 0,
+    }
     for entry in manifest["files"]:
         data = (directory / entry["filename"]).read_bytes()
         assert entry["bytes"] == len(data)
@@ -265,7 +273,7 @@ def test_sha256sums_is_in_the_sha256sum_format_and_checks(exported):
             [sha256sum, "-c", "SHA256SUMS"], cwd=directory, capture_output=True, text=True, check=False
         )
         assert checked.returncode == 0, checked.stdout + checked.stderr
-        assert checked.stdout.count(": OK") == 11
+        assert checked.stdout.count(": OK") == 13
 
 
 def test_latest_points_at_the_newest_whole_export(world, opendata_dir):

@@ -43,6 +43,8 @@ def test_the_page_lists_the_latest_files(client, exported):
         ["检验检测机构资质认定范围", "JSON Lines（UTF-8）", "2"],
         ["持有公开证书的机构", "CSV（UTF-8，带BOM）", "2"],
         ["持有公开证书的机构", "JSON Lines（UTF-8）", "2"],
+        ["公示名单：暂停和撤销的机构、公示期内的行政处罚、限制措施", "CSV（UTF-8，带BOM）", "0"],
+        ["公示名单：暂停和撤销的机构、公示期内的行政处罚、限制措施", "JSON Lines（UTF-8）", "0"],
     ]
     content = response.content.decode()
     for entry in exported.export.manifest["files"]:
@@ -161,7 +163,7 @@ def test_an_administrator_starts_an_export(client, world, opendata_dir):
     assert response.redirect_chain == [(INDEX, 302)]
     name = os.readlink(opendata_dir / "latest")
     assert by_class(response, "message") == [f"导出已完成：{name}。"]
-    assert len(table_rows(response)) == 10
+    assert len(table_rows(response)) == 12
 
 
 def test_in_process_mode_the_button_starts_the_command_beside_the_server(
@@ -193,7 +195,7 @@ def test_while_an_export_runs_the_page_shows_its_progress(client, world, opendat
     with ExportLock(opendata_dir) as lock:
         lock.update(dataset="certificates", rows=12000, total=100000, force=True)
         page = client.get(INDEX)
-        assert element_text(page, "export-progress").startswith("正在生成新的导出 第 1/5 步：证书，12000 / 100000 行；")
+        assert element_text(page, "export-progress").startswith("正在生成新的导出 第 1/6 步：证书，12000 / 100000 行；")
         assert '<button type="submit" disabled>' in page.content.decode()
         fragment = client.get(reverse("opendata:progress"), HTTP_HX_REQUEST="true")
         assert 'hx-trigger="every 5s"' in fragment.content.decode()
