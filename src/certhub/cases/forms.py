@@ -131,3 +131,20 @@ class CloseForm(DomainForm):
     conclusion = forms.CharField(
         label=_("办结意见"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ComplaintCaseForm(OpenCaseForm):
+    """The inputs of do_open_case_from_complaint: those of a case from a warning, offered for the region
+    handling the complaint."""
+
+    def __init__(self, *args: Any, complaint: Any, **kwargs: Any) -> None:
+        name = complaint.organization.name if complaint.organization_id else complaint.subject_name
+        kwargs.setdefault(
+            "initial",
+            {"title": gettext("%(name)s投诉举报查证属实") % {"name": name}, "working_days": DEFAULT_WORKING_DAYS},
+        )
+        forms.Form.__init__(self, *args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["departments"]).choices = [
+            (d, d) for d in queries.known_departments(complaint.region_code)
+        ]
+        _assignee(self).set_officers(queries.officers_covering(complaint.region_code), gettext("暂不指派"))

@@ -21,8 +21,17 @@ from django.views.decorators.http import require_POST, require_safe
 
 from certhub.cases import actions, queries
 from certhub.cases.choices import CaseStatus
-from certhub.cases.forms import AssignForm, CloseForm, DismissForm, MeasureForm, OpenCaseForm, WarningFilterForm
+from certhub.cases.forms import (
+    AssignForm,
+    CloseForm,
+    ComplaintCaseForm,
+    DismissForm,
+    MeasureForm,
+    OpenCaseForm,
+    WarningFilterForm,
+)
 from certhub.cases.models import Case
+from certhub.complaints.queries import access_complaint
 from certhub.core.web import office_required, page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import submitted as _submitted
@@ -110,6 +119,30 @@ def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:warning_list")
     warning.refresh_from_db()
     return _render_warning(request, warning, dismiss_form=form)
+
+
+@office_required
+def complaint_open_case(request: HttpRequest, number: str) -> HttpResponse:
+    """Open a case from a substantiated complaint or tip-off of the officer's region (C10 → C6)."""
+    actor = request_actor(request)
+    complaint = _permitted(lambda: access_complaint(actor, number))
+    form = ComplaintCaseForm(request.POST if request.method == "POST" else None, complaint=complaint)
+    case = _submitted(
+        form,
+        lambda: actions.do_open_case_from_complaint(
+            complaint=complaint,
+            title=form.cleaned_data["title"],
+            working_days=form.cleaned_data["working_days"],
+            departments=form.cleaned_data["departments"],
+            assignee=form.chosen_assignee(),
+            actor=actor,
+        ),
+    )
+    if case is not None:
+        messages.success(request, _("已立案%(number)s，已通报责任部门。") % {"number": case.number})
+        return redirect("cases:case_detail", number=case.number)
+    context = {"complaint": complaint, "form": form, "cases": complaint.cases.order_by("-opened_at")}
+    return render(request, "cases/complaint_open.html", context, status=422 if form.errors else 200)
 
 
 # ------------------------------------------------------------------ cases

@@ -119,6 +119,13 @@ class AuditEventType(models.TextChoices):
     LAB_SCOPE_ENDED = "LAB_SCOPE_ENDED", _("资质认定范围缩减")
     SIGNATORY_ENDED = "SIGNATORY_ENDED", _("授权签字人终止")
     APPLICATION_REDATED = "APPLICATION_REDATED", _("许可申请日期前移（演示数据）")
+    # issue 16: complaints
+    COMPLAINT_FILED = "COMPLAINT_FILED", _("投诉举报提交")
+    COMPLAINT_ACCEPTED = "COMPLAINT_ACCEPTED", _("投诉举报受理")
+    COMPLAINT_FORWARDED = "COMPLAINT_FORWARDED", _("投诉举报移送")
+    COMPLAINT_EXTENDED = "COMPLAINT_EXTENDED", _("举报核查期限延长")
+    COMPLAINT_CONCLUDED = "COMPLAINT_CONCLUDED", _("投诉举报办结")
+    COMPLAINT_REMINDERS_SENT = "COMPLAINT_REMINDERS_SENT", _("投诉举报期限提醒")
 
 
 class ApiScope(models.TextChoices):

@@ -56,6 +56,9 @@ class Permission(models.TextChoices):
     HANDLE_LICENSING = "handle_licensing", gettext_lazy("受理和审查行政许可申请")
     GIVE_LICENSING_OPINION = "give_licensing_opinion", gettext_lazy("答复行政许可征求意见")
     DECIDE_LICENCE = "decide_licence", gettext_lazy("作出行政许可决定")
+    # issue 16: complaints
+    FILE_COMPLAINT = "file_complaint", gettext_lazy("提交投诉举报")
+    HANDLE_COMPLAINTS = "handle_complaints", gettext_lazy("办理投诉举报")
 
 
 # ---------------------------------------------------------------- the kinds of rule
