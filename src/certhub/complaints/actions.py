@@ -191,11 +191,11 @@ def do_file_complaint(
     )
     subject = match_subject(certificate_number, subject_name) if not errors.get("subject") else None
     region = subject.region_code if subject is not None and subject.region_code else (region_code or "").strip()
-    if not region:
+    if subject is not None and not region:
         errors.setdefault("region_code", []).append(
             _("登记库中没有找到投诉举报对象，请选择事发地所在地区，以便转交当地市场监管部门")
         )
-    elif not Region.objects.filter(code=region).exists():
+    elif region and not Region.objects.filter(code=region).exists():
         errors.setdefault("region_code", []).append(_("未知的行政区划代码“%(code)s”") % {"code": region[:12]})
     try:
         files = checked_evidence(evidence)
