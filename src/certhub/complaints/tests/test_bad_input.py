@@ -61,7 +61,11 @@ def test_an_unmatched_subject_needs_the_region_where_it_happened(client, world):
     ("name", "data", "reason"),
     [
         ("门店证书.jpg", png(), "“门店证书.jpg”：文件内容是PNG，与扩展名.jpg不符"),
-        ("门店证书.jpg", b"just some text, not a picture", "“门店证书.jpg”：无法识别文件内容：只接受PDF、PNG、JPEG文件"),
+        (
+            "门店证书.jpg",
+            b"just some text, not a picture",
+            "“门店证书.jpg”：无法识别文件内容：只接受PDF、PNG、JPEG文件",
+        ),
         ("证书.pdf", photo(), "“证书.pdf”：文件内容是JPEG，与扩展名.pdf不符"),
     ],
 )
