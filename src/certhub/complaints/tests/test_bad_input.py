@@ -123,7 +123,9 @@ def test_a_query_code_that_does_not_match_gets_the_same_answer_as_a_number_that_
         assert response.status_code == 422
         assert by_class(response, "error-summary") == [NOT_MATCHING]
         assert "complaint-state" not in response.content.decode()
-    first, second = (r.content.decode().replace(n, "N") for r, n in zip(answers, [complaint.number, missing_number]))
+    first, second = (
+        r.content.decode().replace(n, "N") for r, n in zip(answers, [complaint.number, missing_number], strict=True)
+    )
     strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     assert strip.sub("", first).replace(wrong_code, "C") == strip.sub("", second).replace(code, "C")
     assert counts() == before

@@ -81,7 +81,7 @@ def test_a_tip_off_is_checked_within_15_working_days_extended_once_by_15(world):
 
 def test_forwarding_keeps_the_clock_and_moves_the_complaint_to_the_other_region(client, world):
     with on_day(MONDAY):
-        complaint, code = file_complaint()
+        complaint, _code = file_complaint()
     due = complaint.due_on
     with on_day(MONDAY + datetime.timedelta(days=3)):
         complaint = actions.do_forward_complaint(
