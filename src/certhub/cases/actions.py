@@ -223,10 +223,11 @@ def do_open_case_from_complaint(
             field="complaint",
         )
     title, chosen = _checked_case_input(title, working_days, departments, assignee, complaint.region_code)
-    subject_id = {
+    subject_ids: dict[str, int | None] = {
         GradedSubject.LAB: complaint.lab_id,
         GradedSubject.CERTIFICATION_BODY: complaint.certification_body_id,
-    }.get(complaint.subject_type) or organization.pk
+    }
+    subject_id = subject_ids.get(complaint.subject_type) or organization.pk
     today = timezone.localdate()
     deadline = add_working_days(today, working_days)
     case = Case.objects.create(

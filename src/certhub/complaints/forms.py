@@ -47,7 +47,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def region_choices() -> list[tuple[str, str]]:
+def region_choices() -> list[tuple[str, Any]]:
     """The province's prefectures and counties, each under its own name, in code order."""
     regions = Region.objects.exclude(level="province").order_by("code")
     return [("", _("（由系统根据对象确定）")), *((r.code, f"{localized_name(r)}") for r in regions)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -313,7 +313,7 @@ def conclude(request: HttpRequest, number: str) -> HttpResponse:
 
 @office_required
 @require_safe
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file of a complaint in the officer's region (404 otherwise, as for a missing one)."""
     actor = request_actor(request)
     visible = queries.complaints_visible_to(actor).values("pk")
@@ -321,7 +321,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     if item is None:
         raise Http404(_("没有这个证据材料"))
     data = _permitted(lambda: open_upload(item.sha256))
-    response = FileResponse(iter([data]), content_type=item.content_type)
+    response = HttpResponse(data, content_type=item.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -126,6 +126,7 @@ class AuditEventType(models.TextChoices):
     COMPLAINT_EXTENDED = "COMPLAINT_EXTENDED", _("举报核查期限延长")
     COMPLAINT_CONCLUDED = "COMPLAINT_CONCLUDED", _("投诉举报办结")
     COMPLAINT_REMINDERS_SENT = "COMPLAINT_REMINDERS_SENT", _("投诉举报期限提醒")
+    COMPLAINT_REDATED = "COMPLAINT_REDATED", _("投诉举报日期前移（演示数据）")
 
 
 class ApiScope(models.TextChoices):

@@ -6,6 +6,7 @@ import datetime
 
 from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
+from certhub.demo.generator.complaints import ComplaintsDemo
 from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.licensing import LicensingDemo
 from certhub.demo.generator.registries import Registries
@@ -16,7 +17,7 @@ from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 
 
-class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo):
+class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, ComplaintsDemo):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
     def run(self) -> dict[str, int]:
@@ -31,6 +32,7 @@ class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo):
         self._lab_anomalies(labs)
         self._signals(bodies)
         tasks = self._inspections()
+        self._complaints()
         run = self._score()
         self._licensing()
         self._statistics()
