@@ -104,6 +104,7 @@ def test_a_tip_off_about_a_forged_certificate_is_filed_on_a_phone_substantiated_
     desk.get_by_role("button", name="立案").click()
     case = Case.objects.get(complaint=complaint)
     desk.wait_for_url(re.compile(rf"/cases/{case.number}/$"))
+    assert desk.locator("#case-complaint").inner_text() == number
     assert (case.subject_type, case.subject_id, case.uscc, case.region_code, case.title) == (
         "organization",
         maker.pk,
