@@ -119,6 +119,10 @@ from certhub.licensing.api import router as licensing_router  # noqa: E402
 
 api.add_router("/", licensing_router)
 
+from certhub.complaints.api import router as complaints_router  # noqa: E402
+
+api.add_router("/", complaints_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,

@@ -40,6 +40,7 @@ from certhub.core.actors import SYSTEM, Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
+from certhub.core.middleware import NulCharacterMiddleware
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
@@ -174,6 +175,21 @@ def do_file_complaint(
         errors["kind"] = [_("请选择投诉或举报")]
     certificate_number, subject_name, product = (normalize_text(v) for v in (certificate_number, subject_name, product))
     text = (text or "").strip()
+    # PostgreSQL can neither store nor compare a NUL character (as core.middleware refuses in parameters).
+    for field, value in (
+        ("certificate_number", certificate_number),
+        ("subject_name", subject_name),
+        ("product", product),
+        ("text", text),
+        ("contact_name", contact_name),
+        ("contact_phone", contact_phone),
+        ("contact_email", contact_email),
+        ("region_code", region_code),
+    ):
+        if "\x00" in (value or ""):
+            errors[field] = [NulCharacterMiddleware.MESSAGE]
+    if errors:
+        raise ValidationFailed(errors)
     for field, value, limit in (
         ("certificate_number", certificate_number, 64),
         ("subject_name", subject_name, 200),

@@ -50,13 +50,13 @@ def test_a_score_is_the_weighted_sum_of_capped_severities_and_explains_itself():
     )
     by_subject = {(s.subject_type, s.subject_id): s for s in scores}
     lab = by_subject[("lab", 7)]
-    # lab_outside_scope: 6 of 2 → capped 100 × 0.5 = 50; signatory_volume: 9 of 1 → capped 100 × 0.2 = 20.
+    # lab_outside_scope: 6 of 2 → capped 100 × 0.5 = 50; signatory_volume: 9 of 1 → capped 100 × 0.1 = 10.
     assert [(c.detector, c.severity, c.points) for c in lab.contributions] == [
         ("lab_outside_scope", Decimal("100"), Decimal("50.0")),
-        ("signatory_volume", Decimal("100"), Decimal("20.0")),
+        ("signatory_volume", Decimal("100"), Decimal("10.0")),
     ]
-    assert (lab.score, lab.grade) == (Decimal("70.0"), "D")
-    assert lab.basis() == "风险分70.0：lab_outside_scope×5；lab_outside_scope×1（50.0分）；signatory_volume×9（20.0分）"
+    assert (lab.score, lab.grade) == (Decimal("60.0"), "D")
+    assert lab.basis() == "风险分60.0：lab_outside_scope×5；lab_outside_scope×1（50.0分）；signatory_volume×9（10.0分）"
     # late_reporting: 10 of 20 → 50 × 0.3 = 15; inspection_problems: 1 of 1 → 100 × 0.2 = 20.
     assert (by_subject[("certification_body", 3)].score, by_subject[("certification_body", 3)].grade) == (
         Decimal("15.0"),
