@@ -123,7 +123,9 @@ def filed(request: HttpRequest) -> HttpResponse:
     receipt = request.session.pop(RECEIPT, None)
     if not receipt:
         return redirect("complaints:track")
-    complaint = Complaint.objects.get(number=receipt["number"])
+    complaint = queries.tracked_complaint(receipt["number"], receipt["code"])
+    if complaint is None:
+        return redirect("complaints:track")
     return render(request, "complaints/filed.html", {"receipt": receipt, "complaint": complaint})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from certhub.complaints.testing import file_complaint, png
 from certhub.complaints.tests.helpers import form_data
-from certhub.core.testing import by_class, element_text, signed_in
+from certhub.core.testing import by_class, element_text, page_text, signed_in
 
 
 def test_the_public_pages_speak_english_when_asked(client, world):
@@ -51,3 +51,15 @@ def test_evidence_files_are_served_to_the_officers_of_the_region_only(client, wo
     served = signed_in(client, world, "officer_changsha").get(url)
     assert (served.status_code, served["Content-Type"], served.content[:8]) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
     assert signed_in(client.__class__(), world, "officer_hengyang").get(url).status_code == 404
+
+
+def test_a_complaint_outside_the_region_answers_as_a_missing_one(client, world):
+    complaint, _code = file_complaint()
+    missing = complaint.number[:-1] + ("0" if complaint.number[-1] != "0" else "1")
+    hengyang = signed_in(client, world, "officer_hengyang")
+    outside, absent = (
+        hengyang.get(f"/complaints/office/{complaint.number}/"),
+        hengyang.get(f"/complaints/office/{missing}/"),
+    )
+    assert outside.status_code == absent.status_code == 404
+    assert page_text(outside).replace(complaint.number, "K") == page_text(absent).replace(missing, "K")
