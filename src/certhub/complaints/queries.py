@@ -67,8 +67,12 @@ def due_complaints(actor: Actor) -> QuerySet[Complaint]:
 def tracked_complaint(number: str, code: str) -> Complaint | None:
     """The complaint when `number` and its query code `code` belong together; None otherwise, whichever of
     the two was wrong."""
-    complaint = Complaint.objects.filter(number=number.strip().upper()).first() if number else None
-    matches = check_password(code.strip().upper(), complaint.query_code_hash if complaint else _no_such_code())
+    # A NUL character matches nothing (and PostgreSQL cannot compare it).
+    wanted = number.strip().upper() if number and "\x00" not in number else ""
+    complaint = Complaint.objects.filter(number=wanted).first() if wanted else None
+    matches = check_password(
+        code.replace("\x00", "").strip().upper(), complaint.query_code_hash if complaint else _no_such_code()
+    )
     return complaint if complaint is not None and matches else None
 
 

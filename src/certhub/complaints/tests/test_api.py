@@ -118,7 +118,7 @@ def test_an_evidence_file_over_the_limit_is_refused(client, world, settings):
 def test_a_wrong_code_and_a_missing_number_get_the_same_404_and_look_ups_are_limited(
     client, world, settings, monkeypatch
 ):
-    settings.CERTHUB_COMPLAINT_TRACK_RATE_LIMIT = 3
+    settings.CERTHUB_COMPLAINT_TRACK_RATE_LIMIT = 4
     monkeypatch.setattr(ratelimit, "clock", lambda: 1_000_020.0)
     complaint, code = file_complaint()
     missing = complaint.number[:-1] + ("0" if complaint.number[-1] != "0" else "1")
@@ -128,9 +128,9 @@ def test_a_wrong_code_and_a_missing_number_get_the_same_404_and_look_ups_are_lim
             "/api/v1/complaints/track", {"number": number, "code": query_code}, content_type="application/json"
         )
 
-    answers = [track(complaint.number, "WRONGCODE"), track(missing, code)]
+    answers = [track(complaint.number, "WRONGCODE"), track(missing, code), track(complaint.number + "\x00", code)]
     expected = {"code": "not_found", "message": "受理编号或查询码不正确", "errors": {}}
-    assert [(a.status_code, a.json()) for a in answers] == [(404, expected), (404, expected)]
+    assert [(a.status_code, a.json()) for a in answers] == [(404, expected)] * 3
     assert track(complaint.number, code).status_code == 200
     limited = track(complaint.number, code)
     assert limited.status_code == 429
