@@ -291,8 +291,8 @@ def do_file_complaint(
 # ------------------------------------------------------------------ the officers' steps
 
 
-def _locked(complaint: Complaint, actor: Actor) -> Complaint:
-    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+def _locked(complaint: Complaint) -> Complaint:
+    """The complaint re-read under a row lock: two officers acting at once take turns."""
     return Complaint.objects.select_for_update().get(pk=complaint.pk)
 
 
@@ -318,7 +318,8 @@ def _note(value: str, field: str, required_message: str) -> str:
 def do_accept_complaint(*, complaint: Complaint, note: str = "", actor: Actor) -> Complaint:
     """Accept (受理): a complaint's acceptance period stops and its mediation period starts (暂行办法 第二十一条);
     a tip-off's verification period runs on."""
-    complaint = _locked(complaint, actor)
+    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+    complaint = _locked(complaint)
     _require(complaint, S.ACCEPTED)
     before, on = _state(complaint), today()
     complaint.state, complaint.accepted_on = S.ACCEPTED, on
@@ -340,7 +341,8 @@ def do_accept_complaint(*, complaint: Complaint, note: str = "", actor: Actor) -
 @action
 def do_refuse_complaint(*, complaint: Complaint, reason: str, actor: Actor) -> Complaint:
     """Refuse (不予受理) with the reason the complainant reads (暂行办法 第十四条: 并告知投诉人)."""
-    complaint = _locked(complaint, actor)
+    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+    complaint = _locked(complaint)
     reason = _note(reason, "reason", _("请写明不予受理的理由"))
     _require(complaint, S.REFUSED)
     before, on = _state(complaint), today()
@@ -360,7 +362,8 @@ def do_refuse_complaint(*, complaint: Complaint, reason: str, actor: Actor) -> C
 def do_forward_complaint(*, complaint: Complaint, region_code: str, reason: str, actor: Actor) -> Complaint:
     """Forward an open complaint to the department of another region (移送): the running period is kept as
     it is, since it counts from the day the filing was first received."""
-    complaint = _locked(complaint, actor)
+    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+    complaint = _locked(complaint)
     reason = _note(reason, "reason", _("请写明移送的理由"))
     target = Region.objects.filter(code=(region_code or "").strip()).first()
     if target is None:
@@ -393,7 +396,8 @@ def do_forward_complaint(*, complaint: Complaint, region_code: str, reason: str,
 @action
 def do_extend_verification(*, complaint: Complaint, reason: str, actor: Actor) -> Complaint:
     """Extend an open tip-off's verification period once (处罚程序规定 第十八条: 特殊情况下…可以延长十五个工作日)."""
-    complaint = _locked(complaint, actor)
+    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+    complaint = _locked(complaint)
     reason = _note(reason, "reason", _("请写明延长的理由"))
     if complaint.kind != ComplaintKind.TIP_OFF or complaint.due_step != ComplaintStep.VERIFICATION:
         raise Conflict(_("只有核查中的举报可以延长核查期限"), field="state")
@@ -415,7 +419,8 @@ def do_conclude_complaint(*, complaint: Complaint, outcome: str, note: str, acto
     """Conclude an accepted complaint or tip-off: mediated (a complaint only), substantiated or not
     substantiated, with the outcome in words as the complainant reads it. A substantiated one enters the
     subject's trace, its integrity archive and its risk score."""
-    complaint = _locked(complaint, actor)
+    authorize(actor, Permission.HANDLE_COMPLAINTS, region_code=complaint.region_code)
+    complaint = _locked(complaint)
     if outcome not in (S.MEDIATED, S.SUBSTANTIATED, S.NOT_SUBSTANTIATED):
         raise ValidationFailed({"outcome": [_("请选择办理结果")]})
     note = _note(note, "note", _("请写明处理结果"))

@@ -1,36 +1,12 @@
-"""Factories for complaint tests and the demo: evidence files as people send them, and filing through the
-action with the proof of work solved as the browser solves it."""
+"""Factories for complaint tests and the demo: a tip-off filed through the action."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
-
-from PIL import Image
 
 from certhub.complaints import actions
 from certhub.complaints.models import Complaint
 from certhub.core.actors import ANONYMOUS, Actor
-
-CAMERA = "CertHub Test Phone"
-
-
-def photo(*, size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A JPEG as a phone takes it: with EXIF naming the camera, its model and the time."""
-    image = Image.new("RGB", size, color)
-    exif = Image.Exif()
-    exif[0x010F] = CAMERA  # Make
-    exif[0x0110] = "Model X"  # Model
-    exif[0x0132] = "2026:12:01 09:30:00"  # DateTime
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif.tobytes(), quality=90)
-    return out.getvalue()
-
-
-def png(size: tuple[int, int] = (20, 20)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 10)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def file_complaint(actor: Actor = ANONYMOUS, **overrides: Any) -> tuple[Complaint, str]:

@@ -13,8 +13,8 @@ from PIL import Image
 
 from certhub.complaints import pow
 from certhub.complaints.models import Complaint
-from certhub.complaints.testing import file_complaint, photo, png
-from certhub.complaints.tests.helpers import TEXT, counts
+from certhub.complaints.testing import file_complaint
+from certhub.complaints.tests.helpers import TEXT, counts, photo, png
 from certhub.core import ratelimit
 from certhub.core.uploads import open_upload
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certhub.complaints.models import Complaint
-from certhub.complaints.testing import file_complaint, photo, png
-from certhub.complaints.tests.helpers import counts, form_data
+from certhub.complaints.testing import file_complaint
+from certhub.complaints.tests.helpers import counts, form_data, photo, png
 from certhub.core import ratelimit
 from certhub.core.errors import ValidationFailed
 from certhub.core.testing import by_class, element_text

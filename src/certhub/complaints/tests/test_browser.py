@@ -15,7 +15,7 @@ from PIL import Image
 from certhub.cases.models import Case
 from certhub.complaints.choices import ComplaintState, ComplaintStep
 from certhub.complaints.models import Complaint
-from certhub.complaints.testing import photo
+from certhub.complaints.tests.helpers import photo
 from certhub.core.actors import SYSTEM
 from certhub.core.testing import assert_accessible, fits_the_phone, screenshot, sign_in
 from certhub.core.uploads import open_upload

@@ -3,8 +3,8 @@ the officers' pages closed to everyone else (C14)."""
 
 from __future__ import annotations
 
-from certhub.complaints.testing import file_complaint, png
-from certhub.complaints.tests.helpers import form_data
+from certhub.complaints.testing import file_complaint
+from certhub.complaints.tests.helpers import form_data, png
 from certhub.core.testing import by_class, element_text, page_text, signed_in
 
 

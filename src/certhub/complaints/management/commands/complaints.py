@@ -1,4 +1,4 @@
-"""`certhub complaints …` (C10; docs/complaints.md):
+"""`certhub complaints …` (C10, complaints and tip-offs):
 
 - `periods` prints the statutory periods with their sources (complaints/data/periods.json);
 - `remind [--today YYYY-MM-DD]` reminds the officers covering each open complaint whose period ends within
