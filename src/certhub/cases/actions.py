@@ -274,6 +274,50 @@ def do_open_case_from_complaint(
 
 
 @action
+def do_join_case_from_complaint(*, complaint: Complaint, case: Case, actor: Actor) -> Measure:
+    """Join a substantiated complaint or tip-off to an open case about the same organization (并案, C10 → C6)
+    instead of opening another: the case records it as a measure, the complainant's history says it is
+    being handled in a case."""
+    authorize(actor, Permission.HANDLE_CASES, region_code=complaint.region_code)
+    authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
+    recorded_by = _acting_user(actor)
+    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
+    if complaint.state != ComplaintState.SUBSTANTIATED:
+        raise Conflict(
+            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
+            % {"number": complaint.number, "state": complaint.get_state_display()},
+            field="complaint",
+        )
+    existing = Case.objects.filter(complaint=complaint).values_list("number", flat=True).first()
+    if existing or complaint.events.filter(step=ComplaintStep.CASE_JOINED).exists():
+        raise Conflict(
+            _("投诉举报%(number)s已立案：%(case)s") % {"number": complaint.number, "case": existing or _("已并案")},
+            field="complaint",
+        )
+    case = _lock_open_case(case, _("并案"))
+    if complaint.organization is None or case.uscc != complaint.organization.uscc:
+        raise ValidationFailed({"case": _("案件%(case)s的对象不是该投诉举报的对象") % {"case": case.number}})
+    today = timezone.localdate()
+    description = _("并案：投诉举报%(number)s查证属实。%(outcome)s") % {
+        "number": complaint.number,
+        "outcome": complaint.outcome_note,
+    }
+    measure = Measure.objects.create(case=case, taken_on=today, description=description, recorded_by_id=recorded_by)
+    ComplaintEvent(
+        complaint=complaint,
+        on=today,
+        step=ComplaintStep.CASE_JOINED,
+        from_state=complaint.state,
+        to_state=complaint.state,
+        note=_("已并案查处"),
+        actor_label=actor.label,
+    ).save()
+    after = {"measure": measure.pk, "taken_on": today.isoformat(), "complaint": complaint.number}
+    record_audit(actor, AuditEventType.CASE_MEASURE_RECORDED, case, before=None, after=after)
+    return measure
+
+
+@action
 def do_dismiss_warning(*, warning: Warning, reason: str, actor: Actor) -> Warning:
     """Dismiss an open warning (排除) with the reason; it raises no case."""
     authorize(actor, Permission.HANDLE_CASES, region_code=warning.region_code)

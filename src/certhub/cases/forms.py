@@ -148,3 +148,16 @@ class ComplaintCaseForm(OpenCaseForm):
             (d, d) for d in queries.known_departments(complaint.region_code)
         ]
         _assignee(self).set_officers(queries.officers_covering(complaint.region_code), gettext("暂不指派"))
+
+
+class JoinCaseForm(DomainForm):
+    """The input of do_join_case_from_complaint: one of the open cases about the same organization."""
+
+    case = forms.ChoiceField(label=_("并入案件"))
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cases = {c.number: c for c in cases}
+        cast(forms.ChoiceField, self.fields["case"]).choices = [
+            (c.number, f"{c.number} {c.title}") for c in self.cases.values()
+        ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("warnings/<int:pk>/open/", views.warning_open_case, name="warning_open_case"),
     path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning_dismiss"),
     path("complaints/<identifier:number>/open/", views.complaint_open_case, name="complaint_open_case"),
+    path("complaints/<identifier:number>/join/", views.complaint_join_case, name="complaint_join_case"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.notice_open, name="notice_open"),
     # Case numbers (AJ-2026-430104-0001) never begin with "warnings", "complaints" or "inbox".

@@ -36,6 +36,7 @@ class ComplaintStep(models.TextChoices):
     EXTENDED = "EXTENDED", _("延长核查期限")
     CONCLUDED = "CONCLUDED", _("办结")
     CASE_OPENED = "CASE_OPENED", _("立案")
+    CASE_JOINED = "CASE_JOINED", _("并案")
 
 
 S = ComplaintState

@@ -218,6 +218,7 @@ def _render_complaint(request: HttpRequest, complaint: Complaint, forms: dict[st
         "panels": panels,
         "cases": complaint.cases.order_by("-opened_at") if hasattr(complaint, "cases") else [],
         "region": Region.objects.filter(code=complaint.region_code).first(),
+        "joined": complaint.events.filter(step=ComplaintStep.CASE_JOINED).exists(),
         "overdue": complaint.due_on is not None and complaint.due_on < timezone.localdate(),
     }
     status = 422 if any(f.errors for f in forms.values()) else 200

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import check_password
 from django.core import mail
 from django.core.management import call_command
 
-from certhub.cases.actions import do_open_case_from_complaint
+from certhub.cases.actions import do_join_case_from_complaint, do_open_case_from_complaint
 from certhub.cases.models import Case
 from certhub.complaints import actions, queries
 from certhub.complaints.choices import ComplaintState, ComplaintStep
@@ -271,3 +271,36 @@ def test_substantiated_complaints_feed_the_detector_the_archive_and_the_trace(cl
     public_trace = client.__class__().get(f"/api/v1/trace/organization/{maker.uscc}").json()
     assert public_trace["complaints"] == []
     assert Complaint.objects.filter(state=ComplaintState.SUBSTANTIATED).count() == 2
+
+
+def test_a_substantiated_complaint_joins_an_open_case_about_the_same_organization(client, world):
+    officer = world.actor("officer_changsha")
+
+    def substantiated(text: str, by=officer, **overrides):
+        complaint, _code = file_complaint(text=text, **overrides)
+        actions.do_accept_complaint(complaint=complaint, actor=by)
+        return actions.do_conclude_complaint(complaint=complaint, outcome="SUBSTANTIATED", note="查实。", actor=by)
+
+    first = substantiated("第一件")
+    case = do_open_case_from_complaint(
+        complaint=first, title="伪造认证证书", working_days=10, departments=["市场监管局"], actor=officer
+    )
+    second = substantiated("第二件：另一门店也展示同一伪造证书。")
+    page = signed_in(client, world, "officer_changsha")
+    form = page.get(f"/cases/complaints/{second.number}/open/")
+    assert element_text(form, "id_case").strip() == f"{case.number} 伪造认证证书"
+    joined = page.post(f"/cases/complaints/{second.number}/join/", {"case": case.number})
+    assert (joined.status_code, joined["Location"]) == (302, f"/cases/{case.number}/")
+    assert [m.description for m in case.measures.all()] == [f"并案：投诉举报{second.number}查证属实。查实。"]
+    assert [e.note for e in second.events.filter(step=ComplaintStep.CASE_JOINED)] == ["已并案查处"]
+    before = (AuditEvent.objects.count(), case.measures.count())
+    with pytest.raises(Conflict) as again:
+        do_join_case_from_complaint(complaint=second, case=case, actor=officer)
+    assert again.value.message == f"投诉举报{second.number}已立案：已并案"
+    province = world.actor("officer_province")
+    other = substantiated("衡阳的门店", by=province, subject_name="衡阳湘江机械制造有限公司", certificate_number="")
+    with pytest.raises(ValidationFailed) as elsewhere:
+        do_join_case_from_complaint(complaint=other, case=case, actor=province)
+    assert elsewhere.value.errors == {"case": [f"案件{case.number}的对象不是该投诉举报的对象"]}
+    # The Hengyang tip-off's filing, acceptance and conclusion wrote their rows; the refused joins wrote none.
+    assert (AuditEvent.objects.count(), case.measures.count()) == (before[0] + 3, before[1])
