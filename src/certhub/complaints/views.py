@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certhub.complaints import actions, evidence, pow, queries
@@ -117,6 +118,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/file.html", context, status=status)
 
 
+@never_cache  # the query code is on this page: no cache keeps it
 @require_safe
 def filed(request: HttpRequest) -> HttpResponse:
     """The receipt, shown once: the tracking number and the query code (the code is kept only as a hash)."""
@@ -129,6 +131,7 @@ def filed(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/filed.html", {"receipt": receipt, "complaint": complaint})
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Follow a complaint with its number and query code. A wrong number and a wrong code get the same

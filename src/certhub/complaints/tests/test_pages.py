@@ -25,6 +25,7 @@ def test_the_receipt_is_shown_once(client, world):
     assert client.post("/complaints/", form_data()).status_code == 302
     receipt = client.get("/complaints/filed/")
     number = element_text(receipt, "tracking-number")
+    assert "no-store" in receipt["Cache-Control"]
     assert element_text(receipt, "receipt").startswith(f"受理编号 {number} 查询码 ")
     again = client.get("/complaints/filed/")
     assert (again.status_code, again["Location"]) == (302, "/complaints/track/")
