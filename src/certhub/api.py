@@ -126,6 +126,9 @@ api.add_router("/", bans_router)
 from certhub.integrity.api import router as integrity_router  # noqa: E402
 
 api.add_router("/", integrity_router)
+from certhub.complaints.api import router as complaints_router  # noqa: E402
+
+api.add_router("/", complaints_router)
 
 
 def declare_guard_responses() -> None:

@@ -373,6 +373,17 @@ SUBMISSION_DIR = Path(os.environ.get("CERTHUB_SUBMISSION_DIR", VAR_DIR / "submis
 CERTHUB_UPLOAD_DIR = Path(os.environ.get("CERTHUB_UPLOAD_DIR", VAR_DIR / "uploads"))
 CERTHUB_UPLOAD_MAX_BYTES = int(os.environ.get("CERTHUB_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 CERTHUB_UPLOAD_MAX_PIXELS = int(os.environ.get("CERTHUB_UPLOAD_MAX_PIXELS", 50_000_000))
+# Complaints and tip-offs (C10, complaints app): evidence files at most this many bytes each and this many per
+# filing; filings per client address a minute (core.ratelimit) and a day; the proof of work's difficulty in
+# leading zero bits (about 2**bits hashes in the filer's browser) and how long a challenge stays valid; tracking
+# look-ups (number + query code) per client address a minute.
+CERTHUB_COMPLAINT_EVIDENCE_MAX_BYTES = int(os.environ.get("CERTHUB_COMPLAINT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+CERTHUB_COMPLAINT_EVIDENCE_MAX_FILES = int(os.environ.get("CERTHUB_COMPLAINT_EVIDENCE_MAX_FILES", 5))
+CERTHUB_COMPLAINT_RATE_LIMIT = int(os.environ.get("CERTHUB_COMPLAINT_RATE_LIMIT", 5))
+CERTHUB_COMPLAINT_DAILY_LIMIT = int(os.environ.get("CERTHUB_COMPLAINT_DAILY_LIMIT", 10))
+CERTHUB_COMPLAINT_POW_BITS = int(os.environ.get("CERTHUB_COMPLAINT_POW_BITS", 16))
+CERTHUB_COMPLAINT_POW_SECONDS = int(os.environ.get("CERTHUB_COMPLAINT_POW_SECONDS", 1800))
+CERTHUB_COMPLAINT_TRACK_RATE_LIMIT = int(os.environ.get("CERTHUB_COMPLAINT_TRACK_RATE_LIMIT", 10))
 SUBMISSION_CHUNK_ROWS = int(os.environ.get("CERTHUB_SUBMISSION_CHUNK_ROWS", 2000))
 # Bans (C9): the ban checks of the bulk certificate and report writers (registry.bans.checks_enabled). On
 # always; CERTHUB_BAN_CHECKS=0 turns them off only so that the benchmark (bench part `bans`) can measure the

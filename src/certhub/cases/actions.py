@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from certhub.cases import queries
 from certhub.cases.choices import CaseStatus, NoticeKind
 from certhub.cases.models import Case, Measure, Notice
+from certhub.complaints.choices import ComplaintState, ComplaintStep
+from certhub.complaints.models import Complaint, ComplaintEvent
 from certhub.core.actors import SYSTEM, Actor
 from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
@@ -29,6 +31,7 @@ from certhub.core.models import User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.core.workdays import add_working_days
+from certhub.registry.choices import GradedSubject
 from certhub.risk.choices import WarningStatus
 from certhub.risk.models import Warning
 
@@ -91,6 +94,36 @@ def _case_body(case: Case, lead: str) -> str:
     return "\n".join(lines)
 
 
+def _checked_case_input(
+    title: str, working_days: int, departments: Sequence[str], assignee: User | None, region_code: str
+) -> tuple[str, list[str]]:
+    """The title and the departments of a new case, checked (ValidationFailed naming each field)."""
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("必填")
+    elif len(title) > 200:
+        errors["title"] = _("案由不超过200字")
+    if not isinstance(working_days, int) or not MIN_WORKING_DAYS <= working_days <= MAX_WORKING_DAYS:
+        errors["working_days"] = _("处置时限应为%(min)d到%(max)d个工作日，收到“%(value)s”") % {
+            "min": MIN_WORKING_DAYS,
+            "max": MAX_WORKING_DAYS,
+            "value": working_days,
+        }
+    chosen = [d.strip() for d in departments if d.strip()]
+    known = queries.known_departments(region_code)
+    if not chosen:
+        errors["departments"] = _("至少选择一个责任部门")
+    else:
+        unknown = [d for d in chosen if d not in known]
+        if unknown:
+            errors["departments"] = _("“%(name)s”不是辖区覆盖该地区的监管人员所在的部门") % {"name": unknown[0]}
+    _check_assignee(assignee, region_code, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return title, chosen
+
+
 # ------------------------------------------------------------------ warnings
 
 
@@ -113,29 +146,7 @@ def do_open_case(
     if warning.status != WarningStatus.OPEN:
         status = warning.get_status_display()
         raise Conflict(_("该预警的状态为“%(status)s”，不能立案") % {"status": status}, field="warning")
-    errors: dict[str, str] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = _("必填")
-    elif len(title) > 200:
-        errors["title"] = _("案由不超过200字")
-    if not isinstance(working_days, int) or not MIN_WORKING_DAYS <= working_days <= MAX_WORKING_DAYS:
-        errors["working_days"] = _("处置时限应为%(min)d到%(max)d个工作日，收到“%(value)s”") % {
-            "min": MIN_WORKING_DAYS,
-            "max": MAX_WORKING_DAYS,
-            "value": working_days,
-        }
-    chosen = [d.strip() for d in departments if d.strip()]
-    known = queries.known_departments(warning.region_code)
-    if not chosen:
-        errors["departments"] = _("至少选择一个责任部门")
-    else:
-        unknown = [d for d in chosen if d not in known]
-        if unknown:
-            errors["departments"] = _("“%(name)s”不是辖区覆盖该地区的监管人员所在的部门") % {"name": unknown[0]}
-    _check_assignee(assignee, warning.region_code, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    title, chosen = _checked_case_input(title, working_days, departments, assignee, warning.region_code)
     today = timezone.localdate()
     deadline = add_working_days(today, working_days)
     case = Case.objects.create(
@@ -174,6 +185,136 @@ def do_open_case(
         _case_body(case, _("风险预警已立案处置，请责任部门按期处置。")),
     )
     return case
+
+
+@action
+def do_open_case_from_complaint(
+    *,
+    complaint: Complaint,
+    title: str,
+    working_days: int,
+    departments: Sequence[str],
+    assignee: User | None = None,
+    actor: Actor,
+) -> Case:
+    """Open a case (立案) from a substantiated complaint or tip-off (C10 → C6; 处罚程序规定 第十八条: the
+    check ends in the decision whether to open a case), in the region handling it, about the organization,
+    lab or body it was matched to; the departments are notified as for a case from a warning, and the
+    complainant's history says a case was opened (暂行办法 第三十二条: 告知举报人是否立案)."""
+    authorize(actor, Permission.HANDLE_CASES, region_code=complaint.region_code)
+    opened_by = _acting_user(actor)
+    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
+    if complaint.state != ComplaintState.SUBSTANTIATED:
+        raise Conflict(
+            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
+            % {"number": complaint.number, "state": complaint.get_state_display()},
+            field="complaint",
+        )
+    organization = complaint.organization
+    if organization is None:
+        raise Conflict(
+            _("投诉举报%(number)s的对象未能对应到登记库中的机构，不能由此立案") % {"number": complaint.number},
+            field="complaint",
+        )
+    existing = Case.objects.filter(complaint=complaint).values_list("number", flat=True).first()
+    if existing:
+        raise Conflict(
+            _("投诉举报%(number)s已立案：%(case)s") % {"number": complaint.number, "case": existing},
+            field="complaint",
+        )
+    title, chosen = _checked_case_input(title, working_days, departments, assignee, complaint.region_code)
+    subject_ids: dict[str, int | None] = {
+        GradedSubject.LAB: complaint.lab_id,
+        GradedSubject.CERTIFICATION_BODY: complaint.certification_body_id,
+    }
+    subject_id = subject_ids.get(complaint.subject_type) or organization.pk
+    today = timezone.localdate()
+    deadline = add_working_days(today, working_days)
+    case = Case.objects.create(
+        number=_next_number(today.year, complaint.region_code),
+        complaint=complaint,
+        subject_type=complaint.subject_type or GradedSubject.ORGANIZATION,
+        subject_id=subject_id,
+        subject_name=organization.name,
+        uscc=organization.uscc,
+        region_code=complaint.region_code,
+        title=title,
+        departments=list(dict.fromkeys(chosen)),
+        opened_by_id=opened_by,
+        opened_on=today,
+        working_days=working_days,
+        deadline=deadline.day,
+        deadline_provisional=deadline.provisional,
+        assignee=assignee,
+    )
+    ComplaintEvent(
+        complaint=complaint,
+        on=today,
+        step=ComplaintStep.CASE_OPENED,
+        from_state=complaint.state,
+        to_state=complaint.state,
+        note=_("已立案查处"),
+        actor_label=actor.label,
+    ).save()
+    record_audit(
+        actor,
+        AuditEventType.CASE_OPENED,
+        case,
+        before=None,
+        after={**snapshot(case, CASE_FIELDS), "complaint": complaint.number},
+    )
+    _notify(
+        case,
+        queries.case_recipients(case),
+        NoticeKind.CASE_OPENED,
+        _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
+        _case_body(case, _("投诉举报查证属实，已立案处置，请责任部门按期处置。")),
+    )
+    return case
+
+
+@action
+def do_join_case_from_complaint(*, complaint: Complaint, case: Case, actor: Actor) -> Measure:
+    """Join a substantiated complaint or tip-off to an open case about the same organization (并案, C10 → C6)
+    instead of opening another: the case records it as a measure, the complainant's history says it is
+    being handled in a case."""
+    authorize(actor, Permission.HANDLE_CASES, region_code=complaint.region_code)
+    authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
+    recorded_by = _acting_user(actor)
+    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
+    if complaint.state != ComplaintState.SUBSTANTIATED:
+        raise Conflict(
+            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
+            % {"number": complaint.number, "state": complaint.get_state_display()},
+            field="complaint",
+        )
+    existing = Case.objects.filter(complaint=complaint).values_list("number", flat=True).first()
+    if existing or complaint.events.filter(step=ComplaintStep.CASE_JOINED).exists():
+        raise Conflict(
+            _("投诉举报%(number)s已立案：%(case)s") % {"number": complaint.number, "case": existing or _("已并案")},
+            field="complaint",
+        )
+    case = _lock_open_case(case, _("并案"))
+    if complaint.organization is None or case.uscc != complaint.organization.uscc:
+        raise ValidationFailed({"case": _("案件%(case)s的对象不是该投诉举报的对象") % {"case": case.number}})
+    today = timezone.localdate()
+    description = _("并案：投诉举报%(number)s查证属实。%(outcome)s") % {
+        "number": complaint.number,
+        "outcome": complaint.outcome_note,
+    }
+    measure = Measure.objects.create(case=case, taken_on=today, description=description, recorded_by_id=recorded_by)
+    ComplaintEvent(
+        complaint=complaint,
+        on=today,
+        step=ComplaintStep.CASE_JOINED,
+        from_state=complaint.state,
+        to_state=complaint.state,
+        note=_("已并案查处"),
+        actor_label=actor.label,
+    ).save()
+    after = {"measure": measure.pk, "taken_on": today.isoformat(), "complaint": complaint.number}
+    record_audit(actor, AuditEventType.CASE_MEASURE_RECORDED, case, before=None, after=after)
+    return measure
 
 
 @action

@@ -131,3 +131,33 @@ class CloseForm(DomainForm):
     conclusion = forms.CharField(
         label=_("办结意见"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ComplaintCaseForm(OpenCaseForm):
+    """The inputs of do_open_case_from_complaint: those of a case from a warning, offered for the region
+    handling the complaint."""
+
+    def __init__(self, *args: Any, complaint: Any, **kwargs: Any) -> None:
+        name = complaint.organization.name if complaint.organization_id else complaint.subject_name
+        kwargs.setdefault(
+            "initial",
+            {"title": gettext("%(name)s投诉举报查证属实") % {"name": name}, "working_days": DEFAULT_WORKING_DAYS},
+        )
+        forms.Form.__init__(self, *args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["departments"]).choices = [
+            (d, d) for d in queries.known_departments(complaint.region_code)
+        ]
+        _assignee(self).set_officers(queries.officers_covering(complaint.region_code), gettext("暂不指派"))
+
+
+class JoinCaseForm(DomainForm):
+    """The input of do_join_case_from_complaint: one of the open cases about the same organization."""
+
+    case = forms.ChoiceField(label=_("并入案件"))
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cases = {c.number: c for c in cases}
+        cast(forms.ChoiceField, self.fields["case"]).choices = [
+            (c.number, f"{c.number} {c.title}") for c in self.cases.values()
+        ]

@@ -24,6 +24,15 @@ class Case(RegulatedModel):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # A case opened from a substantiated complaint or tip-off (C10) rather than from a warning.
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("来源投诉举报"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     subject_type = models.CharField(_("对象类型"), max_length=24, choices=GradedSubject.choices)
     subject_id = models.BigIntegerField(_("对象"))
     subject_name = models.CharField(_("对象名称"), max_length=200)

@@ -21,8 +21,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from certhub.cases import actions, queries
 from certhub.cases.choices import CaseStatus
-from certhub.cases.forms import AssignForm, CloseForm, DismissForm, MeasureForm, OpenCaseForm, WarningFilterForm
+from certhub.cases.forms import (
+    AssignForm,
+    CloseForm,
+    ComplaintCaseForm,
+    DismissForm,
+    JoinCaseForm,
+    MeasureForm,
+    OpenCaseForm,
+    WarningFilterForm,
+)
 from certhub.cases.models import Case
+from certhub.complaints.queries import access_complaint
 from certhub.core.web import office_required, page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import submitted as _submitted
@@ -110,6 +120,70 @@ def warning_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:warning_list")
     warning.refresh_from_db()
     return _render_warning(request, warning, dismiss_form=form)
+
+
+def _open_cases_about(actor: Any, complaint: Any) -> QuerySet[Case]:
+    """The open cases of the actor's region about the complaint's organization (a complaint may join one)."""
+    if complaint.organization_id is None:
+        return Case.objects.none()
+    rows = queries.cases_visible_to(actor).filter(status=CaseStatus.OPEN, uscc=complaint.organization.uscc)
+    return rows.exclude(complaint=complaint)
+
+
+def _render_complaint_case(
+    request: HttpRequest, complaint: Any, form: ComplaintCaseForm, join_form: JoinCaseForm
+) -> HttpResponse:
+    context = {
+        "complaint": complaint,
+        "form": form,
+        "join_form": join_form,
+        "cases": complaint.cases.order_by("-opened_at"),
+        "joined": complaint.events.filter(step="CASE_JOINED").exists(),
+    }
+    status = 422 if form.errors or join_form.errors else 200
+    return render(request, "cases/complaint_open.html", context, status=status)
+
+
+@office_required
+def complaint_open_case(request: HttpRequest, number: str) -> HttpResponse:
+    """Open a case from a substantiated complaint or tip-off of the officer's region (C10 → C6)."""
+    actor = request_actor(request)
+    complaint = _permitted(lambda: access_complaint(actor, number))
+    form = ComplaintCaseForm(request.POST if request.method == "POST" else None, complaint=complaint)
+    case = _submitted(
+        form,
+        lambda: actions.do_open_case_from_complaint(
+            complaint=complaint,
+            title=form.cleaned_data["title"],
+            working_days=form.cleaned_data["working_days"],
+            departments=form.cleaned_data["departments"],
+            assignee=form.chosen_assignee(),
+            actor=actor,
+        ),
+    )
+    if case is not None:
+        messages.success(request, _("已立案%(number)s，已通报责任部门。") % {"number": case.number})
+        return redirect("cases:case_detail", number=case.number)
+    return _render_complaint_case(request, complaint, form, JoinCaseForm(cases=_open_cases_about(actor, complaint)))
+
+
+@office_required
+@require_POST
+def complaint_join_case(request: HttpRequest, number: str) -> HttpResponse:
+    """Join a substantiated complaint to an open case about the same organization (并案)."""
+    actor = request_actor(request)
+    complaint = _permitted(lambda: access_complaint(actor, number))
+    join_form = JoinCaseForm(request.POST, cases=_open_cases_about(actor, complaint))
+    measure = _submitted(
+        join_form,
+        lambda: actions.do_join_case_from_complaint(
+            complaint=complaint, case=join_form.cases[join_form.cleaned_data["case"]], actor=actor
+        ),
+    )
+    if measure is not None:
+        messages.success(request, _("已将%(number)s并入案件。") % {"number": complaint.number})
+        return redirect("cases:case_detail", number=measure.case.number)
+    return _render_complaint_case(request, complaint, ComplaintCaseForm(complaint=complaint), join_form)
 
 
 # ------------------------------------------------------------------ cases

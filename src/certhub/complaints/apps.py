@@ -10,3 +10,12 @@ class ComplaintsConfig(AppConfig):
     name = "certhub.complaints"
     label = "complaints"
     verbose_name = _("投诉举报")
+
+    def ready(self) -> None:
+        # lazy: models may be imported only once the app registry is ready (Django's AppConfig.ready()).
+        from certhub.complaints.permissions import RULES
+        from certhub.core import permissions
+
+        permissions.register(self.label, RULES)
+        # No ledger describer: the public ledger must not name tracking numbers, or it would tell whether a
+        # number exists (the tracking page never does).

@@ -125,6 +125,14 @@ class AuditEventType(models.TextChoices):
     # issue 16: integrity
     JOINT_PUNISHMENT_QUERIED = "JOINT_PUNISHMENT_QUERIED", _("联合惩戒查询")
     CREDIT_REPAIRED = "CREDIT_REPAIRED", _("信用修复")
+    # issue 16: complaints
+    COMPLAINT_FILED = "COMPLAINT_FILED", _("投诉举报提交")
+    COMPLAINT_ACCEPTED = "COMPLAINT_ACCEPTED", _("投诉举报受理")
+    COMPLAINT_FORWARDED = "COMPLAINT_FORWARDED", _("投诉举报移送")
+    COMPLAINT_EXTENDED = "COMPLAINT_EXTENDED", _("举报核查期限延长")
+    COMPLAINT_CONCLUDED = "COMPLAINT_CONCLUDED", _("投诉举报办结")
+    COMPLAINT_REMINDERS_SENT = "COMPLAINT_REMINDERS_SENT", _("投诉举报期限提醒")
+    COMPLAINT_REDATED = "COMPLAINT_REDATED", _("投诉举报日期前移（演示数据）")
 
 
 class ApiScope(models.TextChoices):

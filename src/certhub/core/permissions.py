@@ -60,6 +60,9 @@ class Permission(models.TextChoices):
     QUERY_JOINT_PUNISHMENT = "query_joint_punishment", gettext_lazy("联合惩戒查询")
     REPAIR_CREDIT = "repair_credit", gettext_lazy("作出信用修复决定")
     EXPORT_DISCLOSURE = "export_disclosure", gettext_lazy("导出公示名单")
+    # issue 16: complaints
+    FILE_COMPLAINT = "file_complaint", gettext_lazy("提交投诉举报")
+    HANDLE_COMPLAINTS = "handle_complaints", gettext_lazy("办理投诉举报")
 
 
 # ---------------------------------------------------------------- the kinds of rule

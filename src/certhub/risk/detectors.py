@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
+from certhub.complaints.choices import ComplaintState
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
 from certhub.registry.choices import AuditKind, BanKind, CertificateStatus, GradedSubject
@@ -373,6 +374,41 @@ def penalties(today: datetime.date | None = None) -> list[Finding]:
     )
 
 
+# Substantiated complaints older than this no longer count, as for penalties.
+COMPLAINT_YEARS = 3
+
+
+def complaints_substantiated(today: datetime.date | None = None) -> list[Finding]:
+    """Organizations and labs with complaints or tip-offs found substantiated (C10 → C6) in the last
+    COMPLAINT_YEARS years: a lab's count under the lab, every other organization's under the organization."""
+    day = today or timezone.localdate()
+    since = add_months(day, -12 * COMPLAINT_YEARS).isoformat()
+    window = (
+        f"c.state = '{ComplaintState.SUBSTANTIATED}' AND c.concluded_on > '{since}' "
+        f"AND c.concluded_on <= '{day.isoformat()}'"
+    )
+    message = _("%(name)s（%(key)s）近%(years)d年有%(count)d件投诉举报查证属实，最早在%(since)s办结")
+    return _findings(
+        "complaints_substantiated",
+        GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(c.concluded_on), o.name FROM complaints_complaint c "  # noqa: S608
+        f"JOIN registry_organization o ON o.id = c.organization_id WHERE {window} AND c.lab_id IS NULL "
+        "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        message,
+        ("name",),
+        years=COMPLAINT_YEARS,
+    ) + _findings(
+        "complaints_substantiated",
+        GradedSubject.LAB,
+        "SELECT l.id, l.cma_number, COUNT(*), MIN(c.concluded_on), l.name FROM complaints_complaint c "  # noqa: S608
+        f"JOIN registry_lab l ON l.id = c.lab_id WHERE {window} GROUP BY l.id, l.cma_number, l.name "
+        "ORDER BY l.cma_number",
+        message,
+        ("name",),
+        years=COMPLAINT_YEARS,
+    )
+
+
 DETECTORS: dict[str, Callable[..., list[Finding]]] = {
     "certificate_use_invalid": certificate_use_invalid,
     "ccc_uncovered": ccc_uncovered,
@@ -386,6 +422,7 @@ DETECTORS: dict[str, Callable[..., list[Finding]]] = {
     "surveillance_overdue": surveillance_overdue,
     "inspection_problems": inspection_problems,
     "penalties": penalties,
+    "complaints_substantiated": complaints_substantiated,
 }
 
 

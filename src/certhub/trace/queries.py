@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certhub.complaints.queries import substantiated_of_organization
 from certhub.core.actors import ANONYMOUS, SYSTEM, Actor
 from certhub.core.choices import AuditEventType, Role
 from certhub.core.errors import NotFound
@@ -333,10 +334,11 @@ def _licensing(organization_id: int, *, full: bool) -> dict[str, Any]:
     }
 
 
-def _sections(organization_id: int) -> dict[str, list[Any]]:
-    """Published 双随机 results of the organization behind the record (C5: results flow into its record);
-    complaints (C10) fill in once that module records them."""
-    return {"inspections": published_results_of(organization_id), "complaints": []}
+def _sections(organization_id: int, *, full: bool = False) -> dict[str, list[Any]]:
+    """Published 双随机 results of the organization behind the record (C5: results flow into its record) and,
+    in the full view, the complaints and tip-offs about it found substantiated (C10)."""
+    complaints = substantiated_of_organization(organization_id) if full else []
+    return {"inspections": published_results_of(organization_id), "complaints": complaints}
 
 
 # ---------------------------------------------------------------- a certificate
@@ -558,5 +560,5 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         **licensing,
         "events": events,
         "checkpoint": checkpoint,
-        **_sections(organization.pk),
+        **_sections(organization.pk, full=full),
     }

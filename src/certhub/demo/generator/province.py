@@ -7,6 +7,7 @@ import datetime
 from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
 from certhub.demo.generator.bans import BansDemo
+from certhub.demo.generator.complaints import ComplaintsDemo
 from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.integrity import IntegrityDemo
 from certhub.demo.generator.licensing import LicensingDemo
@@ -18,7 +19,7 @@ from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 
 
-class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, IntegrityDemo):
+class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, ComplaintsDemo, IntegrityDemo):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
     def run(self) -> dict[str, int]:
@@ -34,6 +35,7 @@ class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansD
         self._signals(bodies)
         tasks = self._inspections()
         self._bans(labs)
+        self._complaints()
         run = self._score()
         self._licensing()
         self._integrity()

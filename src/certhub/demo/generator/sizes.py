@@ -33,9 +33,7 @@ CHUNK = 2_500
 PLANTED = {
     "certificate_use_invalid": 3, "ccc_uncovered": 3, "lab_outside_scope": 2, "signatory_outside_authorization": 2,
     "signatory_volume": 1, "audit_time_short": 2, "late_reporting": 2, "surveillance_overdue": 2, "penalties": 2,
-    "inspection_problems": 1,
-    # issue 16: bans
-    "signed_after_ban": 1,
+    "inspection_problems": 1, "complaints_substantiated": 1, "signed_after_ban": 1,
 }  # fmt: skip
 # Bodies (by index) that report some certificates late, keep some surveillance overdue, audit too briefly.
 LATE_BODIES, OVERDUE_BODIES, SHORT_AUDIT_BODIES = (1, 3), (2, 4), (3, 5)
