@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,9 +150,11 @@ def _by_subject(column: str, ids: Iterable[int], kinds: Collection[str], day: da
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    """Chunks within SQLite's bound-variable limit (the one core.bulk.matching keeps to)."""
-    for start in range(0, len(ids), 900):
-        yield ids[start : start + 900]
+    """Chunks within SQLite's bound-variable limit (the one core.bulk.matching keeps to); PostgreSQL takes a
+    batch's ids in one statement."""
+    size = len(ids) if connection.vendor == "postgresql" else 900
+    for start in range(0, len(ids), max(size, 1)):
+        yield ids[start : start + size]
 
 
 def _outlasts(ban: Ban, other: Ban) -> bool:

@@ -455,6 +455,13 @@ class Certificate(RegulatedModel):
             models.Index(fields=["status", "-issue_date", "-id"], name="certificate_status_newest"),
             # Reporting timeliness per body (exchange.queries) is an index-only aggregate.
             models.Index(fields=["certification_body", "reporting_lag_days"], name="certificate_body_lag"),
+            # The transfer bar (C9, registry.certificate_rules.suspended_elsewhere): the few suspended
+            # certificates of a batch's holders, without reading their other certificates.
+            models.Index(
+                fields=["holder", "scheme"],
+                name="certificate_suspended_holder",
+                condition=models.Q(status="SUSPENDED"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

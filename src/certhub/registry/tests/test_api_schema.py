@@ -14,6 +14,7 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
     assert sorted(op.path for op in operations) == [
+        "/api/v1/bans",
         "/api/v1/certificates",
         "/api/v1/certificates/{number}",
         "/api/v1/certificates/{number}/seal",
