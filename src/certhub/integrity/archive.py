@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from certhub.cases.choices import CaseStatus
 from certhub.cases.models import Case
+from certhub.complaints.queries import substantiated_for_archive
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
@@ -24,8 +25,9 @@ from certhub.inspections.models import Task
 from certhub.integrity.choices import EntryKind
 from certhub.integrity.models import CreditRepair
 from certhub.integrity.publicity import repair_after, source_of, window
-from certhub.licensing.choices import LicenceStatus, Track
-from certhub.licensing.models import Application, Licence
+from certhub.licensing.choices import LicenceStatus
+from certhub.licensing.models import Licence
+from certhub.licensing.queries import commitments_of
 from certhub.registry.choices import BanKind, BodyStatus
 from certhub.registry.models import Ban, CertificationBodyStatusEvent, Lab, Organization, Person
 from certhub.risk.models import Penalty
@@ -88,26 +90,31 @@ def _entry(kind: str, start: datetime.date, *, ends: datetime.date | None = None
 
 
 def commitment_entries(organization_ids: Iterable[int]) -> list[Entry]:
-    """The 告知承诺 commitments an organization signed in its licence applications (C8), with the outcome."""
-    rows = Application.objects.filter(
-        applicant_id__in=organization_ids, track=Track.COMMITMENT, commitment_signed_at__isnull=False
-    ).select_related("applicant")
+    """The 告知承诺 commitments an organization signed in its licence applications (C8), with the outcome of
+    the post-approval check (licensing.queries.commitments_of)."""
+    rows = commitments_of(organization_ids)
+    names = dict(
+        (pk, (name, region))
+        for pk, name, region in Organization.objects.filter(pk__in={row.organization_id for row in rows}).values_list(
+            "pk", "name", "region_id"
+        )
+    )
     return [
         _entry(
             EntryKind.COMMITMENT,
-            (application.decided_on or application.submitted_on),
-            title=_("告知承诺：%(type)s（%(state)s）")
-            % {"type": application.get_licence_type_display(), "state": application.get_state_display()},
-            decision_number=application.decision_number or application.number,
+            row.signed_on,
+            title=_("告知承诺：%(type)s（%(outcome)s）")
+            % {"type": row.licence_type_label, "outcome": row.outcome_label},
+            decision_number=row.decision_number or row.application_number,
             authority="",
             legal_basis=_("告知承诺书"),
-            source=f"licensing.Application:{application.number}",
+            source=f"licensing.Application:{row.application_number}",
             link="",
-            organization_id=application.applicant_id,
-            subject_name=application.applicant.name,
-            region_code=application.region_code,
+            organization_id=row.organization_id,
+            subject_name=names[row.organization_id][0],
+            region_code=names[row.organization_id][1],
         )
-        for application in rows
+        for row in rows
     ]
 
 
@@ -317,10 +324,8 @@ def credit_repair_entries(organization_ids: Iterable[int]) -> list[Entry]:
 
 
 def substantiated_complaint_entries(organization_ids: Iterable[int]) -> list[Entry]:
-    """Substantiated complaints and tip-offs (C10), kept for officers. The complaints app answers them as
-    rows (`complaints.queries.substantiated_for_archive(organization_ids)`); until it is wired here this
-    source is empty: `return complaint_entries_from(substantiated_for_archive(organization_ids))`."""
-    return complaint_entries_from([])
+    """Substantiated complaints and tip-offs (C10), kept for officers, as the complaints app answers them."""
+    return complaint_entries_from(substantiated_for_archive(organization_ids))
 
 
 def complaint_entries_from(rows: list[dict[str, Any]]) -> list[Entry]:

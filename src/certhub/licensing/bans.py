@@ -7,7 +7,12 @@ A new application is refused while (docs/licensing.md, "Revocation and the bar o
 - the legal representative the application names is the legal representative recorded on an application
   bar in force on another organization (行政许可法 第七十九条: the bar follows the person to a new
   organization). The ID number is matched on its keyed digest (registry.person_ids), never kept in clear.
-A cancellation (注销) is not a new application: giving a licence up stays open to everyone."""
+A cancellation (注销) is not a new application: giving a licence up stays open to everyone.
+
+A person under a lifetime ban (终身禁入) may not be named as the lab's legal representative, technical manager
+or a signatory: the field naming them is refused with the ban's sentence (banned_people), so a lab learns it
+when it applies, not when the licence is granted (the registry's signatory and key-people actions refuse
+them too)."""
 
 from __future__ import annotations
 
@@ -78,6 +83,49 @@ def refusing_ban(
     digests = person_ids.candidates(number, sorted(chains))
     found = others.filter(legal_representative_digest__in=digests).order_by(*_order()).first()
     return Refusal(found, "particulars.legal_representative.id_number") if found is not None else None
+
+
+def _named_people(particulars: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, ID number) for every person a CMA application names: the key people and the signatories."""
+    named = []
+    for role in ("legal_representative", "technical_manager"):
+        person = particulars.get(role)
+        if isinstance(person, Mapping) and isinstance(person.get("id_number"), str) and person["id_number"].strip():
+            named.append((f"particulars.{role}.id_number", person["id_number"].strip()))
+    signatories = particulars.get("signatories")
+    for index, person in enumerate(signatories if isinstance(signatories, list) else []):
+        if isinstance(person, Mapping) and isinstance(person.get("id_number"), str) and person["id_number"].strip():
+            named.append((f"particulars.signatories[{index}].id_number", person["id_number"].strip()))
+    return named
+
+
+def banned_people(particulars: Mapping[str, Any], on: datetime.date) -> dict[str, str]:
+    """The fields of `particulars` naming a person under a lifetime ban in force on `on`, each with the
+    refusal: one statement for the bans, one for the people, whatever the count (matched on the keyed
+    digest under every key chain in use)."""
+    named = _named_people(particulars) if isinstance(particulars, Mapping) else []
+    if not named:
+        return {}
+    bans = {
+        ban.person.id_digest: ban
+        for ban in Ban.objects.filter(ban_in_force(on), kind=BanKind.LIFETIME_BAN)
+        .exclude(person__id_digest="")
+        .select_related("person")
+        .order_by("id")
+    }
+    chains = set()
+    for stored in bans:
+        try:
+            chains.add(person_ids.chain_of(stored))
+        except ValueError:
+            continue  # not a digest: matches no number
+    found = {}
+    for field, number in named:
+        for digest in person_ids.candidates(number, sorted(chains)):
+            if digest in bans:
+                found[field] = ban_refusal(bans[digest])
+                break
+    return found
 
 
 def refusal_text(refusal: Refusal) -> str:

@@ -191,6 +191,7 @@ class CommitmentRow:
     signed_on: datetime.date
     text: str
     application_number: str
+    decision_number: str
     licence_type: str
     licence_number: str
     outcome: str
@@ -215,7 +216,9 @@ def commitments_of(organization_ids: Iterable[int]) -> list[CommitmentRow]:
     applications = list(
         Application.objects.filter(applicant_id__in=ids, commitment_signed_at__isnull=False)
         .order_by("commitment_signed_at", "id")
-        .values_list("id", "applicant_id", "commitment_signed_at", "commitment_text", "number", "licence_type")
+        .values_list(
+            "id", "applicant_id", "commitment_signed_at", "commitment_text", "number", "decision_number", "licence_type"
+        )
     )
     checks: dict[int, tuple[str, str, datetime.date | None]] = {
         application_id: (licence_number, outcome, done_on)
@@ -226,7 +229,7 @@ def commitments_of(organization_ids: Iterable[int]) -> list[CommitmentRow]:
         .values_list("application_id", "licence__number", "outcome", "done_on")
     }
     rows = []
-    for application_id, organization_id, signed_at, text, number, licence_type in applications:
+    for application_id, organization_id, signed_at, text, number, decision_number, licence_type in applications:
         licence_number, outcome, done_on = checks.get(application_id, ("", "", None))
         rows.append(
             CommitmentRow(
@@ -234,6 +237,7 @@ def commitments_of(organization_ids: Iterable[int]) -> list[CommitmentRow]:
                 signed_on=timezone.localdate(signed_at),
                 text=text,
                 application_number=number,
+                decision_number=decision_number,
                 licence_type=licence_type,
                 licence_number=licence_number,
                 outcome=outcome,

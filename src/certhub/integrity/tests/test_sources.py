@@ -32,7 +32,7 @@ def test_a_commitment_enters_the_archive_with_its_decision(lic):  # noqa: F811
         application.decision_number,
         f"licensing.Application:{application.number}",
     )
-    assert entry.title == "告知承诺：工业产品生产许可证（准予许可）"
+    assert entry.title == "告知承诺：工业产品生产许可证（待核查）"
     assert (entry.public_from, entry.public_until) == (datetime.date(2026, 5, 12), datetime.date(2029, 5, 12))
     public = archive_of(producer, ANONYMOUS, datetime.date(2026, 6, 1))
     assert [e.source for e in public] == [entry.source]

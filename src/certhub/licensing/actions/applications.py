@@ -32,7 +32,7 @@ from certhub.licensing.actions.common import (
     today,
 )
 from certhub.licensing.actions.decisions import do_grant_on_commitment
-from certhub.licensing.bans import refusal_text, refusing_ban
+from certhub.licensing.bans import banned_people, refusal_text, refusing_ban
 from certhub.licensing.choices import (
     OPEN_STATES,
     ApplicationKind,
@@ -111,6 +111,8 @@ def do_submit_application(
         refusal = refusing_ban(organization, proc.code, particulars, on)
         if refusal is not None:
             raise ValidationFailed({refusal.field: [refusal_text(refusal)]})
+        if proc.code == LicenceType.CMA and (banned := banned_people(particulars, on)):
+            raise ValidationFailed({field: [sentence] for field, sentence in banned.items()})
     if proc is None:
         errors["licence_type"] = [_("未知的许可类型“%(value)s”") % {"value": licence_type}]
     elif kind not in proc.kinds:

@@ -19,6 +19,7 @@ from certhub.licensing.queries import commitments_of, due_and_overdue
 from certhub.licensing.testing import cma_particulars, production_particulars
 from certhub.licensing.tests.conftest import on_day
 from certhub.registry.actions.bans import do_impose_ban, do_lift_ban
+from certhub.registry.actions.people import do_create_person
 from certhub.registry.models import Ban, Lab
 
 D = datetime.date
@@ -376,3 +377,35 @@ def test_the_command_refuses_the_barred_labs_application_and_writes_nothing(tmp_
         call_command("licensing", "submit", application_file(tmp_path, lic), "--user", "applicant", stderr=err)
     assert (caught.value.returncode, err.getvalue()) == (1, f"applicant: {REFUSAL}\n")
     assert counts() == before
+
+
+def test_a_person_banned_for_life_is_refused_as_signatory_or_key_person_of_a_cma_application(lic):
+    """终身禁入 (C9): the application naming the banned person is refused on that person's field, with the
+    ban's sentence; the same person named twice is refused twice; nothing is written."""
+    banned = do_create_person(name="王磊", roles=["SIGNATORY"], id_number="430104199003033333", actor=SYSTEM)
+    with on_day(D(2026, 3, 2)):
+        do_impose_ban(
+            kind="LIFETIME_BAN",
+            person=banned,
+            decision_number="湘市监禁〔2026〕1号",
+            decided_on=D(2026, 3, 2),
+            authority="湖南省市场监督管理局",
+            starts=D(2026, 3, 2),
+            reason="出具虚假检验检测报告",
+            legal_basis="检验检测机构监督管理办法 第二十六条",
+            actor=lic.actor("reviewer"),
+        )
+    before = counts()
+    sentence = "王磊已被湖南省市场监督管理局于2026-03-02决定终身禁入（决定文号湘市监禁〔2026〕1号），无期限"
+    with on_day(D(2026, 5, 12)), pytest.raises(ValidationFailed) as refused:
+        cma_general(lic, "applicant", technical_manager={"name": "王磊", "id_number": "430104199003033333"})
+    assert refused.value.errors == {
+        "particulars.technical_manager.id_number": [sentence],
+        "particulars.signatories[0].id_number": [sentence],
+    }
+    assert counts() == before
+    with on_day(D(2026, 5, 12)):
+        application = cma_general(
+            lic, "applicant", signatories=[{"name": "李娜", "id_number": "430104199104044446", "scope": [0]}]
+        )
+    assert application.particulars["signatories"][0]["name"] == "李娜"
