@@ -78,9 +78,9 @@ PARTS |= {"orgimport"}
 PARTS |= {"revoke"}
 # Licensing (C8)
 PARTS |= {"due"}
-# issue 16: bans
+# C9: bans
 PARTS |= {"bans"}
-# issue 16: integrity (the joint punishment query)
+# C9: integrity archives, joint punishment (the joint punishment query)
 PARTS |= {"joint"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -189,11 +189,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--due-cases", type=int, default=100_000, help="open licensing cases of `due` (100,000)")
     parser.add_argument("--due-requests", type=int, default=200, help="due lists timed per officer (200)")
     parser.add_argument("--due-sample", type=int, default=2_000, help="cases the per-case baseline computes (2,000)")
-    # issue 16: bans — the part `bans` imports --import-rows rows of --import-holders holders four times
+    # C9: bans — the part `bans` imports --import-rows rows of --import-holders holders four times
     parser.add_argument(
         "--bans-barred", type=int, default=1_000, help="organizations under bans in the table of `bans` (1,000)"
     )
-    # issue 16: integrity — the part `joint` runs when named in --parts
+    # C9: integrity archives, joint punishment — the part `joint` runs when named in --parts
     parser.add_argument(
         "--joint-organizations", type=int, default=300_000, help="organizations of `joint` (300,000, the large size)"
     )
@@ -525,7 +525,7 @@ def main(argv: list[str]) -> int:
         report["revoke"] = revoke_bench.measure(args.revoke_certificates, args.revoke_sample, args.engines, run_dir)
     if "due" in args.parts:
         report["due"] = due_bench.measure(args.due_cases, args.due_requests, args.due_sample, args.engines, run_dir)
-    # issue 16: bans
+    # C9: bans
     if "bans" in args.parts:
         report["bans"] = bans_bench.measure(args.import_rows, args.import_holders, args.bans_barred, run_dir)
     if "joint" in args.parts:
@@ -561,7 +561,7 @@ def main(argv: list[str]) -> int:
         revoke_bench.print_report(report["revoke"])
     if "due" in report:
         due_bench.print_report(report["due"])
-    # issue 16: bans
+    # C9: bans
     if "bans" in report:
         bans_bench.print_report(report["bans"])
     if "joint" in report:

@@ -119,7 +119,7 @@ from certhub.licensing.api import router as licensing_router  # noqa: E402
 
 api.add_router("/", licensing_router)
 
-from certhub.registry.ban_api import router as bans_router  # noqa: E402 - issue 16: bans
+from certhub.registry.ban_api import router as bans_router  # noqa: E402
 
 api.add_router("/", bans_router)
 

@@ -119,13 +119,13 @@ class AuditEventType(models.TextChoices):
     LAB_SCOPE_ENDED = "LAB_SCOPE_ENDED", _("资质认定范围缩减")
     SIGNATORY_ENDED = "SIGNATORY_ENDED", _("授权签字人终止")
     APPLICATION_REDATED = "APPLICATION_REDATED", _("许可申请日期前移（演示数据）")
-    # issue 16: bans
+    # C9: bans
     BAN_IMPOSED = "BAN_IMPOSED", _("限制措施登记")
     BAN_LIFTED = "BAN_LIFTED", _("限制措施解除")
-    # issue 16: integrity
+    # C9: integrity archives, joint punishment
     JOINT_PUNISHMENT_QUERIED = "JOINT_PUNISHMENT_QUERIED", _("联合惩戒查询")
     CREDIT_REPAIRED = "CREDIT_REPAIRED", _("信用修复")
-    # issue 16: complaints
+    # C10: complaints
     COMPLAINT_FILED = "COMPLAINT_FILED", _("投诉举报提交")
     COMPLAINT_ACCEPTED = "COMPLAINT_ACCEPTED", _("投诉举报受理")
     COMPLAINT_FORWARDED = "COMPLAINT_FORWARDED", _("投诉举报移送")

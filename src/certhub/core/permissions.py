@@ -56,11 +56,11 @@ class Permission(models.TextChoices):
     HANDLE_LICENSING = "handle_licensing", gettext_lazy("受理和审查行政许可申请")
     GIVE_LICENSING_OPINION = "give_licensing_opinion", gettext_lazy("答复行政许可征求意见")
     DECIDE_LICENCE = "decide_licence", gettext_lazy("作出行政许可决定")
-    # issue 16: integrity
+    # C9: integrity archives, joint punishment
     QUERY_JOINT_PUNISHMENT = "query_joint_punishment", gettext_lazy("联合惩戒查询")
     REPAIR_CREDIT = "repair_credit", gettext_lazy("作出信用修复决定")
     EXPORT_DISCLOSURE = "export_disclosure", gettext_lazy("导出公示名单")
-    # issue 16: complaints
+    # C10: complaints
     FILE_COMPLAINT = "file_complaint", gettext_lazy("提交投诉举报")
     HANDLE_COMPLAINTS = "handle_complaints", gettext_lazy("办理投诉举报")
 

@@ -415,7 +415,7 @@ DETECTORS: dict[str, Callable[..., list[Finding]]] = {
     "lab_outside_scope": lab_reports_outside_scope,
     "signatory_outside_authorization": signatory_outside_authorization,
     "signatory_volume": signatory_volume,
-    # issue 16: bans
+    # C9: bans
     "signed_after_ban": signed_after_ban,
     "audit_time_short": audit_time_short,
     "late_reporting": late_reporting,

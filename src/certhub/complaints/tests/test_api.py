@@ -131,7 +131,8 @@ def test_a_wrong_code_and_a_missing_number_get_the_same_404_and_look_ups_are_lim
     answers = [track(complaint.number, "WRONGCODE"), track(missing, code), track(complaint.number + "\x00", code)]
     expected = {"code": "not_found", "message": "受理编号或查询码不正确", "errors": {}}
     assert [(a.status_code, a.json()) for a in answers] == [(404, expected)] * 3
-    assert track(complaint.number, code).status_code == 200
+    right = track(complaint.number, code)
+    assert (right.status_code, right.json()["number"], right.json()["state"]) == (200, complaint.number, "RECEIVED")
     limited = track(complaint.number, code)
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"

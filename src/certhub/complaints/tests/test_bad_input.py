@@ -147,3 +147,4 @@ def test_the_tracking_page_is_limited_per_address(client, world, settings, monke
     assert "complaint-state" not in refused.content.decode()
     other_address = track(client.__class__(REMOTE_ADDR="192.0.2.7"), complaint.number, code)
     assert other_address.status_code == 200
+    assert element_text(other_address, "complaint-state") == "已收到，待受理"

@@ -185,7 +185,7 @@ OPERATIONS = {
     "run_scoring": (run_scoring, {"admin"}),
     # Signup. Anyone not signed in creates an enterprise account (C8).
     "sign_up": (sign_up, {"anonymous", "admin"}),
-    # issue 16: integrity — the joint punishment query is answered to every officer (and logged).
+    # C9: integrity archives, joint punishment — the joint punishment query is answered to every officer (and logged).
     "query_joint_punishment": (
         query_joint_punishment, {"officer_changsha", "officer_hengyang", "officer_province", "admin"}),
 }  # fmt: skip
