@@ -136,6 +136,18 @@ def person_bans(person_ids: Iterable[int], day: datetime.date | None = None) -> 
     return _by_subject("person_id", person_ids, PERSON_BAN_KINDS, day)
 
 
+def all_organization_bans(kinds: Collection[str], day: datetime.date | None = None) -> dict[int, Ban]:
+    """{organization id: its longest ban of `kinds` binding on `day`} for every barred organization, in one
+    statement: for a large batch, cheaper than asking about its holders (bans are few)."""
+    found: dict[int, Ban] = {}
+    for ban in in_force(day).filter(organization__isnull=False, kind__in=list(kinds)):
+        key = ban.organization_id
+        assert key is not None
+        if key not in found or _outlasts(ban, found[key]):
+            found[key] = ban
+    return found
+
+
 def _by_subject(column: str, ids: Iterable[int], kinds: Collection[str], day: datetime.date | None) -> dict[int, Ban]:
     wanted = sorted({i for i in ids if i is not None})
     found: dict[int, Ban] = {}

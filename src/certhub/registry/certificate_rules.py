@@ -174,11 +174,28 @@ def suspended_elsewhere(holder_ids: Iterable[int], body_id: int) -> dict[tuple[i
     return found
 
 
+def all_suspended_elsewhere(body_id: int) -> dict[tuple[int, int], Suspension]:
+    """suspended_elsewhere for every holder: the certificates suspended at bodies other than `body_id`, in
+    one statement on the status index (suspended certificates are few beside the others)."""
+    found: dict[tuple[int, int], Suspension] = {}
+    rows = Certificate.objects.raw(
+        "SELECT c.id, c.holder_id, c.scheme_id, c.number, c.status_changed_on, b.name AS body_name "
+        "FROM registry_certificate c JOIN registry_certificationbody b ON b.id = c.certification_body_id "
+        "WHERE c.status = %s AND c.certification_body_id <> %s ORDER BY c.status_changed_on, c.id",
+        [CertificateStatus.SUSPENDED.value, body_id],
+    )
+    for row in rows:
+        found.setdefault((row.holder_id, row.scheme_id), (row.number, row.body_name, row.status_changed_on))
+    return found
+
+
 class CertificateBans:
     """The bans a batch of new certificates of `body` meets (C9): the issuing organization's permanent
-    exit, read once; the holders' certification bars and suspended certificates, read once per chunk
-    (`load`). With the checks off (registry.bans.checks_enabled: settings.CERTHUB_BAN_CHECKS, for the
-    benchmark) nothing is read and nothing refused."""
+    exit, read once; the holders' certification bars and suspended certificates, read either for all
+    holders at once (`preload`, a batch: two statements whatever its size, since bars and suspensions are
+    few beside the certificates) or for the holders named (`load`, one certificate). With the checks off
+    (registry.bans.checks_enabled: settings.CERTHUB_BAN_CHECKS, for the benchmark) nothing is read and
+    nothing refused."""
 
     def __init__(self, body: CertificationBody, *, enabled: bool | None = None) -> None:
         self.body = body
@@ -188,13 +205,23 @@ class CertificateBans:
             bans.organization_ban(body.organization_id, bans.ISSUING_KINDS, self.day) if self.enabled else None
         )
         self.loaded: set[int] = set()
+        self.everyone = False
         self.holders: dict[int, Ban] = {}
         self.suspended: dict[tuple[int, int], Suspension] = {}
+
+    def preload(self) -> None:
+        """Read every certification bar in force and every certificate suspended at another body, once for
+        the whole batch: each chunk and row then asks the database nothing."""
+        if not self.enabled:
+            return
+        self.everyone = True
+        self.holders = bans.all_organization_bans(bans.HOLDER_KINDS, self.day)
+        self.suspended = all_suspended_elsewhere(self.body.pk)
 
     def load(self, holder_ids: Iterable[int], *, forget: bool = True) -> None:
         """Read the bars of these holders (a chunk's), forgetting the previous chunk's unless `forget` is
         False."""
-        if not self.enabled:
+        if not self.enabled or self.everyone:
             return
         ids = sorted(set(holder_ids))
         if forget:
@@ -211,7 +238,7 @@ class CertificateBans:
         if not self.enabled:
             return None
         holder = cleaned["holder"]
-        if holder.pk not in self.loaded:  # a holder the chunk's prefetch did not name: read it now
+        if not self.everyone and holder.pk not in self.loaded:  # a holder not read yet: read it now
             self.load([holder.pk], forget=False)
         ban = self.holders.get(holder.pk)
         if ban is not None:

@@ -79,8 +79,10 @@ class CertificatePlanner:
         self.normalise = Normaliser(COLUMNS[kind])
         self.required = [c for c in COLUMNS[kind] if c.required]
         self.today = timezone.localdate()
-        # The bans new certificates meet (C9): the body's own read once, its holders' once per chunk.
+        # The bans new certificates meet (C9): read once for the whole file (certificate_rules.CertificateBans).
         self.bans = CertificateBans(body) if kind == SubmissionKind.CERTIFICATES else None
+        if self.bans is not None:
+            self.bans.preload()
 
     def plan(self, chunk: list[RawRow], rejected: dict[int, list[Problem]] | None = None) -> ChunkPlan:
         """Plan a chunk. `rejected` holds problems found before planning (duplicates in the file)."""
@@ -96,8 +98,6 @@ class CertificatePlanner:
         others = self._held_by_others([n for n in numbers if n and n not in existing])
         if self.kind == SubmissionKind.CERTIFICATES:
             self.context.prefetch((compact_uscc(v.get("entity_id")) for _n, v, _p in prepared), forget=True)
-            if self.bans is not None:
-                self.bans.load(holder.pk for holder in self.context.holders.values() if holder is not None)
         for row, values, problems in prepared:
             planned = self._plan_row(row, values, problems, existing, others)
             plan.rows.append(planned)

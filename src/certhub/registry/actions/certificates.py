@@ -119,7 +119,7 @@ def do_bulk_create_certificates(
     if problem:
         raise ValidationFailed({"certification_body": [problem]})
     context = CertificateContext(compact_uscc(r.get("holder_uscc")) for r in rows)
-    checks.load(holder.pk for holder in context.holders.values() if holder is not None)
+    checks.preload()
     allowed = set(body.schemes.values_list("code", flat=True))
     today = timezone.localdate()
     certificates: list[Certificate] = []
