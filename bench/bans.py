@@ -1,4 +1,4 @@
-"""What the ban checks cost the bulk certificate import (issue 16, "Performance": under 5 % on 1,000,000 rows),
+"""What the ban checks cost the bulk certificate import (C9: the target is under 5 % on 1,000,000 rows),
 measured in one run on PostgreSQL: the same certificate file imported by `certhub import FILE --as BODY` with
 the checks on and with them off (CERTHUB_BAN_CHECKS=0, read by the import at start: registry.bans.checks_enabled).
 

@@ -1,4 +1,4 @@
-"""The joint punishment query at the `large` size (`--parts joint`; issue 16, C9): 100 credit codes per call,
+"""The joint punishment query at the `large` size (`--parts joint`; C9): 100 credit codes per call,
 p50 under 30 ms, beside 100 single calls measured in the same run.
 
 In a fresh database of each engine (`certhub_joint` on the benchmark's PostgreSQL cluster, and

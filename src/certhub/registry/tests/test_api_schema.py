@@ -21,6 +21,8 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
         "/api/v1/certificates/{number}/seal.svg",
         "/api/v1/certification-bodies",
         "/api/v1/certification-bodies/{approval_number}",
+        "/api/v1/complaints/challenge",
+        "/api/v1/disclosure",
         "/api/v1/inspections/results",
         "/api/v1/labs",
         "/api/v1/labs/{cma_number}",

@@ -139,10 +139,10 @@ def test_certhub_risk_detect_prints_scores_grades_and_findings(world, tmp_path):
     out = StringIO()
     call_command("risk", "detect", stdout=out)
     lines = out.getvalue().splitlines()
-    # Outside the lab's scope (2 of 2 → 100 × 0.4 = 40) and outside 周敏's (2 of 3 → 66.7 × 0.3 = 20.0).
-    assert lines[0] == "D   60.0  lab  231812050341"
+    # Outside the lab's scope (2 of 2 → 100 × 0.4 = 40) and outside 周敏's (2 of 3 → 66.7 × 0.2 = 13.3).
+    assert lines[0] == "D   53.3  lab  231812050341"
     assert lines[1].split()[0] == "40.0" and "签发了2份含“镉”（GB 5009.15-2023）的报告" in lines[1]
-    assert lines[2].split()[0] == "20.0" and "授权签字人周敏签发了2份" in lines[2]
+    assert lines[2].split()[0] == "13.3" and "授权签字人周敏签发了2份" in lines[2]
     # The world's two bodies reported their certificates long after issue: late reporting, one finding each.
     assert [line.split()[2:] for line in lines if "certification_body" in line] == [
         ["certification_body", "CNCA-R-2004-117"],
