@@ -29,7 +29,7 @@ from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import User
 from certhub.core.permissions import Permission, authorize
-from certhub.core.regulated import action
+from certhub.core.regulated import action, action_step
 from certhub.core.workdays import add_working_days
 from certhub.registry.choices import GradedSubject
 from certhub.risk.choices import WarningStatus
@@ -124,6 +124,65 @@ def _checked_case_input(
     return title, chosen
 
 
+@action_step
+def _create_case(
+    *,
+    source: dict[str, Warning | Complaint],
+    subject: tuple[str, int, str, str],
+    region_code: str,
+    title: str,
+    departments: list[str],
+    working_days: int,
+    assignee: User | None,
+    opened_by: int,
+) -> Case:
+    """The case row, whatever it is opened from (`source`: the warning or the complaint it links): its number,
+    its subject (type, id, name, credit code) and its deadline `working_days` Chinese working days from today."""
+    subject_type, subject_id, subject_name, uscc = subject
+    today = timezone.localdate()
+    deadline = add_working_days(today, working_days)
+    return Case.objects.create(
+        number=_next_number(today.year, region_code),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_name=subject_name,
+        uscc=uscc,
+        region_code=region_code,
+        title=title,
+        departments=list(dict.fromkeys(departments)),
+        opened_by_id=opened_by,
+        opened_on=today,
+        working_days=working_days,
+        deadline=deadline.day,
+        deadline_provisional=deadline.provisional,
+        assignee=assignee,
+        **source,
+    )
+
+
+def _substantiated(complaint: Complaint) -> Complaint:
+    """The complaint, locked, if it was substantiated: only then may it open or join a case (C10)."""
+    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
+    if complaint.state != ComplaintState.SUBSTANTIATED:
+        raise Conflict(
+            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
+            % {"number": complaint.number, "state": complaint.get_state_display()},
+            field="complaint",
+        )
+    return complaint
+
+
+def _announce_opened(case: Case, text: str) -> None:
+    """信息通报 of a new case to the departments' officers in the region and the assignee."""
+    _notify(
+        case,
+        queries.case_recipients(case),
+        NoticeKind.CASE_OPENED,
+        _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
+        _case_body(case, text),
+    )
+
+
 # ------------------------------------------------------------------ warnings
 
 
@@ -147,24 +206,15 @@ def do_open_case(
         status = warning.get_status_display()
         raise Conflict(_("该预警的状态为“%(status)s”，不能立案") % {"status": status}, field="warning")
     title, chosen = _checked_case_input(title, working_days, departments, assignee, warning.region_code)
-    today = timezone.localdate()
-    deadline = add_working_days(today, working_days)
-    case = Case.objects.create(
-        number=_next_number(today.year, warning.region_code),
-        warning=warning,
-        subject_type=warning.subject_type,
-        subject_id=warning.subject_id,
-        subject_name=warning.subject_name,
-        uscc=warning.uscc,
+    case = _create_case(
+        source={"warning": warning},
+        subject=(warning.subject_type, warning.subject_id, warning.subject_name, warning.uscc),
         region_code=warning.region_code,
         title=title,
-        departments=list(dict.fromkeys(chosen)),
-        opened_by_id=opened_by,
-        opened_on=today,
+        departments=chosen,
         working_days=working_days,
-        deadline=deadline.day,
-        deadline_provisional=deadline.provisional,
         assignee=assignee,
+        opened_by=opened_by,
     )
     warning.status = WarningStatus.CASE_OPENED
     warning.status_note = _("已立案：%(number)s") % {"number": case.number}
@@ -177,13 +227,7 @@ def do_open_case(
         before=None,
         after={**snapshot(case, CASE_FIELDS), "warning_status": warning.status},
     )
-    _notify(
-        case,
-        queries.case_recipients(case),
-        NoticeKind.CASE_OPENED,
-        _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
-        _case_body(case, _("风险预警已立案处置，请责任部门按期处置。")),
-    )
+    _announce_opened(case, _("风险预警已立案处置，请责任部门按期处置。"))
     return case
 
 
@@ -203,13 +247,7 @@ def do_open_case_from_complaint(
     complainant's history says a case was opened (暂行办法 第三十二条: 告知举报人是否立案)."""
     authorize(actor, Permission.HANDLE_CASES, region_code=complaint.region_code)
     opened_by = _acting_user(actor)
-    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
-    if complaint.state != ComplaintState.SUBSTANTIATED:
-        raise Conflict(
-            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
-            % {"number": complaint.number, "state": complaint.get_state_display()},
-            field="complaint",
-        )
+    complaint = _substantiated(complaint)
     organization = complaint.organization
     if organization is None:
         raise Conflict(
@@ -228,25 +266,22 @@ def do_open_case_from_complaint(
         GradedSubject.CERTIFICATION_BODY: complaint.certification_body_id,
     }
     subject_id = subject_ids.get(complaint.subject_type) or organization.pk
-    today = timezone.localdate()
-    deadline = add_working_days(today, working_days)
-    case = Case.objects.create(
-        number=_next_number(today.year, complaint.region_code),
-        complaint=complaint,
-        subject_type=complaint.subject_type or GradedSubject.ORGANIZATION,
-        subject_id=subject_id,
-        subject_name=organization.name,
-        uscc=organization.uscc,
+    case = _create_case(
+        source={"complaint": complaint},
+        subject=(
+            complaint.subject_type or GradedSubject.ORGANIZATION,
+            subject_id,
+            organization.name,
+            organization.uscc,
+        ),
         region_code=complaint.region_code,
         title=title,
-        departments=list(dict.fromkeys(chosen)),
-        opened_by_id=opened_by,
-        opened_on=today,
+        departments=chosen,
         working_days=working_days,
-        deadline=deadline.day,
-        deadline_provisional=deadline.provisional,
         assignee=assignee,
+        opened_by=opened_by,
     )
+    today = case.opened_on
     ComplaintEvent(
         complaint=complaint,
         on=today,
@@ -263,13 +298,7 @@ def do_open_case_from_complaint(
         before=None,
         after={**snapshot(case, CASE_FIELDS), "complaint": complaint.number},
     )
-    _notify(
-        case,
-        queries.case_recipients(case),
-        NoticeKind.CASE_OPENED,
-        _("【立案通报】%(number)s %(name)s") % {"number": case.number, "name": case.subject_name},
-        _case_body(case, _("投诉举报查证属实，已立案处置，请责任部门按期处置。")),
-    )
+    _announce_opened(case, _("投诉举报查证属实，已立案处置，请责任部门按期处置。"))
     return case
 
 
@@ -281,13 +310,7 @@ def do_join_case_from_complaint(*, complaint: Complaint, case: Case, actor: Acto
     authorize(actor, Permission.HANDLE_CASES, region_code=complaint.region_code)
     authorize(actor, Permission.HANDLE_CASES, region_code=case.region_code)
     recorded_by = _acting_user(actor)
-    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
-    if complaint.state != ComplaintState.SUBSTANTIATED:
-        raise Conflict(
-            _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
-            % {"number": complaint.number, "state": complaint.get_state_display()},
-            field="complaint",
-        )
+    complaint = _substantiated(complaint)
     existing = Case.objects.filter(complaint=complaint).values_list("number", flat=True).first()
     if existing or complaint.events.filter(step=ComplaintStep.CASE_JOINED).exists():
         raise Conflict(
