@@ -162,7 +162,7 @@ def _create_case(
 
 def _substantiated(complaint: Complaint) -> Complaint:
     """The complaint, locked, if it was substantiated: only then may it open or join a case (C10)."""
-    complaint = Complaint.objects.select_for_update().select_related("organization").get(pk=complaint.pk)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("organization").get(pk=complaint.pk)
     if complaint.state != ComplaintState.SUBSTANTIATED:
         raise Conflict(
             _("投诉举报%(number)s当前为“%(state)s”，查证属实后才能立案")
