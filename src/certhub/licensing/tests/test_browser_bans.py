@@ -27,6 +27,29 @@ def landing(organization: Organization) -> str:
     return f"{reverse('portal:search')}?q={organization.uscc}"
 
 
+def fill_first_cma_application(phone, base: str) -> None:
+    """The signed-in lab's first CMA application by the general procedure, filled in up to its signatories: the
+    lab, its key people and one scope row."""
+    phone.goto(base + reverse("licensing:apply"))
+    phone.get_by_label("检验检测机构资质认定").check()
+    phone.get_by_label("申请类型").select_option(label="首次申请")
+    phone.get_by_label("一般程序").check()
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_label("检验检测机构名称").fill("长沙麓谷检测技术有限公司")
+    phone.get_by_label("检验检测场所地址").fill("湖南省长沙市岳麓区麓谷大道 8 号")
+    phone.get_by_label("法定代表人", exact=True).fill("刘洋")
+    phone.get_by_label("法定代表人身份证件号码").fill("430104198001011234")
+    phone.get_by_label("技术负责人", exact=True).fill("陈静")
+    phone.get_by_label("技术负责人身份证件号码").fill("43010419850202222X")
+    row = phone.locator("#scope-rows > fieldset").first
+    for label, value in zip(
+        ("检测领域", "检测对象", "项目/参数", "检测标准（方法）"),
+        ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005"),
+        strict=True,
+    ):
+        row.get_by_label(label).fill(value)
+
+
 def test_the_officer_revokes_a_cma_and_the_lab_is_refused_a_new_application_until_the_bar_ends(
     live_server, lic, phone, browser
 ):
@@ -64,24 +87,7 @@ def test_the_officer_revokes_a_cma_and_the_lab_is_refused_a_new_application_unti
 
     # ---------------------------------------------------------------- the lab applies again (phone)
     sign_in(phone, base, "applicant", lic.PASSWORD, lands_on=landing(lic.organizations["newlab"]))
-    phone.goto(base + reverse("licensing:apply"))
-    phone.get_by_label("检验检测机构资质认定").check()
-    phone.get_by_label("申请类型").select_option(label="首次申请")
-    phone.get_by_label("一般程序").check()
-    phone.get_by_role("button", name="下一步").click()
-    phone.get_by_label("检验检测机构名称").fill("长沙麓谷检测技术有限公司")
-    phone.get_by_label("检验检测场所地址").fill("湖南省长沙市岳麓区麓谷大道 8 号")
-    phone.get_by_label("法定代表人", exact=True).fill("刘洋")
-    phone.get_by_label("法定代表人身份证件号码").fill("430104198001011234")
-    phone.get_by_label("技术负责人", exact=True).fill("陈静")
-    phone.get_by_label("技术负责人身份证件号码").fill("43010419850202222X")
-    row = phone.locator("#scope-rows > fieldset").first
-    for label, value in zip(
-        ("检测领域", "检测对象", "项目/参数", "检测标准（方法）"),
-        ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005"),
-        strict=True,
-    ):
-        row.get_by_label(label).fill(value)
+    fill_first_cma_application(phone, base)
     phone.get_by_role("button", name="提交申请").click()
     summary = phone.locator(".error-summary").first
     assert summary.inner_text() == (
@@ -119,24 +125,7 @@ def test_a_lab_naming_a_signatory_banned_for_life_is_refused_next_to_that_signat
     )
     base = live_server.url
     sign_in(phone, base, "applicant", lic.PASSWORD, lands_on=landing(lic.organizations["newlab"]))
-    phone.goto(base + reverse("licensing:apply"))
-    phone.get_by_label("检验检测机构资质认定").check()
-    phone.get_by_label("申请类型").select_option(label="首次申请")
-    phone.get_by_label("一般程序").check()
-    phone.get_by_role("button", name="下一步").click()
-    phone.get_by_label("检验检测机构名称").fill("长沙麓谷检测技术有限公司")
-    phone.get_by_label("检验检测场所地址").fill("湖南省长沙市岳麓区麓谷大道 8 号")
-    phone.get_by_label("法定代表人", exact=True).fill("刘洋")
-    phone.get_by_label("法定代表人身份证件号码").fill("430104198001011234")
-    phone.get_by_label("技术负责人", exact=True).fill("陈静")
-    phone.get_by_label("技术负责人身份证件号码").fill("43010419850202222X")
-    row = phone.locator("#scope-rows > fieldset").first
-    for label, value in zip(
-        ("检测领域", "检测对象", "项目/参数", "检测标准（方法）"),
-        ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005"),
-        strict=True,
-    ):
-        row.get_by_label(label).fill(value)
+    fill_first_cma_application(phone, base)
     phone.get_by_role("button", name="添加一名授权签字人").click()
     signatory = phone.locator("#signatory-rows > fieldset").first
     signatory.get_by_label("授权签字人姓名").fill("王磊")
