@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "certhub.risk",
     "certhub.licensing",
     "certhub.complaints",
+    "certhub.market",
     "certhub.integrity",
     "certhub.inspections",
     "certhub.cases",

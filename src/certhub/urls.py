@@ -17,6 +17,7 @@ urlpatterns = [
     path("statistics/", include("certhub.stats.urls")),
     path("licensing/", include("certhub.licensing.urls")),
     path("complaints/", include("certhub.complaints.urls")),
+    path("market/", include("certhub.market.urls")),
     path("account/", include("certhub.accounts.urls")),
     path("account/passkeys/", include("certhub.accounts.signin.passkey_urls")),
     # Before the registry: /certificates/<number>/certificate.pdf sits beside the registry's certificate page.

@@ -133,6 +133,12 @@ class AuditEventType(models.TextChoices):
     COMPLAINT_CONCLUDED = "COMPLAINT_CONCLUDED", _("投诉举报办结")
     COMPLAINT_REMINDERS_SENT = "COMPLAINT_REMINDERS_SENT", _("投诉举报期限提醒")
     COMPLAINT_REDATED = "COMPLAINT_REDATED", _("投诉举报日期前移（演示数据）")
+    # C7: CCC market control
+    DECLARATION_REGISTERED = "DECLARATION_REGISTERED", _("自我声明登记")
+    DECLARATION_WITHDRAWN = "DECLARATION_WITHDRAWN", _("自我声明撤回")
+    MARKET_CHECKS_RECORDED = "MARKET_CHECKS_RECORDED", _("市场检查登记")
+    MARKET_SAMPLE_REPORTED = "MARKET_SAMPLE_REPORTED", _("抽样检验报告关联")
+    CAMPAIGN_CREATED = "CAMPAIGN_CREATED", _("专项整治创建")
 
 
 class ApiScope(models.TextChoices):

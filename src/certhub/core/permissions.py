@@ -63,6 +63,10 @@ class Permission(models.TextChoices):
     # C10: complaints
     FILE_COMPLAINT = "file_complaint", gettext_lazy("提交投诉举报")
     HANDLE_COMPLAINTS = "handle_complaints", gettext_lazy("办理投诉举报")
+    # C7: CCC market control
+    RECORD_MARKET_CHECK = "record_market_check", gettext_lazy("登记市场检查")
+    MANAGE_MARKET_CAMPAIGNS = "manage_market_campaigns", gettext_lazy("制定专项整治")
+    DECLARE_CCC_PRODUCT = "declare_ccc_product", gettext_lazy("登记和撤回本企业的自我声明")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -606,6 +606,39 @@ class TestReportItem(RegulatedModel):
         return f"{self.parameter} ({self.standard})"
 
 
+class CertifiedProduct(RegulatedModel):
+    """One product line of a certificate (Certificate.products), kept as a row so that the products certified
+    can be found by GTIN, model, name, trademark and factory at national scale (C7: may this product be
+    sold?). Written with the certificate, in the same action; never edited on its own."""
+
+    certificate = models.ForeignKey(Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("产品名称"), max_length=200)
+    model = models.CharField(_("型号"), max_length=200, blank=True)
+    # The model folded to one spelling (NFKC, upper case, no spaces, hyphens, dots, slashes or underscores), so
+    # that "BCD-218" on a label finds "bcd 218" on a certificate.
+    model_key = models.CharField(_("型号（规范化）"), max_length=200, blank=True)
+    trademark = models.CharField(_("商标"), max_length=200, blank=True)
+    gtin = models.CharField(_("商品条码"), max_length=14, blank=True)
+    factory = models.CharField(_("生产企业"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["certificate_id", "line"]
+        verbose_name = _("获证产品")
+        verbose_name_plural = _("获证产品")
+        indexes = [
+            models.Index(fields=["gtin"], name="certified_product_gtin", condition=~models.Q(gtin="")),
+            models.Index(fields=["model_key"], name="certified_product_model"),
+            models.Index(fields=["name"], name="certified_product_name"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "line"], name="certified_product_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}/{self.line} {self.name}"
+
+
 class ManufacturedProduct(RegulatedModel):
     """A CCC-catalogue product an organization makes, as licensing, statistics or inspections report it:
     what CCC coverage (C6) is measured against. Certificates say what is certified; this says what is made."""
