@@ -1,0 +1,1 @@
+"""Every change in CCC market control (C7): self-declarations, market checks, sample reports, campaigns."""
