@@ -193,9 +193,9 @@ def get_certificate(request: HttpRequest, number: str, body: str = "") -> HttpRe
     actor = request_actor(request)
     if not body:
         bodies = list(
-            Certificate.objects.filter(number=number.strip(), status__in=_visible_statuses(actor)).values_list(
-                "certification_body__approval_number", flat=True
-            )[:10]
+            Certificate.objects.filter(number=number.strip(), status__in=_visible_statuses(actor))
+            .order_by("certification_body__approval_number")
+            .values_list("certification_body__approval_number", flat=True)[:10]
         )
         # The body the national numbering rule says issued it answers (registry/numbering.py).
         body = numbering.issuing_body(number.strip(), bodies) or ""
