@@ -30,17 +30,8 @@ from certhub.core.uploads.check_upload / store_upload)."""
 
 from certhub.licensing.actions.applications import (
     do_accept_application,
-    do_add_materials,
-    do_answer_materials_request,
-    do_answer_opinion,
     do_assign_application,
-    do_conclude_review,
-    do_record_onsite_review,
-    do_record_rectification,
     do_refuse_acceptance,
-    do_request_materials,
-    do_request_opinions,
-    do_schedule_onsite_review,
     do_submit_application,
     do_withdraw_application,
 )
@@ -49,6 +40,17 @@ from certhub.licensing.actions.decisions import (
     do_grant_on_commitment,
     do_record_post_approval_check,
     do_revoke_licence,
+)
+from certhub.licensing.actions.reviews import (
+    do_add_materials,
+    do_answer_materials_request,
+    do_answer_opinion,
+    do_conclude_review,
+    do_record_onsite_review,
+    do_record_rectification,
+    do_request_materials,
+    do_request_opinions,
+    do_schedule_onsite_review,
 )
 
 __all__ = [
