@@ -17,51 +17,21 @@ set up on each: `python -m bench.actions OUT.json COUNT`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.db import BIN, ROOT, PostgresDatabase, SqliteDatabase
+from bench.db import run_fresh
 
 TARGET_STATUS_CHANGES_PER_SECOND = 500  # PostgreSQL, one process
 KINDS = {"status": "status change", "create": "creation"}
 
 
 def measure(count: int, engines: list[str], run_dir: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for engine in engines:
-        out = run_dir / f"actions-{engine}.json"
-        if engine == "postgresql":
-            db = PostgresDatabase("actions")
-            db.start()
-            try:
-                print(f"\n== actions: single-record actions beside raw SQL ({db.label}, {count:,} each)", flush=True)
-                env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
-                _worker(env, out, count)
-            finally:
-                db.stop()
-        else:
-            db = SqliteDatabase("actions")
-            print(f"\n== actions: single-record actions beside raw SQL ({db.label}, {count:,} each)", flush=True)
-            db.reset()
-            db.certhub("migrate", "--no-input", "-v", "0")
-            env = {
-                **os.environ,
-                "CERTHUB_DATABASE_URL": db.url,
-                "PYTHONPATH": str(ROOT / "src"),
-                "DJANGO_SETTINGS_MODULE": "certhub.settings",
-                "CERTHUB_KEY_DIR": str(run_dir / "keys"),
-            }
-            _worker(env, out, count)
-        results[engine] = {"label": db.label, **json.loads(out.read_text())}
-    return results
-
-
-def _worker(env: dict[str, str], out: Path, count: int) -> None:
-    subprocess.run([str(BIN / "python"), "-m", "bench.actions", str(out), str(count)], env=env, cwd=ROOT, check=True)
+    return run_fresh(
+        "actions", engines, run_dir, f"single-record actions beside raw SQL ({count:,} each)", "bench.actions", count
+    )
 
 
 def print_report(results: dict[str, Any]) -> None:

@@ -264,3 +264,35 @@ class PostgresDatabase(Database):
 
 
 ENGINES = {"postgresql": PostgresDatabase, "sqlite": SqliteDatabase}
+
+
+def run_fresh(part: str, engines: list[str], run_dir: Path, title: str, module: str, *args: object) -> dict[str, Any]:
+    """Run `python -m <module> OUT *args` once per engine on a freshly migrated database of its own, and gather
+    what each run wrote to OUT (JSON) under the engine's name with its label. `title` is printed before each
+    run, followed by the database's label. The parts that build their own small world (not the demo province)
+    measure through this."""
+    results: dict[str, Any] = {}
+    for engine in engines:
+        out = run_dir / f"{part}-{engine}.json"
+        db = ENGINES[engine](part)
+        db.start()
+        try:
+            print(f"\n== {part}: {title} ({db.label})", flush=True)
+            if isinstance(db, PostgresDatabase):
+                env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
+            else:
+                db.reset()
+                db.certhub("migrate", "--no-input", "-v", "0")
+                env = {
+                    **os.environ,
+                    "CERTHUB_DATABASE_URL": db.url,
+                    "PYTHONPATH": str(ROOT / "src"),
+                    "DJANGO_SETTINGS_MODULE": "certhub.settings",
+                    "CERTHUB_KEY_DIR": str(run_dir / "keys"),
+                }
+            command = [str(BIN / "python"), "-m", module, str(out), *(str(arg) for arg in args)]
+            subprocess.run(command, env=env, cwd=ROOT, check=True)
+        finally:
+            db.stop()
+        results[engine] = {"label": db.label, **json.loads(out.read_text())}
+    return results

@@ -23,52 +23,28 @@ Run on its own: `python -m bench --parts due --engines postgresql`."""
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.db import BIN, ROOT, PostgresDatabase, SqliteDatabase
+from bench.db import run_fresh
 
 TARGET_P50_MS = 100.0
 
 
 def measure(cases: int, requests: int, sample: int, engines: list[str], run_dir: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for engine in engines:
-        out = run_dir / f"due-{engine}.json"
-        if engine == "postgresql":
-            db: Any = PostgresDatabase("due")
-            db.start()
-            try:
-                print(f"\n== due: the officers' licensing due list, {cases:,} open cases ({db.label})", flush=True)
-                env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
-                _worker(env, out, cases, requests, sample)
-            finally:
-                db.stop()
-        else:
-            db = SqliteDatabase("due")
-            print(f"\n== due: the officers' licensing due list, {cases:,} open cases ({db.label})", flush=True)
-            db.reset()
-            db.certhub("migrate", "--no-input", "-v", "0")
-            env = {
-                **os.environ,
-                "CERTHUB_DATABASE_URL": db.url,
-                "PYTHONPATH": str(ROOT / "src"),
-                "DJANGO_SETTINGS_MODULE": "certhub.settings",
-                "CERTHUB_KEY_DIR": str(run_dir / "keys"),
-            }
-            _worker(env, out, cases, requests, sample)
-        results[engine] = {"label": db.label, **json.loads(out.read_text())}
-    return results
-
-
-def _worker(env: dict[str, str], out: Path, cases: int, requests: int, sample: int) -> None:
-    command = [str(BIN / "python"), "-m", "bench.due", str(out), str(cases), str(requests), str(sample)]
-    subprocess.run(command, env=env, cwd=ROOT, check=True)
+    return run_fresh(
+        "due",
+        engines,
+        run_dir,
+        f"the officers' licensing due list, {cases:,} open cases",
+        "bench.due",
+        cases,
+        requests,
+        sample,
+    )
 
 
 def print_report(results: dict[str, Any]) -> None:

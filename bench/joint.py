@@ -18,54 +18,28 @@ Run on its own: `python -m bench --parts joint --engines sqlite`."""
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.db import BIN, ROOT, PostgresDatabase, SqliteDatabase
+from bench.db import run_fresh
 
 TARGET_P50_MS = 30.0
 BATCH = 100
 
 
 def measure(organizations: int, requests: int, engines: list[str], run_dir: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for engine in engines:
-        out = run_dir / f"joint-{engine}.json"
-        title = f"\n== joint: the joint punishment query, {organizations:,} organizations"
-        if engine == "postgresql":
-            db: Any = PostgresDatabase("joint")
-            db.start()
-            try:
-                print(f"{title} ({db.label})", flush=True)
-                env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
-                _worker(env, out, organizations, requests)
-            finally:
-                db.stop()
-        else:
-            db = SqliteDatabase("joint")
-            print(f"{title} ({db.label})", flush=True)
-            db.reset()
-            db.certhub("migrate", "--no-input", "-v", "0")
-            env = {
-                **os.environ,
-                "CERTHUB_DATABASE_URL": db.url,
-                "PYTHONPATH": str(ROOT / "src"),
-                "DJANGO_SETTINGS_MODULE": "certhub.settings",
-                "CERTHUB_KEY_DIR": str(run_dir / "keys"),
-            }
-            _worker(env, out, organizations, requests)
-        results[engine] = {"label": db.label, **json.loads(out.read_text())}
-    return results
-
-
-def _worker(env: dict[str, str], out: Path, organizations: int, requests: int) -> None:
-    command = [str(BIN / "python"), "-m", "bench.joint", str(out), str(organizations), str(requests)]
-    subprocess.run(command, env=env, cwd=ROOT, check=True)
+    return run_fresh(
+        "joint",
+        engines,
+        run_dir,
+        f"the joint punishment query, {organizations:,} organizations",
+        "bench.joint",
+        organizations,
+        requests,
+    )
 
 
 def print_report(results: dict[str, Any]) -> None:

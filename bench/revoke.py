@@ -11,51 +11,18 @@ and var/bench/certhub-revoke.sqlite3. The measuring half runs in its own process
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.db import BIN, ROOT, PostgresDatabase, SqliteDatabase
+from bench.db import run_fresh
 
 TARGET_SECONDS = 30.0  # 50,000 certificates, every status event and ledger entry (issue 15)
 
 
 def measure(count: int, sample: int, engines: list[str], run_dir: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for engine in engines:
-        out = run_dir / f"revoke-{engine}.json"
-        if engine == "postgresql":
-            db: PostgresDatabase | SqliteDatabase = PostgresDatabase("revoke")
-            db.start()
-            try:
-                print(f"\n== revoke: a body with {count:,} certificates ({db.label})", flush=True)
-                env = db.fresh_django_env(CERTHUB_KEY_DIR=str(run_dir / "keys"))
-                _worker(env, out, count, sample)
-            finally:
-                db.stop()
-        else:
-            db = SqliteDatabase("revoke")
-            print(f"\n== revoke: a body with {count:,} certificates ({db.label})", flush=True)
-            db.reset()
-            db.certhub("migrate", "--no-input", "-v", "0")
-            env = {
-                **os.environ,
-                "CERTHUB_DATABASE_URL": db.url,
-                "PYTHONPATH": str(ROOT / "src"),
-                "DJANGO_SETTINGS_MODULE": "certhub.settings",
-                "CERTHUB_KEY_DIR": str(run_dir / "keys"),
-            }
-            _worker(env, out, count, sample)
-        results[engine] = {"label": db.label, **json.loads(out.read_text())}
-    return results
-
-
-def _worker(env: dict[str, str], out: Path, count: int, sample: int) -> None:
-    command = [str(BIN / "python"), "-m", "bench.revoke", str(out), str(count), str(sample)]
-    subprocess.run(command, env=env, cwd=ROOT, check=True)
+    return run_fresh("revoke", engines, run_dir, f"a body with {count:,} certificates", "bench.revoke", count, sample)
 
 
 def print_report(results: dict[str, Any]) -> None:
