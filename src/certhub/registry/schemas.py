@@ -503,3 +503,46 @@ class BanOut(Schema):
 class BanPage(Schema):
     count: int
     items: list[BanOut]
+
+
+# ---------------------------------------------------------------- certified products (C7, C13)
+
+
+class ProductFilter(Schema):
+    q: str = Field("", max_length=100, description="part of the product name or trademark, or the model's start")
+    gtin: str = Field("", max_length=14, description="GTIN-8/12/13/14 with its check digit; any spelling finds all")
+    model: str = Field("", max_length=100, description="the model's start, spaces, dashes, dots, slashes ignored")
+    trademark: str = Field("", max_length=100, description="part of the trademark")
+    factory: str = Field("", max_length=100, description="part of the factory's (or manufacturer's) name")
+    page: int = Field(1, ge=1, le=500, description="page of 20, at most 500")
+
+
+class ProductCertificateOut(Schema):
+    number: str
+    status: StatusName
+    status_label: str
+    holder_name: str
+    certification_body: BodyRef
+    ccc_product: str = Field(description="4-digit CCC catalogue code; empty for other schemes")
+    issue_date: datetime.date
+    expiry_date: datetime.date
+    valid_now: bool = Field(description="ACTIVE and not past its expiry date today")
+
+
+class CertifiedProductOut(Schema):
+    """One product line of a public certificate: public fields only (tests pin them)."""
+
+    name: str
+    model: str
+    trademark: str
+    gtin: str
+    factory: str
+    certificate: ProductCertificateOut
+
+
+class ProductPage(Schema):
+    count: int = Field(description="matches, counted up to 10,000")
+    count_exact: bool = Field(description="false when there are more than `count` matches")
+    page: int
+    per_page: int
+    items: list[CertifiedProductOut]
