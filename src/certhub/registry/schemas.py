@@ -509,11 +509,14 @@ class BanPage(Schema):
 
 
 class ProductFilter(Schema):
-    q: str = Field("", max_length=100, description="part of the product name or trademark, or the model's start")
-    gtin: str = Field("", max_length=14, description="GTIN-8/12/13/14 with its check digit; any spelling finds all")
-    model: str = Field("", max_length=100, description="the model's start, spaces, dashes, dots, slashes ignored")
-    trademark: str = Field("", max_length=100, description="part of the trademark")
-    factory: str = Field("", max_length=100, description="part of the factory's (or manufacturer's) name")
+    """The criteria are checked by the page's rule (registry.queries.ProductSearchInput), so that both say
+    the same about a bad one: text of at most 100 characters, a GTIN with its check digit."""
+
+    q: str = Field("", description="part of the product name or trademark, or the model's start; ≤ 100 characters")
+    gtin: str = Field("", description="GTIN-8/12/13/14 with its check digit; any spelling finds all")
+    model: str = Field("", description="the model's start (spaces, dashes, dots, slashes ignored); ≤ 100 characters")
+    trademark: str = Field("", description="part of the trademark; ≤ 100 characters")
+    factory: str = Field("", description="part of the factory's (or manufacturer's) name; ≤ 100 characters")
     page: int = Field(1, ge=1, le=500, description="page of 20, at most 500")
 
 
