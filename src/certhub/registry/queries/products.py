@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -31,10 +31,22 @@ class ProductSearchInput(Input):
     factory: Annotated[str, Text(100, required=False)] = ""
 
 
-def product_search_criteria(data: Mapping[str, Any]) -> dict[str, str]:
+class ProductCriteria(TypedDict, total=False):
+    q: str
+    gtin: str
+    model: str
+    trademark: str
+    factory: str
+
+
+def product_search_criteria(data: Mapping[str, Any]) -> ProductCriteria:
     """The criteria given (empty ones left out), checked; ValidationFailed naming each bad field."""
     checked = validate(ProductSearchInput, {key: data.get(key) or "" for key in SEARCH_FIELDS})
-    return {key: value for key, value in checked.model_dump().items() if value}
+    criteria = ProductCriteria()
+    for key in SEARCH_FIELDS:
+        if getattr(checked, key):
+            criteria[key] = getattr(checked, key)  # type: ignore[literal-required]  # keys: SEARCH_FIELDS
+    return criteria
 
 
 def gtin_forms(gtin: str) -> list[str]:
