@@ -62,12 +62,13 @@ def gtin_forms(gtin: str) -> list[str]:
 
 def public_certified_products(*, ccc_only: bool = True) -> QuerySet[CertifiedProduct]:
     """Product lines of certificates the public may see (every status but draft), with the certificate,
-    its body and CCC product joined; the newest certificates first, then their lines in order."""
+    its body, holder and CCC product joined (no query per row); the newest certificates first, then their
+    lines in order."""
     products = CertifiedProduct.objects.filter(certificate__status__in=PUBLIC_CERTIFICATE_STATUSES)
     if ccc_only:
         products = products.filter(certificate__scheme__code=CCC_SCHEME)
     return products.select_related(
-        "certificate", "certificate__certification_body", "certificate__ccc_product"
+        "certificate", "certificate__certification_body", "certificate__ccc_product", "certificate__holder"
     ).order_by("-certificate_id", "line")
 
 
@@ -82,7 +83,9 @@ def certified_products_by_gtin(gtins: Iterable[str]) -> dict[str, list[Certified
     found: dict[str, list[CertifiedProduct]] = {}
     if not wanted:
         return found
-    for product in public_certified_products(ccc_only=False).filter(gtin__in=list(wanted)):
+    # `gtin <> ''` stated, so that PostgreSQL uses the partial GTIN index whatever the list's length.
+    products = public_certified_products(ccc_only=False).exclude(gtin="").filter(gtin__in=list(wanted))
+    for product in products:
         for gtin in sorted(wanted[product.gtin]):
             found.setdefault(gtin, []).append(product)
     return found
@@ -102,7 +105,7 @@ def search_certified_products(
         return CertifiedProduct.objects.none()
     products = public_certified_products(ccc_only=ccc_only)
     if gtin:
-        products = products.filter(gtin__in=forms) if forms else products.none()
+        products = products.exclude(gtin="").filter(gtin__in=forms) if forms else products.none()
     if model_key:
         products = products.filter(model_key__startswith=model_key)
     if trademark:
