@@ -1,7 +1,7 @@
 """Read-side helpers of the registries, one module per noun: who sees what and the `access_*` fetchers
 (access), searches (search), the public record (public_record), batch verification (verification),
-organization-name matching (name_matching) and the procurement check (procurement). Every name other
-modules use is importable from here."""
+organization-name matching (name_matching), the procurement check (procurement) and certified products
+(products). Every name other modules use is importable from here."""
 
 from __future__ import annotations
 
@@ -39,6 +39,14 @@ from certhub.registry.queries.procurement import (
     _product_matches,
     procurement_check,
 )
+from certhub.registry.queries.products import (
+    SEARCH_FIELDS,
+    certified_products_by_gtin,
+    gtin_forms,
+    product_search_criteria,
+    public_certified_products,
+    search_certified_products,
+)
 from certhub.registry.queries.public_record import (
     public_certificate_record,
     public_document_bytes,
@@ -67,6 +75,7 @@ __all__ = [
     "NAME_NOISE",
     "PROCUREMENT_CERTIFICATE_CAP",
     "REGION_SUFFIXES",
+    "SEARCH_FIELDS",
     "AmbiguousNumber",
     "TwoStepSlices",
     "_product_matches",
@@ -80,8 +89,10 @@ __all__ = [
     "certificate_search",
     "certificates_visible_to",
     "certification_bodies",
+    "certified_products_by_gtin",
     "distinctive_part",
     "find_labs",
+    "gtin_forms",
     "holder_ids_matching",
     "match_organizations",
     "name_core",
@@ -89,11 +100,14 @@ __all__ = [
     "normalize_name",
     "organizations_visible_to",
     "procurement_check",
+    "product_search_criteria",
     "public_certificate_record",
+    "public_certified_products",
     "public_document_bytes",
     "refuse_ambiguous_number",
     "region_code_prefix",
     "search_certificates",
+    "search_certified_products",
     "search_organizations",
     "status_label",
     "verify_certificates",
