@@ -28,6 +28,10 @@ pytestmark = pytest.mark.django_db
         ("雅迪电动自行车充电器 48V12AH 智能快充", "1122", "keyword:电动自行车充电器"),
         ("品胜充电宝 10000毫安 超薄 自带线", "0914", "keyword:充电宝"),
         ("惠普 M233sdw 黑白激光打印机 打印复印扫描一体机", "0905", "keyword:打印复印扫描一体机"),
+        ("华为手机 Mate 60 送充电器", "1606", "keyword:手机"),
+        ("东成电锤 三用电锤 冲击钻 混凝土", "0506", "keyword:三用电锤"),
+        ("落地灯 客厅 北欧 沙发旁 立式", "1001", "keyword:落地灯"),
+        ("熊猫电线 BV1.5 国标铜芯 照明线", "0105", "keyword:bv"),
     ],
 )
 def test_catalogue_products_are_placed(title, code, rule):
@@ -41,6 +45,10 @@ def test_catalogue_products_are_placed(title, code, rule):
         ("纯棉短袖T恤 男 夏季 宽松 圆领", "outside:服装:短袖"),
         ("三只松鼠 每日坚果 750g 混合果仁", "outside:食品饮料:坚果"),
         ("适用苹果15手机壳 磁吸 透明 防摔", "outside:手机数码配件（非电器）:手机壳"),
+        ("iPhone 15 Pro 手机壳 磁吸", "outside:手机数码配件（非电器）:手机壳"),
+        ("冰箱贴 磁性 创意 卡通", "outside:日用百货:冰箱贴"),
+        ("苏泊尔 不粘锅 炒锅 家用 燃气灶适用", "outside:餐厨用具（非电器）:不粘锅"),
+        ("新秀丽 行李箱 20寸 登机", "outside:鞋靴箱包:行李箱"),
     ],
 )
 def test_outside_families_are_outside(title, rule):
@@ -50,14 +58,14 @@ def test_outside_families_are_outside(title, rule):
 @pytest.mark.parametrize(
     ("title", "rule"),
     [
-        ("冰箱贴 磁性 创意 卡通", "excluded:0701:冰箱贴"),
+        ("电钻 钻头 套装 麻花钻 木工", "excluded:0501:钻头"),
+        ("吸油烟机 清洗剂 强力去油", "conflict:0716:日用百货"),
+        ("小型电机 220V 家用", "generic:电机"),
         ("USB充电 加热马甲 男 冬季", "electric:服装:马甲:电"),
         ("戴森吸尘器配件 滤网 V10 V11", "part:配件"),
         ("公牛开关插座面板 86型 五孔", "ambiguous:开关插座"),
-        ("华为手机 Mate 60 送充电器", "excluded:1606:充电器"),
         ("电动车 新款 48V 成人代步", "ambiguous:电动车"),
         ("神秘宝盒 惊喜礼物", "no_keyword"),
-        ("iPhone 15 Pro 手机壳 磁吸", "excluded:1606:手机壳"),
         ("美的电饭煲 4L + 华为手机 套餐", "several:0718,1606"),
     ],
 )
