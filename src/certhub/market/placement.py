@@ -151,10 +151,13 @@ class Rules:
         phrases += [_phrase(BLOCKING, "", word) for word in data["ambiguous"]["blocking"]]
         phrases += [_phrase(PART, "", word) for word in data["parts"]["words"]]
         self.context_families: set[str] = set()
+        self.accessory_families: set[str] = set()
         for family in data["outside"]:
             phrases += [_phrase(OUTSIDE, family["family"], word) for word in family["words"]]
             if family.get("context"):
                 self.context_families.add(family["family"])
+            if family.get("accessory"):
+                self.accessory_families.add(family["family"])
         self.dominates: dict[str, frozenset[str]] = {
             entry["code"]: frozenset(entry["over"]) for entry in data.get("dominates", ())
         }
@@ -184,16 +187,39 @@ class Rules:
         return [hit for hit in hits if not _covered(hit, hits)]
 
     def mentions(self, text: str, hits: list[_Hit]) -> set[Span]:
-        """The occurrences of catalogue words that only say what the listing fits or comes with: followed by
-        an "after" marker (or by another such mention: 电饭煲电脑主机通用), or preceded by a "before" one."""
-        spans = sorted({span for hit in hits if hit.phrase.kind == KEYWORD for span in hit.spans}, reverse=True)
+        """The occurrences of catalogue words and generic names that only say what the listing fits, comes
+        with or is an accessory of: followed by an "after" marker (燃气灶适用), by another such mention
+        (电饭煲电脑主机通用) or by an accessory (冰箱 收纳盒: the head of a Chinese noun phrase comes last), or
+        preceded by a "before" marker (送充电器)."""
+        accessories = {
+            start
+            for hit in hits
+            if hit.phrase.kind == OUTSIDE and hit.phrase.key in self.accessory_families
+            for start, _ in hit.spans
+        }
+        named = (KEYWORD, GENERIC)
+        spans = sorted({span for hit in hits if hit.phrase.kind in named for span in hit.spans}, reverse=True)
+        outside_starts = {start for hit in hits if hit.phrase.kind == OUTSIDE for start, _ in hit.spans}
         found: set[Span] = set()
         for start, end in spans:
-            rest = text[end:]
-            head = text[:start].rstrip(" ")
-            if rest.startswith(self.after) or any(other[0] == end for other in found) or head.endswith(self.before):
+            gap = len(text[end:]) - len(text[end:].lstrip(" "))
+            if (
+                self._fits(text, end, outside_starts)
+                or end + gap in accessories
+                or any(other[0] == end for other in found)
+                or text[:start].rstrip(" ").endswith(self.before)
+            ):
                 found.add((start, end))
         return found
+
+    def _fits(self, text: str, end: int, outside_starts: set[int]) -> bool:
+        """An "after" marker right behind the word that ends the token or leads into an outside phrase
+        (燃气灶适用, 微波炉专用饭盒); "手机电池适用华为" names the battery, not a phone."""
+        marker = next((word for word in self.after if text.startswith(word, end)), None)
+        if marker is None:
+            return False
+        behind = end + len(marker)
+        return behind == len(text) or text[behind] == " " or behind in outside_starts
 
     def excluded_by(self, code: str, text: str) -> str | None:
         for phrase in self.exclusions.get(code, ()):
@@ -252,18 +278,18 @@ class Placer:
         if blocking is not None:
             return Placed(None, False, f"{blocking.phrase.kind}:{blocking.phrase.text}")
         mentioned = self.rules.mentions(folded, hits)
-        keywords = [
-            hit for hit in hits if hit.phrase.kind == KEYWORD and not all(span in mentioned for span in hit.spans)
-        ]
+        named = [hit for hit in hits if not all(span in mentioned for span in hit.spans)]
+        keywords = [hit for hit in named if hit.phrase.kind == KEYWORD]
         outside = [hit for hit in hits if hit.phrase.kind == OUTSIDE]
+        unmentioned = _blank(folded, mentioned)
         if keywords:
-            return self._product(_blank(folded, mentioned), keywords, outside, day)
-        generic = next((hit for hit in hits if hit.phrase.kind == GENERIC), None)
+            return self._product(unmentioned, keywords, outside, day)
+        generic = next((hit for hit in named if hit.phrase.kind == GENERIC), None)
         if generic is not None:
             return Placed(None, False, f"{GENERIC}:{generic.phrase.text}")
         if outside:
             first = outside[0].phrase
-            marker = self.rules.electric_word(folded, [span for hit in outside for span in hit.spans])
+            marker = self.rules.electric_word(unmentioned, [span for hit in outside for span in hit.spans])
             if marker is not None:
                 return Placed(None, False, f"electric:{first.key}:{first.text}:{marker}")
             return Placed(None, True, f"outside:{first.key}:{first.text}")
@@ -273,7 +299,9 @@ class Placer:
         codes = {hit.phrase.key for hit in keywords}
         codes -= {code for over in codes for code in self.rules.dominates.get(over, ())}
         for code in sorted(codes):
-            word = self.rules.excluded_by(code, text)
+            # The product's own words do not exclude it (头灯 is an exclusion of 灯具, 床头灯 one of its words).
+            own = [span for hit in keywords if hit.phrase.key == code for span in hit.spans]
+            word = self.rules.excluded_by(code, _blank(text, own))
             if word is not None:
                 return Placed(None, False, f"excluded:{code}:{word}")
         if len(codes) > 1:
