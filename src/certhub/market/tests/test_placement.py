@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from certhub.market.placement import Placed, Placer, place
+from certhub.market.placement import DATA, Placed, Placer, fold, place
 
 DAY = datetime.date(2026, 3, 2)
 
@@ -128,3 +129,63 @@ def test_the_labelled_market_titles_are_placed_with_a_precision_of_at_least_098(
     assert len(rows) >= 400
     assert categories == set(range(1, 17))
     assert right / decided >= 0.98
+
+
+def test_the_day_decides_which_catalogue_is_in_force():
+    """Power banks entered the catalogue on 2024-08-01 (SAMR 2023 No. 10 as the catalogue file dates it);
+    before the 2023 catalogue CertHub holds, nothing is placed: a person decides, never "outside"."""
+    title = "罗马仕充电宝 20000毫安 大容量"
+    assert place(title, day=datetime.date(2024, 7, 31)) == Placed(None, False, "not_in_force:0914")
+    assert place(title, day=datetime.date(2024, 8, 1)).product.code == "0914"
+    assert place("美的电饭煲 4L", day=datetime.date(2023, 8, 9)) == Placed(None, False, "not_in_force:0718")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Full-width letters and digits fold to their ASCII forms before matching.
+        ("ＢＶ２．５平方 国标铜芯", "0105"),
+        # A Latin code matches only as a whole token: BV is not in BVLGARI.
+        ("BVLGARI 宝格丽 男士 香水 50ml", "OUTSIDE"),
+        ("ZX7-250 双电压 工业级", "0603"),
+        # A phrase written with a space matches when each piece occurs, in any order.
+        ("8mm 门窗 定制 钢化玻璃", "1302"),
+        # A product named only as what the listing fits is passed over (燃气灶适用 / 微波炉专用饭盒).
+        ("微波炉专用饭盒 带盖 上班族", "OUTSIDE"),
+        # ...but a product that names what it fits is still that product.
+        ("手机电池适用华为P30 大容量", "0915"),
+    ],
+)
+def test_titles_are_folded_and_read_as_tokens(title, expected):
+    placed = place(title, day=DAY)
+    assert (placed.product.code if placed.product else "OUTSIDE" if placed.outside else "UNSURE") == expected
+
+
+def test_the_placement_data_covers_the_catalogue_and_contradicts_nothing():
+    """Every catalogue product has words, and only catalogue codes have; no product excludes one of its own
+    words (it could never be placed); every code the data names in `dominates` exists."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    catalogue = json.loads(
+        (Path(__file__).resolve().parents[2] / "registry" / "data" / "ccc_catalogue.json").read_text(encoding="utf-8")
+    )
+    codes = {product["code"] for product in catalogue["products"]}
+    assert set(data["products"]) == codes
+    assert [code for code, entry in data["products"].items() if not entry["keywords"]] == []
+    clashes = [
+        (code, word)
+        for code, entry in data["products"].items()
+        for word in entry["keywords"]
+        if any(fold(word) == fold(excluded) for excluded in entry["exclude"])
+    ]
+    assert clashes == []
+    named = {entry["code"] for entry in data["dominates"]} | {c for entry in data["dominates"] for c in entry["over"]}
+    assert named - codes == set()
+    assert all(family["words"] for family in data["outside"])
+
+
+def test_the_labelled_set_names_only_catalogue_codes():
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    codes = {product.code for product in Placer.load().products.values()}
+    assert {row["expected"] for row in rows} - codes == {"OUTSIDE", "UNSURE"}
+    assert len({row["title"] for row in rows}) == len(rows)
