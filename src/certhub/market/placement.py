@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,28 +79,28 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: each phrase of the data is one object
 class _Phrase:
     kind: str
     key: str  # the catalogue code, or the outside family, or "" for the other kinds
     text: str  # as written in the data
     pieces: tuple[str, ...]  # folded; each must occur
 
-    @property
+    @cached_property
     def length(self) -> int:
         return sum(len(piece) for piece in self.pieces)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Hit:
     phrase: _Phrase
     occurrences: tuple[tuple[Span, ...], ...]  # per piece, every place it occurs
 
-    @property
+    @cached_property
     def spans(self) -> tuple[Span, ...]:
         return tuple(span for piece in self.occurrences for span in piece)
 
-    @property
+    @cached_property
     def first(self) -> int:
         return min(start for start, _ in self.spans)
 
