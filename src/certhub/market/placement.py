@@ -327,8 +327,9 @@ class Placer:
             return Placed(None, False, f"unknown_code:{code}")
         if not product.in_force_on(day):
             return Placed(None, False, f"not_in_force:{code}")
-        # The longest of the product's words that occur names it best in the reason.
-        return Placed(product, False, f"keyword:{max(named, key=lambda hit: hit.phrase.length).phrase.text}")
+        # The longest of the product's one-piece words that occur names it best in the reason.
+        best = max(named, key=lambda hit: (len(hit.phrase.pieces) == 1, hit.phrase.length))
+        return Placed(product, False, f"keyword:{best.phrase.text}")
 
     def _only_context(self, text: str, named: list[_Hit], outside: list[_Hit]) -> bool:
         """The outside words only say where or with what the product is used (落地灯 沙发旁, 榨汁机 水果):
