@@ -229,9 +229,12 @@ class Rules:
         behind = end + len(marker)
         return behind == len(text) or text[behind] == " " or behind in outside_starts
 
-    def excluded_by(self, code: str, text: str) -> str | None:
+    def excluded_by(self, code: str, text: str, own: Iterable[Span] = ()) -> str | None:
+        """The first exclusion word of `code` in `text`, not counting an occurrence lying inside a longer one of
+        the product's `own` words (头灯 excludes 灯具, but not inside 床头灯; 陀螺仪 still excludes 陀螺)."""
+        own = tuple(own)
         for phrase in self.exclusions.get(code, ()):
-            if all(_find(text, piece) for piece in phrase.pieces):
+            if all(any(not _within_longer(span, own) for span in _find(text, piece)) for piece in phrase.pieces):
                 return phrase.text
         return None
 
@@ -251,15 +254,16 @@ def _phrase(kind: str, key: str, word: str) -> _Phrase:
     return _Phrase(kind, key, word, pieces)
 
 
+def _within_longer(span: Span, spans: Iterable[Span]) -> bool:
+    """`span` lies inside one of `spans` that is longer than it."""
+    start, end = span
+    return any(o_start <= start and end <= o_end and o_end - o_start > end - start for o_start, o_end in spans)
+
+
 def _covered(hit: _Hit, hits: list[_Hit]) -> bool:
     """Some piece of `hit` occurs only inside longer occurrences of other phrases that were found."""
     others = [span for other in hits if other is not hit for span in other.spans]
-
-    def inside(span: Span) -> bool:
-        start, end = span
-        return any(o_start <= start and end <= o_end and o_end - o_start > end - start for o_start, o_end in others)
-
-    return any(all(inside(span) for span in piece) for piece in hit.occurrences)
+    return any(all(_within_longer(span, others) for span in piece) for piece in hit.occurrences)
 
 
 @cache
@@ -313,7 +317,7 @@ class Placer:
         for code in sorted(codes):
             # The product's own words do not exclude it (头灯 is an exclusion of 灯具, 床头灯 one of its words).
             own = [span for hit in keywords if hit.phrase.key == code for span in hit.spans]
-            word = self.rules.excluded_by(code, _blank(text, own))
+            word = self.rules.excluded_by(code, text, own)
             if word is not None:
                 return Placed(None, False, f"excluded:{code}:{word}")
         if len(codes) > 1:

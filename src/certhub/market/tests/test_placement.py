@@ -48,6 +48,8 @@ pytestmark = pytest.mark.django_db
         # 手机 here says how the cooker is controlled: a generic name beside a product's own word adds nothing.
         ("美的电饭煲 4L 手机APP 远程控制 智能", "0718", "keyword:电饭煲"),
         ("落地灯 客厅 北欧 沙发旁 立式", "1001", "keyword:落地灯"),
+        # An exclusion inside the product's own word does not exclude it (头灯 in 床头灯).
+        ("床头灯 卧室 插电 调光", "1001", "keyword:床头灯"),
         ("熊猫电线 BV1.5 国标铜芯 照明线", "0105", "keyword:bv"),
     ],
 )
@@ -90,6 +92,8 @@ def test_outside_families_are_outside(title, rule):
         ("儿童 羽毛球拍 套装 亲子", "unless:运动户外（非电器）:羽毛球拍:儿童"),
         ("可爱 兔子 公仔 抱枕", "generic:公仔"),
         ("RJ45 水晶头 插头 100个", "generic:插头"),
+        # An exclusion containing the product's word still excludes (陀螺仪 is a sensor, not a spinning top).
+        ("陀螺仪 模块 MPU6050 六轴", "excluded:2202:陀螺仪"),
         ("单相异步电动机 1.5kW 220V 电容运转", "excluded:0401:1.5kw"),
         ("神秘宝盒 惊喜礼物", "no_keyword"),
         ("美的电饭煲 4L + 华为手机 5G 套餐", "several:0718,1606"),
