@@ -148,6 +148,24 @@ TABLE = [
         "given",
         "目录产品0501 电钻（按填报的目录代码），未提供CCC证书或自我声明",
     ),
+    (
+        {"product_name": "海尔 BCD-218WDPV 双门家用电冰箱 218升"},
+        "no_claim",
+        "keywords",
+        f"按目录描述（“家用电冰箱”）归入{FRIDGE}，未提供CCC证书或自我声明",
+    ),
+    (
+        {"product_name": "纯棉短袖T恤男夏季"},
+        "not_in_catalogue",
+        "keywords",
+        f"“纯棉短袖T恤男夏季”（“短袖”）不属于{DAY}施行的CCC目录产品",
+    ),
+    (
+        {"product_name": "冰箱配件 门封条"},
+        "needs_person",
+        "none",
+        "无法按目录描述确定“冰箱配件 门封条”是否属于CCC目录，需人工判定",
+    ),
 ]
 
 
@@ -173,14 +191,16 @@ def test_every_verdict_comes_back_in_order_with_its_reason(client, market):
     got = [(c["row"], c["verdict"], c["placement"], c["reason"]) for c in body["checks"]]
     assert got == [(i + 1, verdict, placement, reason) for i, (_l, verdict, placement, reason) in enumerate(TABLE)]
     assert body["state"] == "done"
-    assert (body["rows_total"], body["rows_done"], body["source"], body["region_code"]) == (19, 19, "api", "430104")
+    assert (body["rows_total"], body["rows_done"], body["source"], body["region_code"]) == (22, 22, "api", "430104")
     assert body["verdicts"] == {
         "certificate_invalid": 2,
         "covered": 6,
         "declaration_invalid": 3,
         "forged_number": 3,
         "model_not_covered": 4,
-        "no_claim": 1,
+        "needs_person": 1,
+        "no_claim": 2,
+        "not_in_catalogue": 1,
     }
     # What each check names: certificate, declaration, producer, catalogue product.
     first, forged, declared = body["checks"][0], body["checks"][9], body["checks"][10]
@@ -207,7 +227,7 @@ def test_every_verdict_comes_back_in_order_with_its_reason(client, market):
     audit = AuditEvent.objects.latest("id")
     assert (audit.event_type, audit.after["rows"], audit.actor_label) == (
         "MARKET_CHECKS_RECORDED",
-        19,
+        22,
         "officer_changsha",
     )
 
