@@ -234,7 +234,7 @@ def do_check_listing_chunk(
     `rows_done` data rows, in one transaction: a chunk is recorded whole or not at all, and a resumed file
     starts after the last chunk committed. The chunk is checked like any call (`rows[N].field`)."""
     authorize(actor, Permission.RECORD_MARKET_CHECK, region_code=batch.region_code)
-    batch = CheckBatch.objects.select_for_update().select_related("campaign").get(pk=batch.pk)
+    batch = CheckBatch.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=batch.pk)
     if batch.state != BatchState.CHECKING:
         raise Conflict(_("批次%(batch)s已结束，不能再核查") % {"batch": batch.pk})
     if rows_done <= batch.rows_done:
