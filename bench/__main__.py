@@ -37,6 +37,7 @@ from bench import imports, security_cost
 from bench import joint as joint_bench
 from bench import ledger as ledger_bench
 from bench import market as market_bench  # issue 17: engine
+from bench import market_placement as market_placement_bench
 from bench import orgimport as orgimport_bench
 from bench import revoke as revoke_bench
 from bench import risk as risk_bench
@@ -85,6 +86,8 @@ PARTS |= {"bans"}
 PARTS |= {"joint"}
 # issue 17: engine — market checks (C7)
 PARTS |= {"market"}
+# issue 17: placement
+PARTS |= {"market-placement"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -546,6 +549,9 @@ def main(argv: list[str]) -> int:
         report["market"] = market_bench.measure(
             args.market_certificates, args.market_listings, args.market_rounds, args.workers, args.engines, run_dir
         )
+    # issue 17: placement
+    if "market-placement" in args.parts:
+        report["market-placement"] = market_placement_bench.measure()
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -585,6 +591,9 @@ def main(argv: list[str]) -> int:
     # issue 17: engine
     if "market" in report:
         market_bench.print_report(report["market"])
+    # issue 17: placement
+    if "market-placement" in report:
+        market_placement_bench.print_report(report["market-placement"])
     return 0
 
 
