@@ -141,7 +141,7 @@ TABLE = [
         {"product_name": "充电电钻", "gtin": DRILL_GTIN},
         "covered",
         "gtin",
-        f"自我声明ZS4301042025000001（生产者{HOLDER}）在{DAY}有效；未填报型号，未核对型号",
+        f"商品条码{DRILL_GTIN}是自我声明ZS4301042025000001（生产者{HOLDER}）所列的产品，声明在{DAY}有效",
     ),
     (
         {"product_name": "手电钻", "gtin": UNKNOWN_GTIN, "catalogue_code": "0501"},
