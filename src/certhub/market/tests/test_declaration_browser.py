@@ -79,7 +79,9 @@ def test_a_producer_declares_on_a_phone_and_the_public_finds_it(live_server, pho
     # The public, signed out, finds it by model, whatever the spelling.
     public = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = public.new_page()
-    page.goto(base + "/market/declarations/")
+    page.goto(base + "/")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="自我声明").click()
+    page.wait_for_url(re.compile(r"/market/declarations/$"))
     page.get_by_label("型号").fill("qd 91h")
     page.get_by_label("型号").press("Enter")
     page.wait_for_url(re.compile(r"model=qd"))
