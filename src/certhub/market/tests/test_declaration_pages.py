@@ -168,6 +168,7 @@ def test_the_register_costs_the_same_queries_for_two_declarations_as_for_twenty(
     declare(decl_world, product_models=["M-0"])
     declare(decl_world, product_models=["M-1"])
     few = (cost("/market/declarations/"), cost("/api/v1/market/declarations?limit=20"))
+    assert few == (2, 2)  # a count and the page's rows, with their producer, product and report joined
     for index in range(2, 20):
         declare(decl_world, product_models=[f"M-{index}"])
     assert (cost("/market/declarations/"), cost("/api/v1/market/declarations?limit=20")) == few
