@@ -138,6 +138,11 @@ from certhub.registry.product_api import router as products_router  # noqa: E402
 
 api.add_router("/", products_router)
 
+# issue 17: declarations
+from certhub.market.declaration_api import router as declarations_router  # noqa: E402
+
+api.add_router("/", declarations_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,
