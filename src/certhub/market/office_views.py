@@ -49,14 +49,14 @@ def market_pages_required(view: View) -> View:
 def check_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = CheckFilterForm(request.GET or None, campaigns=list(queries.campaigns_visible_to(actor)[:200]))
-    criteria = form.criteria()
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     filters = queries.CheckFilter(
-        verdict=criteria.get("verdict", ""),
+        verdict=data.get("verdict") or "",
         campaign=form.chosen_campaign(),
-        channel=criteria.get("channel", ""),
-        since=criteria.get("since"),
-        until=criteria.get("until"),
-        number=criteria.get("number", "").strip(),
+        channel=data.get("channel") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+        number=(data.get("number") or "").strip(),
     )
     page = page_of(request, queries.filtered_checks(actor, filters), PER_PAGE)
     return render(
