@@ -129,6 +129,10 @@ api.add_router("/", integrity_router)
 from certhub.complaints.api import router as complaints_router  # noqa: E402
 
 api.add_router("/", complaints_router)
+# issue 17: engine
+from certhub.market.api import router as market_router  # noqa: E402
+
+api.add_router("/", market_router)
 
 
 def declare_guard_responses() -> None:

@@ -1,6 +1,8 @@
-"""Read side of CCC market control (C7): the market checks and campaigns an officer or inspector may see
-(their region; docs/architecture.md convention 11), the filters of the checks list, forged numbers grouped,
-a campaign's tally, and an organization's checks for its trace. Internal: no public page reads these."""
+"""Reads of CCC market control (C7), scoped by role and region (docs/architecture.md convention 11): the
+check batches and market checks an officer or inspector may see — those recorded in their region — and the
+fetchers that answer 404 alike for a missing record and one outside the actor's scope; the filters of the
+checks list, forged numbers grouped, campaigns and a campaign's tally, and an organization's checks for its
+trace. Internal: no public page reads these."""
 
 from __future__ import annotations
 
@@ -15,35 +17,82 @@ from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.permissions import within_scope
 from certhub.market.choices import NEGATIVE, Verdict
-from certhub.market.models import Campaign, MarketCheck
+from certhub.market.models import Campaign, CheckBatch, MarketCheck
 from certhub.registry.queries import within_region
 
+# issue 17: engine
+MARKET_ROLES = (Role.OFFICER, Role.INSPECTOR)
+
+
+def check_batches_visible_to(actor: Actor) -> QuerySet[CheckBatch]:
+    """Officers and inspectors see the batches checked in their region; administrators all; nobody else any."""
+    batches = CheckBatch.objects.all()
+    if actor.role == Role.ADMINISTRATOR:
+        return batches
+    if actor.role in MARKET_ROLES:
+        return batches.filter(within_region("region_code", actor.region_prefix))
+    return batches.none()
+
+
+def market_checks_visible_to(actor: Actor) -> QuerySet[MarketCheck]:
+    """The market checks recorded in the actor's region (the same scope as their batches)."""
+    checks = MarketCheck.objects.all()
+    if actor.role == Role.ADMINISTRATOR:
+        return checks
+    if actor.role in MARKET_ROLES:
+        return checks.filter(within_region("region_code", actor.region_prefix))
+    return checks.none()
+
+
+def access_check_batch(actor: Actor, batch_id: int) -> CheckBatch:
+    """One batch within the actor's scope; NotFound alike for a missing one and one outside it."""
+    batch = check_batches_visible_to(actor).filter(pk=batch_id).first()
+    return within_scope(batch, lambda b: True, _("没有编号为%(id)s的市场检查批次") % {"id": batch_id})
+
+
+def access_market_check(actor: Actor, check_id: int) -> MarketCheck:
+    """One market check within the actor's scope; NotFound alike for a missing one and one outside it."""
+    check = (
+        market_checks_visible_to(actor)
+        .select_related(
+            "campaign", "batch", "certificate", "declaration", "producer", "shop_organization", "ccc_product"
+        )
+        .filter(pk=check_id)
+        .first()
+    )
+    return within_scope(check, lambda c: True, _("没有编号为%(id)s的市场检查") % {"id": check_id})
+
+
+def batch_checks(batch: CheckBatch) -> QuerySet[MarketCheck]:
+    """A batch's checks in row order, with what their answers name, in one query."""
+    return (
+        MarketCheck.objects.filter(batch=batch)
+        .select_related("ccc_product", "certificate", "declaration", "producer", "shop_organization", "test_report")
+        .order_by("row", "id")
+    )
+
+
+def batch_verdicts(batch: CheckBatch) -> dict[str, int]:
+    """How many of a batch's checks got each verdict."""
+    rows = MarketCheck.objects.filter(batch=batch).values("verdict").annotate(n=Count("id")).order_by("verdict")
+    return {row["verdict"]: row["n"] for row in rows}
+
+
+# issue 17: consequences
 # An organization's trace lists at most this many of its market checks, newest first.
 TRACE_CAP = 50
 
 
-def _scoped(queryset: QuerySet[Any], actor: Actor) -> QuerySet[Any]:
-    """Rows of the actor's region: officers and enforcement inspectors where they are posted,
-    administrators everywhere, nobody else."""
-    if actor.role == Role.ADMINISTRATOR:
-        return queryset
-    if actor.role not in (Role.OFFICER, Role.INSPECTOR):
-        return queryset.none()
-    return queryset.filter(within_region("region_code", actor.region_prefix))
-
-
 def _covers(actor: Actor, region_code: str) -> bool:
-    return actor.role == Role.ADMINISTRATOR or (
-        actor.role in (Role.OFFICER, Role.INSPECTOR) and actor.covers_region(region_code)
-    )
+    return actor.role == Role.ADMINISTRATOR or (actor.role in MARKET_ROLES and actor.covers_region(region_code))
 
 
-# ------------------------------------------------------------------ checks
+# ------------------------------------------------------------------ the checks list, forged numbers
 
 
 def checks_visible_to(actor: Actor) -> QuerySet[MarketCheck]:
     """The market checks of the actor's region, newest first."""
-    return _scoped(MarketCheck.objects.all(), actor).order_by("-checked_on", "-id")
+    return market_checks_visible_to(actor).order_by("-checked_on", "-id")
 
 
 @dataclass(frozen=True)
@@ -76,18 +125,6 @@ def filtered_checks(actor: Actor, filters: CheckFilter) -> QuerySet[MarketCheck]
     if filters.number:
         rows = rows.filter(claimed_number=filters.number)
     return rows
-
-
-def access_market_check(actor: Actor, pk: int) -> MarketCheck:
-    """A market check of the actor's region; one elsewhere answers as a missing one (C14)."""
-    check = (
-        MarketCheck.objects.select_related(
-            "campaign", "batch", "certificate", "declaration", "producer", "shop_organization", "ccc_product"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    return within_scope(check, lambda c: _covers(actor, c.region_code), _("没有这条市场检查记录。"))
 
 
 def forged_numbers(actor: Actor) -> QuerySet[Any]:
@@ -141,7 +178,14 @@ def checks_of_organization(organization_id: int) -> list[dict[str, Any]]:
 
 def campaigns_visible_to(actor: Actor) -> QuerySet[Campaign]:
     """The campaigns of the actor's region, the latest first."""
-    return _scoped(Campaign.objects.all(), actor).order_by("-starts_on", "-id")
+    campaigns = Campaign.objects.all()
+    if actor.role == Role.ADMINISTRATOR:
+        return campaigns.order_by("-starts_on", "-id")
+    if actor.role in MARKET_ROLES:
+        campaigns = campaigns.filter(within_region("region_code", actor.region_prefix))
+    else:
+        campaigns = campaigns.none()
+    return campaigns.order_by("-starts_on", "-id")
 
 
 def access_campaign(actor: Actor, pk: int) -> Campaign:

@@ -371,6 +371,7 @@ def test_every_endpoint_that_writes_declares_its_scope():
         "licensing.api.schedule_onsite",
         "licensing.api.submit",
         "licensing.api.withdraw",
+        "market.api.record_market_checks",
         "registry.api.change_certificate_status",
         "registry.api.change_certification_body_status",
         "registry.api.correct_organization",
