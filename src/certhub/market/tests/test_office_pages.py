@@ -121,7 +121,10 @@ def test_a_checks_page_shows_its_reason_and_opens_a_case_in_one_step(client, wor
         "衡阳湘江机械制造有限公司",
         "430104",
     )
-    assert "已立案" + case.number in page_text(client.get(response["Location"]))
+    case_page = client.get(response["Location"])
+    assert "已立案" + case.number in page_text(case_page)
+    assert element_text(case_page, "case-market-check") == "双门电冰箱"
+    assert f'href="/market/office/checks/{forged.pk}/" id="case-market-check"' in case_page.content.decode()
     assert element_text(client.get(f"/market/office/checks/{forged.pk}/"), "check-cases").startswith(case.number)
     # Pressed again: back to the check with the reason; nothing changed.
     audit = AuditEvent.objects.count()
