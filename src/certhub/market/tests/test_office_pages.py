@@ -9,6 +9,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from certhub.cases.models import Case, Measure
@@ -256,3 +258,24 @@ def test_market_checks_appear_in_the_full_trace_of_the_shop_and_the_producer_onl
     client.logout()
     assert client.get(f"/api/v1/trace/organization/{maker.uscc}").json()["market_checks"] is None
     assert "trace-market-checks" not in client.get(f"/trace/organization/{hengyang.uscc}/").content.decode()
+
+
+def test_the_checks_list_costs_the_same_queries_for_few_and_many_rows(client, world, market, django_assert_num_queries):
+    """docs/architecture.md convention 15: no query per row."""
+    signed_in(client, world, "officer_province")
+    client.get("/market/office/checks/")  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get("/market/office/checks/")
+    do_record_judged_checks(
+        rows=[
+            {"product_name": f"商品{i}", "verdict": Verdict.NO_CLAIM, "reason": "测试",
+             "shop_organization": world.organizations["farm"], "producer": world.organizations["maker"]}
+            for i in range(40)
+        ],
+        region_code="430104",
+        campaign=market[0],
+        actor=world.actor("officer_changsha"),
+    )  # fmt: skip
+    with django_assert_num_queries(len(few)):
+        response = client.get("/market/office/checks/")
+    assert len(table_cells(response, "check-table")) == 46  # the header and 45 rows
