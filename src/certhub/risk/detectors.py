@@ -26,8 +26,8 @@ from django.utils.translation import gettext_noop as _
 from certhub.complaints.choices import ComplaintState
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
-from certhub.market.declarations import in_force_sql
 from certhub.market.choices import Verdict
+from certhub.market.declarations import in_force_sql
 from certhub.registry.choices import AuditKind, BanKind, CertificateStatus, GradedSubject
 from certhub.registry.dates import add_months
 from certhub.registry.models import Scheme

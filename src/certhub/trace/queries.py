@@ -44,8 +44,7 @@ from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import PublishedEntry, entries_of
 from certhub.licensing.models import Application, Licence
 from certhub.market.models import SelfDeclaration
-from certhub.market.queries import declarations_of
-from certhub.market.queries import checks_of_organization
+from certhub.market.queries import checks_of_organization, declarations_of
 from certhub.registry.choices import CertificateStatus, PersonRole, ReportConclusion
 from certhub.registry.models import (
     Affiliation,

@@ -241,6 +241,8 @@ class TraceDeclarationOut(Schema):
     product_models: list[str]
     declared_on: datetime.date
     withdrawn_on: datetime.date | None
+
+
 class TraceMarketCheckOut(Schema):
     """A market check (C7) that traced a listing, label or sample to the organization."""
 

@@ -3,11 +3,19 @@
 re-exported here."""
 
 from certhub.market.queries.checks import (
+    CheckFilter,
+    access_campaign,
     access_check_batch,
     access_market_check,
     batch_checks,
     batch_verdicts,
+    campaign_tally,
+    campaigns_visible_to,
     check_batches_visible_to,
+    checks_of_organization,
+    checks_visible_to,
+    filtered_checks,
+    forged_numbers,
     market_checks_visible_to,
 )
 from certhub.market.queries.declarations import (
@@ -20,15 +28,23 @@ from certhub.market.queries.declarations import (
 )
 
 __all__ = [
+    "CheckFilter",
+    "access_campaign",
     "access_check_batch",
     "access_declaration",
     "access_market_check",
     "batch_checks",
     "batch_verdicts",
+    "campaign_tally",
+    "campaigns_visible_to",
     "check_batches_visible_to",
+    "checks_of_organization",
+    "checks_visible_to",
     "declaration_covers",
     "declarations_of",
     "declarations_visible_to",
+    "filtered_checks",
+    "forged_numbers",
     "market_checks_visible_to",
     "may_withdraw",
     "search_declarations",
