@@ -38,6 +38,7 @@ from certhub.registry.models import (
     Organization,
     Scheme,
 )
+from certhub.registry.products import insert_product_rows, product_rows
 from certhub.registry.queries import public_document_bytes
 
 
@@ -315,7 +316,8 @@ def write_new_certificate(
     certificate: Certificate, event: CertificateEvent, *, actor: Actor, after: dict[str, Any]
 ) -> None:
     """A new certificate's rows: the certificate, its first status event, its public record (none for a
-    draft) and the CERTIFICATE_CREATED audit row; on PostgreSQL in one statement."""
+    draft) and the CERTIFICATE_CREATED audit row, on PostgreSQL in one statement; then its product lines
+    (registry.products), when it has any."""
     document = public_document_bytes(certificate, [event])
     if connection.vendor != "postgresql" or document is None:
         insert_row(certificate)
@@ -323,6 +325,8 @@ def write_new_certificate(
         insert_row(event)
         write_public_record(certificate, document)
         write_audit(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None, after=after)
+        if certificate.products:
+            insert_product_rows(product_rows(certificate.pk, certificate.products, certificate.particulars))
         return
     audit = audit_event(actor, AuditEventType.CERTIFICATE_CREATED, certificate, before=None, after=after)
     spec = bulk.table(Certificate)
@@ -341,6 +345,8 @@ def write_new_certificate(
         saved._state.adding = False
         saved._state.db = connection.alias
     queue_ledger_events([audit], [certificate])
+    if certificate.products:
+        insert_product_rows(product_rows(certificate.pk, certificate.products, certificate.particulars))
 
 
 @action_step

@@ -1,6 +1,6 @@
 """Writing certificates' rows, on behalf of the action that calls (docs/architecture.md convention 14): the
 public record rebuilt after a change, a correction applied, and the bulk writer, which renders new
-certificates into the rows of the four tables they fill and inserts them by COPY (PostgreSQL) or
+certificates into the rows of the five tables they fill and inserts them by COPY (PostgreSQL) or
 executemany (SQLite). Every function here refuses to run outside an action (core.regulated.action_step)."""
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ from certhub.registry.models import (
     CertificateEvent,
     CertificatePublicRecord,
     CertificationBody,
+    CertifiedProduct,
     certificate_public_id,
 )
+from certhub.registry.products import product_rows, write_certified_products
 from certhub.registry.queries import public_document_bytes
 
 
@@ -66,15 +68,17 @@ def insert_certificates(
 
 @dataclass
 class RenderedCertificates:
-    """New certificates as the rows of the four tables they fill, before their primary keys exist: an
+    """New certificates as the rows of the five tables they fill, before their primary keys exist: an
     all-or-nothing import renders each chunk while it validates the file, and writes them only once the
-    whole file is known good (exchange.pipeline). Each event, record and audit row names the index of
-    its certificate."""
+    whole file is known good (exchange.pipeline). Each event, record, product and audit row names the
+    index of its certificate."""
 
     certificates: list[list[Any]] = dataclass_field(default_factory=list)
     events: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
     records: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
     audits: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
+    # The certified products (registry.products): one row per product line, found by GTIN and model (C7).
+    products: list[tuple[int, list[Any]]] = dataclass_field(default_factory=list)
     ids: list[int] | None = None  # once assign_certificate_ids has run
     copy_text: dict[str, bytes] | None = None  # once encode_certificates has run (PostgreSQL)
     # Per audit row, what its ledger entry needs that is known while rendering: the certificate's public
@@ -88,7 +92,8 @@ def render_certificates(
 ) -> RenderedCertificates:
     """The rows `certificates` (model instances or new_certificate_draft objects, with their past
     `histories`) become: the certificate, its status events (issue, then each step), its public record
-    (unless a draft) and its CERTIFICATE_CREATED audit row (the snapshot core.audit.snapshot would take)."""
+    (unless a draft), its product lines (registry.products) and its CERTIFICATE_CREATED audit row (the
+    snapshot core.audit.snapshot would take)."""
     now = timezone.now()
     rendered = RenderedCertificates()
     salts = os.urandom(SALT_BYTES * len(certificates))
@@ -148,6 +153,9 @@ def render_certificates(
         if document is not None:
             record = SimpleNamespace(certificate_id=None, number=certificate.number, document=document)
             rendered.records.append((index, record_table.values_of(record)))
+        rendered.products.extend(
+            (index, row) for row in product_rows(None, certificate.products, certificate.particulars)
+        )
         after = {name: getattr(certificate, name) for name in audited}
         for name in audited_dates:
             if after[name] is not None:
@@ -203,6 +211,11 @@ def assign_certificate_ids(rendered: RenderedCertificates) -> list[int]:
         row[event_table.pk_index], row[link] = pk, ids[index]
     for index, row in rendered.records:
         row[record_table.pk_index] = ids[index]
+    product_table = bulk.table(CertifiedProduct)
+    product_link = product_table.index("certificate_id")
+    product_ids = bulk.allocate_ids(CertifiedProduct, len(rendered.products)) if rendered.products else []
+    for (index, row), pk in zip(rendered.products, product_ids, strict=True):
+        row[product_table.pk_index], row[product_link] = pk, ids[index]
     audit_ids = bulk.allocate_ids(AuditEvent, len(rendered.audits))
     subject = audit_table.index("subject_id")
     for (index, row), pk in zip(rendered.audits, audit_ids, strict=True):
@@ -219,15 +232,17 @@ def encode_certificates(rendered: RenderedCertificates) -> None:
         "events": bulk.copy_text(CertificateEvent, (row for _index, row in rendered.events)),
         "records": bulk.copy_text(CertificatePublicRecord, (row for _index, row in rendered.records)),
         "audits": bulk.copy_text(AuditEvent, (row for _index, row in rendered.audits)),
+        "products": bulk.copy_text(CertifiedProduct, (row for _index, row in rendered.products)),
     }
     rendered.ledger = _ledger_items(rendered)
     rendered.certificates, rendered.events, rendered.records, rendered.audits = [], [], [], []
+    rendered.products = []
     rendered.ledger_parts = []
 
 
 @action_step
 def write_certificates(rendered: RenderedCertificates) -> list[int]:
-    """Insert all four tables (allocating the keys unless done already); return the certificates' ids.
+    """Insert all five tables (allocating the keys unless done already); return the certificates' ids.
     Inside an action only (core.bulk refuses otherwise)."""
     ids = rendered.ids if rendered.ids is not None else assign_certificate_ids(rendered)
     if rendered.copy_text is not None:
@@ -236,6 +251,7 @@ def write_certificates(rendered: RenderedCertificates) -> list[int]:
             (CertificateEvent, "events"),
             (CertificatePublicRecord, "records"),
             (AuditEvent, "audits"),
+            (CertifiedProduct, "products"),
         ):
             bulk.insert_copy_text(model, rendered.copy_text[key])
         queue_for_ledger(rendered.ledger or ())
@@ -244,6 +260,8 @@ def write_certificates(rendered: RenderedCertificates) -> list[int]:
     bulk.insert_rows(CertificateEvent, (row for _index, row in rendered.events))
     bulk.insert_rows(CertificatePublicRecord, (row for _index, row in rendered.records))
     bulk.insert_rows(AuditEvent, (row for _index, row in rendered.audits))
+    if rendered.products:
+        bulk.insert_rows(CertifiedProduct, (row for _index, row in rendered.products))
     queue_for_ledger(_ledger_items(rendered))
     return ids
 
@@ -262,6 +280,8 @@ def update_certificate(certificate: Certificate, cleaned: dict[str, Any], *, act
         setattr(certificate, field, value)
     certificate.updated_at = timezone.now()
     certificate.save(update_fields=[*changes, "updated_at"])
+    if "products" in changes or "particulars" in changes:  # the factory is one of the particulars
+        write_certified_products(certificate)
     store_public_record(certificate)
     record_audit(
         actor,

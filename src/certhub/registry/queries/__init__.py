@@ -1,7 +1,7 @@
 """Read-side helpers of the registries, one module per noun: who sees what and the `access_*` fetchers
 (access), searches (search), the public record (public_record), batch verification (verification),
-organization-name matching (name_matching) and the procurement check (procurement). Every name other
-modules use is importable from here."""
+organization-name matching (name_matching), the procurement check (procurement) and certified products
+(products). Every name other modules use is importable from here."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ from certhub.registry.queries.procurement import (
     PROCUREMENT_CERTIFICATE_CAP,
     _product_matches,
     procurement_check,
+)
+from certhub.registry.queries.products import (
+    certified_products_by_gtin,
+    gtin_forms,
+    public_certified_products,
+    search_certified_products,
 )
 from certhub.registry.queries.public_record import (
     public_certificate_record,
@@ -80,8 +86,10 @@ __all__ = [
     "certificate_search",
     "certificates_visible_to",
     "certification_bodies",
+    "certified_products_by_gtin",
     "distinctive_part",
     "find_labs",
+    "gtin_forms",
     "holder_ids_matching",
     "match_organizations",
     "name_core",
@@ -90,10 +98,12 @@ __all__ = [
     "organizations_visible_to",
     "procurement_check",
     "public_certificate_record",
+    "public_certified_products",
     "public_document_bytes",
     "refuse_ambiguous_number",
     "region_code_prefix",
     "search_certificates",
+    "search_certified_products",
     "search_organizations",
     "status_label",
     "verify_certificates",
