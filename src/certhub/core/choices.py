@@ -152,3 +152,5 @@ class ApiScope(models.TextChoices):
     JOINT_PUNISHMENT_QUERY = "joint_punishment_query", _("联合惩戒查询")
     # Licensing (C8)
     LICENSING = "licensing", _("办理行政许可申请")
+    # issue 17: declarations (POST /api/v1/market/declarations and its withdrawal)
+    DECLARATIONS = "declarations", _("登记和撤回本企业的自我声明")

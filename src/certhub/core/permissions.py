@@ -67,6 +67,8 @@ class Permission(models.TextChoices):
     RECORD_MARKET_CHECK = "record_market_check", gettext_lazy("登记市场检查")
     MANAGE_MARKET_CAMPAIGNS = "manage_market_campaigns", gettext_lazy("制定专项整治")
     DECLARE_CCC_PRODUCT = "declare_ccc_product", gettext_lazy("登记和撤回本企业的自我声明")
+    # issue 17: declarations
+    WITHDRAW_CCC_DECLARATION = "withdraw_ccc_declaration", gettext_lazy("撤回自我声明")
 
 
 # ---------------------------------------------------------------- the kinds of rule

@@ -6,6 +6,8 @@ at). Rows change only through market.actions."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,9 @@ class SelfDeclaration(RegulatedModel):
     )
     product_name = models.CharField(_("产品名称"), max_length=200)
     product_models = models.JSONField(_("型号"), default=list)
+    # The models folded to one spelling (market.actions.declarations.model_key), between bars: "|BCD218|KX5|",
+    # so that the public search finds "bcd 218" by "BCD-218" with one portable LIKE.
+    model_keys = models.TextField(_("型号（规范化）"), blank=True, default="")
     trademark = models.CharField(_("商标"), max_length=100, blank=True)
     gtins = models.JSONField(_("商品条码"), default=list, blank=True)
     standards = models.JSONField(_("依据标准"), default=list)
@@ -64,6 +69,15 @@ class SelfDeclaration(RegulatedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def ledger_public_id(self) -> str:
+        """How a ledger entry names this declaration: its number, published anyway (C4)."""
+        return self.number
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Published on `day`: declared on or before it and not withdrawn by then (market.declarations)."""
+        return self.declared_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
 
 
 class Campaign(RegulatedModel):

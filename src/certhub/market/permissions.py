@@ -14,8 +14,20 @@ def officer_or_inspector_in_region(actor: Actor, organization_id: int | None, re
     return actor.role in (Role.OFFICER, Role.INSPECTOR) and (region_code is None or actor.covers_region(region_code))
 
 
+# issue 17: declarations
+_producer = own_organization(Role.ENTERPRISE)
+
+
+def producer_or_officer_in_region(actor: Actor, organization_id: int | None, region_code: str | None) -> bool:
+    """A self-declaration is withdrawn by its producer (CNCA-00C-008: the producer answers for what it
+    declares) or, when the producer will not, by an officer of the producer's region acting on a finding (C7)."""
+    return _producer(actor, organization_id, region_code) or officer_in_region(actor, organization_id, region_code)
+
+
 RULES: dict[Permission, Rule] = {
     Permission.RECORD_MARKET_CHECK: officer_or_inspector_in_region,
     Permission.MANAGE_MARKET_CAMPAIGNS: officer_in_region,
     Permission.DECLARE_CCC_PRODUCT: own_organization(Role.ENTERPRISE),
+    # issue 17: declarations
+    Permission.WITHDRAW_CCC_DECLARATION: producer_or_officer_in_region,
 }

@@ -8,3 +8,7 @@ from certhub.market.actions.checks import (  # noqa: E402
     do_link_sample_report,
     do_open_check_batch,
 )
+
+# issue 17: declarations
+from certhub.market.actions.declarations import do_register_declaration as do_register_declaration
+from certhub.market.actions.declarations import do_withdraw_declaration as do_withdraw_declaration

@@ -1,0 +1,127 @@
+"""Reads of CCC market control (C7), shared by the pages and the API (docs/architecture.md convention 5).
+
+Self-declarations are public records, published and withdrawn alike (the withdrawal and its reason are
+published beside the declaration): everyone sees all of them; who may withdraw one is the action's rule."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from certhub.core.actors import Actor
+from certhub.core.permissions import Permission, is_permitted, within_scope
+from certhub.market import declarations as rules
+from certhub.market.models import SelfDeclaration
+from certhub.registry.models import CccProduct, Organization
+
+# ---------------------------------------------------------------- issue 17: declarations
+
+
+def declarations_visible_to(actor: Actor) -> QuerySet[SelfDeclaration]:
+    """Every self-declaration: the register is public (CNCA-00C-008: declarations are published)."""
+    return SelfDeclaration.objects.select_related("organization", "ccc_product", "test_report__lab")
+
+
+def access_declaration(actor: Actor, number: str) -> SelfDeclaration:
+    """One declaration by its number (as written: case, full-width characters and spaces folded)."""
+    found = declarations_visible_to(actor).filter(number=rules.fold_number(number)).first()
+    return within_scope(found, lambda _declaration: True, _("没有编号为%(number)s的自我声明") % {"number": number})
+
+
+def search_declarations(
+    actor: Actor, *, q: str = "", number: str = "", producer: str = "", product: str = "", model: str = ""
+) -> QuerySet[SelfDeclaration]:
+    """Declarations by number, producer (part of its name, or its credit code), product (part of the product
+    name, the catalogue product's name, or its code) and model (part of it, in any spelling: "bcd 218" finds
+    "BCD-218"); `q` looks in all four. Newest first."""
+    queryset = declarations_visible_to(actor)
+    if q.strip():
+        anywhere = _number(q) | _producer(q) | _product(q)
+        queryset = queryset.filter(anywhere | _model(q) if rules.model_key(q) else anywhere)
+    for value, condition in ((number, _number), (producer, _producer), (product, _product), (model, _model)):
+        if value.strip():
+            queryset = queryset.filter(condition(value))
+    return queryset.order_by("-declared_on", "-id")
+
+
+def _clean(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _number(value: str) -> Q:
+    folded = rules.fold_number(value)
+    return Q(number__startswith=folded) if folded else Q(pk__in=[])
+
+
+def _producer(value: str) -> Q:
+    text = _clean(value)
+    return Q(organization__name__contains=text) | Q(organization__uscc=text.upper().replace(" ", ""))
+
+
+def _product(value: str) -> Q:
+    text = _clean(value)
+    return (
+        Q(product_name__contains=text)
+        | Q(ccc_product__name__contains=text)
+        | Q(ccc_product__code=text)
+        | Q(trademark__iexact=text)
+    )
+
+
+def _model(value: str) -> Q:
+    key = rules.model_key(value)
+    return Q(model_keys__contains=key) if key else Q(pk__in=[])
+
+
+def declarations_of(organization: Organization) -> QuerySet[SelfDeclaration]:
+    """An organization's declarations, newest first (its own list; its trace)."""
+    return (
+        SelfDeclaration.objects.filter(organization=organization)
+        .select_related("ccc_product", "test_report__lab")
+        .order_by("-declared_on", "-id")
+    )
+
+
+def may_withdraw(actor: Actor, declaration: SelfDeclaration) -> bool:
+    """Whether the page offers `actor` the withdrawal of a published declaration (the action decides)."""
+    return declaration.status == "published" and is_permitted(
+        actor,
+        Permission.WITHDRAW_CCC_DECLARATION,
+        organization_id=declaration.organization_id,
+        region_code=declaration.region_code,
+    )
+
+
+def declaration_covers(
+    *, organization: Organization, ccc_product: CccProduct, day: datetime.date, models: Iterable[str] = ()
+) -> SelfDeclaration | None:
+    """The producer's published declaration that covers its catalogue product on `day` — and each of
+    `models`, when given (in any spelling) — or None. In force as market.declarations.in_force_sql has it:
+    declared by the day, not withdrawn by then, the product's mode allowing self-declaration."""
+    if ccc_product.mode not in rules.self_declaration_modes():
+        return None
+    candidates = (
+        SelfDeclaration.objects.filter(organization=organization, ccc_product=ccc_product, declared_on__lte=day)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        .order_by("-declared_on", "-id")
+    )
+    wanted = [f"|{rules.model_key(m)}|" for m in models if rules.model_key(m)]
+    for declaration in candidates:
+        if all(key in declaration.model_keys for key in wanted):
+            return declaration
+    return None
+
+
+def declarations_by_number(numbers: Iterable[str]) -> dict[str, SelfDeclaration]:
+    """{folded number: declaration} for the numbers that are declarations' (one query; market checks read a
+    batch of claimed numbers at once)."""
+    folded = {rules.fold_number(n) for n in numbers}
+    wanted = [n for n in folded if rules.number_format().pattern.fullmatch(n)]
+    if not wanted:
+        return {}
+    found = SelfDeclaration.objects.filter(number__in=wanted).select_related("ccc_product", "organization")
+    return {d.number: d for d in found}
