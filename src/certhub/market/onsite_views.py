@@ -106,8 +106,6 @@ def onsite_check(request: HttpRequest) -> HttpResponse:
         if check.shop_organization_id is not None:
             initial["shop_uscc"] = check.shop_organization.uscc if check.shop_organization else ""
     form = OnsiteCheckForm(request.POST if request.method == "POST" else None, campaigns=campaigns, initial=initial)
-    if form.is_bound and form.is_valid() and not form.listing():
-        form.add_error(None, _("请扫描条码，或至少填写编号、产品名称或型号之一"))
     batch = submitted(
         form,
         lambda: do_check_listings(
