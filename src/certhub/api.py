@@ -129,6 +129,10 @@ api.add_router("/", integrity_router)
 from certhub.complaints.api import router as complaints_router  # noqa: E402
 
 api.add_router("/", complaints_router)
+# issue 17: products
+from certhub.registry.product_api import router as products_router  # noqa: E402
+
+api.add_router("/", products_router)
 
 
 def declare_guard_responses() -> None:

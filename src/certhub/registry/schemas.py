@@ -503,3 +503,49 @@ class BanOut(Schema):
 class BanPage(Schema):
     count: int
     items: list[BanOut]
+
+
+# ---------------------------------------------------------------- certified products (C7, C13)
+
+
+class ProductFilter(Schema):
+    """The criteria are checked by the page's rule (registry.queries.ProductSearchInput), so that both say
+    the same about a bad one: text of at most 100 characters, a GTIN with its check digit."""
+
+    q: str = Field("", description="part of the product name or trademark, or the model's start; ≤ 100 characters")
+    gtin: str = Field("", description="GTIN-8/12/13/14 with its check digit; any spelling finds all")
+    model: str = Field("", description="the model's start (spaces, dashes, dots, slashes ignored); ≤ 100 characters")
+    trademark: str = Field("", description="part of the trademark; ≤ 100 characters")
+    factory: str = Field("", description="part of the factory's (or manufacturer's) name; ≤ 100 characters")
+    page: int = Field(1, ge=1, le=500, description="page of 20, at most 500")
+
+
+class ProductCertificateOut(Schema):
+    number: str
+    status: StatusName
+    status_label: str
+    holder_name: str
+    certification_body: BodyRef
+    ccc_product: str = Field(description="4-digit CCC catalogue code; empty for other schemes")
+    issue_date: datetime.date
+    expiry_date: datetime.date
+    valid_now: bool = Field(description="ACTIVE and not past its expiry date today")
+
+
+class CertifiedProductOut(Schema):
+    """One product line of a public certificate: public fields only (tests pin them)."""
+
+    name: str
+    model: str
+    trademark: str
+    gtin: str
+    factory: str
+    certificate: ProductCertificateOut
+
+
+class ProductPage(Schema):
+    count: int = Field(description="matches, counted up to 10,000")
+    count_exact: bool = Field(description="false when there are more than `count` matches")
+    page: int
+    per_page: int
+    items: list[CertifiedProductOut]

@@ -1,10 +1,10 @@
 """The registry's pages (namespace `registry`): the public records of certificates, certification bodies and labs,
-the procurement check, and in the back office one list and one history page per registry (generated from
-registry.tables.REGISTRIES) and a certification body's own certificates."""
+the procurement check, certified products, and in the back office one list and one history page per registry
+(generated from registry.tables.REGISTRIES) and a certification body's own certificates."""
 
 from django.urls import path
 
-from certhub.registry import ban_views, body_views, views
+from certhub.registry import ban_views, body_views, product_views, views
 from certhub.registry.tables import REGISTRIES
 
 app_name = "registry"
@@ -32,6 +32,9 @@ urlpatterns = [
     path("office/bans/new/", ban_views.ban_impose, name="office_ban_new"),
     path("office/bans/<int:pk>/", ban_views.ban_detail, name="office_ban"),
     path("office/bans/<int:pk>/lift/", ban_views.ban_lift, name="office_ban_lift"),
+    # issue 17: products — certified products by name, model, trademark, GTIN or factory (C7, C13)
+    path("products/", product_views.products, name="products"),
+    path("products/scan/", product_views.product_scan, name="product_scan"),
 ]
 for registry in REGISTRIES:
     urlpatterns += [

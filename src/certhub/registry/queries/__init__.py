@@ -40,8 +40,10 @@ from certhub.registry.queries.procurement import (
     procurement_check,
 )
 from certhub.registry.queries.products import (
+    SEARCH_FIELDS,
     certified_products_by_gtin,
     gtin_forms,
+    product_search_criteria,
     public_certified_products,
     search_certified_products,
 )
@@ -73,6 +75,7 @@ __all__ = [
     "NAME_NOISE",
     "PROCUREMENT_CERTIFICATE_CAP",
     "REGION_SUFFIXES",
+    "SEARCH_FIELDS",
     "AmbiguousNumber",
     "TwoStepSlices",
     "_product_matches",
@@ -97,6 +100,7 @@ __all__ = [
     "normalize_name",
     "organizations_visible_to",
     "procurement_check",
+    "product_search_criteria",
     "public_certificate_record",
     "public_certified_products",
     "public_document_bytes",

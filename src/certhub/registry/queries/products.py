@@ -5,17 +5,36 @@ model, product name, trademark and factory. Public reads: no actor, public statu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
 
-from certhub.core.validation import normalize_text
+from certhub.core.validation import Gtin, Input, Text, normalize_text, validate
 from certhub.registry.choices import PUBLIC_CERTIFICATE_STATUSES
 from certhub.registry.models import CertifiedProduct
 from certhub.registry.products import fold_model
 
 CCC_SCHEME = "CCC"
 GTIN_LENGTHS = (8, 12, 13, 14)
+SEARCH_FIELDS = ("q", "gtin", "model", "trademark", "factory")
+
+
+class ProductSearchInput(Input):
+    """What a product search may ask, the same for the page and the API: text of bounded length, and a
+    GTIN with its check digit (a mistyped barcode number is said to be one, not answered "not found")."""
+
+    q: Annotated[str, Text(100, required=False)] = ""
+    gtin: Gtin = ""
+    model: Annotated[str, Text(100, required=False)] = ""
+    trademark: Annotated[str, Text(100, required=False)] = ""
+    factory: Annotated[str, Text(100, required=False)] = ""
+
+
+def product_search_criteria(data: Mapping[str, Any]) -> dict[str, str]:
+    """The criteria given (empty ones left out), checked; ValidationFailed naming each bad field."""
+    checked = validate(ProductSearchInput, {key: data.get(key) or "" for key in SEARCH_FIELDS})
+    return {key: value for key, value in checked.model_dump().items() if value}
 
 
 def gtin_forms(gtin: str) -> list[str]:
