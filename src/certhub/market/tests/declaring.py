@@ -1,0 +1,98 @@
+"""A world for the self-declaration tests, built through actions on top of registry.testing's world: a second
+signatory of the province's lab authorized for the general and the compressor part of GB 4706, and type-test
+reports of the maker's compressor — one that backs a declaration, and one for each way a report cannot.
+
+The maker (长沙星城电器, 430104) declares 0704 电动机－压缩机, a `**` product of the 2023 catalogue."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from certhub.core.actors import SYSTEM
+from certhub.market.actions import do_register_declaration
+from certhub.market.models import SelfDeclaration
+from certhub.registry import actions
+from certhub.registry.models import TestReport
+from certhub.registry.testing import World
+
+DECISION = "湘市监认证〔2024〕3号"
+GENERAL = "GB 4706.1-2005"
+COMPRESSOR = "GB 4706.17-2004"
+DAY = datetime.date(2025, 6, 1)
+
+
+def add_compressor_lab(world: World) -> None:
+    """The lab's scope gains 温升 to GB 4706.17-2004, and 李华 signs for that and for 绝缘电阻 (GB 4706.1)."""
+    lab = world.labs["main"]
+    world.scope["compressor"] = actions.do_add_lab_scope(
+        decision=DECISION,
+        lab=lab,
+        field="电器",
+        object="电动机－压缩机",
+        parameter="温升",
+        standard=COMPRESSOR,
+        valid_from=datetime.date(2023, 5, 1),
+        actor=SYSTEM,
+    )
+    person = actions.do_create_person(name="李华", roles=["SIGNATORY"], actor=SYSTEM)
+    actions.do_add_affiliation(
+        person=person, organization=world.organizations["lab"], role="SIGNATORY", start=datetime.date(2022, 1, 1),
+        actor=SYSTEM,
+    )  # fmt: skip
+    world.signatories["li"] = actions.do_authorize_signatory(
+        decision=DECISION,
+        lab=lab,
+        person=person,
+        scope=[world.scope["insulation"], world.scope["compressor"]],
+        valid_from=datetime.date(2023, 5, 1),
+        actor=SYSTEM,
+    )
+
+
+def report(
+    world: World,
+    number: str,
+    *,
+    signatory: str = "li",
+    standards: tuple[str, ...] = (GENERAL, COMPRESSOR),
+    issue_date: datetime.date = DAY,
+    conclusion: str = "PASS",
+    client: str | None = "maker",
+) -> TestReport:
+    """A type-test report of the maker's compressor with one item per standard."""
+    parameters = {GENERAL: "绝缘电阻", COMPRESSOR: "温升"}
+    return actions.do_create_test_report(
+        lab=world.labs["main"],
+        number=number,
+        signatory=world.signatories[signatory],
+        issue_date=issue_date,
+        conclusion=conclusion,
+        items=[{"parameter": parameters.get(s, "安全"), "standard": s, "result": "符合"} for s in standards],
+        client=world.organizations[client] if client else None,
+        product="电动机－压缩机",
+        actor=world.actor("lab"),
+    )
+
+
+def declaration_data(world: World, **overrides: Any) -> dict[str, Any]:
+    """What the maker declares for its compressors when nothing is wrong (report XZ-2025-001 must exist)."""
+    data: dict[str, Any] = {
+        "organization": world.organizations["maker"],
+        "ccc_product_code": "0704",
+        "product_name": "全封闭制冷压缩机",
+        "product_models": ["QD-65H", "QD-91H"],
+        "trademark": "星城",
+        "gtins": ["6901234567892"],
+        "standards": [GENERAL, COMPRESSOR],
+        "test_report_number": "XZ-2025-001",
+        "lab_cma_number": world.labs["main"].cma_number,
+        "report_note": "",
+        "declared_on": datetime.date(2025, 6, 10),
+    }
+    data.update(overrides)
+    return data
+
+
+def declare(world: World, **overrides: Any) -> SelfDeclaration:
+    return do_register_declaration(**declaration_data(world, **overrides), actor=world.actor("maker"))
