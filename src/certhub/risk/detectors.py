@@ -6,7 +6,8 @@ valid CCC certificate; test reports outside the lab's qualified scope on their d
 reports signed by a signatory not authorized that day or outside their own scope; implausible report
 volume per signatory per day; reports signed by a person after their lifetime ban began; QMS initial
 audits shorter than IAF MD 5 allows; certificates reported late by their body; surveillance audits
-overdue; published 双随机 results that found a problem; administrative penalties. Findings are internal: officers only.
+overdue; published 双随机 results that found a problem; administrative penalties; market checks that found a
+forged certificate number or a catalogue product sold uncovered (C7). Findings are internal: officers only.
 
 Every detector takes the day it judges (`today`), so that a run is reproducible and tests need no clock."""
 
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_noop as _
 from certhub.complaints.choices import ComplaintState
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
+from certhub.market.choices import Verdict
 from certhub.registry.choices import AuditKind, BanKind, CertificateStatus, GradedSubject
 from certhub.registry.dates import add_months
 from certhub.registry.models import Scheme
@@ -254,23 +256,92 @@ def _quoted(values: Iterable[object]) -> str:
 
 
 def certificate_use_invalid(today: datetime.date | None = None) -> list[Finding]:
-    """Certificates seen in use (risk.CertificateUse) on a day they were suspended, withdrawn, cancelled or
-    expired — the status is the one in force that day, from the certificate's public status history. One
-    finding per holder."""
+    """Certificates seen in use on a day they were suspended, withdrawn, cancelled or expired: uses reported
+    to risk (risk.CertificateUse — the status is the one in force that day, from the certificate's public
+    status history) and market checks that found the product sold under such a certificate (C7, verdict
+    CERTIFICATE_INVALID, judged on the check's day), up to `today`. One finding per holder."""
+    day = (today or timezone.localdate()).isoformat()
     status_then = (
         "(SELECT e.to_status FROM registry_certificateevent e WHERE e.certificate_id = u.certificate_id "
         "AND e.effective_date <= u.used_on ORDER BY e.effective_date DESC, e.id DESC LIMIT 1)"
     )
+    uses = (
+        "SELECT c.holder_id AS holder_id, u.used_on AS used_on, c.number AS number "  # noqa: S608
+        "FROM risk_certificateuse u JOIN registry_certificate c ON c.id = u.certificate_id "
+        f"WHERE u.used_on > c.expiry_date OR {status_then} IN ({_quoted(NOT_VALID)})"
+    )
+    sold = (
+        "SELECT c.holder_id, m.checked_on, c.number FROM market_marketcheck m "  # noqa: S608
+        f"JOIN registry_certificate c ON c.id = m.certificate_id WHERE m.verdict = '{Verdict.CERTIFICATE_INVALID}' "
+        f"AND m.checked_on <= '{day}'"
+    )
     return _findings(
         "certificate_use_invalid",
         GradedSubject.ORGANIZATION,
-        "SELECT o.id, o.uscc, COUNT(*), MIN(u.used_on), o.name, MIN(c.number) "  # noqa: S608
-        "FROM risk_certificateuse u JOIN registry_certificate c ON c.id = u.certificate_id "
-        "JOIN registry_organization o ON o.id = c.holder_id "
-        f"WHERE u.used_on > c.expiry_date OR {status_then} IN ({_quoted(NOT_VALID)}) "
+        "SELECT o.id, o.uscc, COUNT(*), MIN(u.used_on), o.name, MIN(u.number) "  # noqa: S608
+        f"FROM ({uses} UNION ALL {sold}) u JOIN registry_organization o ON o.id = u.holder_id "
         "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
         _("%(name)s（%(key)s）有%(count)d次在证书暂停、撤销、注销或过期后仍使用证书（如%(number)s），最早在%(since)s"),
         ("name", "number"),
+    )
+
+
+# Market checks whose product was sold in the catalogue without a certificate or declaration that covers it
+# (强制性产品认证管理规定 Art. 2; C7): no claim at all, a model the certificate does not list, a declaration
+# withdrawn or not allowed for the product on the day.
+UNCERTIFIED_SALE = (Verdict.NO_CLAIM, Verdict.MODEL_NOT_COVERED, Verdict.DECLARATION_INVALID)
+
+
+def _market_subjects(verdicts: Iterable[str], day: datetime.date) -> str:
+    """The market checks of `verdicts` up to `day`, once per organization they are traced to: the producer
+    (certificate holder or declarer) when known, and the shop's organization when it was matched; a check
+    whose producer is its shop counts once for it."""
+    where = f"m.verdict IN ({_quoted(verdicts)}) AND m.checked_on <= '{day.isoformat()}'"
+    columns = "m.id, m.checked_on, m.claimed_number, m.product_name"
+    return (
+        f"SELECT {columns}, m.producer_id AS organization_id FROM market_marketcheck m "  # noqa: S608
+        f"WHERE {where} AND m.producer_id IS NOT NULL UNION "
+        f"SELECT {columns}, m.shop_organization_id FROM market_marketcheck m "
+        f"WHERE {where} AND m.shop_organization_id IS NOT NULL"
+    )
+
+
+def forged_number(today: datetime.date | None = None) -> list[Finding]:
+    """Market checks that found a certificate or declaration number the registries do not hold (probable
+    forgery, C7: kept as written, with no certificate to point at), up to `today`. One finding per
+    organization the check is traced to — the producer when known, the shop's organization when matched —
+    with how many checks, how many distinct numbers and one of them."""
+    checks = _market_subjects([Verdict.FORGED_NUMBER], today or timezone.localdate())
+    return _findings(
+        "forged_number",
+        GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(s.checked_on), o.name, MIN(s.claimed_number), "  # noqa: S608
+        f"COUNT(DISTINCT s.claimed_number) FROM ({checks}) s "
+        "JOIN registry_organization o ON o.id = s.organization_id GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        _(
+            "%(name)s（%(key)s）有%(count)d次市场检查发现标称的证书或自我声明编号不在登记库中"
+            "（疑似伪造，%(numbers)d个编号，如%(number)s），最早在%(since)s"
+        ),
+        ("name", "number", "numbers"),
+    )
+
+
+def uncertified_sale(today: datetime.date | None = None) -> list[Finding]:
+    """Market checks that found a CCC catalogue product on sale without a certificate or self-declaration
+    covering it (UNCERTIFIED_SALE verdicts), up to `today`. One finding per organization the check is
+    traced to (as forged_number)."""
+    checks = _market_subjects(UNCERTIFIED_SALE, today or timezone.localdate())
+    return _findings(
+        "uncertified_sale",
+        GradedSubject.ORGANIZATION,
+        "SELECT o.id, o.uscc, COUNT(*), MIN(s.checked_on), o.name, MIN(s.product_name) "  # noqa: S608
+        f"FROM ({checks}) s "
+        "JOIN registry_organization o ON o.id = s.organization_id GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
+        _(
+            "%(name)s（%(key)s）有%(count)d次市场检查发现CCC目录产品未获有效认证或自我声明覆盖即销售"
+            "（如“%(product)s”），最早在%(since)s"
+        ),
+        ("name", "product"),
     )
 
 
@@ -423,6 +494,9 @@ DETECTORS: dict[str, Callable[..., list[Finding]]] = {
     "inspection_problems": inspection_problems,
     "penalties": penalties,
     "complaints_substantiated": complaints_substantiated,
+    # C7: market checks
+    "forged_number": forged_number,
+    "uncertified_sale": uncertified_sale,
 }
 
 

@@ -287,8 +287,9 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
     subjects = Organization.objects.count() + 2 + 1  # two bodies, one lab
     assert (run.subjects, run.findings, run.warnings) == (subjects, len(run_all(DAY)), 1)
     graded = Grade.objects.get(subject_type="organization", subject_id=hengyang.pk)
-    # One use while withdrawn: severity 100 (saturation 1) × weight 0.3 = 30 → grade C (25 ≤ 30 < 50).
-    assert (graded.grade, graded.score, graded.region_code) == ("C", 30.0, "430405")
+    # One use while withdrawn: severity 100 (saturation 1) × weight 0.2 = 20 → grade B (10 ≤ 20 < 25), and a
+    # warning (20 is the threshold).
+    assert (graded.grade, graded.score, graded.region_code) == ("B", 20.0, "430405")
     assert Grade.objects.get(subject_type="organization", subject_id=maker.pk).grade == "A"
     assert list(
         GradeChange.objects.filter(subject_id=maker.pk, subject_type="organization").values_list(
@@ -301,12 +302,12 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
         hengyang.pk,
         hengyang.uscc,
         "430405",
-        "C",
-        30.0,
+        "B",
+        20.0,
         "OPEN",
     )
     assert [(f["detector"], f["count"], f["contribution"]) for f in warning.findings] == [
-        ("certificate_use_invalid", 1, "30.0")
+        ("certificate_use_invalid", 1, "20.0")
     ]
     assert warning.findings[0]["text_zh"] == (
         f"衡阳湘江机械制造有限公司（{hengyang.uscc}）有1次在证书暂停、撤销、注销或过期后"
@@ -328,7 +329,7 @@ def test_the_scoring_run_grades_everyone_with_history_and_warns_once(world):
     uses(world, ("suspended", datetime.date(2025, 10, 1)))
     assert do_run_scoring(today=DAY, actor=SYSTEM).warnings == 1
     assert ScoringRun.objects.count() == 4
-    assert Decimal(str(Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).score)) == Decimal("30")
+    assert Decimal(str(Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).score)) == Decimal("20")
 
 
 def test_certhub_risk_record_loads_a_file_all_or_nothing(world, tmp_path):

@@ -32,16 +32,18 @@ def cells(html: str, table: str) -> list[list[str]]:
 def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, scored):
     sign_in_client(client, world.users["officer_hengyang"])
     html = client.get("/risk/").content.decode()
-    # In 衡阳 (4304): one organization (衡阳湘江, grade C after a use of a withdrawn certificate), no body or lab.
+    # In 衡阳 (4304): one organization (衡阳湘江, grade B after a use of a withdrawn certificate: 100 × 0.2 = 20),
+    # no body or lab.
     assert cells(html, "grade-mix") == [
-        ["企业", "0", "0", "1", "0", "1"],
+        ["企业", "0", "1", "0", "0", "1"],
         ["认证机构", "0", "0", "0", "0", "0"],
         ["检验检测机构", "0", "0", "0", "0", "0"],
     ]
     hengyang = world.organizations["hengyang"]
     assert f'href="/risk/organization/{hengyang.pk}/"' in html
-    assert cells(html, "highest") == [["衡阳湘江机械制造有限公司 企业", "C", "30.0", "2026-03-02"]]
-    assert cells(html, "changes") == [["衡阳湘江机械制造有限公司 企业", "— → C", "2026-03-02"]]
+    # Graded B, it is not among the C and D subjects; its grade change is listed.
+    assert "highest" not in html and "辖区内没有C级或D级对象。" in html
+    assert cells(html, "changes") == [["衡阳湘江机械制造有限公司 企业", "— → B", "2026-03-02"]]
     assert f"评分对象{scored.subjects}个" in html
 
 
@@ -51,7 +53,7 @@ def test_a_profile_shows_grade_basis_history_and_the_trace_link(client, world, s
     html = client.get(f"/risk/organization/{hengyang.pk}/").content.decode()
     assert f'href="/trace/organization/{hengyang.uscc}/"' in html
     assert cells(html, "grade-history") == [
-        ["2026-03-02", "— → C", "30.0", Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).basis]
+        ["2026-03-02", "— → B", "20.0", Grade.objects.get(subject_type="organization", subject_id=hengyang.pk).basis]
     ]
 
 
