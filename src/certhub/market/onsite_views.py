@@ -83,6 +83,8 @@ def _result(actor: Actor, check: MarketCheck) -> dict[str, Any]:
         "tone": TONES.get(Verdict(check.verdict), "unknown"),
         "negative": negative,
         "can_open_case": negative and is_permitted(actor, Permission.HANDLE_CASES, region_code=check.region_code),
+        # A case is about an organization in the registry: the producer, else the shop's operator.
+        "traced": check.producer_id is not None or check.shop_organization_id is not None,
     }
 
 
@@ -121,7 +123,8 @@ def onsite_check(request: HttpRequest) -> HttpResponse:
         check = batch.checks.order_by("row").first()
         assert check is not None, "a batch of one listing has its one check"
         return redirect(f"{reverse('market:onsite')}?check={check.pk}#onsite-result")
-    context.update(form=form, campaigns=campaigns)
+    # Frames from the camera are read by the product search's decoder (registry: EAN-13, EAN-8, UPC-A).
+    context.update(form=form, campaigns=campaigns, scan_url=reverse("registry:product_scan"))
     response = render(request, "market/onsite.html", context, status=422 if form.errors else 200)
     response["Permissions-Policy"] = CAMERA_POLICY
     return response

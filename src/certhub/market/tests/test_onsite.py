@@ -14,11 +14,14 @@ from certhub.core.choices import Role
 from certhub.core.models import AuditEvent, Region, User
 from certhub.core.testing import element, element_text, page_text, signed_in
 from certhub.market.models import CheckBatch, MarketCheck
-from certhub.registry.testing import World, build_world
+from certhub.core.actors import SYSTEM
+from certhub.registry import actions as registry_actions
+from certhub.registry.testing import World, build_world, make_uscc
 
 pytestmark = pytest.mark.django_db
 
 CCC = "2025010701000123"  # the world's refrigerator certificate: BCD-218, GTIN 6901234567892
+SHOP_USCC = make_uscc(50, "430104")
 TODAY = datetime.datetime(2026, 5, 6, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -39,6 +42,11 @@ def world() -> World:
             region=Region.objects.get(code=region),
             department="市场监管综合行政执法支队",
         )
+    world.organizations["shop"] = registry_actions.do_create_organization(
+        data={"uscc": SHOP_USCC, "name": "长沙五一路家电商行有限公司", "region": "430104", "industry_section": "F",
+              "industry_division": "52"},
+        actor=SYSTEM,
+    )  # fmt: skip
     return world
 
 
@@ -86,8 +94,12 @@ def test_an_inspector_scans_a_certified_product_and_sees_it_covered(client, worl
 
 def test_a_made_up_number_is_a_probable_forgery_and_an_officer_is_offered_a_case(client, world):
     signed_in(client, world, "officer_changsha")
-    client.post("/market/check/", {"claimed_number": "2025 0107 9999 0001", "product_name": "家用电冰箱"})
+    client.post(
+        "/market/check/",
+        {"claimed_number": "2025 0107 9999 0001", "product_name": "家用电冰箱", "shop_uscc": SHOP_USCC},
+    )
     check = MarketCheck.objects.get()
+    assert check.shop_organization == world.organizations["shop"]
     assert (check.verdict, check.claimed_number, check.region_code) == ("forged_number", "2025010799990001", "430100")
     result = client.get(f"/market/check/?check={check.pk}")
     assert element_text(result, "onsite-verdict") == "编号不在登记库中（疑似伪造）"
@@ -96,6 +108,16 @@ def test_a_made_up_number_is_a_probable_forgery_and_an_officer_is_offered_a_case
     case_form = element(result, "onsite-case")
     assert case_form.attrs["method"] == "post"
     assert "立案处置" in case_form.text
+
+
+def test_a_violation_traced_to_no_organization_cannot_open_a_case(client, world):
+    signed_in(client, world, "officer_changsha")
+    client.post("/market/check/", {"claimed_number": "2025010799990001", "shop": "无名小店"})
+    result = client.get(f"/market/check/?check={MarketCheck.objects.get().pk}")
+    assert element_text(result, "onsite-untraced") == (
+        "未能对应到登记库中的生产者或经营者，不能由此立案：请填写经营者的统一社会信用代码后重新核查。"
+    )
+    assert 'id="onsite-case"' not in result.content.decode()
 
 
 def test_an_inspector_is_told_the_officers_will_act_on_a_violation(client, world):

@@ -1,13 +1,15 @@
 /* CertHub on-site check (/market/check/): read a product's barcode with the phone's camera and check it at
    once. The page works without this file (type the digits under the barcode and submit). With it, where the
    browser lets us use the camera: the browser's own BarcodeDetector reads the frames when it knows EAN/UPC;
-   otherwise a frame is sent now and then to the server (the form's data-scan-url), which reads it. */
+   otherwise a frame is sent now and then to the server (the form's data-scan-url: the product search's
+   /products/scan/, which reads it with zxing-cpp and answers {"gtin": digits}). The camera and frame handling
+   are those of registry's products.js; here the GTIN found is checked at once, keeping the shop typed. */
 (function () {
   "use strict";
 
   var SCAN_INTERVAL_MS = 250;
   var UPLOAD_INTERVAL_MS = 700;
-  var MAX_FRAME_WIDTH = 960;
+  var MAX_FRAME_WIDTH = 1280; // a barcode's bars need more pixels across than a QR code's modules
   var FORMATS = ["ean_13", "ean_8", "upc_a"];
 
   function init(form) {
@@ -52,7 +54,8 @@
       function tick() {
         if (!stream) return;
         detector.detect(video).then(function (codes) {
-          if (codes.length && codes[0].rawValue) found(codes[0].rawValue);
+          var code = codes.find(function (c) { return /^\d{8,14}$/.test(c.rawValue || ""); });
+          if (code) found(code.rawValue);
           else timer = window.setTimeout(tick, SCAN_INTERVAL_MS);
         }, function () {
           timer = window.setTimeout(tick, SCAN_INTERVAL_MS);
@@ -113,8 +116,8 @@
           say("looking");
           if (!("BarcodeDetector" in window)) return url ? uploadFrames() : undefined;
           return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-            var known = FORMATS.filter(function (format) { return formats.indexOf(format) >= 0; });
-            if (known.length) detectWith(new window.BarcodeDetector({ formats: known }));
+            var usable = FORMATS.filter(function (f) { return formats.indexOf(f) >= 0; });
+            if (usable.length === FORMATS.length) detectWith(new window.BarcodeDetector({ formats: usable }));
             else if (url) uploadFrames();
           });
         })
