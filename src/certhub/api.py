@@ -133,6 +133,10 @@ api.add_router("/", complaints_router)
 from certhub.registry.product_api import router as products_router  # noqa: E402
 
 api.add_router("/", products_router)
+# issue 17: engine
+from certhub.market.api import router as market_router  # noqa: E402
+
+api.add_router("/", market_router)
 
 
 def declare_guard_responses() -> None:

@@ -404,6 +404,81 @@ COLUMNS: dict[str, list[Column]] = {
     SubmissionKind.ORGANIZATIONS: ORGANIZATION_COLUMNS,
 }
 
+# issue 17: engine — listings for market checks (C7): what an e-commerce platform's export or a campaign's
+# spreadsheet holds for each listing (platform, shop, product, model, claimed number, GTIN, link), read by
+# market.files through these readers; the rules are market.listings' (not a submission kind: nothing in the
+# registry changes).
+LISTINGS = "listings"
+LISTING_COLUMNS = [
+    _c("platform", "平台", ["电商平台", "市场"], False, "text", 64, "", "示例商城"),
+    _c("shop", "店铺", ["shop_name", "店铺名称", "经营者"], False, "text", 200, "", "示例电器旗舰店"),
+    _c(
+        "shop_uscc",
+        "经营者统一社会信用代码",
+        ["shop_credit_code", "店铺信用代码"],
+        False,
+        "text",
+        18,
+        gettext_lazy("GB 32100-2015，校验位须正确"),
+        "91430100MA4L0K3T41",
+    ),
+    _c(
+        "product_name",
+        "产品名称",
+        ["product", "title", "商品名称", "商品标题"],
+        False,
+        "text",
+        200,
+        gettext_lazy("未填商品条码和证书编号时必填"),
+        "家用电冰箱 双门 218升",
+    ),
+    _c("model", "型号", ["product_model", "规格型号"], False, "text", 100, "", "BCD-218"),
+    _c("trademark", "商标", ["brand", "品牌"], False, "text", 100, "", "示例"),
+    _c(
+        "catalogue_code",
+        "目录代码",
+        ["ccc_code", "CCC目录代码", "产品代码"],
+        False,
+        "text",
+        4,
+        gettext_lazy("须为检查日施行的CCC目录中的代码"),
+        "0701",
+    ),
+    _c(
+        "claimed_number",
+        "证书或声明编号",
+        ["certificate_number", "证书编号", "自我声明编号", "number"],
+        False,
+        "text",
+        64,
+        gettext_lazy("商品所称的CCC证书编号或自我声明编号（ZS…）"),
+        "2021010701234567",
+    ),
+    _c(
+        "gtin",
+        "商品条码",
+        ["barcode", "ean", "条码"],
+        False,
+        "text",
+        14,
+        gettext_lazy("8、12、13或14位，校验位须正确"),
+        "",
+    ),
+    _c("url", "链接", ["link", "商品链接"], False, "text", 500, "", "https://shop.example/item/1"),
+    _c(
+        "checked_on",
+        "检查日期",
+        ["date", "check_date", "检查时间"],
+        False,
+        "date",
+        10,
+        gettext_lazy("YYYY-MM-DD；缺省为今天，不得晚于今天"),
+        "2026-03-01",
+    ),
+    _c("sample_number", "抽样单编号", ["sample", "抽样编号"], False, "text", 64, "", ""),
+]
+COLUMNS[LISTINGS] = LISTING_COLUMNS
+
 
 def header_key(text: object) -> str:
     """Headers match whatever their width, case, spacing or underscores: "Certificate Number" = "certificate_number"."""

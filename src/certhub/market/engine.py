@@ -326,7 +326,14 @@ def judge_certificate(
             ccc_product=product,
             **base,
         )
-    if model:
+    if not model and placement == Placement.GTIN:
+        reason = _("商品条码%(gtin)s是证书%(number)s（持证人%(holder)s）所列的产品，证书在%(day)s有效") % {
+            "gtin": listing.gtin,
+            "number": number,
+            "holder": certificate.holder_name,
+            "day": day.isoformat(),
+        }
+    elif model:
         reason = _("证书%(number)s（持证人%(holder)s）在%(day)s有效，覆盖型号“%(model)s”") % {
             "number": number,
             "holder": certificate.holder_name,

@@ -33,7 +33,7 @@ CHECK_AUDIT_FIELDS = ["batch", "row", "channel", "checked_on", "region_code", "c
                       "certificate", "declaration", "producer", "sample_number", "test_report"]  # fmt: skip
 
 
-def _batch_errors(
+def batch_errors(
     *, channel: str, source: str, region_code: str, campaign: Campaign | None
 ) -> tuple[dict[str, list[str]], tuple[datetime.date, datetime.date] | None]:
     """The batch's own arguments: a known channel and source, a region of GB/T 2260, and a campaign whose
@@ -68,7 +68,7 @@ def _validated(
     prefix: str = "listings",
     rows: Sequence[int] | None = None,
 ) -> list[Listing]:
-    errors, period = _batch_errors(channel=channel, source=source, region_code=region_code, campaign=campaign)
+    errors, period = batch_errors(channel=channel, source=source, region_code=region_code, campaign=campaign)
     try:
         clean = check_listings(
             listings, catalogue=catalogue, prefix=prefix, rows=rows, campaign_period=period, today=timezone.localdate()
@@ -175,7 +175,7 @@ def do_open_check_batch(
     """Open a batch whose listings come in chunks (a file): recorded as checking, with its file's name and
     digest so that the same file resumes it (docs/architecture.md convention 18)."""
     authorize(actor, Permission.RECORD_MARKET_CHECK, region_code=region_code)
-    errors, _period = _batch_errors(channel=channel, source=source, region_code=region_code, campaign=campaign)
+    errors, _period = batch_errors(channel=channel, source=source, region_code=region_code, campaign=campaign)
     if errors:
         raise ValidationFailed(errors)
     batch = CheckBatch(
@@ -191,7 +191,9 @@ def do_open_check_batch(
         submitted_by=actor.label,
     )
     batch.save()
-    record_audit(actor, AuditEventType.MARKET_CHECKS_RECORDED, batch, before=None, after=snapshot(batch, BATCH_AUDIT_FIELDS))
+    record_audit(
+        actor, AuditEventType.MARKET_CHECKS_RECORDED, batch, before=None, after=snapshot(batch, BATCH_AUDIT_FIELDS)
+    )
     return batch
 
 
@@ -260,7 +262,11 @@ def do_link_sample_report(*, check: MarketCheck, report: TestReport, actor: Acto
     if report.issue_date < check.checked_on:
         errors["report"] = [
             _("报告%(number)s签发于%(issued)s，早于抽样日期%(sampled)s")
-            % {"number": report.number, "issued": report.issue_date.isoformat(), "sampled": check.checked_on.isoformat()}
+            % {
+                "number": report.number,
+                "issued": report.issue_date.isoformat(),
+                "sampled": check.checked_on.isoformat(),
+            }
         ]
     if errors:
         raise ValidationFailed(errors)
