@@ -138,6 +138,11 @@ from certhub.market.api import router as market_router  # noqa: E402
 
 api.add_router("/", market_router)
 
+# issue 17: declarations
+from certhub.market.declaration_api import router as declarations_router  # noqa: E402
+
+api.add_router("/", declarations_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,

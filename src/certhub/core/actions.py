@@ -35,6 +35,8 @@ API_KEY_SCOPES: dict[str, tuple[ApiScope, ...]] = {
     Role.ENTERPRISE: (ApiScope.READ, ApiScope.LICENSING),
     Role.PUBLIC: (ApiScope.READ, ApiScope.JOINT_PUNISHMENT_QUERY),
 }
+# issue 17: declarations — a producer's key may register and withdraw its self-declarations (C7).
+API_KEY_SCOPES[Role.ENTERPRISE] += (ApiScope.DECLARATIONS,)
 DEFAULT_SCOPES: dict[str, tuple[ApiScope, ...]] = {
     Role.CERTIFICATION_BODY: (ApiScope.READ, ApiScope.SUBMIT_CERTIFICATES),
     Role.LAB: (ApiScope.READ, ApiScope.SUBMIT_REPORTS),

@@ -27,6 +27,7 @@ from certhub.complaints.choices import ComplaintState
 from certhub.exchange.queries import LATE_AFTER_DAYS
 from certhub.inspections.choices import ADVERSE_RESULTS, TaskStatus
 from certhub.market.choices import Verdict
+from certhub.market.declarations import in_force_sql
 from certhub.registry.choices import AuditKind, BanKind, CertificateStatus, GradedSubject
 from certhub.registry.dates import add_months
 from certhub.registry.models import Scheme
@@ -347,9 +348,11 @@ def uncertified_sale(today: datetime.date | None = None) -> list[Finding]:
 
 def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
     """Organizations making a product of the CCC catalogue in force (registry.ManufacturedProduct) without
-    an active CCC certificate for it (强制性产品认证管理规定 Art. 2: no certificate, no sale). One finding per
-    organization; `since` is when the product was first recorded."""
+    an active CCC certificate for it (强制性产品认证管理规定 Art. 2: no certificate, no sale) — nor, for a
+    `*`/`**` product, a self-declaration of it in force on the day (market.declarations, C7). One finding
+    per organization; `since` is when the product was first recorded."""
     day = (today or timezone.localdate()).isoformat()
+    declared = in_force_sql(organization="m.organization_id", product="m.ccc_product_id", day=f"'{day}'")
     return _findings(
         "ccc_uncovered",
         GradedSubject.ORGANIZATION,
@@ -359,9 +362,11 @@ def ccc_uncovered(today: datetime.date | None = None) -> list[Finding]:
         f"WHERE p.effective_from <= '{day}' AND (p.effective_to IS NULL OR p.effective_to >= '{day}') "
         "AND NOT EXISTS (SELECT 1 FROM registry_certificate c JOIN registry_scheme s ON s.id = c.scheme_id "
         "WHERE c.holder_id = m.organization_id AND c.ccc_product_id = m.ccc_product_id AND s.code = 'CCC' "
-        f"AND c.status = '{CertificateStatus.ACTIVE}' AND c.expiry_date >= '{day}') "
+        f"AND c.status = '{CertificateStatus.ACTIVE}' AND c.expiry_date >= '{day}') AND NOT {declared} "
         "GROUP BY o.id, o.uscc, o.name ORDER BY o.uscc",
-        _("%(name)s（%(key)s）生产%(count)d种CCC目录产品（如“%(product)s”）而无有效的CCC证书，最早登记于%(since)s"),
+        _(
+            "%(name)s（%(key)s）生产%(count)d种CCC目录产品（如“%(product)s”）而无有效的CCC证书或自我声明，最早登记于%(since)s"
+        ),
         ("name", "product"),
     )
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from certhub.core.models import Region
 from certhub.core.workdays import working_days_between
+from certhub.market.declarations import in_force_sql
 from certhub.registry.choices import UNGRADED, GradedSubject
 from certhub.stats.choices import (
     INDUSTRIAL_SECTIONS,
@@ -122,19 +123,21 @@ def cma_reports(day: datetime.date, prefix: str | None = None) -> Groups:
 
 def ccc_coverage(day: datetime.date, prefix: str | None = None) -> Groups:
     """湘政发〔2018〕28号 (五): CCC-catalogue products made (ManufacturedProduct, recorded by `day`) whose catalogue
-    entry is in force on `day`, by the maker's region, and how many the maker holds an ACTIVE CCC certificate
-    for — of that very catalogue product, within its dates."""
+    entry is in force on `day`, by the maker's region, and how many are covered: the maker holds an ACTIVE CCC
+    certificate for that very catalogue product, within its dates, or — for a `*`/`**` product — a
+    self-declaration of it in force on `day` (market.declarations.in_force_sql, C7)."""
     ccc = _scheme_id("CCC")
     where, params = _within("m.region_code", prefix)
+    declared = in_force_sql(organization="m.organization_id", product="m.ccc_product_id", day="%s")
     return _shares(
         _rows(
             "SELECT m.region_code, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM registry_certificate c "
             "WHERE c.holder_id = m.organization_id AND c.ccc_product_id = m.ccc_product_id AND c.scheme_id = %s "
-            "AND c.status = 'ACTIVE' AND c.issue_date <= %s AND c.expiry_date >= %s) THEN 1 ELSE 0 END) "
+            f"AND c.status = 'ACTIVE' AND c.issue_date <= %s AND c.expiry_date >= %s) OR {declared} THEN 1 ELSE 0 END) "
             "FROM registry_manufacturedproduct m JOIN registry_cccproduct p ON p.id = m.ccc_product_id "
             "WHERE m.recorded_on <= %s AND p.effective_from <= %s AND (p.effective_to IS NULL OR p.effective_to >= %s)"
             f"{where} GROUP BY m.region_code",
-            [ccc, day, day, day, day, day, *params],
+            [ccc, day, day, day, day, day, day, day, *params],
         )
     )
 

@@ -83,7 +83,7 @@ def declaration_data(world: World, **overrides: Any) -> dict[str, Any]:
         "product_name": "全封闭制冷压缩机",
         "product_models": ["QD-65H", "QD-91H"],
         "trademark": "星城",
-        "gtins": ["6901234567892"],
+        "gtins": ["6923456789012"],
         "standards": [GENERAL, COMPRESSOR],
         "test_report_number": "XZ-2025-001",
         "lab_cma_number": world.labs["main"].cma_number,

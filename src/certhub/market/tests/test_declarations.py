@@ -56,7 +56,7 @@ def test_a_declaration_is_published_under_its_number_with_what_it_declares(decl_
     assert declaration.product_models == ["QD-65H", "qd 91h"]
     assert declaration.model_keys == "|QD65H|QD91H|"
     assert declaration.standards == [GENERAL, COMPRESSOR]
-    assert declaration.gtins == ["6901234567892"]
+    assert declaration.gtins == ["6923456789012"]
     assert declaration.test_report.number == "XZ-2025-001"
     assert declaration.status == "published"
     audit = AuditEvent.objects.latest("id")

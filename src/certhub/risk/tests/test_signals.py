@@ -105,7 +105,7 @@ def test_a_ccc_product_made_without_a_valid_certificate_is_found(world):
     assert (finding.subject_id, finding.count, finding.since) == (hengyang.pk, 2, datetime.date(2025, 6, 1))
     assert finding.explanation == (
         f"衡阳湘江机械制造有限公司（{hengyang.uscc}）生产2种CCC目录产品（如“"
-        f"{min(other.name, CccProduct.objects.get(code='0701').name)}”）而无有效的CCC证书，"
+        f"{min(other.name, CccProduct.objects.get(code='0701').name)}”）而无有效的CCC证书或自我声明，"
         "最早登记于2025-06-01"
     )
 
