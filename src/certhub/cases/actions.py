@@ -31,7 +31,10 @@ from certhub.core.models import User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action, action_step
 from certhub.core.workdays import add_working_days
+from certhub.market.choices import NEGATIVE
+from certhub.market.models import MarketCheck
 from certhub.registry.choices import GradedSubject
+from certhub.registry.models import Organization
 from certhub.risk.choices import WarningStatus
 from certhub.risk.models import Warning
 
@@ -127,7 +130,7 @@ def _checked_case_input(
 @action_step
 def _create_case(
     *,
-    source: dict[str, Warning | Complaint],
+    source: dict[str, Warning | Complaint | MarketCheck],
     subject: tuple[str, int, str, str],
     region_code: str,
     title: str,
@@ -136,7 +139,7 @@ def _create_case(
     assignee: User | None,
     opened_by: int,
 ) -> Case:
-    """The case row, whatever it is opened from (`source`: the warning or the complaint it links): its number,
+    """The case row, whatever it is opened from (`source`: the warning, complaint or market check it links): its number,
     its subject (type, id, name, credit code) and its deadline `working_days` Chinese working days from today."""
     subject_type, subject_id, subject_name, uscc = subject
     today = timezone.localdate()
@@ -338,6 +341,76 @@ def do_join_case_from_complaint(*, complaint: Complaint, case: Case, actor: Acto
     after = {"measure": measure.pk, "taken_on": today.isoformat(), "complaint": complaint.number}
     record_audit(actor, AuditEventType.CASE_MEASURE_RECORDED, case, before=None, after=after)
     return measure
+
+
+# ------------------------------------------------------------------ market checks
+
+
+def _market_check_subject(check: MarketCheck) -> tuple[MarketCheck, Organization]:
+    """The market check, locked, if its verdict is a violation not yet in a case, and whom a case about it is
+    about: the producer when known, else the shop's organization (C7)."""
+    locked = MarketCheck.objects.select_for_update(of=("self",)).get(pk=check.pk)
+    if locked.verdict not in NEGATIVE:
+        raise Conflict(
+            _("该市场检查的结论为“%(verdict)s”，不是违法情形，不能立案") % {"verdict": locked.get_verdict_display()},
+            field="check",
+        )
+    existing = Case.objects.filter(market_check=locked).values_list("number", flat=True).first() or (
+        Measure.objects.filter(market_check=locked).values_list("case__number", flat=True).first()
+    )
+    if existing:
+        raise Conflict(_("该市场检查已立案：%(case)s") % {"case": existing}, field="check")
+    organization = locked.producer or locked.shop_organization
+    if organization is None:
+        raise Conflict(_("该市场检查未能对应到登记库中的生产者或经营者，不能由此立案"), field="check")
+    return locked, organization
+
+
+@action
+def do_open_case_from_market_check(*, check: MarketCheck, actor: Actor) -> Case:
+    """Act on a market check's violation in one step (C7 → C6): join it to an open case of the actor's region
+    about the same organization (并案, recorded as a measure), or open a case about it in the check's region,
+    with the default deadline and the acting officer's department (else every department covering the region)
+    notified. The case is about the producer when known, else the shop's organization."""
+    authorize(actor, Permission.HANDLE_CASES, region_code=check.region_code)
+    user = _acting_user(actor)
+    check, organization = _market_check_subject(check)
+    verdict = check.get_verdict_display()
+    about = {"verdict": verdict, "product": check.product_name, "number": check.claimed_number or "—"}
+    candidates = Case.objects.filter(
+        status=CaseStatus.OPEN, subject_type=GradedSubject.ORGANIZATION, subject_id=organization.pk
+    ).order_by("opened_at", "id")
+    joined = next((c for c in candidates if queries.covers(actor, c.region_code)), None)
+    today = timezone.localdate()
+    if joined is not None:
+        case = _lock_open_case(joined, _("并案"))
+        text = _("并案：市场检查发现“%(product)s”%(verdict)s（标称编号%(number)s）。") % about
+        measure = Measure.objects.create(
+            case=case, taken_on=today, description=f"{text}{check.reason}", recorded_by_id=user, market_check=check
+        )
+        after = {"measure": measure.pk, "taken_on": today.isoformat(), "market_check": check.pk}
+        record_audit(actor, AuditEventType.CASE_MEASURE_RECORDED, case, before=None, after=after)
+        return case
+    known = queries.known_departments(check.region_code)
+    departments = [actor.department] if actor.department in known else known
+    title, chosen = _checked_case_input(
+        (_("市场检查：%(verdict)s（%(product)s）") % about)[:200], DEFAULT_WORKING_DAYS, departments, None,
+        check.region_code,
+    )  # fmt: skip
+    case = _create_case(
+        source={"market_check": check},
+        subject=(GradedSubject.ORGANIZATION, organization.pk, organization.name, organization.uscc),
+        region_code=check.region_code,
+        title=title,
+        departments=chosen,
+        working_days=DEFAULT_WORKING_DAYS,
+        assignee=None,
+        opened_by=user,
+    )
+    after = {**snapshot(case, CASE_FIELDS), "market_check": check.pk}
+    record_audit(actor, AuditEventType.CASE_OPENED, case, before=None, after=after)
+    _announce_opened(case, _("市场检查发现违法情形，已立案处置，请责任部门按期处置。") + check.reason)
+    return case
 
 
 @action

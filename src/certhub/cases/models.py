@@ -33,6 +33,15 @@ class Case(RegulatedModel):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # A case opened from a market check's negative verdict (C7: a forged number, an uncovered sale …).
+    market_check = models.ForeignKey(
+        "market.MarketCheck",
+        verbose_name=_("来源市场检查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     subject_type = models.CharField(_("对象类型"), max_length=24, choices=GradedSubject.choices)
     subject_id = models.BigIntegerField(_("对象"))
     subject_name = models.CharField(_("对象名称"), max_length=200)
@@ -78,6 +87,15 @@ class Measure(RegulatedModel):
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="measures")
     taken_on = models.DateField(_("采取日期"))
     description = models.TextField(_("处置措施"))
+    # A market check joined to an open case about the same organization (并案, C7) is recorded as a measure.
+    market_check = models.ForeignKey(
+        "market.MarketCheck",
+        verbose_name=_("并案的市场检查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="joined_measures",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.permissions import Permission, is_permitted, within_scope
 from certhub.market import declarations as rules
-from certhub.market.models import CheckBatch, MarketCheck, SelfDeclaration
+from certhub.market.choices import NEGATIVE, Verdict
+from certhub.market.models import Campaign, CheckBatch, MarketCheck, SelfDeclaration
 from certhub.registry.models import CccProduct, Organization
 from certhub.registry.queries import within_region
 
@@ -159,12 +162,6 @@ def access_check_batch(actor: Actor, batch_id: int) -> CheckBatch:
     return within_scope(batch, lambda b: True, _("没有编号为%(id)s的市场检查批次") % {"id": batch_id})
 
 
-def access_market_check(actor: Actor, check_id: int) -> MarketCheck:
-    """One market check within the actor's scope; NotFound alike for a missing one and one outside it."""
-    check = market_checks_visible_to(actor).filter(pk=check_id).first()
-    return within_scope(check, lambda c: True, _("没有编号为%(id)s的市场检查") % {"id": check_id})
-
-
 def batch_checks(batch: CheckBatch) -> QuerySet[MarketCheck]:
     """A batch's checks in row order, with what their answers name, in one query."""
     return (
@@ -178,3 +175,157 @@ def batch_verdicts(batch: CheckBatch) -> dict[str, int]:
     """How many of a batch's checks got each verdict."""
     rows = MarketCheck.objects.filter(batch=batch).values("verdict").annotate(n=Count("id")).order_by("verdict")
     return {row["verdict"]: row["n"] for row in rows}
+
+
+# ---------------------------------------------------------------- issue 17: consequences
+
+# An organization's trace lists at most this many of its market checks, newest first.
+TRACE_CAP = 50
+
+
+def _scoped(queryset: QuerySet[Any], actor: Actor) -> QuerySet[Any]:
+    """Rows of the actor's region: officers and enforcement inspectors where they are posted,
+    administrators everywhere, nobody else."""
+    if actor.role == Role.ADMINISTRATOR:
+        return queryset
+    if actor.role not in (Role.OFFICER, Role.INSPECTOR):
+        return queryset.none()
+    return queryset.filter(within_region("region_code", actor.region_prefix))
+
+
+def _covers(actor: Actor, region_code: str) -> bool:
+    return actor.role == Role.ADMINISTRATOR or (
+        actor.role in (Role.OFFICER, Role.INSPECTOR) and actor.covers_region(region_code)
+    )
+
+
+# ------------------------------------------------------------------ checks
+
+
+def checks_visible_to(actor: Actor) -> QuerySet[MarketCheck]:
+    """The market checks of the actor's region, newest first."""
+    return _scoped(MarketCheck.objects.all(), actor).order_by("-checked_on", "-id")
+
+
+@dataclass(frozen=True)
+class CheckFilter:
+    """The filters of the checks list; empty values filter nothing."""
+
+    verdict: str = ""
+    campaign: Campaign | None = None
+    channel: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    number: str = ""
+
+
+def filtered_checks(actor: Actor, filters: CheckFilter) -> QuerySet[MarketCheck]:
+    """The actor's checks narrowed by `filters`, with what the list shows of each."""
+    rows = checks_visible_to(actor).select_related("campaign", "shop_organization", "producer")
+    if filters.verdict == "negative":
+        rows = rows.filter(verdict__in=NEGATIVE)
+    elif filters.verdict:
+        rows = rows.filter(verdict=filters.verdict)
+    if filters.campaign is not None:
+        rows = rows.filter(campaign=filters.campaign)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.since:
+        rows = rows.filter(checked_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(checked_on__lte=filters.until)
+    if filters.number:
+        rows = rows.filter(claimed_number=filters.number)
+    return rows
+
+
+def access_market_check(actor: Actor, pk: int) -> MarketCheck:
+    """A market check of the actor's region; one elsewhere answers as a missing one (C14)."""
+    check = (
+        MarketCheck.objects.select_related(
+            "campaign", "batch", "certificate", "declaration", "producer", "shop_organization", "ccc_product"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    return within_scope(check, lambda c: _covers(actor, c.region_code), _("没有这条市场检查记录。"))
+
+
+def forged_numbers(actor: Actor) -> QuerySet[Any]:
+    """Claimed numbers not in the registry (verdict FORGED_NUMBER) in the actor's region, one row each: the
+    number, how many times it was seen, in how many shops, first and last seen; most seen first."""
+    return (
+        checks_visible_to(actor)
+        .filter(verdict=Verdict.FORGED_NUMBER)
+        .order_by()
+        .values("claimed_number")
+        .annotate(
+            times=Count("id"),
+            shops=Count("shop", distinct=True),
+            first_seen=Min("checked_on"),
+            last_seen=Max("checked_on"),
+        )
+        .order_by("-times", "-last_seen", "claimed_number")
+    )
+
+
+def checks_of_organization(organization_id: int) -> list[dict[str, Any]]:
+    """An organization's market checks, as the producer or as the shop's organization, for its trace (the
+    full view only: a verdict is an enforcement finding): newest first, at most TRACE_CAP."""
+    rows = (
+        MarketCheck.objects.filter(Q(producer_id=organization_id) | Q(shop_organization_id=organization_id))
+        .select_related("campaign")
+        .order_by("-checked_on", "-id")[:TRACE_CAP]
+    )
+    return [
+        {
+            "checked_on": check.checked_on,
+            "channel": check.channel,
+            "channel_label": str(check.get_channel_display()),
+            "role": "producer" if check.producer_id == organization_id else "shop",
+            "platform": check.platform,
+            "shop": check.shop,
+            "product_name": check.product_name,
+            "model": check.model,
+            "claimed_number": check.claimed_number,
+            "verdict": check.verdict,
+            "verdict_label": str(check.get_verdict_display()),
+            "reason": check.reason,
+            "campaign": check.campaign.name if check.campaign else None,
+        }
+        for check in rows
+    ]
+
+
+# ------------------------------------------------------------------ campaigns
+
+
+def campaigns_visible_to(actor: Actor) -> QuerySet[Campaign]:
+    """The campaigns of the actor's region, the latest first."""
+    return _scoped(Campaign.objects.all(), actor).order_by("-starts_on", "-id")
+
+
+def access_campaign(actor: Actor, pk: int) -> Campaign:
+    """A campaign of the actor's region; one elsewhere answers as a missing one (C14)."""
+    campaign = Campaign.objects.filter(pk=pk).first()
+    return within_scope(campaign, lambda c: _covers(actor, c.region_code), _("没有这项专项整治。"))
+
+
+def campaign_tally(campaign: Campaign) -> dict[str, Any]:
+    """What a campaign's checks found, in one grouped count: how many listings were checked, how many were
+    covered, how many were violations (NEGATIVE), and the number of each verdict (every verdict, zeros
+    included, in the vocabulary's order)."""
+    counts = dict(
+        MarketCheck.objects.filter(campaign=campaign)
+        .order_by()
+        .values("verdict")
+        .annotate(n=Count("id"))
+        .values_list("verdict", "n")
+    )
+    by_verdict = {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
+    return {
+        "checked": sum(by_verdict.values()),
+        "covered": by_verdict[Verdict.COVERED],
+        "violations": sum(by_verdict[verdict] for verdict in NEGATIVE),
+        "by_verdict": by_verdict,
+    }

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from certhub.market import onsite_views
 

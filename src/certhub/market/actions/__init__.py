@@ -1,5 +1,8 @@
 """Every change in CCC market control (C7): self-declarations, market checks, sample reports, campaigns."""
 
+# issue 17: consequences
+from certhub.market.actions.campaigns import do_create_campaign as do_create_campaign
+
 # issue 17: engine (re-exported by name: `as` keeps each line the module's own)
 from certhub.market.actions.checks import do_check_listing_chunk as do_check_listing_chunk
 from certhub.market.actions.checks import do_check_listings as do_check_listings

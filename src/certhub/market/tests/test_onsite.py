@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from certhub.core.actors import SYSTEM
 from certhub.core.choices import Role
 from certhub.core.models import AuditEvent, Region, User
 from certhub.core.testing import element, element_text, page_text, signed_in
 from certhub.market.models import CheckBatch, MarketCheck
-from certhub.core.actors import SYSTEM
 from certhub.registry import actions as registry_actions
 from certhub.registry.testing import World, build_world, make_uscc
 
@@ -103,7 +103,9 @@ def test_a_made_up_number_is_a_probable_forgery_and_an_officer_is_offered_a_case
     assert (check.verdict, check.claimed_number, check.region_code) == ("forged_number", "2025010799990001", "430100")
     result = client.get(f"/market/check/?check={check.pk}")
     assert element_text(result, "onsite-verdict") == "编号不在登记库中（疑似伪造）"
-    assert element_text(result, "onsite-reason") == "所称编号2025010799990001在登记库中既不是证书也不是自我声明，疑似伪造"
+    assert (
+        element_text(result, "onsite-reason") == "所称编号2025010799990001在登记库中既不是证书也不是自我声明，疑似伪造"
+    )
     assert element(result, "onsite-result").attrs["class"].split()[1] == "tone-revoked"
     case_form = element(result, "onsite-case")
     assert case_form.attrs["method"] == "post"
@@ -134,7 +136,11 @@ def test_an_inspector_is_told_the_officers_will_act_on_a_violation(client, world
         ({"gtin": "6901234567891"}, "gtin", "GTIN校验位错误"),
         ({"gtin": "69012345"}, "gtin", "GTIN校验位错误"),
         ({"gtin": "123"}, "gtin", "GTIN须为8、12、13或14位数字"),
-        ({"product_name": "电热水壶", "shop_uscc": "9143010400000000"}, "shop_uscc", "统一社会信用代码须为18位，收到16位"),
+        (
+            {"product_name": "电热水壶", "shop_uscc": "9143010400000000"},
+            "shop_uscc",
+            "统一社会信用代码须为18位，收到16位",
+        ),
     ],
 )
 def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(client, world, data, field, message):
@@ -152,7 +158,9 @@ def test_a_check_without_what_names_the_product_is_refused(client, world, data):
     before = written()
     response = client.post("/market/check/", data)
     assert response.status_code == 422
-    assert element_text(response, "id_product_name_errors") == "必填：请填写产品名称，或商品条码、证书或自我声明编号之一"
+    assert (
+        element_text(response, "id_product_name_errors") == "必填：请填写产品名称，或商品条码、证书或自我声明编号之一"
+    )
     assert written() == before
 
 

@@ -126,9 +126,10 @@ def test_a_sale_under_an_invalid_certificate_counts_as_a_use_of_it_for_its_holde
     assert certificate_use_invalid(today=DAY) == []
     record(
         world,
-        {"product_name": "机械设备", "verdict": Verdict.CERTIFICATE_INVALID, "certificate": world.certificates["suspended"],
-         "producer": hengyang, "shop_organization": world.organizations["farm"], "checked_on": datetime.date(2025, 12, 1)},
-        # The same certificate judged covered on a day it was valid is no use while invalid.
+        {"product_name": "机械设备", "verdict": Verdict.CERTIFICATE_INVALID,
+         "certificate": world.certificates["suspended"], "producer": hengyang,
+         "shop_organization": world.organizations["farm"], "checked_on": datetime.date(2025, 12, 1)},
+        # A product sold under a valid certificate is no use while invalid.
         {"product_name": "机械设备", "verdict": Verdict.COVERED, "certificate": world.certificates["active"],
          "producer": world.organizations["maker"]},
     )  # fmt: skip

@@ -42,7 +42,7 @@ def test_the_overview_shows_the_grade_mix_of_the_officers_region(client, world, 
     hengyang = world.organizations["hengyang"]
     assert f'href="/risk/organization/{hengyang.pk}/"' in html
     # Graded B, it is not among the C and D subjects; its grade change is listed.
-    assert "highest" not in html and "辖区内没有C级或D级对象。" in html
+    assert 'id="highest"' not in html and "辖区内没有C级或D级对象。" in html
     assert cells(html, "changes") == [["衡阳湘江机械制造有限公司 企业", "— → B", "2026-03-02"]]
     assert f"评分对象{scored.subjects}个" in html
 
