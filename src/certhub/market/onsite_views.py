@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,11 +23,12 @@ from certhub.core.actors import Actor
 from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
 from certhub.core.permissions import Permission, is_permitted
-from certhub.core.web import request_actor, submitted
+from certhub.core.web import permitted, request_actor, submitted
 from certhub.market.actions import do_check_listings
 from certhub.market.choices import NEGATIVE, BatchSource, CheckChannel, Verdict
 from certhub.market.models import Campaign, MarketCheck
 from certhub.market.onsite_forms import OnsiteCheckForm
+from certhub.market.queries import access_market_check
 
 # The site's policy turns the camera off everywhere (core.middleware); this page may use it, for our own origin
 # only, to read a product's barcode (as seal's /verify/ does for a QR code).
@@ -63,19 +64,6 @@ def _open_campaigns(actor: Actor, region_code: str) -> QuerySet[Campaign]:
     )
 
 
-def _access_check(actor: Actor, pk: str) -> MarketCheck:
-    """An on-site check the actor may read: one recorded in their region (404 otherwise, as for a missing one:
-    C14, existence does not leak)."""
-    check = (
-        MarketCheck.objects.filter(Q(pk=pk) if pk.isdigit() else Q(pk__in=[]))
-        .select_related("certificate__certification_body", "declaration", "producer", "ccc_product", "campaign")
-        .first()
-    )
-    if check is None or not is_permitted(actor, Permission.RECORD_MARKET_CHECK, region_code=check.region_code):
-        raise Http404(_("没有找到该检查记录"))
-    return check
-
-
 def _result(actor: Actor, check: MarketCheck) -> dict[str, Any]:
     negative = check.verdict in NEGATIVE
     return {
@@ -101,12 +89,15 @@ def onsite_check(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     initial: dict[str, str] = {}
     if request.method != "POST" and request.GET.get("check"):
-        check = _access_check(actor, request.GET["check"])
+        pk = request.GET["check"]
+        if not pk.isdigit():
+            raise Http404(_("没有这条市场检查记录。"))
+        check = permitted(lambda: access_market_check(actor, int(pk)))
         context.update(_result(actor, check))
         # The next product is most often from the same shop and campaign.
         initial = {"shop": check.shop, "campaign": str(check.campaign_id or "")}
-        if check.shop_organization_id is not None:
-            initial["shop_uscc"] = check.shop_organization.uscc if check.shop_organization else ""
+        if check.shop_organization is not None:
+            initial["shop_uscc"] = check.shop_organization.uscc
     form = OnsiteCheckForm(request.POST if request.method == "POST" else None, campaigns=campaigns, initial=initial)
     batch = submitted(
         form,

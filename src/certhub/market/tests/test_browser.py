@@ -104,7 +104,10 @@ def test_an_inspector_scans_a_certified_product_with_the_camera(live_server, liv
         assert page.locator("#onsite-verdict").inner_text() == "已覆盖（证书或自我声明有效）"
         check = MarketCheck.objects.get()
         assert page.locator("#onsite-reason").inner_text() == check.reason
-        assert check.reason.startswith(f"证书{CCC}（持证人长沙星城电器有限公司）在")
+        assert check.reason == (
+            f"商品条码6901234567892是证书{CCC}（持证人长沙星城电器有限公司）所列的产品，"
+            f"证书在{check.checked_on.isoformat()}有效"
+        )
         assert (check.gtin, check.verdict, check.channel, check.shop) == ("6901234567892", "covered", "onsite", SHOP)
         assert page.locator("#onsite-record").get_by_role("link", name=CCC).is_visible()
         # Ready for the next product of the same shop.

@@ -81,7 +81,7 @@ def test_an_inspector_scans_a_certified_product_and_sees_it_covered(client, worl
     result = client.get(f"/market/check/?check={check.pk}")
     assert element_text(result, "onsite-verdict") == "已覆盖（证书或自我声明有效）"
     assert element_text(result, "onsite-reason") == (
-        f"证书{CCC}（持证人长沙星城电器有限公司）在2026-05-06有效；未填报型号，未核对型号"
+        f"商品条码6901234567892是证书{CCC}（持证人长沙星城电器有限公司）所列的产品，证书在2026-05-06有效"
     )
     assert element(result, "onsite-result").attrs["data-verdict"] == "covered"
     record = element_text(result, "onsite-record")
