@@ -33,6 +33,7 @@ from certhub.market.actions import (
     do_withdraw_declaration,
 )
 from certhub.market.choices import BatchSource, CheckChannel
+from certhub.market.files import check_file
 from certhub.market.models import Campaign, CheckBatch, SelfDeclaration
 from certhub.registry import actions
 from certhub.registry.choices import GradedSubject
@@ -137,11 +138,12 @@ class MarketDemo(ProvinceBase):
             description="电商平台和实体门店在售的家用电器、电动工具：核查CCC证书、自我声明和商品条码。",
             actor=officer,
         )
-        batch = do_check_listings(
-            listings=read_listings(),
+        # The platforms' export, through the same file pipeline as any campaign's spreadsheet.
+        batch = check_file(
+            LISTINGS,
+            LISTINGS.name,
             channel=CheckChannel.ONLINE,
             region_code=campaign.region_code,
-            source=BatchSource.FILE,
             campaign=campaign,
             actor=officer,
         )
