@@ -37,7 +37,8 @@ from certhub.market.files import check_file
 from certhub.market.models import Campaign, CheckBatch, SelfDeclaration
 from certhub.registry import actions
 from certhub.registry.choices import GradedSubject
-from certhub.registry.models import Certificate, CertificationBody, Organization
+from certhub.registry.dates import add_months
+from certhub.registry.models import Certificate, CertificationBody, Organization, Scheme
 from certhub.registry.testing import make_uscc
 
 LISTINGS = Path(__file__).resolve().parent.parent / "data" / "market_listings.csv"
@@ -173,6 +174,7 @@ class MarketDemo(ProvinceBase):
         body = CertificationBody.objects.filter(schemes__code="CCC").order_by("id").first()
         assert body is not None, "the first demo bodies certify CCC (registries)"
         suspended_on = self.today - datetime.timedelta(days=30)
+        months = Scheme.objects.get(code="CCC").surveillance_months or 12
         rows = []
         for number, spec in CERTIFICATES.items():
             row: dict[str, Any] = {
@@ -193,8 +195,17 @@ class MarketDemo(ProvinceBase):
                 row["history"] = [
                     {"status": "SUSPENDED", "date": suspended_on, "reason": "监督抽查不合格，责令整改（演示数据）"}
                 ]
+            else:
+                row["last_surveillance_date"] = self._last_surveillance(months)
             rows.append(row)
         actions.do_bulk_create_certificates(body=body, rows=rows, actor=DEMO_ACTOR)
+
+    def _last_surveillance(self, months: int) -> datetime.date | None:
+        """The last surveillance audit due since issue (kept on time, as the demo's other certificates are)."""
+        last, due = None, add_months(ISSUED, months)
+        while due <= self.today:
+            last, due = due, add_months(due, months)
+        return last
 
     def _market_declarations(self, organizations: dict[str, Organization]) -> list[SelfDeclaration]:
         made = []
