@@ -36,6 +36,7 @@ from bench import due as due_bench
 from bench import imports, security_cost
 from bench import joint as joint_bench
 from bench import ledger as ledger_bench
+from bench import market_placement as market_placement_bench
 from bench import orgimport as orgimport_bench
 from bench import revoke as revoke_bench
 from bench import risk as risk_bench
@@ -82,6 +83,8 @@ PARTS |= {"due"}
 PARTS |= {"bans"}
 # C9: integrity archives, joint punishment (the joint punishment query)
 PARTS |= {"joint"}
+# issue 17: placement
+PARTS |= {"market-placement"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -530,6 +533,9 @@ def main(argv: list[str]) -> int:
         report["bans"] = bans_bench.measure(args.import_rows, args.import_holders, args.bans_barred, run_dir)
     if "joint" in args.parts:
         report["joint"] = joint_bench.measure(args.joint_organizations, args.joint_requests, args.engines, run_dir)
+    # issue 17: placement
+    if "market-placement" in args.parts:
+        report["market-placement"] = market_placement_bench.measure()
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -566,6 +572,9 @@ def main(argv: list[str]) -> int:
         bans_bench.print_report(report["bans"])
     if "joint" in report:
         joint_bench.print_report(report["joint"])
+    # issue 17: placement
+    if "market-placement" in report:
+        market_placement_bench.print_report(report["market-placement"])
     return 0
 
 
