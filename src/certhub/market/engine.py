@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from certhub.market.choices import DeclarationStatus, Placement, Verdict
 from certhub.market.listings import Catalogue, Listing
 from certhub.market.models import SelfDeclaration
-from certhub.market.placement import place
+from certhub.market.placement import Placer
 from certhub.registry.choices import CccMode, CertificateStatus
 from certhub.registry.models import (
     CccProduct,
@@ -404,19 +404,23 @@ def judge_declaration(listing: Listing, declaration: SelfDeclaration, day: datet
     return Judgement(Verdict.COVERED, reason % values, **base)
 
 
-def _placed(listing: Listing, given: CccProduct | None, day: datetime.date) -> tuple[CccProduct | None, str]:
+def _placed(
+    listing: Listing, given: CccProduct | None, day: datetime.date, placer: Placer
+) -> tuple[CccProduct | None, str]:
     """The catalogue product of a listing whose claim names none (a forged number): the code given, else
     placement by its name when sure, else none."""
     if given is not None:
         return given, Placement.GIVEN
     if listing.product_name:
-        placed = place(listing.product_name, day=day)
+        placed = placer.place(listing.product_name, day=day)
         if placed.product is not None:
             return placed.product, Placement.KEYWORDS
     return None, Placement.NONE
 
 
-def _judge_one(listing: Listing, registry: _Registry, catalogue: Catalogue, day: datetime.date) -> Judgement:
+def _judge_one(
+    listing: Listing, registry: _Registry, catalogue: Catalogue, placer: Placer, day: datetime.date
+) -> Judgement:
     given = catalogue.product(listing.catalogue_code, day) if listing.catalogue_code else None
     number = listing.number
     if number:
@@ -427,7 +431,7 @@ def _judge_one(listing: Listing, registry: _Registry, catalogue: Catalogue, day:
         if candidates:
             certificate = _certificate_for_day(candidates, registry, day)
             return judge_certificate(listing, certificate, registry, day, given, Placement.CERTIFICATE)
-        product, placement = _placed(listing, given, day)
+        product, placement = _placed(listing, given, day, placer)
         return Judgement(
             Verdict.FORGED_NUMBER,
             _("所称编号%(number)s在登记库中既不是证书也不是自我声明，疑似伪造") % {"number": number},
@@ -449,18 +453,22 @@ def _judge_one(listing: Listing, registry: _Registry, catalogue: Catalogue, day:
             Placement.GIVEN,
             ccc_product=given,
         )
-    placed = place(listing.product_name, day=day)
+    placed = placer.place(listing.product_name, day=day)
+    # The placement's rule names the word that decided: "keyword:<word>", "outside:<family>:<word>".
+    word = placed.rule.rsplit(":", 1)[-1]
     if placed.product is not None:
         return Judgement(
             Verdict.NO_CLAIM,
-            _("按目录描述归入%(product)s，未提供CCC证书或自我声明") % {"product": str(placed.product)},
+            _("按目录描述（“%(word)s”）归入%(product)s，未提供CCC证书或自我声明")
+            % {"word": word, "product": str(placed.product)},
             Placement.KEYWORDS,
             ccc_product=placed.product,
         )
     if placed.outside:
         return Judgement(
             Verdict.NOT_IN_CATALOGUE,
-            _("“%(name)s”不属于%(day)s施行的CCC目录产品") % {"name": listing.product_name, "day": day.isoformat()},
+            _("“%(name)s”（“%(word)s”）不属于%(day)s施行的CCC目录产品")
+            % {"name": listing.product_name, "word": word, "day": day.isoformat()},
             Placement.KEYWORDS,
         )
     return Judgement(
@@ -478,10 +486,11 @@ def judge(
     if not listings:
         return []
     catalogue = catalogue or Catalogue.load()
+    placer = Placer(catalogue.products)
     registry = _read_registry(listings)
     judgements = []
     for listing in listings:
-        judgement = _judge_one(listing, registry, catalogue, listing.day(day_default))
+        judgement = _judge_one(listing, registry, catalogue, placer, listing.day(day_default))
         shop = registry.shops_by_uscc.get(listing.shop_uscc) if listing.shop_uscc else None
         if shop is None and listing.shop and not listing.shop_uscc:
             shop = registry.shops_by_name.get(listing.shop)

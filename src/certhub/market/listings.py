@@ -82,7 +82,7 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> Catalogue:
-        return cls(tuple(CccProduct.objects.select_related("version").order_by("code", "effective_from")))
+        return cls(tuple(CccProduct.objects.select_related("category", "version").order_by("code", "effective_from")))
 
     def product(self, code: str, day: datetime.date) -> CccProduct | None:
         """The catalogue product with this code (or one of its parallel codes, 0205/0207) in force on `day`."""
