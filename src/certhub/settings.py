@@ -345,10 +345,12 @@ except ValueError:
 CERTHUB_API_KEY_DAYS = int(os.environ.get("CERTHUB_API_KEY_DAYS", 365))
 CERTHUB_API_KEY_MAX_DAYS = int(os.environ.get("CERTHUB_API_KEY_MAX_DAYS", 730))
 CERTHUB_API_KEY_ROTATION_GRACE_DAYS = int(os.environ.get("CERTHUB_API_KEY_ROTATION_GRACE_DAYS", 7))
-# Anonymous QR images decoded on /verify/ per address a minute (0: no limit); see seal.views.
+# Anonymous QR images decoded on /verify/ (and barcode images on /products/) per address a minute (0: no limit);
+# see seal.views and registry.product_views.
 CERTHUB_SCAN_RATE_LIMIT = int(os.environ.get("CERTHUB_SCAN_RATE_LIMIT", 240))
-# QR images are never decoded above this many pixels (a larger JPEG is decoded scaled down first, anything
-# else refused), and at most this many decodes run at once in a process, the next told to retry (seal.qr).
+# QR and barcode images are never decoded above this many pixels (a larger JPEG is decoded scaled down first,
+# anything else refused), and at most this many decodes run at once in a process, the next told to retry
+# (core.images, which seal.qr and registry.barcodes share).
 CERTHUB_QR_MAX_PIXELS = int(os.environ.get("CERTHUB_QR_MAX_PIXELS", 12_000_000))
 CERTHUB_QR_DECODE_CONCURRENCY = int(os.environ.get("CERTHUB_QR_DECODE_CONCURRENCY", 2))
 CERTHUB_API_PAGE_MAX = 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -31,10 +31,22 @@ class ProductSearchInput(Input):
     factory: Annotated[str, Text(100, required=False)] = ""
 
 
-def product_search_criteria(data: Mapping[str, Any]) -> dict[str, str]:
+class ProductCriteria(TypedDict, total=False):
+    q: str
+    gtin: str
+    model: str
+    trademark: str
+    factory: str
+
+
+def product_search_criteria(data: Mapping[str, Any]) -> ProductCriteria:
     """The criteria given (empty ones left out), checked; ValidationFailed naming each bad field."""
     checked = validate(ProductSearchInput, {key: data.get(key) or "" for key in SEARCH_FIELDS})
-    return {key: value for key, value in checked.model_dump().items() if value}
+    criteria = ProductCriteria()
+    for key in SEARCH_FIELDS:
+        if getattr(checked, key):
+            criteria[key] = getattr(checked, key)  # type: ignore[literal-required]  # keys: SEARCH_FIELDS
+    return criteria
 
 
 def gtin_forms(gtin: str) -> list[str]:
@@ -50,12 +62,13 @@ def gtin_forms(gtin: str) -> list[str]:
 
 def public_certified_products(*, ccc_only: bool = True) -> QuerySet[CertifiedProduct]:
     """Product lines of certificates the public may see (every status but draft), with the certificate,
-    its body and CCC product joined; the newest certificates first, then their lines in order."""
+    its body, holder and CCC product joined (no query per row); the newest certificates first, then their
+    lines in order."""
     products = CertifiedProduct.objects.filter(certificate__status__in=PUBLIC_CERTIFICATE_STATUSES)
     if ccc_only:
         products = products.filter(certificate__scheme__code=CCC_SCHEME)
     return products.select_related(
-        "certificate", "certificate__certification_body", "certificate__ccc_product"
+        "certificate", "certificate__certification_body", "certificate__ccc_product", "certificate__holder"
     ).order_by("-certificate_id", "line")
 
 
@@ -70,7 +83,9 @@ def certified_products_by_gtin(gtins: Iterable[str]) -> dict[str, list[Certified
     found: dict[str, list[CertifiedProduct]] = {}
     if not wanted:
         return found
-    for product in public_certified_products(ccc_only=False).filter(gtin__in=list(wanted)):
+    # `gtin <> ''` stated, so that PostgreSQL uses the partial GTIN index whatever the list's length.
+    products = public_certified_products(ccc_only=False).exclude(gtin="").filter(gtin__in=list(wanted))
+    for product in products:
         for gtin in sorted(wanted[product.gtin]):
             found.setdefault(gtin, []).append(product)
     return found
@@ -90,7 +105,7 @@ def search_certified_products(
         return CertifiedProduct.objects.none()
     products = public_certified_products(ccc_only=ccc_only)
     if gtin:
-        products = products.filter(gtin__in=forms) if forms else products.none()
+        products = products.exclude(gtin="").filter(gtin__in=forms) if forms else products.none()
     if model_key:
         products = products.filter(model_key__startswith=model_key)
     if trademark:

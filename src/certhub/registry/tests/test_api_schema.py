@@ -40,6 +40,7 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
         "/api/v1/organizations/{uscc}/key-people",
         "/api/v1/people/{person_id}/affiliations",
         "/api/v1/procurement/check",
+        "/api/v1/products",  # issue 17: products
         "/api/v1/schemes",
         "/api/v1/schemes/{code}",
         "/api/v1/submissions",

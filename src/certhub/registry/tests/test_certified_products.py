@@ -274,12 +274,17 @@ def test_search_by_each_field_finds_exactly_its_products(world, shelf):
 
 
 def test_products_by_gtin_answers_each_spelling_asked_in_one_query(world, shelf, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # the certificate, its body and holder come with the products
         found = certified_products_by_gtin(["6901234567892", "036000291452", "00036000291452", "96385074", "x"])
-    assert {gtin: [(p.certificate.number, p.line) for p in products] for gtin, products in found.items()} == {
-        "6901234567892": [(world.certificates["ccc"].number, 1)],
-        "036000291452": [("2025010702000701", 1)],
-        "00036000291452": [("2025010702000701", 1)],
+        answer = {
+            gtin: [(p.certificate.number, p.line, p.certificate.holder.uscc) for p in products]
+            for gtin, products in found.items()
+        }
+    maker, hengyang = world.organizations["maker"].uscc, world.organizations["hengyang"].uscc
+    assert answer == {
+        "6901234567892": [(world.certificates["ccc"].number, 1, maker)],
+        "036000291452": [("2025010702000701", 1, hengyang)],
+        "00036000291452": [("2025010702000701", 1, hengyang)],
     }
     assert gtin_forms("96385074") == ["96385074", "000096385074", "0000096385074", "00000096385074"]
     assert gtin_forms("0036000291452") == ["036000291452", "0036000291452", "00036000291452"]

@@ -81,7 +81,7 @@ WASHER_1 = [
 WASHER_2 = ["波轮洗衣机", "XQB80-2", "湘江", "—", *WASHER_1[4:]]
 
 
-def found_rows(client: Client, query: str) -> list[list[str]]:
+def found_rows(client, query):
     response = client.get(f"/products/?{query}")
     assert response.status_code == 200
     cells = table_cells(response, "products-table")

@@ -36,6 +36,13 @@ PUBLIC_FIELDS = {
     ],
     schemas.SignatoryOut: ["name", "valid_from", "valid_until", "scope_count"],
     schemas.LabScopeOut: ["field", "object", "parameter", "standard", "limits", "valid_from", "valid_until"],
+    # issue 17: products — a certified product line and its certificate's public particulars (C7)
+    schemas.ProductPage: ["count", "count_exact", "page", "per_page", "items"],
+    schemas.CertifiedProductOut: ["name", "model", "trademark", "gtin", "factory", "certificate"],
+    schemas.ProductCertificateOut: [
+        "number", "status", "status_label", "holder_name", "certification_body", "ccc_product", "issue_date",
+        "expiry_date", "valid_now",
+    ],
 }  # fmt: skip
 
 
