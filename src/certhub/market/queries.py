@@ -18,7 +18,7 @@ from certhub.core.actors import Actor
 from certhub.core.choices import Role
 from certhub.core.permissions import Permission, is_permitted, within_scope
 from certhub.market import declarations as rules
-from certhub.market.choices import NEGATIVE, Verdict
+from certhub.market.choices import NEGATIVE, DeclarationStatus, Verdict
 from certhub.market.models import Campaign, CheckBatch, MarketCheck, SelfDeclaration
 from certhub.registry.models import CccProduct, Organization
 from certhub.registry.queries import within_region
@@ -93,7 +93,7 @@ def declarations_of(organization: Organization) -> QuerySet[SelfDeclaration]:
 
 def may_withdraw(actor: Actor, declaration: SelfDeclaration) -> bool:
     """Whether the page offers `actor` the withdrawal of a published declaration (the action decides)."""
-    return declaration.status == "published" and is_permitted(
+    return declaration.status == DeclarationStatus.PUBLISHED and is_permitted(
         actor,
         Permission.WITHDRAW_CCC_DECLARATION,
         organization_id=declaration.organization_id,

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from certhub.market import onsite_views
+from certhub.market import declaration_views, onsite_views
 
 app_name = "market"
 
 urlpatterns: list = []
+
+# issue 17: declarations (the producer's pages before the numbered ones: "mine" and "new" are not numbers)
+urlpatterns += [
+    path("declarations/", declaration_views.declaration_list, name="declarations"),
+    path("declarations/mine/", declaration_views.my_declarations, name="my_declarations"),
+    path("declarations/new/", declaration_views.register, name="declaration_new"),
+    path("declarations/<identifier:number>/withdraw/", declaration_views.withdraw, name="declaration_withdraw"),
+    path("declarations/<identifier:number>/", declaration_views.declaration_detail, name="declaration"),
+]
 
 # issue 17: field
 urlpatterns += [

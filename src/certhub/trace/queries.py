@@ -43,6 +43,8 @@ from certhub.inspections.records import published_results_of
 from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import PublishedEntry, entries_of
 from certhub.licensing.models import Application, Licence
+from certhub.market.models import SelfDeclaration
+from certhub.market.queries import declarations_of
 from certhub.registry.choices import CertificateStatus, PersonRole, ReportConclusion
 from certhub.registry.models import (
     Affiliation,
@@ -341,6 +343,22 @@ def _sections(organization_id: int, *, full: bool = False) -> dict[str, list[Any
     return {"inspections": published_results_of(organization_id), "complaints": complaints}
 
 
+# issue 17: declarations
+def _declaration(declaration: SelfDeclaration) -> dict[str, Any]:
+    """A self-declaration the organization published (C7): public, withdrawn ones included."""
+    return {
+        "number": declaration.number,
+        "status": declaration.status,
+        "status_label": str(declaration.get_status_display()),
+        "ccc_product_code": declaration.ccc_product.code,
+        "ccc_product_name": declaration.ccc_product.name,
+        "product_name": declaration.product_name,
+        "product_models": list(declaration.product_models),
+        "declared_on": declaration.declared_on,
+        "withdrawn_on": declaration.withdrawn_on,
+    }
+
+
 # ---------------------------------------------------------------- a certificate
 
 
@@ -519,7 +537,8 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
     body = CertificationBody.objects.select_related("organization__region").filter(organization=organization).first()
     lab = Lab.objects.select_related("organization").filter(organization=organization).first()
     licensing = _licensing(organization.pk, full=full)
-    subjects = [s for s in (organization, body, lab) if s is not None] + licensing.pop("_subjects")
+    declared = list(declarations_of(organization)[:LIST_CAP])
+    subjects = [s for s in (organization, body, lab) if s is not None] + licensing.pop("_subjects") + declared
     events, checkpoint = audit_trail(subjects, full=full)
     held = (
         certificates_visible_to(seen_as)
@@ -558,6 +577,8 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         # Who worked there, in which role (affiliation history, C1): people are the full view's (C14).
         "people": _affiliations(organization.pk) if full else None,
         **licensing,
+        # The self-declarations it published, newest first (C7): a producer's own account of what it sells.
+        "declarations": [_declaration(d) for d in declared],
         "events": events,
         "checkpoint": checkpoint,
         **_sections(organization.pk, full=full),

@@ -229,6 +229,20 @@ class TraceApplicationOut(Schema):
     decided_on: datetime.date | None
 
 
+class TraceDeclarationOut(Schema):
+    """A self-declaration the organization published (C7): public, withdrawn ones included."""
+
+    number: str
+    status: str = Field(description="published or withdrawn")
+    status_label: str
+    ccc_product_code: str
+    ccc_product_name: str
+    product_name: str
+    product_models: list[str]
+    declared_on: datetime.date
+    withdrawn_on: datetime.date | None
+
+
 class OrganizationTraceOut(Schema):
     view: ViewName
     organization: OrganizationOut
@@ -242,6 +256,9 @@ class OrganizationTraceOut(Schema):
     licences: list[TraceLicenceOut] = Field(description="licences it holds, newest first, at most 200")
     licence_applications: list[TraceApplicationOut] | None = Field(
         description=f"its licensing applications, newest first, at most 200; {FULL_ONLY}"
+    )
+    declarations: list[TraceDeclarationOut] = Field(
+        description="self-declarations it published (withdrawn ones too), newest first, at most 200"
     )
     events: list[TraceEventOut]
     checkpoint: TraceCheckpointOut | None

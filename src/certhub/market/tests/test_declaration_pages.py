@@ -1,0 +1,162 @@
+"""The self-declaration pages over real HTTP: the public list and search, a declaration's page, the producer's
+form (each bad input of the issue shown next to its field, status 422, nothing written), its own list, and
+withdrawal from the declaration's page by the producer or an officer of its region."""
+
+import pytest
+
+from certhub.core.models import AuditEvent
+from certhub.core.testing import element, element_text, page_text, signed_in, table_rows
+from certhub.market.models import SelfDeclaration
+from certhub.market.tests.declaring import COMPRESSOR, GENERAL, add_compressor_lab, declare, report
+
+LAB = "湖南省产品质量检验检测研究院"
+
+
+@pytest.fixture
+def decl_world(world):
+    add_compressor_lab(world)
+    report(world, "XZ-2025-001")
+    return world
+
+
+def form_data(world, **overrides):
+    data = {
+        "ccc_product_code": "0704",
+        "product_name": "全封闭制冷压缩机",
+        "product_models": "QD-65H\nQD-91H",
+        "trademark": "星城",
+        "gtins": "6923456789012",
+        "standards": f"{GENERAL}\n{COMPRESSOR}",
+        "test_report_number": "XZ-2025-001",
+        "lab_cma_number": world.labs["main"].cma_number,
+        "report_note": "",
+        "declared_on": "2025-06-10",
+    }
+    data.update(overrides)
+    return data
+
+
+def state():
+    return SelfDeclaration.objects.count(), AuditEvent.objects.count()
+
+
+def field_errors(response, field):
+    return [li.text for li in element(response.content.decode(), f"id_{field}_errors").iter("li")]
+
+
+def test_the_producer_registers_on_the_form_and_the_public_reads_it(client, decl_world):
+    maker = signed_in(client, decl_world, "maker")
+    form = maker.get("/market/declarations/new/")
+    assert form.status_code == 200
+    assert "0704" in [o.attrs["value"] for o in element(form.content.decode(), "declarable-products").iter("option")]
+    response = maker.post("/market/declarations/new/", form_data(decl_world), follow=True)
+    assert response.redirect_chain == [("/market/declarations/ZS4301042025000001/", 302)]
+    text = page_text(response)
+    assert "自我声明已登记并公布，编号ZS4301042025000001。" in text
+    assert element_text(response.content.decode(), "declaration-number") == "ZS4301042025000001"
+    anonymous = client.__class__()
+    page = anonymous.get("/market/declarations/ZS4301042025000001/").content.decode()
+    record = element_text(page, "declaration")
+    shown = (
+        "长沙星城电器有限公司", "0704 电动机－压缩机 · 自我声明（B方式）", "QD-65H QD-91H", f"{GENERAL}；{COMPRESSOR}",
+        f"XZ-2025-001 · {LAB}（231812050341） · 2025-06-01", "2025-06-10",
+    )  # fmt: skip
+    for expected in shown:
+        assert expected in record, expected
+    assert "withdraw-form" not in page  # the public may not withdraw
+    listed = anonymous.get("/market/declarations/", {"model": "qd91h"})
+    assert table_rows(listed.content.decode()) == [
+        ["ZS4301042025000001", "长沙星城电器有限公司", "全封闭制冷压缩机 0704 电动机－压缩机", "QD-65H、QD-91H",
+         "2025-06-10", "已公布"],
+    ]  # fmt: skip
+    nothing = anonymous.get("/market/declarations/", {"producer": "衡阳"})
+    assert "没有找到符合条件的自我声明。" in page_text(nothing)
+    mine = maker.get("/market/declarations/mine/")
+    assert [row[0] for row in table_rows(mine.content.decode())] == ["ZS4301042025000001"]
+    missing = anonymous.get("/market/declarations/ZS4301042025000009/")
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "messages"),
+    [
+        ({"ccc_product_code": "0701"}, "ccc_product_code",
+         ["0701（家用电冰箱和食品冷冻箱）在2025-06-10须经指定认证机构认证（第三方认证），不适用自我声明"]),
+        ({"standards": f"{GENERAL}\nGB/T 3883.1-2014"}, "standards",
+         [f"第2行：检验检测机构{LAB}在报告签发日期（2025-06-01）的资质认定范围不含GB/T 3883.1-2014"]),
+        ({"gtins": "6923456789013"}, "gtins", ["第1行：GTIN校验位错误"]),
+        ({"standards": "GB 4706"}, "standards",
+         ["第1行：“GB 4706”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017"]),
+        ({"test_report_number": "", "lab_cma_number": ""}, "test_report_number",
+         ["请填写CertHub中的型式试验报告编号，或在“报告无法核验的原因”中说明"]),
+        ({"declared_on": "2025-05-20"}, "test_report_number",
+         ["报告XZ-2025-001的签发日期（2025-06-01）晚于声明日期（2025-05-20）"]),
+        ({"product_models": "QD-65H\nqd 65h"}, "product_models", ["第2行：与第1个型号重复"]),
+    ],
+)  # fmt: skip
+def test_each_bad_input_stands_next_to_its_field_and_nothing_is_written(client, decl_world, overrides, field, messages):
+    maker = signed_in(client, decl_world, "maker")
+    before = state()
+    response = maker.post("/market/declarations/new/", form_data(decl_world, **overrides))
+    assert response.status_code == 422
+    assert field_errors(response, field) == messages
+    assert state() == before
+
+
+def test_a_catalogue_code_not_yet_in_force_on_the_day_is_refused_on_the_form(client, decl_world):
+    maker = signed_in(client, decl_world, "maker")
+    before = state()
+    response = maker.post("/market/declarations/new/", form_data(decl_world, ccc_product_code="1121"))
+    assert response.status_code == 422
+    [message] = field_errors(response, "ccc_product_code")
+    assert message.startswith("目录代码1121（") and message.endswith(
+        "）自2025-11-01起施行，2025-06-10施行的目录中没有该产品"
+    )
+    assert state() == before
+
+
+def test_only_enterprise_accounts_of_a_producer_use_the_form(client, decl_world):
+    for username in ("officer_changsha", "lab"):
+        other = signed_in(client.__class__(), decl_world, username)
+        response = other.get("/market/declarations/new/")
+        assert response.status_code == 403
+        assert "自我声明仅由已关联生产企业的企业账号登记。请先完成账号与企业的关联。" in page_text(response)
+    anonymous = client.get("/market/declarations/new/")
+    assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")
+
+
+def test_withdrawal_on_the_page_by_the_producer_and_an_officer_of_its_region(client, decl_world):
+    first, second = declare(decl_world), declare(decl_world, product_models=["QD-150H"])
+    maker = signed_in(client, decl_world, "maker")
+    assert "withdraw-form" in maker.get(f"/market/declarations/{first.number}/").content.decode()
+    before = state()
+    refused = maker.post(f"/market/declarations/{first.number}/withdraw/", {"reason": "", "withdrawn_on": "2025-09-01"})
+    assert refused.status_code == 422
+    assert field_errors(refused, "reason") == ["这个字段是必填项。"]
+    early = maker.post(
+        f"/market/declarations/{first.number}/withdraw/", {"reason": "停产", "withdrawn_on": "2025-06-01"}
+    )
+    assert early.status_code == 422
+    assert field_errors(early, "withdrawn_on") == ["撤回日期（2025-06-01）不得早于声明日期（2025-06-10）"]
+    assert state() == before
+    done = maker.post(
+        f"/market/declarations/{first.number}/withdraw/",
+        {"reason": "产品停产", "withdrawn_on": "2025-09-01"},
+        follow=True,
+    )
+    assert f"自我声明{first.number}已撤回。" in page_text(done)
+    assert element_text(done.content.decode(), "withdrawal-reason") == "产品停产"
+    assert "自2025-09-01起撤回，不再有效" in page_text(done)
+    hengyang = signed_in(client.__class__(), decl_world, "officer_hengyang")
+    assert "withdraw-form" not in hengyang.get(f"/market/declarations/{second.number}/").content.decode()
+    forbidden = hengyang.post(
+        f"/market/declarations/{second.number}/withdraw/", {"reason": "抽查", "withdrawn_on": "2025-09-01"}
+    )
+    assert forbidden.status_code == 403
+    changsha = signed_in(client.__class__(), decl_world, "officer_changsha")
+    changsha.post(
+        f"/market/declarations/{second.number}/withdraw/", {"reason": "抽查不合格", "withdrawn_on": "2025-09-01"}
+    )
+    second.refresh_from_db()
+    assert (second.status, second.withdrawal_reason) == ("withdrawn", "抽查不合格")
+    assert AuditEvent.objects.latest("id").actor_label == "officer_changsha"
