@@ -33,9 +33,11 @@ from certhub.cases.forms import (
 )
 from certhub.cases.models import Case
 from certhub.complaints.queries import access_complaint
+from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.web import office_required, page_of, request_actor
 from certhub.core.web import permitted as _permitted
 from certhub.core.web import submitted as _submitted
+from certhub.market.queries import access_market_check
 from certhub.risk.models import Warning
 
 PER_PAGE = 25
@@ -184,6 +186,27 @@ def complaint_join_case(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, _("已将%(number)s并入案件。") % {"number": complaint.number})
         return redirect("cases:case_detail", number=measure.case.number)
     return _render_complaint_case(request, complaint, ComplaintCaseForm(complaint=complaint), join_form)
+
+
+@office_required
+@require_POST
+def market_check_open_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-step button of a market check's page (C7): open a case from its violation, or join it to the
+    open case about the same organization; a refusal goes back to the check's page with its reason."""
+    actor = request_actor(request)
+    check = _permitted(lambda: access_market_check(actor, pk))
+    try:
+        case = _permitted(lambda: actions.do_open_case_from_market_check(check=check, actor=actor))
+    except (ValidationFailed, Conflict) as refused:
+        for field_messages in (refused.errors or {"": [refused.message]}).values():
+            for message in field_messages:
+                messages.error(request, message)
+        return redirect("market:check_detail", pk=check.pk)
+    if case.market_check_id == check.pk:
+        messages.success(request, _("已立案%(number)s，已通报责任部门。") % {"number": case.number})
+    else:
+        messages.success(request, _("已并入在办案件%(number)s。") % {"number": case.number})
+    return redirect("cases:case_detail", number=case.number)
 
 
 # ------------------------------------------------------------------ cases

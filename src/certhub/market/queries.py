@@ -253,7 +253,7 @@ def access_market_check(actor: Actor, pk: int) -> MarketCheck:
 
 def forged_numbers(actor: Actor) -> QuerySet[Any]:
     """Claimed numbers not in the registry (verdict FORGED_NUMBER) in the actor's region, one row each: the
-    number, how many times it was seen, in how many shops, first and last seen; most seen first."""
+    number, how many times it was seen, in how many shops (named ones), first and last seen; most seen first."""
     return (
         checks_visible_to(actor)
         .filter(verdict=Verdict.FORGED_NUMBER)
@@ -261,7 +261,7 @@ def forged_numbers(actor: Actor) -> QuerySet[Any]:
         .values("claimed_number")
         .annotate(
             times=Count("id"),
-            shops=Count("shop", distinct=True),
+            shops=Count("shop", distinct=True, filter=~Q(shop="")),
             first_seen=Min("checked_on"),
             last_seen=Max("checked_on"),
         )

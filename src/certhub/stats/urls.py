@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
+    # issue 17: consequences
+    path("campaigns/<int:pk>.xlsx", views.campaign_xlsx, name="campaign_xlsx"),
 ]

@@ -18,9 +18,12 @@ from certhub.core.actors import Actor
 from certhub.core.display import localized_name
 from certhub.core.errors import NotFound, NotPermitted, ValidationFailed
 from certhub.core.models import Region
+from certhub.core.permissions import Permission, is_permitted, within_scope
 from certhub.core.web import request_actor
+from certhub.market.models import Campaign
+from certhub.market.queries import campaign_tally
 from certhub.registry.choices import GradedSubject, RiskGrade
-from certhub.stats import charts, exports, queries
+from certhub.stats import campaigns, charts, exports, queries
 from certhub.stats.choices import KPIS, TARGETS, CaseAge, InspectionKey
 
 logger = logging.getLogger("certhub.stats")
@@ -106,6 +109,17 @@ def _tables(board: queries.Dashboard) -> dict[str, object]:
     }
 
 
+def _campaign_section(request: HttpRequest, region: Region) -> dict[str, object]:
+    """The campaigns (专项整治, C7) of the region, and the tally of the one picked (?campaign=ID; default the
+    latest)."""
+    listed = list(campaigns.campaigns_in(region)[:100])
+    picked = next((c for c in listed if str(c.pk) == request.GET.get("campaign", "")), listed[0] if listed else None)
+    if picked is None:
+        return {"campaigns": listed}
+    tally = campaign_tally(picked)
+    return {"campaigns": listed, "campaign": picked, "campaign_rows": campaigns.tally_rows(tally)}
+
+
 @_guarded
 def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpResponse:
     """The dashboard of a region (default: the officer's own): the three KPIs against their targets per child
@@ -119,6 +133,7 @@ def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpRespons
         "board": board,
         "targets": {metric: TARGETS[metric] for metric in KPIS},
     }
+    context.update(_campaign_section(request, region))
     if board is not None:
         context.update(_tables(board))
         context.update(
@@ -158,4 +173,26 @@ def report_pdf(request: HttpRequest, actor: Actor, region: Region) -> HttpRespon
     response = HttpResponse(exports.report(board), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certhub-report-{region.code}-{board.day}.pdf"'
     logger.info("statistics exported: pdf region=%s day=%s by %s", region.code, board.day, actor.label)
+    return response
+
+
+@login_required
+@require_safe
+def campaign_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign (专项整治, C7) as an XLSX workbook: the campaign, its tally and its checks; a campaign outside
+    the officer's region answers as a missing one (C14)."""
+    actor = request_actor(request)
+    if not is_permitted(actor, Permission.VIEW_STATISTICS):
+        raise PermissionDenied(_("统计分析仅对监管人员和系统管理员开放。"))
+    try:
+        campaign = within_scope(
+            Campaign.objects.filter(pk=pk).first(),
+            lambda c: is_permitted(actor, Permission.VIEW_STATISTICS, region_code=c.region_code),
+            _("没有这项专项整治。"),
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
+    response = HttpResponse(campaigns.campaign_workbook(campaign), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="certhub-campaign-{campaign.pk}.xlsx"'
+    logger.info("campaign exported: xlsx campaign=%s by %s", campaign.pk, actor.label)
     return response

@@ -44,7 +44,7 @@ from certhub.ledger import checkpoints, log, merkle
 from certhub.ledger.queries import PublishedEntry, entries_of
 from certhub.licensing.models import Application, Licence
 from certhub.market.models import SelfDeclaration
-from certhub.market.queries import declarations_of
+from certhub.market.queries import checks_of_organization, declarations_of
 from certhub.registry.choices import CertificateStatus, PersonRole, ReportConclusion
 from certhub.registry.models import (
     Affiliation,
@@ -582,4 +582,6 @@ def organization_trace(actor: Actor, uscc: str) -> dict[str, Any]:
         "events": events,
         "checkpoint": checkpoint,
         **_sections(organization.pk, full=full),
+        # C7: market checks that traced a listing to it, as producer or shop; enforcement findings, full view only.
+        "market_checks": checks_of_organization(organization.pk) if full else None,
     }

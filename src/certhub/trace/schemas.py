@@ -243,6 +243,25 @@ class TraceDeclarationOut(Schema):
     withdrawn_on: datetime.date | None
 
 
+class TraceMarketCheckOut(Schema):
+    """A market check (C7) that traced a listing, label or sample to the organization."""
+
+    checked_on: datetime.date
+    channel: Literal["onsite", "online", "sample"]
+    channel_label: str
+    role: Literal["producer", "shop"] = Field(description="whether the organization is the producer or the shop")
+    platform: str
+    shop: str
+    product_name: str
+    model: str
+    claimed_number: str = Field(description="the certificate or declaration number the listing claimed, as written")
+    verdict: str = Field(description="covered, not_in_catalogue, model_not_covered, certificate_invalid, "
+                         "declaration_invalid, forged_number, no_claim or needs_person")  # fmt: skip
+    verdict_label: str
+    reason: str
+    campaign: str | None = Field(description="the campaign (专项整治) it was recorded under")
+
+
 class OrganizationTraceOut(Schema):
     view: ViewName
     organization: OrganizationOut
@@ -264,3 +283,7 @@ class OrganizationTraceOut(Schema):
     checkpoint: TraceCheckpointOut | None
     inspections: list[ResultOut] = Field(description=INSPECTIONS)
     complaints: list[dict[str, Any]] = Field(description=LATER_MODULE.format("complaint"))
+    market_checks: list[TraceMarketCheckOut] | None = Field(
+        description=f"market checks (C7) that traced a listing to it, as producer or shop, newest first, at most 50; "
+        f"{FULL_ONLY}"
+    )
