@@ -28,8 +28,13 @@ PUBLIC_FIELDS = {
     schemas.TraceReportItemOut: ["parameter", "standard", "result", "within_lab_scope", "within_signatory_scope"],
     schemas.OrganizationTraceOut: [
         "view", "organization", "certification_body", "lab", "certificates", "certificate_count", "test_reports",
-        "test_report_count", "people", "licences", "licence_applications", "events", "checkpoint", "inspections",
-        "complaints",
+        "test_report_count", "people", "licences", "licence_applications", "declarations", "events", "checkpoint",
+        "inspections", "complaints",
+    ],
+    # issue 17: declarations — a self-declaration is published whole (C7).
+    schemas.TraceDeclarationOut: [
+        "number", "status", "status_label", "ccc_product_code", "ccc_product_name", "product_name", "product_models",
+        "declared_on", "withdrawn_on",
     ],
 }  # fmt: skip
 
