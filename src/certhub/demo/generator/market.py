@@ -271,7 +271,9 @@ class MarketDemo(ProvinceBase):
                     actor=Actor(role=Role.ENTERPRISE, label=organization.name, organization_id=organization.pk),
                 )
             )
-            rows.append({"uscc": organization.uscc, "ccc_product": code, "source": "licence", "recorded_on": declared_on})
+            rows.append(
+                {"uscc": organization.uscc, "ccc_product": code, "source": "licence", "recorded_on": declared_on}
+            )
         if rows:
             actions.do_record_manufactured_products(rows=rows, actor=DEMO_ACTOR)
         return made
