@@ -116,6 +116,16 @@ def test_an_inspector_scans_a_certified_product_with_the_camera(live_server, liv
         assert fits_the_phone(page)
         screenshot(page, "market-onsite-covered-phone")
         assert_accessible(page, context="a covered product's result")
+
+        # The next product's label carries a number the registry does not hold; a case is the officers' to open.
+        page.get_by_label("证书或自我声明编号").fill("2025010799990001")
+        page.get_by_label("产品名称").fill("双门家用电冰箱")
+        page.get_by_role("button", name="核查").click()
+        page.wait_for_selector("#onsite-result[data-verdict=forged_number]")
+        assert page.locator("#onsite-verdict").inner_text() == "编号不在登记库中（疑似伪造）"
+        assert page.locator("#onsite-report").inner_text() == "该检查已登记，违规线索将由本辖区监管人员立案处置。"
+        assert page.get_by_role("button", name="立案处置").count() == 0
+        assert_accessible(page, context="a forged number's result for an inspector")
         assert errors == []
     finally:
         camera_browser.close()
