@@ -48,12 +48,15 @@ DATA = Path(__file__).with_name("data") / "placement.json"
 
 # Kinds of phrase, and what each says about a listing.
 KEYWORD = "keyword"  # names a catalogue product (its code)
-AMBIGUOUS = "ambiguous"  # names products inside and outside the catalogue alike
+GENERIC = "generic"  # a generic name: alone, a person decides; beside a product's own word, nothing
+BLOCKING = "ambiguous"  # a product whose catalogue status a title cannot show: always a person
 PART = "part"  # a part, accessory, consumable or service, not the product itself
 OUTSIDE = "outside"  # names a product family outside the catalogue
 
 _SPACES = re.compile(r"\s+")
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
+
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,9 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class _Phrase:
     kind: str
-    key: str  # the catalogue code, or the outside family, or "" for ambiguous and part words
+    key: str  # the catalogue code, or the outside family, or "" for the other kinds
     text: str  # as written in the data
-    pieces: tuple[str, ...]  # folded, each must occur
+    pieces: tuple[str, ...]  # folded; each must occur
 
     @property
     def length(self) -> int:
@@ -91,7 +94,19 @@ class _Phrase:
 @dataclass(frozen=True)
 class _Hit:
     phrase: _Phrase
-    spans: tuple[tuple[int, int], ...]  # every occurrence of every piece
+    occurrences: tuple[tuple[Span, ...], ...]  # per piece, every place it occurs
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return tuple(span for piece in self.occurrences for span in piece)
+
+    @property
+    def first(self) -> int:
+        return min(start for start, _ in self.spans)
+
+
+def _same_class(a: str, b: str) -> bool:
+    return (a.isascii() and a.isalpha() and b.isalpha()) or (a.isascii() and a.isdigit() and b.isdigit())
 
 
 def _bounded(text: str, start: int, end: int, piece: str) -> bool:
@@ -102,11 +117,7 @@ def _bounded(text: str, start: int, end: int, piece: str) -> bool:
     return not (_ASCII_ALNUM.match(piece[-1]) and end < len(text) and _same_class(text[end], piece[-1]))
 
 
-def _same_class(a: str, b: str) -> bool:
-    return (a.isascii() and a.isalpha() and b.isalpha()) or (a.isascii() and a.isdigit() and b.isdigit())
-
-
-def _find(text: str, piece: str) -> list[tuple[int, int]]:
+def _find(text: str, piece: str) -> tuple[Span, ...]:
     """Every bounded occurrence of `piece` in `text`."""
     spans = []
     start = text.find(piece)
@@ -115,12 +126,20 @@ def _find(text: str, piece: str) -> list[tuple[int, int]]:
         if _bounded(text, start, end, piece):
             spans.append((start, end))
         start = text.find(piece, start + 1)
-    return spans
+    return tuple(spans)
+
+
+def _blank(text: str, spans: Iterable[Span]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 class Rules:
-    """The placement data, compiled once: every phrase indexed by the first character of its first piece,
-    so a title is scanned once whatever the number of phrases."""
+    """The placement data, compiled once. Phrases are indexed by the first two characters of their first
+    piece (one for a one-character piece), so a title of n characters is compared with the few phrases that
+    can start in it, whatever the size of the data."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         phrases: list[_Phrase] = []
@@ -128,31 +147,79 @@ class Rules:
         for code, entry in data["products"].items():
             phrases += [_phrase(KEYWORD, code, word) for word in entry["keywords"]]
             self.exclusions[code] = tuple(_phrase("exclude", code, word) for word in entry.get("exclude", ()))
-        phrases += [_phrase(AMBIGUOUS, "", word) for word in data["ambiguous"]["words"]]
+        phrases += [_phrase(GENERIC, "", word) for word in data["ambiguous"]["generic"]]
+        phrases += [_phrase(BLOCKING, "", word) for word in data["ambiguous"]["blocking"]]
         phrases += [_phrase(PART, "", word) for word in data["parts"]["words"]]
+        self.context_families: set[str] = set()
+        self.accessory_families: set[str] = set()
         for family in data["outside"]:
             phrases += [_phrase(OUTSIDE, family["family"], word) for word in family["words"]]
+            if family.get("context"):
+                self.context_families.add(family["family"])
+            if family.get("accessory"):
+                self.accessory_families.add(family["family"])
         self.dominates: dict[str, frozenset[str]] = {
             entry["code"]: frozenset(entry["over"]) for entry in data.get("dominates", ())
         }
+        self.after = tuple(fold(word) for word in data["mentions"]["after"])
+        self.before = tuple(fold(word) for word in data["mentions"]["before"])
         self.electric = tuple(fold(word) for word in data["electric_markers"]["words"])
+        self.not_electric = tuple(fold(word) for word in data["electric_markers"]["not_markers"])
         self.codes = frozenset(data["products"])
-        self._by_first: dict[str, list[_Phrase]] = {}
+        self._index: dict[str, list[_Phrase]] = {}
         for phrase in phrases:
-            self._by_first.setdefault(phrase.pieces[0][0], []).append(phrase)
+            self._index.setdefault(phrase.pieces[0][:2], []).append(phrase)
 
     def hits(self, text: str) -> list[_Hit]:
-        """Every phrase found in the folded `text`, less those lying inside a longer one that was found."""
+        """Every phrase found in the folded `text`, less those lying inside a longer one that was found
+        (for a phrase of several pieces: one of its pieces lies only inside longer phrases), in the order
+        they first occur."""
         found: dict[_Phrase, _Hit] = {}
-        for char in dict.fromkeys(text):
-            for phrase in self._by_first.get(char, ()):
+        keys = {text[i : i + 2] for i in range(len(text) - 1)} | set(text)
+        for key in keys:
+            for phrase in self._index.get(key, ()):
                 if phrase in found:
                     continue
-                spans = [_find(text, piece) for piece in phrase.pieces]
-                if all(spans):
-                    found[phrase] = _Hit(phrase, tuple(span for piece_spans in spans for span in piece_spans))
-        hits = sorted(found.values(), key=lambda hit: (min(hit.spans), -hit.phrase.length))
+                occurrences = tuple(_find(text, piece) for piece in phrase.pieces)
+                if all(occurrences):
+                    found[phrase] = _Hit(phrase, occurrences)
+        hits = sorted(found.values(), key=lambda hit: (hit.first, -hit.phrase.length))
         return [hit for hit in hits if not _covered(hit, hits)]
+
+    def mentions(self, text: str, hits: list[_Hit]) -> set[Span]:
+        """The occurrences of catalogue words and generic names that only say what the listing fits, comes
+        with or is an accessory of: followed by an "after" marker (燃气灶适用), by another such mention
+        (电饭煲电脑主机通用) or by an accessory (冰箱 收纳盒: the head of a Chinese noun phrase comes last), or
+        preceded by a "before" marker (送充电器)."""
+        accessories = {
+            start
+            for hit in hits
+            if hit.phrase.kind == OUTSIDE and hit.phrase.key in self.accessory_families
+            for start, _ in hit.spans
+        }
+        named = (KEYWORD, GENERIC)
+        spans = sorted({span for hit in hits if hit.phrase.kind in named for span in hit.spans}, reverse=True)
+        outside_starts = {start for hit in hits if hit.phrase.kind == OUTSIDE for start, _ in hit.spans}
+        found: set[Span] = set()
+        for start, end in spans:
+            gap = len(text[end:]) - len(text[end:].lstrip(" "))
+            if (
+                self._fits(text, end, outside_starts)
+                or end + gap in accessories
+                or any(other[0] == end for other in found)
+                or text[:start].rstrip(" ").endswith(self.before)
+            ):
+                found.add((start, end))
+        return found
+
+    def _fits(self, text: str, end: int, outside_starts: set[int]) -> bool:
+        """An "after" marker right behind the word that ends the token or leads into an outside phrase
+        (燃气灶适用, 微波炉专用饭盒); "手机电池适用华为" names the battery, not a phone."""
+        marker = next((word for word in self.after if text.startswith(word, end)), None)
+        if marker is None:
+            return False
+        behind = end + len(marker)
+        return behind == len(text) or text[behind] == " " or behind in outside_starts
 
     def excluded_by(self, code: str, text: str) -> str | None:
         for phrase in self.exclusions.get(code, ()):
@@ -160,12 +227,12 @@ class Rules:
                 return phrase.text
         return None
 
-    def electric_word(self, text: str, masked: Iterable[tuple[int, int]]) -> str | None:
-        """The first electric marker in `text` outside the `masked` spans (the outside family's own words)."""
-        chars = list(text)
-        for start, end in masked:
-            chars[start:end] = " " * (end - start)
-        rest = "".join(chars)
+    def electric_word(self, text: str, masked: Iterable[Span]) -> str | None:
+        """The first electric marker in `text` outside the `masked` spans and outside the words that merely
+        contain a marker (登机, 有机, 灯芯绒)."""
+        rest = _blank(text, masked)
+        for word in self.not_electric:
+            rest = rest.replace(word, " " * len(word))
         return next((word for word in self.electric if word in rest), None)
 
 
@@ -177,9 +244,14 @@ def _phrase(kind: str, key: str, word: str) -> _Phrase:
 
 
 def _covered(hit: _Hit, hits: list[_Hit]) -> bool:
-    """Every occurrence of `hit` lies inside an occurrence of a longer phrase that was found."""
-    longer = [span for other in hits if other.phrase.length > hit.phrase.length for span in other.spans]
-    return all(any(o_start <= start and end <= o_end for o_start, o_end in longer) for start, end in hit.spans)
+    """Some piece of `hit` occurs only inside longer occurrences of other phrases that were found."""
+    others = [span for other in hits if other is not hit for span in other.spans]
+
+    def inside(span: Span) -> bool:
+        start, end = span
+        return any(o_start <= start and end <= o_end and o_end - o_start > end - start for o_start, o_end in others)
+
+    return any(all(inside(span) for span in piece) for piece in hit.occurrences)
 
 
 @cache
@@ -202,35 +274,41 @@ class Placer:
     def place(self, text: str, *, day: datetime.date) -> Placed:
         folded = fold(text)
         hits = self.rules.hits(folded)
-        for kind in (AMBIGUOUS, PART):
-            hit = next((hit for hit in hits if hit.phrase.kind == kind), None)
-            if hit is not None:
-                return Placed(None, False, f"{kind}:{hit.phrase.text}")
-        keywords = [hit for hit in hits if hit.phrase.kind == KEYWORD]
+        blocking = next((hit for hit in hits if hit.phrase.kind in (BLOCKING, PART)), None)
+        if blocking is not None:
+            return Placed(None, False, f"{blocking.phrase.kind}:{blocking.phrase.text}")
+        mentioned = self.rules.mentions(folded, hits)
+        named = [hit for hit in hits if not all(span in mentioned for span in hit.spans)]
+        keywords = [hit for hit in named if hit.phrase.kind == KEYWORD]
         outside = [hit for hit in hits if hit.phrase.kind == OUTSIDE]
+        unmentioned = _blank(folded, mentioned)
         if keywords:
-            return self._product(folded, keywords, outside, day)
+            return self._product(unmentioned, keywords, outside, day)
+        generic = next((hit for hit in named if hit.phrase.kind == GENERIC), None)
+        if generic is not None:
+            return Placed(None, False, f"{GENERIC}:{generic.phrase.text}")
         if outside:
             first = outside[0].phrase
-            spans = [span for hit in outside for span in hit.spans]
-            marker = self.rules.electric_word(folded, spans)
+            marker = self.rules.electric_word(unmentioned, [span for hit in outside for span in hit.spans])
             if marker is not None:
                 return Placed(None, False, f"electric:{first.key}:{first.text}:{marker}")
             return Placed(None, True, f"outside:{first.key}:{first.text}")
         return Placed(None, False, "no_keyword")
 
-    def _product(self, folded: str, keywords: list[_Hit], outside: list[_Hit], day: datetime.date) -> Placed:
-        codes = sorted({hit.phrase.key for hit in keywords})
-        for code in codes:
-            word = self.rules.excluded_by(code, folded)
+    def _product(self, text: str, keywords: list[_Hit], outside: list[_Hit], day: datetime.date) -> Placed:
+        codes = {hit.phrase.key for hit in keywords}
+        codes -= {code for over in codes for code in self.rules.dominates.get(over, ())}
+        for code in sorted(codes):
+            # The product's own words do not exclude it (头灯 is an exclusion of 灯具, 床头灯 one of its words).
+            own = [span for hit in keywords if hit.phrase.key == code for span in hit.spans]
+            word = self.rules.excluded_by(code, _blank(text, own))
             if word is not None:
                 return Placed(None, False, f"excluded:{code}:{word}")
-        dominated = {code for code in codes for over in codes if code in self.rules.dominates.get(over, ())}
-        codes = [code for code in codes if code not in dominated]
         if len(codes) > 1:
-            return Placed(None, False, "several:" + ",".join(codes))
+            return Placed(None, False, "several:" + ",".join(sorted(codes)))
         (code,) = codes
-        if outside:
+        named = [hit for hit in keywords if hit.phrase.key == code]
+        if outside and not self._only_context(text, named, outside):
             return Placed(None, False, f"conflict:{code}:{outside[0].phrase.key}")
         product = self.products.get(code)
         if product is None:
@@ -238,8 +316,16 @@ class Placer:
         if not product.in_force_on(day):
             return Placed(None, False, f"not_in_force:{code}")
         # The longest of the product's words that occur names it best in the reason.
-        word = max((hit for hit in keywords if hit.phrase.key == code), key=lambda hit: hit.phrase.length).phrase.text
-        return Placed(product, False, f"keyword:{word}")
+        return Placed(product, False, f"keyword:{max(named, key=lambda hit: hit.phrase.length).phrase.text}")
+
+    def _only_context(self, text: str, named: list[_Hit], outside: list[_Hit]) -> bool:
+        """The outside words only say where or with what the product is used (落地灯 沙发旁, 榨汁机 水果):
+        all of context families, after the product's first word, and the rest of the title is electric."""
+        first = min(hit.first for hit in named)
+        return (
+            all(hit.phrase.key in self.rules.context_families and hit.first > first for hit in outside)
+            and self.rules.electric_word(text, [span for hit in outside for span in hit.spans]) is not None
+        )
 
 
 def place(text: str, *, day: datetime.date) -> Placed:

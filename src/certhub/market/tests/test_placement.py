@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from certhub.market.placement import Placed, Placer, place
+from certhub.market.placement import DATA, Placed, Placer, fold, place
 
 DAY = datetime.date(2026, 3, 2)
 
@@ -28,6 +29,10 @@ pytestmark = pytest.mark.django_db
         ("雅迪电动自行车充电器 48V12AH 智能快充", "1122", "keyword:电动自行车充电器"),
         ("品胜充电宝 10000毫安 超薄 自带线", "0914", "keyword:充电宝"),
         ("惠普 M233sdw 黑白激光打印机 打印复印扫描一体机", "0905", "keyword:打印复印扫描一体机"),
+        ("华为手机 Mate 60 送充电器", "1606", "keyword:手机"),
+        ("东成电锤 三用电锤 冲击钻 混凝土", "0506", "keyword:三用电锤"),
+        ("落地灯 客厅 北欧 沙发旁 立式", "1001", "keyword:落地灯"),
+        ("熊猫电线 BV1.5 国标铜芯 照明线", "0105", "keyword:bv"),
     ],
 )
 def test_catalogue_products_are_placed(title, code, rule):
@@ -41,6 +46,12 @@ def test_catalogue_products_are_placed(title, code, rule):
         ("纯棉短袖T恤 男 夏季 宽松 圆领", "outside:服装:短袖"),
         ("三只松鼠 每日坚果 750g 混合果仁", "outside:食品饮料:坚果"),
         ("适用苹果15手机壳 磁吸 透明 防摔", "outside:手机数码配件（非电器）:手机壳"),
+        ("iPhone 15 Pro 手机壳 磁吸", "outside:手机数码配件（非电器）:手机壳"),
+        ("冰箱贴 磁性 创意 卡通", "outside:日用百货:冰箱贴"),
+        ("电钻 钻头 套装 麻花钻 木工", "outside:目录产品的非电配件与耗材:钻头"),
+        ("空调 遥控器 万能 通用", "outside:目录产品的非电配件与耗材:遥控器"),
+        ("苏泊尔 不粘锅 炒锅 家用 燃气灶适用", "outside:餐厨用具（非电器）:不粘锅"),
+        ("新秀丽 行李箱 20寸 登机", "outside:鞋靴箱包:行李箱"),
     ],
 )
 def test_outside_families_are_outside(title, rule):
@@ -50,14 +61,16 @@ def test_outside_families_are_outside(title, rule):
 @pytest.mark.parametrize(
     ("title", "rule"),
     [
-        ("冰箱贴 磁性 创意 卡通", "excluded:0701:冰箱贴"),
+        ("博世电钻 GSB 600 钻头 配件", "part:配件"),
+        ("毛绒玩具 兔子 抱枕", "conflict:2202:家纺床品"),
+        ("东成电钻 锂电 充电式 12V", "excluded:0501:锂电"),
+        ("小型电机 220V 家用", "generic:电机"),
         ("USB充电 加热马甲 男 冬季", "electric:服装:马甲:电"),
         ("戴森吸尘器配件 滤网 V10 V11", "part:配件"),
         ("公牛开关插座面板 86型 五孔", "ambiguous:开关插座"),
-        ("华为手机 Mate 60 送充电器", "excluded:1606:充电器"),
-        ("电动车 新款 48V 成人代步", "ambiguous:电动车"),
+        ("电动车 新款 48V 成人代步", "generic:电动车"),
+        ("空调扇 冷风扇 家用 制冷", "ambiguous:空调扇"),
         ("神秘宝盒 惊喜礼物", "no_keyword"),
-        ("iPhone 15 Pro 手机壳 磁吸", "excluded:1606:手机壳"),
         ("美的电饭煲 4L + 华为手机 套餐", "several:0718,1606"),
     ],
 )
@@ -116,3 +129,63 @@ def test_the_labelled_market_titles_are_placed_with_a_precision_of_at_least_098(
     assert len(rows) >= 400
     assert categories == set(range(1, 17))
     assert right / decided >= 0.98
+
+
+def test_the_day_decides_which_catalogue_is_in_force():
+    """Power banks entered the catalogue on 2024-08-01 (SAMR 2023 No. 10 as the catalogue file dates it);
+    before the 2023 catalogue CertHub holds, nothing is placed: a person decides, never "outside"."""
+    title = "罗马仕充电宝 20000毫安 大容量"
+    assert place(title, day=datetime.date(2024, 7, 31)) == Placed(None, False, "not_in_force:0914")
+    assert place(title, day=datetime.date(2024, 8, 1)).product.code == "0914"
+    assert place("美的电饭煲 4L", day=datetime.date(2023, 8, 9)) == Placed(None, False, "not_in_force:0718")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Full-width letters and digits fold to their ASCII forms before matching.
+        ("ＢＶ２．５平方 国标铜芯", "0105"),
+        # A Latin code matches only as a whole token: BV is not in BVLGARI.
+        ("BVLGARI 宝格丽 男士 香水 50ml", "OUTSIDE"),
+        ("ZX7-250 双电压 工业级", "0603"),
+        # A phrase written with a space matches when each piece occurs, in any order.
+        ("8mm 门窗 定制 钢化玻璃", "1302"),
+        # A product named only as what the listing fits is passed over (燃气灶适用 / 微波炉专用饭盒).
+        ("微波炉专用饭盒 带盖 上班族", "OUTSIDE"),
+        # ...but a product that names what it fits is still that product.
+        ("手机电池适用华为P30 大容量", "0915"),
+    ],
+)
+def test_titles_are_folded_and_read_as_tokens(title, expected):
+    placed = place(title, day=DAY)
+    assert (placed.product.code if placed.product else "OUTSIDE" if placed.outside else "UNSURE") == expected
+
+
+def test_the_placement_data_covers_the_catalogue_and_contradicts_nothing():
+    """Every catalogue product has words, and only catalogue codes have; no product excludes one of its own
+    words (it could never be placed); every code the data names in `dominates` exists."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    catalogue = json.loads(
+        (Path(__file__).resolve().parents[2] / "registry" / "data" / "ccc_catalogue.json").read_text(encoding="utf-8")
+    )
+    codes = {product["code"] for product in catalogue["products"]}
+    assert set(data["products"]) == codes
+    assert [code for code, entry in data["products"].items() if not entry["keywords"]] == []
+    clashes = [
+        (code, word)
+        for code, entry in data["products"].items()
+        for word in entry["keywords"]
+        if any(fold(word) == fold(excluded) for excluded in entry["exclude"])
+    ]
+    assert clashes == []
+    named = {entry["code"] for entry in data["dominates"]} | {c for entry in data["dominates"] for c in entry["over"]}
+    assert named - codes == set()
+    assert all(family["words"] for family in data["outside"])
+
+
+def test_the_labelled_set_names_only_catalogue_codes():
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    codes = {product.code for product in Placer.load().products.values()}
+    assert {row["expected"] for row in rows} - codes == {"OUTSIDE", "UNSURE"}
+    assert len({row["title"] for row in rows}) == len(rows)
