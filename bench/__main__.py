@@ -36,6 +36,7 @@ from bench import due as due_bench
 from bench import imports, security_cost
 from bench import joint as joint_bench
 from bench import ledger as ledger_bench
+from bench import market as market_bench  # issue 17: engine
 from bench import market_placement as market_placement_bench
 from bench import orgimport as orgimport_bench
 from bench import revoke as revoke_bench
@@ -85,6 +86,8 @@ PARTS |= {"bans"}
 PARTS |= {"joint"}
 # issue 17: placement
 PARTS |= {"market-placement"}
+# issue 17: engine — market checks (C7)
+PARTS |= {"market"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -201,6 +204,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--joint-organizations", type=int, default=300_000, help="organizations of `joint` (300,000, the large size)"
     )
     parser.add_argument("--joint-requests", type=int, default=200, help="100-code queries timed by `joint` (200)")
+    # issue 17: engine — the part `market` runs when named in --parts
+    parser.add_argument(
+        "--market-certificates", type=int, default=1_000_000, help="CCC certificates of `market` (1,000,000: large)"
+    )
+    parser.add_argument(
+        "--market-listings", type=int, default=1_000_000, help="listings in `market`'s file (1,000,000)"
+    )
+    parser.add_argument("--market-rounds", type=int, default=20, help="POSTs of 1,000 listings timed by `market` (20)")
     parser.add_argument(
         "--prepare-only", action="store_true", help="only make sure the databases hold the province, then stop"
     )
@@ -536,6 +547,11 @@ def main(argv: list[str]) -> int:
     # issue 17: placement
     if "market-placement" in args.parts:
         report["market-placement"] = market_placement_bench.measure()
+    # issue 17: engine
+    if "market" in args.parts:
+        report["market"] = market_bench.measure(
+            args.market_certificates, args.market_listings, args.market_rounds, args.workers, args.engines, run_dir
+        )
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -575,6 +591,9 @@ def main(argv: list[str]) -> int:
     # issue 17: placement
     if "market-placement" in report:
         market_placement_bench.print_report(report["market-placement"])
+    # issue 17: engine
+    if "market" in report:
+        market_bench.print_report(report["market"])
     return 0
 
 

@@ -27,6 +27,7 @@ its credit code, else only by an exact, unambiguous name."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
@@ -262,29 +263,30 @@ def judge_certificate(
     placement: str,
 ) -> Judgement:
     """Steps 3 and 4 for a certificate: is it valid on the day, and does it cover this product and model?"""
-    holder = certificate.holder
-    base = {"certificate": certificate, "producer": holder, "placement": placement}
     product = certificate.ccc_product or catalogue_product
+
+    def found(verdict: str, reason: str, about: CccProduct | None = product) -> Judgement:
+        return Judgement(
+            verdict, reason, placement, ccc_product=about, certificate=certificate, producer=certificate.holder
+        )
+
     number = certificate.number
     if certificate.scheme.code != CCC_SCHEME:
-        return Judgement(
+        return found(
             Verdict.MODEL_NOT_COVERED,
             _("证书%(number)s是“%(scheme)s”证书，不是CCC证书，不能证明该产品获得强制性产品认证")
             % {"number": number, "scheme": certificate.scheme.code},
-            ccc_product=catalogue_product,
-            **base,
+            about=catalogue_product,
         )
     status, since = status_on(certificate, registry.events.get(certificate.pk, ()), day)
     if status == CertificateStatus.DRAFT:
-        return Judgement(
+        return found(
             Verdict.CERTIFICATE_INVALID,
             _("证书%(number)s于%(since)s才发证，检查日%(day)s尚未生效")
             % {"number": number, "since": since.isoformat(), "day": day.isoformat()},
-            ccc_product=product,
-            **base,
         )
     if status in NOT_VALID:
-        return Judgement(
+        return found(
             Verdict.CERTIFICATE_INVALID,
             _("证书%(number)s自%(since)s起已%(status)s，检查日%(day)s不得使用")
             % {
@@ -293,38 +295,31 @@ def judge_certificate(
                 "status": _certificate_words(status),
                 "day": day.isoformat(),
             },
-            ccc_product=product,
-            **base,
         )
     if day > certificate.expiry_date:
-        return Judgement(
+        return found(
             Verdict.CERTIFICATE_INVALID,
             _("证书%(number)s已于%(expiry)s到期，检查日%(day)s已过有效期")
             % {"number": number, "expiry": certificate.expiry_date.isoformat(), "day": day.isoformat()},
-            ccc_product=product,
-            **base,
         )
     if (
         catalogue_product is not None
         and certificate.ccc_product is not None
         and catalogue_product.code != certificate.ccc_product.code
     ):
-        return Judgement(
+        return found(
             Verdict.MODEL_NOT_COVERED,
             _("证书%(number)s覆盖的目录产品是%(certified)s，不是所填报的%(given)s")
             % {"number": number, "certified": str(certificate.ccc_product), "given": str(catalogue_product)},
-            ccc_product=catalogue_product,
-            **base,
+            about=catalogue_product,
         )
     models = registry.models.get(certificate.pk, set())
     model = fold_model(listing.model)
     if model and model not in models:
-        return Judgement(
+        return found(
             Verdict.MODEL_NOT_COVERED,
             _("证书%(number)s有效，但型号“%(model)s”不在证书所列的产品型号中")
             % {"number": number, "model": listing.model},
-            ccc_product=product,
-            **base,
         )
     if not model and placement == Placement.GTIN:
         reason = _("商品条码%(gtin)s是证书%(number)s（持证人%(holder)s）所列的产品，证书在%(day)s有效") % {
@@ -346,50 +341,51 @@ def judge_certificate(
             "holder": certificate.holder_name,
             "day": day.isoformat(),
         }
-    return Judgement(Verdict.COVERED, reason, ccc_product=product, **base)
+    return found(Verdict.COVERED, reason)
 
 
 def judge_declaration(listing: Listing, declaration: SelfDeclaration, day: datetime.date, placement: str) -> Judgement:
     """Step 2: is the self-declaration in force on the day, for a product that allows it, and this model?"""
-    base = {
-        "declaration": declaration,
-        "producer": declaration.organization,
-        "placement": placement,
-        "ccc_product": declaration.ccc_product,
-    }
+
+    def found(verdict: str, reason: str) -> Judgement:
+        return Judgement(
+            verdict,
+            reason,
+            placement,
+            ccc_product=declaration.ccc_product,
+            declaration=declaration,
+            producer=declaration.organization,
+        )
+
     number = declaration.number
     if declaration.declared_on > day:
-        return Judgement(
+        return found(
             Verdict.DECLARATION_INVALID,
             _("自我声明%(number)s于%(declared)s才作出，检查日%(day)s尚无声明")
             % {"number": number, "declared": declaration.declared_on.isoformat(), "day": day.isoformat()},
-            **base,
         )
     withdrawn = declaration.status == DeclarationStatus.WITHDRAWN and (
         declaration.withdrawn_on is None or declaration.withdrawn_on <= day
     )
     if withdrawn:
         since = declaration.withdrawn_on.isoformat() if declaration.withdrawn_on else "—"
-        return Judgement(
+        return found(
             Verdict.DECLARATION_INVALID,
             _("自我声明%(number)s已于%(since)s撤回") % {"number": number, "since": since},
-            **base,
         )
     product = declaration.ccc_product
     if product.mode not in SELF_DECLARATION_MODES or not product.in_force_on(day):
-        return Judgement(
+        return found(
             Verdict.DECLARATION_INVALID,
             _("自我声明%(number)s所称目录产品%(product)s在%(day)s不适用自我声明，须经第三方认证")
             % {"number": number, "product": str(product), "day": day.isoformat()},
-            **base,
         )
     model = fold_model(listing.model)
     declared = {fold_model(m) for m in declaration.product_models or [] if isinstance(m, str)}
     if model and model not in declared:
-        return Judgement(
+        return found(
             Verdict.MODEL_NOT_COVERED,
             _("自我声明%(number)s有效，但型号“%(model)s”不在声明的型号中") % {"number": number, "model": listing.model},
-            **base,
         )
     if model:
         reason = _("自我声明%(number)s（生产者%(producer)s）在%(day)s有效，覆盖型号“%(model)s”")
@@ -401,7 +397,7 @@ def judge_declaration(listing: Listing, declaration: SelfDeclaration, day: datet
         "day": day.isoformat(),
         "model": listing.model,
     }
-    return Judgement(Verdict.COVERED, reason % values, **base)
+    return found(Verdict.COVERED, reason % values)
 
 
 def _placed(
@@ -495,6 +491,6 @@ def judge(
         if shop is None and listing.shop and not listing.shop_uscc:
             shop = registry.shops_by_name.get(listing.shop)
         if shop is not None:
-            judgement = Judgement(**{**judgement.__dict__, "shop_organization": shop})
+            judgement = dataclasses.replace(judgement, shop_organization=shop)
         judgements.append(judgement)
     return judgements

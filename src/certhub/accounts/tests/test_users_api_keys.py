@@ -371,6 +371,7 @@ def test_every_endpoint_that_writes_declares_its_scope():
         "licensing.api.schedule_onsite",
         "licensing.api.submit",
         "licensing.api.withdraw",
+        "market.api.record_market_checks",
         "market.declaration_api.register_declaration",
         "market.declaration_api.withdraw_declaration",
         "registry.api.change_certificate_status",

@@ -92,7 +92,7 @@ def _write_checks(
             row=row,
             campaign_id=batch.campaign_id,
             channel=batch.channel,
-            checked_on=listing.checked_on,
+            checked_on=listing.day(timezone.localdate()),
             region_code=batch.region_code,
             platform=listing.platform,
             shop=listing.shop,

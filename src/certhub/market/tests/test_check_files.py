@@ -136,3 +136,22 @@ def test_the_command_checks_a_file_for_a_region_and_prints_the_verdicts(tmp_path
         f"  {'forged_number':<20} {1:>10,}",
     ]
     assert batch.submitted_by == "certhub-market:check"
+
+
+def test_the_downloadable_template_is_a_listing_file_the_checker_reads(client, tmp_path, market):
+    response = client.get("/submissions/templates/listings.csv")
+    assert response.status_code == 200
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert header == "平台,店铺,经营者统一社会信用代码,产品名称,型号,商标,目录代码,证书或声明编号,商品条码,链接,检查日期,抽样单编号"
+    path = tmp_path / "template.csv"
+    path.write_bytes(response.content)
+    batch = check_file(path, path.name, channel="online", region_code="430104", actor=market.actor("officer_changsha"))
+    check = MarketCheck.objects.get(batch=batch)
+    # The example row claims a number no certificate has, for a household refrigerator (0701).
+    assert (check.row, check.verdict, check.claimed_number, check.ccc_product.code, check.placement) == (
+        2,
+        "forged_number",
+        "2021010701234567",
+        "0701",
+        "given",
+    )

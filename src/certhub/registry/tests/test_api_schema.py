@@ -34,6 +34,7 @@ def test_read_endpoints_conform_to_their_schema(live_server, world):
         "/api/v1/licensing/applications",
         "/api/v1/licensing/applications/{number}",
         "/api/v1/licensing/due",
+        "/api/v1/market/checks/{batch_id}",
         "/api/v1/market/declarations",
         "/api/v1/market/declarations/{number}",
         "/api/v1/organizations",
