@@ -96,3 +96,34 @@ def declaration_data(world: World, **overrides: Any) -> dict[str, Any]:
 
 def declare(world: World, **overrides: Any) -> SelfDeclaration:
     return do_register_declaration(**declaration_data(world, **overrides), actor=world.actor("maker"))
+
+
+LAB_NAME = "湖南省产品质量检验检测研究院"
+
+# Every refusal of a declaration, as each entry point must give it: (name, the report to register first as
+# report() arguments or None, the declaration's changes, the action's errors). The API answers these errors;
+# the form shows each under its field (an item of a list with its line: 第2行：…).
+REFUSALS = [
+    ("third_party_product", None, {"ccc_product_code": "0701"},
+     {"ccc_product_code": [
+         "0701（家用电冰箱和食品冷冻箱）在2025-06-10须经指定认证机构认证（第三方认证），不适用自我声明"]}),
+    ("unknown_code", None, {"ccc_product_code": "9999"}, {"ccc_product_code": ["CCC目录中没有代码“9999”"]}),
+    ("lab_out_of_scope", None, {"standards": [GENERAL, "GB/T 3883.1-2014"]},
+     {"standards[1]": [f"检验检测机构{LAB_NAME}在报告签发日期（2025-06-01）的资质认定范围不含GB/T 3883.1-2014"]}),
+    ("signatory_out_of_scope", {"number": "XZ-2025-002", "signatory": "zhou"}, {"test_report_number": "XZ-2025-002"},
+     {"standards[1]": ["授权签字人周敏在报告签发日期（2025-06-01）的授权签字范围不含GB 4706.17-2004"]}),
+    ("standard_not_tested", {"number": "XZ-2025-003", "standards": (GENERAL,)}, {"test_report_number": "XZ-2025-003"},
+     {"standards[1]": ["报告XZ-2025-003中没有依据GB 4706.17-2004的检测项目"]}),
+    ("report_after_declaration", None, {"declared_on": "2025-05-20"},
+     {"test_report_number": ["报告XZ-2025-001的签发日期（2025-06-01）晚于声明日期（2025-05-20）"]}),
+    ("failed_report", {"number": "XZ-2025-004", "conclusion": "FAIL"}, {"test_report_number": "XZ-2025-004"},
+     {"test_report_number": ["报告XZ-2025-004的结论为“不合格”，不能作为自我声明的依据"]}),
+    ("unknown_report", None, {"test_report_number": "XZ-0000"},
+     {"test_report_number": ["资质认定证书编号为231812050341的检验检测机构没有编号为XZ-0000的报告"]}),
+    ("no_report_no_note", None, {"test_report_number": "", "lab_cma_number": ""},
+     {"test_report_number": ["请填写CertHub中的型式试验报告编号，或在“报告无法核验的原因”中说明"]}),
+    ("bad_gtin", None, {"gtins": ["6923456789013"]}, {"gtins[0]": ["GTIN校验位错误"]}),
+    ("unparsable_standard", None, {"standards": ["GB 4706"]},
+     {"standards[0]": ["“GB 4706”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017"]}),
+    ("model_twice", None, {"product_models": ["QD-65H", "qd 65h"]}, {"product_models[1]": ["与第1个型号重复"]}),
+]  # fmt: skip

@@ -7,7 +7,7 @@ import pytest
 from certhub.core.models import AuditEvent
 from certhub.core.testing import element, element_text, page_text, signed_in, table_rows
 from certhub.market.models import SelfDeclaration
-from certhub.market.tests.declaring import COMPRESSOR, GENERAL, add_compressor_lab, declare, report
+from certhub.market.tests.declaring import COMPRESSOR, GENERAL, REFUSALS, add_compressor_lab, declare, report
 
 LAB = "湖南省产品质量检验检测研究院"
 
@@ -77,29 +77,20 @@ def test_the_producer_registers_on_the_form_and_the_public_reads_it(client, decl
     assert missing.status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field", "messages"),
-    [
-        ({"ccc_product_code": "0701"}, "ccc_product_code",
-         ["0701（家用电冰箱和食品冷冻箱）在2025-06-10须经指定认证机构认证（第三方认证），不适用自我声明"]),
-        ({"standards": f"{GENERAL}\nGB/T 3883.1-2014"}, "standards",
-         [f"第2行：检验检测机构{LAB}在报告签发日期（2025-06-01）的资质认定范围不含GB/T 3883.1-2014"]),
-        ({"gtins": "6923456789013"}, "gtins", ["第1行：GTIN校验位错误"]),
-        ({"standards": "GB 4706"}, "standards",
-         ["第1行：“GB 4706”不是可识别的标准编号，应形如 GB/T 228.1-2021、ISO/IEC 17025:2017"]),
-        ({"test_report_number": "", "lab_cma_number": ""}, "test_report_number",
-         ["请填写CertHub中的型式试验报告编号，或在“报告无法核验的原因”中说明"]),
-        ({"declared_on": "2025-05-20"}, "test_report_number",
-         ["报告XZ-2025-001的签发日期（2025-06-01）晚于声明日期（2025-05-20）"]),
-        ({"product_models": "QD-65H\nqd 65h"}, "product_models", ["第2行：与第1个型号重复"]),
-    ],
-)  # fmt: skip
-def test_each_bad_input_stands_next_to_its_field_and_nothing_is_written(client, decl_world, overrides, field, messages):
+@pytest.mark.parametrize(("name", "report_first", "changes", "errors"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_every_refusal_of_the_action_stands_on_the_form(client, decl_world, name, report_first, changes, errors):
+    if report_first:
+        report(decl_world, **report_first)
+    data = form_data(decl_world, **{k: "\n".join(v) if isinstance(v, list) else v for k, v in changes.items()})
     maker = signed_in(client, decl_world, "maker")
     before = state()
-    response = maker.post("/market/declarations/new/", form_data(decl_world, **overrides))
+    response = maker.post("/market/declarations/new/", data)
     assert response.status_code == 422
-    assert field_errors(response, field) == messages
+    shown = {}
+    for key, messages in errors.items():
+        field, _, line = key.partition("[")
+        shown[field] = [f"第{int(line[:-1]) + 1}行：{m}" if line else m for m in messages]
+    assert {field: field_errors(response, field) for field in shown} == shown
     assert state() == before
 
 
