@@ -14,7 +14,8 @@ from certhub.core.actors import SYSTEM
 from certhub.core.choices import Role
 from certhub.core.models import AuditEvent, Region, User
 from certhub.core.testing import element, element_text, page_text, signed_in
-from certhub.market.models import CheckBatch, MarketCheck
+from certhub.market.actions import do_create_campaign
+from certhub.market.models import Campaign, CheckBatch, MarketCheck
 from certhub.registry import actions as registry_actions
 from certhub.registry.testing import World, build_world, make_uscc
 
@@ -178,3 +179,27 @@ def test_today_is_the_check_date(client, world):
     signed_in(client, world, "inspector_yuelu")
     client.post("/market/check/", {"gtin": "6901234567892"})
     assert MarketCheck.objects.get().checked_on == timezone.localdate() == datetime.date(2026, 5, 6)
+
+
+def test_a_check_joins_a_campaign_running_where_it_is_made(client, world):
+    def campaign(name: str, region: str, starts: datetime.date, ends: datetime.date) -> Campaign:
+        return do_create_campaign(
+            name=name, region_code=region, product_codes=[], starts_on=starts, ends_on=ends,
+            actor=world.actor("officer_province"),
+        )  # fmt: skip
+
+    city = campaign("长沙市家电专项整治", "430100", datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
+    campaign("衡阳市家电专项整治", "430400", datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
+    campaign("已结束的专项整治", "430000", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    signed_in(client, world, "inspector_yuelu")
+    form = client.get("/market/check/")
+    # Only the campaign running today over the county (its prefecture's) is offered.
+    options = [(o.attrs["value"], o.text) for o in element(form, "id_campaign").iter("option")]
+    assert options == [("", "（不属于专项整治）"), (str(city.pk), "长沙市家电专项整治")]
+    client.post("/market/check/", {"gtin": "6901234567892", "campaign": str(city.pk)})
+    check = MarketCheck.objects.get()
+    assert (check.campaign, check.batch.campaign) == (city, city)
+    # The next product's form keeps the campaign chosen.
+    result = client.get(f"/market/check/?check={check.pk}")
+    chosen = [o.attrs["value"] for o in element(result, "id_campaign").iter("option") if "selected" in o.attrs]
+    assert chosen == [str(city.pk)]
