@@ -4,8 +4,9 @@
   make such a product (a ManufacturedProduct row) and declare it, so the CCC coverage KPI counts them covered
   and ccc_uncovered finds nothing on them; one more declaration is withdrawn.
 - A campaign (专项整治) of the province's officer, with the e-commerce listings of demo/data/market_listings.csv
-  checked under it as one file: one listing of every verdict, a forged certificate number seen twice (in two
-  shops), and an inspector's on-site checks in a shop.
+  checked under it as one file (one listing of every verdict, a forged certificate number seen twice, in two
+  shops), the city officer's on-site checks in a shop, and a sample taken there for testing with the lab's
+  report linked when it came back.
 
 The listings name fixed records, built here with fixed numbers so that the file means the same in every demo
 province whatever its size: a maker holding three CCC certificates (one suspended), two makers with
@@ -29,16 +30,17 @@ from certhub.demo.generator.sizes import DEMO_ACTOR
 from certhub.market.actions import (
     do_check_listings,
     do_create_campaign,
+    do_link_sample_report,
     do_register_declaration,
     do_withdraw_declaration,
 )
 from certhub.market.choices import BatchSource, CheckChannel
 from certhub.market.files import check_file
-from certhub.market.models import Campaign, CheckBatch, SelfDeclaration
+from certhub.market.models import Campaign, CheckBatch, MarketCheck, SelfDeclaration
 from certhub.registry import actions
 from certhub.registry.choices import GradedSubject
 from certhub.registry.dates import add_months
-from certhub.registry.models import Certificate, CertificationBody, Organization, Scheme
+from certhub.registry.models import Ban, Certificate, CertificationBody, Organization, Scheme, Signatory
 from certhub.registry.testing import make_uscc
 
 LISTINGS = Path(__file__).resolve().parent.parent / "data" / "market_listings.csv"
@@ -149,6 +151,7 @@ class MarketDemo(ProvinceBase):
             actor=officer,
         )
         self._onsite_checks(campaign, organizations)
+        self._sample_check(campaign, organizations)
         self._market_planted(organizations)
         return batch
 
@@ -295,6 +298,66 @@ class MarketDemo(ProvinceBase):
                 campaign=campaign,
                 actor=officer,
             )
+
+    def _sample_check(self, campaign: Campaign, organizations: dict[str, Organization]) -> MarketCheck | None:
+        """The city's officer took a kettle from the good shop for testing 12 days ago (抽样检验); a lab of the
+        province tested it within its own and its signatory's scope 5 days ago and the report is linked. A lab
+        that may still sign (no ban on it or its signatory) is chosen; none in a tiny province: no sample."""
+        officer = Actor.from_user(User.objects.get(username="officer_city"))
+        sampled, tested = self.today - datetime.timedelta(days=12), self.today - datetime.timedelta(days=5)
+        banned_people = Ban.objects.filter(person__isnull=False).values_list("person_id", flat=True)
+        banned_organizations = Ban.objects.filter(organization__isnull=False).values_list("organization_id", flat=True)
+        signatory = (
+            Signatory.objects.filter(
+                valid_from__lte=tested,
+                lab__cma_valid_from__lte=tested,
+                lab__cma_valid_until__gte=tested,
+                scope__isnull=False,
+            )
+            .exclude(person_id__in=banned_people)
+            .exclude(lab__organization_id__in=banned_organizations)
+            .exclude(valid_until__lt=tested)
+            .select_related("lab")
+            .order_by("-lab_id", "id")
+            .first()
+        )
+        if signatory is None:
+            return None
+        item = signatory.scope.order_by("id").first()
+        assert item is not None, "the signatory was chosen with a scope"
+        shop = organizations["shop_good"]
+        batch = do_check_listings(
+            listings=[
+                {
+                    "product_name": "电热水壶",
+                    "model": "SH-17A",
+                    "trademark": "湘电",
+                    "claimed_number": KETTLE,
+                    "shop": shop.name,
+                    "shop_uscc": shop.uscc,
+                    "checked_on": sampled.isoformat(),
+                    "sample_number": f"湘抽〔{sampled.year}〕0001",
+                }
+            ],
+            channel=CheckChannel.SAMPLE,
+            region_code=officer.region_code or shop.region_id,
+            source=BatchSource.PAGE,
+            campaign=campaign,
+            actor=officer,
+        )
+        check = batch.checks.get()
+        report = actions.do_create_test_report(
+            lab=signatory.lab,
+            number=f"{signatory.lab.cma_number[-6:]}-{tested.year}-C0001",
+            signatory=signatory,
+            issue_date=tested,
+            conclusion="PASS",
+            client=organizations["maker"],
+            product="电热水壶（抽样检验）",
+            items=[{"parameter": item.parameter, "standard": item.standard, "result": "符合"}],
+            actor=DEMO_ACTOR,
+        )
+        return do_link_sample_report(check=check, report=report, actor=officer)
 
     def _market_planted(self, organizations: dict[str, Organization]) -> None:
         """What the campaign's checks plant for the risk detectors (module docstring)."""

@@ -132,20 +132,27 @@ def test_the_campaigns_tally_equals_its_checks(province):
     campaign = Campaign.objects.get(name=CAMPAIGN)
     checks = MarketCheck.objects.filter(campaign=campaign)
     by_verdict = {verdict: checks.filter(verdict=verdict).count() for verdict in campaign_tally(campaign)["by_verdict"]}
-    # The platforms' file (12 listings, one of each verdict, the forged number twice) and the two products the
-    # city's officer checked on site in the good shop, both covered.
+    # The platforms' file (12 listings, one of each verdict, the forged number twice), the two products the
+    # city's officer checked on site in the good shop and the kettle sampled there, all three covered.
     assert campaign_tally(campaign) == {
-        "checked": 14,
-        "covered": 5,
+        "checked": 15,
+        "covered": 6,
         "violations": 7,
         "by_verdict": by_verdict,
     }
     assert by_verdict == {
-        "covered": 5, "not_in_catalogue": 1, "model_not_covered": 1, "certificate_invalid": 1,
+        "covered": 6, "not_in_catalogue": 1, "model_not_covered": 1, "certificate_invalid": 1,
         "declaration_invalid": 1, "forged_number": 2, "no_claim": 2, "needs_person": 1,
     }  # fmt: skip
-    assert checks.count() == 14
-    assert set(checks.values_list("channel", flat=True)) == {"online", "onsite"}
+    assert checks.count() == 15
+    assert sorted(checks.values_list("channel", flat=True)) == ["online"] * 12 + ["onsite"] * 2 + ["sample"]
+    sample = checks.get(channel="sample")
+    assert sample.test_report is not None and sample.test_report.issue_date > sample.checked_on
+    assert (sample.verdict, sample.certificate.number, sample.sample_number) == (
+        "covered",
+        KETTLE,
+        f"湘抽〔{sample.checked_on.year}〕0001",
+    )
 
 
 def test_a_self_declared_product_counts_as_covered_and_raises_no_warning(province):
