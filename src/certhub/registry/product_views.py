@@ -1,6 +1,6 @@
 """The public certified-products page (C7, C13): /products/ finds the product lines of public CCC
 certificates by product name, model, trademark, GTIN or factory, and reads a product's barcode from a photo
-or, with static/registry/products.js, from the phone's camera (its frames decoded by /products/scan/ where
+or, with static/registry/barcode.js, from the phone's camera (its frames decoded by /products/scan/ where
 the browser has no BarcodeDetector). Parsing and rendering only: the rules are registry.queries.products',
 the decoding registry.barcodes'. Works without JavaScript."""
 

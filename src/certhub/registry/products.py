@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from django.db import connection
+
 from certhub.core import bulk
 from certhub.core.regulated import action_step
 from certhub.registry.models import CertifiedProduct
@@ -89,11 +91,21 @@ def product_rows(certificate_id: int | None, products: Any, particulars: Any) ->
 
 @action_step
 def insert_product_rows(rows: Iterable[list[Any]]) -> None:
-    """Insert rendered product rows whose certificate keys are set; the database numbers them."""
+    """Insert rendered product rows whose certificate keys are set, numbered by the database: one
+    statement (executemany) for one certificate's few lines. The bulk writer (certificate_writer) streams
+    a batch's rows by COPY instead."""
     spec = bulk.table(CertifiedProduct)
     unnumbered = [[*row[: spec.pk_index], *row[spec.pk_index + 1 :]] for row in rows]
-    if unnumbered:
-        bulk.insert_rows(CertifiedProduct, unnumbered, numbered=False)
+    if not unnumbered:
+        return
+    columns = [column for index, column in enumerate(spec.columns) if index != spec.pk_index]
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f'INSERT INTO "{CertifiedProduct._meta.db_table}" ({names}) VALUES ({marks})',  # noqa: S608
+            unnumbered,
+        )
 
 
 @action_step

@@ -53,7 +53,7 @@ def test_typing_a_model_and_photographing_a_barcode_on_a_phone(live_server, live
     photo = tmp_path / "box.png"
     photo.write_bytes(ean13_png("690123456789"))
     phone.goto(live_server.url + "/products/")
-    phone.get_by_label("或拍摄商品条码照片").set_input_files(str(photo))  # sent at once by products.js
+    phone.get_by_label("或拍摄商品条码照片").set_input_files(str(photo))  # sent at once by barcode.js
     phone.wait_for_selector("#products-table")
     assert phone.get_by_label("商品条码（GTIN）").input_value() == "6901234567892"
     assert first_row(phone) == FRIDGE

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from certhub.core.actors import SYSTEM
 from certhub.exchange.choices import SubmissionChannel, SubmissionMode
@@ -26,6 +27,7 @@ from certhub.registry.queries import (
     search_certified_products,
 )
 from certhub.registry.testing import certificate_data
+from certhub.registry.tests.test_lean_actions import statements as lean_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,21 @@ def test_a_single_certificate_writes_one_row_per_product_line_with_its_factory(w
         (1, "家用电冰箱", "BCD-218", "BCD218", "星城", "6901234567892", "长沙星城电器有限公司一厂"),
         (2, "家用电冰箱", "bcd 300 wt", "BCD300WT", "", "", "长沙星城电器有限公司一厂"),
     ]
+
+
+def test_a_certificate_s_products_cost_one_statement_whatever_their_number(world):
+    """The lean single-record path (registry.certificate_rows) stays lean: one INSERT for all the lines."""
+    counts = []
+    for number, lines in (("2025010701000250", []), ("2025010701000251", [{"name": "冰箱", "model": "X"}] * 12)):
+        with CaptureQueriesContext(connection) as captured:
+            certificate = actions.do_create_certificate(
+                body=world.bodies["hunan"],
+                data=ccc_data(number, world.organizations["maker"], products=lines),
+                actor=world.actor("cb_hunan"),
+            )
+        counts.append(len(lean_statements(captured)))
+    assert counts[1] == counts[0] + 1
+    assert [row[0] for row in rows_of(certificate)] == list(range(1, 13))
 
 
 def test_a_batch_writes_the_rows_of_each_certificate(world):

@@ -294,3 +294,13 @@ def test_the_decoder_s_slots_are_shared_with_the_seal_check(world, client_and_to
         {"code": "busy", "message": "图片识别繁忙，请稍后再试"},
         "1",
     )
+
+
+def test_the_page_in_english(world):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/products/"})
+    response = client.get("/products/?gtin=6901234567891")
+    assert element_text(response, "id_gtin_errors") == "The GTIN’s check digit is wrong"
+    page = client.get("/products/?model=bcd218")
+    assert "<h1>Certified products</h1>" in page.content.decode()
+    assert table_cells(page, "products-table")[1][:4] == ["家用电冰箱", "BCD-218", "星城", "6901234567892"]

@@ -1,8 +1,21 @@
-/* CertHub /products/: read a product's barcode (EAN-13, EAN-8, UPC-A) with the camera and search by its
-   GTIN. The page works without this file (type the digits, or choose a photo and submit). With it, where
-   the browser lets us use the camera: the browser's own BarcodeDetector reads the frames when it knows
-   these formats; otherwise a frame is sent now and then to the server (/products/scan/), which reads it
-   with zxing-cpp. A chosen photo is sent at once. */
+/* CertHub's barcode scanner: reads a product's barcode (EAN-13, EAN-8, UPC-A) with the phone's camera and
+   puts its digits into a field. Any page may use it by markup alone (the products search, an inspector's
+   on-site check):
+
+     <div class="scanner" hidden data-barcode-scanner data-scan-url="/products/scan/"
+          data-target="#id_gtin" data-submit data-clear-others>
+       <button type="button" data-scan-start>…</button> <button type="button" data-scan-stop hidden>…</button>
+       <video data-scan-video playsinline muted hidden></video>
+       <p data-scan-status role="status" data-starting="…" data-looking="…" data-found="…" data-denied="…"></p>
+     </div>
+
+   data-target: the input the digits go into; data-submit: then submit that input's form; data-clear-others:
+   first empty the form's other fields (a scan searches by the barcode alone). Either way the scanner
+   dispatches a bubbling "barcode" event with detail {gtin}. Where the browser has a BarcodeDetector that
+   knows the three formats it reads the frames itself; otherwise a frame is sent now and then to
+   data-scan-url (the server reads it with zxing-cpp), with the page's CSRF token. A file input with
+   data-submit-on-choose submits its form as soon as a photo is chosen or taken. The page works without this
+   file: the scanner stays hidden. */
 (function () {
   "use strict";
 
@@ -11,37 +24,34 @@
   var MAX_FRAME_WIDTH = 1280; // a barcode's bars need more pixels across than a QR code's modules
   var FORMATS = ["ean_13", "ean_8", "upc_a"];
 
-  function init(form) {
-    var scanner = form.querySelector("[data-scanner]");
-    var startButton = form.querySelector("[data-scan-start]");
-    var stopButton = form.querySelector("[data-scan-stop]");
-    var video = form.querySelector("[data-scan-video]");
-    var status = form.querySelector("[data-scan-status]");
-    var gtin = form.querySelector("input[name=gtin]");
-    var photoForm = document.querySelector("form[data-product-photo]");
-    var file = photoForm ? photoForm.querySelector("input[type=file][name=image]") : null;
-    var token = photoForm ? photoForm.querySelector("input[name=csrfmiddlewaretoken]") : null;
+  function submit(form) {
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function init(scanner) {
+    var startButton = scanner.querySelector("[data-scan-start]");
+    var stopButton = scanner.querySelector("[data-scan-stop]");
+    var video = scanner.querySelector("[data-scan-video]");
+    var status = scanner.querySelector("[data-scan-status]");
+    var target = document.querySelector(scanner.getAttribute("data-target"));
+    var url = scanner.getAttribute("data-scan-url");
     var stream = null;
     var timer = null;
     var busy = false;
 
-    // A chosen or freshly taken photo is read straight away.
-    if (file) {
-      file.addEventListener("change", function () {
-        if (file.files && file.files.length) submit(photoForm);
-      });
-    }
-
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !scanner) return;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !target) return;
     scanner.hidden = false;
 
     function say(key) {
       status.textContent = status.getAttribute("data-" + key) || "";
-    }
-
-    function submit(target) {
-      if (target.requestSubmit) target.requestSubmit();
-      else target.submit();
     }
 
     function stop() {
@@ -54,15 +64,18 @@
       startButton.hidden = false;
     }
 
-    // Only the GTIN searches: the other criteria typed before would narrow it to nothing.
     function found(digits) {
       stop();
       say("found");
-      form.querySelectorAll("input[name]").forEach(function (input) {
-        if (input !== gtin) input.value = "";
-      });
-      gtin.value = digits;
-      submit(form);
+      var form = target.form;
+      if (form && scanner.hasAttribute("data-clear-others")) {
+        Array.prototype.forEach.call(form.elements, function (field) {
+          if (field !== target && field.name && (field.type === "text" || field.type === "search")) field.value = "";
+        });
+      }
+      target.value = digits;
+      scanner.dispatchEvent(new CustomEvent("barcode", { bubbles: true, detail: { gtin: digits } }));
+      if (form && scanner.hasAttribute("data-submit")) submit(form);
     }
 
     function detectWith(detector) {
@@ -81,7 +94,6 @@
 
     function uploadFrames() {
       var canvas = document.createElement("canvas");
-      var url = form.getAttribute("data-scan-url");
       function tick() {
         if (!stream) return;
         if (busy || !video.videoWidth) {
@@ -100,7 +112,7 @@
             method: "POST",
             body: body,
             credentials: "same-origin",
-            headers: { "X-CSRFToken": token ? token.value : "" },
+            headers: { "X-CSRFToken": csrfToken() },
           })
             .then(function (response) { return response.ok ? response.json() : null; })
             .then(function (answer) {
@@ -151,5 +163,11 @@
     window.addEventListener("pagehide", stop);
   }
 
-  document.querySelectorAll("form[data-product-search]").forEach(init);
+  // A chosen or freshly taken photo is sent at once.
+  document.querySelectorAll("input[type=file][data-submit-on-choose]").forEach(function (file) {
+    file.addEventListener("change", function () {
+      if (file.files && file.files.length && file.form) submit(file.form);
+    });
+  });
+  document.querySelectorAll("[data-barcode-scanner]").forEach(init);
 })();
