@@ -114,8 +114,7 @@ def onsite_check(request: HttpRequest) -> HttpResponse:
         recorded = batch.checks.order_by("row").first()
         assert recorded is not None, "a batch of one listing has its one check"
         return redirect(f"{reverse('market:onsite')}?check={recorded.pk}#onsite-result")
-    # Frames from the camera are read by the product search's decoder (registry: EAN-13, EAN-8, UPC-A).
-    context.update(form=form, campaigns=campaigns, scan_url=reverse("registry:product_scan"))
+    context.update(form=form, campaigns=campaigns)
     response = render(request, "market/onsite.html", context, status=422 if form.errors else 200)
     response["Permissions-Policy"] = CAMERA_POLICY
     return response
