@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,28 +79,28 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: each phrase of the data is one object
 class _Phrase:
     kind: str
     key: str  # the catalogue code, or the outside family, or "" for the other kinds
     text: str  # as written in the data
     pieces: tuple[str, ...]  # folded; each must occur
 
-    @property
+    @cached_property
     def length(self) -> int:
         return sum(len(piece) for piece in self.pieces)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Hit:
     phrase: _Phrase
     occurrences: tuple[tuple[Span, ...], ...]  # per piece, every place it occurs
 
-    @property
+    @cached_property
     def spans(self) -> tuple[Span, ...]:
         return tuple(span for piece in self.occurrences for span in piece)
 
-    @property
+    @cached_property
     def first(self) -> int:
         return min(start for start, _ in self.spans)
 
@@ -152,12 +152,14 @@ class Rules:
         phrases += [_phrase(PART, "", word) for word in data["parts"]["words"]]
         self.context_families: set[str] = set()
         self.accessory_families: set[str] = set()
+        self.unless: dict[str, tuple[str, ...]] = {}
         for family in data["outside"]:
             phrases += [_phrase(OUTSIDE, family["family"], word) for word in family["words"]]
             if family.get("context"):
                 self.context_families.add(family["family"])
             if family.get("accessory"):
                 self.accessory_families.add(family["family"])
+            self.unless[family["family"]] = tuple(fold(word) for word in family.get("unless", ()))
         self.dominates: dict[str, frozenset[str]] = {
             entry["code"]: frozenset(entry["over"]) for entry in data.get("dominates", ())
         }
@@ -289,6 +291,10 @@ class Placer:
             return Placed(None, False, f"{GENERIC}:{generic.phrase.text}")
         if outside:
             first = outside[0].phrase
+            for hit in outside:
+                guard = next((word for word in self.rules.unless[hit.phrase.key] if word in folded), None)
+                if guard is not None:
+                    return Placed(None, False, f"unless:{hit.phrase.key}:{hit.phrase.text}:{guard}")
             marker = self.rules.electric_word(unmentioned, [span for hit in outside for span in hit.spans])
             if marker is not None:
                 return Placed(None, False, f"electric:{first.key}:{first.text}:{marker}")

@@ -11,10 +11,24 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from certhub.market.placement import DATA, Placed, Placer, fold, place
+from certhub.registry.models import CccProduct
 
 DAY = datetime.date(2026, 3, 2)
+# Unsaved catalogue rows for the property test (placement reads only codes and dates).
+PRODUCTS = [
+    CccProduct(
+        code=entry["code"],
+        effective_from=datetime.date.fromisoformat(entry["effective_from"]),
+        effective_to=datetime.date.fromisoformat(entry["effective_to"]) if entry.get("effective_to") else None,
+    )
+    for entry in json.loads(
+        (Path(__file__).resolve().parents[2] / "registry" / "data" / "ccc_catalogue.json").read_text(encoding="utf-8")
+    )["products"]
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +84,9 @@ def test_outside_families_are_outside(title, rule):
         ("公牛开关插座面板 86型 五孔", "ambiguous:开关插座"),
         ("电动车 新款 48V 成人代步", "generic:电动车"),
         ("空调扇 冷风扇 家用 制冷", "ambiguous:空调扇"),
+        ("儿童 羽毛球拍 套装 亲子", "unless:运动户外（非电器）:羽毛球拍:儿童"),
+        ("可爱 兔子 公仔 抱枕", "generic:公仔"),
+        ("单相异步电动机 1.5kW 220V 电容运转", "excluded:0401:1.5kw"),
         ("神秘宝盒 惊喜礼物", "no_keyword"),
         ("美的电饭煲 4L + 华为手机 套餐", "several:0718,1606"),
     ],
@@ -189,3 +206,32 @@ def test_the_labelled_set_names_only_catalogue_codes():
     codes = {product.code for product in Placer.load().products.values()}
     assert {row["expected"] for row in rows} - codes == {"OUTSIDE", "UNSURE"}
     assert len({row["title"] for row in rows}) == len(rows)
+
+
+def test_a_placed_title_with_a_contradicting_word_goes_to_a_person():
+    """Never a guess: every labelled title placed in a catalogue product goes to a person once an outside
+    word of a non-context family (手机壳, 防尘罩 before it), a part word (配件) or a name only a person can
+    place (空调扇) is added to it, and no outside title becomes a product when a catalogue product's name is
+    added beside it."""
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        titles = [row["title"] for row in csv.DictReader(handle)]
+    placer = Placer.load()
+    placed = [title for title in titles if placer.place(title, day=DAY).product is not None]
+    outside = [title for title in titles if placer.place(title, day=DAY).outside]
+    assert len(placed) > 400 and len(outside) > 100
+    moved = [
+        (title, variant)
+        for title in placed
+        for variant in (title + " 手机壳", title + " 配件", title + " 空调扇", "手机壳 " + title, "防尘罩 " + title)
+        if not placer.place(variant, day=DAY).needs_person
+    ]
+    assert moved == []
+    assert [title for title in outside if placer.place(title + " 电饭煲", day=DAY).product is not None] == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_any_text_is_placed_one_way_only(text):
+    placed = Placer(PRODUCTS).place(text, day=DAY)
+    assert not (placed.product is not None and placed.outside)
+    assert placed.rule
