@@ -21,8 +21,8 @@ from certhub.core.choices import Role
 from certhub.core.errors import ValidationFailed
 from certhub.core.schemas import SESSION_REQUIRED, ErrorOut
 from certhub.market.actions.checks import do_check_listings
-from certhub.market.choices import BatchSource
-from certhub.market.models import Campaign, CheckBatch, MarketCheck
+from certhub.market.choices import BatchSource, Verdict
+from certhub.market.models import Campaign, CheckBatch
 from certhub.market.queries import access_check_batch, batch_checks, batch_verdicts
 from certhub.market.schemas import CheckBatchOut, MarketChecksIn
 
@@ -30,33 +30,35 @@ router = Router(tags=["market"])
 CHECKS_IN_RESPONSE = 1000
 
 
-def check_out(check: MarketCheck) -> dict[str, Any]:
+def check_out(check: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """One check as the answer shows it, from batch_checks' values."""
     return {
-        "id": check.pk,
-        "row": check.row,
-        "checked_on": check.checked_on,
-        "platform": check.platform,
-        "shop": check.shop,
-        "product_name": check.product_name,
-        "model": check.model,
-        "claimed_number": check.claimed_number,
-        "gtin": check.gtin,
-        "verdict": check.verdict,
-        "verdict_label": str(check.get_verdict_display()),
-        "reason": check.reason,
-        "placement": check.placement,
-        "ccc_product_code": check.ccc_product.code if check.ccc_product else None,
-        "ccc_product_name": check.ccc_product.name if check.ccc_product else None,
-        "certificate_number": check.certificate.number if check.certificate else None,
-        "declaration_number": check.declaration.number if check.declaration else None,
-        "producer_uscc": check.producer.uscc if check.producer else None,
-        "producer_name": check.producer.name if check.producer else None,
-        "shop_organization_uscc": check.shop_organization.uscc if check.shop_organization else None,
-        "test_report_number": check.test_report.number if check.test_report else None,
+        "id": check["id"],
+        "row": check["row"],
+        "checked_on": check["checked_on"],
+        "platform": check["platform"],
+        "shop": check["shop"],
+        "product_name": check["product_name"],
+        "model": check["model"],
+        "claimed_number": check["claimed_number"],
+        "gtin": check["gtin"],
+        "verdict": check["verdict"],
+        "verdict_label": labels.get(check["verdict"], check["verdict"]),
+        "reason": check["reason"],
+        "placement": check["placement"],
+        "ccc_product_code": check["ccc_product__code"],
+        "ccc_product_name": check["ccc_product__name"],
+        "certificate_number": check["certificate__number"],
+        "declaration_number": check["declaration__number"],
+        "producer_uscc": check["producer__uscc"],
+        "producer_name": check["producer__name"],
+        "shop_organization_uscc": check["shop_organization__uscc"],
+        "test_report_number": check["test_report__number"],
     }
 
 
 def batch_out(batch: CheckBatch, *, offset: int = 0, limit: int = CHECKS_IN_RESPONSE) -> dict[str, Any]:
+    labels = {value: str(label) for value, label in Verdict.choices}  # translated once, not per check
     return {
         "id": batch.pk,
         "source": batch.source,
@@ -71,7 +73,7 @@ def batch_out(batch: CheckBatch, *, offset: int = 0, limit: int = CHECKS_IN_RESP
         "finished_at": batch.finished_at,
         "verdicts": batch_verdicts(batch),
         "offset": offset,
-        "checks": [check_out(c) for c in batch_checks(batch)[offset : offset + limit]],
+        "checks": [check_out(c, labels) for c in batch_checks(batch, offset=offset, limit=limit)],
     }
 
 

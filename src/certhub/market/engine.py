@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from certhub.market.choices import DeclarationStatus, Placement, Verdict
 from certhub.market.listings import Catalogue, Listing
 from certhub.market.models import SelfDeclaration
-from certhub.market.placement import Placer
+from certhub.market.placement import Placed, Placer
 from certhub.registry.choices import CccMode, CertificateStatus
 from certhub.registry.models import (
     CccProduct,
@@ -401,7 +401,7 @@ def judge_declaration(listing: Listing, declaration: SelfDeclaration, day: datet
 
 
 def _placed(
-    listing: Listing, given: CccProduct | None, day: datetime.date, placer: Placer
+    listing: Listing, given: CccProduct | None, day: datetime.date, placer: _MemoPlacer
 ) -> tuple[CccProduct | None, str]:
     """The catalogue product of a listing whose claim names none (a forged number): the code given, else
     placement by its name when sure, else none."""
@@ -415,7 +415,7 @@ def _placed(
 
 
 def _judge_one(
-    listing: Listing, registry: _Registry, catalogue: Catalogue, placer: Placer, day: datetime.date
+    listing: Listing, registry: _Registry, catalogue: Catalogue, placer: _MemoPlacer, day: datetime.date
 ) -> Judgement:
     given = catalogue.product(listing.catalogue_code, day) if listing.catalogue_code else None
     number = listing.number
@@ -474,6 +474,21 @@ def _judge_one(
     )
 
 
+class _MemoPlacer:
+    """A batch names the same product many times (one model in many shops): each title is placed once per
+    day."""
+
+    def __init__(self, placer: Placer) -> None:
+        self.placer = placer
+        self.placed: dict[tuple[str, datetime.date], Placed] = {}
+
+    def place(self, text: str, *, day: datetime.date) -> Placed:
+        key = (text, day)
+        if key not in self.placed:
+            self.placed[key] = self.placer.place(text, day=day)
+        return self.placed[key]
+
+
 def judge(
     listings: Sequence[Listing], *, day_default: datetime.date, catalogue: Catalogue | None = None
 ) -> list[Judgement]:
@@ -482,7 +497,7 @@ def judge(
     if not listings:
         return []
     catalogue = catalogue or Catalogue.load()
-    placer = Placer(catalogue.products)
+    placer = _MemoPlacer(Placer(catalogue.products))
     registry = _read_registry(listings)
     judgements = []
     for listing in listings:

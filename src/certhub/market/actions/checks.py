@@ -2,20 +2,24 @@
 verdicts — from the inspector's page or the API in one call of up to 1,000 listings, or from a platform's
 file in chunks that resume where they stopped (market.files) — and a sample's lab report linked when it comes
 back. Every listing is checked before anything is written (docs/architecture.md invariant 6); each call or
-chunk writes one audit row for its checks (core.audit.record_batch_audit)."""
+chunk writes one audit row for its checks (their count, id range and digest)."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certhub.core import bulk
 from certhub.core.actors import Actor
-from certhub.core.audit import record_audit, record_batch_audit, snapshot
+from certhub.core.audit import record_audit, snapshot
 from certhub.core.choices import AuditEventType
 from certhub.core.errors import Conflict, ValidationFailed
 from certhub.core.models import Region, region_prefix
@@ -81,44 +85,70 @@ def _validated(
     return clean
 
 
+def _pk(row: Any) -> int | None:
+    return row.pk if row is not None else None
+
+
 @action_step
 def _write_checks(
-    batch: CheckBatch, listings: Sequence[Listing], judgements: Sequence[Judgement], rows: Sequence[int]
-) -> list[MarketCheck]:
+    batch: CheckBatch,
+    listings: Sequence[Listing],
+    judgements: Sequence[Judgement],
+    rows: Sequence[int],
+    actor: Actor,
+) -> list[int]:
+    """Insert the checks as rows (COPY on PostgreSQL, executemany on SQLite: a million-listing file goes at
+    the database's pace, without a model instance per row) and write the one audit row that vouches for
+    them: how many, their id range, the count per verdict and the SHA-256 of their values."""
+    spec = bulk.table(MarketCheck)
+    ids = bulk.allocate_ids(MarketCheck, len(listings))
     now = timezone.now()
-    checks = [
-        MarketCheck(
-            batch=batch,
-            row=row,
-            campaign_id=batch.campaign_id,
-            channel=batch.channel,
-            checked_on=listing.day(timezone.localdate()),
-            region_code=batch.region_code,
-            platform=listing.platform,
-            shop=listing.shop,
-            shop_organization=judgement.shop_organization,
-            url=listing.url,
-            product_name=listing.product_name,
-            model=listing.model,
-            trademark=listing.trademark,
-            catalogue_code=listing.catalogue_code,
-            claimed_number=listing.number,
-            gtin=listing.gtin,
-            ccc_product=judgement.ccc_product,
-            placement=judgement.placement,
-            verdict=judgement.verdict,
-            reason=judgement.reason,
-            certificate=judgement.certificate,
-            declaration=judgement.declaration,
-            producer=judgement.producer,
-            sample_number=listing.sample_number,
-            recorded_at=now,
+    today = timezone.localdate()
+    values = [
+        spec.values_of(
+            SimpleNamespace(
+                id=pk,
+                batch_id=batch.pk,
+                row=row,
+                campaign_id=batch.campaign_id,
+                channel=batch.channel,
+                checked_on=listing.day(today),
+                region_code=batch.region_code,
+                platform=listing.platform,
+                shop=listing.shop,
+                shop_organization_id=_pk(judgement.shop_organization),
+                url=listing.url,
+                product_name=listing.product_name,
+                model=listing.model,
+                trademark=listing.trademark,
+                catalogue_code=listing.catalogue_code,
+                claimed_number=listing.number,
+                gtin=listing.gtin,
+                ccc_product_id=_pk(judgement.ccc_product),
+                placement=judgement.placement,
+                verdict=judgement.verdict,
+                reason=judgement.reason,
+                certificate_id=_pk(judgement.certificate),
+                declaration_id=_pk(judgement.declaration),
+                producer_id=_pk(judgement.producer),
+                sample_number=listing.sample_number,
+                test_report_id=None,
+                recorded_at=now,
+            )
         )
-        for listing, judgement, row in zip(listings, judgements, rows, strict=True)
+        for pk, listing, judgement, row in zip(ids, listings, judgements, rows, strict=True)
     ]
-    # COPY on PostgreSQL, executemany on SQLite: a million-listing file is written at the database's pace.
-    bulk.insert(MarketCheck, checks)
-    return checks
+    bulk.insert_rows(MarketCheck, values)
+    after = {
+        "kind": "market_checks",
+        "rows": len(values),
+        "first_id": ids[0] if ids else None,
+        "last_id": ids[-1] if ids else None,
+        "verdicts": dict(Counter(str(j.verdict) for j in judgements)),
+        "digest": hashlib.sha256(orjson.dumps(values, default=str)).hexdigest(),
+    }
+    record_audit(actor, AuditEventType.MARKET_CHECKS_RECORDED, batch, before=None, after=after)
+    return ids
 
 
 @action
@@ -154,8 +184,7 @@ def do_check_listings(
     )
     batch.save()
     judgements = judge(clean, day_default=timezone.localdate(), catalogue=catalogue)
-    checks = _write_checks(batch, clean, judgements, range(1, len(clean) + 1))
-    record_batch_audit(actor, AuditEventType.MARKET_CHECKS_RECORDED, checks, kind="market_checks")
+    _write_checks(batch, clean, judgements, range(1, len(clean) + 1), actor)
     return batch
 
 
@@ -200,12 +229,12 @@ def do_open_check_batch(
 @action
 def do_check_listing_chunk(
     *, batch: CheckBatch, listings: Sequence[Mapping[str, Any]], rows: Sequence[int], rows_done: int, actor: Actor
-) -> list[MarketCheck]:
+) -> list[int]:
     """Judge and record one chunk of an open batch (its file's rows `rows`) and move its progress to
     `rows_done` data rows, in one transaction: a chunk is recorded whole or not at all, and a resumed file
     starts after the last chunk committed. The chunk is checked like any call (`rows[N].field`)."""
     authorize(actor, Permission.RECORD_MARKET_CHECK, region_code=batch.region_code)
-    batch = CheckBatch.objects.select_for_update().select_related("campaign").get(pk=batch.pk)
+    batch = CheckBatch.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=batch.pk)
     if batch.state != BatchState.CHECKING:
         raise Conflict(_("批次%(batch)s已结束，不能再核查") % {"batch": batch.pk})
     if rows_done <= batch.rows_done:
@@ -224,11 +253,9 @@ def do_check_listing_chunk(
         rows=rows,
     )
     judgements = judge(clean, day_default=timezone.localdate(), catalogue=catalogue)
-    checks = _write_checks(batch, clean, judgements, rows)
     CheckBatch.objects.filter(pk=batch.pk).update(rows_done=rows_done)
     batch.rows_done = rows_done
-    record_batch_audit(actor, AuditEventType.MARKET_CHECKS_RECORDED, checks, kind="market_checks")
-    return checks
+    return _write_checks(batch, clean, judgements, rows, actor)
 
 
 @action

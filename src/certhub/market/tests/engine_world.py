@@ -17,7 +17,7 @@ from certhub.core.models import Region, User
 from certhub.core.permissions import Permission, authorize
 from certhub.core.regulated import action
 from certhub.market.choices import DeclarationStatus
-from certhub.market.models import SelfDeclaration
+from certhub.market.models import Campaign, SelfDeclaration
 from certhub.registry import actions
 from certhub.registry.models import CccProduct, Certificate, Organization
 from certhub.registry.testing import World, certificate_data, make_uscc
@@ -66,6 +66,20 @@ def do_record_test_declaration(
     declaration.save()
     record_audit(actor, AuditEventType.DECLARATION_REGISTERED, declaration, before=None, after=snapshot(declaration))
     return declaration
+
+
+@action
+def do_record_test_campaign(
+    *, name: str, region_code: str, starts_on: datetime.date, ends_on: datetime.date, actor: Actor
+) -> Campaign:
+    """A campaign as officers define them (tests only: the engine reads campaigns, it does not define them)."""
+    authorize(actor, Permission.MANAGE_MARKET_CAMPAIGNS, region_code=region_code)
+    campaign = Campaign(
+        name=name, region_code=region_code, product_codes=["0701"], starts_on=starts_on, ends_on=ends_on
+    )
+    campaign.save()
+    record_audit(actor, AuditEventType.CAMPAIGN_CREATED, campaign, before=None, after=snapshot(campaign))
+    return campaign
 
 
 @dataclass

@@ -19,7 +19,7 @@ from certhub.core.testing import signed_in
 from certhub.market.actions import do_check_listings
 from certhub.market.files import check_file
 from certhub.market.models import CheckBatch, MarketCheck
-from certhub.market.tests.engine_world import FRIDGE_GTIN, build_market_world
+from certhub.market.tests.engine_world import FRIDGE_GTIN, build_market_world, do_record_test_campaign
 
 BAD_GTIN = FRIDGE_GTIN[:-1] + "3"
 
@@ -181,3 +181,43 @@ def test_a_file_that_is_not_a_listing_file_is_refused(tmp_path, market):
         check_file(empty, empty.name, channel="online", region_code="430104", actor=market.actor("officer_changsha"))
     assert nothing.value.errors == {"file": ["文件为空"]}
     assert written() == before
+
+
+def test_a_campaigns_checks_lie_in_its_region_and_period(client, market):
+    campaign = do_record_test_campaign(
+        name="2026年电冰箱专项整治",
+        region_code="430100",
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2026, 6, 30),
+        actor=market.actor("officer_changsha"),
+    )
+    signed_in(client, market.world, "officer_province")
+    before = written()
+    outside = client.post(
+        "/api/v1/market/checks",
+        {
+            "channel": "online",
+            "region_code": "430405",
+            "campaign": campaign.pk,
+            "listings": [
+                {"gtin": FRIDGE_GTIN, "checked_on": "2026-02-28"},
+                {"gtin": FRIDGE_GTIN, "checked_on": "2026-03-01"},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert outside.status_code == 422
+    assert outside.json()["errors"] == {
+        "campaign": ["检查地区430405不在专项整治“2026年电冰箱专项整治”的地区430100内"],
+        "listings[0].checked_on": ["检查日期2026-02-28不在专项整治期间（2026-03-01至2026-06-30）"],
+    }
+    assert written() == before
+    inside = client.post(
+        "/api/v1/market/checks",
+        {"channel": "online", "region_code": "430104", "campaign": campaign.pk,
+         "listings": [{"gtin": FRIDGE_GTIN, "checked_on": "2026-03-01"}]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert inside.status_code == 201
+    assert inside.json()["campaign"] == campaign.pk
+    assert list(MarketCheck.objects.values_list("campaign_id", "verdict")) == [(campaign.pk, "covered")]
