@@ -109,12 +109,6 @@ def next_sequence(last_number: str | None) -> int:
     return int(match["sequence"]) + 1
 
 
-def is_declaration_number(text: str) -> bool:
-    """True when `text` (as written on a label or a listing: any case, full-width, spaces) has the form of a
-    self-declaration number; whether such a declaration exists is another question."""
-    return number_format().pattern.fullmatch(fold_number(text)) is not None
-
-
 def fold_number(text: str) -> str:
     """A number as a person may write it (full-width, lower case, spaces or hyphens) in its one spelling."""
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or "")).upper()

@@ -121,17 +121,6 @@ def declaration_covers(
     return None
 
 
-def declarations_by_number(numbers: Iterable[str]) -> dict[str, SelfDeclaration]:
-    """{folded number: declaration} for the numbers that are declarations' (one query; market checks read a
-    batch of claimed numbers at once)."""
-    folded = {rules.fold_number(n) for n in numbers}
-    wanted = [n for n in folded if rules.number_format().pattern.fullmatch(n)]
-    if not wanted:
-        return {}
-    found = SelfDeclaration.objects.filter(number__in=wanted).select_related("ccc_product", "organization")
-    return {d.number: d for d in found}
-
-
 # issue 17: engine
 MARKET_ROLES = (Role.OFFICER, Role.INSPECTOR)
 

@@ -3,6 +3,8 @@ form (each bad input of the issue shown next to its field, status 422, nothing w
 withdrawal from the declaration's page by the producer or an officer of its region."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from certhub.core.models import AuditEvent
 from certhub.core.testing import element, element_text, page_text, signed_in, table_rows
@@ -151,3 +153,22 @@ def test_withdrawal_on_the_page_by_the_producer_and_an_officer_of_its_region(cli
     second.refresh_from_db()
     assert (second.status, second.withdrawal_reason) == ("withdrawn", "抽查不合格")
     assert AuditEvent.objects.latest("id").actor_label == "officer_changsha"
+
+
+def test_the_register_costs_the_same_queries_for_two_declarations_as_for_twenty(client, decl_world):
+    """docs/architecture.md convention 15: the public list and the API's page read a page in a fixed number of
+    queries, whatever its length."""
+
+    def cost(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        # The API's rate counter (core.ratelimit) writes its own rows and now and then sweeps old ones.
+        return len([q for q in queries.captured_queries if "core_apiratecounter" not in q["sql"]])
+
+    declare(decl_world, product_models=["M-0"])
+    declare(decl_world, product_models=["M-1"])
+    few = (cost("/market/declarations/"), cost("/api/v1/market/declarations?limit=20"))
+    assert few == (2, 2)  # a count and the page's rows, with their producer, product and report joined
+    for index in range(2, 20):
+        declare(decl_world, product_models=[f"M-{index}"])
+    assert (cost("/market/declarations/"), cost("/api/v1/market/declarations?limit=20")) == few

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from certhub.core.actors import ANONYMOUS
+from certhub.core.actors import ANONYMOUS, SYSTEM
 from certhub.core.errors import Conflict, NotPermitted, ValidationFailed
 from certhub.core.models import AuditEvent
 from certhub.ledger.models import Entry
@@ -23,6 +23,7 @@ from certhub.market.tests.declaring import (
     declare,
     report,
 )
+from certhub.registry.actions import do_update_organization
 from certhub.registry.models import CccProduct
 
 LAB = "湖南省产品质量检验检测研究院"
@@ -292,3 +293,16 @@ def test_coverage_on_a_day_and_the_search(decl_world):
     assert numbers(product="0704") == [other.number, declaration.number]
     assert numbers(q="QD-91H") == [declaration.number]
     assert numbers(q="星城") == [other.number, declaration.number]
+
+
+def test_a_producer_no_longer_in_business_cannot_declare(decl_world):
+    maker = decl_world.organizations["maker"]
+    data = {
+        "name": maker.name, "region_code": maker.region_id, "industry_section": maker.industry_section,
+        "industry_division": maker.industry_division, "above_designated_size": True,
+        "registration_status": "DEREGISTERED",
+    }  # fmt: skip
+    do_update_organization(organization=maker, data=data, actor=SYSTEM)
+    assert refused(decl_world, organization=maker) == {
+        "organization": ["长沙星城电器有限公司的登记状态为“注销”，不能登记自我声明"]
+    }
