@@ -143,7 +143,11 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
 
 def access_case(actor: Actor, number: str) -> Case:
     """A case of the actor's region; one elsewhere answers as a missing one (C14)."""
-    case = Case.objects.select_related("warning", "complaint", "assignee", "opened_by").filter(number=number).first()
+    case = (
+        Case.objects.select_related("warning", "complaint", "market_check", "assignee", "opened_by")
+        .filter(number=number)
+        .first()
+    )
     missing = _("没有编号为“%(number)s”的处置案件。") % {"number": number}
     return within_scope(case, lambda c: covers(actor, c.region_code), missing)
 

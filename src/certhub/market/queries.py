@@ -1,7 +1,12 @@
 """Reads of CCC market control (C7), shared by the pages and the API (docs/architecture.md convention 5).
 
 Self-declarations are public records, published and withdrawn alike (the withdrawal and its reason are
-published beside the declaration): everyone sees all of them; who may withdraw one is the action's rule."""
+published beside the declaration): everyone sees all of them; who may withdraw one is the action's rule.
+
+Market checks are scoped by role and region (docs/architecture.md convention 11): the check batches and market
+checks an officer or inspector may see — those recorded in their region — and the fetchers that answer 404
+alike for a missing record and one outside the actor's scope; the filters of the checks list, forged numbers
+grouped, campaigns and a campaign's tally, and an organization's checks for its trace."""
 
 from __future__ import annotations
 
@@ -151,6 +156,19 @@ def access_check_batch(actor: Actor, batch_id: int) -> CheckBatch:
     return within_scope(batch, lambda b: True, _("没有编号为%(id)s的市场检查批次") % {"id": batch_id})
 
 
+def access_market_check(actor: Actor, check_id: int) -> MarketCheck:
+    """One market check within the actor's scope; NotFound alike for a missing one and one outside it."""
+    check = (
+        market_checks_visible_to(actor)
+        .select_related(
+            "campaign", "batch", "certificate", "declaration", "producer", "shop_organization", "ccc_product"
+        )
+        .filter(pk=check_id)
+        .first()
+    )
+    return within_scope(check, lambda c: True, _("没有编号为%(id)s的市场检查") % {"id": check_id})
+
+
 # What a check's answer names, read as plain values in the same query (a batch's answer lists up to 1,000).
 CHECK_VALUES = ("id", "row", "checked_on", "platform", "shop", "product_name", "model", "claimed_number", "gtin",
                 "verdict", "reason", "placement", "ccc_product__code", "ccc_product__name", "certificate__number",
@@ -170,34 +188,21 @@ def batch_verdicts(batch: CheckBatch) -> dict[str, int]:
     return {row["verdict"]: row["n"] for row in rows}
 
 
-# ---------------------------------------------------------------- issue 17: consequences
-
+# issue 17: consequences
 # An organization's trace lists at most this many of its market checks, newest first.
 TRACE_CAP = 50
 
 
-def _scoped(queryset: QuerySet[Any], actor: Actor) -> QuerySet[Any]:
-    """Rows of the actor's region: officers and enforcement inspectors where they are posted,
-    administrators everywhere, nobody else."""
-    if actor.role == Role.ADMINISTRATOR:
-        return queryset
-    if actor.role not in (Role.OFFICER, Role.INSPECTOR):
-        return queryset.none()
-    return queryset.filter(within_region("region_code", actor.region_prefix))
-
-
 def _covers(actor: Actor, region_code: str) -> bool:
-    return actor.role == Role.ADMINISTRATOR or (
-        actor.role in (Role.OFFICER, Role.INSPECTOR) and actor.covers_region(region_code)
-    )
+    return actor.role == Role.ADMINISTRATOR or (actor.role in MARKET_ROLES and actor.covers_region(region_code))
 
 
-# ------------------------------------------------------------------ checks
+# ------------------------------------------------------------------ the checks list, forged numbers
 
 
 def checks_visible_to(actor: Actor) -> QuerySet[MarketCheck]:
     """The market checks of the actor's region, newest first."""
-    return _scoped(MarketCheck.objects.all(), actor).order_by("-checked_on", "-id")
+    return market_checks_visible_to(actor).order_by("-checked_on", "-id")
 
 
 @dataclass(frozen=True)
@@ -230,18 +235,6 @@ def filtered_checks(actor: Actor, filters: CheckFilter) -> QuerySet[MarketCheck]
     if filters.number:
         rows = rows.filter(claimed_number=filters.number)
     return rows
-
-
-def access_market_check(actor: Actor, pk: int) -> MarketCheck:
-    """A market check of the actor's region; one elsewhere answers as a missing one (C14)."""
-    check = (
-        MarketCheck.objects.select_related(
-            "campaign", "batch", "certificate", "declaration", "producer", "shop_organization", "ccc_product"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    return within_scope(check, lambda c: _covers(actor, c.region_code), _("没有这条市场检查记录。"))
 
 
 def forged_numbers(actor: Actor) -> QuerySet[Any]:
@@ -295,7 +288,14 @@ def checks_of_organization(organization_id: int) -> list[dict[str, Any]]:
 
 def campaigns_visible_to(actor: Actor) -> QuerySet[Campaign]:
     """The campaigns of the actor's region, the latest first."""
-    return _scoped(Campaign.objects.all(), actor).order_by("-starts_on", "-id")
+    campaigns = Campaign.objects.all()
+    if actor.role == Role.ADMINISTRATOR:
+        return campaigns.order_by("-starts_on", "-id")
+    if actor.role in MARKET_ROLES:
+        campaigns = campaigns.filter(within_region("region_code", actor.region_prefix))
+    else:
+        campaigns = campaigns.none()
+    return campaigns.order_by("-starts_on", "-id")
 
 
 def access_campaign(actor: Actor, pk: int) -> Campaign:

@@ -192,7 +192,7 @@ def campaign_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NotFound as error:
         raise Http404(error.message) from error
-    response = HttpResponse(campaigns.campaign_workbook(campaign), content_type=exports.XLSX_TYPE)
+    response = HttpResponse(exports.campaign_workbook(campaign), content_type=exports.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="certhub-campaign-{campaign.pk}.xlsx"'
     logger.info("campaign exported: xlsx campaign=%s by %s", campaign.pk, actor.label)
     return response

@@ -9,6 +9,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from certhub.cases.models import Case, Measure
@@ -121,7 +123,10 @@ def test_a_checks_page_shows_its_reason_and_opens_a_case_in_one_step(client, wor
         "衡阳湘江机械制造有限公司",
         "430104",
     )
-    assert "已立案" + case.number in page_text(client.get(response["Location"]))
+    case_page = client.get(response["Location"])
+    assert "已立案" + case.number in page_text(case_page)
+    assert element_text(case_page, "case-market-check") == "双门电冰箱"
+    assert f'href="/market/office/checks/{forged.pk}/" id="case-market-check"' in case_page.content.decode()
     assert element_text(client.get(f"/market/office/checks/{forged.pk}/"), "check-cases").startswith(case.number)
     # Pressed again: back to the check with the reason; nothing changed.
     audit = AuditEvent.objects.count()
@@ -253,3 +258,24 @@ def test_market_checks_appear_in_the_full_trace_of_the_shop_and_the_producer_onl
     client.logout()
     assert client.get(f"/api/v1/trace/organization/{maker.uscc}").json()["market_checks"] is None
     assert "trace-market-checks" not in client.get(f"/trace/organization/{hengyang.uscc}/").content.decode()
+
+
+def test_the_checks_list_costs_the_same_queries_for_few_and_many_rows(client, world, market, django_assert_num_queries):
+    """docs/architecture.md convention 15: no query per row."""
+    signed_in(client, world, "officer_province")
+    client.get("/market/office/checks/")  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get("/market/office/checks/")
+    do_record_judged_checks(
+        rows=[
+            {"product_name": f"商品{i}", "verdict": Verdict.NO_CLAIM, "reason": "测试",
+             "shop_organization": world.organizations["farm"], "producer": world.organizations["maker"]}
+            for i in range(40)
+        ],
+        region_code="430104",
+        campaign=market[0],
+        actor=world.actor("officer_changsha"),
+    )  # fmt: skip
+    with django_assert_num_queries(len(few)):
+        response = client.get("/market/office/checks/")
+    assert len(table_cells(response, "check-table")) == 46  # the header and 45 rows

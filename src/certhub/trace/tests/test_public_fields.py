@@ -5,7 +5,8 @@ from certhub.trace import schemas
 
 PUBLIC_FIELDS = {
     # The public part and the full view share these; the full view's own fields
-    # (actor_label, changed_fields, internal, body_auditors, people, result, registered_at) are null in public.
+    # (actor_label, changed_fields, internal, body_auditors, people, result, registered_at, market_checks) are null
+    # in public.
     schemas.CertificateTraceOut: [
         "view", "certificate", "internal", "certification_body", "surveillance", "body_auditors", "events",
         "checkpoint", "test_reports", "inspections", "complaints",
@@ -29,12 +30,16 @@ PUBLIC_FIELDS = {
     schemas.OrganizationTraceOut: [
         "view", "organization", "certification_body", "lab", "certificates", "certificate_count", "test_reports",
         "test_report_count", "people", "licences", "licence_applications", "declarations", "events", "checkpoint",
-        "inspections", "complaints",
+        "inspections", "complaints", "market_checks",
     ],
     # issue 17: declarations — a self-declaration is published whole (C7).
     schemas.TraceDeclarationOut: [
         "number", "status", "status_label", "ccc_product_code", "ccc_product_name", "product_name", "product_models",
         "declared_on", "withdrawn_on",
+    ],
+    schemas.TraceMarketCheckOut: [
+        "checked_on", "channel", "channel_label", "role", "platform", "shop", "product_name", "model",
+        "claimed_number", "verdict", "verdict_label", "reason", "campaign",
     ],
 }  # fmt: skip
 
