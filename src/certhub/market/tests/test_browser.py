@@ -134,6 +134,19 @@ def test_an_inspector_scans_a_certified_product_with_the_camera(live_server, liv
 def test_an_officer_finds_a_made_up_number_and_opens_a_case_in_one_step(live_server, live_world, phone):
     sign_in(phone, live_server.url, "officer_changsha", World.PASSWORD)
     phone.goto(live_server.url + "/market/check/")
+    # A mistyped barcode is refused next to its field, nothing recorded.
+    phone.get_by_label("商品条码").fill("6901234567891")
+    phone.get_by_role("button", name="核查").click()
+    phone.wait_for_selector("#id_gtin_errors")
+    assert phone.locator("#id_gtin_errors").inner_text() == "GTIN校验位错误"
+    assert MarketCheck.objects.count() == 0
+    assert_accessible(phone, context="a refused barcode")
+    # The refusal's status (422) is the one message the browser logs.
+    assert phone.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+    phone.console_errors.clear()
+    phone.get_by_label("商品条码").fill("")
     phone.get_by_label("证书或自我声明编号").fill("2025 0107 9999 0001")
     phone.get_by_label("产品名称").fill("双门家用电冰箱")
     phone.get_by_label("型号").fill("BCD-218")
