@@ -203,3 +203,15 @@ def test_a_check_joins_a_campaign_running_where_it_is_made(client, world):
     result = client.get(f"/market/check/?check={check.pk}")
     chosen = [o.attrs["value"] for o in element(result, "id_campaign").iter("option") if "selected" in o.attrs]
     assert chosen == [str(city.pk)]
+
+
+def test_the_page_speaks_english_when_asked(client, world):
+    signed_in(client, world, "inspector_yuelu")
+    form = client.get("/market/check/", HTTP_ACCEPT_LANGUAGE="en")
+    assert element_text(form, "id_gtin_helptext") == "Scan the barcode, or type the 8 to 14 digits under it"
+    assert element(form, "onsite-submit").text == "Check"
+    client.post("/market/check/", {"claimed_number": "2025010799990001", "product_name": "家用电冰箱"})
+    result = client.get(f"/market/check/?check={MarketCheck.objects.get().pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert element_text(result, "onsite-report") == (
+        "The check is recorded; the officers of this region will open a case on the violation."
+    )
