@@ -10,24 +10,30 @@ market/data/placement.json beside this module.
 How a title is read:
 
 1. The title is folded (NFKC, lower case, runs of white space made one space).
-2. Every phrase of the data is looked for: catalogue keywords (per code), ambiguous names, part/accessory
-   words and the words of product families outside the catalogue. A phrase written with a space ("拼图 儿童")
-   matches when each of its pieces occurs. A phrase lying wholly inside a longer phrase that also matched is
-   dropped, so "手机壳" (outside) beats "手机" (1606) and "电动车充电器" (1122) beats "充电器" (0807).
-3. The decision, most cautious first: an ambiguous name or a part word sends the listing to a person; a
-   catalogue product whose exclusion words occur sends it to a person (a part, or a product the boundary table
-   leaves out); codes named together go to a person unless one is the more specific product of the other
-   (`dominates`); a catalogue product and an outside family together go to a person. One code left: placed,
-   when that product is in force on the day (a product brought into the catalogue later is not placed before
-   its date, and no product is placed on a day before the catalogue CertHub holds). Only outside families,
-   and nothing in the rest of the title that could make it an electric appliance: outside the catalogue.
-   Nothing matched: a person.
+2. Every phrase of the data is looked for: catalogue keywords (per code), generic and blocking ambiguous names,
+   part words and the words of product families outside the catalogue. A phrase written with a space
+   ("钢化玻璃 门窗") matches when each of its pieces occurs; a Latin or numeric phrase only as a whole token. A
+   phrase lying wholly inside a longer phrase that also matched is dropped, so "手机壳" (outside) beats "手机"
+   (1606) and "电动自行车充电器" (1122) beats "充电器" (0807).
+3. Catalogue words that only say what the listing fits or comes with are passed over: followed by 适用 / 专用 /
+   通用 (燃气灶适用), preceded by 送 / 适用 (送充电器), or followed by an accessory of appliances at large (冰箱
+   收纳盒, 电钻 钻头: the head of a Chinese noun phrase comes last).
+4. The decision, most cautious first: a blocking name or a part word → a person. Catalogue words left: the
+   codes another code dominates drop out (a printer-copier over a printer); a code whose exclusion word occurs
+   → a person (a part, or a variant the boundary table leaves out); several codes → a person; an outside family
+   beside the code → a person, unless it only names the place or use (落地灯 沙发旁); the product not in force
+   on the day → a person (a product brought in later is not placed before its date, and nothing is placed
+   before the catalogue CertHub holds); else placed. No catalogue word: a generic name → a person; outside
+   families → outside, unless a guard word (儿童 beside sports goods) or an electric word elsewhere in the
+   title (电热马甲) says it may be a catalogue product; nothing → a person.
 
 Every outcome carries a `rule` naming what decided it ("keyword:电钻", "outside:服装:卫衣", "part:配件",
-"several:0201,0202", …) so that the check's reason can say why.
+"several:0201,0718", …); for a placement and for "outside" the text after the last colon is the deciding word,
+which the check's reason quotes.
 
 A `Placer` holds the catalogue rows, read in one query, so that a batch of any size is placed with a fixed
-number of queries (docs/architecture.md: set-based checks); `place()` is the one-listing form.
+number of queries (no N+1 queries: docs/architecture.md, "five things CertHub code never does"); `place()`
+is the one-listing form.
 """
 
 from __future__ import annotations
@@ -223,9 +229,12 @@ class Rules:
         behind = end + len(marker)
         return behind == len(text) or text[behind] == " " or behind in outside_starts
 
-    def excluded_by(self, code: str, text: str) -> str | None:
+    def excluded_by(self, code: str, text: str, own: Iterable[Span] = ()) -> str | None:
+        """The first exclusion word of `code` in `text`, not counting an occurrence lying inside a longer one of
+        the product's `own` words (头灯 excludes 灯具, but not inside 床头灯; 陀螺仪 still excludes 陀螺)."""
+        own = tuple(own)
         for phrase in self.exclusions.get(code, ()):
-            if all(_find(text, piece) for piece in phrase.pieces):
+            if all(any(not _within_longer(span, own) for span in _find(text, piece)) for piece in phrase.pieces):
                 return phrase.text
         return None
 
@@ -245,15 +254,16 @@ def _phrase(kind: str, key: str, word: str) -> _Phrase:
     return _Phrase(kind, key, word, pieces)
 
 
+def _within_longer(span: Span, spans: Iterable[Span]) -> bool:
+    """`span` lies inside one of `spans` that is longer than it."""
+    start, end = span
+    return any(o_start <= start and end <= o_end and o_end - o_start > end - start for o_start, o_end in spans)
+
+
 def _covered(hit: _Hit, hits: list[_Hit]) -> bool:
     """Some piece of `hit` occurs only inside longer occurrences of other phrases that were found."""
     others = [span for other in hits if other is not hit for span in other.spans]
-
-    def inside(span: Span) -> bool:
-        start, end = span
-        return any(o_start <= start and end <= o_end and o_end - o_start > end - start for o_start, o_end in others)
-
-    return any(all(inside(span) for span in piece) for piece in hit.occurrences)
+    return any(all(_within_longer(span, others) for span in piece) for piece in hit.occurrences)
 
 
 @cache
@@ -307,7 +317,7 @@ class Placer:
         for code in sorted(codes):
             # The product's own words do not exclude it (头灯 is an exclusion of 灯具, 床头灯 one of its words).
             own = [span for hit in keywords if hit.phrase.key == code for span in hit.spans]
-            word = self.rules.excluded_by(code, _blank(text, own))
+            word = self.rules.excluded_by(code, text, own)
             if word is not None:
                 return Placed(None, False, f"excluded:{code}:{word}")
         if len(codes) > 1:
@@ -321,8 +331,9 @@ class Placer:
             return Placed(None, False, f"unknown_code:{code}")
         if not product.in_force_on(day):
             return Placed(None, False, f"not_in_force:{code}")
-        # The longest of the product's words that occur names it best in the reason.
-        return Placed(product, False, f"keyword:{max(named, key=lambda hit: hit.phrase.length).phrase.text}")
+        # The longest of the product's one-piece words that occur names it best in the reason.
+        best = max(named, key=lambda hit: (len(hit.phrase.pieces) == 1, hit.phrase.length))
+        return Placed(product, False, f"keyword:{best.phrase.text}")
 
     def _only_context(self, text: str, named: list[_Hit], outside: list[_Hit]) -> bool:
         """The outside words only say where or with what the product is used (落地灯 沙发旁, 榨汁机 水果):

@@ -39,13 +39,17 @@ pytestmark = pytest.mark.django_db
         ("公牛插座 新国标 五孔插线板 1.8米 带USB", "0201", "keyword:插线板"),
         ("东成电钻 J1Z-FF02-13 插电家用手电钻 正反转调速", "0501", "keyword:手电钻"),
         ("美的电饭煲 4L 智能预约 MB-FB40S701", "0718", "keyword:电饭煲"),
-        ("小米手机 Xiaomi 14 5G 骁龙8Gen3 徕卡影像", "1606", "keyword:手机"),
+        ("小米手机 Xiaomi 14 5G 骁龙8Gen3 徕卡影像", "1606", "keyword:手机 5g"),
         ("雅迪电动自行车充电器 48V12AH 智能快充", "1122", "keyword:电动自行车充电器"),
         ("品胜充电宝 10000毫安 超薄 自带线", "0914", "keyword:充电宝"),
         ("惠普 M233sdw 黑白激光打印机 打印复印扫描一体机", "0905", "keyword:打印复印扫描一体机"),
-        ("华为手机 Mate 60 送充电器", "1606", "keyword:手机"),
+        ("华为手机 Mate 60 全网通 送充电器", "1606", "keyword:手机 全网通"),
         ("东成电锤 三用电锤 冲击钻 混凝土", "0506", "keyword:三用电锤"),
+        # 手机 here says how the cooker is controlled: a generic name beside a product's own word adds nothing.
+        ("美的电饭煲 4L 手机APP 远程控制 智能", "0718", "keyword:电饭煲"),
         ("落地灯 客厅 北欧 沙发旁 立式", "1001", "keyword:落地灯"),
+        # An exclusion inside the product's own word does not exclude it (头灯 in 床头灯).
+        ("床头灯 卧室 插电 调光", "1001", "keyword:床头灯"),
         ("熊猫电线 BV1.5 国标铜芯 照明线", "0105", "keyword:bv"),
     ],
 )
@@ -64,6 +68,7 @@ def test_catalogue_products_are_placed(title, code, rule):
         ("冰箱贴 磁性 创意 卡通", "outside:日用百货:冰箱贴"),
         ("电钻 钻头 套装 麻花钻 木工", "outside:目录产品的非电配件与耗材:钻头"),
         ("空调 遥控器 万能 通用", "outside:目录产品的非电配件与耗材:遥控器"),
+        ("空调 铜管 连接管 1.5匹", "outside:目录产品的非电配件与耗材:铜管"),
         ("苏泊尔 不粘锅 炒锅 家用 燃气灶适用", "outside:餐厨用具（非电器）:不粘锅"),
         ("新秀丽 行李箱 20寸 登机", "outside:鞋靴箱包:行李箱"),
     ],
@@ -86,9 +91,12 @@ def test_outside_families_are_outside(title, rule):
         ("空调扇 冷风扇 家用 制冷", "ambiguous:空调扇"),
         ("儿童 羽毛球拍 套装 亲子", "unless:运动户外（非电器）:羽毛球拍:儿童"),
         ("可爱 兔子 公仔 抱枕", "generic:公仔"),
+        ("RJ45 水晶头 插头 100个", "generic:插头"),
+        # An exclusion containing the product's word still excludes (陀螺仪 is a sensor, not a spinning top).
+        ("陀螺仪 模块 MPU6050 六轴", "excluded:2202:陀螺仪"),
         ("单相异步电动机 1.5kW 220V 电容运转", "excluded:0401:1.5kw"),
         ("神秘宝盒 惊喜礼物", "no_keyword"),
-        ("美的电饭煲 4L + 华为手机 套餐", "several:0718,1606"),
+        ("美的电饭煲 4L + 华为手机 5G 套餐", "several:0718,1606"),
     ],
 )
 def test_uncertain_titles_go_to_a_person(title, rule):
@@ -104,7 +112,7 @@ def test_a_product_is_not_placed_before_it_enters_the_catalogue():
 
 
 def test_a_placer_places_a_batch_in_one_query():
-    titles = ["美的电饭煲 4L", "纯棉短袖T恤", "小米手机 14"] * 50
+    titles = ["美的电饭煲 4L", "纯棉短袖T恤", "小米手机 14 5G"] * 50
     with CaptureQueriesContext(connection) as queries:
         placer = Placer.load()
         placed = [placer.place(title, day=DAY) for title in titles]
