@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,7 +55,7 @@ def _actor_region(actor: Actor) -> str:
     return province.code
 
 
-def _open_campaigns(actor: Actor, region_code: str) -> QuerySet[Campaign]:
+def _open_campaigns(region_code: str) -> QuerySet[Campaign]:
     """The campaigns running today that cover the place of the check (a campaign of the province or of the
     prefecture covers its counties)."""
     today = timezone.localdate()
@@ -76,16 +77,15 @@ def _result(actor: Actor, check: MarketCheck) -> dict[str, Any]:
     }
 
 
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def onsite_check(request: HttpRequest) -> HttpResponse:
     """The form; after a check, its result (?check=<id>) above the form for the next product."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('portal:login')}?next={request.get_full_path()}")
     actor = request_actor(request)
     if not is_permitted(actor, Permission.RECORD_MARKET_CHECK):
         raise PermissionDenied(_("现场检查仅对监管人员和执法检查人员开放。"))
     region_code = _actor_region(actor)
-    campaigns = list(_open_campaigns(actor, region_code))
+    campaigns = list(_open_campaigns(region_code))
     context: dict[str, Any] = {}
     initial: dict[str, str] = {}
     if request.method != "POST" and request.GET.get("check"):
