@@ -109,11 +109,11 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
 }
 REPORT_NOTE = "型式试验报告由省外检验检测机构出具，该机构的资质认定不在本省登记库中。"
 # Self-declared products of makers chosen from the province (no CCC certificate of their own): the product
-# code, the name and a model. Each maker records the product as made and declares it.
+# code, the name, a model and the product's safety standard. Each maker records the product as made and declares it.
 DECLARED_PRODUCTS = [
-    ("0506", "电锤", "ZC-26"),
-    ("0401", "小功率电动机", "YS-7124"),
-    ("1109", "机动车外部照明及光信号装置", "LED-H4"),
+    ("0506", "电锤", "ZC-26", "GB/T 3883.1-2014"),
+    ("0401", "小功率电动机", "YS-7124", "GB/T 12350-2022"),
+    ("1109", "机动车外部照明及光信号装置", "LED-H4", "GB 4785-2019"),
 ]
 CAMPAIGN = "2026年家用电器和电动工具CCC专项整治"
 
@@ -259,7 +259,7 @@ class MarketDemo(ProvinceBase):
             .order_by("id")[: len(DECLARED_PRODUCTS)]
         )
         made, rows = [], []
-        for organization, (code, name, model) in zip(makers, DECLARED_PRODUCTS, strict=False):
+        for organization, (code, name, model, standard) in zip(makers, DECLARED_PRODUCTS, strict=False):
             declared_on = self.today - datetime.timedelta(days=self.random.randint(30, 300))
             made.append(
                 do_register_declaration(
@@ -268,7 +268,7 @@ class MarketDemo(ProvinceBase):
                     product_name=name,
                     product_models=[model],
                     trademark=self.brand(),
-                    standards=["GB/T 3883.1-2014"] if code.startswith("05") else ["GB 4706.1-2005"],
+                    standards=[standard],
                     report_note=REPORT_NOTE,
                     declared_on=declared_on,
                     actor=Actor(role=Role.ENTERPRISE, label=organization.name, organization_id=organization.pk),
