@@ -387,11 +387,14 @@ def judge_declaration(listing: Listing, declaration: SelfDeclaration, day: datet
             Verdict.MODEL_NOT_COVERED,
             _("自我声明%(number)s有效，但型号“%(model)s”不在声明的型号中") % {"number": number, "model": listing.model},
         )
-    if model:
+    if not model and placement == Placement.GTIN:
+        reason = _("商品条码%(gtin)s是自我声明%(number)s（生产者%(producer)s）所列的产品，声明在%(day)s有效")
+    elif model:
         reason = _("自我声明%(number)s（生产者%(producer)s）在%(day)s有效，覆盖型号“%(model)s”")
     else:
         reason = _("自我声明%(number)s（生产者%(producer)s）在%(day)s有效；未填报型号，未核对型号")
     values = {
+        "gtin": listing.gtin,
         "number": number,
         "producer": declaration.organization.name,
         "day": day.isoformat(),

@@ -14,7 +14,7 @@ with its reason, and nothing is written while one remains."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,21 +26,6 @@ from certhub.core.validation import Gtin, Input, OptionalDate, OptionalUscc, Tex
 from certhub.registry.models import CccProduct
 
 MAX_LISTINGS = 1000
-# The listing's keys, in the order the API documents them and a file's columns are read.
-LISTING_FIELDS = (
-    "platform",
-    "shop",
-    "shop_uscc",
-    "product_name",
-    "model",
-    "trademark",
-    "catalogue_code",
-    "claimed_number",
-    "gtin",
-    "url",
-    "checked_on",
-    "sample_number",
-)
 
 
 def fold_number(value: str) -> str:
@@ -160,8 +145,3 @@ def check_listings(
     if errors:
         raise ValidationFailed(errors)
     return clean
-
-
-def listing_dicts(listings: Iterable[Listing]) -> list[dict[str, Any]]:
-    """Listings back as plain values (the API echoes what it judged)."""
-    return [listing.model_dump() for listing in listings]

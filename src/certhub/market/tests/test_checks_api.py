@@ -11,6 +11,7 @@ import time_machine
 from certhub.core.models import AuditEvent
 from certhub.core.testing import signed_in
 from certhub.market.models import CheckBatch, MarketCheck
+from certhub.market.schemas import CheckBatchOut
 from certhub.market.tests.engine_world import DRILL_GTIN, FRIDGE_GTIN, UNKNOWN_GTIN, build_market_world
 
 DAY = "2026-03-01"
@@ -140,7 +141,7 @@ TABLE = [
         {"product_name": "充电电钻", "gtin": DRILL_GTIN},
         "covered",
         "gtin",
-        f"自我声明ZS4301042025000001（生产者{HOLDER}）在{DAY}有效；未填报型号，未核对型号",
+        f"商品条码{DRILL_GTIN}是自我声明ZS4301042025000001（生产者{HOLDER}）所列的产品，声明在{DAY}有效",
     ),
     (
         {"product_name": "手电钻", "gtin": UNKNOWN_GTIN, "catalogue_code": "0501"},
@@ -188,6 +189,10 @@ def test_every_verdict_comes_back_in_order_with_its_reason(client, market):
     response = post(client, {"channel": "online", "region_code": "430104", "listings": listings(TABLE)})
     assert response.status_code == 201, response.json()
     body = response.json()
+    # Written without the framework's re-validation: held to the published schema here.
+    published = CheckBatchOut.model_validate(body)
+    assert set(published.model_dump()) == set(body)
+    assert set(published.checks[0].model_dump()) == set(body["checks"][0])
     got = [(c["row"], c["verdict"], c["placement"], c["reason"]) for c in body["checks"]]
     assert got == [(i + 1, verdict, placement, reason) for i, (_l, verdict, placement, reason) in enumerate(TABLE)]
     assert body["state"] == "done"
