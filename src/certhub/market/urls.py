@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certhub.market import declaration_views, office_views
+from certhub.market import declaration_views, office_views, onsite_views
 
 app_name = "market"
 
@@ -21,4 +21,9 @@ urlpatterns += [
     path("declarations/new/", declaration_views.register, name="declaration_new"),
     path("declarations/<identifier:number>/withdraw/", declaration_views.withdraw, name="declaration_withdraw"),
     path("declarations/<identifier:number>/", declaration_views.declaration_detail, name="declaration"),
+]
+
+# issue 17: field
+urlpatterns += [
+    path("check/", onsite_views.onsite_check, name="onsite"),
 ]

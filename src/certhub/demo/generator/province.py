@@ -11,6 +11,7 @@ from certhub.demo.generator.complaints import ComplaintsDemo
 from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.integrity import IntegrityDemo
 from certhub.demo.generator.licensing import LicensingDemo
+from certhub.demo.generator.market import MarketDemo
 from certhub.demo.generator.registries import Registries
 from certhub.demo.generator.signals import Signals
 from certhub.demo.generator.users import Users
@@ -19,7 +20,9 @@ from certhub.registry.testing import ensure_reference_data
 from certhub.stats import aggregate
 
 
-class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, ComplaintsDemo, IntegrityDemo):
+class DemoProvince(
+    Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, ComplaintsDemo, IntegrityDemo, MarketDemo
+):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
     def run(self) -> dict[str, int]:
@@ -36,6 +39,7 @@ class DemoProvince(Registries, Users, Signals, Inspections, LicensingDemo, BansD
         tasks = self._inspections()
         self._bans(labs)
         self._complaints()
+        self._market()
         run = self._score()
         self._licensing()
         self._integrity()

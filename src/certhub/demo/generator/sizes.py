@@ -34,6 +34,9 @@ PLANTED = {
     "certificate_use_invalid": 3, "ccc_uncovered": 3, "lab_outside_scope": 2, "signatory_outside_authorization": 2,
     "signatory_volume": 1, "audit_time_short": 2, "late_reporting": 2, "surveillance_overdue": 2, "penalties": 2,
     "inspection_problems": 1, "complaints_substantiated": 1, "signed_after_ban": 1,
+    # issue 17: field — the market campaign's checks (demo/generator/market.py): the shop with the forged number;
+    # the shop selling uncovered products, the maker of a model its certificate lacks, the withdrawn declarer.
+    "forged_number": 1, "uncertified_sale": 3,
 }  # fmt: skip
 # Bodies (by index) that report some certificates late, keep some surveillance overdue, audit too briefly.
 LATE_BODIES, OVERDUE_BODIES, SHORT_AUDIT_BODIES = (1, 3), (2, 4), (3, 5)

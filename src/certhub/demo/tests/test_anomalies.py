@@ -37,11 +37,13 @@ def test_every_detector_finds_exactly_what_was_planted(province):
     assert found == demo.planted
     # The known number of each kind; a lab planted with a report outside its scope is also outside its
     # signatory's scope, so that detector finds those labs too; the integrity archive's demo adds two
-    # penalised makers (demo/generator/integrity.py).
+    # penalised makers (demo/generator/integrity.py); the market campaign's sale under a suspended certificate
+    # adds its holder to the certificate uses (demo/generator/market.py).
     assert {detector: len(subjects) for detector, subjects in found.items()} == {
         **PLANTED,
         "signatory_outside_authorization": PLANTED["signatory_outside_authorization"] + 2,
         "penalties": PLANTED["penalties"] + 2,
+        "certificate_use_invalid": PLANTED["certificate_use_invalid"] + 1,
     }
 
 
