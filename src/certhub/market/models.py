@@ -141,14 +141,30 @@ class CheckBatch(RegulatedModel):
 class MarketCheck(RegulatedModel):
     """One listing, label or sample checked against the catalogue and the registries, as it was seen and as
     it was judged. `claimed_number` is kept as written (folded to one spelling) even when no certificate or
-    declaration has it: repeated forged numbers are grouped on it."""
+    declaration has it: repeated forged numbers are grouped on it.
+
+    A million-listing campaign file adds a million rows: the foreign keys carry no index of their own (the
+    composite indexes below lead with the ones that are read by; the others are never looked up from this
+    side), so that each insert updates six indexes, not fourteen."""
 
     batch = models.ForeignKey(
-        CheckBatch, verbose_name=_("批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="checks"
+        CheckBatch,
+        db_index=False,
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checks",
     )
     row = models.PositiveIntegerField(_("行号"), default=0)
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("专项整治"), null=True, blank=True, on_delete=models.PROTECT, related_name="checks"
+        Campaign,
+        db_index=False,
+        verbose_name=_("专项整治"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checks",
     )
     channel = models.CharField(_("发现渠道"), max_length=8, choices=CheckChannel.choices)
     checked_on = models.DateField(_("检查日期"))
@@ -156,7 +172,13 @@ class MarketCheck(RegulatedModel):
     platform = models.CharField(_("平台"), max_length=64, blank=True)
     shop = models.CharField(_("店铺或经营者"), max_length=200, blank=True)
     shop_organization = models.ForeignKey(
-        Organization, verbose_name=_("经营者"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organization,
+        db_index=False,
+        verbose_name=_("经营者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     url = models.CharField(_("链接"), max_length=500, blank=True)
     product_name = models.CharField(_("产品名称"), max_length=200)
@@ -166,24 +188,54 @@ class MarketCheck(RegulatedModel):
     claimed_number = models.CharField(_("所称证书或声明编号"), max_length=64, blank=True)
     gtin = models.CharField(_("商品条码"), max_length=14, blank=True)
     ccc_product = models.ForeignKey(
-        CccProduct, verbose_name=_("CCC目录产品"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CccProduct,
+        db_index=False,
+        verbose_name=_("CCC目录产品"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     placement = models.CharField(_("目录归类方式"), max_length=12, choices=Placement.choices)
     verdict = models.CharField(_("结论"), max_length=20, choices=Verdict.choices)
     reason = models.TextField(_("理由"))
     certificate = models.ForeignKey(
-        Certificate, verbose_name=_("证书"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Certificate,
+        db_index=False,
+        verbose_name=_("证书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     declaration = models.ForeignKey(
-        SelfDeclaration, verbose_name=_("自我声明"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SelfDeclaration,
+        db_index=False,
+        verbose_name=_("自我声明"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Whom the product is traced to: the certificate's holder or the declaration's producer when one is named.
     producer = models.ForeignKey(
-        Organization, verbose_name=_("生产者"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organization,
+        db_index=False,
+        verbose_name=_("生产者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sample_number = models.CharField(_("抽样单编号"), max_length=64, blank=True)
     test_report = models.ForeignKey(
-        TestReport, verbose_name=_("检验报告"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        TestReport,
+        db_index=False,
+        verbose_name=_("检验报告"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
