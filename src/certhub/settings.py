@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "certhub.risk",
     "certhub.licensing",
     "certhub.complaints",
+    "certhub.toolbox",
     "certhub.market",
     "certhub.integrity",
     "certhub.inspections",
