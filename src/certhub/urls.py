@@ -18,6 +18,7 @@ urlpatterns = [
     path("licensing/", include("certhub.licensing.urls")),
     path("complaints/", include("certhub.complaints.urls")),
     path("market/", include("certhub.market.urls")),
+    path("toolbox/", include("certhub.toolbox.urls")),
     path("account/", include("certhub.accounts.urls")),
     path("account/passkeys/", include("certhub.accounts.signin.passkey_urls")),
     # Before the registry: /certificates/<number>/certificate.pdf sits beside the registry's certificate page.
