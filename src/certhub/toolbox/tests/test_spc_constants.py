@@ -4,6 +4,7 @@ Quality Control, 7th ed., Appendix VI; ASTM E2587) and against the closed forms 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -40,8 +41,8 @@ def test_d2_d3_and_c4_equal_their_closed_forms_for_two_values():
 def test_the_constants_reach_a_hundred_and_stay_in_order():
     d2 = [constants.d2(n) for n in range(2, 101)]
     d3 = [constants.d3(n) for n in range(26, 101)]
-    assert all(a < b for a, b in zip(d2, d2[1:], strict=False))  # the expected range grows with n
-    assert all(a > b for a, b in zip(d3, d3[1:], strict=False))  # its spread shrinks past n = 3
+    assert all(a < b for a, b in itertools.pairwise(d2))  # the expected range grows with n
+    assert all(a > b for a, b in itertools.pairwise(d3))  # its spread shrinks past n = 3
     assert round(constants.d2(50), 3) == 4.498  # as the extended tables print it (qcc's d2 ends at 25)
     assert round(constants.d2(100), 3) == 5.015
     assert round(constants.c4(100), 4) == 0.9975
