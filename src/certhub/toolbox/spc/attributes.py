@@ -17,6 +17,7 @@ from certhub.toolbox.spc.base import (
     _beyond,
     _calibrate,
     _labels,
+    _nonzero_sigma,
     _phase1,
     _series,
     _sizes,
@@ -62,6 +63,7 @@ def attribute_chart(
         # c̄, or p̄ / ū: all defectives (defects) over all units inspected, as qcc's stats.p / stats.u
         rate = float(np.mean(values[kept])) if chart == "c" else float(np.sum(values[kept]) / np.sum(n[kept]))
         unit_sigma = math.sqrt(rate * (1.0 - rate)) if chart in ("p", "np") else math.sqrt(rate)
+        _nonzero_sigma(unit_sigma)  # p̄ of 0 or 1, c̄ or ū of 0: limits of no width, nothing to judge by
         return rate, unit_sigma
 
     def each(params: tuple[float, float]) -> tuple[float, np.ndarray]:
