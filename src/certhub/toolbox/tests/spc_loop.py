@@ -52,9 +52,9 @@ def rule_flags(
         elif rule == "nelson-8":
             if i >= 7:
                 window = range(i - 7, i + 1)
-                above = [points[j] > center + zone * sigma[j] for j in window]
-                below = [points[j] < center - zone * sigma[j] for j in window]
-                out[i] = all(a or b for a, b in zip(above, below, strict=True)) and any(above) and any(below)
+                up = [points[j] > center + zone * sigma[j] for j in window]
+                down = [points[j] < center - zone * sigma[j] for j in window]
+                out[i] = all(a or b for a, b in zip(up, down, strict=True)) and any(up) and any(down)
         else:
             raise ValueError(rule)
     return out
