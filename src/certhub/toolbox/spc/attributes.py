@@ -39,10 +39,12 @@ def attribute_chart(
     p1 = _phase1(phase1, m)
     negative = np.flatnonzero(values < 0)
     if negative.size:
-        what = _("不合格品数") if chart in ("p", "np") else _("缺陷数")
-        raise InputError(
-            "values", _("第 %(n)s 个%(what)s为负数：计数不能为负") % {"n": int(negative[0]) + 1, "what": what}
+        message = (
+            _("第 %(n)s 个样本的不合格品数为负数：计数不能为负")
+            if chart in ("p", "np")
+            else _("第 %(n)s 个样本的缺陷数为负数：计数不能为负")
         )
+        raise InputError("values", message % {"n": int(negative[0]) + 1})
     n = _sizes(sizes, m, chart)
     if chart in ("p", "np"):
         over = np.flatnonzero(values > n)

@@ -18,6 +18,7 @@ from certhub.toolbox.spc.rules import RULESETS, Violation, run_rules
 CHARTS = ("xbar-r", "xbar-s", "imr", "p", "np", "c", "u", "ewma", "cusum")
 SUBGROUP_CHARTS = ("xbar-r", "xbar-s")
 ATTRIBUTE_CHARTS = ("p", "np", "c", "u")
+CHART_NAMES = {"xbar-r": "X̄-R", "xbar-s": "X̄-S", "ewma": "EWMA", "cusum": "CUSUM"}  # as the messages name them
 
 
 def _num(x: float) -> float | None:
@@ -141,7 +142,7 @@ def _need_subgroups(sub: _Subgroups, chart: str) -> None:
         raise InputError(
             "subgroups",
             _("子组“%(label)s”只有一个数值：%(chart)s 图每个子组至少需要 2 个数值")
-            % {"label": sub.labels[int(single[0])], "chart": chart.upper()},
+            % {"label": sub.labels[int(single[0])], "chart": CHART_NAMES.get(chart, chart)},
         )
 
 

@@ -23,6 +23,7 @@ from certhub.toolbox.spc import constants
 from certhub.toolbox.spc.attributes import attribute_chart
 from certhub.toolbox.spc.base import (
     ATTRIBUTE_CHARTS,
+    CHART_NAMES,
     CHARTS,
     SUBGROUP_CHARTS,
     Series,
@@ -58,7 +59,7 @@ def _xbar(
     if subgroups is None:
         raise InputError(
             "subgroups",
-            _("%(chart)s 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）") % {"chart": chart.upper()},
+            _("%(chart)s 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）") % {"chart": CHART_NAMES[chart]},
         )
     sub = _subgroup_stats(values, _group(values, subgroups))
     _need_subgroups(sub, chart)

@@ -28,19 +28,19 @@ def test_one_value_per_subgroup_for_xbar_r_and_xbar_s_says_use_the_individuals_c
 
 def test_a_subgroup_of_one_among_larger_ones_is_named():
     err = refused("xbar-r", [1.0, 2.0, 3.0, 4.0, 5.0], subgroups=["a", "a", "b", "c", "c"])
-    assert (err.field, err.text()) == ("subgroups", "子组“b”只有一个数值：XBAR-R 图每个子组至少需要 2 个数值")
+    assert (err.field, err.text()) == ("subgroups", "子组“b”只有一个数值：X̄-R 图每个子组至少需要 2 个数值")
 
 
 def test_xbar_without_subgroups_is_refused():
     err = refused("xbar-s", [1.0, 2.0, 3.0])
-    assert (err.field, err.text()) == ("subgroups", "XBAR-S 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）")
+    assert (err.field, err.text()) == ("subgroups", "X̄-S 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）")
 
 
 def test_negative_counts_are_refused():
     err = refused("c", [3, -1, 2])
-    assert (err.field, err.text()) == ("values", "第 2 个缺陷数为负数：计数不能为负")
+    assert (err.field, err.text()) == ("values", "第 2 个样本的缺陷数为负数：计数不能为负")
     err = refused("p", [3, 1, -2], sizes=[10, 10, 10])
-    assert (err.field, err.text()) == ("values", "第 3 个不合格品数为负数：计数不能为负")
+    assert (err.field, err.text()) == ("values", "第 3 个样本的不合格品数为负数：计数不能为负")
 
 
 def test_defectives_above_the_sample_size_are_refused():
@@ -135,3 +135,16 @@ def test_excluding_nearly_all_of_phase_one_is_refused():
         "exclude_out_of_control",
         "剔除失控点后第一阶段不足 2 个子组，无法重新估计控制限",
     )
+
+
+def test_the_reasons_read_in_english_under_the_english_switch():
+    from django.utils import translation
+
+    with translation.override("en"):
+        err = refused("p", [3, 12, 2], sizes=[10, 10, 10])
+        assert err.text() == "Sample 2 has more defectives (12) than its sample size (10)"
+        err = refused("xbar-r", [1.0, 2.0, 3.0], subgroups=["a", "b", "c"])
+        assert err.text() == (
+            "Every subgroup has a single value, so there is no range or standard deviation within subgroups: "
+            "use the individuals chart (I-MR), or choose the right subgroup column"
+        )

@@ -96,3 +96,11 @@ def test_every_rule_has_its_words():
     assert set(RULE_TEXT) == set(RULESETS["nelson"]) | set(RULESETS["western-electric"])
     assert rule_text("nelson-2") == "Nelson 规则 2：连续 9 点在中心线同一侧"
     assert rule_text("we-4") == "西方电气规则 4：连续 8 点在中心线同一侧"
+
+
+def test_the_rules_read_in_english_under_the_english_switch():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert rule_text("nelson-2") == "Nelson rule 2: 9 points in a row on the same side of the center line"
+        assert rule_text("we-1") == "Western Electric rule 1: a point beyond the 3σ control limits"
