@@ -21,6 +21,7 @@ from certhub.toolbox.spc.base import (
     _phase1,
     _series,
     _sizes,
+    _whole_counts,
 )
 
 
@@ -45,7 +46,12 @@ def attribute_chart(
             else _("第 %(n)s 个样本的缺陷数为负数：计数不能为负")
         )
         raise InputError("values", message % {"n": int(negative[0]) + 1})
+    _whole_counts(values, "defectives" if chart in ("p", "np") else "defects")
     n = _sizes(sizes, m, chart)
+    if chart in ("p", "np"):
+        fractional = np.flatnonzero(n != np.round(n))
+        if fractional.size:
+            raise InputError("sizes", _("第 %(n)s 个样本量必须是整数") % {"n": int(fractional[0]) + 1})
     if chart in ("p", "np"):
         over = np.flatnonzero(values > n)
         if over.size:

@@ -151,7 +151,11 @@ def _phase1(phase1: int | None, count: int) -> int:
         raise InputError("values", _("至少需要 2 个子组（样本）才能计算控制限，现在只有 %(n)s 个") % {"n": count})
     if phase1 is None:
         return count
-    if isinstance(phase1, bool) or int(phase1) != phase1:
+    try:
+        whole = not isinstance(phase1, bool) and float(phase1) == int(phase1)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
         raise InputError("phase1", _("第一阶段子组数必须是整数"))
     p = int(phase1)
     if p > count:
@@ -159,6 +163,29 @@ def _phase1(phase1: int | None, count: int) -> int:
     if p < 2:
         raise InputError("phase1", _("第一阶段至少需要 2 个子组（样本）"))
     return p
+
+
+def _finite(field: str, value: object) -> float:
+    """A numeric parameter (width, λ, k, h, target) as a float, or the InputError naming it."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise InputError(field, _("“%(field)s”必须是有限的数") % {"field": field})
+    return number
+
+
+def _whole_counts(values: np.ndarray, what: str) -> None:
+    """Defectives and defects are counted: a fraction is a typing or column mistake."""
+    bad = np.flatnonzero(values != np.round(values))
+    if bad.size:
+        message = (
+            _("第 %(n)s 个样本的不合格品数（%(x)s）不是整数")
+            if what == "defectives"
+            else _("第 %(n)s 个样本的缺陷数（%(x)s）不是整数")
+        )
+        raise InputError("values", message % {"n": int(bad[0]) + 1, "x": f"{values[bad[0]]:g}"})
 
 
 def _labels(subgroups: Sequence[str] | np.ndarray | None, count: int, *, unique: bool = False) -> tuple[str, ...]:

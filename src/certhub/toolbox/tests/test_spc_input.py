@@ -148,3 +148,25 @@ def test_the_reasons_read_in_english_under_the_english_switch():
             "Every subgroup has a single value, so there is no range or standard deviation within subgroups: "
             "use the individuals chart (I-MR), or choose the right subgroup column"
         )
+
+
+def test_fractional_counts_and_sample_sizes_are_refused():
+    err = refused("c", [3, 1.5, 2])
+    assert (err.field, err.text()) == ("values", "第 2 个样本的缺陷数（1.5）不是整数")
+    err = refused("np", [3, 1, 2.25], sizes=[10, 10, 10])
+    assert (err.field, err.text()) == ("values", "第 3 个样本的不合格品数（2.25）不是整数")
+    err = refused("p", [3, 1, 2], sizes=[10, 10.5, 10])
+    assert (err.field, err.text()) == ("sizes", "第 2 个样本量必须是整数")
+    u = control_chart("u", [3, 1, 2], sizes=[1.5, 2.0, 0.5]).charts[0]  # units may be fractional (m², km)
+    assert u.points.tolist() == [2.0, 0.5, 4.0]
+
+
+def test_parameters_that_are_not_numbers_are_refused():
+    values, samples = pistonrings()
+    err = refused("xbar-r", values, subgroups=samples, phase1="twenty")
+    assert (err.field, err.text()) == ("phase1", "第一阶段子组数必须是整数")
+    assert refused("imr", [1.0, 2.0, 4.0], phase1=2.5).text() == "第一阶段子组数必须是整数"
+    err = refused("ewma", [1.0, 2.0, 4.0], lam="x")
+    assert (err.field, err.text()) == ("lam", "“lam”必须是有限的数")
+    err = refused("imr", [1.0, 2.0, 4.0], target=math.nan)
+    assert (err.field, err.text()) == ("target", "“target”必须是有限的数")
