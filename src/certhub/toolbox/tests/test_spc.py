@@ -342,3 +342,37 @@ def test_interface_constants():
 def test_sigma_within_for_subgroups_is_r_bar_over_d2():
     values, samples = pistonrings()
     assert sig(sigma_within(values[:125], samples[:125])) == 0.009785039
+
+
+def test_ewma_limits_equal_the_qcc_vignette():
+    # qcc vignette: ewma(diameter[1:25,], lambda = 0.2, nsigmas = 3): 73.99855 74.00380 (1), 73.99781
+    # 74.00454 (2), 73.99680 74.00555 (25); with nsigmas = 2.7 and newdata: 73.99881 74.00354 (1), 73.99724
+    # 74.00511 (40).
+    values, samples = pistonrings()
+    ewma = control_chart("ewma", values[:125], subgroups=samples[:125], lam=0.2).charts[0]
+    assert (sig(ewma.center), sig(ewma.sigma)) == (74.00118, 0.009785039)
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 1, 24)] == [
+        (73.99855, 74.0038),
+        (73.99781, 74.00454),
+        (73.9968, 74.00555),
+    ]
+    ewma = control_chart("ewma", values, subgroups=samples, phase1=25, lam=0.2, width=2.7).charts[0]
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 39)] == [
+        (73.99881, 74.00354),
+        (73.99724, 74.00511),
+    ]
+
+
+def test_ewma_of_individuals_equals_the_qcc_vignette():
+    # qcc vignette: ewma(viscosity[trial], lambda = 0.2, nsigmas = 2.7, newdata = viscosity[!trial]):
+    # center 34.088, std.dev 0.5076521, 33.81387 34.36213 (1), 33.73694 34.43906 (2), 33.63111 34.54489 (35).
+    data = rows("viscosity.csv")
+    x = [float(r["viscosity"]) for r in data]
+    phase1 = sum(r["trial"] == "TRUE" for r in data)
+    ewma = control_chart("ewma", x, phase1=phase1, lam=0.2, width=2.7).charts[0]
+    assert (sig(ewma.center), sig(ewma.sigma)) == (34.088, 0.5076521)
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 1, 34)] == [
+        (33.81387, 34.36213),
+        (33.73694, 34.43906),
+        (33.63111, 34.54489),
+    ]
