@@ -376,3 +376,32 @@ def test_ewma_of_individuals_equals_the_qcc_vignette():
         (33.73694, 34.43906),
         (33.63111, 34.54489),
     ]
+
+
+def test_individuals_exclusion_sets_the_outlier_aside_and_its_two_moving_ranges():
+    x = [10.0, 10.2, 9.9, 10.1, 20.0, 10.0, 9.8, 10.1]
+    trial = control_chart("imr", x).charts[0]
+    assert trial.violations == (Violation(4, "nelson-1"),)
+    i, mr = control_chart("imr", x, exclude_out_of_control=True).charts
+    assert i.excluded == (4,)
+    assert mr.excluded == (3, 4)  # the ranges into and out of the outlier (range j ends at value j + 1)
+    assert i.center == pytest.approx((10.0 + 10.2 + 9.9 + 10.1 + 10.0 + 9.8 + 10.1) / 7, abs=1e-12)
+    # ranges 10→10.2, 10.2→9.9, 9.9→10.1, 10→9.8, 9.8→10.1: those touching 20.0 are left out
+    assert mr.center == pytest.approx((0.2 + 0.3 + 0.2 + 0.2 + 0.3) / 5, abs=1e-12)
+    assert i.sigma == pytest.approx(mr.center / 1.128, abs=1e-12)
+
+
+def test_xbar_r_exclusion_revises_the_limits_once_without_the_subgroups_beyond():
+    values, samples = pistonrings()
+    shifted = values[:125].copy()
+    shifted[50:55] = [v + 0.05 for v in shifted[50:55]]  # sample 11 pushed far up
+    trial = control_chart("xbar-r", shifted, subgroups=samples[:125]).charts[0]
+    assert [v.index for v in trial.violations if v.rule == "nelson-1"] == [10]
+    xbar, r = control_chart("xbar-r", shifted, subgroups=samples[:125], exclude_out_of_control=True).charts
+    assert xbar.excluded == r.excluded == (10,)
+    kept = [k for k in range(25) if k != 10]
+    means = [float(np.mean(shifted[5 * k : 5 * k + 5])) for k in range(25)]
+    ranges = [float(np.ptp(shifted[5 * k : 5 * k + 5])) for k in range(25)]
+    assert xbar.center == pytest.approx(sum(means[k] for k in kept) / 24, abs=1e-12)
+    assert xbar.sigma == pytest.approx(sum(ranges[k] for k in kept) / 24 / 2.326, abs=1e-15)
+    assert beyond(xbar) == [10]  # still drawn and still beyond the revised limits
