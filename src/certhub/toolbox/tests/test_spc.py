@@ -405,3 +405,21 @@ def test_xbar_r_exclusion_revises_the_limits_once_without_the_subgroups_beyond()
     assert xbar.center == pytest.approx(sum(means[k] for k in kept) / 24, abs=1e-12)
     assert xbar.sigma == pytest.approx(sum(ranges[k] for k in kept) / 24 / 2.326, abs=1e-15)
     assert beyond(xbar) == [10]  # still drawn and still beyond the revised limits
+
+
+def test_ewma_and_cusum_exclusion_set_aside_the_signalling_phase_one_points():
+    x = [10.0, 10.2, 9.9, 10.1, 9.8, 10.0, 10.2, 9.9, 14.0, 14.2, 13.9, 10.1, 9.9, 10.0, 10.2, 9.8]
+    trial = control_chart("ewma", x, lam=0.5).charts[0]
+    signalling = [v.index for v in trial.violations]
+    assert signalling == [8, 9, 10]
+    ewma = control_chart("ewma", x, lam=0.5, exclude_out_of_control=True).charts[0]
+    assert ewma.excluded == (8, 9, 10)
+    kept = [v for i, v in enumerate(x) if i not in (8, 9, 10)]
+    assert ewma.center == pytest.approx(sum(kept) / len(kept), abs=1e-12)
+    # CUSUM: every phase-I point where the trial sums are beyond the decision interval (a sum stays up for a
+    # while after a shift, so more points than the shift itself).
+    t_upper, t_lower = control_chart("cusum", x).charts
+    beyond_h = tuple(i for i in range(len(x)) if t_upper.points[i] > 5.0 or t_lower.points[i] < -5.0)
+    upper, lower = control_chart("cusum", x, exclude_out_of_control=True).charts
+    assert upper.excluded == lower.excluded == beyond_h
+    assert beyond_h[:3] == (7, 9, 10)
