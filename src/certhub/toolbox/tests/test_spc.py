@@ -423,3 +423,11 @@ def test_ewma_and_cusum_exclusion_set_aside_the_signalling_phase_one_points():
     upper, lower = control_chart("cusum", x, exclude_out_of_control=True).charts
     assert upper.excluded == lower.excluded == beyond_h
     assert beyond_h[:3] == (7, 9, 10)
+
+
+def test_labels_may_be_numbers_or_mixed_as_json_sends_them():
+    values = [1.0, 2.0, 1.5, 2.5, 3.0, 3.5]
+    assert control_chart("xbar-r", values, subgroups=[1, 1, 2, 2, 3, 3]).charts[0].labels == ("1", "2", "3")
+    mixed = control_chart("xbar-r", values, subgroups=[1, 1, "b", "b", None, None]).charts[0]
+    assert mixed.labels == ("1", "b", "None")
+    assert mixed.points.tolist() == [1.5, 2.0, 3.25]
