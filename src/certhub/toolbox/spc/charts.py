@@ -1,6 +1,7 @@
 """Shewhart, EWMA and CUSUM control charts (C12), computed as R's qcc package computes them (L. Scrucca,
 qcc: an R package for quality control charting and statistical process control, R News 4/1, 2004; the
-package's R/qcc.R, R/ewma.R, R/cusum.R), so that a study done here and one done in qcc agree to the digit.
+package's R/qcc.R, R/ewma.R, R/cusum.R), so that a study done here and one done in qcc agree to the digits
+qcc prints — except the R chart's limits, to five digits, since qcc's d3 table is slightly off (constants.py).
 
 Phase I (the first `phase1` subgroups) calibrates the limits; the remaining subgroups (phase II) are judged
 against those frozen limits, as qcc's `newdata`. With `exclude_out_of_control`, the phase-I subgroups beyond
