@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from scipy import stats  # type: ignore[import-untyped]
+from scipy import integrate, stats  # type: ignore[import-untyped]
 
 from certhub.toolbox.errors import InputError
 
@@ -170,8 +170,6 @@ def capability(
 
 def _d2(n: int) -> float:
     """d2(n) = ∫(1 − (1 − Φ(x))ⁿ − Φ(x)ⁿ)dx, the mean range of n standard normals."""
-    from scipy import integrate  # type: ignore[import-untyped]
-
     value, _error = integrate.quad(lambda t: 1 - stats.norm.sf(t) ** n - stats.norm.cdf(t) ** n, -np.inf, np.inf)
     return float(value)
 
