@@ -228,6 +228,11 @@ def _to_float(cell: str) -> float:
     return value
 
 
+def number(cell: str) -> float:
+    """One cell as a number by the rule of `numbers()`; ValueError when it is not one."""
+    return _to_float(cell)
+
+
 def _column_index(table: Table, column: str) -> int:
     try:
         return table.columns.index(column)
