@@ -137,22 +137,8 @@ def capability(
 ) -> Capability:
     """Capability of the first `phase1` subgroups (or values, without subgroups) against [lsl, usl]; all the
     data when `phase1` is None. Raises InputError for limits, counts or data it cannot use."""
-    x = np.asarray(values, dtype=float)
-    if x.ndim != 1:
-        raise InputError("values", _("数值应为一列"))
-    if not np.all(np.isfinite(x)):
-        first = int(np.flatnonzero(~np.isfinite(x))[0])
-        raise InputError("values", _("第 %(index)d 个数值不是有限的数") % {"index": first + 1})
-    for name, limit in (("lsl", lsl), ("usl", usl)):
-        if limit is None or not math.isfinite(float(limit)):
-            raise InputError(name, _("请填写规格限（一个有限的数）"))
-    lsl, usl = float(lsl), float(usl)
-    if lsl >= usl:
-        raise InputError("lsl", _("规格下限（LSL）必须小于规格上限（USL）"))
-    if target is not None and not (math.isfinite(float(target)) and lsl <= float(target) <= usl):
-        raise InputError("target", _("目标值必须在规格下限和上限之间"))
-    if not 0 < confidence < 1:
-        raise InputError("confidence", _("置信水平必须在 0 和 1 之间"))
+    x = _values(values)
+    _check(lsl, usl, target, confidence)
     groups: list[str] | None = None
     if subgroups is not None:
         groups = [str(label) for label in subgroups]
@@ -161,17 +147,62 @@ def capability(
     x, groups = _phase1(x, groups, phase1)
     if len(x) < 2:
         raise InputError("values", _("至少需要 2 个数值"))
-    sigma_w = float(spc_sigma_within(x, groups))
+    return with_sigma(
+        x, sigma_within=float(spc_sigma_within(x, groups)), lsl=lsl, usl=usl, target=target, confidence=confidence
+    )
+
+
+def with_sigma(
+    values: Sequence[float] | np.ndarray,
+    *,
+    sigma_within: float,
+    lsl: float,
+    usl: float,
+    target: float | None = None,
+    confidence: float = 0.95,
+) -> Capability:
+    """The same with a known within-subgroup sigma (from a control chart kept elsewhere, or a textbook's
+    example); the overall sigma is still the values' standard deviation."""
+    x = _values(values)
+    _check(lsl, usl, target, confidence)
+    if len(x) < 2:
+        raise InputError("values", _("至少需要 2 个数值"))
     sigma_o = float(np.std(x, ddof=1))
+    sigma_w = float(sigma_within)
     if not (sigma_w > 0 and sigma_o > 0 and math.isfinite(sigma_w)):
         raise InputError("values", _("数值没有波动（组内或总体标准差为 0），无法计算过程能力"))
-    return _indices(x, sigma_w, sigma_o, lsl, usl, (lsl + usl) / 2 if target is None else float(target), confidence)
+    lsl, usl = float(lsl), float(usl)
+    middle = (lsl + usl) / 2 if target is None else float(target)
+    return _indices(x, sigma_w, sigma_o, lsl, usl, middle, confidence)
+
+
+def _values(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise InputError("values", _("数值应为一列"))
+    if not np.all(np.isfinite(x)):
+        first = int(np.flatnonzero(~np.isfinite(x))[0])
+        raise InputError("values", _("第 %(index)d 个数值不是有限的数") % {"index": first + 1})
+    return x
+
+
+def _check(lsl: float, usl: float, target: float | None, confidence: float) -> None:
+    for name, limit in (("lsl", lsl), ("usl", usl)):
+        if limit is None or not math.isfinite(float(limit)):
+            raise InputError(name, _("请填写规格限（一个有限的数）"))
+    if float(lsl) >= float(usl):
+        raise InputError("lsl", _("规格下限（LSL）必须小于规格上限（USL）"))
+    if target is not None and not (math.isfinite(float(target)) and float(lsl) <= float(target) <= float(usl)):
+        raise InputError("target", _("目标值必须在规格下限和上限之间"))
+    if not 0 < confidence < 1:
+        raise InputError("confidence", _("置信水平必须在 0 和 1 之间"))
 
 
 def _d2(n: int) -> float:
-    """d2(n) = ∫(1 − (1 − Φ(x))ⁿ − Φ(x)ⁿ)dx, the mean range of n standard normals."""
+    """d2(n) = ∫(1 − (1 − Φ(x))ⁿ − Φ(x)ⁿ)dx, the mean range of n standard normals, to the 3 decimals of
+    the published tables that qcc uses."""
     value, _error = integrate.quad(lambda t: 1 - stats.norm.sf(t) ** n - stats.norm.cdf(t) ** n, -np.inf, np.inf)
-    return float(value)
+    return round(float(value), 3)
 
 
 def spc_sigma_within(x: np.ndarray, groups: list[str] | None) -> float:
