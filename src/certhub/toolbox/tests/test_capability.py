@@ -9,7 +9,7 @@
   LSL 8, mean 16, sigma 2 give Cp 1.00, Cpu 0.6667, Cpl 1.3333, Cpk 0.6667.
 
 The piston-ring data (Montgomery, Introduction to Statistical Quality Control, table 6.3) is public; CertHub
-keeps a copy as test data (data/pistonrings.csv) as R's qcc package ships it."""
+keeps a copy (toolbox/data/pistonrings.csv, for the tests and the demo) as R's qcc package ships it."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from certhub.toolbox.capability import capability, with_sigma
 from certhub.toolbox.errors import InputError
 from certhub.toolbox.tables import labels, numbers, read_table
 
-DATA = Path(__file__).with_name("data")
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
