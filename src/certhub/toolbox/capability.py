@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from scipy import integrate, stats  # type: ignore[import-untyped]
+from scipy import stats  # type: ignore[import-untyped]
 
 from certhub.toolbox.errors import InputError
+from certhub.toolbox.spc import sigma_within as spc_sigma_within
 
 INDICES = ("cp", "cpl", "cpu", "cpk", "cpm", "pp", "ppk")
 
@@ -196,24 +197,6 @@ def _check(lsl: float, usl: float, target: float | None, confidence: float) -> N
         raise InputError("target", _("目标值必须在规格下限和上限之间"))
     if not 0 < confidence < 1:
         raise InputError("confidence", _("置信水平必须在 0 和 1 之间"))
-
-
-def _d2(n: int) -> float:
-    """d2(n) = ∫(1 − (1 − Φ(x))ⁿ − Φ(x)ⁿ)dx, the mean range of n standard normals, to the 3 decimals of
-    the published tables that qcc uses."""
-    value, _error = integrate.quad(lambda t: 1 - stats.norm.sf(t) ** n - stats.norm.cdf(t) ** n, -np.inf, np.inf)
-    return round(float(value), 3)
-
-
-def spc_sigma_within(x: np.ndarray, groups: list[str] | None) -> float:
-    """Provisional: R̄/d2 (equal sizes) or mean of R/d2(n) per subgroup; MR̄/d2(2) for individuals."""
-    if groups is None:
-        return float(np.abs(np.diff(x)).mean() / _d2(2))
-    by: dict[str, list[float]] = {}
-    for label, value in zip(groups, x, strict=True):
-        by.setdefault(label, []).append(float(value))
-    ratios = [(max(v) - min(v)) / _d2(len(v)) for v in by.values() if len(v) > 1]
-    return float(np.mean(ratios))
 
 
 def _phase1(x: np.ndarray, groups: list[str] | None, phase1: int | None) -> tuple[np.ndarray, list[str] | None]:

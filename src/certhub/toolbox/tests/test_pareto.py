@@ -1,5 +1,5 @@
-"""Pareto analysis (C12) against R's qcc `pareto.chart` example (the example of its help page, man/paretoChart.Rd, printed in the
-vignette: defects by cause 80, 27, 66, 94, 33), whose printed table is: contact num. 94 (31.33 %, cum. 31.33 %),
+"""Pareto analysis (C12) against R's qcc `paretoChart` example (its help page, man/paretoChart.Rd, printed in
+the vignette: defects by cause 80, 27, 66, 94, 33), whose printed table is: contact num. 94 (31.33 %, cum. 31.33 %),
 price code 80 (26.67 %, 58.00 %), supplier code 66 (22.00 %, 80.00 %), part num. 33 (11.00 %, 91.00 %),
 schedule date 27 (9.00 %, 100.00 %)."""
 
