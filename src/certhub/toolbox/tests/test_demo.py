@@ -11,6 +11,7 @@ from certhub.toolbox.capability import capability
 from certhub.toolbox.models import Dataset, Study
 from certhub.toolbox.pareto import pareto
 from certhub.toolbox.quality_cost import quality_cost_from_table
+from certhub.toolbox.spc import control_chart
 from certhub.toolbox.tables import Table, labels, numbers
 
 
@@ -66,7 +67,30 @@ def test_demo_datasets_and_studies():
     assert [period.period for period in cost.periods] == [f"2025-{m:02d}" for m in range(1, 13)]
     assert cost.trend["prevention"] > 0 > cost.trend["internal_failure"]  # the story the demo tells
 
-    for title in ("活塞环内径 X̄-R 控制图", "灌装量 EWMA 控制图"):
-        parameters = studies[title].parameters
-        assert set(parameters) == {"chart", "value", "subgroup", "size", "phase1", "rules", "exclude_out_of_control"}
-        assert parameters["value"] in studies[title].dataset.columns
+    for title, charts in (("活塞环内径 X̄-R 控制图", ["xbar", "r"]), ("灌装量 EWMA 控制图", ["ewma"])):
+        p = studies[title].parameters
+        assert set(p) == {"chart", "value", "subgroup", "size", "phase1", "rules", "exclude_out_of_control"}
+        data = table(studies[title].dataset)
+        result = control_chart(
+            p["chart"],
+            numbers(data, p["value"]),
+            subgroups=labels(data, p["subgroup"]) if p["subgroup"] else None,
+            phase1=p["phase1"],
+            rules=p["rules"],
+        )
+        assert [series.name for series in result.charts] == charts
+
+    # every chart type has a dataset it computes from
+    by_name = {dataset.name: table(dataset) for dataset in Dataset.objects.all()}
+    for chart, name, value, size in (
+        ("imr", "注塑件单件重量", "重量(g)", None),
+        ("p", "外观检验不良品（样本量不等）", "不良品数", "检验数"),
+        ("np", "包装抽检不良品（每批 100 件）", "不良品数", "检验数"),
+        ("c", "电路板焊点缺陷", "缺陷数", None),
+        ("u", "布匹瑕疵（卷长不等）", "瑕疵数", "检验单位(百平方米)"),
+        ("cusum", "灌装量（缓慢漂移）", "灌装量(ml)", None),
+    ):
+        data = by_name[name]
+        sizes = list(numbers(data, size)) if size else None
+        result = control_chart(chart, numbers(data, value), sizes=sizes)
+        assert result.chart == chart
