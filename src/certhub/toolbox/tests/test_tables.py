@@ -21,7 +21,7 @@ CSV = "样本,直径\n1,74.030\n1,74.002\n2,73.995\n"
 
 def xlsx(rows: list[list[object]]) -> bytes:
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     for row in rows:
         sheet.append(row)
     workbook.create_sheet("其他").append(["不读", "这张"])
