@@ -81,11 +81,11 @@ def test_piston_rings_equal_qcc_vignette(rings, limits):
         for key in QCC_VIGNETTE[limits]
     }
     assert got == QCC_VIGNETTE[limits]
-    # "Number of obs = 125", "Center = 74.00118", "StdDev = 0.009785…" (qcc prints 0.009785039 with its
-    # tabulated d2(5) = 2.326; the computed d2 moves the sixth significant digit only)
+    # "Number of obs = 125", "Center = 74.00118", "StdDev = 0.009785039" (R̄/d2 with d2(5) = 2.326, the
+    # printed three decimals qcc divides by)
     assert cap.n == 125
     assert round(cap.mean, 5) == 74.00118
-    assert round(cap.sigma_within, 6) == 0.009785
+    assert float(f"{cap.sigma_within:.7g}") == 0.009785039
     assert cap.target == ((lsl + usl) / 2 if target is None else target)
 
 
@@ -117,8 +117,11 @@ def test_qcc_unit_test_table():
     """qcc tests/testthat/test-capability.R, "Two-sided off-target case": spec 9.9–10.1, target 10.02; qcc's
     sigma is R̄/d2(4) with its tabulated d2(4) = 2.059, R̄ = (0.04 + 0.04 + 0.07)/3."""
     data = [10.00, 10.02, 9.98, 10.01, 10.03, 9.99, 10.01, 10.00, 9.97, 10.04, 10.02, 9.99]
-    sigma = (0.04 + 0.04 + 0.07) / 3 / 2.059
-    cap = with_sigma(data, sigma_within=sigma, lsl=9.9, usl=10.1, target=10.02)
+    groups = ["1"] * 4 + ["2"] * 4 + ["3"] * 4
+    cap = capability(data, subgroups=groups, lsl=9.9, usl=10.1, target=10.02)
+    assert cap.sigma_within == pytest.approx((0.04 + 0.04 + 0.07) / 3 / 2.059, abs=1e-15)
+    same = with_sigma(data, sigma_within=(0.04 + 0.04 + 0.07) / 3 / 2.059, lsl=9.9, usl=10.1, target=10.02)
+    assert {k: pytest.approx(v) for k, v in same.ci.items()} == cap.ci
     expected = {
         "cp": (1.372667, 0.808460, 1.937713),
         "cpl": (1.441300, 0.911657, 1.970943),
