@@ -140,6 +140,14 @@ def test_pareto_and_quality_cost(tmp_path):
         ("气泡", 0.8, True),
         ("划伤", 1.0, False),
     ]
+    code, out, _ = run("pareto", str(causes), "--category", "原因", "--count", "数量")
+    assert out.splitlines() == [
+        "category                 count    share     cum.",
+        "尺寸                        50    50.0%    50.0%  *",
+        "气泡                        30    30.0%    80.0%  *",
+        "划伤                        20    20.0%   100.0%",
+        "total 100   * vital few (cumulative to 80%)",
+    ]
     costs = tmp_path / "costs.xlsx"
     workbook = openpyxl.Workbook()
     for row in (["月", "预防", "鉴定", "内损", "外损", "销售"], ["1月", 1, 2, 3, 4, 100], ["2月", 2, 2, 2, 2, 100]):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,12 @@ def _read(name: str) -> tables.Table:
     return tables.read_table(data, path.name)
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where a Chinese character takes two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)
+
+
 def _number(value: object) -> str:
     if value is None:
         return "—"
@@ -178,7 +185,7 @@ def _text(result: SpcResult | Capability | Pareto | QualityCost) -> str:
         lines.append(f"{'category':<20}{'count':>10}{'share':>9}{'cum.':>9}")
         for row in result.rows:
             mark = "  *" if row.vital else ""
-            lines.append(f"{row.category:<20}{row.count:>10g}{row.share:>9.1%}{row.cumulative:>9.1%}{mark}")
+            lines.append(f"{_pad(row.category, 20)}{row.count:>10g}{row.share:>9.1%}{row.cumulative:>9.1%}{mark}")
         lines.append(f"total {result.total:g}   * vital few (cumulative to {result.vital_share:.0%})")
     else:
         lines.append(
@@ -187,7 +194,7 @@ def _text(result: SpcResult | Capability | Pareto | QualityCost) -> str:
         for period in result.periods:
             share = "—" if period.total_share is None else f"{period.total_share:.2%}"
             lines.append(
-                f"{period.period:<10}"
+                _pad(period.period, 10)
                 + "".join(f"{period.costs[kind]:>18,.2f}" for kind in COST_KINDS)
                 + f"{period.total:>12,.2f}{share:>10}"
             )
