@@ -17,9 +17,11 @@ from certhub.toolbox.spc.base import (
     _beyond,
     _calibrate,
     _labels,
+    _nonzero_sigma,
     _phase1,
     _series,
     _sizes,
+    _whole_counts,
 )
 
 
@@ -38,11 +40,18 @@ def attribute_chart(
     p1 = _phase1(phase1, m)
     negative = np.flatnonzero(values < 0)
     if negative.size:
-        what = _("不合格品数") if chart in ("p", "np") else _("缺陷数")
-        raise InputError(
-            "values", _("第 %(n)s 个%(what)s为负数：计数不能为负") % {"n": int(negative[0]) + 1, "what": what}
+        message = (
+            _("第 %(n)s 个不合格品数为负数：计数不能为负")
+            if chart in ("p", "np")
+            else _("第 %(n)s 个缺陷数为负数：计数不能为负")
         )
+        raise InputError("values", message % {"n": int(negative[0]) + 1})
+    _whole_counts(values, "defectives" if chart in ("p", "np") else "defects")
     n = _sizes(sizes, m, chart)
+    if chart in ("p", "np"):
+        fractional = np.flatnonzero(n != np.round(n))
+        if fractional.size:
+            raise InputError("sizes", _("第 %(n)s 个样本量必须是整数") % {"n": int(fractional[0]) + 1})
     if chart in ("p", "np"):
         over = np.flatnonzero(values > n)
         if over.size:
@@ -62,6 +71,7 @@ def attribute_chart(
         # c̄, or p̄ / ū: all defectives (defects) over all units inspected, as qcc's stats.p / stats.u
         rate = float(np.mean(values[kept])) if chart == "c" else float(np.sum(values[kept]) / np.sum(n[kept]))
         unit_sigma = math.sqrt(rate * (1.0 - rate)) if chart in ("p", "np") else math.sqrt(rate)
+        _nonzero_sigma(unit_sigma)  # p̄ of 0 or 1, c̄ or ū of 0: limits of no width, nothing to judge by
         return rate, unit_sigma
 
     def each(params: tuple[float, float]) -> tuple[float, np.ndarray]:

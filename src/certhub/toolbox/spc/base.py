@@ -18,6 +18,7 @@ from certhub.toolbox.spc.rules import RULESETS, Violation, run_rules
 CHARTS = ("xbar-r", "xbar-s", "imr", "p", "np", "c", "u", "ewma", "cusum")
 SUBGROUP_CHARTS = ("xbar-r", "xbar-s")
 ATTRIBUTE_CHARTS = ("p", "np", "c", "u")
+CHART_NAMES = {"xbar-r": "X̄-R", "xbar-s": "X̄-S", "ewma": "EWMA", "cusum": "CUSUM"}  # as the messages name them
 
 
 def _num(x: float) -> float | None:
@@ -141,7 +142,7 @@ def _need_subgroups(sub: _Subgroups, chart: str) -> None:
         raise InputError(
             "subgroups",
             _("子组“%(label)s”只有一个数值：%(chart)s 图每个子组至少需要 2 个数值")
-            % {"label": sub.labels[int(single[0])], "chart": chart.upper()},
+            % {"label": sub.labels[int(single[0])], "chart": CHART_NAMES.get(chart, chart)},
         )
 
 
@@ -150,7 +151,11 @@ def _phase1(phase1: int | None, count: int) -> int:
         raise InputError("values", _("至少需要 2 个子组（样本）才能计算控制限，现在只有 %(n)s 个") % {"n": count})
     if phase1 is None:
         return count
-    if isinstance(phase1, bool) or int(phase1) != phase1:
+    try:
+        whole = not isinstance(phase1, bool) and float(phase1) == int(phase1)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
         raise InputError("phase1", _("第一阶段子组数必须是整数"))
     p = int(phase1)
     if p > count:
@@ -158,6 +163,29 @@ def _phase1(phase1: int | None, count: int) -> int:
     if p < 2:
         raise InputError("phase1", _("第一阶段至少需要 2 个子组（样本）"))
     return p
+
+
+def _finite(field: str, value: object) -> float:
+    """A numeric parameter (width, λ, k, h, target) as a float, or the InputError naming it."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise InputError(field, _("“%(field)s”必须是有限的数") % {"field": field})
+    return number
+
+
+def _whole_counts(values: np.ndarray, what: str) -> None:
+    """Defectives and defects are counted: a fraction is a typing or column mistake."""
+    bad = np.flatnonzero(values != np.round(values))
+    if bad.size:
+        message = (
+            _("第 %(n)s 个样本的不合格品数（%(x)s）不是整数")
+            if what == "defectives"
+            else _("第 %(n)s 个样本的缺陷数（%(x)s）不是整数")
+        )
+        raise InputError("values", message % {"n": int(bad[0]) + 1, "x": f"{values[bad[0]]:g}"})
 
 
 def _labels(subgroups: Sequence[str] | np.ndarray | None, count: int, *, unique: bool = False) -> tuple[str, ...]:

@@ -12,7 +12,6 @@ The formulas of every chart, with their sources, are in docs/toolbox.md (control
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,12 +22,14 @@ from certhub.toolbox.spc import constants
 from certhub.toolbox.spc.attributes import attribute_chart
 from certhub.toolbox.spc.base import (
     ATTRIBUTE_CHARTS,
+    CHART_NAMES,
     CHARTS,
     SUBGROUP_CHARTS,
     Series,
     SpcResult,
     _beyond,
     _calibrate,
+    _finite,
     _group,
     _labels,
     _moving_ranges,
@@ -58,7 +59,7 @@ def _xbar(
     if subgroups is None:
         raise InputError(
             "subgroups",
-            _("%(chart)s 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）") % {"chart": chart.upper()},
+            _("%(chart)s 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）") % {"chart": CHART_NAMES[chart]},
         )
     sub = _subgroup_stats(values, _group(values, subgroups))
     _need_subgroups(sub, chart)
@@ -215,10 +216,11 @@ def control_chart(
     if chart not in CHARTS:
         raise InputError("chart", _("未知的控制图类型“%(c)s”：可选 %(all)s") % {"c": chart, "all": "、".join(CHARTS)})
     ruleset = _rules(rules)
-    if not (math.isfinite(width) and width > 0):
+    width, lam, k, h = (_finite(f, v) for f, v in (("width", width), ("lam", lam), ("k", k), ("h", h)))
+    if not width > 0:
         raise InputError("width", _("控制限宽度（σ 的倍数）必须是正数"))
-    if target is not None and not math.isfinite(target):
-        raise InputError("target", _("目标值必须是有限的数"))
+    if target is not None:
+        target = _finite("target", target)
     arr = _values(values)
     if arr.size == 0:
         raise InputError("values", _("没有数据"))
@@ -233,9 +235,9 @@ def control_chart(
         if not (0 < lam <= 1):
             raise InputError("lam", _("EWMA 的平滑系数 λ 必须大于 0 且不大于 1"))
         return ewma_chart(arr, subgroups, phase1, exclude, ruleset, lam, width, target)
-    if not (math.isfinite(k) and k >= 0):
+    if not k >= 0:
         raise InputError("k", _("CUSUM 的参考值 k 必须是非负数"))
-    if not (math.isfinite(h) and h > 0):
+    if not h > 0:
         raise InputError("h", _("CUSUM 的决策区间 h 必须是正数"))
     return cusum_chart(arr, subgroups, phase1, exclude, ruleset, k, h, target)
 
