@@ -114,6 +114,7 @@ def test_spc_json_piston_rings_beyond_limits():
     assert data["chart"] == "xbar-r"
     assert [series["name"] for series in data["charts"]] == ["xbar", "r"]
     xbar = data["charts"][0]
+    assert {"name", "center", "lcl", "ucl", "sigma", "points", "violations"} <= set(xbar)  # issue 18 §6
     # qcc's vignette prints "Center of group statistics = 74.00118", "LCL 73.98805  UCL 74.0143" (7 digits)
     assert (round(xbar["center"], 5), round(xbar["lcl"], 5), round(xbar["ucl"], 5)) == (74.00118, 73.98805, 74.0143)
     assert len(xbar["points"]) == 40
