@@ -192,6 +192,8 @@ def test_pareto_and_quality_cost(tmp_path):
         # fewer than 2 subgroups
         (b"d,s\n1.0,1\n1.2,1\n", ["spc", "--chart", "xbar-r", "--value", "d", "--subgroup", "s"],
          "至少需要 2 个子组（样本）才能计算控制限，现在只有 1 个"),
+        (b"d,s\n1.0,1\n1.2,1\n", ["capability", "--value", "d", "--subgroup", "s", "--lsl", "0", "--usl", "2"],
+         "至少需要 2 个子组（样本）才能估计组内标准差，现在只有 1 个"),
         # negative counts, defectives above the sample size
         (b"d,n\n1,50\n-2,50\n", ["spc", "--chart", "p", "--value", "d", "--size", "n"],
          "第 2 个不合格品数为负数：计数不能为负"),
