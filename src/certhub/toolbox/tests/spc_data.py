@@ -1,4 +1,5 @@
-"""Reference data sets for the control-chart tests, read from tests/data/.
+"""Reference data sets for the control-chart tests, read from tests/data/ (the piston rings from toolbox/data/,
+where the demo reads them too).
 
 pistonrings.csv, orangejuice.csv, viscosity.csv and circuit.csv are public data from D. C. Montgomery's
 *Introduction to Statistical Quality Control* as shipped with R's qcc package (its data/*.txt, GPL-2+),
@@ -12,8 +13,12 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 
 
+PISTON_RINGS = Path(__file__).resolve().parents[1] / "data" / "pistonrings.csv"
+
+
 def rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(newline="", encoding="utf-8") as f:
+    path = PISTON_RINGS if name == "pistonrings.csv" else DATA / name
+    with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
