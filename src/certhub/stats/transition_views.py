@@ -62,9 +62,7 @@ def old_holders(request: HttpRequest) -> HttpResponse:
     """The holders in the officer's region still on an old edition, nearest deadline first."""
     region = _region(request)
     chosen = _transition(request)
-    holders = list(
-        transitions.old_holders(region, transition_id=chosen.id if chosen else None, limit=PAGE_LIMIT + 1)
-    )
+    holders = list(transitions.old_holders(region, transition_id=chosen.id if chosen else None, limit=PAGE_LIMIT + 1))
     return render(
         request,
         "stats/transitions.html",
@@ -84,8 +82,17 @@ def _csv_rows(region: Region, chosen: transitions.Transition | None) -> Iterator
     buffer = io.StringIO()
     writer = CsvWriter(buffer)
     header = [
-        _("换版"), _("旧版"), _("新版"), _("换版截止日期"), _("剩余天数"), _("证书编号"), _("获证组织"),
-        _("认证机构"), _("地区代码"), _("证书有效期至"), _("依据标准"),
+        _("换版"),
+        _("旧版"),
+        _("新版"),
+        _("换版截止日期"),
+        _("剩余天数"),
+        _("证书编号"),
+        _("获证组织"),
+        _("认证机构"),
+        _("地区代码"),
+        _("证书有效期至"),
+        _("依据标准"),
     ]
     writer.writerow(header)
     yield "\ufeff" + buffer.getvalue()
@@ -95,8 +102,16 @@ def _csv_rows(region: Region, chosen: transitions.Transition | None) -> Iterator
         item = holder.transition
         writer.writerow(
             [
-                item.title, item.old.edition, item.new.edition, item.transition_end.isoformat(), holder.days_left,
-                holder.number, holder.holder_name, holder.body, holder.region_code, holder.expiry_date.isoformat(),
+                item.title,
+                item.old.edition,
+                item.new.edition,
+                item.transition_end.isoformat(),
+                holder.days_left,
+                holder.number,
+                holder.holder_name,
+                holder.body,
+                holder.region_code,
+                holder.expiry_date.isoformat(),
                 holder.standards,
             ]
         )

@@ -114,7 +114,7 @@ def transition(transition_id: str) -> Transition | None:
 
 
 def edition_of(standards: str, item: Transition) -> str:
-    """"new", "old" or "" for one certificate's `standards` text: the rule the SQL applies, for one value
+    """ "new", "old" or "" for one certificate's `standards` text: the rule the SQL applies, for one value
     (forms and tests; never called per certificate of a region)."""
     text = _normal(standards)
     if any(_normal(alias) in text for alias in item.new.aliases):

@@ -116,7 +116,10 @@ def standard() -> Standard:
         )
         for c in data["categories"]
     )
-    bands = {kind: tuple(Band(b["low"], b["high"], b["text"], b["text_en"]) for b in rows) for kind, rows in data["bands"].items()}
+    bands = {
+        kind: tuple(Band(b["low"], b["high"], b["text"], b["text_en"]) for b in rows)
+        for kind, rows in data["bands"].items()
+    }
     return Standard(data["edition"], data["title"], data["source"], categories, bands)
 
 

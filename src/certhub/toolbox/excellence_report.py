@@ -22,9 +22,7 @@ if TYPE_CHECKING:
 PDF_FONT = "STSong-Light"
 
 
-def profile_figure(
-    summary: excellence.Summary, previous: excellence.Summary | None, *, title: str
-) -> Figure:
+def profile_figure(summary: excellence.Summary, previous: excellence.Summary | None, *, title: str) -> Figure:
     labels = [f"{row.category.code} {row.category.title}" for row in summary.categories]
     return profile_chart(labels, summary.profile, title=title, previous=previous.profile if previous else None)
 
@@ -52,7 +50,9 @@ def report_pdf(assessment: Assessment) -> bytes:
     cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=8, leading=11, wordWrap="CJK")
 
     def table(rows: list[list[object]], widths: list[float]) -> Table:
-        result = Table([[Paragraph(_number(value), cell) for value in row] for row in rows], colWidths=widths, repeatRows=1)
+        result = Table(
+            [[Paragraph(_number(value), cell) for value in row] for row in rows], colWidths=widths, repeatRows=1
+        )
         result.setStyle(
             TableStyle(
                 [
@@ -73,7 +73,10 @@ def report_pdf(assessment: Assessment) -> bytes:
     story: list[Flowable] = [
         Paragraph(heading_text, title_style),
         Paragraph(
-            _("依据 %(edition)s《%(title)s》· 总分 %(total)s / %(points)s · 已评 %(scored)s / %(items)s 个条款 · 生成日期：%(today)s")
+            _(
+                "依据 %(edition)s《%(title)s》· 总分 %(total)s / %(points)s · "
+                "已评 %(scored)s / %(items)s 个条款 · 生成日期：%(today)s"
+            )
             % {
                 "edition": assessment.edition,
                 "title": standard.title,
@@ -91,7 +94,10 @@ def report_pdf(assessment: Assessment) -> bytes:
     story.append(Paragraph(_("各类目得分"), heading))
     previous_label = _("%(year)s 年") % {"year": previous.year} if previous else _("上一年度")
     rows: list[list[object]] = [[_("类目"), _("分值"), _("本年度"), previous_label, _("变化")]]
-    rows += [[row.label, row.points, row.current, row.previous, row.change] for row in excellence.compare(summary, previous_summary)]
+    rows += [
+        [row.label, row.points, row.current, row.previous, row.change]
+        for row in excellence.compare(summary, previous_summary)
+    ]
     story.append(table(rows, [70 * mm, 20 * mm, 25 * mm, 25 * mm, 25 * mm]))
     story.append(Spacer(1, 4 * mm))
     chart_title = _("%(year)s 年度卓越绩效自评：各类目得分率") % {"year": assessment.year}

@@ -108,7 +108,10 @@ def score_category(request: HttpRequest, pk: int, category: str) -> HttpResponse
     saved = excellence.scores_of(assessment)
     errors: dict[str, str] = {}
     values: dict[str, tuple[str, str]] = {
-        item.code: (str(saved[item.code].score) if item.code in saved else "", saved[item.code].evidence if item.code in saved else "")
+        item.code: (
+            str(saved[item.code].score) if item.code in saved else "",
+            saved[item.code].evidence if item.code in saved else "",
+        )
         for item in chosen.items
     }
     if request.method == "POST":
@@ -118,7 +121,9 @@ def score_category(request: HttpRequest, pk: int, category: str) -> HttpResponse
         }
         refused = excellence.save_scores(actor, assessment, values)
         if not refused:
-            return redirect(reverse("toolbox:excellence_detail", kwargs={"pk": assessment.pk}) + f"#category-{chosen.code}")
+            return redirect(
+                reverse("toolbox:excellence_detail", kwargs={"pk": assessment.pk}) + f"#category-{chosen.code}"
+            )
         errors = {error.field: error.text() for error in refused}
     rows = []
     for item in chosen.items:

@@ -50,15 +50,21 @@ def editions(world):
 def test_every_transition_has_its_editions_dates_and_source():
     rows = json.loads(transitions.DATA.read_text(encoding="utf-8"))["transitions"]
     assert {row["id"] for row in rows} == {
-        "iso27001-2022", "iso14001-2026", "iso50001-2018", "iso9001-2015", "iso14001-2015",
+        "iso27001-2022",
+        "iso14001-2026",
+        "iso50001-2018",
+        "iso9001-2015",
+        "iso14001-2015",
     }
-    for row in rows:
-        assert row["status"] in ("confirmed", "planned")
-        assert row["source"]
-        assert datetime.date.fromisoformat(row["published"]) < datetime.date.fromisoformat(row["transition_end"])
+    for entry in rows:
+        assert entry["status"] in ("confirmed", "planned")
+        assert entry["source"]
+        assert datetime.date.fromisoformat(entry["published"]) < datetime.date.fromisoformat(entry["transition_end"])
     item = transitions.transition("iso27001-2022")
     assert (item.old.edition, item.new.edition, item.transition_end) == (
-        "ISO/IEC 27001:2013", "ISO/IEC 27001:2022", datetime.date(2025, 10, 31)
+        "ISO/IEC 27001:2013",
+        "ISO/IEC 27001:2022",
+        datetime.date(2025, 10, 31),
     )
     assert "GB/T 22080-2016" in item.old.aliases
 
@@ -118,9 +124,7 @@ def test_the_shares_take_a_constant_number_of_queries(world, editions, django_as
 
 def test_old_holders_nearest_deadline_first(world, editions):
     holders = list(transitions.old_holders(Region.objects.get(code="430000"), today=TODAY))
-    assert [(h.transition.id, h.number, h.days_left) for h in holders] == [
-        ("iso14001-2026", "CNCA-EMS-2026-0001", 859)
-    ]
+    assert [(h.transition.id, h.number, h.days_left) for h in holders] == [("iso14001-2026", "CNCA-EMS-2026-0001", 859)]
     assert holders[0].holder_name == "长沙星城电器有限公司"
     assert holders[0].expires_first is True
 
@@ -133,7 +137,10 @@ def test_officer_page_and_csv_are_scoped_to_the_region(client, world, editions):
     assert header[:3] == ["获证组织", "证书编号", "认证机构"]
     assert len(cells) == 1
     assert cells[0][:5] == [
-        "长沙星城电器有限公司", "CNCA-EMS-2026-0001", "湖南标准认证有限公司", "ISO 14001:2015 → ISO 14001:2026",
+        "长沙星城电器有限公司",
+        "CNCA-EMS-2026-0001",
+        "湖南标准认证有限公司",
+        "ISO 14001:2015 → ISO 14001:2026",
         "2029-04-15（预计）",
     ]
     assert officer.get("/statistics/transitions/?region=430400").status_code == 404
