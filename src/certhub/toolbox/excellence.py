@@ -136,9 +136,9 @@ def parse_score(item: Item, text: object) -> Decimal | None:
     try:
         score = Decimal(value)
     except InvalidOperation:
-        raise InputError(item.code, _("“%(value)s”不是数字。") % {"value": value[:20]}) from None
+        raise InputError(item.code, _("得分“%(value)s”不是数字。") % {"value": value[:20]}) from None
     if not score.is_finite():
-        raise InputError(item.code, _("“%(value)s”不是数字。") % {"value": value[:20]})
+        raise InputError(item.code, _("得分“%(value)s”不是数字。") % {"value": value[:20]})
     if score < 0:
         raise InputError(item.code, _("得分不能为负数。"))
     if score > item.points:

@@ -51,8 +51,8 @@ def test_scores_and_their_bands():
         ("50.5", "得分 50.5 超过本条款的分值 50 分。"),
         ("-1", "得分不能为负数。"),
         ("12.25", "得分最多保留一位小数。"),
-        ("abc", "“abc”不是数字。"),
-        ("NaN", "“NaN”不是数字。"),
+        ("abc", "得分“abc”不是数字。"),
+        ("NaN", "得分“NaN”不是数字。"),
     ],
 )
 def test_bad_scores_are_refused_naming_the_item(text, message):
