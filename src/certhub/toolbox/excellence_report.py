@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certhub.core.plots import to_flowable
 from certhub.toolbox import excellence
-from certhub.toolbox.figures import profile_chart
+from certhub.toolbox.excellence_plots import profile_chart, to_flowable
 from certhub.toolbox.models import Assessment
 
 if TYPE_CHECKING:

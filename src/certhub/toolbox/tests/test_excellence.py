@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from certhub.core.testing import element_text, pdf_text, signed_in, table_cells
+from certhub.core.testing import element, element_text, pdf_text, signed_in, table_cells
 from certhub.toolbox import excellence
 from certhub.toolbox.errors import InputError
 from certhub.toolbox.models import Assessment, AssessmentScore
@@ -101,9 +101,10 @@ def test_enterprise_creates_scores_and_reads_an_assessment(maker, world):
     page = maker.get(f"/toolbox/excellence/{assessment.pk}/")
     assert element_text(page, "total").startswith("45.5 / 1000")
     assert table_cells(page, "category-table")[1][:4] == ["4.1 领导", "110", "45.5", "41.4%"]
-    assert "<svg" in page.content.decode()
+    # The profile chart, named by its title (its accessible name, whichever way it is embedded).
+    assert "2025 年度卓越绩效自评：各类目得分率" in str(element(page, "profile-chart").attrs) + page.content.decode()
     listing = maker.get("/toolbox/excellence/")
-    assert table_cells(listing, "assessment-table")[1:] == [["2025", "首次自评", "45.5 / 1000", "3 / 23"]]
+    assert table_cells(listing, "assessment-table")[1:] == [["2025", "首次自评", "45.5 / 1000", "2 / 23"]]
 
 
 def test_a_score_over_the_items_points_is_refused_next_to_it_and_nothing_saved(maker, world):
