@@ -253,6 +253,12 @@ def _organization_of(actor: Actor) -> int:
     return actor.organization_id
 
 
+def _user_id(actor: Actor) -> int:
+    if actor.user_id is None:  # an API key acts for no person; assessments are made by people
+        raise NotFound(_("没有这份自评。"))
+    return actor.user_id
+
+
 def assessments_of(actor: Actor) -> list[Assessment]:
     return list(Assessment.objects.filter(organization_id=_organization_of(actor)).order_by("-year"))
 
@@ -306,7 +312,7 @@ def create_assessment(actor: Actor, *, year: object, title: str = "") -> Assessm
                 year=number,
                 edition=standard().edition,
                 title=title.strip(),
-                created_by_id=actor.user_id,
+                created_by_id=_user_id(actor),
             )
     except IntegrityError:  # the same year created at the same moment by a colleague
         raise InputError("year", _("%(year)s 年度的自评已经存在，请打开它继续评分。") % {"year": number}) from None

@@ -6,6 +6,7 @@ its text as paths in the bundled Chinese font, and the same SVG into the PDF."""
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 BLUE, GREY = "#2f6f9f", "#9aa7b4"
 
 
+def _kept(module: str, name: str) -> Any:
+    """`name` from the kept chart module, or None while it is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
 def _font() -> Any:
     from matplotlib.font_manager import FontProperties
 
@@ -28,20 +37,17 @@ def _font() -> Any:
 
 
 def new_figure(width: float = 6.4, height: float = 3.2) -> Figure:
-    try:
-        from certhub.core.plots import new_figure as kept  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+    kept = _kept("certhub.core.plots", "new_figure")
+    if kept is None:
         from matplotlib.figure import Figure
 
         return Figure(figsize=(width, height))
-    return kept(width=width, height=height)  # type: ignore[no-any-return,unused-ignore]
+    return kept(width=width, height=height)
 
 
 def label_font(axes: Any) -> None:
     """The bundled Chinese font on every text of `axes` (only the stand-in needs it; core.plots sets it)."""
-    try:
-        import certhub.core.plots  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
+    if _kept("certhub.core.plots", "new_figure") is None:
         font = _font()
         for text in [*axes.get_xticklabels(), *axes.get_yticklabels(), axes.xaxis.label, axes.yaxis.label]:
             text.set_fontproperties(font)
@@ -63,21 +69,20 @@ def _svg_bytes(figure: Figure) -> bytes:
 
 
 def to_svg(figure: Figure, *, title: str) -> SafeString:
-    try:
-        from certhub.core.plots import to_svg as kept  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+    kept = _kept("certhub.core.plots", "to_svg")
+    if kept is None:
         data = base64.b64encode(_svg_bytes(figure)).decode("ascii")
         return format_html('<img class="chart" src="data:image/svg+xml;base64,{}" alt="{}">', data, title)
-    return kept(figure, title=title)  # type: ignore[no-any-return,unused-ignore]
+    return kept(figure, title=title)
 
 
 def to_flowable(figure: Figure, *, width: float) -> Any:
-    try:
-        from certhub.core.plots import to_flowable as kept  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+    kept = _kept("certhub.core.plots", "to_flowable")
+    if kept is None:
         from svglib.svglib import svg2rlg
 
         drawing = svg2rlg(io.BytesIO(_svg_bytes(figure)))
+        assert drawing is not None, "matplotlib's SVG is readable by svglib"
         scale = width / drawing.width
         drawing.scale(scale, scale)
         drawing.width, drawing.height = width, drawing.height * scale
@@ -89,9 +94,8 @@ def profile_chart(
     labels: Sequence[str], shares: Sequence[float], *, title: str, previous: Sequence[float] | None = None
 ) -> Figure:
     """Each category's share of its points (per cent), beside the previous year's when there is one."""
-    try:
-        from certhub.toolbox.figures import profile_chart as kept  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+    kept = _kept("certhub.toolbox.figures", "profile_chart")
+    if kept is None:
         figure = new_figure(width=6.4, height=0.45 * len(labels) + 1.2)
         axes = figure.add_subplot()
         positions = list(range(len(labels)))[::-1]
@@ -112,4 +116,4 @@ def profile_chart(
         label_font(axes)
         figure.tight_layout()
         return figure
-    return kept(labels, shares, title=title, previous=previous)  # type: ignore[no-any-return,unused-ignore]
+    return kept(labels, shares, title=title, previous=previous)
