@@ -45,11 +45,12 @@ def _transition(request: HttpRequest) -> transitions.Transition | None:
     return found
 
 
-def section_context(region: Region, today: datetime.date | None = None) -> dict[str, object]:
-    """What the dashboard's transition section shows (stats/_transitions.html)."""
+def section_context(region: Region, day: datetime.date | None = None) -> dict[str, object]:
+    """What the dashboard's transition section shows (stats/_transitions.html), from the stored figures of
+    `day` (default the newest complete day); no rows before the first daily run."""
     from certhub.stats.transition_charts import share_chart
 
-    rows = transitions.shares(region, today=today)
+    rows = transitions.shares(region, day=day)
     return {
         "transition_region": region,
         "transition_rows": [{"shares": row, "chart": share_chart(row)} for row in rows],

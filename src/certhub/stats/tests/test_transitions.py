@@ -13,7 +13,11 @@ from certhub.core.models import Region
 from certhub.core.testing import element_text, page_text, signed_in, table_cells
 from certhub.registry import actions
 from certhub.registry.testing import certificate_data
-from certhub.stats import transitions
+from certhub.stats import aggregate, transitions
+from certhub.stats import editions as editions_module
+from certhub.stats.choices import Metric
+from certhub.stats.models import Figure
+from certhub.stats.testing import DAY
 from certhub.stats.tests.helpers import row
 
 TODAY = datetime.date(2026, 12, 8)
@@ -48,7 +52,7 @@ def editions(world):
 
 
 def test_every_transition_has_its_editions_dates_and_source():
-    rows = json.loads(transitions.DATA.read_text(encoding="utf-8"))["transitions"]
+    rows = json.loads(editions_module.DATA.read_text(encoding="utf-8"))["transitions"]
     assert {row["id"] for row in rows} == {
         "iso27001-2022",
         "iso14001-2026",
@@ -83,15 +87,20 @@ def test_every_transition_has_its_editions_dates_and_source():
     ],
 )
 def test_edition_of_a_standards_text(text, transition_id, edition):
-    assert transitions.edition_of(text, transitions.transition(transition_id)) == edition
+    assert editions_module.edition_of(text, transitions.transition(transition_id)) == edition
 
 
 def _by_id(region_code: str):
     region = Region.objects.get(code=region_code)
-    return {row.transition.id: row for row in transitions.shares(region, today=TODAY)}
+    return {row.transition.id: row for row in transitions.shares(region, day=TODAY)}
 
 
 def test_share_on_the_new_edition_per_region(world, editions):
+    aggregate.run(TODAY, metrics=[Metric.TRANSITIONS])
+    assert (
+        Figure.objects.get(day=TODAY, metric="transitions", region_code="430000", key="iso14001-2026:new").numerator
+        == 3
+    )
     province = _by_id("430000")["iso14001-2026"]
     assert (province.own.new, province.own.old, province.own.total, province.own.unstated) == (3, 1, 5, 1)
     assert str(province.own.rate) == "60.0"
@@ -110,19 +119,25 @@ def test_share_on_the_new_edition_per_region(world, editions):
     assert (changsha.own.new, changsha.own.total) == (2, 3)
 
 
-def test_the_shares_take_a_constant_number_of_queries(world, editions, django_assert_num_queries):
-    region = Region.objects.get(code="430000")
-    # children, region parents, then one GROUP BY per transition
-    with django_assert_num_queries(2 + len(transitions.transitions())):
-        transitions.shares(region, today=TODAY)
+def test_the_daily_figures_take_one_query_per_transition(world, editions, django_assert_num_queries):
+    with django_assert_num_queries(len(transitions.transitions())):
+        before = editions_module.figures(TODAY)
     for serial in range(6, 26):
         _ems(world, f"CNCA-EMS-2026-{serial:04d}", "hengyang", "ISO 14001:2015")
-    with django_assert_num_queries(2 + len(transitions.transitions())):
-        rows = {row.transition.id: row for row in transitions.shares(region, today=TODAY)}
+    with django_assert_num_queries(len(transitions.transitions())):
+        after = editions_module.figures(TODAY)
+    assert before[("430405", "iso14001-2026:old")] == (0, None)
+    assert after[("430405", "iso14001-2026:old")] == (20, None)
+    assert after[("430405", "iso14001-2026:new")] == (1, 22)
+    aggregate.run(TODAY, metrics=[Metric.TRANSITIONS])
+    region = Region.objects.get(code="430000")
+    # the page reads the stored figures: the child regions, then the figures of the region and its children
+    with django_assert_num_queries(2):
+        rows = {row.transition.id: row for row in transitions.shares(region, day=TODAY)}
     assert (rows["iso14001-2026"].own.old, rows["iso14001-2026"].own.total) == (21, 25)
 
 
-def test_old_holders_nearest_deadline_first(world, editions):
+def test_old_holders_nearest_deadline_first(world, editions):  # a search of the registry, as of `today`
     holders = list(transitions.old_holders(Region.objects.get(code="430000"), today=TODAY))
     assert [(h.transition.id, h.number, h.days_left) for h in holders] == [("iso14001-2026", "CNCA-EMS-2026-0001", 859)]
     assert holders[0].holder_name == "长沙星城电器有限公司"
@@ -163,6 +178,7 @@ def test_nobody_but_officers_opens_the_list(client, world, username):
 
 
 def test_the_dashboard_shows_the_shares(client, aggregated, editions):
+    aggregate.run(DAY, metrics=[Metric.TRANSITIONS], redo=True)  # with the certificates above
     officer = signed_in(client, aggregated.world, "officer_province")
     page = officer.get("/statistics/")
     assert page.status_code == 200
@@ -170,3 +186,4 @@ def test_the_dashboard_shows_the_shares(client, aggregated, editions):
     assert "50.0% 新版 3 / 有效证书 6，旧版 1" in element_text(page, "transition-iso14001-2026")
     assert row(page, "transition-table-iso14001-2026", "430100") == ["长沙市", "2", "1", "1", "4", "50.0%"]
     assert "信息安全管理体系" in page_text(page)
+    assert f"剩余 {(datetime.date(2029, 4, 15) - DAY).days} 天" in element_text(page, "transition-iso14001-2026")
