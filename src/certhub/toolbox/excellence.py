@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -289,7 +290,7 @@ def previous_of(assessment: Assessment) -> Assessment | None:
 
 def parse_year(text: object, *, today: datetime.date | None = None) -> int:
     value = str(text if text is not None else "").strip()
-    this_year = (today or datetime.date.today()).year
+    this_year = (today or timezone.localdate()).year
     if not value.isdigit() or not FIRST_YEAR <= int(value) <= this_year + 1:
         raise InputError(
             "year", _("年度应为 %(first)s 至 %(last)s 之间的年份。") % {"first": FIRST_YEAR, "last": this_year + 1}
