@@ -68,12 +68,12 @@ def _svg_bytes(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def to_svg(figure: Figure, *, title: str) -> SafeString:
+def to_svg(figure: Figure, *, title: str, css: str = "chart") -> SafeString:
     kept = _kept("certhub.core.plots", "to_svg")
     if kept is None:
         data = base64.b64encode(_svg_bytes(figure)).decode("ascii")
-        return format_html('<img class="chart" src="data:image/svg+xml;base64,{}" alt="{}">', data, title)
-    return kept(figure, title=title)
+        return format_html('<img class="{}" src="data:image/svg+xml;base64,{}" alt="{}">', css, data, title)
+    return kept(figure, title=title, css=css)
 
 
 def to_flowable(figure: Figure, *, width: float) -> Any:
