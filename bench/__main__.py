@@ -43,6 +43,7 @@ from bench import revoke as revoke_bench
 from bench import risk as risk_bench
 from bench import seal as seal_bench
 from bench import signin as signin_bench
+from bench import toolbox_spc as toolbox_spc_bench  # issue 18: spc
 from bench import verify as batch_verify
 from bench.cpu import CpuWatch
 from bench.db import ENGINES, ROOT, Database, bench_dir
@@ -88,6 +89,8 @@ PARTS |= {"joint"}
 PARTS |= {"market"}
 # issue 17: placement
 PARTS |= {"market-placement"}
+# issue 18: spc — control charts of the quality toolbox (C12)
+PARTS |= {"toolbox-spc"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -552,6 +555,9 @@ def main(argv: list[str]) -> int:
     # issue 17: placement
     if "market-placement" in args.parts:
         report["market-placement"] = market_placement_bench.measure()
+    # issue 18: spc
+    if "toolbox-spc" in args.parts:
+        report["toolbox-spc"] = toolbox_spc_bench.measure()
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -594,6 +600,9 @@ def main(argv: list[str]) -> int:
     # issue 17: placement
     if "market-placement" in report:
         market_placement_bench.print_report(report["market-placement"])
+    # issue 18: spc
+    if "toolbox-spc" in report:
+        toolbox_spc_bench.print_report(report["toolbox-spc"])
     return 0
 
 
