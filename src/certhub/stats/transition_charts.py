@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from certhub.core.plots import new_figure, to_svg
 from certhub.stats.transitions import TransitionShares
-from certhub.toolbox.excellence_plots import label_font, new_figure, to_svg
 
 
 def share_chart(row: TransitionShares) -> SafeString | None:
@@ -22,12 +22,12 @@ def share_chart(row: TransitionShares) -> SafeString | None:
     names = [name for name, _rate in bars][::-1]
     rates = [rate for _name, rate in bars][::-1]
     axes.barh(names, rates, color="#2f6f9f")
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
     axes.set_xlim(0, 100)
     axes.set_xlabel(_("新版证书占比（%）"))
     for index, rate in enumerate(rates):
         axes.text(min(rate + 1, 92), index, f"{rate:.1f}%", va="center", fontsize=8)
-    label_font(axes)
-    figure.tight_layout()
     title = _("%(transition)s：各地区新版证书占比") % {"transition": row.transition.title}
     # Its own class: the dashboard's KPI charts are counted and styled as "chart".
     return to_svg(figure, title=title, css="transition-chart")

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certhub.core.plots import to_flowable
 from certhub.toolbox import excellence
-from certhub.toolbox.excellence_plots import profile_chart, to_flowable
+from certhub.toolbox.figures import profile_chart
 from certhub.toolbox.models import Assessment
 
 if TYPE_CHECKING:
@@ -22,8 +23,11 @@ PDF_FONT = "STSong-Light"
 
 
 def profile_figure(summary: excellence.Summary, previous: excellence.Summary | None, *, title: str) -> Figure:
+    """Each category's share of its points (toolbox.figures.profile_chart takes shares 0–1)."""
     labels = [f"{row.category.code} {row.category.title}" for row in summary.categories]
-    return profile_chart(labels, summary.profile, title=title, previous=previous.profile if previous else None)
+    shares = [share / 100 for share in summary.profile]
+    before = [share / 100 for share in previous.profile] if previous else None
+    return profile_chart(labels, shares, title=title, previous=before)
 
 
 def _number(value: object) -> str:

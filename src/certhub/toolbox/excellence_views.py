@@ -74,7 +74,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year's assessment (table and chart), the links to score each category and the PDF."""
     actor = _actor(request)
     assessment = _assessment(actor, pk)
-    from certhub.toolbox.excellence_plots import to_svg  # lazy: matplotlib only for the pages that draw
+    from certhub.core.plots import to_svg  # lazy: matplotlib only for the pages that draw
     from certhub.toolbox.excellence_report import profile_figure
 
     summary = excellence.summary_of(assessment)
