@@ -26,6 +26,7 @@ from certhub.core.models import Region
 from certhub.core.workdays import working_days_between
 from certhub.market.declarations import in_force_sql
 from certhub.registry.choices import UNGRADED, GradedSubject
+from certhub.stats import editions
 from certhub.stats.choices import (
     INDUSTRIAL_SECTIONS,
     REPORT_WINDOW_DAYS,
@@ -242,6 +243,8 @@ COMPUTE: dict[str, Compute] = {
     Metric.INSPECTIONS: inspections,
     Metric.GRADES: grades,
     Metric.CASES: cases,
+    # issue 18: standard-revision transitions (stats.editions)
+    Metric.TRANSITIONS: editions.figures,
 }
 CASE_KEYS = ("open", "overdue", CaseAge.UP_TO_5, CaseAge.UP_TO_20, CaseAge.OVER_20)
 
