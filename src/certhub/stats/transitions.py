@@ -16,7 +16,7 @@ from certhub.core.display import localized_name
 from certhub.core.models import Region
 from certhub.stats.choices import Metric
 from certhub.stats.editions import Transition, active_certificates, transition, transitions
-from certhub.stats.models import Figure
+from certhub.stats.models import ComputedMetric, Figure
 from certhub.stats.queries import children_of, latest_day, percent
 
 __all__ = ["Holder", "Share", "Transition", "TransitionShares", "old_holders", "shares", "transition", "transitions"]
@@ -58,7 +58,9 @@ def shares(region: Region, *, day: datetime.date | None = None) -> list[Transiti
     """Per transition: the region's share on the new edition and each child region's, from the figures of
     `day` (default: the newest complete day; none before the first run). Days left count from that day."""
     day = day or latest_day()
-    if day is None:
+    # A day computed before the transitions metric existed (stats.aggregate.LATER) has no figures for it:
+    # say "no figures yet" rather than show every region at 0 of 0.
+    if day is None or not ComputedMetric.objects.filter(day=day, metric=Metric.TRANSITIONS).exists():
         return []
     children = children_of(region)
     codes = [region.code, *(child.code for child in children)]

@@ -131,8 +131,9 @@ def test_the_daily_figures_take_one_query_per_transition(world, editions, django
     assert after[("430405", "iso14001-2026:new")] == (1, 22)
     aggregate.run(TODAY, metrics=[Metric.TRANSITIONS])
     region = Region.objects.get(code="430000")
-    # the page reads the stored figures: the child regions, then the figures of the region and its children
-    with django_assert_num_queries(2):
+    # the page reads the stored figures: whether the day has them, the child regions, then the figures of the
+    # region and its children
+    with django_assert_num_queries(3):
         rows = {row.transition.id: row for row in transitions.shares(region, day=TODAY)}
     assert (rows["iso14001-2026"].own.old, rows["iso14001-2026"].own.total) == (21, 25)
 
@@ -187,3 +188,15 @@ def test_the_dashboard_shows_the_shares(client, aggregated, editions):
     assert row(page, "transition-table-iso14001-2026", "430100") == ["长沙市", "2", "1", "1", "4", "50.0%"]
     assert "信息安全管理体系" in page_text(page)
     assert f"剩余 {(datetime.date(2029, 4, 15) - DAY).days} 天" in element_text(page, "transition-iso14001-2026")
+
+
+def test_a_day_computed_before_transitions_existed_still_shows_and_says_no_figures(world, editions):
+    """An upgraded installation: days aggregated before Metric.TRANSITIONS keep their dashboard (stats.aggregate.
+    LATER) and the section says there are no figures yet, instead of every region at 0 of 0."""
+    aggregate.run(TODAY, metrics=[m for m in aggregate.COMPUTE if m != Metric.TRANSITIONS])
+    assert aggregate.complete_days() == [TODAY]
+    assert transitions.shares(Region.objects.get(code="430000"), day=TODAY) == []
+    aggregate.run(TODAY, metrics=[Metric.TRANSITIONS])
+    assert [row.transition.id for row in transitions.shares(Region.objects.get(code="430000"), day=TODAY)] == [
+        item.id for item in transitions.transitions()
+    ]
