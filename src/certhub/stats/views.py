@@ -69,8 +69,8 @@ def kpi_charts(board: queries.Dashboard) -> list[dict[str, object]]:
     return [
         {
             "kpi": kpi,
-            "bars": charts.to_svg(bars),
-            "line": charts.to_svg(line),
+            "bars": charts.plot_svg(bars),
+            "line": charts.plot_svg(line),
             "days": len(board.series.get(line.metric, [])),
         }
         for kpi, (bars, line) in zip(board.own.kpis, charts.kpi_charts(board), strict=True)
@@ -140,7 +140,7 @@ def dashboard(request: HttpRequest, actor: Actor, region: Region) -> HttpRespons
             {
                 "kpi_charts": kpi_charts(board),
                 "kpi_maps": kpi_maps(board),
-                "grade_chart": charts.to_svg(charts.grade_chart(board)),
+                "grade_chart": charts.plot_svg(charts.grade_chart(board)),
             }
         )
     return render(request, "stats/dashboard.html", context)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from certhub.core.testing import element, element_text, page_text, signed_in
 from certhub.stats.models import Figure
-from certhub.stats.tests.helpers import row
+from certhub.stats.tests.helpers import BAR_AND_GRADE_CHARTS, chart_titles, row
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_the_province_dashboard_shows_the_kpis_per_prefecture(client, aggregated
         lambda e: e.tag == "tr" and e.attrs.get("data-scheme") == "ORGANIC"
     )
     assert "有机产品" in scheme.text
-    assert html.count('<svg class="chart"') == 4  # three KPI bar charts and the grade mix (one day: no lines)
+    assert chart_titles(html) == BAR_AND_GRADE_CHARTS  # three KPI bar charts and the grade mix (one day: no lines)
     assert 'href="/statistics/export.xlsx?region=430000"' in html
 
 
