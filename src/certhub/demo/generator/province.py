@@ -14,6 +14,7 @@ from certhub.demo.generator.licensing import LicensingDemo
 from certhub.demo.generator.market import MarketDemo
 from certhub.demo.generator.registries import Registries
 from certhub.demo.generator.signals import Signals
+from certhub.demo.generator.toolbox import build_toolbox_demo  # issue 18: capability
 from certhub.demo.generator.users import Users
 from certhub.registry.dates import add_months
 from certhub.registry.testing import ensure_reference_data
@@ -44,6 +45,7 @@ class DemoProvince(
         self._licensing()
         self._integrity()
         self._statistics()
+        build_toolbox_demo()  # issue 18: capability — the demo enterprise's toolbox datasets and studies (C12)
         return {
             "organizations": self.size.organizations + special,
             "certification_bodies": len(bodies),
