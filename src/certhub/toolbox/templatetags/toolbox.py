@@ -1,0 +1,20 @@
+"""Template filters of the toolbox pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """`mapping[key]`, or "" when there is none (a form's values or errors by parameter name)."""
+    if not mapping:
+        return ""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
