@@ -73,10 +73,10 @@ def _spc_sheets(result: SpcResult) -> list[Sheet]:
                 (
                     i + 1,
                     series.labels[i] if i < len(series.labels) else str(i + 1),
-                    _n(float(point), 7),
-                    _n(series.center, 7),
-                    _n(float(series.lcl[i]), 7),
-                    _n(float(series.ucl[i]), 7),
+                    _n(float(point), 10),
+                    _n(series.center, 10),
+                    _n(float(series.lcl[i]), 10),
+                    _n(float(series.ucl[i]), 10),
                     _("第一阶段") if i < series.phase1 else _("第二阶段"),
                     " ".join(rules.get(i, [])),
                 )

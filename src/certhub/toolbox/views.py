@@ -96,9 +96,17 @@ def _source(request: HttpRequest) -> tuple[tables.Table, Dataset | None, str]:
     return _carried(token), None, token
 
 
-def _errors(kind: str, error: InputError) -> dict[str, str]:
-    """The error under its field when the form has one, else under "" (shown above the form)."""
-    return {error.field if error.field in FIELDS[kind] else "": error.text()}
+# The computations name their arguments; the forms name the parameters (Study.parameters).
+ALIASES = {"values": "value", "subgroups": "subgroup", "sizes": "size", "categories": "category", "counts": "count"}
+
+
+def _errors(kind: str, error: InputError, values: Any) -> dict[str, str]:
+    """The error under its field when the form has one — a bad cell under the select that chose its
+    column — else under "" (shown above the form)."""
+    field = ALIASES.get(error.field, error.field)
+    if field not in FIELDS[kind] and error.column is not None:
+        field = next((name for name in FIELDS[kind] if values.get(name) == error.column), "")
+    return {field if field in FIELDS[kind] else "": error.text()}
 
 
 @require_safe
@@ -222,7 +230,7 @@ def result(request: HttpRequest, tool: str) -> HttpResponse:
         run = runs.compute(kind, table, request.POST)
     except InputError as error:
         return _step2(
-            request, tool, table, dataset=dataset, token=token, errors=_errors(kind, error), values=request.POST,
+            request, tool, table, dataset=dataset, token=token, errors=_errors(kind, error, request.POST), values=request.POST,
             status=422,
         )
     title = _title(tool)

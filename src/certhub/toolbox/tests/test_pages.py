@@ -1,0 +1,290 @@
+"""The toolbox's pages (C12) through the test client: the two-step calculators for anyone (nothing
+stored), the enterprise's datasets and studies (kept, private to its organization: officers and the
+public get 404), shared study links, the downloads, and every bad input of issue 18 refused with its
+field and reason and nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from certhub.core.models import AuditEvent
+from certhub.core.testing import element_text, page_text, pdf_text, signed_in, text_of
+from certhub.toolbox.models import Dataset, Study
+
+pytestmark = pytest.mark.django_db
+
+# Montgomery's piston-ring diameters (Introduction to Statistical Quality Control, table 6.3), public data
+# shipped with R's qcc package as `pistonrings`: 40 samples of 5 rings, the first 25 the trial (phase I).
+PISTONRINGS = (Path(__file__).resolve().parents[1] / "data" / "pistonrings.csv").read_text(encoding="utf-8")
+SPC = {"chart": "xbar-r", "value": "diameter", "subgroup": "sample", "phase1": "25", "rules": "nelson"}
+CAPABILITY = {"value": "diameter", "subgroup": "sample", "phase1": "25", "lsl": "73.95", "usl": "74.05"}
+
+
+def _carried(client, tool: str, text: str = PISTONRINGS) -> str:
+    """Step 1 with typed data: the step-2 form carrying the table."""
+    response = client.post(f"/toolbox/{tool}/", {"text": text})
+    assert response.status_code == 200
+    match = re.search(r'name="data" value="([^"]+)"', response.content.decode())
+    assert match, "step 2 carries the data"
+    return match.group(1)
+
+
+def _counts() -> tuple[int, int, int]:
+    return Dataset.objects.count(), Study.objects.count(), AuditEvent.objects.count()
+
+
+def test_the_index_lists_the_four_calculators(client):
+    response = client.get("/toolbox/")
+    assert response.status_code == 200
+    titles = [t for t in ("控制图", "过程能力分析", "排列图", "质量成本分析") if t in page_text(response)]
+    assert titles == ["控制图", "过程能力分析", "排列图", "质量成本分析"]
+    assert "未以企业用户登录时，数据只在本次计算中使用，不会保存。" in page_text(response)
+
+
+def test_anyone_draws_the_piston_ring_xbar_r_chart_and_nothing_is_stored(client, world):
+    before = _counts()
+    step2 = client.post("/toolbox/spc/", {"text": PISTONRINGS})
+    assert "共 200 行数据（不保存）。" in page_text(step2)
+    data = _carried(client, "spc")
+    response = client.post("/toolbox/spc/result/", {"data": data, **SPC})
+    assert response.status_code == 200
+    items = [li.text for li in _items(response, "violations")]
+    beyond = [i for i in items if "Nelson 规则 1：" in i]
+    assert beyond == [
+        "均值 X̄：样本 37（第 37 点）— Nelson 规则 1：1 点落在 3σ 控制限外",
+        "均值 X̄：样本 38（第 38 点）— Nelson 规则 1：1 点落在 3σ 控制限外",
+        "均值 X̄：样本 39（第 39 点）— Nelson 规则 1：1 点落在 3σ 控制限外",
+    ]
+    assert len(items) == 12
+    assert "均值-极差图 (X̄-R)：均值 X̄" in page_text(response)
+    assert "均值-极差图 (X̄-R)：极差 R" in page_text(response)
+    assert _counts() == before
+
+
+def _items(response, element_id):
+    from certhub.core.testing import element
+
+    return list(element(response.content.decode(), element_id).iter("li"))
+
+
+def test_capability_shows_the_indices_with_their_intervals_and_the_verdict(client):
+    data = _carried(client, "capability")
+    response = client.post("/toolbox/capability/result/", {"data": data, **CAPABILITY})
+    assert response.status_code == 200
+    assert element_text(response.content.decode(), "verdict") == "过程能力充足 (Cpk ≥ 1.33)"
+    text = page_text(response)
+    # qcc's printed capability of the piston rings (phase I, LSL 73.95, USL 74.05): Cp 1.703 [1.491, 1.915].
+    assert "Cp 1.703 1.491 1.915" in text
+    assert "normality-warning" not in response.content.decode()
+
+
+def test_the_downloads_say_what_the_page_says(client):
+    data = _carried(client, "spc")
+    csv_response = client.post("/toolbox/spc/result/", {"data": data, **SPC, "format": "csv"})
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["控制图"]
+    assert ["控制图", "均值-极差图 (X̄-R)"] in rows
+    point37 = next(r for r in rows if r[:2] == ["37", "37"] and r[6] == "第二阶段")
+    # qcc: center 74.00118, LCL 73.98805, UCL 74.0143 (its seven digits); the export keeps ten.
+    assert point37[2:6] == ["74.0166", "74.001176", "73.98804799", "74.01430401"]
+    assert point37[7] == "nelson-1 nelson-5"
+    xlsx = client.post("/toolbox/spc/result/", {"data": data, **SPC, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    assert book.sheetnames == ["参数", "均值 X̄", "极差 R", "判异"]
+    violations = list(book["判异"].iter_rows(values_only=True))
+    assert violations[0] == ("图", "序号", "样本", "规则")
+    assert ("均值 X̄", 37, "37", "Nelson 规则 1：1 点落在 3σ 控制限外") in violations
+    pdf = client.post("/toolbox/capability/result/", {"data": _carried(client, "capability"), **CAPABILITY, "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "过程能力分析" in text
+    assert "过程能力充足" in text
+
+
+# ------------------------------------------------------------------ bad input, page by page
+
+
+def _xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("rings.csv", b"", "文件为空"),
+        (
+            "rings.xlsx",
+            b"\x89PNG\r\n\x1a\n0000",
+            "不是 CSV 或 XLSX 文件：请上传 CSV（UTF-8 或 GBK/GB18030 编码）或 Excel 的 .xlsx 文件",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_table_is_refused_at_the_file_field(client, world, name, content, message):
+    signed_in(client, world, "maker")
+    before = _counts()
+    upload = io.BytesIO(content)
+    upload.name = name
+    response = client.post("/toolbox/spc/", {"file": upload})
+    assert response.status_code == 422
+    assert text_of(_field_errors(response, "id_file_errors")) == message
+    assert _counts() == before
+
+
+def _field_errors(response, element_id):
+    from certhub.core.testing import element
+
+    return element(response.content.decode(), element_id)
+
+
+def test_a_file_over_5_mb_is_refused_by_its_size(client, world):
+    signed_in(client, world, "maker")
+    before = _counts()
+    upload = io.BytesIO(b"a\n" + b"1\n" * (5 * 1024 * 1024 // 2))
+    upload.name = "big.csv"
+    response = client.post("/toolbox/spc/", {"file": upload})
+    assert response.status_code == 422
+    assert text_of(_field_errors(response, "id_file_errors")) == "文件大小为5.0 MB，超过上限5 MB"
+    assert _counts() == before
+
+
+def test_the_upload_with_the_progress_bar_answers_json(client, world):
+    signed_in(client, world, "maker")
+    upload = io.BytesIO(b"")
+    upload.name = "x.csv"
+    refused = client.post("/toolbox/spc/", {"file": upload}, headers={"x-requested-with": "XMLHttpRequest"})
+    assert refused.status_code == 422
+    assert refused.json() == {"errors": {"file": ["文件为空"]}}
+    upload = io.BytesIO(_xlsx([["diameter", "sample"], [74.03, 1], [74.0, 1]]))
+    upload.name = "rings.xlsx"
+    kept = client.post("/toolbox/spc/", {"file": upload}, headers={"x-requested-with": "XMLHttpRequest"})
+    dataset = Dataset.objects.get()
+    assert kept.json() == {"location": f"/toolbox/spc/?dataset={dataset.pk}"}
+    assert (dataset.name, dataset.filename, dataset.columns, dataset.rows) == (
+        "rings.xlsx",
+        "rings.xlsx",
+        ["diameter", "sample"],
+        [["74.03", "1"], ["74", "1"]],
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool", "params", "field", "message"),
+    [
+        ("spc", {**SPC, "phase1": "41"}, "phase1", "第一阶段子组数（41）超过了子组总数（40）"),
+        ("spc", {**SPC, "subgroup": ""}, "subgroup", "X̄-R 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）"),
+        ("spc", {**SPC, "chart": "xbar-q"}, "chart", "未知的控制图类型“xbar-q”"),
+        ("spc", {**SPC, "phase1": "abc"}, "phase1", "“abc”不是正整数"),
+        ("spc", {**SPC, "value": "trial"}, "value", "第 2 行“trial”列：“TRUE”不是数值"),
+        ("capability", {**CAPABILITY, "lsl": "74.05", "usl": "73.95"}, "lsl", "规格下限（LSL）必须小于规格上限（USL）"),
+        ("capability", {**CAPABILITY, "usl": ""}, "usl", "请填写数值"),
+        ("capability", {**CAPABILITY, "value": "nothing"}, "value", "数据中没有“nothing”列"),
+    ],
+)
+def test_bad_parameters_are_refused_next_to_their_field(client, tool, params, field, message):
+    before = _counts()
+    response = client.post(f"/toolbox/{tool}/result/", {"data": _carried(client, tool), **params})
+    assert response.status_code == 422
+    assert text_of(_field_errors(response, f"id_{field}_errors")) == message
+    assert _counts() == before
+
+
+def test_tampered_carried_data_is_refused(client):
+    response = client.post("/toolbox/spc/result/", {"data": "forged", **SPC})
+    assert response.status_code == 422
+    assert "数据已失效，请重新上传或录入" in page_text(response)
+
+
+# ------------------------------------------------------------------ the enterprise's own papers
+
+
+def _upload_as_maker(client, world) -> Dataset:
+    signed_in(client, world, "maker")
+    response = client.post("/toolbox/spc/", {"text": PISTONRINGS, "name": "活塞环 2026-12"})
+    dataset = Dataset.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/toolbox/spc/?dataset={dataset.pk}"
+    return dataset
+
+
+def test_an_enterprise_keeps_its_upload_saves_shares_and_unshares_a_study(client, world):
+    dataset = _upload_as_maker(client, world)
+    audits = AuditEvent.objects.count()
+    assert (dataset.organization, dataset.name, dataset.row_count) == (world.organizations["maker"], "活塞环 2026-12", 200)
+    step2 = client.get(f"/toolbox/spc/?dataset={dataset.pk}")
+    assert "数据集“活塞环 2026-12”，共 200 行。" in page_text(step2)
+    refused = client.post("/toolbox/studies/save/", {"tool": "spc", "dataset": dataset.pk, **SPC, "title": ""})
+    assert refused.status_code == 422
+    assert text_of(_field_errors(refused, "id_title_errors")) == "请填写标题"
+    assert Study.objects.count() == 0
+    saved = client.post("/toolbox/studies/save/", {"tool": "spc", "dataset": dataset.pk, **SPC, "title": "活塞环 X̄-R"})
+    study = Study.objects.get()
+    assert saved["Location"] == f"/toolbox/studies/{study.pk}/"
+    assert study.parameters == {
+        "chart": "xbar-r", "value": "diameter", "subgroup": "sample", "size": None, "phase1": 25,
+        "rules": "nelson", "exclude_out_of_control": False,
+    }  # fmt: skip
+    page = client.get(f"/toolbox/studies/{study.pk}/")
+    assert "均值 X̄：样本 38（第 38 点）— Nelson 规则 1：1 点落在 3σ 控制限外" in page_text(page)
+    assert "活塞环 X̄-R" in page_text(client.get("/toolbox/studies/"))
+    client.post(f"/toolbox/studies/{study.pk}/share/")
+    study.refresh_from_db()
+    assert len(study.share_token) == 43
+    link = f"/toolbox/shared/{study.share_token}/"
+    assert AuditEvent.objects.count() == audits  # a working paper, not a regulated record: no audit row
+
+    from django.test import Client
+
+    public = Client()
+    shared = public.get(link)
+    assert shared.status_code == 200
+    assert "均值 X̄：样本 39（第 39 点）— Nelson 规则 1：1 点落在 3σ 控制限外" in page_text(shared)
+    assert "取消分享" not in page_text(shared)
+    assert public.get(link + "download.pdf").content.startswith(b"%PDF")
+    client.post(f"/toolbox/studies/{study.pk}/unshare/")
+    assert public.get(link).status_code == 404
+    assert public.get(link + "download.csv").status_code == 404
+    client.post(f"/toolbox/studies/{study.pk}/delete/")
+    assert Study.objects.count() == 0
+    client.post(f"/toolbox/datasets/{dataset.pk}/delete/")
+    assert Dataset.objects.count() == 0
+
+
+@pytest.mark.parametrize("username", ["officer_province", "officer_changsha", "admin", "cb_hunan", None])
+def test_nobody_else_sees_or_changes_the_enterprise_papers(client, world, username):
+    dataset = _upload_as_maker(client, world)
+    client.post("/toolbox/studies/save/", {"tool": "spc", "dataset": dataset.pk, **SPC, "title": "活塞环"})
+    study = Study.objects.get()
+    from django.test import Client
+
+    other = Client()
+    if username:
+        signed_in(other, world, username)
+    for url in (
+        f"/toolbox/spc/?dataset={dataset.pk}",
+        f"/toolbox/studies/{study.pk}/",
+        f"/toolbox/studies/{study.pk}/download.csv",
+        "/toolbox/datasets/",
+        "/toolbox/studies/",
+    ):
+        assert other.get(url).status_code == 404, url
+    for url in (
+        f"/toolbox/studies/{study.pk}/share/",
+        f"/toolbox/studies/{study.pk}/delete/",
+        f"/toolbox/datasets/{dataset.pk}/delete/",
+    ):
+        assert other.post(url).status_code == 404, url
+    assert other.post("/toolbox/spc/result/", {"dataset": dataset.pk, **SPC}).status_code == 404
+    study.refresh_from_db()
+    assert (study.share_token, Dataset.objects.count(), Study.objects.count()) == (None, 1, 1)
