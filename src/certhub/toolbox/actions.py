@@ -24,7 +24,7 @@ NAME_LENGTH = 100
 
 
 def _owner(actor: Actor) -> int:
-    if not keeps_papers(actor) or actor.organization_id is None:
+    if not keeps_papers(actor) or actor.organization_id is None or actor.user_id is None:
         raise NotFound(_("只有企业用户可以保存数据和分析"))
     return actor.organization_id
 
@@ -41,7 +41,7 @@ def save_dataset(*, actor: Actor, table: tables.Table, name: str, filename: str 
             columns=list(table.columns),
             rows=[list(row) for row in table.rows],
             row_count=len(table.rows),
-            created_by_id=actor.user_id,
+            created_by_id=actor.user_id,  # type: ignore[misc]  # checked by _owner
         )
 
 
@@ -74,7 +74,7 @@ def save_study(*, actor: Actor, dataset_pk: int, kind: str, title: str, paramete
             kind=kind,
             title=title,
             parameters=run.parameters,
-            created_by_id=actor.user_id,
+            created_by_id=actor.user_id,  # type: ignore[misc]  # checked by _owner
         )
 
 

@@ -67,7 +67,7 @@ def _spc_sheets(result: SpcResult) -> list[Sheet]:
         rules: dict[int, list[str]] = {}
         for v in series.violations:
             rules.setdefault(v.index, []).append(v.rule)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for i, point in enumerate(series.points):
             rows.append(
                 (
@@ -82,8 +82,8 @@ def _spc_sheets(result: SpcResult) -> list[Sheet]:
                 )
             )
         sheets.append(Sheet(str(runs.SERIES_NAMES[series.name]), header, rows))
-    rows = [(v["series"], v["position"], v["label"], v["text"]) for v in violations(result)]
-    sheets.append(Sheet(_("判异"), (_("图"), _("序号"), _("样本"), _("规则")), rows))
+    listed: list[tuple[Any, ...]] = [(v["series"], v["position"], v["label"], v["text"]) for v in violations(result)]
+    sheets.append(Sheet(_("判异"), (_("图"), _("序号"), _("样本"), _("规则")), listed))
     return sheets
 
 
@@ -112,7 +112,12 @@ def _capability_sheets(cap: Capability) -> list[Sheet]:
     return [
         Sheet(
             _("能力指数"),
-            (_("指数"), _("值"), _("%(level)s 置信下限") % {"level": level}, _("%(level)s 置信上限") % {"level": level}),
+            (
+                _("指数"),
+                _("值"),
+                _("%(level)s 置信下限") % {"level": level},
+                _("%(level)s 置信上限") % {"level": level},
+            ),
             indices,
         ),
         Sheet(_("概况"), (_("项目"), _("值")), summary),

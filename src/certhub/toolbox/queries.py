@@ -19,13 +19,13 @@ def keeps_papers(actor: Actor) -> bool:
 
 
 def datasets_of(actor: Actor) -> QuerySet[Dataset]:
-    if not keeps_papers(actor):
+    if not keeps_papers(actor) or actor.organization_id is None:
         return Dataset.objects.none()
     return Dataset.objects.filter(organization_id=actor.organization_id).order_by("-created_at", "-pk")
 
 
 def studies_of(actor: Actor) -> QuerySet[Study]:
-    if not keeps_papers(actor):
+    if not keeps_papers(actor) or actor.organization_id is None:
         return Study.objects.none()
     return (
         Study.objects.filter(organization_id=actor.organization_id)

@@ -27,7 +27,7 @@ class Picture:
 
 def _figures() -> Any:
     try:
-        from certhub.toolbox import figures  # lazy: matplotlib only when a result is drawn
+        from certhub.toolbox import figures  # type: ignore[attr-defined,unused-ignore]  # lazy: matplotlib
     except ImportError:  # pragma: no cover - until toolbox.figures is merged
         return _Plain()
     return figures
@@ -59,7 +59,7 @@ def pictures(run: Run) -> list[Picture]:
 def svgs(run: Run) -> list[tuple[str, str]]:
     """(title, inline SVG) for the page."""
     try:
-        from certhub.core import plots
+        from certhub.core import plots  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - until core.plots is merged
         return [(p.title, _plain_svg(p)) for p in pictures(run)]
 
@@ -69,7 +69,7 @@ def svgs(run: Run) -> list[tuple[str, str]]:
 def flowables(run: Run, *, width: float) -> list[Any]:
     """The same pictures as reportlab flowables, for the PDF."""
     try:
-        from certhub.core import plots
+        from certhub.core import plots  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - until core.plots is merged
         return [_plain_flowable(p, width) for p in pictures(run)]
 
@@ -140,6 +140,7 @@ def _plain_flowable(picture: Picture, width: float) -> Any:
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(io.BytesIO(_svg_bytes(picture)))
+    assert drawing is not None
     scale = width / drawing.width
     drawing.scale(scale, scale)
     drawing.width, drawing.height = width, drawing.height * scale

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401  (the pages add their paths below)
+from django.urls import path
 
 app_name = "toolbox"
 

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from certhub.core.uploads import size_text
 from certhub.core.web import permitted, request_actor
-from certhub.toolbox import actions, exports, queries, render as pictures, runs, tables
+from certhub.toolbox import actions, exports, queries, runs, tables
+from certhub.toolbox import render as pictures
 from certhub.toolbox.capability import Capability
 from certhub.toolbox.choices import StudyKind
 from certhub.toolbox.errors import InputError
@@ -43,7 +44,7 @@ TOOL_TITLES = {
     "quality-cost": ("质量成本分析", "预防、鉴定、内部损失、外部损失成本按期间汇总，占销售额比例及趋势。"),
 }
 # The parameters each form names, so that an error about one of them is shown next to it.
-FIELDS = {
+FIELDS: dict[str, tuple[str, ...]] = {
     StudyKind.SPC: ("chart", "value", "subgroup", "size", "phase1", "rules"),
     StudyKind.CAPABILITY: ("value", "subgroup", "phase1", "lsl", "usl", "target"),
     StudyKind.PARETO: ("category", "count"),
@@ -186,9 +187,7 @@ def calculator(request: HttpRequest, tool: str) -> HttpResponse:
     return _step2(request, tool, table, dataset=None, token=_carry(table))
 
 
-def _upload_refused(
-    request: HttpRequest, tool: str, keeps: bool, errors: dict[str, str], text: str
-) -> HttpResponse:
+def _upload_refused(request: HttpRequest, tool: str, keeps: bool, errors: dict[str, str], text: str) -> HttpResponse:
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
         return JsonResponse({"errors": {k: [v] for k, v in errors.items()}}, status=422)
     context = {"tool": tool, "title": _title(tool), "keeps": keeps, "errors": errors, "text": text}
@@ -230,7 +229,13 @@ def result(request: HttpRequest, tool: str) -> HttpResponse:
         run = runs.compute(kind, table, request.POST)
     except InputError as error:
         return _step2(
-            request, tool, table, dataset=dataset, token=token, errors=_errors(kind, error, request.POST), values=request.POST,
+            request,
+            tool,
+            table,
+            dataset=dataset,
+            token=token,
+            errors=_errors(kind, error, request.POST),
+            values=request.POST,
             status=422,
         )
     title = _title(tool)
@@ -301,7 +306,12 @@ def study_save(request: HttpRequest) -> HttpResponse:
         run = runs.compute(kind, actions.table_of(dataset), request.POST)
         context = _result_context(run, _title(tool))
         context.update(
-            tool=tool, dataset=dataset, data="", keeps=True, save_error=error.text(), title_value=request.POST.get("title", ""),
+            tool=tool,
+            dataset=dataset,
+            data="",
+            keeps=True,
+            save_error=error.text(),
+            title_value=request.POST.get("title", ""),
             hidden=[(k, v) for k, v in run.parameters.items() if v not in (None, False)],
         )
         return render(request, "toolbox/result.html", context, status=422)

@@ -62,11 +62,28 @@ def test_pareto_and_quality_cost(client):
     ]
     assert body["total"] == 11.0
     rows = [
-        {"period": "1月", "prevention": 10, "appraisal": 20, "internal_failure": 30, "external_failure": 40, "sales": 1000},
-        {"period": "2月", "prevention": 20, "appraisal": 20, "internal_failure": 20, "external_failure": 20, "sales": 1000},
+        {
+            "period": "1月",
+            "prevention": 10,
+            "appraisal": 20,
+            "internal_failure": 30,
+            "external_failure": 40,
+            "sales": 1000,
+        },
+        {
+            "period": "2月",
+            "prevention": 20,
+            "appraisal": 20,
+            "internal_failure": 20,
+            "external_failure": 20,
+            "sales": 1000,
+        },
     ]
     cost = _post(client, "quality-cost", {"rows": rows}).json()
-    assert [(p["period"], p["total"], p["total_share"]) for p in cost["periods"]] == [("1月", 100.0, 0.1), ("2月", 80.0, 0.08)]
+    assert [(p["period"], p["total"], p["total_share"]) for p in cost["periods"]] == [
+        ("1月", 100.0, 0.1),
+        ("2月", 80.0, 0.08),
+    ]
     assert cost["trend"]["prevention"] == pytest.approx(0.01)
 
 

@@ -27,7 +27,7 @@ PISTONRINGS = Path(__file__).resolve().parents[1] / "data" / "pistonrings.csv"
 
 def _workbook(path: Path) -> None:
     book = Workbook()
-    sheet = book.active
+    sheet = book.create_sheet("活塞环", 0)
     sheet.append(["diameter", "sample"])
     for row in csv.DictReader(io.StringIO(PISTONRINGS.read_text(encoding="utf-8"))):
         sheet.append([float(row["diameter"]), int(row["sample"])])

@@ -101,7 +101,9 @@ def test_the_downloads_say_what_the_page_says(client):
     violations = list(book["判异"].iter_rows(values_only=True))
     assert violations[0] == ("图", "序号", "样本", "规则")
     assert ("均值 X̄", 37, "37", "Nelson 规则 1：1 点落在 3σ 控制限外") in violations
-    pdf = client.post("/toolbox/capability/result/", {"data": _carried(client, "capability"), **CAPABILITY, "format": "pdf"})
+    pdf = client.post(
+        "/toolbox/capability/result/", {"data": _carried(client, "capability"), **CAPABILITY, "format": "pdf"}
+    )
     assert pdf.content.startswith(b"%PDF")
     text = pdf_text(pdf.content)
     assert "过程能力分析" in text
@@ -113,8 +115,9 @@ def test_the_downloads_say_what_the_page_says(client):
 
 def _xlsx(rows) -> bytes:
     book = Workbook()
+    sheet = book.create_sheet("data", 0)
     for row in rows:
-        book.active.append(row)
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -221,7 +224,11 @@ def _upload_as_maker(client, world) -> Dataset:
 def test_an_enterprise_keeps_its_upload_saves_shares_and_unshares_a_study(client, world):
     dataset = _upload_as_maker(client, world)
     audits = AuditEvent.objects.count()
-    assert (dataset.organization, dataset.name, dataset.row_count) == (world.organizations["maker"], "活塞环 2026-12", 200)
+    assert (dataset.organization, dataset.name, dataset.row_count) == (
+        world.organizations["maker"],
+        "活塞环 2026-12",
+        200,
+    )
     step2 = client.get(f"/toolbox/spc/?dataset={dataset.pk}")
     assert "数据集“活塞环 2026-12”，共 200 行。" in page_text(step2)
     refused = client.post("/toolbox/studies/save/", {"tool": "spc", "dataset": dataset.pk, **SPC, "title": ""})
