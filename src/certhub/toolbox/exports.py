@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certhub.toolbox import render, runs
 from certhub.toolbox.capability import INDICES, Capability
@@ -132,15 +133,15 @@ def _pareto_sheets(p: Pareto) -> list[Sheet]:
 
 
 COST_NAMES = {
-    "prevention": "预防成本",
-    "appraisal": "鉴定成本",
-    "internal_failure": "内部损失成本",
-    "external_failure": "外部损失成本",
+    "prevention": gettext_lazy("预防成本"),
+    "appraisal": gettext_lazy("鉴定成本"),
+    "internal_failure": gettext_lazy("内部损失成本"),
+    "external_failure": gettext_lazy("外部损失成本"),
 }
 
 
 def _cost_sheets(qc: QualityCost) -> list[Sheet]:
-    names = [_(COST_NAMES[k]) for k in COST_KINDS]
+    names = [str(COST_NAMES[k]) for k in COST_KINDS]
     header = (_("期间"), *names, _("合计"), _("销售额"), _("占销售额比"))
     rows = [
         (
@@ -152,7 +153,7 @@ def _cost_sheets(qc: QualityCost) -> list[Sheet]:
         )
         for p in qc.periods
     ]
-    trend = [(_(COST_NAMES[k]) if k in COST_NAMES else _("合计"), _pct(v)) for k, v in qc.trend.items()]
+    trend = [(str(COST_NAMES[k]) if k in COST_NAMES else _("合计"), _pct(v)) for k, v in qc.trend.items()]
     return [
         Sheet(_("质量成本"), header, rows),
         Sheet(_("趋势（占销售额比每期变化，最小二乘斜率）"), (_("项目"), _("每期变化")), trend),

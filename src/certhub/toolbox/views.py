@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certhub.core.uploads import size_text
@@ -37,11 +38,20 @@ FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx),
     "pdf": ("application/pdf", exports.to_pdf),
 }
-TOOL_TITLES = {
-    "spc": ("控制图", "X̄-R、X̄-S、单值、p、np、c、u、EWMA、CUSUM 控制图，按 Nelson 或西方电气规则判异。"),
-    "capability": ("过程能力分析", "Cp、Cpk、Cpm、Pp、Ppk 及其置信区间，正态性检验和直方图。"),
-    "pareto": ("排列图", "按类别统计缺陷或原因，找出累计占 80% 的关键少数。"),
-    "quality-cost": ("质量成本分析", "预防、鉴定、内部损失、外部损失成本按期间汇总，占销售额比例及趋势。"),
+TOOL_TITLES: dict[str, tuple[Any, Any]] = {
+    "spc": (
+        gettext_lazy("控制图"),
+        gettext_lazy("X̄-R、X̄-S、单值、p、np、c、u、EWMA、CUSUM 控制图，按 Nelson 或西方电气规则判异。"),
+    ),
+    "capability": (
+        gettext_lazy("过程能力分析"),
+        gettext_lazy("Cp、Cpk、Cpm、Pp、Ppk 及其置信区间，正态性检验和直方图。"),
+    ),
+    "pareto": (gettext_lazy("排列图"), gettext_lazy("按类别统计缺陷或原因，找出累计占 80% 的关键少数。")),
+    "quality-cost": (
+        gettext_lazy("质量成本分析"),
+        gettext_lazy("预防、鉴定、内部损失、外部损失成本按期间汇总，占销售额比例及趋势。"),
+    ),
 }
 # The parameters each form names, so that an error about one of them is shown next to it.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -59,7 +69,7 @@ def _kind(tool: str) -> str:
 
 
 def _title(tool: str) -> str:
-    return _(TOOL_TITLES[tool][0])
+    return str(TOOL_TITLES[tool][0])
 
 
 def _table_text(table: tables.Table) -> str:
@@ -113,7 +123,7 @@ def _errors(kind: str, error: InputError, values: Any) -> dict[str, str]:
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    tools = [(slug, _(title), _(line)) for slug, (title, line) in TOOL_TITLES.items()]
+    tools = [(slug, str(title), str(line)) for slug, (title, line) in TOOL_TITLES.items()]
     return render(request, "toolbox/index.html", {"tools": tools, "keeps": queries.keeps_papers(actor)})
 
 
@@ -142,7 +152,7 @@ def _step2(
         "values": values if values is not None else {},
         "charts": list(runs.CHART_NAMES.items()),
         "rulesets": list(runs.RULESET_NAMES.items()),
-        "cost_fields": [(k, _(exports.COST_NAMES[k])) for k in COST_KINDS],
+        "cost_fields": [(k, str(exports.COST_NAMES[k])) for k in COST_KINDS],
     }
     return render(request, "toolbox/columns.html", context, status=status)
 
@@ -267,7 +277,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if not queries.keeps_papers(actor):
         raise Http404(_("只有企业用户有自己的数据集"))
-    tools = [(slug, _(title)) for slug, (title, _line) in TOOL_TITLES.items()]
+    tools = [(slug, str(title)) for slug, (title, _line) in TOOL_TITLES.items()]
     return render(request, "toolbox/datasets.html", {"datasets": queries.datasets_of(actor), "tools": tools})
 
 
