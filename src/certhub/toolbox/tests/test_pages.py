@@ -295,3 +295,56 @@ def test_nobody_else_sees_or_changes_the_enterprise_papers(client, world, userna
     assert other.post("/toolbox/spc/result/", {"dataset": dataset.pk, **SPC}).status_code == 404
     study.refresh_from_db()
     assert (study.share_token, Dataset.objects.count(), Study.objects.count()) == (None, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "field", "message"),
+    [
+        ("d,n\n-1,50\n2,50\n3,50", {"chart": "p", "value": "d", "size": "n"}, "value",
+         "第 1 个样本的不合格品数为负数：计数不能为负"),
+        ("d,n\n51,50\n2,50\n3,50", {"chart": "p", "value": "d", "size": "n"}, "value",
+         "第 1 个样本的不合格品数（51）大于样本量（50）"),
+        ("c\n-2\n3\n4", {"chart": "c", "value": "c"}, "value", "第 1 个样本的缺陷数为负数：计数不能为负"),
+        ("x,g\n1,a\n2,a\n3,a", {"chart": "xbar-r", "value": "x", "subgroup": "g"}, "value",
+         "至少需要 2 个子组（样本）才能计算控制限，现在只有 1 个"),
+    ],
+)  # fmt: skip
+def test_counts_and_too_few_subgroups_are_refused_on_the_page(client, text, params, field, message):
+    before = _counts()
+    response = client.post("/toolbox/spc/result/", {"data": _carried(client, "spc", text), "rules": "nelson", **params})
+    assert response.status_code == 422
+    assert text_of(_field_errors(response, f"id_{field}_errors")) == message
+    assert _counts() == before
+
+
+def test_a_pareto_of_defect_causes_typed_in(client):
+    data = _carried(client, "pareto", "原因\t件数\n划伤\t5\n气泡\t3\n划伤\t2\n尺寸\t1")
+    response = client.post("/toolbox/pareto/result/", {"data": data, "category": "原因", "count": "件数"})
+    assert response.status_code == 200
+    from certhub.core.testing import table_rows
+
+    rows = [r for r in table_rows(response.content.decode()) if r and r[0] in ("划伤", "气泡", "尺寸")]
+    assert rows == [
+        ["划伤", "7", "63.64%", "63.64%", "是"],
+        ["气泡", "3", "27.27%", "90.91%", "是"],
+        ["尺寸", "1", "9.09%", "100.00%", ""],
+    ]
+
+
+def test_a_quality_cost_by_month_with_a_negative_amount_named_by_row(client):
+    text = "月份,预防,鉴定,内损,外损,销售\n1月,10,20,30,40,1000\n2月,20,20,20,-20,1000"
+    params = {"period": "月份", "prevention": "预防", "appraisal": "鉴定", "internal_failure": "内损",
+              "external_failure": "外损", "sales": "销售"}  # fmt: skip
+    data = _carried(client, "quality-cost", text)
+    refused = client.post("/toolbox/quality-cost/result/", {"data": data, **params})
+    assert refused.status_code == 422
+    assert text_of(_field_errors(refused, "id_external_failure_errors")) == "第 3 行“外损”列：金额不能为负数"
+    fixed = _carried(client, "quality-cost", text.replace("-20", "20"))
+    response = client.post("/toolbox/quality-cost/result/", {"data": fixed, **params})
+    from certhub.core.testing import table_rows
+
+    rows = [r for r in table_rows(response.content.decode()) if r and r[0] in ("1月", "2月")]
+    assert rows == [
+        ["1月", "10", "20", "30", "40", "100", "1000", "10.00%"],
+        ["2月", "20", "20", "20", "20", "80", "1000", "8.00%"],
+    ]
