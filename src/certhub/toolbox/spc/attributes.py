@@ -41,9 +41,9 @@ def attribute_chart(
     negative = np.flatnonzero(values < 0)
     if negative.size:
         message = (
-            _("第 %(n)s 个样本的不合格品数为负数：计数不能为负")
+            _("第 %(n)s 个不合格品数为负数：计数不能为负")
             if chart in ("p", "np")
-            else _("第 %(n)s 个样本的缺陷数为负数：计数不能为负")
+            else _("第 %(n)s 个缺陷数为负数：计数不能为负")
         )
         raise InputError("values", message % {"n": int(negative[0]) + 1})
     _whole_counts(values, "defectives" if chart in ("p", "np") else "defects")

@@ -94,6 +94,8 @@ class _Groups:
 
 def _group(values: np.ndarray, subgroups: Sequence[str] | np.ndarray) -> _Groups:
     keys = np.asarray(subgroups)
+    if keys.dtype.kind == "O":  # mixed labels (numbers and text from JSON): compare them as text
+        keys = keys.astype(str)
     if keys.shape[0] != values.size:
         raise InputError(
             "subgroups",

@@ -1,6 +1,7 @@
 """Shewhart, EWMA and CUSUM control charts (C12), computed as R's qcc package computes them (L. Scrucca,
 qcc: an R package for quality control charting and statistical process control, R News 4/1, 2004; the
-package's R/qcc.R, R/ewma.R, R/cusum.R), so that a study done here and one done in qcc agree to the digit.
+package's R/qcc.R, R/ewma.R, R/cusum.R), so that a study done here and one done in qcc agree to the digits
+qcc prints — except the R chart's limits, to five digits, since qcc's d3 table is slightly off (constants.py).
 
 Phase I (the first `phase1` subgroups) calibrates the limits; the remaining subgroups (phase II) are judged
 against those frozen limits, as qcc's `newdata`. With `exclude_out_of_control`, the phase-I subgroups beyond
@@ -155,10 +156,11 @@ def _imr(
         return center, sigma, mr_bar
 
     def beyond(params: tuple[float, float, float]) -> np.ndarray:
-        center, sigma, mr_bar = params
-        out = _beyond(values, center, np.full(m, sigma), width)
-        out[1:] |= _beyond(mr, mr_bar, np.full(m - 1, d3 * sigma), width)
-        return out
+        # The values beyond the I chart's limits. A moving range beyond its limit is the mark of such a
+        # value next to it, not of its own second value: the ranges touching a value set aside leave the
+        # estimate with it (`pair` above), so one outlier costs the two ranges it spoils, not a good value.
+        center, sigma, _mr_bar = params
+        return _beyond(values, center, np.full(m, sigma), width)
 
     (center, sigma, mr_bar), excluded = _calibrate(m, p1, exclude, estimate, beyond)
     return SpcResult(
@@ -187,7 +189,7 @@ def _imr(
                 width=width,
                 rules=rules,
                 phase1=p1 - 1,
-                excluded=tuple(i - 1 for i in excluded if i > 0),
+                excluded=tuple(sorted({j for i in excluded for j in (i - 1, i) if 0 <= j < p1 - 1})),
             ),
         ),
     )

@@ -342,3 +342,92 @@ def test_interface_constants():
 def test_sigma_within_for_subgroups_is_r_bar_over_d2():
     values, samples = pistonrings()
     assert sig(sigma_within(values[:125], samples[:125])) == 0.009785039
+
+
+def test_ewma_limits_equal_the_qcc_vignette():
+    # qcc vignette: ewma(diameter[1:25,], lambda = 0.2, nsigmas = 3): 73.99855 74.00380 (1), 73.99781
+    # 74.00454 (2), 73.99680 74.00555 (25); with nsigmas = 2.7 and newdata: 73.99881 74.00354 (1), 73.99724
+    # 74.00511 (40).
+    values, samples = pistonrings()
+    ewma = control_chart("ewma", values[:125], subgroups=samples[:125], lam=0.2).charts[0]
+    assert (sig(ewma.center), sig(ewma.sigma)) == (74.00118, 0.009785039)
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 1, 24)] == [
+        (73.99855, 74.0038),
+        (73.99781, 74.00454),
+        (73.9968, 74.00555),
+    ]
+    ewma = control_chart("ewma", values, subgroups=samples, phase1=25, lam=0.2, width=2.7).charts[0]
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 39)] == [
+        (73.99881, 74.00354),
+        (73.99724, 74.00511),
+    ]
+
+
+def test_ewma_of_individuals_equals_the_qcc_vignette():
+    # qcc vignette: ewma(viscosity[trial], lambda = 0.2, nsigmas = 2.7, newdata = viscosity[!trial]):
+    # center 34.088, std.dev 0.5076521, 33.81387 34.36213 (1), 33.73694 34.43906 (2), 33.63111 34.54489 (35).
+    data = rows("viscosity.csv")
+    x = [float(r["viscosity"]) for r in data]
+    phase1 = sum(r["trial"] == "TRUE" for r in data)
+    ewma = control_chart("ewma", x, phase1=phase1, lam=0.2, width=2.7).charts[0]
+    assert (sig(ewma.center), sig(ewma.sigma)) == (34.088, 0.5076521)
+    assert [(sig(float(ewma.lcl[i])), sig(float(ewma.ucl[i]))) for i in (0, 1, 34)] == [
+        (33.81387, 34.36213),
+        (33.73694, 34.43906),
+        (33.63111, 34.54489),
+    ]
+
+
+def test_individuals_exclusion_sets_the_outlier_aside_and_its_two_moving_ranges():
+    x = [10.0, 10.2, 9.9, 10.1, 20.0, 10.0, 9.8, 10.1]
+    trial = control_chart("imr", x).charts[0]
+    assert trial.violations == (Violation(4, "nelson-1"),)
+    i, mr = control_chart("imr", x, exclude_out_of_control=True).charts
+    assert i.excluded == (4,)
+    assert mr.excluded == (3, 4)  # the ranges into and out of the outlier (range j ends at value j + 1)
+    assert i.center == pytest.approx((10.0 + 10.2 + 9.9 + 10.1 + 10.0 + 9.8 + 10.1) / 7, abs=1e-12)
+    # ranges 10→10.2, 10.2→9.9, 9.9→10.1, 10→9.8, 9.8→10.1: those touching 20.0 are left out
+    assert mr.center == pytest.approx((0.2 + 0.3 + 0.2 + 0.2 + 0.3) / 5, abs=1e-12)
+    assert i.sigma == pytest.approx(mr.center / 1.128, abs=1e-12)
+
+
+def test_xbar_r_exclusion_revises_the_limits_once_without_the_subgroups_beyond():
+    values, samples = pistonrings()
+    shifted = values[:125].copy()
+    shifted[50:55] = [v + 0.05 for v in shifted[50:55]]  # sample 11 pushed far up
+    trial = control_chart("xbar-r", shifted, subgroups=samples[:125]).charts[0]
+    assert [v.index for v in trial.violations if v.rule == "nelson-1"] == [10]
+    xbar, r = control_chart("xbar-r", shifted, subgroups=samples[:125], exclude_out_of_control=True).charts
+    assert xbar.excluded == r.excluded == (10,)
+    kept = [k for k in range(25) if k != 10]
+    means = [float(np.mean(shifted[5 * k : 5 * k + 5])) for k in range(25)]
+    ranges = [float(np.ptp(shifted[5 * k : 5 * k + 5])) for k in range(25)]
+    assert xbar.center == pytest.approx(sum(means[k] for k in kept) / 24, abs=1e-12)
+    assert xbar.sigma == pytest.approx(sum(ranges[k] for k in kept) / 24 / 2.326, abs=1e-15)
+    assert beyond(xbar) == [10]  # still drawn and still beyond the revised limits
+
+
+def test_ewma_and_cusum_exclusion_set_aside_the_signalling_phase_one_points():
+    x = [10.0, 10.2, 9.9, 10.1, 9.8, 10.0, 10.2, 9.9, 14.0, 14.2, 13.9, 10.1, 9.9, 10.0, 10.2, 9.8]
+    trial = control_chart("ewma", x, lam=0.5).charts[0]
+    signalling = [v.index for v in trial.violations]
+    assert signalling == [8, 9, 10]
+    ewma = control_chart("ewma", x, lam=0.5, exclude_out_of_control=True).charts[0]
+    assert ewma.excluded == (8, 9, 10)
+    kept = [v for i, v in enumerate(x) if i not in (8, 9, 10)]
+    assert ewma.center == pytest.approx(sum(kept) / len(kept), abs=1e-12)
+    # CUSUM: every phase-I point where the trial sums are beyond the decision interval (a sum stays up for a
+    # while after a shift, so more points than the shift itself).
+    t_upper, t_lower = control_chart("cusum", x).charts
+    beyond_h = tuple(i for i in range(len(x)) if t_upper.points[i] > 5.0 or t_lower.points[i] < -5.0)
+    upper, lower = control_chart("cusum", x, exclude_out_of_control=True).charts
+    assert upper.excluded == lower.excluded == beyond_h
+    assert beyond_h[:3] == (7, 9, 10)
+
+
+def test_labels_may_be_numbers_or_mixed_as_json_sends_them():
+    values = [1.0, 2.0, 1.5, 2.5, 3.0, 3.5]
+    assert control_chart("xbar-r", values, subgroups=[1, 1, 2, 2, 3, 3]).charts[0].labels == ("1", "2", "3")
+    mixed = control_chart("xbar-r", values, subgroups=[1, 1, "b", "b", None, None]).charts[0]
+    assert mixed.labels == ("1", "b", "None")
+    assert mixed.points.tolist() == [1.5, 2.0, 3.25]

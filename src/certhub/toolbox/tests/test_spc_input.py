@@ -38,9 +38,9 @@ def test_xbar_without_subgroups_is_refused():
 
 def test_negative_counts_are_refused():
     err = refused("c", [3, -1, 2])
-    assert (err.field, err.text()) == ("values", "第 2 个样本的缺陷数为负数：计数不能为负")
+    assert (err.field, err.text()) == ("values", "第 2 个缺陷数为负数：计数不能为负")
     err = refused("p", [3, 1, -2], sizes=[10, 10, 10])
-    assert (err.field, err.text()) == ("values", "第 3 个样本的不合格品数为负数：计数不能为负")
+    assert (err.field, err.text()) == ("values", "第 3 个不合格品数为负数：计数不能为负")
 
 
 def test_defectives_above_the_sample_size_are_refused():
