@@ -148,6 +148,10 @@ def capability(
     x, groups = _phase1(x, groups, phase1)
     if len(x) < 2:
         raise InputError("values", _("至少需要 2 个数值"))
+    if groups is not None and len(set(groups)) < 2:
+        # one subgroup's range says little about the process; the control charts refuse it too (issue 18)
+        message = _("至少需要 2 个子组（样本）才能估计组内标准差，现在只有 %(n)s 个")
+        raise InputError("subgroups", message % {"n": len(set(groups))})
     return with_sigma(
         x, sigma_within=float(spc_sigma_within(x, groups)), lsl=lsl, usl=usl, target=target, confidence=confidence
     )

@@ -184,6 +184,8 @@ def _table(rows: list[list[str]], field: str) -> Table:
     header_number, header = numbered[0]
     while header and not header[-1]:
         header = header[:-1]
+    if not header:
+        raise InputError(field, _("第一行为空：第一行应为列名（表头）"), row=header_number)
     if all(_is_number(cell) for cell in header if cell):
         raise InputError(field, _("第一行应为列名（表头），不能是数字：请在数据上方加一行列名"), row=header_number)
     seen: set[str] = set()

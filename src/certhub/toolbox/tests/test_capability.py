@@ -210,6 +210,15 @@ def test_too_few_values_refused():
     assert refused.value.text() == "第一阶段的点数（4）超过了数据的个数（3）"
 
 
+def test_fewer_than_two_subgroups_refused():
+    with pytest.raises(InputError) as refused:
+        capability([1, 2, 3, 4, 5, 6], subgroups=list("aabbcc"), phase1=1, lsl=0, usl=10)
+    assert (refused.value.field, refused.value.text()) == (
+        "subgroups",
+        "至少需要 2 个子组（样本）才能估计组内标准差，现在只有 1 个",
+    )
+
+
 def test_no_spread_refused():
     with pytest.raises(InputError) as refused:
         capability([5.0] * 10, lsl=4, usl=6)

@@ -114,6 +114,7 @@ def test_spc_json_piston_rings_beyond_limits():
     assert data["chart"] == "xbar-r"
     assert [series["name"] for series in data["charts"]] == ["xbar", "r"]
     xbar = data["charts"][0]
+    assert {"name", "center", "lcl", "ucl", "sigma", "points", "violations"} <= set(xbar)  # issue 18 §6
     # qcc's vignette prints "Center of group statistics = 74.00118", "LCL 73.98805  UCL 74.0143" (7 digits)
     assert (round(xbar["center"], 5), round(xbar["lcl"], 5), round(xbar["ucl"], 5)) == (74.00118, 73.98805, 74.0143)
     assert len(xbar["points"]) == 40
@@ -191,6 +192,8 @@ def test_pareto_and_quality_cost(tmp_path):
         # fewer than 2 subgroups
         (b"d,s\n1.0,1\n1.2,1\n", ["spc", "--chart", "xbar-r", "--value", "d", "--subgroup", "s"],
          "至少需要 2 个子组（样本）才能计算控制限，现在只有 1 个"),
+        (b"d,s\n1.0,1\n1.2,1\n", ["capability", "--value", "d", "--subgroup", "s", "--lsl", "0", "--usl", "2"],
+         "至少需要 2 个子组（样本）才能估计组内标准差，现在只有 1 个"),
         # negative counts, defectives above the sample size
         (b"d,n\n1,50\n-2,50\n", ["spc", "--chart", "p", "--value", "d", "--size", "n"],
          "第 2 个不合格品数为负数：计数不能为负"),

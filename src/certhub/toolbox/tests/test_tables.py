@@ -91,6 +91,7 @@ def test_header_problems_refused():
     assert refused(read_table, b"a,a\n1,2\n", "x.csv").text() == "列名“a”重复"
     assert refused(read_table, b"a,,c\n1,2,3\n", "x.csv").text() == "第 2 列没有列名"
     assert refused(read_table, b"a,b\n", "x.csv").text() == "只有表头，没有数据行"
+    assert refused(read_table, b",\na,b\n1,2\n", "x.csv").text() == "第一行为空：第一行应为列名（表头）"
     error = refused(read_table, b"a,b\n1,2\n3,4,5\n", "x.csv")
     assert error.text() == "第 3 行在表头以外的列有内容"
 
