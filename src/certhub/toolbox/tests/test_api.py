@@ -97,7 +97,7 @@ def test_pareto_and_quality_cost(client):
         ("spc", {"chart": "xbar-r", "values": [74.0]}, "subgroups",
          "X̄-R 图需要子组列；每个样本只有一个数值时请用单值图（I-MR）"),
         ("spc", {"chart": "p", "values": [-1, 2, 3], "sizes": [50, 50, 50]}, "values",
-         "第 1 个样本的不合格品数为负数：计数不能为负"),
+         "第 1 个不合格品数为负数：计数不能为负"),
         ("spc", {"chart": "np", "values": [51, 2, 3], "sizes": [50, 50, 50]}, "values",
          "第 1 个样本的不合格品数（51）大于样本量（50）"),
         ("spc", {"chart": "xbar-r", "values": [1, 2, 3], "subgroups": ["a", "a", "a"]}, "values",

@@ -301,10 +301,10 @@ def test_nobody_else_sees_or_changes_the_enterprise_papers(client, world, userna
     ("text", "params", "field", "message"),
     [
         ("d,n\n-1,50\n2,50\n3,50", {"chart": "p", "value": "d", "size": "n"}, "value",
-         "第 1 个样本的不合格品数为负数：计数不能为负"),
+         "第 1 个不合格品数为负数：计数不能为负"),
         ("d,n\n51,50\n2,50\n3,50", {"chart": "p", "value": "d", "size": "n"}, "value",
          "第 1 个样本的不合格品数（51）大于样本量（50）"),
-        ("c\n-2\n3\n4", {"chart": "c", "value": "c"}, "value", "第 1 个样本的缺陷数为负数：计数不能为负"),
+        ("c\n-2\n3\n4", {"chart": "c", "value": "c"}, "value", "第 1 个缺陷数为负数：计数不能为负"),
         ("x,g\n1,a\n2,a\n3,a", {"chart": "xbar-r", "value": "x", "subgroup": "g"}, "value",
          "至少需要 2 个子组（样本）才能计算控制限，现在只有 1 个"),
     ],
