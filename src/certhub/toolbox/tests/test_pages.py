@@ -348,3 +348,28 @@ def test_a_quality_cost_by_month_with_a_negative_amount_named_by_row(client):
         ["1月", "10", "20", "30", "40", "100", "1000", "10.00%"],
         ["2月", "20", "20", "20", "20", "80", "1000", "8.00%"],
     ]
+
+
+def test_the_demo_enterprise_opens_each_of_its_studies_and_downloads_them(client, world):
+    from certhub.demo.generator.toolbox import build_toolbox_demo
+
+    build_toolbox_demo(world.users["maker"])
+    signed_in(client, world, "maker")
+    listed = page_text(client.get("/toolbox/studies/"))
+    for study in Study.objects.order_by("pk"):
+        assert study.title in listed
+        page = client.get(f"/toolbox/studies/{study.pk}/")
+        assert page.status_code == 200
+        assert "error-summary" not in page.content.decode(), study.title
+        assert page.content.decode().count('class="toolbox-figure"') >= 1
+        for fmt, magic in (("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK\x03\x04"), ("pdf", b"%PDF")):
+            assert client.get(f"/toolbox/studies/{study.pk}/download.{fmt}").content.startswith(magic), (study, fmt)
+
+
+def test_the_api_is_limited_per_address_for_anonymous_callers(client, settings):
+    settings.CERTHUB_ANONYMOUS_RATE_LIMIT = 2
+    body = {"categories": ["划伤", "气泡"]}
+    answers = [
+        client.post("/api/v1/toolbox/pareto", body, content_type="application/json").status_code for _ in range(3)
+    ]
+    assert answers == [200, 200, 429]
