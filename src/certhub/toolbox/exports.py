@@ -22,6 +22,8 @@ from certhub.toolbox.spc import SpcResult, rule_text
 
 PDF_FONT = "STSong-Light"  # reportlab's built-in CID font for Simplified Chinese, as the statistics report uses
 
+PDF_ROWS = 500  # rows of one table in the PDF report
+
 INDEX_NAMES = {"cp": "Cp", "cpl": "Cpl", "cpu": "Cpu", "cpk": "Cpk", "cpm": "Cpm", "pp": "Pp", "ppk": "Ppk"}
 
 
@@ -264,6 +266,10 @@ def to_pdf(run: runs.Run, title: str) -> bytes:
     for sheet in tables_of(run):
         if not sheet.rows:
             continue
-        story += [Paragraph(sheet.title, heading), table(sheet.header, sheet.rows)]
+        story += [Paragraph(sheet.title, heading)]
+        if len(sheet.rows) > PDF_ROWS:  # a report, not a data dump: every row is in the CSV and Excel downloads
+            note = _("共 %(count)d 行，这里列出前 %(shown)d 行；全部数据见 CSV 或 Excel 下载。")
+            story.append(Paragraph(note % {"count": len(sheet.rows), "shown": PDF_ROWS}, cell))
+        story.append(table(sheet.header, sheet.rows[:PDF_ROWS]))
     doc.build(story)
     return buffer.getvalue()

@@ -373,3 +373,18 @@ def test_the_api_is_limited_per_address_for_anonymous_callers(client, settings):
         client.post("/api/v1/toolbox/pareto", body, content_type="application/json").status_code for _ in range(3)
     ]
     assert answers == [200, 200, 429]
+
+
+def test_a_long_series_is_cut_in_the_pdf_and_whole_in_the_csv(client):
+    text = "x\n" + "\n".join(str(10 + (i % 7) * 0.1) for i in range(1200))
+    data = _carried(client, "spc", text)
+    params = {"data": data, "chart": "imr", "value": "x", "rules": "none"}
+    pdf = pdf_text(client.post("/toolbox/spc/result/", {**params, "format": "pdf"}).content)
+    assert "共 1200 行，这里列出前 500 行；全部数据见 CSV 或 Excel 下载。" in pdf.replace("\n", "")
+    rows = list(
+        csv.reader(
+            io.StringIO(client.post("/toolbox/spc/result/", {**params, "format": "csv"}).content.decode("utf-8-sig"))
+        )
+    )
+    numbered = [int(r[0]) for r in rows if len(r) == 8 and r[0].isdigit()]
+    assert numbered == [*range(1, 1201), *range(1, 1200)]  # every individual value, every moving range
