@@ -18,3 +18,12 @@ def get(mapping: Any, key: str) -> Any:
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def at(sequence: Any, index: int) -> Any:
+    """`sequence[index]`, or "" past its end (a table's header for a cell, as the phone layout labels it)."""
+    try:
+        return sequence[index]
+    except (IndexError, TypeError):
+        return ""
