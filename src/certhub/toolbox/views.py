@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from certhub.core.absolute_urls import absolute_url
 from certhub.core.uploads import size_text
 from certhub.core.web import permitted, request_actor
 from certhub.toolbox import actions, exports, queries, runs, tables
@@ -340,7 +341,7 @@ def _study_page(request: HttpRequest, study: Study, *, owner: bool) -> HttpRespo
         error = failure.text()
     context["error"] = error
     if owner and study.share_token:
-        context["share_url"] = request.build_absolute_uri(reverse("toolbox:shared", args=[study.share_token]))
+        context["share_url"] = absolute_url(reverse("toolbox:shared", args=[study.share_token]))
     return render(request, "toolbox/study.html", context)
 
 
