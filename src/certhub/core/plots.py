@@ -90,7 +90,9 @@ def _configure() -> str:
         # nothing changes them afterwards, so concurrent requests see the same values.
         matplotlib.rcParams.update(
             {
-                "font.family": "sans-serif",
+                # The families as a list: matplotlib then falls back glyph by glyph (a Latin letter with a
+                # combining mark, e.g. "X̄", from DejaVu Sans when the Chinese font lacks the mark).
+                "font.family": [family, "DejaVu Sans"],
                 "font.sans-serif": [family, "DejaVu Sans"],
                 "axes.unicode_minus": False,  # the font's hyphen-minus; not every CJK font has U+2212
                 "svg.fonttype": "path",  # text as outlines: no font needed on the reader's device
