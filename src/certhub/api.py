@@ -143,6 +143,11 @@ from certhub.market.declaration_api import router as declarations_router  # noqa
 
 api.add_router("/", declarations_router)
 
+# issue 18: toolbox
+from certhub.toolbox.api import router as toolbox_router  # noqa: E402
+
+api.add_router("/", toolbox_router)
+
 
 def declare_guard_responses() -> None:
     """The published document lists every answer the API really gives (C14; schemathesis holds it to that,

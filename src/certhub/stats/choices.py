@@ -19,6 +19,8 @@ class Metric(models.TextChoices):
     INSPECTIONS = "inspections", _("双随机抽查完成和按时公示")
     GRADES = "grades", _("风险等级分布")
     CASES = "cases", _("在办案件及办理时长")
+    # issue 18: standard-revision transitions
+    TRANSITIONS = "transitions", _("管理体系标准换版")
 
 
 KPIS = (Metric.ISO9001, Metric.CMA_REPORTS, Metric.CCC_COVERAGE)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from certhub.stats import views
+from certhub.stats import transition_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("report.pdf", views.report_pdf, name="report_pdf"),
     # issue 17: consequences
     path("campaigns/<int:pk>.xlsx", views.campaign_xlsx, name="campaign_xlsx"),
+    # issue 18: standard-revision transitions
+    path("transitions/", transition_views.old_holders, name="transitions"),
+    path("transitions.csv", transition_views.old_holders_csv, name="transitions_csv"),
 ]

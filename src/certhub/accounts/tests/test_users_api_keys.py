@@ -291,6 +291,13 @@ READING_POSTS = {"registry.api.verify_certificate_numbers", "seal.api.verify", "
 # Writes open to anyone by design: a complaint or tip-off needs no account (C10 社会监督); a proof of work, per-address
 # limits and duplicate detection guard it instead of a scope (docs/complaints.md).
 PUBLIC_FILINGS = {"complaints.api.file_complaint"}
+# issue 18: toolbox — the quality toolbox computes from the body and stores nothing (C12)
+READING_POSTS |= {
+    "toolbox.api.spc",
+    "toolbox.api.capability_study",
+    "toolbox.api.pareto_study",
+    "toolbox.api.quality_cost_study",
+}
 
 
 WRITE_VERBS = ("post", "put", "patch", "delete")

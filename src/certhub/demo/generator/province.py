@@ -8,6 +8,7 @@ from certhub.core.choices import RegionLevel
 from certhub.core.models import Region
 from certhub.demo.generator.bans import BansDemo
 from certhub.demo.generator.complaints import ComplaintsDemo
+from certhub.demo.generator.excellence import ExcellenceDemo  # issue 18: excellence
 from certhub.demo.generator.inspections import Inspections
 from certhub.demo.generator.integrity import IntegrityDemo
 from certhub.demo.generator.licensing import LicensingDemo
@@ -22,7 +23,16 @@ from certhub.stats import aggregate
 
 
 class DemoProvince(
-    Registries, Users, Signals, Inspections, LicensingDemo, BansDemo, ComplaintsDemo, IntegrityDemo, MarketDemo
+    Registries,
+    Users,
+    Signals,
+    Inspections,
+    LicensingDemo,
+    BansDemo,
+    ComplaintsDemo,
+    IntegrityDemo,
+    MarketDemo,
+    ExcellenceDemo,  # issue 18: excellence
 ):
     """Generates one demo province of a given size, reproducibly from a seed."""
 
@@ -44,6 +54,7 @@ class DemoProvince(
         run = self._score()
         self._licensing()
         self._integrity()
+        self._excellence()  # issue 18: excellence (before the figures, which count its certificates)
         self._statistics()
         build_toolbox_demo()  # issue 18: capability — the demo enterprise's toolbox datasets and studies (C12)
         return {

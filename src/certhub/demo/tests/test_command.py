@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from certhub.core.models import User
 from certhub.demo import generator
+from certhub.demo.generator.excellence import NEW_EDITION_CERTIFICATES  # issue 18: transitions
 from certhub.demo.generator.integrity import ORGANIZATIONS as INTEGRITY_ORGANIZATIONS
 from certhub.demo.generator.market import CERTIFICATES as MARKET_CERTIFICATES
 from certhub.inspections.models import Batch, Inspector, Task
@@ -31,7 +32,8 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
         "organizations: 310, certification_bodies: 6, labs: 4, certificates: 900, inspection_tasks: "
     )
     # The size's certificates and the fixed ones the market campaign's listings name (demo/generator/market.py).
-    assert Certificate.objects.count() == 900 + len(MARKET_CERTIFICATES) == 903
+    # ... and the EMS certificates on ISO 14001:2026 beside the 2015 ones (demo/generator/excellence.py).
+    assert Certificate.objects.count() == 900 + len(MARKET_CERTIFICATES) + NEW_EDITION_CERTIFICATES == 927
     statuses = dict.fromkeys(["DRAFT", "ACTIVE", "SUSPENDED", "WITHDRAWN", "CANCELLED", "EXPIRED"], 0)
     for status in Certificate.objects.values_list("status", flat=True):
         statuses[status] += 1
@@ -85,4 +87,4 @@ def test_demo_small_builds_a_consistent_province(db, monkeypatch):
     assert ComputedMetric.objects.values("day").distinct().count() == 12
     again = run("demo", "--size", "small", "--if-empty", "--no-progress")
     assert again.startswith("演示数据已存在 · demo data already present")
-    assert Certificate.objects.count() == 903
+    assert Certificate.objects.count() == 927

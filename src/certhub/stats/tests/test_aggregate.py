@@ -104,6 +104,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(stats_world, monkeypatch):
         ("inspections", False),
         ("grades", False),
         ("cases", False),
+        ("transitions", False),
     ]
     assert ComputedMetric.objects.get(metric="iso9001").computed_at == first.computed_at
     for (metric, region), expected in KPI_FIGURES.items():
@@ -132,11 +133,11 @@ def test_live_sql_gives_the_stored_figures(aggregated):
 
 def test_the_command_computes_a_range_and_resumes(stats_world, capsys):
     call_command("stats", "aggregate", "--since", "2026-06-29", "--day", "2026-06-30", verbosity=0)
-    assert ComputedMetric.objects.count() == 14
+    assert ComputedMetric.objects.count() == 16
     assert figure("iso9001", "430000") == (2, 4)
     assert figure("cma_reports", "430000") == (3, 5)
     call_command("stats", "aggregate", "--since", "2026-06-29", "--day", "2026-06-30", verbosity=0)
-    assert capsys.readouterr().out.splitlines()[-1] == "2 day(s): 0 metric(s) computed, 14 already done and skipped"
+    assert capsys.readouterr().out.splitlines()[-1] == "2 day(s): 0 metric(s) computed, 16 already done and skipped"
     assert aggregate.complete_days() == [datetime.date(2026, 6, 29), DAY]
 
 
