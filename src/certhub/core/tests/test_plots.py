@@ -4,8 +4,10 @@ import re
 import warnings
 
 import defusedxml.ElementTree as SafeET
+from django.utils import translation
 from reportlab.graphics.shapes import Drawing
 
+from certhub.core import plots
 from certhub.core.plots import new_figure, to_flowable, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -79,3 +81,20 @@ def test_latin_with_combining_marks_and_symbols_have_glyphs():
         svg = str(to_svg(fig, title="X̄ 图"))
     assert re.search(r'id="c[0-9a-f]{10}-DejaVuSans-[0-9a-f]+"', svg)  # the combining macron, from DejaVu
     assert re.search(r'id="c[0-9a-f]{10}-WenQuanYiMicroHei-[0-9a-f]+"', svg)  # 图
+
+
+def test_cached_svg_draws_once_per_key_and_language():
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return _figure()
+
+    first = plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲")
+    assert plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲") is first
+    assert str(first) == str(to_svg(_figure(), title="甲"))  # the same picture as drawn afresh
+    assert len(drawn) == 1
+    plots.cached_svg(("bars", 95.5, 81.0), draw, title="甲")  # other inputs: drawn
+    with translation.override("en"):
+        plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲")  # other language: drawn
+    assert len(drawn) == 3
