@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from bench import actions as actions_bench
 from bench import bans as bans_bench
+from bench import charts as charts_bench  # issue 18: charts
 from bench import dashboard as dashboard_bench
 from bench import draw as draw_bench
 from bench import due as due_bench
@@ -91,6 +92,8 @@ PARTS |= {"market"}
 PARTS |= {"market-placement"}
 # issue 18: spc — control charts of the quality toolbox (C12)
 PARTS |= {"toolbox-spc"}
+# issue 18: charts — matplotlib charts: a 100,000-point control chart, the dashboard with and without charts
+PARTS |= {"charts"}
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -558,6 +561,9 @@ def main(argv: list[str]) -> int:
     # issue 18: spc
     if "toolbox-spc" in args.parts:
         report["toolbox-spc"] = toolbox_spc_bench.measure()
+    # issue 18: charts
+    if "charts" in args.parts:
+        report["charts"] = charts_bench.measure(args.size)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (ROOT / report["json"]).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     if report["results"]:
@@ -603,6 +609,9 @@ def main(argv: list[str]) -> int:
     # issue 18: spc
     if "toolbox-spc" in report:
         toolbox_spc_bench.print_report(report["toolbox-spc"])
+    # issue 18: charts
+    if "charts" in report:
+        charts_bench.print_report(report["charts"])
     return 0
 
 

@@ -1,10 +1,13 @@
 """core.plots: one matplotlib figure as CSP-safe inline SVG and as a vector PDF drawing (C11, C12)."""
 
 import re
+import warnings
 
 import defusedxml.ElementTree as SafeET
+from django.utils import translation
 from reportlab.graphics.shapes import Drawing
 
+from certhub.core import plots
 from certhub.core.plots import new_figure, to_flowable, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -66,3 +69,32 @@ def test_flowable_is_a_vector_drawing_of_the_asked_width():
     assert isinstance(drawing, Drawing)
     assert drawing.width == 400
     assert drawing.height == 200  # 4 × 2 inches kept in proportion
+
+
+def test_latin_with_combining_marks_and_symbols_have_glyphs():
+    # "X̄" (X + U+0304), σ and ≥ are not all in the Chinese font: they come from the fallback, glyph by glyph;
+    # matplotlib warns of any glyph no font has, so a warning here is a box in the picture.
+    fig = new_figure(3, 1)
+    fig.add_subplot().set_title("X̄ 图 σ ≥ 1.33")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = str(to_svg(fig, title="X̄ 图"))
+    assert re.search(r'id="c[0-9a-f]{10}-DejaVuSans-[0-9a-f]+"', svg)  # the combining macron, from DejaVu
+    assert re.search(r'id="c[0-9a-f]{10}-WenQuanYiMicroHei-[0-9a-f]+"', svg)  # 图
+
+
+def test_cached_svg_draws_once_per_key_and_language():
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return _figure()
+
+    first = plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲")
+    assert plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲") is first
+    assert str(first) == str(to_svg(_figure(), title="甲"))  # the same picture as drawn afresh
+    assert len(drawn) == 1
+    plots.cached_svg(("bars", 95.5, 81.0), draw, title="甲")  # other inputs: drawn
+    with translation.override("en"):
+        plots.cached_svg(("bars", 95.5, 80.0), draw, title="甲")  # other language: drawn
+    assert len(drawn) == 3

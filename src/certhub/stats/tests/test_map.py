@@ -13,7 +13,7 @@ from django.utils import translation
 
 from certhub.core.models import Region
 from certhub.core.testing import assert_accessible, element, element_text, fits_the_phone, pdf_text, sign_in, signed_in
-from certhub.stats import charts, queries
+from certhub.stats import queries, tilemap
 from certhub.stats.testing import DAY
 from certhub.stats.tests.helpers import BAR_AND_GRADE_CHARTS, chart_titles
 
@@ -73,9 +73,9 @@ def province():
 def iso_map(province):
     figures = {("iso9001", code, ""): value for code, value in KNOWN.items()}
     board = queries.build_dashboard(province, figures, DAY)
-    maps = charts.kpi_maps(board)
+    maps = tilemap.kpi_maps(board)
     assert [chart.metric for chart in maps] == ["iso9001", "cma_reports", "ccc_coverage"]
-    return str(charts.to_svg(maps[0]))
+    return str(tilemap.to_svg(maps[0]))
 
 
 def test_the_map_has_a_tile_per_prefecture_coloured_labelled_linked_and_marked(iso_map):
@@ -196,7 +196,7 @@ def test_the_legend_names_the_classes_no_data_and_the_marks(iso_map):
 def test_english_pages_label_tiles_with_short_english_names(province):
     figures = {("iso9001", "433100", ""): (3, 10), ("iso9001", "430100", ""): (1, 2)}
     with translation.override("en"):
-        svg = str(charts.to_svg(charts.kpi_maps(queries.build_dashboard(province, figures, DAY))[0]))
+        svg = str(tilemap.to_svg(tilemap.kpi_maps(queries.build_dashboard(province, figures, DAY))[0]))
     tiles = tiles_of(svg)
     assert tiles["433100"]["texts"] == ["Xiangxi", "30.0%"]  # the layout file's short name
     assert tiles["430100"]["texts"] == ["Changsha", "50.0%"]
@@ -212,11 +212,11 @@ def layout(tiles, columns=5, rows=5):
     return {"columns": columns, "rows": rows, "tiles": tiles}
 
 
-HUNAN = json.loads((charts.TILES_DIR / "430000.json").read_text(encoding="utf-8"))
+HUNAN = json.loads((tilemap.TILES_DIR / "430000.json").read_text(encoding="utf-8"))
 
 
 def test_the_hunan_layout_covers_every_prefecture_once(province):
-    loaded = charts.tile_layout(province, PREFECTURES)
+    loaded = tilemap.tile_layout(province, PREFECTURES)
     assert (loaded.columns, loaded.rows, len(loaded.tiles)) == (5, 5, 14)
     assert len(set(loaded.tiles.values())) == 14
     assert loaded.about.startswith("Hunan (430000): a schematic layout (tile cartogram)")
@@ -254,30 +254,30 @@ def test_the_hunan_layout_covers_every_prefecture_once(province):
     ],
 )
 def test_a_malformed_layout_is_refused_naming_the_code(province, data, message):
-    with pytest.raises(charts.TileLayoutError) as refused:
-        charts.parse_tile_layout(data, province, PREFECTURES, source="x.json")
+    with pytest.raises(tilemap.TileLayoutError) as refused:
+        tilemap.parse_tile_layout(data, province, PREFECTURES, source="x.json")
     assert str(refused.value) == message
 
 
 def test_no_layout_file_or_an_incomplete_one_draws_no_map(province, tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(charts, "TILES_DIR", tmp_path)
-    assert charts.tile_layout(province, PREFECTURES) is None  # no file
+    monkeypatch.setattr(tilemap, "TILES_DIR", tmp_path)
+    assert tilemap.tile_layout(province, PREFECTURES) is None  # no file
     (tmp_path / "430000.json").write_text(json.dumps(layout({"430100": [3, 1], "430400": [3, 3]})), "utf-8")
     with caplog.at_level(logging.WARNING, logger="certhub.stats"):
-        assert charts.tile_layout(province, PREFECTURES) is None
+        assert tilemap.tile_layout(province, PREFECTURES) is None
     assert caplog.messages == [
         "stats/data/tiles/430000.json has no tile for 430200, 430300, 430500, 430600, 430700, 430800, 430900, "
         "431000, 431100, 431200, 431300, 433100: no map drawn"
     ]
     board = queries.build_dashboard(province, {("iso9001", "430100", ""): (1, 2)}, DAY)
-    assert charts.kpi_maps(board) == []
+    assert tilemap.kpi_maps(board) == []
 
 
 def test_a_file_that_is_not_json_is_refused(province, tmp_path, monkeypatch):
-    monkeypatch.setattr(charts, "TILES_DIR", tmp_path)
+    monkeypatch.setattr(tilemap, "TILES_DIR", tmp_path)
     (tmp_path / "430000.json").write_text('{"columns": 5,', "utf-8")
-    with pytest.raises(charts.TileLayoutError, match=r"^stats/data/tiles/430000.json: not valid JSON \(Expecting"):
-        charts.tile_layout(province, PREFECTURES)
+    with pytest.raises(tilemap.TileLayoutError, match=r"^stats/data/tiles/430000.json: not valid JSON \(Expecting"):
+        tilemap.tile_layout(province, PREFECTURES)
 
 
 # ----------------------------------------------------------------------------------------- page and PDF
@@ -316,7 +316,7 @@ def test_a_prefecture_page_has_bars_and_no_map(client, aggregated):
 
 
 def test_a_malformed_layout_leaves_the_page_with_bars_and_logs_why(client, aggregated, tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(charts, "TILES_DIR", tmp_path)
+    monkeypatch.setattr(tilemap, "TILES_DIR", tmp_path)
     bad = {**HUNAN, "tiles": {**HUNAN["tiles"], "430100": [2, 2]}}  # onto 娄底's cell
     (tmp_path / "430000.json").write_text(json.dumps(bad), "utf-8")
     with caplog.at_level(logging.ERROR, logger="certhub.stats"):
