@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,8 @@ class ProvinceBase:
         self.progress = progress or (lambda iterable, **_: iterable)
         self.today = timezone.localdate()
         self.holder_usccs: list[str] = []
+        # (holder's credit code, scheme code) → {body id: suspended since} of the certificates made so far.
+        self.suspended_at: dict[tuple[str, str], dict[int, datetime.date]] = {}
         self.counties: list[Region] = []
         # detector → {(subject type, subject id)} planted; see PLANTED.
         self.planted: dict[str, set[tuple[str, int]]] = {detector: set() for detector in PLANTED}

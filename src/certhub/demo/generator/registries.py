@@ -13,6 +13,7 @@ from certhub.demo.generator.base import ProvinceBase
 from certhub.demo.generator.sizes import CHUNK, DEMO_ACTOR, LATE_BODIES, OVERDUE_BODIES
 from certhub.demo.generator.words import BODY_NAMES, INDUSTRY_DIVISION, INDUSTRY_WORDS, REASONS, SCOPE_TEMPLATES
 from certhub.registry import actions, numbering
+from certhub.registry.certificate_rules import moves_with_suspension
 from certhub.registry.dates import add_months
 from certhub.registry.models import CccProduct, CertificationBody, Lab, Organization, Scheme
 from certhub.registry.testing import make_uscc
@@ -195,6 +196,12 @@ class Registries(ProvinceBase):
         expiry = add_years(issue, years) - datetime.timedelta(days=1)
         renewals = rnd.choice([0, 0, 0, 1, 1, 2])
         holder = self.holder_usccs[rnd.randrange(len(self.holder_usccs))]
+        # A holder whose certificate of this management system is suspended at another body since before this
+        # issue date may not move body (暂停期间不得转换认证机构, registry.certificate_rules): the registry would
+        # refuse the row, so such a holder is drawn again. Whether it happens depends on today's date.
+        suspended = self.suspended_at
+        while any(b != body.pk and since <= issue for b, since in suspended.get((holder, code), {}).items()):
+            holder = self.holder_usccs[rnd.randrange(len(self.holder_usccs))]
         row: dict[str, Any] = {
             "holder_uscc": holder,
             "scheme": code,
@@ -235,6 +242,10 @@ class Registries(ProvinceBase):
         if overdue and row.get("overdue"):
             self.planted["surveillance_overdue"].add(("certification_body", body.pk))
         row.pop("overdue", None)
+        history = row.get("history") or []
+        if history and history[-1]["status"] == "SUSPENDED" and moves_with_suspension(scheme):
+            at = suspended.setdefault((row["holder_uscc"], code), {})
+            at[body.pk] = min(history[-1]["date"], at.get(body.pk, history[-1]["date"]))
         return row
 
     def _lifecycle(
