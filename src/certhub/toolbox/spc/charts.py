@@ -1,7 +1,7 @@
 """Shewhart, EWMA and CUSUM control charts (C12), computed as R's qcc package computes them (L. Scrucca,
 qcc: an R package for quality control charting and statistical process control, R News 4/1, 2004; the
 package's R/qcc.R, R/ewma.R, R/cusum.R), so that a study done here and one done in qcc agree to the digits
-qcc prints — except the R chart's limits, to five digits, since qcc's d3 table is slightly off (constants.py).
+qcc prints (the range charts' limits with qcc's own d3 table: constants.d3_published).
 
 Phase I (the first `phase1` subgroups) calibrates the limits; the remaining subgroups (phase II) are judged
 against those frozen limits, as qcc's `newdata`. With `exclude_out_of_control`, the phase-I subgroups beyond
@@ -75,7 +75,7 @@ def _xbar(
                 _("子组容量超过 %(max)s 个数值时极差不再有效：请用 X̄-S 图") % {"max": constants.MAX_N},
             )
         d2 = constants.d2_published_array(sub.sizes)
-        d3 = constants.d3_array(sub.sizes)
+        d3 = constants.d3_published_array(sub.sizes)
         spread = sub.ranges
         unbiased = sub.ranges / d2  # qcc "UWAVE-R": the mean of Rᵢ/d2(nᵢ)
         spread_sd = d3  # sd(R) = d3 σ
@@ -144,7 +144,7 @@ def _imr(
     labels = _labels(subgroups, m, unique=True)
     p1 = _phase1(phase1, m)
     mr = _moving_ranges(values)
-    d2, d3 = constants.d2_published(2), constants.d3(2)
+    d2, d3 = constants.d2_published(2), constants.d3_published(2)
 
     def estimate(kept: np.ndarray) -> tuple[float, float, float]:
         pair = kept[1:] & kept[:-1]  # a moving range counts when both its points are kept

@@ -17,8 +17,10 @@ against the published table kept in data/constants.json."""
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from scipy import integrate, special  # type: ignore[import-untyped]  # scipy ships no type stubs
@@ -47,6 +49,20 @@ def d2_published(n: int) -> float:
     and the NIST/SEMATECH e-Handbook divide by these): the divisor of σ̂ = R̄/d2 and MR̄/d2, so that a
     result here agrees with theirs to the digit (the exact d2 differs from it by less than 0.03 %)."""
     return round(d2(n), 3)
+
+
+@cache
+def _qcc_d3() -> dict[int, float]:
+    data = json.loads((Path(__file__).resolve().parent / "data" / "qcc_d3.json").read_text(encoding="utf-8"))
+    return dict(zip(data["n"], data["d3"], strict=True))
+
+
+def d3_published(n: int) -> float:
+    """d3 as R's qcc tabulates it (data/qcc_d3.json, n = 2…50), the spread of the range its R-chart and MR-chart
+    limits use: with it, the R chart's limits equal qcc's to every printed digit (issue 18: the reference
+    results). The table agrees with the computed d3 to within 1e-5 (tests/test_spc_constants.py); beyond n = 50
+    the computed value."""
+    return _qcc_d3().get(_check(n)) or d3(n)
 
 
 @cache
@@ -94,6 +110,12 @@ def d3_array(n: np.ndarray) -> np.ndarray:
     n = np.asarray(n, dtype=int)
     sizes, inverse = np.unique(n, return_inverse=True)
     return np.array([d3(int(s)) for s in sizes])[inverse]
+
+
+def d3_published_array(n: np.ndarray) -> np.ndarray:
+    n = np.asarray(n, dtype=int)
+    sizes, inverse = np.unique(n, return_inverse=True)
+    return np.array([d3_published(int(s)) for s in sizes])[inverse]
 
 
 def factors(n: int) -> dict[str, float]:

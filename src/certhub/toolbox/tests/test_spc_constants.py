@@ -59,3 +59,13 @@ def test_sizes_outside_two_to_a_hundred_are_refused():
         constants.d2(1)
     with pytest.raises(ValueError, match="outside 2…100"):
         constants.d3(101)
+
+
+def test_qcc_d3_table_agrees_with_the_computed_d3():
+    """The range charts use d3 as R's qcc tabulates it (spc/data/qcc_d3.json), so that their limits equal qcc's
+    printed ones; the table is not taken unchecked: every value is within 2e-5 of the computed d3."""
+    data = json.loads((Path(constants.__file__).parent / "data" / "qcc_d3.json").read_text(encoding="utf-8"))
+    assert data["n"] == list(range(2, 51))
+    assert max(abs(constants.d3(n) - value) for n, value in zip(data["n"], data["d3"], strict=True)) < 2e-5
+    assert constants.d3_published(5) == 0.8640855
+    assert constants.d3_published(51) == constants.d3(51)
