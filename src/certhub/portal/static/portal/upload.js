@@ -1,5 +1,5 @@
-// Uploading a document with a progress bar: the form is sent with XMLHttpRequest so that its upload
-// progress events can move the bar; the server answers such a request with JSON (where to go next, or the
+// Uploading a file (licensing materials, a toolbox dataset) with a progress bar: the form is sent with
+// XMLHttpRequest so that its upload progress events can move the bar; the server answers such a request with JSON (where to go next, or the
 // refusal with its field and reason). Without this file the form is an ordinary POST and the page shows
 // the same refusal next to the field.
 document.addEventListener("DOMContentLoaded", () => {
