@@ -1,7 +1,7 @@
 // Uploading a file (licensing materials, a toolbox dataset) with a progress bar: the form is sent with
-// XMLHttpRequest so that its upload progress events can move the bar; the server answers such a request with JSON (where to go next, or the
-// refusal with its field and reason). Without this file the form is an ordinary POST and the page shows
-// the same refusal next to the field.
+// XMLHttpRequest so that its upload progress events can move the bar; the server answers such a request with
+// JSON (where to go next, or the refusal with its field and reason). Without this file the form is an
+// ordinary POST and the page shows the same refusal next to the field.
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-upload]").forEach((form) => {
     const bar = form.querySelector("progress");
