@@ -46,8 +46,8 @@ def test_the_declarations_are_in_the_producers_trace(client, traced):
     page = client.get(f"/trace/organization/{uscc}/").content.decode()
     assert element_text(page, "declarations-title") == "自我声明"
     section = parse_html(page).first(lambda e: e.attrs.get("aria-labelledby") == "declarations-title")
-    assert section is not None
-    assert [item.text for item in section.iter("li")] == [
+    # No section: no items, and the exact list below fails.
+    assert [item.text for item in (section.iter("li") if section is not None else ())] == [
         "ZS4301042025000002 0704 变频压缩机 · 已公布 2025-10-08",
         "ZS4301042025000001 0704 全封闭制冷压缩机 · 已撤回 2025-06-10–2025-09-01",
     ]
