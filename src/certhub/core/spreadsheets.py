@@ -9,8 +9,11 @@ in XLSX every text is written as a string cell, never as a formula, and keeps it
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
@@ -51,3 +54,37 @@ def append_row(sheet: Any, values: Iterable[object]) -> None:
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+# ---------------------------------------------------------------- reading an uploaded XLSX (C14)
+@dataclass(frozen=True)
+class XlsxPackage:
+    """What an uploaded XLSX's zip directory says, read before openpyxl opens the workbook: whether it holds
+    a workbook at all, and how far it would expand. Every reader of uploaded XLSX (submissions, the toolbox)
+    refuses by the same measure, each with its own words."""
+
+    has_workbook: bool
+    unzipped: int
+    packed: int
+
+    @property
+    def ratio(self) -> int:
+        return self.unzipped // self.packed
+
+    def too_large(self, limit: int) -> bool:
+        """Past `limit` bytes unzipped, or expanding more than 200:1 beyond 10 MiB (a zip bomb)."""
+        return self.unzipped > limit or (self.unzipped > 200 * self.packed and self.unzipped > 10 * 1024 * 1024)
+
+
+def read_xlsx_package(source: str | Path | IO[bytes]) -> XlsxPackage | None:
+    """The package's directory of `source` (a path or a binary file), or None when it is not a zip."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return XlsxPackage(
+        has_workbook=any(m.filename == "xl/workbook.xml" for m in members),
+        unzipped=sum(m.file_size for m in members),
+        packed=sum(m.compress_size for m in members) or 1,
+    )

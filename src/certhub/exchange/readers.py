@@ -9,7 +9,6 @@ import codecs
 import csv
 import hashlib
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from certhub.core.jsonlimits import MAX_DEPTH, too_deep
+from certhub.core.spreadsheets import read_xlsx_package
 from certhub.exchange.choices import SubmissionFormat
 from certhub.exchange.fields import LOOKUP, Column, HeaderError, header_key, resolve_header
 
@@ -205,21 +205,16 @@ def _csv_body(stream: io.TextIOWrapper, reader: Any, columns: list[Column | None
 def check_xlsx(path: Path) -> None:
     """An XLSX is a zip with a workbook inside. Refuse anything else, and anything that would expand
     past SUBMISSION_XLSX_MAX_UNZIPPED or at more than 200:1 (a zip bomb), before openpyxl opens it."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-            unzipped = sum(m.file_size for m in members)
-            packed = sum(m.compress_size for m in members) or 1
-    except (zipfile.BadZipFile, OSError):
-        raise FileRejected(_("不是有效的XLSX文件（无法按zip格式打开）：请用Excel另存为.xlsx")) from None
-    if "xl/workbook.xml" not in names:
+    package = read_xlsx_package(path)
+    if package is None:
+        raise FileRejected(_("不是有效的XLSX文件（无法按zip格式打开）：请用Excel另存为.xlsx"))
+    if not package.has_workbook:
         raise FileRejected(_("不是有效的XLSX文件（缺少工作簿xl/workbook.xml）：旧版.xls请另存为.xlsx"))
     limit = settings.SUBMISSION_XLSX_MAX_UNZIPPED
-    if unzipped > limit or (unzipped > 200 * packed and unzipped > 10 * 1024 * 1024):
+    if package.too_large(limit):
         raise FileRejected(
             _("XLSX解压后为%(unzipped)s字节（压缩比%(ratio)d:1），超过上限%(limit)s字节或200:1，疑似压缩炸弹，已拒收")
-            % {"unzipped": f"{unzipped:,}", "ratio": unzipped // packed, "limit": f"{limit:,}"}
+            % {"unzipped": f"{package.unzipped:,}", "ratio": package.ratio, "limit": f"{limit:,}"}
         )
 
 

@@ -14,7 +14,6 @@ import io
 import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from certhub.core.spreadsheets import read_xlsx_package
 from certhub.toolbox.errors import InputError
 
 MAX_ROWS = 200_000
@@ -123,19 +123,12 @@ def _csv_rows(text: str) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-            unzipped = sum(m.file_size for m in members)
-            packed = sum(m.compress_size for m in members) or 1
-    except (zipfile.BadZipFile, OSError):
-        raise _not_a_table() from None
-    if "xl/workbook.xml" not in names:
+    package = read_xlsx_package(io.BytesIO(data))
+    if package is None or not package.has_workbook:
         raise _not_a_table()
-    if unzipped > MAX_UNZIPPED or (unzipped > 200 * packed and unzipped > 10 * 1024 * 1024):
+    if package.too_large(MAX_UNZIPPED):
         message = _("XLSX 解压后过大（压缩比 %(ratio)d:1），疑似压缩炸弹，已拒收")
-        raise InputError("file", message % {"ratio": unzipped // packed})
+        raise InputError("file", message % {"ratio": package.ratio})
     import openpyxl  # lazy: a heavy library only XLSX uploads need
 
     try:
